@@ -1,0 +1,70 @@
+# Helpers in the style of abseil/tink: one static library per module with an explicit source
+# list, a namespaced alias (vouch::<name>) and tests beside the code.
+
+set(VOUCH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion
+    -Wno-sign-conversion -Wimplicit-fallthrough)
+if(VOUCH_WERROR)
+  list(APPEND VOUCH_WARNINGS -Werror)
+endif()
+
+set(VOUCH_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
+    -fno-omit-frame-pointer)
+
+# Applies the project's warnings and (when enabled) sanitizers to `target`.
+function(vouch_apply_flags target)
+  target_compile_options(${target} PRIVATE ${VOUCH_WARNINGS})
+  if(VOUCH_SANITIZE)
+    target_compile_options(${target} PRIVATE ${VOUCH_SANITIZER_FLAGS})
+    target_link_options(${target} PRIVATE ${VOUCH_SANITIZER_FLAGS})
+  endif()
+endfunction()
+
+# vouch_cc_library(NAME base SRCS a.cc b.cc DEPS vouch::x OpenSSL::Crypto)
+function(vouch_cc_library)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  set(target vouch_${ARG_NAME})
+  add_library(${target} STATIC ${ARG_SRCS})
+  add_library(vouch::${ARG_NAME} ALIAS ${target})
+  target_include_directories(${target}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS})
+  vouch_apply_flags(${target})
+endfunction()
+
+# vouch_cc_test(NAME base_test SRCS x_test.cc DEPS vouch::base)
+# Tests run with the source tree's root as working directory, so `tests/data/...` resolves.
+function(vouch_cc_test)
+  if(NOT VOUCH_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} vouch::testing GTest::gmock GTest::gtest_main)
+  target_compile_definitions(${ARG_NAME} PRIVATE VOUCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  vouch_apply_flags(${ARG_NAME})
+  gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+endfunction()
+
+# vouch_fuzz_target(NAME constraint_parse SRCS constraint_parse_fuzz.cc DEPS vouch::constraint)
+# Adds the libFuzzer binary and a ctest entry that runs it for VOUCH_FUZZ_SECONDS on the
+# checked-in corpus fuzz/corpus/<NAME>.
+set(VOUCH_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz target runs under ctest")
+function(vouch_fuzz_target)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  set(target fuzz_${ARG_NAME})
+  add_executable(${target} ${ARG_SRCS})
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+  target_compile_options(${target} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer)
+  vouch_apply_flags(${target})
+  set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${ARG_NAME})
+  set(work ${CMAKE_BINARY_DIR}/fuzz-work/${ARG_NAME})
+  add_test(NAME fuzz.${ARG_NAME}
+    COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=1
+      sh -c "mkdir -p '${work}' && exec '$<TARGET_FILE:${target}>' -max_total_time=${VOUCH_FUZZ_SECONDS} -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 '${work}' '${corpus}'")
+  set_tests_properties(fuzz.${ARG_NAME} PROPERTIES LABELS fuzz TIMEOUT 600)
+endfunction()

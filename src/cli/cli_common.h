@@ -1,0 +1,44 @@
+// Shared pieces of the `vouch` command: exit codes, error reporting, and the registry each
+// command family (constraint_cmd.cc, sgx_cmd.cc, ...) adds its subcommands through.
+// This layer only parses arguments, calls the library and formats; no logic lives here.
+#ifndef VOUCH_CLI_CLI_COMMON_H_
+#define VOUCH_CLI_CLI_COMMON_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "vouch/base/status.h"
+
+namespace vouch::cli {
+
+// Exit codes of every command (DESIGN.md §4, docs/cli.md).
+enum ExitCode : int {
+  kExitOk = 0,        // success / accepted
+  kExitRejected = 1,  // evidence, entry or proof examined and rejected (incl. unparseable evidence)
+  kExitUsage = 2,     // cannot run as asked: bad usage, malformed constraint/EII/policy/config
+  kExitIo = 3,        // I/O or internal error
+};
+
+inline constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 success/accepted; 1 evidence, entry or proof examined and rejected;\n"
+    "2 bad usage or a malformed constraint, EII JSON, policy or config file;\n"
+    "3 I/O or internal error (unreadable file, unreachable server).";
+
+// Where a command's subcommand callbacks put their exit code.
+struct CommandContext {
+  int exit_code = kExitOk;
+};
+
+// Prints "vouch: <message>" to stderr.
+void PrintError(const std::string& message);
+
+// Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
+// a file over the size limit is bad usage (2).
+int ExitCodeForReadError(const Status& status);
+
+// Each command family registers its subcommands on `app`.
+void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
+
+}  // namespace vouch::cli
+
+#endif  // VOUCH_CLI_CLI_COMMON_H_
