@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
-#include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
@@ -13,7 +13,9 @@
 namespace vouch::sgx {
 namespace {
 
-using Json = nlohmann::json;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
 
 constexpr char kCollateralMalformed[] = "collateral_malformed";
 
@@ -21,38 +23,57 @@ Status Malformed(const std::string& what, const std::string& message) {
   return MalformedError(kCollateralMalformed, what + ": " + message);
 }
 
-// Typed field access with messages that name the field. All return kInvalidArgument.
+// Typed field access with messages that name the field. All failures are kInvalidArgument.
+// Intel's documents never repeat a key; a repeated key is rejected rather than resolved.
+//
+// `what` names the object in messages; it is borrowed and must outlive the Fields. Nothing is
+// allocated unless there is an error: these run for every one of the ~200 objects of a TCB Info.
 class Fields {
  public:
-  Fields(const Json& obj, std::string what) : obj_(obj), what_(std::move(what)) {}
-
-  StatusOr<const Json*> Get(const char* key) const {
-    auto it = obj_.find(key);
-    if (it == obj_.end()) return Error(std::string("missing \"") + key + "\"");
-    return &*it;
+  static StatusOr<Fields> Of(element e, const std::string& what) {
+    object obj;
+    if (e.get_object().get(obj) != simdjson::SUCCESS) return Malformed(what, "not a JSON object");
+    for (auto a = obj.begin(); a != obj.end(); ++a) {
+      auto b = a;
+      for (++b; b != obj.end(); ++b) {
+        if ((*a).key == (*b).key) {
+          return Malformed(what, "repeated key \"" + std::string((*a).key) + "\"");
+        }
+      }
+    }
+    return Fields(obj, what);
   }
-  bool Has(const char* key) const { return obj_.contains(key); }
 
+  bool Has(const char* key) const {
+    element e;
+    return obj_.at_key(key).get(e) == simdjson::SUCCESS;
+  }
+  StatusOr<element> Get(const char* key) const {
+    element e;
+    if (obj_.at_key(key).get(e) != simdjson::SUCCESS) {
+      return Error(std::string("missing \"") + key + "\"");
+    }
+    return e;
+  }
   StatusOr<std::string> String(const char* key) const {
-    VOUCH_ASSIGN_OR_RETURN(const Json* v, Get(key));
-    if (!v->is_string()) return Error(std::string("\"") + key + "\" must be a string");
-    return v->get<std::string>();
+    VOUCH_ASSIGN_OR_RETURN(element e, Get(key));
+    std::string_view v;
+    if (e.get_string().get(v) != simdjson::SUCCESS) {
+      return Error(std::string("\"") + key + "\" must be a string");
+    }
+    return std::string(v);
   }
   StatusOr<int64_t> Int(const char* key, int64_t min, int64_t max) const {
-    VOUCH_ASSIGN_OR_RETURN(const Json* v, Get(key));
-    return IntValue(*v, key, min, max);
-  }
-  StatusOr<int64_t> IntValue(const Json& v, const std::string& key, int64_t min,
-                             int64_t max) const {
-    if (!v.is_number_integer()) return Error("\"" + key + "\" must be an integer");
-    int64_t x = v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)
-                    ? INT64_MAX
-                    : v.get<int64_t>();
-    if (x < min || x > max) {
-      return Error("\"" + key + "\" = " + std::to_string(x) + " is outside " +
+    VOUCH_ASSIGN_OR_RETURN(element e, Get(key));
+    int64_t v;
+    if (e.get_int64().get(v) != simdjson::SUCCESS) {
+      return Error(std::string("\"") + key + "\" must be an integer");
+    }
+    if (v < min || v > max) {
+      return Error(std::string("\"") + key + "\" = " + std::to_string(v) + " is outside " +
                    std::to_string(min) + ".." + std::to_string(max));
     }
-    return x;
+    return v;
   }
   StatusOr<UnixSeconds> Time(const char* key) const {
     VOUCH_ASSIGN_OR_RETURN(std::string s, String(key));
@@ -73,39 +94,56 @@ class Fields {
     if (!v.ok()) return Error(v.status().message());
     return v;
   }
+  StatusOr<array> Array(const char* key) const {
+    VOUCH_ASSIGN_OR_RETURN(element e, Get(key));
+    array a;
+    if (e.get_array().get(a) != simdjson::SUCCESS) {
+      return Error(std::string("\"") + key + "\" must be an array");
+    }
+    return a;
+  }
   StatusOr<std::vector<std::string>> OptionalStrings(const char* key) const {
     std::vector<std::string> out;
     if (!Has(key)) return out;
-    const Json& v = obj_.at(key);
-    if (!v.is_array()) return Error(std::string("\"") + key + "\" must be an array");
-    for (const Json& item : v) {
-      if (!item.is_string()) return Error(std::string("\"") + key + "\" must hold strings");
-      out.push_back(item.get<std::string>());
+    VOUCH_ASSIGN_OR_RETURN(array a, Array(key));
+    for (element item : a) {
+      std::string_view v;
+      if (item.get_string().get(v) != simdjson::SUCCESS) {
+        return Error(std::string("\"") + key + "\" must hold strings");
+      }
+      out.emplace_back(v);
     }
     return out;
   }
   ::vouch::Status Error(const std::string& message) const { return Malformed(what_, message); }
 
  private:
-  const Json& obj_;
-  std::string what_;
+  Fields(object obj, const std::string& what) : obj_(obj), what_(what) {}
+  object obj_;
+  const std::string& what_;
 };
 
-StatusOr<Json> ParseObject(ByteSpan json, const std::string& what) {
-  Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Malformed(what, "not valid JSON");
-  if (!doc.is_object()) return Malformed(what, "not a JSON object");
+// Parses `json` into `parser`'s document. The parser owns the DOM; keep it alive while using
+// the returned element.
+StatusOr<element> ParseDocument(simdjson::dom::parser& parser, ByteSpan json,
+                                const std::string& what) {
+  element doc;
+  auto error = parser.parse(reinterpret_cast<const char*>(json.data()), json.size(),
+                            /*realloc_if_needed=*/true)
+                   .get(doc);
+  if (error != simdjson::SUCCESS) {
+    return Malformed(what, std::string("not valid JSON (") + simdjson::error_message(error) + ")");
+  }
   return doc;
 }
 
-StatusOr<TcbLevel> ParseTcbLevel(const Json& level, int version, size_t index) {
+StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, size_t index) {
   const std::string what = "TCB Info tcbLevels[" + std::to_string(index) + "]";
-  if (!level.is_object()) return Malformed(what, "not an object");
-  Fields f(level, what);
+  VOUCH_ASSIGN_OR_RETURN(Fields f, Fields::Of(level_element, what));
   TcbLevel out;
-  VOUCH_ASSIGN_OR_RETURN(const Json* tcb, f.Get("tcb"));
-  if (!tcb->is_object()) return f.Error("\"tcb\" must be an object");
-  Fields t(*tcb, what + ".tcb");
+  VOUCH_ASSIGN_OR_RETURN(element tcb_element, f.Get("tcb"));
+  const std::string tcb_what = what + ".tcb";
+  VOUCH_ASSIGN_OR_RETURN(Fields t, Fields::Of(tcb_element, tcb_what));
   if (version == 2) {
     for (size_t i = 0; i < 16; ++i) {
       char key[32];
@@ -114,16 +152,14 @@ StatusOr<TcbLevel> ParseTcbLevel(const Json& level, int version, size_t index) {
       out.sgx_components[i] = static_cast<uint8_t>(svn);
     }
   } else {
-    VOUCH_ASSIGN_OR_RETURN(const Json* comps, t.Get("sgxtcbcomponents"));
-    if (!comps->is_array() || comps->size() != 16) {
-      return t.Error("\"sgxtcbcomponents\" must be an array of 16 entries");
-    }
-    for (size_t i = 0; i < 16; ++i) {
-      const Json& c = (*comps)[i];
-      if (!c.is_object()) return t.Error("sgxtcbcomponents entries must be objects");
-      VOUCH_ASSIGN_OR_RETURN(int64_t svn,
-                             Fields(c, what + ".tcb.sgxtcbcomponents").Int("svn", 0, 255));
-      out.sgx_components[i] = static_cast<uint8_t>(svn);
+    VOUCH_ASSIGN_OR_RETURN(array comps, t.Array("sgxtcbcomponents"));
+    if (comps.size() != 16) return t.Error("\"sgxtcbcomponents\" must have 16 entries");
+    size_t i = 0;
+    const std::string component_what = what + ".tcb.sgxtcbcomponents";
+    for (element c : comps) {
+      VOUCH_ASSIGN_OR_RETURN(Fields cf, Fields::Of(c, component_what));
+      VOUCH_ASSIGN_OR_RETURN(int64_t svn, cf.Int("svn", 0, 255));
+      out.sgx_components[i++] = static_cast<uint8_t>(svn);
     }
   }
   VOUCH_ASSIGN_OR_RETURN(int64_t pcesvn, t.Int("pcesvn", 0, 65535));
@@ -205,13 +241,16 @@ StatusOr<TcbStatus> ParseTcbStatus(std::string_view name) {
 }
 
 StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
-  VOUCH_ASSIGN_OR_RETURN(Json doc, ParseObject(json, "TCB Info"));
-  Fields f(doc, "TCB Info");
+  // One parser per thread: it keeps its buffers between documents.
+  thread_local simdjson::dom::parser parser;
+  static const std::string kWhat = "TCB Info";
+  VOUCH_ASSIGN_OR_RETURN(element doc, ParseDocument(parser, json, kWhat));
+  VOUCH_ASSIGN_OR_RETURN(Fields f, Fields::Of(doc, kWhat));
   TcbInfo info;
   VOUCH_ASSIGN_OR_RETURN(int64_t version, f.Int("version", 0, 1000));
   if (version != 2 && version != 3) {
-    return MalformedError("tcb_info_unsupported",
-                          "TCB Info version " + std::to_string(version) + " is not supported (2 or 3)");
+    return MalformedError("tcb_info_unsupported", "TCB Info version " + std::to_string(version) +
+                                                      " is not supported (2 or 3)");
   }
   info.version_ = static_cast<int>(version);
   if (version == 3) {
@@ -227,21 +266,23 @@ StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
   info.tcb_type_ = static_cast<int>(tcb_type);
   VOUCH_ASSIGN_OR_RETURN(info.tcb_evaluation_data_number_,
                          f.Int("tcbEvaluationDataNumber", 0, std::numeric_limits<uint32_t>::max()));
-  VOUCH_ASSIGN_OR_RETURN(const Json* levels, f.Get("tcbLevels"));
-  if (!levels->is_array() || levels->empty()) {
-    return f.Error("\"tcbLevels\" must be a non-empty array");
-  }
-  for (size_t i = 0; i < levels->size(); ++i) {
-    VOUCH_ASSIGN_OR_RETURN(TcbLevel level, ParseTcbLevel((*levels)[i], info.version_, i));
-    info.levels_.push_back(std::move(level));
+  VOUCH_ASSIGN_OR_RETURN(array levels, f.Array("tcbLevels"));
+  if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
+  size_t i = 0;
+  for (element level : levels) {
+    VOUCH_ASSIGN_OR_RETURN(TcbLevel parsed, ParseTcbLevel(level, info.version_, i++));
+    info.levels_.push_back(std::move(parsed));
   }
   std::stable_sort(info.levels_.begin(), info.levels_.end(), ComponentsThenPceGreater);
   return info;
 }
 
 StatusOr<QeIdentity> QeIdentity::Parse(ByteSpan json) {
-  VOUCH_ASSIGN_OR_RETURN(Json doc, ParseObject(json, "QE Identity"));
-  Fields f(doc, "QE Identity");
+  // One parser per thread: it keeps its buffers between documents.
+  thread_local simdjson::dom::parser parser;
+  static const std::string kWhat = "QE Identity";
+  VOUCH_ASSIGN_OR_RETURN(element doc, ParseDocument(parser, json, kWhat));
+  VOUCH_ASSIGN_OR_RETURN(Fields f, Fields::Of(doc, kWhat));
   QeIdentity qe;
   VOUCH_ASSIGN_OR_RETURN(qe.id_, f.String("id"));
   VOUCH_ASSIGN_OR_RETURN(int64_t version, f.Int("version", 0, 1000));
@@ -257,19 +298,17 @@ StatusOr<QeIdentity> QeIdentity::Parse(ByteSpan json) {
   VOUCH_ASSIGN_OR_RETURN(qe.mrsigner_, f.Hex<32>("mrsigner"));
   VOUCH_ASSIGN_OR_RETURN(int64_t prod, f.Int("isvprodid", 0, 65535));
   qe.isv_prod_id_ = static_cast<uint16_t>(prod);
-  VOUCH_ASSIGN_OR_RETURN(const Json* levels, f.Get("tcbLevels"));
-  if (!levels->is_array() || levels->empty()) {
-    return f.Error("\"tcbLevels\" must be a non-empty array");
-  }
-  for (size_t i = 0; i < levels->size(); ++i) {
-    const std::string what = "QE Identity tcbLevels[" + std::to_string(i) + "]";
-    const Json& level = (*levels)[i];
-    if (!level.is_object()) return Malformed(what, "not an object");
-    Fields lf(level, what);
-    VOUCH_ASSIGN_OR_RETURN(const Json* tcb, lf.Get("tcb"));
-    if (!tcb->is_object()) return lf.Error("\"tcb\" must be an object");
+  VOUCH_ASSIGN_OR_RETURN(array levels, f.Array("tcbLevels"));
+  if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
+  size_t i = 0;
+  for (element level : levels) {
+    const std::string what = "QE Identity tcbLevels[" + std::to_string(i++) + "]";
+    VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, what));
+    VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
+    const std::string tcb_what = what + ".tcb";
+    VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
     QeTcbLevel out;
-    VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, Fields(*tcb, what + ".tcb").Int("isvsvn", 0, 65535));
+    VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
     out.isv_svn = static_cast<uint16_t>(isvsvn);
     VOUCH_ASSIGN_OR_RETURN(out.tcb_date, lf.Time("tcbDate"));
     VOUCH_ASSIGN_OR_RETURN(out.status, lf.Status("tcbStatus"));

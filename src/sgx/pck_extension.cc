@@ -3,21 +3,21 @@
 #include <charconv>
 #include <string>
 
-#include "sgx/der.h"
+#include "vouch/base/der.h"
 
 namespace vouch::sgx {
 namespace {
 
-using internal::DerOidText;
-using internal::DerReader;
-using internal::DerUnsigned;
+using ::vouch::DerOidText;
+using ::vouch::DerReader;
+using ::vouch::DerUnsigned;
 
 const std::string kBase = kSgxExtensionOid;
 
 template <size_t N>
 Status ReadFixedOctets(DerReader& r, std::array<uint8_t, N>* out, const std::string& what) {
   ByteSpan v;
-  VOUCH_RETURN_IF_ERROR(r.Read(internal::kTagOctetString, &v, what));
+  VOUCH_RETURN_IF_ERROR(r.Read(kDerTagOctetString, &v, what));
   if (v.size() != N) {
     return InvalidArgumentError(what + " must be " + std::to_string(N) + " bytes, got " +
                                 std::to_string(v.size()));
@@ -29,10 +29,10 @@ Status ReadFixedOctets(DerReader& r, std::array<uint8_t, N>* out, const std::str
 // Reads SEQUENCE { OID, value... } and returns the OID text and a reader over the rest.
 Status ReadPair(DerReader& outer, std::string* oid, DerReader* rest, const std::string& what) {
   ByteSpan seq;
-  VOUCH_RETURN_IF_ERROR(outer.Read(internal::kTagSequence, &seq, what));
+  VOUCH_RETURN_IF_ERROR(outer.Read(kDerTagSequence, &seq, what));
   DerReader inner(seq);
   ByteSpan oid_bytes;
-  VOUCH_RETURN_IF_ERROR(inner.Read(internal::kTagOid, &oid_bytes, what + " OID"));
+  VOUCH_RETURN_IF_ERROR(inner.Read(kDerTagOid, &oid_bytes, what + " OID"));
   VOUCH_ASSIGN_OR_RETURN(*oid, DerOidText(oid_bytes));
   *rest = inner;
   return OkStatus();
@@ -45,7 +45,7 @@ Status ExpectEnd(const DerReader& r, const std::string& what) {
 
 Status ParseTcb(DerReader& value, PckExtension* ext) {
   ByteSpan tcb_seq;
-  VOUCH_RETURN_IF_ERROR(value.Read(internal::kTagSequence, &tcb_seq, "TCB"));
+  VOUCH_RETURN_IF_ERROR(value.Read(kDerTagSequence, &tcb_seq, "TCB"));
   VOUCH_RETURN_IF_ERROR(ExpectEnd(value, "TCB"));
   DerReader r(tcb_seq);
   uint32_t seen = 0;  // bit i-1 for .2.i
@@ -68,7 +68,7 @@ Status ParseTcb(DerReader& value, PckExtension* ext) {
       VOUCH_RETURN_IF_ERROR(ReadFixedOctets(item, &ext->cpu_svn, "CPUSVN"));
     } else {
       ByteSpan integer;
-      VOUCH_RETURN_IF_ERROR(item.Read(internal::kTagInteger, &integer, oid));
+      VOUCH_RETURN_IF_ERROR(item.Read(kDerTagInteger, &integer, oid));
       if (index == 17) {
         VOUCH_ASSIGN_OR_RETURN(uint64_t v, DerUnsigned(integer, 0xffff, "PCESVN"));
         ext->pce_svn = static_cast<uint16_t>(v);
@@ -90,7 +90,7 @@ StatusOr<PckExtension> PckExtension::Parse(ByteSpan der) {
   auto parse = [&]() -> StatusOr<PckExtension> {
     DerReader top(der);
     ByteSpan body;
-    VOUCH_RETURN_IF_ERROR(top.Read(internal::kTagSequence, &body, "SGX extension"));
+    VOUCH_RETURN_IF_ERROR(top.Read(kDerTagSequence, &body, "SGX extension"));
     VOUCH_RETURN_IF_ERROR(ExpectEnd(top, "SGX extension"));
     PckExtension ext;
     uint32_t seen = 0;
@@ -120,7 +120,7 @@ StatusOr<PckExtension> PckExtension::Parse(ByteSpan der) {
           break;
         case 5: {
           ByteSpan e;
-          VOUCH_RETURN_IF_ERROR(value.Read(internal::kTagEnumerated, &e, "SGX type"));
+          VOUCH_RETURN_IF_ERROR(value.Read(kDerTagEnumerated, &e, "SGX type"));
           VOUCH_ASSIGN_OR_RETURN(uint64_t v, DerUnsigned(e, 255, "SGX type"));
           ext.sgx_type = static_cast<int>(v);
           break;

@@ -1,6 +1,6 @@
-#include "sgx/der.h"
+#include "vouch/base/der.h"
 
-namespace vouch::sgx::internal {
+namespace vouch {
 
 Status DerReader::ReadAny(uint8_t* tag, ByteSpan* value, const std::string& what) {
   auto fail = [&](const std::string& why) {
@@ -38,6 +38,14 @@ Status DerReader::Read(uint8_t tag, ByteSpan* value, const std::string& what) {
     return InvalidArgumentError("DER " + what + ": expected tag " + std::to_string(tag) +
                                 ", found " + std::to_string(actual));
   }
+  return OkStatus();
+}
+
+Status DerReader::ReadWhole(uint8_t tag, ByteSpan* whole, ByteSpan* value,
+                            const std::string& what) {
+  size_t start = offset_;
+  VOUCH_RETURN_IF_ERROR(Read(tag, value, what));
+  *whole = data_.subspan(start, offset_ - start);
   return OkStatus();
 }
 
@@ -84,4 +92,4 @@ StatusOr<std::string> DerOidText(ByteSpan v) {
   return out;
 }
 
-}  // namespace vouch::sgx::internal
+}  // namespace vouch
