@@ -2,6 +2,7 @@
 #ifndef VOUCH_BASE_BYTES_H_
 #define VOUCH_BASE_BYTES_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
