@@ -41,7 +41,8 @@ double Rate(double seconds, const std::function<bool()>& fn) {
 
 int main(int argc, char** argv) {
   double seconds = 5;
-  std::string dir = std::string(VOUCH_SOURCE_DIR) + "/tests/data/sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06";
+  std::string dir =
+      std::string(VOUCH_SOURCE_DIR) + "/tests/data/sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06";
   int64_t at = 1752919277;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
@@ -65,8 +66,8 @@ int main(int argc, char** argv) {
   Bytes signature = *key.SignRaw(message);
   const EcdsaP256PublicKey& pub = key.public_key();
 
-  auto uncached = *sgx::DcapVerifier::Create({{*root, sgx::TrustRootKind::kProduction}},
-                                             {false, 0});
+  auto uncached =
+      *sgx::DcapVerifier::Create({{*root, sgx::TrustRootKind::kProduction}}, {false, 0});
   auto cached = *sgx::DcapVerifier::Create({{*root, sgx::TrustRootKind::kProduction}});
 
   // The machines are shared and noisy: alternate short rounds of the three measurements and
@@ -74,15 +75,13 @@ int main(int argc, char** argv) {
   const int rounds = 5;
   double ecdsa = 0, full = 0, warm = 0;
   for (int r = 0; r < rounds; ++r) {
-    ecdsa = std::max(ecdsa, Rate(seconds / rounds, [&] {
-                       return pub.VerifyRaw(message, signature).ok();
-                     }));
+    ecdsa = std::max(
+        ecdsa, Rate(seconds / rounds, [&] { return pub.VerifyRaw(message, signature).ok(); }));
     full = std::max(full, Rate(seconds / rounds, [&] {
                       return uncached->Verify(*quote, *collateral, options).ok();
                     }));
-    warm = std::max(warm, Rate(seconds / rounds, [&] {
-                      return cached->Verify(*quote, *collateral, options).ok();
-                    }));
+    warm = std::max(warm, Rate(seconds / rounds,
+                               [&] { return cached->Verify(*quote, *collateral, options).ok(); }));
   }
 
   std::printf("vector: %s\n", dir.c_str());

@@ -54,33 +54,11 @@ constexpr const char kCheckExitCodes[] =
     "2 malformed or invalid constraint, malformed EII JSON or bad --at;\n"
     "3 the EII file cannot be read.";
 
-std::string Dump(const nlohmann::ordered_json& value) {
-  // Messages echo user input, which need not be valid UTF-8.
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Reports a failure and returns `exit_code`: "vouch: <what>: <message>" on stderr, or with
-// --json {"error":{"code":<code>,"message":<message>}} on stdout.
-int Fail(bool json, int exit_code, const std::string& code, const std::string& what,
-         const std::string& message) {
-  if (json) {
-    nlohmann::ordered_json error = nlohmann::ordered_json::object();
-    error["code"] = code;
-    error["message"] = message;
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    out["error"] = std::move(error);
-    std::cout << Dump(out) << "\n";
-  } else {
-    PrintError(what + ": " + message);
-  }
-  return exit_code;
-}
-
 // Exit code 2 for a constraint that does not parse (malformed) or is inconsistent (invalid).
 int ConstraintError(bool json, const Status& status) {
   bool invalid = status.code() == StatusCode::kFailedPrecondition;
-  return Fail(json, kExitUsage, invalid ? "constraint_invalid" : "constraint_malformed",
-              invalid ? "invalid constraint" : "malformed constraint", status.message());
+  return ReportFailure(json, kExitUsage, invalid ? "constraint_invalid" : "constraint_malformed",
+                       invalid ? "invalid constraint" : "malformed constraint", status.message());
 }
 
 struct ParseOptions {
@@ -95,7 +73,7 @@ int RunParse(const ParseOptions& opts) {
   if (opts.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     out["constraint"] = constraint->ToString();
-    std::cout << Dump(out) << "\n";
+    std::cout << DumpJson(out) << "\n";
   } else {
     std::cout << constraint->ToString() << "\n";
   }
@@ -117,7 +95,8 @@ int RunCheck(const CheckOptions& opts) {
   if (!opts.at.empty()) {
     auto at = ParseTimeArg(opts.at);
     if (!at.ok()) {
-      return Fail(opts.json, kExitUsage, "invalid_time", "bad --at", at.status().message());
+      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at",
+                           at.status().message());
     }
     now = *at;
   }
@@ -125,12 +104,14 @@ int RunCheck(const CheckOptions& opts) {
   auto text = ReadFileToString(opts.eii_path, kMaxEiiFileSize);
   if (!text.ok()) {
     int exit_code = ExitCodeForReadError(text.status());
-    return Fail(opts.json, exit_code, exit_code == kExitIo ? "io_error" : "input_too_large",
-                "cannot read EII", text.status().message());
+    return ReportFailure(opts.json, exit_code,
+                         exit_code == kExitIo ? "io_error" : "input_too_large", "cannot read EII",
+                         text.status().message());
   }
   auto info = EnclaveInstanceInfo::FromJson(*text);
   if (!info.ok()) {
-    return Fail(opts.json, kExitUsage, "eii_malformed", "malformed EII", info.status().message());
+    return ReportFailure(opts.json, kExitUsage, "eii_malformed", "malformed EII",
+                         info.status().message());
   }
 
   Status verdict = constraint->Check(*info, now);
@@ -148,7 +129,7 @@ int RunCheck(const CheckOptions& opts) {
         out["result"] = "fail";
         out["message"] = verdict.message();
         out["reason"] = verdict.reason();
-        std::cout << Dump(out) << "\n";
+        std::cout << DumpJson(out) << "\n";
       } else {
         std::cout << verdict.message() << "\n";
       }
@@ -156,9 +137,9 @@ int RunCheck(const CheckOptions& opts) {
     case StatusCode::kFailedPrecondition:
       return ConstraintError(opts.json, verdict);
     case StatusCode::kInvalidArgument:
-      return Fail(opts.json, kExitUsage, "invalid_time", "bad --at", verdict.message());
+      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at", verdict.message());
     default:
-      return Fail(opts.json, kExitIo, "internal", "internal error", verdict.message());
+      return ReportFailure(opts.json, kExitIo, "internal", "internal error", verdict.message());
   }
 }
 

@@ -22,7 +22,7 @@ namespace vouch {
 // one (full path validation, issuing).
 struct Certificate::Impl {
   Bytes der;
-  ByteSpan tbs;  // views into `der`
+  ByteSpan tbs;        // views into `der`
   ByteSpan signature;  // DER ECDSA-Sig-Value (BIT STRING contents)
   bool ecdsa_sha256 = false;
   Bytes serial;
@@ -102,7 +102,6 @@ std::string CommonName(const X509_NAME* name) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-
 constexpr char kOidEcPublicKey[] = "1.2.840.10045.2.1";
 constexpr char kOidPrime256v1[] = "1.2.840.10045.3.1.7";
 constexpr char kOidEcdsaWithSha256[] = "1.2.840.10045.4.3.2";
@@ -155,7 +154,7 @@ StatusOr<std::string> NameCommonName(ByteSpan name_contents) {
 
 struct Algorithm {
   std::string oid;
-  std::string parameter_oid;  // for EC keys: the named curve
+  std::string parameter_oid;          // for EC keys: the named curve
   bool has_other_parameters = false;  // anything but absent, NULL or an OID
 };
 
@@ -192,7 +191,8 @@ Status ParseTbs(ByteSpan tbs_contents, Certificate::Impl* c, std::string* tbs_si
   if (version_number != 2 || !vr.empty()) return InvalidArgumentError("only X.509 v3 is supported");
   ByteSpan serial;
   VOUCH_RETURN_IF_ERROR(r.Read(kDerTagInteger, &serial, "serialNumber"));
-  if (serial.empty() || (serial[0] & 0x80)) return InvalidArgumentError("serial number is not positive");
+  if (serial.empty() || (serial[0] & 0x80))
+    return InvalidArgumentError("serial number is not positive");
   if (serial.size() > 1 && serial[0] == 0 && !(serial[1] & 0x80)) {
     return InvalidArgumentError("non-minimal serial number");
   }
@@ -225,15 +225,13 @@ Status ParseTbs(ByteSpan tbs_contents, Certificate::Impl* c, std::string* tbs_si
   VOUCH_RETURN_IF_ERROR(sr.Read(kDerTagBitString, &key_bits, "subjectPublicKey"));
   if (!sr.empty()) return InvalidArgumentError("subjectPublicKeyInfo: trailing data");
   if (key_alg.oid == kOidEcPublicKey && key_alg.parameter_oid == kOidPrime256v1 &&
-      key_bits.size() == 66 &&
-      key_bits[0] == 0 && key_bits[1] == 0x04) {
+      key_bits.size() == 66 && key_bits[0] == 0 && key_bits[1] == 0x04) {
     std::array<uint8_t, 65> point;
     std::copy(key_bits.begin() + 1, key_bits.end(), point.begin());
     c->ec_p256_point = point;
   }
   // Optional issuerUniqueID [1] / subjectUniqueID [2] (implicit, primitive or constructed).
-  while (r.PeekTag() == 0x81 || r.PeekTag() == 0x82 || r.PeekTag() == 0xa1 ||
-         r.PeekTag() == 0xa2) {
+  while (r.PeekTag() == 0x81 || r.PeekTag() == 0x82 || r.PeekTag() == 0xa1 || r.PeekTag() == 0xa2) {
     uint8_t tag;
     ByteSpan ignored;
     VOUCH_RETURN_IF_ERROR(r.ReadAny(&tag, &ignored, "unique ID"));
@@ -289,11 +287,12 @@ StatusOr<std::shared_ptr<Certificate::Impl>> ParseCertificate(Bytes input) {
     if (outer_alg.oid != tbs_alg) {
       return InvalidArgumentError("signatureAlgorithm differs from tbsCertificate.signature");
     }
-    c->ecdsa_sha256 = outer_alg.oid == kOidEcdsaWithSha256 &&
-                      outer_alg.parameter_oid.empty() && !outer_alg.has_other_parameters;
+    c->ecdsa_sha256 = outer_alg.oid == kOidEcdsaWithSha256 && outer_alg.parameter_oid.empty() &&
+                      !outer_alg.has_other_parameters;
     ByteSpan sig;
     VOUCH_RETURN_IF_ERROR(r.Read(kDerTagBitString, &sig, "signatureValue"));
-    if (sig.empty() || sig[0] != 0) return InvalidArgumentError("signature BIT STRING has unused bits");
+    if (sig.empty() || sig[0] != 0)
+      return InvalidArgumentError("signature BIT STRING has unused bits");
     c->signature = sig.subspan(1);
     if (!r.empty()) return InvalidArgumentError("Certificate: trailing data");
     return OkStatus();
@@ -382,9 +381,9 @@ StatusOr<std::vector<Certificate>> Certificate::ParsePemChain(std::string_view p
     }
     // PEM bodies are base64 broken into lines; drop the line breaks and decode strictly.
     std::string base64(body.substr(pos, end_pos - pos));
-    base64.erase(std::remove_if(base64.begin(), base64.end(),
-                                [](char c) { return c == '\n' || c == '\r'; }),
-                 base64.end());
+    base64.erase(
+        std::remove_if(base64.begin(), base64.end(), [](char c) { return c == '\n' || c == '\r'; }),
+        base64.end());
     auto der = Base64Decode(base64);
     if (!der.ok()) {
       return InvalidArgumentError("PEM certificate #" + std::to_string(out.size() + 1) + ": " +
@@ -463,7 +462,9 @@ StatusOr<Crl> Crl::FromDer(ByteSpan der) {
 
 const Bytes& Crl::der() const { return impl_->der; }
 const Bytes& Crl::IssuerNameDer() const { return impl_->issuer_der; }
-std::string Crl::IssuerCommonName() const { return CommonName(X509_CRL_get_issuer(impl_->crl.get())); }
+std::string Crl::IssuerCommonName() const {
+  return CommonName(X509_CRL_get_issuer(impl_->crl.get()));
+}
 UnixSeconds Crl::this_update() const { return impl_->this_update; }
 UnixSeconds Crl::next_update() const { return impl_->next_update; }
 
@@ -494,8 +495,8 @@ Status Crl::VerifySignedBy(const Certificate& issuer) const {
 // ---- Chain validation ----
 
 Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certificate> intermediates,
-                              std::span<const Certificate> trusted_roots,
-                              std::span<const Crl> crls, UnixSeconds at) {
+                              std::span<const Certificate> trusted_roots, std::span<const Crl> crls,
+                              UnixSeconds at) {
   internal::X509StorePtr store(X509_STORE_new());
   internal::OsslPtr<STACK_OF(X509), internal::FreeX509Stack> untrusted(sk_X509_new_null());
   if (!store || !untrusted) return OsslError("X509_STORE_new");
@@ -519,8 +520,8 @@ Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certifica
     }
   }
   internal::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.impl().X509Object(),
-                                  untrusted.get()) != 1) {
+  if (!ctx ||
+      X509_STORE_CTX_init(ctx.get(), store.get(), leaf.impl().X509Object(), untrusted.get()) != 1) {
     return OsslError("X509_STORE_CTX_init");
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
@@ -531,15 +532,15 @@ Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certifica
   if (X509_verify_cert(ctx.get()) == 1) return OkStatus();
   int err = X509_STORE_CTX_get_error(ctx.get());
   internal::ClearOsslErrors();
-  std::string reason = err == X509_V_ERR_CERT_REVOKED ? "certificate_revoked"
-                       : (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID ||
-                          err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID)
-                           ? "certificate_time_invalid"
-                           : "certificate_chain_invalid";
+  std::string reason =
+      err == X509_V_ERR_CERT_REVOKED ? "certificate_revoked"
+      : (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID ||
+         err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID)
+          ? "certificate_time_invalid"
+          : "certificate_chain_invalid";
   return RejectedError(reason, std::string("certificate chain rejected: ") +
                                    X509_verify_cert_error_string(err) + " (depth " +
-                                   std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) +
-                                   ")");
+                                   std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) + ")");
 }
 
 // ---- Issuing ----
@@ -573,7 +574,8 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
   VOUCH_RETURN_IF_ERROR(AddV3Extension(
       x509.get(), issuer_x509, NID_key_usage,
       spec.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation"));
-  VOUCH_RETURN_IF_ERROR(AddV3Extension(x509.get(), issuer_x509, NID_subject_key_identifier, "hash"));
+  VOUCH_RETURN_IF_ERROR(
+      AddV3Extension(x509.get(), issuer_x509, NID_subject_key_identifier, "hash"));
   if (issuer != nullptr) {
     VOUCH_RETURN_IF_ERROR(
         AddV3Extension(x509.get(), issuer_x509, NID_authority_key_identifier, "keyid:always"));

@@ -1,11 +1,11 @@
 #include "vouch/sgx/collateral.h"
 
+#include <simdjson.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
 #include <limits>
-#include <simdjson.h>
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
@@ -128,8 +128,9 @@ class Fields {
 StatusOr<element> ParseDocument(simdjson::dom::parser& parser, ByteSpan json,
                                 const std::string& what) {
   element doc;
-  auto error = parser.parse(reinterpret_cast<const char*>(json.data()), json.size(),
-                            /*realloc_if_needed=*/true)
+  auto error = parser
+                   .parse(reinterpret_cast<const char*>(json.data()), json.size(),
+                          /*realloc_if_needed=*/true)
                    .get(doc);
   if (error != simdjson::SUCCESS) {
     return Malformed(what, std::string("not valid JSON (") + simdjson::error_message(error) + ")");
@@ -204,37 +205,49 @@ size_t MatchingBrace(std::string_view s, size_t start) {
 
 std::string_view TcbStatusName(TcbStatus status) {
   switch (status) {
-    case TcbStatus::kUpToDate: return "UpToDate";
-    case TcbStatus::kSwHardeningNeeded: return "SWHardeningNeeded";
-    case TcbStatus::kConfigurationNeeded: return "ConfigurationNeeded";
-    case TcbStatus::kConfigurationAndSwHardeningNeeded: return "ConfigurationAndSWHardeningNeeded";
-    case TcbStatus::kOutOfDate: return "OutOfDate";
-    case TcbStatus::kOutOfDateConfigurationNeeded: return "OutOfDateConfigurationNeeded";
-    case TcbStatus::kRevoked: return "Revoked";
+    case TcbStatus::kUpToDate:
+      return "UpToDate";
+    case TcbStatus::kSwHardeningNeeded:
+      return "SWHardeningNeeded";
+    case TcbStatus::kConfigurationNeeded:
+      return "ConfigurationNeeded";
+    case TcbStatus::kConfigurationAndSwHardeningNeeded:
+      return "ConfigurationAndSWHardeningNeeded";
+    case TcbStatus::kOutOfDate:
+      return "OutOfDate";
+    case TcbStatus::kOutOfDateConfigurationNeeded:
+      return "OutOfDateConfigurationNeeded";
+    case TcbStatus::kRevoked:
+      return "Revoked";
   }
   return "Unknown";
 }
 
 std::string_view IntelQvResultName(TcbStatus status) {
   switch (status) {
-    case TcbStatus::kUpToDate: return "SGX_QL_QV_RESULT_OK";
-    case TcbStatus::kSwHardeningNeeded: return "SGX_QL_QV_RESULT_SW_HARDENING_NEEDED";
-    case TcbStatus::kConfigurationNeeded: return "SGX_QL_QV_RESULT_CONFIG_NEEDED";
+    case TcbStatus::kUpToDate:
+      return "SGX_QL_QV_RESULT_OK";
+    case TcbStatus::kSwHardeningNeeded:
+      return "SGX_QL_QV_RESULT_SW_HARDENING_NEEDED";
+    case TcbStatus::kConfigurationNeeded:
+      return "SGX_QL_QV_RESULT_CONFIG_NEEDED";
     case TcbStatus::kConfigurationAndSwHardeningNeeded:
       return "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED";
-    case TcbStatus::kOutOfDate: return "SGX_QL_QV_RESULT_OUT_OF_DATE";
+    case TcbStatus::kOutOfDate:
+      return "SGX_QL_QV_RESULT_OUT_OF_DATE";
     case TcbStatus::kOutOfDateConfigurationNeeded:
       return "SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED";
-    case TcbStatus::kRevoked: return "SGX_QL_QV_RESULT_REVOKED";
+    case TcbStatus::kRevoked:
+      return "SGX_QL_QV_RESULT_REVOKED";
   }
   return "SGX_QL_QV_RESULT_UNSPECIFIED";
 }
 
 StatusOr<TcbStatus> ParseTcbStatus(std::string_view name) {
-  for (TcbStatus s : {TcbStatus::kUpToDate, TcbStatus::kSwHardeningNeeded,
-                      TcbStatus::kConfigurationNeeded,
-                      TcbStatus::kConfigurationAndSwHardeningNeeded, TcbStatus::kOutOfDate,
-                      TcbStatus::kOutOfDateConfigurationNeeded, TcbStatus::kRevoked}) {
+  for (TcbStatus s :
+       {TcbStatus::kUpToDate, TcbStatus::kSwHardeningNeeded, TcbStatus::kConfigurationNeeded,
+        TcbStatus::kConfigurationAndSwHardeningNeeded, TcbStatus::kOutOfDate,
+        TcbStatus::kOutOfDateConfigurationNeeded, TcbStatus::kRevoked}) {
     if (TcbStatusName(s) == name) return s;
   }
   return InvalidArgumentError("unknown TCB status \"" + std::string(name) + "\"");
@@ -387,8 +400,8 @@ StatusOr<SignedJson> ReadSignedJson(const std::string& dir, const std::string& s
   if (json.ok()) {
     VOUCH_ASSIGN_OR_RETURN(Bytes sig, ReadIn(dir, stem + "_signature.bin"));
     if (sig.size() != 64) {
-      return Malformed(stem + "_signature.bin", "must hold 64 bytes r||s, has " +
-                                                    std::to_string(sig.size()));
+      return Malformed(stem + "_signature.bin",
+                       "must hold 64 bytes r||s, has " + std::to_string(sig.size()));
     }
     SignedJson out;
     out.body = std::move(*json);
@@ -399,8 +412,8 @@ StatusOr<SignedJson> ReadSignedJson(const std::string& dir, const std::string& s
   auto response = ReadIn(dir, stem + "_response.json");
   if (!response.ok()) {
     if (response.status().code() == StatusCode::kNotFound) {
-      return NotFoundError("collateral directory " + dir + " has neither " + stem +
-                           ".json nor " + stem + "_response.json");
+      return NotFoundError("collateral directory " + dir + " has neither " + stem + ".json nor " +
+                           stem + "_response.json");
     }
     return response.status();
   }
@@ -432,8 +445,7 @@ StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir) {
   VOUCH_ASSIGN_OR_RETURN(c.tcb_info, ReadSignedJson(dir, "tcb_info", "tcbInfo"));
   VOUCH_ASSIGN_OR_RETURN(c.tcb_info_issuer_chain, ReadText(dir, "tcb_info_issuer_chain.pem"));
   VOUCH_ASSIGN_OR_RETURN(c.qe_identity, ReadSignedJson(dir, "qe_identity", "enclaveIdentity"));
-  VOUCH_ASSIGN_OR_RETURN(c.qe_identity_issuer_chain,
-                         ReadText(dir, "qe_identity_issuer_chain.pem"));
+  VOUCH_ASSIGN_OR_RETURN(c.qe_identity_issuer_chain, ReadText(dir, "qe_identity_issuer_chain.pem"));
   auto pck_chain = ReadText(dir, "pck_cert_chain.pem");
   if (pck_chain.ok()) {
     c.pck_cert_chain = std::move(*pck_chain);
@@ -461,10 +473,9 @@ Status WriteCollateralDirectory(const Collateral& c, const std::string& dir) {
   VOUCH_RETURN_IF_ERROR(write("tcb_info_response.json", AsBytes(response("tcbInfo", c.tcb_info))));
   VOUCH_RETURN_IF_ERROR(write("qe_identity.json", c.qe_identity.body));
   VOUCH_RETURN_IF_ERROR(write("qe_identity_signature.bin", c.qe_identity.signature));
+  VOUCH_RETURN_IF_ERROR(write("qe_identity_issuer_chain.pem", AsBytes(c.qe_identity_issuer_chain)));
   VOUCH_RETURN_IF_ERROR(
-      write("qe_identity_issuer_chain.pem", AsBytes(c.qe_identity_issuer_chain)));
-  VOUCH_RETURN_IF_ERROR(write("qe_identity_response.json",
-                              AsBytes(response("enclaveIdentity", c.qe_identity))));
+      write("qe_identity_response.json", AsBytes(response("enclaveIdentity", c.qe_identity))));
   if (c.pck_cert_chain) {
     VOUCH_RETURN_IF_ERROR(write("pck_cert_chain.pem", AsBytes(*c.pck_cert_chain)));
   }

@@ -73,8 +73,8 @@ Status ParseTcb(DerReader& value, PckExtension* ext) {
         VOUCH_ASSIGN_OR_RETURN(uint64_t v, DerUnsigned(integer, 0xffff, "PCESVN"));
         ext->pce_svn = static_cast<uint16_t>(v);
       } else {
-        VOUCH_ASSIGN_OR_RETURN(
-            uint64_t v, DerUnsigned(integer, 255, "TCB component " + std::to_string(index)));
+        VOUCH_ASSIGN_OR_RETURN(uint64_t v,
+                               DerUnsigned(integer, 255, "TCB component " + std::to_string(index)));
         ext->tcb_components[static_cast<size_t>(index - 1)] = static_cast<uint8_t>(v);
       }
     }

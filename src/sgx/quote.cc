@@ -155,8 +155,7 @@ StatusOr<Quote> Quote::Parse(ByteSpan bytes) {
   if (!st.ok()) return Malformed(st);
   if (!IsInnerCertificationType(cert_type)) {
     return Malformed("certification data type " + std::to_string(cert_type) +
-                     (q.header_.version == 4 ? " inside the v4 QE report certification data"
-                                              : "") +
+                     (q.header_.version == 4 ? " inside the v4 QE report certification data" : "") +
                      " is not supported (expected 1..5)");
   }
   if (cert_size != qe.remaining()) {

@@ -147,9 +147,9 @@ Sha256Digest CollateralKey(const Collateral& c) {
   Sha256Hasher h;
   for (ByteSpan part :
        {ByteSpan(c.root_ca_crl), ByteSpan(c.pck_crl), AsBytes(c.pck_crl_issuer_chain),
-        ByteSpan(c.tcb_info.body), ByteSpan(c.tcb_info.signature),
-        AsBytes(c.tcb_info_issuer_chain), ByteSpan(c.qe_identity.body),
-        ByteSpan(c.qe_identity.signature), AsBytes(c.qe_identity_issuer_chain)}) {
+        ByteSpan(c.tcb_info.body), ByteSpan(c.tcb_info.signature), AsBytes(c.tcb_info_issuer_chain),
+        ByteSpan(c.qe_identity.body), ByteSpan(c.qe_identity.signature),
+        AsBytes(c.qe_identity_issuer_chain)}) {
     HashWithLength(h, part);
   }
   return h.Finish();
@@ -194,8 +194,10 @@ class DcapVerifier::Impl {
   StatusOr<std::shared_ptr<const VerifiedCollateral>> GetCollateral(const Collateral& c,
                                                                     UnixSeconds at) const;
   StatusOr<VerifiedCollateral> VerifyCollateral(const Collateral& c) const;
-  StatusOr<std::shared_ptr<const VerifiedPckChain>> GetPckChain(
-      const Quote& quote, const Collateral& c, const VerifiedCollateral& vc, UnixSeconds at) const;
+  StatusOr<std::shared_ptr<const VerifiedPckChain>> GetPckChain(const Quote& quote,
+                                                                const Collateral& c,
+                                                                const VerifiedCollateral& vc,
+                                                                UnixSeconds at) const;
   StatusOr<VerifiedPckChain> VerifyPckChain(std::string_view chain_pem,
                                             const VerifiedCollateral& vc) const;
   Status VerifyQeReport(const Quote& quote, const VerifiedPckChain& chain,
@@ -231,17 +233,21 @@ Status DcapVerifier::Impl::VerifySigningChain(std::string_view pem, const Crl& r
                                               std::vector<Certificate>* chain) const {
   auto parsed = Certificate::ParsePemChain(pem);
   if (!parsed.ok()) {
-    return MalformedError(kCollateralMalformed, what + " issuer chain: " + parsed.status().message());
+    return MalformedError(kCollateralMalformed,
+                          what + " issuer chain: " + parsed.status().message());
   }
   if (parsed->size() != 2) {
-    return RejectedError(reason, what + " issuer chain must hold exactly 2 certificates (TCB "
-                                        "Signing, root), has " + std::to_string(parsed->size()));
+    return RejectedError(reason, what +
+                                     " issuer chain must hold exactly 2 certificates (TCB "
+                                     "Signing, root), has " +
+                                     std::to_string(parsed->size()));
   }
   const Certificate& signer = (*parsed)[0];
   const Certificate& root = (*parsed)[1];
   if (FindRoot(root) != root_index) {
-    return RejectedError(reason, what + " issuer chain does not end at the trusted root that "
-                                        "signed the root CA CRL");
+    return RejectedError(reason, what +
+                                     " issuer chain does not end at the trusted root that "
+                                     "signed the root CA CRL");
   }
   if (signer.SubjectCommonName() != kCnTcbSigning) {
     return RejectedError(reason, what + " signer is \"" + signer.SubjectCommonName() +
@@ -291,8 +297,7 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
   }
   // Step 7 (collateral part): the root CA CRL is issued and signed by that root.
   const Certificate& root = roots_[root_index].certificate;
-  if (root_crl->IssuerNameDer() != root.SubjectNameDer() ||
-      !root_crl->VerifySignedBy(root).ok()) {
+  if (root_crl->IssuerNameDer() != root.SubjectNameDer() || !root_crl->VerifySignedBy(root).ok()) {
     return RejectedError(kRootCaCrlInvalid,
                          "the root CA CRL is not issued and signed by the trusted root");
   }
@@ -312,9 +317,9 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
                                                   tcb_info->id() + "\" is not SGX TCB Info");
   }
   if (tcb_info->tcb_type() != 0) {
-    return RejectedError(kTcbInfoUnsupported, "TCB Info tcbType " +
-                                                  std::to_string(tcb_info->tcb_type()) +
-                                                  " is not supported (0)");
+    return RejectedError(
+        kTcbInfoUnsupported,
+        "TCB Info tcbType " + std::to_string(tcb_info->tcb_type()) + " is not supported (0)");
   }
 
   std::vector<Certificate> qe_chain;
@@ -346,8 +351,8 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
   for (const TcbLevel& l : tcb_info->levels()) window.AddTcbDate(l.tcb_date);
   for (const QeTcbLevel& l : qe_identity->levels()) window.AddTcbDate(l.tcb_date);
 
-  return VerifiedCollateral{std::move(*root_crl), std::move(*pck_crl), std::move(*tcb_info),
-                            std::move(*qe_identity), root_index, window};
+  return VerifiedCollateral{std::move(*root_crl),    std::move(*pck_crl), std::move(*tcb_info),
+                            std::move(*qe_identity), root_index,          window};
 }
 
 StatusOr<std::shared_ptr<const VerifiedCollateral>> DcapVerifier::Impl::GetCollateral(
@@ -377,7 +382,8 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   if (chain->size() != 3) {
     return MalformedError(kPckChainMalformed,
                           "the PCK certificate chain must hold exactly 3 certificates (leaf, PCK "
-                          "CA, root), has " + std::to_string(chain->size()));
+                          "CA, root), has " +
+                              std::to_string(chain->size()));
   }
   const Certificate& leaf = (*chain)[0];
   const Certificate& ca = (*chain)[1];
@@ -407,7 +413,8 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
     return RejectedError(kPckChainInvalid, "PCK chain issuer names do not link up");
   }
   if (!ca.VerifySignedBy(root).ok()) {
-    return RejectedError(kPckChainSignatureInvalid, "the PCK CA certificate is not signed by the root");
+    return RejectedError(kPckChainSignatureInvalid,
+                         "the PCK CA certificate is not signed by the root");
   }
   if (!leaf.VerifySignedBy(ca).ok()) {
     return RejectedError(kPckChainSignatureInvalid,
@@ -435,20 +442,21 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   // Step 10.
   auto ext_der = leaf.ExtensionValue(kSgxExtensionOid);
   if (!ext_der.ok()) {
-    return MalformedError("pck_extension_malformed",
-                          "the PCK certificate has no usable SGX extension: " +
-                              ext_der.status().message());
+    return MalformedError(
+        "pck_extension_malformed",
+        "the PCK certificate has no usable SGX extension: " + ext_der.status().message());
   }
   VOUCH_ASSIGN_OR_RETURN(PckExtension ext, PckExtension::Parse(*ext_der));
   auto leaf_key = leaf.EcPublicKey();
   if (!leaf_key.ok()) {
-    return MalformedError(kPckChainMalformed, "PCK certificate key: " + leaf_key.status().message());
+    return MalformedError(kPckChainMalformed,
+                          "PCK certificate key: " + leaf_key.status().message());
   }
   Window window;
   for (const Certificate& cert : *chain) window.AddCertificate(cert);
-  return VerifiedPckChain{leaf, std::move(*leaf_key), ext,
-                          ca_cn == kCnPckProcessorCa ? "Processor" : "Platform", root_index,
-                          window};
+  return VerifiedPckChain{leaf,       std::move(*leaf_key),
+                          ext,        ca_cn == kCnPckProcessorCa ? "Processor" : "Platform",
+                          root_index, window};
 }
 
 StatusOr<std::shared_ptr<const VerifiedPckChain>> DcapVerifier::Impl::GetPckChain(
@@ -459,10 +467,11 @@ StatusOr<std::shared_ptr<const VerifiedPckChain>> DcapVerifier::Impl::GetPckChai
   } else if (c.pck_cert_chain) {
     pem = *c.pck_cert_chain;
   } else {
-    return MalformedError(kCollateralMalformed,
-                          "the quote carries certification data type " +
-                              std::to_string(static_cast<int>(quote.certification_data_type())) +
-                              " without a PCK chain; the collateral must supply pck_cert_chain.pem");
+    return MalformedError(
+        kCollateralMalformed,
+        "the quote carries certification data type " +
+            std::to_string(static_cast<int>(quote.certification_data_type())) +
+            " without a PCK chain; the collateral must supply pck_cert_chain.pem");
   }
   Sha256Digest key{};
   if (options_.enable_cache) {
@@ -518,9 +527,9 @@ Status CheckQeIdentity(const ReportBody& qe, const QeIdentity& id) {
                                                   HexEncode(id.mrsigner()));
   }
   if (qe.isv_prod_id != id.isv_prod_id()) {
-    return RejectedError(kQeIdentityMismatch,
-                         "QE ISVPRODID " + std::to_string(qe.isv_prod_id) +
-                             " does not match QE Identity " + std::to_string(id.isv_prod_id()));
+    return RejectedError(kQeIdentityMismatch, "QE ISVPRODID " + std::to_string(qe.isv_prod_id) +
+                                                  " does not match QE Identity " +
+                                                  std::to_string(id.isv_prod_id()));
   }
   for (size_t i = 0; i < 4; ++i) {
     if ((qe.misc_select[i] & id.miscselect_mask()[i]) != id.miscselect()[i]) {
@@ -599,14 +608,17 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
   bool expired = false;
   if (options.at < window.from) {
     return RejectedError(kCollateralNotYetValid,
-                         "collateral is not yet valid at " + FormatRfc3339(options.at) +
-                             " (valid from " + FormatRfc3339(window.from) + ")");
+                         "collateral is not yet valid at the verification time " +
+                             FormatRfc3339(options.at) + " (valid from " +
+                             FormatRfc3339(window.from) + ")");
   }
   if (options.at >= window.until) {
     if (!options.allow_expired_collateral) {
-      return RejectedError(kCollateralExpired, "collateral expired at " +
-                                                   FormatRfc3339(window.until) + ", before " +
-                                                   FormatRfc3339(options.at));
+      return RejectedError(kCollateralExpired,
+                           "collateral expired at " + FormatRfc3339(window.until) +
+                               "; the verification time " + FormatRfc3339(options.at) +
+                               " is not before it (fetch fresh collateral, or pass "
+                               "--allow-expired-collateral)");
     }
     expired = true;
   }
@@ -632,9 +644,9 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
   // Step 24.
   auto att_key = EcdsaP256PublicKey::FromPoint(quote.attestation_key());
   if (!att_key.ok()) {
-    return RejectedError(kQuoteSignatureInvalid,
-                         "the attestation key is not a valid P-256 point: " +
-                             att_key.status().message());
+    return RejectedError(
+        kQuoteSignatureInvalid,
+        "the attestation key is not a valid P-256 point: " + att_key.status().message());
   }
   if (!att_key->VerifyRaw(quote.signed_region(), quote.isv_signature()).ok()) {
     return RejectedError(kQuoteSignatureInvalid,
@@ -649,10 +661,9 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
   // Steps 28–29.
   TcbStatus converged = Converge(level->status, qe_level->status);
   if (converged == TcbStatus::kRevoked) {
-    return RejectedError(kTcbRevoked,
-                         std::string("the TCB level is revoked (platform ") +
-                             std::string(TcbStatusName(level->status)) + ", QE " +
-                             std::string(TcbStatusName(qe_level->status)) + ")");
+    return RejectedError(kTcbRevoked, std::string("the TCB level is revoked (platform ") +
+                                          std::string(TcbStatusName(level->status)) + ", QE " +
+                                          std::string(TcbStatusName(qe_level->status)) + ")");
   }
 
   VerificationResult r;
@@ -683,7 +694,8 @@ StatusOr<std::unique_ptr<DcapVerifier>> DcapVerifier::Create(std::vector<TrustRo
                                                              DcapVerifierOptions options) {
   if (roots.empty()) return InvalidArgumentError("at least one trusted root is required");
   for (const TrustRoot& root : roots) {
-    if (!root.certificate.IsSelfIssued() || !root.certificate.VerifySignedBy(root.certificate).ok()) {
+    if (!root.certificate.IsSelfIssued() ||
+        !root.certificate.VerifySignedBy(root.certificate).ok()) {
       return InvalidArgumentError("trusted root \"" + root.certificate.SubjectCommonName() +
                                   "\" is not a self-signed certificate");
     }

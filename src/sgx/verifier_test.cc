@@ -71,8 +71,9 @@ void ExpectMatchesVector(const Vector& v, const VerificationResult& r) {
   EXPECT_EQ(TcbStatusName(r.qe_tcb_status), e["qe_tcb_status"].get<std::string>());
   EXPECT_EQ(r.qe_isv_svn, e["qe_isvsvn"].get<int>());
   EXPECT_EQ(IntelQvResultName(r.tcb_status), e["intel_qv_result"].get<std::string>());
-  EXPECT_THAT(r.advisory_ids,
-              ElementsAreArray(e["advisory_ids_platform_tcb_level"].get<std::vector<std::string>>()));
+  EXPECT_THAT(
+      r.advisory_ids,
+      ElementsAreArray(e["advisory_ids_platform_tcb_level"].get<std::vector<std::string>>()));
   std::vector<std::string> merged = r.advisory_ids;
   for (const auto& id : r.qe_advisory_ids) {
     if (std::find(merged.begin(), merged.end(), id) == merged.end()) merged.push_back(id);
@@ -97,7 +98,8 @@ void ExpectMatchesVector(const Vector& v, const VerificationResult& r) {
   EXPECT_EQ(HexEncode(r.pck.fmspc), p["fmspc"].get<std::string>());
   EXPECT_EQ(HexEncode(r.pck.pce_id), p["pce_id"].get<std::string>());
   EXPECT_EQ("Intel SGX PCK " + r.pck_ca + " CA", p["pck_ca"].get<std::string>());
-  EXPECT_THAT(r.pck.tcb_components, ElementsAreArray(p["pck_tcb_components"].get<std::vector<int>>()));
+  EXPECT_THAT(r.pck.tcb_components,
+              ElementsAreArray(p["pck_tcb_components"].get<std::vector<int>>()));
   EXPECT_EQ(r.pck.pce_svn, p["pck_pcesvn"].get<int>());
   EXPECT_EQ(HexEncode(r.pck.cpu_svn), p["pck_cpusvn"].get<std::string>());
   EXPECT_EQ(r.pck.sgx_type, p["sgx_type"].get<int>());

@@ -131,11 +131,11 @@ StatusOr<SignedJson> ExtractSignedJson(std::string_view response_body, std::stri
 // Everything needed besides the quote to verify it offline (spec §3, §4 inputs). Raw bytes, as
 // received: parsing and verification happen in the verifier, so the cache can key on them.
 struct Collateral {
-  Bytes root_ca_crl;                     // DER
-  Bytes pck_crl;                         // DER
-  std::string pck_crl_issuer_chain;      // PEM: PCK CA ‖ root
+  Bytes root_ca_crl;                 // DER
+  Bytes pck_crl;                     // DER
+  std::string pck_crl_issuer_chain;  // PEM: PCK CA ‖ root
   SignedJson tcb_info;
-  std::string tcb_info_issuer_chain;     // PEM: TCB Signing ‖ root
+  std::string tcb_info_issuer_chain;  // PEM: TCB Signing ‖ root
   SignedJson qe_identity;
   std::string qe_identity_issuer_chain;  // PEM: TCB Signing ‖ root
   // PEM leaf ‖ PCK CA ‖ root, for quotes whose certification data is not type 5.

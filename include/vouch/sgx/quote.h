@@ -80,11 +80,15 @@ class Quote {
   const QuoteHeader& header() const { return header_; }
   const ReportBody& report_body() const { return report_body_; }
   // Header ‖ report body: the bytes the attestation key signs.
-  ByteSpan signed_region() const { return ByteSpan(raw_).first(kQuoteHeaderSize + kReportBodySize); }
+  ByteSpan signed_region() const {
+    return ByteSpan(raw_).first(kQuoteHeaderSize + kReportBodySize);
+  }
   const std::array<uint8_t, 64>& isv_signature() const { return isv_signature_; }
   const std::array<uint8_t, 64>& attestation_key() const { return attestation_key_; }
   const ReportBody& qe_report() const { return qe_report_; }
-  ByteSpan qe_report_bytes() const { return ByteSpan(raw_).subspan(qe_report_offset_, kReportBodySize); }
+  ByteSpan qe_report_bytes() const {
+    return ByteSpan(raw_).subspan(qe_report_offset_, kReportBodySize);
+  }
   const std::array<uint8_t, 64>& qe_report_signature() const { return qe_report_signature_; }
   ByteSpan qe_auth_data() const { return ByteSpan(raw_).subspan(qe_auth_offset_, qe_auth_size_); }
   // The innermost certification data (for v4, the data nested in type 6).
