@@ -244,17 +244,15 @@ TEST_F(NegativeTest, AnyChangeToSignedJsonBreaksItsSignature) {
   ExpectReason(v_.quote, c, "qe_identity_signature_invalid");
 }
 
+// One peer never checks CRL signatures; here a CRL with a bad signature, or garbage instead
+// of a CRL, is always a rejection.
 TEST_F(NegativeTest, CrlsMustBeSignedAndWellFormed) {
   Collateral c = v_.collateral;
-  c.pck_crl[c.pck_crl.size() - 3] ^= 1;  // inside the signature
-  auto r = uncached_->Verify(v_.quote, c, {v_.at(), false});
-  EXPECT_FALSE(r.ok());
-  if (!r.ok()) {
-    EXPECT_NE(r.status().reason(), "");
-  }
+  c.pck_crl.back() ^= 1;  // the last byte of the signature's s value
+  ExpectReason(v_.quote, c, "pck_crl_invalid");
   c = v_.collateral;
-  c.root_ca_crl[c.root_ca_crl.size() - 3] ^= 1;
-  EXPECT_FALSE(uncached_->Verify(v_.quote, c, {v_.at(), false}).ok());
+  c.root_ca_crl.back() ^= 1;
+  ExpectReason(v_.quote, c, "root_ca_crl_invalid");
   c = v_.collateral;
   c.pck_crl = ToBytes(std::string_view("garbage bytes"));
   ExpectReason(v_.quote, c, "collateral_malformed");
