@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev          # ASan/UBSan build and libFuzzer targets
+  clang-format
   libssl-dev                        # OpenSSL 3: all cryptography
   libsqlite3-dev libpq-dev          # storage backends
   nlohmann-json3-dev libsimdjson-dev

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 JOBS="$(nproc)"
 
+echo "== format (clang-format, .clang-format)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
 echo "== normal build (gcc)"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$JOBS"

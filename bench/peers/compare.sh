@@ -16,7 +16,7 @@ command -v node >/dev/null || { echo "node is required for the peers" >&2; exit 
 "$here/install.sh" >/dev/null
 at="$(sed -n 's/.*"verify_time_unix": *\([0-9]*\).*/\1/p' "$root/tests/data/sgx-dcap/$case/expected.json")"
 vouch_out="$(taskset -c 0 "$bench" --vector "$root/tests/data/sgx-dcap/$case" --at "$at" --seconds "$seconds")"
-peers_out="$(cd "$here" && BENCH_SECONDS="$seconds" taskset -c 0 node bench.js "$case" | grep '^peer=')"
+peers_out="$(cd "$here" && BENCH_SECONDS="$seconds" taskset -c 0 node bench.js "$case" | grep '^peer=.* per_s=')"
 
 ecdsa=$(sed -n 's/^openssl_ecdsa_p256_verify_per_s=\([0-9]*\).*/\1/p' <<<"$vouch_out")
 uncached=$(sed -n 's/^vouch_uncached_quotes_per_s=\([0-9]*\).*/\1/p' <<<"$vouch_out")
