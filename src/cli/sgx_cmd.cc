@@ -12,6 +12,7 @@
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
+#include "vouch/pcs/pcs_client.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/sgx/verifier.h"
 
@@ -214,6 +215,81 @@ int RunVerify(const VerifyOptions& opts) {
   return kExitOk;
 }
 
+struct FetchOptions {
+  std::string quote_path;
+  std::string pccs_url;
+  std::string out_dir;
+  std::string pck_cert_path;
+  int timeout_seconds = 30;
+  bool json = false;
+};
+
+constexpr const char kFetchHelp[] =
+    "Fetches the collateral for a quote from an Intel PCS or a PCCS (API v4) into a collateral\n"
+    "directory for 'vouch sgx verify': TCB Info for the platform's FMSPC, QE Identity, the PCK\n"
+    "CRL of its CA and the root CA CRL, with their issuer chains. FMSPC and CA type come from\n"
+    "the PCK certificate in the quote (certification data type 5) or given with --pck-cert.\n"
+    "Nothing fetched is trusted until 'vouch sgx verify' checks it.";
+
+constexpr const char kFetchFooter[] =
+    "Exit codes: 0 fetched; 1 the quote does not parse; 2 bad usage (unusable --pck-cert);\n"
+    "3 I/O: the server is unreachable, answers an error or not collateral, or DIR cannot be\n"
+    "written.";
+
+int RunFetch(const FetchOptions& opts) {
+  std::optional<std::string> pck_chain;
+  if (!opts.pck_cert_path.empty()) {
+    auto pem = ReadFileToString(opts.pck_cert_path, size_t{1} << 20);
+    if (!pem.ok()) {
+      int code = ExitCodeForReadError(pem.status());
+      return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
+                           "cannot read --pck-cert", pem.status().message());
+    }
+    if (!Certificate::ParsePemChain(*pem).ok()) {
+      return ReportFailure(opts.json, kExitUsage, "pck_cert_malformed", "unusable --pck-cert",
+                           "not a PEM certificate (chain), leaf first");
+    }
+    pck_chain = std::move(*pem);
+  }
+  auto quote = ReadFile(opts.quote_path, size_t{1} << 20);
+  if (!quote.ok()) {
+    int code = ExitCodeForReadError(quote.status());
+    return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
+                         "cannot read quote", quote.status().message());
+  }
+  auto selector = pcs::SelectorFromQuote(*quote, pck_chain);
+  if (!selector.ok()) {
+    bool malformed = !selector.status().reason().empty();
+    return ReportFailure(opts.json, malformed ? kExitRejected : kExitUsage,
+                         malformed ? selector.status().reason() : "pck_cert_missing",
+                         "cannot select the platform", selector.status().message());
+  }
+  http::HttpClient client;
+  auto collateral = pcs::FetchCollateral(client, opts.pccs_url, *selector,
+                                         std::chrono::seconds(opts.timeout_seconds));
+  if (!collateral.ok()) {
+    return ReportFailure(opts.json, kExitIo,
+                         collateral.status().reason().empty() ? "pccs_unavailable"
+                                                              : collateral.status().reason(),
+                         "cannot fetch collateral", collateral.status().message());
+  }
+  if (pck_chain) collateral->pck_cert_chain = *pck_chain;
+  if (Status s = sgx::WriteCollateralDirectory(*collateral, opts.out_dir); !s.ok()) {
+    return ReportFailure(opts.json, kExitIo, "io_error", "cannot write collateral", s.message());
+  }
+  if (opts.json) {
+    Json out;
+    out["out"] = opts.out_dir;
+    out["fmspc"] = HexEncode(selector->fmspc);
+    out["ca"] = selector->ca;
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << "fetched collateral for FMSPC " << HexEncode(selector->fmspc) << " ("
+              << selector->ca << " CA) into " << opts.out_dir << "\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
@@ -244,6 +320,26 @@ void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
                    "collateral_expired); never a time before it became valid");
   verify->add_flag("--json", opts->json, "Print one JSON object");
   verify->callback([opts, &ctx] { ctx.exit_code = RunVerify(*opts); });
+
+  CLI::App* collateral = sgx->add_subcommand("collateral", "Intel PCS collateral");
+  collateral->require_subcommand(1);
+  auto fetch_opts = std::make_shared<FetchOptions>();
+  CLI::App* fetch = collateral->add_subcommand("fetch", "Fetch a quote's collateral from a PCS/PCCS");
+  fetch->description(kFetchHelp);
+  fetch->footer(kFetchFooter);
+  fetch->add_option("QUOTE", fetch_opts->quote_path, "Quote file (- for stdin)")->required();
+  fetch->add_option("--pccs", fetch_opts->pccs_url,
+                    "Server base URL, e.g. https://api.trustedservices.intel.com or\n"
+                    "https://pccs.example:8081 (\"/sgx/certification/v4\" is appended unless present)")
+      ->required();
+  fetch->add_option("--out", fetch_opts->out_dir, "Collateral directory to write")->required();
+  fetch->add_option("--pck-cert", fetch_opts->pck_cert_path,
+                    "PEM PCK certificate (or chain, leaf first) for quotes without one\n"
+                    "(certification data type 1-4); also written as pck_cert_chain.pem");
+  fetch->add_option("--timeout", fetch_opts->timeout_seconds, "Seconds per request (default 30)")
+      ->check(CLI::Range(1, 600));
+  fetch->add_flag("--json", fetch_opts->json, "Print one JSON object");
+  fetch->callback([fetch_opts, &ctx] { ctx.exit_code = RunFetch(*fetch_opts); });
 }
 
 }  // namespace vouch::cli

@@ -500,8 +500,10 @@ Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certifica
   internal::X509StorePtr store(X509_STORE_new());
   internal::OsslPtr<STACK_OF(X509), internal::FreeX509Stack> untrusted(sk_X509_new_null());
   if (!store || !untrusted) return OsslError("X509_STORE_new");
+  if (leaf.impl().X509Object() == nullptr) return OsslError("leaf not loadable by OpenSSL");
   for (const Certificate& root : trusted_roots) {
-    if (X509_STORE_add_cert(store.get(), root.impl().X509Object()) != 1) {
+    if (root.impl().X509Object() == nullptr ||
+        X509_STORE_add_cert(store.get(), root.impl().X509Object()) != 1) {
       return OsslError("X509_STORE_add_cert");
     }
   }
@@ -550,6 +552,9 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
                                        const Certificate* issuer,
                                        const EcdsaP256PrivateKey& issuer_key) {
   if (spec.serial.empty()) return InvalidArgumentError("certificate serial must not be empty");
+  if (issuer != nullptr && issuer->impl().X509Object() == nullptr) {
+    return OsslError("the issuer certificate is not loadable by OpenSSL");
+  }
   internal::X509Ptr x509(X509_new());
   if (!x509 || X509_set_version(x509.get(), 2) != 1) return OsslError("X509_new");
   VOUCH_ASSIGN_OR_RETURN(internal::Asn1IntegerPtr serial, SerialToAsn1(spec.serial));
@@ -597,6 +602,9 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
 
 StatusOr<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer,
                        const EcdsaP256PrivateKey& issuer_key) {
+  if (issuer.impl().X509Object() == nullptr) {
+    return OsslError("the issuer certificate is not loadable by OpenSSL");
+  }
   internal::X509CrlPtr crl(X509_CRL_new());
   if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
       X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.impl().X509Object())) != 1) {
