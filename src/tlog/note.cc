@@ -2,7 +2,9 @@
 #include "vouch/tlog/note.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "tlog/text.h"
 #include "vouch/base/encoding.h"
@@ -235,7 +237,8 @@ StatusOr<Ed25519NoteSigner> Ed25519NoteSigner::ParseGoPrivateKey(std::string_vie
   auto material = Base64Decode(rest.substr(p2 + 1));
   if (!material.ok()) return bad("the key is not valid base64");
   SecretBytes secret(*material);
-  SecureWipe(material->data(), material->size());
+  // (SecureWipe must not be given the null data() of an empty vector.)
+  if (!material->empty()) SecureWipe(material->data(), material->size());
   if (secret.size() != 33 || secret.Reveal()[0] != kSigTypeEd25519) {
     return bad("expected an Ed25519 (type 0x01) 32-byte seed");
   }
@@ -340,15 +343,15 @@ std::string Note::Serialize() const {
 
 StatusOr<VerifierSet> VerifierSet::Create(
     std::vector<std::shared_ptr<const NoteVerifier>> verifiers) {
-  for (size_t i = 0; i < verifiers.size(); ++i) {
-    if (verifiers[i] == nullptr) return InvalidArgumentError("null note verifier");
-    for (size_t j = 0; j < i; ++j) {
-      if (verifiers[j]->Matches(verifiers[i]->name(), verifiers[i]->key_id()) ||
-          verifiers[i]->Matches(verifiers[j]->name(), verifiers[j]->key_id())) {
-        return Status(StatusCode::kInvalidArgument,
-                      "ambiguous key " + verifiers[i]->Describe() + ": listed twice",
-                      "note_key_ambiguous");
-      }
+  // Keys known by (name, key ID) must be unique. Keys that match any name (Sigsum witnesses)
+  // cannot be compared statically; a line matching two keys is rejected by VerifyNote.
+  std::set<std::pair<std::string, uint32_t>> seen;
+  for (const auto& v : verifiers) {
+    if (v == nullptr) return InvalidArgumentError("null note verifier");
+    if (!v->ClaimsName(v->name())) continue;
+    if (!seen.emplace(v->name(), v->key_id()).second) {
+      return Status(StatusCode::kInvalidArgument,
+                    "ambiguous key " + v->Describe() + ": listed twice", "note_key_ambiguous");
     }
   }
   return VerifierSet(std::move(verifiers));

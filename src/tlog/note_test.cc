@@ -145,6 +145,9 @@ TEST_F(GoNoteVectorsTest, PrivateKeyParsingIsStrict) {
   std::string wrong_id = skey;
   wrong_id[std::string("PRIVATE+KEY+PeterNeumann+").size()] = '0';
   EXPECT_THAT(Ed25519NoteSigner::ParseGoPrivateKey(wrong_id), ReasonIs("skey_malformed"));
+  // Regression (fuzz): an empty key part must fail cleanly.
+  EXPECT_THAT(Ed25519NoteSigner::ParseGoPrivateKey("PRIVATE+KEY+n+c74f83a3+"),
+              ReasonIs("skey_malformed"));
   EXPECT_THAT(
       Ed25519NoteSigner::ParseGoPrivateKey(j_["keys"]["PeterNeumann"]["vkey"].get<std::string>()),
       ReasonIs("skey_malformed"));
@@ -260,8 +263,8 @@ TEST_F(OwnNoteTest, StructuralErrors) {
       "hello\n\n\xE2\x80\x94 a \n",                  // empty base64
       "he\rllo\n\n\xE2\x80\x94 a AAAAAAAA\n",        // control character
       "he\xC0\x80llo\n\n\xE2\x80\x94 a AAAAAAAA\n",  // overlong UTF-8
-      "hello\n\n\xE2\x80\x94 a\xC2\xA0"
-      "b AAAAAAAA\n",  // NBSP in name
+      ("hello\n\n\xE2\x80\x94 a\xC2\xA0"
+       "b AAAAAAAA\n"),  // NBSP in name
   };
   for (const char* b : bad) EXPECT_THAT(Note::Parse(b), ReasonIs("note_malformed")) << b;
   EXPECT_THAT(Note::Parse(std::string(kMaxNoteSize + 1, 'a')), ReasonIs("note_malformed"));

@@ -83,11 +83,21 @@ struct NodePlan {
   size_t nodes = 0;
 };
 
-void PlanNodes(std::span<const Range> ranges, NodePlan& plan) {
+// Ranges answered by `border` (non-perfect suffixes of its tree) get a count of 0 nodes.
+bool FromBorder(const Range& r, const RightBorder* border) {
+  return border != nullptr && r.end == border->size() && !std::has_single_bit(r.end - r.begin) &&
+         border->SuffixHash(r.begin) != nullptr;
+}
+
+void PlanNodes(std::span<const Range> ranges, NodePlan& plan, const RightBorder* border) {
   plan.elements = ranges.size();
   plan.nodes = 0;
   std::array<NodeId, kMaxRangeNodes> buf;
   for (size_t i = 0; i < ranges.size(); ++i) {
+    if (FromBorder(ranges[i], border)) {
+      plan.counts[i] = 0;
+      continue;
+    }
     size_t n = DecomposeRange(ranges[i].begin, ranges[i].end, buf);
     std::copy(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(n),
               plan.ids.begin() + static_cast<ptrdiff_t>(plan.nodes));
@@ -96,9 +106,10 @@ void PlanNodes(std::span<const Range> ranges, NodePlan& plan) {
   }
 }
 
-StatusOr<std::vector<Hash>> ReadAndFold(std::span<const Range> ranges, const HashReader& reader) {
+StatusOr<std::vector<Hash>> ReadAndFold(std::span<const Range> ranges, const HashReader& reader,
+                                        const RightBorder* border = nullptr) {
   NodePlan plan;
-  PlanNodes(ranges, plan);
+  PlanNodes(ranges, plan, border);
   std::array<Hash, kMaxNodes> hashes;
   VOUCH_RETURN_IF_ERROR(reader.ReadHashes(std::span<const NodeId>(plan.ids.data(), plan.nodes),
                                           std::span<Hash>(hashes.data(), plan.nodes)));
@@ -106,6 +117,10 @@ StatusOr<std::vector<Hash>> ReadAndFold(std::span<const Range> ranges, const Has
   proof.reserve(plan.elements);
   size_t at = 0;
   for (size_t i = 0; i < plan.elements; ++i) {
+    if (plan.counts[i] == 0) {
+      proof.push_back(*border->SuffixHash(ranges[i].begin));
+      continue;
+    }
     proof.push_back(FoldRange(std::span<const Hash>(hashes.data() + at, plan.counts[i])));
     at += plan.counts[i];
   }
@@ -114,7 +129,7 @@ StatusOr<std::vector<Hash>> ReadAndFold(std::span<const Range> ranges, const Has
 
 std::vector<NodeId> PlanToVector(std::span<const Range> ranges) {
   NodePlan plan;
-  PlanNodes(ranges, plan);
+  PlanNodes(ranges, plan, nullptr);
   return std::vector<NodeId>(plan.ids.begin(),
                              plan.ids.begin() + static_cast<ptrdiff_t>(plan.nodes));
 }
@@ -175,6 +190,40 @@ StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2,
   std::array<Range, kMaxElements> ranges;
   size_t n = ConsistencyRanges(size1, size2, ranges);
   return ReadAndFold(std::span<const Range>(ranges.data(), n), reader);
+}
+
+RightBorder::RightBorder(const CompactRange& range) : size_(range.size()), root_(range.Root()) {
+  std::vector<NodeId> ids = range.node_ids();
+  std::span<const Hash> hashes = range.hashes();
+  // Suffix folds from the right: MTH(D[begin_i:n]) = H(node_i, MTH(D[begin_i+1:n])).
+  suffixes_.resize(ids.size());
+  Hash acc{};
+  for (size_t i = ids.size(); i-- > 0;) {
+    acc = i + 1 == ids.size() ? hashes[i] : HashChildren(hashes[i], acc);
+    suffixes_[i] = {ids[i].index << ids[i].level, acc};
+  }
+}
+
+const Hash* RightBorder::SuffixHash(uint64_t begin) const {
+  auto it = std::lower_bound(suffixes_.begin(), suffixes_.end(), begin,
+                             [](const auto& e, uint64_t b) { return e.first < b; });
+  return it != suffixes_.end() && it->first == begin ? &it->second : nullptr;
+}
+
+StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, const RightBorder& border,
+                                           const HashReader& reader) {
+  VOUCH_RETURN_IF_ERROR(CheckInclusionRequest(index, border.size()));
+  std::array<Range, kMaxElements> ranges;
+  size_t n = InclusionRanges(index, border.size(), ranges);
+  return ReadAndFold(std::span<const Range>(ranges.data(), n), reader, &border);
+}
+
+StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, const RightBorder& border,
+                                             const HashReader& reader) {
+  VOUCH_RETURN_IF_ERROR(CheckConsistencyRequest(size1, border.size()));
+  std::array<Range, kMaxElements> ranges;
+  size_t n = ConsistencyRanges(size1, border.size(), ranges);
+  return ReadAndFold(std::span<const Range>(ranges.data(), n), reader, &border);
 }
 
 StatusOr<Hash> TreeRoot(uint64_t size, const HashReader& reader) {

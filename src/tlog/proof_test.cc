@@ -273,3 +273,52 @@ TEST(ProofVerificationTest, HugeSizesDoNotOverflow) {
 
 }  // namespace
 }  // namespace vouch::tlog
+
+namespace vouch::tlog {
+namespace {
+
+// Counts the nodes a reader is asked for.
+class CountingReader : public HashReader {
+ public:
+  explicit CountingReader(const HashReader& inner) : inner_(inner) {}
+  Status ReadHashes(std::span<const NodeId> ids, std::span<Hash> out) const override {
+    reads_ += ids.size();
+    return inner_.ReadHashes(ids, out);
+  }
+  mutable size_t reads_ = 0;
+
+ private:
+  const HashReader& inner_;
+};
+
+TEST(RightBorderTest, ProofsMatchAndReadOnlyPerfectSubtrees) {
+  MemoryTree tree;
+  for (int i = 0; i < 300; ++i) tree.AppendEntry(AsBytes(std::to_string(i)));
+  for (uint64_t size = 1; size <= 300; size += (size < 40 ? 1 : 37)) {
+    CompactRange range = *CompactRange::FromReader(size, tree);
+    RightBorder border(range);
+    EXPECT_EQ(border.root(), tree.RootAt(size));
+    EXPECT_EQ(border.SuffixHash(size), nullptr);
+    EXPECT_EQ(*border.SuffixHash(0), tree.RootAt(size));
+    for (uint64_t index = 0; index < size; ++index) {
+      CountingReader counting(tree);
+      auto with = InclusionProof(index, border, counting);
+      ASSERT_THAT(with, IsOk());
+      EXPECT_EQ(*with, *InclusionProof(index, size, tree)) << index << "/" << size;
+      EXPECT_LE(counting.reads_, with->size());
+    }
+    for (uint64_t size1 = 1; size1 <= size; ++size1) {
+      CountingReader counting(tree);
+      auto with = ConsistencyProof(size1, border, counting);
+      ASSERT_THAT(with, IsOk());
+      EXPECT_EQ(*with, *ConsistencyProof(size1, size, tree)) << size1 << "->" << size;
+      EXPECT_LE(counting.reads_, with->size());
+    }
+  }
+  RightBorder empty{CompactRange()};
+  EXPECT_EQ(empty.root(), EmptyRoot());
+  EXPECT_THAT(InclusionProof(0, empty, tree), ReasonIs("proof_request_invalid"));
+}
+
+}  // namespace
+}  // namespace vouch::tlog

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "vouch/base/bytes.h"
@@ -42,6 +43,32 @@ StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2,
                                              const HashReader& reader);
 // MTH of the tree of size `size` (EmptyRoot() for 0).
 StatusOr<Hash> TreeRoot(uint64_t size, const HashReader& reader);
+
+// The right border of one tree size with its suffix folds: MTH(D[a:n]) for every boundary a of
+// the compact range of [0, n). Every non-perfect element of an inclusion or consistency proof
+// is such a suffix, so with a RightBorder proof generation reads only perfect subtrees and does
+// no hashing (instead of up to 63 hash operations per proof). Build it once per published tree
+// size (the sequencer has the CompactRange at hand). Immutable, thread-safe.
+class RightBorder {
+ public:
+  explicit RightBorder(const CompactRange& range);
+  uint64_t size() const { return size_; }
+  // MTH of the whole tree.
+  const Hash& root() const { return root_; }
+  // MTH(D[begin:size()]) when `begin` is a boundary of the compact range, else nullptr.
+  const Hash* SuffixHash(uint64_t begin) const;
+
+ private:
+  uint64_t size_;
+  Hash root_;
+  std::vector<std::pair<uint64_t, Hash>> suffixes_;  // (begin, MTH(D[begin:size])), ascending
+};
+
+// As above, for the tree of size border.size(), reading right-border folds from `border`.
+StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, const RightBorder& border,
+                                           const HashReader& reader);
+StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, const RightBorder& border,
+                                             const HashReader& reader);
 
 // The nodes InclusionProof / ConsistencyProof read, in the order they are requested. A storage
 // layer can use these to prefetch. Same preconditions as the generators.
