@@ -1,11 +1,12 @@
 // pccs_stand_in --collateral DIR --fmspc HEX --ca processor|platform --port-file FILE
 // Serves DIR as a PCCS on 127.0.0.1 (random port, written to FILE) until stdin closes or
 // SIGTERM. For end-to-end tests of `vouch sgx collateral fetch` only.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
-#include <unistd.h>
 
 #include "pcs/pccs_stand_in.h"
 #include "vouch/base/file.h"

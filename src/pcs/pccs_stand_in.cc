@@ -29,17 +29,18 @@ std::string Response(std::string_view member, const sgx::SignedJson& s) {
 }  // namespace
 
 StatusOr<std::unique_ptr<http::HttpServer>> StartPccsStandIn(const sgx::Collateral& c,
-                                                              const std::string& fmspc_hex,
-                                                              const std::string& ca,
-                                                              const PccsStandInOptions& o) {
+                                                             const std::string& fmspc_hex,
+                                                             const std::string& ca,
+                                                             const PccsStandInOptions& o) {
   const std::string api = "/sgx/certification/v4";
   http::Router router;
   router.Handle("GET", api + "/tcb", [=](const http::HttpRequest& req) {
     auto fmspc = req.QueryParam("fmspc");
     if (!fmspc || *fmspc != fmspc_hex) return http::HttpResponse::Text(404, "unknown FMSPC\n");
-    auto r = http::HttpResponse::Json(200, o.garbage_tcb_info ? "{\"tcbInfo\":[]}"
-                                                              : Response("tcbInfo", c.tcb_info));
-    if (!o.omit_tcb_issuer_chain) r.headers.Set("TCB-Info-Issuer-Chain", UrlEncode(c.tcb_info_issuer_chain));
+    auto r = http::HttpResponse::Json(
+        200, o.garbage_tcb_info ? "{\"tcbInfo\":[]}" : Response("tcbInfo", c.tcb_info));
+    if (!o.omit_tcb_issuer_chain)
+      r.headers.Set("TCB-Info-Issuer-Chain", UrlEncode(c.tcb_info_issuer_chain));
     return r;
   });
   router.Handle("GET", api + "/qe/identity", [=](const http::HttpRequest&) {

@@ -24,9 +24,9 @@ struct PccsStandInOptions {
 // Serves `collateral` for `fmspc_hex` (lower case) and CA `ca` ("processor"/"platform"); other
 // FMSPCs and CAs get 404, as a real PCCS answers for unknown platforms.
 StatusOr<std::unique_ptr<http::HttpServer>> StartPccsStandIn(const sgx::Collateral& collateral,
-                                                              const std::string& fmspc_hex,
-                                                              const std::string& ca,
-                                                              const PccsStandInOptions& options);
+                                                             const std::string& fmspc_hex,
+                                                             const std::string& ca,
+                                                             const PccsStandInOptions& options);
 
 }  // namespace vouch::pcs
 

@@ -39,7 +39,8 @@ StatusOr<std::string> IssuerChain(const http::HttpResponse& response, const std:
   for (const char* name : names) {
     if (auto value = response.headers.Get(name)) {
       auto decoded = http::PercentDecode(*value);
-      if (!decoded.ok()) return BadResponse(url, std::string(name) + ": " + decoded.status().message());
+      if (!decoded.ok())
+        return BadResponse(url, std::string(name) + ": " + decoded.status().message());
       if (!Certificate::ParsePemChain(*decoded).ok()) {
         return BadResponse(url, std::string(name) + " is not a PEM certificate chain");
       }
@@ -89,10 +90,9 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
   } else if (quote.certification_data_type() == sgx::CertificationDataType::kPckCertChain) {
     pem = std::string(AsStringView(quote.certification_data()));
   } else {
-    return InvalidArgumentError(
-        "the quote carries certification data type " +
-        std::to_string(static_cast<int>(quote.certification_data_type())) +
-        " (no PCK certificate); pass the PCK certificate with --pck-cert");
+    return InvalidArgumentError("the quote carries certification data type " +
+                                std::to_string(static_cast<int>(quote.certification_data_type())) +
+                                " (no PCK certificate); pass the PCK certificate with --pck-cert");
   }
   VOUCH_ASSIGN_OR_RETURN(auto chain, Certificate::ParsePemChain(pem));
   return SelectorFromPckCertificate(chain.front());
@@ -109,9 +109,9 @@ StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::s
   auto tcb_info = sgx::ExtractSignedJson(tcb.body, "tcbInfo");
   if (!tcb_info.ok()) return BadResponse(tcb_url, tcb_info.status().message());
   c.tcb_info = std::move(*tcb_info);
-  VOUCH_ASSIGN_OR_RETURN(c.tcb_info_issuer_chain,
-                         IssuerChain(tcb, tcb_url, {"TCB-Info-Issuer-Chain",
-                                                    "SGX-TCB-Info-Issuer-Chain"}));
+  VOUCH_ASSIGN_OR_RETURN(
+      c.tcb_info_issuer_chain,
+      IssuerChain(tcb, tcb_url, {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"}));
 
   const std::string qe_url = api + "/qe/identity";
   VOUCH_ASSIGN_OR_RETURN(auto qe, GetOk(client, qe_url, timeout));

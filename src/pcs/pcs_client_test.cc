@@ -5,6 +5,7 @@
 #include "pcs/pccs_stand_in.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
+#include "vouch/base/encoding.h"
 #include "vouch/sgx/verifier.h"
 
 namespace vouch::pcs {
@@ -61,8 +62,8 @@ TEST_F(PcsClientTest, FetchesExactlyWhatThePccsServesAndItVerifies) {
     EXPECT_EQ(fetched->pck_crl, expected_.pck_crl);
     EXPECT_EQ(fetched->tcb_info_issuer_chain, expected_.tcb_info_issuer_chain);
     EXPECT_EQ(fetched->pck_crl_issuer_chain, expected_.pck_crl_issuer_chain);
-    auto verifier = *sgx::DcapVerifier::Create(
-        {{sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction}});
+    auto verifier =
+        *sgx::DcapVerifier::Create({{sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction}});
     EXPECT_THAT(verifier->Verify(quote_, *fetched, {kAt, false}), IsOk());
   }
 }
