@@ -30,7 +30,8 @@ int RunKeygen(const KeygenOptions& opts) {
     return ReportFailure(false, kExitUsage, "exists", "refusing to overwrite", opts.out);
   }
   auto seed = RandomSecret(32);
-  if (!seed.ok()) return ReportFailure(false, kExitIo, "internal", "keygen", seed.status().message());
+  if (!seed.ok())
+    return ReportFailure(false, kExitIo, "internal", "keygen", seed.status().message());
   std::string file = witness::FormatWitnessKeyFile(opts.name, seed->Reveal());
   auto signer = witness::ParseWitnessKeyFile(file);
   if (file.empty() || !signer.ok()) {
@@ -38,7 +39,8 @@ int RunKeygen(const KeygenOptions& opts) {
   }
   Status written = WriteFileAtomic(opts.out, AsBytes(file), 0600);
   SecureWipe(file.data(), file.size());
-  if (!written.ok()) return ReportFailure(false, kExitIo, "io_error", "cannot write key", written.message());
+  if (!written.ok())
+    return ReportFailure(false, kExitIo, "io_error", "cannot write key", written.message());
   // The cosignature verifier key (type 0x04), for the logs and clients that trust this witness.
   std::cout << signer->verifier_key().ToString() << "\n";
   return kExitOk;
@@ -87,15 +89,23 @@ int RunServe(const ServeOptions& opts) {
   }
   auto signer = witness::ParseWitnessKeyFile(*key_text);
   SecureWipe(key_text->data(), key_text->size());
-  if (!signer.ok()) return ReportFailure(false, kExitUsage, "key_malformed", "bad --key", signer.status().message());
+  if (!signer.ok())
+    return ReportFailure(false, kExitUsage, "key_malformed", "bad --key",
+                         signer.status().message());
   auto logs = ParseLogs(opts.logs);
-  if (!logs.ok()) return ReportFailure(false, kExitUsage, "log_malformed", "bad --log", logs.status().message());
-  if (logs->empty()) return ReportFailure(false, kExitUsage, "no_logs", "bad usage", "give at least one --log ORIGIN=VKEY");
+  if (!logs.ok())
+    return ReportFailure(false, kExitUsage, "log_malformed", "bad --log", logs.status().message());
+  if (logs->empty())
+    return ReportFailure(false, kExitUsage, "no_logs", "bad usage",
+                         "give at least one --log ORIGIN=VKEY");
   auto witness = tlog::Witness::Create({*signer}, std::move(*logs));
-  if (!witness.ok()) return ReportFailure(false, kExitUsage, "config_invalid", "bad configuration", witness.status().message());
+  if (!witness.ok())
+    return ReportFailure(false, kExitUsage, "config_invalid", "bad configuration",
+                         witness.status().message());
   ::mkdir(opts.data_dir.c_str(), 0700);
   auto store = witness::OpenSqliteWitnessStore(opts.data_dir + "/witness.db");
-  if (!store.ok()) return ReportFailure(false, kExitIo, "io_error", "cannot open state", store.status().message());
+  if (!store.ok())
+    return ReportFailure(false, kExitIo, "io_error", "cannot open state", store.status().message());
 
   witness::WitnessService service(std::move(*witness), std::move(*store), NowUnixSeconds);
   BlockTerminationSignals();
@@ -103,7 +113,9 @@ int RunServe(const ServeOptions& opts) {
   server_options.listen_address = opts.listen;
   server_options.max_body_bytes = witness::kMaxAddCheckpointBody;
   auto server = http::HttpServer::Start(server_options, service.Routes());
-  if (!server.ok()) return ReportFailure(false, kExitIo, "listen_failed", "cannot listen", server.status().message());
+  if (!server.ok())
+    return ReportFailure(false, kExitIo, "listen_failed", "cannot listen",
+                         server.status().message());
   std::cout << "witness " << signer->verifier_key().ToString() << " listening on "
             << (*server)->address() << std::endl;
   if (!opts.port_file.empty()) {
@@ -142,12 +154,15 @@ void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx) {
       "durably in DATA/witness.db, updated atomically before answering), and\n"
       "GET /<hex sha256(origin)>/checkpoint returns that checkpoint to monitors.\n"
       "Prints 'listening on ADDR' once ready; stops on SIGTERM or SIGINT.");
-  serve_witness->footer("Exit codes: 0 stopped by a signal; 2 bad key or --log; 3 cannot open state or listen.");
+  serve_witness->footer(
+      "Exit codes: 0 stopped by a signal; 2 bad key or --log; 3 cannot open state or listen.");
   serve_witness->add_option("--data", serve_opts->data_dir, "State directory")->required();
-  serve_witness->add_option("--key", serve_opts->key_file, "Key from 'vouch witness keygen'")->required();
-  serve_witness->add_option("--log", serve_opts->logs,
-                            "Accepted log: ORIGIN=VKEY (Go note verifier key); repeatable,\n"
-                            "several keys per origin allowed")
+  serve_witness->add_option("--key", serve_opts->key_file, "Key from 'vouch witness keygen'")
+      ->required();
+  serve_witness
+      ->add_option("--log", serve_opts->logs,
+                   "Accepted log: ORIGIN=VKEY (Go note verifier key); repeatable,\n"
+                   "several keys per origin allowed")
       ->required();
   serve_witness->add_option("--listen", serve_opts->listen,
                             "Address (default 127.0.0.1:7380; port 0 picks a free port)");

@@ -12,8 +12,9 @@ http::HttpResponse ToHttp(const tlog::WitnessResponse& r) {
   http::HttpResponse out;
   out.status = r.status;
   out.body = r.body;
-  out.headers.Set("Content-Type", r.content_type.empty() ? std::string(tlog::kWitnessTextContentType)
-                                                         : r.content_type);
+  out.headers.Set("Content-Type", r.content_type.empty()
+                                      ? std::string(tlog::kWitnessTextContentType)
+                                      : r.content_type);
   out.headers.Set("Cache-Control", "no-store");
   return out;
 }
@@ -26,7 +27,8 @@ std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32) {
   Bytes key{kCosignatureKeyType};
   Append(key, seed32);
   std::string out = std::string(kKeyPrefix) + std::string(name) + "+" +
-                    tlog::KeyIdHex(signer->verifier_key().key_id()) + "+" + Base64Encode(key) + "\n";
+                    tlog::KeyIdHex(signer->verifier_key().key_id()) + "+" + Base64Encode(key) +
+                    "\n";
   SecureWipe(key.data(), key.size());
   return out;
 }
@@ -39,10 +41,11 @@ StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text) {
   };
   if (text.substr(0, kKeyPrefix.size()) != kKeyPrefix) return fail("missing PRIVATE+KEY+ prefix");
   text.remove_prefix(kKeyPrefix.size());
-  size_t last = text.rfind('+');
-  if (last == std::string_view::npos) return fail("missing key");
-  size_t middle = text.rfind('+', last - 1);
-  if (middle == std::string_view::npos || middle == 0) return fail("missing name or key ID");
+  // Names cannot contain '+' but base64 can, so split from the left.
+  size_t middle = text.find('+');
+  if (middle == std::string_view::npos || middle == 0) return fail("missing name");
+  size_t last = text.find('+', middle + 1);
+  if (last == std::string_view::npos) return fail("missing key ID or key");
   std::string_view name = text.substr(0, middle);
   std::string_view key_id = text.substr(middle + 1, last - middle - 1);
   auto key = Base64Decode(text.substr(last + 1));

@@ -85,11 +85,12 @@ class SqliteWitnessStore : public WitnessStore {
 
   Status Write(const std::string& origin, const tlog::WitnessState& state) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_,
-                           "INSERT INTO witness_state (origin, size, root, note) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, "
-                           "root = excluded.root, note = excluded.note",
-                           -1, &stmt, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            db_,
+            "INSERT INTO witness_state (origin, size, root, note) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, "
+            "root = excluded.root, note = excluded.note",
+            -1, &stmt, nullptr) != SQLITE_OK) {
       return UnavailableError(std::string("witness store: ") + sqlite3_errmsg(db_));
     }
     sqlite3_bind_text(stmt, 1, origin.data(), static_cast<int>(origin.size()), SQLITE_TRANSIENT);
@@ -114,9 +115,9 @@ class SqliteWitnessStore : public WitnessStore {
 
 StatusOr<std::unique_ptr<WitnessStore>> OpenSqliteWitnessStore(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
@@ -124,10 +125,9 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenSqliteWitnessStore(const std::string
   }
   auto store = std::make_unique<SqliteWitnessStore>(db);
   sqlite3_busy_timeout(db, 10000);
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-        "CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, "
-        "size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL)"}) {
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                          "CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, "
+                          "size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL)"}) {
     char* error = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
       std::string message = error != nullptr ? error : "unknown error";

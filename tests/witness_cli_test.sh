@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end test of `vouch witness keygen` and `vouch serve witness`, talking HTTP with curl as
+# docs/witness.md shows. Run by ctest with VOUCH=<binary>, from the repository root.
+set -uo pipefail
+: "${VOUCH:?set VOUCH to the vouch binary}"
+D=tests/data/witness
+TMP=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+# keygen: 0600 key, type-0x04 verifier key on stdout, refuses to overwrite.
+vkey=$("$VOUCH" witness keygen --name witness.example/e2e --out "$TMP/k") && ok || bad keygen
+[[ "$vkey" =~ ^witness\.example/e2e\+[0-9a-f]{8}\+B[A-P] ]] && ok || bad "keygen vkey: $vkey"
+[ "$(stat -c %a "$TMP/k")" = 600 ] && ok || bad "key mode $(stat -c %a "$TMP/k")"
+"$VOUCH" witness keygen --name witness.example/e2e --out "$TMP/k" 2>/dev/null; [ $? -eq 2 ] && ok || bad "overwrite"
+"$VOUCH" witness keygen --name "bad+name" --out "$TMP/k2" 2>/dev/null; [ $? -eq 2 ] && ok || bad "bad name"
+
+# serve with the derived test key and the Tessera test log.
+cp $D/test-w1.key "$TMP/w.key"; chmod 600 "$TMP/w.key"
+"$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" \
+  --log "example.com/log/testdata=$(cat $D/log.vkey)" --listen 127.0.0.1:0 --port-file "$TMP/port" \
+  > "$TMP/out" &
+pid=$!
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+URL="http://127.0.0.1:$(cat "$TMP/port")"
+grep -q "listening on 127.0.0.1:" "$TMP/out" && ok || bad "listening line"
+
+# The request of docs/witness.md.
+code=$(curl -s -o "$TMP/b1" -w '%{http_code}' --data-binary @$D/add-checkpoint-step1.txt "$URL/add-checkpoint")
+[ "$code" = 200 ] && ok || bad "add-checkpoint status $code"
+grep -q "^— witness.example/test-w1 " "$TMP/b1" && ok || bad "cosignature line: $(cat "$TMP/b1")"
+# Replaying it with old 0: the witness now holds size 5 and says so.
+code=$(curl -s -D "$TMP/h2" -o "$TMP/b2" -w '%{http_code}' --data-binary @$D/add-checkpoint-step1.txt "$URL/add-checkpoint")
+[ "$code" = 409 ] && ok || bad "replay status $code"
+[ "$(cat "$TMP/b2")" = 5 ] && ok || bad "409 body $(cat "$TMP/b2")"
+grep -qi "^content-type: text/x.tlog.size" "$TMP/h2" && ok || bad "409 content type"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary 'not a request' "$URL/add-checkpoint")
+[ "$code" = 400 ] && ok || bad "malformed status $code"
+head -c 70000 /dev/zero | tr '\0' 'a' > "$TMP/big"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$TMP/big" "$URL/add-checkpoint")
+[ "$code" = 413 ] && ok || bad "oversized status $code"
+hash=$(printf '%s' example.com/log/testdata | sha256sum | cut -d' ' -f1)
+code=$(curl -s -o "$TMP/cp" -w '%{http_code}' "$URL/$hash/checkpoint")
+[ "$code" = 200 ] && grep -q "^5$" "$TMP/cp" && grep -q "^— witness.example/test-w1 " "$TMP/cp" && ok || bad "monitoring GET $code"
+
+# State survives a restart (SIGTERM, start again: the replay is still a 409).
+kill $pid; wait $pid 2>/dev/null; pid=""
+rm -f "$TMP/port"
+"$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" \
+  --log "example.com/log/testdata=$(cat $D/log.vkey)" --listen 127.0.0.1:0 --port-file "$TMP/port" > /dev/null &
+pid=$!
+for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+URL="http://127.0.0.1:$(cat "$TMP/port")"
+code=$(curl -s -o "$TMP/b3" -w '%{http_code}' --data-binary @$D/add-checkpoint-step1.txt "$URL/add-checkpoint")
+[ "$code" = 409 ] && [ "$(cat "$TMP/b3")" = 5 ] && ok || bad "after restart $code $(cat "$TMP/b3")"
+
+"$VOUCH" serve witness --data "$TMP/s2" --key /nonexistent --log "a=b" 2>/dev/null; [ $? -eq 3 ] && ok || bad "missing key exit"
+"$VOUCH" serve witness --data "$TMP/s2" --key "$TMP/w.key" --log "nonsense" 2>/dev/null; [ $? -eq 2 ] && ok || bad "bad --log exit"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
