@@ -130,11 +130,8 @@ StatusOr<Bytes> EcdsaRawToDer(ByteSpan raw) {
     BN_free(s);
     return OsslError("cannot build ECDSA_SIG");
   }
-  int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) return OsslError("i2d_ECDSA_SIG");
-  Bytes der(static_cast<size_t>(len));
-  uint8_t* p = der.data();
-  i2d_ECDSA_SIG(sig.get(), &p);
+  Bytes der = internal::EncodeDer(i2d_ECDSA_SIG, sig.get());
+  if (der.empty()) return OsslError("i2d_ECDSA_SIG");
   return der;
 }
 
@@ -195,12 +192,7 @@ Status EcdsaP256PublicKey::VerifyDer(ByteSpan message, ByteSpan signature) const
 }
 
 Bytes EcdsaP256PublicKey::SpkiDer() const {
-  int len = i2d_PUBKEY(impl_->pkey.get(), nullptr);
-  if (len <= 0) return {};
-  Bytes der(static_cast<size_t>(len));
-  uint8_t* p = der.data();
-  i2d_PUBKEY(impl_->pkey.get(), &p);
-  return der;
+  return internal::EncodeDer(i2d_PUBKEY, impl_->pkey.get());
 }
 
 StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::Generate() {

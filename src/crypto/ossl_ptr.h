@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "vouch/base/status.h"
 
@@ -51,6 +52,18 @@ using Asn1IntegerPtr = OsslPtr<ASN1_INTEGER, ASN1_INTEGER_free>;
 using Asn1OctetStringPtr = OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 using Asn1ObjectPtr = OsslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
 using Asn1TimePtr = OsslPtr<ASN1_TIME, ASN1_TIME_free>;
+
+// DER encoding through one of OpenSSL's i2d_* functions (size query, then encode); empty when
+// OpenSSL cannot encode the object.
+template <typename T>
+std::vector<uint8_t> EncodeDer(int (*i2d)(const T*, unsigned char**), const T* object) {
+  int len = i2d(object, nullptr);
+  if (len <= 0) return {};
+  std::vector<uint8_t> der(static_cast<size_t>(len));
+  unsigned char* p = der.data();
+  i2d(object, &p);
+  return der;
+}
 
 // Returns kInternal with `what` and the drained OpenSSL error queue.
 Status OsslError(const std::string& what);

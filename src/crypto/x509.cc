@@ -592,11 +592,8 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
     return OsslError("X509_sign");
   }
   // Round-trip through DER so the result is exactly what a verifier would parse.
-  int len = i2d_X509(x509.get(), nullptr);
-  if (len <= 0) return OsslError("i2d_X509");
-  Bytes der(static_cast<size_t>(len));
-  uint8_t* p = der.data();
-  i2d_X509(x509.get(), &p);
+  Bytes der = internal::EncodeDer(i2d_X509, x509.get());
+  if (der.empty()) return OsslError("i2d_X509");
   return Certificate::FromDer(der);
 }
 
@@ -635,11 +632,8 @@ StatusOr<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer,
   if (X509_CRL_sign(crl.get(), internal::EcdsaKeyAccess::Pkey(issuer_key), EVP_sha256()) <= 0) {
     return OsslError("X509_CRL_sign");
   }
-  int len = i2d_X509_CRL(crl.get(), nullptr);
-  if (len <= 0) return OsslError("i2d_X509_CRL");
-  Bytes der(static_cast<size_t>(len));
-  uint8_t* p = der.data();
-  i2d_X509_CRL(crl.get(), &p);
+  Bytes der = internal::EncodeDer(i2d_X509_CRL, crl.get());
+  if (der.empty()) return OsslError("i2d_X509_CRL");
   return Crl::FromDer(der);
 }
 
