@@ -10,12 +10,17 @@ endif()
 set(VOUCH_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
 
-# Applies the project's warnings and (when enabled) sanitizers to `target`.
+# Applies the project's warnings and (when enabled) sanitizers to `target`. In fuzzing builds
+# every target also gets libFuzzer's coverage instrumentation (without its main), so that the
+# fuzzers see coverage inside the libraries, not only in their harness files.
 function(vouch_apply_flags target)
   target_compile_options(${target} PRIVATE ${VOUCH_WARNINGS})
   if(VOUCH_SANITIZE)
     target_compile_options(${target} PRIVATE ${VOUCH_SANITIZER_FLAGS})
     target_link_options(${target} PRIVATE ${VOUCH_SANITIZER_FLAGS})
+  endif()
+  if(VOUCH_BUILD_FUZZERS)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   endif()
 endfunction()
 
@@ -45,7 +50,7 @@ function(vouch_cc_test)
   target_compile_definitions(${ARG_NAME} PRIVATE VOUCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   vouch_apply_flags(${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+    TEST_PREFIX "${ARG_NAME}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
 
 # vouch_fuzz_target(NAME constraint_parse SRCS constraint_parse_fuzz.cc DEPS vouch::constraint)

@@ -7,9 +7,8 @@ namespace vouch {
 Status ByteReader::Need(size_t n, std::string_view what) const {
   if (n > remaining()) {
     return InvalidArgumentError("truncated input reading " + std::string(what) + ": need " +
-                                std::to_string(n) + " bytes at offset " +
-                                std::to_string(offset_) + ", " + std::to_string(remaining()) +
-                                " left");
+                                std::to_string(n) + " bytes at offset " + std::to_string(offset_) +
+                                ", " + std::to_string(remaining()) + " left");
   }
   return OkStatus();
 }

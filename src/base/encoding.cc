@@ -15,14 +15,19 @@ int HexValue(char c) {
   return -1;
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+// Decoding table: the 6-bit value of each alphabet character, -1 for everything else.
+struct Base64Table {
+  int8_t value[256];
+  constexpr Base64Table() : value() {
+    for (int i = 0; i < 256; ++i) value[i] = -1;
+    for (int i = 0; i < 64; ++i) {
+      value[static_cast<uint8_t>(kBase64Alphabet[i])] = static_cast<int8_t>(i);
+    }
+  }
+};
+constexpr Base64Table kBase64Table;
+
+int Base64Value(char c) { return kBase64Table.value[static_cast<uint8_t>(c)]; }
 
 std::string HexEncodeWith(ByteSpan data, const char* digits) {
   std::string out(data.size() * 2, '\0');

@@ -30,9 +30,13 @@ TEST(HexTest, DecodeArrayChecksLength) {
 
 // RFC 4648 §10 test vectors.
 TEST(Base64Test, Rfc4648Vectors) {
-  const std::pair<std::string, std::string> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},     {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> kVectors[] = {{"", ""},
+                                                          {"f", "Zg=="},
+                                                          {"fo", "Zm8="},
+                                                          {"foo", "Zm9v"},
+                                                          {"foob", "Zm9vYg=="},
+                                                          {"fooba", "Zm9vYmE="},
+                                                          {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : kVectors) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), encoded);
     auto decoded = Base64Decode(encoded);
@@ -42,8 +46,8 @@ TEST(Base64Test, Rfc4648Vectors) {
 }
 
 TEST(Base64Test, RejectsMalformed) {
-  for (const char* bad : {"Zg=", "Zg", "Z===", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n", "====",
-                          "Zg==Zg==", "Zm-v"}) {
+  for (const char* bad :
+       {"Zg=", "Zg", "Z===", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n", "====", "Zg==Zg==", "Zm-v"}) {
     EXPECT_THAT(Base64Decode(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
 }

@@ -112,9 +112,8 @@ std::string FormatRfc3339(UnixSeconds t) {
   CivilDate d = CivilFromDays(days);
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(d.year), d.month, d.day,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+                static_cast<long long>(d.year), d.month, d.day, static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   return buf;
 }
 

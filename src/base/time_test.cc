@@ -22,9 +22,10 @@ TEST(Rfc3339Test, ParsesAndFormats) {
 }
 
 TEST(Rfc3339Test, RejectsMalformed) {
-  for (const char* bad : {"", "2025-06-19", "2025-06-19T10:56:11", "2025-13-01T00:00:00Z",
-                          "2025-02-29T00:00:00Z", "2025-06-19T24:00:00Z", "2025-06-19T10:56:11Zx",
-                          "2025-06-19T10:56:11.Z", "2025-06-19 10:56:11Z", "2025-06-19T10:56:11+0200"}) {
+  for (const char* bad :
+       {"", "2025-06-19", "2025-06-19T10:56:11", "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+        "2025-06-19T24:00:00Z", "2025-06-19T10:56:11Zx", "2025-06-19T10:56:11.Z",
+        "2025-06-19 10:56:11Z", "2025-06-19T10:56:11+0200"}) {
     EXPECT_THAT(ParseRfc3339(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
 }
@@ -59,9 +60,11 @@ TEST(PeriodTest, ParsesLikeJavaTimePeriod) {
 }
 
 TEST(PeriodTest, RejectsWhatJavaRejects) {
-  for (const char* bad : {"", "P", "PT1H", "P1H", "1Y", "P1D1Y", "P1Y1Y", "P1", "PY",
-                          "P2147483648D", "P306783379W", "P-2147483648Y\xff", "P1Y ", " P1Y",
-                          "P1.5D", "P++1D", "--P1D", "P\xd9\xa1" "D"}) {
+  for (const char* bad :
+       {"", "P", "PT1H", "P1H", "1Y", "P1D1Y", "P1Y1Y", "P1", "PY", "P2147483648D", "P306783379W",
+        "P-2147483648Y\xff", "P1Y ", " P1Y", "P1.5D", "P++1D", "--P1D",
+        "P\xd9\xa1"
+        "D"}) {
     EXPECT_THAT(Period::Parse(bad),
                 StatusIs(StatusCode::kInvalidArgument, "Text cannot be parsed to a Period"))
         << bad;

@@ -5,6 +5,7 @@
 #define VOUCH_CLI_CLI_COMMON_H_
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "vouch/base/status.h"
@@ -32,12 +33,21 @@ struct CommandContext {
 // Prints "vouch: <message>" to stderr.
 void PrintError(const std::string& message);
 
+// Compact JSON; invalid UTF-8 (messages echo user input) becomes U+FFFD.
+std::string DumpJson(const nlohmann::ordered_json& value);
+
+// Reports a failure and returns `exit_code`: "vouch: <what>: <message>" on stderr, or with
+// --json {"error":{"code":<code>,"message":<message>}} on stdout.
+int ReportFailure(bool json, int exit_code, const std::string& code, const std::string& what,
+                  const std::string& message);
+
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
 
 // Each command family registers its subcommands on `app`.
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
+void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace vouch::cli
 

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
 
   CommandContext ctx;
   RegisterConstraintCommands(app, ctx);
+  RegisterSgxCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -63,8 +63,7 @@ TEST(EcdsaP256Test, DegenerateSignaturesAreRejected) {
   const std::string sig = kSampleSig;
   for (const std::string& bad :
        {zero + zero, zero + sig.substr(64), sig.substr(0, 64) + zero,
-        std::string(kOrder) + sig.substr(64), sig.substr(0, 64) + kOrder,
-        std::string(128, 'F')}) {
+        std::string(kOrder) + sig.substr(64), sig.substr(0, 64) + kOrder, std::string(128, 'F')}) {
     EXPECT_FALSE(key.VerifyRaw(AsBytes("sample"), Hex(bad)).ok()) << bad;
   }
   EXPECT_THAT(key.VerifyRaw(AsBytes("sample"), Hex(sig.substr(0, 126))),

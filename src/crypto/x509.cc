@@ -3,20 +3,66 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
+#include <mutex>
+#include <optional>
 
 #include "crypto/ecdsa_internal.h"
 #include "crypto/ossl_ptr.h"
+#include "vouch/base/der.h"
+#include "vouch/base/encoding.h"
 
 namespace vouch {
 
+// Certificates are parsed with Vouch's strict DER reader rather than d2i_X509: OpenSSL 3.0
+// decodes every public key through its provider decoders, which costs ~170 µs per certificate
+// and dominated uncached quote verification (docs/performance.md). Signature checks remain
+// OpenSSL's. An OpenSSL X509 object is materialised lazily for the few operations that need
+// one (full path validation, issuing).
 struct Certificate::Impl {
-  internal::X509Ptr x509;
   Bytes der;
+  ByteSpan tbs;        // views into `der`
+  ByteSpan signature;  // DER ECDSA-Sig-Value (BIT STRING contents)
+  bool ecdsa_sha256 = false;
+  Bytes serial;
   Bytes subject_der;
   Bytes issuer_der;
+  std::string subject_cn;
+  std::string issuer_cn;
   UnixSeconds not_before = 0;
   UnixSeconds not_after = 0;
+  std::optional<std::array<uint8_t, 65>> ec_p256_point;
+  struct Extension {
+    std::string oid;
+    bool critical;
+    ByteSpan value;
+  };
+  std::vector<Extension> extensions;
+
+  // Lazily built OpenSSL objects; guarded by the once flags.
+  mutable std::once_flag x509_once;
+  mutable internal::X509Ptr x509;
+  mutable std::once_flag key_once;
+  mutable std::optional<StatusOr<EcdsaP256PublicKey>> key;
+
+  X509* X509Object() const {
+    std::call_once(x509_once, [this] {
+      const uint8_t* p = der.data();
+      x509.reset(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    });
+    return x509.get();
+  }
+  const StatusOr<EcdsaP256PublicKey>& Key() const {
+    std::call_once(key_once, [this] {
+      if (ec_p256_point) {
+        key.emplace(EcdsaP256PublicKey::FromPoint(*ec_p256_point));
+      } else {
+        key.emplace(InvalidArgumentError("certificate key is not ECDSA P-256"));
+      }
+    });
+    return *key;
+  }
 };
 
 struct Crl::Impl {
@@ -56,27 +102,205 @@ std::string CommonName(const X509_NAME* name) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-Bytes Asn1IntegerMagnitude(const ASN1_INTEGER* i) {
-  internal::BnPtr bn(ASN1_INTEGER_to_BN(i, nullptr));
-  if (!bn) return {};
-  Bytes out(static_cast<size_t>(BN_num_bytes(bn.get())));
-  BN_bn2bin(bn.get(), out.data());
+constexpr char kOidEcPublicKey[] = "1.2.840.10045.2.1";
+constexpr char kOidPrime256v1[] = "1.2.840.10045.3.1.7";
+constexpr char kOidEcdsaWithSha256[] = "1.2.840.10045.4.3.2";
+constexpr char kOidCommonName[] = "2.5.4.3";
+
+// UTCTime "YYMMDDHHMMSSZ" or GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 5280 §4.1.2.5).
+StatusOr<UnixSeconds> ParseDerTime(uint8_t tag, ByteSpan v) {
+  std::string_view s = AsStringView(v);
+  std::string rfc;
+  if (tag == kDerTagUtcTime && s.size() == 13 && s.back() == 'Z') {
+    int yy = (s[0] - '0') * 10 + (s[1] - '0');
+    rfc = std::string(yy >= 50 ? "19" : "20") + std::string(s.substr(0, 2));
+    s.remove_prefix(2);
+  } else if (tag == kDerTagGeneralizedTime && s.size() == 15 && s.back() == 'Z') {
+    rfc = std::string(s.substr(0, 4));
+    s.remove_prefix(4);
+  } else {
+    return InvalidArgumentError("certificate validity time is not UTCTime/GeneralizedTime in Z");
+  }
+  for (char c : s.substr(0, 10)) {
+    if (c < '0' || c > '9') return InvalidArgumentError("bad digit in certificate time");
+  }
+  rfc += "-" + std::string(s.substr(0, 2)) + "-" + std::string(s.substr(2, 2)) + "T" +
+         std::string(s.substr(4, 2)) + ":" + std::string(s.substr(6, 2)) + ":" +
+         std::string(s.substr(8, 2)) + "Z";
+  return ParseRfc3339(rfc);
+}
+
+// The first commonName of a Name (RDNSequence), as its raw string bytes.
+StatusOr<std::string> NameCommonName(ByteSpan name_contents) {
+  DerReader rdns(name_contents);
+  while (!rdns.empty()) {
+    ByteSpan set;
+    VOUCH_RETURN_IF_ERROR(rdns.Read(kDerTagSet, &set, "RDN"));
+    DerReader atvs(set);
+    while (!atvs.empty()) {
+      ByteSpan atv;
+      VOUCH_RETURN_IF_ERROR(atvs.Read(kDerTagSequence, &atv, "AttributeTypeAndValue"));
+      DerReader r(atv);
+      ByteSpan oid, value;
+      uint8_t tag;
+      VOUCH_RETURN_IF_ERROR(r.Read(kDerTagOid, &oid, "attribute type"));
+      VOUCH_RETURN_IF_ERROR(r.ReadAny(&tag, &value, "attribute value"));
+      VOUCH_ASSIGN_OR_RETURN(std::string oid_text, DerOidText(oid));
+      if (oid_text == kOidCommonName) return std::string(AsStringView(value));
+    }
+  }
+  return std::string();
+}
+
+struct Algorithm {
+  std::string oid;
+  std::string parameter_oid;          // for EC keys: the named curve
+  bool has_other_parameters = false;  // anything but absent, NULL or an OID
+};
+
+StatusOr<Algorithm> ReadAlgorithm(DerReader& r, const std::string& what) {
+  ByteSpan alg;
+  VOUCH_RETURN_IF_ERROR(r.Read(kDerTagSequence, &alg, what));
+  DerReader a(alg);
+  ByteSpan oid;
+  VOUCH_RETURN_IF_ERROR(a.Read(kDerTagOid, &oid, what));
+  Algorithm out;
+  VOUCH_ASSIGN_OR_RETURN(out.oid, DerOidText(oid));
+  if (!a.empty()) {
+    uint8_t tag;
+    ByteSpan params;
+    VOUCH_RETURN_IF_ERROR(a.ReadAny(&tag, &params, what + " parameters"));
+    if (tag == kDerTagOid) {
+      VOUCH_ASSIGN_OR_RETURN(out.parameter_oid, DerOidText(params));
+    } else if (tag != kDerTagNull || !params.empty()) {
+      out.has_other_parameters = true;
+    }
+    if (!a.empty()) return InvalidArgumentError(what + ": trailing data");
+  }
   return out;
 }
 
-StatusOr<Certificate::Impl> MakeCertImpl(internal::X509Ptr x509) {
-  Certificate::Impl impl;
-  int len = i2d_X509(x509.get(), nullptr);
-  if (len <= 0) return OsslError("i2d_X509");
-  impl.der.resize(static_cast<size_t>(len));
-  uint8_t* p = impl.der.data();
-  i2d_X509(x509.get(), &p);
-  impl.subject_der = NameDer(X509_get_subject_name(x509.get()));
-  impl.issuer_der = NameDer(X509_get_issuer_name(x509.get()));
-  VOUCH_ASSIGN_OR_RETURN(impl.not_before, Asn1TimeToUnix(X509_get0_notBefore(x509.get())));
-  VOUCH_ASSIGN_OR_RETURN(impl.not_after, Asn1TimeToUnix(X509_get0_notAfter(x509.get())));
-  impl.x509 = std::move(x509);
-  return impl;
+Status ParseTbs(ByteSpan tbs_contents, Certificate::Impl* c, std::string* tbs_sig_alg) {
+  DerReader r(tbs_contents);
+  ByteSpan version;
+  VOUCH_RETURN_IF_ERROR(r.Read(DerContextTag(0), &version, "version"));
+  DerReader vr(version);
+  ByteSpan v;
+  VOUCH_RETURN_IF_ERROR(vr.Read(kDerTagInteger, &v, "version"));
+  VOUCH_ASSIGN_OR_RETURN(uint64_t version_number, DerUnsigned(v, 2, "version"));
+  if (version_number != 2 || !vr.empty()) return InvalidArgumentError("only X.509 v3 is supported");
+  ByteSpan serial;
+  VOUCH_RETURN_IF_ERROR(r.Read(kDerTagInteger, &serial, "serialNumber"));
+  if (serial.empty() || (serial[0] & 0x80))
+    return InvalidArgumentError("serial number is not positive");
+  if (serial.size() > 1 && serial[0] == 0 && !(serial[1] & 0x80)) {
+    return InvalidArgumentError("non-minimal serial number");
+  }
+  c->serial.assign(serial[0] == 0 ? serial.begin() + 1 : serial.begin(), serial.end());
+  VOUCH_ASSIGN_OR_RETURN(Algorithm tbs_alg, ReadAlgorithm(r, "signature"));
+  *tbs_sig_alg = tbs_alg.oid;
+  ByteSpan issuer_whole, issuer;
+  VOUCH_RETURN_IF_ERROR(r.ReadWhole(kDerTagSequence, &issuer_whole, &issuer, "issuer"));
+  c->issuer_der = ToBytes(issuer_whole);
+  VOUCH_ASSIGN_OR_RETURN(c->issuer_cn, NameCommonName(issuer));
+  ByteSpan validity;
+  VOUCH_RETURN_IF_ERROR(r.Read(kDerTagSequence, &validity, "validity"));
+  DerReader vt(validity);
+  for (UnixSeconds* out : {&c->not_before, &c->not_after}) {
+    uint8_t tag;
+    ByteSpan t;
+    VOUCH_RETURN_IF_ERROR(vt.ReadAny(&tag, &t, "validity time"));
+    VOUCH_ASSIGN_OR_RETURN(*out, ParseDerTime(tag, t));
+  }
+  if (!vt.empty()) return InvalidArgumentError("validity: trailing data");
+  ByteSpan subject_whole, subject;
+  VOUCH_RETURN_IF_ERROR(r.ReadWhole(kDerTagSequence, &subject_whole, &subject, "subject"));
+  c->subject_der = ToBytes(subject_whole);
+  VOUCH_ASSIGN_OR_RETURN(c->subject_cn, NameCommonName(subject));
+  ByteSpan spki;
+  VOUCH_RETURN_IF_ERROR(r.Read(kDerTagSequence, &spki, "subjectPublicKeyInfo"));
+  DerReader sr(spki);
+  VOUCH_ASSIGN_OR_RETURN(Algorithm key_alg, ReadAlgorithm(sr, "key algorithm"));
+  ByteSpan key_bits;
+  VOUCH_RETURN_IF_ERROR(sr.Read(kDerTagBitString, &key_bits, "subjectPublicKey"));
+  if (!sr.empty()) return InvalidArgumentError("subjectPublicKeyInfo: trailing data");
+  if (key_alg.oid == kOidEcPublicKey && key_alg.parameter_oid == kOidPrime256v1 &&
+      key_bits.size() == 66 && key_bits[0] == 0 && key_bits[1] == 0x04) {
+    std::array<uint8_t, 65> point;
+    std::copy(key_bits.begin() + 1, key_bits.end(), point.begin());
+    c->ec_p256_point = point;
+  }
+  // Optional issuerUniqueID [1] / subjectUniqueID [2] (implicit, primitive or constructed).
+  while (r.PeekTag() == 0x81 || r.PeekTag() == 0x82 || r.PeekTag() == 0xa1 || r.PeekTag() == 0xa2) {
+    uint8_t tag;
+    ByteSpan ignored;
+    VOUCH_RETURN_IF_ERROR(r.ReadAny(&tag, &ignored, "unique ID"));
+  }
+  if (!r.empty()) {
+    ByteSpan exts_wrapper, exts;
+    VOUCH_RETURN_IF_ERROR(r.Read(DerContextTag(3), &exts_wrapper, "extensions"));
+    DerReader ew(exts_wrapper);
+    VOUCH_RETURN_IF_ERROR(ew.Read(kDerTagSequence, &exts, "extensions"));
+    if (!ew.empty()) return InvalidArgumentError("extensions: trailing data");
+    DerReader er(exts);
+    while (!er.empty()) {
+      ByteSpan ext;
+      VOUCH_RETURN_IF_ERROR(er.Read(kDerTagSequence, &ext, "extension"));
+      DerReader x(ext);
+      ByteSpan oid, value;
+      VOUCH_RETURN_IF_ERROR(x.Read(kDerTagOid, &oid, "extnID"));
+      bool critical = false;
+      if (x.PeekTag() == kDerTagBoolean) {
+        ByteSpan b;
+        VOUCH_RETURN_IF_ERROR(x.Read(kDerTagBoolean, &b, "critical"));
+        // DER: DEFAULT FALSE must be omitted, TRUE is 0xff.
+        if (b.size() != 1 || b[0] != 0xff) return InvalidArgumentError("bad critical flag");
+        critical = true;
+      }
+      VOUCH_RETURN_IF_ERROR(x.Read(kDerTagOctetString, &value, "extnValue"));
+      if (!x.empty()) return InvalidArgumentError("extension: trailing data");
+      VOUCH_ASSIGN_OR_RETURN(std::string oid_text, DerOidText(oid));
+      for (const auto& e : c->extensions) {
+        if (e.oid == oid_text) return InvalidArgumentError("repeated extension " + oid_text);
+      }
+      c->extensions.push_back({oid_text, critical, value});
+    }
+  }
+  return OkStatus();
+}
+
+// Parses a DER certificate strictly. The returned Impl's spans point into its own `der`.
+StatusOr<std::shared_ptr<Certificate::Impl>> ParseCertificate(Bytes input) {
+  auto c = std::make_shared<Certificate::Impl>();
+  c->der = std::move(input);
+  auto parse = [&]() -> Status {
+    DerReader top(c->der);
+    ByteSpan cert;
+    VOUCH_RETURN_IF_ERROR(top.Read(kDerTagSequence, &cert, "Certificate"));
+    if (!top.empty()) return InvalidArgumentError("trailing bytes after DER certificate");
+    DerReader r(cert);
+    ByteSpan tbs;
+    VOUCH_RETURN_IF_ERROR(r.ReadWhole(kDerTagSequence, &c->tbs, &tbs, "tbsCertificate"));
+    std::string tbs_alg;
+    VOUCH_RETURN_IF_ERROR(ParseTbs(tbs, c.get(), &tbs_alg));
+    VOUCH_ASSIGN_OR_RETURN(Algorithm outer_alg, ReadAlgorithm(r, "signatureAlgorithm"));
+    if (outer_alg.oid != tbs_alg) {
+      return InvalidArgumentError("signatureAlgorithm differs from tbsCertificate.signature");
+    }
+    c->ecdsa_sha256 = outer_alg.oid == kOidEcdsaWithSha256 && outer_alg.parameter_oid.empty() &&
+                      !outer_alg.has_other_parameters;
+    ByteSpan sig;
+    VOUCH_RETURN_IF_ERROR(r.Read(kDerTagBitString, &sig, "signatureValue"));
+    if (sig.empty() || sig[0] != 0)
+      return InvalidArgumentError("signature BIT STRING has unused bits");
+    c->signature = sig.subspan(1);
+    if (!r.empty()) return InvalidArgumentError("Certificate: trailing data");
+    return OkStatus();
+  };
+  if (Status s = parse(); !s.ok()) {
+    return InvalidArgumentError("malformed DER certificate: " + s.message());
+  }
+  return c;
 }
 
 Status AddNameEntries(X509_NAME* name,
@@ -125,31 +349,23 @@ Status AddV3Extension(X509* cert, X509* issuer, int nid, const char* value) {
 // ---- Certificate ----
 
 StatusOr<Certificate> Certificate::FromDer(ByteSpan der) {
-  const uint8_t* p = der.data();
-  internal::X509Ptr x509(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x509) return OsslErrorWithCode(StatusCode::kInvalidArgument, "malformed DER certificate");
-  if (p != der.data() + der.size()) {
-    return InvalidArgumentError("trailing bytes after DER certificate");
-  }
-  VOUCH_ASSIGN_OR_RETURN(Impl impl, MakeCertImpl(std::move(x509)));
-  return Certificate(std::make_shared<const Impl>(std::move(impl)));
+  VOUCH_ASSIGN_OR_RETURN(auto impl, ParseCertificate(ToBytes(der)));
+  return Certificate(std::move(impl));
 }
 
 StatusOr<std::vector<Certificate>> Certificate::ParsePemChain(std::string_view pem) {
   // Tolerate the trailing NULs and whitespace of SGX certification data, nothing else.
   size_t end = pem.size();
-  while (end > 0 && (pem[end - 1] == '\0' || std::isspace(static_cast<unsigned char>(pem[end - 1])))) {
+  while (end > 0 &&
+         (pem[end - 1] == '\0' || std::isspace(static_cast<unsigned char>(pem[end - 1])))) {
     --end;
   }
   std::string_view body = pem.substr(0, end);
-  if (body.find('\0') != std::string_view::npos) {
-    return InvalidArgumentError("NUL byte inside PEM certificate data");
-  }
-  // Split the body into BEGIN/END blocks ourselves so that anything that is not a
-  // certificate block is reported instead of silently skipped (OpenSSL's PEM reader skips junk).
-  std::vector<Certificate> out;
+  // Split into BEGIN/END blocks ourselves so that anything that is not a certificate block is
+  // reported instead of silently skipped (OpenSSL's PEM reader skips junk).
   static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
   static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  std::vector<Certificate> out;
   size_t pos = 0;
   while (true) {
     while (pos < body.size() && std::isspace(static_cast<unsigned char>(body[pos]))) ++pos;
@@ -158,19 +374,27 @@ StatusOr<std::vector<Certificate>> Certificate::ParsePemChain(std::string_view p
       return InvalidArgumentError("expected -----BEGIN CERTIFICATE----- at offset " +
                                   std::to_string(pos));
     }
+    pos += kBegin.size();
     size_t end_pos = body.find(kEnd, pos);
     if (end_pos == std::string_view::npos) {
       return InvalidArgumentError("unterminated PEM certificate block");
     }
-    std::string_view block = body.substr(pos, end_pos + kEnd.size() - pos);
-    internal::BioPtr block_bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())));
-    internal::X509Ptr x509(PEM_read_bio_X509(block_bio.get(), nullptr, nullptr, nullptr));
-    if (!x509) {
-      return OsslErrorWithCode(StatusCode::kInvalidArgument,
-                               "malformed PEM certificate #" + std::to_string(out.size() + 1));
+    // PEM bodies are base64 broken into lines; drop the line breaks and decode strictly.
+    std::string base64(body.substr(pos, end_pos - pos));
+    base64.erase(
+        std::remove_if(base64.begin(), base64.end(), [](char c) { return c == '\n' || c == '\r'; }),
+        base64.end());
+    auto der = Base64Decode(base64);
+    if (!der.ok()) {
+      return InvalidArgumentError("PEM certificate #" + std::to_string(out.size() + 1) + ": " +
+                                  der.status().message());
     }
-    VOUCH_ASSIGN_OR_RETURN(Impl impl, MakeCertImpl(std::move(x509)));
-    out.push_back(Certificate(std::make_shared<const Impl>(std::move(impl))));
+    auto impl = ParseCertificate(std::move(*der));
+    if (!impl.ok()) {
+      return InvalidArgumentError("PEM certificate #" + std::to_string(out.size() + 1) + ": " +
+                                  impl.status().message());
+    }
+    out.push_back(Certificate(std::move(*impl)));
     pos = end_pos + kEnd.size();
   }
   if (out.empty()) return InvalidArgumentError("no PEM certificate found");
@@ -180,58 +404,41 @@ StatusOr<std::vector<Certificate>> Certificate::ParsePemChain(std::string_view p
 const Bytes& Certificate::der() const { return impl_->der; }
 
 std::string Certificate::ToPem() const {
-  internal::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), impl_->x509.get()) != 1) return {};
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  std::string b64 = Base64Encode(impl_->der);
+  std::string out = "-----BEGIN CERTIFICATE-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
+  out += "-----END CERTIFICATE-----\n";
+  return out;
 }
 
-std::string Certificate::SubjectCommonName() const {
-  return CommonName(X509_get_subject_name(impl_->x509.get()));
-}
-std::string Certificate::IssuerCommonName() const {
-  return CommonName(X509_get_issuer_name(impl_->x509.get()));
-}
+std::string Certificate::SubjectCommonName() const { return impl_->subject_cn; }
+std::string Certificate::IssuerCommonName() const { return impl_->issuer_cn; }
 const Bytes& Certificate::SubjectNameDer() const { return impl_->subject_der; }
 const Bytes& Certificate::IssuerNameDer() const { return impl_->issuer_der; }
-Bytes Certificate::SerialNumber() const {
-  return Asn1IntegerMagnitude(X509_get0_serialNumber(impl_->x509.get()));
-}
+Bytes Certificate::SerialNumber() const { return impl_->serial; }
 UnixSeconds Certificate::not_before() const { return impl_->not_before; }
 UnixSeconds Certificate::not_after() const { return impl_->not_after; }
 
-StatusOr<EcdsaP256PublicKey> Certificate::EcPublicKey() const {
-  EVP_PKEY* pkey = X509_get0_pubkey(impl_->x509.get());
-  if (pkey == nullptr) {
-    return OsslErrorWithCode(StatusCode::kInvalidArgument, "certificate has no usable public key");
-  }
-  return internal::EcdsaKeyAccess::WrapPublic(pkey);
-}
+StatusOr<EcdsaP256PublicKey> Certificate::EcPublicKey() const { return impl_->Key(); }
 
 Status Certificate::VerifySignedBy(const Certificate& issuer) const {
-  EVP_PKEY* key = X509_get0_pubkey(issuer.impl_->x509.get());
-  if (key == nullptr) {
-    return OsslErrorWithCode(StatusCode::kInvalidArgument, "issuer has no usable public key");
+  if (!impl_->ecdsa_sha256) {
+    return RejectedError("signature_invalid", "certificate \"" + SubjectCommonName() +
+                                                  "\" is not signed with ecdsa-with-SHA256");
   }
-  if (X509_verify(impl_->x509.get(), key) == 1) return OkStatus();
-  internal::ClearOsslErrors();
+  const auto& key = issuer.impl_->Key();
+  if (!key.ok()) return key.status();
+  if (key->VerifyDer(impl_->tbs, impl_->signature).ok()) return OkStatus();
   return RejectedError("signature_invalid", "certificate \"" + SubjectCommonName() +
                                                 "\" is not signed by \"" +
                                                 issuer.SubjectCommonName() + "\"");
 }
 
 StatusOr<Bytes> Certificate::ExtensionValue(std::string_view oid) const {
-  internal::Asn1ObjectPtr obj(OBJ_txt2obj(std::string(oid).c_str(), 1));
-  if (!obj) return InvalidArgumentError("bad OID " + std::string(oid));
-  int idx = X509_get_ext_by_OBJ(impl_->x509.get(), obj.get(), -1);
-  if (idx < 0) return NotFoundError("certificate has no extension " + std::string(oid));
-  if (X509_get_ext_by_OBJ(impl_->x509.get(), obj.get(), idx) >= 0) {
-    return InvalidArgumentError("certificate repeats extension " + std::string(oid));
+  for (const auto& e : impl_->extensions) {
+    if (e.oid == oid) return ToBytes(e.value);
   }
-  const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509_get_ext(impl_->x509.get(), idx));
-  const uint8_t* p = ASN1_STRING_get0_data(data);
-  return Bytes(p, p + ASN1_STRING_length(data));
+  return NotFoundError("certificate has no extension " + std::string(oid));
 }
 
 // ---- Crl ----
@@ -255,15 +462,17 @@ StatusOr<Crl> Crl::FromDer(ByteSpan der) {
 
 const Bytes& Crl::der() const { return impl_->der; }
 const Bytes& Crl::IssuerNameDer() const { return impl_->issuer_der; }
-std::string Crl::IssuerCommonName() const { return CommonName(X509_CRL_get_issuer(impl_->crl.get())); }
+std::string Crl::IssuerCommonName() const {
+  return CommonName(X509_CRL_get_issuer(impl_->crl.get()));
+}
 UnixSeconds Crl::this_update() const { return impl_->this_update; }
 UnixSeconds Crl::next_update() const { return impl_->next_update; }
 
 bool Crl::IsRevoked(const Certificate& cert) const {
   X509_REVOKED* entry = nullptr;
   // Lookup by serial only: the issuer match is the caller's check (CRL issuer == cert issuer).
-  return X509_CRL_get0_by_serial(impl_->crl.get(), &entry,
-                                 X509_get0_serialNumber(cert.impl().x509.get())) == 1;
+  auto serial = SerialToAsn1(cert.SerialNumber());
+  return serial.ok() && X509_CRL_get0_by_serial(impl_->crl.get(), &entry, serial->get()) == 1;
 }
 
 size_t Crl::revoked_count() const {
@@ -272,11 +481,11 @@ size_t Crl::revoked_count() const {
 }
 
 Status Crl::VerifySignedBy(const Certificate& issuer) const {
-  EVP_PKEY* key = X509_get0_pubkey(issuer.impl().x509.get());
-  if (key == nullptr) {
-    return OsslErrorWithCode(StatusCode::kInvalidArgument, "issuer has no usable public key");
+  const auto& key = issuer.impl().Key();
+  if (!key.ok()) return key.status();
+  if (X509_CRL_verify(impl_->crl.get(), internal::EcdsaKeyAccess::Pkey(*key)) == 1) {
+    return OkStatus();
   }
-  if (X509_CRL_verify(impl_->crl.get(), key) == 1) return OkStatus();
   internal::ClearOsslErrors();
   return RejectedError("signature_invalid", "CRL of \"" + IssuerCommonName() +
                                                 "\" is not signed by \"" +
@@ -286,19 +495,23 @@ Status Crl::VerifySignedBy(const Certificate& issuer) const {
 // ---- Chain validation ----
 
 Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certificate> intermediates,
-                              std::span<const Certificate> trusted_roots,
-                              std::span<const Crl> crls, UnixSeconds at) {
+                              std::span<const Certificate> trusted_roots, std::span<const Crl> crls,
+                              UnixSeconds at) {
   internal::X509StorePtr store(X509_STORE_new());
   internal::OsslPtr<STACK_OF(X509), internal::FreeX509Stack> untrusted(sk_X509_new_null());
   if (!store || !untrusted) return OsslError("X509_STORE_new");
+  if (leaf.impl().X509Object() == nullptr) return OsslError("leaf not loadable by OpenSSL");
   for (const Certificate& root : trusted_roots) {
-    if (X509_STORE_add_cert(store.get(), root.impl().x509.get()) != 1) {
+    if (root.impl().X509Object() == nullptr ||
+        X509_STORE_add_cert(store.get(), root.impl().X509Object()) != 1) {
       return OsslError("X509_STORE_add_cert");
     }
   }
   for (const Certificate& c : intermediates) {
-    X509_up_ref(c.impl().x509.get());
-    sk_X509_push(untrusted.get(), c.impl().x509.get());
+    X509* x = c.impl().X509Object();
+    if (x == nullptr) return OsslError("certificate not loadable by OpenSSL");
+    X509_up_ref(x);
+    sk_X509_push(untrusted.get(), x);
   }
   for (const Crl& crl : crls) {
     // X509_STORE_add_crl takes its own reference.
@@ -309,8 +522,8 @@ Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certifica
     }
   }
   internal::X509StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.impl().x509.get(),
-                                  untrusted.get()) != 1) {
+  if (!ctx ||
+      X509_STORE_CTX_init(ctx.get(), store.get(), leaf.impl().X509Object(), untrusted.get()) != 1) {
     return OsslError("X509_STORE_CTX_init");
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
@@ -321,15 +534,15 @@ Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certifica
   if (X509_verify_cert(ctx.get()) == 1) return OkStatus();
   int err = X509_STORE_CTX_get_error(ctx.get());
   internal::ClearOsslErrors();
-  std::string reason = err == X509_V_ERR_CERT_REVOKED ? "certificate_revoked"
-                       : (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID ||
-                          err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID)
-                           ? "certificate_time_invalid"
-                           : "certificate_chain_invalid";
+  std::string reason =
+      err == X509_V_ERR_CERT_REVOKED ? "certificate_revoked"
+      : (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID ||
+         err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID)
+          ? "certificate_time_invalid"
+          : "certificate_chain_invalid";
   return RejectedError(reason, std::string("certificate chain rejected: ") +
                                    X509_verify_cert_error_string(err) + " (depth " +
-                                   std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) +
-                                   ")");
+                                   std::to_string(X509_STORE_CTX_get_error_depth(ctx.get())) + ")");
 }
 
 // ---- Issuing ----
@@ -339,6 +552,9 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
                                        const Certificate* issuer,
                                        const EcdsaP256PrivateKey& issuer_key) {
   if (spec.serial.empty()) return InvalidArgumentError("certificate serial must not be empty");
+  if (issuer != nullptr && issuer->impl().X509Object() == nullptr) {
+    return OsslError("the issuer certificate is not loadable by OpenSSL");
+  }
   internal::X509Ptr x509(X509_new());
   if (!x509 || X509_set_version(x509.get(), 2) != 1) return OsslError("X509_new");
   VOUCH_ASSIGN_OR_RETURN(internal::Asn1IntegerPtr serial, SerialToAsn1(spec.serial));
@@ -346,7 +562,7 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
   X509_NAME* subject = X509_get_subject_name(x509.get());
   VOUCH_RETURN_IF_ERROR(AddNameEntries(subject, spec.subject));
   if (issuer != nullptr) {
-    X509_set_issuer_name(x509.get(), X509_get_subject_name(issuer->impl().x509.get()));
+    X509_set_issuer_name(x509.get(), X509_get_subject_name(issuer->impl().X509Object()));
   } else {
     X509_set_issuer_name(x509.get(), subject);
   }
@@ -357,13 +573,14 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
   if (X509_set_pubkey(x509.get(), internal::EcdsaKeyAccess::Pkey(subject_key)) != 1) {
     return OsslError("X509_set_pubkey");
   }
-  X509* issuer_x509 = issuer != nullptr ? issuer->impl().x509.get() : x509.get();
+  X509* issuer_x509 = issuer != nullptr ? issuer->impl().X509Object() : x509.get();
   VOUCH_RETURN_IF_ERROR(AddV3Extension(x509.get(), issuer_x509, NID_basic_constraints,
                                        spec.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"));
   VOUCH_RETURN_IF_ERROR(AddV3Extension(
       x509.get(), issuer_x509, NID_key_usage,
       spec.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation"));
-  VOUCH_RETURN_IF_ERROR(AddV3Extension(x509.get(), issuer_x509, NID_subject_key_identifier, "hash"));
+  VOUCH_RETURN_IF_ERROR(
+      AddV3Extension(x509.get(), issuer_x509, NID_subject_key_identifier, "hash"));
   if (issuer != nullptr) {
     VOUCH_RETURN_IF_ERROR(
         AddV3Extension(x509.get(), issuer_x509, NID_authority_key_identifier, "keyid:always"));
@@ -374,16 +591,23 @@ StatusOr<Certificate> IssueCertificate(const CertificateSpec& spec,
   if (X509_sign(x509.get(), internal::EcdsaKeyAccess::Pkey(issuer_key), EVP_sha256()) <= 0) {
     return OsslError("X509_sign");
   }
-  VOUCH_ASSIGN_OR_RETURN(Certificate::Impl impl, MakeCertImpl(std::move(x509)));
   // Round-trip through DER so the result is exactly what a verifier would parse.
-  return Certificate::FromDer(impl.der);
+  int len = i2d_X509(x509.get(), nullptr);
+  if (len <= 0) return OsslError("i2d_X509");
+  Bytes der(static_cast<size_t>(len));
+  uint8_t* p = der.data();
+  i2d_X509(x509.get(), &p);
+  return Certificate::FromDer(der);
 }
 
 StatusOr<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer,
                        const EcdsaP256PrivateKey& issuer_key) {
+  if (issuer.impl().X509Object() == nullptr) {
+    return OsslError("the issuer certificate is not loadable by OpenSSL");
+  }
   internal::X509CrlPtr crl(X509_CRL_new());
   if (!crl || X509_CRL_set_version(crl.get(), 1) != 1 ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.impl().x509.get())) != 1) {
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.impl().X509Object())) != 1) {
     return OsslError("X509_CRL_new");
   }
   internal::Asn1TimePtr this_update(ASN1_TIME_set(nullptr, static_cast<time_t>(spec.this_update)));

@@ -25,7 +25,8 @@ struct TestPki {
   Certificate root = Issue({{"CN", "Test Root"}, {"O", "Vouch"}}, {1}, true, root_key.public_key(),
                            nullptr, root_key);
   Certificate ca = Issue({{"CN", "Test CA"}}, {2}, true, ca_key.public_key(), &root, root_key);
-  Certificate leaf = Issue({{"CN", "Test Leaf"}}, {3, 4}, false, leaf_key.public_key(), &ca, ca_key);
+  Certificate leaf =
+      Issue({{"CN", "Test Leaf"}}, {3, 4}, false, leaf_key.public_key(), &ca, ca_key);
 
   static Certificate Issue(std::vector<std::pair<std::string, std::string>> subject, Bytes serial,
                            bool is_ca, const EcdsaP256PublicKey& key, const Certificate* issuer,
@@ -102,12 +103,13 @@ TEST(CertificateTest, PemChainParsing) {
 }
 
 TEST(CertificateTest, RejectsGarbageDer) {
-  EXPECT_THAT(Certificate::FromDer(Bytes{0x30, 0x01, 0x00}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Certificate::FromDer(Bytes{0x30, 0x01, 0x00}),
+              StatusIs(StatusCode::kInvalidArgument));
   TestPki pki;
   Bytes der = pki.root.der();
   der.push_back(0);
-  EXPECT_THAT(Certificate::FromDer(der), StatusIs(StatusCode::kInvalidArgument,
-                                                  HasSubstr("trailing")));
+  EXPECT_THAT(Certificate::FromDer(der),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("trailing")));
 }
 
 TEST(CertificateTest, RealIntelRootCa) {

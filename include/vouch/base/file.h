@@ -4,8 +4,9 @@
 #ifndef VOUCH_BASE_FILE_H_
 #define VOUCH_BASE_FILE_H_
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"

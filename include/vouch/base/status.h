@@ -108,12 +108,12 @@ inline Status MalformedError(std::string reason, std::string message) {
 #define VOUCH_STATUS_CONCAT_(a, b) VOUCH_STATUS_CONCAT_INNER_(a, b)
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define VOUCH_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::vouch::Status vouch_status_tmp_ = (expr);     \
-    if (!vouch_status_tmp_.ok()) {                  \
-      return vouch_status_tmp_;                     \
-    }                                               \
+#define VOUCH_RETURN_IF_ERROR(expr)             \
+  do {                                          \
+    ::vouch::Status vouch_status_tmp_ = (expr); \
+    if (!vouch_status_tmp_.ok()) {              \
+      return vouch_status_tmp_;                 \
+    }                                           \
   } while (false)
 
 #endif  // VOUCH_BASE_STATUS_H_

@@ -88,8 +88,8 @@ class Crl {
 // path must be covered by a valid CRL and not revoked. kPermissionDenied with OpenSSL's reason
 // when the chain is rejected.
 Status VerifyCertificateChain(const Certificate& leaf, std::span<const Certificate> intermediates,
-                              std::span<const Certificate> trusted_roots,
-                              std::span<const Crl> crls, UnixSeconds at);
+                              std::span<const Certificate> trusted_roots, std::span<const Crl> crls,
+                              UnixSeconds at);
 
 // ---- Issuing (tests and the simulation platform) ----
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Vouch needs to build and test, and only those that are
+# missing. Safe to run repeatedly. Needs root (or sudo) the first time.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  clang libclang-rt-14-dev          # ASan/UBSan build and libFuzzer targets
+  clang-format
+  libssl-dev                        # OpenSSL 3: all cryptography
+  libsqlite3-dev libpq-dev          # storage backends
+  nlohmann-json3-dev libsimdjson-dev
+  libcli11-dev libfmt-dev libspdlog-dev
+  libboost-dev                      # Beast/Asio HTTP
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl ca-certificates
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 3; }
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Quickstart, step 2 (and CI): install what is missing, then build and run the whole test suite
+# twice: once in the normal build (gcc, RelWithDebInfo) and once under AddressSanitizer and
+# UndefinedBehaviorSanitizer (clang), which also builds the libFuzzer targets and runs each on
+# its checked-in corpus for VOUCH_FUZZ_SECONDS (default 30). Ends with ctest's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+JOBS="$(nproc)"
+
+echo "== format (clang-format, .clang-format)"
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== normal build (gcc)"
+cmake --preset default >/dev/null
+cmake --build --preset default -j "$JOBS"
+ctest --preset default --label-exclude fuzz
+
+echo
+echo "== ASan + UBSan build (clang), with fuzz targets"
+cmake --preset asan -DVOUCH_FUZZ_SECONDS="${VOUCH_FUZZ_SECONDS:-30}" >/dev/null
+cmake --build --preset asan -j "$JOBS"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan

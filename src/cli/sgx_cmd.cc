@@ -1,0 +1,345 @@
+// `vouch sgx verify`: offline verification of an Intel SGX DCAP quote against PCS collateral at
+// a stated time, mapped to an EnclaveInstanceInfo and optionally checked against a constraint
+// (docs/sgx-verify.md). Thin: parse arguments, call vouch::sgx, format the result.
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/cli_common.h"
+#include "constraint/eii_json.h"
+#include "vouch/base/encoding.h"
+#include "vouch/base/file.h"
+#include "vouch/base/time.h"
+#include "vouch/constraint/constraint.h"
+#include "vouch/pcs/pcs_client.h"
+#include "vouch/sgx/enclave_info.h"
+#include "vouch/sgx/verifier.h"
+
+namespace vouch::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char kVerifyHelp[] =
+    "Verifies an Intel SGX DCAP quote (v3 or v4) offline against Intel PCS collateral at a\n"
+    "stated time: the PCK certificate chain to a trusted root, both CRLs, the TCB Info and QE\n"
+    "Identity signatures over their exact bytes, the QE report and its binding to the\n"
+    "attestation key, the quote signature, the TCB level and the collateral validity window.\n"
+    "Prints the verdict, TCB status, advisories and the enclave identity (EnclaveInstanceInfo);\n"
+    "with --constraint also checks a Conclave-style constraint against it.\n"
+    "The collateral directory layout is described in docs/collateral.md.";
+
+constexpr const char kVerifyFooter[] =
+    "Exit codes: 0 accepted (authentic, not revoked, constraint met if given);\n"
+    "1 rejected (including a quote or collateral that does not parse, and a failed constraint);\n"
+    "2 bad usage (bad --at, malformed constraint, unusable root certificate file);\n"
+    "3 I/O error (unreadable quote, missing collateral file).\n"
+    "--json prints one object: {\"verdict\":\"accepted\"|\"rejected\",\"tcb_status\",\n"
+    "\"advisory_ids\",\"qe_advisory_ids\",\"fmspc\",\"collateral_expired\",\"enclave\":<EII>,\n"
+    "\"error\":{\"code\",\"message\"}}; fields not reached are absent. Error codes are listed in\n"
+    "docs/error-codes.md.";
+
+struct VerifyOptions {
+  std::string quote_path;
+  std::string collateral_dir;
+  std::string at;
+  std::vector<std::string> trust_roots;
+  std::vector<std::string> sim_roots;
+  std::string constraint;
+  bool has_constraint = false;
+  bool allow_expired = false;
+  bool json = false;
+};
+
+// A root certificate file: DER, or PEM holding exactly one certificate.
+StatusOr<Certificate> ReadRootCertificate(const std::string& path) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, size_t{1} << 20));
+  if (!data.empty() && data[0] == 0x30) return Certificate::FromDer(data);
+  VOUCH_ASSIGN_OR_RETURN(auto chain, Certificate::ParsePemChain(AsStringView(data)));
+  if (chain.size() != 1) {
+    return InvalidArgumentError("expected one certificate, found " + std::to_string(chain.size()));
+  }
+  return chain[0];
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+void PrintHuman(const sgx::VerificationResult* r, const EnclaveInstanceInfo* eii,
+                const std::string& verdict, const Status& error,
+                const std::string& constraint_line) {
+  std::cout << "verdict:      " << verdict << "\n";
+  if (!error.ok())
+    std::cout << "error:        " << error.reason() << ": " << error.message() << "\n";
+  if (r != nullptr) {
+    std::cout << "tcb status:   " << sgx::TcbStatusName(r->tcb_status) << " (platform "
+              << sgx::TcbStatusName(r->platform_tcb_status) << ", QE "
+              << sgx::TcbStatusName(r->qe_tcb_status) << ")\n"
+              << "advisories:   " << Join(r->advisory_ids) << " (QE: " << Join(r->qe_advisory_ids)
+              << ")\n"
+              << "platform:     FMSPC " << HexEncode(r->pck.fmspc) << ", PCK " << r->pck_ca
+              << " CA, TCB evaluation " << r->tcb_evaluation_data_number << ", "
+              << sgx::TrustRootKindName(r->root_kind) << " root\n"
+              << "collateral:   valid " << FormatRfc3339(r->collateral_valid_from) << " .. "
+              << FormatRfc3339(r->collateral_valid_until)
+              << (r->collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)" : "")
+              << "\n";
+  }
+  if (eii != nullptr) {
+    std::cout << "enclave:      MRENCLAVE " << HexEncode(eii->code_hash) << "\n"
+              << "              MRSIGNER  " << HexEncode(eii->code_signer) << "\n"
+              << "              product " << eii->product_id << ", ISV SVN " << eii->isv_svn
+              << " (revocation level " << eii->revocation_level() << "), mode "
+              << EnclaveModeName(eii->mode) << "\n"
+              << "security:     " << SecuritySummaryName(eii->security.summary) << " as of "
+              << FormatRfc3339(eii->security.timestamp) << ": " << eii->security.reason << "\n"
+              << "report data:  " << HexEncode(eii->report_data) << "\n";
+  }
+  if (!constraint_line.empty()) std::cout << "constraint:   " << constraint_line << "\n";
+}
+
+int RunVerify(const VerifyOptions& opts) {
+  // Usage errors first (exit 2), before any I/O.
+  UnixSeconds at = NowUnixSeconds();
+  if (!opts.at.empty()) {
+    auto parsed = ParseTimeArg(opts.at);
+    if (!parsed.ok()) {
+      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at",
+                           parsed.status().message());
+    }
+    at = *parsed;
+  }
+  std::optional<EnclaveConstraint> constraint;
+  if (opts.has_constraint) {
+    auto parsed = EnclaveConstraint::Parse(opts.constraint);
+    if (!parsed.ok()) {
+      bool invalid = parsed.status().code() == StatusCode::kFailedPrecondition;
+      return ReportFailure(
+          opts.json, kExitUsage, invalid ? "constraint_invalid" : "constraint_malformed",
+          invalid ? "invalid constraint" : "malformed constraint", parsed.status().message());
+    }
+    constraint = std::move(*parsed);
+  }
+  std::vector<sgx::TrustRoot> roots;
+  auto add_roots = [&](const std::vector<std::string>& paths, sgx::TrustRootKind kind) -> int {
+    for (const std::string& path : paths) {
+      auto cert = ReadRootCertificate(path);
+      if (!cert.ok()) {
+        int code = cert.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo;
+        return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "root_malformed",
+                             "cannot use root certificate " + path, cert.status().message());
+      }
+      roots.push_back({*cert, kind});
+    }
+    return kExitOk;
+  };
+  if (opts.trust_roots.empty()) {
+    roots.push_back({sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction});
+  } else if (int rc = add_roots(opts.trust_roots, sgx::TrustRootKind::kProduction); rc != kExitOk) {
+    return rc;
+  }
+  if (int rc = add_roots(opts.sim_roots, sgx::TrustRootKind::kSimulation); rc != kExitOk) return rc;
+  auto verifier = sgx::DcapVerifier::Create(std::move(roots), {false, 0});
+  if (!verifier.ok()) {
+    return ReportFailure(opts.json, kExitUsage, "root_malformed", "unusable root",
+                         verifier.status().message());
+  }
+
+  auto quote = ReadFile(opts.quote_path, size_t{1} << 20);
+  if (!quote.ok()) {
+    int code = ExitCodeForReadError(quote.status());
+    return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
+                         "cannot read quote", quote.status().message());
+  }
+  auto collateral = sgx::ReadCollateralDirectory(opts.collateral_dir);
+  if (!collateral.ok() && collateral.status().code() != StatusCode::kInvalidArgument) {
+    return ReportFailure(opts.json, kExitIo, "io_error", "cannot read collateral",
+                         collateral.status().message());
+  }
+
+  Json out;
+  auto reject = [&](const Status& error, const sgx::VerificationResult* r,
+                    const EnclaveInstanceInfo* eii, const std::string& constraint_line) {
+    if (opts.json) {
+      out["verdict"] = "rejected";
+      out["error"]["code"] = error.reason().empty() ? "rejected" : error.reason();
+      out["error"]["message"] = error.message();
+      std::cout << DumpJson(out) << "\n";
+    } else {
+      PrintHuman(r, eii, "rejected", error, constraint_line);
+    }
+    return kExitRejected;
+  };
+  if (!collateral.ok()) return reject(collateral.status(), nullptr, nullptr, "");
+
+  auto result = (*verifier)->Verify(*quote, *collateral, {at, opts.allow_expired});
+  if (!result.ok()) return reject(result.status(), nullptr, nullptr, "");
+
+  const sgx::VerificationResult& r = *result;
+  EnclaveInstanceInfo eii = sgx::ToEnclaveInstanceInfo(r);
+  out["verdict"] = "accepted";
+  out["tcb_status"] = sgx::TcbStatusName(r.tcb_status);
+  out["platform_tcb_status"] = sgx::TcbStatusName(r.platform_tcb_status);
+  out["qe_tcb_status"] = sgx::TcbStatusName(r.qe_tcb_status);
+  out["advisory_ids"] = r.advisory_ids;
+  out["qe_advisory_ids"] = r.qe_advisory_ids;
+  out["fmspc"] = HexEncode(r.pck.fmspc);
+  out["pck_ca"] = r.pck_ca;
+  out["tcb_evaluation_data_number"] = r.tcb_evaluation_data_number;
+  out["trust_root"] = sgx::TrustRootKindName(r.root_kind);
+  out["collateral_valid_from"] = FormatRfc3339(r.collateral_valid_from);
+  out["collateral_valid_until"] = FormatRfc3339(r.collateral_valid_until);
+  out["collateral_expired"] = r.collateral_expired;
+  out["enclave"] = internal::EiiToJsonValue(eii);
+
+  std::string constraint_line;
+  if (constraint) {
+    Status check = constraint->Check(eii, at);
+    if (!check.ok()) {
+      out["constraint"] = {{"result", "fail"}, {"message", check.message()}};
+      Status error = RejectedError("constraint_failed", check.message());
+      return reject(error, &r, &eii, "FAIL: " + check.message());
+    }
+    out["constraint"] = {{"result", "pass"}};
+    constraint_line = "PASS (" + constraint->ToString() + ")";
+  }
+  if (opts.json) {
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    PrintHuman(&r, &eii, "accepted", OkStatus(), constraint_line);
+  }
+  return kExitOk;
+}
+
+struct FetchOptions {
+  std::string quote_path;
+  std::string pccs_url;
+  std::string out_dir;
+  std::string pck_cert_path;
+  int timeout_seconds = 30;
+  bool json = false;
+};
+
+constexpr const char kFetchHelp[] =
+    "Fetches the collateral for a quote from an Intel PCS or a PCCS (API v4) into a collateral\n"
+    "directory for 'vouch sgx verify': TCB Info for the platform's FMSPC, QE Identity, the PCK\n"
+    "CRL of its CA and the root CA CRL, with their issuer chains. FMSPC and CA type come from\n"
+    "the PCK certificate in the quote (certification data type 5) or given with --pck-cert.\n"
+    "Nothing fetched is trusted until 'vouch sgx verify' checks it.";
+
+constexpr const char kFetchFooter[] =
+    "Exit codes: 0 fetched; 1 the quote does not parse; 2 bad usage (unusable --pck-cert);\n"
+    "3 I/O: the server is unreachable, answers an error or not collateral, or DIR cannot be\n"
+    "written.";
+
+int RunFetch(const FetchOptions& opts) {
+  std::optional<std::string> pck_chain;
+  if (!opts.pck_cert_path.empty()) {
+    auto pem = ReadFileToString(opts.pck_cert_path, size_t{1} << 20);
+    if (!pem.ok()) {
+      int code = ExitCodeForReadError(pem.status());
+      return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
+                           "cannot read --pck-cert", pem.status().message());
+    }
+    if (!Certificate::ParsePemChain(*pem).ok()) {
+      return ReportFailure(opts.json, kExitUsage, "pck_cert_malformed", "unusable --pck-cert",
+                           "not a PEM certificate (chain), leaf first");
+    }
+    pck_chain = std::move(*pem);
+  }
+  auto quote = ReadFile(opts.quote_path, size_t{1} << 20);
+  if (!quote.ok()) {
+    int code = ExitCodeForReadError(quote.status());
+    return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
+                         "cannot read quote", quote.status().message());
+  }
+  auto selector = pcs::SelectorFromQuote(*quote, pck_chain);
+  if (!selector.ok()) {
+    bool malformed = !selector.status().reason().empty();
+    return ReportFailure(opts.json, malformed ? kExitRejected : kExitUsage,
+                         malformed ? selector.status().reason() : "pck_cert_missing",
+                         "cannot select the platform", selector.status().message());
+  }
+  http::HttpClient client;
+  auto collateral = pcs::FetchCollateral(client, opts.pccs_url, *selector,
+                                         std::chrono::seconds(opts.timeout_seconds));
+  if (!collateral.ok()) {
+    return ReportFailure(opts.json, kExitIo,
+                         collateral.status().reason().empty() ? "pccs_unavailable"
+                                                              : collateral.status().reason(),
+                         "cannot fetch collateral", collateral.status().message());
+  }
+  if (pck_chain) collateral->pck_cert_chain = *pck_chain;
+  if (Status s = sgx::WriteCollateralDirectory(*collateral, opts.out_dir); !s.ok()) {
+    return ReportFailure(opts.json, kExitIo, "io_error", "cannot write collateral", s.message());
+  }
+  if (opts.json) {
+    Json out;
+    out["out"] = opts.out_dir;
+    out["fmspc"] = HexEncode(selector->fmspc);
+    out["ca"] = selector->ca;
+    std::cout << DumpJson(out) << "\n";
+  } else {
+    std::cout << "fetched collateral for FMSPC " << HexEncode(selector->fmspc) << " ("
+              << selector->ca << " CA) into " << opts.out_dir << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
+  CLI::App* sgx = app.add_subcommand("sgx", "Intel SGX DCAP evidence");
+  sgx->require_subcommand(1);
+
+  auto opts = std::make_shared<VerifyOptions>();
+  CLI::App* verify = sgx->add_subcommand("verify", "Verify a DCAP quote offline");
+  verify->description(kVerifyHelp);
+  verify->footer(kVerifyFooter);
+  verify->add_option("QUOTE", opts->quote_path, "Quote file (raw bytes; - for stdin)")->required();
+  verify->add_option("--collateral", opts->collateral_dir, "Collateral directory")->required();
+  verify->add_option("--at", opts->at,
+                     "Verification time: Unix seconds or RFC 3339 (default: now). Also the\n"
+                     "\"now\" of the constraint's EXPIRE check");
+  verify->add_option("--trust-root", opts->trust_roots,
+                     "Production root certificate (DER or PEM) replacing the built-in Intel SGX\n"
+                     "Root CA; repeatable");
+  verify->add_option("--sim-root", opts->sim_roots,
+                     "Simulation root certificate (DER or PEM); evidence chained to it is\n"
+                     "reported as mode SIMULATION, summary INSECURE; repeatable");
+  verify
+      ->add_option("--constraint", opts->constraint,
+                   "Conclave constraint to check (see 'vouch constraint parse --help')")
+      ->each([opts](const std::string&) { opts->has_constraint = true; });
+  verify->add_flag("--allow-expired-collateral", opts->allow_expired,
+                   "Accept a time at or after the collateral's expiry (reported as\n"
+                   "collateral_expired); never a time before it became valid");
+  verify->add_flag("--json", opts->json, "Print one JSON object");
+  verify->callback([opts, &ctx] { ctx.exit_code = RunVerify(*opts); });
+
+  CLI::App* collateral = sgx->add_subcommand("collateral", "Intel PCS collateral");
+  collateral->require_subcommand(1);
+  auto fetch_opts = std::make_shared<FetchOptions>();
+  CLI::App* fetch = collateral->add_subcommand("fetch", "Fetch a quote's collateral from a PCS/PCCS");
+  fetch->description(kFetchHelp);
+  fetch->footer(kFetchFooter);
+  fetch->add_option("QUOTE", fetch_opts->quote_path, "Quote file (- for stdin)")->required();
+  fetch->add_option("--pccs", fetch_opts->pccs_url,
+                    "Server base URL, e.g. https://api.trustedservices.intel.com or\n"
+                    "https://pccs.example:8081 (\"/sgx/certification/v4\" is appended unless present)")
+      ->required();
+  fetch->add_option("--out", fetch_opts->out_dir, "Collateral directory to write")->required();
+  fetch->add_option("--pck-cert", fetch_opts->pck_cert_path,
+                    "PEM PCK certificate (or chain, leaf first) for quotes without one\n"
+                    "(certification data type 1-4); also written as pck_cert_chain.pem");
+  fetch->add_option("--timeout", fetch_opts->timeout_seconds, "Seconds per request (default 30)")
+      ->check(CLI::Range(1, 600));
+  fetch->add_flag("--json", fetch_opts->json, "Print one JSON object");
+  fetch->callback([fetch_opts, &ctx] { ctx.exit_code = RunFetch(*fetch_opts); });
+}
+
+}  // namespace vouch::cli

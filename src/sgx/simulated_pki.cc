@@ -1,0 +1,287 @@
+#include "vouch/sgx/simulated_pki.h"
+
+#include <nlohmann/json.hpp>
+
+#include "vouch/base/byte_reader.h"
+#include "vouch/base/der_writer.h"
+#include "vouch/base/encoding.h"
+#include "vouch/crypto/random.h"
+#include "vouch/crypto/sha.h"
+
+namespace vouch::sgx {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+void PutU16(Bytes& out, uint16_t v) {
+  out.push_back(static_cast<uint8_t>(v));
+  out.push_back(static_cast<uint8_t>(v >> 8));
+}
+void PutU32(Bytes& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+std::vector<std::pair<std::string, std::string>> Subject(const std::string& cn,
+                                                         const std::string& org) {
+  return {{"CN", cn}, {"O", org}, {"L", "Santa Clara"}, {"ST", "CA"}, {"C", "US"}};
+}
+
+StatusOr<Bytes> RandomSerial() {
+  VOUCH_ASSIGN_OR_RETURN(Bytes serial, RandomBytes(16));
+  serial[0] = static_cast<uint8_t>((serial[0] & 0x7f) | 0x01);  // positive, 16 bytes
+  return serial;
+}
+
+StatusOr<Certificate> Issue(const std::string& cn, const SimulatedPkiOptions& o, bool is_ca,
+                            const EcdsaP256PublicKey& key, const Certificate* issuer,
+                            const EcdsaP256PrivateKey& issuer_key,
+                            std::vector<CertificateSpec::Extension> extensions = {}) {
+  CertificateSpec spec;
+  spec.subject = Subject(cn, o.organization);
+  VOUCH_ASSIGN_OR_RETURN(spec.serial, RandomSerial());
+  spec.not_before = o.not_before;
+  spec.not_after = o.not_after;
+  spec.is_ca = is_ca;
+  spec.extensions = std::move(extensions);
+  return IssueCertificate(spec, key, issuer, issuer_key);
+}
+
+StatusOr<SignedJson> Sign(const Json& document, const EcdsaP256PrivateKey& key) {
+  SignedJson out;
+  out.body = ToBytes(std::string_view(document.dump()));
+  VOUCH_ASSIGN_OR_RETURN(Bytes sig, key.SignRaw(out.body));
+  std::copy(sig.begin(), sig.end(), out.signature.begin());
+  return out;
+}
+
+Json Advisories(const std::vector<std::string>& ids) { return Json(ids); }
+
+}  // namespace
+
+Bytes EncodeReportBody(const ReportBody& b) {
+  Bytes out;
+  out.reserve(kReportBodySize);
+  Append(out, b.cpu_svn);
+  Append(out, b.misc_select);
+  out.resize(out.size() + 12, 0);
+  Append(out, b.isv_ext_prod_id);
+  Append(out, b.attributes);
+  Append(out, b.mr_enclave);
+  out.resize(out.size() + 32, 0);
+  Append(out, b.mr_signer);
+  out.resize(out.size() + 32, 0);
+  Append(out, b.config_id);
+  PutU16(out, b.isv_prod_id);
+  PutU16(out, b.isv_svn);
+  PutU16(out, b.config_svn);
+  out.resize(out.size() + 42, 0);
+  Append(out, b.isv_family_id);
+  Append(out, b.report_data);
+  return out;
+}
+
+Bytes EncodePckExtension(const PckExtension& e) {
+  const std::string base = kSgxExtensionOid;
+  auto oid = [](const std::string& dotted) { return *DerOid(dotted); };
+  Bytes tcb_items;
+  for (int i = 1; i <= 16; ++i) {
+    Append(tcb_items,
+           DerSequence({oid(base + ".2." + std::to_string(i)),
+                        DerUnsignedInteger(e.tcb_components[static_cast<size_t>(i - 1)])}));
+  }
+  Append(tcb_items, DerSequence({oid(base + ".2.17"), DerUnsignedInteger(e.pce_svn)}));
+  Append(tcb_items, DerSequence({oid(base + ".2.18"), DerOctetString(e.cpu_svn)}));
+  Bytes entries;
+  Append(entries, DerSequence({oid(base + ".1"), DerOctetString(e.ppid)}));
+  Append(entries, DerSequence({oid(base + ".2"), DerTlv(0x30, tcb_items)}));
+  Append(entries, DerSequence({oid(base + ".3"), DerOctetString(e.pce_id)}));
+  Append(entries, DerSequence({oid(base + ".4"), DerOctetString(e.fmspc)}));
+  Append(entries,
+         DerSequence({oid(base + ".5"), DerEnumerated(static_cast<uint64_t>(e.sgx_type))}));
+  return DerTlv(0x30, entries);
+}
+
+SimulatedPkiOptions DefaultSimulatedPkiOptions(UnixSeconds now) {
+  SimulatedPkiOptions o;
+  o.not_before = now - 86400;
+  o.not_after = now + 365 * 86400;
+  o.issue_date = now - 3600;
+  o.platform.fmspc = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  o.platform.pce_id = {0x00, 0x00};
+  o.platform.tcb_components = {7, 9, 3, 3, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  o.platform.pce_svn = 13;
+  o.platform.cpu_svn = o.platform.tcb_components;
+  o.qe_mr_signer = {0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e, 0x96, 0x13, 0x7f,
+                    0x77, 0xc6, 0x8a, 0x82, 0x9a, 0x00, 0x56, 0xac, 0x8d, 0xed, 0x70,
+                    0x14, 0x0b, 0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff};
+  return o;
+}
+
+StatusOr<SimulatedPki> SimulatedPki::Create(const SimulatedPkiOptions& o) {
+  VOUCH_ASSIGN_OR_RETURN(auto root_key, EcdsaP256PrivateKey::Generate());
+  VOUCH_ASSIGN_OR_RETURN(auto ca_key, EcdsaP256PrivateKey::Generate());
+  VOUCH_ASSIGN_OR_RETURN(auto pck_key, EcdsaP256PrivateKey::Generate());
+  VOUCH_ASSIGN_OR_RETURN(auto tcb_key, EcdsaP256PrivateKey::Generate());
+  VOUCH_ASSIGN_OR_RETURN(Certificate root, Issue("Intel SGX Root CA", o, true,
+                                                 root_key.public_key(), nullptr, root_key));
+  VOUCH_ASSIGN_OR_RETURN(Certificate ca, Issue(o.platform_ca ? "Intel SGX PCK Platform CA"
+                                                             : "Intel SGX PCK Processor CA",
+                                               o, true, ca_key.public_key(), &root, root_key));
+  VOUCH_ASSIGN_OR_RETURN(
+      Certificate pck, Issue("Intel SGX PCK Certificate", o, false, pck_key.public_key(), &ca,
+                             ca_key, {{kSgxExtensionOid, false, EncodePckExtension(o.platform)}}));
+  VOUCH_ASSIGN_OR_RETURN(Certificate tcb, Issue("Intel SGX TCB Signing", o, false,
+                                                tcb_key.public_key(), &root, root_key));
+  return SimulatedPki(o, std::move(root_key), std::move(root), std::move(ca_key), std::move(ca),
+                      std::move(pck_key), std::move(pck), std::move(tcb_key), std::move(tcb));
+}
+
+std::string SimulatedPki::PckChainPem() const {
+  return pck_.ToPem() + pck_ca_.ToPem() + root_.ToPem();
+}
+
+StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
+  const SimulatedPkiOptions& o = options_;
+  const UnixSeconds next = o.issue_date + o.collateral_lifetime;
+  Collateral c;
+  VOUCH_ASSIGN_OR_RETURN(Crl root_crl,
+                         IssueCrl({o.issue_date, next, o.revoked_ca_serials, 1}, root_, root_key_));
+  VOUCH_ASSIGN_OR_RETURN(
+      Crl pck_crl, IssueCrl({o.issue_date, next, o.revoked_pck_serials, 1}, pck_ca_, pck_ca_key_));
+  c.root_ca_crl = root_crl.der();
+  c.pck_crl = pck_crl.der();
+  c.pck_crl_issuer_chain = pck_ca_.ToPem() + root_.ToPem();
+  c.tcb_info_issuer_chain = tcb_signing_.ToPem() + root_.ToPem();
+  c.qe_identity_issuer_chain = c.tcb_info_issuer_chain;
+  c.pck_cert_chain = PckChainPem();
+
+  std::vector<SimulatedTcbLevel> levels = o.tcb_levels;
+  if (levels.empty()) {
+    levels.push_back({o.platform.tcb_components, o.platform.pce_svn, TcbStatus::kUpToDate, {}});
+  }
+  Json tcb_levels = Json::array();
+  for (const SimulatedTcbLevel& l : levels) {
+    Json components = Json::array();
+    for (uint8_t svn : l.sgx_components) components.push_back({{"svn", svn}});
+    Json level = {{"tcb", {{"sgxtcbcomponents", components}, {"pcesvn", l.pce_svn}}},
+                  {"tcbDate", FormatRfc3339(o.issue_date - 86400)},
+                  {"tcbStatus", TcbStatusName(l.status)}};
+    if (!l.advisory_ids.empty()) level["advisoryIDs"] = Advisories(l.advisory_ids);
+    tcb_levels.push_back(level);
+  }
+  Json tcb_info = {{"id", "SGX"},
+                   {"version", 3},
+                   {"issueDate", FormatRfc3339(o.issue_date)},
+                   {"nextUpdate", FormatRfc3339(next)},
+                   {"fmspc", HexEncodeUpper(o.platform.fmspc)},
+                   {"pceId", HexEncodeUpper(o.platform.pce_id)},
+                   {"tcbType", 0},
+                   {"tcbEvaluationDataNumber", o.tcb_evaluation_data_number},
+                   {"tcbLevels", tcb_levels}};
+  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, Sign(tcb_info, tcb_key_));
+
+  std::vector<SimulatedQeLevel> qe_levels = o.qe_levels;
+  if (qe_levels.empty()) qe_levels.push_back({o.qe_isv_svn, TcbStatus::kUpToDate, {}});
+  Json qe_tcb_levels = Json::array();
+  for (const SimulatedQeLevel& l : qe_levels) {
+    Json level = {{"tcb", {{"isvsvn", l.isv_svn}}},
+                  {"tcbDate", FormatRfc3339(o.issue_date - 86400)},
+                  {"tcbStatus", TcbStatusName(l.status)}};
+    if (!l.advisory_ids.empty()) level["advisoryIDs"] = Advisories(l.advisory_ids);
+    qe_tcb_levels.push_back(level);
+  }
+  Json qe_identity = {{"id", "QE"},
+                      {"version", 2},
+                      {"issueDate", FormatRfc3339(o.issue_date)},
+                      {"nextUpdate", FormatRfc3339(next)},
+                      {"tcbEvaluationDataNumber", o.tcb_evaluation_data_number},
+                      {"miscselect", "00000000"},
+                      {"miscselectMask", "FFFFFFFF"},
+                      {"attributes", "11000000000000000000000000000000"},
+                      {"attributesMask", "FBFFFFFFFFFFFFFF0000000000000000"},
+                      {"mrsigner", HexEncodeUpper(o.qe_mr_signer)},
+                      {"isvprodid", 1},
+                      {"tcbLevels", qe_tcb_levels}};
+  VOUCH_ASSIGN_OR_RETURN(c.qe_identity, Sign(qe_identity, tcb_key_));
+  return c;
+}
+
+StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
+                                        const QuoteOptions& options) const {
+  if (options.version != 3 && options.version != 4) {
+    return InvalidArgumentError("simulated quotes are version 3 or 4");
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto attestation_key, EcdsaP256PrivateKey::Generate());
+  ByteSpan att_xy = ByteSpan(attestation_key.public_key().point()).subspan(1);
+  Bytes auth = options.qe_auth_data;
+  if (auth == Bytes(32, 0)) {
+    for (size_t i = 0; i < auth.size(); ++i) auth[i] = static_cast<uint8_t>(i);
+  }
+
+  // The QE's report: its identity, and SHA-256(attestation key ‖ auth data) as report data.
+  ReportBody qe;
+  qe.cpu_svn = options_.platform.cpu_svn;
+  qe.attributes[0] = 0x11;  // INIT | PROVISIONKEY, not DEBUG
+  qe.attributes[8] = 0xe7;
+  qe.mr_signer = options_.qe_mr_signer;
+  qe.mr_enclave = Sha256(AsBytes("vouch simulated quoting enclave"));
+  qe.isv_prod_id = 1;
+  qe.isv_svn = options_.qe_isv_svn;
+  Sha256Hasher h;
+  h.Update(att_xy);
+  h.Update(auth);
+  Sha256Digest binding = h.Finish();
+  std::copy(binding.begin(), binding.end(), qe.report_data.begin());
+  Bytes qe_bytes = EncodeReportBody(qe);
+  VOUCH_ASSIGN_OR_RETURN(Bytes qe_sig, pck_key_.SignRaw(qe_bytes));
+
+  Bytes cert_data;
+  if (options.certification_type == CertificationDataType::kPckCertChain) {
+    std::string pem = PckChainPem();
+    cert_data = ToBytes(std::string_view(pem));
+    cert_data.push_back(0);  // real QEs NUL-terminate the PEM
+  } else if (options.certification_type == CertificationDataType::kPpidCleartext) {
+    Append(cert_data, options_.platform.ppid);
+    Append(cert_data, options_.platform.cpu_svn);
+    PutU16(cert_data, options_.platform.pce_svn);
+    Append(cert_data, options_.platform.pce_id);
+  } else {
+    return InvalidArgumentError("simulated quotes carry certification data type 1 or 5");
+  }
+
+  // QE report ‖ signature ‖ auth data ‖ certification data: type 6's content in v4, the tail of
+  // the signature data in v3.
+  Bytes qe_block;
+  Append(qe_block, qe_bytes);
+  Append(qe_block, qe_sig);
+  PutU16(qe_block, static_cast<uint16_t>(auth.size()));
+  Append(qe_block, auth);
+  PutU16(qe_block, static_cast<uint16_t>(options.certification_type));
+  PutU32(qe_block, static_cast<uint32_t>(cert_data.size()));
+  Append(qe_block, cert_data);
+
+  Bytes quote;
+  PutU16(quote, static_cast<uint16_t>(options.version));
+  PutU16(quote, kAttestationKeyTypeEcdsaP256);
+  PutU32(quote, kTeeTypeSgx);
+  PutU16(quote, options_.qe_isv_svn);
+  PutU16(quote, options_.platform.pce_svn);
+  Append(quote, kIntelQeVendorId);
+  quote.resize(quote.size() + 20, 0);  // user data
+  Append(quote, EncodeReportBody(enclave));
+  VOUCH_ASSIGN_OR_RETURN(Bytes isv_sig, attestation_key.SignRaw(quote));
+
+  Bytes sig_data;
+  Append(sig_data, isv_sig);
+  Append(sig_data, att_xy);
+  if (options.version == 4) {
+    PutU16(sig_data, static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
+    PutU32(sig_data, static_cast<uint32_t>(qe_block.size()));
+  }
+  Append(sig_data, qe_block);
+  PutU32(quote, static_cast<uint32_t>(sig_data.size()));
+  Append(quote, sig_data);
+  return quote;
+}
+
+}  // namespace vouch::sgx

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# End-to-end test of `vouch constraint parse|check` (docs/constraints.md): outputs, messages and
+# exit codes of the real binary. Needs VOUCH=<path to vouch>; runs from the repository root.
+set -uo pipefail
+
+: "${VOUCH:?set VOUCH to the vouch binary}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+failures=0
+checks=0
+
+# run ARGS...: runs vouch, leaving stdout, stderr and the exit code in $out, $err, $rc.
+run() {
+  "$VOUCH" "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  out=$(cat "$work/out")
+  err=$(cat "$work/err")
+}
+
+# run_stdin FILE ARGS...: as run, with FILE on standard input.
+run_stdin() {
+  local input=$1
+  shift
+  "$VOUCH" "$@" <"$input" >"$work/out" 2>"$work/err"
+  rc=$?
+  out=$(cat "$work/out")
+  err=$(cat "$work/err")
+}
+
+fail() {
+  echo "FAIL: $1" >&2
+  echo "  rc=$rc" >&2
+  echo "  stdout: $out" >&2
+  echo "  stderr: $err" >&2
+  failures=$((failures + 1))
+}
+
+# expect NAME RC STDOUT: the last run exited with RC and printed exactly STDOUT.
+expect() {
+  checks=$((checks + 1))
+  if [[ "$rc" != "$2" || "$out" != "$3" ]]; then
+    fail "$1 (want rc=$2, stdout: $3)"
+  fi
+}
+
+# expect_err NAME RC STDERR: the last run exited with RC, printed nothing on stdout and exactly
+# STDERR on stderr.
+expect_err() {
+  checks=$((checks + 1))
+  if [[ "$rc" != "$2" || -n "$out" || "$err" != "$3" ]]; then
+    fail "$1 (want rc=$2, stderr: $3)"
+  fi
+}
+
+H=da78b28564fe5a9b4f5912901f068f9f94483006bc53e10ab93dbb97675eba26
+HU=DA78B28564FE5A9B4F5912901F068F9F94483006BC53E10AB93DBB97675EBA26
+X=5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a
+XU=5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A
+K=6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b
+KU=6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B6B
+R=1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c
+RU=1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C1C
+Z64=0000000000000000000000000000000000000000000000000000000000000000
+RD=$(printf '0%.0s' {1..128})
+
+# eii FILE SUMMARY TIMESTAMP [PRODUCT_ID] [ISV_SVN] [REVOCATION_LEVEL] [MODE]
+eii() {
+  cat >"$1" <<EOF
+{"code_hash":"$X","code_signer":"$K","product_id":${4:-10},"isv_svn":${5:-4},
+ "revocation_level":${6:-3},"mode":"${7:-SIMULATION}",
+ "security":{"summary":"$2","reason":"test enclave","timestamp":"$3"},
+ "report_data":"$RD","extra":"ignored"}
+EOF
+}
+
+NOW=2025-06-19T10:56:11Z
+eii "$work/stale.json" STALE "$NOW"
+eii "$work/secure.json" SECURE "$NOW"
+eii "$work/insecure.json" INSECURE "$NOW"
+eii "$work/old.json" STALE 1970-01-01T00:00:00Z
+
+# ---- parse ----
+
+run constraint parse "REVOKE:3 C:$H"
+expect "parse canonical (section 10)" 0 "C:$HU REVOKE:3 SEC:STALE"
+
+run constraint parse "  PROD:+7   S:$H EXPIRE:P2M3W4D SEC:SECURE C:$Z64 "
+expect "parse canonical order" 0 "C:$Z64 S:$HU PROD:7 EXPIRE:P2M25D SEC:SECURE"
+
+run constraint parse --json "C:$H"
+expect "parse --json" 0 "{\"constraint\":\"C:$HU SEC:STALE\"}"
+
+run constraint parse ""
+expect_err "parse empty (P9)" 2 "vouch: invalid constraint: Either a code hash or a code signer must be provided."
+
+run constraint parse "S:$H"
+expect_err "parse P10" 2 "vouch: invalid constraint: A product ID must be provided with a code signer."
+
+run constraint parse "C:$H PROD:9001"
+expect_err "parse P11" 2 "vouch: invalid constraint: A code signer must be provided with a product ID."
+
+run constraint parse "C:$H FOO:1 BAR:2"
+expect_err "parse unknown keys (DP35)" 2 "vouch: malformed constraint: Unknown keys [FOO, BAR]"
+
+run constraint parse "C:$H"$'\t'"SEC:SECURE"
+expect_err "parse TAB (DP5)" 2 "vouch: malformed constraint: Invalid token: C:$H"$'\t'"SEC:SECURE"
+
+run constraint parse "S:$H PROD:65536"
+expect_err "parse DP18" 2 "vouch: malformed constraint: Product ID is not a 16-bit number."
+
+run constraint parse "S:$H PROD:x"
+expect_err "parse DP22" 2 'vouch: malformed constraint: For input string: "x"'
+
+run constraint parse "C:$H SEC:secure"
+expect_err "parse DP27" 2 "vouch: malformed constraint: No enum constant com.r3.conclave.common.EnclaveSecurityInfo.Summary.secure"
+
+run constraint parse "C:$H EXPIRE:PT1H"
+expect_err "parse DP32" 2 "vouch: malformed constraint: Text cannot be parsed to a Period"
+
+run constraint parse "C:zz PROD:1 PROD:2"
+expect_err "parse DP37" 2 "vouch: malformed constraint: Provided string is neither a SHA-256 or a SHA-512 string: zz"
+
+run constraint parse --json "S:$H PROD:1 PROD:1"
+expect "parse --json malformed" 2 '{"error":{"code":"constraint_malformed","message":"More than one PROD defined"}}'
+
+run constraint parse --json "S:$H"
+expect "parse --json invalid" 2 '{"error":{"code":"constraint_invalid","message":"A product ID must be provided with a code signer."}}'
+
+run constraint parse --no-validate "PROD:12 SEC:INSECURE"
+expect "parse --no-validate" 0 "PROD:12 SEC:INSECURE"
+
+run constraint parse
+checks=$((checks + 1))
+[[ "$rc" == 2 ]] || fail "parse without argument is a usage error"
+
+run constraint parse --help
+checks=$((checks + 1))
+[[ "$rc" == 0 && "$out" == *"EXPIRE:<p>"* && "$out" == *"Exit codes"* ]] || fail "parse --help"
+
+run constraint check --help
+checks=$((checks + 1))
+[[ "$rc" == 0 && "$out" == *"--eii"* && "$out" == *"--at"* && "$out" == *"Exit codes"* ]] ||
+  fail "check --help"
+
+# ---- check: pass / fail (spec section 11.3 and 11.6 through the binary) ----
+
+run constraint check "C:$X" --eii "$work/stale.json" --at "$NOW"
+expect "check K1" 0 "PASS"
+
+run constraint check "C:$R" --eii "$work/stale.json" --at "$NOW"
+expect "check DC6 (closing parenthesis)" 1 "Enclave code hash does not match any of the acceptable code hashes. (measurement hash $XU vs acceptable $RU)"
+
+run constraint check "S:$R PROD:10" --eii "$work/stale.json" --at "$NOW"
+expect "check DC7" 1 "Enclave code signer does not match any of the acceptable code signers. (key hash $KU vs acceptable $RU)"
+
+run constraint check "C:$R S:$Z64 PROD:10" --eii "$work/stale.json"
+expect "check K7" 1 "Enclave does not match any of the acceptable code hashes or code signers."
+
+run constraint check "S:$K PROD:10" --eii "$work/stale.json"
+expect "check K3" 0 "PASS"
+
+run constraint check "S:$K PROD:1" --eii "$work/stale.json"
+expect "check K9" 1 "Enclave has a product ID of 10 which does not match the criteria of 1."
+
+run constraint check "C:$X S:$R PROD:11" --eii "$work/stale.json"
+expect "check DC1" 1 "Enclave has a product ID of 10 which does not match the criteria of 11."
+
+run constraint check "C:$X REVOKE:3" --eii "$work/stale.json"
+expect "check K11" 0 "PASS"
+
+run constraint check "C:$X REVOKE:4" --eii "$work/stale.json"
+expect "check K12" 1 "Enclave has a revocation level of 3 which is lower than the required level of 4."
+
+eii "$work/svn0.json" SECURE "$NOW" 10 0 0 RELEASE
+run constraint check "C:$X REVOKE:0" --eii "$work/svn0.json"
+expect "check ISVSVN 0 REVOKE:0" 0 "PASS"
+run constraint check "C:$X REVOKE:1" --eii "$work/svn0.json"
+expect "check ISVSVN 0 REVOKE:1" 1 "Enclave has a revocation level of 0 which is lower than the required level of 1."
+
+# Section 6.3 matrix.
+for sec in INSECURE STALE SECURE; do
+  for summary in insecure stale secure; do
+    run constraint check "C:$X SEC:$sec" --eii "$work/$summary.json"
+    actual=${summary^^}
+    case "$sec/$actual" in
+      INSECURE/INSECURE | STALE/STALE | STALE/SECURE | SECURE/SECURE)
+        expect "matrix $sec/$actual" 0 "PASS" ;;
+      INSECURE/*)
+        expect "matrix $sec/$actual" 1 "Enclave has a security level of $actual which does not match the required level of INSECURE." ;;
+      *)
+        expect "matrix $sec/$actual" 1 "Enclave has a security level of $actual which is lower than the required level of $sec." ;;
+    esac
+  done
+done
+
+run constraint check "C:$X" --eii "$work/insecure.json"
+expect "check DC3 default SEC" 1 "Enclave has a security level of INSECURE which is lower than the required level of STALE."
+
+# EXPIRE with a pinned --at: P1D from 2025-06-19T10:56:11Z is 2025-06-18T10:56:11Z (strict).
+run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 2025-06-20T10:56:10Z
+expect "expire inside" 0 "PASS"
+run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 2025-06-20T10:56:11Z
+expect "expire boundary" 1 "Enclave attestation data is out of date with an age that exceeds P1D."
+run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 1750416970
+expect "expire unix seconds" 0 "PASS"
+run constraint check "C:$X EXPIRE:P6M" --eii "$work/old.json" --at "$NOW"
+expect "check K24" 1 "Enclave attestation data is out of date with an age that exceeds P6M."
+run constraint check "C:$X EXPIRE:P2M3W4D" --eii "$work/old.json"
+expect "expire canonical in message" 1 "Enclave attestation data is out of date with an age that exceeds P2M25D."
+run constraint check "C:$X EXPIRE:P0D" --eii "$work/stale.json" --at "$NOW"
+expect "check DC5-like P0D" 1 "Enclave attestation data is out of date with an age that exceeds P0D."
+
+# --json results.
+run constraint check --json "C:$X" --eii "$work/stale.json"
+expect "check --json pass" 0 '{"result":"pass"}'
+run constraint check --json "C:$X REVOKE:4" --eii "$work/stale.json"
+expect "check --json fail" 1 '{"result":"fail","message":"Enclave has a revocation level of 3 which is lower than the required level of 4.","reason":"revocation_level_too_low"}'
+
+# Standard input.
+run_stdin "$work/stale.json" constraint check "C:$X" --eii -
+expect "check --eii -" 0 "PASS"
+
+# ---- check: errors ----
+
+run constraint check "C:$H PROD:1" --eii "$work/stale.json"
+expect_err "check invalid constraint" 2 "vouch: invalid constraint: A code signer must be provided with a product ID."
+
+run constraint check "C:zz" --eii "$work/stale.json"
+expect_err "check malformed constraint" 2 "vouch: malformed constraint: Provided string is neither a SHA-256 or a SHA-512 string: zz"
+
+run constraint check --json "C:zz" --eii "$work/stale.json"
+expect "check --json malformed constraint" 2 '{"error":{"code":"constraint_malformed","message":"Provided string is neither a SHA-256 or a SHA-512 string: zz"}}'
+
+run constraint check "C:$X" --eii "$work/does-not-exist.json"
+checks=$((checks + 1))
+[[ "$rc" == 3 && -z "$out" && "$err" == "vouch: cannot read EII: "* ]] || fail "unreadable EII is exit 3"
+
+run constraint check --json "C:$X" --eii "$work/does-not-exist.json"
+checks=$((checks + 1))
+[[ "$rc" == 3 && "$out" == '{"error":{"code":"io_error","message":'* ]] || fail "unreadable EII --json"
+
+echo '{"code_hash":"zz"}' >"$work/bad.json"
+run constraint check "C:$X" --eii "$work/bad.json"
+expect_err "malformed EII" 2 'vouch: malformed EII: EII JSON: field "code_hash" must be a string of 64 hex digits, got 2 characters'
+
+sed 's/"revocation_level":3/"revocation_level":2/' "$work/stale.json" >"$work/disagree.json"
+run constraint check --json "C:$X" --eii "$work/disagree.json"
+expect "EII revocation level disagrees" 2 '{"error":{"code":"eii_malformed","message":"EII JSON: field \"revocation_level\" is 2 but isv_svn 4 gives max(isv_svn - 1, 0) = 3"}}'
+
+printf 'not json' >"$work/garbage.json"
+run constraint check "C:$X" --eii "$work/garbage.json"
+checks=$((checks + 1))
+[[ "$rc" == 2 && "$err" == "vouch: malformed EII: EII JSON: parse error"* ]] || fail "garbage EII"
+
+run constraint check "C:$X" --eii "$work/stale.json" --at yesterday
+checks=$((checks + 1))
+[[ "$rc" == 2 && "$err" == "vouch: bad --at: "* ]] || fail "bad --at"
+
+run constraint check --json "C:$X" --eii "$work/stale.json" --at yesterday
+checks=$((checks + 1))
+[[ "$rc" == 2 && "$out" == '{"error":{"code":"invalid_time","message":'* ]] || fail "bad --at --json"
+
+# A malformed constraint is reported before the file is read.
+run constraint check "C:zz" --eii "$work/does-not-exist.json"
+checks=$((checks + 1))
+[[ "$rc" == 2 ]] || fail "constraint checked before the EII file"
+
+run constraint check "C:$X"
+checks=$((checks + 1))
+[[ "$rc" == 2 ]] || fail "--eii is required"
+
+echo "constraint_cli_test: $checks checks, $failures failures"
+[[ $failures == 0 ]]

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# End-to-end test of `vouch sgx verify` on the real vectors: verdicts, exit codes, JSON fields.
+# Run by ctest with VOUCH=<binary>, from the repository root.
+set -uo pipefail
+: "${VOUCH:?set VOUCH to the vouch binary}"
+D=tests/data/sgx-dcap
+PHALA=$D/phala-dcap-qvl/sgx-v3-2025-06
+T=1752919277
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+# check NAME EXPECTED_EXIT GREP_PATTERN -- command...
+check() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, want $want"; echo "$out" | head -5; fail=$((fail + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5; fail=$((fail + 1)); return
+  fi
+  pass=$((pass + 1))
+}
+
+check accepted 0 'verdict: +accepted' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T
+check accepted_rfc3339 0 'ConfigurationAndSWHardeningNeeded' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 2025-07-19T10:01:17Z
+check json_fields 0 '"verdict":"accepted","tcb_status":"ConfigurationAndSWHardeningNeeded"' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+check json_advisories 0 '"advisory_ids":\["INTEL-SA-00289","INTEL-SA-00615"\]' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+check json_eii 0 '"enclave":\{"code_hash":"33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb","code_signer":"815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6","product_id":0,"isv_svn":0,"revocation_level":0,"mode":"RELEASE","security":\{"summary":"STALE"' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+check eii_timestamp 0 '"timestamp":"2025-06-19T10:56:11Z"' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+check constraint_pass 0 'constraint: +PASS' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T \
+  --constraint "S:815F42F11CF64430C30BAB7816BA596A1DA0130C3B028B673133A66CF9A3E0E6 PROD:0"
+check constraint_fail 1 '"code":"constraint_failed".*lower than the required level of SECURE' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json --constraint \
+  "C:33D8736DB756ED4997E04BA358D27833188F1932FF7B1D156904D3F560452FBB SEC:SECURE"
+check constraint_expire 1 'out of date with an age that exceeds P1D' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --constraint \
+  "C:33D8736DB756ED4997E04BA358D27833188F1932FF7B1D156904D3F560452FBB EXPIRE:P1D"
+check constraint_malformed 2 'malformed constraint' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --constraint "C:zz"
+check expired 1 '"code":"collateral_expired"' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1752919278 --json
+check allow_expired 0 '"collateral_expired":true' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1752919278 --json --allow-expired-collateral
+check not_yet_valid 1 'collateral_not_yet_valid' -- \
+  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1750330570 --allow-expired-collateral
+check debug_enclave 0 '"mode":"DEBUG","security":\{"summary":"INSECURE"' -- \
+  "$VOUCH" sgx verify $D/automata-dcap-rs/sgx-v3-debug-2024-08/quote.bin \
+  --collateral $D/automata-dcap-rs/sgx-v3-debug-2024-08 --at 1724962800 --json
+check tcbinfo_v2 0 '"tcb_status":"OutOfDate"' -- \
+  "$VOUCH" sgx verify $D/teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05/quote.bin \
+  --collateral $D/teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05 --at 1684165303 --json
+SYN=$D/intel-qvl-sample/sgx-v3-synthetic-certtype1
+check untrusted_root 1 '"code":"untrusted_root"' -- \
+  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json
+check trust_root 0 '"tcb_status":"UpToDate".*"trust_root":"production".*"mode":"RELEASE"' -- \
+  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json --trust-root $SYN/root_ca.der
+check sim_root 0 '"trust_root":"simulation".*"mode":"SIMULATION","security":\{"summary":"INSECURE","reason":"Enclave is running in simulation mode."' -- \
+  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json --sim-root $SYN/root_ca.der
+
+# Tampering and bad input.
+cp $PHALA/quote.bin "$TMP/q.bin"
+printf '\x01' | dd of="$TMP/q.bin" bs=1 seek=200 conv=notrunc status=none
+check tampered_quote 1 'quote_signature_invalid' -- "$VOUCH" sgx verify "$TMP/q.bin" --collateral $PHALA --at $T
+head -c 600 $PHALA/quote.bin > "$TMP/short.bin"
+check truncated_quote 1 'quote_malformed' -- "$VOUCH" sgx verify "$TMP/short.bin" --collateral $PHALA --at $T
+cp -r $PHALA "$TMP/coll"
+sed -i 's/"isvprodid":1/"isvprodid":2/' "$TMP/coll/qe_identity.json"
+check tampered_qe_identity 1 'qe_identity_signature_invalid' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral "$TMP/coll" --at $T
+rm "$TMP/coll/qe_identity.json" "$TMP/coll/qe_identity_signature.bin"
+cp $PHALA/qe_identity.json $PHALA/qe_identity_signature.bin "$TMP/coll/"
+rm "$TMP/coll/qe_identity.json" "$TMP/coll/qe_identity_signature.bin"
+check response_json_alternative 0 'verdict: +accepted' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral "$TMP/coll" --at $T
+rm "$TMP/coll/qe_identity_response.json"
+check missing_collateral_file 3 'qe_identity' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral "$TMP/coll" --at $T
+check missing_quote 3 'cannot read quote' -- "$VOUCH" sgx verify /nonexistent --collateral $PHALA --at $T
+check bad_time 2 'bad --at' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at yesterday
+check bad_root 2 'root' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --trust-root $PHALA/tcb_info.json
+check no_args 2 '' -- "$VOUCH" sgx verify
+check stdin_quote 0 'accepted' -- sh -c "\"$VOUCH\" sgx verify - --collateral $PHALA --at $T < $PHALA/quote.bin"
+check help 0 'Exit codes' -- "$VOUCH" sgx verify --help
+check version 0 'vouch [0-9]' -- "$VOUCH" --version
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
