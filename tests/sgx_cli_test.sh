@@ -90,5 +90,28 @@ check stdin_quote 0 'accepted' -- sh -c "\"$VOUCH\" sgx verify - --collateral $P
 check help 0 'Exit codes' -- "$VOUCH" sgx verify --help
 check version 0 'vouch [0-9]' -- "$VOUCH" --version
 
+# `vouch sgx collateral fetch` against a PCCS stand-in on loopback, then verify what it fetched.
+if [ -n "${PCCS_STAND_IN:-}" ]; then
+  "$PCCS_STAND_IN" --collateral $PHALA --fmspc 00a067110000 --ca processor --port-file "$TMP/port" &
+  stand_in=$!
+  for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+  URL="http://127.0.0.1:$(cat "$TMP/port")"
+  check fetch 0 'fetched collateral for FMSPC 00a067110000 \(processor CA\)' -- \
+    "$VOUCH" sgx collateral fetch $PHALA/quote.bin --pccs "$URL" --out "$TMP/fetched"
+  check verify_fetched 0 '"verdict":"accepted"' -- \
+    "$VOUCH" sgx verify $PHALA/quote.bin --collateral "$TMP/fetched" --at $T --json
+  check fetch_json 0 '"fmspc":"00a067110000","ca":"processor"' -- \
+    "$VOUCH" sgx collateral fetch $PHALA/quote.bin --pccs "$URL/sgx/certification/v4" --out "$TMP/f2" --json
+  check fetch_unknown_platform 3 'pccs_unavailable|404' -- \
+    "$VOUCH" sgx collateral fetch $D/teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05/quote.bin --pccs "$URL" --out "$TMP/f3" --json
+  check fetch_type1_needs_cert 2 'pck-cert' -- \
+    "$VOUCH" sgx collateral fetch $SYN/quote.bin --pccs "$URL" --out "$TMP/f4"
+  kill $stand_in; wait $stand_in 2>/dev/null
+  check fetch_unreachable 3 'cannot fetch collateral' -- \
+    "$VOUCH" sgx collateral fetch $PHALA/quote.bin --pccs "$URL" --out "$TMP/f5" --timeout 2
+else
+  echo "FAIL: PCCS_STAND_IN is not set; the fetch tests did not run"; fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -4,7 +4,9 @@
 
 namespace vouch {
 
-void SecureWipe(void* data, size_t size) { explicit_bzero(data, size); }
+void SecureWipe(void* data, size_t size) {
+  if (size > 0) explicit_bzero(data, size);  // empty vectors may hand us a null pointer
+}
 
 bool ConstantTimeEquals(ByteSpan a, ByteSpan b) {
   if (a.size() != b.size()) return false;

@@ -1,5 +1,6 @@
 #include "cli/cli_common.h"
 
+#include <csignal>
 #include <iostream>
 
 namespace vouch::cli {
@@ -21,6 +22,38 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
     PrintError(what + ": " + message);
   }
   return exit_code;
+}
+
+CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
+                             const std::string& description) {
+  for (CLI::App* sub : parent.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == name) return sub;
+  }
+  CLI::App* sub = parent.add_subcommand(name, description);
+  sub->require_subcommand(1);
+  return sub;
+}
+
+namespace {
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set = TerminationSignals();
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
 }
 
 int ExitCodeForReadError(const Status& status) {

@@ -45,9 +45,20 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
 
+// The subcommand `name` of `parent`, created with `description` on first use, so that several
+// command families can share a parent such as `serve`.
+CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
+                             const std::string& description);
+
+// Runs until SIGTERM or SIGINT: blocks both signals in the calling thread (call before starting
+// server threads, which inherit the mask) and waits for one. Returns the signal number.
+void BlockTerminationSignals();
+int WaitForTerminationSignal();
+
 // Each command family registers its subcommands on `app`.
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
+void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace vouch::cli
 

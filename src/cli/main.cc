@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   RegisterConstraintCommands(app, ctx);
   RegisterSgxCommands(app, ctx);
+  RegisterWitnessCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

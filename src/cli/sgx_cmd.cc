@@ -268,10 +268,10 @@ int RunFetch(const FetchOptions& opts) {
   auto collateral = pcs::FetchCollateral(client, opts.pccs_url, *selector,
                                          std::chrono::seconds(opts.timeout_seconds));
   if (!collateral.ok()) {
-    return ReportFailure(opts.json, kExitIo,
-                         collateral.status().reason().empty() ? "pccs_unavailable"
-                                                              : collateral.status().reason(),
-                         "cannot fetch collateral", collateral.status().message());
+    return ReportFailure(
+        opts.json, kExitIo,
+        collateral.status().reason().empty() ? "pccs_unavailable" : collateral.status().reason(),
+        "cannot fetch collateral", collateral.status().message());
   }
   if (pck_chain) collateral->pck_cert_chain = *pck_chain;
   if (Status s = sgx::WriteCollateralDirectory(*collateral, opts.out_dir); !s.ok()) {
@@ -324,13 +324,16 @@ void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* collateral = sgx->add_subcommand("collateral", "Intel PCS collateral");
   collateral->require_subcommand(1);
   auto fetch_opts = std::make_shared<FetchOptions>();
-  CLI::App* fetch = collateral->add_subcommand("fetch", "Fetch a quote's collateral from a PCS/PCCS");
+  CLI::App* fetch =
+      collateral->add_subcommand("fetch", "Fetch a quote's collateral from a PCS/PCCS");
   fetch->description(kFetchHelp);
   fetch->footer(kFetchFooter);
   fetch->add_option("QUOTE", fetch_opts->quote_path, "Quote file (- for stdin)")->required();
-  fetch->add_option("--pccs", fetch_opts->pccs_url,
-                    "Server base URL, e.g. https://api.trustedservices.intel.com or\n"
-                    "https://pccs.example:8081 (\"/sgx/certification/v4\" is appended unless present)")
+  fetch
+      ->add_option(
+          "--pccs", fetch_opts->pccs_url,
+          "Server base URL, e.g. https://api.trustedservices.intel.com or\n"
+          "https://pccs.example:8081 (\"/sgx/certification/v4\" is appended unless present)")
       ->required();
   fetch->add_option("--out", fetch_opts->out_dir, "Collateral directory to write")->required();
   fetch->add_option("--pck-cert", fetch_opts->pck_cert_path,

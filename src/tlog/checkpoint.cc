@@ -15,13 +15,17 @@ Status Malformed(std::string message) {
 }
 
 Status CheckLine(std::string_view line, std::string_view what) {
-  if (line.empty()) return Malformed(std::string(what) + " is empty");
+  if (line.empty()) {
+    return Malformed(std::string(what) + " is empty");
+  }
   for (char c : line) {
     if (static_cast<uint8_t>(c) < 0x20) {
       return Malformed(std::string(what) + " contains a control character");
     }
   }
-  if (!internal::IsValidUtf8(line)) return Malformed(std::string(what) + " is not valid UTF-8");
+  if (!internal::IsValidUtf8(line)) {
+    return Malformed(std::string(what) + " is not valid UTF-8");
+  }
   return OkStatus();
 }
 
@@ -30,12 +34,16 @@ Status CheckLine(std::string_view line, std::string_view what) {
 StatusOr<Checkpoint> Checkpoint::Create(std::string origin, uint64_t size, const Hash& root,
                                         std::vector<std::string> extensions) {
   VOUCH_RETURN_IF_ERROR(CheckLine(origin, "the origin line"));
-  for (const auto& e : extensions) VOUCH_RETURN_IF_ERROR(CheckLine(e, "an extension line"));
+  for (const auto& e : extensions) {
+    VOUCH_RETURN_IF_ERROR(CheckLine(e, "an extension line"));
+  }
   return Checkpoint(std::move(origin), size, root, std::move(extensions));
 }
 
 StatusOr<Checkpoint> Checkpoint::ParseText(std::string_view text) {
-  if (text.empty() || text.back() != '\n') return Malformed("the text must end in a newline");
+  if (text.empty() || text.back() != '\n') {
+    return Malformed("the text must end in a newline");
+  }
   std::vector<std::string_view> lines = internal::SplitLines(text);
   if (lines.size() < 3) {
     return Malformed("expected at least 3 lines (origin, size, root hash), got " +
@@ -48,7 +56,9 @@ StatusOr<Checkpoint> Checkpoint::ParseText(std::string_view text) {
                      " is not a decimal number without sign or leading zeros");
   }
   auto root = HashFromBase64(lines[2], "the root hash");
-  if (!root.ok()) return Malformed(root.status().message());
+  if (!root.ok()) {
+    return Malformed(root.status().message());
+  }
   std::vector<std::string> extensions;
   for (size_t i = 3; i < lines.size(); ++i) {
     VOUCH_RETURN_IF_ERROR(CheckLine(lines[i], "extension line " + std::to_string(i - 2)));
@@ -59,7 +69,9 @@ StatusOr<Checkpoint> Checkpoint::ParseText(std::string_view text) {
 
 std::string Checkpoint::ToText() const {
   std::string out = origin_ + "\n" + std::to_string(size_) + "\n" + Base64Encode(root_) + "\n";
-  for (const auto& e : extensions_) out += e + "\n";
+  for (const auto& e : extensions_) {
+    out += e + "\n";
+  }
   return out;
 }
 
@@ -71,8 +83,9 @@ StatusOr<SignedCheckpoint> SignedCheckpoint::Parse(std::string_view note) {
 
 StatusOr<NoteVerification> SignedCheckpoint::Verify(const VerifierSet& log_keys) const {
   auto v = VerifyNote(note_, log_keys);
-  if (!v.ok())
+  if (!v.ok()) {
     return v.status().WithContext("checkpoint of " + internal::Quote(checkpoint_.origin()));
+  }
   return v;
 }
 

@@ -21,7 +21,9 @@ StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
                               std::to_string(bytes.size()));
   }
   CosignatureV1 c;
-  for (size_t i = 0; i < 8; ++i) c.timestamp = (c.timestamp << 8) | bytes[i];
+  for (size_t i = 0; i < 8; ++i) {
+    c.timestamp = (c.timestamp << 8) | bytes[i];
+  }
   if (c.timestamp > kMaxCosignatureTimestamp) {
     return MalformedError("cosignature_malformed", "cosignature timestamp is above 2^63 - 1");
   }
@@ -31,7 +33,9 @@ StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
 
 Bytes CosignatureV1::Encode() const {
   Bytes out(8);
-  for (size_t i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
+  for (size_t i = 0; i < 8; ++i) {
+    out[i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
+  }
   Append(out, signature);
   return out;
 }
@@ -47,7 +51,9 @@ StatusOr<std::shared_ptr<const CosignatureV1Verifier>> CosignatureV1Verifier::Cr
 
 StatusOr<std::shared_ptr<const CosignatureV1Verifier>> CosignatureV1Verifier::CreateAnyName(
     std::string_view label, ByteSpan public_key) {
-  if (label.empty()) return InvalidArgumentError("cosigner label must not be empty");
+  if (label.empty()) {
+    return InvalidArgumentError("cosigner label must not be empty");
+  }
   VOUCH_ASSIGN_OR_RETURN(Ed25519PublicKey key, Ed25519PublicKey::FromBytes(public_key));
   uint32_t id = ComputeKeyId(label, kSigTypeCosignatureV1, public_key);
   return std::shared_ptr<const CosignatureV1Verifier>(
@@ -55,7 +61,9 @@ StatusOr<std::shared_ptr<const CosignatureV1Verifier>> CosignatureV1Verifier::Cr
 }
 
 bool CosignatureV1Verifier::Matches(std::string_view line_name, uint32_t line_key_id) const {
-  if (!any_name_) return line_name == name_ && line_key_id == key_id_;
+  if (!any_name_) {
+    return line_name == name_ && line_key_id == key_id_;
+  }
   return line_key_id == ComputeKeyId(line_name, kSigTypeCosignatureV1, key_.bytes());
 }
 

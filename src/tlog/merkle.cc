@@ -86,13 +86,17 @@ size_t DecomposeRange(uint64_t begin, uint64_t end, std::span<NodeId, kMaxRangeN
 
 Hash FoldRange(std::span<const Hash> nodes) {
   Hash h = nodes.back();
-  for (size_t i = nodes.size() - 1; i-- > 0;) h = HashChildren(nodes[i], h);
+  for (size_t i = nodes.size() - 1; i-- > 0;) {
+    h = HashChildren(nodes[i], h);
+  }
   return h;
 }
 
 Hash RootFromLeafHashes(std::span<const Hash> leaf_hashes) {
   CompactRange range;
-  for (const Hash& leaf : leaf_hashes) range.Append(leaf);
+  for (const Hash& leaf : leaf_hashes) {
+    range.Append(leaf);
+  }
   return range.Root();
 }
 
@@ -125,18 +129,24 @@ std::vector<NodeId> CompactRange::node_ids() const {
 }
 
 Hash CompactRange::Root() const {
-  if (count_ == 0) return EmptyRoot();
+  if (count_ == 0) {
+    return EmptyRoot();
+  }
   return FoldRange(hashes());
 }
 
 void MemoryTree::Append(const Hash& leaf_hash) {
-  if (levels_.empty()) levels_.emplace_back();
+  if (levels_.empty()) {
+    levels_.emplace_back();
+  }
   levels_[0].push_back(leaf_hash);
   // Complete every parent that the new leaf finishes.
   for (size_t level = 0; levels_[level].size() % 2 == 0; ++level) {
     const auto& row = levels_[level];
     Hash parent = HashChildren(row[row.size() - 2], row[row.size() - 1]);
-    if (levels_.size() == level + 1) levels_.emplace_back();
+    if (levels_.size() == level + 1) {
+      levels_.emplace_back();
+    }
     levels_[level + 1].push_back(parent);
   }
 }
@@ -144,14 +154,20 @@ void MemoryTree::Append(const Hash& leaf_hash) {
 Hash MemoryTree::RootAt(uint64_t size) const {
   std::array<NodeId, kMaxRangeNodes> ids;
   size_t n = DecomposeRange(0, size, ids);
-  if (n == 0) return EmptyRoot();
+  if (n == 0) {
+    return EmptyRoot();
+  }
   std::array<Hash, 64> hashes;
-  for (size_t i = 0; i < n; ++i) hashes[i] = levels_[ids[i].level][ids[i].index];
+  for (size_t i = 0; i < n; ++i) {
+    hashes[i] = levels_[ids[i].level][ids[i].index];
+  }
   return FoldRange(std::span<const Hash>(hashes.data(), n));
 }
 
 Status MemoryTree::ReadHashes(std::span<const NodeId> ids, std::span<Hash> out) const {
-  if (ids.size() != out.size()) return InternalError("ReadHashes: output size mismatch");
+  if (ids.size() != out.size()) {
+    return InternalError("ReadHashes: output size mismatch");
+  }
   for (size_t i = 0; i < ids.size(); ++i) {
     const NodeId& id = ids[i];
     if (id.level >= levels_.size() || id.index >= levels_[id.level].size()) {

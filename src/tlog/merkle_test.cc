@@ -79,7 +79,9 @@ TEST(MerkleHashTest, TesseraRootsBySize) {
     EXPECT_EQ(Base64Encode(range.Root()),
               proofs["roots_by_size"][std::to_string(size)].get<std::string>())
         << size;
-    if (size < entries.size()) range.Append(HashLeaf(AsBytes(entries[size])));
+    if (size < entries.size()) {
+      range.Append(HashLeaf(AsBytes(entries[size])));
+    }
   }
 }
 
@@ -123,10 +125,14 @@ TEST(CompactRangeTest, MatchesMemoryTreeAndVisitsEveryNode) {
   std::vector<std::vector<Hash>> visited;
   for (uint64_t i = 0; i < 1100; ++i) {
     Hash leaf;
-    for (auto& b : leaf) b = static_cast<uint8_t>(rng());
+    for (auto& b : leaf) {
+      b = static_cast<uint8_t>(rng());
+    }
     tree.Append(leaf);
     range.Append(leaf, [&](uint8_t level, uint64_t index, const Hash& h) {
-      if (visited.size() <= level) visited.resize(level + 1);
+      if (visited.size() <= level) {
+        visited.resize(level + 1);
+      }
       ASSERT_EQ(visited[level].size(), index) << "nodes are visited in order";
       visited[level].push_back(h);
     });

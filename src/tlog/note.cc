@@ -37,7 +37,9 @@ size_t KnownKeyLength(uint8_t type) {
 }
 
 std::optional<uint32_t> ParseKeyIdHex(std::string_view hex) {
-  if (hex.size() != 8) return std::nullopt;
+  if (hex.size() != 8) {
+    return std::nullopt;
+  }
   uint32_t v = 0;
   for (char c : hex) {
     uint32_t d;
@@ -62,16 +64,22 @@ Status CheckNoteCharacters(std::string_view s) {
                        std::to_string(i));
     }
   }
-  if (!internal::IsValidUtf8(s)) return Malformed("not valid UTF-8");
+  if (!internal::IsValidUtf8(s)) {
+    return Malformed("not valid UTF-8");
+  }
   return OkStatus();
 }
 
 }  // namespace
 
 bool IsValidKeyName(std::string_view name) {
-  if (name.empty() || name.find('+') != std::string_view::npos) return false;
+  if (name.empty() || name.find('+') != std::string_view::npos) {
+    return false;
+  }
   for (char c : name) {
-    if (static_cast<uint8_t>(c) < 0x20 || c == 0x7f) return false;
+    if (static_cast<uint8_t>(c) < 0x20 || c == 0x7f) {
+      return false;
+    }
   }
   return internal::IsValidUtf8(name) && !internal::ContainsUnicodeSpace(name);
 }
@@ -120,18 +128,30 @@ StatusOr<VerifierKey> VerifierKey::Parse(std::string_view vkey) {
     return MalformedError("vkey_malformed", "invalid verifier key " + Quote(vkey) + ": " + why);
   };
   size_t p1 = vkey.find('+');
-  if (p1 == std::string_view::npos) return bad("expected <name>+<key ID>+<base64 key>");
+  if (p1 == std::string_view::npos) {
+    return bad("expected <name>+<key ID>+<base64 key>");
+  }
   size_t p2 = vkey.find('+', p1 + 1);
-  if (p2 == std::string_view::npos) return bad("expected <name>+<key ID>+<base64 key>");
+  if (p2 == std::string_view::npos) {
+    return bad("expected <name>+<key ID>+<base64 key>");
+  }
   std::string_view name = vkey.substr(0, p1);
   std::string_view id_hex = vkey.substr(p1 + 1, p2 - p1 - 1);
   std::string_view key64 = vkey.substr(p2 + 1);
-  if (!IsValidKeyName(name)) return bad("invalid key name");
+  if (!IsValidKeyName(name)) {
+    return bad("invalid key name");
+  }
   auto id = ParseKeyIdHex(id_hex);
-  if (!id) return bad("the key ID must be 8 lowercase hex digits");
+  if (!id) {
+    return bad("the key ID must be 8 lowercase hex digits");
+  }
   auto material = Base64Decode(key64);
-  if (!material.ok()) return bad("the key is not valid base64");
-  if (material->empty()) return bad("empty key material");
+  if (!material.ok()) {
+    return bad("the key is not valid base64");
+  }
+  if (material->empty()) {
+    return bad("empty key material");
+  }
   uint8_t type = (*material)[0];
   Bytes key(material->begin() + 1, material->end());
   size_t want = KnownKeyLength(type);
@@ -224,26 +244,42 @@ StatusOr<Ed25519NoteSigner> Ed25519NoteSigner::ParseGoPrivateKey(std::string_vie
     return MalformedError("skey_malformed", "invalid note private key: " + why);
   };
   constexpr std::string_view kPrefix = "PRIVATE+KEY+";
-  if (skey.substr(0, kPrefix.size()) != kPrefix) return bad("it must start with PRIVATE+KEY+");
+  if (skey.substr(0, kPrefix.size()) != kPrefix) {
+    return bad("it must start with PRIVATE+KEY+");
+  }
   std::string_view rest = skey.substr(kPrefix.size());
   size_t p1 = rest.find('+');
-  if (p1 == std::string_view::npos) return bad("expected PRIVATE+KEY+<name>+<key ID>+<base64>");
+  if (p1 == std::string_view::npos) {
+    return bad("expected PRIVATE+KEY+<name>+<key ID>+<base64>");
+  }
   size_t p2 = rest.find('+', p1 + 1);
-  if (p2 == std::string_view::npos) return bad("expected PRIVATE+KEY+<name>+<key ID>+<base64>");
+  if (p2 == std::string_view::npos) {
+    return bad("expected PRIVATE+KEY+<name>+<key ID>+<base64>");
+  }
   std::string_view name = rest.substr(0, p1);
   auto id = ParseKeyIdHex(rest.substr(p1 + 1, p2 - p1 - 1));
-  if (!IsValidKeyName(name)) return bad("invalid key name");
-  if (!id) return bad("the key ID must be 8 lowercase hex digits");
+  if (!IsValidKeyName(name)) {
+    return bad("invalid key name");
+  }
+  if (!id) {
+    return bad("the key ID must be 8 lowercase hex digits");
+  }
   auto material = Base64Decode(rest.substr(p2 + 1));
-  if (!material.ok()) return bad("the key is not valid base64");
+  if (!material.ok()) {
+    return bad("the key is not valid base64");
+  }
   SecretBytes secret(*material);
   // (SecureWipe must not be given the null data() of an empty vector.)
-  if (!material->empty()) SecureWipe(material->data(), material->size());
+  if (!material->empty()) {
+    SecureWipe(material->data(), material->size());
+  }
   if (secret.size() != 33 || secret.Reveal()[0] != kSigTypeEd25519) {
     return bad("expected an Ed25519 (type 0x01) 32-byte seed");
   }
   VOUCH_ASSIGN_OR_RETURN(Ed25519NoteSigner signer, FromSeed(name, secret.Reveal().subspan(1)));
-  if (signer.key_id() != *id) return bad("the key ID does not match the key");
+  if (signer.key_id() != *id) {
+    return bad("the key ID does not match the key");
+  }
   return signer;
 }
 
@@ -291,8 +327,12 @@ StatusOr<Note> Note::Parse(std::string_view note) {
   }
   std::string_view text = note.substr(0, split + 1);
   std::string_view sigs = note.substr(split + 2);
-  if (sigs.empty()) return Malformed("no signature lines after the blank line");
-  if (sigs.back() != '\n') return Malformed("the last signature line does not end in a newline");
+  if (sigs.empty()) {
+    return Malformed("no signature lines after the blank line");
+  }
+  if (sigs.back() != '\n') {
+    return Malformed("the last signature line does not end in a newline");
+  }
   std::vector<NoteSignature> signatures;
   size_t line_no = 0;
   for (std::string_view line : internal::SplitLines(sigs)) {
@@ -335,7 +375,9 @@ StatusOr<Note> Note::Parse(std::string_view note) {
 
 std::string Note::Serialize() const {
   std::string out = text_ + "\n";
-  for (const auto& s : signatures_) out += s.Line();
+  for (const auto& s : signatures_) {
+    out += s.Line();
+  }
   return out;
 }
 
@@ -347,8 +389,12 @@ StatusOr<VerifierSet> VerifierSet::Create(
   // cannot be compared statically; a line matching two keys is rejected by VerifyNote.
   std::set<std::pair<std::string, uint32_t>> seen;
   for (const auto& v : verifiers) {
-    if (v == nullptr) return InvalidArgumentError("null note verifier");
-    if (!v->ClaimsName(v->name())) continue;
+    if (v == nullptr) {
+      return InvalidArgumentError("null note verifier");
+    }
+    if (!v->ClaimsName(v->name())) {
+      continue;
+    }
     if (!seen.emplace(v->name(), v->key_id()).second) {
       return Status(StatusCode::kInvalidArgument,
                     "ambiguous key " + v->Describe() + ": listed twice", "note_key_ambiguous");
@@ -380,7 +426,9 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
     }
     size_t match = verifiers.size();
     for (size_t i = 0; i < verifiers.size(); ++i) {
-      if (!verifiers[i]->Matches(sig.key_name, sig.key_id)) continue;
+      if (!verifiers[i]->Matches(sig.key_name, sig.key_id)) {
+        continue;
+      }
       if (match != verifiers.size()) {
         return RejectedError("note_key_ambiguous", "signature line by " + Quote(sig.key_name) +
                                                        " matches two trusted keys");
@@ -398,11 +446,15 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
       }
       return s;
     }
-    if (!result.IsVerifiedBy(match)) result.verified.push_back(match);
+    if (!result.IsVerifiedBy(match)) {
+      result.verified.push_back(match);
+    }
   }
   if (result.verified.empty()) {
     std::string names;
-    for (const auto& v : verifiers) names += (names.empty() ? "" : ", ") + v->Describe();
+    for (const auto& v : verifiers) {
+      names += (names.empty() ? "" : ", ") + v->Describe();
+    }
     return RejectedError("note_unverified",
                          "the note has no verifiable signature by a trusted key (trusted: " +
                              (names.empty() ? std::string("none") : names) + ")");
@@ -415,9 +467,15 @@ StatusOr<std::string> SignNote(std::string_view text, std::span<const NoteSigner
     return InvalidArgumentError("note text must be non-empty and end in a newline");
   }
   Status chars = CheckNoteCharacters(text);
-  if (!chars.ok()) return InvalidArgumentError("cannot sign: " + chars.message());
-  if (signers.empty()) return InvalidArgumentError("a note needs at least one signature");
-  if (signers.size() > kMaxNoteSignatures) return InvalidArgumentError("too many signers");
+  if (!chars.ok()) {
+    return InvalidArgumentError("cannot sign: " + chars.message());
+  }
+  if (signers.empty()) {
+    return InvalidArgumentError("a note needs at least one signature");
+  }
+  if (signers.size() > kMaxNoteSignatures) {
+    return InvalidArgumentError("too many signers");
+  }
   std::string out(text);
   out += "\n";
   for (const NoteSigner* signer : signers) {
@@ -427,7 +485,9 @@ StatusOr<std::string> SignNote(std::string_view text, std::span<const NoteSigner
     VOUCH_ASSIGN_OR_RETURN(Bytes sig, signer->Sign(AsBytes(text)));
     out += FormatSignatureLine(signer->name(), signer->key_id(), sig);
   }
-  if (out.size() > kMaxNoteSize) return InvalidArgumentError("signed note is too large");
+  if (out.size() > kMaxNoteSize) {
+    return InvalidArgumentError("signed note is too large");
+  }
   return out;
 }
 

@@ -71,7 +71,9 @@ TEST_F(GoNoteVectorsTest, At101SignaturesTheNoteIsMalformed) {
   std::string text = j_["text"];
   std::string line = signed_note.substr(text.size() + 1);
   std::string note = text + "\n";
-  for (int i = 0; i < 100; ++i) note += line;
+  for (int i = 0; i < 100; ++i) {
+    note += line;
+  }
   auto hundred = Note::Parse(note);
   ASSERT_THAT(hundred, IsOk());
   // Every repeated line by a trusted key is verified (and counts once).
@@ -97,7 +99,9 @@ TEST_F(GoNoteVectorsTest, MalformedNotesAreRejected) {
   for (const auto& m : j_["malformed_notes"]) {
     std::string s = m;
     // The 0xff case is stored as U+00FF in JSON; restore the raw invalid byte.
-    if (s.rfind("\xC3\xBF", 0) == 0) s = "\xFF" + s.substr(2);
+    if (s.rfind("\xC3\xBF", 0) == 0) {
+      s = "\xFF" + s.substr(2);
+    }
     EXPECT_THAT(Note::Parse(s), ReasonIs("note_malformed")) << n;
     ++n;
   }
@@ -113,7 +117,9 @@ TEST_F(GoNoteVectorsTest, BadVerifierKeysAreRejected) {
   ASSERT_THAT(ParseNoteVerifier(vkey), IsOk());
   for (size_t i = 0; i < vkey.size(); ++i) {
     for (size_t len = 0; i + len <= vkey.size(); ++len) {
-      if (i == 0 && len == vkey.size()) continue;
+      if (i == 0 && len == vkey.size()) {
+        continue;
+      }
       EXPECT_FALSE(ParseNoteVerifier(vkey.substr(i, len)).ok()) << vkey.substr(i, len);
     }
     std::string inc = vkey;
@@ -266,7 +272,9 @@ TEST_F(OwnNoteTest, StructuralErrors) {
       ("hello\n\n\xE2\x80\x94 a\xC2\xA0"
        "b AAAAAAAA\n"),  // NBSP in name
   };
-  for (const char* b : bad) EXPECT_THAT(Note::Parse(b), ReasonIs("note_malformed")) << b;
+  for (const char* b : bad) {
+    EXPECT_THAT(Note::Parse(b), ReasonIs("note_malformed")) << b;
+  }
   EXPECT_THAT(Note::Parse(std::string(kMaxNoteSize + 1, 'a')), ReasonIs("note_malformed"));
   EXPECT_THAT(Note::Parse(note), IsOk());
 }

@@ -19,10 +19,16 @@ std::vector<std::string_view> Tokens(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) {
+      ++i;
+    }
     size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
+      ++i;
+    }
+    if (i > start) {
+      out.push_back(line.substr(start, i - start));
+    }
   }
   return out;
 }
@@ -34,14 +40,18 @@ StatusOr<Policy> Policy::ParseSigsum(std::string_view text) { return ParseImpl(t
 
 const Policy::Group* Policy::FindGroup(std::string_view name) const {
   for (const auto& g : groups_) {
-    if (g.name == name) return &g;
+    if (g.name == name) {
+      return &g;
+    }
   }
   return nullptr;
 }
 
 const Policy::Witness* Policy::FindWitness(std::string_view name) const {
   for (const auto& w : witnesses_) {
-    if (w.name == name) return &w;
+    if (w.name == name) {
+      return &w;
+    }
   }
   return nullptr;
 }
@@ -73,25 +83,43 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
       }
     }
     std::vector<std::string_view> t = Tokens(line);
-    if (t.empty() || t[0][0] == '#') continue;
+    if (t.empty() || t[0][0] == '#') {
+      continue;
+    }
     std::string_view keyword = t[0];
+    // A URL cannot start with '#': that is a trailing comment, which the format does not have.
+    if ((keyword == "log" && t.size() == 3) || (keyword == "witness" && t.size() == 4)) {
+      if (t.back()[0] == '#') {
+        return bad("comments must be on their own line (a URL cannot start with '#')");
+      }
+    }
     auto defined = [&](std::string_view name) {
       return p.FindWitness(name) != nullptr || p.FindGroup(name) != nullptr;
     };
     if (keyword == "log") {
-      if (t.size() != 2 && t.size() != 3) return bad("expected: log <key> [<url>]");
-      if (p.logs_.size() == kMaxPolicyLogs) return bad("too many logs");
+      if (t.size() != 2 && t.size() != 3) {
+        return bad("expected: log <key> [<url>]");
+      }
+      if (p.logs_.size() == kMaxPolicyLogs) {
+        return bad("too many logs");
+      }
       std::optional<VerifierKey> key;
       if (sigsum) {
         auto raw = HexDecode(t[1]);
-        if (!raw.ok() || raw->size() != 32) return bad("a Sigsum log key is 64 hex digits");
+        if (!raw.ok() || raw->size() != 32) {
+          return bad("a Sigsum log key is 64 hex digits");
+        }
         std::string origin = "sigsum.org/v1/tree/" + HexEncode(Sha256(*raw));
         auto vk = VerifierKey::Create(origin, kSigTypeEd25519, *raw);
-        if (!vk.ok()) return bad(vk.status().message());
+        if (!vk.ok()) {
+          return bad(vk.status().message());
+        }
         key = *vk;
       } else {
         auto vk = VerifierKey::Parse(t[1]);
-        if (!vk.ok()) return bad(vk.status().message());
+        if (!vk.ok()) {
+          return bad(vk.status().message());
+        }
         if (vk->type() != kSigTypeEd25519) {
           uint8_t type = vk->type();
           return bad("log key " + vk->name() + " has signature type 0x" +
@@ -105,11 +133,17 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
         }
       }
       auto v = NewNoteVerifier(*key);
-      if (!v.ok()) return bad(v.status().message());
+      if (!v.ok()) {
+        return bad(v.status().message());
+      }
       p.logs_.push_back(Log{*key, t.size() == 3 ? std::string(t[2]) : std::string(), *v});
     } else if (keyword == "witness") {
-      if (t.size() != 3 && t.size() != 4) return bad("expected: witness <name> <key> [<url>]");
-      if (p.witnesses_.size() == kMaxPolicyWitnesses) return bad("too many witnesses");
+      if (t.size() != 3 && t.size() != 4) {
+        return bad("expected: witness <name> <key> [<url>]");
+      }
+      if (p.witnesses_.size() == kMaxPolicyWitnesses) {
+        return bad("too many witnesses");
+      }
       Witness w;
       w.name = std::string(t[1]);
       if (w.name == kNone || defined(w.name)) {
@@ -117,20 +151,28 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
       }
       if (sigsum) {
         auto key = HexDecode(t[2]);
-        if (!key.ok() || key->size() != 32) return bad("a Sigsum witness key is 64 hex digits");
+        if (!key.ok() || key->size() != 32) {
+          return bad("a Sigsum witness key is 64 hex digits");
+        }
         w.public_key = *key;
         w.type = kSigTypeCosignatureV1;
         auto v = CosignatureV1Verifier::CreateAnyName(w.name, w.public_key);
-        if (!v.ok()) return bad(v.status().message());
+        if (!v.ok()) {
+          return bad(v.status().message());
+        }
         w.verifier = *v;
       } else {
         auto vk = VerifierKey::Parse(t[2]);
-        if (!vk.ok()) return bad(vk.status().message());
+        if (!vk.ok()) {
+          return bad(vk.status().message());
+        }
         w.public_key = vk->public_key();
         w.type = vk->type();
         if (w.type == kSigTypeCosignatureV1) {
           auto v = NewNoteVerifier(*vk);
-          if (!v.ok()) return bad(v.status().message());
+          if (!v.ok()) {
+            return bad(v.status().message());
+          }
           w.verifier = *v;
         } else if (w.type != kSigTypeSubtreeMlDsa44) {
           uint8_t type = w.type;
@@ -144,11 +186,17 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
                      internal::Quote(other.name));
         }
       }
-      if (t.size() == 4) w.url = std::string(t[3]);
+      if (t.size() == 4) {
+        w.url = std::string(t[3]);
+      }
       p.witnesses_.push_back(std::move(w));
     } else if (keyword == "group") {
-      if (t.size() < 4) return bad("expected: group <name> <k|any|all> <member> [<member>...]");
-      if (p.groups_.size() == kMaxPolicyGroups) return bad("too many groups");
+      if (t.size() < 4) {
+        return bad("expected: group <name> <k|any|all> <member> [<member>...]");
+      }
+      if (p.groups_.size() == kMaxPolicyGroups) {
+        return bad("too many groups");
+      }
       Group g;
       g.name = std::string(t[1]);
       if (g.name == kNone || defined(g.name)) {
@@ -168,8 +216,12 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
       }
       for (size_t i = 3; i < t.size(); ++i) {
         std::string m(t[i]);
-        if (m == kNone) return bad("none cannot be a group member");
-        if (!defined(m)) return bad("group member " + internal::Quote(m) + " is not defined above");
+        if (m == kNone) {
+          return bad("none cannot be a group member");
+        }
+        if (!defined(m)) {
+          return bad("group member " + internal::Quote(m) + " is not defined above");
+        }
         if (!member_used.insert(m).second) {
           return bad(internal::Quote(m) + " is already a member of a group");
         }
@@ -177,11 +229,16 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
       }
       p.groups_.push_back(std::move(g));
     } else if (keyword == "quorum") {
-      if (t.size() != 2) return bad("expected: quorum <name|none>");
-      if (have_quorum) return bad("the quorum is defined twice");
+      if (t.size() != 2) {
+        return bad("expected: quorum <name|none>");
+      }
+      if (have_quorum) {
+        return bad("the quorum is defined twice");
+      }
       std::string q(t[1]);
-      if (q != kNone && !defined(q))
+      if (q != kNone && !defined(q)) {
         return bad("quorum " + internal::Quote(q) + " is not defined above");
+      }
       p.quorum_ = std::move(q);
       have_quorum = true;
     } else {
@@ -195,12 +252,20 @@ StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
 }
 
 bool Policy::Satisfied(const std::string& name, const std::set<std::string>& verified) const {
-  if (name == kNone) return true;
-  if (FindWitness(name) != nullptr) return verified.count(name) > 0;
+  if (name == kNone) {
+    return true;
+  }
+  if (FindWitness(name) != nullptr) {
+    return verified.count(name) > 0;
+  }
   const Group* g = FindGroup(name);
-  if (g == nullptr) return false;
+  if (g == nullptr) {
+    return false;
+  }
   uint64_t count = 0;
-  for (const auto& m : g->members) count += Satisfied(m, verified) ? 1 : 0;
+  for (const auto& m : g->members) {
+    count += Satisfied(m, verified) ? 1 : 0;
+  }
   return count >= g->threshold;
 }
 
@@ -211,38 +276,56 @@ bool Policy::QuorumSatisfied(const std::set<std::string>& verified) const {
 void Policy::CollectMissing(const std::string& name, const std::set<std::string>& verified,
                             std::vector<std::string>* missing,
                             std::vector<std::string>* groups) const {
-  if (Satisfied(name, verified)) return;
+  if (Satisfied(name, verified)) {
+    return;
+  }
   if (const Witness* w = FindWitness(name)) {
     std::string entry = name;
-    if (w->verifier == nullptr) entry += " (key type not supported)";
+    if (w->verifier == nullptr) {
+      entry += " (key type not supported)";
+    }
     missing->push_back(entry);
     return;
   }
   const Group* g = FindGroup(name);
-  if (g == nullptr) return;
+  if (g == nullptr) {
+    return;
+  }
   uint64_t have = 0;
-  for (const auto& m : g->members) have += Satisfied(m, verified) ? 1 : 0;
+  for (const auto& m : g->members) {
+    have += Satisfied(m, verified) ? 1 : 0;
+  }
   groups->push_back(g->name + " has " + std::to_string(have) + " of the " +
                     std::to_string(g->threshold) + " required (of " +
                     std::to_string(g->members.size()) + ")");
-  for (const auto& m : g->members) CollectMissing(m, verified, missing, groups);
+  for (const auto& m : g->members) {
+    CollectMissing(m, verified, missing, groups);
+  }
 }
 
 std::string Policy::ExplainQuorum(const std::set<std::string>& verified) const {
-  if (QuorumSatisfied(verified)) return "the witness quorum " + quorum_ + " is satisfied";
+  if (QuorumSatisfied(verified)) {
+    return "the witness quorum " + quorum_ + " is satisfied";
+  }
   std::vector<std::string> missing;
   std::vector<std::string> groups;
   CollectMissing(quorum_, verified, &missing, &groups);
   std::string out = "witness quorum " + internal::Quote(quorum_) + " not met";
   if (!groups.empty()) {
     out += ": ";
-    for (size_t i = 0; i < groups.size(); ++i) out += (i ? "; " : "") + groups[i];
+    for (size_t i = 0; i < groups.size(); ++i) {
+      out += (i ? "; " : "") + groups[i];
+    }
   }
   std::string have;
-  for (const auto& v : verified) have += (have.empty() ? "" : ", ") + v;
+  for (const auto& v : verified) {
+    have += (have.empty() ? "" : ", ") + v;
+  }
   out += "; valid cosignatures from: " + (have.empty() ? std::string("none") : have);
   std::string miss;
-  for (const auto& m : missing) miss += (miss.empty() ? "" : ", ") + m;
+  for (const auto& m : missing) {
+    miss += (miss.empty() ? "" : ", ") + m;
+  }
   out += "; missing cosignatures from: " + miss;
   return out;
 }
@@ -251,7 +334,9 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   const std::string& origin = checkpoint.checkpoint().origin();
   std::vector<std::shared_ptr<const NoteVerifier>> verifiers;
   for (const auto& log : logs_) {
-    if (log.key.name() == origin) verifiers.push_back(log.verifier);
+    if (log.key.name() == origin) {
+      verifiers.push_back(log.verifier);
+    }
   }
   const size_t log_count = verifiers.size();
   if (log_count == 0) {
@@ -260,7 +345,9 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   }
   std::vector<const Witness*> witness_of;  // parallel to verifiers[log_count..]
   for (const auto& w : witnesses_) {
-    if (w.verifier == nullptr) continue;
+    if (w.verifier == nullptr) {
+      continue;
+    }
     verifiers.push_back(w.verifier);
     witness_of.push_back(&w);
   }
@@ -277,7 +364,9 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   PolicyVerification result;
   for (size_t i : v->verified) {
     if (i < log_count) {
-      if (result.log.empty()) result.log = verifiers[i]->Describe();
+      if (result.log.empty()) {
+        result.log = verifiers[i]->Describe();
+      }
     } else {
       result.witnesses.insert(witness_of[i - log_count]->name);
     }

@@ -168,7 +168,9 @@ TEST_F(C2spPolicyTest, SpecExampleWithTwoLevels) {
   std::string note = j_["cosignatures"][0]["checkpoint"];
   std::string text = note.substr(0, note.find("\n\n") + 1);
   std::string cosigned = note;
-  for (size_t i : {0u, 1u, 5u, 0u}) cosigned += *signers[i].CosignLine(text, 1700000000 + i);
+  for (size_t i : {0u, 1u, 5u, 0u}) {
+    cosigned += *signers[i].CosignLine(text, 1700000000 + i);
+  }
   auto v = p->VerifyCheckpoint(*SignedCheckpoint::Parse(cosigned));
   ASSERT_THAT(v, IsOk());
   EXPECT_EQ(v->witnesses, (std::set<std::string>{"X1", "X2", "Y3"}));
@@ -214,7 +216,8 @@ TEST_F(C2spPolicyTest, ParseErrors) {
       log + "frobnicate x\nquorum none\n",                              // unknown keyword
       "log " + witness_vkey_ + "\nquorum none\n",  // cosignature key as log key
       log + "witness w1 " + std::string(testing::kTesseraVkey) + "\nquorum none\n",  // 0x01 witness
-      log + "log a b c\nquorum none\n",  // too many fields
+      log + "log a b c\nquorum none\n",                                          // too many fields
+      std::string("log ") + testing::kTesseraVkey + " #comment\nquorum none\n",  // trailing comment
   };
   int i = 0;
   for (const auto& b : bad) {

@@ -57,7 +57,9 @@ size_t ConsistencyRanges(uint64_t m, uint64_t n, std::array<Range, kMaxElements>
   bool b = true;
   while (true) {
     if (mm == hi - lo) {
-      if (!b) out[count++] = Range{lo, hi};
+      if (!b) {
+        out[count++] = Range{lo, hi};
+      }
       break;
     }
     uint64_t k = SplitPoint(hi - lo);
@@ -227,7 +229,9 @@ StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, const RightBorder& 
 }
 
 StatusOr<Hash> TreeRoot(uint64_t size, const HashReader& reader) {
-  if (size == 0) return EmptyRoot();
+  if (size == 0) {
+    return EmptyRoot();
+  }
   Range whole{0, size};
   VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> folded,
                          ReadAndFold(std::span<const Range>(&whole, 1), reader));
@@ -249,9 +253,9 @@ StatusOr<std::vector<NodeId>> ConsistencyProofNodes(uint64_t size1, uint64_t siz
 }
 
 size_t InclusionProofLength(uint64_t index, uint64_t size) {
-  int inner = static_cast<int>(std::bit_width(index ^ (size - 1)));
-  int border = std::popcount(inner >= 64 ? 0 : index >> inner);
-  return static_cast<size_t>(inner + border);
+  const auto inner = static_cast<size_t>(std::bit_width(index ^ (size - 1)));
+  const auto border = static_cast<size_t>(std::popcount(inner >= 64 ? 0 : index >> inner));
+  return inner + border;
 }
 
 StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan leaf_hash,
@@ -269,7 +273,9 @@ StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan le
   uint64_t fn = index;
   uint64_t sn = size - 1;
   for (const Hash& p : proof) {
-    if (sn == 0) return RejectedError("inclusion_proof_invalid", "inclusion proof is too long");
+    if (sn == 0) {
+      return RejectedError("inclusion_proof_invalid", "inclusion proof is too long");
+    }
     if ((fn & 1) == 1 || fn == sn) {
       r = HashChildren(p, r);
       while ((fn & 1) == 0 && fn != 0) {
@@ -282,7 +288,9 @@ StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan le
     fn >>= 1;
     sn >>= 1;
   }
-  if (sn != 0) return RejectedError("inclusion_proof_invalid", "inclusion proof is too short");
+  if (sn != 0) {
+    return RejectedError("inclusion_proof_invalid", "inclusion proof is too short");
+  }
   return r;
 }
 
@@ -307,11 +315,17 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
                                                           std::to_string(size2) + ": " + why);
   };
   if (size1 == size2) {
-    if (!proof.empty()) return fail("the proof must be empty for equal sizes");
-    if (!EqualBytes(root1, root2)) return fail("equal sizes but different roots");
+    if (!proof.empty()) {
+      return fail("the proof must be empty for equal sizes");
+    }
+    if (!EqualBytes(root1, root2)) {
+      return fail("equal sizes but different roots");
+    }
     return OkStatus();
   }
-  if (proof.empty()) return fail("the proof is empty");
+  if (proof.empty()) {
+    return fail("the proof is empty");
+  }
   // Expected length (decompInclProof of size1 − 1 in size2, less the levels below size1's
   // lowest set bit, plus the seed unless size1 is a power of two).
   {
@@ -329,7 +343,9 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
   Hash seed;
   std::span<const Hash> rest = proof;
   if (std::has_single_bit(size1)) {
-    if (root1.size() != kHashSize) return fail("the old root is not 32 bytes");
+    if (root1.size() != kHashSize) {
+      return fail("the old root is not 32 bytes");
+    }
     std::copy(root1.begin(), root1.end(), seed.begin());
   } else {
     seed = proof[0];
@@ -344,7 +360,9 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
   Hash fr = seed;
   Hash sr = seed;
   for (const Hash& c : rest) {
-    if (sn == 0) return fail("the proof is too long");
+    if (sn == 0) {
+      return fail("the proof is too long");
+    }
     if ((fn & 1) == 1 || fn == sn) {
       fr = HashChildren(c, fr);
       sr = HashChildren(c, sr);
@@ -358,17 +376,27 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
     fn >>= 1;
     sn >>= 1;
   }
-  if (sn != 0) return fail("the proof is too short");
-  if (!Equal(root1, fr)) return fail("the proof does not lead to the old root");
-  if (!Equal(root2, sr)) return fail("the proof does not lead to the new root");
+  if (sn != 0) {
+    return fail("the proof is too short");
+  }
+  if (!Equal(root1, fr)) {
+    return fail("the proof does not lead to the old root");
+  }
+  if (!Equal(root2, sr)) {
+    return fail("the proof does not lead to the new root");
+  }
   return OkStatus();
 }
 
 bool IsValidSubtree(uint64_t start, uint64_t end) {
-  if (start >= end) return false;
+  if (start >= end) {
+    return false;
+  }
   uint64_t width = end - start;
   // BIT_CEIL(width) must divide start; a width above 2^63 has no 64-bit ceiling.
-  if (width > (uint64_t{1} << 63)) return false;
+  if (width > (uint64_t{1} << 63)) {
+    return false;
+  }
   uint64_t ceil = std::bit_ceil(width);
   return (start & (ceil - 1)) == 0;
 }
@@ -403,8 +431,12 @@ Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size,
   }
   if (start == end) {
     // The empty subtree is consistent with every tree; its hash is MTH({}).
-    if (!proof.empty()) return fail("the proof must be empty for the empty subtree");
-    if (!Equal(subtree_hash, EmptyRoot())) return fail("the empty subtree's hash must be MTH({})");
+    if (!proof.empty()) {
+      return fail("the proof must be empty for the empty subtree");
+    }
+    if (!Equal(subtree_hash, EmptyRoot())) {
+      return fail("the empty subtree's hash must be MTH({})");
+    }
     return OkStatus();
   }
   if (!IsValidSubtree(start, end)) {
@@ -412,8 +444,12 @@ Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size,
                           ") is not a valid subtree");
   }
   if (start == 0 && end == size) {
-    if (!proof.empty()) return fail("the proof must be empty when the subtree is the tree");
-    if (!EqualBytes(subtree_hash, root)) return fail("the subtree is the tree but roots differ");
+    if (!proof.empty()) {
+      return fail("the proof must be empty when the subtree is the tree");
+    }
+    if (!EqualBytes(subtree_hash, root)) {
+      return fail("the subtree is the tree but roots differ");
+    }
     return OkStatus();
   }
   uint64_t fn = start;     // first leaf of the subtree
@@ -435,18 +471,26 @@ Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size,
   Hash fr;
   std::span<const Hash> rest = proof;
   if (fn == sn) {
-    if (subtree_hash.size() != kHashSize) return fail("the subtree hash is not 32 bytes");
+    if (subtree_hash.size() != kHashSize) {
+      return fail("the subtree hash is not 32 bytes");
+    }
     std::copy(subtree_hash.begin(), subtree_hash.end(), fr.begin());
   } else {
-    if (proof.empty()) return fail("the proof is empty");
+    if (proof.empty()) {
+      return fail("the proof is empty");
+    }
     fr = proof[0];
     rest = proof.subspan(1);
   }
   Hash sr = fr;
   for (const Hash& c : rest) {
-    if (tn == 0) return fail("the proof is too long");
+    if (tn == 0) {
+      return fail("the proof is too long");
+    }
     if ((sn & 1) == 1 || sn == tn) {
-      if (fn < sn) fr = HashChildren(c, fr);
+      if (fn < sn) {
+        fr = HashChildren(c, fr);
+      }
       sr = HashChildren(c, sr);
       while ((sn & 1) == 0 && sn != 0) {
         fn >>= 1;
@@ -460,9 +504,15 @@ Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size,
     sn >>= 1;
     tn >>= 1;
   }
-  if (tn != 0) return fail("the proof is too short");
-  if (!Equal(subtree_hash, fr)) return fail("the proof does not lead to the subtree hash");
-  if (!Equal(root, sr)) return fail("the proof does not lead to the tree root");
+  if (tn != 0) {
+    return fail("the proof is too short");
+  }
+  if (!Equal(subtree_hash, fr)) {
+    return fail("the proof does not lead to the subtree hash");
+  }
+  if (!Equal(root, sr)) {
+    return fail("the proof does not lead to the tree root");
+  }
   return OkStatus();
 }
 

@@ -20,7 +20,9 @@ Status Malformed(std::string message) {
 // The next line of `text` from `*pos` (without its newline); nullopt if none is terminated.
 std::optional<std::string_view> NextLine(std::string_view text, size_t* pos) {
   size_t nl = text.find('\n', *pos);
-  if (nl == std::string_view::npos) return std::nullopt;
+  if (nl == std::string_view::npos) {
+    return std::nullopt;
+  }
   std::string_view line = text.substr(*pos, nl - *pos);
   *pos = nl + 1;
   return line;
@@ -29,7 +31,9 @@ std::optional<std::string_view> NextLine(std::string_view text, size_t* pos) {
 }  // namespace
 
 StatusOr<ProofFile> ProofFile::Parse(std::string_view text) {
-  if (text.size() > kMaxProofFileSize) return Malformed("larger than 1 MiB");
+  if (text.size() > kMaxProofFileSize) {
+    return Malformed("larger than 1 MiB");
+  }
   size_t pos = 0;
   auto line = NextLine(text, &pos);
   if (!line || *line != kProofFileHeader) {
@@ -39,11 +43,15 @@ StatusOr<ProofFile> ProofFile::Parse(std::string_view text) {
   std::optional<Bytes> extra;
   if (line && line->substr(0, 6) == "extra ") {
     auto decoded = Base64Decode(line->substr(6));
-    if (!decoded.ok()) return Malformed("extra data not base64 encoded");
+    if (!decoded.ok()) {
+      return Malformed("extra data not base64 encoded");
+    }
     extra = std::move(*decoded);
     line = NextLine(text, &pos);
   }
-  if (!line || line->substr(0, 6) != "index ") return Malformed("missing required index line");
+  if (!line || line->substr(0, 6) != "index ") {
+    return Malformed("missing required index line");
+  }
   auto index = internal::ParseDecimal(line->substr(6));
   if (!index) {
     return Malformed("index " + internal::Quote(line->substr(6)) +
@@ -52,8 +60,12 @@ StatusOr<ProofFile> ProofFile::Parse(std::string_view text) {
   std::vector<Hash> proof;
   while (true) {
     line = NextLine(text, &pos);
-    if (!line) return Malformed("no empty line before the checkpoint");
-    if (line->empty()) break;
+    if (!line) {
+      return Malformed("no empty line before the checkpoint");
+    }
+    if (line->empty()) {
+      break;
+    }
     if (proof.size() == kMaxInclusionProofLines) {
       return Malformed("more than 64 inclusion proof hashes");
     }
@@ -69,7 +81,9 @@ StatusOr<ProofFile> ProofFile::Parse(std::string_view text) {
     proof.push_back(*HashFromBytes(*bytes));
   }
   auto checkpoint = SignedCheckpoint::Parse(text.substr(pos));
-  if (!checkpoint.ok()) return Malformed(checkpoint.status().message());
+  if (!checkpoint.ok()) {
+    return Malformed(checkpoint.status().message());
+  }
   if (*index >= checkpoint->checkpoint().size()) {
     return Malformed("index " + std::to_string(*index) + " is not below the checkpoint size " +
                      std::to_string(checkpoint->checkpoint().size()));
@@ -94,9 +108,13 @@ StatusOr<ProofFile> ProofFile::Create(uint64_t index, std::vector<Hash> inclusio
 
 std::string ProofFile::Serialize() const {
   std::string out = std::string(kProofFileHeader) + "\n";
-  if (extra_) out += "extra " + Base64Encode(*extra_) + "\n";
+  if (extra_) {
+    out += "extra " + Base64Encode(*extra_) + "\n";
+  }
   out += "index " + std::to_string(index_) + "\n";
-  for (const Hash& h : proof_) out += Base64Encode(h) + "\n";
+  for (const Hash& h : proof_) {
+    out += Base64Encode(h) + "\n";
+  }
   out += "\n";
   out += checkpoint_.Serialize();
   return out;

@@ -56,11 +56,15 @@ TEST_F(ProofFileTest, DerivedThreeProofParsesAndVerifies) {
 
 TEST_F(ProofFileTest, BuildsVerifiableProofsForEveryEntry) {
   MemoryTree tree;
-  for (const auto& e : testing::TesseraEntries()) tree.AppendEntry(AsBytes(e));
+  for (const auto& e : testing::TesseraEntries()) {
+    tree.AppendEntry(AsBytes(e));
+  }
   std::string cosigned = j_["cosignatures"][0]["cosigned_checkpoint"];
   for (uint64_t i = 0; i < 15; ++i) {
     std::optional<Bytes> extra;
-    if (i % 2 == 0) extra = ToBytes("extra " + std::to_string(i));
+    if (i % 2 == 0) {
+      extra = ToBytes("extra " + std::to_string(i));
+    }
     auto built = ProofFile::Create(i, *InclusionProof(i, 15, tree), cosigned, extra);
     ASSERT_THAT(built, IsOk());
     auto parsed = ProofFile::Parse(built->Serialize());
@@ -106,7 +110,9 @@ TEST(ProofFileParseTest, StrictStructure) {
       "c2sp.org/tlog-proof@v1\nindex 0\n\nnot a checkpoint\n",
       "c2sp.org/tlog-proof@v1\nindex 0",
   };
-  for (const auto& b : bad) EXPECT_THAT(ProofFile::Parse(b), ReasonIs("proof_file_malformed")) << b;
+  for (const auto& b : bad) {
+    EXPECT_THAT(ProofFile::Parse(b), ReasonIs("proof_file_malformed")) << b;
+  }
 }
 
 }  // namespace

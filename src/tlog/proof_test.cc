@@ -20,10 +20,14 @@ using ::vouch::testing::StatusIs;
 // Decodes a JSON proof; fails (returns false) when an element is not a 32-byte hash, which
 // every such published vector expects to be an error.
 bool DecodeProof(const nlohmann::json& j, std::vector<Hash>* out) {
-  if (j.is_null()) return true;
+  if (j.is_null()) {
+    return true;
+  }
   for (const auto& e : j) {
     auto h = HashFromBase64(e.get<std::string>());
-    if (!h.ok()) return false;
+    if (!h.ok()) {
+      return false;
+    }
     out->push_back(*h);
   }
   return true;
@@ -114,8 +118,9 @@ TEST(ProofVectorsTest, AllPublishedVectorsArePresent) {
 MemoryTree ReferenceTree() {
   auto ref = testing::ReadJson("tlog/transparency-dev-merkle/reference_tree.json");
   MemoryTree tree;
-  for (const auto& hex : ref["leaf_inputs_hex"])
+  for (const auto& hex : ref["leaf_inputs_hex"]) {
     tree.AppendEntry(*HexDecode(hex.get<std::string>()));
+  }
   return tree;
 }
 
@@ -144,7 +149,9 @@ TEST(ProofGenerationTest, ReproducesPublishedHappyPaths) {
 TEST(ProofGenerationTest, ReproducesAllTesseraProofs) {
   auto j = testing::ReadJson("tlog/derived/tessera_log_proofs.json");
   MemoryTree tree;
-  for (const auto& e : testing::TesseraEntries()) tree.AppendEntry(AsBytes(e));
+  for (const auto& e : testing::TesseraEntries()) {
+    tree.AppendEntry(AsBytes(e));
+  }
   ASSERT_EQ(j["inclusion"].size(), 120u);
   ASSERT_EQ(j["consistency"].size(), 120u);
   for (const auto& v : j["inclusion"]) {
@@ -175,9 +182,13 @@ TEST(ProofGenerationTest, ReproducesAllTesseraProofs) {
 // corruption, truncation or extension fails.
 TEST(ProofRoundTripTest, EveryProofUpTo40LeavesVerifiesAndMutationsFail) {
   MemoryTree tree;
-  for (int i = 0; i < 40; ++i) tree.AppendEntry(AsBytes("leaf " + std::to_string(i)));
+  for (int i = 0; i < 40; ++i) {
+    tree.AppendEntry(AsBytes("leaf " + std::to_string(i)));
+  }
   std::vector<Hash> roots;
-  for (uint64_t s = 0; s <= 40; ++s) roots.push_back(tree.RootAt(s));
+  for (uint64_t s = 0; s <= 40; ++s) {
+    roots.push_back(tree.RootAt(s));
+  }
   for (uint64_t size = 1; size <= 40; ++size) {
     ASSERT_EQ(*TreeRoot(size, tree), roots[size]);
     for (uint64_t index = 0; index < size; ++index) {
@@ -226,7 +237,9 @@ TEST(ProofRoundTripTest, EveryProofUpTo40LeavesVerifiesAndMutationsFail) {
 TEST(ProofGenerationTest, LargeTreeProofsVerify) {
   MemoryTree tree;
   std::mt19937_64 rng(7);
-  for (int i = 0; i < 5000; ++i) tree.AppendEntry(AsBytes(std::to_string(rng())));
+  for (int i = 0; i < 5000; ++i) {
+    tree.AppendEntry(AsBytes(std::to_string(rng())));
+  }
   for (int t = 0; t < 300; ++t) {
     uint64_t size = 1 + rng() % 5000;
     uint64_t index = rng() % size;
@@ -293,7 +306,9 @@ class CountingReader : public HashReader {
 
 TEST(RightBorderTest, ProofsMatchAndReadOnlyPerfectSubtrees) {
   MemoryTree tree;
-  for (int i = 0; i < 300; ++i) tree.AppendEntry(AsBytes(std::to_string(i)));
+  for (int i = 0; i < 300; ++i) {
+    tree.AppendEntry(AsBytes(std::to_string(i)));
+  }
   for (uint64_t size = 1; size <= 300; size += (size < 40 ? 1 : 37)) {
     CompactRange range = *CompactRange::FromReader(size, tree);
     RightBorder border(range);

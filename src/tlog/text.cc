@@ -3,13 +3,21 @@
 namespace vouch::tlog::internal {
 
 std::optional<uint64_t> ParseDecimal(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  if (s.size() > 1 && s[0] == '0') return std::nullopt;
+  if (s.empty() || s.size() > 20) {
+    return std::nullopt;
+  }
+  if (s.size() > 1 && s[0] == '0') {
+    return std::nullopt;
+  }
   uint64_t v = 0;
   for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
     uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    if (v > (UINT64_MAX - d) / 10) {
+      return std::nullopt;
+    }
     v = v * 10 + d;
   }
   return v;
@@ -43,12 +51,18 @@ size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
   } else {
     return 0;
   }
-  if (i + n > s.size()) return 0;
+  if (i + n > s.size()) {
+    return 0;
+  }
   for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    if ((b(i + k) & 0xC0) != 0x80) {
+      return 0;
+    }
     v = (v << 6) | (b(i + k) & 0x3Fu);
   }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+    return 0;
+  }
   *cp = v;
   return n;
 }
@@ -65,7 +79,9 @@ bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     uint32_t cp;
     size_t n = DecodeUtf8(s, i, &cp);
-    if (n == 0) return false;
+    if (n == 0) {
+      return false;
+    }
     i += n;
   }
   return true;
@@ -75,8 +91,12 @@ bool ContainsUnicodeSpace(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     uint32_t cp;
     size_t n = DecodeUtf8(s, i, &cp);
-    if (n == 0) return false;
-    if (IsUnicodeSpace(cp)) return true;
+    if (n == 0) {
+      return false;
+    }
+    if (IsUnicodeSpace(cp)) {
+      return true;
+    }
     i += n;
   }
   return false;
@@ -87,7 +107,9 @@ std::vector<std::string_view> SplitLines(std::string_view text) {
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
+    if (nl == std::string_view::npos) {
+      nl = text.size();
+    }
     lines.push_back(text.substr(start, nl - start));
     start = nl + 1;
   }
@@ -107,7 +129,9 @@ std::string Quote(std::string_view s, size_t max) {
       out.push_back(static_cast<char>(c));
     }
   }
-  if (s.size() > max) out += "...";
+  if (s.size() > max) {
+    out += "...";
+  }
   out += "\"";
   return out;
 }

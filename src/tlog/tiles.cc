@@ -50,15 +50,21 @@ std::string TilePath(const TileId& id) {
   std::string out = "tile/";
   out += id.is_bundle() ? std::string("entries") : std::to_string(id.level);
   out += "/" + FormatIndex(id.index);
-  if (id.partial()) out += ".p/" + std::to_string(id.width);
+  if (id.partial()) {
+    out += ".p/" + std::to_string(id.width);
+  }
   return out;
 }
 
 StatusOr<TileId> ParseTilePath(std::string_view path) {
-  if (path.substr(0, 5) != "tile/") return BadPath(path, "it must start with tile/");
+  if (path.substr(0, 5) != "tile/") {
+    return BadPath(path, "it must start with tile/");
+  }
   std::string_view rest = path.substr(5);
   size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return BadPath(path, "no tile index");
+  if (slash == std::string_view::npos) {
+    return BadPath(path, "no tile index");
+  }
   std::string_view level_part = rest.substr(0, slash);
   rest = rest.substr(slash + 1);
   TileId id;
@@ -91,16 +97,24 @@ StatusOr<TileId> ParseTilePath(std::string_view path) {
         return BadPath(path, "index elements before the last are x followed by 3 digits");
       }
       group.remove_prefix(1);
-      if (groups == 0 && group == "000") return BadPath(path, "the index has a leading x000");
+      if (groups == 0 && group == "000") {
+        return BadPath(path, "the index has a leading x000");
+      }
     } else if (!ThreeDigits(group)) {
       return BadPath(path, "the last index element is 3 digits");
     }
-    uint64_t g =
-        static_cast<uint64_t>((group[0] - '0') * 100 + (group[1] - '0') * 10 + (group[2] - '0'));
-    if (index > (UINT64_MAX - g) / 1000) return BadPath(path, "the index does not fit 64 bits");
+    uint64_t g = 0;
+    for (char c : group) {
+      g = g * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (index > (UINT64_MAX - g) / 1000) {
+      return BadPath(path, "the index does not fit 64 bits");
+    }
     index = index * 1000 + g;
     ++groups;
-    if (last) break;
+    if (last) {
+      break;
+    }
     rest = rest.substr(slash + 1);
   }
   id.index = index;
@@ -108,11 +122,17 @@ StatusOr<TileId> ParseTilePath(std::string_view path) {
 }
 
 uint16_t HashTileWidth(uint8_t level, uint64_t index, uint64_t size) {
-  if (level >= kTileHeight) return 0;  // 256^8 = 2^64: no tree has a level-8 tile.
+  if (level >= kTileHeight) {
+    return 0;  // 256^8 = 2^64: no tree has a level-8 tile.
+  }
   uint64_t nodes = size >> (kTileHeight * level);
   uint64_t full = nodes / kTileWidth;
-  if (index < full) return kTileWidth;
-  if (index == full) return static_cast<uint16_t>(nodes % kTileWidth);
+  if (index < full) {
+    return kTileWidth;
+  }
+  if (index == full) {
+    return static_cast<uint16_t>(nodes % kTileWidth);
+  }
   return 0;
 }
 
@@ -120,7 +140,9 @@ std::vector<TileId> HashTilesForSize(uint64_t size) {
   std::vector<TileId> out;
   for (int level = 0; level < kTileHeight; ++level) {
     uint64_t nodes = size >> (kTileHeight * level);
-    if (nodes == 0) break;
+    if (nodes == 0) {
+      break;
+    }
     for (uint64_t i = 0; i < nodes / kTileWidth; ++i) {
       out.push_back(TileId::HashTile(static_cast<uint8_t>(level), i));
     }
@@ -136,7 +158,9 @@ std::vector<TileId> PartialHashTilesForSize(uint64_t size) {
   std::vector<TileId> out;
   for (int level = 0; level < kTileHeight; ++level) {
     uint64_t nodes = size >> (kTileHeight * level);
-    if (nodes == 0) break;
+    if (nodes == 0) {
+      break;
+    }
     if (nodes % kTileWidth != 0) {
       out.push_back(TileId::HashTile(static_cast<uint8_t>(level), nodes / kTileWidth,
                                      static_cast<uint16_t>(nodes % kTileWidth)));
@@ -147,7 +171,9 @@ std::vector<TileId> PartialHashTilesForSize(uint64_t size) {
 
 std::vector<TileId> EntryBundlesForSize(uint64_t size) {
   std::vector<TileId> out;
-  for (uint64_t i = 0; i < size / kTileWidth; ++i) out.push_back(TileId::Bundle(i));
+  for (uint64_t i = 0; i < size / kTileWidth; ++i) {
+    out.push_back(TileId::Bundle(i));
+  }
   if (size % kTileWidth != 0) {
     out.push_back(TileId::Bundle(size / kTileWidth, static_cast<uint16_t>(size % kTileWidth)));
   }
@@ -174,7 +200,7 @@ StatusOr<HashTile> HashTile::FromHashes(const TileId& id, std::span<const Hash> 
                                                 std::to_string(hashes.size()));
   }
   std::vector<Hash> nodes(hashes.begin(), hashes.end());
-  nodes.reserve(2 * id.width);
+  nodes.reserve(size_t{2} * id.width);
   size_t prev = 0;
   size_t count = id.width;
   for (int h = 1; h <= kTileHeight; ++h) {
@@ -189,7 +215,9 @@ StatusOr<HashTile> HashTile::FromHashes(const TileId& id, std::span<const Hash> 
 }
 
 StatusOr<HashTile> HashTile::Parse(const TileId& id, ByteSpan data) {
-  if (id.is_bundle()) return InvalidArgumentError("an entry bundle is not a hash tile");
+  if (id.is_bundle()) {
+    return InvalidArgumentError("an entry bundle is not a hash tile");
+  }
   if (data.size() != size_t{id.width} * kHashSize) {
     return MalformedError("tile_malformed", "tile " + TilePath(id) + " must be " +
                                                 std::to_string(size_t{id.width} * kHashSize) +
@@ -206,14 +234,18 @@ StatusOr<HashTile> HashTile::Parse(const TileId& id, ByteSpan data) {
 Bytes HashTile::Serialize() const {
   Bytes out;
   out.reserve(size_t{id_.width} * kHashSize);
-  for (const Hash& h : hashes()) Append(out, h);
+  for (const Hash& h : hashes()) {
+    Append(out, h);
+  }
   return out;
 }
 
 // ---- TileHashReader ----
 
 Status TileHashReader::ReadHashes(std::span<const NodeId> ids, std::span<Hash> out) const {
-  if (ids.size() != out.size()) return InternalError("ReadHashes: output size mismatch");
+  if (ids.size() != out.size()) {
+    return InternalError("ReadHashes: output size mismatch");
+  }
   // Proofs touch few tiles, several times: remember the ones read in this call.
   struct Cached {
     uint8_t level;
@@ -236,7 +268,9 @@ Status TileHashReader::ReadHashes(std::span<const NodeId> ids, std::span<Hash> o
     const uint16_t width = HashTileWidth(tile_level, tile_index, tree_size_);
     std::shared_ptr<const HashTile> tile;
     for (const auto& c : cache) {
-      if (c.level == tile_level && c.index == tile_index) tile = c.tile;
+      if (c.level == tile_level && c.index == tile_index) {
+        tile = c.tile;
+      }
     }
     if (tile == nullptr) {
       VOUCH_ASSIGN_OR_RETURN(tile, source_.ReadHashTile(tile_level, tile_index, width));
@@ -258,9 +292,12 @@ StatusOr<std::vector<ByteSpan>> ParseEntryBundle(ByteSpan bundle, size_t expecte
   std::vector<ByteSpan> entries;
   size_t pos = 0;
   while (pos < bundle.size()) {
-    if (entries.size() == kTileWidth) return BadBundle("more than 256 entries");
-    if (bundle.size() - pos < 2)
+    if (entries.size() == kTileWidth) {
+      return BadBundle("more than 256 entries");
+    }
+    if (bundle.size() - pos < 2) {
       return BadBundle("truncated length prefix at byte " + std::to_string(pos));
+    }
     size_t len = (size_t{bundle[pos]} << 8) | bundle[pos + 1];
     pos += 2;
     if (bundle.size() - pos < len) {
@@ -279,8 +316,9 @@ StatusOr<std::vector<ByteSpan>> ParseEntryBundle(ByteSpan bundle, size_t expecte
 }
 
 StatusOr<Bytes> EncodeEntryBundle(std::span<const ByteSpan> entries) {
-  if (entries.size() > kTileWidth)
+  if (entries.size() > kTileWidth) {
     return InvalidArgumentError("a bundle holds at most 256 entries");
+  }
   Bytes out;
   for (ByteSpan e : entries) {
     if (e.size() > kMaxEntrySize) {
@@ -352,7 +390,9 @@ StatusOr<std::vector<TileWrite>> TileIntegrator::Append(std::span<const ByteSpan
       bundle_count_ = 0;
     }
     range_.Append(HashLeaf(entry), [&](uint8_t level, uint64_t node_index, const Hash& h) {
-      if (level % kTileHeight != 0) return;
+      if (level % kTileHeight != 0) {
+        return;
+      }
       const int tl = level / kTileHeight;
       auto& row = rows_[tl];
       row.push_back(h);
@@ -360,7 +400,9 @@ StatusOr<std::vector<TileWrite>> TileIntegrator::Append(std::span<const ByteSpan
       if (row.size() == kTileWidth) {
         TileWrite w{TileId::HashTile(static_cast<uint8_t>(tl), node_index / kTileWidth), {}};
         w.data.reserve(size_t{kTileWidth} * kHashSize);
-        for (const Hash& x : row) ::vouch::Append(w.data, x);
+        for (const Hash& x : row) {
+          ::vouch::Append(w.data, x);
+        }
         writes.push_back(std::move(w));
         row.clear();
       }
@@ -369,13 +411,17 @@ StatusOr<std::vector<TileWrite>> TileIntegrator::Append(std::span<const ByteSpan
   const uint64_t size = range_.size();
   for (int tl = 0; tl < kTileHeight; ++tl) {
     const auto& row = rows_[tl];
-    if (!touched[tl] || row.empty()) continue;
+    if (!touched[tl] || row.empty()) {
+      continue;
+    }
     const uint64_t nodes = size >> (kTileHeight * tl);
     TileWrite w{TileId::HashTile(static_cast<uint8_t>(tl), nodes / kTileWidth,
                                  static_cast<uint16_t>(row.size())),
                 {}};
     w.data.reserve(row.size() * kHashSize);
-    for (const Hash& x : row) ::vouch::Append(w.data, x);
+    for (const Hash& x : row) {
+      ::vouch::Append(w.data, x);
+    }
     writes.push_back(std::move(w));
   }
   if (!entries.empty() && bundle_count_ > 0) {

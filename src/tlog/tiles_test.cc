@@ -72,7 +72,9 @@ TEST(TilePathTest, RoundTripsAndRejectsNonCanonicalPaths) {
       "tile/0/000.p/",
       "tile/0/00a",
   };
-  for (const char* b : bad) EXPECT_THAT(ParseTilePath(b), ReasonIs("tile_path_invalid")) << b;
+  for (const char* b : bad) {
+    EXPECT_THAT(ParseTilePath(b), ReasonIs("tile_path_invalid")) << b;
+  }
 }
 
 TEST(TilesForSizeTest, Size70000AsInTheSpec) {
@@ -80,7 +82,9 @@ TEST(TilesForSizeTest, Size70000AsInTheSpec) {
   std::map<int, uint16_t> partial_width;
   for (const TileId& id : HashTilesForSize(70000)) {
     count[{id.level, id.partial()}]++;
-    if (id.partial()) partial_width[id.level] = id.width;
+    if (id.partial()) {
+      partial_width[id.level] = id.width;
+    }
   }
   EXPECT_EQ((count[{0, false}]), 273);
   EXPECT_EQ((count[{0, true}]), 1);
@@ -192,7 +196,9 @@ TEST(TesseraLogTest, RebuildingTheEntriesGivesByteIdenticalTilesAndCheckpoints) 
 class MemoryTiles : public TileSource {
  public:
   void Apply(const std::vector<TileWrite>& writes) {
-    for (const auto& w : writes) files_[TilePath(w.id)] = w.data;
+    for (const auto& w : writes) {
+      files_[TilePath(w.id)] = w.data;
+    }
   }
   StatusOr<std::shared_ptr<const HashTile>> ReadHashTile(uint8_t level, uint64_t index,
                                                          uint16_t width) const override {
@@ -202,7 +208,9 @@ class MemoryTiles : public TileSource {
       id.width = kTileWidth;  // the full tile serves any partial request
       it = files_.find(TilePath(id));
     }
-    if (it == files_.end()) return NotFoundError("no tile " + TilePath(id));
+    if (it == files_.end()) {
+      return NotFoundError("no tile " + TilePath(id));
+    }
     VOUCH_ASSIGN_OR_RETURN(HashTile tile, HashTile::Parse(id, it->second));
     return std::make_shared<const HashTile>(std::move(tile));
   }
@@ -219,9 +227,13 @@ class MemoryTiles : public TileSource {
 TEST(TileIntegratorTest, LargeLogTilesProofsAndResume) {
   std::mt19937_64 rng(1);
   std::vector<std::string> entries;
-  for (int i = 0; i < 70000; ++i) entries.push_back("entry-" + std::to_string(rng()));
+  for (int i = 0; i < 70000; ++i) {
+    entries.push_back("entry-" + std::to_string(rng()));
+  }
   MemoryTree tree;
-  for (const auto& e : entries) tree.AppendEntry(AsBytes(e));
+  for (const auto& e : entries) {
+    tree.AppendEntry(AsBytes(e));
+  }
 
   MemoryTiles tiles;
   TileIntegrator integrator;
@@ -230,7 +242,9 @@ TEST(TileIntegratorTest, LargeLogTilesProofsAndResume) {
   while (pos < entries.size()) {
     size_t batch = std::min<size_t>(entries.size() - pos, 1 + rng() % 3000);
     std::vector<ByteSpan> spans;
-    for (size_t i = 0; i < batch; ++i) spans.push_back(AsBytes(entries[pos + i]));
+    for (size_t i = 0; i < batch; ++i) {
+      spans.push_back(AsBytes(entries[pos + i]));
+    }
     auto writes = integrator.Append(spans);
     ASSERT_THAT(writes, IsOk());
     tiles.Apply(*writes);
@@ -238,7 +252,9 @@ TEST(TileIntegratorTest, LargeLogTilesProofsAndResume) {
     checkpoints.push_back(pos);
     ASSERT_EQ(integrator.Root(), tree.RootAt(pos)) << pos;
     // Every tile needed at this size exists, and the tiles rebuild the root.
-    for (const TileId& id : PartialHashTilesForSize(pos)) ASSERT_NE(tiles.Find(id), nullptr);
+    for (const TileId& id : PartialHashTilesForSize(pos)) {
+      ASSERT_NE(tiles.Find(id), nullptr);
+    }
     TileHashReader reader(pos, tiles);
     ASSERT_EQ(*TreeRoot(pos, reader), tree.RootAt(pos));
   }
@@ -266,7 +282,9 @@ TEST(TileIntegratorTest, LargeLogTilesProofsAndResume) {
   MemoryTiles replay;
   TileIntegrator first;
   std::vector<ByteSpan> head;
-  for (uint64_t i = 0; i < at; ++i) head.push_back(AsBytes(entries[i]));
+  for (uint64_t i = 0; i < at; ++i) {
+    head.push_back(AsBytes(entries[i]));
+  }
   replay.Apply(*first.Append(head));
   const Bytes* partial_bundle =
       replay.Find(TileId::Bundle(at / kTileWidth, static_cast<uint16_t>(at % kTileWidth)));
@@ -274,7 +292,9 @@ TEST(TileIntegratorTest, LargeLogTilesProofsAndResume) {
   ASSERT_THAT(resumed, IsOk());
   EXPECT_EQ(resumed->range(), first.range());
   std::vector<ByteSpan> tail;
-  for (uint64_t i = at; i < entries.size(); ++i) tail.push_back(AsBytes(entries[i]));
+  for (uint64_t i = at; i < entries.size(); ++i) {
+    tail.push_back(AsBytes(entries[i]));
+  }
   auto w1 = first.Append(tail);
   auto w2 = resumed->Append(tail);
   ASSERT_THAT(w1, IsOk());

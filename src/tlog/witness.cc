@@ -34,7 +34,9 @@ StatusOr<AddCheckpointRequest> AddCheckpointRequest::Parse(std::string_view body
     return Malformed("body larger than " + std::to_string(kMaxAddCheckpointBodySize) + " bytes");
   }
   size_t nl = body.find('\n');
-  if (nl == std::string_view::npos) return Malformed("no \"old <size>\" line");
+  if (nl == std::string_view::npos) {
+    return Malformed("no \"old <size>\" line");
+  }
   std::string_view old_line = body.substr(0, nl);
   if (old_line.substr(0, 4) != "old ") {
     return Malformed("the first line must be \"old <size>\", got " + internal::Quote(old_line));
@@ -53,17 +55,23 @@ StatusOr<AddCheckpointRequest> AddCheckpointRequest::Parse(std::string_view body
     }
     std::string_view line = body.substr(pos, nl - pos);
     pos = nl + 1;
-    if (line.empty()) break;
+    if (line.empty()) {
+      break;
+    }
     if (proof.size() == kMaxConsistencyProofLines) {
       return Malformed("more than " + std::to_string(kMaxConsistencyProofLines) +
                        " consistency proof lines");
     }
     auto h = HashFromBase64(line, "consistency proof line " + std::to_string(proof.size() + 1));
-    if (!h.ok()) return Malformed(h.status().message());
+    if (!h.ok()) {
+      return Malformed(h.status().message());
+    }
     proof.push_back(*h);
   }
   auto checkpoint = SignedCheckpoint::Parse(body.substr(pos));
-  if (!checkpoint.ok()) return Malformed(checkpoint.status().message());
+  if (!checkpoint.ok()) {
+    return Malformed(checkpoint.status().message());
+  }
   return AddCheckpointRequest(*old_size, std::move(proof), std::move(*checkpoint));
 }
 
@@ -79,7 +87,9 @@ StatusOr<AddCheckpointRequest> AddCheckpointRequest::Create(uint64_t old_size,
 
 std::string AddCheckpointRequest::Serialize() const {
   std::string out = "old " + std::to_string(old_size_) + "\n";
-  for (const Hash& h : proof_) out += Base64Encode(h) + "\n";
+  for (const Hash& h : proof_) {
+    out += Base64Encode(h) + "\n";
+  }
   out += "\n";
   out += checkpoint_.Serialize();
   return out;
@@ -87,9 +97,13 @@ std::string AddCheckpointRequest::Serialize() const {
 
 StatusOr<Witness> Witness::Create(std::vector<CosignatureV1Signer> signers,
                                   std::vector<WitnessLog> logs) {
-  if (signers.empty()) return InvalidArgumentError("a witness needs at least one cosigning key");
+  if (signers.empty()) {
+    return InvalidArgumentError("a witness needs at least one cosigning key");
+  }
   for (size_t i = 0; i < logs.size(); ++i) {
-    if (logs[i].origin.empty()) return InvalidArgumentError("a witnessed log needs an origin");
+    if (logs[i].origin.empty()) {
+      return InvalidArgumentError("a witnessed log needs an origin");
+    }
     if (logs[i].keys.empty()) {
       return InvalidArgumentError("log " + internal::Quote(logs[i].origin) + " has no keys");
     }
@@ -105,7 +119,9 @@ StatusOr<Witness> Witness::Create(std::vector<CosignatureV1Signer> signers,
 
 const WitnessLog* Witness::FindLog(std::string_view origin) const {
   for (const auto& log : logs_) {
-    if (log.origin == origin) return &log;
+    if (log.origin == origin) {
+      return &log;
+    }
   }
   return nullptr;
 }
@@ -165,7 +181,9 @@ StatusOr<WitnessResponse> Witness::AddCheckpoint(const AddCheckpointRequest& req
   if (old_size > 0 && old_size < cp.size()) {
     // 7. Consistency from the stored (old, root) to the new checkpoint.
     Status s = VerifyConsistency(old_size, cp.size(), request.proof(), stored->root, cp.root());
-    if (!s.ok()) return Reply(422, "consistency_proof_invalid", s.message());
+    if (!s.ok()) {
+      return Reply(422, "consistency_proof_invalid", s.message());
+    }
   } else if (old_size == cp.size()) {
     // 8. Same size: the same root, and an empty proof.
     if (!request.proof().empty()) {
@@ -194,8 +212,9 @@ StatusOr<WitnessResponse> Witness::AddCheckpoint(const AddCheckpointRequest& req
   const auto& lines = signed_cp.note().signatures();
   for (size_t i = 0; i < lines.size(); ++i) {
     const auto& skipped = verification->unverified_lines;
-    if (std::find(skipped.begin(), skipped.end(), i) == skipped.end())
+    if (std::find(skipped.begin(), skipped.end(), i) == skipped.end()) {
       state.note += lines[i].Line();
+    }
   }
   state.note += r.body;
   r.new_state = std::move(state);
@@ -209,7 +228,9 @@ StatusOr<uint64_t> ParseTlogSizeBody(std::string_view body) {
     return InvalidArgumentError("a text/x.tlog.size body is a decimal and a newline");
   }
   auto v = internal::ParseDecimal(body.substr(0, body.size() - 1));
-  if (!v) return InvalidArgumentError("a text/x.tlog.size body is a decimal and a newline");
+  if (!v) {
+    return InvalidArgumentError("a text/x.tlog.size body is a decimal and a newline");
+  }
   return *v;
 }
 

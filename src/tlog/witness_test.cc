@@ -23,14 +23,22 @@ class FakeWitnessServer {
 
   WitnessResponse Post(std::string_view body, uint64_t now) {
     auto request = AddCheckpointRequest::Parse(body);
-    if (!request.ok()) return Witness::RequestParseFailure(request.status());
+    if (!request.ok()) {
+      return Witness::RequestParseFailure(request.status());
+    }
     const std::string& origin = request->checkpoint().checkpoint().origin();
     std::optional<WitnessState> stored;
-    if (auto it = state_.find(origin); it != state_.end()) stored = it->second;
+    if (auto it = state_.find(origin); it != state_.end()) {
+      stored = it->second;
+    }
     auto response = witness_.AddCheckpoint(*request, stored, now);
     EXPECT_THAT(response, IsOk());
-    if (!response.ok()) return WitnessResponse{};
-    if (response->new_state) state_[origin] = *response->new_state;
+    if (!response.ok()) {
+      return WitnessResponse{};
+    }
+    if (response->new_state) {
+      state_[origin] = *response->new_state;
+    }
     return *response;
   }
   const std::map<std::string, WitnessState>& state() const { return state_; }
@@ -180,7 +188,9 @@ TEST(AddCheckpointRequestTest, StrictParsing) {
   const std::string h = "zMKa4OAqd7D0V4wawXST15z0JiEEkprIBPkfxOesWvA=\n";
   EXPECT_THAT(AddCheckpointRequest::Parse("old 0\n\n" + note), IsOk());
   std::string max_proof = "old 1\n";
-  for (int i = 0; i < 63; ++i) max_proof += h;
+  for (int i = 0; i < 63; ++i) {
+    max_proof += h;
+  }
   EXPECT_THAT(AddCheckpointRequest::Parse(max_proof + "\n" + note), IsOk());
   const std::string bad[] = {
       "",
@@ -211,7 +221,9 @@ class WitnessRulesTest : public ::testing::Test {
             {*CosignatureV1Signer::FromSeed("w.example", Bytes(32, 6))},
             {WitnessLog{"example.com/log",
                         *VerifierSet::Create({*NewNoteVerifier(log_signer_.verifier_key())})}})) {
-    for (int i = 0; i < 20; ++i) tree_.AppendEntry(AsBytes("entry " + std::to_string(i)));
+    for (int i = 0; i < 20; ++i) {
+      tree_.AppendEntry(AsBytes("entry " + std::to_string(i)));
+    }
   }
   std::string CheckpointNote(uint64_t size, const Hash& root) {
     const NoteSigner* s[] = {&log_signer_};
@@ -223,7 +235,9 @@ class WitnessRulesTest : public ::testing::Test {
   }
   WitnessResponse Decide(const std::string& body, std::optional<WitnessState> stored) {
     auto req = AddCheckpointRequest::Parse(body);
-    if (!req.ok()) return Witness::RequestParseFailure(req.status());
+    if (!req.ok()) {
+      return Witness::RequestParseFailure(req.status());
+    }
     return *witness_.AddCheckpoint(*req, stored, 1234);
   }
   WitnessState At(uint64_t size) { return WitnessState{size, tree_.RootAt(size), ""}; }

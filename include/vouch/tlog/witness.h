@@ -115,6 +115,7 @@ class Witness {
   // The configured log with this origin, or nullptr.
   const WitnessLog* FindLog(std::string_view origin) const;
   const std::vector<CosignatureV1Signer>& signers() const { return signers_; }
+  const std::vector<WitnessLog>& logs() const { return logs_; }
 
   // Decides `request` against `stored` (the state for request.checkpoint().checkpoint().origin(),
   // or nullopt if this witness never cosigned that log). `timestamp` is the cosignature time in

@@ -1,0 +1,56 @@
+// The tlog-witness HTTP service (spec/transparency-log.md §7, C2SP tlog-witness pinned at
+// 5ba5ee8): `POST /add-checkpoint` cosigns a checkpoint that consistently extends the last one
+// this witness cosigned for its log, and `GET /<hex SHA-256 of origin>/checkpoint` serves that
+// latest cosigned checkpoint to monitors. Decisions are tlog::Witness's; state is a
+// WitnessStore's, updated atomically before the response is sent.
+//
+// Thread-safe.
+#ifndef VOUCH_WITNESS_WITNESS_SERVICE_H_
+#define VOUCH_WITNESS_WITNESS_SERVICE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vouch/base/secret_bytes.h"
+#include "vouch/base/statusor.h"
+#include "vouch/base/time.h"
+#include "vouch/server/http.h"
+#include "vouch/tlog/cosignature.h"
+#include "vouch/tlog/witness.h"
+#include "vouch/witness/witness_store.h"
+
+namespace vouch::witness {
+
+// Largest add-checkpoint body accepted: 63 proof lines and a note with a few dozen signatures.
+inline constexpr size_t kMaxAddCheckpointBody = 64 * 1024;
+
+// A witness key file holds one line,
+//   PRIVATE+KEY+<name>+<key id, 8 hex>+<base64(0x04 ‖ 32-byte Ed25519 seed)>
+// the Go note private-key layout with the cosignature/v1 key type (docs/witness.md).
+std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32);
+// Parses a key file and checks that its key ID matches the key (a typo cannot go unnoticed).
+StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text);
+
+class WitnessService {
+ public:
+  // `clock` gives the cosignature timestamp (Unix seconds, must be positive).
+  WitnessService(tlog::Witness witness, std::unique_ptr<WitnessStore> store,
+                 std::function<UnixSeconds()> clock)
+      : witness_(std::move(witness)), store_(std::move(store)), clock_(std::move(clock)) {}
+
+  http::HttpResponse AddCheckpoint(const http::HttpRequest& request) const;
+  http::HttpResponse GetCheckpoint(const http::HttpRequest& request) const;
+  // Both endpoints, for HttpServer::Start. The service must outlive the router.
+  http::Router Routes() const;
+
+ private:
+  tlog::Witness witness_;
+  std::unique_ptr<WitnessStore> store_;
+  std::function<UnixSeconds()> clock_;
+};
+
+}  // namespace vouch::witness
+
+#endif  // VOUCH_WITNESS_WITNESS_SERVICE_H_
