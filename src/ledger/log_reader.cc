@@ -39,6 +39,9 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
     // Proofs touch few tiles, several times each.
     uint64_t last_key = UINT64_MAX;
     std::shared_ptr<const Bytes> last;
+    // Level-0 tiles that are neither cached nor admitted to the cache: the hashes to read from
+    // the store (slot in the stored tile, position in `out`), by tile index.
+    std::vector<std::pair<uint64_t, std::vector<std::pair<uint32_t, size_t>>>> direct;
     for (size_t k = 0; k < ids.size(); ++k) {
       const NodeId id = ids[k];
       if (id.level >= 64 || id.index >= (size >> id.level)) {
@@ -51,22 +54,37 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
       const uint64_t first = id.index << height;
       const uint64_t tile_index = first / kTileWidth;
       const auto j = static_cast<uint32_t>((first % kTileWidth) >> height);
-      if (tlog::HashTileWidth(tile_level, tile_index, size) == kTileWidth) {
-        const uint64_t key = CacheKey(tile_level, tile_index);
-        if (key != last_key) {
-          VOUCH_ASSIGN_OR_RETURN(last, reader_.FullTile(tile_level, tile_index));
-          last_key = key;
-        }
-        std::memcpy(out[k].data(), last->data() + StoredTileNodeOffset(height, j) * kHashSize,
-                    kHashSize);
-      } else {
+      if (tlog::HashTileWidth(tile_level, tile_index, size) != kTileWidth) {
         const auto& tile = snapshot_.partial_tile(tile_level);
         if (tile == nullptr || tile->id().index != tile_index) {
           return InternalError("the snapshot lacks the partial tile of level " +
                                std::to_string(tile_level));
         }
         out[k] = tile->Node(height, j);
+        continue;
       }
+      const auto slot = static_cast<uint32_t>(StoredTileNodeOffset(height, j));
+      const uint64_t key = CacheKey(tile_level, tile_index);
+      if (key != last_key) {
+        last = reader_.CachedTile(key);
+        if (last == nullptr && (tile_level > 0 || reader_.CacheHasRoom())) {
+          VOUCH_ASSIGN_OR_RETURN(last, reader_.FullTile(tile_level, tile_index));
+        }
+        last_key = key;
+      }
+      if (last != nullptr) {
+        std::memcpy(out[k].data(), last->data() + size_t{slot} * kHashSize, kHashSize);
+        continue;
+      }
+      if (direct.empty() || direct.back().first != tile_index) direct.push_back({tile_index, {}});
+      direct.back().second.push_back({slot, k});
+    }
+    for (const auto& [tile_index, wanted] : direct) {
+      std::vector<uint32_t> slots;
+      std::vector<Hash> hashes(wanted.size());
+      for (const auto& [slot, k] : wanted) slots.push_back(slot);
+      VOUCH_RETURN_IF_ERROR(reader_.store_->ReadTileHashes(0, tile_index, slots, hashes));
+      for (size_t i = 0; i < wanted.size(); ++i) out[wanted[i].second] = hashes[i];
     }
     return OkStatus();
   }
@@ -89,16 +107,22 @@ uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
   return tlog::HashTileWidth(id.level, id.index, size);
 }
 
+std::shared_ptr<const Bytes> LogReader::CachedTile(uint64_t key) const {
+  MutexLock lock(&mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->data;
+}
+
+bool LogReader::CacheHasRoom() const {
+  MutexLock lock(&mu_);
+  return cached_bytes_ + kStoredFullTileSize <= cache_bytes_;
+}
+
 StatusOr<std::shared_ptr<const Bytes>> LogReader::FullTile(uint8_t level, uint64_t index) const {
   const uint64_t key = CacheKey(level, index);
-  {
-    MutexLock lock(&mu_);
-    auto it = index_.find(key);
-    if (it != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return it->second->data;
-    }
-  }
+  if (auto cached = CachedTile(key)) return cached;
   VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_->ReadTile(level, index));
   if (t.width != kTileWidth || t.data.size() != kStoredFullTileSize) {
     return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index)) +

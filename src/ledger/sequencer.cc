@@ -15,14 +15,6 @@ using tlog::Hash;
 using tlog::HashTile;
 using tlog::TileId;
 
-struct HashHasher {
-  size_t operator()(const Hash& h) const {
-    size_t v;
-    std::memcpy(&v, h.data(), sizeof(v));
-    return v;
-  }
-};
-
 // Hash tiles from the store, for TileIntegrator::Resume.
 class StoreTileSource final : public tlog::TileSource {
  public:
@@ -53,6 +45,12 @@ class StoreTileSource final : public tlog::TileSource {
 };
 
 }  // namespace
+
+size_t Sequencer::HashHasher::operator()(const Hash& h) const {
+  size_t v;
+  std::memcpy(&v, h.data(), sizeof(v));
+  return v;
+}
 
 Bytes EncodeStoredFullTile(const HashTile& tile) {
   Bytes out;
@@ -85,7 +83,8 @@ StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(std::shared_ptr<store::Log
       std::unique_ptr<Sequencer>(new Sequencer(std::move(store), std::move(signer), options));
   VOUCH_RETURN_IF_ERROR(seq->store_->Bind(store::LogIdentity{seq->origin_, seq->vkey_.ToString()}));
   VOUCH_RETURN_IF_ERROR(seq->Recover());
-  seq->thread_ = std::thread([s = seq.get()] { s->Run(); });
+  seq->sequencing_thread_ = std::thread([s = seq.get()] { s->Run(); });
+  seq->committing_thread_ = std::thread([s = seq.get()] { s->Commit(); });
   return seq;
 }
 
@@ -222,7 +221,8 @@ void Sequencer::Stop() {
     stopping_ = true;
     cv_.SignalAll();
   }
-  if (thread_.joinable()) thread_.join();
+  if (sequencing_thread_.joinable()) sequencing_thread_.join();
+  if (committing_thread_.joinable()) committing_thread_.join();
 }
 
 void Sequencer::Run() {
@@ -231,7 +231,7 @@ void Sequencer::Run() {
     {
       MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) cv_.Wait(&mu_);
-      if (queue_.empty()) return;  // stopping, and everything queued was sequenced
+      if (queue_.empty()) break;  // stopping, and everything queued was prepared
       const auto deadline = queue_.front().queued + options_.batch_interval;
       while (!stopping_ && queue_.size() < options_.batch_size &&
              std::chrono::steady_clock::now() < deadline) {
@@ -245,134 +245,205 @@ void Sequencer::Run() {
         queue_.pop_front();
       }
     }
-    Process(batch);
+    // Wait for room in the pipeline; after a failed commit, wait for it to drain and reload.
+    Status recovered;
+    {
+      MutexLock lock(&pipe_mu_);
+      while (prepared_.size() >= kMaxPrepared || (broken_ && !prepared_.empty())) {
+        pipe_cv_.Wait(&pipe_mu_);
+      }
+      if (broken_) {
+        in_flight_.clear();
+        recovered = Recover();
+        if (recovered.ok()) broken_ = false;
+      }
+    }
+    if (!recovered.ok()) {
+      for (Pending& p : batch) {
+        p.done.set_value(UnavailableError("the log's storage is failing: " + recovered.message()));
+      }
+      continue;
+    }
+    auto prepared = Prepare(batch);
+    if (!prepared.ok()) {
+      for (Pending& p : batch) p.done.set_value(prepared.status());
+      continue;
+    }
+    MutexLock lock(&pipe_mu_);
+    for (size_t k = 0; k < prepared->new_hashes.size(); ++k) {
+      in_flight_[prepared->new_hashes[k]] = prepared->commit.old_size + k;
+    }
+    prepared_.push_back(std::move(prepared).value());
+    pipe_cv_.SignalAll();
   }
+  MutexLock lock(&pipe_mu_);
+  run_done_ = true;
+  pipe_cv_.SignalAll();
 }
 
-void Sequencer::Process(std::vector<Pending>& batch) {
-  auto fail_all = [&](const Status& status) {
-    for (Pending& p : batch) p.done.set_value(status);
-  };
-  if (!healthy_) {
-    if (Status s = Recover(); !s.ok()) {
-      fail_all(UnavailableError("the log's storage is failing: " + s.message()));
-      return;
-    }
-    healthy_ = true;
-  }
+StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Prepared p;
   const uint64_t old_size = integrator_.size();
+  p.commit.old_size = old_size;
+  p.index.assign(batch.size(), 0);
+  p.duplicate.assign(batch.size(), true);
 
-  // Deduplicate within the batch, then against the store.
+  // Deduplicate within the batch, then against batches still in the pipeline, then against
+  // the store (in that order: a batch leaves in_flight_ only after its commit is visible).
   std::vector<size_t> first(batch.size());
   std::vector<size_t> uniques;
-  std::vector<Hash> unique_hashes;
   {
     std::unordered_map<Hash, size_t, HashHasher> seen;
     seen.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       auto [it, inserted] = seen.emplace(batch[i].leaf_hash, i);
       first[i] = it->second;
-      if (inserted) {
-        uniques.push_back(i);
-        unique_hashes.push_back(batch[i].leaf_hash);
+      if (inserted) uniques.push_back(i);
+    }
+  }
+  std::vector<size_t> ask_store;
+  std::vector<Hash> ask_hashes;
+  std::vector<std::optional<uint64_t>> known(batch.size());
+  {
+    MutexLock lock(&pipe_mu_);
+    for (size_t i : uniques) {
+      auto it = in_flight_.find(batch[i].leaf_hash);
+      if (it != in_flight_.end()) {
+        known[i] = it->second;
+      } else {
+        ask_store.push_back(i);
+        ask_hashes.push_back(batch[i].leaf_hash);
       }
     }
   }
-  auto found = store_->FindLeafHashes(unique_hashes);
-  if (!found.ok()) {
-    fail_all(UnavailableError("the entry was not sequenced: " + found.status().message()));
-    return;
-  }
-  std::vector<uint64_t> index(batch.size());
-  std::vector<bool> duplicate(batch.size(), true);
-  store::AppendBatch commit;
-  commit.old_size = old_size;
+  VOUCH_ASSIGN_OR_RETURN(auto found, store_->FindLeafHashes(ask_hashes));
+  for (size_t k = 0; k < ask_store.size(); ++k) known[ask_store[k]] = found[k];
+  const auto t1 = std::chrono::steady_clock::now();
+
   std::vector<ByteSpan> new_entries;
-  for (size_t k = 0; k < uniques.size(); ++k) {
-    const size_t i = uniques[k];
-    if ((*found)[k].has_value()) {
-      index[i] = *(*found)[k];
+  for (size_t i : uniques) {
+    if (known[i].has_value()) {
+      p.index[i] = *known[i];
     } else {
-      index[i] = old_size + new_entries.size();
-      duplicate[i] = false;
+      p.index[i] = old_size + new_entries.size();
+      p.duplicate[i] = false;
       new_entries.push_back(batch[i].entry);
-      commit.entries.push_back(store::NewEntry{batch[i].leaf_hash, batch[i].entry});
+      p.commit.entries.push_back(store::NewEntry{batch[i].leaf_hash, batch[i].entry});
+      p.new_hashes.push_back(batch[i].leaf_hash);
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (first[i] != i) index[i] = index[first[i]];
+    if (first[i] != i) p.index[i] = p.index[first[i]];
   }
 
   if (!new_entries.empty()) {
     auto writes = integrator_.Append(new_entries);
     if (!writes.ok()) {
-      // Entries were size-checked in Submit, so this is a bug; resynchronise from the store.
-      healthy_ = false;
-      fail_all(InternalError("cannot integrate the batch: " + writes.status().message()));
-      return;
+      // Entries were size-checked in Submit, so this is a bug: resynchronise from the store.
+      MutexLock lock(&pipe_mu_);
+      broken_ = true;
+      return InternalError("cannot integrate the batch: " + writes.status().message());
     }
     auto partials = partial_tiles_;
-    Status status;
     for (const tlog::TileWrite& w : *writes) {
       if (w.id.is_bundle()) continue;  // bundles are assembled from the stored entries
-      auto tile = HashTile::Parse(w.id, w.data);
-      if (!tile.ok()) {
-        status = tile.status();
-        break;
-      }
+      VOUCH_ASSIGN_OR_RETURN(HashTile tile, HashTile::Parse(w.id, w.data));
       store::StoredTile stored{w.id.level, w.id.index, w.id.width, {}};
       if (w.id.partial()) {
         stored.data = w.data;
-        partials[w.id.level] = std::make_shared<const HashTile>(std::move(tile).value());
+        partials[w.id.level] = std::make_shared<const HashTile>(std::move(tile));
       } else {
-        stored.data = EncodeStoredFullTile(*tile);
+        stored.data = EncodeStoredFullTile(tile);
         // A completed tile ends its level's partial tile (a later partial write restarts it).
         partials[w.id.level] = nullptr;
       }
-      commit.tiles.push_back(std::move(stored));
+      p.commit.tiles.push_back(std::move(stored));
     }
-    auto checkpoint = status.ok() ? SignCurrent() : StatusOr<std::string>(status);
+    auto checkpoint = SignCurrent();
     if (!checkpoint.ok()) {
-      healthy_ = false;
-      fail_all(InternalError("cannot sign the checkpoint: " + checkpoint.status().message()));
-      return;
+      MutexLock lock(&pipe_mu_);
+      broken_ = true;
+      return InternalError("cannot sign the checkpoint: " + checkpoint.status().message());
     }
-    commit.new_state.size = integrator_.size();
-    commit.new_state.range.assign(integrator_.range().hashes().begin(),
-                                  integrator_.range().hashes().end());
-    commit.new_state.checkpoint = *checkpoint;
+    p.commit.new_state.size = integrator_.size();
+    p.commit.new_state.range.assign(integrator_.range().hashes().begin(),
+                                    integrator_.range().hashes().end());
+    p.commit.new_state.checkpoint = *checkpoint;
+    partial_tiles_ = partials;
+    p.snapshot = std::make_shared<const LogSnapshot>(integrator_.range(),
+                                                     std::move(checkpoint).value(), partial_tiles_);
+  }
+  p.lookup_time = t1 - t0;
+  p.integrate_time = std::chrono::steady_clock::now() - t1;
+  p.items = std::move(batch);
+  return p;
+}
 
-    Status committed = store_->Append(commit);
-    if (committed.ok()) {
-      partial_tiles_ = partials;
-      Publish(
-          std::make_shared<const LogSnapshot>(integrator_.range(), *checkpoint, partial_tiles_));
-    } else {
-      // The outcome is unknown (the commit may have reached the disk): ask the store.
-      {
+void Sequencer::Commit() {
+  while (true) {
+    Prepared p;
+    bool broken;
+    {
+      MutexLock lock(&pipe_mu_);
+      while (prepared_.empty() && !run_done_) pipe_cv_.Wait(&pipe_mu_);
+      if (prepared_.empty()) return;
+      p = std::move(prepared_.front());
+      broken = broken_;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    Status failure;
+    if (broken) {
+      failure = UnavailableError("the entry was not sequenced: an earlier commit failed");
+    } else if (!p.commit.entries.empty()) {
+      Status committed = store_->Append(p.commit);
+      if (!committed.ok()) {
+        // The outcome may be unknown (the commit may have reached the disk): ask the store.
+        auto state = store_->ReadState();
+        if (!state.ok() || state->size != p.commit.new_state.size ||
+            state->checkpoint != p.commit.new_state.checkpoint) {
+          failure = UnavailableError("the entry was not sequenced: " + committed.message());
+        }
         MutexLock lock(&mu_);
         ++stats_.failed_commits;
       }
-      const uint64_t expected = integrator_.size();
-      Status recovered = Recover();
-      healthy_ = recovered.ok();
-      auto latest = Latest();
-      if (!recovered.ok() || latest->size() != expected || latest->checkpoint() != *checkpoint) {
-        fail_all(UnavailableError("the entry was not sequenced: " + committed.message()));
-        return;
-      }
+      if (failure.ok()) Publish(p.snapshot);
     }
+    if (failure.ok()) {
+      {
+        MutexLock lock(&mu_);
+        ++stats_.batches;
+        stats_.lookup_time += p.lookup_time;
+        stats_.integrate_time += p.integrate_time;
+        stats_.commit_time += std::chrono::steady_clock::now() - t0;
+      }
+      Complete(p);
+    } else {
+      for (Pending& item : p.items) item.done.set_value(failure);
+    }
+    MutexLock lock(&pipe_mu_);
+    if (!failure.ok()) broken_ = true;
+    for (const Hash& h : p.new_hashes) in_flight_.erase(h);
+    prepared_.pop_front();
+    pipe_cv_.SignalAll();
   }
+}
 
-  const uint64_t tree_size = integrator_.size();
-  {
-    MutexLock lock(&mu_);
-    ++stats_.batches;
-    stats_.entries += new_entries.size();
-    stats_.duplicates += batch.size() - new_entries.size();
+void Sequencer::Complete(Prepared& p) {
+  const uint64_t tree_size = Latest()->size();
+  size_t fresh = 0;
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (!p.duplicate[i]) ++fresh;
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done.set_value(AddResult{index[i], batch[i].leaf_hash, duplicate[i], tree_size});
+  {
+    // Before the submitters learn their results, so stats() reflects every answered one.
+    MutexLock lock(&mu_);
+    stats_.entries += fresh;
+    stats_.duplicates += p.items.size() - fresh;
+  }
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    p.items[i].done.set_value(
+        AddResult{p.index[i], p.items[i].leaf_hash, static_cast<bool>(p.duplicate[i]), tree_size});
   }
 }
 

@@ -344,6 +344,13 @@ TEST_F(SequencerTest, TilesBundlesAndProofsMatchAnInMemoryTree) {
     }
   }
   EXPECT_THAT(reader_->InclusionProof(kN, *snap), StatusIs(StatusCode::kNotFound));
+  // Without a cache, level-0 hashes are read straight from the stored tiles.
+  LogReader uncached(store_, /*cache_bytes=*/0);
+  for (uint64_t index : {0ull, 300ull, 65'535ull, 69'999ull}) {
+    auto proof = uncached.InclusionProof(index, *snap);
+    ASSERT_THAT(proof, IsOk());
+    EXPECT_EQ(*proof, *reader_->InclusionProof(index, *snap)) << index;
+  }
   // Consistency proofs between published sizes.
   for (const auto& old : snapshots) {
     if (old->size() == 0 || old->size() == snap->size()) continue;

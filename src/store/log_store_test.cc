@@ -245,6 +245,24 @@ TEST_P(LogStoreTest, ATileIsReplacedOnlyByAWiderOne) {
   EXPECT_THAT(store_->ReadTile(2, 5), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_P(LogStoreTest, ReadTileHashesReadsSlots) {
+  BatchBuilder b;
+  Bytes data;
+  for (uint8_t i = 0; i < 10; ++i) Append(data, Bytes(32, i));
+  ASSERT_THAT(store_->Append(b.Build({"a"}, {StoredTile{0, 3, 10, data}})), IsOk());
+  std::vector<uint32_t> slots = {9, 0, 4};
+  std::vector<tlog::Hash> out(3);
+  ASSERT_THAT(store_->ReadTileHashes(0, 3, slots, out), IsOk());
+  EXPECT_EQ(out[0][0], 9);
+  EXPECT_EQ(out[1][31], 0);
+  EXPECT_EQ(out[2][17], 4);
+  std::vector<uint32_t> beyond = {10};
+  std::vector<tlog::Hash> one(1);
+  EXPECT_THAT(store_->ReadTileHashes(0, 3, beyond, one), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(store_->ReadTileHashes(0, 4, slots, out), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadTileHashes(9, 4, slots, out), StatusIs(StatusCode::kNotFound));
+}
+
 TEST_P(LogStoreTest, ConcurrentReadersSeeWholeBatches) {
   BatchBuilder b;
   std::atomic<bool> done{false};

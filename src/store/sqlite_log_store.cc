@@ -5,10 +5,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +30,10 @@ CREATE TABLE IF NOT EXISTS entries(
   idx INTEGER PRIMARY KEY,
   leaf_hash BLOB NOT NULL,
   data BLOB NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS entries_by_leaf_hash ON entries(leaf_hash);
+CREATE TABLE IF NOT EXISTS leaf_index(
+  prefix INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  PRIMARY KEY (prefix, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tree(
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -48,7 +54,10 @@ constexpr const char* kReplaceTree =
     "INSERT OR REPLACE INTO tree(id, size, range, checkpoint) VALUES(1, ?, ?, ?)";
 constexpr const char* kReplaceCheckpoint =
     "INSERT OR REPLACE INTO checkpoints(size, note) VALUES(?, ?)";
-constexpr const char* kFindLeafHash = "SELECT idx FROM entries WHERE leaf_hash = ?";
+constexpr const char* kFindLeafHash =
+    "SELECT e.idx, e.leaf_hash FROM leaf_index AS l JOIN entries AS e ON e.idx = l.idx "
+    "WHERE l.prefix = ?";
+constexpr const char* kInsertLeafIndex = "INSERT INTO leaf_index(prefix, idx) VALUES(?, ?)";
 constexpr const char* kSelectEntries =
     "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
 constexpr const char* kSelectLeafHashes =
@@ -174,6 +183,27 @@ std::string ColumnText(sqlite3_stmt* stmt, int i) {
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
 }
 
+// The deduplication index key: the first 8 bytes of a leaf hash (big-endian, as a signed
+// 64-bit integer). Distinct leaf hashes may share a prefix; lookups compare the full hash.
+int64_t LeafPrefix(const tlog::Hash& h) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
+  return static_cast<int64_t>(v);
+}
+
+// Positions of `hashes` ordered by (prefix, hash), so index reads and writes walk the B-tree
+// in key order.
+std::vector<size_t> SortedByPrefix(std::span<const tlog::Hash> hashes) {
+  std::vector<size_t> order(hashes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    int64_t pa = LeafPrefix(hashes[a]);
+    int64_t pb = LeafPrefix(hashes[b]);
+    return pa != pb ? pa < pb : hashes[a] < hashes[b];
+  });
+  return order;
+}
+
 Status FsyncDirectoryOf(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -209,8 +239,10 @@ class SqliteLogStoreImpl {
     }
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = FULL"));
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA foreign_keys = OFF"));
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint = " +
-                                        std::to_string(options_.wal_autocheckpoint_pages)));
+    // Checkpoints (copying the WAL into the database file) run on a background connection, so
+    // commits do not wait for them; see Checkpointer().
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint = 0"));
+    sqlite3_wal_hook(writer_->db(), &SqliteLogStoreImpl::WalHook, this);
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
     VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
     Status s = CreateSchemaLocked();
@@ -221,7 +253,20 @@ class SqliteLogStoreImpl {
     VOUCH_RETURN_IF_ERROR(writer_->Exec("COMMIT"));
     // The database file's directory entry must be durable too (SQLite syncs the directory for
     // the WAL it creates, not for the main file).
-    return FsyncDirectoryOf(path_);
+    VOUCH_RETURN_IF_ERROR(FsyncDirectoryOf(path_));
+    VOUCH_ASSIGN_OR_RETURN(auto checkpointer, Connection::Open(path_, true, 2048));
+    checkpointer_ = std::thread(
+        [this, c = std::shared_ptr<Connection>(std::move(checkpointer))] { Checkpointer(*c); });
+    return OkStatus();
+  }
+
+  ~SqliteLogStoreImpl() {
+    {
+      MutexLock lock(&checkpoint_mu_);
+      checkpoint_stop_ = true;
+      checkpoint_cv_.SignalAll();
+    }
+    if (checkpointer_.joinable()) checkpointer_.join();
   }
 
   Status Bind(const LogIdentity& identity) VOUCH_EXCLUDES(writer_mu_) {
@@ -283,34 +328,25 @@ class SqliteLogStoreImpl {
     }
     // The commit fsyncs the WAL (synchronous=FULL): when it returns OK the batch is durable.
     s = writer_->Exec("COMMIT");
-    if (!s.ok() && !sqlite3_get_autocommit(writer_->db())) {
-      writer_->Exec("ROLLBACK").IgnoreError();
+    if (!s.ok()) {
+      if (!sqlite3_get_autocommit(writer_->db())) writer_->Exec("ROLLBACK").IgnoreError();
+      return s;
     }
-    return s;
+    // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
+    // here (waiting for readers). A failure only postpones this; the batch is committed.
+    if (wal_frames_.load() > options_.max_wal_pages) {
+      int log = 0;
+      int done = 0;
+      sqlite3_wal_checkpoint_v2(writer_->db(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
+    }
+    return OkStatus();
   }
 
   StatusOr<std::vector<std::optional<uint64_t>>> FindLeafHashes(
-      std::span<const tlog::Hash> leaf_hashes) VOUCH_EXCLUDES(writer_mu_) {
-    // On the writer connection: the sequencer asks right after its own commits.
-    MutexLock lock(&writer_mu_);
-    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kFindLeafHash));
-    std::vector<std::optional<uint64_t>> out;
-    out.reserve(leaf_hashes.size());
-    for (const tlog::Hash& h : leaf_hashes) {
-      sqlite3_reset(stmt);
-      BindBlob(stmt, 1, h);
-      int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_ROW) {
-        out.emplace_back(static_cast<uint64_t>(sqlite3_column_int64(stmt, 0)));
-      } else if (rc == SQLITE_DONE) {
-        out.emplace_back(std::nullopt);
-      } else {
-        sqlite3_reset(stmt);
-        return SqliteStatus(rc, writer_->db(), "look up leaf hash");
-      }
-    }
-    sqlite3_reset(stmt);
-    return out;
+      std::span<const tlog::Hash> leaf_hashes) const {
+    // On a reader connection, so lookups for the next batch run while a commit is in progress;
+    // each statement sees every commit that completed before it began.
+    return WithReader([&](Connection& c) { return Lookup(c, leaf_hashes); });
   }
 
   StatusOr<std::vector<Bytes>> ReadEntries(uint64_t begin, uint64_t end) const {
@@ -370,6 +406,42 @@ class SqliteLogStoreImpl {
     });
   }
 
+  Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                        std::span<tlog::Hash> out) const {
+    if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
+    if (level > kMaxStoredTileLevel || index >= (uint64_t{1} << 56)) {
+      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                           std::to_string(index) + ") cannot exist");
+    }
+    return WithReader([&](Connection& c) -> Status {
+      // Incremental blob I/O reads just the pages that hold the requested slots.
+      sqlite3_blob* blob = nullptr;
+      int rc = sqlite3_blob_open(c.db(), "main", "tiles", "data", TileKey(level, index), 0, &blob);
+      if (rc != SQLITE_OK) {
+        sqlite3_blob_close(blob);
+        if (rc == SQLITE_ERROR) {
+          return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                               std::to_string(index) + ") is not stored");
+        }
+        return SqliteStatus(rc, c.db(), "open tile");
+      }
+      const auto size = static_cast<size_t>(sqlite3_blob_bytes(blob));
+      Status status;
+      for (size_t i = 0; i < slots.size() && status.ok(); ++i) {
+        const size_t offset = size_t{slots[i]} * tlog::kHashSize;
+        if (offset + tlog::kHashSize > size) {
+          status = OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond tile");
+          break;
+        }
+        rc = sqlite3_blob_read(blob, out[i].data(), static_cast<int>(tlog::kHashSize),
+                               static_cast<int>(offset));
+        if (rc != SQLITE_OK) status = SqliteStatus(rc, c.db(), "read tile");
+      }
+      sqlite3_blob_close(blob);  // ends the read transaction
+      return status;
+    });
+  }
+
   StatusOr<std::string> ReadCheckpoint(uint64_t size) const {
     if (size > INT64_MAX) return NotFoundError("no checkpoint for size " + std::to_string(size));
     return WithReader([&](Connection& c) -> StatusOr<std::string> {
@@ -386,6 +458,30 @@ class SqliteLogStoreImpl {
   }
 
  private:
+  // For each of `hashes`, the index of the stored entry with that leaf hash. Reads the prefix
+  // index in key order and compares full hashes (prefixes may collide).
+  static StatusOr<std::vector<std::optional<uint64_t>>> Lookup(Connection& c,
+                                                               std::span<const tlog::Hash> hashes) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kFindLeafHash));
+    StmtReset reset(stmt);
+    std::vector<std::optional<uint64_t>> out(hashes.size());
+    for (size_t i : SortedByPrefix(hashes)) {
+      sqlite3_reset(stmt);
+      sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
+      while (true) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "look up leaf hash");
+        ByteSpan stored = ColumnBlob(stmt, 1);
+        if (EqualBytes(hashes[i], stored)) {
+          out[i] = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   Status CreateSchemaLocked() VOUCH_REQUIRES(writer_mu_) {
     VOUCH_RETURN_IF_ERROR(writer_->Exec(kSchema));
     VOUCH_ASSIGN_OR_RETURN(auto version, ReadMetaLocked("schema_version"));
@@ -442,22 +538,39 @@ class SqliteLogStoreImpl {
     }
     {
       VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertEntry));
+      StmtReset reset(stmt);
       for (size_t i = 0; i < batch.entries.size(); ++i) {
         sqlite3_reset(stmt);
         sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.old_size + i));
         BindBlob(stmt, 2, batch.entries[i].leaf_hash);
         BindBlob(stmt, 3, batch.entries[i].data);
         int rc = sqlite3_step(stmt);
-        if (rc != SQLITE_DONE) {
-          sqlite3_reset(stmt);
-          if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-            return AlreadyExistsError("an entry with the leaf hash of new entry " +
-                                      std::to_string(batch.old_size + i) + " is already stored");
-          }
-          return SqliteStatus(rc, db, "insert entry");
-        }
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "insert entry");
       }
-      sqlite3_reset(stmt);
+    }
+    {
+      // Deduplication index. The sequencer only sends new leaf hashes; check anyway (in key
+      // order, the same pages the insert touches next) so the store never holds two entries
+      // with one leaf hash.
+      std::vector<tlog::Hash> hashes;
+      hashes.reserve(batch.entries.size());
+      for (const NewEntry& e : batch.entries) hashes.push_back(e.leaf_hash);
+      VOUCH_ASSIGN_OR_RETURN(auto existing, Lookup(*writer_, hashes));
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertLeafIndex));
+      StmtReset reset(stmt);
+      const tlog::Hash* previous = nullptr;
+      for (size_t i : SortedByPrefix(hashes)) {
+        if (existing[i].has_value() || (previous != nullptr && *previous == hashes[i])) {
+          return AlreadyExistsError("an entry with the leaf hash of new entry " +
+                                    std::to_string(batch.old_size + i) + " is already stored");
+        }
+        previous = &hashes[i];
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
+        sqlite3_bind_int64(stmt, 2, static_cast<int64_t>(batch.old_size + i));
+        int rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "index entry");
+      }
     }
     {
       VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kUpsertTile));
@@ -544,8 +657,43 @@ class SqliteLogStoreImpl {
     return result;
   }
 
+  // Called by SQLite after each commit on the writer connection with the WAL's size in pages.
+  static int WalHook(void* arg, sqlite3* /*db*/, const char* /*name*/, int pages) {
+    auto* self = static_cast<SqliteLogStoreImpl*>(arg);
+    self->wal_frames_.store(pages);
+    if (pages >= self->options_.checkpoint_pages) {
+      MutexLock lock(&self->checkpoint_mu_);
+      self->checkpoint_wanted_ = true;
+      self->checkpoint_cv_.Signal();
+    }
+    return SQLITE_OK;
+  }
+
+  // Copies committed WAL pages into the database file whenever the WAL has grown past
+  // checkpoint_pages (PASSIVE: never blocks the writer or readers). With synchronous=FULL the
+  // database file is fsynced before the WAL is reused.
+  void Checkpointer(Connection& c) VOUCH_EXCLUDES(checkpoint_mu_) {
+    while (true) {
+      {
+        MutexLock lock(&checkpoint_mu_);
+        while (!checkpoint_wanted_ && !checkpoint_stop_) checkpoint_cv_.Wait(&checkpoint_mu_);
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      int log = 0;
+      int done = 0;
+      sqlite3_wal_checkpoint_v2(c.db(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+  }
+
   const std::string path_;
   const SqliteOptions options_;
+  std::atomic<int> wal_frames_{0};
+  Mutex checkpoint_mu_;
+  CondVar checkpoint_cv_;
+  bool checkpoint_wanted_ VOUCH_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_stop_ VOUCH_GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpointer_;
   Mutex writer_mu_;
   std::unique_ptr<Connection> writer_ VOUCH_GUARDED_BY(writer_mu_);
   mutable Mutex pool_mu_;
@@ -581,6 +729,11 @@ StatusOr<std::vector<tlog::Hash>> SqliteLogStore::ReadLeafHashes(uint64_t begin,
 }
 StatusOr<StoredTile> SqliteLogStore::ReadTile(uint8_t level, uint64_t index) const {
   return impl_->ReadTile(level, index);
+}
+Status SqliteLogStore::ReadTileHashes(uint8_t level, uint64_t index,
+                                      std::span<const uint32_t> slots,
+                                      std::span<tlog::Hash> out) const {
+  return impl_->ReadTileHashes(level, index, slots, out);
 }
 StatusOr<std::string> SqliteLogStore::ReadCheckpoint(uint64_t size) const {
   return impl_->ReadCheckpoint(size);

@@ -1,5 +1,6 @@
 #include "store/validate.h"
 
+#include <algorithm>
 #include <bit>
 #include <string>
 
@@ -47,3 +48,23 @@ Status ValidateRange(uint64_t begin, uint64_t end) {
 }
 
 }  // namespace vouch::store::internal
+
+namespace vouch::store {
+
+Status LogStore::ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                                std::span<tlog::Hash> out) const {
+  if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
+  VOUCH_ASSIGN_OR_RETURN(StoredTile tile, ReadTile(level, index));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const size_t offset = size_t{slots[i]} * tlog::kHashSize;
+    if (offset + tlog::kHashSize > tile.data.size()) {
+      return OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond tile (level " +
+                             std::to_string(level) + ", index " + std::to_string(index) + ")");
+    }
+    std::copy(tile.data.begin() + static_cast<ptrdiff_t>(offset),
+              tile.data.begin() + static_cast<ptrdiff_t>(offset + tlog::kHashSize), out[i].begin());
+  }
+  return OkStatus();
+}
+
+}  // namespace vouch::store

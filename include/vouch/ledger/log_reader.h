@@ -10,7 +10,10 @@
 // Proofs read only perfect-subtree hashes: stored full tiles carry their inner nodes
 // (sequencer.h, kStoredFullTileSize) and the snapshot's RightBorder supplies the right-edge
 // folds, so generating a proof does no hashing. Full tiles are kept in an LRU cache of bounded
-// size.
+// size. Tiles above level 0 (1/256 of them) are always cached; a level-0 tile is cached while
+// the cache has room, and once it is full a proof reads just the 8 hashes it needs from a
+// level-0 tile that is not cached (LogStore::ReadTileHashes) instead of churning the cache —
+// so a log much larger than the cache costs one small store read per proof.
 //
 // Thread-safety: thread-safe (the store is, and the cache is locked).
 #ifndef VOUCH_LEDGER_LOG_READER_H_
@@ -59,9 +62,14 @@ class LogReader {
 
  private:
   class SnapshotHashReader;
-  // The stored form of full hash tile (level, index), from the cache or the store.
+  // The stored form of full hash tile (level, index), from the cache or the store (then
+  // cached, evicting the least recently used tiles).
   StatusOr<std::shared_ptr<const Bytes>> FullTile(uint8_t level, uint64_t index) const
       VOUCH_EXCLUDES(mu_);
+  // The cached tile with key level << 56 | index, or null.
+  std::shared_ptr<const Bytes> CachedTile(uint64_t key) const VOUCH_EXCLUDES(mu_);
+  // Whether one more full tile fits in the cache without evicting.
+  bool CacheHasRoom() const VOUCH_EXCLUDES(mu_);
 
   const std::shared_ptr<const store::LogStore> store_;
   const size_t cache_bytes_;

@@ -5,12 +5,18 @@
 //
 //   Submit(entry) ─► queue ─► [batch: up to batch_size entries, or batch_interval after the
 //                              first one was queued]
-//                          ─► dedup (within the batch, then against the store's leaf hashes)
+//     sequencing thread:   ─► dedup (within the batch, against batches still being committed,
+//                              then against the store's leaf hashes)
 //                          ─► tlog::TileIntegrator::Append (new tiles, new compact range)
 //                          ─► checkpoint "<origin>\n<size>\n<root>\n", signed (Ed25519 note)
-//                          ─► store::LogStore::Append  (entries + tiles + state + checkpoint,
+//     committing thread:   ─► store::LogStore::Append  (entries + tiles + state + checkpoint,
 //                                                       one transaction, fsynced)
 //                          ─► publish the new LogSnapshot ─► fulfil the submitters' futures
+//
+// The two threads form a pipeline: batch N+1 is deduplicated, integrated and signed while batch
+// N is being committed. Batches are committed strictly in order; if a commit fails, every batch
+// prepared on top of it fails too (the store's fencing guarantees it) and the sequencing thread
+// reloads the tree from the store before preparing more.
 //
 // Guarantees:
 //   * An AddResult is delivered only after the entry is durable at that index, and the
@@ -36,6 +42,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "vouch/base/bytes.h"
@@ -51,7 +58,7 @@ namespace vouch::ledger {
 
 struct SequencerOptions {
   // A batch is committed as soon as it holds this many entries...
-  size_t batch_size = 4096;
+  size_t batch_size = 16384;
   // ...or once its first entry has waited this long (0: as soon as the previous commit ended).
   std::chrono::microseconds batch_interval{5000};
   // Pushback: Submit fails with kResourceExhausted while this many entries or bytes wait.
@@ -98,6 +105,11 @@ struct SequencerStats {
   uint64_t entries = 0;     // new entries sequenced
   uint64_t duplicates = 0;  // submissions answered with an existing index
   uint64_t failed_commits = 0;
+  // Time spent by the sequencing thread looking up duplicates, integrating and signing, and
+  // committing to the store.
+  std::chrono::nanoseconds lookup_time{0};
+  std::chrono::nanoseconds integrate_time{0};
+  std::chrono::nanoseconds commit_time{0};
 };
 
 class Sequencer {
@@ -143,14 +155,34 @@ class Sequencer {
     std::promise<StatusOr<AddResult>> done;
     std::chrono::steady_clock::time_point queued;
   };
+  struct HashHasher {
+    size_t operator()(const tlog::Hash& h) const;
+  };
+  // A batch integrated and signed by the sequencing thread, waiting for the committing thread.
+  struct Prepared {
+    std::vector<Pending> items;
+    std::vector<uint64_t> index;                  // per item
+    std::vector<bool> duplicate;                  // per item
+    store::AppendBatch commit;                    // no entries: nothing to write (all duplicates)
+    std::shared_ptr<const LogSnapshot> snapshot;  // to publish once committed (null if none)
+    std::vector<tlog::Hash> new_hashes;           // in-flight leaf hashes to forget afterwards
+    std::chrono::nanoseconds lookup_time{0};
+    std::chrono::nanoseconds integrate_time{0};
+  };
 
   Sequencer(std::shared_ptr<store::LogStore> store, tlog::Ed25519NoteSigner signer,
             SequencerOptions options);
-  // Reloads the integrator, partial tiles and snapshot from the store (startup, after a failed
-  // commit). Only on the sequencing thread (or before it starts).
+  // Reloads the integrator, partial tiles and snapshot from the store (startup, and after a
+  // failed commit once the pipeline is empty). Only on the sequencing thread (or before it
+  // starts).
   Status Recover();
-  void Run() VOUCH_EXCLUDES(mu_);
-  void Process(std::vector<Pending>& batch);
+  // Sequencing thread: cuts batches and prepares them.
+  void Run() VOUCH_EXCLUDES(mu_, pipe_mu_);
+  // Committing thread: commits prepared batches in order and answers their submitters.
+  void Commit() VOUCH_EXCLUDES(mu_, pipe_mu_);
+  // Deduplicates, integrates and signs `batch` on top of the integrator's tree.
+  StatusOr<Prepared> Prepare(std::vector<Pending>& batch) VOUCH_EXCLUDES(pipe_mu_);
+  void Complete(Prepared& p) VOUCH_EXCLUDES(mu_);
   // Signs the checkpoint for the integrator's current tree.
   StatusOr<std::string> SignCurrent() const;
   void Publish(std::shared_ptr<const LogSnapshot> snapshot) VOUCH_EXCLUDES(snapshot_mu_);
@@ -161,11 +193,11 @@ class Sequencer {
   const std::string origin_;
   const SequencerOptions options_;
 
-  // Owned by the sequencing thread (and by Start before the thread exists).
+  // Owned by the sequencing thread (and by Start before the threads exist).
   tlog::TileIntegrator integrator_;
   std::array<std::shared_ptr<const tlog::HashTile>, 8> partial_tiles_;
-  bool healthy_ = true;
 
+  // Submissions.
   mutable Mutex mu_;
   CondVar cv_;
   std::deque<Pending> queue_ VOUCH_GUARDED_BY(mu_);
@@ -173,10 +205,23 @@ class Sequencer {
   bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
   SequencerStats stats_ VOUCH_GUARDED_BY(mu_);
 
+  // The pipeline between the two threads: at most kMaxPrepared batches, in order.
+  static constexpr size_t kMaxPrepared = 2;
+  Mutex pipe_mu_ VOUCH_ACQUIRED_AFTER(mu_);
+  CondVar pipe_cv_;
+  std::deque<Prepared> prepared_ VOUCH_GUARDED_BY(pipe_mu_);
+  // Leaf hash → index of entries prepared but not yet committed (for deduplication).
+  std::unordered_map<tlog::Hash, uint64_t, HashHasher> in_flight_ VOUCH_GUARDED_BY(pipe_mu_);
+  // A commit failed: every batch prepared on top of it fails, and the sequencing thread
+  // recovers from the store once the pipeline is empty.
+  bool broken_ VOUCH_GUARDED_BY(pipe_mu_) = false;
+  bool run_done_ VOUCH_GUARDED_BY(pipe_mu_) = false;
+
   mutable Mutex snapshot_mu_;
   std::shared_ptr<const LogSnapshot> snapshot_ VOUCH_GUARDED_BY(snapshot_mu_);
 
-  std::thread thread_;
+  std::thread sequencing_thread_;
+  std::thread committing_thread_;
 };
 
 // The stored form of a full hash tile: its 256 hashes followed by its 255 inner nodes, height by

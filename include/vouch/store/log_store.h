@@ -107,6 +107,13 @@ class LogStore {
   // The stored (widest) version of hash tile (`level`, `index`); kNotFound if none.
   virtual StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const = 0;
 
+  // Hashes `slots[i]` (32-byte slots: bytes [32·slot, 32·slot + 32)) of the stored data of tile
+  // (`level`, `index`) into `out[i]`, without reading the rest of it (proof generation needs a
+  // few hashes of a 16 KiB tile). kNotFound if the tile is not stored, kOutOfRange if a slot is
+  // beyond its data. The default reads the whole tile. REQUIRES: out.size() == slots.size().
+  virtual Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                                std::span<tlog::Hash> out) const;
+
   // The checkpoint signed for tree size `size`; kNotFound if none was.
   virtual StatusOr<std::string> ReadCheckpoint(uint64_t size) const = 0;
 };

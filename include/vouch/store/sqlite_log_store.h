@@ -5,14 +5,17 @@
 //
 //   meta(key TEXT PRIMARY KEY, value TEXT)              schema version, origin, vkey
 //   entries(idx INTEGER PRIMARY KEY, leaf_hash BLOB, data BLOB)
-//     UNIQUE INDEX entries_by_leaf_hash(leaf_hash)       deduplication
+//   leaf_index(prefix INTEGER, idx INTEGER, PRIMARY KEY(prefix, idx)) WITHOUT ROWID
+//                                                        deduplication: first 8 bytes of the
+//                                                        leaf hash → index (full hash compared)
 //   tiles(id INTEGER PRIMARY KEY, width INTEGER, data BLOB)   id = level << 56 | index
 //   tree(id = 1, size, range BLOB, checkpoint TEXT)      the committed state
 //   checkpoints(size INTEGER PRIMARY KEY, note TEXT)     every checkpoint signed
 //
 // One connection writes (serialised by a mutex); reads use a small pool of read-only
 // connections, so tile and proof reads run in parallel with appends (WAL readers see the last
-// commit that completed before their statement began).
+// commit that completed before their statement began); a background connection checkpoints
+// the WAL into the database file, off the commit path.
 //
 // Thread-safety: thread-safe.
 #ifndef VOUCH_STORE_SQLITE_LOG_STORE_H_
@@ -37,8 +40,11 @@ struct SqliteOptions {
   int reader_cache_kib = 8 * 1024;
   // Read-only connections kept open (more are opened while all are busy, and closed after).
   int reader_connections = 4;
-  // WAL pages after which the writer checkpoints the WAL into the database file.
-  int wal_autocheckpoint_pages = 4096;
+  // WAL pages (4 KiB) after which a background connection checkpoints the WAL into the database
+  // file, and after which the writer itself does (blocking) because the background one fell
+  // behind.
+  int checkpoint_pages = 4096;
+  int max_wal_pages = 65536;
 };
 
 class SqliteLogStore final : public LogStore {
@@ -59,6 +65,8 @@ class SqliteLogStore final : public LogStore {
   StatusOr<std::vector<Bytes>> ReadEntries(uint64_t begin, uint64_t end) const override;
   StatusOr<std::vector<tlog::Hash>> ReadLeafHashes(uint64_t begin, uint64_t end) const override;
   StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const override;
+  Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                        std::span<tlog::Hash> out) const override;
   StatusOr<std::string> ReadCheckpoint(uint64_t size) const override;
 
  private:
