@@ -25,8 +25,12 @@
 
 #include "vouch/crypto/sha.h"
 #include "vouch/ledger/audit.h"
+#include "vouch/ledger/log_client.h"
 #include "vouch/ledger/log_reader.h"
+#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
+#include "vouch/server/http_client.h"
+#include "vouch/server/http_server.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/policy.h"
@@ -150,6 +154,45 @@ void GrowTo(Log& log, uint64_t target) {
                static_cast<unsigned long long>(size), static_cast<unsigned long long>(target));
   Append(*log.seq, size, target, 4, 4096, Clock::time_point::max());
   std::fprintf(stderr, "  done in %.1f s\n", Seconds(Clock::now() - start));
+}
+
+// POST /add through the real HTTP server and client on loopback: 64 client threads, one
+// request at a time each, as `vouch serve log` is configured (client and server share the
+// machine's cores).
+void BenchHttpAppends(Log& log, int seconds) {
+  LogReader reader(log.store);
+  LogService service(*log.seq, reader);
+  http::ServerOptions so;
+  so.max_body_bytes = tlog::kMaxEntrySize;
+  so.max_handler_threads = 512;
+  auto server = http::HttpServer::Start(so, service.Routes());
+  if (!server.ok()) {
+    std::fprintf(stderr, "cannot start the HTTP server: %s\n", server.status().ToString().c_str());
+    std::exit(3);
+  }
+  const std::string url = "http://" + (*server)->address();
+  std::atomic<uint64_t> acked{0};
+  std::atomic<uint64_t> next{uint64_t{1} << 40};
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  const auto start = Clock::now();
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 64; ++t) {
+    clients.emplace_back([&] {
+      http::HttpClient http;
+      auto client = LogClient::Create(url, http);
+      while (client.ok() && Clock::now() < deadline) {
+        std::string e = MakeEntry(next.fetch_add(1));
+        if (client->Add(AsBytes(e)).ok()) acked.fetch_add(1);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  const double secs = Seconds(Clock::now() - start);
+  (*server)->Stop();
+  std::printf(
+      "durable appends over HTTP (POST /add on loopback, 64 clients, one request each at a "
+      "time): %.0f entries/s\n",
+      static_cast<double>(acked.load()) / secs);
 }
 
 class ReaderFetcher : public TileFetcher {
@@ -300,6 +343,7 @@ int Main(int argc, char** argv) {
       "  sequencer time: duplicate lookup %.2f s, integration and signing %.2f s, commit %.2f s\n",
       Seconds(stats.lookup_time), Seconds(stats.integrate_time), Seconds(stats.commit_time));
   std::printf("peak RSS after appends: %.0f MiB\n", PeakRssMiB());
+  BenchHttpAppends(log, 5);
 
   if (!append_only) {
     GrowTo(log, 1'000'000);

@@ -67,7 +67,7 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
       const uint64_t key = CacheKey(tile_level, tile_index);
       if (key != last_key) {
         last = reader_.CachedTile(key);
-        if (last == nullptr && (tile_level > 0 || reader_.CacheHasRoom())) {
+        if (last == nullptr && (tile_level > 0 || reader_.CacheHasRoom(key))) {
           VOUCH_ASSIGN_OR_RETURN(last, reader_.FullTile(tile_level, tile_index));
         }
         last_key = key;
@@ -95,7 +95,7 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
 };
 
 LogReader::LogReader(std::shared_ptr<const store::LogStore> store, size_t cache_bytes)
-    : store_(std::move(store)), cache_bytes_(cache_bytes) {}
+    : store_(std::move(store)), shard_bytes_(cache_bytes / kCacheShards) {}
 
 uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
   if (id.is_bundle()) {
@@ -108,16 +108,18 @@ uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
 }
 
 std::shared_ptr<const Bytes> LogReader::CachedTile(uint64_t key) const {
-  MutexLock lock(&mu_);
-  auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
+  Shard& shard = ShardOf(key);
+  MutexLock lock(&shard.mu);
+  auto it = shard.index.find(key);
+  if (it == shard.index.end()) return nullptr;
+  if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
   return it->second->data;
 }
 
-bool LogReader::CacheHasRoom() const {
-  MutexLock lock(&mu_);
-  return cached_bytes_ + kStoredFullTileSize <= cache_bytes_;
+bool LogReader::CacheHasRoom(uint64_t key) const {
+  Shard& shard = ShardOf(key);
+  MutexLock lock(&shard.mu);
+  return shard.bytes + kStoredFullTileSize <= shard_bytes_;
 }
 
 StatusOr<std::shared_ptr<const Bytes>> LogReader::FullTile(uint8_t level, uint64_t index) const {
@@ -129,16 +131,17 @@ StatusOr<std::shared_ptr<const Bytes>> LogReader::FullTile(uint8_t level, uint64
                          " is not a complete full tile (width " + std::to_string(t.width) + ")");
   }
   auto data = std::make_shared<const Bytes>(std::move(t.data));
-  if (cache_bytes_ > 0) {
-    MutexLock lock(&mu_);
-    if (index_.count(key) == 0) {
-      lru_.push_front(CacheEntry{key, data});
-      index_[key] = lru_.begin();
-      cached_bytes_ += data->size();
-      while (cached_bytes_ > cache_bytes_ && !lru_.empty()) {
-        cached_bytes_ -= lru_.back().data->size();
-        index_.erase(lru_.back().key);
-        lru_.pop_back();
+  if (shard_bytes_ > 0) {
+    Shard& shard = ShardOf(key);
+    MutexLock lock(&shard.mu);
+    if (shard.index.count(key) == 0) {
+      shard.lru.push_front(CacheEntry{key, data});
+      shard.index[key] = shard.lru.begin();
+      shard.bytes += data->size();
+      while (shard.bytes > shard_bytes_ && !shard.lru.empty()) {
+        shard.bytes -= shard.lru.back().data->size();
+        shard.index.erase(shard.lru.back().key);
+        shard.lru.pop_back();
       }
     }
   }

@@ -19,6 +19,7 @@
 #ifndef VOUCH_LEDGER_LOG_READER_H_
 #define VOUCH_LEDGER_LOG_READER_H_
 
+#include <array>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -64,25 +65,29 @@ class LogReader {
   class SnapshotHashReader;
   // The stored form of full hash tile (level, index), from the cache or the store (then
   // cached, evicting the least recently used tiles).
-  StatusOr<std::shared_ptr<const Bytes>> FullTile(uint8_t level, uint64_t index) const
-      VOUCH_EXCLUDES(mu_);
+  StatusOr<std::shared_ptr<const Bytes>> FullTile(uint8_t level, uint64_t index) const;
   // The cached tile with key level << 56 | index, or null.
-  std::shared_ptr<const Bytes> CachedTile(uint64_t key) const VOUCH_EXCLUDES(mu_);
-  // Whether one more full tile fits in the cache without evicting.
-  bool CacheHasRoom() const VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const Bytes> CachedTile(uint64_t key) const;
+  // Whether one more full tile fits in the cache shard of `key` without evicting.
+  bool CacheHasRoom(uint64_t key) const;
 
   const std::shared_ptr<const store::LogStore> store_;
-  const size_t cache_bytes_;
 
+  // The tile cache: an LRU list per shard (by key), so concurrent proofs rarely share a lock.
+  static constexpr size_t kCacheShards = 16;
   struct CacheEntry {
     uint64_t key;
     std::shared_ptr<const Bytes> data;
   };
-  mutable Mutex mu_;
-  mutable std::list<CacheEntry> lru_ VOUCH_GUARDED_BY(mu_);  // most recent first
-  mutable std::unordered_map<uint64_t, std::list<CacheEntry>::iterator> index_
-      VOUCH_GUARDED_BY(mu_);
-  mutable size_t cached_bytes_ VOUCH_GUARDED_BY(mu_) = 0;
+  struct Shard {
+    mutable Mutex mu;
+    std::list<CacheEntry> lru VOUCH_GUARDED_BY(mu);  // most recent first
+    std::unordered_map<uint64_t, std::list<CacheEntry>::iterator> index VOUCH_GUARDED_BY(mu);
+    size_t bytes VOUCH_GUARDED_BY(mu) = 0;
+  };
+  Shard& ShardOf(uint64_t key) const { return shards_[(key ^ (key >> 56)) % kCacheShards]; }
+  const size_t shard_bytes_;  // budget per shard
+  mutable std::array<Shard, kCacheShards> shards_;
 };
 
 }  // namespace vouch::ledger
