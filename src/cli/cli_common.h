@@ -59,6 +59,8 @@ int WaitForTerminationSignal();
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
 void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
+void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
+void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace vouch::cli
 

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   RegisterConstraintCommands(app, ctx);
   RegisterSgxCommands(app, ctx);
   RegisterWitnessCommands(app, ctx);
+  RegisterLogCommands(app, ctx);
+  RegisterServeLogCommand(app, ctx);
 
   try {
     app.parse(argc, argv);

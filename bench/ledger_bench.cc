@@ -1,0 +1,366 @@
+// Transparency log benchmark (docs/performance.md, "Transparency log"). One run measures, on a
+// real SQLite log in a directory on this machine's disk:
+//   1. SHA-256's own rate (the reference, DESIGN.md §4): leaf hashes of 256-byte entries and
+//      Merkle node hashes;
+//   2. durable append throughput: 256-byte entries submitted by several threads to a Sequencer
+//      with default batching, each acknowledged only once committed (fsynced);
+//   3. at 1M entries (and 10M with --large): inclusion-proof generation from storage with the
+//      default tile cache, and a full audit (every tile and bundle fetched, tree recomputed);
+//   4. peak memory (getrusage ru_maxrss) after each phase.
+//
+//   build/default/bench/ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] [--append-only]
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vouch/crypto/sha.h"
+#include "vouch/ledger/audit.h"
+#include "vouch/ledger/log_client.h"
+#include "vouch/ledger/log_reader.h"
+#include "vouch/ledger/log_service.h"
+#include "vouch/ledger/sequencer.h"
+#include "vouch/server/http_client.h"
+#include "vouch/server/http_server.h"
+#include "vouch/store/sqlite_log_store.h"
+#include "vouch/tlog/merkle.h"
+#include "vouch/tlog/policy.h"
+#include "vouch/tlog/proof.h"
+
+namespace vouch::ledger {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double PeakRssMiB() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+// A unique 256-byte entry for `i`.
+std::string MakeEntry(uint64_t i) {
+  std::string e(256, '.');
+  std::snprintf(e.data(), e.size(), "vouch bench entry %020llu ",
+                static_cast<unsigned long long>(i));
+  e[e.size() - 1] = '\n';
+  return e;
+}
+
+void BenchSha256() {
+  std::string entry = MakeEntry(1);
+  tlog::Hash h{};
+  uint64_t n = 0;
+  auto start = Clock::now();
+  while (Clock::now() - start < std::chrono::seconds(1)) {
+    for (int i = 0; i < 1000; ++i) {
+      entry[0] = static_cast<char>(h[0]);
+      h = tlog::HashLeaf(AsBytes(entry));
+    }
+    n += 1000;
+  }
+  double leaf_rate = static_cast<double>(n) / Seconds(Clock::now() - start);
+  n = 0;
+  tlog::Hash a{}, b{};
+  start = Clock::now();
+  while (Clock::now() - start < std::chrono::seconds(1)) {
+    for (int i = 0; i < 1000; ++i) a = tlog::HashChildren(a, b);
+    n += 1000;
+  }
+  double node_rate = static_cast<double>(n) / Seconds(Clock::now() - start);
+  std::printf("sha256 reference: %.0f leaf hashes/s (256-byte entries), %.0f node hashes/s\n",
+              leaf_rate, node_rate);
+}
+
+struct Log {
+  std::shared_ptr<store::LogStore> store;
+  std::unique_ptr<Sequencer> seq;
+};
+
+Log OpenLog(const std::string& path) {
+  auto store = store::SqliteLogStore::Open(path);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), store.status().ToString().c_str());
+    std::exit(3);
+  }
+  Log log;
+  log.store = std::shared_ptr<store::LogStore>(std::move(store).value());
+  Bytes seed(32, 0x5a);
+  auto signer = *tlog::Ed25519NoteSigner::FromSeed("bench.vouch.example/log", seed);
+  auto seq = Sequencer::Start(log.store, signer);
+  if (!seq.ok()) {
+    std::fprintf(stderr, "cannot start: %s\n", seq.status().ToString().c_str());
+    std::exit(3);
+  }
+  log.seq = std::move(seq).value();
+  return log;
+}
+
+// Appends entries [from, to) from `threads` submitters, each keeping `window` unacknowledged
+// submissions; stops early at `deadline`. Returns the number acknowledged.
+uint64_t Append(Sequencer& seq, uint64_t from, uint64_t to, int threads, size_t window,
+                Clock::time_point deadline) {
+  std::atomic<uint64_t> next{from};
+  std::atomic<uint64_t> acked{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      std::deque<std::future<StatusOr<AddResult>>> inflight;
+      auto drain_one = [&] {
+        auto r = inflight.front().get();
+        inflight.pop_front();
+        if (r.ok()) {
+          acked.fetch_add(1);
+        } else if (r.status().code() != StatusCode::kResourceExhausted) {
+          failed = true;
+        }
+      };
+      while (Clock::now() < deadline && !failed) {
+        uint64_t i = next.fetch_add(1);
+        if (i >= to) break;
+        std::string e = MakeEntry(i);
+        inflight.push_back(seq.Submit(AsBytes(e)));
+        if (inflight.size() >= window) drain_one();
+      }
+      while (!inflight.empty()) drain_one();
+    });
+  }
+  for (auto& w : workers) w.join();
+  if (failed) {
+    std::fprintf(stderr, "append failed\n");
+    std::exit(3);
+  }
+  return acked.load();
+}
+
+// Grows the log to `target` entries (untimed).
+void GrowTo(Log& log, uint64_t target) {
+  uint64_t size = log.seq->Latest()->size();
+  if (size >= target) return;
+  auto start = Clock::now();
+  std::fprintf(stderr, "growing the log from %llu to %llu entries...\n",
+               static_cast<unsigned long long>(size), static_cast<unsigned long long>(target));
+  Append(*log.seq, size, target, 4, 4096, Clock::time_point::max());
+  std::fprintf(stderr, "  done in %.1f s\n", Seconds(Clock::now() - start));
+}
+
+// POST /add through the real HTTP server and client on loopback: 64 client threads, one
+// request at a time each, as `vouch serve log` is configured (client and server share the
+// machine's cores).
+void BenchHttpAppends(Log& log, int seconds) {
+  LogReader reader(log.store);
+  LogService service(*log.seq, reader);
+  http::ServerOptions so;
+  so.max_body_bytes = tlog::kMaxEntrySize;
+  so.max_handler_threads = 512;
+  auto server = http::HttpServer::Start(so, service.Routes());
+  if (!server.ok()) {
+    std::fprintf(stderr, "cannot start the HTTP server: %s\n", server.status().ToString().c_str());
+    std::exit(3);
+  }
+  const std::string url = "http://" + (*server)->address();
+  std::atomic<uint64_t> acked{0};
+  std::atomic<uint64_t> next{uint64_t{1} << 40};
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+  const auto start = Clock::now();
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 64; ++t) {
+    clients.emplace_back([&] {
+      http::HttpClient http;
+      auto client = LogClient::Create(url, http);
+      while (client.ok() && Clock::now() < deadline) {
+        std::string e = MakeEntry(next.fetch_add(1));
+        if (client->Add(AsBytes(e)).ok()) acked.fetch_add(1);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  const double secs = Seconds(Clock::now() - start);
+  (*server)->Stop();
+  std::printf(
+      "durable appends over HTTP (POST /add on loopback, 64 clients, one request each at a "
+      "time): %.0f entries/s\n",
+      static_cast<double>(acked.load()) / secs);
+}
+
+class ReaderFetcher : public TileFetcher {
+ public:
+  ReaderFetcher(const LogReader& reader, std::shared_ptr<const LogSnapshot> snap)
+      : reader_(reader), snap_(std::move(snap)) {}
+  StatusOr<std::string> FetchCheckpoint() override { return snap_->checkpoint(); }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override {
+    return reader_.ReadTile(id, *snap_);
+  }
+
+ private:
+  const LogReader& reader_;
+  std::shared_ptr<const LogSnapshot> snap_;
+};
+
+void BenchReads(Log& log, const char* label) {
+  auto snap = log.seq->Latest();
+  const uint64_t n = snap->size();
+  // A fresh reader (cold cache) with the default cache size, as `vouch serve log` uses.
+  LogReader reader(log.store);
+  std::mt19937_64 rng(42);
+  // Verify a few proofs first.
+  for (int i = 0; i < 100; ++i) {
+    uint64_t index = rng() % n;
+    auto proof = reader.InclusionProof(index, *snap);
+    // Submitters race, so entry i is not necessarily at index i: read it back.
+    auto entry = log.store->ReadEntries(index, index + 1);
+    if (!proof.ok() || !entry.ok() ||
+        !tlog::VerifyInclusion(index, n, tlog::HashLeaf((*entry)[0]), *proof, snap->root()).ok()) {
+      std::fprintf(stderr, "proof for %llu does not verify\n",
+                   static_cast<unsigned long long>(index));
+      std::exit(1);
+    }
+  }
+  uint64_t proofs = 0;
+  auto start = Clock::now();
+  while (Clock::now() - start < std::chrono::seconds(5)) {
+    for (int i = 0; i < 1000; ++i) {
+      auto proof = reader.InclusionProof(rng() % n, *snap);
+      if (!proof.ok()) std::exit(3);
+    }
+    proofs += 1000;
+  }
+  double proof_rate = static_cast<double>(proofs) / Seconds(Clock::now() - start);
+  std::printf(
+      "%s: inclusion proofs (uniformly random index, 64 MiB tile cache), 1 thread: %.0f proofs/s\n",
+      label, proof_rate);
+  {
+    // The same on two threads (a server answers proof requests concurrently).
+    std::atomic<uint64_t> total{0};
+    std::vector<std::thread> threads;
+    auto t0 = Clock::now();
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937_64 r(100 + t);
+        uint64_t mine = 0;
+        while (Clock::now() - t0 < std::chrono::seconds(5)) {
+          for (int i = 0; i < 1000; ++i) {
+            if (!reader.InclusionProof(r() % n, *snap).ok()) std::exit(3);
+          }
+          mine += 1000;
+        }
+        total += mine;
+      });
+    }
+    for (auto& t : threads) t.join();
+    std::printf("%s: inclusion proofs on 2 threads: %.0f proofs/s\n", label,
+                static_cast<double>(total.load()) / Seconds(Clock::now() - t0));
+  }
+  std::printf("%s: peak RSS after proofs: %.0f MiB\n", label, PeakRssMiB());
+
+  auto policy =
+      tlog::Policy::Parse("log " + log.seq->verifier_key().ToString() + "\nquorum none\n");
+  ReaderFetcher fetcher(reader, snap);
+  AuditOptions options;
+  options.policy = &*policy;
+  start = Clock::now();
+  auto result = AuditLog(fetcher, options);
+  double secs = Seconds(Clock::now() - start);
+  if (!result.ok()) {
+    std::fprintf(stderr, "audit failed: %s\n", result.status().ToString().c_str());
+    std::exit(1);
+  }
+  std::printf(
+      "%s: full audit (every tile and bundle read from SQLite, tree recomputed): %.1f s, "
+      "%.0f entries/s\n",
+      label, secs, static_cast<double>(n) / secs);
+  std::printf("%s: peak RSS after audit: %.0f MiB\n", label, PeakRssMiB());
+}
+
+int Main(int argc, char** argv) {
+  std::string dir;
+  int seconds = 10;
+  bool large = false;
+  bool keep = false;
+  bool append_only = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--dir" && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (a == "--seconds" && i + 1 < argc) {
+      seconds = std::atoi(argv[++i]);
+    } else if (a == "--large") {
+      large = true;
+    } else if (a == "--keep") {
+      keep = true;
+    } else if (a == "--append-only") {
+      append_only = true;
+    } else {
+      std::fprintf(
+          stderr,
+          "usage: ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] [--append-only]\n"
+          "  --dir      where to create the SQLite logs (default: a new directory under "
+          "the current one)\n"
+          "  --seconds  length of the append measurement (default 10)\n"
+          "  --large    also measure at 10M entries (grows the log to 10M: minutes)\n"
+          "  --keep     keep the database afterwards\n"
+          "  --append-only  only measure appends\n");
+      return 2;
+    }
+  }
+  bool made_dir = false;
+  if (dir.empty()) {
+    dir = "ledger_bench." + std::to_string(::getpid());
+    made_dir = true;
+  }
+  std::filesystem::create_directories(dir);
+  BenchSha256();
+  std::printf("peak RSS at start: %.0f MiB\n", PeakRssMiB());
+
+  Log log = OpenLog(dir + "/log.db");
+  uint64_t start_size = log.seq->Latest()->size();
+  auto start = Clock::now();
+  uint64_t acked = Append(*log.seq, start_size, UINT64_MAX, 8, 4096,
+                          Clock::now() + std::chrono::seconds(seconds));
+  double secs = Seconds(Clock::now() - start);
+  auto stats = log.seq->stats();
+  std::printf(
+      "durable appends (SQLite WAL, synchronous=FULL; 256-byte entries; 8 submitters x 4096 in "
+      "flight; default batching): %.0f entries/s (%llu in %.1f s, %llu commits, %.0f "
+      "entries/commit)\n",
+      static_cast<double>(acked) / secs, static_cast<unsigned long long>(acked), secs,
+      static_cast<unsigned long long>(stats.batches),
+      static_cast<double>(stats.entries) /
+          static_cast<double>(std::max<uint64_t>(1, stats.batches)));
+  std::printf(
+      "  sequencer time: duplicate lookup %.2f s, integration and signing %.2f s, commit %.2f s\n",
+      Seconds(stats.lookup_time), Seconds(stats.integrate_time), Seconds(stats.commit_time));
+  std::printf("peak RSS after appends: %.0f MiB\n", PeakRssMiB());
+  BenchHttpAppends(log, 5);
+
+  if (!append_only) {
+    GrowTo(log, 1'000'000);
+    BenchReads(log, "1M entries");
+    if (large) {
+      GrowTo(log, 10'000'000);
+      BenchReads(log, "10M entries");
+    }
+  }
+  log.seq->Stop();
+  log.seq.reset();
+  log.store.reset();
+  if (made_dir && !keep) std::filesystem::remove_all(dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace vouch::ledger
+
+int main(int argc, char** argv) { return vouch::ledger::Main(argc, argv); }

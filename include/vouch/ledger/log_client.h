@@ -1,0 +1,58 @@
+// A client of a Vouch log's HTTP API (log_service.h): submissions, checkpoints, receipts and
+// tiles. It is also the TileFetcher an audit reads through. Nothing it returns is trusted:
+// callers verify checkpoints, receipts and tiles (audit.h, tlog::ProofFile::Verify).
+//
+// Errors: kInvalidArgument for a malformed base URL; kUnavailable / kDeadlineExceeded when the
+// log cannot be reached or answers with a server error or an unexpected status; kNotFound for a
+// 404 (the message is the log's reason); kPermissionDenied, reason "entry_rejected", when the
+// log refuses a submission (4xx); kInvalidArgument, reason "add_response_malformed", when it
+// answers a submission with something that is not a valid response.
+//
+// Thread-safety: thread-safe if the HttpClient is (it is).
+#ifndef VOUCH_LEDGER_LOG_CLIENT_H_
+#define VOUCH_LEDGER_LOG_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vouch/base/bytes.h"
+#include "vouch/base/statusor.h"
+#include "vouch/ledger/audit.h"
+#include "vouch/ledger/log_service.h"
+#include "vouch/server/http_client.h"
+
+namespace vouch::ledger {
+
+class LogClient final : public TileFetcher {
+ public:
+  // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` is
+  // borrowed and must outlive this object; `timeout` bounds each request.
+  static StatusOr<LogClient> Create(std::string_view base_url, http::HttpClient& client,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  // POST /add.
+  StatusOr<AddResponse> Add(ByteSpan entry);
+  // GET /checkpoint (the note, unverified).
+  StatusOr<std::string> FetchCheckpoint() override;
+  // GET /tile/... (unverified bytes).
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override;
+  // GET /proof/<index> (the receipt text, unverified).
+  StatusOr<std::string> FetchProof(uint64_t index);
+
+  const std::string& base_url() const { return base_; }
+
+ private:
+  LogClient(std::string base, http::HttpClient& client, std::chrono::milliseconds timeout)
+      : base_(std::move(base)), client_(&client), timeout_(timeout) {}
+  StatusOr<http::HttpResponse> Get(const std::string& path);
+
+  std::string base_;
+  http::HttpClient* client_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace vouch::ledger
+
+#endif  // VOUCH_LEDGER_LOG_CLIENT_H_

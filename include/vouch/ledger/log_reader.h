@@ -1,0 +1,95 @@
+// Read side of the log: the tlog-tiles resources (spec/transparency-log.md §8), inclusion and
+// consistency proofs (§2) and tlog-proof receipts (§9), all for one published LogSnapshot and
+// served from the store plus the snapshot's in-memory partial tiles.
+//
+// A resource is served only if the snapshot's tree justifies it: a full hash tile or bundle
+// once it is complete at snapshot.size(); a partial one of width W when the tile at that size is
+// full or at least W wide (its first W hashes or entries — byte-identical to the partial tile
+// the log had at the size where it was W wide). Everything else is kNotFound.
+//
+// Proofs read only perfect-subtree hashes: stored full tiles carry their inner nodes
+// (sequencer.h, kStoredFullTileSize) and the snapshot's RightBorder supplies the right-edge
+// folds, so generating a proof does no hashing. Full tiles are kept in an LRU cache of bounded
+// size. Tiles above level 0 (1/256 of them) are always cached; a level-0 tile is cached while
+// the cache has room, and once it is full a proof reads just the 8 hashes it needs from a
+// level-0 tile that is not cached (LogStore::ReadTileHashes) instead of churning the cache —
+// so a log much larger than the cache costs one small store read per proof.
+//
+// Thread-safety: thread-safe (the store is, and the cache is locked).
+#ifndef VOUCH_LEDGER_LOG_READER_H_
+#define VOUCH_LEDGER_LOG_READER_H_
+
+#include <array>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vouch/base/bytes.h"
+#include "vouch/base/mutex.h"
+#include "vouch/base/statusor.h"
+#include "vouch/ledger/sequencer.h"
+#include "vouch/store/log_store.h"
+#include "vouch/tlog/merkle.h"
+#include "vouch/tlog/tiles.h"
+
+namespace vouch::ledger {
+
+class LogReader {
+ public:
+  // `store` is shared with the sequencer. `cache_bytes` bounds the full-tile cache.
+  explicit LogReader(std::shared_ptr<const store::LogStore> store,
+                     size_t cache_bytes = size_t{64} << 20);
+  LogReader(const LogReader&) = delete;
+  LogReader& operator=(const LogReader&) = delete;
+
+  // The bytes of hash tile or entry bundle `id` as served at `snapshot` (see the banner).
+  // kNotFound when the snapshot does not justify it.
+  StatusOr<Bytes> ReadTile(const tlog::TileId& id, const LogSnapshot& snapshot) const;
+
+  // The inclusion proof of entry `index` in the snapshot's tree. kNotFound if index >= size.
+  StatusOr<std::vector<tlog::Hash>> InclusionProof(uint64_t index,
+                                                   const LogSnapshot& snapshot) const;
+  // The consistency proof from `size1` (1..size) to the snapshot's size.
+  StatusOr<std::vector<tlog::Hash>> ConsistencyProof(uint64_t size1,
+                                                     const LogSnapshot& snapshot) const;
+  // A c2sp.org/tlog-proof@v1 receipt for entry `index` against the snapshot's checkpoint.
+  StatusOr<std::string> ProofFile(uint64_t index, const LogSnapshot& snapshot) const;
+
+  // The width of tile `id` that exists at tree size `size` (0 when none).
+  static uint16_t ExistingWidth(const tlog::TileId& id, uint64_t size);
+
+ private:
+  class SnapshotHashReader;
+  // The stored form of full hash tile (level, index), from the cache or the store (then
+  // cached, evicting the least recently used tiles).
+  StatusOr<std::shared_ptr<const Bytes>> FullTile(uint8_t level, uint64_t index) const;
+  // The cached tile with key level << 56 | index, or null.
+  std::shared_ptr<const Bytes> CachedTile(uint64_t key) const;
+  // Whether one more full tile fits in the cache shard of `key` without evicting.
+  bool CacheHasRoom(uint64_t key) const;
+
+  const std::shared_ptr<const store::LogStore> store_;
+
+  // The tile cache: an LRU list per shard (by key), so concurrent proofs rarely share a lock.
+  static constexpr size_t kCacheShards = 16;
+  struct CacheEntry {
+    uint64_t key;
+    std::shared_ptr<const Bytes> data;
+  };
+  struct Shard {
+    mutable Mutex mu;
+    std::list<CacheEntry> lru VOUCH_GUARDED_BY(mu);  // most recent first
+    std::unordered_map<uint64_t, std::list<CacheEntry>::iterator> index VOUCH_GUARDED_BY(mu);
+    size_t bytes VOUCH_GUARDED_BY(mu) = 0;
+  };
+  Shard& ShardOf(uint64_t key) const { return shards_[(key ^ (key >> 56)) % kCacheShards]; }
+  const size_t shard_bytes_;  // budget per shard
+  mutable std::array<Shard, kCacheShards> shards_;
+};
+
+}  // namespace vouch::ledger
+
+#endif  // VOUCH_LEDGER_LOG_READER_H_

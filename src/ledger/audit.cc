@@ -1,0 +1,201 @@
+#include "vouch/ledger/audit.h"
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vouch/base/encoding.h"
+#include "vouch/tlog/merkle.h"
+#include "vouch/tlog/proof.h"
+
+namespace vouch::ledger {
+namespace {
+
+using tlog::Hash;
+using tlog::HashTile;
+using tlog::kHashSize;
+using tlog::kTileHeight;
+using tlog::kTileWidth;
+using tlog::TileId;
+
+// Fetches `id`, mapping "not served" to a rejection.
+StatusOr<Bytes> Fetch(TileFetcher& fetcher, const TileId& id) {
+  auto data = fetcher.FetchTile(id);
+  if (!data.ok() && data.status().code() == StatusCode::kNotFound) {
+    return RejectedError("tile_missing",
+                         "the log does not serve " + tlog::TilePath(id) +
+                             ", which its checkpoint requires: " + data.status().message());
+  }
+  return data;
+}
+
+StatusOr<std::vector<Hash>> FetchHashes(TileFetcher& fetcher, const TileId& id) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, Fetch(fetcher, id));
+  if (data.size() != size_t{id.width} * kHashSize) {
+    return RejectedError("tile_invalid", tlog::TilePath(id) + " is " + std::to_string(data.size()) +
+                                             " bytes, not " +
+                                             std::to_string(size_t{id.width} * kHashSize));
+  }
+  std::vector<Hash> hashes(id.width);
+  for (size_t i = 0; i < id.width; ++i) {
+    std::copy(data.begin() + static_cast<ptrdiff_t>(i * kHashSize),
+              data.begin() + static_cast<ptrdiff_t>((i + 1) * kHashSize), hashes[i].begin());
+  }
+  return hashes;
+}
+
+// Tiles for the consistency proof, fetched on demand (a proof needs a handful).
+class FetcherTileSource final : public tlog::TileSource {
+ public:
+  explicit FetcherTileSource(TileFetcher& fetcher) : fetcher_(fetcher) {}
+  StatusOr<std::shared_ptr<const HashTile>> ReadHashTile(uint8_t level, uint64_t index,
+                                                         uint16_t width) const override {
+    auto key = std::make_pair(level, index);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second->width() >= width) return it->second;
+    const TileId id = TileId::HashTile(level, index, width);
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> hashes, FetchHashes(fetcher_, id));
+    VOUCH_ASSIGN_OR_RETURN(HashTile tile, HashTile::FromHashes(id, hashes));
+    auto shared = std::make_shared<const HashTile>(std::move(tile));
+    cache_[key] = shared;
+    return shared;
+  }
+
+ private:
+  TileFetcher& fetcher_;
+  mutable std::map<std::pair<uint8_t, uint64_t>, std::shared_ptr<const HashTile>> cache_;
+};
+
+// The tile one level up that holds the nodes being recomputed, fetched when first needed.
+struct UpperTile {
+  uint64_t index = UINT64_MAX;
+  std::vector<Hash> hashes;
+};
+
+}  // namespace
+
+StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options) {
+  if (options.policy == nullptr) return InvalidArgumentError("AuditLog: no policy");
+  VOUCH_ASSIGN_OR_RETURN(std::string note, fetcher.FetchCheckpoint());
+  VOUCH_ASSIGN_OR_RETURN(tlog::SignedCheckpoint signed_cp, tlog::SignedCheckpoint::Parse(note));
+  VOUCH_RETURN_IF_ERROR(options.policy->VerifyCheckpoint(signed_cp).status());
+  const tlog::Checkpoint& cp = signed_cp.checkpoint();
+  const uint64_t n = cp.size();
+
+  uint64_t trusted_size = 0;
+  bool proven = false;
+  if (options.trusted.has_value()) {
+    const tlog::Checkpoint& old = *options.trusted;
+    trusted_size = old.size();
+    if (old.origin() != cp.origin()) {
+      return RejectedError("origin_mismatch", "the log's checkpoint is for origin \"" +
+                                                  cp.origin() + "\", the trusted one for \"" +
+                                                  old.origin() + "\"");
+    }
+    if (old.size() > n) {
+      return RejectedError("checkpoint_rollback",
+                           "rollback: the log's checkpoint has size " + std::to_string(n) +
+                               ", smaller than the size " + std::to_string(old.size()) +
+                               " it showed before");
+    }
+    if (old.size() == n && old.root() != cp.root()) {
+      return RejectedError("checkpoint_fork",
+                           "split view: the log shows size " + std::to_string(n) + " with root " +
+                               Base64Encode(cp.root()) + ", but it showed root " +
+                               Base64Encode(old.root()) + " for that size before");
+    }
+    if (old.size() > 0 && old.size() < n) {
+      FetcherTileSource source(fetcher);
+      tlog::TileHashReader reader(n, source);
+      VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof,
+                             tlog::ConsistencyProof(old.size(), n, reader));
+      Status s = tlog::VerifyConsistency(old.size(), n, proof, old.root(), cp.root());
+      if (!s.ok()) {
+        return RejectedError("consistency_proof_invalid",
+                             "the checkpoint of size " + std::to_string(n) +
+                                 " is not consistent with the trusted one of size " +
+                                 std::to_string(old.size()) + ": " + s.message());
+      }
+      proven = true;
+    }
+  }
+
+  // Full recomputation.
+  tlog::CompactRange range;
+  std::array<UpperTile, 8> upper;
+  Status mismatch;
+  uint64_t tiles = 0;
+  uint64_t bundles = 0;
+  auto check_node = [&](uint8_t level, uint64_t index, const Hash& hash) {
+    if (level == 0 || level % kTileHeight != 0 || !mismatch.ok()) return;
+    const auto tl = static_cast<uint8_t>(level / kTileHeight);
+    const uint64_t tile_index = index / kTileWidth;
+    UpperTile& up = upper[tl];
+    if (up.index != tile_index) {
+      const TileId id = TileId::HashTile(tl, tile_index, tlog::HashTileWidth(tl, tile_index, n));
+      auto hashes = FetchHashes(fetcher, id);
+      ++tiles;
+      if (!hashes.ok()) {
+        mismatch = hashes.status();
+        return;
+      }
+      up.index = tile_index;
+      up.hashes = std::move(hashes).value();
+    }
+    if (up.hashes[index % kTileWidth] != hash) {
+      mismatch = RejectedError("tile_invalid",
+                               "hash " + std::to_string(index % kTileWidth) + " of " +
+                                   tlog::TilePath(TileId::HashTile(
+                                       tl, tile_index, static_cast<uint16_t>(up.hashes.size()))) +
+                                   " does not match the tree recomputed from the tiles below it");
+    }
+  };
+
+  const uint64_t level0_tiles = (n + kTileWidth - 1) / kTileWidth;
+  for (uint64_t t = 0; t < level0_tiles; ++t) {
+    const uint16_t w = tlog::HashTileWidth(0, t, n);
+    const TileId id = TileId::HashTile(0, t, w);
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> leaves, FetchHashes(fetcher, id));
+    ++tiles;
+    if (options.check_entries) {
+      const TileId bundle_id = TileId::Bundle(t, w);
+      VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id));
+      ++bundles;
+      auto entries = tlog::ParseEntryBundle(bundle, w);
+      if (!entries.ok()) {
+        return RejectedError("tile_invalid",
+                             tlog::TilePath(bundle_id) + ": " + entries.status().message());
+      }
+      for (size_t i = 0; i < w; ++i) {
+        if (tlog::HashLeaf((*entries)[i]) != leaves[i]) {
+          return RejectedError("tile_invalid", "entry " + std::to_string(t * kTileWidth + i) +
+                                                   " in " + tlog::TilePath(bundle_id) +
+                                                   " does not hash to its leaf in " +
+                                                   tlog::TilePath(id));
+        }
+      }
+    }
+    for (const Hash& leaf : leaves) {
+      range.Append(leaf, check_node);
+      VOUCH_RETURN_IF_ERROR(mismatch);
+      if (options.trusted.has_value() && range.size() == trusted_size &&
+          range.Root() != options.trusted->root()) {
+        return RejectedError("checkpoint_fork",
+                             "the tree recomputed from the tiles has root " +
+                                 Base64Encode(range.Root()) + " at the trusted size " +
+                                 std::to_string(trusted_size) + ", not the trusted root");
+      }
+    }
+    if (options.progress) options.progress(range.size(), n);
+  }
+  if (range.Root() != cp.root()) {
+    return RejectedError("root_mismatch", "the tree recomputed from the tiles has root " +
+                                              Base64Encode(range.Root()) +
+                                              ", not the checkpoint's " + Base64Encode(cp.root()));
+  }
+  return AuditResult{std::move(note), cp, trusted_size, proven, tiles, bundles};
+}
+
+}  // namespace vouch::ledger

@@ -1,0 +1,250 @@
+// AuditLog against a real sequencer, and against a log that lies.
+#include "vouch/ledger/audit.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "testing/status_matchers.h"
+#include "vouch/ledger/log_reader.h"
+#include "vouch/ledger/sequencer.h"
+#include "vouch/store/memory_log_store.h"
+
+namespace vouch::ledger {
+namespace {
+
+using ::testing::HasSubstr;
+using tlog::TileId;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::ReasonIs;
+using ::vouch::testing::StatusIs;
+
+constexpr auto kWait = std::chrono::seconds(30);
+
+tlog::Ed25519NoteSigner Signer(uint8_t seed_byte = 0x42) {
+  Bytes seed(32, seed_byte);
+  return *tlog::Ed25519NoteSigner::FromSeed("example.com/audit-test", seed);
+}
+
+// Serves a log's current snapshot; tests may tamper with what it returns.
+class ReaderFetcher : public TileFetcher {
+ public:
+  ReaderFetcher(const Sequencer& seq, const LogReader& reader) : seq_(seq), reader_(reader) {}
+  StatusOr<std::string> FetchCheckpoint() override {
+    snapshot_ = seq_.Latest();
+    return checkpoint_override_.empty() ? snapshot_->checkpoint() : checkpoint_override_;
+  }
+  StatusOr<Bytes> FetchTile(const TileId& id) override {
+    ++fetches_[tlog::TilePath(id)];
+    auto data = reader_.ReadTile(id, *snapshot_);
+    if (data.ok() && tamper_) tamper_(id, *data);
+    return data;
+  }
+  std::function<void(const TileId&, Bytes&)> tamper_;
+  std::string checkpoint_override_;
+  std::map<std::string, int> fetches_;
+
+ private:
+  const Sequencer& seq_;
+  const LogReader& reader_;
+  std::shared_ptr<const LogSnapshot> snapshot_;
+};
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SequencerOptions o;
+    o.batch_size = 100'000;
+    o.batch_interval = std::chrono::microseconds(0);
+    seq_ = std::move(Sequencer::Start(store_, Signer(), o)).value();
+    policy_ = std::make_unique<tlog::Policy>(
+        *tlog::Policy::Parse("log " + seq_->verifier_key().ToString() + "\nquorum none\n"));
+  }
+  void AddN(int from, int to) {
+    std::vector<std::future<StatusOr<AddResult>>> f;
+    for (int i = from; i < to; ++i) f.push_back(seq_->Submit(AsBytes("e" + std::to_string(i))));
+    for (auto& x : f) ASSERT_THAT(x.get(), IsOk());
+  }
+  AuditOptions Options(std::optional<tlog::Checkpoint> trusted = std::nullopt) {
+    AuditOptions o;
+    o.policy = policy_.get();
+    o.trusted = std::move(trusted);
+    return o;
+  }
+  tlog::Checkpoint Current() {
+    return tlog::SignedCheckpoint::Parse(seq_->Latest()->checkpoint())->checkpoint();
+  }
+
+  std::shared_ptr<store::MemoryLogStore> store_ = std::make_shared<store::MemoryLogStore>();
+  std::unique_ptr<Sequencer> seq_;
+  LogReader reader_{store_};
+  std::unique_ptr<tlog::Policy> policy_;
+};
+
+TEST_F(AuditTest, AnHonestLogPasses) {
+  AddN(0, 70'000);
+  ReaderFetcher fetcher(*seq_, reader_);
+  uint64_t last_progress = 0;
+  AuditOptions o = Options();
+  o.progress = [&](uint64_t done, uint64_t total) {
+    EXPECT_EQ(total, 70'000u);
+    EXPECT_GT(done, last_progress);
+    last_progress = done;
+  };
+  auto r = AuditLog(fetcher, o);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->checkpoint.size(), 70'000u);
+  EXPECT_EQ(last_progress, 70'000u);
+  EXPECT_EQ(r->bundles, 274u);
+  // 274 level-0 tiles, 2 level-1 tiles, 1 level-2 tile.
+  EXPECT_EQ(r->tiles, 277u);
+  EXPECT_FALSE(r->consistency_proven);
+  // Every tile fetched once.
+  for (const auto& [path, count] : fetcher.fetches_) EXPECT_EQ(count, 1) << path;
+}
+
+TEST_F(AuditTest, EmptyAndTinyLogsPass) {
+  ReaderFetcher fetcher(*seq_, reader_);
+  ASSERT_THAT(AuditLog(fetcher, Options()), IsOk());
+  AddN(0, 1);
+  auto r = AuditLog(fetcher, Options());
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->checkpoint.size(), 1u);
+}
+
+TEST_F(AuditTest, ConsistencyWithTheTrustedCheckpointIsProven) {
+  AddN(0, 1000);
+  tlog::Checkpoint old = Current();
+  AddN(1000, 1500);
+  ReaderFetcher fetcher(*seq_, reader_);
+  auto r = AuditLog(fetcher, Options(old));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(r->consistency_proven);
+  EXPECT_EQ(r->trusted_size, 1000u);
+  // The same size again is fine.
+  auto same = AuditLog(fetcher, Options(Current()));
+  ASSERT_THAT(same, IsOk());
+  EXPECT_FALSE(same->consistency_proven);
+}
+
+TEST_F(AuditTest, ARollbackIsRefused) {
+  AddN(0, 10);
+  tlog::Checkpoint small = Current();
+  AddN(10, 20);
+  tlog::Checkpoint big = Current();
+  // A second log with the same key that only got as far as 10 entries: a restored old backup.
+  auto other_store = std::make_shared<store::MemoryLogStore>();
+  auto other = std::move(Sequencer::Start(other_store, Signer(), {})).value();
+  for (int i = 0; i < 10; ++i)
+    ASSERT_THAT(other->Add(AsBytes("e" + std::to_string(i)), kWait), IsOk());
+  LogReader other_reader(other_store);
+  ReaderFetcher fetcher(*other, other_reader);
+  EXPECT_THAT(AuditLog(fetcher, Options(big)), ReasonIs("checkpoint_rollback"));
+  EXPECT_THAT(AuditLog(fetcher, Options(small)), IsOk());
+}
+
+TEST_F(AuditTest, ASplitViewIsRefused) {
+  AddN(0, 300);
+  tlog::Checkpoint mine = Current();
+  // Same key, same size, different entries.
+  auto other_store = std::make_shared<store::MemoryLogStore>();
+  SequencerOptions o;
+  o.batch_size = 1000;
+  o.batch_interval = std::chrono::microseconds(0);
+  auto other = std::move(Sequencer::Start(other_store, Signer(), o)).value();
+  std::vector<std::future<StatusOr<AddResult>>> f;
+  for (int i = 0; i < 300; ++i) f.push_back(other->Submit(AsBytes("x" + std::to_string(i))));
+  for (auto& x : f) ASSERT_THAT(x.get(), IsOk());
+  LogReader other_reader(other_store);
+  ReaderFetcher fetcher(*other, other_reader);
+  EXPECT_THAT(AuditLog(fetcher, Options(mine)), ReasonIs("checkpoint_fork"));
+  // And a bigger fork fails the consistency proof.
+  f.clear();
+  for (int i = 300; i < 400; ++i) f.push_back(other->Submit(AsBytes("x" + std::to_string(i))));
+  for (auto& x : f) ASSERT_THAT(x.get(), IsOk());
+  EXPECT_THAT(AuditLog(fetcher, Options(mine)), ReasonIs("consistency_proof_invalid"));
+}
+
+TEST_F(AuditTest, TamperedTilesAndBundlesAreCaught) {
+  AddN(0, 70'000);
+  ReaderFetcher fetcher(*seq_, reader_);
+  struct Case {
+    const char* name;
+    std::function<void(const TileId&, Bytes&)> tamper;
+    const char* reason;
+  };
+  std::vector<Case> cases = {
+      {"flipped leaf hash",
+       [](const TileId& id, Bytes& d) {
+         if (!id.is_bundle() && id.level == 0 && id.index == 17) d[5] ^= 1;
+       },
+       "tile_invalid"},
+      {"flipped entry",
+       [](const TileId& id, Bytes& d) {
+         if (id.is_bundle() && id.index == 100) d[10] ^= 1;
+       },
+       "tile_invalid"},
+      {"flipped level-1 hash",
+       [](const TileId& id, Bytes& d) {
+         if (!id.is_bundle() && id.level == 1 && id.index == 0) d[200] ^= 1;
+       },
+       "tile_invalid"},
+      {"flipped level-2 hash",
+       [](const TileId& id, Bytes& d) {
+         if (!id.is_bundle() && id.level == 2) d[0] ^= 1;
+       },
+       "tile_invalid"},
+      {"truncated tile",
+       [](const TileId& id, Bytes& d) {
+         if (!id.is_bundle() && id.level == 0 && id.index == 3) d.resize(d.size() - 1);
+       },
+       "tile_invalid"},
+      {"truncated bundle",
+       [](const TileId& id, Bytes& d) {
+         if (id.is_bundle() && id.index == 3) d.resize(d.size() - 1);
+       },
+       "tile_invalid"},
+  };
+  for (const Case& c : cases) {
+    fetcher.tamper_ = c.tamper;
+    EXPECT_THAT(AuditLog(fetcher, Options()), ReasonIs(c.reason)) << c.name;
+  }
+}
+
+TEST_F(AuditTest, ACheckpointWithAnotherRootIsCaught) {
+  AddN(0, 500);
+  // A validly signed checkpoint whose root is not the tree's.
+  auto signer = Signer();
+  const tlog::NoteSigner* signers[] = {&signer};
+  auto cp = *tlog::Checkpoint::Create("example.com/audit-test", 500, tlog::HashLeaf(AsBytes("x")));
+  ReaderFetcher fetcher(*seq_, reader_);
+  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(cp, signers);
+  EXPECT_THAT(AuditLog(fetcher, Options()), ReasonIs("root_mismatch"));
+}
+
+TEST_F(AuditTest, ACheckpointByAnotherKeyIsRejected) {
+  AddN(0, 5);
+  auto other = Signer(0x01);
+  const tlog::NoteSigner* signers[] = {&other};
+  ReaderFetcher fetcher(*seq_, reader_);
+  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(Current(), signers);
+  auto r = AuditLog(fetcher, Options());
+  EXPECT_THAT(r, StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(AuditTest, MissingTilesAreRejected) {
+  AddN(0, 600);
+  ReaderFetcher fetcher(*seq_, reader_);
+  // Pretend the log has more entries than it serves tiles for.
+  auto signer = Signer();
+  const tlog::NoteSigner* signers[] = {&signer};
+  auto cp = *tlog::Checkpoint::Create("example.com/audit-test", 900, tlog::HashLeaf(AsBytes("x")));
+  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(cp, signers);
+  EXPECT_THAT(AuditLog(fetcher, Options()), ReasonIs("tile_missing"));
+}
+
+}  // namespace
+}  // namespace vouch::ledger

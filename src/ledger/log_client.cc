@@ -1,0 +1,76 @@
+#include "vouch/ledger/log_client.h"
+
+#include <string>
+
+#include "vouch/tlog/tiles.h"
+
+namespace vouch::ledger {
+namespace {
+
+// The first line of a response body (the log's one-line reason), at most 300 bytes.
+std::string Reason(const http::HttpResponse& r) {
+  std::string s = r.body.substr(0, r.body.find('\n'));
+  if (s.size() > 300) s = s.substr(0, 300) + "...";
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return s.empty() ? std::string(http::StatusReason(r.status)) : s;
+}
+
+Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) {
+  std::string message =
+      what + ": the log answered " + std::to_string(r.status) + " (" + Reason(r) + ")";
+  if (r.status == 404) return NotFoundError(message);
+  return UnavailableError(message);
+}
+
+}  // namespace
+
+StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::HttpClient& client,
+                                      std::chrono::milliseconds timeout) {
+  std::string base(base_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
+  if (url.target.find('?') != std::string::npos) {
+    return InvalidArgumentError("the log URL " + base + " must not have a query");
+  }
+  return LogClient(std::move(base), client, timeout);
+}
+
+StatusOr<http::HttpResponse> LogClient::Get(const std::string& path) {
+  return client_->Get(base_ + path, {}, timeout_);
+}
+
+StatusOr<AddResponse> LogClient::Add(ByteSpan entry) {
+  VOUCH_ASSIGN_OR_RETURN(
+      http::HttpResponse r,
+      client_->Post(base_ + "/add", AsStringView(entry), "application/octet-stream", {}, timeout_));
+  if (r.status == 200) return ParseAddResponse(r.body);
+  if (r.status >= 400 && r.status < 500) {
+    return RejectedError("entry_rejected", "the log refused the entry: " + Reason(r) + " (" +
+                                               std::to_string(r.status) + ")");
+  }
+  return StatusFromResponse("POST " + base_ + "/add", r);
+}
+
+StatusOr<std::string> LogClient::FetchCheckpoint() {
+  VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r, Get("/checkpoint"));
+  if (r.status != 200) return StatusFromResponse("GET " + base_ + "/checkpoint", r);
+  return std::move(r.body);
+}
+
+StatusOr<Bytes> LogClient::FetchTile(const tlog::TileId& id) {
+  const std::string path = "/" + tlog::TilePath(id);
+  VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r, Get(path));
+  if (r.status != 200) return StatusFromResponse("GET " + base_ + path, r);
+  return ToBytes(r.body);
+}
+
+StatusOr<std::string> LogClient::FetchProof(uint64_t index) {
+  const std::string path = "/proof/" + std::to_string(index);
+  VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r, Get(path));
+  if (r.status != 200) return StatusFromResponse("GET " + base_ + path, r);
+  return std::move(r.body);
+}
+
+}  // namespace vouch::ledger

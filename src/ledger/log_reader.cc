@@ -1,0 +1,210 @@
+#include "vouch/ledger/log_reader.h"
+
+#include <cstring>
+#include <string>
+
+#include "vouch/tlog/proof.h"
+#include "vouch/tlog/proof_file.h"
+
+namespace vouch::ledger {
+
+using tlog::Hash;
+using tlog::kHashSize;
+using tlog::kTileHeight;
+using tlog::kTileWidth;
+using tlog::NodeId;
+using tlog::TileId;
+
+namespace {
+
+uint64_t CacheKey(uint8_t level, uint64_t index) { return (uint64_t{level} << 56) | index; }
+
+Status NotInTree(const TileId& id, uint64_t size) {
+  return NotFoundError(tlog::TilePath(id) + " does not exist in the published tree of size " +
+                       std::to_string(size));
+}
+
+}  // namespace
+
+// Node hashes of the snapshot's tree: full tiles from the store (inner nodes included), the
+// right edge from the snapshot's partial tiles.
+class LogReader::SnapshotHashReader final : public tlog::HashReader {
+ public:
+  SnapshotHashReader(const LogReader& reader, const LogSnapshot& snapshot)
+      : reader_(reader), snapshot_(snapshot) {}
+
+  Status ReadHashes(std::span<const NodeId> ids, std::span<Hash> out) const override {
+    if (ids.size() != out.size()) return InternalError("ReadHashes: output size mismatch");
+    const uint64_t size = snapshot_.size();
+    // Proofs touch few tiles, several times each.
+    uint64_t last_key = UINT64_MAX;
+    std::shared_ptr<const Bytes> last;
+    // Level-0 tiles that are neither cached nor admitted to the cache: the hashes to read from
+    // the store (slot in the stored tile, position in `out`), by tile index.
+    std::vector<std::pair<uint64_t, std::vector<std::pair<uint32_t, size_t>>>> direct;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      const NodeId id = ids[k];
+      if (id.level >= 64 || id.index >= (size >> id.level)) {
+        return NotFoundError("node (level " + std::to_string(id.level) + ", index " +
+                             std::to_string(id.index) + ") is not in the tree of size " +
+                             std::to_string(size));
+      }
+      const auto tile_level = static_cast<uint8_t>(id.level / kTileHeight);
+      const int height = id.level % kTileHeight;
+      const uint64_t first = id.index << height;
+      const uint64_t tile_index = first / kTileWidth;
+      const auto j = static_cast<uint32_t>((first % kTileWidth) >> height);
+      if (tlog::HashTileWidth(tile_level, tile_index, size) != kTileWidth) {
+        const auto& tile = snapshot_.partial_tile(tile_level);
+        if (tile == nullptr || tile->id().index != tile_index) {
+          return InternalError("the snapshot lacks the partial tile of level " +
+                               std::to_string(tile_level));
+        }
+        out[k] = tile->Node(height, j);
+        continue;
+      }
+      const auto slot = static_cast<uint32_t>(StoredTileNodeOffset(height, j));
+      const uint64_t key = CacheKey(tile_level, tile_index);
+      if (key != last_key) {
+        last = reader_.CachedTile(key);
+        if (last == nullptr && (tile_level > 0 || reader_.CacheHasRoom(key))) {
+          VOUCH_ASSIGN_OR_RETURN(last, reader_.FullTile(tile_level, tile_index));
+        }
+        last_key = key;
+      }
+      if (last != nullptr) {
+        std::memcpy(out[k].data(), last->data() + size_t{slot} * kHashSize, kHashSize);
+        continue;
+      }
+      if (direct.empty() || direct.back().first != tile_index) direct.push_back({tile_index, {}});
+      direct.back().second.push_back({slot, k});
+    }
+    for (const auto& [tile_index, wanted] : direct) {
+      std::vector<uint32_t> slots;
+      std::vector<Hash> hashes(wanted.size());
+      for (const auto& [slot, k] : wanted) slots.push_back(slot);
+      VOUCH_RETURN_IF_ERROR(reader_.store_->ReadTileHashes(0, tile_index, slots, hashes));
+      for (size_t i = 0; i < wanted.size(); ++i) out[wanted[i].second] = hashes[i];
+    }
+    return OkStatus();
+  }
+
+ private:
+  const LogReader& reader_;
+  const LogSnapshot& snapshot_;
+};
+
+LogReader::LogReader(std::shared_ptr<const store::LogStore> store, size_t cache_bytes)
+    : store_(std::move(store)), shard_bytes_(cache_bytes / kCacheShards) {}
+
+uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
+  if (id.is_bundle()) {
+    const uint64_t full = size / kTileWidth;
+    if (id.index < full) return kTileWidth;
+    if (id.index == full) return static_cast<uint16_t>(size % kTileWidth);
+    return 0;
+  }
+  return tlog::HashTileWidth(id.level, id.index, size);
+}
+
+std::shared_ptr<const Bytes> LogReader::CachedTile(uint64_t key) const {
+  Shard& shard = ShardOf(key);
+  MutexLock lock(&shard.mu);
+  auto it = shard.index.find(key);
+  if (it == shard.index.end()) return nullptr;
+  if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+  return it->second->data;
+}
+
+bool LogReader::CacheHasRoom(uint64_t key) const {
+  Shard& shard = ShardOf(key);
+  MutexLock lock(&shard.mu);
+  return shard.bytes + kStoredFullTileSize <= shard_bytes_;
+}
+
+StatusOr<std::shared_ptr<const Bytes>> LogReader::FullTile(uint8_t level, uint64_t index) const {
+  const uint64_t key = CacheKey(level, index);
+  if (auto cached = CachedTile(key)) return cached;
+  VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_->ReadTile(level, index));
+  if (t.width != kTileWidth || t.data.size() != kStoredFullTileSize) {
+    return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index)) +
+                         " is not a complete full tile (width " + std::to_string(t.width) + ")");
+  }
+  auto data = std::make_shared<const Bytes>(std::move(t.data));
+  if (shard_bytes_ > 0) {
+    Shard& shard = ShardOf(key);
+    MutexLock lock(&shard.mu);
+    if (shard.index.count(key) == 0) {
+      shard.lru.push_front(CacheEntry{key, data});
+      shard.index[key] = shard.lru.begin();
+      shard.bytes += data->size();
+      while (shard.bytes > shard_bytes_ && !shard.lru.empty()) {
+        shard.bytes -= shard.lru.back().data->size();
+        shard.index.erase(shard.lru.back().key);
+        shard.lru.pop_back();
+      }
+    }
+  }
+  return data;
+}
+
+StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapshot) const {
+  const uint64_t size = snapshot.size();
+  if (id.width < 1 || id.width > kTileWidth || (!id.is_bundle() && id.level > 63)) {
+    return InvalidArgumentError("invalid tile id");
+  }
+  const uint16_t exists = ExistingWidth(id, size);
+  // A full request needs a full tile; a partial one of width W a tile at least W wide.
+  if (exists == 0 || exists < id.width) return NotInTree(id, size);
+
+  if (id.is_bundle()) {
+    const uint64_t begin = id.index * kTileWidth;
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> entries,
+                           store_->ReadEntries(begin, begin + id.width));
+    std::vector<ByteSpan> spans(entries.begin(), entries.end());
+    return tlog::EncodeEntryBundle(spans);
+  }
+  const size_t bytes = size_t{id.width} * kHashSize;
+  if (exists == kTileWidth) {
+    VOUCH_ASSIGN_OR_RETURN(auto tile, FullTile(id.level, id.index));
+    return Bytes(tile->begin(), tile->begin() + static_cast<ptrdiff_t>(bytes));
+  }
+  const auto& tile = snapshot.partial_tile(id.level);
+  if (tile == nullptr || tile->id().index != id.index) {
+    return InternalError("the snapshot lacks the partial tile of level " +
+                         std::to_string(id.level));
+  }
+  Bytes data = tile->Serialize();
+  data.resize(bytes);
+  return data;
+}
+
+StatusOr<std::vector<Hash>> LogReader::InclusionProof(uint64_t index,
+                                                      const LogSnapshot& snapshot) const {
+  if (index >= snapshot.size()) {
+    return NotFoundError("entry " + std::to_string(index) +
+                         " is not in the published tree of size " +
+                         std::to_string(snapshot.size()));
+  }
+  SnapshotHashReader reader(*this, snapshot);
+  return tlog::InclusionProof(index, snapshot.border(), reader);
+}
+
+StatusOr<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1,
+                                                        const LogSnapshot& snapshot) const {
+  if (size1 == 0 || size1 > snapshot.size()) {
+    return InvalidArgumentError("a consistency proof needs 0 < size1 <= " +
+                                std::to_string(snapshot.size()));
+  }
+  SnapshotHashReader reader(*this, snapshot);
+  return tlog::ConsistencyProof(size1, snapshot.border(), reader);
+}
+
+StatusOr<std::string> LogReader::ProofFile(uint64_t index, const LogSnapshot& snapshot) const {
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof, InclusionProof(index, snapshot));
+  VOUCH_ASSIGN_OR_RETURN(tlog::ProofFile file,
+                         tlog::ProofFile::Create(index, std::move(proof), snapshot.checkpoint()));
+  return file.Serialize();
+}
+
+}  // namespace vouch::ledger

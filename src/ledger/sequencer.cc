@@ -1,0 +1,450 @@
+// The sequencer: batching, deduplication, integration, signing, one durable commit per batch.
+#include "vouch/ledger/sequencer.h"
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "vouch/tlog/checkpoint.h"
+
+namespace vouch::ledger {
+namespace {
+
+using tlog::Hash;
+using tlog::HashTile;
+using tlog::TileId;
+
+// Hash tiles from the store, for TileIntegrator::Resume.
+class StoreTileSource final : public tlog::TileSource {
+ public:
+  explicit StoreTileSource(const store::LogStore& store) : store_(store) {}
+
+  StatusOr<std::shared_ptr<const HashTile>> ReadHashTile(uint8_t level, uint64_t index,
+                                                         uint16_t width) const override {
+    VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_.ReadTile(level, index));
+    if (t.width < width) {
+      return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index, width)) +
+                           " has only " + std::to_string(t.width) + " hashes");
+    }
+    ByteSpan data = t.data;
+    if (t.width == tlog::kTileWidth) {
+      if (data.size() != kStoredFullTileSize) {
+        return DataLossError("stored full tile " + tlog::TilePath(TileId::HashTile(level, index)) +
+                             " has the wrong size");
+      }
+      data = data.first(size_t{tlog::kTileWidth} * tlog::kHashSize);
+    }
+    VOUCH_ASSIGN_OR_RETURN(HashTile tile,
+                           HashTile::Parse(TileId::HashTile(level, index, t.width), data));
+    return std::make_shared<const HashTile>(std::move(tile));
+  }
+
+ private:
+  const store::LogStore& store_;
+};
+
+}  // namespace
+
+size_t Sequencer::HashHasher::operator()(const Hash& h) const {
+  size_t v;
+  std::memcpy(&v, h.data(), sizeof(v));
+  return v;
+}
+
+Bytes EncodeStoredFullTile(const HashTile& tile) {
+  Bytes out;
+  out.reserve(kStoredFullTileSize);
+  for (int h = 0; h <= tlog::kTileHeight; ++h) {
+    for (uint32_t j = 0; j < (uint32_t{tlog::kTileWidth} >> h); ++j) {
+      ::vouch::Append(out, tile.Node(h, j));
+    }
+  }
+  return out;
+}
+
+Sequencer::Sequencer(std::shared_ptr<store::LogStore> store, tlog::Ed25519NoteSigner signer,
+                     SequencerOptions options)
+    : store_(std::move(store)),
+      signer_(std::move(signer)),
+      vkey_(signer_.verifier_key()),
+      origin_(signer_.name()),
+      options_(options) {}
+
+StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(std::shared_ptr<store::LogStore> store,
+                                                      tlog::Ed25519NoteSigner signer,
+                                                      SequencerOptions options) {
+  if (store == nullptr) return InvalidArgumentError("no store");
+  if (options.batch_size == 0) return InvalidArgumentError("the batch size must be at least 1");
+  if (options.batch_interval.count() < 0) {
+    return InvalidArgumentError("the batch interval must not be negative");
+  }
+  auto seq =
+      std::unique_ptr<Sequencer>(new Sequencer(std::move(store), std::move(signer), options));
+  VOUCH_RETURN_IF_ERROR(seq->store_->Bind(store::LogIdentity{seq->origin_, seq->vkey_.ToString()}));
+  VOUCH_RETURN_IF_ERROR(seq->Recover());
+  seq->sequencing_thread_ = std::thread([s = seq.get()] { s->Run(); });
+  seq->committing_thread_ = std::thread([s = seq.get()] { s->Commit(); });
+  return seq;
+}
+
+Sequencer::~Sequencer() { Stop(); }
+
+StatusOr<std::string> Sequencer::SignCurrent() const {
+  VOUCH_ASSIGN_OR_RETURN(tlog::Checkpoint cp,
+                         tlog::Checkpoint::Create(origin_, integrator_.size(), integrator_.Root()));
+  const tlog::NoteSigner* signers[] = {&signer_};
+  return tlog::SignCheckpoint(cp, signers);
+}
+
+void Sequencer::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
+  MutexLock lock(&snapshot_mu_);
+  snapshot_ = std::move(snapshot);
+}
+
+std::shared_ptr<const LogSnapshot> Sequencer::Latest() const {
+  MutexLock lock(&snapshot_mu_);
+  return snapshot_;
+}
+
+Status Sequencer::Recover() {
+  VOUCH_ASSIGN_OR_RETURN(store::LogTreeState state, store_->ReadState());
+  if (state.size == 0 && state.checkpoint.empty()) {
+    // A new log: publish (durably) the checkpoint of the empty tree.
+    integrator_ = tlog::TileIntegrator();
+    partial_tiles_ = {};
+    VOUCH_ASSIGN_OR_RETURN(std::string checkpoint, SignCurrent());
+    store::AppendBatch batch;
+    batch.new_state.checkpoint = checkpoint;
+    VOUCH_RETURN_IF_ERROR(store_->Append(batch));
+    Publish(std::make_shared<const LogSnapshot>(tlog::CompactRange(), std::move(checkpoint),
+                                                partial_tiles_));
+    return OkStatus();
+  }
+
+  StoreTileSource source(*store_);
+  Bytes bundle;
+  const uint64_t partial = state.size % tlog::kTileWidth;
+  if (partial != 0) {
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> entries,
+                           store_->ReadEntries(state.size - partial, state.size));
+    std::vector<ByteSpan> spans(entries.begin(), entries.end());
+    VOUCH_ASSIGN_OR_RETURN(bundle, tlog::EncodeEntryBundle(spans));
+  }
+  auto resumed = tlog::TileIntegrator::Resume(state.size, source, bundle);
+  if (!resumed.ok()) {
+    return DataLossError("cannot resume the log of size " + std::to_string(state.size) +
+                         " from its stored tiles: " + resumed.status().message());
+  }
+  const auto& range = resumed->range().hashes();
+  if (!std::equal(range.begin(), range.end(), state.range.begin(), state.range.end())) {
+    return DataLossError("the stored compact range of size " + std::to_string(state.size) +
+                         " does not match the stored tiles");
+  }
+  // The stored checkpoint must be ours, for this tree.
+  auto signed_cp = tlog::SignedCheckpoint::Parse(state.checkpoint);
+  if (!signed_cp.ok()) {
+    return DataLossError("the stored checkpoint does not parse: " + signed_cp.status().message());
+  }
+  const tlog::Checkpoint& cp = signed_cp->checkpoint();
+  if (cp.origin() != origin_ || cp.size() != state.size || cp.root() != resumed->Root()) {
+    return DataLossError(
+        "the stored checkpoint (" + cp.origin() + ", size " + std::to_string(cp.size()) +
+        ") does not describe the stored tree of size " + std::to_string(state.size));
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto verifier, tlog::NewNoteVerifier(vkey_));
+  VOUCH_ASSIGN_OR_RETURN(auto keys, tlog::VerifierSet::Create({verifier}));
+  if (Status s = signed_cp->Verify(keys).status(); !s.ok()) {
+    return FailedPreconditionError("the stored checkpoint is not signed by " + vkey_.ToString() +
+                                   ": " + s.message());
+  }
+  std::array<std::shared_ptr<const HashTile>, 8> partials{};
+  for (const TileId& id : tlog::PartialHashTilesForSize(state.size)) {
+    VOUCH_ASSIGN_OR_RETURN(auto tile, source.ReadHashTile(id.level, id.index, id.width));
+    VOUCH_ASSIGN_OR_RETURN(HashTile exact,
+                           HashTile::FromHashes(id, tile->hashes().first(id.width)));
+    partials[id.level] = std::make_shared<const HashTile>(std::move(exact));
+  }
+  integrator_ = std::move(resumed).value();
+  partial_tiles_ = partials;
+  Publish(
+      std::make_shared<const LogSnapshot>(integrator_.range(), state.checkpoint, partial_tiles_));
+  return OkStatus();
+}
+
+std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) {
+  std::promise<StatusOr<AddResult>> promise;
+  std::future<StatusOr<AddResult>> future = promise.get_future();
+  if (entry.size() > tlog::kMaxEntrySize) {
+    promise.set_value(InvalidArgumentError("the entry is " + std::to_string(entry.size()) +
+                                           " bytes; entries are at most 65,535 bytes"));
+    return future;
+  }
+  Pending p{ToBytes(entry), tlog::HashLeaf(entry), std::move(promise),
+            std::chrono::steady_clock::now()};
+  MutexLock lock(&mu_);
+  if (stopping_) {
+    p.done.set_value(UnavailableError("the log is shutting down"));
+    return future;
+  }
+  if (queue_.size() >= options_.max_pending_entries ||
+      pending_bytes_ + entry.size() > options_.max_pending_bytes) {
+    p.done.set_value(ResourceExhaustedError("the log is busy: " + std::to_string(queue_.size()) +
+                                            " entries are waiting; retry later"));
+    return future;
+  }
+  pending_bytes_ += entry.size();
+  queue_.push_back(std::move(p));
+  // Wake the sequencer when a batch starts (to arm its timer) and when one is full.
+  if (queue_.size() == 1 || queue_.size() == options_.batch_size) cv_.SignalAll();
+  return future;
+}
+
+StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
+  std::future<StatusOr<AddResult>> f = Submit(entry);
+  if (f.wait_for(timeout) != std::future_status::ready) {
+    return Status(StatusCode::kDeadlineExceeded,
+                  "the entry was not sequenced within " + std::to_string(timeout.count()) +
+                      " ms; it may still be: submit it again to learn its index");
+  }
+  return f.get();
+}
+
+SequencerStats Sequencer::stats() const {
+  MutexLock lock(&mu_);
+  return stats_;
+}
+
+void Sequencer::Stop() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+    cv_.SignalAll();
+  }
+  if (sequencing_thread_.joinable()) sequencing_thread_.join();
+  if (committing_thread_.joinable()) committing_thread_.join();
+}
+
+void Sequencer::Run() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      MutexLock lock(&mu_);
+      while (queue_.empty() && !stopping_) cv_.Wait(&mu_);
+      if (queue_.empty()) break;  // stopping, and everything queued was prepared
+      const auto deadline = queue_.front().queued + options_.batch_interval;
+      while (!stopping_ && queue_.size() < options_.batch_size &&
+             std::chrono::steady_clock::now() < deadline) {
+        cv_.WaitUntil(&mu_, deadline);
+      }
+      const size_t n = std::min(queue_.size(), options_.batch_size);
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        pending_bytes_ -= queue_.front().entry.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    // Wait for room in the pipeline; after a failed commit, wait for it to drain and reload.
+    Status recovered;
+    {
+      MutexLock lock(&pipe_mu_);
+      while (prepared_.size() >= kMaxPrepared || (broken_ && !prepared_.empty())) {
+        pipe_cv_.Wait(&pipe_mu_);
+      }
+      if (broken_) {
+        in_flight_.clear();
+        recovered = Recover();
+        if (recovered.ok()) broken_ = false;
+      }
+    }
+    if (!recovered.ok()) {
+      for (Pending& p : batch) {
+        p.done.set_value(UnavailableError("the log's storage is failing: " + recovered.message()));
+      }
+      continue;
+    }
+    auto prepared = Prepare(batch);
+    if (!prepared.ok()) {
+      for (Pending& p : batch) p.done.set_value(prepared.status());
+      continue;
+    }
+    MutexLock lock(&pipe_mu_);
+    for (size_t k = 0; k < prepared->new_hashes.size(); ++k) {
+      in_flight_[prepared->new_hashes[k]] = prepared->commit.old_size + k;
+    }
+    prepared_.push_back(std::move(prepared).value());
+    pipe_cv_.SignalAll();
+  }
+  MutexLock lock(&pipe_mu_);
+  run_done_ = true;
+  pipe_cv_.SignalAll();
+}
+
+StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Prepared p;
+  const uint64_t old_size = integrator_.size();
+  p.commit.old_size = old_size;
+  p.index.assign(batch.size(), 0);
+  p.duplicate.assign(batch.size(), true);
+
+  // Deduplicate within the batch, then against batches still in the pipeline, then against
+  // the store (in that order: a batch leaves in_flight_ only after its commit is visible).
+  std::vector<size_t> first(batch.size());
+  std::vector<size_t> uniques;
+  {
+    std::unordered_map<Hash, size_t, HashHasher> seen;
+    seen.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      auto [it, inserted] = seen.emplace(batch[i].leaf_hash, i);
+      first[i] = it->second;
+      if (inserted) uniques.push_back(i);
+    }
+  }
+  std::vector<size_t> ask_store;
+  std::vector<Hash> ask_hashes;
+  std::vector<std::optional<uint64_t>> known(batch.size());
+  {
+    MutexLock lock(&pipe_mu_);
+    for (size_t i : uniques) {
+      auto it = in_flight_.find(batch[i].leaf_hash);
+      if (it != in_flight_.end()) {
+        known[i] = it->second;
+      } else {
+        ask_store.push_back(i);
+        ask_hashes.push_back(batch[i].leaf_hash);
+      }
+    }
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto found, store_->FindLeafHashes(ask_hashes));
+  for (size_t k = 0; k < ask_store.size(); ++k) known[ask_store[k]] = found[k];
+  const auto t1 = std::chrono::steady_clock::now();
+
+  std::vector<ByteSpan> new_entries;
+  for (size_t i : uniques) {
+    if (known[i].has_value()) {
+      p.index[i] = *known[i];
+    } else {
+      p.index[i] = old_size + new_entries.size();
+      p.duplicate[i] = false;
+      new_entries.push_back(batch[i].entry);
+      p.commit.entries.push_back(store::NewEntry{batch[i].leaf_hash, batch[i].entry});
+      p.new_hashes.push_back(batch[i].leaf_hash);
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (first[i] != i) p.index[i] = p.index[first[i]];
+  }
+
+  if (!new_entries.empty()) {
+    auto writes = integrator_.Append(new_entries);
+    if (!writes.ok()) {
+      // Entries were size-checked in Submit, so this is a bug: resynchronise from the store.
+      MutexLock lock(&pipe_mu_);
+      broken_ = true;
+      return InternalError("cannot integrate the batch: " + writes.status().message());
+    }
+    auto partials = partial_tiles_;
+    for (const tlog::TileWrite& w : *writes) {
+      if (w.id.is_bundle()) continue;  // bundles are assembled from the stored entries
+      VOUCH_ASSIGN_OR_RETURN(HashTile tile, HashTile::Parse(w.id, w.data));
+      store::StoredTile stored{w.id.level, w.id.index, w.id.width, {}};
+      if (w.id.partial()) {
+        stored.data = w.data;
+        partials[w.id.level] = std::make_shared<const HashTile>(std::move(tile));
+      } else {
+        stored.data = EncodeStoredFullTile(tile);
+        // A completed tile ends its level's partial tile (a later partial write restarts it).
+        partials[w.id.level] = nullptr;
+      }
+      p.commit.tiles.push_back(std::move(stored));
+    }
+    auto checkpoint = SignCurrent();
+    if (!checkpoint.ok()) {
+      MutexLock lock(&pipe_mu_);
+      broken_ = true;
+      return InternalError("cannot sign the checkpoint: " + checkpoint.status().message());
+    }
+    p.commit.new_state.size = integrator_.size();
+    p.commit.new_state.range.assign(integrator_.range().hashes().begin(),
+                                    integrator_.range().hashes().end());
+    p.commit.new_state.checkpoint = *checkpoint;
+    partial_tiles_ = partials;
+    p.snapshot = std::make_shared<const LogSnapshot>(integrator_.range(),
+                                                     std::move(checkpoint).value(), partial_tiles_);
+  }
+  p.lookup_time = t1 - t0;
+  p.integrate_time = std::chrono::steady_clock::now() - t1;
+  p.items = std::move(batch);
+  return p;
+}
+
+void Sequencer::Commit() {
+  while (true) {
+    Prepared p;
+    bool broken;
+    {
+      MutexLock lock(&pipe_mu_);
+      while (prepared_.empty() && !run_done_) pipe_cv_.Wait(&pipe_mu_);
+      if (prepared_.empty()) return;
+      p = std::move(prepared_.front());
+      broken = broken_;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    Status failure;
+    if (broken) {
+      failure = UnavailableError("the entry was not sequenced: an earlier commit failed");
+    } else if (!p.commit.entries.empty()) {
+      Status committed = store_->Append(p.commit);
+      if (!committed.ok()) {
+        // The outcome may be unknown (the commit may have reached the disk): ask the store.
+        auto state = store_->ReadState();
+        if (!state.ok() || state->size != p.commit.new_state.size ||
+            state->checkpoint != p.commit.new_state.checkpoint) {
+          failure = UnavailableError("the entry was not sequenced: " + committed.message());
+        }
+        MutexLock lock(&mu_);
+        ++stats_.failed_commits;
+      }
+      if (failure.ok()) Publish(p.snapshot);
+    }
+    if (failure.ok()) {
+      {
+        MutexLock lock(&mu_);
+        ++stats_.batches;
+        stats_.lookup_time += p.lookup_time;
+        stats_.integrate_time += p.integrate_time;
+        stats_.commit_time += std::chrono::steady_clock::now() - t0;
+      }
+      Complete(p);
+    } else {
+      for (Pending& item : p.items) item.done.set_value(failure);
+    }
+    MutexLock lock(&pipe_mu_);
+    if (!failure.ok()) broken_ = true;
+    for (const Hash& h : p.new_hashes) in_flight_.erase(h);
+    prepared_.pop_front();
+    pipe_cv_.SignalAll();
+  }
+}
+
+void Sequencer::Complete(Prepared& p) {
+  const uint64_t tree_size = Latest()->size();
+  size_t fresh = 0;
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (!p.duplicate[i]) ++fresh;
+  }
+  {
+    // Before the submitters learn their results, so stats() reflects every answered one.
+    MutexLock lock(&mu_);
+    stats_.entries += fresh;
+    stats_.duplicates += p.items.size() - fresh;
+  }
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    p.items[i].done.set_value(
+        AddResult{p.index[i], p.items[i].leaf_hash, static_cast<bool>(p.duplicate[i]), tree_size});
+  }
+}
+
+}  // namespace vouch::ledger

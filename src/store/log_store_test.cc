@@ -1,0 +1,382 @@
+// The LogStore contract, run against every implementation (SQLite and the in-memory fake), plus
+// SQLite-specific durability and reopening tests.
+#include "vouch/store/log_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "testing/status_matchers.h"
+#include "testing/test_data.h"
+#include "vouch/store/memory_log_store.h"
+#include "vouch/store/sqlite_log_store.h"
+#include "vouch/tlog/merkle.h"
+
+namespace vouch::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Optional;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::StatusIs;
+
+const LogIdentity kIdentity{"example.com/log", "example.com/log+01234567+AAAA"};
+
+// Builds a batch that appends `entries` to a tree of size `old_size` (with a dummy range and
+// checkpoint: the store does not interpret them beyond their shape).
+struct BatchBuilder {
+  std::vector<std::string> entries;
+  tlog::CompactRange range;
+
+  AppendBatch Build(const std::vector<std::string>& add, std::vector<StoredTile> tiles = {}) {
+    entries = add;
+    AppendBatch b;
+    b.old_size = range.size();
+    for (const std::string& e : entries) {
+      tlog::Hash h = tlog::HashLeaf(AsBytes(e));
+      range.Append(h);
+      b.entries.push_back(NewEntry{h, AsBytes(e)});
+    }
+    b.tiles = std::move(tiles);
+    b.new_state.size = range.size();
+    b.new_state.range.assign(range.hashes().begin(), range.hashes().end());
+    b.new_state.checkpoint = "checkpoint " + std::to_string(range.size()) + "\n";
+    return b;
+  }
+};
+
+class StoreFactory {
+ public:
+  virtual ~StoreFactory() = default;
+  virtual std::unique_ptr<LogStore> Make() = 0;
+};
+
+class MemoryFactory : public StoreFactory {
+ public:
+  std::unique_ptr<LogStore> Make() override { return std::make_unique<MemoryLogStore>(); }
+};
+
+class SqliteFactory : public StoreFactory {
+ public:
+  std::unique_ptr<LogStore> Make() override {
+    dir_ = ::vouch::testing::MakeTempDir("store_test");
+    auto s = SqliteLogStore::Open(dir_ + "/log.db");
+    EXPECT_THAT(s, IsOk());
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  ~SqliteFactory() override {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+ private:
+  std::string dir_;
+};
+
+class LogStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "memory") {
+      factory_ = std::make_unique<MemoryFactory>();
+    } else {
+      factory_ = std::make_unique<SqliteFactory>();
+    }
+    store_ = factory_->Make();
+    ASSERT_NE(store_, nullptr);
+  }
+  std::unique_ptr<StoreFactory> factory_;
+  std::unique_ptr<LogStore> store_;
+};
+
+TEST_P(LogStoreTest, AFreshStoreIsEmpty) {
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 0u);
+  EXPECT_TRUE(state->range.empty());
+  EXPECT_TRUE(state->checkpoint.empty());
+  EXPECT_THAT(store_->ReadTile(0, 0), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadCheckpoint(0), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadEntries(0, 1), StatusIs(StatusCode::kNotFound));
+  auto found = store_->ReadEntries(0, 0);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_TRUE(found->empty());
+}
+
+TEST_P(LogStoreTest, BindRecordsTheIdentityAndRefusesAnother) {
+  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
+  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
+  EXPECT_THAT(store_->Bind(LogIdentity{"other.example/log", kIdentity.vkey}),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("example.com/log")));
+  EXPECT_THAT(store_->Bind(LogIdentity{kIdentity.origin, "example.com/log+89abcdef+BBBB"}),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_P(LogStoreTest, AppendStoresEntriesStateTilesAndCheckpoints) {
+  BatchBuilder b;
+  StoredTile tile{0, 0, 2, Bytes(64, 7)};
+  ASSERT_THAT(store_->Append(b.Build({"one", "two"}, {tile})), IsOk());
+  ASSERT_THAT(store_->Append(b.Build({"three"})), IsOk());
+
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 3u);
+  EXPECT_EQ(state->range.size(), 2u);
+  EXPECT_EQ(state->range[0], b.range.hashes()[0]);
+  EXPECT_EQ(state->checkpoint, "checkpoint 3\n");
+
+  auto entries = store_->ReadEntries(0, 3);
+  ASSERT_THAT(entries, IsOk());
+  EXPECT_THAT(*entries, ElementsAre(ToBytes("one"), ToBytes("two"), ToBytes("three")));
+  auto middle = store_->ReadEntries(1, 2);
+  ASSERT_THAT(middle, IsOk());
+  EXPECT_THAT(*middle, ElementsAre(ToBytes("two")));
+  EXPECT_THAT(store_->ReadEntries(2, 4), StatusIs(StatusCode::kNotFound));
+
+  auto hashes = store_->ReadLeafHashes(0, 3);
+  ASSERT_THAT(hashes, IsOk());
+  EXPECT_EQ((*hashes)[2], tlog::HashLeaf(AsBytes("three")));
+
+  auto t = store_->ReadTile(0, 0);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->width, 2);
+  EXPECT_EQ(t->data, Bytes(64, 7));
+
+  EXPECT_EQ(store_->ReadCheckpoint(2).value(), "checkpoint 2\n");
+  EXPECT_EQ(store_->ReadCheckpoint(3).value(), "checkpoint 3\n");
+  EXPECT_THAT(store_->ReadCheckpoint(1), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(LogStoreTest, EmptyEntriesAreStoredAsEmpty) {
+  BatchBuilder b;
+  ASSERT_THAT(store_->Append(b.Build({""})), IsOk());
+  auto entries = store_->ReadEntries(0, 1);
+  ASSERT_THAT(entries, IsOk());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_TRUE((*entries)[0].empty());
+}
+
+TEST_P(LogStoreTest, FindLeafHashesReturnsStoredIndices) {
+  BatchBuilder b;
+  ASSERT_THAT(store_->Append(b.Build({"a", "b", "c"})), IsOk());
+  std::vector<tlog::Hash> q = {tlog::HashLeaf(AsBytes("c")), tlog::HashLeaf(AsBytes("zzz")),
+                               tlog::HashLeaf(AsBytes("a"))};
+  auto found = store_->FindLeafHashes(q);
+  ASSERT_THAT(found, IsOk());
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_THAT((*found)[0], Optional(uint64_t{2}));
+  EXPECT_EQ((*found)[1], std::nullopt);
+  EXPECT_THAT((*found)[2], Optional(uint64_t{0}));
+}
+
+TEST_P(LogStoreTest, AFencedAppendChangesNothing) {
+  BatchBuilder b;
+  ASSERT_THAT(store_->Append(b.Build({"a"})), IsOk());
+  AppendBatch stale = b.Build({"b"});
+  stale.old_size = 0;
+  stale.new_state.size = 1;
+  stale.new_state.range = {tlog::HashLeaf(AsBytes("b"))};
+  EXPECT_THAT(store_->Append(stale), StatusIs(StatusCode::kAborted));
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 1u);
+  EXPECT_EQ(state->checkpoint, "checkpoint 1\n");
+}
+
+TEST_P(LogStoreTest, ADuplicateLeafHashFailsTheWholeBatch) {
+  BatchBuilder b;
+  ASSERT_THAT(store_->Append(b.Build({"a"})), IsOk());
+  EXPECT_THAT(store_->Append(b.Build({"b", "a"})), StatusIs(StatusCode::kAlreadyExists));
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 1u);
+  EXPECT_THAT(store_->ReadEntries(1, 2), StatusIs(StatusCode::kNotFound));
+  auto found = store_->FindLeafHashes(std::vector<tlog::Hash>{tlog::HashLeaf(AsBytes("b"))});
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ((*found)[0], std::nullopt);
+}
+
+TEST_P(LogStoreTest, MalformedBatchesAreRefused) {
+  BatchBuilder b;
+  AppendBatch bad = b.Build({"a"});
+  bad.new_state.size = 2;
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  BatchBuilder b2;
+  bad = b2.Build({"a"});
+  bad.new_state.range.clear();
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  BatchBuilder b3;
+  bad = b3.Build({"a"});
+  bad.new_state.checkpoint.clear();
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  BatchBuilder b4;
+  bad = b4.Build({"a"}, {StoredTile{8, 0, 1, Bytes(32)}});
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  BatchBuilder b5;
+  bad = b5.Build({"a"}, {StoredTile{0, 0, 0, Bytes(32)}});
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  std::string big(65536, 'x');
+  BatchBuilder b6;
+  bad = b6.Build({big});
+  EXPECT_THAT(store_->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  auto state = store_->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 0u);
+}
+
+TEST_P(LogStoreTest, ATileIsReplacedOnlyByAWiderOne) {
+  BatchBuilder b;
+  ASSERT_THAT(store_->Append(b.Build({"a"}, {StoredTile{1, 5, 3, Bytes(96, 1)}})), IsOk());
+  ASSERT_THAT(store_->Append(b.Build({"b"}, {StoredTile{1, 5, 2, Bytes(64, 2)}})), IsOk());
+  auto t = store_->ReadTile(1, 5);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->width, 3);
+  ASSERT_THAT(store_->Append(b.Build({"c"}, {StoredTile{1, 5, 256, Bytes(8192, 3)}})), IsOk());
+  t = store_->ReadTile(1, 5);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->width, 256);
+  EXPECT_EQ(t->data, Bytes(8192, 3));
+  EXPECT_THAT(store_->ReadTile(1, 4), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadTile(2, 5), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(LogStoreTest, ReadTileHashesReadsSlots) {
+  BatchBuilder b;
+  Bytes data;
+  for (uint8_t i = 0; i < 10; ++i) Append(data, Bytes(32, i));
+  ASSERT_THAT(store_->Append(b.Build({"a"}, {StoredTile{0, 3, 10, data}})), IsOk());
+  std::vector<uint32_t> slots = {9, 0, 4};
+  std::vector<tlog::Hash> out(3);
+  ASSERT_THAT(store_->ReadTileHashes(0, 3, slots, out), IsOk());
+  EXPECT_EQ(out[0][0], 9);
+  EXPECT_EQ(out[1][31], 0);
+  EXPECT_EQ(out[2][17], 4);
+  std::vector<uint32_t> beyond = {10};
+  std::vector<tlog::Hash> one(1);
+  EXPECT_THAT(store_->ReadTileHashes(0, 3, beyond, one), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(store_->ReadTileHashes(0, 4, slots, out), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadTileHashes(9, 4, slots, out), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(LogStoreTest, ConcurrentReadersSeeWholeBatches) {
+  BatchBuilder b;
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto state = store_->ReadState();
+      if (!state.ok()) {
+        ++bad;
+        continue;
+      }
+      // Every entry the state counts is readable, and its checkpoint exists.
+      if (state->size > 0) {
+        if (!store_->ReadEntries(0, state->size).ok()) ++bad;
+        auto cp = store_->ReadCheckpoint(state->size);
+        if (!cp.ok() || *cp != state->checkpoint) ++bad;
+      }
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    std::vector<std::string> batch;
+    for (int j = 0; j < 20; ++j) batch.push_back("entry " + std::to_string(i * 20 + j));
+    ASSERT_THAT(store_->Append(b.Build(batch)), IsOk());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllStores, LogStoreTest, ::testing::Values("memory", "sqlite"),
+                         [](const auto& param_info) { return param_info.param; });
+
+// ---- MemoryLogStore fault injection ----
+
+TEST(MemoryLogStoreTest, InjectedFailuresLeaveTheStoreUnchanged) {
+  MemoryLogStore store;
+  BatchBuilder b;
+  store.FailAppends(1, UnavailableError("disk on fire"));
+  EXPECT_THAT(store.Append(b.Build({"a"})), StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(store.ReadState()->size, 0u);
+  BatchBuilder b2;
+  EXPECT_THAT(store.Append(b2.Build({"a"})), IsOk());
+  EXPECT_EQ(store.append_count(), 1);
+}
+
+TEST(MemoryLogStoreTest, FailuresAfterCommitApplyTheBatch) {
+  MemoryLogStore store;
+  BatchBuilder b;
+  store.FailAppends(1, UnavailableError("ack lost"), /*after_commit=*/true);
+  EXPECT_THAT(store.Append(b.Build({"a"})), StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(store.ReadState()->size, 1u);
+}
+
+// ---- SQLite specifics ----
+
+class SqliteLogStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("sqlite_store_test"); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path() const { return dir_ + "/log.db"; }
+  std::string dir_;
+};
+
+TEST_F(SqliteLogStoreTest, DataSurvivesReopening) {
+  BatchBuilder b;
+  {
+    auto store = SqliteLogStore::Open(path());
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
+    ASSERT_THAT(
+        (*store)->Append(b.Build({"one", "two", "three"}, {StoredTile{0, 0, 3, Bytes(96, 9)}})),
+        IsOk());
+  }
+  auto store = SqliteLogStore::Open(path());
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->Bind(kIdentity), IsOk());
+  EXPECT_THAT((*store)->Bind(LogIdentity{"x", "y"}), StatusIs(StatusCode::kFailedPrecondition));
+  auto state = (*store)->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 3u);
+  EXPECT_EQ(state->range,
+            std::vector<tlog::Hash>(b.range.hashes().begin(), b.range.hashes().end()));
+  auto entries = (*store)->ReadEntries(0, 3);
+  ASSERT_THAT(entries, IsOk());
+  EXPECT_EQ((*entries)[1], ToBytes("two"));
+  ASSERT_THAT((*store)->Append(b.Build({"four"})), IsOk());
+  EXPECT_EQ((*store)->ReadState()->size, 4u);
+}
+
+TEST_F(SqliteLogStoreTest, UsesWalWithFullSynchronousCommits) {
+  auto store = SqliteLogStore::Open(path());
+  ASSERT_THAT(store, IsOk());
+  BatchBuilder b;
+  ASSERT_THAT((*store)->Append(b.Build({"x"})), IsOk());
+  // The WAL file exists while the database is open in WAL mode.
+  EXPECT_TRUE(std::filesystem::exists(path() + "-wal"));
+}
+
+TEST_F(SqliteLogStoreTest, RefusesAFileThatIsNotADatabase) {
+  {
+    FILE* f = std::fopen(path().c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::string junk(4096, 'j');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  }
+  auto store = SqliteLogStore::Open(path());
+  EXPECT_FALSE(store.ok());
+}
+
+TEST_F(SqliteLogStoreTest, RefusesAMissingDirectory) {
+  auto store = SqliteLogStore::Open(dir_ + "/no/such/dir/log.db");
+  EXPECT_THAT(store, StatusIs(StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace vouch::store

@@ -1,0 +1,742 @@
+// SQLite LogStore: schema and durability in docs/log.md, "Storage".
+#include "vouch/store/sqlite_log_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "store/validate.h"
+#include "vouch/base/mutex.h"
+
+namespace vouch::store {
+namespace internal {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries(
+  idx INTEGER PRIMARY KEY,
+  leaf_hash BLOB NOT NULL,
+  data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS leaf_index(
+  prefix INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  PRIMARY KEY (prefix, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tree(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size INTEGER NOT NULL,
+  range BLOB NOT NULL,
+  checkpoint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+)sql";
+
+// Statements, by name.
+constexpr const char* kSelectTreeSize = "SELECT size FROM tree WHERE id = 1";
+constexpr const char* kSelectTree = "SELECT size, range, checkpoint FROM tree WHERE id = 1";
+constexpr const char* kInsertEntry = "INSERT INTO entries(idx, leaf_hash, data) VALUES(?, ?, ?)";
+constexpr const char* kUpsertTile =
+    "INSERT INTO tiles(id, width, data) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+    "width = excluded.width, data = excluded.data WHERE excluded.width >= tiles.width";
+constexpr const char* kReplaceTree =
+    "INSERT OR REPLACE INTO tree(id, size, range, checkpoint) VALUES(1, ?, ?, ?)";
+constexpr const char* kReplaceCheckpoint =
+    "INSERT OR REPLACE INTO checkpoints(size, note) VALUES(?, ?)";
+constexpr const char* kFindLeafHash =
+    "SELECT e.idx, e.leaf_hash FROM leaf_index AS l JOIN entries AS e ON e.idx = l.idx "
+    "WHERE l.prefix = ?";
+constexpr const char* kInsertLeafIndex = "INSERT INTO leaf_index(prefix, idx) VALUES(?, ?)";
+constexpr const char* kSelectEntries =
+    "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
+constexpr const char* kSelectLeafHashes =
+    "SELECT idx, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
+constexpr const char* kSelectTile = "SELECT width, data FROM tiles WHERE id = ?";
+constexpr const char* kSelectCheckpoint = "SELECT note FROM checkpoints WHERE size = ?";
+constexpr const char* kSelectMeta = "SELECT value FROM meta WHERE key = ?";
+constexpr const char* kInsertMeta = "INSERT INTO meta(key, value) VALUES(?, ?)";
+
+Status SqliteStatus(int rc, sqlite3* db, const std::string& what) {
+  std::string message = "sqlite: " + what + ": " +
+                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + " (" +
+                        sqlite3_errstr(rc) + ")";
+  switch (rc & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_NOMEM:
+      return UnavailableError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return DataLossError(message);
+    default:
+      return InternalError(message);
+  }
+}
+
+// One connection with its prepared statements.
+class Connection {
+ public:
+  static StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, bool writer,
+                                                    int cache_kib) {
+    sqlite3* db = nullptr;
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+                (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+    auto conn = std::unique_ptr<Connection>(new Connection(db));
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db, "cannot open " + path);
+    sqlite3_busy_timeout(db, 10'000);
+    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -" + std::to_string(cache_kib)));
+    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size = 0"));
+    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA trusted_schema = OFF"));
+    if (!writer) VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only = ON"));
+    return conn;
+  }
+
+  ~Connection() {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, sql.substr(0, 60));
+    return OkStatus();
+  }
+
+  // A reset prepared statement for `sql` (a string constant: cached by address).
+  StatusOr<sqlite3_stmt*> Prepare(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) {
+      sqlite3_reset(it->second);
+      sqlite3_clear_bindings(it->second);
+      return it->second;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "prepare");
+    stmts_.emplace(sql, stmt);
+    return stmt;
+  }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+};
+
+// Resets a statement when it goes out of scope, so no read transaction stays open.
+class StmtReset {
+ public:
+  explicit StmtReset(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~StmtReset() { sqlite3_reset(stmt_); }
+  StmtReset(const StmtReset&) = delete;
+  StmtReset& operator=(const StmtReset&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+int BindBlob(sqlite3_stmt* stmt, int i, ByteSpan data) {
+  // A zero-length blob must still be a blob, not NULL.
+  static const uint8_t kEmpty = 0;
+  return sqlite3_bind_blob64(stmt, i, data.empty() ? &kEmpty : data.data(), data.size(),
+                             SQLITE_STATIC);
+}
+
+int BindText(sqlite3_stmt* stmt, int i, const std::string& text) {
+  return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+ByteSpan ColumnBlob(sqlite3_stmt* stmt, int i) {
+  const void* p = sqlite3_column_blob(stmt, i);
+  int n = sqlite3_column_bytes(stmt, i);
+  if (p == nullptr || n <= 0) return {};
+  return ByteSpan(static_cast<const uint8_t*>(p), static_cast<size_t>(n));
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int i) {
+  const unsigned char* p = sqlite3_column_text(stmt, i);
+  int n = sqlite3_column_bytes(stmt, i);
+  if (p == nullptr || n <= 0) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+}
+
+// The deduplication index key: the first 8 bytes of a leaf hash (big-endian, as a signed
+// 64-bit integer). Distinct leaf hashes may share a prefix; lookups compare the full hash.
+int64_t LeafPrefix(const tlog::Hash& h) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
+  return static_cast<int64_t>(v);
+}
+
+// Positions of `hashes` ordered by (prefix, hash), so index reads and writes walk the B-tree
+// in key order.
+std::vector<size_t> SortedByPrefix(std::span<const tlog::Hash> hashes) {
+  std::vector<size_t> order(hashes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    int64_t pa = LeafPrefix(hashes[a]);
+    int64_t pb = LeafPrefix(hashes[b]);
+    return pa != pb ? pa < pb : hashes[a] < hashes[b];
+  });
+  return order;
+}
+
+Status FsyncDirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return UnavailableError("cannot open directory " + dir + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return UnavailableError("cannot fsync directory " + dir + ": " + std::strerror(err));
+  return OkStatus();
+}
+
+}  // namespace
+
+class SqliteLogStoreImpl {
+ public:
+  SqliteLogStoreImpl(std::string path, SqliteOptions options)
+      : path_(std::move(path)), options_(options) {}
+
+  Status Init() VOUCH_EXCLUDES(writer_mu_) {
+    MutexLock lock(&writer_mu_);
+    VOUCH_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, true, options_.writer_cache_kib));
+    // WAL with synchronous=FULL: every commit fsyncs the WAL before it returns.
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare("PRAGMA journal_mode = WAL"));
+      StmtReset reset(stmt);
+      int rc = sqlite3_step(stmt);
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, writer_->db(), "PRAGMA journal_mode");
+      if (ColumnText(stmt, 0) != "wal") {
+        return UnavailableError("sqlite: cannot switch " + path_ + " to WAL mode (got " +
+                                ColumnText(stmt, 0) + ")");
+      }
+    }
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = FULL"));
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA foreign_keys = OFF"));
+    // Checkpoints (copying the WAL into the database file) run on a background connection, so
+    // commits do not wait for them; see Checkpointer().
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint = 0"));
+    sqlite3_wal_hook(writer_->db(), &SqliteLogStoreImpl::WalHook, this);
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = CreateSchemaLocked();
+    if (!s.ok()) {
+      writer_->Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("COMMIT"));
+    // The database file's directory entry must be durable too (SQLite syncs the directory for
+    // the WAL it creates, not for the main file).
+    VOUCH_RETURN_IF_ERROR(FsyncDirectoryOf(path_));
+    VOUCH_ASSIGN_OR_RETURN(auto checkpointer, Connection::Open(path_, true, 2048));
+    checkpointer_ = std::thread(
+        [this, c = std::shared_ptr<Connection>(std::move(checkpointer))] { Checkpointer(*c); });
+    return OkStatus();
+  }
+
+  ~SqliteLogStoreImpl() {
+    {
+      MutexLock lock(&checkpoint_mu_);
+      checkpoint_stop_ = true;
+      checkpoint_cv_.SignalAll();
+    }
+    if (checkpointer_.joinable()) checkpointer_.join();
+  }
+
+  Status Bind(const LogIdentity& identity) VOUCH_EXCLUDES(writer_mu_) {
+    MutexLock lock(&writer_mu_);
+    VOUCH_ASSIGN_OR_RETURN(auto origin, ReadMetaLocked("origin"));
+    VOUCH_ASSIGN_OR_RETURN(auto vkey, ReadMetaLocked("vkey"));
+    if (origin.has_value() || vkey.has_value()) {
+      if (origin != identity.origin || vkey != identity.vkey) {
+        return FailedPreconditionError(
+            "the database " + path_ + " holds the log \"" + origin.value_or("") + "\" (key " +
+            vkey.value_or("") + "), not \"" + identity.origin + "\" (key " + identity.vkey + ")");
+      }
+      return OkStatus();
+    }
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = WriteMetaLocked("origin", identity.origin);
+    if (s.ok()) s = WriteMetaLocked("vkey", identity.vkey);
+    if (!s.ok()) {
+      writer_->Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    return writer_->Exec("COMMIT");
+  }
+
+  StatusOr<LogTreeState> ReadState() const {
+    return WithReader([&](Connection& c) -> StatusOr<LogTreeState> {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTree));
+      StmtReset reset(stmt);
+      int rc = sqlite3_step(stmt);
+      LogTreeState state;
+      if (rc == SQLITE_DONE) return state;
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tree state");
+      int64_t size = sqlite3_column_int64(stmt, 0);
+      ByteSpan range = ColumnBlob(stmt, 1);
+      if (size < 0 || range.size() % tlog::kHashSize != 0 ||
+          range.size() / tlog::kHashSize !=
+              static_cast<size_t>(std::popcount(static_cast<uint64_t>(size)))) {
+        return DataLossError("sqlite: the stored tree state of " + path_ + " is inconsistent");
+      }
+      state.size = static_cast<uint64_t>(size);
+      for (size_t i = 0; i < range.size(); i += tlog::kHashSize) {
+        tlog::Hash h;
+        std::memcpy(h.data(), range.data() + i, tlog::kHashSize);
+        state.range.push_back(h);
+      }
+      state.checkpoint = ColumnText(stmt, 2);
+      return state;
+    });
+  }
+
+  Status Append(const AppendBatch& batch) VOUCH_EXCLUDES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(ValidateBatch(batch));
+    MutexLock lock(&writer_mu_);
+    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+    Status s = AppendLocked(batch);
+    if (!s.ok()) {
+      if (!sqlite3_get_autocommit(writer_->db())) writer_->Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    // The commit fsyncs the WAL (synchronous=FULL): when it returns OK the batch is durable.
+    s = writer_->Exec("COMMIT");
+    if (!s.ok()) {
+      if (!sqlite3_get_autocommit(writer_->db())) writer_->Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
+    // here (waiting for readers). A failure only postpones this; the batch is committed.
+    if (wal_frames_.load() > options_.max_wal_pages) {
+      int log = 0;
+      int done = 0;
+      sqlite3_wal_checkpoint_v2(writer_->db(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
+    }
+    return OkStatus();
+  }
+
+  StatusOr<std::vector<std::optional<uint64_t>>> FindLeafHashes(
+      std::span<const tlog::Hash> leaf_hashes) const {
+    // On a reader connection, so lookups for the next batch run while a commit is in progress;
+    // each statement sees every commit that completed before it began.
+    return WithReader([&](Connection& c) { return Lookup(c, leaf_hashes); });
+  }
+
+  StatusOr<std::vector<Bytes>> ReadEntries(uint64_t begin, uint64_t end) const {
+    VOUCH_RETURN_IF_ERROR(ValidateRange(begin, end));
+    return WithReader([&](Connection& c) -> StatusOr<std::vector<Bytes>> {
+      std::vector<Bytes> out;
+      out.reserve(end - begin);
+      VOUCH_RETURN_IF_ERROR(ScanRange(c, kSelectEntries, begin, end, [&](sqlite3_stmt* stmt) {
+        ByteSpan data = ColumnBlob(stmt, 1);
+        out.emplace_back(data.begin(), data.end());
+      }));
+      return out;
+    });
+  }
+
+  StatusOr<std::vector<tlog::Hash>> ReadLeafHashes(uint64_t begin, uint64_t end) const {
+    VOUCH_RETURN_IF_ERROR(ValidateRange(begin, end));
+    return WithReader([&](Connection& c) -> StatusOr<std::vector<tlog::Hash>> {
+      std::vector<tlog::Hash> out;
+      out.reserve(end - begin);
+      bool bad = false;
+      VOUCH_RETURN_IF_ERROR(ScanRange(c, kSelectLeafHashes, begin, end, [&](sqlite3_stmt* stmt) {
+        ByteSpan h = ColumnBlob(stmt, 1);
+        tlog::Hash hash{};
+        if (h.size() != tlog::kHashSize) {
+          bad = true;
+        } else {
+          std::memcpy(hash.data(), h.data(), h.size());
+        }
+        out.push_back(hash);
+      }));
+      if (bad) return DataLossError("sqlite: a stored leaf hash is not 32 bytes");
+      return out;
+    });
+  }
+
+  StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const {
+    if (level > kMaxStoredTileLevel || index >= (uint64_t{1} << 56)) {
+      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                           std::to_string(index) + ") cannot exist");
+    }
+    return WithReader([&](Connection& c) -> StatusOr<StoredTile> {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTile));
+      StmtReset reset(stmt);
+      sqlite3_bind_int64(stmt, 1, TileKey(level, index));
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) {
+        return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                             std::to_string(index) + ") is not stored");
+      }
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
+      int64_t width = sqlite3_column_int64(stmt, 0);
+      if (width < 1 || width > 256) return DataLossError("sqlite: a stored tile width is invalid");
+      ByteSpan data = ColumnBlob(stmt, 1);
+      return StoredTile{level, index, static_cast<uint16_t>(width),
+                        Bytes(data.begin(), data.end())};
+    });
+  }
+
+  Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                        std::span<tlog::Hash> out) const {
+    if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
+    if (level > kMaxStoredTileLevel || index >= (uint64_t{1} << 56)) {
+      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                           std::to_string(index) + ") cannot exist");
+    }
+    return WithReader([&](Connection& c) -> Status {
+      // Incremental blob I/O reads just the pages that hold the requested slots.
+      sqlite3_blob* blob = nullptr;
+      int rc = sqlite3_blob_open(c.db(), "main", "tiles", "data", TileKey(level, index), 0, &blob);
+      if (rc != SQLITE_OK) {
+        sqlite3_blob_close(blob);
+        if (rc == SQLITE_ERROR) {
+          return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                               std::to_string(index) + ") is not stored");
+        }
+        return SqliteStatus(rc, c.db(), "open tile");
+      }
+      const auto size = static_cast<size_t>(sqlite3_blob_bytes(blob));
+      Status status;
+      for (size_t i = 0; i < slots.size() && status.ok(); ++i) {
+        const size_t offset = size_t{slots[i]} * tlog::kHashSize;
+        if (offset + tlog::kHashSize > size) {
+          status = OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond tile");
+          break;
+        }
+        rc = sqlite3_blob_read(blob, out[i].data(), static_cast<int>(tlog::kHashSize),
+                               static_cast<int>(offset));
+        if (rc != SQLITE_OK) status = SqliteStatus(rc, c.db(), "read tile");
+      }
+      sqlite3_blob_close(blob);  // ends the read transaction
+      return status;
+    });
+  }
+
+  StatusOr<std::string> ReadCheckpoint(uint64_t size) const {
+    if (size > INT64_MAX) return NotFoundError("no checkpoint for size " + std::to_string(size));
+    return WithReader([&](Connection& c) -> StatusOr<std::string> {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectCheckpoint));
+      StmtReset reset(stmt);
+      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(size));
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) {
+        return NotFoundError("no checkpoint was signed for size " + std::to_string(size));
+      }
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read checkpoint");
+      return ColumnText(stmt, 0);
+    });
+  }
+
+ private:
+  // For each of `hashes`, the index of the stored entry with that leaf hash. Reads the prefix
+  // index in key order and compares full hashes (prefixes may collide).
+  static StatusOr<std::vector<std::optional<uint64_t>>> Lookup(Connection& c,
+                                                               std::span<const tlog::Hash> hashes) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kFindLeafHash));
+    StmtReset reset(stmt);
+    std::vector<std::optional<uint64_t>> out(hashes.size());
+    for (size_t i : SortedByPrefix(hashes)) {
+      sqlite3_reset(stmt);
+      sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
+      while (true) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "look up leaf hash");
+        ByteSpan stored = ColumnBlob(stmt, 1);
+        if (EqualBytes(hashes[i], stored)) {
+          out[i] = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  Status CreateSchemaLocked() VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(writer_->Exec(kSchema));
+    VOUCH_ASSIGN_OR_RETURN(auto version, ReadMetaLocked("schema_version"));
+    if (!version.has_value()) {
+      return WriteMetaLocked("schema_version", std::to_string(kSchemaVersion));
+    }
+    if (*version != std::to_string(kSchemaVersion)) {
+      return FailedPreconditionError("the database " + path_ + " has schema version " + *version +
+                                     "; this program knows version " +
+                                     std::to_string(kSchemaVersion));
+    }
+    return OkStatus();
+  }
+
+  StatusOr<std::optional<std::string>> ReadMetaLocked(const std::string& key)
+      VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kSelectMeta));
+    StmtReset reset(stmt);
+    BindText(stmt, 1, key);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return SqliteStatus(rc, writer_->db(), "read meta");
+    return std::optional<std::string>(ColumnText(stmt, 0));
+  }
+
+  Status WriteMetaLocked(const std::string& key, const std::string& value)
+      VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertMeta));
+    StmtReset reset(stmt);
+    BindText(stmt, 1, key);
+    BindText(stmt, 2, value);
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) return SqliteStatus(rc, writer_->db(), "write meta");
+    return OkStatus();
+  }
+
+  Status AppendLocked(const AppendBatch& batch) VOUCH_REQUIRES(writer_mu_) {
+    sqlite3* db = writer_->db();
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kSelectTreeSize));
+      StmtReset reset(stmt);
+      int rc = sqlite3_step(stmt);
+      uint64_t stored = 0;
+      if (rc == SQLITE_ROW) {
+        stored = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
+      } else if (rc != SQLITE_DONE) {
+        return SqliteStatus(rc, db, "read tree size");
+      }
+      if (stored != batch.old_size) {
+        return Status(StatusCode::kAborted, "append batch extends size " +
+                                                std::to_string(batch.old_size) +
+                                                " but the store holds " + std::to_string(stored));
+      }
+    }
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertEntry));
+      StmtReset reset(stmt);
+      for (size_t i = 0; i < batch.entries.size(); ++i) {
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.old_size + i));
+        BindBlob(stmt, 2, batch.entries[i].leaf_hash);
+        BindBlob(stmt, 3, batch.entries[i].data);
+        int rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "insert entry");
+      }
+    }
+    {
+      // Deduplication index. The sequencer only sends new leaf hashes; check anyway (in key
+      // order, the same pages the insert touches next) so the store never holds two entries
+      // with one leaf hash.
+      std::vector<tlog::Hash> hashes;
+      hashes.reserve(batch.entries.size());
+      for (const NewEntry& e : batch.entries) hashes.push_back(e.leaf_hash);
+      VOUCH_ASSIGN_OR_RETURN(auto existing, Lookup(*writer_, hashes));
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertLeafIndex));
+      StmtReset reset(stmt);
+      const tlog::Hash* previous = nullptr;
+      for (size_t i : SortedByPrefix(hashes)) {
+        if (existing[i].has_value() || (previous != nullptr && *previous == hashes[i])) {
+          return AlreadyExistsError("an entry with the leaf hash of new entry " +
+                                    std::to_string(batch.old_size + i) + " is already stored");
+        }
+        previous = &hashes[i];
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
+        sqlite3_bind_int64(stmt, 2, static_cast<int64_t>(batch.old_size + i));
+        int rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "index entry");
+      }
+    }
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kUpsertTile));
+      for (const StoredTile& t : batch.tiles) {
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, TileKey(t.level, t.index));
+        sqlite3_bind_int(stmt, 2, t.width);
+        BindBlob(stmt, 3, t.data);
+        int rc = sqlite3_step(stmt);
+        if (rc != SQLITE_DONE) {
+          sqlite3_reset(stmt);
+          return SqliteStatus(rc, db, "write tile");
+        }
+      }
+      sqlite3_reset(stmt);
+    }
+    {
+      Bytes range;
+      range.reserve(batch.new_state.range.size() * tlog::kHashSize);
+      for (const tlog::Hash& h : batch.new_state.range) ::vouch::Append(range, h);
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceTree));
+      StmtReset reset(stmt);
+      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.new_state.size));
+      BindBlob(stmt, 2, range);
+      BindText(stmt, 3, batch.new_state.checkpoint);
+      int rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tree state");
+    }
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceCheckpoint));
+      StmtReset reset(stmt);
+      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.new_state.size));
+      BindText(stmt, 2, batch.new_state.checkpoint);
+      int rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write checkpoint");
+    }
+    return OkStatus();
+  }
+
+  // Calls `row(stmt)` for each row of `sql` (bound to [begin, end)) and checks that the rows
+  // are exactly the indices begin, begin + 1, ..., end − 1.
+  template <typename Row>
+  Status ScanRange(Connection& c, const char* sql, uint64_t begin, uint64_t end, Row&& row) const {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(sql));
+    StmtReset reset(stmt);
+    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(begin));
+    sqlite3_bind_int64(stmt, 2, static_cast<int64_t>(end));
+    uint64_t next = begin;
+    while (true) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read entries");
+      if (static_cast<uint64_t>(sqlite3_column_int64(stmt, 0)) != next) {
+        return NotFoundError("entry " + std::to_string(next) + " is not stored");
+      }
+      row(stmt);
+      ++next;
+    }
+    if (next != end) return NotFoundError("entry " + std::to_string(next) + " is not stored");
+    return OkStatus();
+  }
+
+  // Runs `fn(connection)` on an idle read-only connection (opening one if none is idle).
+  template <typename Fn>
+  auto WithReader(Fn&& fn) const -> decltype(fn(std::declval<Connection&>())) {
+    std::unique_ptr<Connection> conn;
+    {
+      MutexLock lock(&pool_mu_);
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (conn == nullptr) {
+      auto opened = Connection::Open(path_, false, options_.reader_cache_kib);
+      if (!opened.ok()) return opened.status();
+      conn = std::move(opened).value();
+    }
+    auto result = fn(*conn);
+    MutexLock lock(&pool_mu_);
+    if (idle_.size() < static_cast<size_t>(options_.reader_connections)) {
+      idle_.push_back(std::move(conn));
+    }
+    return result;
+  }
+
+  // Called by SQLite after each commit on the writer connection with the WAL's size in pages.
+  static int WalHook(void* arg, sqlite3* /*db*/, const char* /*name*/, int pages) {
+    auto* self = static_cast<SqliteLogStoreImpl*>(arg);
+    self->wal_frames_.store(pages);
+    if (pages >= self->options_.checkpoint_pages) {
+      MutexLock lock(&self->checkpoint_mu_);
+      self->checkpoint_wanted_ = true;
+      self->checkpoint_cv_.Signal();
+    }
+    return SQLITE_OK;
+  }
+
+  // Copies committed WAL pages into the database file whenever the WAL has grown past
+  // checkpoint_pages (PASSIVE: never blocks the writer or readers). With synchronous=FULL the
+  // database file is fsynced before the WAL is reused.
+  void Checkpointer(Connection& c) VOUCH_EXCLUDES(checkpoint_mu_) {
+    while (true) {
+      {
+        MutexLock lock(&checkpoint_mu_);
+        while (!checkpoint_wanted_ && !checkpoint_stop_) checkpoint_cv_.Wait(&checkpoint_mu_);
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      int log = 0;
+      int done = 0;
+      sqlite3_wal_checkpoint_v2(c.db(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
+  }
+
+  const std::string path_;
+  const SqliteOptions options_;
+  std::atomic<int> wal_frames_{0};
+  Mutex checkpoint_mu_;
+  CondVar checkpoint_cv_;
+  bool checkpoint_wanted_ VOUCH_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_stop_ VOUCH_GUARDED_BY(checkpoint_mu_) = false;
+  std::thread checkpointer_;
+  Mutex writer_mu_;
+  std::unique_ptr<Connection> writer_ VOUCH_GUARDED_BY(writer_mu_);
+  mutable Mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<Connection>> idle_ VOUCH_GUARDED_BY(pool_mu_);
+};
+
+}  // namespace internal
+
+StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string& path,
+                                                               SqliteOptions options) {
+  auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, options);
+  VOUCH_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));
+}
+
+SqliteLogStore::SqliteLogStore(std::unique_ptr<internal::SqliteLogStoreImpl> impl)
+    : impl_(std::move(impl)) {}
+SqliteLogStore::~SqliteLogStore() = default;
+
+Status SqliteLogStore::Bind(const LogIdentity& identity) { return impl_->Bind(identity); }
+StatusOr<LogTreeState> SqliteLogStore::ReadState() const { return impl_->ReadState(); }
+Status SqliteLogStore::Append(const AppendBatch& batch) { return impl_->Append(batch); }
+StatusOr<std::vector<std::optional<uint64_t>>> SqliteLogStore::FindLeafHashes(
+    std::span<const tlog::Hash> leaf_hashes) const {
+  return impl_->FindLeafHashes(leaf_hashes);
+}
+StatusOr<std::vector<Bytes>> SqliteLogStore::ReadEntries(uint64_t begin, uint64_t end) const {
+  return impl_->ReadEntries(begin, end);
+}
+StatusOr<std::vector<tlog::Hash>> SqliteLogStore::ReadLeafHashes(uint64_t begin,
+                                                                 uint64_t end) const {
+  return impl_->ReadLeafHashes(begin, end);
+}
+StatusOr<StoredTile> SqliteLogStore::ReadTile(uint8_t level, uint64_t index) const {
+  return impl_->ReadTile(level, index);
+}
+Status SqliteLogStore::ReadTileHashes(uint8_t level, uint64_t index,
+                                      std::span<const uint32_t> slots,
+                                      std::span<tlog::Hash> out) const {
+  return impl_->ReadTileHashes(level, index, slots, out);
+}
+StatusOr<std::string> SqliteLogStore::ReadCheckpoint(uint64_t size) const {
+  return impl_->ReadCheckpoint(size);
+}
+
+}  // namespace vouch::store

@@ -1,0 +1,70 @@
+#include "store/validate.h"
+
+#include <algorithm>
+#include <bit>
+#include <string>
+
+#include "vouch/tlog/tiles.h"
+
+namespace vouch::store::internal {
+
+Status ValidateBatch(const AppendBatch& batch) {
+  const uint64_t size = batch.new_state.size;
+  if (batch.entries.size() > INT64_MAX || batch.old_size > INT64_MAX - batch.entries.size() ||
+      size != batch.old_size + batch.entries.size()) {
+    return InvalidArgumentError("append batch: new size " + std::to_string(size) +
+                                " is not old size " + std::to_string(batch.old_size) + " + " +
+                                std::to_string(batch.entries.size()) + " entries");
+  }
+  for (const NewEntry& e : batch.entries) {
+    if (e.data.size() > tlog::kMaxEntrySize) {
+      return InvalidArgumentError("append batch: an entry is larger than 65,535 bytes");
+    }
+  }
+  if (batch.new_state.range.size() != static_cast<size_t>(std::popcount(size))) {
+    return InvalidArgumentError("append batch: the compact range of size " + std::to_string(size) +
+                                " must have " + std::to_string(std::popcount(size)) + " hashes");
+  }
+  if (batch.new_state.checkpoint.empty()) {
+    return InvalidArgumentError("append batch: no checkpoint");
+  }
+  for (const StoredTile& t : batch.tiles) {
+    if (t.level > kMaxStoredTileLevel || t.index >= (uint64_t{1} << 56) || t.width < 1 ||
+        t.width > tlog::kTileWidth || t.data.empty()) {
+      return InvalidArgumentError("append batch: invalid tile (level " + std::to_string(t.level) +
+                                  ", index " + std::to_string(t.index) + ", width " +
+                                  std::to_string(t.width) + ")");
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidateRange(uint64_t begin, uint64_t end) {
+  if (begin > end || end - begin > 65536 || end > INT64_MAX) {
+    return InvalidArgumentError("invalid entry range [" + std::to_string(begin) + ", " +
+                                std::to_string(end) + ")");
+  }
+  return OkStatus();
+}
+
+}  // namespace vouch::store::internal
+
+namespace vouch::store {
+
+Status LogStore::ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                                std::span<tlog::Hash> out) const {
+  if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
+  VOUCH_ASSIGN_OR_RETURN(StoredTile tile, ReadTile(level, index));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const size_t offset = size_t{slots[i]} * tlog::kHashSize;
+    if (offset + tlog::kHashSize > tile.data.size()) {
+      return OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond tile (level " +
+                             std::to_string(level) + ", index " + std::to_string(index) + ")");
+    }
+    std::copy(tile.data.begin() + static_cast<ptrdiff_t>(offset),
+              tile.data.begin() + static_cast<ptrdiff_t>(offset + tlog::kHashSize), out[i].begin());
+  }
+  return OkStatus();
+}
+
+}  // namespace vouch::store

@@ -1,0 +1,31 @@
+// Checks shared by every LogStore implementation: a batch must be self-consistent before any of
+// it is written.
+#ifndef VOUCH_SRC_STORE_VALIDATE_H_
+#define VOUCH_SRC_STORE_VALIDATE_H_
+
+#include <cstdint>
+
+#include "vouch/base/status.h"
+#include "vouch/store/log_store.h"
+
+namespace vouch::store::internal {
+
+// The largest tile level a tree of at most 2^63 − 1 leaves can have.
+inline constexpr uint8_t kMaxStoredTileLevel = 7;
+
+// OK when `batch` is well formed: sizes add up, entries are at most 65,535 bytes, the compact
+// range has popcount(size) hashes, the checkpoint is non-empty, tile ids and widths are valid.
+// Does not look at stored data. kInvalidArgument otherwise.
+Status ValidateBatch(const AppendBatch& batch);
+
+// The tiles table key: level << 56 | index. REQUIRES: level <= 7, index < 2^56.
+inline int64_t TileKey(uint8_t level, uint64_t index) {
+  return static_cast<int64_t>((uint64_t{level} << 56) | index);
+}
+
+// REQUIRES: begin <= end and a sane range length, else kInvalidArgument.
+Status ValidateRange(uint64_t begin, uint64_t end);
+
+}  // namespace vouch::store::internal
+
+#endif  // VOUCH_SRC_STORE_VALIDATE_H_
