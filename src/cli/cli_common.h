@@ -48,6 +48,9 @@ int ExitCodeForReadError(const Status& status);
 // Each command family registers its subcommands on `app`.
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
+void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
+void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);  // also `measure`
+void RegisterSealCommands(CLI::App& app, CommandContext& ctx);     // `seal`, `unseal`
 
 }  // namespace vouch::cli
 

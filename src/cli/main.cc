@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   RegisterConstraintCommands(app, ctx);
   RegisterSgxCommands(app, ctx);
+  RegisterSimCommands(app, ctx);
+  RegisterEnclaveCommands(app, ctx);
+  RegisterSealCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
