@@ -31,15 +31,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (i + 1 >= argc) {
-      std::fprintf(stderr, "usage: hello_enclave [--report-data HEX] [--quote-out FILE] "
-                           "[--seal-out FILE] [--unseal FILE]\n");
+      std::fprintf(stderr,
+                   "usage: hello_enclave [--report-data HEX] [--quote-out FILE] "
+                   "[--seal-out FILE] [--unseal FILE]\n");
       return 2;
     }
     std::string value = argv[++i];
-    if (arg == "--report-data") report_hex = value;
-    else if (arg == "--quote-out") quote_out = value;
-    else if (arg == "--seal-out") seal_out = value;
-    else if (arg == "--unseal") unseal_in = value;
+    if (arg == "--report-data")
+      report_hex = value;
+    else if (arg == "--quote-out")
+      quote_out = value;
+    else if (arg == "--seal-out")
+      seal_out = value;
+    else if (arg == "--unseal")
+      unseal_in = value;
     else {
       std::fprintf(stderr, "hello_enclave: unknown option %s\n", arg.c_str());
       return 2;

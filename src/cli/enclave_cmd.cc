@@ -153,10 +153,10 @@ int MeasureBundle(const Options& opts) {
   }
   std::cout << "MRENCLAVE:  " << HexEncode(m->mr_enclave) << "\n"
             << "MRSIGNER:   "
-            << (id.ok() ? HexEncode(id->mr_signer)
-                        : unsigned_bundle ? "(unsigned: run `vouch enclave sign`)"
-                                          : "(signature " + PlatformErrorCode(id.status()) +
-                                                ": " + id.status().message() + ")")
+            << (id.ok()           ? HexEncode(id->mr_signer)
+                : unsigned_bundle ? "(unsigned: run `vouch enclave sign`)"
+                                  : "(signature " + PlatformErrorCode(id.status()) + ": " +
+                                        id.status().message() + ")")
             << "\n"
             << "product:    " << man.product_id << ", ISV SVN " << man.isv_svn
             << (man.debug ? ", DEBUG" : "") << "\n"
@@ -209,8 +209,8 @@ StatusOr<uint32_t> ParseDate(const std::string& text) {
 
 int RunSign(const Options& opts) {
   auto date = ParseDate(opts.date);
-  if (!date.ok()) return ReportFailure(opts.json, kExitUsage, "usage", "bad --date",
-                                       date.status().message());
+  if (!date.ok())
+    return ReportFailure(opts.json, kExitUsage, "usage", "bad --date", date.status().message());
   auto pem = ReadFileToString(opts.key, 1 << 20);
   if (!pem.ok()) return ReportPlatformFailure(opts.json, "cannot read key", pem.status());
   auto key = RsaPrivateKey::FromPem(*pem);
@@ -224,7 +224,8 @@ int RunSign(const Options& opts) {
   if (!m.ok()) return ReportPlatformFailure(opts.json, "cannot measure bundle", m.status());
   auto sig = bundle->MakeSigstruct(*m, *key, *date);
   if (!sig.ok()) {
-    return ReportFailure(opts.json, kExitUsage, "key_malformed", "cannot sign", sig.status().message());
+    return ReportFailure(opts.json, kExitUsage, "key_malformed", "cannot sign",
+                         sig.status().message());
   }
   std::string path = bundle->dir() + "/" + platform::kBundleSignatureName;
   Status written = WriteFileAtomic(path, *sig, 0644);
@@ -268,8 +269,7 @@ int RunRun(const Options& opts) {
   argv.push_back(nullptr);
   std::cout.flush();
   ::execv(program.c_str(), argv.data());
-  return ReportFailure(false, kExitIo, "io_error", "cannot start " + program,
-                       std::strerror(errno));
+  return ReportFailure(false, kExitIo, "io_error", "cannot start " + program, std::strerror(errno));
 }
 
 int RunQuote(const Options& opts) {
@@ -283,7 +283,8 @@ int RunQuote(const Options& opts) {
   auto bundle = LoadSignedBundle(opts.bundle);
   if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot use bundle", bundle.status());
   auto p = OpenSimPlatform(ResolveSimDir(opts.sim_dir), bundle->identity);
-  if (!p.ok()) return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
+  if (!p.ok())
+    return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
   auto quote = (*p)->Quote(rd);
   if (!quote.ok()) return ReportPlatformFailure(opts.json, "cannot make quote", quote.status());
   Status written = WriteFileAtomic(opts.out, *quote, 0644);
@@ -358,8 +359,9 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   run->footer(kEnclaveFooter);
   run->add_option("BUNDLE", opts->bundle, "Enclave bundle directory")->required();
   run->add_option("ARGS", opts->args, "Arguments for the program (after --)");
-  run->add_option("--sim-dir", opts->sim_dir, "Simulated platform (default: $VOUCH_SIM_DIR, else "
-                                              "~/.local/share/vouch/sim)");
+  run->add_option("--sim-dir", opts->sim_dir,
+                  "Simulated platform (default: $VOUCH_SIM_DIR, else "
+                  "~/.local/share/vouch/sim)");
   run->add_option("--platform", opts->platform, "sim (default) or mock (Conclave mock mode)");
   run->callback([opts, &ctx] { ctx.exit_code = RunRun(*opts); });
 

@@ -63,7 +63,8 @@ int Run(const SealOptions& opts, bool sealing) {
   auto bundle = LoadSignedBundle(opts.bundle);
   if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot use bundle", bundle.status());
   auto p = OpenSimPlatform(ResolveSimDir(opts.sim_dir), bundle->identity);
-  if (!p.ok()) return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
+  if (!p.ok())
+    return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
   auto input = ReadFile(opts.in, kMaxSealInput);
   if (!input.ok()) {
     int code = ExitCodeForReadError(input.status());
@@ -104,8 +105,9 @@ int Run(const SealOptions& opts, bool sealing) {
     std::cout << DumpJson(j) << "\n";
   } else if (opts.out != "-") {
     std::cerr << (sealing ? "sealed " : "unsealed ") << j["size"].get<size_t>() << " bytes to "
-              << opts.out << " as MRENCLAVE " << HexEncode(bundle->identity.mr_enclave).substr(0, 16)
-              << "…, ISV SVN " << bundle->identity.isv_svn << "\n";
+              << opts.out << " as MRENCLAVE "
+              << HexEncode(bundle->identity.mr_enclave).substr(0, 16) << "…, ISV SVN "
+              << bundle->identity.isv_svn << "\n";
   }
   return kExitOk;
 }

@@ -110,7 +110,8 @@ int RunCollateral(const SimOptions& opts) {
   if (!written.ok()) {
     return ReportPlatformFailure(opts.json, "cannot write " + opts.out, written);
   }
-  UnixSeconds from = std::max(at - platform::kSimCollateralBackdate, sim->pki().options().not_before);
+  UnixSeconds from =
+      std::max(at - platform::kSimCollateralBackdate, sim->pki().options().not_before);
   UnixSeconds until =
       std::min(from + sim->pki().options().collateral_lifetime, sim->pki().options().not_after);
   if (opts.json) {

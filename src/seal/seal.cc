@@ -41,10 +41,10 @@ Status CheckFor(const platform::EnclaveIdentity& me, const SealedBlobHeader& h) 
                              ", but this enclave is product " + std::to_string(me.product_id));
   }
   if (h.isv_svn > me.isv_svn) {
-    return RejectedError("seal_svn_too_new",
-                         "sealed by ISV SVN " + std::to_string(h.isv_svn) +
-                             "; this enclave has ISV SVN " + std::to_string(me.isv_svn) +
-                             " and cannot derive keys of a higher SVN");
+    return RejectedError("seal_svn_too_new", "sealed by ISV SVN " + std::to_string(h.isv_svn) +
+                                                 "; this enclave has ISV SVN " +
+                                                 std::to_string(me.isv_svn) +
+                                                 " and cannot derive keys of a higher SVN");
   }
   return OkStatus();
 }
@@ -191,9 +191,9 @@ Status Sealer::UnsealTo(ByteSpan blob, ByteSpan aad, SecretBytes& out) {
   // The header bytes as received (Parse accepted exactly one encoding of them).
   std::array<uint8_t, kSealedBlobHeaderSize> header;
   std::copy_n(blob.begin(), kSealedBlobHeaderSize, header.begin());
-  Status opened = (*key)->Open(h->nonce, blob.subspan(kSealedBlobHeaderSize),
-                               impl_->Aad(header, aad),
-                               std::span<uint8_t>(out.mutable_data(), out.size()));
+  Status opened =
+      (*key)->Open(h->nonce, blob.subspan(kSealedBlobHeaderSize), impl_->Aad(header, aad),
+                   std::span<uint8_t>(out.mutable_data(), out.size()));
   if (!opened.ok()) return fail(opened.reason() == "aead_open_failed" ? OpenFailed() : opened);
   return OkStatus();
 }

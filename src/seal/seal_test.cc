@@ -14,14 +14,14 @@
 namespace vouch::seal {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 using platform::EnclaveIdentity;
 using platform::NewSimPlatform;
 using platform::Platform;
 using platform::SimInstallation;
+using ::testing::HasSubstr;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::ReasonIs;
+using ::vouch::testing::StatusIs;
 
 constexpr UnixSeconds kNow = 1760000000;
 
@@ -109,8 +109,9 @@ TEST_F(SealTest, MrSignerNeedsSameSignerProductAndMode) {
   EXPECT_THAT(RoundTrip(v2_, SealPolicy::kMrEnclave, Identity("app build 2", "acme", 2, 2)),
               ReasonIs("seal_product_mismatch"));
   // A debug build with the same signer, product and SVN gets other keys.
-  EXPECT_THAT(RoundTrip(v2_, SealPolicy::kMrSigner, Identity("app build 2 debug", "acme", 1, 2,
-                                                             /*debug=*/true)),
+  EXPECT_THAT(RoundTrip(v2_, SealPolicy::kMrSigner,
+                        Identity("app build 2 debug", "acme", 1, 2,
+                                 /*debug=*/true)),
               ReasonIs("seal_open_failed"));
 }
 
@@ -185,8 +186,7 @@ TEST_F(SealTest, TamperingWithEveryByteIsCaught) {
       } else {
         want = "seal_open_failed";  // ciphertext, tag
       }
-      EXPECT_EQ(r.status().reason(), want) << "byte " << i << " bit " << bit << ": "
-                                           << r.status();
+      EXPECT_EQ(r.status().reason(), want) << "byte " << i << " bit " << bit << ": " << r.status();
     }
   }
 }
@@ -195,8 +195,7 @@ TEST_F(SealTest, TruncationAndExtensionAreMalformed) {
   auto p = On(v2_);
   Bytes blob = *Seal(*p, SealPolicy::kMrEnclave, secret_, aad_);
   for (size_t n = 0; n < blob.size(); ++n) {
-    EXPECT_THAT(Unseal(*p, ByteSpan(blob).first(n), aad_), ReasonIs("sealed_blob_malformed"))
-        << n;
+    EXPECT_THAT(Unseal(*p, ByteSpan(blob).first(n), aad_), ReasonIs("sealed_blob_malformed")) << n;
   }
   Bytes longer = blob;
   longer.push_back(0);
