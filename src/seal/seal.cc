@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "seal/nonce_source.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/aes_gcm.h"
@@ -13,7 +14,6 @@ namespace vouch::seal {
 namespace {
 
 constexpr size_t kMaxCachedKeys = 64;
-constexpr size_t kTagSize = kAesGcmTagSize;
 
 Status Malformed(const std::string& message) {
   return MalformedError("sealed_blob_malformed", "sealed blob: " + message);
@@ -118,6 +118,7 @@ struct Sealer::Impl {
   };
   std::vector<Entry> keys;  // most recently added last
   Bytes aad_buffer;         // header ‖ caller aad, reused
+  internal::NonceSource nonces;
 
   StatusOr<Aes256GcmKey*> KeyFor(SealPolicy policy, uint16_t svn,
                                  const std::array<uint8_t, 16>& id) {
@@ -161,8 +162,7 @@ Status Sealer::SealTo(SealPolicy policy, ByteSpan plaintext, ByteSpan aad, Bytes
   h.key_id = impl_->key_id;
   h.ciphertext_size = plaintext.size();
   // A fresh random nonce per blob: the key is shared by this sealer's blobs.
-  VOUCH_ASSIGN_OR_RETURN(Bytes nonce, RandomBytes(kAesGcmNonceSize));
-  std::copy(nonce.begin(), nonce.end(), h.nonce.begin());
+  VOUCH_RETURN_IF_ERROR(impl_->nonces.Next(h.nonce));
   VOUCH_ASSIGN_OR_RETURN(Aes256GcmKey * key, impl_->KeyFor(policy, h.isv_svn, h.key_id));
   std::array<uint8_t, kSealedBlobHeaderSize> header = h.Encode();
   out.resize(kSealedBlobOverhead + plaintext.size());
