@@ -61,6 +61,9 @@ void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
 void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
 void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
 void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx);
+void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
+void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);  // also `measure`
+void RegisterSealCommands(CLI::App& app, CommandContext& ctx);     // `seal`, `unseal`
 
 }  // namespace vouch::cli
 

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   RegisterWitnessCommands(app, ctx);
   RegisterLogCommands(app, ctx);
   RegisterServeLogCommand(app, ctx);
+  RegisterSimCommands(app, ctx);
+  RegisterEnclaveCommands(app, ctx);
+  RegisterSealCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

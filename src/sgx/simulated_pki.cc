@@ -136,6 +136,56 @@ StatusOr<SimulatedPki> SimulatedPki::Create(const SimulatedPkiOptions& o) {
                       std::move(pck_key), std::move(pck), std::move(tcb_key), std::move(tcb));
 }
 
+SimulatedPki::Parts SimulatedPki::ToParts() const {
+  return Parts{options_, root_key_, root_,    pck_ca_key_, pck_ca_,
+               pck_key_, pck_,      tcb_key_, tcb_signing_};
+}
+
+StatusOr<SimulatedPki> SimulatedPki::FromParts(Parts p) {
+  auto matches = [](const EcdsaP256PrivateKey& key, const Certificate& cert,
+                    const std::string& what) -> Status {
+    auto pub = cert.EcPublicKey();
+    if (!pub.ok() || pub->point() != key.public_key().point()) {
+      return InvalidArgumentError("the " + what + " key does not match its certificate");
+    }
+    return OkStatus();
+  };
+  auto signed_by = [](const Certificate& cert, const Certificate& issuer,
+                      const std::string& what) -> Status {
+    if (cert.IssuerNameDer() != issuer.SubjectNameDer() || !cert.VerifySignedBy(issuer).ok()) {
+      return InvalidArgumentError("the " + what + " certificate is not issued by its CA");
+    }
+    return OkStatus();
+  };
+  auto named = [](const Certificate& cert, const std::string& cn) -> Status {
+    if (cert.SubjectCommonName() != cn) {
+      return InvalidArgumentError("expected a certificate for \"" + cn + "\", got \"" +
+                                  cert.SubjectCommonName() + "\"");
+    }
+    return OkStatus();
+  };
+  VOUCH_RETURN_IF_ERROR(matches(p.root_key, p.root, "root CA"));
+  VOUCH_RETURN_IF_ERROR(matches(p.pck_ca_key, p.pck_ca, "PCK CA"));
+  VOUCH_RETURN_IF_ERROR(matches(p.pck_key, p.pck, "PCK"));
+  VOUCH_RETURN_IF_ERROR(matches(p.tcb_signing_key, p.tcb_signing, "TCB Signing"));
+  VOUCH_RETURN_IF_ERROR(named(p.root, "Intel SGX Root CA"));
+  VOUCH_RETURN_IF_ERROR(named(p.pck_ca, p.options.platform_ca ? "Intel SGX PCK Platform CA"
+                                                              : "Intel SGX PCK Processor CA"));
+  VOUCH_RETURN_IF_ERROR(named(p.pck, "Intel SGX PCK Certificate"));
+  VOUCH_RETURN_IF_ERROR(named(p.tcb_signing, "Intel SGX TCB Signing"));
+  VOUCH_RETURN_IF_ERROR(signed_by(p.root, p.root, "root CA"));
+  VOUCH_RETURN_IF_ERROR(signed_by(p.pck_ca, p.root, "PCK CA"));
+  VOUCH_RETURN_IF_ERROR(signed_by(p.tcb_signing, p.root, "TCB Signing"));
+  VOUCH_RETURN_IF_ERROR(signed_by(p.pck, p.pck_ca, "PCK"));
+  auto ext_der = p.pck.ExtensionValue(kSgxExtensionOid);
+  if (!ext_der.ok() || *ext_der != EncodePckExtension(p.options.platform)) {
+    return InvalidArgumentError("the PCK certificate's SGX extension differs from the options");
+  }
+  return SimulatedPki(std::move(p.options), std::move(p.root_key), std::move(p.root),
+                      std::move(p.pck_ca_key), std::move(p.pck_ca), std::move(p.pck_key),
+                      std::move(p.pck), std::move(p.tcb_signing_key), std::move(p.tcb_signing));
+}
+
 std::string SimulatedPki::PckChainPem() const {
   return pck_.ToPem() + pck_ca_.ToPem() + root_.ToPem();
 }

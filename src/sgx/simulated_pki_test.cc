@@ -16,6 +16,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
+using ::vouch::testing::StatusIs;
 
 constexpr UnixSeconds kNow = 1760000000;
 
@@ -239,6 +240,45 @@ TEST_F(SimulatedPkiTest, TamperedSimulatedQuoteIsCaught) {
   Bytes quote = *pki_.MakeQuote(ExampleEnclave());
   quote[48 + 64] ^= 1;  // MRENCLAVE
   EXPECT_THAT(Verify(quote, *pki_.MakeCollateral()), ReasonIs("quote_signature_invalid"));
+}
+
+TEST_F(SimulatedPkiTest, RebuiltFromPartsVerifiesTheSame) {
+  auto rebuilt = SimulatedPki::FromParts(pki_.ToParts());
+  ASSERT_THAT(rebuilt, IsOk());
+  EXPECT_EQ(rebuilt->root(), pki_.root());
+  // A quote from the rebuilt PKI verifies under the original root, with its collateral.
+  auto r = Verify(*rebuilt->MakeQuote(ExampleEnclave()), *rebuilt->MakeCollateral());
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->enclave.mr_enclave, ExampleEnclave().mr_enclave);
+}
+
+TEST_F(SimulatedPkiTest, FromPartsRejectsInconsistentParts) {
+  SimulatedPki other = *SimulatedPki::Create(DefaultSimulatedPkiOptions(kNow));
+  {
+    SimulatedPki::Parts parts = pki_.ToParts();
+    parts.pck_key = other.ToParts().pck_key;  // a key that is not the certificate's
+    EXPECT_THAT(SimulatedPki::FromParts(std::move(parts)),
+                StatusIs(StatusCode::kInvalidArgument, HasSubstr("does not match")));
+  }
+  {
+    SimulatedPki::Parts parts = pki_.ToParts();
+    parts.pck = other.ToParts().pck;  // issued by another PCK CA
+    parts.pck_key = other.ToParts().pck_key;
+    EXPECT_THAT(SimulatedPki::FromParts(std::move(parts)),
+                StatusIs(StatusCode::kInvalidArgument, HasSubstr("not issued")));
+  }
+  {
+    SimulatedPki::Parts parts = pki_.ToParts();
+    parts.options.platform.pce_svn += 1;  // options that disagree with the certificate
+    EXPECT_THAT(SimulatedPki::FromParts(std::move(parts)),
+                StatusIs(StatusCode::kInvalidArgument, HasSubstr("SGX extension")));
+  }
+  {
+    SimulatedPki::Parts parts = pki_.ToParts();
+    std::swap(parts.tcb_signing, parts.pck_ca);
+    std::swap(parts.tcb_signing_key, parts.pck_ca_key);
+    EXPECT_THAT(SimulatedPki::FromParts(std::move(parts)), StatusIs(StatusCode::kInvalidArgument));
+  }
 }
 
 }  // namespace

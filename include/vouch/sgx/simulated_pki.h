@@ -71,6 +71,27 @@ class SimulatedPki {
   // Generates fresh keys and certificates.
   static StatusOr<SimulatedPki> Create(const SimulatedPkiOptions& options);
 
+  // Everything a SimulatedPki consists of: what the simulation platform persists
+  // (platform/sim, docs/platform.md) and rebuilds with FromParts.
+  struct Parts {
+    SimulatedPkiOptions options;
+    EcdsaP256PrivateKey root_key;
+    Certificate root;
+    EcdsaP256PrivateKey pck_ca_key;
+    Certificate pck_ca;
+    EcdsaP256PrivateKey pck_key;
+    Certificate pck;
+    EcdsaP256PrivateKey tcb_signing_key;
+    Certificate tcb_signing;
+  };
+  // Rebuilds a PKI from persisted parts. Fails (kInvalidArgument) unless each key matches its
+  // certificate, the subjects are the Intel-shaped ones, the root is self-signed, the PCK CA and
+  // TCB Signing certificates are signed by the root and the PCK certificate by the PCK CA, and
+  // the PCK certificate's SGX extension equals `options.platform`.
+  static StatusOr<SimulatedPki> FromParts(Parts parts);
+  // A copy of the parts (keys are shared, immutable objects).
+  Parts ToParts() const;
+
   const SimulatedPkiOptions& options() const { return options_; }
   const Certificate& root() const { return root_; }
   const Certificate& pck_ca() const { return pck_ca_; }
