@@ -60,5 +60,21 @@ code=$(curl -s -o "$TMP/b3" -w '%{http_code}' --data-binary @$D/add-checkpoint-s
 "$VOUCH" serve witness --data "$TMP/s2" --key /nonexistent --log "a=b" 2>/dev/null; [ $? -eq 3 ] && ok || bad "missing key exit"
 "$VOUCH" serve witness --data "$TMP/s2" --key "$TMP/w.key" --log "nonsense" 2>/dev/null; [ $? -eq 2 ] && ok || bad "bad --log exit"
 
+# Clients demand the policy's quorum: a log checkpoint without the witness's cosignature is
+# refused, naming who is missing; with "quorum none" the same checkpoint is accepted.
+kill $pid; wait $pid 2>/dev/null; pid=""
+"$VOUCH" log keygen --origin example.com/e2e-policy --out "$TMP/log.key" > "$TMP/log.vkey" 2>/dev/null
+"$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 --port-file "$TMP/lport" > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s "$TMP/lport" ] && break; sleep 0.05; done
+LOG="http://127.0.0.1:$(cat "$TMP/lport")"
+echo entry > "$TMP/entry"
+"$VOUCH" log add "$LOG" "$TMP/entry" > /dev/null && ok || bad "log add"
+printf 'log %s\nwitness w %s\nquorum w\n' "$(cat "$TMP/log.vkey")" "$vkey" > "$TMP/policy"
+out=$("$VOUCH" log checkpoint "$LOG" --policy "$TMP/policy" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'missing cosignatures from: w' <<<"$out" && ok || bad "quorum not met: $rc $out"
+printf 'log %s\nquorum none\n' "$(cat "$TMP/log.vkey")" > "$TMP/p0"
+"$VOUCH" log checkpoint "$LOG" --policy "$TMP/p0" > /dev/null 2>&1 && ok || bad "quorum none"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
