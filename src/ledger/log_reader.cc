@@ -167,7 +167,9 @@ StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapsho
   const size_t bytes = size_t{id.width} * kHashSize;
   if (exists == kTileWidth) {
     VOUCH_ASSIGN_OR_RETURN(auto tile, FullTile(id.level, id.index));
-    return Bytes(tile->begin(), tile->begin() + static_cast<ptrdiff_t>(bytes));
+    Bytes data = DecodeStoredFullTile(*tile);
+    data.resize(bytes);
+    return data;
   }
   const auto& tile = snapshot.partial_tile(id.level);
   if (tile == nullptr || tile->id().index != id.index) {

@@ -8,7 +8,9 @@
 //   leaf_index(prefix INTEGER, idx INTEGER, PRIMARY KEY(prefix, idx)) WITHOUT ROWID
 //                                                        deduplication: first 8 bytes of the
 //                                                        leaf hash → index (full hash compared)
-//   tiles(id INTEGER PRIMARY KEY, width INTEGER, data BLOB)   id = level << 56 | index
+//   tiles(id INTEGER PRIMARY KEY, width INTEGER, size INTEGER) id = level << 56 | index
+//   tile_chunks(id INTEGER PRIMARY KEY, data BLOB)       the tile's bytes in 1 KiB chunks,
+//                                                        id = level << 58 | index << 5 | chunk
 //   tree(id = 1, size, range BLOB, checkpoint TEXT)      the committed state
 //   checkpoints(size INTEGER PRIMARY KEY, note TEXT)     every checkpoint signed
 //
