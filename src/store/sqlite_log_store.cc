@@ -430,7 +430,17 @@ class SqliteLogStoreImpl {
     if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
     VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
     return WithReader([&](Connection& c) -> Status {
-      VOUCH_ASSIGN_OR_RETURN(auto meta, ReadTileMeta(c, level, index));
+      // Only the chunks are read (every statement is a read transaction of its own, and a
+      // proof calls this once); the tile's metadata only to explain a failure.
+      auto explain = [&](uint32_t slot) -> Status {
+        VOUCH_ASSIGN_OR_RETURN(auto meta, ReadTileMeta(c, level, index));
+        if (size_t{slot} * tlog::kHashSize + tlog::kHashSize > meta.second) {
+          return OutOfRangeError("hash slot " + std::to_string(slot) + " is beyond tile (level " +
+                                 std::to_string(level) + ", index " + std::to_string(index) + ")");
+        }
+        return DataLossError("sqlite: a chunk of tile (level " + std::to_string(level) +
+                             ", index " + std::to_string(index) + ") is missing");
+      };
       VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectChunk));
       StmtReset reset(stmt);
       // Read each chunk that holds a requested slot once.
@@ -442,27 +452,26 @@ class SqliteLogStoreImpl {
       Bytes chunk;
       for (size_t i : order) {
         const size_t offset = size_t{slots[i]} * tlog::kHashSize;
-        if (offset + tlog::kHashSize > meta.second) {
-          return OutOfRangeError("hash slot " + std::to_string(slots[i]) +
-                                 " is beyond tile (level " + std::to_string(level) + ", index " +
-                                 std::to_string(index) + ")");
-        }
         const uint64_t want = offset / kChunkSize;
+        if (want >= kMaxChunks) return explain(slots[i]);
         if (want != loaded) {
           sqlite3_reset(stmt);
           sqlite3_bind_int64(stmt, 1, ChunkKey(level, index, want));
           int rc = sqlite3_step(stmt);
-          if (rc != SQLITE_ROW) {
-            if (rc == SQLITE_DONE) return DataLossError("sqlite: a tile chunk is missing");
-            return SqliteStatus(rc, c.db(), "read tile chunk");
+          if (rc == SQLITE_DONE) {
+            sqlite3_reset(stmt);
+            return explain(slots[i]);
           }
+          if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile chunk");
           ByteSpan data = ColumnBlob(stmt, 0);
           chunk.assign(data.begin(), data.end());
           loaded = want;
         }
         const size_t at = offset % kChunkSize;
-        if (at + tlog::kHashSize > chunk.size())
-          return DataLossError("sqlite: a tile chunk is short");
+        if (at + tlog::kHashSize > chunk.size()) {
+          sqlite3_reset(stmt);
+          return explain(slots[i]);
+        }
         std::copy(chunk.begin() + static_cast<ptrdiff_t>(at),
                   chunk.begin() + static_cast<ptrdiff_t>(at + tlog::kHashSize), out[i].begin());
       }
