@@ -240,7 +240,7 @@ void BenchReads(Log& log, const char* label) {
   }
   double proof_rate = static_cast<double>(proofs) / Seconds(Clock::now() - start);
   std::printf(
-      "%s: inclusion proofs (uniformly random index, 64 MiB tile cache), 1 thread: %.0f proofs/s\n",
+      "%s: inclusion proofs (uniformly random index, 96 MiB tile cache), 1 thread: %.0f proofs/s\n",
       label, proof_rate);
   {
     // The same on two threads (a server answers proof requests concurrently).

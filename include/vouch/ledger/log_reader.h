@@ -43,7 +43,7 @@ class LogReader {
  public:
   // `store` is shared with the sequencer. `cache_bytes` bounds the full-tile cache.
   explicit LogReader(std::shared_ptr<const store::LogStore> store,
-                     size_t cache_bytes = size_t{64} << 20);
+                     size_t cache_bytes = size_t{96} << 20);
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
 
