@@ -402,6 +402,28 @@ TEST_F(SqliteLogStoreTest, RefusesAFileThatIsNotADatabase) {
   EXPECT_FALSE(store.ok());
 }
 
+TEST_F(SqliteLogStoreTest, ReadersBeyondThePoolWaitForAConnection) {
+  SqliteOptions o;
+  o.reader_connections = 2;
+  auto store = SqliteLogStore::Open(path(), o);
+  ASSERT_THAT(store, IsOk());
+  BatchBuilder b;
+  ASSERT_THAT((*store)->Append(b.Build({"a", "b", "c"})), IsOk());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if ((*store)->ReadEntries(0, 3).ok()) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 16 * 50);
+  o.reader_connections = 0;
+  EXPECT_THAT(SqliteLogStore::Open(path(), o), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(SqliteLogStoreTest, RefusesAMissingDirectory) {
   auto store = SqliteLogStore::Open(dir_ + "/no/such/dir/log.db");
   EXPECT_THAT(store, StatusIs(StatusCode::kUnavailable));

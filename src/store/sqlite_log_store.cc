@@ -715,24 +715,33 @@ class SqliteLogStoreImpl {
   // Runs `fn(connection)` on an idle read-only connection (opening one if none is idle).
   template <typename Fn>
   auto WithReader(Fn&& fn) const -> decltype(fn(std::declval<Connection&>())) {
+    // At most reader_connections exist (each has its own page cache): callers beyond that wait.
     std::unique_ptr<Connection> conn;
     {
       MutexLock lock(&pool_mu_);
+      while (idle_.empty() && open_readers_ >= options_.reader_connections)
+        pool_cv_.Wait(&pool_mu_);
       if (!idle_.empty()) {
         conn = std::move(idle_.back());
         idle_.pop_back();
+      } else {
+        ++open_readers_;
       }
     }
     if (conn == nullptr) {
       auto opened = Connection::Open(path_, false, options_.reader_cache_kib);
-      if (!opened.ok()) return opened.status();
+      if (!opened.ok()) {
+        MutexLock lock(&pool_mu_);
+        --open_readers_;
+        pool_cv_.Signal();
+        return opened.status();
+      }
       conn = std::move(opened).value();
     }
     auto result = fn(*conn);
     MutexLock lock(&pool_mu_);
-    if (idle_.size() < static_cast<size_t>(options_.reader_connections)) {
-      idle_.push_back(std::move(conn));
-    }
+    idle_.push_back(std::move(conn));
+    pool_cv_.Signal();
     return result;
   }
 
@@ -776,13 +785,21 @@ class SqliteLogStoreImpl {
   Mutex writer_mu_;
   std::unique_ptr<Connection> writer_ VOUCH_GUARDED_BY(writer_mu_);
   mutable Mutex pool_mu_;
+  mutable CondVar pool_cv_;
   mutable std::vector<std::unique_ptr<Connection>> idle_ VOUCH_GUARDED_BY(pool_mu_);
+  mutable int open_readers_ VOUCH_GUARDED_BY(pool_mu_) = 0;
 };
 
 }  // namespace internal
 
 StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string& path,
                                                                SqliteOptions options) {
+  if (options.reader_connections < 1 || options.checkpoint_pages < 1 ||
+      options.max_wal_pages < options.checkpoint_pages) {
+    return InvalidArgumentError(
+        "SqliteOptions: reader_connections and checkpoint_pages must be positive, and "
+        "max_wal_pages at least checkpoint_pages");
+  }
   auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, options);
   VOUCH_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));

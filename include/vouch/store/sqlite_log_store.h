@@ -40,7 +40,7 @@ struct SqliteOptions {
   // Page cache of the writing connection and of each reading connection, in KiB.
   int writer_cache_kib = 32 * 1024;
   int reader_cache_kib = 8 * 1024;
-  // Read-only connections kept open (more are opened while all are busy, and closed after).
+  // Read-only connections (opened on demand; readers beyond this many wait for one).
   int reader_connections = 4;
   // WAL pages (4 KiB) after which a background connection checkpoints the WAL into the database
   // file, and after which the writer itself does (blocking) because the background one fell
