@@ -36,7 +36,7 @@ struct ServeLogOptions {
   double batch_interval_ms = 5;
   int add_timeout = 30;
   size_t max_pending = ledger::SequencerOptions().max_pending_entries;
-  size_t cache_mib = 64;
+  size_t cache_mib = 96;
   int max_connections = 1024;
 };
 
@@ -195,7 +195,7 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::Range(1, 3600));
   cmd->add_option("--max-pending", opts->max_pending,
                   "Submissions waiting before new ones get 503 (default 65536)");
-  cmd->add_option("--cache-mib", opts->cache_mib, "Tile cache for proofs, MiB (default 64)");
+  cmd->add_option("--cache-mib", opts->cache_mib, "Tile cache for proofs, MiB (default 96)");
   cmd->add_option("--max-connections", opts->max_connections,
                   "Concurrent HTTP connections (default 1024)")
       ->check(CLI::Range(1, 100000));

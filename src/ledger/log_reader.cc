@@ -79,12 +79,39 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
       if (direct.empty() || direct.back().first != tile_index) direct.push_back({tile_index, {}});
       direct.back().second.push_back({slot, k});
     }
+    // Uncached level-0 tiles: the hashes below height 4 come from one block of the stored tile;
+    // those above from its top block, which is cached on its own (1 KiB per tile), so a proof
+    // usually costs one small store read.
+    constexpr uint32_t kTop = 16 * kStoredBlockHashes;
+    constexpr uint32_t kTopHashes = kStoredFullTileHashes - kTop;
     for (const auto& [tile_index, wanted] : direct) {
+      std::shared_ptr<const TopBlock> top = reader_.CachedTop(tile_index);
       std::vector<uint32_t> slots;
-      std::vector<Hash> hashes(wanted.size());
-      for (const auto& [slot, k] : wanted) slots.push_back(slot);
+      std::vector<size_t> positions;
+      for (const auto& [slot, k] : wanted) {
+        if (slot >= kTop && top != nullptr) {
+          out[k] = (*top)[slot - kTop];
+        } else if (slot < kTop) {
+          slots.push_back(slot);
+          positions.push_back(k);
+        }
+      }
+      const size_t block_slots = slots.size();
+      if (top == nullptr) {
+        for (uint32_t t = 0; t < kTopHashes; ++t) slots.push_back(kTop + t);
+      }
+      std::vector<Hash> hashes(slots.size());
       VOUCH_RETURN_IF_ERROR(reader_.store_->ReadTileHashes(0, tile_index, slots, hashes));
-      for (size_t i = 0; i < wanted.size(); ++i) out[wanted[i].second] = hashes[i];
+      for (size_t i = 0; i < block_slots; ++i) out[positions[i]] = hashes[i];
+      if (top == nullptr) {
+        auto fetched = std::make_shared<TopBlock>();
+        std::copy(hashes.begin() + static_cast<ptrdiff_t>(block_slots), hashes.end(),
+                  fetched->begin());
+        for (const auto& [slot, k] : wanted) {
+          if (slot >= kTop) out[k] = (*fetched)[slot - kTop];
+        }
+        reader_.CacheTop(tile_index, std::move(fetched));
+      }
     }
     return OkStatus();
   }
@@ -95,7 +122,29 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
 };
 
 LogReader::LogReader(std::shared_ptr<const store::LogStore> store, size_t cache_bytes)
-    : store_(std::move(store)), shard_bytes_(cache_bytes / kCacheShards) {}
+    : store_(std::move(store)),
+      shard_bytes_(cache_bytes / 2 / kCacheShards),
+      top_capacity_(cache_bytes / 2 / kTopEntryBytes) {}
+
+std::shared_ptr<const LogReader::TopBlock> LogReader::CachedTop(uint64_t index) const {
+  MutexLock lock(&top_mu_);
+  auto it = top_index_.find(index);
+  if (it == top_index_.end()) return nullptr;
+  if (it->second != top_lru_.begin()) top_lru_.splice(top_lru_.begin(), top_lru_, it->second);
+  return it->second->second;
+}
+
+void LogReader::CacheTop(uint64_t index, std::shared_ptr<const TopBlock> top) const {
+  if (top_capacity_ == 0) return;
+  MutexLock lock(&top_mu_);
+  if (top_index_.count(index) != 0) return;
+  top_lru_.emplace_front(index, std::move(top));
+  top_index_[index] = top_lru_.begin();
+  while (top_lru_.size() > top_capacity_) {
+    top_index_.erase(top_lru_.back().first);
+    top_lru_.pop_back();
+  }
+}
 
 uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
   if (id.is_bundle()) {
@@ -167,7 +216,9 @@ StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapsho
   const size_t bytes = size_t{id.width} * kHashSize;
   if (exists == kTileWidth) {
     VOUCH_ASSIGN_OR_RETURN(auto tile, FullTile(id.level, id.index));
-    return Bytes(tile->begin(), tile->begin() + static_cast<ptrdiff_t>(bytes));
+    Bytes data = DecodeStoredFullTile(*tile);
+    data.resize(bytes);
+    return data;
   }
   const auto& tile = snapshot.partial_tile(id.level);
   if (tile == nullptr || tile->id().index != id.index) {

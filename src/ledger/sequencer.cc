@@ -27,13 +27,13 @@ class StoreTileSource final : public tlog::TileSource {
       return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index, width)) +
                            " has only " + std::to_string(t.width) + " hashes");
     }
-    ByteSpan data = t.data;
+    Bytes data = std::move(t.data);
     if (t.width == tlog::kTileWidth) {
       if (data.size() != kStoredFullTileSize) {
         return DataLossError("stored full tile " + tlog::TilePath(TileId::HashTile(level, index)) +
                              " has the wrong size");
       }
-      data = data.first(size_t{tlog::kTileWidth} * tlog::kHashSize);
+      data = DecodeStoredFullTile(data);
     }
     VOUCH_ASSIGN_OR_RETURN(HashTile tile,
                            HashTile::Parse(TileId::HashTile(level, index, t.width), data));
@@ -53,12 +53,23 @@ size_t Sequencer::HashHasher::operator()(const Hash& h) const {
 }
 
 Bytes EncodeStoredFullTile(const HashTile& tile) {
-  Bytes out;
-  out.reserve(kStoredFullTileSize);
+  Bytes out(kStoredFullTileSize, 0);
   for (int h = 0; h <= tlog::kTileHeight; ++h) {
     for (uint32_t j = 0; j < (uint32_t{tlog::kTileWidth} >> h); ++j) {
-      ::vouch::Append(out, tile.Node(h, j));
+      const Hash& node = tile.Node(h, j);
+      std::copy(node.begin(), node.end(),
+                out.begin() + static_cast<ptrdiff_t>(StoredTileNodeOffset(h, j) * tlog::kHashSize));
     }
+  }
+  return out;
+}
+
+Bytes DecodeStoredFullTile(ByteSpan stored) {
+  Bytes out;
+  out.reserve(size_t{tlog::kTileWidth} * tlog::kHashSize);
+  for (uint32_t j = 0; j < tlog::kTileWidth; ++j) {
+    ::vouch::Append(out,
+                    stored.subspan(StoredTileNodeOffset(0, j) * tlog::kHashSize, tlog::kHashSize));
   }
   return out;
 }

@@ -346,10 +346,16 @@ TEST_F(SequencerTest, TilesBundlesAndProofsMatchAnInMemoryTree) {
   EXPECT_THAT(reader_->InclusionProof(kN, *snap), StatusIs(StatusCode::kNotFound));
   // Without a cache, level-0 hashes are read straight from the stored tiles.
   LogReader uncached(store_, /*cache_bytes=*/0);
-  for (uint64_t index : {0ull, 300ull, 65'535ull, 69'999ull}) {
-    auto proof = uncached.InclusionProof(index, *snap);
-    ASSERT_THAT(proof, IsOk());
-    EXPECT_EQ(*proof, *reader_->InclusionProof(index, *snap)) << index;
+  // A cache too small for any full tile: level-0 tiles are read block by block, their top
+  // blocks cached.
+  LogReader small(store_, /*cache_bytes=*/40 << 10);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (uint64_t index : {0ull, 300ull, 301ull, 65'535ull, 69'999ull, 12'345ull}) {
+      auto want = reader_->InclusionProof(index, *snap);
+      ASSERT_THAT(want, IsOk());
+      EXPECT_EQ(*uncached.InclusionProof(index, *snap), *want) << index;
+      EXPECT_EQ(*small.InclusionProof(index, *snap), *want) << index;
+    }
   }
   // Consistency proofs between published sizes.
   for (const auto& old : snapshots) {
@@ -369,6 +375,34 @@ TEST_F(SequencerTest, TilesBundlesAndProofsMatchAnInMemoryTree) {
   ASSERT_THAT(policy, IsOk());
   EXPECT_THAT(file->VerifyEntry(AsBytes(Entry(12'345)), *policy), IsOk());
   EXPECT_FALSE(file->VerifyEntry(AsBytes(Entry(12'346)), *policy).ok());
+}
+
+TEST(StoredTileTest, EveryNodeHasItsOwnSlotAndAProofReadsTwoBlocks) {
+  std::vector<Hash> hashes(256);
+  for (int i = 0; i < 256; ++i) hashes[i] = tlog::HashLeaf(AsBytes(Entry(i)));
+  auto tile = *tlog::HashTile::FromHashes(TileId::HashTile(0, 0), hashes);
+  Bytes stored = EncodeStoredFullTile(tile);
+  ASSERT_EQ(stored.size(), kStoredFullTileSize);
+  std::set<size_t> used;
+  for (int h = 0; h <= 8; ++h) {
+    for (uint32_t j = 0; j < (256u >> h); ++j) {
+      const size_t slot = StoredTileNodeOffset(h, j);
+      ASSERT_LT(slot, kStoredFullTileHashes);
+      EXPECT_TRUE(used.insert(slot).second) << h << "/" << j;
+      EXPECT_TRUE(std::equal(tile.Node(h, j).begin(), tile.Node(h, j).end(),
+                             stored.begin() + static_cast<ptrdiff_t>(slot * 32)));
+    }
+  }
+  EXPECT_EQ(used.size(), 511u);
+  EXPECT_EQ(DecodeStoredFullTile(stored), tile.Serialize());
+  // The siblings on the path of every leaf lie in at most two 32-hash blocks.
+  for (uint32_t leaf = 0; leaf < 256; ++leaf) {
+    std::set<size_t> blocks;
+    for (int h = 0; h < 8; ++h) {
+      blocks.insert(StoredTileNodeOffset(h, (leaf >> h) ^ 1) / kStoredBlockHashes);
+    }
+    EXPECT_LE(blocks.size(), 2u) << leaf;
+  }
 }
 
 // ---- SQLite: restart, recovery, and the Tessera test log ----

@@ -263,6 +263,35 @@ TEST_P(LogStoreTest, ReadTileHashesReadsSlots) {
   EXPECT_THAT(store_->ReadTileHashes(9, 4, slots, out), StatusIs(StatusCode::kNotFound));
 }
 
+TEST_P(LogStoreTest, LargeTilesRoundTripAndPartialReadsCrossChunks) {
+  BatchBuilder b;
+  Bytes big;
+  for (int i = 0; i < 543; ++i) Append(big, Bytes(32, static_cast<uint8_t>(i % 251)));
+  Bytes partial(96, 0xee);
+  ASSERT_THAT(store_->Append(b.Build({"a"}, {StoredTile{0, 9, 3, partial}})), IsOk());
+  auto t = store_->ReadTile(0, 9);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->data, partial);
+  // Widened to a full tile of 17,376 bytes (18 chunks): the old bytes are gone.
+  ASSERT_THAT(store_->Append(b.Build({"b"}, {StoredTile{0, 9, 256, big}})), IsOk());
+  t = store_->ReadTile(0, 9);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->width, 256);
+  EXPECT_EQ(t->data, big);
+  std::vector<uint32_t> slots = {542, 0, 31, 32, 511, 512, 300};
+  std::vector<tlog::Hash> out(slots.size());
+  ASSERT_THAT(store_->ReadTileHashes(0, 9, slots, out), IsOk());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    tlog::Hash want;
+    want.fill(static_cast<uint8_t>(slots[i] % 251));
+    EXPECT_EQ(out[i], want) << "slot " << slots[i];
+  }
+  // Tiles too big for the store are refused.
+  BatchBuilder b2;
+  EXPECT_THAT(store_->Append(b2.Build({"z"}, {StoredTile{0, 1, 256, Bytes(32 * 1024 + 32, 1)}})),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_P(LogStoreTest, ConcurrentReadersSeeWholeBatches) {
   BatchBuilder b;
   std::atomic<bool> done{false};
@@ -371,6 +400,28 @@ TEST_F(SqliteLogStoreTest, RefusesAFileThatIsNotADatabase) {
   }
   auto store = SqliteLogStore::Open(path());
   EXPECT_FALSE(store.ok());
+}
+
+TEST_F(SqliteLogStoreTest, ReadersBeyondThePoolWaitForAConnection) {
+  SqliteOptions o;
+  o.reader_connections = 2;
+  auto store = SqliteLogStore::Open(path(), o);
+  ASSERT_THAT(store, IsOk());
+  BatchBuilder b;
+  ASSERT_THAT((*store)->Append(b.Build({"a", "b", "c"})), IsOk());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if ((*store)->ReadEntries(0, 3).ok()) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 16 * 50);
+  o.reader_connections = 0;
+  EXPECT_THAT(SqliteLogStore::Open(path(), o), StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_F(SqliteLogStoreTest, RefusesAMissingDirectory) {

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS leaf_index(
   prefix INTEGER NOT NULL,
   idx INTEGER NOT NULL,
   PRIMARY KEY (prefix, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tile_chunks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tree(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   size INTEGER NOT NULL,
@@ -48,8 +49,13 @@ constexpr const char* kSelectTreeSize = "SELECT size FROM tree WHERE id = 1";
 constexpr const char* kSelectTree = "SELECT size, range, checkpoint FROM tree WHERE id = 1";
 constexpr const char* kInsertEntry = "INSERT INTO entries(idx, leaf_hash, data) VALUES(?, ?, ?)";
 constexpr const char* kUpsertTile =
-    "INSERT INTO tiles(id, width, data) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-    "width = excluded.width, data = excluded.data WHERE excluded.width >= tiles.width";
+    "INSERT INTO tiles(id, width, size) VALUES(?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+    "width = excluded.width, size = excluded.size WHERE excluded.width >= tiles.width";
+constexpr const char* kDeleteChunks = "DELETE FROM tile_chunks WHERE id >= ? AND id < ?";
+constexpr const char* kInsertChunk = "INSERT INTO tile_chunks(id, data) VALUES(?, ?)";
+constexpr const char* kSelectChunks =
+    "SELECT id, data FROM tile_chunks WHERE id >= ? AND id < ? ORDER BY id";
+constexpr const char* kSelectChunk = "SELECT data FROM tile_chunks WHERE id = ?";
 constexpr const char* kReplaceTree =
     "INSERT OR REPLACE INTO tree(id, size, range, checkpoint) VALUES(1, ?, ?, ?)";
 constexpr const char* kReplaceCheckpoint =
@@ -62,7 +68,7 @@ constexpr const char* kSelectEntries =
     "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
 constexpr const char* kSelectLeafHashes =
     "SELECT idx, leaf_hash FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx";
-constexpr const char* kSelectTile = "SELECT width, data FROM tiles WHERE id = ?";
+constexpr const char* kSelectTile = "SELECT width, size FROM tiles WHERE id = ?";
 constexpr const char* kSelectCheckpoint = "SELECT note FROM checkpoints WHERE size = ?";
 constexpr const char* kSelectMeta = "SELECT value FROM meta WHERE key = ?";
 constexpr const char* kInsertMeta = "INSERT INTO meta(key, value) VALUES(?, ?)";
@@ -189,6 +195,16 @@ int64_t LeafPrefix(const tlog::Hash& h) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
   return static_cast<int64_t>(v);
+}
+
+// Tile data is stored in chunks of kChunkSize bytes, one row each, small enough to live inside
+// a B-tree page: a read of a few hashes touches only the chunks that hold them, never a chain
+// of overflow pages. Chunk rows are keyed level << 58 | index << 5 | chunk.
+constexpr size_t kChunkSize = 1024;
+constexpr uint64_t kMaxChunks = 32;
+int64_t ChunkKey(uint8_t level, uint64_t index, uint64_t chunk) {
+  // REQUIRES: chunk <= kMaxChunks (kMaxChunks: the end of the tile's key range).
+  return static_cast<int64_t>((uint64_t{level} << 58) + (index << 5) + chunk);
 }
 
 // Positions of `hashes` ordered by (prefix, hash), so index reads and writes walk the B-tree
@@ -384,61 +400,82 @@ class SqliteLogStoreImpl {
   }
 
   StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const {
-    if (level > kMaxStoredTileLevel || index >= (uint64_t{1} << 56)) {
-      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
-                           std::to_string(index) + ") cannot exist");
-    }
+    VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
     return WithReader([&](Connection& c) -> StatusOr<StoredTile> {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTile));
+      VOUCH_ASSIGN_OR_RETURN(auto meta, ReadTileMeta(c, level, index));
+      StoredTile tile{level, index, meta.first, {}};
+      tile.data.reserve(meta.second);
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectChunks));
       StmtReset reset(stmt);
-      sqlite3_bind_int64(stmt, 1, TileKey(level, index));
-      int rc = sqlite3_step(stmt);
-      if (rc == SQLITE_DONE) {
-        return NotFoundError("tile (level " + std::to_string(level) + ", index " +
-                             std::to_string(index) + ") is not stored");
+      sqlite3_bind_int64(stmt, 1, ChunkKey(level, index, 0));
+      sqlite3_bind_int64(stmt, 2, ChunkKey(level, index, kMaxChunks));
+      int64_t next = ChunkKey(level, index, 0);
+      while (true) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
+        if (sqlite3_column_int64(stmt, 0) != next++) break;
+        ::vouch::Append(tile.data, ColumnBlob(stmt, 1));
       }
-      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
-      int64_t width = sqlite3_column_int64(stmt, 0);
-      if (width < 1 || width > 256) return DataLossError("sqlite: a stored tile width is invalid");
-      ByteSpan data = ColumnBlob(stmt, 1);
-      return StoredTile{level, index, static_cast<uint16_t>(width),
-                        Bytes(data.begin(), data.end())};
+      if (tile.data.size() != meta.second) {
+        return DataLossError("sqlite: stored tile (level " + std::to_string(level) + ", index " +
+                             std::to_string(index) + ") is incomplete");
+      }
+      return tile;
     });
   }
 
   Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
                         std::span<tlog::Hash> out) const {
     if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
-    if (level > kMaxStoredTileLevel || index >= (uint64_t{1} << 56)) {
-      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
-                           std::to_string(index) + ") cannot exist");
-    }
+    VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
     return WithReader([&](Connection& c) -> Status {
-      // Incremental blob I/O reads just the pages that hold the requested slots.
-      sqlite3_blob* blob = nullptr;
-      int rc = sqlite3_blob_open(c.db(), "main", "tiles", "data", TileKey(level, index), 0, &blob);
-      if (rc != SQLITE_OK) {
-        sqlite3_blob_close(blob);
-        if (rc == SQLITE_ERROR) {
-          return NotFoundError("tile (level " + std::to_string(level) + ", index " +
-                               std::to_string(index) + ") is not stored");
+      // Only the chunks are read (every statement is a read transaction of its own, and a
+      // proof calls this once); the tile's metadata only to explain a failure.
+      auto explain = [&](uint32_t slot) -> Status {
+        VOUCH_ASSIGN_OR_RETURN(auto meta, ReadTileMeta(c, level, index));
+        if (size_t{slot} * tlog::kHashSize + tlog::kHashSize > meta.second) {
+          return OutOfRangeError("hash slot " + std::to_string(slot) + " is beyond tile (level " +
+                                 std::to_string(level) + ", index " + std::to_string(index) + ")");
         }
-        return SqliteStatus(rc, c.db(), "open tile");
-      }
-      const auto size = static_cast<size_t>(sqlite3_blob_bytes(blob));
-      Status status;
-      for (size_t i = 0; i < slots.size() && status.ok(); ++i) {
+        return DataLossError("sqlite: a chunk of tile (level " + std::to_string(level) +
+                             ", index " + std::to_string(index) + ") is missing");
+      };
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectChunk));
+      StmtReset reset(stmt);
+      // Read each chunk that holds a requested slot once.
+      std::vector<size_t> order(slots.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(),
+                [&](size_t a, size_t b) { return slots[a] < slots[b]; });
+      uint64_t loaded = kMaxChunks;
+      Bytes chunk;
+      for (size_t i : order) {
         const size_t offset = size_t{slots[i]} * tlog::kHashSize;
-        if (offset + tlog::kHashSize > size) {
-          status = OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond tile");
-          break;
+        const uint64_t want = offset / kChunkSize;
+        if (want >= kMaxChunks) return explain(slots[i]);
+        if (want != loaded) {
+          sqlite3_reset(stmt);
+          sqlite3_bind_int64(stmt, 1, ChunkKey(level, index, want));
+          int rc = sqlite3_step(stmt);
+          if (rc == SQLITE_DONE) {
+            sqlite3_reset(stmt);
+            return explain(slots[i]);
+          }
+          if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile chunk");
+          ByteSpan data = ColumnBlob(stmt, 0);
+          chunk.assign(data.begin(), data.end());
+          loaded = want;
         }
-        rc = sqlite3_blob_read(blob, out[i].data(), static_cast<int>(tlog::kHashSize),
-                               static_cast<int>(offset));
-        if (rc != SQLITE_OK) status = SqliteStatus(rc, c.db(), "read tile");
+        const size_t at = offset % kChunkSize;
+        if (at + tlog::kHashSize > chunk.size()) {
+          sqlite3_reset(stmt);
+          return explain(slots[i]);
+        }
+        std::copy(chunk.begin() + static_cast<ptrdiff_t>(at),
+                  chunk.begin() + static_cast<ptrdiff_t>(at + tlog::kHashSize), out[i].begin());
       }
-      sqlite3_blob_close(blob);  // ends the read transaction
-      return status;
+      return OkStatus();
     });
   }
 
@@ -480,6 +517,34 @@ class SqliteLogStoreImpl {
       }
     }
     return out;
+  }
+
+  static Status CheckTileId(uint8_t level, uint64_t index) {
+    if (level > kMaxStoredTileLevel || index >= kMaxStoredTileIndex) {
+      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                           std::to_string(index) + ") cannot exist");
+    }
+    return OkStatus();
+  }
+
+  // (width, size in bytes) of a stored tile.
+  static StatusOr<std::pair<uint16_t, size_t>> ReadTileMeta(Connection& c, uint8_t level,
+                                                            uint64_t index) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTile));
+    StmtReset reset(stmt);
+    sqlite3_bind_int64(stmt, 1, TileKey(level, index));
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+      return NotFoundError("tile (level " + std::to_string(level) + ", index " +
+                           std::to_string(index) + ") is not stored");
+    }
+    if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
+    int64_t width = sqlite3_column_int64(stmt, 0);
+    int64_t size = sqlite3_column_int64(stmt, 1);
+    if (width < 1 || width > 256 || size < 0 || static_cast<uint64_t>(size) > kMaxStoredTileSize) {
+      return DataLossError("sqlite: a stored tile's width or size is invalid");
+    }
+    return std::make_pair(static_cast<uint16_t>(width), static_cast<size_t>(size));
   }
 
   Status CreateSchemaLocked() VOUCH_REQUIRES(writer_mu_) {
@@ -573,19 +638,33 @@ class SqliteLogStoreImpl {
       }
     }
     {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kUpsertTile));
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * upsert, writer_->Prepare(kUpsertTile));
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * del, writer_->Prepare(kDeleteChunks));
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * insert, writer_->Prepare(kInsertChunk));
+      StmtReset r1(upsert), r2(del), r3(insert);
       for (const StoredTile& t : batch.tiles) {
-        sqlite3_reset(stmt);
-        sqlite3_bind_int64(stmt, 1, TileKey(t.level, t.index));
-        sqlite3_bind_int(stmt, 2, t.width);
-        BindBlob(stmt, 3, t.data);
-        int rc = sqlite3_step(stmt);
-        if (rc != SQLITE_DONE) {
-          sqlite3_reset(stmt);
-          return SqliteStatus(rc, db, "write tile");
+        sqlite3_reset(upsert);
+        sqlite3_bind_int64(upsert, 1, TileKey(t.level, t.index));
+        sqlite3_bind_int(upsert, 2, t.width);
+        sqlite3_bind_int64(upsert, 3, static_cast<int64_t>(t.data.size()));
+        int rc = sqlite3_step(upsert);
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tile");
+        if (sqlite3_changes(db) == 0) continue;  // a wider version is stored
+        sqlite3_reset(del);
+        sqlite3_bind_int64(del, 1, ChunkKey(t.level, t.index, 0));
+        sqlite3_bind_int64(del, 2, ChunkKey(t.level, t.index, kMaxChunks));
+        rc = sqlite3_step(del);
+        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "replace tile");
+        for (uint64_t k = 0; k * kChunkSize < t.data.size(); ++k) {
+          ByteSpan part = ByteSpan(t.data).subspan(k * kChunkSize);
+          if (part.size() > kChunkSize) part = part.first(kChunkSize);
+          sqlite3_reset(insert);
+          sqlite3_bind_int64(insert, 1, ChunkKey(t.level, t.index, k));
+          BindBlob(insert, 2, part);
+          rc = sqlite3_step(insert);
+          if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tile chunk");
         }
       }
-      sqlite3_reset(stmt);
     }
     {
       Bytes range;
@@ -636,24 +715,33 @@ class SqliteLogStoreImpl {
   // Runs `fn(connection)` on an idle read-only connection (opening one if none is idle).
   template <typename Fn>
   auto WithReader(Fn&& fn) const -> decltype(fn(std::declval<Connection&>())) {
+    // At most reader_connections exist (each has its own page cache): callers beyond that wait.
     std::unique_ptr<Connection> conn;
     {
       MutexLock lock(&pool_mu_);
+      while (idle_.empty() && open_readers_ >= options_.reader_connections)
+        pool_cv_.Wait(&pool_mu_);
       if (!idle_.empty()) {
         conn = std::move(idle_.back());
         idle_.pop_back();
+      } else {
+        ++open_readers_;
       }
     }
     if (conn == nullptr) {
       auto opened = Connection::Open(path_, false, options_.reader_cache_kib);
-      if (!opened.ok()) return opened.status();
+      if (!opened.ok()) {
+        MutexLock lock(&pool_mu_);
+        --open_readers_;
+        pool_cv_.Signal();
+        return opened.status();
+      }
       conn = std::move(opened).value();
     }
     auto result = fn(*conn);
     MutexLock lock(&pool_mu_);
-    if (idle_.size() < static_cast<size_t>(options_.reader_connections)) {
-      idle_.push_back(std::move(conn));
-    }
+    idle_.push_back(std::move(conn));
+    pool_cv_.Signal();
     return result;
   }
 
@@ -697,13 +785,21 @@ class SqliteLogStoreImpl {
   Mutex writer_mu_;
   std::unique_ptr<Connection> writer_ VOUCH_GUARDED_BY(writer_mu_);
   mutable Mutex pool_mu_;
+  mutable CondVar pool_cv_;
   mutable std::vector<std::unique_ptr<Connection>> idle_ VOUCH_GUARDED_BY(pool_mu_);
+  mutable int open_readers_ VOUCH_GUARDED_BY(pool_mu_) = 0;
 };
 
 }  // namespace internal
 
 StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string& path,
                                                                SqliteOptions options) {
+  if (options.reader_connections < 1 || options.checkpoint_pages < 1 ||
+      options.max_wal_pages < options.checkpoint_pages) {
+    return InvalidArgumentError(
+        "SqliteOptions: reader_connections and checkpoint_pages must be positive, and "
+        "max_wal_pages at least checkpoint_pages");
+  }
   auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, options);
   VOUCH_RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));

@@ -29,8 +29,8 @@ Status ValidateBatch(const AppendBatch& batch) {
     return InvalidArgumentError("append batch: no checkpoint");
   }
   for (const StoredTile& t : batch.tiles) {
-    if (t.level > kMaxStoredTileLevel || t.index >= (uint64_t{1} << 56) || t.width < 1 ||
-        t.width > tlog::kTileWidth || t.data.empty()) {
+    if (t.level > kMaxStoredTileLevel || t.index >= kMaxStoredTileIndex || t.width < 1 ||
+        t.width > tlog::kTileWidth || t.data.empty() || t.data.size() > kMaxStoredTileSize) {
       return InvalidArgumentError("append batch: invalid tile (level " + std::to_string(t.level) +
                                   ", index " + std::to_string(t.index) + ", width " +
                                   std::to_string(t.width) + ")");

@@ -12,6 +12,10 @@ namespace vouch::store::internal {
 
 // The largest tile level a tree of at most 2^63 − 1 leaves can have.
 inline constexpr uint8_t kMaxStoredTileLevel = 7;
+// Tile indices below 2^53 (a level-0 tile index covers trees of up to 2^61 leaves) and tile data
+// of at most 32 KiB: the SQLite store keys tile chunks as level << 58 | index << 5 | chunk.
+inline constexpr uint64_t kMaxStoredTileIndex = uint64_t{1} << 53;
+inline constexpr size_t kMaxStoredTileSize = 32 * 1024;
 
 // OK when `batch` is well formed: sizes add up, entries are at most 65,535 bytes, the compact
 // range has popcount(size) hashes, the checkpoint is non-empty, tile ids and widths are valid.

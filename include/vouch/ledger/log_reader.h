@@ -11,9 +11,11 @@
 // (sequencer.h, kStoredFullTileSize) and the snapshot's RightBorder supplies the right-edge
 // folds, so generating a proof does no hashing. Full tiles are kept in an LRU cache of bounded
 // size. Tiles above level 0 (1/256 of them) are always cached; a level-0 tile is cached while
-// the cache has room, and once it is full a proof reads just the 8 hashes it needs from a
-// level-0 tile that is not cached (LogStore::ReadTileHashes) instead of churning the cache —
-// so a log much larger than the cache costs one small store read per proof.
+// the cache has room, and once it is full a proof reads just the hashes it needs from a level-0
+// tile that is not cached (LogStore::ReadTileHashes: its block below height 4) instead of
+// churning the cache, with the tile's top block (heights 4..8, 1 KiB) kept in a second LRU
+// cache — so a log much larger than the cache costs about one 1 KiB store read per proof. Half
+// of `cache_bytes` goes to each cache.
 //
 // Thread-safety: thread-safe (the store is, and the cache is locked).
 #ifndef VOUCH_LEDGER_LOG_READER_H_
@@ -41,7 +43,7 @@ class LogReader {
  public:
   // `store` is shared with the sequencer. `cache_bytes` bounds the full-tile cache.
   explicit LogReader(std::shared_ptr<const store::LogStore> store,
-                     size_t cache_bytes = size_t{64} << 20);
+                     size_t cache_bytes = size_t{96} << 20);
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
 
@@ -71,6 +73,11 @@ class LogReader {
   // Whether one more full tile fits in the cache shard of `key` without evicting.
   bool CacheHasRoom(uint64_t key) const;
 
+  // The top block (nodes of heights 4..8) of a full level-0 tile (sequencer.h).
+  using TopBlock = std::array<tlog::Hash, kStoredFullTileHashes - 16 * kStoredBlockHashes>;
+  std::shared_ptr<const TopBlock> CachedTop(uint64_t index) const;
+  void CacheTop(uint64_t index, std::shared_ptr<const TopBlock> top) const;
+
   const std::shared_ptr<const store::LogStore> store_;
 
   // The tile cache: an LRU list per shard (by key), so concurrent proofs rarely share a lock.
@@ -86,8 +93,18 @@ class LogReader {
     size_t bytes VOUCH_GUARDED_BY(mu) = 0;
   };
   Shard& ShardOf(uint64_t key) const { return shards_[(key ^ (key >> 56)) % kCacheShards]; }
-  const size_t shard_bytes_;  // budget per shard
+  const size_t shard_bytes_;  // budget per shard (half of the cache is for full tiles)
   mutable std::array<Shard, kCacheShards> shards_;
+
+  // Top blocks of level-0 tiles that are not in the full-tile cache (the other half).
+  static constexpr size_t kTopEntryBytes = sizeof(TopBlock) + 96;  // with list and map nodes
+  const size_t top_capacity_;
+  mutable Mutex top_mu_;
+  mutable std::list<std::pair<uint64_t, std::shared_ptr<const TopBlock>>> top_lru_
+      VOUCH_GUARDED_BY(top_mu_);
+  mutable std::unordered_map<
+      uint64_t, std::list<std::pair<uint64_t, std::shared_ptr<const TopBlock>>>::iterator>
+      top_index_ VOUCH_GUARDED_BY(top_mu_);
 };
 
 }  // namespace vouch::ledger

@@ -224,16 +224,35 @@ class Sequencer {
   std::thread committing_thread_;
 };
 
-// The stored form of a full hash tile: its 256 hashes followed by its 255 inner nodes, height by
-// height (128 at height 1, ..., the tile's root at height 8): 511 hashes, 16,352 bytes. Partial
-// tiles are stored as served (width × 32 bytes). docs/log.md, "Storage".
-inline constexpr size_t kStoredFullTileSize = 511 * tlog::kHashSize;
-// Offset, in hashes, of node (height, j) of a full stored tile.
+// The stored form of a full hash tile: all 511 of its nodes, arranged so that the nodes one
+// inclusion proof needs lie in two 32-hash (1 KiB) blocks, which a store can read without the
+// rest (LogStore::ReadTileHashes):
+//
+//   slots 32·k .. 32·k+29   block k (0..15): the nodes of heights 0..3 above tile hashes
+//                           16·k .. 16·k+15 (16 + 8 + 4 + 2), then 2 empty slots
+//   slots 512 .. 542        the top: all nodes of heights 4..8 (16 + 8 + 4 + 2 + 1)
+//
+// 543 hashes, 17,376 bytes. A proof for a leaf in block k needs block k (its siblings at
+// heights 0..3) and the top (heights 4..7). Partial tiles are stored as served (width × 32
+// bytes). docs/log.md, "Storage".
+inline constexpr size_t kStoredBlockHashes = 32;
+inline constexpr size_t kStoredFullTileHashes = 16 * kStoredBlockHashes + 31;
+inline constexpr size_t kStoredFullTileSize = kStoredFullTileHashes * tlog::kHashSize;
+// Slot (in hashes) of node (height, j) — 0 <= j < 256 >> height — of a full stored tile.
 inline constexpr size_t StoredTileNodeOffset(int height, uint32_t j) {
-  return (size_t{512} - (size_t{512} >> height)) + j;
+  constexpr size_t kBlockOffset[4] = {0, 16, 24, 28};
+  constexpr size_t kTopOffset[9] = {0, 0, 0, 0, 0, 16, 24, 28, 30};
+  if (height < 4) {
+    const uint32_t per_block = 16u >> height;
+    return kStoredBlockHashes * (j / per_block) + kBlockOffset[height] + j % per_block;
+  }
+  return 16 * kStoredBlockHashes + kTopOffset[height] + j;
 }
 // Converts a parsed full tile to its stored form. REQUIRES: tile.width() == 256.
 Bytes EncodeStoredFullTile(const tlog::HashTile& tile);
+// The 256 tile hashes (as served) of a full tile in stored form. REQUIRES: stored.size() ==
+// kStoredFullTileSize.
+Bytes DecodeStoredFullTile(ByteSpan stored);
 
 }  // namespace vouch::ledger
 

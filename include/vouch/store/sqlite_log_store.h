@@ -8,7 +8,9 @@
 //   leaf_index(prefix INTEGER, idx INTEGER, PRIMARY KEY(prefix, idx)) WITHOUT ROWID
 //                                                        deduplication: first 8 bytes of the
 //                                                        leaf hash → index (full hash compared)
-//   tiles(id INTEGER PRIMARY KEY, width INTEGER, data BLOB)   id = level << 56 | index
+//   tiles(id INTEGER PRIMARY KEY, width INTEGER, size INTEGER) id = level << 56 | index
+//   tile_chunks(id INTEGER PRIMARY KEY, data BLOB)       the tile's bytes in 1 KiB chunks,
+//                                                        id = level << 58 | index << 5 | chunk
 //   tree(id = 1, size, range BLOB, checkpoint TEXT)      the committed state
 //   checkpoints(size INTEGER PRIMARY KEY, note TEXT)     every checkpoint signed
 //
@@ -38,7 +40,7 @@ struct SqliteOptions {
   // Page cache of the writing connection and of each reading connection, in KiB.
   int writer_cache_kib = 32 * 1024;
   int reader_cache_kib = 8 * 1024;
-  // Read-only connections kept open (more are opened while all are busy, and closed after).
+  // Read-only connections (opened on demand; readers beyond this many wait for one).
   int reader_connections = 4;
   // WAL pages (4 KiB) after which a background connection checkpoints the WAL into the database
   // file, and after which the writer itself does (blocking) because the background one fell
