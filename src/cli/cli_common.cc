@@ -3,6 +3,8 @@
 #include <csignal>
 #include <iostream>
 
+#include "vouch/base/file.h"
+
 namespace vouch::cli {
 
 void PrintError(const std::string& message) { std::cerr << "vouch: " << message << "\n"; }
@@ -58,6 +60,22 @@ int WaitForTerminationSignal() {
 
 int ExitCodeForReadError(const Status& status) {
   return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo;
+}
+
+StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
+  auto text = ReadFileToString(path, tlog::kMaxPolicySize);
+  if (!text.ok()) {
+    *exit_code = ExitCodeForReadError(text.status());
+    *code = *exit_code == kExitIo ? "io_error" : "input_too_large";
+    return text.status().WithContext("cannot read --policy");
+  }
+  auto policy = tlog::Policy::Parse(*text);
+  if (!policy.ok()) {
+    *exit_code = kExitUsage;
+    *code = "policy_malformed";
+    return policy.status().WithContext("bad --policy");
+  }
+  return policy;
 }
 
 }  // namespace vouch::cli

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "vouch/base/status.h"
+#include "vouch/base/statusor.h"
+#include "vouch/tlog/policy.h"
 
 namespace vouch::cli {
 
@@ -44,6 +46,10 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
+
+// Reads and parses a c2sp.org/tlog-policy file. On failure, `*exit_code` and `*code` (the
+// --json error code) say how to report it.
+StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code);
 
 // The subcommand `name` of `parent`, created with `description` on first use, so that several
 // command families can share a parent such as `serve`.

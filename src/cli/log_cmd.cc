@@ -64,20 +64,7 @@ void AddTrustOptions(CLI::App* cmd, Trust& trust) {
 // The policy for `trust`; `*exit_code` and `*code` describe a failure.
 StatusOr<tlog::Policy> MakePolicy(const Trust& trust, int* exit_code, std::string* code) {
   *exit_code = kExitUsage;
-  if (!trust.policy_file.empty()) {
-    auto text = ReadFileToString(trust.policy_file, tlog::kMaxPolicySize);
-    if (!text.ok()) {
-      *exit_code = ExitCodeForReadError(text.status());
-      *code = *exit_code == kExitIo ? "io_error" : "input_too_large";
-      return text.status().WithContext("cannot read --policy");
-    }
-    auto policy = tlog::Policy::Parse(*text);
-    if (!policy.ok()) {
-      *code = "policy_malformed";
-      return policy.status().WithContext("bad --policy");
-    }
-    return policy;
-  }
+  if (!trust.policy_file.empty()) return ReadPolicyFile(trust.policy_file, exit_code, code);
   auto key = tlog::VerifierKey::Parse(trust.vkey);
   if (!key.ok()) {
     *code = "vkey_malformed";

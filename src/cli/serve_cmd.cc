@@ -13,10 +13,12 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/cli_common.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
+#include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
@@ -38,6 +40,9 @@ struct ServeLogOptions {
   size_t max_pending = ledger::SequencerOptions().max_pending_entries;
   size_t cache_mib = 96;
   int max_connections = 1024;
+  std::vector<std::string> witnesses;  // URL=VKEY
+  std::string policy_file;
+  double witness_timeout = 5;
 };
 
 // Holds an exclusive lock on DIR/LOCK for the process's lifetime, so two servers never share
@@ -56,6 +61,33 @@ StatusOr<int> LockDataDir(const std::string& dir) {
     return UnavailableError("cannot lock " + path + ": " + std::strerror(err));
   }
   return fd;
+}
+
+// The witnesses and quorum of --witness/--policy; nullopt (and `*exit_code` set) on failure.
+struct WitnessConfig {
+  tlog::Policy policy;
+  std::vector<ledger::WitnessEndpoint> witnesses;
+};
+std::optional<WitnessConfig> LoadWitnessConfig(const ServeLogOptions& opts, int* exit_code) {
+  std::string code;
+  auto policy = ReadPolicyFile(opts.policy_file, exit_code, &code);
+  if (!policy.ok()) {
+    *exit_code =
+        ReportFailure(false, *exit_code, code, "cannot use --policy", policy.status().message());
+    return std::nullopt;
+  }
+  auto witnesses = ledger::ResolveWitnesses(*policy, opts.witnesses);
+  if (!witnesses.ok()) {
+    *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "bad --witness",
+                               witnesses.status().message());
+    return std::nullopt;
+  }
+  if (opts.witness_timeout < 0.01 || opts.witness_timeout > 600) {
+    *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
+                               "--witness-timeout must be 0.01..600 seconds");
+    return std::nullopt;
+  }
+  return WitnessConfig{*std::move(policy), *std::move(witnesses)};
 }
 
 int RunServeLog(const ServeLogOptions& opts) {
@@ -84,6 +116,16 @@ int RunServeLog(const ServeLogOptions& opts) {
   if (opts.batch_size < 1 || opts.batch_interval_ms < 0 || opts.batch_interval_ms > 60'000) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
                          "--batch-size must be at least 1 and --batch-interval 0..60000 ms");
+  }
+
+  std::optional<WitnessConfig> witness_config;
+  if (!opts.policy_file.empty()) {
+    int exit_code = kExitOk;
+    witness_config = LoadWitnessConfig(opts, &exit_code);
+    if (!witness_config) return exit_code;
+  } else if (!opts.witnesses.empty()) {
+    return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
+                         "--witness needs --policy (the quorum that publishes a checkpoint)");
   }
 
   if (::mkdir(opts.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -120,6 +162,26 @@ int RunServeLog(const ServeLogOptions& opts) {
   ledger::LogReader reader(store, opts.cache_mib << 20);
   ledger::LogServiceOptions service_options;
   service_options.add_timeout = std::chrono::seconds(opts.add_timeout);
+
+  http::HttpClient witness_client;
+  std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  if (witness_config) {
+    ledger::PublisherOptions publisher_options;
+    publisher_options.witness_timeout =
+        std::chrono::milliseconds(static_cast<int64_t>(opts.witness_timeout * 1000));
+    publisher_options.state_file = opts.data_dir + "/cosigned-checkpoint";
+    publisher_options.on_event = [](const std::string& event) { PrintError(event); };
+    auto started = ledger::CheckpointPublisher::Start(
+        **sequencer, reader, witness_client, std::move(witness_config->policy),
+        std::move(witness_config->witnesses), publisher_options);
+    if (!started.ok()) {
+      (*sequencer)->Stop();
+      return ReportFailure(false, kExitUsage, "config_invalid", "cannot use the witnesses",
+                           started.status().message());
+    }
+    publisher = *std::move(started);
+    service_options.published = [p = publisher.get()] { return p->Latest(); };
+  }
   ledger::LogService service(**sequencer, reader, service_options);
 
   http::ServerOptions server_options;
@@ -131,6 +193,7 @@ int RunServeLog(const ServeLogOptions& opts) {
   server_options.stop_grace = std::chrono::milliseconds(2000) + service_options.add_timeout;
   auto server = http::HttpServer::Start(server_options, service.Routes());
   if (!server.ok()) {
+    if (publisher) publisher->Stop();
     (*sequencer)->Stop();
     return ReportFailure(
         false, server.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
@@ -139,12 +202,17 @@ int RunServeLog(const ServeLogOptions& opts) {
   auto latest = (*sequencer)->Latest();
   std::cerr << "vouch: log " << (*sequencer)->origin() << ", " << latest->size()
             << " entries, database " << opts.data_dir << "/log.db\n";
+  if (publisher) {
+    std::cerr << "vouch: checkpoints are published once cosigned by the --policy quorum of "
+              << publisher->witnesses().size() << " witness(es)\n";
+  }
   std::cout << "log " << (*sequencer)->verifier_key().ToString() << " listening on "
             << (*server)->address() << std::endl;
   if (!opts.port_file.empty()) {
     std::string port = std::to_string((*server)->port()) + "\n";
     if (Status s = WriteFileAtomic(opts.port_file, AsBytes(port)); !s.ok()) {
       (*server)->Stop();
+      if (publisher) publisher->Stop();
       (*sequencer)->Stop();
       return ReportFailure(false, kExitIo, "io_error", "cannot write --port-file", s.message());
     }
@@ -152,6 +220,7 @@ int RunServeLog(const ServeLogOptions& opts) {
   int sig = WaitForTerminationSignal();
   std::cerr << "vouch: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
   (*server)->Stop();
+  if (publisher) publisher->Stop();
   (*sequencer)->Stop();
   std::cerr << "vouch: stopped at " << (*sequencer)->Latest()->size() << " entries\n";
   ::close(*lock);
@@ -177,9 +246,16 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
           "  GET  /tile/<L>/<N>[.p/<W>]       hash tiles (c2sp.org/tlog-tiles)\n"
           "  GET  /tile/entries/<N>[.p/<W>]   entry bundles\n"
           "  GET  /proof/<index>              a c2sp.org/tlog-proof receipt for an entry\n"
-          "Prints 'log <vkey> listening on ADDR' once ready; stops cleanly on SIGTERM or SIGINT.") +
+          "Prints 'log <vkey> listening on ADDR' once ready; stops cleanly on SIGTERM or SIGINT.\n"
+          "\n"
+          "With --policy, a checkpoint is published (GET /checkpoint, receipts) only once the\n"
+          "policy's witness quorum has cosigned it (docs/log.md, \"Witnesses\"). Each new\n"
+          "checkpoint goes to every witness (--witness URL=VKEY, and the policy's witness lines\n"
+          "that carry a URL) with a consistency proof; a witness that answers 422 is a split-view\n"
+          "alarm and is not asked again. Entries keep being sequenced while witnesses are down.") +
       "\n\n" +
-      "Exit codes: 0 stopped by a signal; 2 bad usage, bad --key, or --data holds another log;\n"
+      "Exit codes: 0 stopped by a signal; 2 bad usage, bad --key, --policy or --witness, or\n"
+      "--data holds another log;\n"
       "3 cannot open, lock or create --data, or cannot listen.");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
@@ -199,6 +275,12 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--max-connections", opts->max_connections,
                   "Concurrent HTTP connections (default 1024)")
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--policy", opts->policy_file,
+                  "c2sp.org/tlog-policy file: publish only checkpoints its quorum cosigned");
+  cmd->add_option("--witness", opts->witnesses,
+                  "A witness to ask, URL=VKEY (repeatable; VKEY must be a --policy witness)");
+  cmd->add_option("--witness-timeout", opts->witness_timeout,
+                  "Seconds a checkpoint waits for its quorum before it is retried (default 5)");
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(*opts); });
 }
 

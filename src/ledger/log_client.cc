@@ -1,6 +1,9 @@
 #include "vouch/ledger/log_client.h"
 
+#include <algorithm>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "vouch/tlog/tiles.h"
 
@@ -15,6 +18,18 @@ std::string Reason(const http::HttpResponse& r) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   return s.empty() ? std::string(http::StatusReason(r.status)) : s;
+}
+
+// How long a 503 asks to wait (Retry-After in seconds, capped at one), if it is one.
+std::optional<std::chrono::milliseconds> RetryAfter(const http::HttpResponse& r) {
+  if (r.status != 503) return std::nullopt;
+  auto value = r.headers.Get("Retry-After");
+  if (!value || value->empty() || value->size() > 4 ||
+      !std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::min(std::chrono::milliseconds(std::stoi(std::string(*value)) * 1000),
+                  std::chrono::milliseconds(1000));
 }
 
 Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) {
@@ -37,8 +52,20 @@ StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::HttpClien
   return LogClient(std::move(base), client, timeout);
 }
 
+// A 503 with Retry-After is transient (pushback, or an entry not yet in a witness-cosigned
+// checkpoint): wait as told, at most a second at a time, while the timeout allows.
 StatusOr<http::HttpResponse> LogClient::Get(const std::string& path) {
-  return client_->Get(base_ + path, {}, timeout_);
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    VOUCH_ASSIGN_OR_RETURN(
+        http::HttpResponse r,
+        client_->Get(base_ + path, {}, std::max(left, std::chrono::milliseconds(1))));
+    const auto wait = RetryAfter(r);
+    if (!wait || std::chrono::steady_clock::now() + *wait >= deadline) return r;
+    std::this_thread::sleep_for(*wait);
+  }
 }
 
 StatusOr<AddResponse> LogClient::Add(ByteSpan entry) {

@@ -114,8 +114,16 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
   return r;
 }
 
+std::shared_ptr<const LogSnapshot> LogService::Published() const {
+  return options_.published ? options_.published() : sequencer_.Latest();
+}
+
 HttpResponse LogService::Checkpoint(const HttpRequest& /*request*/) const {
-  HttpResponse r = HttpResponse::Text(200, sequencer_.Latest()->checkpoint());
+  auto snapshot = Published();
+  if (snapshot == nullptr) {
+    return Unavailable("no checkpoint of this log has been cosigned by a witness quorum yet");
+  }
+  HttpResponse r = HttpResponse::Text(200, snapshot->checkpoint());
   r.headers.Set("Cache-Control", std::string(kCacheCheckpoint));
   return r;
 }
@@ -139,7 +147,12 @@ HttpResponse LogService::Tile(const HttpRequest& request) const {
 HttpResponse LogService::Proof(const HttpRequest& request) const {
   auto index = ParseProofPath(request.path);
   if (!index.ok()) return Error(400, index.status().message());
-  auto snapshot = sequencer_.Latest();
+  auto snapshot = Published();
+  if ((snapshot == nullptr || *index >= snapshot->size()) && *index < sequencer_.Latest()->size()) {
+    return Unavailable("entry " + std::to_string(*index) +
+                       " is sequenced but not yet covered by a witness-cosigned checkpoint");
+  }
+  if (snapshot == nullptr) return Unavailable("no checkpoint has been published yet");
   auto file = reader_.ProofFile(*index, *snapshot);
   if (!file.ok()) {
     if (file.status().code() == StatusCode::kNotFound) return Error(404, file.status().message());

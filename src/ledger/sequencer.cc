@@ -111,10 +111,20 @@ StatusOr<std::string> Sequencer::SignCurrent() const {
 void Sequencer::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
   MutexLock lock(&snapshot_mu_);
   snapshot_ = std::move(snapshot);
+  snapshot_cv_.SignalAll();
 }
 
 std::shared_ptr<const LogSnapshot> Sequencer::Latest() const {
   MutexLock lock(&snapshot_mu_);
+  return snapshot_;
+}
+
+std::shared_ptr<const LogSnapshot> Sequencer::WaitForNewer(
+    uint64_t size, std::chrono::steady_clock::time_point deadline) const {
+  MutexLock lock(&snapshot_mu_);
+  while (snapshot_->size() <= size && std::chrono::steady_clock::now() < deadline) {
+    snapshot_cv_.WaitUntil(&snapshot_mu_, deadline);
+  }
   return snapshot_;
 }
 

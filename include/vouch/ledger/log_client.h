@@ -8,6 +8,9 @@
 // log refuses a submission (4xx); kInvalidArgument, reason "add_response_malformed", when it
 // answers a submission with something that is not a valid response.
 //
+// GETs answered 503 with Retry-After (pushback, or an entry not yet covered by a
+// witness-cosigned checkpoint) are retried as told, within the timeout.
+//
 // Thread-safety: thread-safe if the HttpClient is (it is).
 #ifndef VOUCH_LEDGER_LOG_CLIENT_H_
 #define VOUCH_LEDGER_LOG_CLIENT_H_
@@ -28,7 +31,7 @@ namespace vouch::ledger {
 class LogClient final : public TileFetcher {
  public:
   // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` is
-  // borrowed and must outlive this object; `timeout` bounds each request.
+  // borrowed and must outlive this object; `timeout` bounds each call (with its retries).
   static StatusOr<LogClient> Create(std::string_view base_url, http::HttpClient& client,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

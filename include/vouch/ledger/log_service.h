@@ -2,10 +2,12 @@
 // (spec/transparency-log.md §8) and tlog-proof receipts (§9), over a Sequencer and a LogReader.
 //
 //   POST /add                      body: the entry (1..65,535 bytes). Waits until the entry is
-//                                  durably sequenced and its checkpoint published, then 200
+//                                  durably sequenced and its log-signed checkpoint committed
+//                                  (with witnesses, the cosigned one follows), then 200
 //                                  {"index":N,"leaf_hash":"<base64>","duplicate":false,
 //                                   "tree_size":S}
-//   GET  /checkpoint               the latest checkpoint (text/plain; max-age=2)
+//   GET  /checkpoint               the latest published checkpoint (text/plain; max-age=2);
+//                                  with witnesses, the latest one cosigned by a quorum
 //   GET  /tile/<L>/<N>[.p/<W>]     hash tile; full tiles immutable, partial ones max-age=10
 //   GET  /tile/entries/<N>[.p/<W>] entry bundle; the same caching
 //   GET  /proof/<index>            c2sp.org/tlog-proof@v1 receipt for entry <index> against the
@@ -14,7 +16,10 @@
 // A malformed request gets 400, an entry over 65,535 bytes 413, a resource the published tree
 // does not justify 404, each with a one-line reason; none of them touches the log. Pushback,
 // shutdown and a submission not sequenced within the add timeout get 503 with Retry-After (a
-// timed-out entry may still be sequenced: submitting it again returns its index).
+// timed-out entry may still be sequenced: submitting it again returns its index), and so do
+// GET /checkpoint before any checkpoint is published and GET /proof for an entry sequenced but
+// not yet covered by the published checkpoint. Tiles are served for the committed tree, which
+// covers every published checkpoint.
 //
 // Thread-safety: thread-safe (handlers run concurrently).
 #ifndef VOUCH_LEDGER_LOG_SERVICE_H_
@@ -22,6 +27,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,6 +48,10 @@ inline constexpr std::string_view kCacheNone = "no-store";
 struct LogServiceOptions {
   // How long POST /add waits for its entry to be sequenced before answering 503.
   std::chrono::milliseconds add_timeout{30'000};
+  // The tree whose checkpoint is served and proven against, when publication waits for
+  // witnesses (CheckpointPublisher::Latest); null from it: nothing published yet (503). Unset:
+  // the sequencer's latest.
+  std::function<std::shared_ptr<const LogSnapshot>()> published;
 };
 
 // The body of a successful POST /add.
@@ -74,6 +85,9 @@ class LogService {
  private:
   Sequencer& sequencer_;
   const LogReader& reader_;
+  // The snapshot checkpoints and proofs are served for (options_.published), or null.
+  std::shared_ptr<const LogSnapshot> Published() const;
+
   const LogServiceOptions options_;
 };
 

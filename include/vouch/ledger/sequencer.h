@@ -88,6 +88,12 @@ class LogSnapshot {
   // The signed checkpoint note, verbatim.
   const std::string& checkpoint() const { return checkpoint_; }
   const tlog::RightBorder& border() const { return border_; }
+  // The same tree with another checkpoint note for it (e.g. the cosigned one).
+  std::shared_ptr<const LogSnapshot> WithCheckpoint(std::string checkpoint) const {
+    auto copy = std::make_shared<LogSnapshot>(*this);
+    copy->checkpoint_ = std::move(checkpoint);
+    return copy;
+  }
   // The partial hash tile of tile level `level` (0..7), or null.
   const std::shared_ptr<const tlog::HashTile>& partial_tile(int level) const {
     return partial_tiles_[level];
@@ -137,6 +143,10 @@ class Sequencer {
 
   // The latest published tree size. Never null.
   std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(snapshot_mu_);
+  // Waits until the published size exceeds `size` or `deadline` passes; returns Latest().
+  std::shared_ptr<const LogSnapshot> WaitForNewer(
+      uint64_t size, std::chrono::steady_clock::time_point deadline) const
+      VOUCH_EXCLUDES(snapshot_mu_);
 
   const std::string& origin() const { return origin_; }
   // The log's verifier key (type 0x01).
@@ -218,6 +228,7 @@ class Sequencer {
   bool run_done_ VOUCH_GUARDED_BY(pipe_mu_) = false;
 
   mutable Mutex snapshot_mu_;
+  mutable CondVar snapshot_cv_;  // a new snapshot was published
   std::shared_ptr<const LogSnapshot> snapshot_ VOUCH_GUARDED_BY(snapshot_mu_);
 
   std::thread sequencing_thread_;

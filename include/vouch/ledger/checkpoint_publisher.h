@@ -1,0 +1,162 @@
+// Publishes the log's checkpoints only once a witness quorum has cosigned them (DESIGN.md §3,
+// "the ledger"; spec/transparency-log.md §7 and §10; docs/log.md, "Witnesses").
+//
+// The Sequencer commits and signs checkpoints; this class turns them into published ones:
+//
+//   committed snapshot S (Sequencer::Latest) ─► a round: S's checkpoint goes to every witness,
+//     concurrently, as a c2sp.org/tlog-witness add-checkpoint request with a consistency proof
+//     from the size that witness last cosigned (learnt from its 409 when unknown)
+//   ─► each 200 answer's cosignature lines are verified against the witness's policy key
+//   ─► as soon as the policy's quorum is met: S's note plus those lines is the published
+//      checkpoint (Latest()), also kept in `state_file` so a restart serves it again
+//   ─► the next round starts with the newest committed snapshot.
+//
+// A round that has not reached quorum `witness_timeout` after it started is abandoned (the
+// missing witnesses are named on stderr) and retried with the newest snapshot after
+// `retry_interval`; the sequencer keeps committing meanwhile, so a dead witness delays
+// publication, never sequencing. A witness that is slower than the quorum does not delay a
+// round: it is sent the next round's checkpoint once it has answered.
+//
+// A 422 (the witness saw a history this checkpoint does not extend) or a 409 naming a size
+// beyond ours is a split-view or rollback alarm: that witness is not asked again until the log
+// restarts, and stderr says so. 400/403/404 (misconfiguration on one side) are retried.
+//
+// Thread-safety: thread-safe. One coordinating thread plus one thread per witness.
+#ifndef VOUCH_LEDGER_CHECKPOINT_PUBLISHER_H_
+#define VOUCH_LEDGER_CHECKPOINT_PUBLISHER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vouch/base/mutex.h"
+#include "vouch/base/statusor.h"
+#include "vouch/ledger/log_reader.h"
+#include "vouch/ledger/sequencer.h"
+#include "vouch/server/http_client.h"
+#include "vouch/tlog/note.h"
+#include "vouch/tlog/policy.h"
+
+namespace vouch::ledger {
+
+// A witness the log asks for cosignatures: a witness of the policy, and where it listens.
+struct WitnessEndpoint {
+  std::string name;  // its name in the policy (used in messages)
+  std::string url;   // base URL; requests go to <url>/add-checkpoint
+  std::shared_ptr<const tlog::NoteVerifier> verifier;  // its cosignature key, from the policy
+};
+
+// The witnesses to call: one per `URL=VKEY` in `flags` (the VKEY, a cosignature/v1 verifier key,
+// must be a witness of `policy`), then every other witness of `policy` that has a URL there.
+// kInvalidArgument (reason "config_invalid") for a malformed flag, a key the policy does not
+// list, a witness given twice, or a set of witnesses that cannot meet the policy's quorum.
+StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& policy,
+                                                        std::span<const std::string> flags);
+
+struct PublisherOptions {
+  // A round that has not reached quorum by then is abandoned; also bounds each witness request.
+  std::chrono::milliseconds witness_timeout{5000};
+  // Wait after an abandoned round before the next.
+  std::chrono::milliseconds retry_interval{1000};
+  // Where the latest published checkpoint is kept (atomically replaced); empty: not kept.
+  std::string state_file;
+  // Told about abandoned rounds, witness errors and alarms (one line each, no newline); null:
+  // silent.
+  std::function<void(const std::string&)> on_event;
+};
+
+// What the log knows about one witness (for logs, tests and benchmarks).
+struct WitnessProgress {
+  std::string name;
+  std::optional<uint64_t> known_size;  // the size it last cosigned, once known
+  uint64_t cosignatures = 0;           // valid 200 answers
+  uint64_t failures = 0;               // everything else
+  std::string last_error;              // empty after a success
+  bool alarmed = false;                // split view or rollback: no longer asked
+};
+
+struct PublisherStats {
+  uint64_t rounds = 0;          // started
+  uint64_t published = 0;       // rounds that reached quorum
+  uint64_t abandoned = 0;       // rounds that timed out
+  uint64_t published_size = 0;  // size of Latest(), 0 when none
+};
+
+class CheckpointPublisher {
+ public:
+  // Checks that `policy` lists the sequencer's log key and that `witnesses` can meet its quorum
+  // (kFailedPrecondition otherwise), reloads the checkpoint in `options.state_file` when it is
+  // for the sequencer's current size and still satisfies the policy, and starts the threads.
+  // `sequencer`, `reader` and `client` are borrowed and must outlive the publisher.
+  static StatusOr<std::unique_ptr<CheckpointPublisher>> Start(
+      Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, tlog::Policy policy,
+      std::vector<WitnessEndpoint> witnesses, PublisherOptions options = {});
+  ~CheckpointPublisher();
+  CheckpointPublisher(const CheckpointPublisher&) = delete;
+  CheckpointPublisher& operator=(const CheckpointPublisher&) = delete;
+
+  // The latest published tree: its checkpoint() carries the log's signature and the quorum's
+  // cosignatures. Null until the first checkpoint reaches quorum.
+  std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(mu_);
+  // Waits until Latest() has at least `size` entries or `deadline` passes; returns Latest().
+  std::shared_ptr<const LogSnapshot> WaitForSize(
+      uint64_t size, std::chrono::steady_clock::time_point deadline) const VOUCH_EXCLUDES(mu_);
+
+  std::vector<WitnessProgress> witnesses() const VOUCH_EXCLUDES(mu_);
+  PublisherStats stats() const VOUCH_EXCLUDES(mu_);
+
+  // Stops asking witnesses and joins the threads (in-flight requests end within the witness
+  // timeout). Idempotent; Latest() stays valid.
+  void Stop() VOUCH_EXCLUDES(mu_);
+
+ private:
+  struct Witness;
+  // The checkpoint being cosigned, and what has come back for it.
+  struct Round {
+    uint64_t id = 0;
+    std::shared_ptr<const LogSnapshot> target;
+    std::chrono::steady_clock::time_point deadline;
+    std::vector<std::string> cosignature_lines;  // verified, in arrival order
+    std::set<std::string> cosigned_by;           // policy names
+    bool active = false;
+  };
+
+  CheckpointPublisher(Sequencer& sequencer, const LogReader& reader, http::HttpClient& client,
+                      tlog::Policy policy, PublisherOptions options);
+  // Restores the published checkpoint from the state file, if still valid.
+  void LoadState();
+  void Coordinate() VOUCH_EXCLUDES(mu_);
+  void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
+  // One add-checkpoint exchange (two when the witness answers 409): the verified cosignature
+  // lines. Updates witness.known_size.
+  StatusOr<std::string> AskWitness(Witness& witness, const LogSnapshot& target) const;
+  // Builds, checks against the policy and publishes the round's cosigned checkpoint.
+  void PublishRound() VOUCH_REQUIRES(mu_);
+
+  Sequencer& sequencer_;
+  const LogReader& reader_;
+  http::HttpClient& client_;
+  const tlog::Policy policy_;
+  const PublisherOptions options_;
+
+  mutable Mutex mu_;
+  mutable CondVar cv_;  // round started or changed, a witness answered, published, stopping
+  std::vector<std::unique_ptr<Witness>> witnesses_;  // fixed after Start
+  Round round_ VOUCH_GUARDED_BY(mu_);
+  std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
+  PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
+  bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
+
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace vouch::ledger
+
+#endif  // VOUCH_LEDGER_CHECKPOINT_PUBLISHER_H_

@@ -1,0 +1,381 @@
+// Publishing checkpoints at witness quorum (checkpoint_publisher.h; docs/log.md, "Witnesses").
+#include "vouch/ledger/checkpoint_publisher.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "vouch/base/file.h"
+#include "vouch/tlog/checkpoint.h"
+#include "vouch/tlog/proof.h"
+#include "vouch/tlog/witness.h"
+
+namespace vouch::ledger {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long the coordinator sleeps at most while waiting for a commit (bounds Stop()).
+constexpr std::chrono::milliseconds kIdleWait{100};
+
+// Reason of the errors that mean "this witness has seen another history of the log".
+constexpr char kSplitViewReason[] = "witness_split_view";
+
+Status ConfigError(std::string message) {
+  return Status(StatusCode::kInvalidArgument, std::move(message), "config_invalid");
+}
+
+// Splits "URL=VKEY" at the '=' after which a verifier key parses (URLs and base64 padding may
+// both contain '=').
+StatusOr<std::pair<std::string, tlog::VerifierKey>> ParseWitnessFlag(const std::string& flag) {
+  for (size_t eq = flag.find('='); eq != std::string::npos; eq = flag.find('=', eq + 1)) {
+    auto key = tlog::VerifierKey::Parse(std::string_view(flag).substr(eq + 1));
+    if (key.ok() && eq > 0) return std::make_pair(flag.substr(0, eq), *std::move(key));
+  }
+  return ConfigError("--witness " + flag + ": expected URL=VKEY with a witness verifier key");
+}
+
+bool SameKey(const tlog::Policy::Witness& witness, const tlog::VerifierKey& key) {
+  return witness.verifier != nullptr && witness.type == key.type() &&
+         witness.public_key == key.public_key() && witness.verifier->name() == key.name();
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// The cosignature lines of a 200 answer that verify against `witness`'s key. Lines by other
+// keys are dropped; a line by its key that does not verify fails the whole answer.
+StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
+                                           const std::string& checkpoint, const std::string& body) {
+  auto note = tlog::Note::Parse(checkpoint + body);
+  auto original = tlog::Note::Parse(checkpoint);
+  if (!note.ok() || !original.ok() || note->text() != original->text()) {
+    return UnavailableError("its answer is not a list of note signature lines");
+  }
+  std::string lines;
+  const auto& signatures = note->signatures();
+  for (size_t i = original->signatures().size(); i < signatures.size(); ++i) {
+    const tlog::NoteSignature& sig = signatures[i];
+    if (!sig.decoded || !witness.verifier->Matches(sig.key_name, sig.key_id)) continue;
+    if (Status s = witness.verifier->Verify(AsBytes(note->text()), sig.signature); !s.ok()) {
+      return UnavailableError("its cosignature does not verify: " + s.message());
+    }
+    lines += sig.Line();
+  }
+  if (lines.empty()) return UnavailableError("its answer holds no cosignature by its key");
+  return lines;
+}
+
+}  // namespace
+
+StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& policy,
+                                                        std::span<const std::string> flags) {
+  std::vector<WitnessEndpoint> endpoints;
+  std::set<std::string> names;
+  for (const std::string& flag : flags) {
+    VOUCH_ASSIGN_OR_RETURN(auto parsed, ParseWitnessFlag(flag));
+    auto& [url, key] = parsed;
+    auto it = std::find_if(policy.witnesses().begin(), policy.witnesses().end(),
+                           [&key](const auto& w) { return SameKey(w, key); });
+    if (it == policy.witnesses().end()) {
+      return ConfigError("--witness " + url + ": the policy has no witness with key " +
+                         key.ToString() + ", so its cosignatures would not count");
+    }
+    if (!names.insert(it->name).second) {
+      return ConfigError("witness " + it->name + " is given twice");
+    }
+    endpoints.push_back({it->name, TrimSlash(url), it->verifier});
+  }
+  for (const auto& w : policy.witnesses()) {
+    if (w.url.empty() || w.verifier == nullptr || names.contains(w.name)) continue;
+    names.insert(w.name);
+    endpoints.push_back({w.name, TrimSlash(w.url), w.verifier});
+  }
+  if (!policy.QuorumSatisfied(names)) {
+    return ConfigError(
+        "the witnesses given cannot meet the policy's quorum even if all of them "
+        "cosign: " +
+        policy.ExplainQuorum(names) +
+        " (add --witness URL=VKEY, or URLs to the policy's witness lines)");
+  }
+  return endpoints;
+}
+
+struct CheckpointPublisher::Witness {
+  explicit Witness(WitnessEndpoint e) : endpoint(std::move(e)) { progress.name = endpoint.name; }
+  const WitnessEndpoint endpoint;
+  // Owned by the witness's thread.
+  std::optional<uint64_t> known_size;
+  // Guarded by the publisher's mu_.
+  uint64_t done_round = 0;
+  WitnessProgress progress;
+};
+
+CheckpointPublisher::CheckpointPublisher(Sequencer& sequencer, const LogReader& reader,
+                                         http::HttpClient& client, tlog::Policy policy,
+                                         PublisherOptions options)
+    : sequencer_(sequencer),
+      reader_(reader),
+      client_(client),
+      policy_(std::move(policy)),
+      options_(std::move(options)) {}
+
+StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
+    Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, tlog::Policy policy,
+    std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
+  const tlog::VerifierKey& log_key = sequencer.verifier_key();
+  if (std::none_of(policy.logs().begin(), policy.logs().end(),
+                   [&log_key](const auto& log) { return log.key == log_key; })) {
+    return FailedPreconditionError("the policy does not list this log's key " + log_key.ToString() +
+                                   ": clients using it would reject every checkpoint");
+  }
+  std::set<std::string> names;
+  for (const auto& w : witnesses) names.insert(w.name);
+  if (!policy.QuorumSatisfied(names)) {
+    return FailedPreconditionError("the witnesses cannot meet the policy's quorum: " +
+                                   policy.ExplainQuorum(names));
+  }
+  std::unique_ptr<CheckpointPublisher> publisher(
+      new CheckpointPublisher(sequencer, reader, client, std::move(policy), std::move(options)));
+  for (auto& w : witnesses)
+    publisher->witnesses_.push_back(std::make_unique<Witness>(std::move(w)));
+  publisher->LoadState();
+  for (auto& w : publisher->witnesses_) {
+    publisher->threads_.emplace_back([p = publisher.get(), w = w.get()] { p->Serve(*w); });
+  }
+  publisher->threads_.emplace_back([p = publisher.get()] { p->Coordinate(); });
+  return publisher;
+}
+
+CheckpointPublisher::~CheckpointPublisher() { Stop(); }
+
+void CheckpointPublisher::Stop() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+    cv_.SignalAll();
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+std::shared_ptr<const LogSnapshot> CheckpointPublisher::Latest() const {
+  MutexLock lock(&mu_);
+  return published_;
+}
+
+std::shared_ptr<const LogSnapshot> CheckpointPublisher::WaitForSize(
+    uint64_t size, Clock::time_point deadline) const {
+  MutexLock lock(&mu_);
+  while ((published_ == nullptr || published_->size() < size) && Clock::now() < deadline) {
+    cv_.WaitUntil(&mu_, deadline);
+  }
+  return published_;
+}
+
+std::vector<WitnessProgress> CheckpointPublisher::witnesses() const {
+  MutexLock lock(&mu_);
+  std::vector<WitnessProgress> out;
+  for (const auto& w : witnesses_) out.push_back(w->progress);
+  return out;
+}
+
+PublisherStats CheckpointPublisher::stats() const {
+  MutexLock lock(&mu_);
+  return stats_;
+}
+
+// Only a checkpoint for exactly the committed size is restored: a LogSnapshot for an older
+// size would need that size's right border, and a crash between a commit and its quorum only
+// costs the first round after the restart (which starts at once).
+void CheckpointPublisher::LoadState() {
+  if (options_.state_file.empty() || !FileExists(options_.state_file)) return;
+  auto text = ReadFileToString(options_.state_file, tlog::kMaxNoteSize);
+  if (!text.ok()) return;
+  auto checkpoint = tlog::SignedCheckpoint::Parse(*text);
+  if (!checkpoint.ok() || !policy_.VerifyCheckpoint(*checkpoint).ok()) return;
+  std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
+  if (checkpoint->text() != tlog::Note::Parse(committed->checkpoint())->text()) return;
+  MutexLock lock(&mu_);
+  published_ = committed->WithCheckpoint(*std::move(text));
+  stats_.published_size = published_->size();
+}
+
+void CheckpointPublisher::Coordinate() {
+  Clock::time_point retry_at = Clock::time_point::min();
+  for (;;) {
+    std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
+    uint64_t wait_beyond = 0;
+    Clock::time_point wait_until;
+    {
+      MutexLock lock(&mu_);
+      if (stopping_) return;
+      const Clock::time_point now = Clock::now();
+      if (round_.active) {
+        if (policy_.QuorumSatisfied(round_.cosigned_by)) {
+          PublishRound();
+        } else if (now >= round_.deadline) {
+          round_.active = false;
+          ++stats_.abandoned;
+          retry_at = now + options_.retry_interval;
+          if (options_.on_event) {
+            options_.on_event("checkpoint " + std::to_string(round_.target->size()) +
+                              " not published: " + policy_.ExplainQuorum(round_.cosigned_by) +
+                              " within the witness timeout; retrying");
+          }
+        } else {
+          cv_.WaitUntil(&mu_, round_.deadline);
+        }
+        continue;
+      }
+      const bool behind = published_ == nullptr || committed->size() > published_->size();
+      if (behind && now >= retry_at) {
+        round_.id++;
+        round_.target = committed;
+        round_.deadline = now + options_.witness_timeout;
+        round_.cosignature_lines.clear();
+        round_.cosigned_by.clear();
+        round_.active = true;
+        ++stats_.rounds;
+        cv_.SignalAll();
+        continue;
+      }
+      // Nothing to do until the sequencer commits beyond the published size, or (after an
+      // abandoned round) until the retry time.
+      if (behind) {
+        wait_beyond = UINT64_MAX;
+        wait_until = std::min(retry_at, now + kIdleWait);
+      } else {
+        wait_beyond = published_->size();
+        wait_until = now + kIdleWait;
+      }
+    }
+    sequencer_.WaitForNewer(wait_beyond, wait_until);
+  }
+}
+
+void CheckpointPublisher::PublishRound() {
+  round_.active = false;
+  std::string note = round_.target->checkpoint();
+  for (const std::string& line : round_.cosignature_lines) note += line;
+  auto checkpoint = tlog::SignedCheckpoint::Parse(note);
+  Status valid =
+      checkpoint.ok() ? policy_.VerifyCheckpoint(*checkpoint).status() : checkpoint.status();
+  if (!valid.ok()) {
+    // Every line was verified on arrival; this is a bug, never publish around it.
+    ++stats_.abandoned;
+    if (options_.on_event) options_.on_event("internal error: " + valid.message());
+    return;
+  }
+  published_ = round_.target->WithCheckpoint(note);
+  ++stats_.published;
+  stats_.published_size = published_->size();
+  cv_.SignalAll();
+  if (!options_.state_file.empty()) {
+    // A lost write only costs the first round after a restart (LoadState).
+    if (Status s = WriteFileAtomic(options_.state_file, AsBytes(note));
+        !s.ok() && options_.on_event) {
+      options_.on_event("cannot keep the published checkpoint: " + s.message());
+    }
+  }
+}
+
+void CheckpointPublisher::Serve(Witness& witness) {
+  for (;;) {
+    std::shared_ptr<const LogSnapshot> target;
+    uint64_t round_id = 0;
+    {
+      MutexLock lock(&mu_);
+      while (!stopping_ &&
+             (!round_.active || round_.id == witness.done_round || witness.progress.alarmed)) {
+        cv_.Wait(&mu_);
+      }
+      if (stopping_) return;
+      target = round_.target;
+      round_id = round_.id;
+    }
+    StatusOr<std::string> lines = AskWitness(witness, *target);
+
+    MutexLock lock(&mu_);
+    witness.done_round = round_id;
+    WitnessProgress& progress = witness.progress;
+    progress.known_size = witness.known_size;
+    if (lines.ok()) {
+      ++progress.cosignatures;
+      progress.last_error.clear();
+      if (round_.active && round_.id == round_id &&
+          round_.cosigned_by.insert(progress.name).second) {
+        round_.cosignature_lines.push_back(*std::move(lines));
+      }
+    } else {
+      ++progress.failures;
+      const std::string& message = lines.status().message();
+      progress.alarmed = lines.status().reason() == kSplitViewReason;
+      if (options_.on_event && (message != progress.last_error || progress.alarmed)) {
+        options_.on_event((progress.alarmed ? "ALARM: witness " : "witness ") + progress.name +
+                          ": " + message);
+      }
+      progress.last_error = message;
+    }
+    cv_.SignalAll();
+  }
+}
+
+StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
+                                                      const LogSnapshot& target) const {
+  const std::string url = witness.endpoint.url + "/add-checkpoint";
+  const uint64_t size = target.size();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const uint64_t old_size = witness.known_size.value_or(0);
+    if (old_size > size) {
+      return Status(StatusCode::kDataLoss,
+                    "it has cosigned size " + std::to_string(old_size) + ", beyond this log's " +
+                        std::to_string(size) +
+                        ": it saw a longer history (a rollback or a split view); no longer asked",
+                    kSplitViewReason);
+    }
+    std::vector<tlog::Hash> proof;
+    if (old_size > 0 && old_size < size) {
+      VOUCH_ASSIGN_OR_RETURN(proof, reader_.ConsistencyProof(old_size, target));
+    }
+    VOUCH_ASSIGN_OR_RETURN(auto request, tlog::AddCheckpointRequest::Create(
+                                             old_size, std::move(proof), target.checkpoint()));
+    auto response =
+        client_.Post(url, request.Serialize(), "text/plain", {}, options_.witness_timeout);
+    if (!response.ok()) return response.status();
+    const std::string reason = response->body.substr(0, response->body.find('\n'));
+    switch (response->status) {
+      case 200: {
+        VOUCH_ASSIGN_OR_RETURN(
+            std::string lines,
+            VerifiedCosignatures(witness.endpoint, target.checkpoint(), response->body));
+        witness.known_size = size;
+        return lines;
+      }
+      case 409: {
+        auto known = tlog::ParseTlogSizeBody(response->body);
+        const std::string type = response->headers.GetOr("Content-Type", "");
+        if (!known.ok() || !type.starts_with(tlog::kTlogSizeContentType)) {
+          return UnavailableError("409 without a text/x.tlog.size body");
+        }
+        witness.known_size = *known;
+        continue;
+      }
+      case 422:
+        return Status(StatusCode::kDataLoss,
+                      "refused checkpoint " + std::to_string(size) +
+                          " as inconsistent with the history it cosigned (422: " + reason +
+                          "): a split view or a rollback of this log; no longer asked",
+                      kSplitViewReason);
+      default:
+        return UnavailableError("answered " + std::to_string(response->status) + ": " + reason);
+    }
+  }
+  return UnavailableError("answered 409 twice in a row");
+}
+
+}  // namespace vouch::ledger
