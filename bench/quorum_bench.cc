@@ -5,7 +5,9 @@
 // process. Reference, measured in the same run: one fsync of the log's data directory (the
 // floor of every durable step: the log's commit and each witness's state). Not a test.
 //
-//   build/default/bench/quorum_bench [--entries N] [--clients N] [--quorum K]
+//   build/default/bench/quorum_bench [--entries N] [--clients N] [--quorum K] [--down D]
+//
+// --down D stops D of the three witnesses before measuring (connections refused).
 //
 // Sequential: one client adds an entry over HTTP, then polls GET /checkpoint (every 0.5 ms)
 // until the published checkpoint covers it and verifies under the K-of-3 policy. Concurrent:
@@ -88,11 +90,12 @@ BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey
 }  // namespace
 
 int main(int argc, char** argv) {
-  int entries = 200, clients = 16, quorum = 2;
+  int entries = 200, clients = 16, quorum = 2, down = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--entries") == 0) entries = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--clients") == 0) clients = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--quorum") == 0) quorum = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--down") == 0) down = std::atoi(argv[i + 1]);
   }
   char dir_template[] = "/tmp/vouch-quorum-bench-XXXXXX";
   if (mkdtemp(dir_template) == nullptr) return 3;
@@ -123,7 +126,10 @@ int main(int argc, char** argv) {
   server_options.max_handler_threads = 64;
   auto server = *http::HttpServer::Start(server_options, service.Routes());
   const std::string base = "http://" + server->address();
-  std::printf("log and 3 witnesses on loopback; quorum %d of 3; default batching (5 ms)\n", quorum);
+  for (int n = 0; n < down && n < 3; ++n) witnesses[static_cast<size_t>(n)].server->Stop();
+  std::printf(
+      "log and 3 witnesses on loopback (%d down); quorum %d of 3; default batching (5 ms)\n", down,
+      quorum);
 
   // Sequential, polling GET /checkpoint like a client would.
   {

@@ -77,7 +77,8 @@ StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& poli
   std::set<std::string> names;
   for (const std::string& flag : flags) {
     VOUCH_ASSIGN_OR_RETURN(auto parsed, ParseWitnessFlag(flag));
-    auto& [url, key] = parsed;
+    const std::string& url = parsed.first;
+    const tlog::VerifierKey& key = parsed.second;
     auto it = std::find_if(policy.witnesses().begin(), policy.witnesses().end(),
                            [&key](const auto& w) { return SameKey(w, key); });
     if (it == policy.witnesses().end()) {
@@ -110,7 +111,9 @@ struct CheckpointPublisher::Witness {
   // Owned by the witness's thread.
   std::optional<uint64_t> known_size;
   // Guarded by the publisher's mu_.
-  uint64_t done_round = 0;
+  uint64_t done_round = 0;  // the last round it was asked in
+  bool failed = false;      // ...and it did not cosign; asked again from retry_at
+  Clock::time_point retry_at;
   WitnessProgress progress;
 };
 
@@ -290,11 +293,22 @@ void CheckpointPublisher::Serve(Witness& witness) {
     uint64_t round_id = 0;
     {
       MutexLock lock(&mu_);
-      while (!stopping_ &&
-             (!round_.active || round_.id == witness.done_round || witness.progress.alarmed)) {
-        cv_.Wait(&mu_);
+      // Asked once per round, and again every retry interval within a round while it fails
+      // (so a witness that comes back counts without waiting for the round to time out).
+      for (;;) {
+        if (stopping_) return;
+        if (!round_.active || witness.progress.alarmed) {
+          cv_.Wait(&mu_);
+        } else if (round_.id != witness.done_round) {
+          break;
+        } else if (!witness.failed) {
+          cv_.Wait(&mu_);
+        } else if (Clock::now() >= witness.retry_at) {
+          break;
+        } else {
+          cv_.WaitUntil(&mu_, witness.retry_at);
+        }
       }
-      if (stopping_) return;
       target = round_.target;
       round_id = round_.id;
     }
@@ -302,6 +316,8 @@ void CheckpointPublisher::Serve(Witness& witness) {
 
     MutexLock lock(&mu_);
     witness.done_round = round_id;
+    witness.failed = !lines.ok();
+    witness.retry_at = Clock::now() + options_.retry_interval;
     WitnessProgress& progress = witness.progress;
     progress.known_size = witness.known_size;
     if (lines.ok()) {

@@ -253,6 +253,22 @@ TEST_F(CheckpointPublisherTest, WithoutQuorumNothingIsPublishedUntilWitnessesRet
   EXPECT_EQ(service.Proof(get).status, 200);
 }
 
+TEST_F(CheckpointPublisherTest, WitnessThatComesBackCountsWithinTheRound) {
+  witnesses_[1]->Refuse(true);
+  witnesses_[2]->Refuse(true);
+  PublisherOptions options;
+  options.witness_timeout = std::chrono::seconds(60);  // the round outlasts the test
+  options.retry_interval = std::chrono::milliseconds(20);
+  ASSERT_THAT(StartPublisher("2", options), IsOk());
+  Add(3);
+  while (witnesses_[2]->requests() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(publisher_->Latest(), nullptr);
+  witnesses_[2]->Refuse(false);
+  auto published = WaitPublished(3);
+  ASSERT_NE(published, nullptr);
+  EXPECT_EQ(publisher_->stats().abandoned, 0u);
+}
+
 TEST_F(CheckpointPublisherTest, LearnsWhatEachWitnessSawFrom409) {
   ASSERT_THAT(StartPublisher("all"), IsOk());
   Add(3);

@@ -11,10 +11,11 @@
 //      checkpoint (Latest()), also kept in `state_file` so a restart serves it again
 //   ─► the next round starts with the newest committed snapshot.
 //
-// A round that has not reached quorum `witness_timeout` after it started is abandoned (the
-// missing witnesses are named on stderr) and retried with the newest snapshot after
-// `retry_interval`; the sequencer keeps committing meanwhile, so a dead witness delays
-// publication, never sequencing. A witness that is slower than the quorum does not delay a
+// A witness that fails is asked again every `retry_interval` while the round lasts. A round that
+// has not reached quorum `witness_timeout` after it started is abandoned (the missing witnesses
+// are named through `on_event`) and retried with the newest snapshot after `retry_interval`;
+// the sequencer keeps committing meanwhile, so a dead witness delays publication, never
+// sequencing. A witness that is slower than the quorum does not delay a
 // round: it is sent the next round's checkpoint once it has answered.
 //
 // A 422 (the witness saw a history this checkpoint does not extend) or a 409 naming a size
@@ -63,7 +64,7 @@ StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& poli
 struct PublisherOptions {
   // A round that has not reached quorum by then is abandoned; also bounds each witness request.
   std::chrono::milliseconds witness_timeout{5000};
-  // Wait after an abandoned round before the next.
+  // Wait after an abandoned round before the next, and between attempts at a failing witness.
   std::chrono::milliseconds retry_interval{1000};
   // Where the latest published checkpoint is kept (atomically replaced); empty: not kept.
   std::string state_file;
