@@ -133,17 +133,26 @@ WitnessResponse Witness::RequestParseFailure(const Status& parse_error) {
 StatusOr<WitnessResponse> Witness::AddCheckpoint(const AddCheckpointRequest& request,
                                                  const std::optional<WitnessState>& stored,
                                                  uint64_t timestamp) const {
+  VOUCH_ASSIGN_OR_RETURN(PreparedCheckpoint prepared, Prepare(request, timestamp));
+  return Decide(prepared, stored);
+}
+
+StatusOr<PreparedCheckpoint> Witness::Prepare(const AddCheckpointRequest& request,
+                                              uint64_t timestamp) const {
   if (timestamp == 0 || timestamp > kMaxCosignatureTimestamp) {
     return InternalError("witness cosignature timestamp must be in 1..2^63-1");
   }
   const SignedCheckpoint& signed_cp = request.checkpoint();
   const Checkpoint& cp = signed_cp.checkpoint();
-  const uint64_t old_size = request.old_size();
+  PreparedCheckpoint prepared;
+  prepared.request = &request;
 
   // 1. Origin.
   const WitnessLog* log = FindLog(cp.origin());
   if (log == nullptr) {
-    return Reply(404, "unknown_origin", "unknown log origin " + internal::Quote(cp.origin()));
+    prepared.early =
+        Reply(404, "unknown_origin", "unknown log origin " + internal::Quote(cp.origin()));
+    return prepared;
   }
   // 2. Log signatures (every trusted line must verify; at least one must).
   auto verification = VerifyNote(signed_cp.note(), log->keys);
@@ -151,14 +160,38 @@ StatusOr<WitnessResponse> Witness::AddCheckpoint(const AddCheckpointRequest& req
     if (verification.status().code() != StatusCode::kPermissionDenied) {
       return verification.status();
     }
-    return Reply(403, "signature_invalid", verification.status().message());
+    prepared.early = Reply(403, "signature_invalid", verification.status().message());
+    return prepared;
   }
   // 3. old must not exceed the checkpoint size.
-  if (old_size > cp.size()) {
-    return Reply(400, "old_size_beyond_checkpoint",
-                 "old size " + std::to_string(old_size) + " is larger than the checkpoint size " +
-                     std::to_string(cp.size()));
+  if (request.old_size() > cp.size()) {
+    prepared.early = Reply(400, "old_size_beyond_checkpoint",
+                           "old size " + std::to_string(request.old_size()) +
+                               " is larger than the checkpoint size " + std::to_string(cp.size()));
+    return prepared;
   }
+  // The cosignature (released by Decide only if steps 4-8 pass), and the note to store.
+  for (const CosignatureV1Signer& signer : signers_) {
+    VOUCH_ASSIGN_OR_RETURN(std::string line, signer.CosignLine(signed_cp.text(), timestamp));
+    prepared.cosignature_lines += line;
+  }
+  prepared.verified_note = signed_cp.text() + "\n";
+  const auto& lines = signed_cp.note().signatures();
+  const auto& skipped = verification->unverified_lines;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (std::find(skipped.begin(), skipped.end(), i) == skipped.end()) {
+      prepared.verified_note += lines[i].Line();
+    }
+  }
+  return prepared;
+}
+
+WitnessResponse Witness::Decide(const PreparedCheckpoint& prepared,
+                                const std::optional<WitnessState>& stored) const {
+  if (prepared.early) return *prepared.early;
+  const AddCheckpointRequest& request = *prepared.request;
+  const Checkpoint& cp = request.checkpoint().checkpoint();
+  const uint64_t old_size = request.old_size();
   // 4. old must be the stored size (0 if nothing stored).
   const uint64_t stored_size = stored ? stored->size : 0;
   if (old_size != stored_size) {
@@ -196,28 +229,13 @@ StatusOr<WitnessResponse> Witness::AddCheckpoint(const AddCheckpointRequest& req
                        " has a different root from the one this witness cosigned");
     }
   }
-  // 9. Cosign.
+  // 9. Cosigned.
   WitnessResponse r;
   r.status = 200;
   r.reason = "cosigned";
   r.content_type = std::string(kWitnessTextContentType);
-  for (const CosignatureV1Signer& signer : signers_) {
-    VOUCH_ASSIGN_OR_RETURN(std::string line, signer.CosignLine(signed_cp.text(), timestamp));
-    r.body += line;
-  }
-  WitnessState state;
-  state.size = cp.size();
-  state.root = cp.root();
-  state.note = signed_cp.text() + "\n";
-  const auto& lines = signed_cp.note().signatures();
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const auto& skipped = verification->unverified_lines;
-    if (std::find(skipped.begin(), skipped.end(), i) == skipped.end()) {
-      state.note += lines[i].Line();
-    }
-  }
-  state.note += r.body;
-  r.new_state = std::move(state);
+  r.body = prepared.cosignature_lines;
+  r.new_state = WitnessState{cp.size(), cp.root(), prepared.verified_note + r.body};
   return r;
 }
 

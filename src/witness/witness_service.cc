@@ -66,9 +66,14 @@ http::HttpResponse WitnessService::AddCheckpoint(const http::HttpRequest& reques
   auto parsed = tlog::AddCheckpointRequest::Parse(request.body);
   if (!parsed.ok()) return ToHttp(tlog::Witness::RequestParseFailure(parsed.status()));
   const std::string& origin = parsed->checkpoint().checkpoint().origin();
-  const UnixSeconds now = clock_();
+  // Signature verification and cosigning need no state: do them here, concurrently with other
+  // requests, and keep only the comparison with the stored state inside the store's
+  // transaction (which group commit runs on one thread for many requests).
+  auto prepared = witness_.Prepare(*parsed, static_cast<uint64_t>(clock_()));
+  if (!prepared.ok()) return http::HttpResponse::Text(500, "witness internal error\n");
+  if (prepared->early) return ToHttp(*prepared->early);
   auto response = store_->Update(origin, [&](const std::optional<tlog::WitnessState>& stored) {
-    return witness_.AddCheckpoint(*parsed, stored, static_cast<uint64_t>(now));
+    return StatusOr<tlog::WitnessResponse>(witness_.Decide(*prepared, stored));
   });
   if (!response.ok()) {
     return http::HttpResponse::Text(500, "witness state unavailable\n");

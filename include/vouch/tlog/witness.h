@@ -2,10 +2,12 @@
 // spec/transparency-log.md §7): parsing of the add-checkpoint request body and the decision a
 // witness takes given its stored state. Persisting state, locking and HTTP are NOT done here:
 //
-//   request = AddCheckpointRequest::Parse(body)          // failure → 400 (RequestParseFailure)
+//   request  = AddCheckpointRequest::Parse(body)         // failure → 400 (RequestParseFailure)
+//   prepared = witness.Prepare(request, now)              // signatures: no state, no lock
+//   if (prepared.early) reply(*prepared.early)            // 400, 403, 404
 //   lock(origin)                                          // one lock or transaction per origin
 //     stored   = load(origin)                             // latest cosigned (size, root), or none
-//     response = witness.AddCheckpoint(request, stored, now)
+//     response = witness.Decide(prepared, stored)         // AddCheckpoint = Prepare + Decide
 //     if (response.new_state) persist(origin, *response.new_state)   // BEFORE responding
 //   unlock(origin)
 //   reply(response.status, response.content_type, response.body)
@@ -105,6 +107,21 @@ struct WitnessResponse {
   std::optional<WitnessState> new_state;
 };
 
+// A request checked as far as it can be without the stored state (origin, log signatures, old
+// size against the checkpoint size) and, when those pass, already cosigned: Witness::Prepare
+// does the signature work so that a witness can do it outside its per-origin lock, and
+// Witness::Decide finishes with the state. The cosignature is released only by a 200 from
+// Decide.
+struct PreparedCheckpoint {
+  const AddCheckpointRequest* request = nullptr;  // borrowed
+  // Set when the request is decided without the state (400, 403 or 404).
+  std::optional<WitnessResponse> early;
+  // Otherwise: the note as the witness would store it, without its own lines (the checkpoint
+  // text and the log signature lines that verified), and its cosignature lines.
+  std::string verified_note;
+  std::string cosignature_lines;
+};
+
 class Witness {
  public:
   // `signers`: the witness's cosigning keys (at least one; one line each in a 200 response).
@@ -124,6 +141,13 @@ class Witness {
   StatusOr<WitnessResponse> AddCheckpoint(const AddCheckpointRequest& request,
                                           const std::optional<WitnessState>& stored,
                                           uint64_t timestamp) const;
+  // AddCheckpoint in two steps (same checks, same order, same responses): Prepare needs no
+  // state and does the signature verification and cosigning; Decide compares with `stored`
+  // (cheap: at most one consistency-proof check). `request` must outlive the result.
+  StatusOr<PreparedCheckpoint> Prepare(const AddCheckpointRequest& request,
+                                       uint64_t timestamp) const;
+  WitnessResponse Decide(const PreparedCheckpoint& prepared,
+                         const std::optional<WitnessState>& stored) const;
 
   // The 400 response for a body that failed AddCheckpointRequest::Parse.
   static WitnessResponse RequestParseFailure(const Status& parse_error);
