@@ -249,7 +249,7 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
           "Prints 'log <vkey> listening on ADDR' once ready; stops cleanly on SIGTERM or SIGINT.\n"
           "\n"
           "With --policy, a checkpoint is published (GET /checkpoint, receipts) only once the\n"
-          "policy's witness quorum has cosigned it (docs/log.md, \"Witnesses\"). Each new\n"
+          "policy's witness quorum has cosigned it (docs/log.md §5a). Each new\n"
           "checkpoint goes to every witness (--witness URL=VKEY, and the policy's witness lines\n"
           "that carry a URL) with a consistency proof; a witness that answers 422 is a split-view\n"
           "alarm and is not asked again. Entries keep being sequenced while witnesses are down.") +

@@ -1,4 +1,4 @@
-// Publishing checkpoints at witness quorum (checkpoint_publisher.h; docs/log.md, "Witnesses").
+// Publishing checkpoints at witness quorum (checkpoint_publisher.h; docs/log.md §5a).
 #include "vouch/ledger/checkpoint_publisher.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Publishes the log's checkpoints only once a witness quorum has cosigned them (DESIGN.md §3,
-// "the ledger"; spec/transparency-log.md §7 and §10; docs/log.md, "Witnesses").
+// "the ledger"; spec/transparency-log.md §7 and §10; docs/log.md §5a).
 //
 // The Sequencer commits and signs checkpoints; this class turns them into published ones:
 //
