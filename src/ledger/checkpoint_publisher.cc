@@ -197,12 +197,23 @@ PublisherStats CheckpointPublisher::stats() const {
 // costs the first round after the restart (which starts at once).
 void CheckpointPublisher::LoadState() {
   if (options_.state_file.empty() || !FileExists(options_.state_file)) return;
+  auto ignored = [this](const std::string& why) {
+    if (options_.on_event) options_.on_event("not serving the kept checkpoint: " + why);
+  };
   auto text = ReadFileToString(options_.state_file, tlog::kMaxNoteSize);
-  if (!text.ok()) return;
+  if (!text.ok()) return ignored(text.status().message());
   auto checkpoint = tlog::SignedCheckpoint::Parse(*text);
-  if (!checkpoint.ok() || !policy_.VerifyCheckpoint(*checkpoint).ok()) return;
+  if (!checkpoint.ok()) return ignored(checkpoint.status().message());
+  if (auto verified = policy_.VerifyCheckpoint(*checkpoint); !verified.ok()) {
+    return ignored(verified.status().message());
+  }
   std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
-  if (checkpoint->text() != tlog::Note::Parse(committed->checkpoint())->text()) return;
+  auto current = tlog::Note::Parse(committed->checkpoint());
+  if (!current.ok() || current->text() != checkpoint->text()) {
+    return ignored("it is for size " + std::to_string(checkpoint->checkpoint().size()) +
+                   ", the log has " + std::to_string(committed->size()) +
+                   " entries; waiting for a quorum");
+  }
   MutexLock lock(&mu_);
   published_ = committed->WithCheckpoint(*std::move(text));
   stats_.published_size = published_->size();
@@ -212,72 +223,89 @@ void CheckpointPublisher::Coordinate() {
   Clock::time_point retry_at = Clock::time_point::min();
   for (;;) {
     std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
+    std::optional<Round> quorate;
     uint64_t wait_beyond = 0;
     Clock::time_point wait_until;
     {
       MutexLock lock(&mu_);
       if (stopping_) return;
       const Clock::time_point now = Clock::now();
+      const bool behind = published_ == nullptr || committed->size() > published_->size();
       if (round_.active) {
         if (policy_.QuorumSatisfied(round_.cosigned_by)) {
-          PublishRound();
-        } else if (now >= round_.deadline) {
           round_.active = false;
-          ++stats_.abandoned;
+          quorate = round_;  // published below, outside the lock
+        } else if (now >= round_.deadline) {
+          AbandonRound();
           retry_at = now + options_.retry_interval;
-          if (options_.on_event) {
-            options_.on_event("checkpoint " + std::to_string(round_.target->size()) +
-                              " not published: " + policy_.ExplainQuorum(round_.cosigned_by) +
-                              " within the witness timeout; retrying");
-          }
+          continue;
         } else {
           cv_.WaitUntil(&mu_, round_.deadline);
+          continue;
         }
+      } else if (behind && now >= retry_at) {
+        StartRound(committed, now);
         continue;
-      }
-      const bool behind = published_ == nullptr || committed->size() > published_->size();
-      if (behind && now >= retry_at) {
-        round_.id++;
-        round_.target = committed;
-        round_.deadline = now + options_.witness_timeout;
-        round_.cosignature_lines.clear();
-        round_.cosigned_by.clear();
-        round_.active = true;
-        ++stats_.rounds;
-        cv_.SignalAll();
-        continue;
-      }
-      // Nothing to do until the sequencer commits beyond the published size, or (after an
-      // abandoned round) until the retry time.
-      if (behind) {
+      } else if (behind) {
+        // After an abandoned round: wait for the retry time only.
         wait_beyond = UINT64_MAX;
         wait_until = std::min(retry_at, now + kIdleWait);
       } else {
+        // Wait for the sequencer to commit beyond the published size.
         wait_beyond = published_->size();
         wait_until = now + kIdleWait;
       }
     }
-    sequencer_.WaitForNewer(wait_beyond, wait_until);
+    if (quorate) {
+      Publish(*quorate);
+    } else {
+      sequencer_.WaitForNewer(wait_beyond, wait_until);
+    }
   }
 }
 
-void CheckpointPublisher::PublishRound() {
+void CheckpointPublisher::StartRound(std::shared_ptr<const LogSnapshot> target,
+                                     Clock::time_point now) {
+  round_.id++;
+  round_.target = std::move(target);
+  round_.deadline = now + options_.witness_timeout;
+  round_.cosignature_lines.clear();
+  round_.cosigned_by.clear();
+  round_.active = true;
+  ++stats_.rounds;
+  cv_.SignalAll();
+}
+
+void CheckpointPublisher::AbandonRound() {
   round_.active = false;
-  std::string note = round_.target->checkpoint();
-  for (const std::string& line : round_.cosignature_lines) note += line;
+  ++stats_.abandoned;
+  if (options_.on_event) {
+    options_.on_event("checkpoint " + std::to_string(round_.target->size()) +
+                      " not published: " + policy_.ExplainQuorum(round_.cosigned_by) +
+                      " within the witness timeout; retrying");
+  }
+}
+
+void CheckpointPublisher::Publish(const Round& round) {
+  std::string note = round.target->checkpoint();
+  for (const std::string& line : round.cosignature_lines) note += line;
   auto checkpoint = tlog::SignedCheckpoint::Parse(note);
   Status valid =
       checkpoint.ok() ? policy_.VerifyCheckpoint(*checkpoint).status() : checkpoint.status();
   if (!valid.ok()) {
     // Every line was verified on arrival; this is a bug, never publish around it.
-    ++stats_.abandoned;
     if (options_.on_event) options_.on_event("internal error: " + valid.message());
+    MutexLock lock(&mu_);
+    ++stats_.abandoned;
     return;
   }
-  published_ = round_.target->WithCheckpoint(note);
-  ++stats_.published;
-  stats_.published_size = published_->size();
-  cv_.SignalAll();
+  {
+    MutexLock lock(&mu_);
+    published_ = round.target->WithCheckpoint(note);
+    ++stats_.published;
+    stats_.published_size = published_->size();
+    cv_.SignalAll();
+  }
   if (!options_.state_file.empty()) {
     // A lost write only costs the first round after a restart (LoadState).
     if (Status s = WriteFileAtomic(options_.state_file, AsBytes(note));

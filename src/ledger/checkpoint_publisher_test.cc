@@ -175,8 +175,16 @@ TEST_F(CheckpointPublisherTest, PublishesOnlyQuorumCosignedCheckpoints) {
             (std::set<std::string>{"w0.example", "w1.example", "w2.example"}));
   // The log's own signature comes first and the text is the sequencer's.
   EXPECT_TRUE(published->checkpoint().starts_with(sequencer_->Latest()->checkpoint()));
-  // Kept for a restart.
-  EXPECT_EQ(*ReadFileToString(dir_ + "/cosigned"), published->checkpoint());
+  // Kept for a restart (written just after it is published).
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  auto kept = [this] {
+    auto text = ReadFileToString(dir_ + "/cosigned");
+    return text.ok() ? *text : std::string();
+  };
+  while (kept() != published->checkpoint() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(kept(), published->checkpoint());
   for (const auto& w : publisher_->witnesses()) {
     EXPECT_EQ(w.known_size, 5u) << w.name;
     EXPECT_FALSE(w.alarmed);

@@ -134,12 +134,18 @@ class CheckpointPublisher {
   // Restores the published checkpoint from the state file, if still valid.
   void LoadState();
   void Coordinate() VOUCH_EXCLUDES(mu_);
+  // Sends `target` to every witness (wakes their threads).
+  void StartRound(std::shared_ptr<const LogSnapshot> target,
+                  std::chrono::steady_clock::time_point now) VOUCH_REQUIRES(mu_);
+  // The round timed out without quorum: reports who is missing.
+  void AbandonRound() VOUCH_REQUIRES(mu_);
   void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
   // One add-checkpoint exchange (two when the witness answers 409): the verified cosignature
   // lines. Updates witness.known_size.
   StatusOr<std::string> AskWitness(Witness& witness, const LogSnapshot& target) const;
-  // Builds, checks against the policy and publishes the round's cosigned checkpoint.
-  void PublishRound() VOUCH_REQUIRES(mu_);
+  // Builds, checks against the policy, publishes and keeps the cosigned checkpoint of `round`
+  // (which reached quorum). Only on the coordinating thread, so publications stay in order.
+  void Publish(const Round& round) VOUCH_EXCLUDES(mu_);
 
   Sequencer& sequencer_;
   const LogReader& reader_;
