@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
 
+#include "bench_util.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/platform/mock.h"
 #include "vouch/platform/sim.h"
@@ -27,25 +27,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Runs `fn` repeatedly for about `seconds` and returns calls per second.
+// Calls per second of `fn` over about `seconds` (10 warm-up calls, batches of 10).
 double Rate(double seconds, const std::function<bool()>& fn) {
-  for (int i = 0; i < 10; ++i) {
-    if (!fn()) {
-      std::fprintf(stderr, "benchmark body failed\n");
-      std::exit(1);
-    }
-  }
-  uint64_t n = 0;
-  auto start = Clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {
-    for (int i = 0; i < 10; ++i) fn();
-    n += 10;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  }
-  return static_cast<double>(n) / elapsed;
+  return vouch::bench::Rate(seconds, /*warmup=*/10, /*batch=*/10, fn);
 }
 
 // OpenSSL's AES-256-GCM with a prepared key, as `openssl speed -evp` measures it.

@@ -3,38 +3,21 @@
 //
 //   build/default/bench/sgx_verify_bench [--seconds N] [--vector DIR]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <string>
 
+#include "bench_util.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/ecdsa_p256.h"
 #include "vouch/sgx/verifier.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Runs `fn` repeatedly for about `seconds` and returns calls per second.
+// Calls per second of `fn` over about `seconds` (20 warm-up calls, batches of 50).
 double Rate(double seconds, const std::function<bool()>& fn) {
-  // Warm up, then measure in batches so clock reads do not dominate.
-  for (int i = 0; i < 20; ++i) {
-    if (!fn()) {
-      std::fprintf(stderr, "benchmark body failed\n");
-      std::exit(1);
-    }
-  }
-  uint64_t n = 0;
-  auto start = Clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {
-    for (int i = 0; i < 50; ++i) fn();
-    n += 50;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  }
-  return static_cast<double>(n) / elapsed;
+  return vouch::bench::Rate(seconds, /*warmup=*/20, /*batch=*/50, fn);
 }
 
 }  // namespace

@@ -3,53 +3,35 @@
 # exit codes of the real binary. Needs VOUCH=<path to vouch>; runs from the repository root.
 set -uo pipefail
 
-: "${VOUCH:?set VOUCH to the vouch binary}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-failures=0
-checks=0
-
-# run ARGS...: runs vouch, leaving stdout, stderr and the exit code in $out, $err, $rc.
-run() {
-  "$VOUCH" "$@" >"$work/out" 2>"$work/err"
-  rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
-}
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run_stdin FILE ARGS...: as run, with FILE on standard input.
 run_stdin() {
   local input=$1
   shift
-  "$VOUCH" "$@" <"$input" >"$work/out" 2>"$work/err"
+  "$VOUCH" "$@" <"$input" >"$TMP/out" 2>"$TMP/err"
   rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
-}
-
-fail() {
-  echo "FAIL: $1" >&2
-  echo "  rc=$rc" >&2
-  echo "  stdout: $out" >&2
-  echo "  stderr: $err" >&2
-  failures=$((failures + 1))
+  out=$(cat "$TMP/out")
+  err=$(cat "$TMP/err")
 }
 
 # expect NAME RC STDOUT: the last run exited with RC and printed exactly STDOUT.
 expect() {
-  checks=$((checks + 1))
   if [[ "$rc" != "$2" || "$out" != "$3" ]]; then
-    fail "$1 (want rc=$2, stdout: $3)"
+    bad_run "$1 (want rc=$2, stdout: $3)"
+  else
+    ok
   fi
 }
 
 # expect_err NAME RC STDERR: the last run exited with RC, printed nothing on stdout and exactly
 # STDERR on stderr.
 expect_err() {
-  checks=$((checks + 1))
   if [[ "$rc" != "$2" || -n "$out" || "$err" != "$3" ]]; then
-    fail "$1 (want rc=$2, stderr: $3)"
+    bad_run "$1 (want rc=$2, stderr: $3)"
+  else
+    ok
   fi
 }
 
@@ -75,10 +57,10 @@ EOF
 }
 
 NOW=2025-06-19T10:56:11Z
-eii "$work/stale.json" STALE "$NOW"
-eii "$work/secure.json" SECURE "$NOW"
-eii "$work/insecure.json" INSECURE "$NOW"
-eii "$work/old.json" STALE 1970-01-01T00:00:00Z
+eii "$TMP/stale.json" STALE "$NOW"
+eii "$TMP/secure.json" SECURE "$NOW"
+eii "$TMP/insecure.json" INSECURE "$NOW"
+eii "$TMP/old.json" STALE 1970-01-01T00:00:00Z
 
 # ---- parse ----
 
@@ -131,57 +113,54 @@ run constraint parse --no-validate "PROD:12 SEC:INSECURE"
 expect "parse --no-validate" 0 "PROD:12 SEC:INSECURE"
 
 run constraint parse
-checks=$((checks + 1))
-[[ "$rc" == 2 ]] || fail "parse without argument is a usage error"
+[[ "$rc" == 2 ]] && ok || bad_run "parse without argument is a usage error"
 
 run constraint parse --help
-checks=$((checks + 1))
-[[ "$rc" == 0 && "$out" == *"EXPIRE:<p>"* && "$out" == *"Exit codes"* ]] || fail "parse --help"
+[[ "$rc" == 0 && "$out" == *"EXPIRE:<p>"* && "$out" == *"Exit codes"* ]] && ok || bad_run "parse --help"
 
 run constraint check --help
-checks=$((checks + 1))
-[[ "$rc" == 0 && "$out" == *"--eii"* && "$out" == *"--at"* && "$out" == *"Exit codes"* ]] ||
-  fail "check --help"
+[[ "$rc" == 0 && "$out" == *"--eii"* && "$out" == *"--at"* && "$out" == *"Exit codes"* ]] && ok ||
+  bad_run "check --help"
 
 # ---- check: pass / fail (spec section 11.3 and 11.6 through the binary) ----
 
-run constraint check "C:$X" --eii "$work/stale.json" --at "$NOW"
+run constraint check "C:$X" --eii "$TMP/stale.json" --at "$NOW"
 expect "check K1" 0 "PASS"
 
-run constraint check "C:$R" --eii "$work/stale.json" --at "$NOW"
+run constraint check "C:$R" --eii "$TMP/stale.json" --at "$NOW"
 expect "check DC6 (closing parenthesis)" 1 "Enclave code hash does not match any of the acceptable code hashes. (measurement hash $XU vs acceptable $RU)"
 
-run constraint check "S:$R PROD:10" --eii "$work/stale.json" --at "$NOW"
+run constraint check "S:$R PROD:10" --eii "$TMP/stale.json" --at "$NOW"
 expect "check DC7" 1 "Enclave code signer does not match any of the acceptable code signers. (key hash $KU vs acceptable $RU)"
 
-run constraint check "C:$R S:$Z64 PROD:10" --eii "$work/stale.json"
+run constraint check "C:$R S:$Z64 PROD:10" --eii "$TMP/stale.json"
 expect "check K7" 1 "Enclave does not match any of the acceptable code hashes or code signers."
 
-run constraint check "S:$K PROD:10" --eii "$work/stale.json"
+run constraint check "S:$K PROD:10" --eii "$TMP/stale.json"
 expect "check K3" 0 "PASS"
 
-run constraint check "S:$K PROD:1" --eii "$work/stale.json"
+run constraint check "S:$K PROD:1" --eii "$TMP/stale.json"
 expect "check K9" 1 "Enclave has a product ID of 10 which does not match the criteria of 1."
 
-run constraint check "C:$X S:$R PROD:11" --eii "$work/stale.json"
+run constraint check "C:$X S:$R PROD:11" --eii "$TMP/stale.json"
 expect "check DC1" 1 "Enclave has a product ID of 10 which does not match the criteria of 11."
 
-run constraint check "C:$X REVOKE:3" --eii "$work/stale.json"
+run constraint check "C:$X REVOKE:3" --eii "$TMP/stale.json"
 expect "check K11" 0 "PASS"
 
-run constraint check "C:$X REVOKE:4" --eii "$work/stale.json"
+run constraint check "C:$X REVOKE:4" --eii "$TMP/stale.json"
 expect "check K12" 1 "Enclave has a revocation level of 3 which is lower than the required level of 4."
 
-eii "$work/svn0.json" SECURE "$NOW" 10 0 0 RELEASE
-run constraint check "C:$X REVOKE:0" --eii "$work/svn0.json"
+eii "$TMP/svn0.json" SECURE "$NOW" 10 0 0 RELEASE
+run constraint check "C:$X REVOKE:0" --eii "$TMP/svn0.json"
 expect "check ISVSVN 0 REVOKE:0" 0 "PASS"
-run constraint check "C:$X REVOKE:1" --eii "$work/svn0.json"
+run constraint check "C:$X REVOKE:1" --eii "$TMP/svn0.json"
 expect "check ISVSVN 0 REVOKE:1" 1 "Enclave has a revocation level of 0 which is lower than the required level of 1."
 
 # Section 6.3 matrix.
 for sec in INSECURE STALE SECURE; do
   for summary in insecure stale secure; do
-    run constraint check "C:$X SEC:$sec" --eii "$work/$summary.json"
+    run constraint check "C:$X SEC:$sec" --eii "$TMP/$summary.json"
     actual=${summary^^}
     case "$sec/$actual" in
       INSECURE/INSECURE | STALE/STALE | STALE/SECURE | SECURE/SECURE)
@@ -194,81 +173,74 @@ for sec in INSECURE STALE SECURE; do
   done
 done
 
-run constraint check "C:$X" --eii "$work/insecure.json"
+run constraint check "C:$X" --eii "$TMP/insecure.json"
 expect "check DC3 default SEC" 1 "Enclave has a security level of INSECURE which is lower than the required level of STALE."
 
 # EXPIRE with a pinned --at: P1D from 2025-06-19T10:56:11Z is 2025-06-18T10:56:11Z (strict).
-run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 2025-06-20T10:56:10Z
+run constraint check "C:$X EXPIRE:P1D" --eii "$TMP/stale.json" --at 2025-06-20T10:56:10Z
 expect "expire inside" 0 "PASS"
-run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 2025-06-20T10:56:11Z
+run constraint check "C:$X EXPIRE:P1D" --eii "$TMP/stale.json" --at 2025-06-20T10:56:11Z
 expect "expire boundary" 1 "Enclave attestation data is out of date with an age that exceeds P1D."
-run constraint check "C:$X EXPIRE:P1D" --eii "$work/stale.json" --at 1750416970
+run constraint check "C:$X EXPIRE:P1D" --eii "$TMP/stale.json" --at 1750416970
 expect "expire unix seconds" 0 "PASS"
-run constraint check "C:$X EXPIRE:P6M" --eii "$work/old.json" --at "$NOW"
+run constraint check "C:$X EXPIRE:P6M" --eii "$TMP/old.json" --at "$NOW"
 expect "check K24" 1 "Enclave attestation data is out of date with an age that exceeds P6M."
-run constraint check "C:$X EXPIRE:P2M3W4D" --eii "$work/old.json"
+run constraint check "C:$X EXPIRE:P2M3W4D" --eii "$TMP/old.json"
 expect "expire canonical in message" 1 "Enclave attestation data is out of date with an age that exceeds P2M25D."
-run constraint check "C:$X EXPIRE:P0D" --eii "$work/stale.json" --at "$NOW"
+run constraint check "C:$X EXPIRE:P0D" --eii "$TMP/stale.json" --at "$NOW"
 expect "check DC5-like P0D" 1 "Enclave attestation data is out of date with an age that exceeds P0D."
 
 # --json results.
-run constraint check --json "C:$X" --eii "$work/stale.json"
+run constraint check --json "C:$X" --eii "$TMP/stale.json"
 expect "check --json pass" 0 '{"result":"pass"}'
-run constraint check --json "C:$X REVOKE:4" --eii "$work/stale.json"
+run constraint check --json "C:$X REVOKE:4" --eii "$TMP/stale.json"
 expect "check --json fail" 1 '{"result":"fail","message":"Enclave has a revocation level of 3 which is lower than the required level of 4.","reason":"revocation_level_too_low"}'
 
 # Standard input.
-run_stdin "$work/stale.json" constraint check "C:$X" --eii -
+run_stdin "$TMP/stale.json" constraint check "C:$X" --eii -
 expect "check --eii -" 0 "PASS"
 
 # ---- check: errors ----
 
-run constraint check "C:$H PROD:1" --eii "$work/stale.json"
+run constraint check "C:$H PROD:1" --eii "$TMP/stale.json"
 expect_err "check invalid constraint" 2 "vouch: invalid constraint: A code signer must be provided with a product ID."
 
-run constraint check "C:zz" --eii "$work/stale.json"
+run constraint check "C:zz" --eii "$TMP/stale.json"
 expect_err "check malformed constraint" 2 "vouch: malformed constraint: Provided string is neither a SHA-256 or a SHA-512 string: zz"
 
-run constraint check --json "C:zz" --eii "$work/stale.json"
+run constraint check --json "C:zz" --eii "$TMP/stale.json"
 expect "check --json malformed constraint" 2 '{"error":{"code":"constraint_malformed","message":"Provided string is neither a SHA-256 or a SHA-512 string: zz"}}'
 
-run constraint check "C:$X" --eii "$work/does-not-exist.json"
-checks=$((checks + 1))
-[[ "$rc" == 3 && -z "$out" && "$err" == "vouch: cannot read EII: "* ]] || fail "unreadable EII is exit 3"
+run constraint check "C:$X" --eii "$TMP/does-not-exist.json"
+[[ "$rc" == 3 && -z "$out" && "$err" == "vouch: cannot read EII: "* ]] && ok || bad_run "unreadable EII is exit 3"
 
-run constraint check --json "C:$X" --eii "$work/does-not-exist.json"
-checks=$((checks + 1))
-[[ "$rc" == 3 && "$out" == '{"error":{"code":"io_error","message":'* ]] || fail "unreadable EII --json"
+run constraint check --json "C:$X" --eii "$TMP/does-not-exist.json"
+[[ "$rc" == 3 && "$out" == '{"error":{"code":"io_error","message":'* ]] && ok || bad_run "unreadable EII --json"
 
-echo '{"code_hash":"zz"}' >"$work/bad.json"
-run constraint check "C:$X" --eii "$work/bad.json"
+echo '{"code_hash":"zz"}' >"$TMP/bad.json"
+run constraint check "C:$X" --eii "$TMP/bad.json"
 expect_err "malformed EII" 2 'vouch: malformed EII: EII JSON: field "code_hash" must be a string of 64 hex digits, got 2 characters'
 
-sed 's/"revocation_level":3/"revocation_level":2/' "$work/stale.json" >"$work/disagree.json"
-run constraint check --json "C:$X" --eii "$work/disagree.json"
+sed 's/"revocation_level":3/"revocation_level":2/' "$TMP/stale.json" >"$TMP/disagree.json"
+run constraint check --json "C:$X" --eii "$TMP/disagree.json"
 expect "EII revocation level disagrees" 2 '{"error":{"code":"eii_malformed","message":"EII JSON: field \"revocation_level\" is 2 but isv_svn 4 gives max(isv_svn - 1, 0) = 3"}}'
 
-printf 'not json' >"$work/garbage.json"
-run constraint check "C:$X" --eii "$work/garbage.json"
-checks=$((checks + 1))
-[[ "$rc" == 2 && "$err" == "vouch: malformed EII: EII JSON: parse error"* ]] || fail "garbage EII"
+printf 'not json' >"$TMP/garbage.json"
+run constraint check "C:$X" --eii "$TMP/garbage.json"
+[[ "$rc" == 2 && "$err" == "vouch: malformed EII: EII JSON: parse error"* ]] && ok || bad_run "garbage EII"
 
-run constraint check "C:$X" --eii "$work/stale.json" --at yesterday
-checks=$((checks + 1))
-[[ "$rc" == 2 && "$err" == "vouch: bad --at: "* ]] || fail "bad --at"
+run constraint check "C:$X" --eii "$TMP/stale.json" --at yesterday
+[[ "$rc" == 2 && "$err" == "vouch: bad --at: "* ]] && ok || bad_run "bad --at"
 
-run constraint check --json "C:$X" --eii "$work/stale.json" --at yesterday
-checks=$((checks + 1))
-[[ "$rc" == 2 && "$out" == '{"error":{"code":"invalid_time","message":'* ]] || fail "bad --at --json"
+run constraint check --json "C:$X" --eii "$TMP/stale.json" --at yesterday
+[[ "$rc" == 2 && "$out" == '{"error":{"code":"invalid_time","message":'* ]] && ok || bad_run "bad --at --json"
 
 # A malformed constraint is reported before the file is read.
-run constraint check "C:zz" --eii "$work/does-not-exist.json"
-checks=$((checks + 1))
-[[ "$rc" == 2 ]] || fail "constraint checked before the EII file"
+run constraint check "C:zz" --eii "$TMP/does-not-exist.json"
+[[ "$rc" == 2 ]] && ok || bad_run "constraint checked before the EII file"
 
 run constraint check "C:$X"
-checks=$((checks + 1))
-[[ "$rc" == 2 ]] || fail "--eii is required"
+[[ "$rc" == 2 ]] && ok || bad_run "--eii is required"
 
-echo "constraint_cli_test: $checks checks, $failures failures"
-[[ $failures == 0 ]]
+echo "constraint_cli_test: $((pass + fail)) checks, $fail failures"
+[[ $fail == 0 ]]

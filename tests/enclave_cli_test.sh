@@ -9,33 +9,16 @@
 # Run by ctest with VOUCH=<binary> (and HELLO_ENCLAVE=<example program> when examples are
 # built), from the repository root. Prints "N passed, N failed".
 set -uo pipefail
-: "${VOUCH:?set VOUCH to the vouch binary}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export VOUCH_SIM_DIR="$TMP/sim"
-pass=0 fail=0
 
-# check NAME EXPECTED_EXIT GREP_PATTERN -- command...
-check() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, want $want"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  pass=$((pass + 1))
-}
 # expect_eq NAME A B
 expect_eq() {
-  if [ -n "$2" ] && [ "$2" == "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: '$2' != '$3'"; fail=$((fail + 1)); fi
+  if [ -n "$2" ] && [ "$2" == "$3" ]; then ok; else bad "$1: '$2' != '$3'"; fi
 }
 expect_ne() {
-  if [ "$2" != "$3" ]; then pass=$((pass + 1)); else echo "FAIL $1: both '$2'"; fail=$((fail + 1)); fi
+  if [ "$2" != "$3" ]; then ok; else bad "$1: both '$2'"; fi
 }
 json_field() { sed -n "s/.*\"$1\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -1; }
 mrenclave_of() { "$VOUCH" measure "$1" --json | json_field mr_enclave; }
@@ -271,5 +254,4 @@ check help_measure 0 'SIGSTRUCT' -- "$VOUCH" measure --help
 check help_run 0 'VOUCH_ENCLAVE_IDENTITY' -- "$VOUCH" enclave run --help
 check help_sim 0 'sim-root' -- "$VOUCH" sim --help
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,26 +4,9 @@
 # and platforms — plus tampering, truncation, associated data, exit codes and JSON error codes.
 # Run by ctest with VOUCH=<binary>, from the repository root. Prints "N passed, N failed".
 set -uo pipefail
-: "${VOUCH:?set VOUCH to the vouch binary}"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export VOUCH_SIM_DIR="$TMP/sim"
-pass=0 fail=0
-
-check() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, want $want"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  pass=$((pass + 1))
-}
 
 # bundle DIR PRODUCT SVN KEY [EXTRA]: a signed bundle; EXTRA changes the program (and MRENCLAVE).
 bundle() {
@@ -149,5 +132,4 @@ check insecure_state 2 'sim_state_insecure' -- \
 chmod 600 "$TMP/sim/platform_secret"
 check help_seal 0 'mrsigner' -- "$VOUCH" seal --help
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

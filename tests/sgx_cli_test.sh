@@ -2,30 +2,11 @@
 # End-to-end test of `vouch sgx verify` on the real vectors: verdicts, exit codes, JSON fields.
 # Run by ctest with VOUCH=<binary>, from the repository root.
 set -uo pipefail
-: "${VOUCH:?set VOUCH to the vouch binary}"
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 D=tests/data/sgx-dcap
 PHALA=$D/phala-dcap-qvl/sgx-v3-2025-06
 T=1752919277
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-
-# check NAME EXPECTED_EXIT GREP_PATTERN -- command...
-check() {
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, want $want"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -5; fail=$((fail + 1)); return
-  fi
-  pass=$((pass + 1))
-}
-
 check accepted 0 'verdict: +accepted' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T
 check accepted_rfc3339 0 'ConfigurationAndSWHardeningNeeded' -- \
   "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 2025-07-19T10:01:17Z
@@ -94,8 +75,7 @@ check version 0 'vouch [0-9]' -- "$VOUCH" --version
 if [ -n "${PCCS_STAND_IN:-}" ]; then
   "$PCCS_STAND_IN" --collateral $PHALA --fmspc 00a067110000 --ca processor --port-file "$TMP/port" &
   stand_in=$!
-  for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-  URL="http://127.0.0.1:$(cat "$TMP/port")"
+  URL="http://127.0.0.1:$(wait_port "$TMP/port" "$stand_in")"
   check fetch 0 'fetched collateral for FMSPC 00a067110000 \(processor CA\)' -- \
     "$VOUCH" sgx collateral fetch $PHALA/quote.bin --pccs "$URL" --out "$TMP/fetched"
   check verify_fetched 0 '"verdict":"accepted"' -- \
@@ -113,5 +93,4 @@ else
   echo "FAIL: PCCS_STAND_IN is not set; the fetch tests did not run"; fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -2,14 +2,9 @@
 # End-to-end test of `vouch witness keygen` and `vouch serve witness`, talking HTTP with curl as
 # docs/witness.md shows. Run by ctest with VOUCH=<binary>, from the repository root.
 set -uo pipefail
-: "${VOUCH:?set VOUCH to the vouch binary}"
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 D=tests/data/witness
-TMP=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
 # keygen: 0600 key, type-0x04 verifier key on stdout, refuses to overwrite.
 vkey=$("$VOUCH" witness keygen --name witness.example/e2e --out "$TMP/k") && ok || bad keygen
@@ -24,8 +19,7 @@ cp $D/test-w1.key "$TMP/w.key"; chmod 600 "$TMP/w.key"
   --log "example.com/log/testdata=$(cat $D/log.vkey)" --listen 127.0.0.1:0 --port-file "$TMP/port" \
   > "$TMP/out" &
 pid=$!
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(cat "$TMP/port")"
+URL="http://127.0.0.1:$(wait_port "$TMP/port" "$pid")"
 grep -q "listening on 127.0.0.1:" "$TMP/out" && ok || bad "listening line"
 
 # The request of docs/witness.md.
@@ -47,13 +41,12 @@ code=$(curl -s -o "$TMP/cp" -w '%{http_code}' "$URL/$hash/checkpoint")
 [ "$code" = 200 ] && grep -q "^5$" "$TMP/cp" && grep -q "^— witness.example/test-w1 " "$TMP/cp" && ok || bad "monitoring GET $code"
 
 # State survives a restart (SIGTERM, start again: the replay is still a 409).
-kill $pid; wait $pid 2>/dev/null; pid=""
+kill $pid; wait $pid 2>/dev/null
 rm -f "$TMP/port"
 "$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" \
   --log "example.com/log/testdata=$(cat $D/log.vkey)" --listen 127.0.0.1:0 --port-file "$TMP/port" > /dev/null &
 pid=$!
-for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(cat "$TMP/port")"
+URL="http://127.0.0.1:$(wait_port "$TMP/port" "$pid")"
 code=$(curl -s -o "$TMP/b3" -w '%{http_code}' --data-binary @$D/add-checkpoint-step1.txt "$URL/add-checkpoint")
 [ "$code" = 409 ] && [ "$(cat "$TMP/b3")" = 5 ] && ok || bad "after restart $code $(cat "$TMP/b3")"
 
@@ -62,12 +55,11 @@ code=$(curl -s -o "$TMP/b3" -w '%{http_code}' --data-binary @$D/add-checkpoint-s
 
 # Clients demand the policy's quorum: a log checkpoint without the witness's cosignature is
 # refused, naming who is missing; with "quorum none" the same checkpoint is accepted.
-kill $pid; wait $pid 2>/dev/null; pid=""
+kill $pid; wait $pid 2>/dev/null
 "$VOUCH" log keygen --origin example.com/e2e-policy --out "$TMP/log.key" > "$TMP/log.vkey" 2>/dev/null
 "$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 --port-file "$TMP/lport" > /dev/null 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -s "$TMP/lport" ] && break; sleep 0.05; done
-LOG="http://127.0.0.1:$(cat "$TMP/lport")"
+LOG="http://127.0.0.1:$(wait_port "$TMP/lport" "$pid")"
 echo entry > "$TMP/entry"
 "$VOUCH" log add "$LOG" "$TMP/entry" > /dev/null && ok || bad "log add"
 printf 'log %s\nwitness w %s\nquorum w\n' "$(cat "$TMP/log.vkey")" "$vkey" > "$TMP/policy"
@@ -76,5 +68,4 @@ out=$("$VOUCH" log checkpoint "$LOG" --policy "$TMP/policy" 2>&1); rc=$?
 printf 'log %s\nquorum none\n' "$(cat "$TMP/log.vkey")" > "$TMP/p0"
 "$VOUCH" log checkpoint "$LOG" --policy "$TMP/p0" > /dev/null 2>&1 && ok || bad "quorum none"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

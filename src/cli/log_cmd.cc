@@ -83,6 +83,25 @@ StatusOr<tlog::Policy> MakePolicy(const Trust& trust, int* exit_code, std::strin
   return policy;
 }
 
+// Resolves `trust` into the policy a client command verifies with, in `*policy`. Without
+// --vkey or --policy, `*policy` stays empty, or, when the command needs one (`required`), that
+// is a usage error ("trust_missing"). A failure is reported as `json` asks and its exit code
+// returned; kExitOk otherwise.
+int ResolveTrust(const Trust& trust, bool required, bool json,
+                 std::optional<tlog::Policy>* policy) {
+  if (!trust.given()) {
+    if (!required) return kExitOk;
+    return ReportFailure(json, kExitUsage, "trust_missing", "bad usage",
+                         "give the log's --vkey or a --policy");
+  }
+  int exit_code;
+  std::string code;
+  auto p = MakePolicy(trust, &exit_code, &code);
+  if (!p.ok()) return ReportFailure(json, exit_code, code, "bad usage", p.status().message());
+  *policy = std::move(p).value();
+  return kExitOk;
+}
+
 // Exit code and error code for a failure talking to the log (or of what it sent).
 int ClientFailure(bool json, const std::string& what, const Status& status) {
   switch (status.code()) {
@@ -224,13 +243,8 @@ struct CheckpointOptions {
 
 int RunCheckpoint(const CheckpointOptions& opts) {
   std::optional<tlog::Policy> policy;
-  if (opts.trust.given()) {
-    int exit_code;
-    std::string code;
-    auto p = MakePolicy(opts.trust, &exit_code, &code);
-    if (!p.ok())
-      return ReportFailure(opts.json, exit_code, code, "bad usage", p.status().message());
-    policy = std::move(p).value();
+  if (int rc = ResolveTrust(opts.trust, /*required=*/false, opts.json, &policy); rc != kExitOk) {
+    return rc;
   }
   http::HttpClient http;
   auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
@@ -283,13 +297,8 @@ int RunProof(const ProofOptions& opts) {
   }
   index = std::stoull(opts.index);
   std::optional<tlog::Policy> policy;
-  if (opts.trust.given()) {
-    int exit_code;
-    std::string code;
-    auto p = MakePolicy(opts.trust, &exit_code, &code);
-    if (!p.ok())
-      return ReportFailure(opts.json, exit_code, code, "bad usage", p.status().message());
-    policy = std::move(p).value();
+  if (int rc = ResolveTrust(opts.trust, /*required=*/false, opts.json, &policy); rc != kExitOk) {
+    return rc;
   }
   http::HttpClient http;
   auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
@@ -350,15 +359,9 @@ struct VerifyProofOptions {
 };
 
 int RunVerifyProof(const VerifyProofOptions& opts) {
-  if (!opts.trust.given()) {
-    return ReportFailure(opts.json, kExitUsage, "trust_missing", "bad usage",
-                         "give the log's --vkey or a --policy");
-  }
-  int exit_code;
-  std::string code;
-  auto policy = MakePolicy(opts.trust, &exit_code, &code);
-  if (!policy.ok()) {
-    return ReportFailure(opts.json, exit_code, code, "bad usage", policy.status().message());
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, &policy); rc != kExitOk) {
+    return rc;
   }
   auto text = ReadFileToString(opts.receipt, tlog::kMaxProofFileSize);
   if (!text.ok()) {
@@ -423,15 +426,9 @@ struct AuditOptions {
 constexpr uint64_t kProgressThreshold = 100'000;  // entries
 
 int RunAudit(const AuditOptions& opts) {
-  if (!opts.trust.given()) {
-    return ReportFailure(opts.json, kExitUsage, "trust_missing", "bad usage",
-                         "give the log's --vkey or a --policy");
-  }
-  int exit_code;
-  std::string code;
-  auto policy = MakePolicy(opts.trust, &exit_code, &code);
-  if (!policy.ok()) {
-    return ReportFailure(opts.json, exit_code, code, "bad usage", policy.status().message());
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, &policy); rc != kExitOk) {
+    return rc;
   }
   // The last checkpoint this client trusted.
   std::optional<tlog::Checkpoint> trusted;

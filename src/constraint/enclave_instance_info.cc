@@ -4,11 +4,10 @@
 #include "vouch/constraint/enclave_instance_info.h"
 
 #include <exception>
-#include <set>
 #include <string>
 #include <utility>
-#include <vector>
 
+#include "base/json.h"
 #include "constraint/eii_json.h"
 #include "vouch/base/encoding.h"
 
@@ -141,16 +140,6 @@ StatusOr<EnclaveInstanceInfo> FromValue(const Json& root) {
   return info;
 }
 
-// The message of a nlohmann exception without its "[json.exception.<kind>.<id>] " prefix.
-std::string JsonErrorMessage(const std::exception& e) {
-  std::string what = e.what();
-  if (what.rfind("[json.exception.", 0) == 0) {
-    size_t end = what.find("] ");
-    if (end != std::string::npos) what.erase(0, end + 2);
-  }
-  return what;
-}
-
 }  // namespace
 
 std::string_view SecuritySummaryName(SecuritySummary summary) {
@@ -239,46 +228,9 @@ std::string EnclaveInstanceInfo::ToJson(int indent) const {
 }
 
 StatusOr<EnclaveInstanceInfo> EnclaveInstanceInfo::FromJson(std::string_view text) {
-  // The parser callback sees every key, so duplicates (which nlohmann would silently
-  // overwrite) are detected here; it also refuses deep nesting.
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
-  bool too_deep = false;
-  using Event = nlohmann::json::parse_event_t;
-  auto callback = [&](int depth, Event event, nlohmann::json& parsed) -> bool {
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        if (depth >= kMaxJsonDepth) {
-          too_deep = true;
-          return false;
-        }
-        if (event == Event::object_start) open_objects.emplace_back();
-        return true;
-      case Event::object_end:
-        if (!open_objects.empty()) open_objects.pop_back();
-        return true;
-      case Event::key:
-        if (!open_objects.empty() && parsed.is_string()) {
-          const auto& key = parsed.get_ref<const std::string&>();
-          if (!open_objects.back().insert(key).second && duplicate.empty()) duplicate = key;
-        }
-        return true;
-      default:
-        return true;
-    }
-  };
-  nlohmann::json value;
-  try {
-    value = nlohmann::json::parse(text.begin(), text.end(), callback);
-  } catch (const std::exception& e) {
-    return EiiError(JsonErrorMessage(e));
-  }
-  if (too_deep) {
-    return EiiError("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  }
-  if (!duplicate.empty()) return EiiError("duplicate key \"" + duplicate + "\"");
-  return internal::EiiFromJsonValue(value);
+  auto value = internal::ParseStrictJson(text, kMaxJsonDepth);
+  if (!value.ok()) return EiiError(value.status().message());
+  return internal::EiiFromJsonValue(*value);
 }
 
 StatusOr<EnclaveInstanceInfo> EnclaveInstanceInfo::Mock(const MockEnclaveOptions& options) {

@@ -15,7 +15,8 @@
 namespace vouch::platform::internal {
 
 // Parses `text` as one JSON value, rejecting duplicate object keys, nesting deeper than 16
-// and invalid UTF-8. kInvalidArgument with a message (no reason attached).
+// and invalid UTF-8 (vouch::internal::ParseStrictJson, base/json.h). kInvalidArgument with a
+// message (no reason attached).
 StatusOr<nlohmann::json> ParseStrictJson(std::string_view text);
 
 // A JSON integer (not a float, not a string) in 0..max.

@@ -1,0 +1,37 @@
+// Helpers shared by the benchmark programs in bench/ (header-only; not part of libvouch).
+#ifndef VOUCH_BENCH_BENCH_UTIL_H_
+#define VOUCH_BENCH_BENCH_UTIL_H_
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+namespace vouch::bench {
+
+// Runs `fn` repeatedly for about `seconds` and returns calls per second: first `warmup` calls,
+// each of which must return true (otherwise the program exits with status 1), then batches of
+// `batch` calls, so that clock reads do not dominate, until `seconds` have passed.
+inline double Rate(double seconds, int warmup, int batch, const std::function<bool()>& fn) {
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < warmup; ++i) {
+    if (!fn()) {
+      std::fprintf(stderr, "benchmark body failed\n");
+      std::exit(1);
+    }
+  }
+  uint64_t n = 0;
+  auto start = Clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    for (int i = 0; i < batch; ++i) fn();
+    n += static_cast<uint64_t>(batch);
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  return static_cast<double>(n) / elapsed;
+}
+
+}  // namespace vouch::bench
+
+#endif  // VOUCH_BENCH_BENCH_UTIL_H_
