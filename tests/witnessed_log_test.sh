@@ -5,23 +5,9 @@
 # restarted to show that publication waits for the quorum while sequencing does not. Run by
 # ctest with VOUCH=<binary>; stops by itself (every wait is bounded).
 set -uo pipefail
-: "${VOUCH:?set VOUCH to the vouch binary}"
-TMP=$(mktemp -d)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 declare -A pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
-# Waits (at most 5 s) for a port file, prints the port.
-wait_port() {
-  for _ in $(seq 100); do [ -s "$1" ] && break; sleep 0.05; done
-  cat "$1"
-}
 # The size line of the log's current checkpoint (empty when it serves none).
 checkpoint_size() { curl -s -f "$LOG/checkpoint" | sed -n 2p; }
 # Waits (at most $2 s) until the published checkpoint has size $1.
@@ -37,7 +23,7 @@ start_witness() {  # start_witness N
   "$VOUCH" serve witness --data "$TMP/w$1" --key "$TMP/w$1.key" --log "example.com/witnessed=$LOG_VKEY" \
     --listen "127.0.0.1:${wport[$1]:-0}" --port-file "$TMP/w$1.port" > /dev/null 2>&1 &
   pids[w$1]=$!
-  wport[$1]=$(wait_port "$TMP/w$1.port")
+  wport[$1]=$(wait_port "$TMP/w$1.port" "${pids[w$1]}")
 }
 declare -A wport=() wvkey=()
 for n in 1 2 3; do
@@ -61,7 +47,7 @@ start_log() {
     --witness "http://127.0.0.1:${wport[1]}=${wvkey[1]}" \
     --witness "http://127.0.0.1:${wport[2]}=${wvkey[2]}" > /dev/null 2>> "$TMP/log.err" &
   pids[log]=$!
-  LOG="http://127.0.0.1:$(wait_port "$TMP/log.port")"
+  LOG="http://127.0.0.1:$(wait_port "$TMP/log.port" "${pids[log]}")"
 }
 start_log
 
@@ -120,5 +106,4 @@ serve --policy /nonexistent; [ $? -eq 3 ] && ok || bad "missing policy file"
 echo "garbage" > "$TMP/p4"
 serve --policy "$TMP/p4"; [ $? -eq 2 ] && ok || bad "malformed policy"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
