@@ -48,8 +48,9 @@ Log& TheLog() {
       (void)l->sequencer->Add(AsBytes("seed entry " + std::to_string(i)), std::chrono::seconds(10));
     }
     l->reader = std::make_unique<ledger::LogReader>(l->store, 1 << 20);
-    l->service = std::make_unique<ledger::LogService>(
-        *l->sequencer, *l->reader, ledger::LogServiceOptions{std::chrono::seconds(10)});
+    ledger::LogServiceOptions options;
+    options.add_timeout = std::chrono::seconds(10);
+    l->service = std::make_unique<ledger::LogService>(*l->sequencer, *l->reader, options);
     l->router = l->service->Routes();
     return l;
   }();

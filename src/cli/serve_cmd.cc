@@ -43,6 +43,7 @@ struct ServeLogOptions {
   std::vector<std::string> witnesses;  // URL=VKEY
   std::string policy_file;
   double witness_timeout = 5;
+  double recosign_interval = 10;
 };
 
 // Holds an exclusive lock on DIR/LOCK for the process's lifetime, so two servers never share
@@ -82,9 +83,11 @@ std::optional<WitnessConfig> LoadWitnessConfig(const ServeLogOptions& opts, int*
                                witnesses.status().message());
     return std::nullopt;
   }
-  if (opts.witness_timeout < 0.01 || opts.witness_timeout > 600) {
+  if (opts.witness_timeout < 0.01 || opts.witness_timeout > 600 || opts.recosign_interval < 0 ||
+      opts.recosign_interval > 86400) {
     *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
-                               "--witness-timeout must be 0.01..600 seconds");
+                               "--witness-timeout must be 0.01..600 seconds and "
+                               "--recosign-interval 0..86400");
     return std::nullopt;
   }
   return WitnessConfig{*std::move(policy), *std::move(witnesses)};
@@ -169,6 +172,8 @@ int RunServeLog(const ServeLogOptions& opts) {
     ledger::PublisherOptions publisher_options;
     publisher_options.witness_timeout =
         std::chrono::milliseconds(static_cast<int64_t>(opts.witness_timeout * 1000));
+    publisher_options.recosign_interval =
+        std::chrono::milliseconds(static_cast<int64_t>(opts.recosign_interval * 1000));
     publisher_options.state_file = opts.data_dir + "/cosigned-checkpoint";
     publisher_options.on_event = [](const std::string& event) { PrintError(event); };
     auto started = ledger::CheckpointPublisher::Start(
@@ -281,6 +286,9 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
                   "A witness to ask, URL=VKEY (repeatable; VKEY must be a --policy witness)");
   cmd->add_option("--witness-timeout", opts->witness_timeout,
                   "Seconds a checkpoint waits for its quorum before it is retried (default 5)");
+  cmd->add_option("--recosign-interval", opts->recosign_interval,
+                  "Seconds after which an unchanged checkpoint is cosigned afresh (default 10; "
+                  "0: never)");
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(*opts); });
 }
 

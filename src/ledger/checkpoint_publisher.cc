@@ -216,6 +216,7 @@ void CheckpointPublisher::LoadState() {
   }
   MutexLock lock(&mu_);
   published_ = committed->WithCheckpoint(*std::move(text));
+  published_at_ = Clock::time_point::min();
   stats_.published_size = published_->size();
 }
 
@@ -250,10 +251,20 @@ void CheckpointPublisher::Coordinate() {
         // After an abandoned round: wait for the retry time only.
         wait_beyond = UINT64_MAX;
         wait_until = std::min(retry_at, now + kIdleWait);
+      } else if (RecosignDue(now) && now >= retry_at) {
+        StartRound(committed, now);  // the same tree, for fresh cosignatures
+        continue;
       } else {
-        // Wait for the sequencer to commit beyond the published size.
+        // Wait for the sequencer to commit beyond the published size, or for the time to
+        // cosign afresh.
         wait_beyond = published_->size();
         wait_until = now + kIdleWait;
+        if (options_.recosign_interval.count() > 0) {
+          const Clock::time_point due = published_at_ == Clock::time_point::min()
+                                            ? now
+                                            : published_at_ + options_.recosign_interval;
+          wait_until = std::min(wait_until, std::max(due, retry_at));
+        }
       }
     }
     if (quorate) {
@@ -262,6 +273,12 @@ void CheckpointPublisher::Coordinate() {
       sequencer_.WaitForNewer(wait_beyond, wait_until);
     }
   }
+}
+
+bool CheckpointPublisher::RecosignDue(Clock::time_point now) const {
+  return options_.recosign_interval.count() > 0 &&
+         (published_at_ == Clock::time_point::min() ||
+          now - published_at_ >= options_.recosign_interval);
 }
 
 void CheckpointPublisher::StartRound(std::shared_ptr<const LogSnapshot> target,
@@ -302,6 +319,7 @@ void CheckpointPublisher::Publish(const Round& round) {
   {
     MutexLock lock(&mu_);
     published_ = round.target->WithCheckpoint(note);
+    published_at_ = Clock::now();
     ++stats_.published;
     stats_.published_size = published_->size();
     cv_.SignalAll();

@@ -277,6 +277,37 @@ TEST_F(CheckpointPublisherTest, WitnessThatComesBackCountsWithinTheRound) {
   EXPECT_EQ(publisher_->stats().abandoned, 0u);
 }
 
+TEST_F(CheckpointPublisherTest, IdleCheckpointIsCosignedAfresh) {
+  PublisherOptions options;
+  options.recosign_interval = std::chrono::milliseconds(30);
+  ASSERT_THAT(StartPublisher("all", options), IsOk());
+  Add(2);
+  ASSERT_NE(WaitPublished(2), nullptr);
+  const uint64_t published = publisher_->stats().published;
+  const int asked = witnesses_[0]->requests();
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (publisher_->stats().published < published + 3 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(publisher_->stats().published, published + 3);
+  EXPECT_GE(witnesses_[0]->requests(), asked + 3);
+  // Still the same tree, still under the quorum.
+  auto latest = publisher_->Latest();
+  EXPECT_EQ(latest->size(), 2u);
+  EXPECT_EQ(CosignedBy(latest->checkpoint()).size(), 3u);
+}
+
+TEST_F(CheckpointPublisherTest, NoFreshCosignaturesWhenDisabled) {
+  PublisherOptions options;
+  options.recosign_interval = std::chrono::milliseconds(0);
+  ASSERT_THAT(StartPublisher("all", options), IsOk());
+  Add(1);
+  ASSERT_NE(WaitPublished(1), nullptr);
+  const int asked = witnesses_[0]->requests();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(witnesses_[0]->requests(), asked);
+}
+
 TEST_F(CheckpointPublisherTest, LearnsWhatEachWitnessSawFrom409) {
   ASSERT_THAT(StartPublisher("all"), IsOk());
   Add(3);

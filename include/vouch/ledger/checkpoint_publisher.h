@@ -11,6 +11,11 @@
 //      checkpoint (Latest()), also kept in `state_file` so a restart serves it again
 //   ─► the next round starts with the newest committed snapshot.
 //
+// While no new entries arrive, the published checkpoint is sent to the witnesses again every
+// `recosign_interval` (same size, same root: each answers with a fresh timestamp), so its
+// cosignatures show that the witnesses are still watching (as Sigsum's log rotates its
+// cosigned tree head every 10 s).
+//
 // A witness that fails is asked again every `retry_interval` while the round lasts. A round that
 // has not reached quorum `witness_timeout` after it started is abandoned (the missing witnesses
 // are named through `on_event`) and retried with the newest snapshot after `retry_interval`;
@@ -66,6 +71,8 @@ struct PublisherOptions {
   std::chrono::milliseconds witness_timeout{5000};
   // Wait after an abandoned round before the next, and between attempts at a failing witness.
   std::chrono::milliseconds retry_interval{1000};
+  // An unchanged published checkpoint is cosigned afresh this often (0: never).
+  std::chrono::milliseconds recosign_interval{10'000};
   // Where the latest published checkpoint is kept (atomically replaced); empty: not kept.
   std::string state_file;
   // Told about abandoned rounds, witness errors and alarms (one line each, no newline); null:
@@ -137,6 +144,8 @@ class CheckpointPublisher {
   // Sends `target` to every witness (wakes their threads).
   void StartRound(std::shared_ptr<const LogSnapshot> target,
                   std::chrono::steady_clock::time_point now) VOUCH_REQUIRES(mu_);
+  // Whether the published checkpoint is due for fresh cosignatures.
+  bool RecosignDue(std::chrono::steady_clock::time_point now) const VOUCH_REQUIRES(mu_);
   // The round timed out without quorum: reports who is missing.
   void AbandonRound() VOUCH_REQUIRES(mu_);
   void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
@@ -158,6 +167,8 @@ class CheckpointPublisher {
   std::vector<std::unique_ptr<Witness>> witnesses_;  // fixed after Start
   Round round_ VOUCH_GUARDED_BY(mu_);
   std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
+  // When published_ was cosigned (min(): a kept checkpoint, due for fresh cosignatures).
+  std::chrono::steady_clock::time_point published_at_ VOUCH_GUARDED_BY(mu_);
   PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
   bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
 
