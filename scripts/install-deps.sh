@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   clang libclang-rt-14-dev          # ASan/UBSan build and libFuzzer targets
   clang-format
+  clang-tidy
   libssl-dev                        # OpenSSL 3: all cryptography
   libsqlite3-dev libpq-dev          # storage backends
   nlohmann-json3-dev libsimdjson-dev

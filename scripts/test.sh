@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quickstart, step 2 (and CI): install what is missing, then build and run the whole test suite
-# twice: once in the normal build (gcc, RelWithDebInfo) and once under AddressSanitizer and
+# Quickstart, step 2 (and CI): install what is missing, check formatting, then build and run the
+# whole test suite twice: once in the normal build (gcc, RelWithDebInfo; followed by clang-tidy
+# on the library and command sources) and once under AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang), which also builds the libFuzzer targets and runs each on
 # its checked-in corpus for VOUCH_FUZZ_SECONDS (default 30). Ends with ctest's summary.
 set -euo pipefail
@@ -16,6 +17,17 @@ echo "== normal build (gcc)"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$JOBS"
 ctest --preset default --label-exclude fuzz
+
+echo
+echo "== clang-tidy (.clang-tidy) on the library and command sources"
+tidy_log=build/default/clang-tidy.log
+if ! git ls-files 'src/*.cc' | grep -v '_test\.cc$' |
+    xargs -P "$JOBS" -n 4 clang-tidy -p build/default --quiet >"$tidy_log" 2>&1; then
+  grep -v 'warnings generated' "$tidy_log"
+  echo "clang-tidy found problems (above)"
+  exit 1
+fi
+echo "clean"
 
 echo
 echo "== ASan + UBSan build (clang), with fuzz targets"

@@ -1,6 +1,7 @@
 // The `vouch` command: parses arguments with CLI11 and dispatches to one file per command
 // family. CLI11 exceptions are converted to exit codes here and never escape.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/cli_common.h"
@@ -9,7 +10,9 @@
 #define VOUCH_VERSION "0.0.0"
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+
+int RunVouch(int argc, char** argv) {
   using namespace vouch::cli;  // NOLINT(google-build-using-namespace): main only
   CLI::App app{
       "Vouch: verify that the code running in an enclave is the code you meant to trust.\n"
@@ -46,4 +49,17 @@ int main(int argc, char** argv) {
     return kExitIo;
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return RunVouch(argc, argv);
+  } catch (...) {
+    // Only setting up the commands can get here (allocation failure): RunVouch converts
+    // everything a command throws.
+    std::fputs("vouch: internal error\n", stderr);
+    return vouch::cli::kExitIo;
+  }
 }

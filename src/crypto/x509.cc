@@ -621,7 +621,7 @@ StatusOr<Crl> IssueCrl(const CrlSpec& spec, const Certificate& issuer,
         X509_CRL_add0_revoked(crl.get(), entry.get()) != 1) {
       return OsslError("CRL entry");
     }
-    entry.release();  // owned by the CRL now
+    static_cast<void>(entry.release());  // owned by the CRL now
   }
   internal::Asn1IntegerPtr number(ASN1_INTEGER_new());
   if (!number || ASN1_INTEGER_set_int64(number.get(), spec.crl_number) != 1 ||

@@ -29,8 +29,9 @@ Status ConfigError(std::string message) {
 // Splits "URL=VKEY" at the '=' after which a verifier key parses (URLs and base64 padding may
 // both contain '=').
 StatusOr<std::pair<std::string, tlog::VerifierKey>> ParseWitnessFlag(const std::string& flag) {
-  for (size_t eq = flag.find('='); eq != std::string::npos; eq = flag.find('=', eq + 1)) {
-    auto key = tlog::VerifierKey::Parse(std::string_view(flag).substr(eq + 1));
+  const std::string_view text = flag;
+  for (size_t eq = text.find('='); eq != std::string::npos; eq = text.find('=', eq + 1)) {
+    auto key = tlog::VerifierKey::Parse(text.substr(eq + 1));
     if (key.ok() && eq > 0) return std::make_pair(flag.substr(0, eq), *std::move(key));
   }
   return ConfigError("--witness " + flag + ": expected URL=VKEY with a witness verifier key");
@@ -239,21 +240,18 @@ void CheckpointPublisher::Coordinate() {
         } else if (now >= round_.deadline) {
           AbandonRound();
           retry_at = now + options_.retry_interval;
-          continue;
         } else {
           cv_.WaitUntil(&mu_, round_.deadline);
-          continue;
         }
-      } else if (behind && now >= retry_at) {
+        if (!quorate) continue;
+      } else if (now >= retry_at && (behind || RecosignDue(now))) {
+        // A new tree, or the same one for fresh cosignatures.
         StartRound(committed, now);
         continue;
       } else if (behind) {
         // After an abandoned round: wait for the retry time only.
         wait_beyond = UINT64_MAX;
         wait_until = std::min(retry_at, now + kIdleWait);
-      } else if (RecosignDue(now) && now >= retry_at) {
-        StartRound(committed, now);  // the same tree, for fresh cosignatures
-        continue;
       } else {
         // Wait for the sequencer to commit beyond the published size, or for the time to
         // cosign afresh.
@@ -343,16 +341,14 @@ void CheckpointPublisher::Serve(Witness& witness) {
       // (so a witness that comes back counts without waiting for the round to time out).
       for (;;) {
         if (stopping_) return;
-        if (!round_.active || witness.progress.alarmed) {
-          cv_.Wait(&mu_);
-        } else if (round_.id != witness.done_round) {
-          break;
-        } else if (!witness.failed) {
-          cv_.Wait(&mu_);
-        } else if (Clock::now() >= witness.retry_at) {
-          break;
-        } else {
+        const bool asked = round_.id == witness.done_round;
+        const bool wanted =
+            round_.active && !witness.progress.alarmed && (!asked || witness.failed);
+        if (wanted && (!asked || Clock::now() >= witness.retry_at)) break;
+        if (wanted) {
           cv_.WaitUntil(&mu_, witness.retry_at);
+        } else {
+          cv_.Wait(&mu_);
         }
       }
       target = round_.target;

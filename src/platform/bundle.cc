@@ -289,6 +289,7 @@ StatusOr<BundleMeasurement> MeasureBundleFiles(const BundleManifest& manifest,
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->name < b->name; });
   std::vector<std::pair<std::string, uint64_t>> listing;
+  listing.reserve(sorted.size());
   for (const auto* f : sorted) listing.emplace_back(f->name, f->content.size());
   VOUCH_ASSIGN_OR_RETURN(BundleMeasurement m, PlanLayout(manifest, listing));
   VOUCH_RETURN_IF_ERROR(MeasurePlanned(

@@ -135,7 +135,7 @@ StatusOr<std::pair<sgx::SimulatedPkiOptions, UnixSeconds>> ParseState(std::strin
   {                                           \
     auto v = internal::JsonHex<n>(j.at(key)); \
     if (!v.ok()) return bad(key, v.status()); \
-    field = *v;                               \
+    (field) = *v;                             \
   }
   VOUCH_STATE_HEX(o.platform.ppid, "ppid", 16)
   VOUCH_STATE_HEX(o.platform.fmspc, "fmspc", 6)

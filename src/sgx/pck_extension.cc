@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string>
+#include <string_view>
 
 #include "vouch/base/der.h"
 
@@ -12,7 +13,7 @@ using ::vouch::DerOidText;
 using ::vouch::DerReader;
 using ::vouch::DerUnsigned;
 
-const std::string kBase = kSgxExtensionOid;
+constexpr std::string_view kBase = kSgxExtensionOid;
 
 template <size_t N>
 Status ReadFixedOctets(DerReader& r, std::array<uint8_t, N>* out, const std::string& what) {
@@ -53,7 +54,7 @@ Status ParseTcb(DerReader& value, PckExtension* ext) {
     std::string oid;
     DerReader item(ByteSpan{});
     VOUCH_RETURN_IF_ERROR(ReadPair(r, &oid, &item, "TCB component"));
-    const std::string prefix = kBase + ".2.";
+    const std::string prefix = std::string(kBase) + ".2.";
     if (oid.rfind(prefix, 0) != 0) return InvalidArgumentError("unexpected TCB OID " + oid);
     const std::string suffix = oid.substr(prefix.size());
     int index = 0;
@@ -99,7 +100,8 @@ StatusOr<PckExtension> PckExtension::Parse(ByteSpan der) {
       std::string oid;
       DerReader value(ByteSpan{});
       VOUCH_RETURN_IF_ERROR(ReadPair(r, &oid, &value, "SGX extension entry"));
-      if (oid.rfind(kBase + ".", 0) != 0) return InvalidArgumentError("unexpected OID " + oid);
+      if (oid.rfind(std::string(kBase) + ".", 0) != 0)
+        return InvalidArgumentError("unexpected OID " + oid);
       std::string suffix = oid.substr(kBase.size() + 1);
       int index = suffix.size() == 1 && suffix[0] >= '1' && suffix[0] <= '9' ? suffix[0] - '0' : 0;
       if (index == 0) continue;  // unknown arcs are ignored, as Intel's parser does
@@ -138,7 +140,7 @@ StatusOr<PckExtension> PckExtension::Parse(ByteSpan der) {
     }
     for (int required : {1, 2, 3, 4, 5}) {
       if (!(seen & (1u << required))) {
-        return InvalidArgumentError("SGX extension lacks " + kBase + "." +
+        return InvalidArgumentError("SGX extension lacks " + std::string(kBase) + "." +
                                     std::to_string(required));
       }
     }
