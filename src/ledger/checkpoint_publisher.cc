@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "vouch/base/file.h"
+#include "vouch/server/http.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/witness.h"
@@ -42,23 +43,20 @@ bool SameKey(const tlog::Policy::Witness& witness, const tlog::VerifierKey& key)
          witness.public_key == key.public_key() && witness.verifier->name() == key.name();
 }
 
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-// The cosignature lines of a 200 answer that verify against `witness`'s key. Lines by other
-// keys are dropped; a line by its key that does not verify fails the whole answer.
+// The cosignature lines of a 200 answer to `request` that verify against `witness`'s key.
+// Lines by other keys are dropped; a line by its key that does not verify fails the whole
+// answer.
 StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
-                                           const std::string& checkpoint, const std::string& body) {
-  auto note = tlog::Note::Parse(checkpoint + body);
-  auto original = tlog::Note::Parse(checkpoint);
-  if (!note.ok() || !original.ok() || note->text() != original->text()) {
+                                           const tlog::AddCheckpointRequest& request,
+                                           const std::string& body) {
+  const tlog::Note& sent = request.checkpoint().note();
+  auto note = tlog::Note::Parse(sent.Serialize() + body);
+  if (!note.ok() || note->text() != sent.text()) {
     return UnavailableError("its answer is not a list of note signature lines");
   }
   std::string lines;
   const auto& signatures = note->signatures();
-  for (size_t i = original->signatures().size(); i < signatures.size(); ++i) {
+  for (size_t i = sent.signatures().size(); i < signatures.size(); ++i) {
     const tlog::NoteSignature& sig = signatures[i];
     if (!sig.decoded || !witness.verifier->Matches(sig.key_name, sig.key_id)) continue;
     if (Status s = witness.verifier->Verify(AsBytes(note->text()), sig.signature); !s.ok()) {
@@ -89,12 +87,12 @@ StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& poli
     if (!names.insert(it->name).second) {
       return ConfigError("witness " + it->name + " is given twice");
     }
-    endpoints.push_back({it->name, TrimSlash(url), it->verifier});
+    endpoints.push_back({it->name, http::WithoutTrailingSlashes(url), it->verifier});
   }
   for (const auto& w : policy.witnesses()) {
     if (w.url.empty() || w.verifier == nullptr || names.contains(w.name)) continue;
     names.insert(w.name);
-    endpoints.push_back({w.name, TrimSlash(w.url), w.verifier});
+    endpoints.push_back({w.name, http::WithoutTrailingSlashes(w.url), w.verifier});
   }
   if (!policy.QuorumSatisfied(names)) {
     return ConfigError(
@@ -218,7 +216,6 @@ void CheckpointPublisher::LoadState() {
   MutexLock lock(&mu_);
   published_ = committed->WithCheckpoint(*std::move(text));
   published_at_ = Clock::time_point::min();
-  stats_.published_size = published_->size();
 }
 
 void CheckpointPublisher::Coordinate() {
@@ -319,7 +316,6 @@ void CheckpointPublisher::Publish(const Round& round) {
     published_ = round.target->WithCheckpoint(note);
     published_at_ = Clock::now();
     ++stats_.published;
-    stats_.published_size = published_->size();
     cv_.SignalAll();
   }
   if (!options_.state_file.empty()) {
@@ -408,9 +404,8 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
     const std::string reason = response->body.substr(0, response->body.find('\n'));
     switch (response->status) {
       case 200: {
-        VOUCH_ASSIGN_OR_RETURN(
-            std::string lines,
-            VerifiedCosignatures(witness.endpoint, target.checkpoint(), response->body));
+        VOUCH_ASSIGN_OR_RETURN(std::string lines,
+                               VerifiedCosignatures(witness.endpoint, request, response->body));
         witness.known_size = size;
         return lines;
       }

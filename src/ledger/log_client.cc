@@ -43,8 +43,7 @@ Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) 
 
 StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::HttpClient& client,
                                       std::chrono::milliseconds timeout) {
-  std::string base(base_url);
-  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::string base = http::WithoutTrailingSlashes(base_url);
   VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
   if (url.target.find('?') != std::string::npos) {
     return InvalidArgumentError("the log URL " + base + " must not have a query");

@@ -148,7 +148,8 @@ HttpResponse LogService::Proof(const HttpRequest& request) const {
   auto index = ParseProofPath(request.path);
   if (!index.ok()) return Error(400, index.status().message());
   auto snapshot = Published();
-  if ((snapshot == nullptr || *index >= snapshot->size()) && *index < sequencer_.Latest()->size()) {
+  const uint64_t published_size = snapshot == nullptr ? 0 : snapshot->size();
+  if (*index >= published_size && *index < sequencer_.Latest()->size()) {
     return Unavailable("entry " + std::to_string(*index) +
                        " is sequenced but not yet covered by a witness-cosigned checkpoint");
   }

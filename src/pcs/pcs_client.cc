@@ -1,6 +1,7 @@
 #include "vouch/pcs/pcs_client.h"
 
 #include "vouch/base/encoding.h"
+#include "vouch/server/http.h"
 #include "vouch/sgx/pck_extension.h"
 #include "vouch/sgx/quote.h"
 
@@ -9,8 +10,8 @@ namespace {
 
 constexpr char kApiPath[] = "/sgx/certification/v4";
 
-std::string ApiBase(std::string base) {
-  while (!base.empty() && base.back() == '/') base.pop_back();
+std::string ApiBase(std::string_view url) {
+  std::string base = http::WithoutTrailingSlashes(url);
   if (base.size() >= sizeof(kApiPath) - 1 &&
       base.compare(base.size() - (sizeof(kApiPath) - 1), std::string::npos, kApiPath) == 0) {
     return base;

@@ -370,6 +370,11 @@ std::string BuildQuery(const QueryParams& params) {
   return out;
 }
 
+std::string WithoutTrailingSlashes(std::string_view base) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  return std::string(base);
+}
+
 StatusOr<Url> Url::Parse(std::string_view text) {
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);

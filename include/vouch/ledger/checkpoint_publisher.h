@@ -91,10 +91,9 @@ struct WitnessProgress {
 };
 
 struct PublisherStats {
-  uint64_t rounds = 0;          // started
-  uint64_t published = 0;       // rounds that reached quorum
-  uint64_t abandoned = 0;       // rounds that timed out
-  uint64_t published_size = 0;  // size of Latest(), 0 when none
+  uint64_t rounds = 0;     // started
+  uint64_t published = 0;  // rounds that reached quorum
+  uint64_t abandoned = 0;  // rounds that timed out
 };
 
 class CheckpointPublisher {

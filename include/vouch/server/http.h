@@ -154,6 +154,10 @@ StatusOr<QueryParams> ParseQuery(std::string_view raw_query);
 // Joins percent-encoded pairs: {{"a","1"},{"b","x y"}} -> "a=1&b=x%20y".
 std::string BuildQuery(const QueryParams& params);
 
+// `base` without its trailing '/' characters: a base URL to which paths such as "/add" are
+// appended.
+std::string WithoutTrailingSlashes(std::string_view base);
+
 // An absolute http or https URL: scheme://host[:port][/path][?query][#fragment].
 struct Url {
   std::string scheme;  // "http" or "https" (lower-cased)
