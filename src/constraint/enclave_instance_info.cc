@@ -10,11 +10,12 @@
 #include "base/json.h"
 #include "constraint/eii_json.h"
 #include "vouch/base/encoding.h"
+#include "vouch/constraint/reasons.h"
 
 namespace vouch {
 namespace {
 
-constexpr char kEiiMalformed[] = "eii_malformed";
+constexpr const char* kEiiMalformed = constraint::reasons::kEiiMalformed;
 // Deeper nesting than this is rejected; the EII itself is two levels deep.
 constexpr int kMaxJsonDepth = 32;
 // RFC 3339 years 0000..9999, as UTC instants.

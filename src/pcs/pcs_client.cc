@@ -1,6 +1,7 @@
 #include "vouch/pcs/pcs_client.h"
 
 #include "vouch/base/encoding.h"
+#include "vouch/pcs/reasons.h"
 #include "vouch/server/http.h"
 #include "vouch/sgx/pck_extension.h"
 #include "vouch/sgx/quote.h"
@@ -20,7 +21,7 @@ std::string ApiBase(std::string_view url) {
 }
 
 Status BadResponse(const std::string& url, const std::string& message) {
-  return Status(StatusCode::kDataLoss, url + ": " + message, "pccs_bad_response");
+  return Status(StatusCode::kDataLoss, url + ": " + message, reasons::kPccsBadResponse);
 }
 
 StatusOr<http::HttpResponse> GetOk(http::HttpClient& client, const std::string& url,

@@ -9,6 +9,7 @@
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
 namespace {
@@ -17,7 +18,7 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-constexpr char kCollateralMalformed[] = "collateral_malformed";
+using reasons::kCollateralMalformed;
 
 Status Malformed(const std::string& what, const std::string& message) {
   return MalformedError(kCollateralMalformed, what + ": " + message);
@@ -262,8 +263,9 @@ StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
   TcbInfo info;
   VOUCH_ASSIGN_OR_RETURN(int64_t version, f.Int("version", 0, 1000));
   if (version != 2 && version != 3) {
-    return MalformedError("tcb_info_unsupported", "TCB Info version " + std::to_string(version) +
-                                                      " is not supported (2 or 3)");
+    return MalformedError(
+        reasons::kTcbInfoUnsupported,
+        "TCB Info version " + std::to_string(version) + " is not supported (2 or 3)");
   }
   info.version_ = static_cast<int>(version);
   if (version == 3) {
@@ -429,8 +431,13 @@ StatusOr<std::string> ReadText(const std::string& dir, const std::string& name) 
 
 StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir) {
   struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (::stat(dir.c_str(), &st) != 0) {
     return NotFoundError("collateral directory " + dir + " does not exist");
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return NotFoundError(dir + " is a file, not a collateral directory (a directory holding " +
+                         "tcb_info.json, qe_identity.json, the CRLs and their issuer chains; " +
+                         "docs/collateral.md)");
   }
   Collateral c;
   VOUCH_ASSIGN_OR_RETURN(Bytes root_crl, ReadIn(dir, "root_ca_crl.der"));

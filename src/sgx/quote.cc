@@ -5,14 +5,15 @@
 
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/encoding.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
 namespace {
 
 static_assert(kQuoteHeaderSize == 48 && kReportBodySize == 384);
 
-constexpr char kMalformed[] = "quote_malformed";
-constexpr char kUnsupported[] = "quote_unsupported";
+constexpr const char* kMalformed = reasons::kQuoteMalformed;
+constexpr const char* kUnsupported = reasons::kQuoteUnsupported;
 
 Status Malformed(const Status& status) {
   return MalformedError(kMalformed, "malformed quote: " + status.message());

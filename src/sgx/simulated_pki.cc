@@ -26,6 +26,8 @@ std::vector<std::pair<std::string, std::string>> Subject(const std::string& cn,
   return {{"CN", cn}, {"O", org}, {"L", "Santa Clara"}, {"ST", "CA"}, {"C", "US"}};
 }
 
+constexpr std::string_view kSimulationOrganizationPrefix = "Vouch simulation";
+
 StatusOr<Bytes> RandomSerial() {
   VOUCH_ASSIGN_OR_RETURN(Bytes serial, RandomBytes(16));
   serial[0] = static_cast<uint8_t>((serial[0] & 0x7f) | 0x01);  // positive, 16 bytes
@@ -38,6 +40,7 @@ StatusOr<Certificate> Issue(const std::string& cn, const SimulatedPkiOptions& o,
                             std::vector<CertificateSpec::Extension> extensions = {}) {
   CertificateSpec spec;
   spec.subject = Subject(cn, o.organization);
+  if (issuer == nullptr) spec.subject.insert(spec.subject.begin() + 2, {"OU", kSimulationRootUnit});
   VOUCH_ASSIGN_OR_RETURN(spec.serial, RandomSerial());
   spec.not_before = o.not_before;
   spec.not_after = o.not_after;
@@ -99,6 +102,11 @@ Bytes EncodePckExtension(const PckExtension& e) {
   Append(entries,
          DerSequence({oid(base + ".5"), DerEnumerated(static_cast<uint64_t>(e.sgx_type))}));
   return DerTlv(0x30, entries);
+}
+
+bool IsVouchSimulationRoot(const Certificate& cert) {
+  return cert.SubjectOrganization().starts_with(kSimulationOrganizationPrefix) ||
+         cert.SubjectOrganizationalUnit() == kSimulationRootUnit;
 }
 
 SimulatedPkiOptions DefaultSimulatedPkiOptions(UnixSeconds now) {

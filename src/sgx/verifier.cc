@@ -11,43 +11,60 @@
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/ecdsa_p256.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/sgx/reasons.h"
+#include "vouch/sgx/simulated_pki.h"
 
 namespace vouch::sgx {
 namespace {
 
-// ---- Reason codes (docs/error-codes.md) ----
-constexpr char kCollateralMalformed[] = "collateral_malformed";
-constexpr char kPckChainMalformed[] = "pck_chain_malformed";
-constexpr char kPckChainInvalid[] = "pck_chain_invalid";
-constexpr char kPckChainSignatureInvalid[] = "pck_chain_signature_invalid";
-constexpr char kUntrustedRoot[] = "untrusted_root";
-constexpr char kRootCaCrlInvalid[] = "root_ca_crl_invalid";
-constexpr char kPckCrlInvalid[] = "pck_crl_invalid";
-constexpr char kCrlIssuerMismatch[] = "crl_issuer_mismatch";
-constexpr char kCertificateRevoked[] = "certificate_revoked";
-constexpr char kTcbInfoChainInvalid[] = "tcb_info_chain_invalid";
-constexpr char kTcbInfoSignatureInvalid[] = "tcb_info_signature_invalid";
-constexpr char kTcbInfoUnsupported[] = "tcb_info_unsupported";
-constexpr char kQeIdentityChainInvalid[] = "qe_identity_chain_invalid";
-constexpr char kQeIdentitySignatureInvalid[] = "qe_identity_signature_invalid";
-constexpr char kQeIdentityUnsupported[] = "qe_identity_unsupported";
-constexpr char kFmspcMismatch[] = "fmspc_mismatch";
-constexpr char kPceIdMismatch[] = "pce_id_mismatch";
-constexpr char kCollateralExpired[] = "collateral_expired";
-constexpr char kCollateralNotYetValid[] = "collateral_not_yet_valid";
-constexpr char kQeReportSignatureInvalid[] = "qe_report_signature_invalid";
-constexpr char kQeReportDataMismatch[] = "qe_report_data_mismatch";
-constexpr char kQeIdentityMismatch[] = "qe_identity_mismatch";
-constexpr char kQeTcbLevelNotFound[] = "qe_tcb_level_not_found";
-constexpr char kQuoteSignatureInvalid[] = "quote_signature_invalid";
-constexpr char kTcbLevelNotFound[] = "tcb_level_not_found";
-constexpr char kTcbRevoked[] = "tcb_revoked";
+// ---- Reason codes (vouch/sgx/reasons.h, docs/error-codes.md) ----
+using reasons::kCertificateRevoked;
+using reasons::kCollateralExpired;
+using reasons::kCollateralMalformed;
+using reasons::kCollateralNotYetValid;
+using reasons::kCrlIssuerMismatch;
+using reasons::kFmspcMismatch;
+using reasons::kPceIdMismatch;
+using reasons::kPckChainInvalid;
+using reasons::kPckChainMalformed;
+using reasons::kPckChainSignatureInvalid;
+using reasons::kPckCrlInvalid;
+using reasons::kPckExtensionMalformed;
+using reasons::kQeIdentityChainInvalid;
+using reasons::kQeIdentityMismatch;
+using reasons::kQeIdentitySignatureInvalid;
+using reasons::kQeIdentityUnsupported;
+using reasons::kQeReportDataMismatch;
+using reasons::kQeReportSignatureInvalid;
+using reasons::kQeTcbLevelNotFound;
+using reasons::kQuoteSignatureInvalid;
+using reasons::kRootCaCrlInvalid;
+using reasons::kTcbInfoChainInvalid;
+using reasons::kTcbInfoSignatureInvalid;
+using reasons::kTcbInfoUnsupported;
+using reasons::kTcbLevelNotFound;
+using reasons::kTcbRevoked;
+using reasons::kUntrustedRoot;
 
 constexpr char kCnRoot[] = "Intel SGX Root CA";
 constexpr char kCnPckLeaf[] = "Intel SGX PCK Certificate";
 constexpr char kCnPckProcessorCa[] = "Intel SGX PCK Processor CA";
 constexpr char kCnPckPlatformCa[] = "Intel SGX PCK Platform CA";
 constexpr char kCnTcbSigning[] = "Intel SGX TCB Signing";
+
+// Step 4 and 11 failures. A root of Vouch's simulated PKI is named as such, so that nobody
+// reads "Intel SGX Root CA ... is not a trusted root" as a statement about Intel's root.
+Status UntrustedRoot(const std::string& what, const Certificate& root) {
+  if (IsVouchSimulationRoot(root)) {
+    return RejectedError(kUntrustedRoot,
+                         what + " what looks like a Vouch simulation root (\"" +
+                             root.SubjectCommonName() + "\", O=" + root.SubjectOrganization() +
+                             "), which is not trusted here: this is simulated evidence, which only "
+                             "a simulation root accepts (mode SIMULATION, summary INSECURE)");
+  }
+  return RejectedError(kUntrustedRoot,
+                       what + " \"" + root.SubjectCommonName() + "\", which is not a trusted root");
+}
 
 // The part of the validity window and of the latest issue date that one piece contributes.
 struct Window {
@@ -291,9 +308,7 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
   }
   const size_t root_index = FindRoot(tcb_pem->back());
   if (root_index == std::string::npos) {
-    return RejectedError(kUntrustedRoot, "the collateral chains to \"" +
-                                             tcb_pem->back().SubjectCommonName() +
-                                             "\", which is not a trusted root");
+    return UntrustedRoot("the collateral chains to", tcb_pem->back());
   }
   // Step 7 (collateral part): the root CA CRL is issued and signed by that root.
   const Certificate& root = roots_[root_index].certificate;
@@ -391,9 +406,7 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   // Step 4: the chain's root is one of ours, byte for byte.
   size_t root_index = FindRoot(root);
   if (root_index == std::string::npos) {
-    return RejectedError(kUntrustedRoot, "the PCK certificate chain ends at \"" +
-                                             root.SubjectCommonName() +
-                                             "\", which is not a trusted root");
+    return UntrustedRoot("the PCK certificate chain ends at", root);
   }
   if (root_index != vc.root_index) {
     return RejectedError(kUntrustedRoot,
@@ -443,7 +456,7 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   auto ext_der = leaf.ExtensionValue(kSgxExtensionOid);
   if (!ext_der.ok()) {
     return MalformedError(
-        "pck_extension_malformed",
+        kPckExtensionMalformed,
         "the PCK certificate has no usable SGX extension: " + ext_der.status().message());
   }
   VOUCH_ASSIGN_OR_RETURN(PckExtension ext, PckExtension::Parse(*ext_der));

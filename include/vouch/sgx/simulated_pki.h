@@ -63,6 +63,17 @@ struct SimulatedPkiOptions {
   std::vector<Bytes> revoked_ca_serials;
 };
 
+// Every root a SimulatedPki creates carries this organizational unit (OU) in its subject,
+// whatever `SimulatedPkiOptions::organization` says.
+inline constexpr char kSimulationRootUnit[] = "Vouch simulation root, never a production root";
+
+// Whether `cert` is a root of Vouch's simulated PKI: its subject's organization (O) begins with
+// "Vouch simulation" (the default organization, in every installation `vouch sim init` made,
+// including those made before the OU existed) or its OU is kSimulationRootUnit. Such a root
+// may be trusted as a simulation root (evidence: mode SIMULATION, summary INSECURE), never as a
+// production root (docs/sgx-verify.md, "Trust roots").
+bool IsVouchSimulationRoot(const Certificate& cert);
+
 // Sensible defaults for a simulated platform valid from `now` for about a year.
 SimulatedPkiOptions DefaultSimulatedPkiOptions(UnixSeconds now);
 
