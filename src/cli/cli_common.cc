@@ -1,29 +1,139 @@
 #include "cli/cli_common.h"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "vouch/base/file.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::cli {
 
+const char* FailureVerdict(int exit_code) {
+  return exit_code == kExitRejected ? kVerdictRejected : kVerdictError;
+}
+
 void PrintError(const std::string& message) { std::cerr << "vouch: " << message << "\n"; }
 
-std::string DumpJson(const nlohmann::ordered_json& value) {
+std::string DumpJson(const Json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void PrintJsonResult(std::string_view verdict, const Json& fields) {
+  Json out;
+  out["verdict"] = verdict;
+  for (const auto& [key, value] : fields.items()) {
+    if (key != "verdict") out[key] = value;
+  }
+  std::cout << DumpJson(out) << "\n";
+}
+
+int ReportFailure(bool json, const ErrorCode& code, const std::string& what,
+                  const std::string& message, const std::string& hint, const Json& fields) {
+  if (json) {
+    Json out = fields;
+    out["error"]["code"] = code.code;
+    out["error"]["message"] = message;
+    if (!hint.empty()) out["error"]["hint"] = hint;
+    PrintJsonResult(FailureVerdict(code.exit_code), out);
+  } else {
+    PrintError(what + ": " + message);
+    if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+  }
+  return code.exit_code;
+}
+
+int ReportStatus(bool json, const std::string& what, const Status& status, const std::string& hint,
+                 const Json& fields) {
+  Failure failure = ErrorCodeFor(status);
+  return ReportFailure(json, ErrorCode{failure.code, failure.exit_code}, what, status.message(),
+                       hint, fields);
 }
 
 int ReportFailure(bool json, int exit_code, const std::string& code, const std::string& what,
                   const std::string& message) {
-  if (json) {
-    nlohmann::ordered_json out;
-    out["error"]["code"] = code;
-    out["error"]["message"] = message;
-    std::cout << DumpJson(out) << "\n";
-  } else {
-    PrintError(what + ": " + message);
+  ExitCode exit = exit_code == kExitRejected ? kExitRejected
+                  : exit_code == kExitUsage  ? kExitUsage
+                                             : kExitIo;
+  return ReportFailure(json, ErrorCode{code, exit}, what, message);
+}
+
+int ExitCodeForReadError(const Status& status) { return ReadErrorCode(status).exit_code; }
+
+ErrorCode ReadErrorCode(const Status& status) {
+  return status.code() == StatusCode::kInvalidArgument ? codes::kInputTooLarge : codes::kIoError;
+}
+
+StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
+  auto text = ReadFileToString(path, tlog::kMaxPolicySize);
+  if (!text.ok()) {
+    ErrorCode failure = ReadErrorCode(text.status());
+    *exit_code = failure.exit_code;
+    *code = failure.code;
+    return text.status().WithContext("cannot read --policy");
   }
-  return exit_code;
+  auto policy = tlog::Policy::Parse(*text);
+  if (!policy.ok()) {
+    *exit_code = kExitUsage;
+    *code = tlog::reasons::kPolicyMalformed;
+    return policy.status().WithContext("bad --policy");
+  }
+  return policy;
+}
+
+std::optional<std::string> EnvDefault(const char* name) {
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before threads
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+void Verbose(bool on, const std::string& line) {
+  if (on) PrintError(line);
+}
+
+std::string Elapsed(std::chrono::steady_clock::time_point start) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+WaitNotice::WaitNotice(std::string what, std::chrono::seconds limit,
+                       std::chrono::milliseconds first, std::chrono::milliseconds every)
+    : what_(std::move(what)),
+      limit_(limit),
+      first_(first),
+      every_(every),
+      start_(std::chrono::steady_clock::now()),
+      thread_([this] { Run(); }) {}
+
+WaitNotice::~WaitNotice() {
+  {
+    MutexLock lock(&mu_);
+    done_ = true;
+  }
+  cv_.SignalAll();
+  thread_.join();
+}
+
+void WaitNotice::Run() {
+  auto next = start_ + first_;
+  MutexLock lock(&mu_);
+  while (!done_) {
+    if (std::chrono::steady_clock::now() < next) {
+      cv_.WaitUntil(&mu_, next);
+      continue;
+    }
+    auto waited =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_);
+    std::cerr << "vouch: " << what_ << " (" << waited.count() << " s of at most " << limit_.count()
+              << " s)" << std::endl;
+    next += every_;
+  }
 }
 
 CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
@@ -56,26 +166,6 @@ int WaitForTerminationSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
-}
-
-int ExitCodeForReadError(const Status& status) {
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo;
-}
-
-StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
-  auto text = ReadFileToString(path, tlog::kMaxPolicySize);
-  if (!text.ok()) {
-    *exit_code = ExitCodeForReadError(text.status());
-    *code = *exit_code == kExitIo ? "io_error" : "input_too_large";
-    return text.status().WithContext("cannot read --policy");
-  }
-  auto policy = tlog::Policy::Parse(*text);
-  if (!policy.ok()) {
-    *exit_code = kExitUsage;
-    *code = "policy_malformed";
-    return policy.status().WithContext("bad --policy");
-  }
-  return policy;
 }
 
 }  // namespace vouch::cli
