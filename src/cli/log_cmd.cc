@@ -422,14 +422,14 @@ int RunProof(ProofOptions opts) {
   // checkpoint covers the entry: then say so, wait in the open, and name the missing witnesses
   // if the quorum does not come.
   int rc = kExitOk;
-  auto quick = Connect(opts.url, http, std::min(opts.timeout, 2), opts.json, &rc);
+  auto quick = Connect(opts.url, http, 1, opts.json, &rc);
   if (!quick.ok()) return rc;
   Verbose(opts.verbose, "GET " + quick->base_url() + "/proof/" + opts.index);
   auto text = quick->FetchProof(index);
   const auto transient = [](const Status& s) {
     return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded;
   };
-  if (!text.ok() && transient(text.status()) && std::chrono::steady_clock::now() < deadline) {
+  if (!text.ok() && transient(text.status())) {
     // Does the log answer at all, and what has it published?
     auto answer = http.Get(quick->base_url() + "/checkpoint", {}, std::chrono::milliseconds(2000));
     std::optional<tlog::SignedCheckpoint> published;
@@ -442,7 +442,7 @@ int RunProof(ProofOptions opts) {
     const auto left = std::max(std::chrono::duration_cast<std::chrono::seconds>(
                                    deadline - std::chrono::steady_clock::now()),
                                std::chrono::seconds(1));
-    if (answer.ok()) {
+    if (answer.ok() && std::chrono::steady_clock::now() < deadline) {
       if (quorum_wait) {
         PrintError("entry " + opts.index +
                    " is sequenced but not yet in a checkpoint cosigned by the log's witness "
