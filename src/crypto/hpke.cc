@@ -3,7 +3,6 @@
 #include <openssl/core_names.h>
 
 #include <algorithm>
-#include <climits>
 #include <limits>
 #include <string>
 #include <string_view>

@@ -47,10 +47,19 @@ std::string WhatKeyIsThis(ByteSpan der) {
   return "not an X25519 key";
 }
 
-std::string ToPem(std::string_view label, ByteSpan der) {
-  // Every Vouch X25519 key fits one PEM line (44 or 48 bytes → 60 or 64 characters).
-  return "-----BEGIN " + std::string(label) + "-----\n" + Base64Encode(der) + "\n-----END " +
-         std::string(label) + "-----\n";
+// The PEM text of `der`, built in a SecretBytes (the DER may be a private key) without
+// unwiped temporaries. Every Vouch X25519 key fits one PEM line (44 or 48 bytes → 60 or 64
+// characters).
+SecretBytes ToPem(std::string_view label, ByteSpan der) {
+  std::string body = Base64Encode(der);
+  const std::string begin = "-----BEGIN " + std::string(label) + "-----\n";
+  const std::string end = "\n-----END " + std::string(label) + "-----\n";
+  SecretBytes out(begin.size() + body.size() + end.size());
+  uint8_t* p = std::copy(begin.begin(), begin.end(), out.mutable_data());
+  p = std::copy(body.begin(), body.end(), p);
+  std::copy(end.begin(), end.end(), p);
+  SecureWipe(body.data(), body.size());
+  return out;
 }
 
 // Lines of `text` split at LF, each without its LF and without one trailing CR.
@@ -88,6 +97,7 @@ StatusOr<SecretBytes> DecodePem(std::string_view text, std::string_view label) {
     return Malformed("not a PEM file: the first line must be \"" + begin + "\"");
   }
   std::string base64;
+  base64.reserve(text.size());  // never reallocates, so no unwiped copy is left behind
   size_t i = 1;
   bool short_line_seen = false;
   for (; i < lines.size() && lines[i] != end; ++i) {
@@ -160,7 +170,7 @@ std::string X25519KeyId(const X25519PublicKey& public_key) {
 }
 
 std::string X25519PublicKeyToPem(const X25519PublicKey& public_key) {
-  return ToPem("PUBLIC KEY", X25519SpkiOf(public_key));
+  return std::string(AsStringView(ToPem("PUBLIC KEY", X25519SpkiOf(public_key)).Reveal()));
 }
 
 StatusOr<X25519PublicKey> X25519PublicKeyFromPem(std::string_view pem) {
@@ -172,10 +182,7 @@ SecretBytes X25519PrivateKeyToPem(const X25519PrivateKey& key) {
   SecretBytes der(kX25519Pkcs8Size);
   uint8_t* p = std::copy(std::begin(kPkcs8Prefix), std::end(kPkcs8Prefix), der.mutable_data());
   std::copy(key.private_bytes().Reveal().begin(), key.private_bytes().Reveal().end(), p);
-  std::string pem = ToPem("PRIVATE KEY", der.Reveal());
-  SecretBytes out(AsBytes(pem));
-  SecureWipe(pem.data(), pem.size());
-  return out;
+  return ToPem("PRIVATE KEY", der.Reveal());
 }
 
 StatusOr<X25519PrivateKey> X25519PrivateKeyFromPem(ByteSpan pem) {

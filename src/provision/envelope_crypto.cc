@@ -22,8 +22,11 @@ StatusOr<hpke::Ciphertext> SealEnvelopeSecret(const X25519PublicKey& broker_key,
                           ", not that of the key it is sealed to (" + X25519KeyId(broker_key) +
                           ")");
   }
-  VOUCH_RETURN_IF_ERROR(
-      inner.VerifyCommitment(binding.id, binding.commitment).WithReason(kReasonBindingInvalid));
+  Status committed = inner.VerifyCommitment(binding.id, binding.commitment);
+  if (committed.code() == StatusCode::kPermissionDenied) {
+    return BindingInvalid("the envelope's commitment is not that of this secret and id");
+  }
+  VOUCH_RETURN_IF_ERROR(committed);
   VOUCH_ASSIGN_OR_RETURN(Bytes info, EnvelopeInfo(binding));
   return hpke::SealBase(broker_key, info, {}, inner.Encode().Reveal(), hpke::Aead::kAes256Gcm, rng);
 }

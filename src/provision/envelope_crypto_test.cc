@@ -76,7 +76,7 @@ TEST_F(EnvelopeCryptoTest, SealRefusesInconsistentBindings) {
   EnvelopeBinding wrong_commitment = binding_;
   wrong_commitment.commitment[0] ^= 1;
   EXPECT_THAT(SealEnvelopeSecret(broker_.public_key(), wrong_commitment, *inner_),
-              ReasonIs(kReasonBindingInvalid));
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("commitment")));
   EnvelopeBinding flags = binding_;
   flags.flags = 2;
   EXPECT_THAT(SealEnvelopeSecret(broker_.public_key(), flags, *inner_),

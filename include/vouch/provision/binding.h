@@ -50,13 +50,13 @@ using ReportData = std::array<uint8_t, 64>;  // the same type as platform::Repor
 // Everything an envelope binds into its HPKE `info` (provisioning.md §1.3, §2.2).
 struct EnvelopeBinding {
   EnvelopeId id{};
-  std::string role;        // target.role ("workload" in v1); non-empty
+  std::string role;        // target.role ("workload" in v1); 1..64 bytes
   std::string constraint;  // target.constraint, canonical; 1..4096 bytes
   KeyId broker_keyid{};    // the broker's HPKE keyid
-  std::string not_after;   // notAfter as written (a Timestamp), or empty when absent
+  std::string not_after;   // notAfter as written (a Timestamp), or empty; at most 64 bytes
   uint8_t flags = 0;       // bit 0: kFlagUnadmittedOverride; other bits must be 0
   Commitment commitment{};
-  std::string activity;  // the activity Name, or empty when absent
+  std::string activity;  // the activity Name, or empty; at most 64 bytes
 };
 
 StatusOr<Bytes> EnvelopeInfo(const EnvelopeBinding& binding);
