@@ -9,7 +9,9 @@
 #include "dsse/jcs.h"
 #include "govern/history_builder.h"
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
+#include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
 
 namespace vouch::govern {
@@ -730,6 +732,77 @@ TEST_F(ReplayTest, HostileInputChangesNothing) {
   // The state still admits exactly what it did.
   EntryVerdict a = state.Append(hb_->entries()[adm_.index]);
   EXPECT_TRUE(a.valid) << a.code;
+}
+
+TEST_F(ReplayTest, Art30ExportJoinsTheRegister) {
+  BuildBase();
+  auto reg = ParseRegister(
+      vouch::testing::ReadTestDataString("governance/derived/examples/art30-register.json"));
+  ASSERT_THAT(reg, IsOk());
+  Json index =
+      Json::parse(vouch::testing::ReadTestDataString("governance/derived/examples/index.json"));
+  ASSERT_EQ(reg->entries.size(), 2u);
+  EXPECT_EQ(HexEncode(reg->entries[0].digest), index["register_entry_digests"][0]);
+  EXPECT_EQ(HexEncode(reg->entries[1].digest), index["register_entry_digests"][1]);
+  ProcessingRecord r = Record(2, {adm_}, 2 * kHour + 400);
+  r.controllers = {{"controller", reg->entries[0].digest}, {"dpo", reg->entries[1].digest}};
+  r.recipient_categories = {"=HYPERLINK(\"x\")", "Tax authority"};
+  GovernanceState state({});
+  EntryVerdict v = After(rel_.index, Signed(Statement{r}, {"root-1", "root-2"}), &state);
+  ASSERT_TRUE(v.valid) << v.code << " " << v.message;
+  Art30Export csv = ExportArt30Csv(state, *reg, t0_ + 3 * kHour);
+  EXPECT_TRUE(csv.missing.empty());
+  std::string want_row = "payroll-db,2," + std::to_string(v.index) + "," + HexEncode(v.entry_hash) +
+                         "," + FormatRfc3339(r.issued_on) +
+                         ",\"Example Payroll GmbH \u2014 Musterstrasse 1, 10115 Berlin, DE; "
+                         "privacy@payroll.example\",,,\"Data Protection Officer, Example Payroll "
+                         "GmbH \u2014 dpo@payroll.example\",Monthly payroll calculation,";
+  EXPECT_THAT(csv.text, HasSubstr("\r\n" + want_row));
+  EXPECT_EQ(csv.text.substr(0, 30), "activity_id,activity_version,r");
+  // Formula injection: the cell starts with a quote mark; lists are joined with LF.
+  EXPECT_THAT(csv.text, HasSubstr("\"'=HYPERLINK(\"\"x\"\")\nTax authority\""));
+  EXPECT_THAT(csv.text, HasSubstr("," + std::to_string(adm_.index) + ":workload:C:"));
+  // A register without the DPO: exported as the digest, and reported.
+  Register partial = *reg;
+  partial.entries.pop_back();
+  Art30Export json = ExportArt30Json(state, partial, {state.size(), "root"}, t0_ + 3 * kHour);
+  ASSERT_EQ(json.missing.size(), 1u);
+  EXPECT_EQ(json.missing[0], HexEncode(reg->entries[1].digest));
+  Json doc = Json::parse(json.text);
+  EXPECT_EQ(doc["format"], "vouch-art30-export/1");
+  EXPECT_EQ(doc["activities"][0]["controllers"][1]["name"], nullptr);
+  EXPECT_EQ(doc["activities"][0]["admissionsInForce"], 1);
+  EXPECT_EQ(doc["activities"][0]["coveredAdmissions"][0]["inForce"], true);
+}
+
+TEST(Art30Test, RegisterAndCells) {
+  EXPECT_EQ(CsvCell("plain"), "plain");
+  EXPECT_EQ(CsvCell("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvCell("-1"), "'-1");
+  EXPECT_EQ(CsvCell("@cmd"), "'@cmd");
+  EXPECT_EQ(CsvCell("+1"), "'+1");
+  EXPECT_EQ(CsvCell("\tx"), "'\tx");
+  EXPECT_EQ(CsvCell("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvCell("a\nb"), "\"a\nb\"");
+  EXPECT_EQ(CsvCell(""), "");
+  const std::string salt(64, 'a');
+  auto reg = [&](const std::string& entries) {
+    return ParseRegister(R"({"format":"vouch-art30-register/1","entries":[)" + entries + "]}");
+  };
+  EXPECT_THAT(reg(R"({"role":"controller","name":"n","contact":"c","salt":")" + salt + "\"}"),
+              IsOk());
+  EXPECT_THAT(reg(R"({"role":"boss","name":"n","contact":"c","salt":")" + salt + "\"}"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"n","contact":"c","salt":"abc"})"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"","contact":"c","salt":")" + salt + "\"}"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"n","contact":"c","salt":")" + salt + "\",\"x\":1}"),
+              ReasonIs(kRegisterMalformed));
+  std::string one = R"({"role":"dpo","name":"n","contact":"c","salt":")" + salt + "\"}";
+  EXPECT_THAT(reg(one + "," + one), ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(ParseRegister("{}"), ReasonIs(kRegisterMalformed));
 }
 
 TEST(IssueTimeTest, OnlineBound) {
