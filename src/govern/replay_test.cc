@@ -293,6 +293,62 @@ TEST_F(ReplayTest, QueryAnswersAtEveryPosition) {
   EXPECT_TRUE(state.Admitted(root, Role::kRoot, state.size(), later).admitted);
 }
 
+// S3 of a root set: the schema of §3.3, checked before any state is consulted.
+TEST_F(ReplayTest, RootSetSchema) {
+  BuildBase();
+  Statement st{Set1({p_root_a_, p_root_b_})};
+  Json base = Json::parse(AsStringView(*EncodeStatement(st)));
+  auto code = [&](const Json& j) {
+    ParseDiagnostics diag;
+    auto r = ParseStatement(ToBytes(*internal::CanonicalJson(j)), &diag);
+    return r.ok() ? std::string("ok") : r.status().reason() + " " + diag.path;
+  };
+  EXPECT_EQ(code(base), "ok");
+  Json j = base;
+  j["predicate"]["threshold"] = 3;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/threshold");
+  j = base;
+  j["predicate"]["version"] = 2;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/reproducedBy");
+  j = base;
+  j["predicate"]["roots"][0].erase("reproducedBy");
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/reproducedBy");
+  j = base;
+  j["predicate"]["roots"][1]["name"] = "root-a";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/1/name");
+  j = base;
+  j["predicate"]["roots"][0]["key"]["keyid"] = std::string(64, '0');
+  EXPECT_EQ(code(j), "keyid_mismatch /predicate/roots/0/key/keyid");
+  j = base;
+  // The DSSE spec's P-256 key with a compressed point: a second encoding of one key.
+  j["predicate"]["roots"][0]["key"]["spki"] = Base64Encode(*HexDecode(
+      "3039301306072a8648ce3d020106082a8648ce3d0301070322000267cd390f77aa359cb08c2235f652270493"
+      "a9ed832b0abcc01f70954c0390d238"));
+  EXPECT_EQ(code(j), "key_malformed /predicate/roots/0/key/spki");
+  j = base;
+  j["predicate"]["roots"][0]["constraint"] = "S:" + std::string(64, 'A') + " PROD:1 SEC:STALE";
+  EXPECT_EQ(code(j), "constraint_not_allowed /predicate/roots/0/constraint");
+  j = base;
+  j["predicate"]["roots"][0]["evidence"]["quote"] = "not base64!";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/evidence/quote");
+  j = base;
+  j["predicate"]["roots"][0]["evidence"]["collateral"]["digest"] = {
+      {"sha256", std::string(64, 'a')}};
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/evidence/collateral/digest/dirHash");
+  j = base;
+  j["predicate"]["policy"]["reproductionThreshold"] = 3;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/policy/reproductionThreshold");
+  j = base;
+  j["predicate"]["policy"]["maxIssueLag"] = "1h";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/policy/maxIssueLag");
+  j = base;
+  j["predicate"]["builders"][0]["keys"] = Json::array();
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/builders/0/keys");
+  j = base;
+  j["subject"][0]["digest"]["sha256"] = std::string(64, 'f');
+  EXPECT_EQ(code(j), "subject_mismatch /subject");
+}
+
 TEST_F(ReplayTest, PinOriginAndOrdering) {
   BuildBase();
   ReplayOptions wrong_pin;
