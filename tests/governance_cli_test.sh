@@ -161,6 +161,30 @@ check replay_alarm 1 'ALARM signed_invalid' -- "$VOUCH" audit replay alarm.jsonl
 check replay_missing 3 '' -- "$VOUCH" audit replay missing.jsonl
 check replay_bad_pin 2 '' -- "$VOUCH" audit replay ledger.jsonl --root-set-pin xyz
 
+# ---- full attestation of root evidence with collateral (findings, not state) ----
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+LATER=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+"$VOUCH" sim collateral --out coll-now >/dev/null || exit 1
+attest_set() {  # SECURITY_LEVEL OUT: root set 1 issued now, its evidence checked by --collateral
+  "$VOUCH" govern root-set --ledger $ORIGIN --issued-on "$NOW" --version 1 --expires "$LATER" \
+    --root "name=root-a,key=ra.pub,constraint=C:$M SEC:$1,quote=ra.quote,collateral=coll-now,reproduced-by=$REFS" \
+    --root "name=root-b,key=rb.pub,constraint=C:$M SEC:$1,quote=rb.quote,collateral=coll-now,reproduced-by=$REFS" \
+    --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+    --out "$2.json" >/dev/null || bad "root set $1"
+  "$VOUCH" statement sign "$2.json" --key ra.pem --key rb.pem --out "$2.entry" >/dev/null || bad "sign $1"
+  { head -n 2 ledger.jsonl; cat "$2.entry"; echo; } >"$2.jsonl"
+}
+attest_set INSECURE sim-set   # simulated evidence is always INSECURE (docs/platform.md)
+attest_set STALE stale-set
+check attested 0 'alarms: +0, warnings: +1' -- "$VOUCH" audit replay sim-set.jsonl --collateral coll-now \
+  --sim-root "$VOUCH_SIM_DIR/root_ca.der"
+check attested_constraint 1 'ALARM root_evidence_invalid: root root-a: constraint not met' -- \
+  "$VOUCH" audit replay stale-set.jsonl --collateral coll-now --sim-root "$VOUCH_SIM_DIR/root_ca.der"
+check attested_untrusted 1 'ALARM root_evidence_invalid: .*untrusted_root' -- \
+  "$VOUCH" audit replay sim-set.jsonl --collateral coll-now
+check attested_unverified 0 'warning root_evidence_unverified: root root-a: no --collateral' -- \
+  "$VOUCH" audit replay sim-set.jsonl --collateral coll --sim-root "$VOUCH_SIM_DIR/root_ca.der"
+
 # ---- export ----
 check export_csv 0 '^payroll-db,1,6,' -- "$VOUCH" audit export --art30 --register register.json \
   --format csv ledger.jsonl --at 2026-12-02T00:00:00Z

@@ -18,9 +18,15 @@
 #include "cli/govern_common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/build/attest.h"
+#include "vouch/constraint/constraint.h"
+#include "vouch/crypto/x509.h"
 #include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/replay.h"
+#include "vouch/sgx/collateral.h"
+#include "vouch/sgx/enclave_info.h"
+#include "vouch/sgx/verifier.h"
 #include "vouch/tlog/merkle.h"
 
 namespace vouch::cli {
@@ -39,6 +45,9 @@ struct Options {
   std::string register_file;
   std::string format = "csv";
   std::string out = "-";
+  std::vector<std::string> collateral;
+  std::vector<std::string> trust_roots;
+  std::vector<std::string> sim_roots;
   bool art30 = false;
   bool strict = false;
   bool json = false;
@@ -51,7 +60,8 @@ constexpr const char kReplayHelp[] =
     "key, time window, reproduction, revocations) and reported with its verdict; then the\n"
     "root-set chain, reproductions, admissions in force at --at, revocations and processing\n"
     "records. Alarms: signed_invalid (the roots signed what the rules refuse), not_reproducible\n"
-    "(builders disagree), root_evidence_invalid, no root set matching --root-set-pin. Give\n"
+    "(builders disagree), root_evidence_invalid (with --collateral: a root's quote or constraint\n"
+    "fails full attestation), no root set matching --root-set-pin. Give\n"
     "--root-set-pin (the statement_digest of root set version 1): without it the first version\n"
     "1 set is trusted on first use (warning root_set_unpinned). Progress goes to stderr.";
 
@@ -173,6 +183,66 @@ Status ReplayFile(const std::string& path, govern::GovernanceState& state, Repla
   return status;
 }
 
+// Full attestation of root evidence (governance.md §3.3) with collateral directories given on
+// the command line, matched to each root by the dirHash its evidence names: the quote verified
+// at the set's issuedOn with the trust roots, then the root's constraint checked against it.
+// Its outcome is a finding, never state.
+class CollateralAttester final : public govern::EvidenceAttester {
+ public:
+  static StatusOr<std::unique_ptr<CollateralAttester>> Create(const Options& opts) {
+    std::vector<sgx::TrustRoot> roots;
+    auto add = [&](const std::vector<std::string>& paths, sgx::TrustRootKind kind) -> Status {
+      for (const std::string& path : paths) {
+        VOUCH_ASSIGN_OR_RETURN(Bytes der, ReadFile(path, size_t{1} << 20));
+        auto cert = !der.empty() && der[0] == 0x30 ? Certificate::FromDer(der)
+                                                   : StatusOr<Certificate>(InvalidArgumentError(
+                                                         path + ": expected a DER certificate"));
+        if (!cert.ok()) return cert.status();
+        roots.push_back({*cert, kind});
+      }
+      return OkStatus();
+    };
+    if (opts.trust_roots.empty()) {
+      roots.push_back({sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction});
+    }
+    VOUCH_RETURN_IF_ERROR(add(opts.trust_roots, sgx::TrustRootKind::kProduction));
+    VOUCH_RETURN_IF_ERROR(add(opts.sim_roots, sgx::TrustRootKind::kSimulation));
+    VOUCH_ASSIGN_OR_RETURN(auto verifier, sgx::DcapVerifier::Create(std::move(roots)));
+    auto attester =
+        std::unique_ptr<CollateralAttester>(new CollateralAttester(std::move(verifier)));
+    for (const std::string& dir : opts.collateral) {
+      VOUCH_ASSIGN_OR_RETURN(Sha256Digest hash, build::DirHash1(dir));
+      VOUCH_ASSIGN_OR_RETURN(sgx::Collateral collateral, sgx::ReadCollateralDirectory(dir));
+      attester->by_hash_.emplace(hash, std::move(collateral));
+    }
+    return attester;
+  }
+
+  Status Attest(const govern::RootDescriptor& root, UnixSeconds at) override {
+    auto it = by_hash_.find(root.collateral_dir_hash);
+    if (it == by_hash_.end()) {
+      return NotFoundError("no --collateral directory has dirHash " +
+                           HexEncode(root.collateral_dir_hash));
+    }
+    auto result = verifier_->Verify(root.quote, it->second, {at, false});
+    if (!result.ok()) {
+      return RejectedError(result.status().reason(), "quote rejected (" + result.status().reason() +
+                                                         "): " + result.status().message());
+    }
+    auto constraint = EnclaveConstraint::Parse(root.constraint);
+    if (!constraint.ok()) return constraint.status();
+    Status check = constraint->Check(sgx::ToEnclaveInstanceInfo(*result), at);
+    if (!check.ok()) return RejectedError(check.reason(), "constraint not met: " + check.message());
+    return OkStatus();
+  }
+
+ private:
+  explicit CollateralAttester(std::unique_ptr<sgx::DcapVerifier> verifier)
+      : verifier_(std::move(verifier)) {}
+  std::unique_ptr<sgx::DcapVerifier> verifier_;
+  std::map<Sha256Digest, sgx::Collateral> by_hash_;
+};
+
 StatusOr<govern::ReplayOptions> MakeReplayOptions(const Options& opts) {
   govern::ReplayOptions o;
   if (!opts.pin.empty()) {
@@ -291,8 +361,16 @@ int RunReplay(const Options& opts) {
   if (!options.ok())
     return ReportFailure(opts.json, kExitUsage, "usage", "bad usage", options.status().message());
   auto at = TimeArgOrNow(opts.at);
-  if (!at.ok())
+  if (!at.ok()) {
     return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at", at.status().message());
+  }
+  std::unique_ptr<CollateralAttester> attester;
+  if (!opts.collateral.empty()) {
+    auto a = CollateralAttester::Create(opts);
+    if (!a.ok()) return ReportStatus(opts.json, kExitUsage, "bad --collateral or root", a.status());
+    attester = std::move(a).value();
+    options->attester = attester.get();
+  }
   govern::GovernanceState state(*options);
   ReplayResult result;
   bool first = true;
@@ -448,6 +526,12 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   replay->add_option("--root-set-pin", opts->pin, "statement_digest of root set version 1");
   replay->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
   replay->add_option("--at", opts->at, "Time for admissions in force (default: now)");
+  replay->add_option("--collateral", opts->collateral,
+                     "Collateral directory for the roots' evidence (matched by dirHash); "
+                     "repeatable");
+  replay->add_option("--trust-root", opts->trust_roots,
+                     "Production root certificate (DER) for the evidence (default: Intel's)");
+  replay->add_option("--sim-root", opts->sim_roots, "Simulation root certificate (DER)");
   replay->add_flag("--strict", opts->strict, "Exit 1 on any invalid entry too");
   replay->add_flag("--json", opts->json, "Print one JSON object");
   replay->callback([opts, &ctx] { ctx.exit_code = RunReplay(*opts); });
