@@ -182,7 +182,7 @@ bool LooksLikeP256Pkcs8(ByteSpan der) {
   if (der.size() < pos + 3 + kEcdsaP256AlgorithmId.size()) return false;
   if (der[pos] != 0x02 || der[pos + 1] != 0x01 || der[pos + 2] > 1) return false;
   pos += 3;
-  return std::equal(kEcdsaP256AlgorithmId.begin(), kEcdsaP256AlgorithmId.end(), der.begin() + pos);
+  return EqualBytes(kEcdsaP256AlgorithmId, der.subspan(pos, kEcdsaP256AlgorithmId.size()));
 }
 
 }  // namespace

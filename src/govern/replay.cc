@@ -1,6 +1,7 @@
 #include "vouch/govern/replay.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "vouch/base/encoding.h"
@@ -16,7 +17,11 @@ struct BuildKey {
   std::string git_commit;
   std::string target;
   std::string bundle_format;
-  friend auto operator<=>(const BuildKey&, const BuildKey&) = default;
+  friend bool operator==(const BuildKey&, const BuildKey&) = default;
+  friend bool operator<(const BuildKey& a, const BuildKey& b) {
+    return std::tie(a.repository, a.git_commit, a.target, a.bundle_format) <
+           std::tie(b.repository, b.git_commit, b.target, b.bundle_format);
+  }
 };
 
 enum class SigState : uint8_t { kUnverified, kValid, kInvalid };
