@@ -30,14 +30,6 @@ Status Malformed(const char* reason, std::string message) {
   return MalformedError(reason, std::move(message));
 }
 
-bool IsName(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  auto first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  return first(s[0]) && std::all_of(s.begin() + 1, s.end(), [&](char c) {
-           return first(c) || c == '.' || c == '_' || c == '-';
-         });
-}
-
 bool IsPrintable(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
@@ -114,7 +106,7 @@ StatusOr<ToolchainManifest> ToolchainManifest::Parse(ByteSpan bytes) {
     tc.version = c["version"].get<std::string>();
     tc.uri = c["uri"].get<std::string>();
     std::string digest = c["digest"]["sha256"].get<std::string>();
-    if (!IsName(tc.name) || !names.insert(tc.name).second) {
+    if (!govern::IsName(tc.name) || !names.insert(tc.name).second) {
       return Malformed(kToolchainMalformed, where + "name must be a unique Name ([a-z0-9._-])");
     }
     if (!IsPrintable(*tc.version) || tc.version->size() > 255) {
@@ -157,7 +149,7 @@ StatusOr<Sbom> ReadSbom(const std::string& path, const std::string& name) {
                          "document");
   }
   out.name = "sbom:" + (name.empty() ? kind : name);
-  if (!IsName(out.name.substr(5))) {
+  if (!govern::IsName(out.name.substr(5))) {
     return Malformed(kSbomMalformed, "SBOM name \"" + name + "\" is not a Name ([a-z0-9._-])");
   }
   return out;

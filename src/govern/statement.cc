@@ -39,14 +39,6 @@ bool IsPrintableAscii(std::string_view s, bool allow_space) {
                      [&](char c) { return (c > 0x20 && c < 0x7f) || (allow_space && c == ' '); });
 }
 
-bool IsName(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  auto first_ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!first_ok(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(),
-                     [&](char c) { return first_ok(c) || c == '.' || c == '_' || c == '-'; });
-}
-
 // A TypeURI: an absolute URI (scheme ":" …) of printable ASCII without spaces.
 bool IsTypeUri(std::string_view s) {
   if (s.empty() || s.size() > kMaxTypeUriSize || !IsPrintableAscii(s, false)) return false;
@@ -1403,6 +1395,14 @@ const std::string* Statement::ledger() const {
         }
       },
       predicate);
+}
+
+bool IsName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  auto first_ok = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!first_ok(s[0])) return false;
+  return std::all_of(s.begin() + 1, s.end(),
+                     [&](char c) { return first_ok(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 bool IsAcceptedDigest(std::string_view algorithm, std::string_view value) {

@@ -281,6 +281,9 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
 // writers validate before anything is signed.
 StatusOr<Bytes> EncodeStatement(const Statement& statement);
 
+// A Name: ^[a-z0-9][a-z0-9._-]{0,63}$ (targets, activities, roots, SBOM and toolchain names).
+bool IsName(std::string_view text);
+
 // Governance.md §2.2: lowercase hex of an accepted DigestSet algorithm's value.
 bool IsAcceptedDigest(std::string_view algorithm, std::string_view value);
 
