@@ -350,16 +350,31 @@ struct GovernanceState::Impl {
     return OkStatus();
   }
 
-  // The references' provenance with MRENCLAVE `m` reproduce it (queries and root sets).
-  Status RefsReproduce(const std::vector<EntryRef>& refs, const Sha256Hash& m, const BuilderSet& b,
-                       uint64_t j) const {
-    std::vector<const ProvenanceRecord*> all;
-    VOUCH_RETURN_IF_ERROR(ResolveProvenance(refs, b, j, &all));
+  // Whether the references still reproduce `m` at `j`: references that no longer count (their
+  // builder key revoked before j) or are for other measurements are left out, and what remains
+  // must reproduce `m` (queries, reports, carried roots: "counting only unrevoked builder keys").
+  Status RefsStillReproduce(const std::vector<EntryRef>& refs, const Sha256Hash& m,
+                            const BuilderSet& b, uint64_t j) const {
     std::vector<const ProvenanceRecord*> for_m;
-    for (const ProvenanceRecord* p : all) {
-      if (p->mrenclave == m) for_m.push_back(p);
+    for (const EntryRef& ref : refs) {
+      auto it = by_index.find(ref.index);
+      if (ref.index >= j || it == by_index.end() || it->second.entry_hash != ref.sha256 ||
+          it->second.kind != StatementKind::kProvenance) {
+        continue;
+      }
+      const ProvenanceRecord& p = provenance[it->second.slot];
+      if (p.mrenclave == m && Counts(p, b, j, nullptr)) for_m.push_back(&p);
     }
     return ReproducedBy(for_m, m, b, j);
+  }
+
+  // Root set 1: each reference resolves to counting provenance for exactly `m`, and they
+  // reproduce it.
+  Status RefsReproduceExactly(const std::vector<EntryRef>& refs, const Sha256Hash& m,
+                              const BuilderSet& b, uint64_t j) const {
+    std::vector<const ProvenanceRecord*> provs;
+    VOUCH_RETURN_IF_ERROR(ResolveProvenance(refs, b, j, &provs));
+    return ReproducedBy(provs, m, b, j);
   }
 
   // Dynamically reproduced at j: some build has ≥ k distinct counting builders with `m` and no
@@ -756,7 +771,10 @@ struct GovernanceState::Impl {
           root.source = "admission " + std::to_string(found->index);
         }
       }
-      Status repro = RefsReproduce(root.repro_refs, root.mrenclave, *root.repro_builders, i);
+      Status repro =
+          rs.version == 1
+              ? RefsReproduceExactly(root.repro_refs, root.mrenclave, *root.repro_builders, i)
+              : RefsStillReproduce(root.repro_refs, root.mrenclave, *root.repro_builders, i);
       if (!repro.ok()) {
         return Status(repro.code(), "root " + root.name + ": " + repro.message(), repro.reason());
       }
@@ -924,7 +942,7 @@ struct GovernanceState::Impl {
   Status AdmissionReproduces(const AdmissionRecord& a, const Sha256Hash& m, const RootSetRecord& c,
                              uint64_t j) const {
     if (!a.constraint.acceptable_code_hashes().empty()) {
-      return RefsReproduce(a.admission.reproduced_by, m, a.set->builders, j);
+      return RefsStillReproduce(a.admission.reproduced_by, m, a.set->builders, j);
     }
     return DynamicallyReproduced(m, c.builders, j);
   }
@@ -1032,7 +1050,7 @@ struct GovernanceState::Impl {
         IdentitySignerRevokedBefore(eii.code_signer, eii.product_id, eii.isv_svn, j)) {
       return Rejected(kRevoked, "root " + root->name + ": its identity is revoked");
     }
-    Status repro = RefsReproduce(root->repro_refs, eii.code_hash, *root->repro_builders, j);
+    Status repro = RefsStillReproduce(root->repro_refs, eii.code_hash, *root->repro_builders, j);
     if (!repro.ok()) return Rejected(kNotReproduced, "root " + root->name + ": " + repro.message());
     return OkStatus();
   }
@@ -1136,7 +1154,8 @@ std::vector<AdmissionSummary> GovernanceState::Admissions(UnixSeconds t) const {
           s.reason = "MRENCLAVE " + HexEncode(m) + " revoked";
           break;
         }
-        Status repro = impl_->RefsReproduce(a->admission.reproduced_by, m, a->set->builders, j);
+        Status repro =
+            impl_->RefsStillReproduce(a->admission.reproduced_by, m, a->set->builders, j);
         if (!repro.ok()) {
           s.reason = repro.reason() + ": " + repro.message();
           break;

@@ -482,6 +482,10 @@ TEST_F(ReplayTest, RootSetKeysAndEvidence) {
 
 TEST_F(ReplayTest, RootSetReproductionAndAdmission) {
   BuildBase();
+  // Set 1 whose references include another measurement's build.
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_, p_root_b_, p_hello_a_})},
+                                           {"root-1", "root-2"})),
+                 kNotReproduced);
   // Set 1 whose roots are reproduced by one builder only.
   EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_})}, {"root-1", "root-2"})),
                  kNotReproduced);
@@ -591,8 +595,19 @@ TEST_F(ReplayTest, ReproductionMatrix) {
   Bytes revoke_b = Signed(Statement{rk}, {"root-1", "root-2"});
   EntryVerdict r = state.Append(revoke_b);
   ASSERT_TRUE(r.valid) << r.code;
-  EntryVerdict ok = state.Append(admit({a_hello, c_hello}));
+  EntryVerdict ok = state.Append(admit({a_hello, a2_hello, c_hello}));
   EXPECT_TRUE(ok.valid) << ok.code << " " << ok.message;
+  // A reference that stops counting (its key revoked) leaves the others standing ...
+  UnixSeconds t = t0_ + 4 * kHour;
+  Revocation ra2 = rk;
+  ra2.keyid = hb_->key("builder-a2").verifier().KeyId();
+  ASSERT_TRUE(state.Append(Signed(Statement{ra2}, {"root-1", "root-2"})).valid);
+  EXPECT_TRUE(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).admitted);
+  // ... until fewer than k builders remain.
+  Revocation rc = rk;
+  rc.keyid = hb_->key("builder-c").verifier().KeyId();
+  ASSERT_TRUE(state.Append(Signed(Statement{rc}, {"root-1", "root-2"})).valid);
+  EXPECT_EQ(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).code, kNotReproduced);
 }
 
 TEST_F(ReplayTest, ProvenanceRules) {
