@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli_common.h"
+#include "cli/govern_common.h"
 
 #ifndef VOUCH_VERSION
 #define VOUCH_VERSION "0.0.0"
@@ -32,6 +33,10 @@ int RunVouch(int argc, char** argv) {
   RegisterSimCommands(app, ctx);
   RegisterEnclaveCommands(app, ctx);
   RegisterSealCommands(app, ctx);
+  RegisterStatementCommands(app, ctx);
+  RegisterGovernCommands(app, ctx);
+  RegisterBuildCommands(app, ctx);
+  RegisterAuditCommands(app, ctx);
 
   try {
     app.parse(argc, argv);
