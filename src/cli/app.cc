@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/build_info.h"
+#include "cli/govern_common.h"
 #include "cli/help.h"
 
 namespace vouch::cli {
@@ -19,7 +20,8 @@ constexpr const char kDescription[] =
 constexpr const char kFooter[] =
     "Run 'vouch help FAMILY' or 'vouch FAMILY COMMAND --help' for a command's options and\n"
     "examples. Environment: VOUCH_LOG_URL and VOUCH_POLICY default the log commands' URL and\n"
-    "--policy; VOUCH_SIM_DIR the simulated platform (docs/cli.md).";
+    "--policy, VOUCH_ROOT_SET_PIN the audit commands' --root-set-pin, VOUCH_SIM_DIR the\n"
+    "simulated platform; flags win (docs/cli.md).";
 
 // Whether --json appears among the options (not after "--").
 bool WantsJson(const std::vector<std::string>& args) {
@@ -68,6 +70,10 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterSimCommands(*app, ctx);
   RegisterEnclaveCommands(*app, ctx);
   RegisterSealCommands(*app, ctx);
+  RegisterStatementCommands(*app, ctx);
+  RegisterGovernCommands(*app, ctx);
+  RegisterBuildCommands(*app, ctx);
+  RegisterAuditCommands(*app, ctx);
   RegisterHelpCommand(*app, ctx);
   if (CLI::App* serve = FindSubcommand(app.get(), "serve")) {
     serve->footer(

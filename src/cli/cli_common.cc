@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/sgx/simulated_pki.h"
 #include "vouch/tlog/reasons.h"
 
 namespace vouch::cli {
@@ -59,6 +61,15 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
   return ReportFailure(json, ErrorCode{code, exit}, what, message);
 }
 
+int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option) {
+  if (!json || path != "-") return kExitOk;
+  return ReportFailure(json, codes::kUsage, "bad usage",
+                       option +
+                           " - writes the data to standard output, where --json prints its "
+                           "object",
+                       "give " + option + " a file name, or leave out --json");
+}
+
 int ExitCodeForReadError(const Status& status) { return ReadErrorCode(status).exit_code; }
 
 ErrorCode ReadErrorCode(const Status& status) {
@@ -80,6 +91,38 @@ StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, s
     return policy.status().WithContext("bad --policy");
   }
   return policy;
+}
+
+StatusOr<sgx::TrustRoot> ReadTrustRoot(const std::string& path, sgx::TrustRootKind kind) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, size_t{1} << 20));
+  const std::string root_malformed(codes::kRootMalformed.code);
+  std::optional<Certificate> cert;
+  if (!data.empty() && data[0] == 0x30) {
+    auto der = Certificate::FromDer(data);
+    if (!der.ok()) {
+      return MalformedError(root_malformed,
+                            path + " is not a DER certificate (" + der.status().message() + ")");
+    }
+    cert = *der;
+  } else {
+    auto chain = Certificate::ParsePemChain(AsStringView(data));
+    if (!chain.ok()) {
+      return MalformedError(root_malformed, path +
+                                                " is neither a DER certificate nor a PEM file "
+                                                "with one certificate (BEGIN CERTIFICATE)");
+    }
+    if (chain->size() != 1) {
+      return MalformedError(root_malformed, path + " holds " + std::to_string(chain->size()) +
+                                                " certificates; a root file holds one");
+    }
+    cert = (*chain)[0];
+  }
+  if (kind == sgx::TrustRootKind::kProduction && sgx::IsVouchSimulationRoot(*cert)) {
+    return MalformedError(std::string(codes::kTrustRootIsSimulation.code),
+                          path + " is a Vouch simulation root (O=" + cert->SubjectOrganization() +
+                              "), which can never be a production root");
+  }
+  return sgx::TrustRoot{*cert, kind};
 }
 
 std::optional<std::string> EnvDefault(const char* name) {

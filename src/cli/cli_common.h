@@ -18,6 +18,7 @@
 #include "vouch/base/mutex.h"
 #include "vouch/base/status.h"
 #include "vouch/base/statusor.h"
+#include "vouch/sgx/verifier.h"
 #include "vouch/tlog/policy.h"
 
 namespace vouch::cli {
@@ -70,6 +71,10 @@ int ReportStatus(bool json, const std::string& what, const Status& status,
 int ReportFailure(bool json, int exit_code, const std::string& code, const std::string& what,
                   const std::string& message);
 
+// With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
+// is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
+int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
+
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
@@ -79,6 +84,12 @@ ErrorCode ReadErrorCode(const Status& status);
 // Reads and parses a c2sp.org/tlog-policy file. On failure, `*exit_code` and `*code` (the
 // --json error code) say how to report it.
 StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code);
+
+// A root certificate for SGX verification (`--trust-root`, `--sim-root`): DER, or PEM holding
+// exactly one certificate. As a production root, a root of Vouch's own simulated PKI is refused
+// (reason trust_root_is_simulation; docs/sgx-verify.md, "Trust roots"). Other failures: I/O, or
+// reason root_malformed.
+StatusOr<sgx::TrustRoot> ReadTrustRoot(const std::string& path, sgx::TrustRootKind kind);
 
 // ---- Environment defaults (docs/cli.md, "Environment") ----
 

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <array>
 
+#include "vouch/build/attest.h"
 #include "vouch/constraint/reasons.h"
+#include "vouch/dsse/envelope.h"
+#include "vouch/govern/art30.h"
+#include "vouch/govern/codes.h"
 #include "vouch/ledger/reasons.h"
 #include "vouch/pcs/reasons.h"
 #include "vouch/platform/reasons.h"
@@ -19,6 +23,7 @@ constexpr ErrorCode Rejected(std::string_view code) { return {code, kExitRejecte
 constexpr ErrorCode Io(std::string_view code) { return {code, kExitIo}; }
 
 namespace c = constraint::reasons;
+namespace g = govern;
 namespace l = ledger::reasons;
 namespace p = platform::reasons;
 namespace s = sgx::reasons;
@@ -172,6 +177,74 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(l::kWitnessSplitView),
     Rejected(l::kWitnessResponseMalformed),
     Rejected(l::kCosignatureInvalid),
+    // governance (vouch/govern/codes.h, vouch/dsse/envelope.h, build/attest.h, govern/art30.h):
+    // as examined, exit 1; a statement that `govern`/`statement sign` refuse to write is exit 2
+    // (govern_common.h, ReportStatus with a role).
+    Rejected(g::kPayloadMalformed),
+    Rejected(g::kPayloadNotCanonical),
+    Rejected(g::kStatementTypeInvalid),
+    Rejected(g::kSubjectInvalid),
+    Rejected(g::kSubjectMismatch),
+    Rejected(g::kPredicateTypeUnknown),
+    Rejected(g::kPredicateTypeUnsupported),
+    Rejected(g::kPredicateMalformed),
+    Rejected(g::kPersonalDataSuspected),
+    Rejected(g::kConstraintNotCanonical),
+    Rejected(g::kConstraintNotAllowed),
+    Rejected(g::kKeyidMismatch),
+    Rejected(g::kProvenanceBuildTypeUnknown),
+    Rejected(g::kLedgerMismatch),
+    Rejected(g::kNoRootSet),
+    Rejected(g::kIssuedBeforeRootSet),
+    Rejected(g::kRootSetExpired),
+    Rejected(g::kRootSetPinMismatch),
+    Rejected(g::kRootSetVersionGap),
+    Rejected(g::kRootSetVersionReplayed),
+    Rejected(g::kDuplicateKey),
+    Rejected(g::kDuplicateBuilder),
+    Rejected(g::kKeyRevoked),
+    Rejected(g::kExpired),
+    Rejected(g::kOldSetThresholdNotMet),
+    Rejected(g::kNewSetThresholdNotMet),
+    Rejected(g::kRootEvidenceMalformed),
+    Rejected(g::kRootKeyBindingMismatch),
+    Rejected(g::kRootConstraintNotMet),
+    Rejected(g::kRootNotAdmitted),
+    Rejected(g::kReferenceNotFound),
+    Rejected(g::kReferenceNotProvenance),
+    Rejected(g::kReferenceNotAdmission),
+    Rejected(g::kNotReproduced),
+    Rejected(g::kNotReproducible),
+    Rejected(g::kProvenanceSignatureCount),
+    Rejected(g::kBuilderKeyRevoked),
+    Rejected(g::kValidityWindowInvalid),
+    Rejected(g::kRevoked),
+    Rejected(g::kRevocationTargetUnknown),
+    Rejected(g::kRevocationWouldDeadlock),
+    Rejected(g::kRecordVersionGap),
+    Rejected(g::kRegisterEntryMissing),
+    Rejected(g::kNotAdmitted),
+    Rejected(g::kNotYetValid),
+    Rejected(g::kStatementBackdated),
+    Rejected(g::kStatementFromFuture),
+    Rejected(g::kSignedInvalid),
+    Rejected(g::kRootEvidenceInvalid),
+    Rejected(g::kIssueTimeUnverified),
+    Rejected(g::kRootEvidenceUnverified),
+    Rejected(g::kRootSetUnpinned),
+    Rejected(dsse::kEntryMalformed),
+    Rejected(dsse::kEnvelopeMalformed),
+    Rejected(dsse::kPayloadTypeUnsupported),
+    Rejected(dsse::kBase64Invalid),
+    Rejected(dsse::kSignatureKeyidInvalid),
+    Rejected(dsse::kDuplicateSigner),
+    Rejected(dsse::kEntryNotCanonical),
+    Rejected(dsse::kStatementSignatureInvalid),
+    Rejected(dsse::kThresholdNotMet),
+    Usage(g::kRegisterMalformed),
+    Usage(build::kToolchainMalformed),
+    Usage(build::kSbomMalformed),
+    Usage(build::kSourceMalformed),
 });
 
 ErrorCode Generic(StatusCode code) {

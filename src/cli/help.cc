@@ -14,6 +14,61 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch help log                    # the transparency-log commands\n"
        "  vouch log add --help              # one command's options and examples"},
       {"vouch help", "  vouch help sgx verify"},
+      {"vouch statement",
+       "  vouch statement sign adm.json --key root-a.pem --out adm.entry\n"
+       "  vouch statement verify adm.entry --entry --key root-a.pub --key root-b.pub"},
+      {"vouch statement sign",
+       "  vouch govern admit ... --out adm.json\n"
+       "  vouch statement sign adm.json --key root-a.pem --out adm.entry\n"
+       "  vouch statement sign adm.entry --key root-b.pem --out adm.entry   # countersign"},
+      {"vouch statement verify",
+       "  vouch statement verify adm.entry --key root-a.pub --key root-b.pub --threshold 2\n"
+       "  vouch statement verify bundle.sigstore.json --key publish.pub --json"},
+      {"vouch statement inspect", "  vouch statement inspect adm.entry --json"},
+      {"vouch govern",
+       "  vouch govern key-binding a.pub\n"
+       "  vouch govern admit --ledger log.example/vouch --role workload --constraint "
+       "'C:<MRENCLAVE>' "
+       "\\\n      --expires 2027-06-01T00:00:00Z --reproduced-by 3:<SHA256> --out adm.json"},
+      {"vouch govern root-set",
+       "  vouch govern root-set --ledger log.example/vouch --version 1 "
+       "--expires 2027-06-01T00:00:00Z --threshold 2 \\\n"
+       "    --root 'name=root-a,key=a.pub,constraint=C:AB12... SEC:STALE,"
+       "quote=a.quote,collateral=coll,reproduced-by=0:98aa...+1:9db5...' \\\n"
+       "    --root ... --builder 'id=https://builder-a.example/vouch,key=ba.pub' "
+       "--builder ... --out set1.json"},
+      {"vouch govern admit",
+       "  vouch govern admit --ledger log.example/vouch --role workload \\\n"
+       "    --constraint 'C:B988... SEC:STALE' --expires 2027-06-01T00:00:00Z \\\n"
+       "    --reproduced-by 3:98aa... --reproduced-by 4:9db5... --out adm.json"},
+      {"vouch govern revoke",
+       "  vouch govern revoke --ledger log.example/vouch --kind measurement --mrenclave b988... "
+       "\\\n    --reason vulnerability --note 'use hello-1.0.1' --out rev.json"},
+      {"vouch govern record",
+       "  vouch govern record --ledger log.example/vouch --activity payroll-db "
+       "--activity-version 1 \\\n    --register register.json --purpose 'Monthly payroll "
+       "calculation' --data-subjects Employees \\\n    --personal-data 'Salary and bank "
+       "details' --erasure 'Salary and bank details=P3650D' --covers 6:0931... --out rec.json"},
+      {"vouch govern key-binding",
+       "  vouch enclave quote root-bundle --report-data $(vouch govern key-binding a.pub) "
+       "--out a.quote"},
+      {"vouch build",
+       "  vouch build attest hello --source https://git.example/apps.git@5f1c0a3e... \\\n"
+       "    --toolchain toolchain.json --builder-id https://builder-a.example/vouch "
+       "--key builder-a.pem --out hello-a.entry"},
+      {"vouch build attest",
+       "  vouch build attest hello --source https://git.example/apps.git@5f1c0a3e... \\\n"
+       "    --ref refs/tags/hello-1.0.0 --toolchain toolchain.json --sbom sbom.spdx.json \\\n"
+       "    --builder-id https://builder-a.example/vouch --key builder-a.pem --out hello-a.entry"},
+      {"vouch audit",
+       "  vouch audit replay ledger.jsonl --root-set-pin 5c1e... --origin log.example/vouch\n"
+       "  vouch audit export --art30 --register register.json ledger.jsonl --out art30.csv"},
+      {"vouch audit replay",
+       "  vouch audit replay ledger.jsonl --root-set-pin 5c1e... --origin log.example/vouch\n"
+       "  VOUCH_ROOT_SET_PIN=5c1e... vouch audit replay ledger.jsonl --json"},
+      {"vouch audit export",
+       "  vouch audit export --art30 --register register.json --format csv ledger.jsonl "
+       "--out art30.csv"},
       {"vouch constraint",
        "  vouch constraint parse \"REVOKE:3 C:<MRENCLAVE>\"\n"
        "  vouch constraint check \"S:<MRSIGNER> PROD:1\" --eii eii.json"},

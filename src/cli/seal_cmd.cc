@@ -51,11 +51,7 @@ Status WriteOutput(const std::string& path, ByteSpan data) {
 }
 
 int Run(const SealOptions& opts, bool sealing) {
-  if (opts.json && opts.out == "-") {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "OUT - writes the data to standard output, where --json prints its object",
-                         "give OUT a file name, or leave out --json");
-  }
+  if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "OUT"); rc != kExitOk) return rc;
   std::optional<platform::SealPolicy> policy;
   if (sealing) {
     policy = platform::SealPolicyFromName(opts.policy);

@@ -59,27 +59,6 @@ struct VerifyOptions {
   bool json = false;
 };
 
-// A root certificate file: DER, or PEM holding exactly one certificate.
-StatusOr<Certificate> ReadRootCertificate(const std::string& path) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, size_t{1} << 20));
-  if (!data.empty() && data[0] == 0x30) {
-    auto cert = Certificate::FromDer(data);
-    if (!cert.ok()) {
-      return InvalidArgumentError("not a DER certificate (" + cert.status().message() + ")");
-    }
-    return cert;
-  }
-  auto chain = Certificate::ParsePemChain(AsStringView(data));
-  if (!chain.ok()) {
-    return InvalidArgumentError(
-        "neither a DER certificate nor a PEM file with one certificate (BEGIN CERTIFICATE)");
-  }
-  if (chain->size() != 1) {
-    return InvalidArgumentError("expected one certificate, found " + std::to_string(chain->size()));
-  }
-  return (*chain)[0];
-}
-
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -149,27 +128,21 @@ int RunVerify(const VerifyOptions& opts) {
   std::vector<sgx::TrustRoot> roots;
   auto add_roots = [&](const std::vector<std::string>& paths, sgx::TrustRootKind kind) -> int {
     for (const std::string& path : paths) {
-      auto cert = ReadRootCertificate(path);
-      if (!cert.ok()) {
-        ErrorCode code = cert.status().code() == StatusCode::kInvalidArgument
-                             ? codes::kRootMalformed
-                             : codes::kIoError;
-        return ReportFailure(opts.json, code, "cannot use root certificate " + path,
-                             cert.status().message());
+      auto root = ReadTrustRoot(path, kind);
+      if (!root.ok()) {
+        std::string hint;
+        if (root.status().reason() == codes::kTrustRootIsSimulation.code) {
+          hint = "give it with --sim-root " + path +
+                 " instead: simulated evidence is then accepted as mode SIMULATION, summary "
+                 "INSECURE";
+        }
+        return ReportStatus(opts.json, "cannot use root certificate " + path, root.status(), hint);
       }
-      if (kind == sgx::TrustRootKind::kProduction && sgx::IsVouchSimulationRoot(*cert)) {
-        return ReportFailure(
-            opts.json, codes::kTrustRootIsSimulation, "refusing --trust-root " + path,
-            "it is a Vouch simulation root (O=" + cert->SubjectOrganization() +
-                "), which can never be a production root",
-            "give it with --sim-root " + path +
-                " instead: simulated evidence is then accepted as mode SIMULATION, summary "
-                "INSECURE");
-      }
+      const Certificate* cert = &root->certificate;
       Verbose(opts.verbose, std::string("trusting ") + std::string(sgx::TrustRootKindName(kind)) +
                                 " root \"" + cert->SubjectCommonName() +
                                 "\" (O=" + cert->SubjectOrganization() + ") from " + path);
-      roots.push_back({*cert, kind});
+      roots.push_back(*root);
     }
     return kExitOk;
   };

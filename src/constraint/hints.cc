@@ -176,12 +176,12 @@ std::string ConstraintParseHint(std::string_view descriptor) {
            DidYouMean(key, kKeys) + "; " + kKeyList;
   }
   for (std::string_view key : kKeys) {
-    size_t count = 0;
+    // As Parse(): a second PROD, REVOKE, SEC or EXPIRE is reported before either value.
+    auto count =
+        std::count_if(tokens.begin(), tokens.end(), [&](const auto& t) { return t.first == key; });
+    if (count > 1 && key != "C" && key != "S") return std::string(key) + " may be given only once";
     for (const auto& [k, value] : tokens) {
       if (k != key) continue;
-      if (++count > 1 && key != "C" && key != "S") {
-        return std::string(key) + " may be given only once";
-      }
       if (std::string hint = ValueHint(key, value); !hint.empty()) return hint;
     }
   }
