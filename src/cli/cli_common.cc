@@ -135,10 +135,10 @@ void Verbose(bool on, const std::string& line) {
   if (on) PrintError(line);
 }
 
+std::chrono::steady_clock::time_point SteadyNow() { return std::chrono::steady_clock::now(); }
+
 std::string Elapsed(std::chrono::steady_clock::time_point start) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                  start)
-                .count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyNow() - start).count();
   if (ms < 1000) return std::to_string(ms) + " ms";
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
@@ -151,7 +151,7 @@ WaitNotice::WaitNotice(std::string what, std::chrono::seconds limit,
       limit_(limit),
       first_(first),
       every_(every),
-      start_(std::chrono::steady_clock::now()),
+      start_(SteadyNow()),
       thread_([this] { Run(); }) {}
 
 WaitNotice::~WaitNotice() {
@@ -167,12 +167,11 @@ void WaitNotice::Run() {
   auto next = start_ + first_;
   MutexLock lock(&mu_);
   while (!done_) {
-    if (std::chrono::steady_clock::now() < next) {
+    if (SteadyNow() < next) {
       cv_.WaitUntil(&mu_, next);
       continue;
     }
-    auto waited =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_);
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(SteadyNow() - start_);
     std::cerr << "vouch: " << what_ << " (" << waited.count() << " s of at most " << limit_.count()
               << " s)" << std::endl;
     next += every_;

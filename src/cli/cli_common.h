@@ -105,6 +105,10 @@ std::optional<std::string> EnvDefault(const char* name);
 // Prints "vouch: <line>" on stderr when `on`.
 void Verbose(bool on, const std::string& line);
 
+// The monotonic time that progress, --verbose timings and waits are measured with: the one
+// place the command layer reads it.
+std::chrono::steady_clock::time_point SteadyNow();
+
 // Milliseconds since `start`, as "12 ms" or "1.5 s".
 std::string Elapsed(std::chrono::steady_clock::time_point start);
 

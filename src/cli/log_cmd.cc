@@ -260,7 +260,7 @@ int RunAdd(AddOptions opts) {
   if (!log.ok()) return rc;
   Verbose(opts.verbose, "POST " + log->base_url() + "/add (" + std::to_string(entry->size()) +
                             " bytes, leaf hash " + Base64Encode(tlog::HashLeaf(*entry)) + ")");
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyNow();
   StatusOr<ledger::AddResponse> added = [&] {
     // The log answers once the entry is durably sequenced: usually milliseconds, but a busy
     // log, or one waiting for its storage, can take up to --timeout.
@@ -313,7 +313,7 @@ int RunCheckpoint(CheckpointOptions opts) {
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
   Verbose(opts.verbose, "GET " + log->base_url() + "/checkpoint");
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyNow();
   auto note = log->FetchCheckpoint();
   if (!note.ok()) return ClientFailure(opts.json, "cannot fetch the checkpoint", note.status());
   Verbose(opts.verbose, "answered in " + Elapsed(start));
@@ -416,7 +416,7 @@ int RunProof(ProofOptions opts) {
     return rc;
   }
   http::HttpClient http;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyNow();
   const auto deadline = start + std::chrono::seconds(opts.timeout);
   // A first, short try. A log that publishes at its witness quorum answers 503 until a cosigned
   // checkpoint covers the entry: then say so, wait in the open, and name the missing witnesses
@@ -439,10 +439,10 @@ int RunProof(ProofOptions opts) {
     const bool quorum_wait =
         answer.ok() &&
         (answer->status == 503 || (published && published->checkpoint().size() <= index));
-    const auto left = std::max(std::chrono::duration_cast<std::chrono::seconds>(
-                                   deadline - std::chrono::steady_clock::now()),
-                               std::chrono::seconds(1));
-    if (answer.ok() && std::chrono::steady_clock::now() < deadline) {
+    const auto left =
+        std::max(std::chrono::duration_cast<std::chrono::seconds>(deadline - SteadyNow()),
+                 std::chrono::seconds(1));
+    if (answer.ok() && SteadyNow() < deadline) {
       if (quorum_wait) {
         PrintError("entry " + opts.index +
                    " is sequenced but not yet in a checkpoint cosigned by the log's witness "
@@ -637,12 +637,12 @@ int RunAudit(AuditOptions opts) {
   audit.policy = &*policy;
   audit.trusted = trusted;
   audit.check_entries = !opts.no_entries;
-  auto start = std::chrono::steady_clock::now();
+  auto start = SteadyNow();
   auto last = start;
   if (!opts.quiet) {
     audit.progress = [&](uint64_t done, uint64_t total) {
       if (total < kProgressThreshold && !opts.verbose) return;
-      auto now = std::chrono::steady_clock::now();
+      auto now = SteadyNow();
       if (done != total && now - last < std::chrono::seconds(1)) return;
       last = now;
       std::fprintf(

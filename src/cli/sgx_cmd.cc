@@ -305,7 +305,7 @@ int RunFetch(const FetchOptions& opts) {
   Verbose(opts.verbose, "platform: FMSPC " + HexEncode(selector->fmspc) + ", " + selector->ca +
                             " CA; fetching from " + opts.pccs_url);
   http::HttpClient client;
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyNow();
   auto collateral = pcs::FetchCollateral(client, opts.pccs_url, *selector,
                                          std::chrono::seconds(opts.timeout_seconds));
   if (!collateral.ok()) {

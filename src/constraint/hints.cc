@@ -18,7 +18,7 @@ constexpr std::string_view kKeys[] = {"C", "S", "PROD", "REVOKE", "SEC", "EXPIRE
 constexpr std::string_view kLevels[] = {"SECURE", "STALE", "INSECURE"};
 constexpr char kKeyList[] = "keys are C, S, PROD, REVOKE, SEC and EXPIRE, upper case";
 // A valid code hash, to complete one-token constraints.
-const std::string kAnyHash(64, '0');
+constexpr char kAnyHash[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -110,7 +110,7 @@ std::string ValueHint(std::string_view key, std::string_view value) {
   if (key == "C" || key == "S") {
     return Parses(std::string(key) + ":" + v) ? "" : HashHint(key, value);
   }
-  if (Parses("C:" + kAnyHash + " " + std::string(key) + ":" + v)) return "";
+  if (Parses(std::string("C:") + kAnyHash + " " + std::string(key) + ":" + v)) return "";
   if (key == "PROD" || key == "REVOKE") return IntHint(key, value);
   if (key == "SEC") return SecHint(value);
   return ExpireHint(value);
