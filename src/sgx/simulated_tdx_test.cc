@@ -6,12 +6,16 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "vouch/base/encoding.h"
+#include "vouch/constraint/tee_constraint.h"
+#include "vouch/sgx/td_info.h"
 #include "vouch/sgx/verifier.h"
 
 namespace vouch::sgx::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 
@@ -210,6 +214,59 @@ TEST_F(SimulatedTdxTest, SimulationRootIsReported) {
   auto r = Verify(tdx_.MakeTdReport());
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->root_kind, TrustRootKind::kSimulation);
+}
+
+TEST_F(SimulatedTdxTest, TdInstanceInfoModesAndSummariesMeetConstraints) {
+  const TdReport td = tdx_.MakeTdReport();
+  const std::string mrtd = "TEE:TDX MRTD:" + HexEncode(td.mr_td);
+  auto release = Verify(td);
+  ASSERT_THAT(release, IsOk());
+  TdInstanceInfo info = ToTdInstanceInfo(*release);
+  EXPECT_EQ(info.mode, EnclaveMode::kRelease);
+  EXPECT_EQ(info.security.summary, SecuritySummary::kSecure);
+  EXPECT_EQ(info.security.timestamp, release->latest_issue_date);
+  EXPECT_EQ(info.mr_td, td.mr_td);
+  EXPECT_EQ(info.rtmr, td.rtmr);
+  EXPECT_EQ(info.report_data, td.report_data);
+  EXPECT_THAT(TeeConstraint::Parse(mrtd + " SEC:SECURE")->Check(info, kNow), IsOk());
+  EXPECT_THAT(TdInstanceInfo::FromJson(info.ToJson()), IsOk());
+
+  TdReport debug_td = td;
+  debug_td.td_attributes[0] = 1;
+  auto debug = Verify(debug_td);
+  ASSERT_THAT(debug, IsOk());
+  info = ToTdInstanceInfo(*debug);
+  EXPECT_EQ(info.mode, EnclaveMode::kDebug);
+  EXPECT_EQ(info.security.summary, SecuritySummary::kInsecure);
+  EXPECT_THAT(info.security.reason, HasSubstr("TD is running in debug mode and is thus INSECURE"));
+  EXPECT_THAT(TeeConstraint::Parse(mrtd)->Check(info, kNow), ReasonIs("security_level_too_low"));
+  EXPECT_THAT(TeeConstraint::Parse(mrtd + " SEC:INSECURE")->Check(info, kNow), IsOk());
+  EXPECT_THAT(TdInstanceInfo::FromJson(info.ToJson()), IsOk());
+
+  tdx_.mutable_options().module_levels = {{6, TcbStatus::kUpToDate, {}},
+                                          {5, TcbStatus::kOutOfDate, {"INTEL-SA-01036"}}};
+  auto stale = Verify(td);
+  ASSERT_THAT(stale, IsOk());
+  info = ToTdInstanceInfo(*stale);
+  EXPECT_EQ(info.security.summary, SecuritySummary::kStale);
+  EXPECT_THAT(info.security.reason, HasSubstr("TDX module is outdated"));
+  EXPECT_THAT(info.security.reason, HasSubstr("Advisory IDs INTEL-SA-01036."));
+  EXPECT_THAT(TeeConstraint::Parse(mrtd)->Check(info, kNow), IsOk());
+  EXPECT_THAT(TeeConstraint::Parse(mrtd + " SEC:SECURE")->Check(info, kNow),
+              ReasonIs("security_level_too_low"));
+
+  verifier_ = *DcapVerifier::Create({{pki_.root(), TrustRootKind::kSimulation}});
+  auto simulated = Verify(td);
+  ASSERT_THAT(simulated, IsOk());
+  info = ToTdInstanceInfo(*simulated);
+  EXPECT_EQ(info.mode, EnclaveMode::kSimulation);
+  EXPECT_EQ(info.security.summary, SecuritySummary::kInsecure);
+  EXPECT_EQ(info.security.reason, "TD is running in simulation mode.");
+  // A Conclave constraint never matches, whatever it says.
+  EXPECT_THAT(TeeConstraint::Parse("C:" + HexEncode(ByteSpan(td.mr_td).first(32)) +
+                                   " SEC:INSECURE")
+                  ->Check(info, kNow),
+              ReasonIs("constraint_tee_mismatch"));
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include "testing/test_data.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/encoding.h"
+#include "vouch/constraint/tee_constraint.h"
+#include "vouch/sgx/td_info.h"
 #include "vouch/sgx/td_quote.h"
 #include "vouch/sgx/verifier.h"
 
@@ -141,6 +143,28 @@ TEST_P(RealTdVectorTest, WindowIsHalfOpen) {
   auto late = verifier->VerifyTd(v.quote, v.collateral, {until, true});
   ASSERT_THAT(late, IsOk());
   EXPECT_TRUE(late->collateral_expired);
+}
+
+TEST_P(RealTdVectorTest, TdIdentityMeetsAConstraintNamingIt) {
+  TdVector v = LoadTdVector(GetParam());
+  auto r = MakeVerifier()->VerifyTd(v.quote, v.collateral, {v.at(), false});
+  ASSERT_THAT(r, IsOk());
+  TdInstanceInfo td = ToTdInstanceInfo(*r);
+  EXPECT_EQ(td.mode, EnclaveMode::kRelease);
+  EXPECT_EQ(td.security.summary, SecuritySummary::kSecure);
+  const Json& id = v.expected["td_identity"];
+  std::string c = "TEE:TDX MRTD:" + id["mr_td"].get<std::string>() + " SEC:SECURE";
+  for (int i = 0; i < 4; ++i) {
+    c += " RTMR" + std::to_string(i) + ":" + id["rtmr" + std::to_string(i)].get<std::string>();
+  }
+  c += " MRSEAM:" + id["mr_seam"].get<std::string>() + " TDATTR:" +
+       id["td_attributes"].get<std::string>() + " XFAM:" + id["xfam"].get<std::string>();
+  auto constraint = TeeConstraint::Parse(c);
+  ASSERT_THAT(constraint, IsOk());
+  EXPECT_THAT(constraint->Check(td, v.at()), IsOk());
+  TdInstanceInfo other = td;
+  other.rtmr[1][0] ^= 1;
+  EXPECT_THAT(constraint->Check(other, v.at()), ReasonIs("rtmr_mismatch"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealTdVectorTest, ::testing::Values(kPhalaV4, kTeepotV4));
