@@ -7,11 +7,12 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/sgx_td_cmd.h"
 #include "constraint/eii_json.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
-#include "vouch/constraint/constraint.h"
+#include "vouch/constraint/tee_constraint.h"
 #include "vouch/pcs/pcs_client.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/sgx/verifier.h"
@@ -113,9 +114,9 @@ int RunVerify(const VerifyOptions& opts) {
     }
     at = *parsed;
   }
-  std::optional<EnclaveConstraint> constraint;
+  std::optional<TeeConstraint> constraint;
   if (opts.has_constraint) {
-    auto parsed = EnclaveConstraint::Parse(opts.constraint);
+    auto parsed = TeeConstraint::Parse(opts.constraint);
     if (!parsed.ok()) {
       bool invalid = parsed.status().code() == StatusCode::kFailedPrecondition;
       return ReportFailure(
@@ -175,6 +176,10 @@ int RunVerify(const VerifyOptions& opts) {
     return kExitRejected;
   };
   if (!collateral.ok()) return reject(collateral.status(), nullptr, nullptr, "");
+  if (sgx::IsTdQuote(*quote)) {
+    return RunVerifyTd(**verifier, *quote, *collateral, {at, opts.allow_expired},
+                       constraint ? &*constraint : nullptr, opts.json);
+  }
 
   auto result = (*verifier)->Verify(*quote, *collateral, {at, opts.allow_expired});
   if (!result.ok()) return reject(result.status(), nullptr, nullptr, "");
@@ -313,7 +318,8 @@ void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
                      "reported as mode SIMULATION, summary INSECURE; repeatable");
   verify
       ->add_option("--constraint", opts->constraint,
-                   "Conclave constraint to check (see 'vouch constraint parse --help')")
+                   "Conclave constraint to check (see 'vouch constraint parse --help'); for\n"
+                   "a TD quote a TDX constraint, TEE:TDX MRTD:<hex> … (docs/constraints.md)")
       ->each([opts](const std::string&) { opts->has_constraint = true; });
   verify->add_flag("--allow-expired-collateral", opts->allow_expired,
                    "Accept a time at or after the collateral's expiry (reported as\n"

@@ -6,6 +6,7 @@
 
 #include "base/json.h"
 #include "constraint/json_fields.h"
+#include "constraint/td_info_json.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch {
@@ -74,27 +75,36 @@ StatusOr<TdInstanceInfo> FromValue(const Json& root) {
 
 }  // namespace
 
-std::string TdInstanceInfo::ToJson(int indent) const {
+namespace internal {
+
+nlohmann::ordered_json TdInfoToJsonValue(const TdInstanceInfo& info) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   out["tee"] = "TDX";
-  out["mr_td"] = HexEncode(mr_td);
-  for (size_t i = 0; i < 4; ++i) out["rtmr" + std::to_string(i)] = HexEncode(rtmr[i]);
-  out["mr_config_id"] = HexEncode(mr_config_id);
-  out["mr_owner"] = HexEncode(mr_owner);
-  out["mr_owner_config"] = HexEncode(mr_owner_config);
-  out["mr_seam"] = HexEncode(mr_seam);
-  out["mr_signer_seam"] = HexEncode(mr_signer_seam);
-  out["seam_attributes"] = HexEncode(seam_attributes);
-  out["td_attributes"] = HexEncode(td_attributes);
-  out["xfam"] = HexEncode(xfam);
-  out["tee_tcb_svn"] = HexEncode(tee_tcb_svn);
-  if (tee_tcb_svn2) out["tee_tcb_svn2"] = HexEncode(*tee_tcb_svn2);
-  if (mr_servicetd) out["mr_servicetd"] = HexEncode(*mr_servicetd);
-  out["debug"] = debug();
-  out["mode"] = std::string(EnclaveModeName(mode));
-  out["security"] = internal::SecurityToJson(security);
-  out["report_data"] = HexEncode(report_data);
-  return out.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  out["mr_td"] = HexEncode(info.mr_td);
+  for (size_t n = 0; n < 4; ++n) out["rtmr" + std::to_string(n)] = HexEncode(info.rtmr[n]);
+  out["mr_config_id"] = HexEncode(info.mr_config_id);
+  out["mr_owner"] = HexEncode(info.mr_owner);
+  out["mr_owner_config"] = HexEncode(info.mr_owner_config);
+  out["mr_seam"] = HexEncode(info.mr_seam);
+  out["mr_signer_seam"] = HexEncode(info.mr_signer_seam);
+  out["seam_attributes"] = HexEncode(info.seam_attributes);
+  out["td_attributes"] = HexEncode(info.td_attributes);
+  out["xfam"] = HexEncode(info.xfam);
+  out["tee_tcb_svn"] = HexEncode(info.tee_tcb_svn);
+  if (info.tee_tcb_svn2) out["tee_tcb_svn2"] = HexEncode(*info.tee_tcb_svn2);
+  if (info.mr_servicetd) out["mr_servicetd"] = HexEncode(*info.mr_servicetd);
+  out["debug"] = info.debug();
+  out["mode"] = std::string(EnclaveModeName(info.mode));
+  out["security"] = SecurityToJson(info.security);
+  out["report_data"] = HexEncode(info.report_data);
+  return out;
+}
+
+}  // namespace internal
+
+std::string TdInstanceInfo::ToJson(int indent) const {
+  return internal::TdInfoToJsonValue(*this).dump(indent, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace);
 }
 
 StatusOr<TdInstanceInfo> TdInstanceInfo::FromJson(std::string_view json) {
