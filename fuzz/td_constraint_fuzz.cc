@@ -45,8 +45,8 @@ void FuzzConstraint(std::string_view text) {
     e.code_hash.fill(0x91);
     return e;
   }();
-  for (const vouch::TeeInstanceInfo& instance : {vouch::TeeInstanceInfo(kTd),
-                                                  vouch::TeeInstanceInfo(kEnclave)}) {
+  for (const vouch::TeeInstanceInfo& instance :
+       {vouch::TeeInstanceInfo(kTd), vouch::TeeInstanceInfo(kEnclave)}) {
     vouch::Status s = parsed->Check(instance, 1752919234);
     if (!s.ok() && s.code() != vouch::StatusCode::kPermissionDenied) std::abort();
     if (vouch::TeeOf(instance) != parsed->tee() && s.reason() != "constraint_tee_mismatch") {

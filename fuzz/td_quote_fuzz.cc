@@ -43,8 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     if (quote->bytes().size() > size ||
-        quote->certification_data().size() + quote->qe_auth_data().size() >
-            quote->bytes().size()) {
+        quote->certification_data().size() + quote->qe_auth_data().size() > quote->bytes().size()) {
       std::abort();
     }
   } else if (quote.status().code() != vouch::StatusCode::kInvalidArgument) {

@@ -1,7 +1,8 @@
 // pccs_stand_in --collateral DIR [--tdx-collateral DIR] --fmspc HEX --ca processor|platform
 //               --port-file FILE
-// Serves DIR (and the TDX TCB Info and TD_QE identity of the --tdx-collateral DIR) as a PCCS on 127.0.0.1 (random port, written to FILE) until stdin closes or
-// SIGTERM. For end-to-end tests of `vouch sgx collateral fetch` only.
+// Serves DIR (and the TDX TCB Info and TD_QE identity of the --tdx-collateral DIR) as a PCCS on
+// 127.0.0.1 (random port, written to FILE) until stdin closes or SIGTERM. For end-to-end tests of
+// `vouch sgx collateral fetch` only.
 #include <unistd.h>
 
 #include <csignal>

@@ -54,7 +54,8 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
                 const std::string& verdict, const Status& error,
                 const std::string& constraint_line) {
   std::cout << "verdict:      " << verdict << "\n";
-  if (!error.ok()) std::cout << "error:        " << error.reason() << ": " << error.message() << "\n";
+  if (!error.ok())
+    std::cout << "error:        " << error.reason() << ": " << error.message() << "\n";
   if (r != nullptr) {
     std::cout << "tee:          Intel TDX, quote v" << r->header.version << ", "
               << BodyName(r->body_type) << "\n"
@@ -72,8 +73,7 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
               << sgx::TrustRootKindName(r->root_kind) << " root\n"
               << "collateral:   valid " << FormatRfc3339(r->collateral_valid_from) << " .. "
               << FormatRfc3339(r->collateral_valid_until)
-              << (r->collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)"
-                                        : "")
+              << (r->collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)" : "")
               << "\n";
   }
   if (td != nullptr) {

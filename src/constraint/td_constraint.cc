@@ -14,10 +14,9 @@ constexpr char kMalformed[] = "constraint_malformed";
 Status Malformed(std::string message) { return MalformedError(kMalformed, std::move(message)); }
 
 constexpr std::string_view kRtmrKeys[] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
-constexpr std::string_view kKeys[] = {"TEE",     "MRTD",          "MRSEAM",      "RTMR0",
-                                      "RTMR1",   "RTMR2",         "RTMR3",       "MRCONFIGID",
-                                      "MROWNER", "MROWNERCONFIG", "MRSERVICETD", "TDATTR",
-                                      "XFAM",    "SEC",           "EXPIRE"};
+constexpr std::string_view kKeys[] = {
+    "TEE",     "MRTD",          "MRSEAM",      "RTMR0",  "RTMR1", "RTMR2", "RTMR3", "MRCONFIGID",
+    "MROWNER", "MROWNERCONFIG", "MRSERVICETD", "TDATTR", "XFAM",  "SEC",   "EXPIRE"};
 // Keys that may repeat.
 bool Repeatable(std::string_view key) { return key == "MRTD" || key == "MRSEAM"; }
 bool IsKey(std::string_view key) {

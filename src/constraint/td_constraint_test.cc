@@ -101,9 +101,9 @@ TEST(TdConstraintTest, MalformedAndInvalidStrings) {
         << text;
     EXPECT_THAT(TdConstraint::Parse(text), ReasonIs("constraint_malformed")) << text;
   }
-  EXPECT_THAT(TdConstraint::Parse("TEE:TDX RTMR0:" + Hex(1)),
-              StatusIs(StatusCode::kFailedPrecondition,
-                       "A TDX constraint must name at least one MRTD."));
+  EXPECT_THAT(
+      TdConstraint::Parse("TEE:TDX RTMR0:" + Hex(1)),
+      StatusIs(StatusCode::kFailedPrecondition, "A TDX constraint must name at least one MRTD."));
 }
 
 TEST(TdConstraintTest, ChecksEveryTermInOrder) {
@@ -128,9 +128,9 @@ TEST(TdConstraintTest, ChecksEveryTermInOrder) {
   EXPECT_THAT(wrong_mrtd->Check(td, kNow), ReasonIs("mrtd_mismatch"));
   EXPECT_THAT(check("MRSEAM:" + Hex(0x41)), ReasonIs("mrseam_mismatch"));
   EXPECT_THAT(check("RTMR3:" + Hex(0x22)),
-              StatusIs(StatusCode::kPermissionDenied,
-                       "TD RTMR3 " + HexEncodeUpper(Fill(0x23)) + " does not match the required " +
-                           HexEncodeUpper(Fill(0x22)) + "."));
+              StatusIs(StatusCode::kPermissionDenied, "TD RTMR3 " + HexEncodeUpper(Fill(0x23)) +
+                                                          " does not match the required " +
+                                                          HexEncodeUpper(Fill(0x22)) + "."));
   EXPECT_THAT(check("RTMR0:" + Hex(0x21)), ReasonIs("rtmr_mismatch"));
   EXPECT_THAT(check("MRCONFIGID:" + Hex(0)), ReasonIs("mr_config_id_mismatch"));
   EXPECT_THAT(check("MROWNER:" + Hex(0)), ReasonIs("mr_owner_mismatch"));
@@ -138,9 +138,9 @@ TEST(TdConstraintTest, ChecksEveryTermInOrder) {
   EXPECT_THAT(check("TDATTR:0000000000000000"), ReasonIs("td_attributes_mismatch"));
   EXPECT_THAT(check("XFAM:E700060000000000"), ReasonIs("xfam_mismatch"));
   // First failure wins: MRTD before everything else.
-  EXPECT_THAT(TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x12) + " RTMR0:" + Hex(0))
-                  ->Check(td, kNow),
-              ReasonIs("mrtd_mismatch"));
+  EXPECT_THAT(
+      TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x12) + " RTMR0:" + Hex(0))->Check(td, kNow),
+      ReasonIs("mrtd_mismatch"));
   EXPECT_THAT(check("EXPIRE:P1D"),
               StatusIs(StatusCode::kPermissionDenied,
                        "TD attestation data is out of date with an age that exceeds P1D."));

@@ -60,14 +60,15 @@ StatusOr<TdInstanceInfo> FromValue(const Json& root) {
   }
   VOUCH_ASSIGN_OR_RETURN(info.mode, kTdInfo.Mode(root));
   if (info.mode == EnclaveMode::kMock ||
-      (info.mode == EnclaveMode::kDebug) != (info.debug() && info.mode != EnclaveMode::kSimulation)) {
+      (info.mode == EnclaveMode::kDebug) !=
+          (info.debug() && info.mode != EnclaveMode::kSimulation)) {
     return kTdInfo.FieldError("mode", "must be DEBUG exactly when debug is true, or SIMULATION");
   }
   VOUCH_ASSIGN_OR_RETURN(info.security, kTdInfo.Security(root));
   if (info.mode != EnclaveMode::kRelease && info.security.summary != SecuritySummary::kInsecure) {
-    return kTdInfo.FieldError("security.summary", "must be INSECURE for a " +
-                                                      std::string(EnclaveModeName(info.mode)) +
-                                                      " TD");
+    return kTdInfo.FieldError(
+        "security.summary",
+        "must be INSECURE for a " + std::string(EnclaveModeName(info.mode)) + " TD");
   }
   VOUCH_RETURN_IF_ERROR(ReadHex(root, "report_data", &info.report_data));
   return info;

@@ -17,8 +17,8 @@ bool HasTeeToken(std::string_view descriptor) {
 }
 
 bool MentionsTdxKey(std::string_view message) {
-  for (std::string_view key : {"MRTD", "RTMR", "MRSEAM", "MRCONFIGID", "MROWNER", "MRSERVICETD",
-                               "TDATTR", "XFAM"}) {
+  for (std::string_view key :
+       {"MRTD", "RTMR", "MRSEAM", "MRCONFIGID", "MROWNER", "MRSERVICETD", "TDATTR", "XFAM"}) {
     if (message.find(key) != std::string_view::npos) return true;
   }
   return false;
@@ -41,8 +41,7 @@ StatusOr<TeeConstraint> TeeConstraint::Parse(std::string_view descriptor) {
   if (!sgx.ok()) {
     const Status& s = sgx.status();
     if (s.message().rfind("Unknown keys [", 0) == 0 && MentionsTdxKey(s.message())) {
-      return Status(s.code(),
-                    s.message() + " (TDX terms: start a TDX constraint with TEE:TDX)",
+      return Status(s.code(), s.message() + " (TDX terms: start a TDX constraint with TEE:TDX)",
                     std::string(s.reason()));
     }
     return s;

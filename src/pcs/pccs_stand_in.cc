@@ -50,8 +50,7 @@ StatusOr<std::unique_ptr<http::HttpServer>> StartPccsStandIn(const sgx::Collater
         return http::HttpResponse::Text(o.qe_identity_status, "unavailable\n");
       }
       auto r = http::HttpResponse::Json(200, Response("enclaveIdentity", tee.qe_identity));
-      r.headers.Set("SGX-Enclave-Identity-Issuer-Chain",
-                    UrlEncode(tee.qe_identity_issuer_chain));
+      r.headers.Set("SGX-Enclave-Identity-Issuer-Chain", UrlEncode(tee.qe_identity_issuer_chain));
       return r;
     });
   };

@@ -1,6 +1,6 @@
 // A stand-in for Intel's PCCS on loopback, for tests: serves one collateral directory (and
-// optionally a TDX one) through the PCS API v4 paths, with the issuer chains URL-encoded in the response headers and the root CA
-// CRL hex-encoded, as a PCCS does. Not a product feature.
+// optionally a TDX one) through the PCS API v4 paths, with the issuer chains URL-encoded in the
+// response headers and the root CA CRL hex-encoded, as a PCCS does. Not a product feature.
 #ifndef VOUCH_PCS_PCCS_STAND_IN_H_
 #define VOUCH_PCS_PCCS_STAND_IN_H_
 

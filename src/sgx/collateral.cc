@@ -170,8 +170,8 @@ StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, bool tdx, s
     VOUCH_RETURN_IF_ERROR(ParseComponents(t, "sgxtcbcomponents", what + ".tcb.sgxtcbcomponents",
                                           &out.sgx_components));
     if (tdx) {
-      VOUCH_RETURN_IF_ERROR(ParseComponents(
-          t, "tdxtcbcomponents", what + ".tcb.tdxtcbcomponents", &out.tdx_components));
+      VOUCH_RETURN_IF_ERROR(ParseComponents(t, "tdxtcbcomponents", what + ".tcb.tdxtcbcomponents",
+                                            &out.tdx_components));
     }
   }
   VOUCH_ASSIGN_OR_RETURN(int64_t pcesvn, t.Int("pcesvn", 0, 65535));
@@ -232,10 +232,9 @@ StatusOr<TdxModuleIdentity> ParseTdxModuleIdentity(element e, size_t index) {
     }
     out.levels.push_back(std::move(l));
   }
-  std::sort(out.levels.begin(), out.levels.end(),
-            [](const TdxModuleTcbLevel& a, const TdxModuleTcbLevel& b) {
-              return a.isv_svn > b.isv_svn;
-            });
+  std::sort(
+      out.levels.begin(), out.levels.end(),
+      [](const TdxModuleTcbLevel& a, const TdxModuleTcbLevel& b) { return a.isv_svn > b.isv_svn; });
   return out;
 }
 

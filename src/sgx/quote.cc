@@ -185,10 +185,10 @@ Status DcapQuote::ParseSignatureData(ByteSpan bytes, size_t body_end) {
                           " is not supported (expected 1..5)");
   }
   if (cert_size > qe.remaining() || (wrapped && cert_size != qe.remaining())) {
-    return QuoteMalformed("certification data size " + std::to_string(cert_size) +
-                          " does not match the " + std::to_string(qe.remaining()) + " bytes left" +
-                          (wrapped ? " in the QE report certification data" :
-                                     " in the signature data"));
+    return QuoteMalformed(
+        "certification data size " + std::to_string(cert_size) + " does not match the " +
+        std::to_string(qe.remaining()) + " bytes left" +
+        (wrapped ? " in the QE report certification data" : " in the signature data"));
   }
   if (!wrapped) signature_data_slack_ = qe.remaining() - cert_size;
   qe_report_ = *ReportBody::Parse(qe_report);

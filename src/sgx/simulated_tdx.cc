@@ -80,8 +80,11 @@ StatusOr<Collateral> SimulatedTdx::MakeCollateral() const {
 
   std::vector<SimulatedTdxLevel> levels = options_.tcb_levels;
   if (levels.empty()) {
-    levels.push_back({o.platform.tcb_components, o.platform.pce_svn, options_.tee_tcb_svn,
-                      TcbStatus::kUpToDate, {}});
+    levels.push_back({o.platform.tcb_components,
+                      o.platform.pce_svn,
+                      options_.tee_tcb_svn,
+                      TcbStatus::kUpToDate,
+                      {}});
   }
   Json tcb_levels = Json::array();
   for (const SimulatedTdxLevel& l : levels) {

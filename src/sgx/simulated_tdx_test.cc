@@ -263,8 +263,7 @@ TEST_F(SimulatedTdxTest, TdInstanceInfoModesAndSummariesMeetConstraints) {
   EXPECT_EQ(info.security.summary, SecuritySummary::kInsecure);
   EXPECT_EQ(info.security.reason, "TD is running in simulation mode.");
   // A Conclave constraint never matches, whatever it says.
-  EXPECT_THAT(TeeConstraint::Parse("C:" + HexEncode(ByteSpan(td.mr_td).first(32)) +
-                                   " SEC:INSECURE")
+  EXPECT_THAT(TeeConstraint::Parse("C:" + HexEncode(ByteSpan(td.mr_td).first(32)) + " SEC:INSECURE")
                   ->Check(info, kNow),
               ReasonIs("constraint_tee_mismatch"));
 }

@@ -135,10 +135,9 @@ StatusOr<TdxModuleMatch> CheckTdxModule(const TcbInfo& info, const TdReport& td)
     // QVL requires zero SEAMATTRIBUTES equal to the TCB Info's; the mask is applied as well.
     if (td.seam_attributes[i] != 0 || (td.seam_attributes[i] & module->attributes_mask[i]) !=
                                           (module->attributes[i] & module->attributes_mask[i])) {
-      return RejectedError(kTdxModuleMismatch,
-                           "SEAMATTRIBUTES " + HexEncode(td.seam_attributes) +
-                               " are not zero and equal to the TCB Info's " +
-                               HexEncode(module->attributes));
+      return RejectedError(kTdxModuleMismatch, "SEAMATTRIBUTES " + HexEncode(td.seam_attributes) +
+                                                   " are not zero and equal to the TCB Info's " +
+                                                   HexEncode(module->attributes));
     }
   }
   return match;

@@ -27,8 +27,9 @@ std::string StatusReason(TcbStatus status) {
              "may be needed." +
              not_revoked;
     case TcbStatus::kOutOfDate:
-      return verified + ", but the TCB level of the TDX platform or of its TDX module is "
-                        "outdated." +
+      return verified +
+             ", but the TCB level of the TDX platform or of its TDX module is "
+             "outdated." +
              not_revoked;
     case TcbStatus::kOutOfDateConfigurationNeeded:
       return verified +

@@ -13,8 +13,9 @@ using internal::QuoteMalformed;
 // §4.1 step 1 for TDX quotes.
 Status CheckTdHeader(const QuoteHeader& h) {
   if (h.tee_type == kTeeTypeSgx) {
-    return internal::QuoteWrongTee("TEE type 0 is Intel SGX; verify it as an SGX quote (Quote, "
-                                   "DcapVerifier::Verify)");
+    return internal::QuoteWrongTee(
+        "TEE type 0 is Intel SGX; verify it as an SGX quote (Quote, "
+        "DcapVerifier::Verify)");
   }
   if (h.tee_type != kTeeTypeTdx) {
     return QuoteMalformed("TEE type " + internal::TeeTypeHex(h.tee_type) +

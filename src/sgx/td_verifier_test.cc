@@ -43,8 +43,8 @@ TdVector LoadTdVector(const std::string& name) {
 }
 
 std::unique_ptr<DcapVerifier> MakeVerifier(bool cache = true) {
-  auto verifier = DcapVerifier::Create({{IntelSgxRootCa(), TrustRootKind::kProduction}},
-                                       {cache, 64});
+  auto verifier =
+      DcapVerifier::Create({{IntelSgxRootCa(), TrustRootKind::kProduction}}, {cache, 64});
   EXPECT_THAT(verifier, IsOk());
   return std::move(verifier).value();
 }
@@ -103,8 +103,7 @@ TEST_P(RealTdVectorTest, VerifiesAsExpectedCachedAndUncached) {
                   ElementsAreArray(p["pck_tcb_components"].get<std::vector<int>>()));
       EXPECT_EQ(r->pck.pce_svn, p["pck_pcesvn"].get<int>());
       EXPECT_EQ(r->tcb_info_version, 3);
-      EXPECT_EQ(r->collateral_valid_from,
-                v.expected["collateral_valid_from_unix"].get<int64_t>());
+      EXPECT_EQ(r->collateral_valid_from, v.expected["collateral_valid_from_unix"].get<int64_t>());
       EXPECT_EQ(r->collateral_valid_until,
                 v.expected["collateral_valid_until_unix"].get<int64_t>());
       EXPECT_FALSE(r->collateral_expired);
@@ -157,8 +156,9 @@ TEST_P(RealTdVectorTest, TdIdentityMeetsAConstraintNamingIt) {
   for (int i = 0; i < 4; ++i) {
     c += " RTMR" + std::to_string(i) + ":" + id["rtmr" + std::to_string(i)].get<std::string>();
   }
-  c += " MRSEAM:" + id["mr_seam"].get<std::string>() + " TDATTR:" +
-       id["td_attributes"].get<std::string>() + " XFAM:" + id["xfam"].get<std::string>();
+  c += " MRSEAM:" + id["mr_seam"].get<std::string>() +
+       " TDATTR:" + id["td_attributes"].get<std::string>() +
+       " XFAM:" + id["xfam"].get<std::string>();
   auto constraint = TeeConstraint::Parse(c);
   ASSERT_THAT(constraint, IsOk());
   EXPECT_THAT(constraint->Check(td, v.at()), IsOk());
@@ -292,8 +292,7 @@ TEST_P(TdNegativeTest, LengthsAreDecidedAsIntelsQvlDecidesThem) {
   EXPECT_THAT(TdQuote::Parse(over), ReasonIs("quote_malformed"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, TdNegativeTest,
-                         ::testing::Values(kPhalaV4, kTeepotV4, kPhalaV5));
+INSTANTIATE_TEST_SUITE_P(Vectors, TdNegativeTest, ::testing::Values(kPhalaV4, kTeepotV4, kPhalaV5));
 
 TEST(TdWrongTeeTest, QuotesAreParsedAndVerifiedOnlyAsTheirOwnTee) {
   TdVector td = LoadTdVector(kPhalaV4);
@@ -333,8 +332,7 @@ TEST(TdWrongTeeTest, CollateralForTheOtherTeeIsRefused) {
     c = sgx_collateral;
     c.qe_identity = td.collateral.qe_identity;
     c.qe_identity_issuer_chain = td.collateral.qe_identity_issuer_chain;
-    EXPECT_THAT(verifier->Verify(sgx_quote, c, {sgx_at, false}),
-                ReasonIs("qe_identity_wrong_tee"));
+    EXPECT_THAT(verifier->Verify(sgx_quote, c, {sgx_at, false}), ReasonIs("qe_identity_wrong_tee"));
     // Each still verifies with its own collateral afterwards (the caches are TEE-neutral).
     EXPECT_THAT(verifier->VerifyTd(td.quote, td.collateral, {td.at(), false}), IsOk());
     EXPECT_THAT(verifier->Verify(sgx_quote, sgx_collateral, {sgx_at, false}), IsOk());

@@ -348,12 +348,11 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
                          "the QE Identity signature does not verify over its exact bytes");
   }
   // Step 16, the part that does not depend on the quote's TEE (CheckTee has the rest).
-  if ((qe_identity->id() != "QE" && qe_identity->id() != "TD_QE") ||
-      qe_identity->version() != 2) {
-    return RejectedError(kQeIdentityUnsupported,
-                         "QE Identity id \"" + qe_identity->id() + "\" version " +
-                             std::to_string(qe_identity->version()) +
-                             " is neither an SGX QE nor a TDX TD_QE v2");
+  if ((qe_identity->id() != "QE" && qe_identity->id() != "TD_QE") || qe_identity->version() != 2) {
+    return RejectedError(kQeIdentityUnsupported, "QE Identity id \"" + qe_identity->id() +
+                                                     "\" version " +
+                                                     std::to_string(qe_identity->version()) +
+                                                     " is neither an SGX QE nor a TDX TD_QE v2");
   }
 
   Window window;
@@ -594,9 +593,11 @@ struct DcapVerifier::Impl::Common {
   const QeTcbLevel* qe_level = nullptr;  // points into `collateral`
 };
 
-StatusOr<DcapVerifier::Impl::Common> DcapVerifier::Impl::VerifyCommon(
-    const DcapQuote& quote, Tee tee, const Collateral& collateral, const VerifyOptions& options,
-    DcapResult* out) const {
+StatusOr<DcapVerifier::Impl::Common> DcapVerifier::Impl::VerifyCommon(const DcapQuote& quote,
+                                                                      Tee tee,
+                                                                      const Collateral& collateral,
+                                                                      const VerifyOptions& options,
+                                                                      DcapResult* out) const {
   Common c;
   // Steps 7 (signature), 11–16.
   VOUCH_ASSIGN_OR_RETURN(c.collateral, GetCollateral(collateral, options.at));
@@ -743,7 +744,8 @@ StatusOr<TdVerificationResult> DcapVerifier::Impl::VerifyTd(ByteSpan quote_bytes
 std::string_view TdIntelQvResultName(const TdVerificationResult& r) {
   if (!r.td_relaunch_advised) return IntelQvResultName(r.tcb_status);
   auto configuration = [](TcbStatus s) {
-    return s == TcbStatus::kConfigurationNeeded || s == TcbStatus::kConfigurationAndSwHardeningNeeded ||
+    return s == TcbStatus::kConfigurationNeeded ||
+           s == TcbStatus::kConfigurationAndSwHardeningNeeded ||
            s == TcbStatus::kOutOfDateConfigurationNeeded;
   };
   return configuration(r.sgx_tcb_status) || configuration(r.tcb_status)

@@ -61,8 +61,9 @@ struct TdInstanceInfo {
   // Reads TD info JSON strictly: "tee" must be "TDX"; every field present (tee_tcb_svn2 and
   // mr_servicetd together or not at all), of the right type and length; "debug" equal to
   // debug(); "mode" RELEASE, DEBUG or SIMULATION, DEBUG exactly when debug() (SIMULATION
-  // either way), and a DEBUG or SIMULATION TD's summary INSECURE; no duplicate keys. Unknown extra fields are ignored. Every failure is
-  // kInvalidArgument, reason "td_info_malformed", naming the field.
+  // either way), and a DEBUG or SIMULATION TD's summary INSECURE; no duplicate keys. Unknown extra
+  // fields are ignored. Every failure is kInvalidArgument, reason "td_info_malformed", naming the
+  // field.
   static StatusOr<TdInstanceInfo> FromJson(std::string_view json);
 
   friend bool operator==(const TdInstanceInfo&, const TdInstanceInfo&) = default;

@@ -38,9 +38,10 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote,
 
 // `base_url` is the server's root ("https://api.trustedservices.intel.com") or already ends in
 // "/sgx/certification/v4" or "/tdx/certification/v4". For a TDX platform the TCB Info and QE
-// Identity come from /tdx/certification/v4, the CRLs from /sgx/certification/v4 (PCS API v4). Unreachable servers and non-200 answers are kUnavailable naming the
-// URL; a response that is not collateral (bad JSON envelope, missing issuer chain header) is
-// kDataLoss with reason "pccs_bad_response".
+// Identity come from /tdx/certification/v4, the CRLs from /sgx/certification/v4 (PCS API v4).
+// Unreachable servers and non-200 answers are kUnavailable naming the URL; a response that is not
+// collateral (bad JSON envelope, missing issuer chain header) is kDataLoss with reason
+// "pccs_bad_response".
 StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::string& base_url,
                                           const PlatformSelector& platform,
                                           std::chrono::milliseconds timeout);
