@@ -294,6 +294,35 @@ TEST_P(TdNegativeTest, LengthsAreDecidedAsIntelsQvlDecidesThem) {
 
 INSTANTIATE_TEST_SUITE_P(Vectors, TdNegativeTest, ::testing::Values(kPhalaV4, kTeepotV4, kPhalaV5));
 
+// The checks one peer or the other skips on TDX collateral (bench/peers/tamper.js).
+TEST(TdCollateralTest, EveryTamperedCollateralItemIsRejected) {
+  TdVector v = LoadTdVector(kPhalaV4);
+  auto verifier = MakeVerifier(false);
+  auto expect = [&](const Collateral& c, const char* reason) {
+    EXPECT_THAT(verifier->VerifyTd(v.quote, c, {v.at(), false}), ReasonIs(reason)) << reason;
+  };
+  Collateral c = v.collateral;
+  c.qe_identity.signature[7] ^= 1;
+  expect(c, "qe_identity_signature_invalid");
+  c = v.collateral;
+  c.qe_identity.body.push_back(' ');
+  expect(c, "qe_identity_signature_invalid");
+  c = v.collateral;
+  std::string text(c.tcb_info.body.begin(), c.tcb_info.body.end());
+  text.replace(text.find("\"mrsigner\":\"0"), 13, "\"mrsigner\":\"1");
+  c.tcb_info.body = ToBytes(text);
+  expect(c, "tcb_info_signature_invalid");
+  c = v.collateral;
+  c.pck_crl.back() ^= 1;
+  expect(c, "pck_crl_invalid");
+  c = v.collateral;
+  c.root_ca_crl.back() ^= 1;
+  expect(c, "root_ca_crl_invalid");
+  c = v.collateral;
+  c.pck_crl = ToBytes(std::string_view("gar\x01"));
+  expect(c, "collateral_malformed");
+}
+
 TEST(TdWrongTeeTest, QuotesAreParsedAndVerifiedOnlyAsTheirOwnTee) {
   TdVector td = LoadTdVector(kPhalaV4);
   Bytes sgx = vouch::testing::ReadTestData("sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06/quote.bin");
