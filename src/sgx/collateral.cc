@@ -190,6 +190,22 @@ bool ComponentsThenPceGreater(const TcbLevel& a, const TcbLevel& b) {
   return a.tdx_components > b.tdx_components;
 }
 
+// {"tcb":{"isvsvn":n},"tcbDate":…,"tcbStatus":…,"advisoryIDs"?:[…]}: a QE Identity level or a
+// TDX module level.
+StatusOr<QeTcbLevel> ParseIsvSvnLevel(element level, const std::string& what) {
+  VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, what));
+  VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
+  const std::string tcb_what = what + ".tcb";
+  VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
+  QeTcbLevel out;
+  VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
+  out.isv_svn = static_cast<uint16_t>(isvsvn);
+  VOUCH_ASSIGN_OR_RETURN(out.tcb_date, lf.Time("tcbDate"));
+  VOUCH_ASSIGN_OR_RETURN(out.status, lf.Status("tcbStatus"));
+  VOUCH_ASSIGN_OR_RETURN(out.advisory_ids, lf.OptionalStrings("advisoryIDs"));
+  return out;
+}
+
 // `tdxModule` or an entry of `tdxModuleIdentities`: mrsigner (96 hex), attributes and
 // attributesMask (16 hex each).
 StatusOr<TdxModule> ParseTdxModule(const Fields& f) {
@@ -211,24 +227,17 @@ StatusOr<TdxModuleIdentity> ParseTdxModuleIdentity(element e, size_t index) {
   size_t i = 0;
   for (element level : levels) {
     const std::string level_what = what + ".tcbLevels[" + std::to_string(i++) + "]";
-    VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, level_what));
-    VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
-    const std::string tcb_what = level_what + ".tcb";
-    VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
-    TdxModuleTcbLevel l;
-    VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
-    l.isv_svn = static_cast<uint16_t>(isvsvn);
-    VOUCH_ASSIGN_OR_RETURN(l.tcb_date, lf.Time("tcbDate"));
-    VOUCH_ASSIGN_OR_RETURN(l.status, lf.Status("tcbStatus"));
+    VOUCH_ASSIGN_OR_RETURN(TdxModuleTcbLevel l, ParseIsvSvnLevel(level, level_what));
     if (l.status != TcbStatus::kUpToDate && l.status != TcbStatus::kOutOfDate &&
         l.status != TcbStatus::kRevoked) {
-      return lf.Error("a TDX module's tcbStatus is UpToDate, OutOfDate or Revoked");
+      return Malformed(level_what, "a TDX module's tcbStatus is UpToDate, OutOfDate or Revoked");
     }
-    VOUCH_ASSIGN_OR_RETURN(l.advisory_ids, lf.OptionalStrings("advisoryIDs"));
     for (const TdxModuleTcbLevel& seen : out.levels) {
       // Intel's QVL rejects duplicated module levels ("Detected duplicated TDX Module Identity
       // TCB levels"): its set is ordered by ISVSVN alone.
-      if (seen.isv_svn == l.isv_svn) return lf.Error("repeats isvsvn " + std::to_string(isvsvn));
+      if (seen.isv_svn == l.isv_svn) {
+        return Malformed(level_what, "repeats isvsvn " + std::to_string(l.isv_svn));
+      }
     }
     out.levels.push_back(std::move(l));
   }
@@ -392,17 +401,9 @@ StatusOr<QeIdentity> QeIdentity::Parse(ByteSpan json) {
   if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
   size_t i = 0;
   for (element level : levels) {
-    const std::string what = "QE Identity tcbLevels[" + std::to_string(i++) + "]";
-    VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, what));
-    VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
-    const std::string tcb_what = what + ".tcb";
-    VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
-    QeTcbLevel out;
-    VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
-    out.isv_svn = static_cast<uint16_t>(isvsvn);
-    VOUCH_ASSIGN_OR_RETURN(out.tcb_date, lf.Time("tcbDate"));
-    VOUCH_ASSIGN_OR_RETURN(out.status, lf.Status("tcbStatus"));
-    VOUCH_ASSIGN_OR_RETURN(out.advisory_ids, lf.OptionalStrings("advisoryIDs"));
+    VOUCH_ASSIGN_OR_RETURN(
+        QeTcbLevel out,
+        ParseIsvSvnLevel(level, "QE Identity tcbLevels[" + std::to_string(i++) + "]"));
     qe.levels_.push_back(std::move(out));
   }
   std::stable_sort(qe.levels_.begin(), qe.levels_.end(),

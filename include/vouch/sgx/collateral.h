@@ -53,12 +53,15 @@ struct TdxModule {
   std::array<uint8_t, 8> attributes_mask{};
 };
 
-struct TdxModuleTcbLevel {
+// A TCB level keyed by an ISVSVN: QE Identity levels, and TDX module levels (whose status is
+// UpToDate, OutOfDate or Revoked).
+struct QeTcbLevel {
   uint16_t isv_svn = 0;
   UnixSeconds tcb_date = 0;
-  TcbStatus status = TcbStatus::kUpToDate;  // UpToDate, OutOfDate or Revoked
+  TcbStatus status = TcbStatus::kUpToDate;
   std::vector<std::string> advisory_ids;
 };
+using TdxModuleTcbLevel = QeTcbLevel;
 
 struct TdxModuleIdentity {
   std::string id;  // "TDX_01": the module major version tee_tcb_svn[1] as two hex digits
@@ -104,13 +107,6 @@ class TcbInfo {
   std::vector<TcbLevel> levels_;
   std::optional<TdxModule> tdx_module_;
   std::vector<TdxModuleIdentity> tdx_module_identities_;
-};
-
-struct QeTcbLevel {
-  uint16_t isv_svn = 0;
-  UnixSeconds tcb_date = 0;
-  TcbStatus status = TcbStatus::kUpToDate;
-  std::vector<std::string> advisory_ids;
 };
 
 class QeIdentity {
