@@ -61,7 +61,7 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
               << BodyName(r->body_type) << "\n"
               << "tcb status:   " << sgx::TcbStatusName(r->tcb_status) << " (TDX level "
               << sgx::TcbStatusName(r->platform_tcb_status) << ", TDX module "
-              << (r->tdx_module_identity.empty() ? "0" : r->tdx_module_identity) << " "
+              << (r->tdx_module_identity.empty() ? "(version 0)" : r->tdx_module_identity) << " "
               << sgx::TcbStatusName(r->tdx_module_tcb_status) << ", QE "
               << sgx::TcbStatusName(r->qe_tcb_status) << ")"
               << (r->td_relaunch_advised ? "; TD relaunch advised" : "") << "\n"

@@ -401,9 +401,8 @@ StatusOr<QeIdentity> QeIdentity::Parse(ByteSpan json) {
   if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
   size_t i = 0;
   for (element level : levels) {
-    VOUCH_ASSIGN_OR_RETURN(
-        QeTcbLevel out,
-        ParseIsvSvnLevel(level, "QE Identity tcbLevels[" + std::to_string(i++) + "]"));
+    VOUCH_ASSIGN_OR_RETURN(QeTcbLevel out, ParseIsvSvnLevel(level, "QE Identity tcbLevels[" +
+                                                                       std::to_string(i++) + "]"));
     qe.levels_.push_back(std::move(out));
   }
   std::stable_sort(qe.levels_.begin(), qe.levels_.end(),
