@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/sgx_td_cmd.h"
 #include "constraint/eii_json.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
 #include "vouch/constraint/hints.h"
+#include "vouch/constraint/tee_constraint.h"
 #include "vouch/pcs/pcs_client.h"
 #include "vouch/server/http.h"
 #include "vouch/sgx/enclave_info.h"
@@ -24,12 +26,15 @@ namespace vouch::cli {
 namespace {
 
 constexpr const char kVerifyHelp[] =
-    "Verifies an Intel SGX DCAP quote (v3 or v4) offline against Intel PCS collateral at a\n"
-    "stated time: the PCK certificate chain to a trusted root, both CRLs, the TCB Info and QE\n"
+    "Verifies an Intel SGX DCAP quote (v3 or v4) or an Intel TDX quote (v4 or v5, TD 1.0/1.5)\n"
+    "offline against Intel PCS collateral at a stated time: the PCK certificate chain to a\n"
+    "trusted root, both CRLs, the TCB Info and QE\n"
     "Identity signatures over their exact bytes, the QE report and its binding to the\n"
     "attestation key, the quote signature, the TCB level and the collateral validity window.\n"
     "Prints the verdict, TCB status, advisories and the enclave identity (EnclaveInstanceInfo);\n"
-    "with --constraint also checks a Conclave-style constraint against it.\n"
+    "with --constraint also checks a Conclave-style constraint against it. A TD quote prints\n"
+    "its TD identity (docs/td-info.md) and takes TDX constraints (TEE:TDX MRTD:..., see\n"
+    "docs/constraints.md); a Conclave constraint never matches a TD.\n"
     "The collateral directory layout is described in docs/collateral.md.";
 
 constexpr const char kVerifyFooter[] =
@@ -115,9 +120,9 @@ int RunVerify(const VerifyOptions& opts) {
     }
     at = *parsed;
   }
-  std::optional<EnclaveConstraint> constraint;
+  std::optional<TeeConstraint> constraint;
   if (opts.has_constraint) {
-    auto parsed = EnclaveConstraint::Parse(opts.constraint);
+    auto parsed = TeeConstraint::Parse(opts.constraint);
     if (!parsed.ok()) {
       bool invalid = parsed.status().code() == StatusCode::kFailedPrecondition;
       return ReportStatus(opts.json, invalid ? "invalid constraint" : "malformed constraint",
@@ -186,6 +191,10 @@ int RunVerify(const VerifyOptions& opts) {
     return static_cast<int>(failure.exit_code);
   };
   if (!collateral.ok()) return reject(collateral.status(), nullptr, nullptr, "", "");
+  if (sgx::IsTdQuote(*quote)) {
+    return RunVerifyTd(**verifier, *quote, *collateral, {at, opts.allow_expired},
+                       constraint ? &*constraint : nullptr, opts.eii_out, opts.json);
+  }
 
   auto result = (*verifier)->Verify(*quote, *collateral, {at, opts.allow_expired});
   if (!result.ok()) {
@@ -232,7 +241,9 @@ int RunVerify(const VerifyOptions& opts) {
           {"result", "fail"}, {"message", check.message()}, {"reason", check.reason()}};
       Status error = RejectedError(std::string(codes::kConstraintFailed.code), check.message());
       return reject(error, &r, &eii, "FAIL: " + check.message(),
-                    ConstraintCheckHint(*constraint, eii, check));
+                    constraint->sgx() != nullptr
+                        ? ConstraintCheckHint(*constraint->sgx(), eii, check)
+                        : std::string());
     }
     out["constraint"] = {{"result", "pass"}};
     constraint_line = "PASS (" + constraint->ToString() + ")";
@@ -355,7 +366,8 @@ void RegisterSgxCommands(CLI::App& app, CommandContext& ctx) {
                      "reported as mode SIMULATION, summary INSECURE; repeatable");
   verify
       ->add_option("--constraint", opts->constraint,
-                   "Conclave constraint to check (see 'vouch constraint parse --help')")
+                   "Conclave constraint to check (see 'vouch constraint parse --help'); for\n"
+                   "a TD quote a TDX constraint, TEE:TDX MRTD:<hex> … (docs/constraints.md)")
       ->each([opts](const std::string&) { opts->has_constraint = true; });
   verify->add_flag("--allow-expired-collateral", opts->allow_expired,
                    "Accept a time at or after the collateral's expiry (reported as\n"

@@ -267,7 +267,23 @@ StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
 StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
                                         const QuoteOptions& options) const {
   if (options.version != 3 && options.version != 4) {
-    return InvalidArgumentError("simulated quotes are version 3 or 4");
+    return InvalidArgumentError("simulated SGX quotes are version 3 or 4");
+  }
+  Bytes quote;
+  PutU16(quote, static_cast<uint16_t>(options.version));
+  PutU16(quote, kAttestationKeyTypeEcdsaP256);
+  PutU32(quote, kTeeTypeSgx);
+  PutU16(quote, options_.qe_isv_svn);
+  PutU16(quote, options_.platform.pce_svn);
+  Append(quote, kIntelQeVendorId);
+  quote.resize(quote.size() + 20, 0);  // user data
+  Append(quote, EncodeReportBody(enclave));
+  return SignQuote(std::move(quote), options);
+}
+
+StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options) const {
+  if (options.version < 3 || options.version > 5) {
+    return InvalidArgumentError("simulated quotes are version 3, 4 or 5");
   }
   VOUCH_ASSIGN_OR_RETURN(auto attestation_key, EcdsaP256PrivateKey::Generate());
   ByteSpan att_xy = ByteSpan(attestation_key.public_key().point()).subspan(1);
@@ -283,7 +299,7 @@ StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
   qe.attributes[8] = 0xe7;
   qe.mr_signer = options_.qe_mr_signer;
   qe.mr_enclave = Sha256(AsBytes("vouch simulated quoting enclave"));
-  qe.isv_prod_id = 1;
+  qe.isv_prod_id = options.qe_isv_prod_id;
   qe.isv_svn = options_.qe_isv_svn;
   Sha256Hasher h;
   h.Update(att_xy);
@@ -318,21 +334,12 @@ StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
   PutU32(qe_block, static_cast<uint32_t>(cert_data.size()));
   Append(qe_block, cert_data);
 
-  Bytes quote;
-  PutU16(quote, static_cast<uint16_t>(options.version));
-  PutU16(quote, kAttestationKeyTypeEcdsaP256);
-  PutU32(quote, kTeeTypeSgx);
-  PutU16(quote, options_.qe_isv_svn);
-  PutU16(quote, options_.platform.pce_svn);
-  Append(quote, kIntelQeVendorId);
-  quote.resize(quote.size() + 20, 0);  // user data
-  Append(quote, EncodeReportBody(enclave));
   VOUCH_ASSIGN_OR_RETURN(Bytes isv_sig, attestation_key.SignRaw(quote));
 
   Bytes sig_data;
   Append(sig_data, isv_sig);
   Append(sig_data, att_xy);
-  if (options.version == 4) {
+  if (options.version >= 4) {
     PutU16(sig_data, static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
     PutU32(sig_data, static_cast<uint32_t>(qe_block.size()));
   }

@@ -24,6 +24,23 @@ inline constexpr char kSecurityLevelMismatch[] = "security_level_mismatch";
 inline constexpr char kSecurityLevelTooLow[] = "security_level_too_low";
 inline constexpr char kAttestationTooOld[] = "attestation_too_old";
 
+// TD info JSON that does not follow docs/td-info.md (kInvalidArgument).
+inline constexpr char kTdInfoMalformed[] = "td_info_malformed";
+
+// TdConstraint::Check rejections (kPermissionDenied) beyond the shared ones above, in the order
+// of the checks (docs/constraints.md, "TDX constraints"), and TeeConstraint's refusal to check one
+// TEE's constraint against the other's identity.
+inline constexpr char kMrtdMismatch[] = "mrtd_mismatch";
+inline constexpr char kMrseamMismatch[] = "mrseam_mismatch";
+inline constexpr char kRtmrMismatch[] = "rtmr_mismatch";
+inline constexpr char kMrConfigIdMismatch[] = "mr_config_id_mismatch";
+inline constexpr char kMrOwnerMismatch[] = "mr_owner_mismatch";
+inline constexpr char kMrOwnerConfigMismatch[] = "mr_owner_config_mismatch";
+inline constexpr char kTdAttributesMismatch[] = "td_attributes_mismatch";
+inline constexpr char kXfamMismatch[] = "xfam_mismatch";
+inline constexpr char kServicetdMismatch[] = "servicetd_mismatch";
+inline constexpr char kConstraintTeeMismatch[] = "constraint_tee_mismatch";
+
 }  // namespace vouch::constraint::reasons
 
 #endif  // VOUCH_CONSTRAINT_REASONS_H_

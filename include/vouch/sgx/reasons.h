@@ -16,6 +16,12 @@ inline constexpr char kSigstructMalformed[] = "sigstruct_malformed";
 
 // Rejected evidence (kPermissionDenied), by step of spec/sgx-dcap.md §4.
 inline constexpr char kQuoteUnsupported[] = "quote_unsupported";
+// A quote, TCB Info or QE Identity for the other TEE (SGX vs TDX), and TDX module checks.
+inline constexpr char kQuoteWrongTee[] = "quote_wrong_tee";
+inline constexpr char kTcbInfoWrongTee[] = "tcb_info_wrong_tee";
+inline constexpr char kQeIdentityWrongTee[] = "qe_identity_wrong_tee";
+inline constexpr char kTdxModuleMismatch[] = "tdx_module_mismatch";
+inline constexpr char kTdxModuleTcbLevelNotFound[] = "tdx_module_tcb_level_not_found";
 inline constexpr char kUntrustedRoot[] = "untrusted_root";
 inline constexpr char kPckChainInvalid[] = "pck_chain_invalid";
 inline constexpr char kPckChainSignatureInvalid[] = "pck_chain_signature_invalid";
