@@ -108,8 +108,7 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
 
 int RunVerifyTd(const sgx::DcapVerifier& verifier, ByteSpan quote,
                 const sgx::Collateral& collateral, const sgx::VerifyOptions& options,
-                const TeeConstraint* constraint, const std::string& td_info_out,
-                bool json) {
+                const TeeConstraint* constraint, const std::string& td_info_out, bool json) {
   Json out;
   out["tee"] = "TDX";
   // A rejection; `out` holds the fields reached.
@@ -138,8 +137,7 @@ int RunVerifyTd(const sgx::DcapVerifier& verifier, ByteSpan quote,
       out["constraint"] = {
           {"result", "fail"}, {"message", check.message()}, {"reason", check.reason()}};
       return reject(RejectedError(std::string(codes::kConstraintFailed.code), check.message()), &r,
-                    &td,
-                    "FAIL: " + check.message());
+                    &td, "FAIL: " + check.message());
     }
     out["constraint"] = {{"result", "pass"}};
     constraint_line = "PASS (" + constraint->ToString() + ")";

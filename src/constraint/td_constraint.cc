@@ -167,26 +167,29 @@ Status TdConstraint::Validate() const {
 Status TdConstraint::Check(const TdInstanceInfo& td, UnixSeconds now) const {
   VOUCH_RETURN_IF_ERROR(Validate());
   if (mr_tds_.count(td.mr_td) == 0) {
-    return RejectedError(constraint::reasons::kMrtdMismatch, "TD MRTD " + HexEncodeUpper(td.mr_td) +
-                                              " does not match any of the acceptable MRTDs (" +
-                                              Join(mr_tds_) + ").");
+    return RejectedError(constraint::reasons::kMrtdMismatch,
+                         "TD MRTD " + HexEncodeUpper(td.mr_td) +
+                             " does not match any of the acceptable MRTDs (" + Join(mr_tds_) +
+                             ").");
   }
   if (!mr_seams_.empty() && mr_seams_.count(td.mr_seam) == 0) {
-    return RejectedError(constraint::reasons::kMrseamMismatch, "TD MRSEAM " + HexEncodeUpper(td.mr_seam) +
-                                                " does not match any of the acceptable MRSEAMs (" +
-                                                Join(mr_seams_) + ").");
+    return RejectedError(constraint::reasons::kMrseamMismatch,
+                         "TD MRSEAM " + HexEncodeUpper(td.mr_seam) +
+                             " does not match any of the acceptable MRSEAMs (" + Join(mr_seams_) +
+                             ").");
   }
   for (size_t i = 0; i < 4; ++i) {
-    VOUCH_RETURN_IF_ERROR(
-        RequireEqual(rtmrs_[i], td.rtmr[i], kRtmrKeys[i].data(), constraint::reasons::kRtmrMismatch));
+    VOUCH_RETURN_IF_ERROR(RequireEqual(rtmrs_[i], td.rtmr[i], kRtmrKeys[i].data(),
+                                       constraint::reasons::kRtmrMismatch));
   }
+  VOUCH_RETURN_IF_ERROR(RequireEqual(mr_config_id_, td.mr_config_id, "MRCONFIGID",
+                                     constraint::reasons::kMrConfigIdMismatch));
   VOUCH_RETURN_IF_ERROR(
-      RequireEqual(mr_config_id_, td.mr_config_id, "MRCONFIGID", constraint::reasons::kMrConfigIdMismatch));
-  VOUCH_RETURN_IF_ERROR(RequireEqual(mr_owner_, td.mr_owner, "MROWNER", constraint::reasons::kMrOwnerMismatch));
+      RequireEqual(mr_owner_, td.mr_owner, "MROWNER", constraint::reasons::kMrOwnerMismatch));
   VOUCH_RETURN_IF_ERROR(RequireEqual(mr_owner_config_, td.mr_owner_config, "MROWNERCONFIG",
                                      constraint::reasons::kMrOwnerConfigMismatch));
-  VOUCH_RETURN_IF_ERROR(
-      RequireEqual(td_attributes_, td.td_attributes, "TD_ATTRIBUTES", constraint::reasons::kTdAttributesMismatch));
+  VOUCH_RETURN_IF_ERROR(RequireEqual(td_attributes_, td.td_attributes, "TD_ATTRIBUTES",
+                                     constraint::reasons::kTdAttributesMismatch));
   VOUCH_RETURN_IF_ERROR(RequireEqual(xfam_, td.xfam, "XFAM", constraint::reasons::kXfamMismatch));
   if (mr_servicetd_) {
     if (!td.mr_servicetd || *td.mr_servicetd != *mr_servicetd_) {
