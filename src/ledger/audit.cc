@@ -176,6 +176,11 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
                                                    tlog::TilePath(id));
         }
       }
+      if (options.on_entry) {
+        for (size_t i = 0; i < w; ++i) {
+          VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i]));
+        }
+      }
     }
     for (const Hash& leaf : leaves) {
       range.Append(leaf, check_node);

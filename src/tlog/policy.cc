@@ -2,7 +2,10 @@
 #include "vouch/tlog/policy.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tlog/text.h"
 #include "vouch/base/encoding.h"
@@ -378,6 +381,31 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   }
   if (!QuorumSatisfied(result.witnesses)) {
     return RejectedError("policy_quorum_not_met", ExplainQuorum(result.witnesses));
+  }
+  // Every line by a listed key verified above, so its timestamp can be read off the line.
+  for (size_t i : v->verified) {
+    if (i < log_count) continue;
+    const Witness* w = witness_of[i - log_count];
+    for (const NoteSignature& line : checkpoint.note().signatures()) {
+      if (!line.decoded || !w->verifier->Matches(line.key_name, line.key_id)) continue;
+      auto cosig = CosignatureV1::Decode(line.signature);
+      if (!cosig.ok()) continue;
+      auto [it, fresh] = result.witness_times.emplace(w->name, cosig->timestamp);
+      if (!fresh) it->second = std::min(it->second, cosig->timestamp);
+    }
+  }
+  if (quorum_ != "none") {
+    std::vector<std::pair<uint64_t, std::string>> by_time;
+    for (const auto& [name, time] : result.witness_times) by_time.emplace_back(time, name);
+    std::sort(by_time.begin(), by_time.end(), std::greater<>());
+    std::set<std::string> counted;
+    for (const auto& [time, name] : by_time) {
+      counted.insert(name);
+      if (QuorumSatisfied(counted)) {
+        result.quorum_time = time;
+        break;
+      }
+    }
   }
   return result;
 }

@@ -101,6 +101,49 @@ TEST(SigsumPolicyTest, VerifiesACosignedSigsumCheckpoint) {
               ReasonIs("policy_quorum_not_met"));
 }
 
+// t_q (spec/governance.md §5.1 step 4): the largest T such that the witnesses cosigning at or
+// after T satisfy the quorum.
+TEST(PolicyQuorumTimeTest, IsTheLatestTimeAtWhichTheQuorumHolds) {
+  auto log_key = *Ed25519NoteSigner::FromSeed("placeholder", Bytes(32, 1));
+  Bytes log_pub = log_key.verifier_key().public_key();
+  std::string origin = "sigsum.org/v1/tree/" + HexEncode(Sha256(log_pub));
+  auto log_signer = *Ed25519NoteSigner::FromSeed(origin, Bytes(32, 1));
+  std::vector<CosignatureV1Signer> w;
+  std::string policy = "log " + HexEncode(log_pub) + "\n";
+  for (uint8_t i = 0; i < 3; ++i) {
+    w.push_back(*CosignatureV1Signer::FromSeed("w" + std::to_string(i) + ".example",
+                                               Bytes(32, static_cast<uint8_t>(10 + i))));
+    policy += "witness w" + std::to_string(i) + " " +
+              HexEncode(w.back().private_key().public_key().bytes()) + "\n";
+  }
+  policy += "group two 2 w0 w1 w2\nquorum two\n";
+  auto p = Policy::ParseSigsum(policy);
+  ASSERT_THAT(p, IsOk());
+  const NoteSigner* s[] = {&log_signer};
+  std::string note = *SignCheckpoint(*Checkpoint::Create(origin, 5, EmptyRoot()), s);
+  std::string text = note.substr(0, note.find("\n\n") + 1);
+  // w0 at 300, w1 at 100 and again at 150 (its earliest counts), w2 at 200: the two latest
+  // cosigners are w0 and w2, so t_q = 200.
+  std::string cosigned = note + *w[0].CosignLine(text, 300) + *w[1].CosignLine(text, 150) +
+                         *w[1].CosignLine(text, 100) + *w[2].CosignLine(text, 200);
+  auto v = p->VerifyCheckpoint(*SignedCheckpoint::Parse(cosigned));
+  ASSERT_THAT(v, IsOk());
+  EXPECT_EQ(v->witness_times,
+            (std::map<std::string, uint64_t>{{"w0", 300}, {"w1", 100}, {"w2", 200}}));
+  EXPECT_EQ(v->quorum_time, std::optional<uint64_t>(200));
+  // Only two cosigners: the earlier of the two.
+  v = p->VerifyCheckpoint(
+      *SignedCheckpoint::Parse(note + *w[1].CosignLine(text, 100) + *w[2].CosignLine(text, 200)));
+  ASSERT_THAT(v, IsOk());
+  EXPECT_EQ(v->quorum_time, std::optional<uint64_t>(100));
+  // quorum none: no witness time is needed, and none is claimed.
+  auto none = Policy::ParseSigsum("log " + HexEncode(log_pub) + "\nquorum none\n");
+  ASSERT_THAT(none, IsOk());
+  v = none->VerifyCheckpoint(*SignedCheckpoint::Parse(note));
+  ASSERT_THAT(v, IsOk());
+  EXPECT_EQ(v->quorum_time, std::nullopt);
+}
+
 class C2spPolicyTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -53,6 +53,11 @@ struct AuditOptions {
   bool check_entries = true;
   // Called after each level-0 tile with (entries checked, tree size).
   std::function<void(uint64_t, uint64_t)> progress;
+  // With check_entries: called for every entry in index order once it matched its leaf hash
+  // (the entry is a view into the bundle, valid during the call). A non-OK status stops the
+  // audit and is returned as is. The tree is only known to match the checkpoint's root when
+  // AuditLog returns OK, so callers judge nothing final before then.
+  std::function<Status(uint64_t index, ByteSpan entry)> on_entry;
 };
 
 struct AuditResult {

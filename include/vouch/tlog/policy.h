@@ -26,6 +26,7 @@
 #define VOUCH_TLOG_POLICY_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -49,6 +50,14 @@ inline constexpr size_t kMaxPolicySize = size_t{1} << 20;
 struct PolicyVerification {
   std::string log;                  // key name (= origin) of the log key that signed
   std::set<std::string> witnesses;  // policy names of witnesses with a valid cosignature
+  // The cosignature timestamp (POSIX seconds) of each witness in `witnesses`; a witness with
+  // several valid lines gets its earliest.
+  std::map<std::string, uint64_t> witness_times;
+  // The quorum time t_q (spec/governance.md §5.1 step 4): the largest T such that the
+  // witnesses whose cosignature timestamp is ≥ T satisfy the quorum — cosigners sorted by
+  // timestamp, descending, added until the quorum holds, the last one's timestamp. The quorum
+  // attests that the checkpoint existed at t_q. Unset when the quorum is "none".
+  std::optional<uint64_t> quorum_time;
 };
 
 class Policy {
