@@ -21,6 +21,7 @@
 #include <string>
 
 #include "cli/cli_common.h"
+#include "cli/log_common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
@@ -45,147 +46,6 @@ constexpr const char kKeyHelp[] =
     "and the verifier key (vkey) that clients pin is\n"
     "  <origin>+<8 hex key ID>+<base64(0x01 || 32-byte public key)>";
 
-constexpr const char kTrustOptions[] =
-    "Trust: --vkey VKEY (the log's verifier key; no witnesses required) or --policy FILE (a\n"
-    "c2sp.org/tlog-policy file: accepted logs and a witness quorum); without either, the\n"
-    "policy file in $VOUCH_POLICY, if set.";
-
-constexpr const char kUrlHelp[] = "The log, e.g. http://127.0.0.1:7381 (default: $VOUCH_LOG_URL)";
-
-// What a client command trusts: a policy built from --vkey, or read from --policy (or from
-// $VOUCH_POLICY when neither is given).
-struct Trust {
-  std::string vkey;
-  std::string policy_file;
-};
-
-void AddTrustOptions(CLI::App* cmd, Trust& trust) {
-  auto* vkey =
-      cmd->add_option("--vkey", trust.vkey, "The log's verifier key, <origin>+<key id>+<base64>");
-  auto* policy = cmd->add_option(
-      "--policy", trust.policy_file,
-      "A c2sp.org/tlog-policy file (logs and witness quorum; default $VOUCH_POLICY)");
-  vkey->excludes(policy);
-}
-
-// The policy for `trust`; `*exit_code` and `*code` describe a failure.
-StatusOr<tlog::Policy> MakePolicy(const Trust& trust, int* exit_code, std::string* code) {
-  *exit_code = kExitUsage;
-  if (!trust.policy_file.empty()) return ReadPolicyFile(trust.policy_file, exit_code, code);
-  *code = tlog::reasons::kVkeyMalformed;
-  auto key = tlog::VerifierKey::Parse(trust.vkey);
-  if (!key.ok()) return key.status().WithContext("bad --vkey");
-  if (key->type() != tlog::kSigTypeEd25519) {
-    return InvalidArgumentError("bad --vkey: a log key has type 0x01 (Ed25519), this one 0x" +
-                                HexEncode(std::vector<uint8_t>{key->type()}) +
-                                (key->type() == 0x04 ? " (a witness's cosignature key)" : ""));
-  }
-  auto policy = tlog::Policy::Parse("log " + key->ToString() + "\nquorum none\n");
-  if (!policy.ok()) return policy.status().WithContext("bad --vkey");
-  return policy;
-}
-
-// Resolves `trust` (after $VOUCH_POLICY) into the policy a client command verifies with, in
-// `*policy`. Without any, `*policy` stays empty, or, when the command needs one (`required`),
-// that is a usage error ("trust_missing"). A failure is reported as `json` asks and its exit
-// code returned; kExitOk otherwise.
-int ResolveTrust(Trust& trust, bool required, bool json, bool verbose,
-                 std::optional<tlog::Policy>* policy) {
-  if (trust.vkey.empty() && trust.policy_file.empty()) {
-    if (auto env = EnvDefault(kEnvPolicy)) {
-      trust.policy_file = *env;
-      Verbose(verbose, std::string("--policy ") + *env + " (from $" + kEnvPolicy + ")");
-    }
-  }
-  if (trust.vkey.empty() && trust.policy_file.empty()) {
-    if (!required) return kExitOk;
-    return ReportFailure(json, codes::kTrustMissing, "bad usage",
-                         "give the log's --vkey or a --policy",
-                         std::string("or set ") + kEnvPolicy + " to a policy file");
-  }
-  int exit_code;
-  std::string code;
-  auto p = MakePolicy(trust, &exit_code, &code);
-  if (!p.ok()) return ReportFailure(json, exit_code, code, "bad usage", p.status().message());
-  Verbose(verbose, trust.vkey.empty() ? "trusting the policy " + trust.policy_file
-                                      : "trusting the log key " + trust.vkey);
-  *policy = std::move(p).value();
-  return kExitOk;
-}
-
-// A checkpoint that `trust` rejected, worded for what was given: with --vkey there is no policy
-// to speak of.
-Status TrustRejection(const Trust& trust, const tlog::Checkpoint& cp, const Status& status) {
-  if (trust.vkey.empty()) return status;
-  const std::string key_name = trust.vkey.substr(0, trust.vkey.find('+'));
-  if (status.reason() == tlog::reasons::kPolicyUnknownLog) {
-    return RejectedError(status.reason(), "the checkpoint is for the log \"" + cp.origin() +
-                                              "\", but --vkey is the key of \"" + key_name +
-                                              "\": is it the other log's URL or key?");
-  }
-  if (status.reason() == tlog::reasons::kPolicyLogSignatureMissing) {
-    return RejectedError(status.reason(), "the checkpoint of \"" + cp.origin() +
-                                              "\" is not signed by the --vkey key (another key "
-                                              "with the same name?)");
-  }
-  return status;
-}
-
-// The log URL: the first positional, or $VOUCH_LOG_URL. For commands with a second positional
-// (FILE, INDEX), CLI11 puts a lone positional into the URL; then it is the second one and the
-// URL comes from the environment. A failure is reported and its exit code returned.
-int ResolveUrl(std::string* url, std::string* second, const char* second_name, bool json,
-               bool verbose) {
-  if (second != nullptr && second->empty() && !url->empty()) {
-    *second = *url;
-    url->clear();
-  }
-  if (second != nullptr && second->empty()) {
-    return ReportFailure(json, codes::kUsage, "bad usage",
-                         std::string(second_name) + " is required",
-                         "see the command's --help for its arguments and examples");
-  }
-  if (url->empty()) {
-    auto env = EnvDefault(kEnvLogUrl);
-    if (!env) {
-      return ReportFailure(
-          json, codes::kUsage, "bad usage", "the log URL is required",
-          std::string("give it first (e.g. http://127.0.0.1:7381) or set ") + kEnvLogUrl);
-    }
-    *url = *env;
-    Verbose(verbose, "log " + *url + " (from $" + kEnvLogUrl + ")");
-  }
-  return kExitOk;
-}
-
-// Exit code and error code for a failure talking to the log (or of what it sent).
-int ClientFailure(bool json, const std::string& what, const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kPermissionDenied:
-      return ReportStatus(json, what, status);
-    case StatusCode::kInvalidArgument:
-      if (status.reason().empty()) {
-        return ReportFailure(json, codes::kLogResponseMalformed, what, status.message());
-      }
-      return ReportStatus(json, what, status);
-    case StatusCode::kNotFound:
-      return ReportFailure(json, codes::kNotFound, what, status.message());
-    default:
-      return ReportFailure(json, codes::kLogUnreachable, what, status.message(),
-                           "check the URL, and that the log runs ('vouch serve log')");
-  }
-}
-
-// A client of the log at `url`; a malformed URL is reported (exit 2).
-StatusOr<ledger::LogClient> Connect(const std::string& url, http::HttpClient& http, int timeout,
-                                    bool json, int* exit_code) {
-  auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(timeout));
-  if (!log.ok()) {
-    *exit_code = ReportFailure(json, codes::kUrlMalformed, "bad URL", log.status().message(),
-                               "a log URL is http(s)://host[:port][/prefix]");
-  }
-  return log;
-}
 
 // ---- keygen ----
 
@@ -241,50 +101,26 @@ int RunAdd(AddOptions opts) {
   if (int rc = ResolveUrl(&opts.url, &opts.file, "FILE", opts.json, opts.verbose); rc != kExitOk) {
     return rc;
   }
-  auto entry = ReadFile(opts.file, tlog::kMaxEntrySize);
-  if (!entry.ok()) {
-    ErrorCode code = ReadErrorCode(entry.status());
-    return ReportFailure(opts.json, code, "cannot read entry",
-                         code.exit_code == kExitIo ? entry.status().message()
-                                                   : opts.file +
-                                                         " is larger than 65,535 bytes, the most "
-                                                         "a log entry can be");
-  }
-  if (entry->empty()) {
-    return ReportFailure(opts.json, codes::kEntryEmpty, "cannot add",
-                         opts.file + " is empty; the log does not accept empty entries");
-  }
+  Bytes entry;
+  if (int rc = ReadEntryFile(opts.file, opts.json, &entry); rc != kExitOk) return rc;
   http::HttpClient http;
   int rc = kExitOk;
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
-  Verbose(opts.verbose, "POST " + log->base_url() + "/add (" + std::to_string(entry->size()) +
-                            " bytes, leaf hash " + Base64Encode(tlog::HashLeaf(*entry)) + ")");
-  const auto start = SteadyNow();
-  StatusOr<ledger::AddResponse> added = [&] {
-    // The log answers once the entry is durably sequenced: usually milliseconds, but a busy
-    // log, or one waiting for its storage, can take up to --timeout.
-    WaitNotice notice("waiting for the log to sequence the entry",
-                      std::chrono::seconds(opts.timeout));
-    return log->Add(*entry);
-  }();
-  if (!added.ok()) return ClientFailure(opts.json, "cannot add", added.status());
-  Verbose(opts.verbose, "sequenced in " + Elapsed(start));
-  if (added->leaf_hash != tlog::HashLeaf(*entry)) {
-    return ReportFailure(opts.json, codes::kLeafHashMismatch, "the log misbehaved",
-                         "it answered with leaf hash " + Base64Encode(added->leaf_hash) +
-                             ", not the entry's " + Base64Encode(tlog::HashLeaf(*entry)));
+  ledger::AddResponse added;
+  if (rc = AddEntry(*log, entry, opts.timeout, opts.json, opts.verbose, &added); rc != kExitOk) {
+    return rc;
   }
   if (opts.json) {
-    PrintJsonResult(kVerdictOk, {{"index", added->index},
-                                 {"leaf_hash", Base64Encode(added->leaf_hash)},
-                                 {"duplicate", added->duplicate},
-                                 {"tree_size", added->tree_size}});
+    PrintJsonResult(kVerdictOk, {{"index", added.index},
+                                 {"leaf_hash", Base64Encode(added.leaf_hash)},
+                                 {"duplicate", added.duplicate},
+                                 {"tree_size", added.tree_size}});
   } else {
-    std::cout << "index " << added->index << "\n"
-              << "leaf_hash " << Base64Encode(added->leaf_hash) << "\n"
-              << "duplicate " << (added->duplicate ? "yes" : "no") << "\n"
-              << "tree_size " << added->tree_size << "\n";
+    std::cout << "index " << added.index << "\n"
+              << "leaf_hash " << Base64Encode(added.leaf_hash) << "\n"
+              << "duplicate " << (added.duplicate ? "yes" : "no") << "\n"
+              << "tree_size " << added.tree_size << "\n";
   }
   return kExitOk;
 }
@@ -353,51 +189,6 @@ struct ProofOptions {
   bool json = false;
 };
 
-// Why no receipt for entry `index` came in time although the log answers: the checkpoint that
-// would cover it lacks its witness quorum. With a policy, its witnesses that have a URL there are
-// asked (c2sp.org/tlog-witness GET /<hex SHA-256(origin)>/checkpoint) what they last cosigned
-// for the log, so that the message names the missing ones.
-std::string ExplainMissingQuorum(http::HttpClient& http, const tlog::Policy* policy,
-                                 const std::string& origin, uint64_t index,
-                                 std::optional<uint64_t> published) {
-  std::string out =
-      "the log has sequenced entry " + std::to_string(index) +
-      " but published no checkpoint covering it: that checkpoint lacks its "
-      "witness quorum (" +
-      (published ? "the latest published checkpoint has size " + std::to_string(*published)
-                 : std::string("nothing is published yet")) +
-      ")";
-  if (policy == nullptr) {
-    return out + "; give --policy (or set " + kEnvPolicy + ") to see which witnesses are missing";
-  }
-  std::set<std::string> covering;
-  std::vector<std::string> notes;
-  const std::string path = "/" + HexEncode(Sha256(AsBytes(origin))) + "/checkpoint";
-  for (const tlog::Policy::Witness& w : policy->witnesses()) {
-    if (w.url.empty()) {
-      notes.push_back(w.name + ": no URL in the policy, not asked");
-      continue;
-    }
-    auto r = http.Get(http::WithoutTrailingSlashes(w.url) + path, {}, std::chrono::seconds(3));
-    if (!r.ok()) {
-      notes.push_back(w.name + " (" + w.url + "): unreachable (" + r.status().message() + ")");
-    } else if (r->status != 200) {
-      notes.push_back(w.name + " (" + w.url + "): has cosigned nothing for this log (HTTP " +
-                      std::to_string(r->status) + ")");
-    } else if (auto cp = tlog::SignedCheckpoint::Parse(r->body); !cp.ok()) {
-      notes.push_back(w.name + " (" + w.url + "): answered something that is not a checkpoint");
-    } else if (cp->checkpoint().size() <= index) {
-      notes.push_back(w.name + " (" + w.url + "): last cosigned size " +
-                      std::to_string(cp->checkpoint().size()) + ", not yet this entry");
-    } else {
-      covering.insert(w.name);
-    }
-  }
-  out += "; " + policy->ExplainQuorum(covering);
-  for (const std::string& note : notes) out += "; " + note;
-  return out;
-}
-
 int RunProof(ProofOptions opts) {
   if (int rc = ResolveUrl(&opts.url, &opts.index, "INDEX", opts.json, opts.verbose);
       rc != kExitOk) {
@@ -416,91 +207,15 @@ int RunProof(ProofOptions opts) {
     return rc;
   }
   http::HttpClient http;
-  const auto start = SteadyNow();
-  const auto deadline = start + std::chrono::seconds(opts.timeout);
-  // A first, short try. A log that publishes at its witness quorum answers 503 until a cosigned
-  // checkpoint covers the entry: then say so, wait in the open, and name the missing witnesses
-  // if the quorum does not come.
-  int rc = kExitOk;
-  auto quick = Connect(opts.url, http, 1, opts.json, &rc);
-  if (!quick.ok()) return rc;
-  Verbose(opts.verbose, "GET " + quick->base_url() + "/proof/" + opts.index);
-  auto text = quick->FetchProof(index);
-  const auto transient = [](const Status& s) {
-    return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded;
-  };
-  if (!text.ok() && transient(text.status())) {
-    // Does the log answer at all, and what has it published?
-    auto answer = http.Get(quick->base_url() + "/checkpoint", {}, std::chrono::milliseconds(2000));
-    std::optional<tlog::SignedCheckpoint> published;
-    if (answer.ok() && answer->status == 200) {
-      if (auto cp = tlog::SignedCheckpoint::Parse(answer->body); cp.ok()) published = *cp;
-    }
-    const bool quorum_wait =
-        answer.ok() &&
-        (answer->status == 503 || (published && published->checkpoint().size() <= index));
-    const auto left =
-        std::max(std::chrono::duration_cast<std::chrono::seconds>(deadline - SteadyNow()),
-                 std::chrono::seconds(1));
-    if (answer.ok() && SteadyNow() < deadline) {
-      if (quorum_wait) {
-        PrintError("entry " + opts.index +
-                   " is sequenced but not yet in a checkpoint cosigned by the log's witness "
-                   "quorum; waiting up to " +
-                   std::to_string(left.count()) + " s (--timeout)");
-      }
-      auto patient = Connect(opts.url, http, static_cast<int>(left.count()), opts.json, &rc);
-      if (!patient.ok()) return rc;
-      {
-        std::optional<WaitNotice> notice;
-        if (quorum_wait) notice.emplace("still waiting for a witness-cosigned checkpoint", left);
-        text = patient->FetchProof(index);
-      }
-    }
-    if (!text.ok() && transient(text.status()) && quorum_wait) {
-      std::string origin;
-      if (published) {
-        origin = published->checkpoint().origin();
-      } else if (policy && policy->logs().size() == 1) {
-        origin = policy->logs()[0].key.name();
-      }
-      std::optional<uint64_t> published_size;
-      if (published) published_size = published->checkpoint().size();
-      return ReportFailure(
-          opts.json, codes::kWitnessQuorumMissing,
-          "no receipt within " + std::to_string(opts.timeout) + " s",
-          ExplainMissingQuorum(http, policy ? &*policy : nullptr, origin, index, published_size),
-          "the log keeps asking its witnesses: try again once they are back (a longer "
-          "--timeout waits longer)");
-    }
-  }
-  if (!text.ok()) {
-    if (text.status().code() == StatusCode::kNotFound) {
-      return ReportFailure(opts.json, codes::kEntryNotFound, "no such entry",
-                           text.status().message());
-    }
-    return ClientFailure(opts.json, "cannot fetch the proof", text.status());
-  }
-  Verbose(opts.verbose, "answered in " + Elapsed(start));
-  auto file = tlog::ProofFile::Parse(*text);
-  if (!file.ok()) {
-    return ReportFailure(opts.json, ErrorCode{tlog::reasons::kProofFileMalformed, kExitRejected},
-                         "the log's receipt is malformed", file.status().message());
-  }
-  if (file->index() != index) {
-    return ReportFailure(opts.json, codes::kProofFileMismatch, "the log misbehaved",
-                         "it sent a receipt for entry " + std::to_string(file->index()));
-  }
-  if (policy) {
-    auto verified = policy->VerifyCheckpoint(file->checkpoint());
-    if (!verified.ok()) {
-      return ReportStatus(
-          opts.json, "the receipt's checkpoint is rejected",
-          TrustRejection(opts.trust, file->checkpoint().checkpoint(), verified.status()));
-    }
+  std::string text;
+  std::optional<tlog::ProofFile> file;
+  if (int rc = FetchReceipt(opts.url, http, index, policy ? &*policy : nullptr, opts.trust,
+                            opts.timeout, opts.json, opts.verbose, &text, &file);
+      rc != kExitOk) {
+    return rc;
   }
   if (!opts.out.empty()) {
-    if (Status s = WriteFileAtomic(opts.out, AsBytes(*text), 0644); !s.ok()) {
+    if (Status s = WriteFileAtomic(opts.out, AsBytes(text), 0644); !s.ok()) {
       return ReportFailure(opts.json, codes::kIoError, "cannot write --out", s.message());
     }
   }
@@ -509,16 +224,17 @@ int RunProof(ProofOptions opts) {
                 {"tree_size", file->checkpoint().checkpoint().size()},
                 {"verified", policy.has_value()}};
     if (opts.out.empty()) {
-      out["proof_file"] = *text;
+      out["proof_file"] = text;
     } else {
       out["out"] = opts.out;
     }
     PrintJsonResult(kVerdictOk, out);
   } else if (opts.out.empty()) {
-    std::cout << *text;
+    std::cout << text;
   }
   return kExitOk;
 }
+
 
 // ---- verify-proof ----
 
@@ -692,13 +408,6 @@ int RunAudit(AuditOptions opts) {
     }
   }
   return kExitOk;
-}
-
-void AddNetworkOptions(CLI::App* cmd, int& timeout, const char* timeout_help, bool& verbose,
-                       bool& json) {
-  cmd->add_option("--timeout", timeout, timeout_help)->check(CLI::Range(1, 3600));
-  cmd->add_flag("--verbose", verbose, "Say on stderr what is asked of whom, and how long it took");
-  cmd->add_flag("--json", json, "Print one JSON object");
 }
 
 }  // namespace
