@@ -74,6 +74,7 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterGovernCommands(*app, ctx);
   RegisterBuildCommands(*app, ctx);
   RegisterAuditCommands(*app, ctx);
+  RegisterLedgerCommands(*app, ctx);
   RegisterHelpCommand(*app, ctx);
   if (CLI::App* serve = FindSubcommand(app.get(), "serve")) {
     serve->footer(

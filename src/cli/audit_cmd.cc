@@ -125,39 +125,97 @@ Json VerdictJson(const govern::EntryVerdict& v) {
   return j;
 }
 
-// Feeds every line of `path` to `state`; calls `on_verdict` for each. Progress on stderr.
-Status ReplayFile(const std::string& path, govern::GovernanceState& state, ReplayResult* result,
-                  const std::function<void(const govern::EntryVerdict&)>& on_verdict) {
+// Counts the verdicts of a replay (offline or online) and prints them as they come: a line each,
+// or, with --json, the members of the streamed "entries" array. Progress on stderr every 2 s.
+class EntryPrinter {
+ public:
+  // `print` false: count only (the export, whose output is the records).
+  EntryPrinter(bool json, ReplayResult* result, bool print = true)
+      : json_(json), print_(print), result_(result) {}
+
+  // The number of entries to come, for the progress lines (the online audit knows it).
+  void set_total(uint64_t total) { total_ = total; }
+
+  void Begin() {
+    if (json_) std::cout << "{\"format\":\"vouch-audit-replay/1\",\"entries\":[";
+  }
+
+  void Add(ByteSpan entry, const govern::EntryVerdict& v) {
+    ReplayResult& r = *result_;
+    r.tree.Append(tlog::HashLeaf(entry));
+    ++r.entries;
+    if (v.valid) ++r.valid;
+    ++r.by_class[ClassOf(v)];
+    for (const govern::Finding& f : v.findings) {
+      (f.severity == govern::Severity::kAlarm ? r.alarms : r.warnings)++;
+      r.findings.push_back({{"index", v.index},
+                            {"severity", govern::SeverityName(f.severity)},
+                            {"code", f.code},
+                            {"message", f.message}});
+    }
+    if (!print_) {
+      // Counted only.
+    } else if (json_) {
+      std::cout << (r.entries == 1 ? "" : ",") << DumpJson(VerdictJson(v));
+    } else {
+      std::cout << "#" << v.index << " " << HexEncode(v.entry_hash).substr(0, 16) << " "
+                << ClassOf(v) << ": "
+                << (v.valid ? "valid" : "INVALID " + v.code + ": " + v.message)
+                << (v.path.empty() ? "" : " [" + v.path + "]") << "\n";
+      for (const govern::Finding& f : v.findings) {
+        std::cout << "    " << (f.severity == govern::Severity::kAlarm ? "ALARM " : "warning ")
+                  << f.code << ": " << f.message << "\n";
+      }
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_report_ > std::chrono::seconds(2)) {
+      double secs = std::chrono::duration<double>(now - start_).count();
+      if (total_) {
+        std::fprintf(stderr, "vouch: audit: %llu of %llu entries replayed (%.0f/s)\n",
+                     static_cast<unsigned long long>(r.entries),
+                     static_cast<unsigned long long>(*total_),
+                     static_cast<double>(r.entries) / secs);
+      } else {
+        std::fprintf(stderr, "vouch: audit: %llu entries replayed (%.0f/s)\n",
+                     static_cast<unsigned long long>(r.entries),
+                     static_cast<double>(r.entries) / secs);
+      }
+      last_report_ = now;
+    }
+  }
+
+  // The replay stopped: with --json the streamed object ends with the verdict and error
+  // (docs/cli.md); otherwise the two lines on stderr. Returns `failure`'s exit code.
+  int Fail(const Failure& failure, const std::string& what, const std::string& message) {
+    if (!json_)
+      return ReportFailure(false, ErrorCode{failure.code, failure.exit_code}, what, message);
+    Json tail = {{"verdict", FailureVerdict(failure.exit_code)},
+                 {"error", {{"code", failure.code}, {"message", message}}}};
+    std::cout << "]," << DumpJson(tail).substr(1) << "\n";
+    return failure.exit_code;
+  }
+
+ private:
+  const bool json_;
+  const bool print_;
+  ReplayResult* result_;
+  std::optional<uint64_t> total_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_report_ = start_;
+};
+
+// Feeds every line of `path` to `state` and `printer`.
+Status ReplayFile(const std::string& path, govern::GovernanceState& state, EntryPrinter& printer) {
   std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (file == nullptr) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
   std::string line;
   std::vector<char> buf(1 << 16);
-  auto start = std::chrono::steady_clock::now();
-  auto last_report = start;
+  uint64_t lines = 0;
   Status status;
   auto finish_line = [&] {
-    govern::EntryVerdict v = state.Append(AsBytes(line));
-    result->tree.Append(tlog::HashLeaf(AsBytes(line)));
-    ++result->entries;
-    if (v.valid) ++result->valid;
-    ++result->by_class[ClassOf(v)];
-    for (const govern::Finding& f : v.findings) {
-      (f.severity == govern::Severity::kAlarm ? result->alarms : result->warnings)++;
-      result->findings.push_back({{"index", v.index},
-                                  {"severity", govern::SeverityName(f.severity)},
-                                  {"code", f.code},
-                                  {"message", f.message}});
-    }
-    on_verdict(v);
+    printer.Add(AsBytes(line), state.Append(AsBytes(line)));
+    ++lines;
     line.clear();
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_report > std::chrono::seconds(2)) {
-      double secs = std::chrono::duration<double>(now - start).count();
-      std::fprintf(stderr, "vouch: audit: %llu entries replayed (%.0f/s)\n",
-                   static_cast<unsigned long long>(result->entries),
-                   static_cast<double>(result->entries) / secs);
-      last_report = now;
-    }
   };
   while (true) {
     size_t n = std::fread(buf.data(), 1, buf.size(), file);
@@ -167,7 +225,7 @@ Status ReplayFile(const std::string& path, govern::GovernanceState& state, Repla
         finish_line();
       } else {
         if (line.size() >= kMaxLine) {
-          status = InvalidArgumentError("line " + std::to_string(result->entries + 1) +
+          status = InvalidArgumentError("line " + std::to_string(lines + 1) +
                                         " is longer than 16 MiB: not a JSON Lines ledger file");
           break;
         }
@@ -358,6 +416,105 @@ Json RecordsJson(const std::vector<govern::RecordSummary>& records) {
   return out;
 }
 
+// The end-of-log alarms (conflicting builders, no root set matching the pin), added to
+// `result`; then the verdict: kExitOk (accepted) without alarms, kExitRejected with alarms or,
+// with `strict`, any invalid entry.
+int Conclude(const govern::GovernanceState& state, bool pinned, bool strict, ReplayResult* result) {
+  auto add_alarm = [&](const char* code, const std::string& message) {
+    ++result->alarms;
+    result->findings.push_back(
+        {{"index", nullptr}, {"severity", "alarm"}, {"code", code}, {"message", message}});
+  };
+  for (const auto& r : state.Reproductions()) {
+    if (r.conflict) {
+      add_alarm(govern::kNotReproducible, "builders disagree on the MRENCLAVE of " + r.repository +
+                                              "@" + r.git_commit + " (" + r.target + ")");
+    }
+  }
+  if (pinned && state.RootSetChain().empty()) {
+    add_alarm(govern::kRootSetPinMismatch, "no root set matching --root-set-pin in the ledger");
+  }
+  const uint64_t invalid = result->entries - result->valid;
+  return result->alarms > 0 || (strict && invalid > 0) ? kExitRejected : kExitOk;
+}
+
+// What the online audit adds to the report: members of "checkpoint", a "log" object, and the
+// text lines that say the same.
+struct LogReport {
+  Json checkpoint = Json::object();
+  Json log;
+  std::vector<std::string> lines;
+};
+
+// The rest of the report after the entries, ending in the verdict of `rc`.
+void PrintTail(bool json, int rc, const govern::GovernanceState& state, const ReplayResult& result,
+               UnixSeconds at, const LogReport* log) {
+  auto repro = state.Reproductions();
+  auto chain = ChainJson(state);
+  const uint64_t invalid = result.entries - result.valid;
+  std::string root_hash = Base64Encode(result.tree.Root());
+  if (json) {
+    Json tail;
+    tail["checkpoint"] = {{"size", result.entries}, {"rootHash", root_hash}};
+    if (log != nullptr) {
+      for (const auto& [k, v] : log->checkpoint.items()) tail["checkpoint"][k] = v;
+      tail["log"] = log->log;
+    }
+    Json classes = Json::object();
+    for (const auto& [k, n] : result.by_class) classes[k] = n;
+    tail["summary"] = {{"entries", result.entries}, {"valid", result.valid},
+                       {"invalid", invalid},        {"classes", classes},
+                       {"alarms", result.alarms},   {"warnings", result.warnings}};
+    tail["ledger"] = state.origin() ? Json(*state.origin()) : Json(nullptr);
+    tail["root_set_chain"] = chain;
+    tail["reproductions"] = ReproductionsJson(repro);
+    tail["admissions"] = AdmissionsJson(state.Admissions(at));
+    tail["revocations"] = RevocationsJson(state.Revocations());
+    tail["records"] = RecordsJson(state.Records());
+    tail["findings"] = result.findings;
+    // Streamed: the verdict comes last (docs/cli.md); alarms are counted in the summary.
+    tail["verdict"] = rc == kExitOk ? kVerdictAccepted : kVerdictRejected;
+    std::string t = DumpJson(tail);
+    std::cout << "]," << t.substr(1) << "\n";
+    return;
+  }
+  std::cout << "\nledger:      " << state.origin().value_or("(unknown)") << ", " << result.entries
+            << " entries, " << result.valid << " valid, " << invalid << " invalid\n"
+            << "tree:        size " << result.entries << ", root " << root_hash << "\n";
+  if (log != nullptr) {
+    for (const std::string& line : log->lines) std::cout << line << "\n";
+  }
+  std::cout << "root sets:\n";
+  for (const auto& s2 : chain) {
+    std::cout << "  v" << s2["version"].get<uint64_t>() << " at #" << s2["index"].get<uint64_t>()
+              << ", " << s2["threshold"].get<uint32_t>() << "-of-" << s2["roots"].size()
+              << ", expires " << s2["expires"].get<std::string>() << ", statement_digest "
+              << s2["statement_digest"].get<std::string>() << "\n";
+  }
+  std::cout << "reproductions:\n";
+  for (const auto& r : repro) {
+    for (const auto& m : r.measurements) {
+      std::cout << "  " << r.target << " " << r.git_commit.substr(0, 12) << " -> "
+                << HexEncode(m.mrenclave).substr(0, 16) << " by " << m.builders.size()
+                << " builder(s)" << (r.conflict ? "  CONFLICT" : "") << "\n";
+    }
+  }
+  std::cout << "admissions at " << FormatRfc3339(at) << ":\n";
+  for (const auto& a : state.Admissions(at)) {
+    std::cout << "  #" << a.entry.index << " " << govern::RoleName(a.role) << " " << a.constraint
+              << ": " << (a.in_force ? "in force" : "not in force (" + a.reason + ")") << "\n";
+  }
+  std::cout << "revocations: " << state.Revocations().size()
+            << ", records: " << state.Records().size() << "\n"
+            << "alarms:      " << result.alarms << ", warnings: " << result.warnings << "\n";
+  for (const auto& f : result.findings) {
+    if (f["severity"] == "alarm") {
+      std::cout << "  ALARM " << f["code"].get<std::string>() << ": "
+                << f["message"].get<std::string>() << "\n";
+    }
+  }
+}
+
 int RunReplay(const Options& opts) {
   auto options = MakeReplayOptions(opts);
   if (!options.ok())
@@ -375,106 +532,16 @@ int RunReplay(const Options& opts) {
   }
   govern::GovernanceState state(*options);
   ReplayResult result;
-  bool first = true;
-  if (opts.json) std::cout << "{\"format\":\"vouch-audit-replay/1\",\"entries\":[";
-  Status s = ReplayFile(opts.file, state, &result, [&](const govern::EntryVerdict& v) {
-    if (opts.json) {
-      std::cout << (first ? "" : ",") << DumpJson(VerdictJson(v));
-      first = false;
-      return;
-    }
-    std::cout << "#" << v.index << " " << HexEncode(v.entry_hash).substr(0, 16) << " " << ClassOf(v)
-              << ": " << (v.valid ? "valid" : "INVALID " + v.code + ": " + v.message)
-              << (v.path.empty() ? "" : " [" + v.path + "]") << "\n";
-    for (const govern::Finding& f : v.findings) {
-      std::cout << "    " << (f.severity == govern::Severity::kAlarm ? "ALARM " : "warning ")
-                << f.code << ": " << f.message << "\n";
-    }
-  });
+  EntryPrinter printer(opts.json, &result);
+  printer.Begin();
+  Status s = ReplayFile(opts.file, state, printer);
   if (!s.ok()) {
-    if (!opts.json) return ReportStatus(false, kExitUsage, "cannot replay " + opts.file, s);
-    // The object is streamed: its verdict and error come last (docs/cli.md).
     Failure failure = ErrorCodeFor(s);
-    const int rc = failure.exit_code == kExitIo ? kExitIo : kExitUsage;
-    Json tail = {{"verdict", kVerdictError},
-                 {"error", {{"code", failure.code}, {"message", s.message()}}}};
-    std::cout << "]," << DumpJson(tail).substr(1) << "\n";
-    return rc;
+    failure.exit_code = failure.exit_code == kExitIo ? kExitIo : kExitUsage;
+    return printer.Fail(failure, "cannot replay " + opts.file, s.message());
   }
-  // End-of-log alarms.
-  auto repro = state.Reproductions();
-  auto chain = ChainJson(state);
-  auto add_alarm = [&](const char* code, const std::string& message) {
-    ++result.alarms;
-    result.findings.push_back(
-        {{"index", nullptr}, {"severity", "alarm"}, {"code", code}, {"message", message}});
-  };
-  for (const auto& r : repro) {
-    if (r.conflict) {
-      add_alarm(govern::kNotReproducible, "builders disagree on the MRENCLAVE of " + r.repository +
-                                              "@" + r.git_commit + " (" + r.target + ")");
-    }
-  }
-  if (options->root_set_pin && chain.empty()) {
-    add_alarm(govern::kRootSetPinMismatch, "no root set matching --root-set-pin in the ledger");
-  }
-  uint64_t invalid = result.entries - result.valid;
-  bool alarm = result.alarms > 0;
-  int rc = alarm || (opts.strict && invalid > 0) ? kExitRejected : kExitOk;
-  std::string root_hash = Base64Encode(result.tree.Root());
-  if (opts.json) {
-    Json tail;
-    tail["checkpoint"] = {{"size", result.entries}, {"rootHash", root_hash}};
-    Json classes = Json::object();
-    for (const auto& [k, n] : result.by_class) classes[k] = n;
-    tail["summary"] = {{"entries", result.entries}, {"valid", result.valid},
-                       {"invalid", invalid},        {"classes", classes},
-                       {"alarms", result.alarms},   {"warnings", result.warnings}};
-    tail["ledger"] = state.origin() ? Json(*state.origin()) : Json(nullptr);
-    tail["root_set_chain"] = chain;
-    tail["reproductions"] = ReproductionsJson(repro);
-    tail["admissions"] = AdmissionsJson(state.Admissions(*at));
-    tail["revocations"] = RevocationsJson(state.Revocations());
-    tail["records"] = RecordsJson(state.Records());
-    tail["findings"] = result.findings;
-    // Streamed: the verdict comes last (docs/cli.md); alarms are counted in the summary.
-    tail["verdict"] = rc == kExitOk ? kVerdictAccepted : kVerdictRejected;
-    std::string t = DumpJson(tail);
-    std::cout << "]," << t.substr(1) << "\n";
-    return rc;
-  }
-  std::cout << "\nledger:      " << state.origin().value_or("(unknown)") << ", " << result.entries
-            << " entries, " << result.valid << " valid, " << invalid << " invalid\n"
-            << "tree:        size " << result.entries << ", root " << root_hash << "\n";
-  std::cout << "root sets:\n";
-  for (const auto& s2 : chain) {
-    std::cout << "  v" << s2["version"].get<uint64_t>() << " at #" << s2["index"].get<uint64_t>()
-              << ", " << s2["threshold"].get<uint32_t>() << "-of-" << s2["roots"].size()
-              << ", expires " << s2["expires"].get<std::string>() << ", statement_digest "
-              << s2["statement_digest"].get<std::string>() << "\n";
-  }
-  std::cout << "reproductions:\n";
-  for (const auto& r : repro) {
-    for (const auto& m : r.measurements) {
-      std::cout << "  " << r.target << " " << r.git_commit.substr(0, 12) << " -> "
-                << HexEncode(m.mrenclave).substr(0, 16) << " by " << m.builders.size()
-                << " builder(s)" << (r.conflict ? "  CONFLICT" : "") << "\n";
-    }
-  }
-  std::cout << "admissions at " << FormatRfc3339(*at) << ":\n";
-  for (const auto& a : state.Admissions(*at)) {
-    std::cout << "  #" << a.entry.index << " " << govern::RoleName(a.role) << " " << a.constraint
-              << ": " << (a.in_force ? "in force" : "not in force (" + a.reason + ")") << "\n";
-  }
-  std::cout << "revocations: " << state.Revocations().size()
-            << ", records: " << state.Records().size() << "\n"
-            << "alarms:      " << result.alarms << ", warnings: " << result.warnings << "\n";
-  for (const auto& f : result.findings) {
-    if (f["severity"] == "alarm") {
-      std::cout << "  ALARM " << f["code"].get<std::string>() << ": "
-                << f["message"].get<std::string>() << "\n";
-    }
-  }
+  const int rc = Conclude(state, options->root_set_pin.has_value(), opts.strict, &result);
+  PrintTail(opts.json, rc, state, result, *at, nullptr);
   return rc;
 }
 
@@ -500,7 +567,8 @@ int RunExport(const Options& opts) {
   if (!reg.ok()) return ReportStatus(opts.json, kExitUsage, "bad --register", reg.status());
   govern::GovernanceState state(*options);
   ReplayResult result;
-  Status s = ReplayFile(opts.file, state, &result, [](const govern::EntryVerdict&) {});
+  EntryPrinter counter(false, &result, /*print=*/false);  // the export is the output
+  Status s = ReplayFile(opts.file, state, counter);
   if (!s.ok()) return ReportStatus(opts.json, kExitUsage, "cannot replay " + opts.file, s);
   if (result.alarms > 0) {
     PrintError("warning: the replay raised " + std::to_string(result.alarms) +

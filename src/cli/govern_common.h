@@ -18,6 +18,7 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx);  // `stateme
 void RegisterGovernCommands(CLI::App& app, CommandContext& ctx);     // `govern`
 void RegisterBuildCommands(CLI::App& app, CommandContext& ctx);      // `build`
 void RegisterAuditCommands(CLI::App& app, CommandContext& ctx);      // `audit`
+void RegisterLedgerCommands(CLI::App& app, CommandContext& ctx);     // `ledger`
 
 // "INDEX:SHA256" (decimal index, 64 lowercase hex entry_hash).
 StatusOr<govern::EntryRef> ParseEntryRefArg(std::string_view text);

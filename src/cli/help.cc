@@ -61,8 +61,18 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "    --ref refs/tags/hello-1.0.0 --toolchain toolchain.json --sbom sbom.spdx.json \\\n"
        "    --builder-id https://builder-a.example/vouch --key builder-a.pem --out hello-a.entry"},
       {"vouch audit",
+       "  vouch audit http://127.0.0.1:7381 --policy witness.policy --root-set-pin 5c1e... "
+       "--state audit.state\n"
        "  vouch audit replay ledger.jsonl --root-set-pin 5c1e... --origin log.example/vouch\n"
        "  vouch audit export --art30 --register register.json ledger.jsonl --out art30.csv"},
+      {"vouch ledger",
+       "  vouch ledger submit http://127.0.0.1:7381 adm.entry --policy witness.policy "
+       "--out adm.tlog-proof"},
+      {"vouch ledger submit",
+       "  vouch ledger submit http://127.0.0.1:7381 adm.entry --policy witness.policy "
+       "--out adm.tlog-proof\n"
+       "  VOUCH_LOG_URL=http://127.0.0.1:7381 VOUCH_POLICY=witness.policy \\\n"
+       "    vouch ledger submit set1.entry --out set1.tlog-proof --json"},
       {"vouch audit replay",
        "  vouch audit replay ledger.jsonl --root-set-pin 5c1e... --origin log.example/vouch\n"
        "  VOUCH_ROOT_SET_PIN=5c1e... vouch audit replay ledger.jsonl --json"},

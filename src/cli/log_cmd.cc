@@ -46,7 +46,6 @@ constexpr const char kKeyHelp[] =
     "and the verifier key (vkey) that clients pin is\n"
     "  <origin>+<8 hex key ID>+<base64(0x01 || 32-byte public key)>";
 
-
 // ---- keygen ----
 
 struct KeygenOptions {
@@ -234,7 +233,6 @@ int RunProof(ProofOptions opts) {
   }
   return kExitOk;
 }
-
 
 // ---- verify-proof ----
 

@@ -35,7 +35,6 @@ StatusOr<tlog::Policy> MakePolicy(const Trust& trust, int* exit_code, std::strin
   return policy;
 }
 
-
 // Why no receipt for entry `index` came in time although the log answers: the checkpoint that
 // would cover it lacks its witness quorum. With a policy, its witnesses that have a URL there are
 // asked (c2sp.org/tlog-witness GET /<hex SHA-256(origin)>/checkpoint) what they last cosigned
@@ -81,7 +80,6 @@ std::string ExplainMissingQuorum(http::HttpClient& http, const tlog::Policy* pol
   return out;
 }
 
-
 }  // namespace
 
 void AddTrustOptions(CLI::App* cmd, Trust& trust) {
@@ -121,7 +119,6 @@ int ResolveTrust(Trust& trust, bool required, bool json, bool verbose,
   return kExitOk;
 }
 
-
 Status TrustRejection(const Trust& trust, const tlog::Checkpoint& cp, const Status& status) {
   if (trust.vkey.empty()) return status;
   const std::string key_name = trust.vkey.substr(0, trust.vkey.find('+'));
@@ -137,7 +134,6 @@ Status TrustRejection(const Trust& trust, const tlog::Checkpoint& cp, const Stat
   }
   return status;
 }
-
 
 int ResolveUrl(std::string* url, std::string* second, const char* second_name, bool json,
                bool verbose) {
@@ -162,7 +158,6 @@ int ResolveUrl(std::string* url, std::string* second, const char* second_name, b
   }
   return kExitOk;
 }
-
 
 Failure ClientFailureCode(const Status& status) {
   switch (status.code()) {
@@ -206,7 +201,6 @@ StatusOr<ledger::LogClient> Connect(const std::string& url, http::HttpClient& ht
   }
   return log;
 }
-
 
 void AddNetworkOptions(CLI::App* cmd, int& timeout, const char* timeout_help, bool& verbose,
                        bool& json) {
@@ -309,8 +303,7 @@ int FetchReceipt(const std::string& url, http::HttpClient& http, uint64_t index,
       std::optional<uint64_t> published_size;
       if (published) published_size = published->checkpoint().size();
       return ReportFailure(
-          json, codes::kWitnessQuorumMissing,
-          "no receipt within " + std::to_string(timeout) + " s",
+          json, codes::kWitnessQuorumMissing, "no receipt within " + std::to_string(timeout) + " s",
           ExplainMissingQuorum(http, policy, origin, index, published_size),
           "the log keeps asking its witnesses: try again once they are back (a longer "
           "--timeout waits longer)");
@@ -318,8 +311,7 @@ int FetchReceipt(const std::string& url, http::HttpClient& http, uint64_t index,
   }
   if (!text.ok()) {
     if (text.status().code() == StatusCode::kNotFound) {
-      return ReportFailure(json, codes::kEntryNotFound, "no such entry",
-                           text.status().message());
+      return ReportFailure(json, codes::kEntryNotFound, "no such entry", text.status().message());
     }
     return ClientFailure(json, "cannot fetch the proof", text.status());
   }
