@@ -134,6 +134,81 @@ std::optional<std::string> CheckIssueTime(UnixSeconds issued_on, std::optional<U
   return std::nullopt;
 }
 
+void CheckpointTimes::Add(uint64_t size, UnixSeconds quorum_time) {
+  auto [it, fresh] = by_size_.emplace(size, std::make_pair(quorum_time, quorum_time));
+  if (!fresh) {
+    it->second.first = std::min(it->second.first, quorum_time);
+    it->second.second = std::max(it->second.second, quorum_time);
+  }
+  stale_ = true;
+}
+
+void CheckpointTimes::Rebuild() {
+  stale_ = false;
+  const size_t n = by_size_.size();
+  sizes_.assign(n, 0);
+  prefix_latest_.assign(n, 0);
+  suffix_earliest_.assign(n, 0);
+  size_t k = 0;
+  for (const auto& [size, times] : by_size_) {
+    sizes_[k] = size;
+    prefix_latest_[k] = k == 0 ? times.second : std::max(prefix_latest_[k - 1], times.second);
+    ++k;
+  }
+  k = n;
+  for (auto it = by_size_.rbegin(); it != by_size_.rend(); ++it) {
+    --k;
+    suffix_earliest_[k] =
+        k + 1 == n ? it->second.first : std::min(suffix_earliest_[k + 1], it->second.first);
+  }
+}
+
+std::vector<CheckpointTimes::Record> CheckpointTimes::records() const {
+  std::vector<Record> out;
+  for (const auto& [size, times] : by_size_) {
+    out.push_back({size, times.first});
+    if (times.second != times.first) out.push_back({size, times.second});
+  }
+  return out;
+}
+
+std::optional<Finding> CheckpointTimes::Check(uint64_t index, UnixSeconds issued_on,
+                                              int64_t max_issue_lag, int64_t max_skew) {
+  if (stale_) Rebuild();
+  // Records [0, k) do not cover entry `index` (size ≤ index); [k, n) do.
+  const size_t k =
+      static_cast<size_t>(std::upper_bound(sizes_.begin(), sizes_.end(), index) - sizes_.begin());
+  std::optional<UnixSeconds> before;
+  std::optional<UnixSeconds> after;
+  if (k > 0) before = prefix_latest_[k - 1];
+  if (k < sizes_.size()) after = suffix_earliest_[k];
+  auto code = CheckIssueTime(issued_on, before, after, max_issue_lag, max_skew);
+  if (!code) return std::nullopt;
+  const std::string issued = "issuedOn " + FormatRfc3339(issued_on);
+  const std::string entry = "entry " + std::to_string(index);
+  const std::string lag = std::to_string(max_issue_lag) + " s";
+  const std::string skew = std::to_string(max_skew) + " s";
+  if (*code == kStatementFromFuture) {
+    return Finding{Severity::kAlarm, *code,
+                   issued + " is later than " + FormatRfc3339(*after) +
+                       ", when the witness quorum had already cosigned a checkpoint covering " +
+                       entry + " (clock skew allowed: " + skew + ")"};
+  }
+  if (*code == kStatementBackdated) {
+    return Finding{Severity::kAlarm, *code,
+                   issued + " is more than maxIssueLag (" + lag + ") + " + skew + " before " +
+                       FormatRfc3339(*before) +
+                       ", when the witness quorum cosigned a checkpoint that did not yet hold " +
+                       entry + ": backdated"};
+  }
+  return Finding{
+      Severity::kWarning, *code,
+      issued + " is more than maxIssueLag (" + lag + ") before " + FormatRfc3339(*after) +
+          ", the earliest witness time this auditor has for a checkpoint covering " + entry +
+          ", and no checkpoint it recorded before bounds it from below (audit with "
+          "--state at least every maxIssueLag / 2)"};
+}
+
 Status CheckRootSetVersion(std::optional<uint64_t> current, uint64_t candidate) {
   if (!current) {
     if (candidate != 1) {

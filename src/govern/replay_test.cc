@@ -887,6 +887,84 @@ TEST(IssueTimeTest, OnlineBound) {
   EXPECT_EQ(CheckIssueTime(1000, std::nullopt, 1000 + kLag, kLag), std::nullopt);
 }
 
+TEST(IssueTimeTest, RecordedCheckpointsBoundTheIssueTime) {
+  constexpr int64_t kLag = 3600;
+  constexpr int64_t kSkew = 300;
+  CheckpointTimes times;
+  // Nothing recorded: nothing to judge by.
+  EXPECT_EQ(times.Check(0, 1000, kLag, kSkew), std::nullopt);
+  // Audits saw size 10 at t=100000, size 20 at 110000 (twice: 110000, 112000), size 30 at 120000.
+  times.Add(10, 100000);
+  times.Add(20, 112000);
+  times.Add(20, 110000);
+  times.Add(20, 111000);  // neither the earliest nor the latest of its size: not kept
+  times.Add(30, 120000);
+  ASSERT_EQ(times.records().size(), 4u);
+  EXPECT_EQ(times.records()[1].size, 20u);
+  EXPECT_EQ(times.records()[1].quorum_time, 110000);
+  EXPECT_EQ(times.records()[2].quorum_time, 112000);
+  // Entry 5 is covered by the size-10 checkpoint: issued up to t_q + skew, and nothing below.
+  EXPECT_EQ(times.Check(5, 100000 + kSkew, kLag, kSkew), std::nullopt);
+  auto f = times.Check(5, 100000 + kSkew + 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kStatementFromFuture);
+  EXPECT_EQ(f->severity, Severity::kAlarm);
+  f = times.Check(5, 100000 - kLag - 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kIssueTimeUnverified);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  // Entry 15: after size 10 (t 100000), covered at size 20 (earliest 110000).
+  EXPECT_EQ(times.Check(15, 100000 - kLag - kSkew, kLag, kSkew), std::nullopt);
+  f = times.Check(15, 100000 - kLag - kSkew - 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kStatementBackdated);
+  EXPECT_THAT(f->message, HasSubstr("backdated"));
+  EXPECT_EQ(times.Check(15, 110000 + kSkew, kLag, kSkew), std::nullopt);
+  EXPECT_EQ(times.Check(15, 110000 + kSkew + 1, kLag, kSkew)->code, kStatementFromFuture);
+  // Entry 25: the latest t_q of size 20 (112000) bounds it from below.
+  EXPECT_EQ(times.Check(25, 112000 - kLag - kSkew - 1, kLag, kSkew)->code, kStatementBackdated);
+  EXPECT_EQ(times.Check(25, 112000 - kLag - kSkew, kLag, kSkew), std::nullopt);
+  // Entry 30 is in no recorded checkpoint: only the lower bound applies.
+  EXPECT_EQ(times.Check(30, 999999, kLag, kSkew), std::nullopt);
+  EXPECT_EQ(times.Check(30, 120000 - kLag - kSkew - 1, kLag, kSkew)->code, kStatementBackdated);
+  // A checkpoint recorded after a Check counts at once: size 40 cosigned at 130000 covers it.
+  times.Add(40, 130000);
+  EXPECT_EQ(times.Check(30, 130000 + kSkew, kLag, kSkew), std::nullopt);
+  f = times.Check(30, 130000 + kSkew + 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kStatementFromFuture);
+  EXPECT_THAT(f->message, HasSubstr("issuedOn 1970-01-02T12:11:41Z is later than "
+                                    "1970-01-02T12:06:40Z"));
+  EXPECT_THAT(f->message, HasSubstr("entry 30"));
+}
+
+TEST(IssueTimeTest, BoundWithoutALowerCheckpoint) {
+  // Only checkpoints that cover the entry: a statement issued exactly maxIssueLag before the
+  // first of them is verified; one second earlier, the bound is unverified (a warning, not an
+  // alarm: nothing proves it was not logged early).
+  constexpr int64_t kLag = 1800;  // a root set's maxIssueLag of PT30M
+  constexpr int64_t kSkew = 0;
+  CheckpointTimes times;
+  times.Add(3, 50000);
+  EXPECT_EQ(times.Check(0, 50000 - kLag, kLag, kSkew), std::nullopt);
+  auto f = times.Check(0, 50000 - kLag - 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kIssueTimeUnverified);
+  EXPECT_EQ(f->severity, Severity::kWarning);
+  EXPECT_THAT(f->message, HasSubstr("more than maxIssueLag (1800 s)"));
+  // No skew: one second after t_q is already from the future.
+  EXPECT_EQ(times.Check(2, 50000, kLag, kSkew), std::nullopt);
+  EXPECT_EQ(times.Check(2, 50001, kLag, kSkew)->code, kStatementFromFuture);
+  // The entry past every recorded checkpoint with only this one below it: backdated beyond
+  // maxIssueLag + skew before 50000, accepted at the boundary.
+  EXPECT_EQ(times.Check(3, 50000 - kLag, kLag, kSkew), std::nullopt);
+  f = times.Check(3, 50000 - kLag - 1, kLag, kSkew);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->code, kStatementBackdated);
+  EXPECT_EQ(f->severity, Severity::kAlarm);
+  EXPECT_THAT(f->message, HasSubstr("did not yet hold entry 3"));
+}
+
 TEST(RootSetRulesTest, VersionAndSignatureRules) {
   EXPECT_THAT(CheckRootSetVersion(std::nullopt, 1), IsOk());
   EXPECT_THAT(CheckRootSetVersion(std::nullopt, 2), ReasonIs(kRootSetVersionGap));

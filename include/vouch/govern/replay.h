@@ -104,6 +104,46 @@ std::optional<std::string> CheckIssueTime(UnixSeconds issued_on, std::optional<U
                                           std::optional<UnixSeconds> after, int64_t max_issue_lag,
                                           int64_t max_skew = 300);
 
+// The quorum times t_q (spec/governance.md §5.1 step 4) of the checkpoints an online auditor
+// has verified, by tree size — what its state file keeps between runs — and the issue-time
+// bound of §4.4 over them. For entry i, the checkpoints that do not cover it (size ≤ i) prove
+// that it was not yet logged at their t_q, and those that cover it (size > i) that it was logged
+// by theirs: `before` is the latest t_q of the former, `after` the earliest of the latter. Only
+// the earliest and the latest t_q of each size are kept (nothing else can be `before` or
+// `after`), so the record grows with the number of audits, not of entries.
+class CheckpointTimes {
+ public:
+  struct Record {
+    uint64_t size = 0;
+    UnixSeconds quorum_time = 0;
+  };
+
+  // O(log records); the lookup arrays are rebuilt once, by the next Check.
+  void Add(uint64_t size, UnixSeconds quorum_time);
+  // Ascending by size, then time.
+  std::vector<Record> records() const;
+  bool empty() const { return by_size_.empty(); }
+
+  // The bound for entry `index` issued at `issued_on` (CheckIssueTime with `before`/`after` as
+  // above, `max_skew` ≥ 0): a Finding — statement_from_future and statement_backdated are
+  // alarms, issue_time_unverified a warning — whose message names the times compared, or
+  // nullopt when the issue time is within the bound (or nothing recorded bounds it).
+  // O(log records) after the first call following an Add.
+  std::optional<Finding> Check(uint64_t index, UnixSeconds issued_on, int64_t max_issue_lag,
+                               int64_t max_skew);
+
+ private:
+  void Rebuild();
+  // size → (earliest, latest) t_q.
+  std::map<uint64_t, std::pair<UnixSeconds, UnixSeconds>> by_size_;
+  // Parallel arrays over by_size_ (valid unless stale_): sizes, prefix maximum of the latest
+  // t_q, suffix minimum of the earliest t_q.
+  bool stale_ = false;
+  std::vector<uint64_t> sizes_;
+  std::vector<UnixSeconds> prefix_latest_;
+  std::vector<UnixSeconds> suffix_earliest_;
+};
+
 // §3.3 step 1 without the pin: a root set after version `current` (none: the first) must be
 // `current` + 1 (1). Rejections "root_set_version_gap", "root_set_version_replayed".
 Status CheckRootSetVersion(std::optional<uint64_t> current, uint64_t candidate);
