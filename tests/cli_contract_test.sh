@@ -138,6 +138,10 @@ json_case statement_verify_other_key "vouch statement verify" 1 rejected thresho
   statement verify "$TMP/rev.entry" --key "$TMP/rb.pub" --json
 json_case inspect_ok "vouch statement inspect" 0 ok -- statement inspect "$TMP/rev.entry" --json
 json_case inspect_garbage "vouch statement inspect" 1 rejected -- statement inspect examples/eii.json --json
+json_case submit_ok "vouch ledger submit" 0 ok -- ledger submit "$LOG" "$TMP/rev.entry" --out "$TMP/rev.proof" --json
+json_case submit_not_envelope "vouch ledger submit" 2 error -- ledger submit "$LOG" examples/eii.json --out "$TMP/x.proof" --json
+# The online audit fails before it streams: one object, verdict first.
+json_case online_audit_no_trust "vouch audit" 2 error trust_missing -- audit "$LOG" --json
 { cat "$TMP/rev.entry"; echo; } >"$TMP/ledger.jsonl"
 REGISTER=tests/data/governance/derived/examples/art30-register.json
 json_case export_ok "vouch audit export" 0 ok -- audit export --art30 --register $REGISTER "$TMP/ledger.jsonl" --out "$TMP/art30.csv" --json

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/govern_common.h"
+#include "cli/log_common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/build/attest.h"
@@ -24,10 +25,15 @@
 #include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/replay.h"
+#include "vouch/ledger/audit.h"
 #include "vouch/sgx/collateral.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/sgx/verifier.h"
+#include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/merkle.h"
+#include "vouch/tlog/note.h"
+#include "vouch/tlog/policy.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::cli {
 namespace {
@@ -545,6 +551,288 @@ int RunReplay(const Options& opts) {
   return rc;
 }
 
+// ---- vouch audit LOG_URL: the tree audit and the replay over the log's own entries ----
+
+struct OnlineOptions {
+  Options replay;  // --root-set-pin, --at, --collateral, --trust-root, --sim-root, --strict, --json
+  std::string url;
+  Trust trust;
+  std::string state;
+  std::string max_issue_lag;
+  std::string max_skew = "PT5M";
+  int timeout = 30;
+  bool verbose = false;
+};
+
+constexpr const char kOnlineHelp[] =
+    "Audits the governance ledger at LOG_URL, a Vouch transparency log with witnesses. First the\n"
+    "tree audit of `vouch log audit`: the checkpoint must be signed by the log and cosigned by\n"
+    "the --policy's witness quorum (a policy with quorum none is refused), consistent with the\n"
+    "one this auditor trusted before (--state), and every hash tile and entry bundle must\n"
+    "recompute its root. Then every entry, in log order as the tiles deliver it, is judged at its\n"
+    "position as `vouch audit replay` judges it (entries that are not governance envelopes are\n"
+    "reported invalid with their code, e.g. entry_malformed), and each valid statement's issue\n"
+    "time is bounded by the witnesses' times (spec §4.4): it must not be more than --max-skew\n"
+    "later than the quorum time t_q of the first checkpoint this auditor saw covering it\n"
+    "(statement_from_future, alarm), nor more than maxIssueLag (the root set's policy, PT1H by\n"
+    "default; --max-issue-lag) + --max-skew before the t_q of a checkpoint it recorded that did\n"
+    "not yet hold it (statement_backdated, alarm); when no recorded checkpoint bounds it from\n"
+    "below and the first covering one is more than maxIssueLag later, issue_time_unverified\n"
+    "(warning). See docs/governance.md §6.2. --state keeps the trusted\n"
+    "checkpoint and the (size, t_q) of every checkpoint audited, and is written only when the\n"
+    "audit is accepted; run it at least every maxIssueLag / 2. Progress goes to stderr.";
+
+constexpr const char kOnlineFooter[] =
+    "--json prints one object, streamed as `audit replay` does (verdict last):\n"
+    "{\"format\":\"vouch-audit-replay/"
+    "1\",\"entries\":[...],\"checkpoint\":{\"size\",\"rootHash\",\n"
+    "\"origin\",\"witnesses\",\"quorum_time\"},\"log\":{\"url\",\"trusted_size\",\n"
+    "\"consistency_proven\",\"tiles\",\"bundles\",\"state\",\"state_updated\"},\"summary\",...,\n"
+    "\"verdict\":\"accepted\"|\"rejected\"|\"error\"[,\"error\"]}.\n"
+    "Exit codes: 0 no alarms; 1 the tree audit failed (rollback, split view, bad tiles, no\n"
+    "quorum) or alarms (with --strict also any invalid entry); 2 bad usage, a policy without a\n"
+    "quorum (policy_quorum_none), an unusable --state; 3 the log unreachable, --state not\n"
+    "writable.";
+
+constexpr char kStateFormat[] = "vouch-audit-state/1";
+
+// The online auditor's state file (docs/governance.md §6.2): the last checkpoint it trusted,
+// verbatim, and the quorum times of the checkpoints it audited.
+struct AuditStateFile {
+  std::string checkpoint;
+  govern::CheckpointTimes times;
+};
+
+StatusOr<AuditStateFile> ParseAuditState(const std::string& text) {
+  auto bad = [](const std::string& why) {
+    return InvalidArgumentError(std::string("not a ") + kStateFormat + " file: " + why);
+  };
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
+  for (const auto& [k, v] : j.items()) {
+    if (k != "format" && k != "checkpoint" && k != "quorum_times")
+      return bad("unknown member " + k);
+  }
+  if (!j.contains("format") || j["format"] != kStateFormat) return bad("wrong or missing format");
+  if (!j.contains("checkpoint") || !j["checkpoint"].is_string()) return bad("no checkpoint");
+  if (!j.contains("quorum_times") || !j["quorum_times"].is_array()) return bad("no quorum_times");
+  AuditStateFile state;
+  state.checkpoint = j["checkpoint"].get<std::string>();
+  for (const Json& r : j["quorum_times"]) {
+    if (!r.is_object() || r.size() != 2 || !r.contains("size") || !r["size"].is_number_unsigned() ||
+        !r.contains("quorum_time") || !r["quorum_time"].is_string()) {
+      return bad("quorum_times holds {\"size\": integer, \"quorum_time\": RFC 3339} objects");
+    }
+    auto t = govern::ParseTimestamp(r["quorum_time"].get<std::string>());
+    if (!t.ok()) return bad("quorum_time: " + t.status().message());
+    state.times.Add(r["size"].get<uint64_t>(), *t);
+  }
+  return state;
+}
+
+std::string SerializeAuditState(const AuditStateFile& state) {
+  Json times = Json::array();
+  for (const auto& r : state.times.records()) {
+    times.push_back({{"size", r.size}, {"quorum_time", FormatRfc3339(r.quorum_time)}});
+  }
+  Json j = {{"format", kStateFormat}, {"checkpoint", state.checkpoint}, {"quorum_times", times}};
+  return j.dump(1) + "\n";
+}
+
+// A Duration (PT1H) or a number of seconds.
+StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+      text.size() <= 12) {
+    return static_cast<int64_t>(std::stoll(text));
+  }
+  auto d = govern::ParseDuration(text);
+  if (!d.ok()) {
+    return InvalidArgumentError(std::string(option) +
+                                " is a duration such as PT1H or PT30M, or a number of seconds");
+  }
+  return d;
+}
+
+// The log's tiles under the one checkpoint this audit verified beforehand, so that the tree
+// audit and the witness times are about the same checkpoint.
+class PinnedCheckpointFetcher final : public ledger::TileFetcher {
+ public:
+  PinnedCheckpointFetcher(ledger::LogClient& log, std::string note)
+      : log_(log), note_(std::move(note)) {}
+  StatusOr<std::string> FetchCheckpoint() override { return note_; }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
+
+ private:
+  ledger::LogClient& log_;
+  std::string note_;
+};
+
+int RunOnlineAudit(OnlineOptions opts) {
+  const bool json = opts.replay.json;
+  if (int rc = ResolveUrl(&opts.url, nullptr, "", json, opts.verbose); rc != kExitOk) return rc;
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, json, opts.verbose, &policy);
+      rc != kExitOk) {
+    return rc;
+  }
+  if (policy->quorum() == "none") {
+    return ReportFailure(json, codes::kPolicyQuorumNone, "bad --policy",
+                         "the policy requires no witness (quorum none): the online audit bounds "
+                         "every statement's issue time by witness times",
+                         "name a quorum of witnesses in the policy");
+  }
+  auto options = MakeReplayOptions(opts.replay);
+  if (!options.ok()) {
+    return ReportFailure(json, codes::kUsage, "bad usage", options.status().message());
+  }
+  auto at = TimeArgOrNow(opts.replay.at);
+  if (!at.ok()) return ReportFailure(json, codes::kInvalidTime, "bad --at", at.status().message());
+  std::optional<int64_t> lag_override;
+  if (!opts.max_issue_lag.empty()) {
+    auto lag = DurationArg(opts.max_issue_lag, "--max-issue-lag");
+    if (!lag.ok()) return ReportFailure(json, codes::kUsage, "bad usage", lag.status().message());
+    lag_override = *lag;
+  }
+  auto skew = DurationArg(opts.max_skew, "--max-skew");
+  if (!skew.ok()) return ReportFailure(json, codes::kUsage, "bad usage", skew.status().message());
+  std::unique_ptr<CollateralAttester> attester;
+  if (!opts.replay.collateral.empty()) {
+    auto a = CollateralAttester::Create(opts.replay);
+    if (!a.ok()) return ReportStatus(json, kExitUsage, "bad --collateral or root", a.status());
+    attester = std::move(a).value();
+    options->attester = attester.get();
+  }
+
+  // The state of earlier runs.
+  AuditStateFile saved;
+  std::optional<tlog::Checkpoint> trusted;
+  if (!opts.state.empty() && FileExists(opts.state)) {
+    auto text = ReadFileToString(opts.state, 16 << 20);
+    if (!text.ok()) {
+      ErrorCode code = ReadErrorCode(text.status());
+      return ReportFailure(json, code.exit_code == kExitIo ? code : codes::kStateInvalid,
+                           "cannot read --state", text.status().message());
+    }
+    auto parsed = ParseAuditState(*text);
+    if (!parsed.ok()) {
+      return ReportFailure(json, codes::kStateInvalid, "bad --state",
+                           opts.state + ": " + parsed.status().message(),
+                           "give the file a previous `vouch audit` wrote, or a new file name");
+    }
+    auto cp = tlog::SignedCheckpoint::Parse(parsed->checkpoint);
+    Status s = cp.ok() ? policy->VerifyCheckpoint(*cp).status() : cp.status();
+    if (!s.ok()) {
+      return ReportFailure(
+          json, codes::kStateInvalid, "bad --state",
+          opts.state + " does not hold a checkpoint this policy accepts: " + s.message());
+    }
+    trusted = cp->checkpoint();
+    saved = std::move(parsed).value();
+    Verbose(opts.verbose, "trusted checkpoint from " + opts.state + ": size " +
+                              std::to_string(trusted->size()) + ", " +
+                              std::to_string(saved.times.records().size()) + " quorum times");
+  }
+
+  // The checkpoint this audit is about, verified, with its quorum time.
+  http::HttpClient http;
+  int rc = kExitOk;
+  auto log = Connect(opts.url, http, opts.timeout, json, &rc);
+  if (!log.ok()) return rc;
+  Verbose(opts.verbose, "GET " + log->base_url() + "/checkpoint");
+  auto note = log->FetchCheckpoint();
+  if (!note.ok()) return ClientFailure(json, "cannot fetch the checkpoint", note.status());
+  auto signed_cp = tlog::SignedCheckpoint::Parse(*note);
+  if (!signed_cp.ok()) {
+    return ReportFailure(json, ErrorCode{tlog::reasons::kCheckpointMalformed, kExitRejected},
+                         "the log's checkpoint is malformed", signed_cp.status().message());
+  }
+  auto verified = policy->VerifyCheckpoint(*signed_cp);
+  if (!verified.ok()) return ReportStatus(json, "checkpoint rejected", verified.status());
+  const tlog::Checkpoint& cp = signed_cp->checkpoint();
+  const auto quorum_time = static_cast<UnixSeconds>(*verified->quorum_time);
+  Verbose(opts.verbose, "checkpoint of " + cp.origin() + ", size " + std::to_string(cp.size()) +
+                            ", quorum time " + FormatRfc3339(quorum_time));
+  govern::CheckpointTimes times = saved.times;
+  times.Add(cp.size(), quorum_time);
+  options->origin = cp.origin();
+
+  // Tree audit and replay, in one pass over the tiles.
+  govern::GovernanceState state(*options);
+  ReplayResult result;
+  EntryPrinter printer(json, &result);
+  printer.set_total(cp.size());
+  printer.Begin();
+  PinnedCheckpointFetcher fetcher(*log, *note);
+  ledger::AuditOptions audit;
+  audit.policy = &*policy;
+  audit.trusted = trusted;
+  audit.check_entries = true;
+  audit.on_entry = [&](uint64_t, ByteSpan entry) {
+    govern::EntryVerdict v = state.Append(entry);
+    if (v.valid && v.issued_on) {
+      if (auto f =
+              times.Check(v.index, *v.issued_on, lag_override.value_or(v.max_issue_lag), *skew)) {
+        v.findings.push_back(std::move(*f));
+      }
+    }
+    printer.Add(entry, v);
+    return OkStatus();
+  };
+  const auto start = SteadyNow();
+  auto tree = ledger::AuditLog(fetcher, audit);
+  if (!tree.ok()) {
+    return printer.Fail(AuditFailureCode(tree.status()), "audit failed",
+                        "tree audit: " + tree.status().message());
+  }
+  Verbose(opts.verbose, "audited in " + Elapsed(start));
+  rc = Conclude(state, options->root_set_pin.has_value(), opts.replay.strict, &result);
+
+  // The state moves on only when everything verified.
+  bool state_updated = false;
+  if (!opts.state.empty() && rc == kExitOk) {
+    AuditStateFile next{*note, times};
+    Status s = WriteFileAtomic(opts.state, AsBytes(SerializeAuditState(next)), 0644);
+    if (!s.ok()) {
+      return printer.Fail({std::string(codes::kIoError.code), kExitIo}, "cannot write --state",
+                          s.message());
+    }
+    state_updated = true;
+  }
+  LogReport report;
+  Json witnesses = Json::array();
+  std::string witness_list;
+  for (const std::string& w : verified->witnesses) {
+    witnesses.push_back(w);
+    witness_list += (witness_list.empty() ? "" : ", ") + w;
+  }
+  report.checkpoint = {{"origin", cp.origin()},
+                       {"witnesses", witnesses},
+                       {"quorum_time", FormatRfc3339(quorum_time)}};
+  report.log = {{"url", log->base_url()},
+                {"trusted_size", tree->trusted_size},
+                {"consistency_proven", tree->consistency_proven},
+                {"tiles", tree->tiles},
+                {"bundles", tree->bundles},
+                {"state", opts.state.empty() ? Json(nullptr) : Json(opts.state)},
+                {"state_updated", state_updated}};
+  report.lines.push_back("log:         " + log->base_url() + ", checkpoint cosigned by " +
+                         witness_list + " (quorum at " + FormatRfc3339(quorum_time) +
+                         "); tree recomputed from " + std::to_string(tree->tiles) +
+                         " hash tiles and " + std::to_string(tree->bundles) + " entry bundles");
+  if (trusted) {
+    report.lines.push_back("             consistent with the trusted checkpoint of size " +
+                           std::to_string(tree->trusted_size) +
+                           (tree->consistency_proven ? " (consistency proof verified)" : ""));
+  }
+  if (!opts.state.empty()) {
+    report.lines.push_back(
+        std::string("state:       ") +
+        (state_updated ? "updated " + opts.state : "not updated (the audit is not accepted)"));
+  }
+  PrintTail(json, rc, state, result, *at, &report);
+  return rc;
+}
+
 int RunExport(const Options& opts) {
   if (!opts.art30) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage", "only --art30 exports exist");
@@ -600,8 +888,41 @@ int RunExport(const Options& opts) {
 void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<Options>();
   CLI::App* audit = GetOrAddSubcommand(app, "audit", "Replay and audit the governance ledger");
-  audit->footer("Audit a transparency log itself with 'vouch log audit'.\n\n" +
-                std::string(kExitCodesHelp));
+  // `vouch audit LOG_URL` audits the log itself; `replay` and `export` work on files.
+  audit->require_subcommand(0, 1);
+  SetLongDescription(audit, kOnlineHelp);
+  audit->footer(
+      std::string(kOnlineFooter) +
+      "\nThe tree alone: 'vouch log audit'. A ledger file offline: 'vouch audit replay'.");
+  auto online = std::make_shared<OnlineOptions>();
+  audit->add_option("LOG_URL", online->url, kUrlHelp);
+  AddPolicyOption(audit, online->trust,
+                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
+  audit->add_option("--root-set-pin", online->replay.pin,
+                    "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  audit->add_option("--state", online->state,
+                    "File with the trusted checkpoint and the quorum times seen (created if "
+                    "missing; written only when the audit is accepted)");
+  audit->add_option("--max-issue-lag", online->max_issue_lag,
+                    "Bound between a statement's issue time and the witness times (default: the "
+                    "root set's maxIssueLag, PT1H unless it says otherwise)");
+  audit->add_option("--max-skew", online->max_skew,
+                    "Clock skew allowed, a duration or seconds (default PT5M)");
+  audit->add_option("--at", online->replay.at, "Time for admissions in force (default: now)");
+  audit->add_option("--collateral", online->replay.collateral,
+                    "Collateral directory for the roots' evidence (matched by dirHash); "
+                    "repeatable");
+  audit->add_option("--trust-root", online->replay.trust_roots,
+                    "Production root certificate (DER or PEM) for the evidence (default: "
+                    "Intel's)");
+  audit->add_option("--sim-root", online->replay.sim_roots,
+                    "Simulation root certificate (DER or PEM)");
+  audit->add_flag("--strict", online->replay.strict, "Exit 1 on any invalid entry too");
+  AddNetworkOptions(audit, online->timeout, "Seconds per request (default 30)", online->verbose,
+                    online->replay.json);
+  audit->callback([audit, online, &ctx] {
+    if (audit->get_subcommands().empty()) ctx.exit_code = RunOnlineAudit(*online);
+  });
 
   CLI::App* replay = audit->add_subcommand("replay", "Replay a ledger file offline");
   SetLongDescription(replay, kReplayHelp);

@@ -99,6 +99,20 @@ TEST_F(CommandTreeTest, MistypedCommandsAreNamedWithTheNearest) {
   EXPECT_THAT(p->message, HasSubstr("'vouch' needs a command"));
 }
 
+TEST_F(CommandTreeTest, AFamilyThatRunsItselfTakesItsOwnArguments) {
+  // `vouch audit LOG_URL` beside `vouch audit replay FILE`.
+  EXPECT_EQ(Check({"audit", "http://127.0.0.1:7381", "--policy", "p", "--json"}), std::nullopt);
+  EXPECT_EQ(Check({"audit", "--policy", "p"}), std::nullopt);
+  EXPECT_EQ(Check({"audit", "replay", "ledger.jsonl", "--json"}), std::nullopt);
+  auto p = Check({"audit", "http://x", "--polcy", "p"});
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->message, "'vouch audit' has no option --polcy");
+  EXPECT_THAT(p->hint, HasSubstr("did you mean --policy?"));
+  p = Check({"audit", "replay", "f", "--state", "s"});
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->message, "'vouch audit replay' has no option --state");
+}
+
 TEST_F(CommandTreeTest, UnknownOptionsAreNamed) {
   // Not "--collateral is required": the unknown option comes first.
   auto p = Check({"sgx", "verify", "--bogus", "x"});

@@ -53,6 +53,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     codes::kIndexMalformed,
     codes::kTrustMissing,
     codes::kStateInvalid,
+    codes::kPolicyQuorumNone,
     codes::kLogUnreachable,
     codes::kWitnessQuorumMissing,
     codes::kLogResponseMalformed,

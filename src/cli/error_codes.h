@@ -59,6 +59,7 @@ inline constexpr ErrorCode kEntryEmpty{"entry_empty", kExitUsage};
 inline constexpr ErrorCode kIndexMalformed{"index_malformed", kExitUsage};
 inline constexpr ErrorCode kTrustMissing{"trust_missing", kExitUsage};
 inline constexpr ErrorCode kStateInvalid{"state_invalid", kExitUsage};
+inline constexpr ErrorCode kPolicyQuorumNone{"policy_quorum_none", kExitUsage};
 inline constexpr ErrorCode kLogUnreachable{"log_unreachable", kExitIo};
 inline constexpr ErrorCode kWitnessQuorumMissing{"witness_quorum_missing", kExitIo};
 inline constexpr ErrorCode kLogResponseMalformed{"log_response_malformed", kExitRejected};

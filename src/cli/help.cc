@@ -235,6 +235,12 @@ bool LooksLikeOption(const std::string& arg) {
   return arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9');
 }
 
+// A family that is also a command of its own (`vouch audit LOG_URL` beside `vouch audit
+// replay`): it takes positional arguments.
+bool RunsItself(const CLI::App* app) {
+  return !app->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+}
+
 }  // namespace
 
 std::string HelpFormatter::make_description(const CLI::App* app) const {
@@ -292,12 +298,13 @@ std::optional<UsageProblem> CheckCommandLine(const CLI::App& root,
   for (; i < args.size() && !Subcommands(app).empty(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--") return MissingCommand(app);
-    if (LooksLikeOption(arg)) return UnknownOption(app, arg);  // --help, --version: fine
     const CLI::App* sub = FindSubcommand(app, arg);
+    if (sub == nullptr && RunsItself(app)) break;              // its own arguments, checked below
+    if (LooksLikeOption(arg)) return UnknownOption(app, arg);  // --help, --version: fine
     if (sub == nullptr) return UnknownCommand(app, arg);
     app = sub;
   }
-  if (!Subcommands(app).empty()) return MissingCommand(app);
+  if (!Subcommands(app).empty() && !RunsItself(app)) return MissingCommand(app);
   for (; i < args.size() && args[i] != "--"; ++i) {
     if (!LooksLikeOption(args[i])) continue;
     if (auto problem = UnknownOption(app, args[i])) return problem;
