@@ -3,6 +3,8 @@
 // same process, and peak memory for growing prefixes of the history.
 //
 //   audit_replay_bench [--entries N] [--seconds S]
+//   audit_replay_bench --entries N --write-history FILE   (only write the history, e.g. to load
+//                                                         it into a log for `vouch audit LOG_URL`)
 //
 // The history (default 100,000 entries) is a root set 2-of-3, 100 provenance entries from two
 // builders (one signature each), 200 admissions and processing-record updates of 20 activities
@@ -164,6 +166,7 @@ int main(int argc, char** argv) {
   uint64_t entries = 100000;
   double seconds = 2;
   std::string replay_path;
+  std::string history_path;
   uint64_t limit = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -171,15 +174,25 @@ int main(int argc, char** argv) {
       entries = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (arg == "--write-history" && i + 1 < argc) {
+      history_path = argv[++i];
     } else if (arg == "--replay" && i + 2 < argc) {
       replay_path = argv[++i];
       limit = std::strtoull(argv[++i], nullptr, 10);
     } else {
-      std::fprintf(stderr, "usage: %s [--entries N] [--seconds S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--entries N] [--seconds S] [--write-history FILE]\n",
+                   argv[0]);
       return 2;
     }
   }
   if (!replay_path.empty()) return ReplayMode(replay_path, limit, seconds);
+  if (!history_path.empty()) {
+    uint64_t signatures = Generate(history_path, entries);
+    std::printf("%s: %llu entries, %llu signatures\n", history_path.c_str(),
+                static_cast<unsigned long long>(entries),
+                static_cast<unsigned long long>(signatures));
+    return 0;
+  }
 
   char tmpl[] = "/tmp/audit_replay_bench_XXXXXX";
   int fd = ::mkstemp(tmpl);
