@@ -31,6 +31,7 @@
 #include "vouch/ledger/log_service.h"
 #include "vouch/server/http_server.h"
 #include "vouch/store/sqlite_log_store.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/witness/witness_service.h"
 
@@ -82,7 +83,7 @@ BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey
   w.vkey = signer.verifier_key().ToString();
   w.service = std::make_unique<witness::WitnessService>(
       *tlog::Witness::Create({signer}, {{log_key.name(), keys}}),
-      *witness::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), NowUnixSeconds);
+      *store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), NowUnixSeconds);
   w.server = *http::HttpServer::Start({}, w.service->Routes());
   return w;
 }

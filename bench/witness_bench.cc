@@ -20,6 +20,7 @@
 #include "vouch/crypto/random.h"
 #include "vouch/server/http_client.h"
 #include "vouch/server/http_server.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/witness/witness_service.h"
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
   char dir[] = "/tmp/vouch-witness-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 3;
   witness::WitnessService service(
-      std::move(w), *witness::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), NowUnixSeconds);
+      std::move(w), *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), NowUnixSeconds);
   http::ServerOptions options;
   options.threads = 2;
   auto server = *http::HttpServer::Start(options, service.Routes());

@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include "store/memory_log_store.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/store/memory_log_store.h"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
 #include "vouch/server/http_server.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/note.h"
 #include "vouch/witness/witness_service.h"
 
@@ -103,7 +104,7 @@ int RunServe(const ServeOptions& opts) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad configuration",
                          witness.status().message());
   ::mkdir(opts.data_dir.c_str(), 0700);
-  auto store = witness::OpenSqliteWitnessStore(opts.data_dir + "/witness.db");
+  auto store = ::vouch::store::OpenSqliteWitnessStore(opts.data_dir + "/witness.db");
   if (!store.ok())
     return ReportFailure(false, kExitIo, "io_error", "cannot open state", store.status().message());
 

@@ -8,10 +8,10 @@
 #include <map>
 #include <string>
 
+#include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/store/memory_log_store.h"
 
 namespace vouch::ledger {
 namespace {

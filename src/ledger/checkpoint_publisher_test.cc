@@ -11,18 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
 #include "vouch/ledger/log_client.h"
 #include "vouch/ledger/log_service.h"
 #include "vouch/server/http_server.h"
-#include "vouch/store/memory_log_store.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/witness.h"
 #include "vouch/witness/witness_service.h"
-#include "vouch/witness/witness_store.h"
 
 namespace vouch::ledger {
 namespace {
@@ -47,7 +47,7 @@ class TestWitness {
     auto keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key)});
     auto witness = *tlog::Witness::Create({signer_}, {{kOrigin, keys}});
     service_ = std::make_unique<witness::WitnessService>(
-        std::move(witness), *witness::OpenSqliteWitnessStore(dir + "/" + name + ".db"),
+        std::move(witness), *store::OpenSqliteWitnessStore(dir + "/" + name + ".db"),
         [] { return UnixSeconds{1'800'000'000}; });
     http::Router router;
     router.Handle("POST", "/add-checkpoint", [this](const http::HttpRequest& r) {

@@ -9,13 +9,13 @@
 #include <thread>
 #include <vector>
 
+#include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "vouch/base/encoding.h"
 #include "vouch/ledger/audit.h"
 #include "vouch/ledger/log_client.h"
 #include "vouch/server/http_client.h"
 #include "vouch/server/http_server.h"
-#include "vouch/store/memory_log_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof_file.h"
 

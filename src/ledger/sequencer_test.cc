@@ -12,11 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "tlog/test_util.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/store/memory_log_store.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"

@@ -1,15 +1,13 @@
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/note.h"
 #include "vouch/witness/witness_service.h"
-#include "vouch/witness/witness_store.h"
 
 namespace vouch::witness {
 namespace {
@@ -70,7 +68,7 @@ TEST(WitnessServiceTest, DerivedScenarioStepByStep) {
   Json v = Vectors();
   std::string dir = vouch::testing::MakeTempDir("vouch-witness-");
   UnixSeconds now = 0;
-  WitnessService service(TestWitness(v), *OpenSqliteWitnessStore(dir + "/w.db"),
+  WitnessService service(TestWitness(v), *store::OpenSqliteWitnessStore(dir + "/w.db"),
                          [&now] { return now; });
   int step = 0;
   for (const Json& s : v["add_checkpoint_scenario"]["steps"]) {
@@ -98,54 +96,6 @@ TEST(WitnessServiceTest, DerivedScenarioStepByStep) {
   EXPECT_NE(r.body.find("— witness.example/test-w1 "), std::string::npos) << r.body;
   get.path = "/" + std::string(64, 'a') + "/checkpoint";
   EXPECT_EQ(service.GetCheckpoint(get).status, 404);
-}
-
-TEST(WitnessStoreTest, StatePersistsAcrossReopen) {
-  std::string dir = vouch::testing::MakeTempDir("vouch-witness-");
-  {
-    auto store = *OpenSqliteWitnessStore(dir + "/w.db");
-    auto r = store->Update("o", [](const std::optional<tlog::WitnessState>& stored) {
-      EXPECT_FALSE(stored.has_value());
-      tlog::WitnessResponse out;
-      out.status = 200;
-      out.new_state = tlog::WitnessState{7, tlog::Hash{}, "note"};
-      return StatusOr<tlog::WitnessResponse>(out);
-    });
-    ASSERT_THAT(r, IsOk());
-  }
-  auto store = *OpenSqliteWitnessStore(dir + "/w.db");
-  auto state = store->Get("o");
-  ASSERT_THAT(state, IsOk());
-  ASSERT_TRUE(state->has_value());
-  EXPECT_EQ((*state)->size, 7u);
-  EXPECT_EQ((*state)->note, "note");
-}
-
-// Many threads each try to advance the stored size by one from what they read. With an atomic
-// read-decide-write every increment lands; with a racy one some would be lost (the rollback the
-// spec warns about).
-TEST(WitnessStoreTest, UpdatesAreAtomic) {
-  std::string dir = vouch::testing::MakeTempDir("vouch-witness-");
-  auto store = *OpenSqliteWitnessStore(dir + "/w.db");
-  constexpr int kThreads = 4, kPerThread = 50;
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kPerThread; ++i) {
-        auto r = store->Update("o", [](const std::optional<tlog::WitnessState>& stored) {
-          tlog::WitnessResponse out;
-          out.status = 200;
-          out.new_state = tlog::WitnessState{stored ? stored->size + 1 : 1, tlog::Hash{}, ""};
-          return StatusOr<tlog::WitnessResponse>(out);
-        });
-        if (!r.ok()) ++failures;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ((*store->Get("o"))->size, uint64_t{kThreads * kPerThread});
 }
 
 }  // namespace

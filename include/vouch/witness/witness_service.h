@@ -17,9 +17,9 @@
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
 #include "vouch/server/http.h"
+#include "vouch/store/witness_store.h"
 #include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/witness.h"
-#include "vouch/witness/witness_store.h"
 
 namespace vouch::witness {
 
@@ -36,7 +36,7 @@ StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text);
 class WitnessService {
  public:
   // `clock` gives the cosignature timestamp (Unix seconds, must be positive).
-  WitnessService(tlog::Witness witness, std::unique_ptr<WitnessStore> store,
+  WitnessService(tlog::Witness witness, std::unique_ptr<store::WitnessStore> store,
                  std::function<UnixSeconds()> clock)
       : witness_(std::move(witness)), store_(std::move(store)), clock_(std::move(clock)) {}
 
@@ -47,7 +47,7 @@ class WitnessService {
 
  private:
   tlog::Witness witness_;
-  std::unique_ptr<WitnessStore> store_;
+  std::unique_ptr<store::WitnessStore> store_;
   std::function<UnixSeconds()> clock_;
 };
 

@@ -1,24 +1,16 @@
-// The LogStore contract, run against every implementation (SQLite and the in-memory fake), plus
-// SQLite-specific durability and reopening tests.
-#include "vouch/store/log_store.h"
+// The LogStore conformance suite (log_store_conformance.h).
+#include "store/log_store_conformance.h"
 
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
-#include <memory>
-#include <string>
 #include <thread>
-#include <vector>
 
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
-#include "vouch/store/memory_log_store.h"
-#include "vouch/store/sqlite_log_store.h"
-#include "vouch/tlog/merkle.h"
 
-namespace vouch::store {
+namespace vouch::store::testing {
 namespace {
 
 using ::testing::ElementsAre;
@@ -29,72 +21,51 @@ using ::vouch::testing::StatusIs;
 
 const LogIdentity kIdentity{"example.com/log", "example.com/log+01234567+AAAA"};
 
-// Builds a batch that appends `entries` to a tree of size `old_size` (with a dummy range and
-// checkpoint: the store does not interpret them beyond their shape).
-struct BatchBuilder {
-  std::vector<std::string> entries;
-  tlog::CompactRange range;
+}  // namespace
 
-  AppendBatch Build(const std::vector<std::string>& add, std::vector<StoredTile> tiles = {}) {
-    entries = add;
-    AppendBatch b;
-    b.old_size = range.size();
-    for (const std::string& e : entries) {
-      tlog::Hash h = tlog::HashLeaf(AsBytes(e));
-      range.Append(h);
-      b.entries.push_back(NewEntry{h, AsBytes(e)});
-    }
-    b.tiles = std::move(tiles);
-    b.new_state.size = range.size();
-    b.new_state.range.assign(range.hashes().begin(), range.hashes().end());
-    b.new_state.checkpoint = "checkpoint " + std::to_string(range.size()) + "\n";
-    return b;
+std::string LogStoreBackendName(const ::testing::TestParamInfo<LogStoreBackend>& info) {
+  return info.param.name;
+}
+
+AppendBatch BatchBuilder::Build(const std::vector<std::string>& entries,
+                                std::vector<StoredTile> tiles) {
+  kept_ = entries;
+  AppendBatch b;
+  b.old_size = range.size();
+  for (const std::string& e : kept_) {
+    tlog::Hash h = tlog::HashLeaf(AsBytes(e));
+    range.Append(h);
+    b.entries.push_back(NewEntry{h, AsBytes(e)});
   }
-};
+  b.tiles = std::move(tiles);
+  b.new_state.size = range.size();
+  b.new_state.range.assign(range.hashes().begin(), range.hashes().end());
+  b.new_state.checkpoint = "checkpoint " + std::to_string(range.size()) + "\n";
+  return b;
+}
 
-class StoreFactory {
- public:
-  virtual ~StoreFactory() = default;
-  virtual std::unique_ptr<LogStore> Make() = 0;
-};
+void LogStoreConformanceTest::SetUp() {
+  dir_ = ::vouch::testing::MakeTempDir("log_store_conformance");
+  auto store = GetParam().open(dir_);
+  ASSERT_THAT(store, IsOk());
+  store_ = *std::move(store);
+}
 
-class MemoryFactory : public StoreFactory {
- public:
-  std::unique_ptr<LogStore> Make() override { return std::make_unique<MemoryLogStore>(); }
-};
+void LogStoreConformanceTest::TearDown() {
+  store_.reset();
+  std::filesystem::remove_all(dir_);
+}
 
-class SqliteFactory : public StoreFactory {
- public:
-  std::unique_ptr<LogStore> Make() override {
-    dir_ = ::vouch::testing::MakeTempDir("store_test");
-    auto s = SqliteLogStore::Open(dir_ + "/log.db");
-    EXPECT_THAT(s, IsOk());
-    return s.ok() ? std::move(s).value() : nullptr;
-  }
-  ~SqliteFactory() override {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
+void LogStoreConformanceTest::Reopen() {
+  store_.reset();
+  auto store = GetParam().open(dir_);
+  ASSERT_THAT(store, IsOk());
+  store_ = *std::move(store);
+}
 
- private:
-  std::string dir_;
-};
+namespace {
 
-class LogStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "memory") {
-      factory_ = std::make_unique<MemoryFactory>();
-    } else {
-      factory_ = std::make_unique<SqliteFactory>();
-    }
-    store_ = factory_->Make();
-    ASSERT_NE(store_, nullptr);
-  }
-  std::unique_ptr<StoreFactory> factory_;
-  std::unique_ptr<LogStore> store_;
-};
-
-TEST_P(LogStoreTest, AFreshStoreIsEmpty) {
+TEST_P(LogStoreConformanceTest, AFreshStoreIsEmpty) {
   auto state = store_->ReadState();
   ASSERT_THAT(state, IsOk());
   EXPECT_EQ(state->size, 0u);
@@ -108,7 +79,7 @@ TEST_P(LogStoreTest, AFreshStoreIsEmpty) {
   EXPECT_TRUE(found->empty());
 }
 
-TEST_P(LogStoreTest, BindRecordsTheIdentityAndRefusesAnother) {
+TEST_P(LogStoreConformanceTest, BindRecordsTheIdentityAndRefusesAnother) {
   EXPECT_THAT(store_->Bind(kIdentity), IsOk());
   EXPECT_THAT(store_->Bind(kIdentity), IsOk());
   EXPECT_THAT(store_->Bind(LogIdentity{"other.example/log", kIdentity.vkey}),
@@ -117,7 +88,7 @@ TEST_P(LogStoreTest, BindRecordsTheIdentityAndRefusesAnother) {
               StatusIs(StatusCode::kFailedPrecondition));
 }
 
-TEST_P(LogStoreTest, AppendStoresEntriesStateTilesAndCheckpoints) {
+TEST_P(LogStoreConformanceTest, AppendStoresEntriesStateTilesAndCheckpoints) {
   BatchBuilder b;
   StoredTile tile{0, 0, 2, Bytes(64, 7)};
   ASSERT_THAT(store_->Append(b.Build({"one", "two"}, {tile})), IsOk());
@@ -152,7 +123,7 @@ TEST_P(LogStoreTest, AppendStoresEntriesStateTilesAndCheckpoints) {
   EXPECT_THAT(store_->ReadCheckpoint(1), StatusIs(StatusCode::kNotFound));
 }
 
-TEST_P(LogStoreTest, EmptyEntriesAreStoredAsEmpty) {
+TEST_P(LogStoreConformanceTest, EmptyEntriesAreStoredAsEmpty) {
   BatchBuilder b;
   ASSERT_THAT(store_->Append(b.Build({""})), IsOk());
   auto entries = store_->ReadEntries(0, 1);
@@ -161,7 +132,7 @@ TEST_P(LogStoreTest, EmptyEntriesAreStoredAsEmpty) {
   EXPECT_TRUE((*entries)[0].empty());
 }
 
-TEST_P(LogStoreTest, FindLeafHashesReturnsStoredIndices) {
+TEST_P(LogStoreConformanceTest, FindLeafHashesReturnsStoredIndices) {
   BatchBuilder b;
   ASSERT_THAT(store_->Append(b.Build({"a", "b", "c"})), IsOk());
   std::vector<tlog::Hash> q = {tlog::HashLeaf(AsBytes("c")), tlog::HashLeaf(AsBytes("zzz")),
@@ -174,7 +145,7 @@ TEST_P(LogStoreTest, FindLeafHashesReturnsStoredIndices) {
   EXPECT_THAT((*found)[2], Optional(uint64_t{0}));
 }
 
-TEST_P(LogStoreTest, AFencedAppendChangesNothing) {
+TEST_P(LogStoreConformanceTest, AFencedAppendChangesNothing) {
   BatchBuilder b;
   ASSERT_THAT(store_->Append(b.Build({"a"})), IsOk());
   AppendBatch stale = b.Build({"b"});
@@ -188,7 +159,7 @@ TEST_P(LogStoreTest, AFencedAppendChangesNothing) {
   EXPECT_EQ(state->checkpoint, "checkpoint 1\n");
 }
 
-TEST_P(LogStoreTest, ADuplicateLeafHashFailsTheWholeBatch) {
+TEST_P(LogStoreConformanceTest, ADuplicateLeafHashFailsTheWholeBatch) {
   BatchBuilder b;
   ASSERT_THAT(store_->Append(b.Build({"a"})), IsOk());
   EXPECT_THAT(store_->Append(b.Build({"b", "a"})), StatusIs(StatusCode::kAlreadyExists));
@@ -201,7 +172,7 @@ TEST_P(LogStoreTest, ADuplicateLeafHashFailsTheWholeBatch) {
   EXPECT_EQ((*found)[0], std::nullopt);
 }
 
-TEST_P(LogStoreTest, MalformedBatchesAreRefused) {
+TEST_P(LogStoreConformanceTest, MalformedBatchesAreRefused) {
   BatchBuilder b;
   AppendBatch bad = b.Build({"a"});
   bad.new_state.size = 2;
@@ -229,7 +200,7 @@ TEST_P(LogStoreTest, MalformedBatchesAreRefused) {
   EXPECT_EQ(state->size, 0u);
 }
 
-TEST_P(LogStoreTest, ATileIsReplacedOnlyByAWiderOne) {
+TEST_P(LogStoreConformanceTest, ATileIsReplacedOnlyByAWiderOne) {
   BatchBuilder b;
   ASSERT_THAT(store_->Append(b.Build({"a"}, {StoredTile{1, 5, 3, Bytes(96, 1)}})), IsOk());
   ASSERT_THAT(store_->Append(b.Build({"b"}, {StoredTile{1, 5, 2, Bytes(64, 2)}})), IsOk());
@@ -245,7 +216,7 @@ TEST_P(LogStoreTest, ATileIsReplacedOnlyByAWiderOne) {
   EXPECT_THAT(store_->ReadTile(2, 5), StatusIs(StatusCode::kNotFound));
 }
 
-TEST_P(LogStoreTest, ReadTileHashesReadsSlots) {
+TEST_P(LogStoreConformanceTest, ReadTileHashesReadsSlots) {
   BatchBuilder b;
   Bytes data;
   for (uint8_t i = 0; i < 10; ++i) Append(data, Bytes(32, i));
@@ -263,7 +234,7 @@ TEST_P(LogStoreTest, ReadTileHashesReadsSlots) {
   EXPECT_THAT(store_->ReadTileHashes(9, 4, slots, out), StatusIs(StatusCode::kNotFound));
 }
 
-TEST_P(LogStoreTest, LargeTilesRoundTripAndPartialReadsCrossChunks) {
+TEST_P(LogStoreConformanceTest, LargeTilesRoundTripAndPartialReadsCrossChunks) {
   BatchBuilder b;
   Bytes big;
   for (int i = 0; i < 543; ++i) Append(big, Bytes(32, static_cast<uint8_t>(i % 251)));
@@ -292,7 +263,7 @@ TEST_P(LogStoreTest, LargeTilesRoundTripAndPartialReadsCrossChunks) {
               StatusIs(StatusCode::kInvalidArgument));
 }
 
-TEST_P(LogStoreTest, ConcurrentReadersSeeWholeBatches) {
+TEST_P(LogStoreConformanceTest, ConcurrentReadersSeeWholeBatches) {
   BatchBuilder b;
   std::atomic<bool> done{false};
   std::atomic<int> bad{0};
@@ -321,113 +292,26 @@ TEST_P(LogStoreTest, ConcurrentReadersSeeWholeBatches) {
   EXPECT_EQ(bad.load(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStores, LogStoreTest, ::testing::Values("memory", "sqlite"),
-                         [](const auto& param_info) { return param_info.param; });
-
-// ---- MemoryLogStore fault injection ----
-
-TEST(MemoryLogStoreTest, InjectedFailuresLeaveTheStoreUnchanged) {
-  MemoryLogStore store;
+TEST_P(LogStoreConformanceTest, DataSurvivesReopening) {
+  if (!GetParam().durable) GTEST_SKIP() << "not a durable backend";
   BatchBuilder b;
-  store.FailAppends(1, UnavailableError("disk on fire"));
-  EXPECT_THAT(store.Append(b.Build({"a"})), StatusIs(StatusCode::kUnavailable));
-  EXPECT_EQ(store.ReadState()->size, 0u);
-  BatchBuilder b2;
-  EXPECT_THAT(store.Append(b2.Build({"a"})), IsOk());
-  EXPECT_EQ(store.append_count(), 1);
-}
-
-TEST(MemoryLogStoreTest, FailuresAfterCommitApplyTheBatch) {
-  MemoryLogStore store;
-  BatchBuilder b;
-  store.FailAppends(1, UnavailableError("ack lost"), /*after_commit=*/true);
-  EXPECT_THAT(store.Append(b.Build({"a"})), StatusIs(StatusCode::kUnavailable));
-  EXPECT_EQ(store.ReadState()->size, 1u);
-}
-
-// ---- SQLite specifics ----
-
-class SqliteLogStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("sqlite_store_test"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path() const { return dir_ + "/log.db"; }
-  std::string dir_;
-};
-
-TEST_F(SqliteLogStoreTest, DataSurvivesReopening) {
-  BatchBuilder b;
-  {
-    auto store = SqliteLogStore::Open(path());
-    ASSERT_THAT(store, IsOk());
-    ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
-    ASSERT_THAT(
-        (*store)->Append(b.Build({"one", "two", "three"}, {StoredTile{0, 0, 3, Bytes(96, 9)}})),
-        IsOk());
-  }
-  auto store = SqliteLogStore::Open(path());
-  ASSERT_THAT(store, IsOk());
-  EXPECT_THAT((*store)->Bind(kIdentity), IsOk());
-  EXPECT_THAT((*store)->Bind(LogIdentity{"x", "y"}), StatusIs(StatusCode::kFailedPrecondition));
-  auto state = (*store)->ReadState();
+  ASSERT_THAT(store_->Bind(kIdentity), IsOk());
+  ASSERT_THAT(store_->Append(b.Build({"one", "two", "three"}, {StoredTile{0, 0, 3, Bytes(96, 9)}})),
+              IsOk());
+  Reopen();
+  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
+  EXPECT_THAT(store_->Bind(LogIdentity{"x", "y"}), StatusIs(StatusCode::kFailedPrecondition));
+  auto state = store_->ReadState();
   ASSERT_THAT(state, IsOk());
   EXPECT_EQ(state->size, 3u);
   EXPECT_EQ(state->range,
             std::vector<tlog::Hash>(b.range.hashes().begin(), b.range.hashes().end()));
-  auto entries = (*store)->ReadEntries(0, 3);
+  auto entries = store_->ReadEntries(0, 3);
   ASSERT_THAT(entries, IsOk());
   EXPECT_EQ((*entries)[1], ToBytes("two"));
-  ASSERT_THAT((*store)->Append(b.Build({"four"})), IsOk());
-  EXPECT_EQ((*store)->ReadState()->size, 4u);
-}
-
-TEST_F(SqliteLogStoreTest, UsesWalWithFullSynchronousCommits) {
-  auto store = SqliteLogStore::Open(path());
-  ASSERT_THAT(store, IsOk());
-  BatchBuilder b;
-  ASSERT_THAT((*store)->Append(b.Build({"x"})), IsOk());
-  // The WAL file exists while the database is open in WAL mode.
-  EXPECT_TRUE(std::filesystem::exists(path() + "-wal"));
-}
-
-TEST_F(SqliteLogStoreTest, RefusesAFileThatIsNotADatabase) {
-  {
-    FILE* f = std::fopen(path().c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    std::string junk(4096, 'j');
-    std::fwrite(junk.data(), 1, junk.size(), f);
-    std::fclose(f);
-  }
-  auto store = SqliteLogStore::Open(path());
-  EXPECT_FALSE(store.ok());
-}
-
-TEST_F(SqliteLogStoreTest, ReadersBeyondThePoolWaitForAConnection) {
-  SqliteOptions o;
-  o.reader_connections = 2;
-  auto store = SqliteLogStore::Open(path(), o);
-  ASSERT_THAT(store, IsOk());
-  BatchBuilder b;
-  ASSERT_THAT((*store)->Append(b.Build({"a", "b", "c"})), IsOk());
-  std::atomic<int> ok{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 16; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 50; ++i) {
-        if ((*store)->ReadEntries(0, 3).ok()) ++ok;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), 16 * 50);
-  o.reader_connections = 0;
-  EXPECT_THAT(SqliteLogStore::Open(path(), o), StatusIs(StatusCode::kInvalidArgument));
-}
-
-TEST_F(SqliteLogStoreTest, RefusesAMissingDirectory) {
-  auto store = SqliteLogStore::Open(dir_ + "/no/such/dir/log.db");
-  EXPECT_THAT(store, StatusIs(StatusCode::kUnavailable));
+  ASSERT_THAT(store_->Append(b.Build({"four"})), IsOk());
+  EXPECT_EQ(store_->ReadState()->size, 4u);
 }
 
 }  // namespace
-}  // namespace vouch::store
+}  // namespace vouch::store::testing

@@ -1,6 +1,7 @@
-// An in-memory LogStore (log_store.h) for tests and tools, in the style of LevelDB's StringDest:
-// the same contract as the SQLite store without durability, plus fault injection so tests can
-// see what a sequencer does when storage fails.
+// Test support (target vouch::store_testing): an in-memory LogStore (log_store.h), in the style
+// of LevelDB's StringDest: the same contract as the SQLite store without durability (it passes
+// the conformance suite, log_store_conformance.h), plus fault injection so tests can see what a
+// sequencer does when storage fails.
 //
 // Thread-safety: thread-safe.
 #ifndef VOUCH_STORE_MEMORY_LOG_STORE_H_

@@ -1,20 +1,18 @@
 // SQLite LogStore: schema and durability in docs/log.md, "Storage".
 #include "vouch/store/sqlite_log_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "store/sqlite/sqlite_db.h"
 #include "store/validate.h"
 #include "vouch/base/mutex.h"
 
@@ -23,6 +21,7 @@ namespace internal {
 namespace {
 
 constexpr int kSchemaVersion = 1;
+constexpr SqliteConnection::Mode kWriter = SqliteConnection::Mode::kReadWriteCreate;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,122 +72,6 @@ constexpr const char* kSelectCheckpoint = "SELECT note FROM checkpoints WHERE si
 constexpr const char* kSelectMeta = "SELECT value FROM meta WHERE key = ?";
 constexpr const char* kInsertMeta = "INSERT INTO meta(key, value) VALUES(?, ?)";
 
-Status SqliteStatus(int rc, sqlite3* db, const std::string& what) {
-  std::string message = "sqlite: " + what + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) + " (" +
-                        sqlite3_errstr(rc) + ")";
-  switch (rc & 0xff) {
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_NOMEM:
-      return UnavailableError(message);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return DataLossError(message);
-    default:
-      return InternalError(message);
-  }
-}
-
-// One connection with its prepared statements.
-class Connection {
- public:
-  static StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, bool writer,
-                                                    int cache_kib) {
-    sqlite3* db = nullptr;
-    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
-                (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-    auto conn = std::unique_ptr<Connection>(new Connection(db));
-    if (rc != SQLITE_OK) return SqliteStatus(rc, db, "cannot open " + path);
-    sqlite3_busy_timeout(db, 10'000);
-    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA cache_size = -" + std::to_string(cache_kib)));
-    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size = 0"));
-    VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA trusted_schema = OFF"));
-    if (!writer) VOUCH_RETURN_IF_ERROR(conn->Exec("PRAGMA query_only = ON"));
-    return conn;
-  }
-
-  ~Connection() {
-    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
-    sqlite3_close_v2(db_);
-  }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  sqlite3* db() const { return db_; }
-
-  Status Exec(const std::string& sql) {
-    char* err = nullptr;
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-    sqlite3_free(err);
-    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, sql.substr(0, 60));
-    return OkStatus();
-  }
-
-  // A reset prepared statement for `sql` (a string constant: cached by address).
-  StatusOr<sqlite3_stmt*> Prepare(const char* sql) {
-    auto it = stmts_.find(sql);
-    if (it != stmts_.end()) {
-      sqlite3_reset(it->second);
-      sqlite3_clear_bindings(it->second);
-      return it->second;
-    }
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "prepare");
-    stmts_.emplace(sql, stmt);
-    return stmt;
-  }
-
- private:
-  explicit Connection(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
-  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
-};
-
-// Resets a statement when it goes out of scope, so no read transaction stays open.
-class StmtReset {
- public:
-  explicit StmtReset(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~StmtReset() { sqlite3_reset(stmt_); }
-  StmtReset(const StmtReset&) = delete;
-  StmtReset& operator=(const StmtReset&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-int BindBlob(sqlite3_stmt* stmt, int i, ByteSpan data) {
-  // A zero-length blob must still be a blob, not NULL.
-  static const uint8_t kEmpty = 0;
-  return sqlite3_bind_blob64(stmt, i, data.empty() ? &kEmpty : data.data(), data.size(),
-                             SQLITE_STATIC);
-}
-
-int BindText(sqlite3_stmt* stmt, int i, const std::string& text) {
-  return sqlite3_bind_text64(stmt, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-}
-
-ByteSpan ColumnBlob(sqlite3_stmt* stmt, int i) {
-  const void* p = sqlite3_column_blob(stmt, i);
-  int n = sqlite3_column_bytes(stmt, i);
-  if (p == nullptr || n <= 0) return {};
-  return ByteSpan(static_cast<const uint8_t*>(p), static_cast<size_t>(n));
-}
-
-std::string ColumnText(sqlite3_stmt* stmt, int i) {
-  const unsigned char* p = sqlite3_column_text(stmt, i);
-  int n = sqlite3_column_bytes(stmt, i);
-  if (p == nullptr || n <= 0) return {};
-  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
-}
-
 // The deduplication index key: the first 8 bytes of a leaf hash (big-endian, as a signed
 // 64-bit integer). Distinct leaf hashes may share a prefix; lookups compare the full hash.
 int64_t LeafPrefix(const tlog::Hash& h) {
@@ -220,18 +103,6 @@ std::vector<size_t> SortedByPrefix(std::span<const tlog::Hash> hashes) {
   return order;
 }
 
-Status FsyncDirectoryOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return UnavailableError("cannot open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return UnavailableError("cannot fsync directory " + dir + ": " + std::strerror(err));
-  return OkStatus();
-}
-
 }  // namespace
 
 class SqliteLogStoreImpl {
@@ -241,38 +112,26 @@ class SqliteLogStoreImpl {
 
   Status Init() VOUCH_EXCLUDES(writer_mu_) {
     MutexLock lock(&writer_mu_);
-    VOUCH_ASSIGN_OR_RETURN(writer_, Connection::Open(path_, true, options_.writer_cache_kib));
+    VOUCH_ASSIGN_OR_RETURN(writer_,
+                           SqliteConnection::Open(path_, kWriter, options_.writer_cache_kib));
     // WAL with synchronous=FULL: every commit fsyncs the WAL before it returns.
-    {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare("PRAGMA journal_mode = WAL"));
-      StmtReset reset(stmt);
-      int rc = sqlite3_step(stmt);
-      if (rc != SQLITE_ROW) return SqliteStatus(rc, writer_->db(), "PRAGMA journal_mode");
-      if (ColumnText(stmt, 0) != "wal") {
-        return UnavailableError("sqlite: cannot switch " + path_ + " to WAL mode (got " +
-                                ColumnText(stmt, 0) + ")");
-      }
-    }
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous = FULL"));
+    VOUCH_RETURN_IF_ERROR(writer_->EnableDurableWal(path_));
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA foreign_keys = OFF"));
     // Checkpoints (copying the WAL into the database file) run on a background connection, so
     // commits do not wait for them; see Checkpointer().
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint = 0"));
     sqlite3_wal_hook(writer_->db(), &SqliteLogStoreImpl::WalHook, this);
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    Status s = CreateSchemaLocked();
-    if (!s.ok()) {
-      writer_->Exec("ROLLBACK").IgnoreError();
-      return s;
-    }
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("COMMIT"));
-    // The database file's directory entry must be durable too (SQLite syncs the directory for
-    // the WAL it creates, not for the main file).
+    VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
+      writer_mu_.AssertHeld();
+      return CreateSchemaLocked();
+    }));
     VOUCH_RETURN_IF_ERROR(FsyncDirectoryOf(path_));
-    VOUCH_ASSIGN_OR_RETURN(auto checkpointer, Connection::Open(path_, true, 2048));
-    checkpointer_ = std::thread(
-        [this, c = std::shared_ptr<Connection>(std::move(checkpointer))] { Checkpointer(*c); });
+    VOUCH_ASSIGN_OR_RETURN(auto checkpointer, SqliteConnection::Open(path_, kWriter, 2048));
+    checkpointer_ =
+        std::thread([this, c = std::shared_ptr<SqliteConnection>(std::move(checkpointer))] {
+          Checkpointer(*c);
+        });
     return OkStatus();
   }
 
@@ -297,24 +156,21 @@ class SqliteLogStoreImpl {
       }
       return OkStatus();
     }
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    Status s = WriteMetaLocked("origin", identity.origin);
-    if (s.ok()) s = WriteMetaLocked("vkey", identity.vkey);
-    if (!s.ok()) {
-      writer_->Exec("ROLLBACK").IgnoreError();
-      return s;
-    }
-    return writer_->Exec("COMMIT");
+    return writer_->Transaction([&] {
+      writer_mu_.AssertHeld();
+      VOUCH_RETURN_IF_ERROR(WriteMetaLocked("origin", identity.origin));
+      return WriteMetaLocked("vkey", identity.vkey);
+    });
   }
 
   StatusOr<LogTreeState> ReadState() const {
-    return WithReader([&](Connection& c) -> StatusOr<LogTreeState> {
+    return WithReader([&](SqliteConnection& c) -> StatusOr<LogTreeState> {
       VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTree));
       StmtReset reset(stmt);
       int rc = sqlite3_step(stmt);
       LogTreeState state;
       if (rc == SQLITE_DONE) return state;
-      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tree state");
+      if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read tree state");
       int64_t size = sqlite3_column_int64(stmt, 0);
       ByteSpan range = ColumnBlob(stmt, 1);
       if (size < 0 || range.size() % tlog::kHashSize != 0 ||
@@ -336,18 +192,11 @@ class SqliteLogStoreImpl {
   Status Append(const AppendBatch& batch) VOUCH_EXCLUDES(writer_mu_) {
     VOUCH_RETURN_IF_ERROR(ValidateBatch(batch));
     MutexLock lock(&writer_mu_);
-    VOUCH_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    Status s = AppendLocked(batch);
-    if (!s.ok()) {
-      if (!sqlite3_get_autocommit(writer_->db())) writer_->Exec("ROLLBACK").IgnoreError();
-      return s;
-    }
     // The commit fsyncs the WAL (synchronous=FULL): when it returns OK the batch is durable.
-    s = writer_->Exec("COMMIT");
-    if (!s.ok()) {
-      if (!sqlite3_get_autocommit(writer_->db())) writer_->Exec("ROLLBACK").IgnoreError();
-      return s;
-    }
+    VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
+      writer_mu_.AssertHeld();
+      return AppendLocked(batch);
+    }));
     // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
     // here (waiting for readers). A failure only postpones this; the batch is committed.
     if (wal_frames_.load() > options_.max_wal_pages) {
@@ -362,12 +211,12 @@ class SqliteLogStoreImpl {
       std::span<const tlog::Hash> leaf_hashes) const {
     // On a reader connection, so lookups for the next batch run while a commit is in progress;
     // each statement sees every commit that completed before it began.
-    return WithReader([&](Connection& c) { return Lookup(c, leaf_hashes); });
+    return WithReader([&](SqliteConnection& c) { return Lookup(c, leaf_hashes); });
   }
 
   StatusOr<std::vector<Bytes>> ReadEntries(uint64_t begin, uint64_t end) const {
     VOUCH_RETURN_IF_ERROR(ValidateRange(begin, end));
-    return WithReader([&](Connection& c) -> StatusOr<std::vector<Bytes>> {
+    return WithReader([&](SqliteConnection& c) -> StatusOr<std::vector<Bytes>> {
       std::vector<Bytes> out;
       out.reserve(end - begin);
       VOUCH_RETURN_IF_ERROR(ScanRange(c, kSelectEntries, begin, end, [&](sqlite3_stmt* stmt) {
@@ -380,7 +229,7 @@ class SqliteLogStoreImpl {
 
   StatusOr<std::vector<tlog::Hash>> ReadLeafHashes(uint64_t begin, uint64_t end) const {
     VOUCH_RETURN_IF_ERROR(ValidateRange(begin, end));
-    return WithReader([&](Connection& c) -> StatusOr<std::vector<tlog::Hash>> {
+    return WithReader([&](SqliteConnection& c) -> StatusOr<std::vector<tlog::Hash>> {
       std::vector<tlog::Hash> out;
       out.reserve(end - begin);
       bool bad = false;
@@ -401,7 +250,7 @@ class SqliteLogStoreImpl {
 
   StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const {
     VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
-    return WithReader([&](Connection& c) -> StatusOr<StoredTile> {
+    return WithReader([&](SqliteConnection& c) -> StatusOr<StoredTile> {
       VOUCH_ASSIGN_OR_RETURN(auto meta, ReadTileMeta(c, level, index));
       StoredTile tile{level, index, meta.first, {}};
       tile.data.reserve(meta.second);
@@ -413,7 +262,7 @@ class SqliteLogStoreImpl {
       while (true) {
         int rc = sqlite3_step(stmt);
         if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
+        if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read tile");
         if (sqlite3_column_int64(stmt, 0) != next++) break;
         ::vouch::Append(tile.data, ColumnBlob(stmt, 1));
       }
@@ -429,7 +278,7 @@ class SqliteLogStoreImpl {
                         std::span<tlog::Hash> out) const {
     if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
     VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
-    return WithReader([&](Connection& c) -> Status {
+    return WithReader([&](SqliteConnection& c) -> Status {
       // Only the chunks are read (every statement is a read transaction of its own, and a
       // proof calls this once); the tile's metadata only to explain a failure.
       auto explain = [&](uint32_t slot) -> Status {
@@ -462,7 +311,7 @@ class SqliteLogStoreImpl {
             sqlite3_reset(stmt);
             return explain(slots[i]);
           }
-          if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile chunk");
+          if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read tile chunk");
           ByteSpan data = ColumnBlob(stmt, 0);
           chunk.assign(data.begin(), data.end());
           loaded = want;
@@ -481,7 +330,7 @@ class SqliteLogStoreImpl {
 
   StatusOr<std::string> ReadCheckpoint(uint64_t size) const {
     if (size > INT64_MAX) return NotFoundError("no checkpoint for size " + std::to_string(size));
-    return WithReader([&](Connection& c) -> StatusOr<std::string> {
+    return WithReader([&](SqliteConnection& c) -> StatusOr<std::string> {
       VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectCheckpoint));
       StmtReset reset(stmt);
       sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(size));
@@ -489,7 +338,7 @@ class SqliteLogStoreImpl {
       if (rc == SQLITE_DONE) {
         return NotFoundError("no checkpoint was signed for size " + std::to_string(size));
       }
-      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read checkpoint");
+      if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read checkpoint");
       return ColumnText(stmt, 0);
     });
   }
@@ -497,7 +346,7 @@ class SqliteLogStoreImpl {
  private:
   // For each of `hashes`, the index of the stored entry with that leaf hash. Reads the prefix
   // index in key order and compares full hashes (prefixes may collide).
-  static StatusOr<std::vector<std::optional<uint64_t>>> Lookup(Connection& c,
+  static StatusOr<std::vector<std::optional<uint64_t>>> Lookup(SqliteConnection& c,
                                                                std::span<const tlog::Hash> hashes) {
     VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kFindLeafHash));
     StmtReset reset(stmt);
@@ -508,7 +357,7 @@ class SqliteLogStoreImpl {
       while (true) {
         int rc = sqlite3_step(stmt);
         if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "look up leaf hash");
+        if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "look up leaf hash");
         ByteSpan stored = ColumnBlob(stmt, 1);
         if (EqualBytes(hashes[i], stored)) {
           out[i] = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
@@ -528,7 +377,7 @@ class SqliteLogStoreImpl {
   }
 
   // (width, size in bytes) of a stored tile.
-  static StatusOr<std::pair<uint16_t, size_t>> ReadTileMeta(Connection& c, uint8_t level,
+  static StatusOr<std::pair<uint16_t, size_t>> ReadTileMeta(SqliteConnection& c, uint8_t level,
                                                             uint64_t index) {
     VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(kSelectTile));
     StmtReset reset(stmt);
@@ -538,7 +387,7 @@ class SqliteLogStoreImpl {
       return NotFoundError("tile (level " + std::to_string(level) + ", index " +
                            std::to_string(index) + ") is not stored");
     }
-    if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read tile");
+    if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read tile");
     int64_t width = sqlite3_column_int64(stmt, 0);
     int64_t size = sqlite3_column_int64(stmt, 1);
     if (width < 1 || width > 256 || size < 0 || static_cast<uint64_t>(size) > kMaxStoredTileSize) {
@@ -568,7 +417,7 @@ class SqliteLogStoreImpl {
     BindText(stmt, 1, key);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) return std::optional<std::string>();
-    if (rc != SQLITE_ROW) return SqliteStatus(rc, writer_->db(), "read meta");
+    if (rc != SQLITE_ROW) return SqliteError(rc, writer_->db(), "read meta");
     return std::optional<std::string>(ColumnText(stmt, 0));
   }
 
@@ -579,120 +428,132 @@ class SqliteLogStoreImpl {
     BindText(stmt, 1, key);
     BindText(stmt, 2, value);
     int rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) return SqliteStatus(rc, writer_->db(), "write meta");
+    if (rc != SQLITE_DONE) return SqliteError(rc, writer_->db(), "write meta");
     return OkStatus();
   }
 
+  // One Append, table by table (a PostgreSQL store mirrors these steps): the fence on the tree
+  // size, the entries, the deduplication index, the tiles, the tree state and the checkpoint
+  // history.
   Status AppendLocked(const AppendBatch& batch) VOUCH_REQUIRES(writer_mu_) {
-    sqlite3* db = writer_->db();
-    {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kSelectTreeSize));
-      StmtReset reset(stmt);
-      int rc = sqlite3_step(stmt);
-      uint64_t stored = 0;
-      if (rc == SQLITE_ROW) {
-        stored = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
-      } else if (rc != SQLITE_DONE) {
-        return SqliteStatus(rc, db, "read tree size");
-      }
-      if (stored != batch.old_size) {
-        return Status(StatusCode::kAborted, "append batch extends size " +
-                                                std::to_string(batch.old_size) +
-                                                " but the store holds " + std::to_string(stored));
-      }
+    VOUCH_RETURN_IF_ERROR(CheckFenceLocked(batch.old_size));
+    VOUCH_RETURN_IF_ERROR(InsertEntriesLocked(batch));
+    VOUCH_RETURN_IF_ERROR(IndexLeafHashesLocked(batch));
+    for (const StoredTile& tile : batch.tiles) VOUCH_RETURN_IF_ERROR(WriteTileLocked(tile));
+    VOUCH_RETURN_IF_ERROR(WriteTreeStateLocked(batch.new_state));
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceCheckpoint));
+    StmtReset reset(stmt);
+    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.new_state.size));
+    BindText(stmt, 2, batch.new_state.checkpoint);
+    return StepDone(stmt, writer_->db(), "write checkpoint");
+  }
+
+  // kAborted unless the stored tree size is `old_size` (single writer, fenced).
+  Status CheckFenceLocked(uint64_t old_size) VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kSelectTreeSize));
+    StmtReset reset(stmt);
+    const int rc = sqlite3_step(stmt);
+    uint64_t stored = 0;
+    if (rc == SQLITE_ROW) {
+      stored = static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
+    } else if (rc != SQLITE_DONE) {
+      return SqliteError(rc, writer_->db(), "read tree size");
     }
-    {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertEntry));
-      StmtReset reset(stmt);
-      for (size_t i = 0; i < batch.entries.size(); ++i) {
-        sqlite3_reset(stmt);
-        sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.old_size + i));
-        BindBlob(stmt, 2, batch.entries[i].leaf_hash);
-        BindBlob(stmt, 3, batch.entries[i].data);
-        int rc = sqlite3_step(stmt);
-        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "insert entry");
-      }
-    }
-    {
-      // Deduplication index. The sequencer only sends new leaf hashes; check anyway (in key
-      // order, the same pages the insert touches next) so the store never holds two entries
-      // with one leaf hash.
-      std::vector<tlog::Hash> hashes;
-      hashes.reserve(batch.entries.size());
-      for (const NewEntry& e : batch.entries) hashes.push_back(e.leaf_hash);
-      VOUCH_ASSIGN_OR_RETURN(auto existing, Lookup(*writer_, hashes));
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertLeafIndex));
-      StmtReset reset(stmt);
-      const tlog::Hash* previous = nullptr;
-      for (size_t i : SortedByPrefix(hashes)) {
-        if (existing[i].has_value() || (previous != nullptr && *previous == hashes[i])) {
-          return AlreadyExistsError("an entry with the leaf hash of new entry " +
-                                    std::to_string(batch.old_size + i) + " is already stored");
-        }
-        previous = &hashes[i];
-        sqlite3_reset(stmt);
-        sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
-        sqlite3_bind_int64(stmt, 2, static_cast<int64_t>(batch.old_size + i));
-        int rc = sqlite3_step(stmt);
-        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "index entry");
-      }
-    }
-    {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * upsert, writer_->Prepare(kUpsertTile));
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * del, writer_->Prepare(kDeleteChunks));
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * insert, writer_->Prepare(kInsertChunk));
-      StmtReset r1(upsert), r2(del), r3(insert);
-      for (const StoredTile& t : batch.tiles) {
-        sqlite3_reset(upsert);
-        sqlite3_bind_int64(upsert, 1, TileKey(t.level, t.index));
-        sqlite3_bind_int(upsert, 2, t.width);
-        sqlite3_bind_int64(upsert, 3, static_cast<int64_t>(t.data.size()));
-        int rc = sqlite3_step(upsert);
-        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tile");
-        if (sqlite3_changes(db) == 0) continue;  // a wider version is stored
-        sqlite3_reset(del);
-        sqlite3_bind_int64(del, 1, ChunkKey(t.level, t.index, 0));
-        sqlite3_bind_int64(del, 2, ChunkKey(t.level, t.index, kMaxChunks));
-        rc = sqlite3_step(del);
-        if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "replace tile");
-        for (uint64_t k = 0; k * kChunkSize < t.data.size(); ++k) {
-          ByteSpan part = ByteSpan(t.data).subspan(k * kChunkSize);
-          if (part.size() > kChunkSize) part = part.first(kChunkSize);
-          sqlite3_reset(insert);
-          sqlite3_bind_int64(insert, 1, ChunkKey(t.level, t.index, k));
-          BindBlob(insert, 2, part);
-          rc = sqlite3_step(insert);
-          if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tile chunk");
-        }
-      }
-    }
-    {
-      Bytes range;
-      range.reserve(batch.new_state.range.size() * tlog::kHashSize);
-      for (const tlog::Hash& h : batch.new_state.range) ::vouch::Append(range, h);
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceTree));
-      StmtReset reset(stmt);
-      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.new_state.size));
-      BindBlob(stmt, 2, range);
-      BindText(stmt, 3, batch.new_state.checkpoint);
-      int rc = sqlite3_step(stmt);
-      if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write tree state");
-    }
-    {
-      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceCheckpoint));
-      StmtReset reset(stmt);
-      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.new_state.size));
-      BindText(stmt, 2, batch.new_state.checkpoint);
-      int rc = sqlite3_step(stmt);
-      if (rc != SQLITE_DONE) return SqliteStatus(rc, db, "write checkpoint");
+    if (stored != old_size) {
+      return Status(StatusCode::kAborted, "append batch extends size " + std::to_string(old_size) +
+                                              " but the store holds " + std::to_string(stored));
     }
     return OkStatus();
+  }
+
+  Status InsertEntriesLocked(const AppendBatch& batch) VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertEntry));
+    StmtReset reset(stmt);
+    for (size_t i = 0; i < batch.entries.size(); ++i) {
+      sqlite3_reset(stmt);
+      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(batch.old_size + i));
+      BindBlob(stmt, 2, batch.entries[i].leaf_hash);
+      BindBlob(stmt, 3, batch.entries[i].data);
+      VOUCH_RETURN_IF_ERROR(StepDone(stmt, writer_->db(), "insert entry"));
+    }
+    return OkStatus();
+  }
+
+  // The deduplication index. The sequencer only sends new leaf hashes; check anyway (in key
+  // order, the same pages the insert touches next) so the store never holds two entries with
+  // one leaf hash.
+  Status IndexLeafHashesLocked(const AppendBatch& batch) VOUCH_REQUIRES(writer_mu_) {
+    std::vector<tlog::Hash> hashes;
+    hashes.reserve(batch.entries.size());
+    for (const NewEntry& e : batch.entries) hashes.push_back(e.leaf_hash);
+    VOUCH_ASSIGN_OR_RETURN(auto existing, Lookup(*writer_, hashes));
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kInsertLeafIndex));
+    StmtReset reset(stmt);
+    const tlog::Hash* previous = nullptr;
+    for (size_t i : SortedByPrefix(hashes)) {
+      if (existing[i].has_value() || (previous != nullptr && *previous == hashes[i])) {
+        return AlreadyExistsError("an entry with the leaf hash of new entry " +
+                                  std::to_string(batch.old_size + i) + " is already stored");
+      }
+      previous = &hashes[i];
+      sqlite3_reset(stmt);
+      sqlite3_bind_int64(stmt, 1, LeafPrefix(hashes[i]));
+      sqlite3_bind_int64(stmt, 2, static_cast<int64_t>(batch.old_size + i));
+      VOUCH_RETURN_IF_ERROR(StepDone(stmt, writer_->db(), "index entry"));
+    }
+    return OkStatus();
+  }
+
+  // Stores `tile` unless a wider version of it is stored: its row in `tiles`, and its bytes in
+  // chunks (replacing the narrower version's).
+  Status WriteTileLocked(const StoredTile& tile) VOUCH_REQUIRES(writer_mu_) {
+    sqlite3* db = writer_->db();
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * upsert, writer_->Prepare(kUpsertTile));
+      StmtReset reset(upsert);
+      sqlite3_bind_int64(upsert, 1, TileKey(tile.level, tile.index));
+      sqlite3_bind_int(upsert, 2, tile.width);
+      sqlite3_bind_int64(upsert, 3, static_cast<int64_t>(tile.data.size()));
+      VOUCH_RETURN_IF_ERROR(StepDone(upsert, db, "write tile"));
+      if (sqlite3_changes(db) == 0) return OkStatus();  // a wider version is stored
+    }
+    {
+      VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * del, writer_->Prepare(kDeleteChunks));
+      StmtReset reset(del);
+      sqlite3_bind_int64(del, 1, ChunkKey(tile.level, tile.index, 0));
+      sqlite3_bind_int64(del, 2, ChunkKey(tile.level, tile.index, kMaxChunks));
+      VOUCH_RETURN_IF_ERROR(StepDone(del, db, "replace tile"));
+    }
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * insert, writer_->Prepare(kInsertChunk));
+    StmtReset reset(insert);
+    for (uint64_t k = 0; k * kChunkSize < tile.data.size(); ++k) {
+      ByteSpan part = ByteSpan(tile.data).subspan(k * kChunkSize);
+      if (part.size() > kChunkSize) part = part.first(kChunkSize);
+      sqlite3_reset(insert);
+      sqlite3_bind_int64(insert, 1, ChunkKey(tile.level, tile.index, k));
+      BindBlob(insert, 2, part);
+      VOUCH_RETURN_IF_ERROR(StepDone(insert, db, "write tile chunk"));
+    }
+    return OkStatus();
+  }
+
+  Status WriteTreeStateLocked(const LogTreeState& state) VOUCH_REQUIRES(writer_mu_) {
+    Bytes range;
+    range.reserve(state.range.size() * tlog::kHashSize);
+    for (const tlog::Hash& h : state.range) ::vouch::Append(range, h);
+    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, writer_->Prepare(kReplaceTree));
+    StmtReset reset(stmt);
+    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(state.size));
+    BindBlob(stmt, 2, range);
+    BindText(stmt, 3, state.checkpoint);
+    return StepDone(stmt, writer_->db(), "write tree state");
   }
 
   // Calls `row(stmt)` for each row of `sql` (bound to [begin, end)) and checks that the rows
   // are exactly the indices begin, begin + 1, ..., end − 1.
   template <typename Row>
-  Status ScanRange(Connection& c, const char* sql, uint64_t begin, uint64_t end, Row&& row) const {
+  Status ScanRange(SqliteConnection& c, const char* sql, uint64_t begin, uint64_t end,
+                   Row&& row) const {
     VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(sql));
     StmtReset reset(stmt);
     sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(begin));
@@ -701,7 +562,7 @@ class SqliteLogStoreImpl {
     while (true) {
       int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return SqliteStatus(rc, c.db(), "read entries");
+      if (rc != SQLITE_ROW) return SqliteError(rc, c.db(), "read entries");
       if (static_cast<uint64_t>(sqlite3_column_int64(stmt, 0)) != next) {
         return NotFoundError("entry " + std::to_string(next) + " is not stored");
       }
@@ -714,9 +575,9 @@ class SqliteLogStoreImpl {
 
   // Runs `fn(connection)` on an idle read-only connection (opening one if none is idle).
   template <typename Fn>
-  auto WithReader(Fn&& fn) const -> decltype(fn(std::declval<Connection&>())) {
+  auto WithReader(Fn&& fn) const -> decltype(fn(std::declval<SqliteConnection&>())) {
     // At most reader_connections exist (each has its own page cache): callers beyond that wait.
-    std::unique_ptr<Connection> conn;
+    std::unique_ptr<SqliteConnection> conn;
     {
       MutexLock lock(&pool_mu_);
       while (idle_.empty() && open_readers_ >= options_.reader_connections)
@@ -729,7 +590,8 @@ class SqliteLogStoreImpl {
       }
     }
     if (conn == nullptr) {
-      auto opened = Connection::Open(path_, false, options_.reader_cache_kib);
+      auto opened = SqliteConnection::Open(path_, SqliteConnection::Mode::kReadOnly,
+                                           options_.reader_cache_kib);
       if (!opened.ok()) {
         MutexLock lock(&pool_mu_);
         --open_readers_;
@@ -760,7 +622,7 @@ class SqliteLogStoreImpl {
   // Copies committed WAL pages into the database file whenever the WAL has grown past
   // checkpoint_pages (PASSIVE: never blocks the writer or readers). With synchronous=FULL the
   // database file is fsynced before the WAL is reused.
-  void Checkpointer(Connection& c) VOUCH_EXCLUDES(checkpoint_mu_) {
+  void Checkpointer(SqliteConnection& c) VOUCH_EXCLUDES(checkpoint_mu_) {
     while (true) {
       {
         MutexLock lock(&checkpoint_mu_);
@@ -783,10 +645,10 @@ class SqliteLogStoreImpl {
   bool checkpoint_stop_ VOUCH_GUARDED_BY(checkpoint_mu_) = false;
   std::thread checkpointer_;
   Mutex writer_mu_;
-  std::unique_ptr<Connection> writer_ VOUCH_GUARDED_BY(writer_mu_);
+  std::unique_ptr<SqliteConnection> writer_ VOUCH_GUARDED_BY(writer_mu_);
   mutable Mutex pool_mu_;
   mutable CondVar pool_cv_;
-  mutable std::vector<std::unique_ptr<Connection>> idle_ VOUCH_GUARDED_BY(pool_mu_);
+  mutable std::vector<std::unique_ptr<SqliteConnection>> idle_ VOUCH_GUARDED_BY(pool_mu_);
   mutable int open_readers_ VOUCH_GUARDED_BY(pool_mu_) = 0;
 };
 
