@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/random.h"
 #include "vouch/ledger/checkpoint_publisher.h"
@@ -38,9 +39,10 @@
 namespace {
 
 using namespace vouch;  // NOLINT(google-build-using-namespace): benchmark
-using Clock = std::chrono::steady_clock;
 
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -61,9 +63,9 @@ double FsyncMs(const std::string& dir) {
   std::vector<double> ms;
   char block[4096] = {};
   for (int i = 0; i < 50; ++i) {
-    auto t = Clock::now();
+    auto t = RealClock().SteadyNow();
     if (::pwrite(fd, block, sizeof block, 0) != sizeof block || ::fsync(fd) != 0) return 0;
-    ms.push_back(Ms(Clock::now() - t));
+    ms.push_back(Ms(RealClock().SteadyNow() - t));
   }
   ::close(fd);
   ::unlink(path.c_str());
@@ -83,7 +85,7 @@ BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey
   w.vkey = signer.verifier_key().ToString();
   w.service = std::make_unique<witness::WitnessService>(
       *tlog::Witness::Create({signer}, {{log_key.name(), keys}}),
-      *store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), NowUnixSeconds);
+      *store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), RealClock());
   w.server = *http::HttpServer::Start({}, w.service->Routes());
   return w;
 }
@@ -104,9 +106,10 @@ int main(int argc, char** argv) {
   const double fsync_ms = FsyncMs(dir);
   std::printf("reference: fsync of a 4 KiB write in %s: %.2f ms (median)\n", dir.c_str(), fsync_ms);
 
-  auto log_signer = *tlog::Ed25519NoteSigner::Generate("bench.example/witnessed-log");
+  auto log_signer = std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::Generate("bench.example/witnessed-log"));
   std::shared_ptr<store::LogStore> store = *store::SqliteLogStore::Open(dir + "/log.db");
-  auto sequencer = *ledger::Sequencer::Start(store, log_signer);  // default batching
+  auto sequencer = *ledger::Sequencer::Start(store, log_signer, RealClock());  // default batching
   ledger::LogReader reader(store);
   std::vector<BenchWitness> witnesses;
   std::string policy_text = "log " + sequencer->verifier_key().ToString() + "\n";
@@ -119,8 +122,9 @@ int main(int argc, char** argv) {
   policy_text += "group g " + std::to_string(quorum) + " w0 w1 w2\nquorum g\n";
   auto policy = *tlog::Policy::Parse(policy_text);
   http::HttpClient witness_client;
-  auto publisher = *ledger::CheckpointPublisher::Start(
-      *sequencer, reader, witness_client, policy, *ledger::ResolveWitnesses(policy, flags), {});
+  auto publisher =
+      *ledger::CheckpointPublisher::Start(*sequencer, reader, witness_client, RealClock(), policy,
+                                          *ledger::ResolveWitnesses(policy, flags), {});
   ledger::LogService service(*sequencer, reader,
                              {std::chrono::seconds(30), [&] { return publisher->Latest(); }});
   http::ServerOptions server_options;
@@ -138,7 +142,7 @@ int main(int argc, char** argv) {
     auto log = *ledger::LogClient::Create(base, http);
     std::vector<double> ms;
     for (int i = 0; i < entries; ++i) {
-      auto t0 = Clock::now();
+      auto t0 = RealClock().SteadyNow();
       auto added = log.Add(AsBytes("sequential entry " + std::to_string(i)));
       if (!added.ok()) return std::fprintf(stderr, "%s\n", added.status().ToString().c_str()), 1;
       for (;;) {
@@ -150,9 +154,9 @@ int main(int argc, char** argv) {
             break;
           }
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        RealClock().SleepFor(std::chrono::microseconds(500));
       }
-      ms.push_back(Ms(Clock::now() - t0));
+      ms.push_back(Ms(RealClock().SteadyNow() - t0));
     }
     Report("sequential: POST /add -> quorum checkpoint at GET /checkpoint", ms, fsync_ms);
   }
@@ -165,12 +169,13 @@ int main(int argc, char** argv) {
         http::HttpClient http;
         auto log = *ledger::LogClient::Create(base, http);
         for (int i = 0; i < entries / 4; ++i) {
-          auto t0 = Clock::now();
+          auto t0 = RealClock().SteadyNow();
           auto added =
               log.Add(AsBytes("client " + std::to_string(c) + " entry " + std::to_string(i)));
           if (!added.ok()) continue;
-          publisher->WaitForSize(added->index + 1, Clock::now() + std::chrono::seconds(30));
-          per_client[c].push_back(Ms(Clock::now() - t0));
+          publisher->WaitForSize(added->index + 1,
+                                 RealClock().SteadyNow() + std::chrono::seconds(30));
+          per_client[c].push_back(Ms(RealClock().SteadyNow() - t0));
         }
       });
     }

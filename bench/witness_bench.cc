@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/ed25519.h"
 #include "vouch/crypto/random.h"
@@ -27,7 +28,6 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr char kOrigin[] = "bench.example/log";
 
 double Percentile(std::vector<double> v, double p) {
@@ -45,15 +45,16 @@ struct LoadResult {
 LoadResult Load(const std::string& url, const std::string& body, int clients, double seconds) {
   std::vector<std::vector<double>> latencies(clients);
   std::atomic<uint64_t> done{0}, failed{0};
-  auto t0 = Clock::now();
+  auto t0 = vouch::RealClock().SteadyNow();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       vouch::http::HttpClient client;
-      while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds) {
-        auto s = Clock::now();
+      while (std::chrono::duration<double>(vouch::RealClock().SteadyNow() - t0).count() < seconds) {
+        auto s = vouch::RealClock().SteadyNow();
         auto r = client.Post(url, body, "text/plain");
-        latencies[c].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::micro>(vouch::RealClock().SteadyNow() - s).count());
         if (r.ok() && r->status == 200)
           ++done;
         else
@@ -63,7 +64,7 @@ LoadResult Load(const std::string& url, const std::string& body, int clients, do
   }
   for (auto& t : threads) t.join();
   LoadResult result;
-  result.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  result.elapsed = std::chrono::duration<double>(vouch::RealClock().SteadyNow() - t0).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   result.done = done;
@@ -107,23 +108,23 @@ int main(int argc, char** argv) {
   auto key = *Ed25519PrivateKey::Generate();
   std::string message(120, 'c');
   uint64_t signs = 0;
-  auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds / 3) {
+  auto start = RealClock().SteadyNow();
+  while (std::chrono::duration<double>(RealClock().SteadyNow() - start).count() < seconds / 3) {
     if (!key.Sign(AsBytes(message)).ok()) return 1;
     ++signs;
   }
-  double sign_rate =
-      static_cast<double>(signs) / std::chrono::duration<double>(Clock::now() - start).count();
+  double sign_rate = static_cast<double>(signs) /
+                     std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   // And verifications: a witness verifies the log's signature, then signs its cosignature.
   auto signature = *key.Sign(AsBytes(message));
   uint64_t verifies = 0;
-  start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds / 3) {
+  start = RealClock().SteadyNow();
+  while (std::chrono::duration<double>(RealClock().SteadyNow() - start).count() < seconds / 3) {
     if (!key.public_key().Verify(AsBytes(message), signature).ok()) return 1;
     ++verifies;
   }
-  double verify_rate =
-      static_cast<double>(verifies) / std::chrono::duration<double>(Clock::now() - start).count();
+  double verify_rate = static_cast<double>(verifies) /
+                       std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   // The CPU floor of one cosignature: one verification plus one signature.
   const double crypto_rate = 1.0 / (1.0 / sign_rate + 1.0 / verify_rate);
 
@@ -142,7 +143,7 @@ int main(int argc, char** argv) {
   char dir[] = "/tmp/vouch-witness-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 3;
   witness::WitnessService service(
-      std::move(w), *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), NowUnixSeconds);
+      std::move(w), *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), RealClock());
   http::ServerOptions options;
   options.threads = 2;
   auto server = *http::HttpServer::Start(options, service.Routes());
@@ -200,12 +201,13 @@ int main(int argc, char** argv) {
     request.path = request.target = "/add-checkpoint";
     request.body = body;
     uint64_t n = 0;
-    auto t0 = Clock::now();
-    while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds / 3) {
+    auto t0 = RealClock().SteadyNow();
+    while (std::chrono::duration<double>(RealClock().SteadyNow() - t0).count() < seconds / 3) {
       if (service.AddCheckpoint(request).status != 200) return 1;
       ++n;
     }
-    double rate = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+    double rate = static_cast<double>(n) /
+                  std::chrono::duration<double>(RealClock().SteadyNow() - t0).count();
     std::printf(
         "witness_service_direct cosignatures_per_s=%.0f (%.2f cores' worth of verify+sign)\n", rate,
         rate / crypto_rate);

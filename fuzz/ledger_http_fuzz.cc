@@ -39,10 +39,12 @@ Log& TheLog() {
     Bytes seed(32, 3);
     ledger::SequencerOptions o;
     o.batch_interval = std::chrono::microseconds(0);
-    l->sequencer =
-        std::move(ledger::Sequencer::Start(
-                      l->store, *tlog::Ed25519NoteSigner::FromSeed("fuzz.log/x", seed), o))
-            .value();
+    l->sequencer = std::move(ledger::Sequencer::Start(
+                                 l->store,
+                                 std::make_shared<tlog::Ed25519NoteSigner>(
+                                     *tlog::Ed25519NoteSigner::FromSeed("fuzz.log/x", seed)),
+                                 RealClock(), o))
+                       .value();
     // A few hundred entries, so full and partial tiles exist at levels 0 and 1.
     for (int i = 0; i < 600; ++i) {
       (void)l->sequencer->Add(AsBytes("seed entry " + std::to_string(i)), std::chrono::seconds(10));

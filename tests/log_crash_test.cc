@@ -19,7 +19,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -28,6 +27,7 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
+#include "vouch/base/mutex.h"
 #include "vouch/ledger/audit.h"
 #include "vouch/ledger/log_client.h"
 #include "vouch/server/http_client.h"
@@ -122,7 +122,7 @@ class LogCrashTest : public ::testing::Test {
     // Every checkpoint ever served: no rollback, and its root is the root of this tree's prefix.
     std::map<uint64_t, tlog::Hash> roots;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (const auto& [size, root] : served_) {
         ASSERT_LE(size, n) << "round " << round << ": the log rolled back below a served size";
         roots[size] = root;
@@ -155,7 +155,7 @@ class LogCrashTest : public ::testing::Test {
     }
     EXPECT_EQ(range.Root(), audit->checkpoint.root());
     // Every acknowledged entry is at its acknowledged index.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [entry, index] : acked_) {
       ASSERT_LT(index, n) << "round " << round << ": acknowledged " << entry << " at " << index
                           << " is beyond the restarted log of size " << n;
@@ -180,7 +180,7 @@ class LogCrashTest : public ::testing::Test {
           if (!r.ok()) break;  // the server was killed
           EXPECT_EQ(r->leaf_hash, tlog::HashLeaf(AsBytes(entry)));
           EXPECT_FALSE(r->duplicate);
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           auto [it, inserted] = acked_.emplace(entry, r->index);
           EXPECT_TRUE(inserted);
           ++acked_this_round_;
@@ -197,7 +197,7 @@ class LogCrashTest : public ::testing::Test {
         auto cp = tlog::SignedCheckpoint::Parse(*note);
         ASSERT_THAT(cp, IsOk());
         ASSERT_THAT(policy_->VerifyCheckpoint(*cp), IsOk());
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         auto [it, inserted] = served_.emplace(cp->checkpoint().size(), cp->checkpoint().root());
         if (!inserted) {
           EXPECT_EQ(it->second, cp->checkpoint().root())
@@ -212,10 +212,10 @@ class LogCrashTest : public ::testing::Test {
   std::string dir_;
   std::string key_;
   std::unique_ptr<tlog::Policy> policy_;
-  std::mutex mu_;
-  std::map<std::string, uint64_t> acked_;  // entry → acknowledged index
-  std::map<uint64_t, tlog::Hash> served_;  // checkpoint size → root, as served
-  size_t acked_this_round_ = 0;
+  Mutex mu_;
+  std::map<std::string, uint64_t> acked_ VOUCH_GUARDED_BY(mu_);  // entry → acknowledged index
+  std::map<uint64_t, tlog::Hash> served_ VOUCH_GUARDED_BY(mu_);  // size → root, as served
+  size_t acked_this_round_ VOUCH_GUARDED_BY(mu_) = 0;
   size_t verified_entries_ = 0;
   uint64_t final_size_ = 0;
 };
@@ -229,7 +229,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     Verify(server.url(), round);
     if (HasFatalFailure()) return;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       acked_this_round_ = 0;
     }
     std::atomic<bool> stop{false};
@@ -237,7 +237,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     // Kill it mid-stream: once appends are flowing, after a random delay.
     for (int i = 0; i < 200; ++i) {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         if (acked_this_round_ >= 20) break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -247,7 +247,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     stop = true;
     traffic.join();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     EXPECT_GT(acked_this_round_, 0u) << "round " << round << " acknowledged nothing";
   }
   // The last restart: everything is there; then a clean stop.

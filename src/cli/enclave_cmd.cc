@@ -13,6 +13,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/platform_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
@@ -197,7 +198,7 @@ int RunKeygen(const Options& opts) {
 }
 
 StatusOr<uint32_t> ParseDate(const std::string& text) {
-  UnixSeconds t = NowUnixSeconds();
+  UnixSeconds t = RealClock().Now();
   if (!text.empty()) {
     auto parsed = ParseRfc3339(text.size() == 10 ? text + "T00:00:00Z" : text);
     if (!parsed.ok()) return InvalidArgumentError("--date must be YYYY-MM-DD");

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cli/cli_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
@@ -457,12 +458,12 @@ int RunAudit(const AuditOptions& opts) {
   audit.policy = &*policy;
   audit.trusted = trusted;
   audit.check_entries = !opts.no_entries;
-  auto start = std::chrono::steady_clock::now();
+  auto start = RealClock().SteadyNow();
   auto last = start;
   if (!opts.quiet) {
     audit.progress = [&](uint64_t done, uint64_t total) {
       if (total < kProgressThreshold) return;
-      auto now = std::chrono::steady_clock::now();
+      auto now = RealClock().SteadyNow();
       if (done != total && now - last < std::chrono::seconds(1)) return;
       last = now;
       std::fprintf(stderr, "audit: %llu of %llu entries (%.0f%%)\n",

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
 #include "vouch/ledger/checkpoint_publisher.h"
@@ -154,7 +155,9 @@ int RunServeLog(const ServeLogOptions& opts) {
   seq_options.batch_interval =
       std::chrono::microseconds(static_cast<int64_t>(opts.batch_interval_ms * 1000));
   seq_options.max_pending_entries = opts.max_pending;
-  auto sequencer = ledger::Sequencer::Start(store, *signer, seq_options);
+  const Clock& clock = RealClock();
+  auto sequencer = ledger::Sequencer::Start(
+      store, std::make_shared<tlog::Ed25519NoteSigner>(*std::move(signer)), clock, seq_options);
   if (!sequencer.ok()) {
     const Status& s = sequencer.status();
     bool other_log = s.code() == StatusCode::kFailedPrecondition;
@@ -177,7 +180,7 @@ int RunServeLog(const ServeLogOptions& opts) {
     publisher_options.state_file = opts.data_dir + "/cosigned-checkpoint";
     publisher_options.on_event = [](const std::string& event) { PrintError(event); };
     auto started = ledger::CheckpointPublisher::Start(
-        **sequencer, reader, witness_client, std::move(witness_config->policy),
+        **sequencer, reader, witness_client, clock, std::move(witness_config->policy),
         std::move(witness_config->witnesses), publisher_options);
     if (!started.ok()) {
       (*sequencer)->Stop();

@@ -8,6 +8,7 @@
 
 #include "cli/cli_common.h"
 #include "constraint/eii_json.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
@@ -104,7 +105,7 @@ void PrintHuman(const sgx::VerificationResult* r, const EnclaveInstanceInfo* eii
 
 int RunVerify(const VerifyOptions& opts) {
   // Usage errors first (exit 2), before any I/O.
-  UnixSeconds at = NowUnixSeconds();
+  UnixSeconds at = RealClock().Now();
   if (!opts.at.empty()) {
     auto parsed = ParseTimeArg(opts.at);
     if (!parsed.ok()) {

@@ -7,6 +7,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/platform_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/sha.h"
@@ -66,7 +67,7 @@ void PrintDescription(const platform::SimInstallation& sim) {
 
 int RunInit(const SimOptions& opts) {
   std::string dir = ResolveSimDir(opts.dir);
-  auto sim = platform::SimInstallation::Init(dir, NowUnixSeconds(), opts.force);
+  auto sim = platform::SimInstallation::Init(dir, RealClock().Now(), opts.force);
   if (!sim.ok()) return ReportPlatformFailure(opts.json, "cannot create " + dir, sim.status());
   if (opts.json) {
     std::cout << DumpJson(Describe(*sim)) << "\n";
@@ -90,7 +91,7 @@ int RunInfo(const SimOptions& opts) {
 }
 
 int RunCollateral(const SimOptions& opts) {
-  UnixSeconds at = NowUnixSeconds();
+  UnixSeconds at = RealClock().Now();
   if (!opts.at.empty()) {
     auto parsed = ParseTimeArg(opts.at);
     if (!parsed.ok()) {

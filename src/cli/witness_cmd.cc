@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
 #include "vouch/server/http_server.h"
@@ -108,7 +109,7 @@ int RunServe(const ServeOptions& opts) {
   if (!store.ok())
     return ReportFailure(false, kExitIo, "io_error", "cannot open state", store.status().message());
 
-  witness::WitnessService service(std::move(*witness), std::move(*store), NowUnixSeconds);
+  witness::WitnessService service(std::move(*witness), std::move(*store), RealClock());
   BlockTerminationSignals();
   http::ServerOptions server_options;
   server_options.listen_address = opts.listen;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/memory_log_store.h"
+#include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
@@ -30,7 +31,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::vouch::testing::IsOk;
 using ::vouch::testing::StatusIs;
-using Clock = std::chrono::steady_clock;
 
 constexpr char kOrigin[] = "log.example/witnessed";
 
@@ -47,8 +47,7 @@ class TestWitness {
     auto keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key)});
     auto witness = *tlog::Witness::Create({signer_}, {{kOrigin, keys}});
     service_ = std::make_unique<witness::WitnessService>(
-        std::move(witness), *store::OpenSqliteWitnessStore(dir + "/" + name + ".db"),
-        [] { return UnixSeconds{1'800'000'000}; });
+        std::move(witness), *store::OpenSqliteWitnessStore(dir + "/" + name + ".db"), clock_);
     http::Router router;
     router.Handle("POST", "/add-checkpoint", [this](const http::HttpRequest& r) {
       requests_++;
@@ -84,6 +83,7 @@ class TestWitness {
 
  private:
   tlog::CosignatureV1Signer signer_;
+  ::vouch::testing::FakeClock clock_;
   std::unique_ptr<witness::WitnessService> service_;
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<int> requests_{0};
@@ -103,7 +103,10 @@ class CheckpointPublisherTest : public ::testing::Test {
     }
     SequencerOptions o;
     o.batch_interval = std::chrono::microseconds(200);
-    sequencer_ = std::move(Sequencer::Start(store_, LogSigner(), o)).value();
+    sequencer_ =
+        std::move(Sequencer::Start(store_, std::make_shared<tlog::Ed25519NoteSigner>(LogSigner()),
+                                   RealClock(), o))
+            .value();
     reader_ = std::make_unique<LogReader>(store_);
   }
   void TearDown() override {
@@ -130,8 +133,9 @@ class CheckpointPublisherTest : public ::testing::Test {
     policy_ = std::make_unique<tlog::Policy>(*policy);
     VOUCH_ASSIGN_OR_RETURN(auto endpoints, ResolveWitnesses(*policy, Flags()));
     if (options.state_file.empty()) options.state_file = dir_ + "/cosigned";
-    VOUCH_ASSIGN_OR_RETURN(publisher_, CheckpointPublisher::Start(*sequencer_, *reader_, client_,
-                                                                  *policy, endpoints, options));
+    VOUCH_ASSIGN_OR_RETURN(
+        publisher_, CheckpointPublisher::Start(*sequencer_, *reader_, client_, RealClock(), *policy,
+                                               endpoints, options));
     return OkStatus();
   }
   void Add(int n) {
@@ -142,7 +146,7 @@ class CheckpointPublisherTest : public ::testing::Test {
     }
   }
   std::shared_ptr<const LogSnapshot> WaitPublished(uint64_t size) {
-    return publisher_->WaitForSize(size, Clock::now() + std::chrono::seconds(20));
+    return publisher_->WaitForSize(size, RealClock().SteadyNow() + std::chrono::seconds(20));
   }
   // The witnesses whose cosignature on `note` verifies under the policy.
   std::set<std::string> CosignedBy(const std::string& note) {
@@ -176,12 +180,12 @@ TEST_F(CheckpointPublisherTest, PublishesOnlyQuorumCosignedCheckpoints) {
   // The log's own signature comes first and the text is the sequencer's.
   EXPECT_TRUE(published->checkpoint().starts_with(sequencer_->Latest()->checkpoint()));
   // Kept for a restart (written just after it is published).
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  const auto deadline = RealClock().SteadyNow() + std::chrono::seconds(10);
   auto kept = [this] {
     auto text = ReadFileToString(dir_ + "/cosigned");
     return text.ok() ? *text : std::string();
   };
-  while (kept() != published->checkpoint() && Clock::now() < deadline) {
+  while (kept() != published->checkpoint() && RealClock().SteadyNow() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_EQ(kept(), published->checkpoint());
@@ -285,8 +289,8 @@ TEST_F(CheckpointPublisherTest, IdleCheckpointIsCosignedAfresh) {
   ASSERT_NE(WaitPublished(2), nullptr);
   const uint64_t published = publisher_->stats().published;
   const int asked = witnesses_[0]->requests();
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (publisher_->stats().published < published + 3 && Clock::now() < deadline) {
+  const auto deadline = RealClock().SteadyNow() + std::chrono::seconds(20);
+  while (publisher_->stats().published < published + 3 && RealClock().SteadyNow() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_GE(publisher_->stats().published, published + 3);
@@ -401,7 +405,7 @@ TEST_F(CheckpointPublisherTest, RestartServesTheKeptCheckpointOnlyWhileItIsCurre
 TEST_F(CheckpointPublisherTest, StartRefusesAPolicyWithoutThisLog) {
   auto other = *tlog::Ed25519NoteSigner::FromSeed("other.example/log", Bytes(32, 1));
   auto policy = *tlog::Policy::Parse("log " + other.verifier_key().ToString() + "\nquorum none\n");
-  EXPECT_THAT(CheckpointPublisher::Start(*sequencer_, *reader_, client_, policy, {}),
+  EXPECT_THAT(CheckpointPublisher::Start(*sequencer_, *reader_, client_, RealClock(), policy, {}),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("does not list this log")));
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "vouch/tlog/tiles.h"
 
@@ -42,28 +41,28 @@ Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) 
 }  // namespace
 
 StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::HttpClient& client,
-                                      std::chrono::milliseconds timeout) {
+                                      std::chrono::milliseconds timeout, const Clock& clock) {
   std::string base = http::WithoutTrailingSlashes(base_url);
   VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
   if (url.target.find('?') != std::string::npos) {
     return InvalidArgumentError("the log URL " + base + " must not have a query");
   }
-  return LogClient(std::move(base), client, timeout);
+  return LogClient(std::move(base), client, timeout, clock);
 }
 
 // A 503 with Retry-After is transient (pushback, or an entry not yet in a witness-cosigned
 // checkpoint): wait as told, at most a second at a time, while the timeout allows.
 StatusOr<http::HttpResponse> LogClient::Get(const std::string& path) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  const Clock::SteadyTime deadline = clock_->SteadyNow() + timeout_;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_->SteadyNow());
     VOUCH_ASSIGN_OR_RETURN(
         http::HttpResponse r,
         client_->Get(base_ + path, {}, std::max(left, std::chrono::milliseconds(1))));
     const auto wait = RetryAfter(r);
-    if (!wait || std::chrono::steady_clock::now() + *wait >= deadline) return r;
-    std::this_thread::sleep_for(*wait);
+    if (!wait || clock_->SteadyNow() + *wait >= deadline) return r;
+    clock_->SleepFor(*wait);
   }
 }
 

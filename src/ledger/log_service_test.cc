@@ -34,8 +34,11 @@ class LogServiceTest : public ::testing::Test {
     Bytes seed(32, 9);
     SequencerOptions o;
     o.batch_interval = std::chrono::microseconds(500);
-    seq_ = std::move(Sequencer::Start(
-                         store_, *tlog::Ed25519NoteSigner::FromSeed("log.example/http", seed), o))
+    seq_ = std::move(
+               Sequencer::Start(store_,
+                                std::make_shared<tlog::Ed25519NoteSigner>(
+                                    *tlog::Ed25519NoteSigner::FromSeed("log.example/http", seed)),
+                                RealClock(), o))
                .value();
     reader_ = std::make_unique<LogReader>(store_);
     service_ = std::make_unique<LogService>(*seq_, *reader_);

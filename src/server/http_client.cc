@@ -28,12 +28,12 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "server/http_beast.h"
+#include "vouch/base/mutex.h"
 
 namespace vouch::http {
 namespace internal {
@@ -44,7 +44,6 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
 using ClientRequest = bhttp::request<bhttp::string_body>;
 using ClientResponse = bhttp::response<bhttp::string_body>;
 
@@ -77,7 +76,7 @@ struct ClientConnection {
   std::optional<ssl::stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
   std::string key;
-  Clock::time_point idle_since{};
+  Clock::SteadyTime idle_since{};
 
   beast::tcp_stream& lowest() { return tls ? tls->next_layer() : *tcp; }
   void RunIo() {
@@ -95,9 +94,14 @@ struct ExchangeOutcome {
 
 // Sends `request` while reading the response concurrently, so that a server answering early
 // (e.g. 413 before reading a large body) is heard. Interim 1xx responses are skipped.
+// Arms `stream`'s timer for `deadline`, a time on `clock`.
+void ExpireAt(beast::tcp_stream& stream, const Clock& clock, Clock::SteadyTime deadline) {
+  stream.expires_after(deadline - clock.SteadyNow());
+}
+
 template <class Stream>
 ExchangeOutcome Exchange(Stream& stream, ClientConnection& c, const ClientRequest& request,
-                         bool head, Clock::time_point deadline, const ClientOptions& options) {
+                         bool head, Clock::SteadyTime deadline, const ClientOptions& options) {
   ExchangeOutcome out;
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
   auto new_parser = [&] {
@@ -111,7 +115,7 @@ ExchangeOutcome Exchange(Stream& stream, ClientConnection& c, const ClientReques
 
   bool write_done = false;
   bool read_done = false;
-  c.lowest().expires_at(deadline);
+  ExpireAt(c.lowest(), *options.clock, deadline);
   bhttp::async_write(stream, request, [&](beast::error_code ec, size_t) {
     write_done = true;
     out.write_ec = ec;
@@ -152,8 +156,11 @@ ExchangeOutcome Exchange(Stream& stream, ClientConnection& c, const ClientReques
 
 // True when a pooled connection can carry another request: not too old, nothing unread, and
 // the server has not closed it (a peek sees neither EOF nor stray bytes).
-bool StillUsable(ClientConnection& c, std::chrono::milliseconds max_idle) {
-  if (Clock::now() - c.idle_since > max_idle || c.buffer.size() != 0) return false;
+bool StillUsable(ClientConnection& c, const ClientOptions& options) {
+  if (options.clock->SteadyNow() - c.idle_since > options.idle_connection_timeout ||
+      c.buffer.size() != 0) {
+    return false;
+  }
   if (!c.lowest().socket().is_open()) return false;
   char byte;
   ssize_t n = ::recv(c.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -182,7 +189,7 @@ class ClientImpl {
 
  private:
   StatusOr<std::unique_ptr<ClientConnection>> Connect(const Url& url, const std::string& key,
-                                                      Clock::time_point deadline,
+                                                      Clock::SteadyTime deadline,
                                                       const std::string& what,
                                                       std::chrono::milliseconds timeout);
   StatusOr<ssl::context*> TlsContext();
@@ -190,14 +197,15 @@ class ClientImpl {
   void PutIdle(std::unique_ptr<ClientConnection> connection);
 
   const ClientOptions options_;
-  std::mutex tls_mu_;
-  std::unique_ptr<ssl::context> tls_context_;  // created on first https use
-  std::mutex pool_mu_;
-  std::map<std::string, std::vector<std::unique_ptr<ClientConnection>>> idle_;
+  Mutex tls_mu_;
+  std::unique_ptr<ssl::context> tls_context_ VOUCH_GUARDED_BY(tls_mu_);  // on first https use
+  Mutex pool_mu_;
+  std::map<std::string, std::vector<std::unique_ptr<ClientConnection>>> idle_
+      VOUCH_GUARDED_BY(pool_mu_);
 };
 
 StatusOr<ssl::context*> ClientImpl::TlsContext() {
-  std::lock_guard<std::mutex> lock(tls_mu_);
+  MutexLock lock(&tls_mu_);
   if (tls_context_) return tls_context_.get();
   if (!options_.use_system_ca && options_.ca_file.empty()) {
     return InvalidArgumentError("https needs trusted CAs: set use_system_ca or ca_file");
@@ -225,7 +233,7 @@ StatusOr<ssl::context*> ClientImpl::TlsContext() {
 
 StatusOr<std::unique_ptr<ClientConnection>> ClientImpl::Connect(const Url& url,
                                                                 const std::string& key,
-                                                                Clock::time_point deadline,
+                                                                Clock::SteadyTime deadline,
                                                                 const std::string& what,
                                                                 std::chrono::milliseconds timeout) {
   auto c = std::make_unique<ClientConnection>(key);
@@ -248,7 +256,9 @@ StatusOr<std::unique_ptr<ClientConnection>> ClientImpl::Connect(const Url& url,
     }
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   }
-  if (Clock::now() >= deadline) return DeadlineExceededError(what + ": timed out" + after);
+  if (options_.clock->SteadyNow() >= deadline) {
+    return DeadlineExceededError(what + ": timed out" + after);
+  }
 
   ssl::context* tls_context = nullptr;
   if (url.is_https()) {
@@ -261,7 +271,7 @@ StatusOr<std::unique_ptr<ClientConnection>> ClientImpl::Connect(const Url& url,
   }
 
   beast::tcp_stream& stream = c->lowest();
-  stream.expires_at(deadline);
+  ExpireAt(stream, *options_.clock, deadline);
   beast::error_code connect_ec;
   stream.async_connect(endpoints,
                        [&](beast::error_code e, const tcp::endpoint&) { connect_ec = e; });
@@ -288,7 +298,7 @@ StatusOr<std::unique_ptr<ClientConnection>> ClientImpl::Connect(const Url& url,
       }
     }
     c->tls->set_verify_mode(ssl::verify_peer, opt_ec);
-    stream.expires_at(deadline);
+    ExpireAt(stream, *options_.clock, deadline);
     beast::error_code handshake_ec;
     c->tls->async_handshake(ssl::stream_base::client,
                             [&](beast::error_code e) { handshake_ec = e; });
@@ -309,14 +319,14 @@ StatusOr<std::unique_ptr<ClientConnection>> ClientImpl::Connect(const Url& url,
 }
 
 std::unique_ptr<ClientConnection> ClientImpl::TakeIdle(const std::string& key) {
-  std::lock_guard<std::mutex> lock(pool_mu_);
+  MutexLock lock(&pool_mu_);
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   std::unique_ptr<ClientConnection> found;
   while (!it->second.empty() && !found) {
     std::unique_ptr<ClientConnection> c = std::move(it->second.back());
     it->second.pop_back();
-    if (StillUsable(*c, options_.idle_connection_timeout)) found = std::move(c);
+    if (StillUsable(*c, options_)) found = std::move(c);
   }
   if (it->second.empty()) idle_.erase(it);
   return found;
@@ -324,12 +334,13 @@ std::unique_ptr<ClientConnection> ClientImpl::TakeIdle(const std::string& key) {
 
 void ClientImpl::PutIdle(std::unique_ptr<ClientConnection> connection) {
   if (options_.max_idle_connections_per_host == 0) return;
-  connection->idle_since = Clock::now();
-  std::lock_guard<std::mutex> lock(pool_mu_);
+  const Clock::SteadyTime now = options_.clock->SteadyNow();
+  connection->idle_since = now;
+  MutexLock lock(&pool_mu_);
   size_t total = 0;
   for (auto it = idle_.begin(); it != idle_.end();) {
     std::erase_if(it->second, [&](const std::unique_ptr<ClientConnection>& c) {
-      return Clock::now() - c->idle_since > options_.idle_connection_timeout;
+      return now - c->idle_since > options_.idle_connection_timeout;
     });
     if (it->second.empty()) {
       it = idle_.erase(it);
@@ -364,7 +375,7 @@ StatusOr<HttpResponse> ClientImpl::Send(std::string_view method, std::string_vie
   if (!content_type.empty() && !IsValidHeaderField("Content-Type", content_type)) {
     return InvalidArgumentError(what + ": invalid content type");
   }
-  const Clock::time_point deadline = Clock::now() + timeout;
+  const Clock::SteadyTime deadline = options_.clock->SteadyNow() + timeout;
 
   ClientRequest request;
   request.version(11);
@@ -418,7 +429,8 @@ StatusOr<HttpResponse> ClientImpl::Send(std::string_view method, std::string_vie
     if (ec == beast::error::timeout || out.write_ec == beast::error::timeout) {
       return DeadlineExceededError(what + ": timed out" + after);
     }
-    if (reused && IsIdempotent(method) && IsDisconnect(ec) && Clock::now() < deadline) {
+    if (reused && IsIdempotent(method) && IsDisconnect(ec) &&
+        options_.clock->SteadyNow() < deadline) {
       continue;  // the server closed the idle connection as we reused it: try a fresh one
     }
     if (ec == bhttp::error::body_limit) {

@@ -19,9 +19,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -29,6 +27,7 @@
 
 #include "server/http_beast.h"
 #include "server/http_request_parser.h"
+#include "vouch/base/mutex.h"
 
 namespace vouch::http {
 namespace internal {
@@ -38,7 +37,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 // After a response that closes the connection, unread request bytes are drained (and
 // discarded) for at most this long and this many bytes, so that closing does not send a TCP
@@ -65,63 +63,68 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool() { Shutdown(); }
 
-  void Submit(std::function<void()> job) {
-    std::unique_lock<std::mutex> lock(mu_);
-    queue_.push_back(std::move(job));
-    if (idle_ < queue_.size() && threads_.size() < max_threads_) {
-      try {
-        threads_.emplace_back([this] { Loop(); });
-      } catch (const std::system_error&) {
-        // Out of threads: an existing thread will get to the job eventually.
-        if (threads_.empty()) {
-          std::function<void()> inline_job = std::move(queue_.back());
-          queue_.pop_back();
-          lock.unlock();
-          inline_job();
-          return;
+  void Submit(std::function<void()> job) VOUCH_EXCLUDES(mu_) {
+    std::function<void()> inline_job;
+    {
+      MutexLock lock(&mu_);
+      queue_.push_back(std::move(job));
+      if (idle_ < queue_.size() && threads_.size() < max_threads_) {
+        try {
+          threads_.emplace_back([this] { Loop(); });
+        } catch (const std::system_error&) {
+          // Out of threads: an existing thread will get to the job eventually; with none, the
+          // caller runs it.
+          if (threads_.empty()) {
+            inline_job = std::move(queue_.back());
+            queue_.pop_back();
+          }
         }
       }
     }
-    lock.unlock();
-    cv_.notify_one();
+    if (inline_job) {
+      inline_job();
+      return;
+    }
+    cv_.Signal();
   }
 
   // Runs the jobs still queued, then joins every thread.
-  void Shutdown() {
+  void Shutdown() VOUCH_EXCLUDES(mu_) {
+    std::vector<std::thread> threads;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stop_ = true;
+      threads.swap(threads_);
     }
-    cv_.notify_all();
-    for (std::thread& t : threads_) {
+    cv_.SignalAll();
+    for (std::thread& t : threads) {
       if (t.joinable()) t.join();
     }
-    threads_.clear();
   }
 
  private:
-  void Loop() {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Loop() VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     for (;;) {
       ++idle_;
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      while (!stop_ && queue_.empty()) cv_.Wait(&mu_);
       --idle_;
       if (queue_.empty()) return;  // stop_ and nothing left
       std::function<void()> job = std::move(queue_.front());
       queue_.pop_front();
-      lock.unlock();
+      mu_.Unlock();
       job();
-      lock.lock();
+      mu_.Lock();
     }
   }
 
   const size_t max_threads_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  size_t idle_ = 0;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> queue_ VOUCH_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_ VOUCH_GUARDED_BY(mu_);
+  size_t idle_ VOUCH_GUARDED_BY(mu_) = 0;
+  bool stop_ VOUCH_GUARDED_BY(mu_) = false;
 };
 
 class Connection;
@@ -130,7 +133,7 @@ class Connection;
 
 class ServerImpl {
  public:
-  ServerImpl(ServerOptions options, Handler handler);
+  explicit ServerImpl(ServerOptions options);
   ServerImpl(const ServerImpl&) = delete;
   ServerImpl& operator=(const ServerImpl&) = delete;
   ~ServerImpl() {
@@ -142,7 +145,8 @@ class ServerImpl {
   }
 
   Status Listen();
-  void Run();
+  // Starts serving `handler`. REQUIRES: called once, before Stop().
+  void Run(Handler handler);
   void Stop();
   void Wait();
   uint16_t port() const { return local_.port(); }
@@ -166,15 +170,15 @@ class ServerImpl {
   void IoLoop();
 
   const ServerOptions options_;
-  const Handler handler_;
+  Handler handler_;  // set by Run, before the threads that read it exist
   const RequestLimits limits_;
 
   // Declared before the io_context: connections destroyed with it unregister here.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;
-  bool stop_started_ = false;
-  bool stopped_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_ VOUCH_GUARDED_BY(mu_);
+  bool stop_started_ VOUCH_GUARDED_BY(mu_) = false;
+  bool stopped_ VOUCH_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopping_{false};
 
   WorkerPool pool_;
@@ -209,7 +213,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Answers 503 (too many connections) and closes.
   void StartRejected() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->request_start_ = Clock::now();
+      self->request_start_ = self->server_->options().clock->SteadyNow();
       self->SendError(HttpError{503, "too many connections"});
     });
   }
@@ -239,6 +243,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
+  // Arms the stream's timer for deadline_ (a time on the server's clock).
+  void ExpireAtDeadline() {
+    stream_.expires_after(deadline_ - server_->options().clock->SteadyNow());
+  }
+
   void OnFirstBytes(beast::error_code ec, size_t n) {
     if (ec) return CloseNow();  // idle timeout, peer closed, or server stopping
     buffer_.commit(n);
@@ -247,13 +256,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadHeader() {
     state_ = State::kReading;
-    request_start_ = Clock::now();
+    request_start_ = server_->options().clock->SteadyNow();
     // One deadline for the whole request, header and body: a trickle of bytes cannot keep the
     // connection open for longer than read_timeout.
     deadline_ = request_start_ + server_->options().read_timeout;
     parser_.emplace();
     ApplyLimits(*parser_, server_->limits());
-    stream_.expires_at(deadline_);
+    ExpireAtDeadline();
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -269,7 +278,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (parser_->is_done()) return Dispatch();
     if (ExpectsContinue(*parser_)) {
-      stream_.expires_at(deadline_);
+      ExpireAtDeadline();
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code write_ec, size_t) {
                          if (write_ec) return self->CloseNow();
@@ -281,7 +290,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
-    stream_.expires_at(deadline_);
+    ExpireAtDeadline();
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
@@ -378,8 +387,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     entry.status = static_cast<int>(response_.result_int());
     entry.request_body_bytes = request_body_bytes_;
     entry.response_body_bytes = response_body_bytes_;
-    entry.duration =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - request_start_);
+    entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        server_->options().clock->SteadyNow() - request_start_);
     entry.write_ok = !ec;
     server_->Log(entry);
     response_ = {};
@@ -428,17 +437,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool head_ = false;
   size_t request_body_bytes_ = 0;
   size_t response_body_bytes_ = 0;
-  Clock::time_point request_start_{};
-  Clock::time_point deadline_{};
+  Clock::SteadyTime request_start_{};
+  Clock::SteadyTime deadline_{};
   std::array<char, 8192> drain_{};
   size_t drained_ = 0;
 };
 
 }  // namespace
 
-ServerImpl::ServerImpl(ServerOptions options, Handler handler)
+ServerImpl::ServerImpl(ServerOptions options)
     : options_(std::move(options)),
-      handler_(std::move(handler)),
       limits_{options_.max_body_bytes, options_.max_header_bytes},
       pool_(static_cast<size_t>(options_.max_handler_threads)),
       ioc_(options_.threads),
@@ -500,7 +508,8 @@ Status ServerImpl::Listen() {
   return OkStatus();
 }
 
-void ServerImpl::Run() {
+void ServerImpl::Run(Handler handler) {
+  handler_ = std::move(handler);
   net::post(accept_strand_, [this] { DoAccept(); });
   io_threads_.reserve(static_cast<size_t>(options_.threads));
   for (int i = 0; i < options_.threads; ++i) io_threads_.emplace_back([this] { IoLoop(); });
@@ -544,7 +553,7 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
     socket.set_option(tcp::no_delay(true), opt_ec);
     size_t open_connections;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       open_connections = connections_.size();
     }
     auto connection = std::make_shared<Connection>(this, std::move(socket));
@@ -562,16 +571,16 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
 }
 
 bool ServerImpl::Register(const std::shared_ptr<Connection>& connection) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (stop_started_) return false;
   connections_.emplace(connection.get(), connection);
   return true;
 }
 
 void ServerImpl::Unregister(Connection* connection) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   connections_.erase(connection);
-  if (connections_.empty()) cv_.notify_all();
+  if (connections_.empty()) cv_.SignalAll();
 }
 
 HttpResponse ServerImpl::InvokeHandler(const HttpRequest& request) noexcept {
@@ -598,7 +607,7 @@ void ServerImpl::Log(const AccessLogEntry& entry) noexcept {
 void ServerImpl::NotifyConnections(bool force) {
   std::vector<std::shared_ptr<Connection>> live;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (auto& [ptr, weak] : connections_) {
       if (std::shared_ptr<Connection> c = weak.lock()) live.push_back(std::move(c));
     }
@@ -608,9 +617,9 @@ void ServerImpl::NotifyConnections(bool force) {
 
 void ServerImpl::Stop() {
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stop_started_) {
-      cv_.wait(lock, [this] { return stopped_; });
+      while (!stopped_) cv_.Wait(&mu_);
       return;
     }
     stop_started_ = true;
@@ -623,13 +632,20 @@ void ServerImpl::Stop() {
       accept_retry_.cancel();
     });
     NotifyConnections(/*force=*/false);
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_for(lock, options_.stop_grace, [this] { return connections_.empty(); })) {
-      lock.unlock();
+    const Clock& clock = *options_.clock;
+    const Clock::SteadyTime grace_end = clock.SteadyNow() + options_.stop_grace;
+    bool drained;
+    {
+      MutexLock lock(&mu_);
+      while (!connections_.empty() && clock.WaitUntil(&cv_, &mu_, grace_end)) {
+      }
+      drained = connections_.empty();
+    }
+    if (!drained) {
       NotifyConnections(/*force=*/true);
-      lock.lock();
       // Handlers cannot be interrupted: wait for the ones still running.
-      cv_.wait(lock, [this] { return connections_.empty(); });
+      MutexLock lock(&mu_);
+      while (!connections_.empty()) cv_.Wait(&mu_);
     }
   }
   work_.reset();
@@ -637,22 +653,20 @@ void ServerImpl::Stop() {
   for (std::thread& t : io_threads_) t.join();
   io_threads_.clear();
   pool_.Shutdown();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-  }
-  cv_.notify_all();
+  MutexLock lock(&mu_);
+  stopped_ = true;
+  cv_.SignalAll();
 }
 
 void ServerImpl::Wait() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return stopped_; });
+  MutexLock lock(&mu_);
+  while (!stopped_) cv_.Wait(&mu_);
 }
 
 }  // namespace internal
 
-StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(Options options, Handler handler) {
-  if (!handler) return InvalidArgumentError("HttpServer needs a handler");
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(Options options) {
+  if (options.clock == nullptr) return InvalidArgumentError("HttpServer needs a clock");
   if (options.threads < 1 || options.threads > 256) {
     return InvalidArgumentError("threads must be in 1..256");
   }
@@ -668,13 +682,31 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(Options options, Handler
     return InvalidArgumentError("timeouts must be positive");
   }
   try {
-    auto impl = std::make_unique<internal::ServerImpl>(std::move(options), std::move(handler));
+    auto impl = std::make_unique<internal::ServerImpl>(std::move(options));
     VOUCH_RETURN_IF_ERROR(impl->Listen());
-    impl->Run();
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   } catch (const std::exception& e) {
     return InternalError(std::string("cannot start HTTP server: ") + e.what());
   }
+}
+
+Status HttpServer::Serve(Handler handler) {
+  if (!handler) return InvalidArgumentError("HttpServer needs a handler");
+  if (serving_) return FailedPreconditionError("the HTTP server is already serving");
+  try {
+    impl_->Run(std::move(handler));
+  } catch (const std::exception& e) {
+    return InternalError(std::string("cannot start HTTP server: ") + e.what());
+  }
+  serving_ = true;
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(Options options, Handler handler) {
+  if (!handler) return InvalidArgumentError("HttpServer needs a handler");
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<HttpServer> server, Bind(std::move(options)));
+  VOUCH_RETURN_IF_ERROR(server->Serve(std::move(handler)));
+  return server;
 }
 
 HttpServer::HttpServer(std::unique_ptr<internal::ServerImpl> impl) : impl_(std::move(impl)) {}

@@ -13,8 +13,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -22,6 +20,7 @@
 #include <vector>
 
 #include "testing/status_matchers.h"
+#include "vouch/base/mutex.h"
 #include "vouch/server/http_client.h"
 #include "vouch/server/http_server.h"
 
@@ -706,11 +705,11 @@ TEST(HttpClientTest, CustomResponseHeadersSurvive) {
 }
 
 TEST(HttpServerTest, AccessLogSeesEveryResponse) {
-  std::mutex mu;
+  Mutex mu;
   std::vector<AccessLogEntry> entries;
   ServerOptions options;
   options.access_log = [&](const AccessLogEntry& e) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     entries.push_back(e);
   };
   auto server = StartServer(EchoRouter(), options);
@@ -722,7 +721,7 @@ TEST(HttpServerTest, AccessLogSeesEveryResponse) {
   raw.Send("garbage\r\n\r\n");
   raw.Read(milliseconds(2000));
   server->Stop();
-  std::lock_guard<std::mutex> lock(mu);
+  MutexLock lock(&mu);
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].method, "POST");
   EXPECT_EQ(entries[0].target, "/echo");

@@ -69,7 +69,7 @@ http::HttpResponse WitnessService::AddCheckpoint(const http::HttpRequest& reques
   // Signature verification and cosigning need no state: do them here, concurrently with other
   // requests, and keep only the comparison with the stored state inside the store's
   // transaction (which group commit runs on one thread for many requests).
-  auto prepared = witness_.Prepare(*parsed, static_cast<uint64_t>(clock_()));
+  auto prepared = witness_.Prepare(*parsed, static_cast<uint64_t>(clock_.Now()));
   if (!prepared.ok()) return http::HttpResponse::Text(500, "witness internal error\n");
   if (prepared->early) return ToHttp(*prepared->early);
   auto response = store_->Update(origin, [&](const std::optional<tlog::WitnessState>& stored) {

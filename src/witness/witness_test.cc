@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
@@ -67,14 +68,13 @@ TEST(WitnessKeyFileTest, RoundTripsAndMatchesThePublishedVerifierKey) {
 TEST(WitnessServiceTest, DerivedScenarioStepByStep) {
   Json v = Vectors();
   std::string dir = vouch::testing::MakeTempDir("vouch-witness-");
-  UnixSeconds now = 0;
-  WitnessService service(TestWitness(v), *store::OpenSqliteWitnessStore(dir + "/w.db"),
-                         [&now] { return now; });
+  ::vouch::testing::FakeClock clock;
+  WitnessService service(TestWitness(v), *store::OpenSqliteWitnessStore(dir + "/w.db"), clock);
   int step = 0;
   for (const Json& s : v["add_checkpoint_scenario"]["steps"]) {
     ++step;
-    now = s["cosignature_timestamp"].is_null() ? 1700009999
-                                               : s["cosignature_timestamp"].get<int64_t>();
+    clock.SetNow(s["cosignature_timestamp"].is_null() ? 1700009999
+                                                      : s["cosignature_timestamp"].get<int64_t>());
     http::HttpResponse r = service.AddCheckpoint(Post(s["request_body"].get<std::string>()));
     EXPECT_EQ(r.status, s["expected_status"].get<int>()) << "step " << step << ": " << r.body;
     if (!s["expected_response_body"].is_null()) {

@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/log_reader.h"
@@ -101,10 +102,10 @@ class CheckpointPublisher {
   // Checks that `policy` lists the sequencer's log key and that `witnesses` can meet its quorum
   // (kFailedPrecondition otherwise), reloads the checkpoint in `options.state_file` when it is
   // for the sequencer's current size and still satisfies the policy, and starts the threads.
-  // `sequencer`, `reader` and `client` are borrowed and must outlive the publisher.
+  // `sequencer`, `reader`, `client` and `clock` are borrowed and must outlive the publisher.
   static StatusOr<std::unique_ptr<CheckpointPublisher>> Start(
-      Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, tlog::Policy policy,
-      std::vector<WitnessEndpoint> witnesses, PublisherOptions options = {});
+      Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, const Clock& clock,
+      tlog::Policy policy, std::vector<WitnessEndpoint> witnesses, PublisherOptions options = {});
   ~CheckpointPublisher();
   CheckpointPublisher(const CheckpointPublisher&) = delete;
   CheckpointPublisher& operator=(const CheckpointPublisher&) = delete;
@@ -113,8 +114,8 @@ class CheckpointPublisher {
   // cosignatures. Null until the first checkpoint reaches quorum.
   std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(mu_);
   // Waits until Latest() has at least `size` entries or `deadline` passes; returns Latest().
-  std::shared_ptr<const LogSnapshot> WaitForSize(
-      uint64_t size, std::chrono::steady_clock::time_point deadline) const VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> WaitForSize(uint64_t size, Clock::SteadyTime deadline) const
+      VOUCH_EXCLUDES(mu_);
 
   std::vector<WitnessProgress> witnesses() const VOUCH_EXCLUDES(mu_);
   PublisherStats stats() const VOUCH_EXCLUDES(mu_);
@@ -129,22 +130,26 @@ class CheckpointPublisher {
   struct Round {
     uint64_t id = 0;
     std::shared_ptr<const LogSnapshot> target;
-    std::chrono::steady_clock::time_point deadline;
+    Clock::SteadyTime deadline;
     std::vector<std::string> cosignature_lines;  // verified, in arrival order
     std::set<std::string> cosigned_by;           // policy names
     bool active = false;
   };
 
   CheckpointPublisher(Sequencer& sequencer, const LogReader& reader, http::HttpClient& client,
-                      tlog::Policy policy, PublisherOptions options);
+                      const Clock& clock, tlog::Policy policy, PublisherOptions options);
   // Restores the published checkpoint from the state file, if still valid.
   void LoadState();
   void Coordinate() VOUCH_EXCLUDES(mu_);
+  // One step of the coordinating thread: starts, abandons or waits for a round (releasing mu_
+  // while it waits). Returns a round that reached quorum, to publish. `retry_at` is when the
+  // next round may start after an abandoned one.
+  std::optional<Round> NextStepLocked(Clock::SteadyTime& retry_at) VOUCH_REQUIRES(mu_);
   // Sends `target` to every witness (wakes their threads).
-  void StartRound(std::shared_ptr<const LogSnapshot> target,
-                  std::chrono::steady_clock::time_point now) VOUCH_REQUIRES(mu_);
+  void StartRound(std::shared_ptr<const LogSnapshot> target, Clock::SteadyTime now)
+      VOUCH_REQUIRES(mu_);
   // Whether the published checkpoint is due for fresh cosignatures.
-  bool RecosignDue(std::chrono::steady_clock::time_point now) const VOUCH_REQUIRES(mu_);
+  bool RecosignDue(Clock::SteadyTime now) const VOUCH_REQUIRES(mu_);
   // The round timed out without quorum: reports who is missing.
   void AbandonRound() VOUCH_REQUIRES(mu_);
   void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
@@ -158,6 +163,7 @@ class CheckpointPublisher {
   Sequencer& sequencer_;
   const LogReader& reader_;
   http::HttpClient& client_;
+  const Clock& clock_;
   const tlog::Policy policy_;
   const PublisherOptions options_;
 
@@ -167,11 +173,13 @@ class CheckpointPublisher {
   Round round_ VOUCH_GUARDED_BY(mu_);
   std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
   // When published_ was cosigned (min(): a kept checkpoint, due for fresh cosignatures).
-  std::chrono::steady_clock::time_point published_at_ VOUCH_GUARDED_BY(mu_);
+  Clock::SteadyTime published_at_ VOUCH_GUARDED_BY(mu_);
   PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
   bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> threads_;
+  // Wakes the coordinator when the sequencer commits (declared last: destroyed first).
+  std::unique_ptr<Sequencer::Subscription> commits_;
 };
 
 }  // namespace vouch::ledger

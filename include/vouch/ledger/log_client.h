@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/audit.h"
 #include "vouch/ledger/log_service.h"
@@ -30,10 +31,12 @@ namespace vouch::ledger {
 
 class LogClient final : public TileFetcher {
  public:
-  // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` is
-  // borrowed and must outlive this object; `timeout` bounds each call (with its retries).
+  // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` and
+  // `clock` are borrowed and must outlive this object; `timeout` bounds each call (with its
+  // retries, timed and waited for on `clock`).
   static StatusOr<LogClient> Create(std::string_view base_url, http::HttpClient& client,
-                                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                                    const Clock& clock = RealClock());
 
   // POST /add.
   StatusOr<AddResponse> Add(ByteSpan entry);
@@ -47,13 +50,15 @@ class LogClient final : public TileFetcher {
   const std::string& base_url() const { return base_; }
 
  private:
-  LogClient(std::string base, http::HttpClient& client, std::chrono::milliseconds timeout)
-      : base_(std::move(base)), client_(&client), timeout_(timeout) {}
+  LogClient(std::string base, http::HttpClient& client, std::chrono::milliseconds timeout,
+            const Clock& clock)
+      : base_(std::move(base)), client_(&client), timeout_(timeout), clock_(&clock) {}
   StatusOr<http::HttpResponse> Get(const std::string& path);
 
   std::string base_;
   http::HttpClient* client_;
   std::chrono::milliseconds timeout_;
+  const Clock* clock_;
 };
 
 }  // namespace vouch::ledger

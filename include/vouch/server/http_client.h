@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
 #include "vouch/server/http.h"
 
@@ -52,6 +53,8 @@ struct ClientOptions {
   size_t max_idle_connections_per_host = 4;
   // An idle pooled connection older than this is closed rather than reused.
   std::chrono::milliseconds idle_connection_timeout{20'000};
+  // Measures timeouts and idle times. Borrowed: must outlive the client.
+  const Clock* clock = &RealClock();
 };
 
 class HttpClient {

@@ -19,7 +19,8 @@
 // and an invalid response (bad status or header) become 500. A connection over
 // `max_connections` gets 503 and is closed. See docs/http.md.
 //
-// Thread safety: thread-safe. Stop() and Wait() may be called from any thread except a handler.
+// Thread safety: thread-safe, except that Serve() must not run concurrently with other calls.
+// Stop() and Wait() may be called from any thread except a handler.
 #ifndef VOUCH_SERVER_HTTP_SERVER_H_
 #define VOUCH_SERVER_HTTP_SERVER_H_
 
@@ -30,6 +31,7 @@
 #include <memory>
 #include <string>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
 #include "vouch/server/http.h"
 
@@ -75,15 +77,23 @@ struct ServerOptions {
   // Optional; called on an I/O thread after each response. Must be thread-safe, fast, and must
   // not throw (an exception is swallowed).
   std::function<void(const AccessLogEntry&)> access_log;
+  // Measures request durations and deadlines and the stop grace period. Borrowed: must outlive
+  // the server.
+  const Clock* clock = &RealClock();
 };
 
 class HttpServer {
  public:
   using Options = ServerOptions;
 
-  // Binds, listens and starts serving `handler` (typically a Router). Fails with
-  // kInvalidArgument on a malformed option or address and kUnavailable when the address cannot
-  // be bound.
+  // Binds and listens, without serving yet: connections wait in the kernel's queue until
+  // Serve(). Lets a service check that its address is usable before it creates any state.
+  // Fails with kInvalidArgument on a malformed option or address and kUnavailable when the
+  // address cannot be bound.
+  static StatusOr<std::unique_ptr<HttpServer>> Bind(Options options);
+  // Starts serving `handler` (typically a Router). kFailedPrecondition when already serving.
+  Status Serve(Handler handler);
+  // Bind, then Serve.
   static StatusOr<std::unique_ptr<HttpServer>> Start(Options options, Handler handler);
 
   HttpServer(const HttpServer&) = delete;
@@ -108,6 +118,7 @@ class HttpServer {
  private:
   explicit HttpServer(std::unique_ptr<internal::ServerImpl> impl);
   std::unique_ptr<internal::ServerImpl> impl_;
+  bool serving_ = false;
 };
 
 }  // namespace vouch::http

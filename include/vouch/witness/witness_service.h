@@ -8,11 +8,11 @@
 #ifndef VOUCH_WITNESS_WITNESS_SERVICE_H_
 #define VOUCH_WITNESS_WITNESS_SERVICE_H_
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/secret_bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
@@ -35,10 +35,11 @@ StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text);
 
 class WitnessService {
  public:
-  // `clock` gives the cosignature timestamp (Unix seconds, must be positive).
+  // `clock` gives the cosignature timestamps (its Now() must be positive); it is borrowed and
+  // must outlive the service.
   WitnessService(tlog::Witness witness, std::unique_ptr<store::WitnessStore> store,
-                 std::function<UnixSeconds()> clock)
-      : witness_(std::move(witness)), store_(std::move(store)), clock_(std::move(clock)) {}
+                 const Clock& clock)
+      : witness_(std::move(witness)), store_(std::move(store)), clock_(clock) {}
 
   http::HttpResponse AddCheckpoint(const http::HttpRequest& request) const;
   http::HttpResponse GetCheckpoint(const http::HttpRequest& request) const;
@@ -48,7 +49,7 @@ class WitnessService {
  private:
   tlog::Witness witness_;
   std::unique_ptr<store::WitnessStore> store_;
-  std::function<UnixSeconds()> clock_;
+  const Clock& clock_;
 };
 
 }  // namespace vouch::witness
