@@ -33,8 +33,8 @@ class FakeClock final : public Clock {
 
   UnixSeconds Now() const override VOUCH_EXCLUDES(mu_);
   SteadyTime SteadyNow() const override VOUCH_EXCLUDES(mu_);
-  bool WaitUntil(CondVar* cv, Mutex* mu, SteadyTime deadline) const override
-      VOUCH_REQUIRES(mu) VOUCH_EXCLUDES(mu_);
+  bool WaitUntil(CondVar* cv, Mutex* mu, SteadyTime deadline) const override VOUCH_REQUIRES(mu)
+      VOUCH_EXCLUDES(mu_);
   void SleepUntil(SteadyTime deadline) const override VOUCH_EXCLUDES(mu_);
 
   // Moves both clocks forward by `duration` (at least zero) and wakes the waiters.
