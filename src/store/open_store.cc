@@ -46,6 +46,36 @@ StatusOr<StoreUri> StoreUri::Parse(std::string_view uri, std::string_view defaul
                               ":\" (use a directory, sqlite:PATH or postgres://...)");
 }
 
+StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
+                                                   const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::CreateState(parsed.location, sqlite));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
+StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
+                                                 const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::OpenState(parsed.location, sqlite));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
+StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
+                                                           const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  return CreateSqliteWitnessState(parsed.location, sqlite);
+}
+
+StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
+                                                         const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  return OpenSqliteWitnessState(parsed.location, sqlite);
+}
+
 StatusOr<std::shared_ptr<LogStore>> OpenLogStore(std::string_view uri,
                                                  const SqliteOptions& sqlite) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));

@@ -116,6 +116,10 @@ class LogStore {
 
   // The checkpoint signed for tree size `size`; kNotFound if none was.
   virtual StatusOr<std::string> ReadCheckpoint(uint64_t size) const = 0;
+
+  // OK while the store accepts appends; kDataLoss (reason "store_damaged") once it has seen
+  // damage and stopped them (fail closed: see sqlite_log_store.h). For health reports.
+  virtual Status Health() const { return OkStatus(); }
 };
 
 }  // namespace vouch::store

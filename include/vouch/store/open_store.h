@@ -39,11 +39,32 @@ struct StoreUri {
   static StatusOr<StoreUri> Parse(std::string_view uri, std::string_view default_file);
 };
 
-// The log store at `uri` (default file log.db), created when missing; `sqlite` tunes the SQLite
-// backend.
+// Creating a state is an explicit step (`vouch serve log --init`, `vouch serve witness --init`):
+// it creates the database and its state anchor (state_anchor.h; for DIR: DIR/log.db and
+// DIR/log.anchor), or adopts a database of an older vouch that has no anchor. Every later start
+// opens the state, which is checked against its anchor and refused when it is missing, behind
+// or another one. Errors and their reasons: sqlite_log_store.h; operators: docs/log.md,
+// "Recovery".
+//
+//   --init:       CreateLogState(uri)      then serve with the returned store
+//   otherwise:    OpenLogState(uri)        kFailedPrecondition state_missing/state_not_anchored
+//                                          → tell the operator to run with --init (exit 3);
+//                                          kDataLoss → refuse to start (exit 3)
+StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
+                                                   const SqliteOptions& sqlite = {});
+StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
+                                                 const SqliteOptions& sqlite = {});
+// The same for a witness (default file witness.db, anchor witness.anchor).
+StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
+                                                           const SqliteOptions& sqlite = {});
+StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
+                                                         const SqliteOptions& sqlite = {});
+
+// PRE-`--init` PATHS (SqliteLogStore::Open, OpenSqliteWitnessStore): open the store at `uri`,
+// created when missing, anchored only if an anchor exists. Kept until the CLI calls the state
+// functions above; then removed.
 StatusOr<std::shared_ptr<LogStore>> OpenLogStore(std::string_view uri,
                                                  const SqliteOptions& sqlite = {});
-// The witness store at `uri` (default file witness.db), created when missing.
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessStore(std::string_view uri);
 
 }  // namespace vouch::store

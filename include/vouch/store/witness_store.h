@@ -37,6 +37,9 @@ class WitnessStore {
                                                  const Decision& decide) = 0;
   // The stored state of `origin` (nullopt when it has none).
   virtual StatusOr<std::optional<tlog::WitnessState>> Get(const std::string& origin) = 0;
+  // OK while the store accepts updates; kDataLoss (reason "store_damaged") once it has seen
+  // damage and stopped them (fail closed). For health reports.
+  virtual Status Health() const { return OkStatus(); }
 };
 
 }  // namespace vouch::store

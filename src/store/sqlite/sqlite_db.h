@@ -21,12 +21,16 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 
 namespace vouch::store::internal {
@@ -40,6 +44,7 @@ class SqliteConnection {
  public:
   enum class Mode {
     kReadOnly,         // opens an existing file; query_only
+    kReadWrite,        // opens an existing file for writing; never creates one
     kReadWriteCreate,  // creates the file when missing (its directory must exist)
   };
 
@@ -108,6 +113,49 @@ std::string ColumnText(sqlite3_stmt* stmt, int i);
 
 // Steps `stmt`, which must complete without a row (an INSERT, UPDATE or DELETE).
 Status StepDone(sqlite3_stmt* stmt, sqlite3* db, std::string_view what);
+
+// Fail closed: remembers the first sign of damage any statement of a store saw (SQLITE_CORRUPT
+// or SQLITE_NOTADB, which SqliteError maps to kDataLoss, or a kDataLoss from a consistency check
+// of read data). From then on the store refuses every write (WriteAllowed) while reads still
+// answer what they can. Never reset: a damaged store is repaired offline (docs/log.md,
+// "Recovery").
+//
+// Thread-safe.
+class DamageTracker {
+ public:
+  // Records `status` when it reports data loss; returns it unchanged.
+  const Status& Observe(const Status& status) VOUCH_EXCLUDES(mu_);
+  template <typename T>
+  const StatusOr<T>& Observe(const StatusOr<T>& result) {
+    if (!result.ok()) Observe(result.status());
+    return result;
+  }
+  bool damaged() const { return damaged_.load(std::memory_order_acquire); }
+  // OK, or kDataLoss (reason "store_damaged") "store damaged: appends stopped (<first error>)".
+  Status Health() const VOUCH_EXCLUDES(mu_);
+
+ private:
+  std::atomic<bool> damaged_{false};
+  mutable Mutex mu_;
+  std::string first_error_ VOUCH_GUARDED_BY(mu_);
+};
+
+// PRAGMA quick_check on `c`, given at most `budget` (a progress handler interrupts it then).
+// OK when it finds nothing; kDataLoss (reason "store_corrupt") naming what it found (table,
+// page) otherwise. When the budget runs out the check stops, `warn` is told so (the database is
+// used unchecked: an operator can run `sqlite3 FILE 'PRAGMA integrity_check'` offline) and the
+// result is OK. A budget of zero skips the check.
+Status QuickCheck(SqliteConnection& c, const std::string& path, std::chrono::milliseconds budget,
+                  const std::function<void(std::string_view)>& warn);
+
+// Whether the database on `c` has no schema objects at all (a new or 0-byte file).
+StatusOr<bool> SchemaIsEmpty(SqliteConnection& c);
+
+// Compares the database's whole schema — every table (its columns, their types, NOT NULL and
+// primary-key positions, WITHOUT ROWID) and every index — with the one `schema_sql` creates in
+// an empty database. kDataLoss (reason "store_schema") naming the first table or index that is
+// missing, unexpected or different: a damaged schema is refused, never recreated.
+Status CheckSchema(SqliteConnection& c, const std::string& path, const char* schema_sql);
 
 // Fsyncs the directory that holds `path`, so that a newly created file's directory entry is
 // durable too (SQLite syncs the directory for the WAL it creates, not for the main file).

@@ -2,10 +2,12 @@
 #include "vouch/store/sqlite_log_store.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -15,6 +17,8 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/validate.h"
 #include "vouch/base/mutex.h"
+#include "vouch/store/state_anchor.h"
+#include "vouch/tlog/checkpoint.h"
 
 namespace vouch::store {
 namespace internal {
@@ -24,23 +28,23 @@ constexpr int kSchemaVersion = 1;
 constexpr SqliteConnection::Mode kWriter = SqliteConnection::Mode::kReadWriteCreate;
 
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries(
   idx INTEGER PRIMARY KEY,
   leaf_hash BLOB NOT NULL,
   data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS leaf_index(
+CREATE TABLE leaf_index(
   prefix INTEGER NOT NULL,
   idx INTEGER NOT NULL,
   PRIMARY KEY (prefix, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, size INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS tile_chunks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS tree(
+CREATE TABLE tiles(id INTEGER PRIMARY KEY, width INTEGER NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE tile_chunks(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE tree(
   id INTEGER PRIMARY KEY CHECK (id = 1),
   size INTEGER NOT NULL,
   range BLOB NOT NULL,
   checkpoint TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);
 )sql";
 
 // Statements, by name.
@@ -103,17 +107,99 @@ std::vector<size_t> SortedByPrefix(std::span<const tlog::Hash> hashes) {
   return order;
 }
 
+// 1234567 → "1,234,567" (for operators' messages).
+std::string Grouped(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// The size of the file at `path`; -1 when it does not exist.
+int64_t FileSizeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_size);
+}
+
+// The root of the tree whose compact range is `range` (largest subtree first).
+tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range) {
+  if (range.empty()) return tlog::EmptyRoot();
+  tlog::Hash root = range.back();
+  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
+  return root;
+}
+
+// The checkpoint body of a signed checkpoint note (the text before the blank line).
+StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note) {
+  const size_t blank = note.find("\n\n");
+  return tlog::Checkpoint::ParseText(blank == std::string::npos
+                                         ? std::string_view(note)
+                                         : std::string_view(note).substr(0, blank + 1));
+}
+
+Status AnchorError(StatusCode code, const char* reason, std::string message) {
+  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
+}
+
 }  // namespace
+
+enum class StateMode {
+  kLegacy,  // Open: anchored when the anchor exists, else open-or-create without anchor
+  kCreate,  // CreateState: create or adopt, write the anchor
+  kOpen,    // OpenState: the anchor must exist and match
+};
 
 class SqliteLogStoreImpl {
  public:
   SqliteLogStoreImpl(std::string path, SqliteOptions options)
-      : path_(std::move(path)), options_(options) {}
+      : path_(std::move(path)),
+        anchor_path_(StateAnchorPathFor(path_)),
+        options_(std::move(options)) {}
 
-  Status Init() VOUCH_EXCLUDES(writer_mu_) {
+  Status Init(StateMode mode) VOUCH_EXCLUDES(writer_mu_) {
     MutexLock lock(&writer_mu_);
-    VOUCH_ASSIGN_OR_RETURN(writer_,
-                           SqliteConnection::Open(path_, kWriter, options_.writer_cache_kib));
+    VOUCH_ASSIGN_OR_RETURN(anchor_, ReadStateAnchor(anchor_path_));
+    const bool db_present = FileSizeOf(path_) > 0;
+    if (mode == StateMode::kCreate && anchor_.has_value()) {
+      return Status(StatusCode::kAlreadyExists,
+                    "the log state at " + path_ + " exists already (its anchor " + anchor_path_ +
+                        " exists); open it without init",
+                    "state_exists");
+    }
+    if (mode == StateMode::kOpen && !anchor_.has_value()) {
+      if (db_present) {
+        return AnchorError(StatusCode::kFailedPrecondition, "state_not_anchored",
+                           "the log database " + path_ + " has no state anchor (" + anchor_path_ +
+                               "): a database from an older vouch, or one whose anchor was "
+                               "deleted, is refused until it is adopted once, explicitly, with "
+                               "--init");
+      }
+      return AnchorError(
+          StatusCode::kFailedPrecondition, "state_missing",
+          "there is no log state at " + path_ + ": create one with `vouch serve log --init`");
+    }
+    if (anchor_.has_value()) {
+      mode = StateMode::kOpen;
+      if (anchor_->kind != StateKind::kLog) {
+        return AnchorError(StatusCode::kDataLoss, "state_anchor_invalid",
+                           "the state anchor " + anchor_path_ + " is not a log's");
+      }
+      if (!db_present) {
+        return AnchorError(StatusCode::kDataLoss, "state_lost",
+                           "the log database " + path_ + " is missing or empty, but this log " +
+                               SignedSummary() +
+                               ": restore the database from backup, or start a new log with a "
+                               "new key");
+      }
+    }
+    VOUCH_ASSIGN_OR_RETURN(
+        writer_, SqliteConnection::Open(
+                     path_, mode == StateMode::kOpen ? SqliteConnection::Mode::kReadWrite : kWriter,
+                     options_.writer_cache_kib));
     // WAL with synchronous=FULL: every commit fsyncs the WAL before it returns.
     VOUCH_RETURN_IF_ERROR(writer_->EnableDurableWal(path_));
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA foreign_keys = OFF"));
@@ -122,11 +208,25 @@ class SqliteLogStoreImpl {
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint = 0"));
     sqlite3_wal_hook(writer_->db(), &SqliteLogStoreImpl::WalHook, this);
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
+    if (db_present) {
+      VOUCH_RETURN_IF_ERROR(QuickCheck(*writer_, path_, options_.quick_check_budget, Warner()));
+    }
+    VOUCH_ASSIGN_OR_RETURN(const bool empty, SchemaIsEmpty(*writer_));
+    if (empty && mode == StateMode::kOpen) {
+      return AnchorError(StatusCode::kDataLoss, "state_lost",
+                         "the log database " + path_ + " is empty, but this log " +
+                             SignedSummary() +
+                             ": restore the database from backup, or start a new log with a new "
+                             "key");
+    }
     VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
       writer_mu_.AssertHeld();
-      return CreateSchemaLocked();
+      return empty ? CreateSchemaLocked() : CheckSchemaLocked();
     }));
     VOUCH_RETURN_IF_ERROR(FsyncDirectoryOf(path_));
+    VOUCH_ASSIGN_OR_RETURN(bound_origin_, ReadMetaLocked("origin"));
+    if (mode == StateMode::kCreate) VOUCH_RETURN_IF_ERROR(WriteNewAnchorLocked());
+    if (mode == StateMode::kOpen) VOUCH_RETURN_IF_ERROR(CompareWithAnchorLocked());
     VOUCH_ASSIGN_OR_RETURN(auto checkpointer, SqliteConnection::Open(path_, kWriter, 2048));
     checkpointer_ =
         std::thread([this, c = std::shared_ptr<SqliteConnection>(std::move(checkpointer))] {
@@ -156,12 +256,18 @@ class SqliteLogStoreImpl {
       }
       return OkStatus();
     }
-    return writer_->Transaction([&] {
+    VOUCH_RETURN_IF_ERROR(damage_.Health());
+    Status bound = writer_->Transaction([&] {
       writer_mu_.AssertHeld();
       VOUCH_RETURN_IF_ERROR(WriteMetaLocked("origin", identity.origin));
       return WriteMetaLocked("vkey", identity.vkey);
     });
+    VOUCH_RETURN_IF_ERROR(damage_.Observe(bound));
+    bound_origin_ = identity.origin;
+    return OkStatus();
   }
+
+  Status Health() const { return damage_.Health(); }
 
   StatusOr<LogTreeState> ReadState() const {
     return WithReader([&](SqliteConnection& c) -> StatusOr<LogTreeState> {
@@ -192,14 +298,35 @@ class SqliteLogStoreImpl {
   Status Append(const AppendBatch& batch) VOUCH_EXCLUDES(writer_mu_) {
     VOUCH_RETURN_IF_ERROR(ValidateBatch(batch));
     MutexLock lock(&writer_mu_);
+    // Fail closed: nothing is appended to a store that has shown damage.
+    VOUCH_RETURN_IF_ERROR(damage_.Health());
+    tlog::Hash root{};
+    if (anchor_.has_value()) {
+      VOUCH_ASSIGN_OR_RETURN(root, CheckAnchorableLocked(batch.new_state));
+    }
     // The commit fsyncs the WAL (synchronous=FULL): when it returns OK the batch is durable.
-    VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
+    Status committed = writer_->Transaction([&] {
       writer_mu_.AssertHeld();
       return AppendLocked(batch);
-    }));
+    });
+    VOUCH_RETURN_IF_ERROR(damage_.Observe(committed));
+    // The anchor records the newly signed tree before the batch is acknowledged (Append
+    // returns); a crash in between leaves the database ahead of the anchor, which is accepted.
+    if (anchor_.has_value()) {
+      anchor_->trees.clear();
+      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
+      Status written = WriteStateAnchor(anchor_path_, *anchor_);
+      if (!written.ok()) {
+        return Status(StatusCode::kUnavailable,
+                      "the batch is committed but the state anchor could not be updated, so it "
+                      "is not acknowledged: " +
+                          written.message(),
+                      "state_anchor_write");
+      }
+    }
     // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
     // here (waiting for readers). A failure only postpones this; the batch is committed.
-    if (wal_frames_.load() > options_.max_wal_pages) {
+    if (options_.background_checkpoint && wal_frames_.load() > options_.max_wal_pages) {
       int log = 0;
       int done = 0;
       sqlite3_wal_checkpoint_v2(writer_->db(), "main", SQLITE_CHECKPOINT_RESTART, &log, &done);
@@ -396,11 +523,21 @@ class SqliteLogStoreImpl {
     return std::make_pair(static_cast<uint16_t>(width), static_cast<size_t>(size));
   }
 
+  // A new database: the schema, its version and a new state id.
   Status CreateSchemaLocked() VOUCH_REQUIRES(writer_mu_) {
     VOUCH_RETURN_IF_ERROR(writer_->Exec(kSchema));
+    VOUCH_RETURN_IF_ERROR(WriteMetaLocked("schema_version", std::to_string(kSchemaVersion)));
+    VOUCH_ASSIGN_OR_RETURN(std::string id, NewStateId());
+    return WriteMetaLocked("state_id", id);
+  }
+
+  // An existing database: the whole schema as expected (nothing is created), a known version.
+  Status CheckSchemaLocked() VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer_, path_, kSchema));
     VOUCH_ASSIGN_OR_RETURN(auto version, ReadMetaLocked("schema_version"));
     if (!version.has_value()) {
-      return WriteMetaLocked("schema_version", std::to_string(kSchemaVersion));
+      return Status(StatusCode::kDataLoss,
+                    "sqlite: the database " + path_ + " has no schema version", "store_schema");
     }
     if (*version != std::to_string(kSchemaVersion)) {
       return FailedPreconditionError("the database " + path_ + " has schema version " + *version +
@@ -408,6 +545,105 @@ class SqliteLogStoreImpl {
                                      std::to_string(kSchemaVersion));
     }
     return OkStatus();
+  }
+
+  std::function<void(std::string_view)> Warner() const {
+    if (options_.warn) return options_.warn;
+    return [](std::string_view line) {
+      std::fprintf(stderr, "vouch: %.*s\n", static_cast<int>(line.size()), line.data());
+    };
+  }
+
+  // "signed a checkpoint for 1,341 entries" from the anchor, for messages.
+  std::string SignedSummary() const {
+    if (!anchor_.has_value() || anchor_->trees.empty()) {
+      return "was initialised (anchor " + anchor_path_ + ")";
+    }
+    return "signed a checkpoint for " + Grouped(anchor_->trees.begin()->second.size) +
+           " entries (anchor " + anchor_path_ + ")";
+  }
+
+  // CreateState: the database's state id (given one if it has none) and, for a database in
+  // use, its current tree, into a new anchor.
+  Status WriteNewAnchorLocked() VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(auto id, ReadMetaLocked("state_id"));
+    StateAnchor anchor;
+    anchor.kind = StateKind::kLog;
+    if (id.has_value()) {
+      anchor.state_id = *id;
+    } else {
+      VOUCH_ASSIGN_OR_RETURN(anchor.state_id, NewStateId());
+      VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
+        writer_mu_.AssertHeld();
+        return WriteMetaLocked("state_id", anchor.state_id);
+      }));
+    }
+    VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
+    if (bound_origin_.has_value() && !state.checkpoint.empty()) {
+      anchor.trees.emplace(*bound_origin_, AnchoredTree{state.size, RangeRoot(state.range)});
+    }
+    VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, anchor));
+    anchor_ = std::move(anchor);
+    return OkStatus();
+  }
+
+  // OpenState: the database is the anchored state, at or beyond what was signed.
+  Status CompareWithAnchorLocked() VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(auto id, ReadMetaLocked("state_id"));
+    if (id != anchor_->state_id) {
+      return AnchorError(StatusCode::kDataLoss, "state_lost",
+                         "the log database " + path_ + " belongs to another state (state id " +
+                             id.value_or("none") + ", the anchor " + anchor_path_ + " has " +
+                             anchor_->state_id +
+                             "): it was replaced by an unrelated database; restore this log's "
+                             "database from backup, or start a new log with a new key");
+    }
+    for (const auto& [origin, tree] : anchor_->trees) {
+      if (bound_origin_ != origin) {
+        return AnchorError(StatusCode::kDataLoss, "state_lost",
+                           "the log database " + path_ + " holds the log \"" +
+                               bound_origin_.value_or("") + "\", but its anchor is for \"" +
+                               origin + "\"");
+      }
+      VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
+      if (state.size < tree.size) {
+        return AnchorError(
+            StatusCode::kDataLoss, "state_behind",
+            "the log database " + path_ + " has " + Grouped(state.size) +
+                " entries but this log signed a checkpoint for " + Grouped(tree.size) +
+                ": the database is behind what was signed (lost, rolled back, or its WAL "
+                "deleted); restore it from backup, or start a new log with a new key");
+      }
+      auto note = ReadCheckpoint(tree.size);
+      StatusOr<tlog::Checkpoint> body =
+          note.ok() ? ParseCheckpointBody(*note) : StatusOr<tlog::Checkpoint>(note.status());
+      if (!body.ok() || body->size() != tree.size || body->root() != tree.root) {
+        return AnchorError(
+            StatusCode::kDataLoss, "state_behind",
+            "the log database " + path_ + " (" + Grouped(state.size) +
+                " entries) does not extend the checkpoint this log signed for " +
+                Grouped(tree.size) + " entries: its checkpoint for that size is " +
+                (body.ok() ? "for another root" : "unusable (" + body.status().message() + ")") +
+                "; restore the database from backup, or start a new log with a new key");
+      }
+    }
+    return OkStatus();
+  }
+
+  // What an anchored Append records: the root of `state`, after checking that its checkpoint
+  // is this log's, for that size and root (so the anchor never records what was not signed).
+  StatusOr<tlog::Hash> CheckAnchorableLocked(const LogTreeState& state) VOUCH_REQUIRES(writer_mu_) {
+    if (!bound_origin_.has_value()) {
+      return FailedPreconditionError("an anchored log store appends only after Bind");
+    }
+    const tlog::Hash root = RangeRoot(state.range);
+    auto body = ParseCheckpointBody(state.checkpoint);
+    if (!body.ok() || body->origin() != *bound_origin_ || body->size() != state.size ||
+        body->root() != root) {
+      return InvalidArgumentError(
+          "append batch: the checkpoint is not this log's checkpoint for the new tree");
+    }
+    return root;
   }
 
   StatusOr<std::optional<std::string>> ReadMetaLocked(const std::string& key)
@@ -601,6 +837,7 @@ class SqliteLogStoreImpl {
       conn = std::move(opened).value();
     }
     auto result = fn(*conn);
+    damage_.Observe(result);
     MutexLock lock(&pool_mu_);
     idle_.push_back(std::move(conn));
     pool_cv_.Signal();
@@ -611,7 +848,7 @@ class SqliteLogStoreImpl {
   static int WalHook(void* arg, sqlite3* /*db*/, const char* /*name*/, int pages) {
     auto* self = static_cast<SqliteLogStoreImpl*>(arg);
     self->wal_frames_.store(pages);
-    if (pages >= self->options_.checkpoint_pages) {
+    if (self->options_.background_checkpoint && pages >= self->options_.checkpoint_pages) {
       MutexLock lock(&self->checkpoint_mu_);
       self->checkpoint_wanted_ = true;
       self->checkpoint_cv_.Signal();
@@ -637,7 +874,12 @@ class SqliteLogStoreImpl {
   }
 
   const std::string path_;
+  const std::string anchor_path_;
   const SqliteOptions options_;
+  mutable DamageTracker damage_;
+  // The anchor (null for an unanchored legacy store), and the origin the store is bound to.
+  std::optional<StateAnchor> anchor_ VOUCH_GUARDED_BY(writer_mu_);
+  std::optional<std::string> bound_origin_ VOUCH_GUARDED_BY(writer_mu_);
   std::atomic<int> wal_frames_{0};
   Mutex checkpoint_mu_;
   CondVar checkpoint_cv_;
@@ -654,18 +896,45 @@ class SqliteLogStoreImpl {
 
 }  // namespace internal
 
-StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string& path,
-                                                               SqliteOptions options) {
+namespace {
+
+StatusOr<std::unique_ptr<internal::SqliteLogStoreImpl>> OpenImpl(const std::string& path,
+                                                                 SqliteOptions options,
+                                                                 internal::StateMode mode) {
   if (options.reader_connections < 1 || options.checkpoint_pages < 1 ||
       options.max_wal_pages < options.checkpoint_pages) {
     return InvalidArgumentError(
         "SqliteOptions: reader_connections and checkpoint_pages must be positive, and "
         "max_wal_pages at least checkpoint_pages");
   }
-  auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, options);
-  VOUCH_RETURN_IF_ERROR(impl->Init());
+  auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, std::move(options));
+  VOUCH_RETURN_IF_ERROR(impl->Init(mode));
+  return impl;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::CreateState(const std::string& path,
+                                                                      SqliteOptions options) {
+  VOUCH_ASSIGN_OR_RETURN(auto impl,
+                         OpenImpl(path, std::move(options), internal::StateMode::kCreate));
   return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));
 }
+
+StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::OpenState(const std::string& path,
+                                                                    SqliteOptions options) {
+  VOUCH_ASSIGN_OR_RETURN(auto impl, OpenImpl(path, std::move(options), internal::StateMode::kOpen));
+  return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));
+}
+
+StatusOr<std::unique_ptr<SqliteLogStore>> SqliteLogStore::Open(const std::string& path,
+                                                               SqliteOptions options) {
+  VOUCH_ASSIGN_OR_RETURN(auto impl,
+                         OpenImpl(path, std::move(options), internal::StateMode::kLegacy));
+  return std::unique_ptr<SqliteLogStore>(new SqliteLogStore(std::move(impl)));
+}
+
+Status SqliteLogStore::Health() const { return impl_->Health(); }
 
 SqliteLogStore::SqliteLogStore(std::unique_ptr<internal::SqliteLogStoreImpl> impl)
     : impl_(std::move(impl)) {}
