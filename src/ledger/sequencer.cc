@@ -482,11 +482,16 @@ void Sequencer::Commit() {
     } else if (!p.commit.entries.empty()) {
       Status committed = store_->Append(p.commit);
       if (!committed.ok()) {
-        // The outcome may be unknown (the commit may have reached the disk): ask the store.
+        // The outcome may be unknown (the commit may have reached the disk): ask the store —
+        // unless the store said the batch is committed but must not be acknowledged (its state
+        // anchor could not record the checkpoint; the next commit records a newer one).
         auto state = store_->ReadState();
-        if (!state.ok() || state->size != p.commit.new_state.size ||
+        if (committed.reason() == store::kCommittedNotAcknowledged || !state.ok() ||
+            state->size != p.commit.new_state.size ||
             state->checkpoint != p.commit.new_state.checkpoint) {
-          failure = UnavailableError("the entry was not sequenced: " + committed.message());
+          failure =
+              Status(StatusCode::kUnavailable,
+                     "the entry was not sequenced: " + committed.message(), committed.reason());
         }
         MutexLock lock(&mu_);
         ++stats_.failed_commits;

@@ -19,6 +19,7 @@
 #include "tlog/test_util.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/store/sqlite_log_store.h"
+#include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/proof_file.h"
@@ -479,6 +480,54 @@ class SqliteSequencerTest : public ::testing::Test {
   }
   std::string dir_;
 };
+
+// An anchored log (issue 12): every published checkpoint is in the state anchor before it is
+// published, and a database that lost what was signed is refused before anything is signed.
+TEST_F(SqliteSequencerTest, EveryPublishedCheckpointIsAnchoredFirst) {
+  const std::string anchor = dir_ + "/log.anchor";
+  auto created = store::SqliteLogStore::CreateState(dir_ + "/log.db");
+  ASSERT_THAT(created, IsOk());
+  std::shared_ptr<store::LogStore> store = std::move(created).value();
+  auto seq = Sequencer::Start(store, TestSigner(), RealClock(), Fast());
+  ASSERT_THAT(seq, IsOk());
+  std::atomic<int> published{0};
+  std::atomic<int> unanchored{0};
+  auto subscription = (*seq)->OnPublish([&] {
+    auto latest = (*seq)->Latest();
+    auto a = store::ReadStateAnchor(anchor);
+    ++published;
+    if (!a.ok() || !a->has_value() || (*a)->trees.size() != 1 ||
+        (*a)->trees.begin()->second.size < latest->size()) {
+      ++unanchored;
+    }
+  });
+  for (int i = 0; i < 40; ++i) ASSERT_THAT((*seq)->Add(AsBytes(Entry(i)), kWait), IsOk());
+  subscription.reset();
+  EXPECT_GT(published.load(), 0);
+  EXPECT_EQ(unanchored.load(), 0);
+  auto latest = (*seq)->Latest();
+  EXPECT_EQ(store::ReadStateAnchor(anchor)->value().trees.at((*seq)->origin()),
+            (store::AnchoredTree{latest->size(), latest->root()}));
+  seq->reset();
+  store.reset();
+  // The database rolled back to an older copy: refused at open, nothing is signed.
+  auto reopened = store::SqliteLogStore::OpenState(dir_ + "/log.db");
+  ASSERT_THAT(reopened, IsOk());
+  reopened->reset();
+  std::filesystem::copy_file(dir_ + "/log.db", dir_ + "/backup.db");
+  {
+    auto s = store::SqliteLogStore::OpenState(dir_ + "/log.db");
+    ASSERT_THAT(s, IsOk());
+    auto again = Sequencer::Start(std::move(s).value(), TestSigner(), RealClock(), Fast());
+    ASSERT_THAT(again, IsOk());
+    for (int i = 40; i < 60; ++i) ASSERT_THAT((*again)->Add(AsBytes(Entry(i)), kWait), IsOk());
+  }
+  std::filesystem::remove(dir_ + "/log.db");
+  std::filesystem::rename(dir_ + "/backup.db", dir_ + "/log.db");
+  EXPECT_THAT(store::SqliteLogStore::OpenState(dir_ + "/log.db"),
+              StatusIs(StatusCode::kDataLoss,
+                       HasSubstr("has 40 entries but this log signed a checkpoint for 60")));
+}
 
 TEST_F(SqliteSequencerTest, ARestartedLogContinuesWhereItStopped) {
   std::string checkpoint;

@@ -321,7 +321,7 @@ class SqliteLogStoreImpl {
                       "the batch is committed but the state anchor could not be updated, so it "
                       "is not acknowledged: " +
                           written.message(),
-                      "state_anchor_write");
+                      kCommittedNotAcknowledged);
       }
     }
     // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
@@ -625,6 +625,19 @@ class SqliteLogStoreImpl {
                 Grouped(tree.size) + " entries: its checkpoint for that size is " +
                 (body.ok() ? "for another root" : "unusable (" + body.status().message() + ")") +
                 "; restore the database from backup, or start a new log with a new key");
+      }
+    }
+    // A database ahead of its anchor (a crash between a commit and the anchor's update, or a
+    // store bound but never anchored): it extends what was anchored, and its newest checkpoint
+    // may be published from now on, so the anchor records it first.
+    if (bound_origin_.has_value()) {
+      VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
+      auto it = anchor_->trees.find(*bound_origin_);
+      if (!state.checkpoint.empty() &&
+          (it == anchor_->trees.end() || it->second.size < state.size)) {
+        anchor_->trees.clear();
+        anchor_->trees.emplace(*bound_origin_, AnchoredTree{state.size, RangeRoot(state.range)});
+        VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, *anchor_));
       }
     }
     return OkStatus();

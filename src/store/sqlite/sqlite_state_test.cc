@@ -16,6 +16,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
+#include "vouch/base/file.h"
 #include "vouch/store/open_store.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/sqlite_witness_store.h"
@@ -111,6 +112,24 @@ TEST_F(LogStateTest, CreatesAnchorsAndReopens) {
   store->reset();
   EXPECT_THAT(SqliteLogStore::CreateState(db()),
               AllOf(StatusIs(StatusCode::kAlreadyExists), ReasonIs("state_exists")));
+}
+
+// A crash between a commit and the anchor's update leaves the database ahead: accepted, and the
+// anchor catches up before anything newer can be published.
+TEST_F(LogStateTest, ADatabaseAheadOfItsAnchorIsAcceptedAndAnchored) {
+  MakeLog(1);
+  const std::string kept = ReadFileToString(anchor()).value();
+  {
+    auto store = SqliteLogStore::OpenState(db());
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
+    ASSERT_THAT(writer_.Append(**store, 2), IsOk());
+  }
+  ASSERT_THAT(WriteFileAtomic(anchor(), AsBytes(kept)), IsOk());
+  ASSERT_EQ(ReadStateAnchor(anchor())->value().trees.at(kIdentity.origin).size, 3u);
+  ASSERT_THAT(SqliteLogStore::OpenState(db()), IsOk());
+  EXPECT_EQ(ReadStateAnchor(anchor())->value().trees.at(kIdentity.origin),
+            (AnchoredTree{5, tlog::RootFromLeafHashes(writer_.leaves())}));
 }
 
 TEST_F(LogStateTest, OpeningWithoutInitIsRefused) {

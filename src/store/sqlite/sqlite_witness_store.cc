@@ -109,7 +109,14 @@ class SqliteWitnessStore final : public WitnessStore {
         if (response.ok() && response->new_state) {
           VOUCH_RETURN_IF_ERROR(WriteLocked(p->origin, *response->new_state));
           it->second = response->new_state;
-          changed[p->origin] = AnchoredTree{response->new_state->size, response->new_state->root};
+          const AnchoredTree tree{response->new_state->size, response->new_state->root};
+          // Re-cosigning the stored checkpoint changes nothing the anchor records.
+          if (anchor_.has_value()) {
+            auto anchored = anchor_->trees.find(p->origin);
+            if (anchored == anchor_->trees.end() || anchored->second != tree) {
+              changed[p->origin] = tree;
+            }
+          }
         }
         responses.push_back(std::move(response));
       }
