@@ -3,7 +3,7 @@
 // concurrent clients over HTTP on loopback, with p50/p99 latency, next to Ed25519's own signing
 // and verification rates measured in the same run (a cosignature costs one of each). Not a test.
 //
-//   build/default/bench/witness_bench [--seconds N] [--clients N]
+//   build/default/bench/witness_bench [--seconds N] [--clients N] [--no-anchor]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -100,7 +100,10 @@ int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--load") == 0) return RunLoad(argv);
   double seconds = 3;
   int clients = 8;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool anchored = true;  // --no-anchor: without the state anchor (measures its cost)
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--no-anchor") == 0) anchored = false;
+    if (i + 1 >= argc) continue;
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--clients") == 0) clients = std::atoi(argv[i + 1]);
   }
@@ -142,8 +145,11 @@ int main(int argc, char** argv) {
   auto w = *tlog::Witness::Create({signer}, {{kOrigin, log_keys}});
   char dir[] = "/tmp/vouch-witness-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 3;
-  witness::WitnessService service(
-      std::move(w), *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), RealClock());
+  witness::WitnessService service(std::move(w),
+                                  anchored
+                                      ? *store::CreateSqliteWitnessState(std::string(dir) + "/w.db")
+                                      : *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"),
+                                  RealClock());
   http::ServerOptions options;
   options.threads = 2;
   auto server = *http::HttpServer::Start(options, service.Routes());
