@@ -87,8 +87,28 @@ expect_err "it says the directory is in use" 'in use'
 printf 'not a key\n' >"$TMP/bad.key"
 run serve log --data "$TMP/data2" --key "$TMP/bad.key" --listen 127.0.0.1:0
 expect_rc "serve with a malformed key" 2
+# One rule for every private key: a key file others may read is refused, with the fix.
+cp "$TMP/key" "$TMP/open.key"; chmod 644 "$TMP/open.key"
+run serve log --data "$TMP/data4" --key "$TMP/open.key" --listen 127.0.0.1:0
+expect_rc "serve with a key others may read" 2
+expect_err "it gives the fix" "chmod 600 $TMP/open.key"
+expect_true "it creates no data directory" '[ ! -e "$TMP/data4" ]'
+# A --data that cannot be created is an error.
+run serve log --data "$TMP/key/sub" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "serve with a --data that cannot be created" 3
 run serve log --data "$TMP/data3" --key "$TMP/key" --listen 999.1.1.1:80
 expect_rc "serve with a bad address" 3
+expect_true "a bad address creates no data directory" '[ ! -e "$TMP/data3" ]'
+run serve log --data "$TMP/data3" --key "$TMP/key" --listen 127.0.0.1:70000
+expect_rc "serve with a port out of range" 2
+run serve log --data "$TMP/data3" --key "$TMP/key" --listen "${U#http://}"
+expect_rc "serve on a port in use" 3
+expect_true "a port in use creates no data directory" '[ ! -e "$TMP/data3" ]'
+# The port file is written before anything says "listening": one that cannot be written is an
+# error, and nothing was announced.
+run serve log --data "$TMP/data5" --key "$TMP/key" --listen 127.0.0.1:0 --port-file "$TMP/nodir/p"
+expect_rc "serve with a port file that cannot be written" 3
+expect_true "it never said listening" '[[ "$out" != *listening* ]]'
 
 # ---- add ----
 

@@ -28,9 +28,9 @@
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
 #include "vouch/base/mutex.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
@@ -110,7 +110,7 @@ class LogCrashTest : public ::testing::Test {
   // Checks the restarted log against everything acknowledged and served so far.
   void Verify(const std::string& url, int round) {
     http::HttpClient http;
-    auto log = ledger::LogClient::Create(url, http);
+    auto log = server::LogClient::Create(url, http);
     ASSERT_THAT(log, IsOk());
     // The tree, its tiles and bundles are consistent with its signed checkpoint.
     ledger::AuditOptions o;
@@ -171,7 +171,7 @@ class LogCrashTest : public ::testing::Test {
     for (int t = 0; t < kWriters; ++t) {
       threads.emplace_back([&, t] {
         http::HttpClient http;
-        auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+        auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
         if (!log.ok()) return;
         for (int i = 0; !stop.load(); ++i) {
           const std::string entry = "round " + std::to_string(round) + " writer " +
@@ -189,7 +189,7 @@ class LogCrashTest : public ::testing::Test {
     }
     threads.emplace_back([&] {
       http::HttpClient http;
-      auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+      auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
       if (!log.ok()) return;
       while (!stop.load()) {
         auto note = log->FetchCheckpoint();

@@ -1,6 +1,5 @@
 #include "cli/cli_common.h"
 
-#include <csignal>
 #include <iostream>
 
 #include "vouch/base/file.h"
@@ -34,28 +33,6 @@ CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
   CLI::App* sub = parent.add_subcommand(name, description);
   sub->require_subcommand(1);
   return sub;
-}
-
-namespace {
-sigset_t TerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-}  // namespace
-
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSignals();
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
 }
 
 int ExitCodeForReadError(const Status& status) {

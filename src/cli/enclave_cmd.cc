@@ -212,9 +212,9 @@ int RunSign(const Options& opts) {
   auto date = ParseDate(opts.date);
   if (!date.ok())
     return ReportFailure(opts.json, kExitUsage, "usage", "bad --date", date.status().message());
-  auto pem = ReadFileToString(opts.key, 1 << 20);
+  auto pem = ReadPrivateFile(opts.key, 1 << 20);
   if (!pem.ok()) return ReportPlatformFailure(opts.json, "cannot read key", pem.status());
-  auto key = RsaPrivateKey::FromPem(*pem);
+  auto key = RsaPrivateKey::FromPem(AsStringView(pem->Reveal()));
   if (!key.ok()) {
     return ReportFailure(opts.json, kExitUsage, "key_malformed", "unusable key",
                          key.status().message());

@@ -22,9 +22,9 @@
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
@@ -206,7 +206,7 @@ int RunAdd(const AddOptions& opts) {
                          opts.file + " is empty; the log does not accept empty entries");
   }
   http::HttpClient http;
-  auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
+  auto log = server::LogClient::Create(opts.url, http, Seconds(opts.timeout));
   if (!log.ok()) {
     return ReportFailure(opts.json, kExitUsage, "url_malformed", "bad URL", log.status().message());
   }
@@ -248,7 +248,7 @@ int RunCheckpoint(const CheckpointOptions& opts) {
     return rc;
   }
   http::HttpClient http;
-  auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
+  auto log = server::LogClient::Create(opts.url, http, Seconds(opts.timeout));
   if (!log.ok()) {
     return ReportFailure(opts.json, kExitUsage, "url_malformed", "bad URL", log.status().message());
   }
@@ -302,7 +302,7 @@ int RunProof(const ProofOptions& opts) {
     return rc;
   }
   http::HttpClient http;
-  auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
+  auto log = server::LogClient::Create(opts.url, http, Seconds(opts.timeout));
   if (!log.ok()) {
     return ReportFailure(opts.json, kExitUsage, "url_malformed", "bad URL", log.status().message());
   }
@@ -450,7 +450,7 @@ int RunAudit(const AuditOptions& opts) {
     trusted = cp->checkpoint();
   }
   http::HttpClient http;
-  auto log = ledger::LogClient::Create(opts.url, http, Seconds(opts.timeout));
+  auto log = server::LogClient::Create(opts.url, http, Seconds(opts.timeout));
   if (!log.ok()) {
     return ReportFailure(opts.json, kExitUsage, "url_malformed", "bad URL", log.status().message());
   }

@@ -28,7 +28,7 @@ int RunVouch(int argc, char** argv) {
   RegisterSgxCommands(app, ctx);
   RegisterWitnessCommands(app, ctx);
   RegisterLogCommands(app, ctx);
-  RegisterServeLogCommand(app, ctx);
+  RegisterServeCommands(app, ctx);
   RegisterSimCommands(app, ctx);
   RegisterEnclaveCommands(app, ctx);
   RegisterSealCommands(app, ctx);

@@ -1,7 +1,7 @@
 #include "vouch/pcs/pcs_client.h"
 
 #include "vouch/base/encoding.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 #include "vouch/sgx/pck_extension.h"
 #include "vouch/sgx/quote.h"
 
@@ -23,7 +23,7 @@ Status BadResponse(const std::string& url, const std::string& message) {
   return Status(StatusCode::kDataLoss, url + ": " + message, "pccs_bad_response");
 }
 
-StatusOr<http::HttpResponse> GetOk(http::HttpClient& client, const std::string& url,
+StatusOr<http::HttpResponse> GetOk(http::Client& client, const std::string& url,
                                    std::chrono::milliseconds timeout) {
   VOUCH_ASSIGN_OR_RETURN(http::HttpResponse response, client.Get(url, {}, timeout));
   if (response.status != 200) {
@@ -99,7 +99,7 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
   return SelectorFromPckCertificate(chain.front());
 }
 
-StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::string& base_url,
+StatusOr<sgx::Collateral> FetchCollateral(http::Client& client, const std::string& base_url,
                                           const PlatformSelector& platform,
                                           std::chrono::milliseconds timeout) {
   const std::string api = ApiBase(base_url);

@@ -1,5 +1,5 @@
-// Message types, router and URL helpers of vouch/server/http.h.
-#include "vouch/server/http.h"
+// Message types, router and URL helpers of vouch/http/http.h.
+#include "vouch/http/http.h"
 
 #include <algorithm>
 #include <set>

@@ -1,7 +1,7 @@
 // Beast-specific helpers shared by the server, the client and ParseRawRequest. Internal: only
-// .cc files in src/server include this (Boost stays out of the public headers).
-#ifndef VOUCH_SERVER_HTTP_BEAST_H_
-#define VOUCH_SERVER_HTTP_BEAST_H_
+// .cc files in src/http include this (Boost stays out of the public headers).
+#ifndef VOUCH_HTTP_HTTP_BEAST_H_
+#define VOUCH_HTTP_HTTP_BEAST_H_
 
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-#include "server/http_request_parser.h"
+#include "http/http_request_parser.h"
 #include "vouch/base/statusor.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 namespace vouch::http::internal {
 
@@ -42,4 +42,4 @@ StatusOr<HttpRequest> ToHttpRequest(BeastRequest&& message, std::string remote_a
 
 }  // namespace vouch::http::internal
 
-#endif  // VOUCH_SERVER_HTTP_BEAST_H_
+#endif  // VOUCH_HTTP_HTTP_BEAST_H_

@@ -1,7 +1,7 @@
 // HttpServer: Boost.Beast over a multi-threaded io_context (one strand per connection) with
-// handlers on a separate, lazily grown thread pool. See vouch/server/http_server.h and
+// handlers on a separate, lazily grown thread pool. See vouch/http/http_server.h and
 // docs/http.md.
-#include "vouch/server/http_server.h"
+#include "vouch/http/http_server.h"
 
 #include <algorithm>
 #include <array>
@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "server/http_beast.h"
-#include "server/http_request_parser.h"
+#include "http/http_beast.h"
+#include "http/http_request_parser.h"
 #include "vouch/base/mutex.h"
 
 namespace vouch::http {

@@ -18,7 +18,7 @@
 
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
-#include "vouch/server/http_client.h"
+#include "vouch/http/http_client.h"
 
 namespace vouch::http {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "server/http_request_parser.h"
+#include "http/http_request_parser.h"
 #include "testing/status_matchers.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 namespace vouch::http {
 namespace {

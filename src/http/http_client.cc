@@ -1,8 +1,8 @@
 // HttpClient: blocking calls over Boost.Beast. Every connection owns a single-threaded
 // io_context that the calling thread runs until the call's operations finish; Beast's
 // tcp_stream deadline bounds each step, and closing the socket on expiry ends every pending
-// operation. See vouch/server/http_client.h.
-#include "vouch/server/http_client.h"
+// operation. See vouch/http/http_client.h.
+#include "vouch/http/http_client.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -32,7 +32,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/http_beast.h"
+#include "http/http_beast.h"
 #include "vouch/base/mutex.h"
 
 namespace vouch::http {
@@ -460,17 +460,6 @@ HttpClient::HttpClient(Options options)
     : impl_(std::make_unique<internal::ClientImpl>(std::move(options))) {}
 
 HttpClient::~HttpClient() = default;
-
-StatusOr<HttpResponse> HttpClient::Get(std::string_view url, const Headers& headers,
-                                       std::chrono::milliseconds timeout) {
-  return Send("GET", url, {}, {}, headers, timeout);
-}
-
-StatusOr<HttpResponse> HttpClient::Post(std::string_view url, std::string_view body,
-                                        std::string_view content_type, const Headers& headers,
-                                        std::chrono::milliseconds timeout) {
-  return Send("POST", url, body, content_type, headers, timeout);
-}
 
 StatusOr<HttpResponse> HttpClient::Send(std::string_view method, std::string_view url,
                                         std::string_view body, std::string_view content_type,

@@ -1,12 +1,9 @@
-#include "vouch/witness/witness_service.h"
+#include "vouch/server/witness_service.h"
 
 #include "vouch/base/encoding.h"
 
-namespace vouch::witness {
+namespace vouch::server {
 namespace {
-
-constexpr std::string_view kKeyPrefix = "PRIVATE+KEY+";
-constexpr uint8_t kCosignatureKeyType = 0x04;
 
 http::HttpResponse ToHttp(const tlog::WitnessResponse& r) {
   http::HttpResponse out;
@@ -20,47 +17,6 @@ http::HttpResponse ToHttp(const tlog::WitnessResponse& r) {
 }
 
 }  // namespace
-
-std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32) {
-  auto signer = tlog::CosignatureV1Signer::FromSeed(name, seed32);
-  if (!signer.ok()) return {};
-  Bytes key{kCosignatureKeyType};
-  Append(key, seed32);
-  std::string out = std::string(kKeyPrefix) + std::string(name) + "+" +
-                    tlog::KeyIdHex(signer->verifier_key().key_id()) + "+" + Base64Encode(key) +
-                    "\n";
-  SecureWipe(key.data(), key.size());
-  return out;
-}
-
-StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  auto fail = [](const std::string& why) {
-    return InvalidArgumentError("witness key file: " + why +
-                                " (expected PRIVATE+KEY+<name>+<keyid>+<base64>)");
-  };
-  if (text.substr(0, kKeyPrefix.size()) != kKeyPrefix) return fail("missing PRIVATE+KEY+ prefix");
-  text.remove_prefix(kKeyPrefix.size());
-  // Names cannot contain '+' but base64 can, so split from the left.
-  size_t middle = text.find('+');
-  if (middle == std::string_view::npos || middle == 0) return fail("missing name");
-  size_t last = text.find('+', middle + 1);
-  if (last == std::string_view::npos) return fail("missing key ID or key");
-  std::string_view name = text.substr(0, middle);
-  std::string_view key_id = text.substr(middle + 1, last - middle - 1);
-  auto key = Base64Decode(text.substr(last + 1));
-  if (!key.ok() || key->size() != 33 || (*key)[0] != kCosignatureKeyType) {
-    if (key.ok()) SecureWipe(key->data(), key->size());
-    return fail("the key is not base64 of a 0x04 type byte and a 32-byte seed");
-  }
-  auto signer = tlog::CosignatureV1Signer::FromSeed(name, ByteSpan(*key).subspan(1));
-  SecureWipe(key->data(), key->size());
-  if (!signer.ok()) return signer.status();
-  if (tlog::KeyIdHex(signer->verifier_key().key_id()) != key_id) {
-    return fail("key ID " + std::string(key_id) + " does not match the key");
-  }
-  return signer;
-}
 
 http::HttpResponse WitnessService::AddCheckpoint(const http::HttpRequest& request) const {
   auto parsed = tlog::AddCheckpointRequest::Parse(request.body);
@@ -109,4 +65,4 @@ http::Router WitnessService::Routes() const {
   return router;
 }
 
-}  // namespace vouch::witness
+}  // namespace vouch::server

@@ -1,5 +1,5 @@
 // Request validation shared by the server and the fuzz target.
-#include "server/http_request_parser.h"
+#include "http/http_request_parser.h"
 
 #include <algorithm>
 #include <boost/asio/buffer.hpp>
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <utility>
 
-#include "server/http_beast.h"
+#include "http/http_beast.h"
 
 namespace vouch::http::internal {
 namespace {

@@ -1,3 +1,7 @@
+// The client side of HTTP as Vouch's clients use it (the log client, the checkpoint publisher's
+// witness calls, the PCS client): `Client`, an interface with one blocking call, so that tests
+// can answer in-process (http/in_process_client.h); and `HttpClient`, the real one:
+//
 // A small blocking HTTP/1.1 client (RFC 9112) for http:// and https:// URLs, built on
 // Boost.Beast; TLS is Boost.Asio SSL over OpenSSL, verifying the server's certificate chain
 // against the system's default CA paths (plus an optional CA file) and its name (or IP address)
@@ -19,8 +23,8 @@
 //
 // Thread safety: thread-safe; one client may be shared by many threads (each call uses its own
 // connection).
-#ifndef VOUCH_SERVER_HTTP_CLIENT_H_
-#define VOUCH_SERVER_HTTP_CLIENT_H_
+#ifndef VOUCH_HTTP_HTTP_CLIENT_H_
+#define VOUCH_HTTP_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <cstddef>
@@ -30,7 +34,7 @@
 
 #include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 namespace vouch::http {
 
@@ -57,7 +61,31 @@ struct ClientOptions {
   const Clock* clock = &RealClock();
 };
 
-class HttpClient {
+// One request, one response, bounded by `timeout`; the errors listed above.
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  // Any method. `body` is sent with Content-Length when non-empty or when the method is POST or
+  // PUT; `content_type` is omitted when empty. Host, Content-Length, Transfer-Encoding and
+  // Connection are set by the client; other caller headers are sent as given.
+  virtual StatusOr<HttpResponse> Send(std::string_view method, std::string_view url,
+                                      std::string_view body, std::string_view content_type,
+                                      const Headers& headers,
+                                      std::chrono::milliseconds timeout) = 0;
+
+  StatusOr<HttpResponse> Get(std::string_view url, const Headers& headers = {},
+                             std::chrono::milliseconds timeout = kDefaultClientTimeout) {
+    return Send("GET", url, {}, {}, headers, timeout);
+  }
+  StatusOr<HttpResponse> Post(std::string_view url, std::string_view body,
+                              std::string_view content_type, const Headers& headers = {},
+                              std::chrono::milliseconds timeout = kDefaultClientTimeout) {
+    return Send("POST", url, body, content_type, headers, timeout);
+  }
+};
+
+class HttpClient final : public Client {
  public:
   using Options = ClientOptions;
 
@@ -65,19 +93,11 @@ class HttpClient {
   explicit HttpClient(Options options);
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
-  ~HttpClient();
+  ~HttpClient() override;
 
-  StatusOr<HttpResponse> Get(std::string_view url, const Headers& headers = {},
-                             std::chrono::milliseconds timeout = kDefaultClientTimeout);
-  StatusOr<HttpResponse> Post(std::string_view url, std::string_view body,
-                              std::string_view content_type, const Headers& headers = {},
-                              std::chrono::milliseconds timeout = kDefaultClientTimeout);
-  // Any method. `body` is sent with Content-Length when non-empty or when the method is POST or
-  // PUT; `content_type` is omitted when empty. Host, Content-Length, Transfer-Encoding and
-  // Connection are set by the client; other caller headers are sent as given.
   StatusOr<HttpResponse> Send(std::string_view method, std::string_view url, std::string_view body,
-                              std::string_view content_type, const Headers& headers = {},
-                              std::chrono::milliseconds timeout = kDefaultClientTimeout);
+                              std::string_view content_type, const Headers& headers,
+                              std::chrono::milliseconds timeout) override;
 
  private:
   std::unique_ptr<internal::ClientImpl> impl_;
@@ -85,4 +105,4 @@ class HttpClient {
 
 }  // namespace vouch::http
 
-#endif  // VOUCH_SERVER_HTTP_CLIENT_H_
+#endif  // VOUCH_HTTP_HTTP_CLIENT_H_

@@ -1,5 +1,5 @@
 // The log's HTTP endpoints (docs/log.md, "HTTP API").
-#include "vouch/ledger/log_service.h"
+#include "vouch/server/log_service.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -7,7 +7,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/tlog/tiles.h"
 
-namespace vouch::ledger {
+namespace vouch::server {
 namespace {
 
 using http::HttpRequest;
@@ -114,7 +114,7 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
   return r;
 }
 
-std::shared_ptr<const LogSnapshot> LogService::Published() const {
+std::shared_ptr<const ledger::LogSnapshot> LogService::Published() const {
   return options_.published ? options_.published() : sequencer_.Latest();
 }
 
@@ -174,4 +174,4 @@ http::Router LogService::Routes() const {
   return router;
 }
 
-}  // namespace vouch::ledger
+}  // namespace vouch::server

@@ -1,7 +1,7 @@
 // End-to-end tests of HttpServer and HttpClient on 127.0.0.1 (kernel-chosen ports), plus raw
 // sockets for what a well-behaved client never sends. All traffic stays on loopback and every
 // test is bounded in requests and time.
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -21,8 +21,8 @@
 
 #include "testing/status_matchers.h"
 #include "vouch/base/mutex.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
 
 namespace vouch::http {
 namespace {
@@ -195,7 +195,8 @@ TEST(HttpServerTest, HeadUsesGetHandlerWithoutBody) {
   auto server = StartServer(EchoRouter());
   ASSERT_NE(server, nullptr);
   HttpClient client;
-  StatusOr<HttpResponse> r = client.Send("HEAD", BaseUrl(*server) + "/hello", "", "");
+  StatusOr<HttpResponse> r =
+      client.Send("HEAD", BaseUrl(*server) + "/hello", "", "", {}, kDefaultClientTimeout);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->headers.Get("Content-Length"), "2");
@@ -426,7 +427,7 @@ TEST(HttpClientTest, MalformedUrlOrHeaderIsInvalidArgument) {
   EXPECT_THAT(client.Get("ftp://127.0.0.1/"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(client.Get("http://127.0.0.1:1/", {{"X", "a\r\nInjected: yes"}}),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("header")));
-  EXPECT_THAT(client.Send("BAD METHOD", "http://127.0.0.1:1/", "", ""),
+  EXPECT_THAT(client.Send("BAD METHOD", "http://127.0.0.1:1/", "", "", {}, kDefaultClientTimeout),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(client.Get("http://127.0.0.1:1/", {}, milliseconds(0)),
               StatusIs(StatusCode::kInvalidArgument));

@@ -6,8 +6,8 @@
 //
 // Thread safety: the value types are thread-compatible. A Router is immutable once handed to a
 // server, and `Dispatch` is then safe to call from many threads at once.
-#ifndef VOUCH_SERVER_HTTP_H_
-#define VOUCH_SERVER_HTTP_H_
+#ifndef VOUCH_HTTP_HTTP_H_
+#define VOUCH_HTTP_HTTP_H_
 
 #include <cstdint>
 #include <functional>
@@ -180,4 +180,4 @@ struct Url {
 
 }  // namespace vouch::http
 
-#endif  // VOUCH_SERVER_HTTP_H_
+#endif  // VOUCH_HTTP_HTTP_H_

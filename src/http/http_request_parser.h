@@ -2,15 +2,15 @@
 // server's limits and validation applied to raw bytes, with no sockets involved.
 //
 // Thread-compatible (pure functions).
-#ifndef VOUCH_SERVER_HTTP_REQUEST_PARSER_H_
-#define VOUCH_SERVER_HTTP_REQUEST_PARSER_H_
+#ifndef VOUCH_HTTP_HTTP_REQUEST_PARSER_H_
+#define VOUCH_HTTP_HTTP_REQUEST_PARSER_H_
 
 #include <cstddef>
 #include <optional>
 #include <string>
 
 #include "vouch/base/bytes.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 namespace vouch::http::internal {
 
@@ -42,4 +42,4 @@ RawParseResult ParseRawRequest(ByteSpan data, const RequestLimits& limits, size_
 
 }  // namespace vouch::http::internal
 
-#endif  // VOUCH_SERVER_HTTP_REQUEST_PARSER_H_
+#endif  // VOUCH_HTTP_HTTP_REQUEST_PARSER_H_

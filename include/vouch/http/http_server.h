@@ -21,8 +21,8 @@
 //
 // Thread safety: thread-safe, except that Serve() must not run concurrently with other calls.
 // Stop() and Wait() may be called from any thread except a handler.
-#ifndef VOUCH_SERVER_HTTP_SERVER_H_
-#define VOUCH_SERVER_HTTP_SERVER_H_
+#ifndef VOUCH_HTTP_HTTP_SERVER_H_
+#define VOUCH_HTTP_HTTP_SERVER_H_
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +33,7 @@
 
 #include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 
 namespace vouch::http {
 
@@ -123,4 +123,4 @@ class HttpServer {
 
 }  // namespace vouch::http
 
-#endif  // VOUCH_SERVER_HTTP_SERVER_H_
+#endif  // VOUCH_HTTP_HTTP_SERVER_H_

@@ -5,8 +5,8 @@
 // WitnessStore's, updated atomically before the response is sent.
 //
 // Thread-safe.
-#ifndef VOUCH_WITNESS_WITNESS_SERVICE_H_
-#define VOUCH_WITNESS_WITNESS_SERVICE_H_
+#ifndef VOUCH_SERVER_WITNESS_SERVICE_H_
+#define VOUCH_SERVER_WITNESS_SERVICE_H_
 
 #include <memory>
 #include <string>
@@ -16,22 +16,15 @@
 #include "vouch/base/secret_bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
 #include "vouch/store/witness_store.h"
 #include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/witness.h"
 
-namespace vouch::witness {
+namespace vouch::server {
 
 // Largest add-checkpoint body accepted: 63 proof lines and a note with a few dozen signatures.
 inline constexpr size_t kMaxAddCheckpointBody = 64 * 1024;
-
-// A witness key file holds one line,
-//   PRIVATE+KEY+<name>+<key id, 8 hex>+<base64(0x04 ‖ 32-byte Ed25519 seed)>
-// the Go note private-key layout with the cosignature/v1 key type (docs/witness.md).
-std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32);
-// Parses a key file and checks that its key ID matches the key (a typo cannot go unnoticed).
-StatusOr<tlog::CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text);
 
 class WitnessService {
  public:
@@ -52,6 +45,6 @@ class WitnessService {
   const Clock& clock_;
 };
 
-}  // namespace vouch::witness
+}  // namespace vouch::server
 
-#endif  // VOUCH_WITNESS_WITNESS_SERVICE_H_
+#endif  // VOUCH_SERVER_WITNESS_SERVICE_H_

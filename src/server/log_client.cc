@@ -1,4 +1,4 @@
-#include "vouch/ledger/log_client.h"
+#include "vouch/server/log_client.h"
 
 #include <algorithm>
 #include <optional>
@@ -6,7 +6,7 @@
 
 #include "vouch/tlog/tiles.h"
 
-namespace vouch::ledger {
+namespace vouch::server {
 namespace {
 
 // The first line of a response body (the log's one-line reason), at most 300 bytes.
@@ -40,7 +40,7 @@ Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) 
 
 }  // namespace
 
-StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::HttpClient& client,
+StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::Client& client,
                                       std::chrono::milliseconds timeout, const Clock& clock) {
   std::string base = http::WithoutTrailingSlashes(base_url);
   VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
@@ -98,4 +98,4 @@ StatusOr<std::string> LogClient::FetchProof(uint64_t index) {
   return std::move(r.body);
 }
 
-}  // namespace vouch::ledger
+}  // namespace vouch::server

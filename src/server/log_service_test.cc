@@ -1,6 +1,6 @@
 // The log's HTTP API over a real loopback server: submissions, tlog-tiles reads with their
 // caching headers, receipts, hostile requests, and an audit through LogClient.
-#include "vouch/ledger/log_service.h"
+#include "vouch/server/log_service.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,16 +12,21 @@
 #include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "vouch/base/encoding.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof_file.h"
 
-namespace vouch::ledger {
+namespace vouch::server {
 namespace {
 
+using ledger::AuditLog;
+using ledger::AuditOptions;
+using ledger::LogReader;
+using ledger::Sequencer;
+using ledger::SequencerOptions;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 using ::vouch::testing::IsOk;
@@ -167,7 +172,7 @@ TEST_F(LogServiceTest, TilesAndBundlesWithTheirCachingHeaders) {
   EXPECT_EQ(pbundle.status, 200);
   EXPECT_THAT(pbundle.headers.Get("Cache-Control"), Optional(kCachePartial));
   // HEAD works through the GET handler.
-  auto head = client_.Send("HEAD", base_ + "/tile/0/000", "", "");
+  auto head = client_.Send("HEAD", base_ + "/tile/0/000", "", "", {}, http::kDefaultClientTimeout);
   ASSERT_THAT(head, IsOk());
   EXPECT_EQ(head->status, 200);
 }
@@ -278,4 +283,4 @@ TEST(AddResponseTest, RoundTripsAndRejectsGarbage) {
 }
 
 }  // namespace
-}  // namespace vouch::ledger
+}  // namespace vouch::server

@@ -11,9 +11,9 @@
 // GETs answered 503 with Retry-After (pushback, or an entry not yet covered by a
 // witness-cosigned checkpoint) are retried as told, within the timeout.
 //
-// Thread-safety: thread-safe if the HttpClient is (it is).
-#ifndef VOUCH_LEDGER_LOG_CLIENT_H_
-#define VOUCH_LEDGER_LOG_CLIENT_H_
+// Thread-safety: thread-safe if the http::Client is (HttpClient is).
+#ifndef VOUCH_SERVER_LOG_CLIENT_H_
+#define VOUCH_SERVER_LOG_CLIENT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -23,18 +23,18 @@
 #include "vouch/base/bytes.h"
 #include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_service.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_service.h"
 
-namespace vouch::ledger {
+namespace vouch::server {
 
-class LogClient final : public TileFetcher {
+class LogClient final : public ledger::TileFetcher {
  public:
   // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` and
   // `clock` are borrowed and must outlive this object; `timeout` bounds each call (with its
   // retries, timed and waited for on `clock`).
-  static StatusOr<LogClient> Create(std::string_view base_url, http::HttpClient& client,
+  static StatusOr<LogClient> Create(std::string_view base_url, http::Client& client,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
                                     const Clock& clock = RealClock());
 
@@ -50,17 +50,17 @@ class LogClient final : public TileFetcher {
   const std::string& base_url() const { return base_; }
 
  private:
-  LogClient(std::string base, http::HttpClient& client, std::chrono::milliseconds timeout,
+  LogClient(std::string base, http::Client& client, std::chrono::milliseconds timeout,
             const Clock& clock)
       : base_(std::move(base)), client_(&client), timeout_(timeout), clock_(&clock) {}
   StatusOr<http::HttpResponse> Get(const std::string& path);
 
   std::string base_;
-  http::HttpClient* client_;
+  http::Client* client_;
   std::chrono::milliseconds timeout_;
   const Clock* clock_;
 };
 
-}  // namespace vouch::ledger
+}  // namespace vouch::server
 
-#endif  // VOUCH_LEDGER_LOG_CLIENT_H_
+#endif  // VOUCH_SERVER_LOG_CLIENT_H_

@@ -22,8 +22,8 @@
 // covers every published checkpoint.
 //
 // Thread-safety: thread-safe (handlers run concurrently).
-#ifndef VOUCH_LEDGER_LOG_SERVICE_H_
-#define VOUCH_LEDGER_LOG_SERVICE_H_
+#ifndef VOUCH_SERVER_LOG_SERVICE_H_
+#define VOUCH_SERVER_LOG_SERVICE_H_
 
 #include <chrono>
 #include <cstdint>
@@ -33,11 +33,11 @@
 #include <string_view>
 
 #include "vouch/base/statusor.h"
+#include "vouch/http/http.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/server/http.h"
 
-namespace vouch::ledger {
+namespace vouch::server {
 
 // Cache-Control values (docs/log.md).
 inline constexpr std::string_view kCacheImmutable = "public, max-age=31536000, immutable";
@@ -51,7 +51,7 @@ struct LogServiceOptions {
   // The tree whose checkpoint is served and proven against, when publication waits for
   // witnesses (CheckpointPublisher::Latest); null from it: nothing published yet (503). Unset:
   // the sequencer's latest.
-  std::function<std::shared_ptr<const LogSnapshot>()> published;
+  std::function<std::shared_ptr<const ledger::LogSnapshot>()> published;
 };
 
 // The body of a successful POST /add.
@@ -72,7 +72,8 @@ StatusOr<uint64_t> ParseProofPath(std::string_view path);
 class LogService {
  public:
   // `sequencer` and `reader` are borrowed and must outlive the service and its routes.
-  LogService(Sequencer& sequencer, const LogReader& reader, LogServiceOptions options = {})
+  LogService(ledger::Sequencer& sequencer, const ledger::LogReader& reader,
+             LogServiceOptions options = {})
       : sequencer_(sequencer), reader_(reader), options_(options) {}
 
   http::HttpResponse Add(const http::HttpRequest& request) const;
@@ -83,14 +84,14 @@ class LogService {
   http::Router Routes() const;
 
  private:
-  Sequencer& sequencer_;
-  const LogReader& reader_;
+  ledger::Sequencer& sequencer_;
+  const ledger::LogReader& reader_;
   // The snapshot checkpoints and proofs are served for (options_.published), or null.
-  std::shared_ptr<const LogSnapshot> Published() const;
+  std::shared_ptr<const ledger::LogSnapshot> Published() const;
 
   const LogServiceOptions options_;
 };
 
-}  // namespace vouch::ledger
+}  // namespace vouch::server
 
-#endif  // VOUCH_LEDGER_LOG_SERVICE_H_
+#endif  // VOUCH_SERVER_LOG_SERVICE_H_

@@ -1,3 +1,5 @@
+#include "vouch/server/witness_service.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -8,9 +10,8 @@
 #include "vouch/base/encoding.h"
 #include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/note.h"
-#include "vouch/witness/witness_service.h"
 
-namespace vouch::witness {
+namespace vouch::server {
 namespace {
 
 using ::vouch::testing::IsOk;
@@ -22,12 +23,13 @@ Json Vectors() {
 }
 
 std::string TestKeyFile(const Json& v) {
-  return FormatWitnessKeyFile(v["witness"]["name"].get<std::string>(),
-                              *HexDecode(v["witness"]["ed25519_seed_hex"].get<std::string>()));
+  return tlog::FormatWitnessKeyFile(
+      v["witness"]["name"].get<std::string>(),
+      *HexDecode(v["witness"]["ed25519_seed_hex"].get<std::string>()));
 }
 
 tlog::Witness TestWitness(const Json& v) {
-  auto signer = ParseWitnessKeyFile(TestKeyFile(v));
+  auto signer = tlog::ParseWitnessKeyFile(TestKeyFile(v));
   EXPECT_THAT(signer, IsOk());
   auto key = *tlog::VerifierKey::Parse(v["log"]["vkey"].get<std::string>());
   auto keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(key)});
@@ -40,27 +42,6 @@ http::HttpRequest Post(std::string body) {
   r.path = r.target = "/add-checkpoint";
   r.body = std::move(body);
   return r;
-}
-
-TEST(WitnessKeyFileTest, RoundTripsAndMatchesThePublishedVerifierKey) {
-  Json v = Vectors();
-  std::string file = TestKeyFile(v);
-  EXPECT_EQ(file.rfind("PRIVATE+KEY+witness.example/test-w1+363f2b66+", 0), 0u) << file;
-  auto signer = ParseWitnessKeyFile(file);
-  ASSERT_THAT(signer, IsOk());
-  EXPECT_EQ(signer->verifier_key().ToString(), v["witness"]["vkey_cosignature_v1_type04"]);
-  std::string wrong_id = file;
-  wrong_id.replace(wrong_id.find("363f2b66"), 8, "363f2b67");
-  EXPECT_FALSE(ParseWitnessKeyFile(wrong_id).ok());
-  EXPECT_FALSE(ParseWitnessKeyFile("PRIVATE+KEY+x+00000000+AAAA").ok());
-  // Random keys: base64 often contains '+', which must not confuse the parser.
-  for (int i = 0; i < 64; ++i) {
-    Bytes seed(32, static_cast<uint8_t>(i * 4 + 0xf8));
-    seed[5] = static_cast<uint8_t>(i);
-    EXPECT_THAT(ParseWitnessKeyFile(FormatWitnessKeyFile("w.example/k", seed)), IsOk()) << i;
-  }
-  EXPECT_FALSE(
-      ParseWitnessKeyFile(v["log"]["skey_published_in_tessera_repo"].get<std::string>()).ok());
 }
 
 // The 11-step add-checkpoint scenario through the service with durable state, request by
@@ -99,4 +80,4 @@ TEST(WitnessServiceTest, DerivedScenarioStepByStep) {
 }
 
 }  // namespace
-}  // namespace vouch::witness
+}  // namespace vouch::server
