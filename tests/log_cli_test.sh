@@ -73,7 +73,7 @@ run log keygen --origin "a+b" --out "$TMP/key2"
 expect_rc "keygen rejects + in the origin" 2
 run log keygen --origin other.example/log --out "$TMP/other.key" --json
 expect_rc "keygen --json" 0
-expect_out "keygen --json" '^\{"origin":"other\.example/log","vkey":"other\.example/log\+[0-9a-f]{8}\+'
+expect_out "keygen --json" '^\{"verdict":"ok","origin":"other\.example/log","vkey":"other\.example/log\+[0-9a-f]{8}\+'
 OTHER_VKEY=$("$VOUCH" log keygen --origin log.example/e2e --out "$TMP/impostor.key")
 
 # ---- serve ----
@@ -121,7 +121,7 @@ expect_out "add prints the RFC 6962 leaf hash" "leaf_hash ${LEAF1//+/\\+}"
 expect_out "add: new" 'duplicate no'
 run log add "$U" "$TMP/e2" --json
 expect_rc "add --json" 0
-expect_out "add --json" '^\{"index":1,"leaf_hash":"[A-Za-z0-9+/]{43}=","duplicate":false,"tree_size":2\}$'
+expect_out "add --json" '^\{"verdict":"ok","index":1,"leaf_hash":"[A-Za-z0-9+/]{43}=","duplicate":false,"tree_size":2\}$'
 run log add "$U" "$TMP/e1"
 expect_rc "add a duplicate" 0
 expect_out "a duplicate gets the existing index" '^index 0'

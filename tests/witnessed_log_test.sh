@@ -76,6 +76,15 @@ grep -q '"index":2' <<<"$out" && ok || bad "third entry index: $out"
 sleep 2.5
 [ "$(checkpoint_size)" = 2 ] && ok || bad "nothing published without quorum: $(checkpoint_size)"
 "$VOUCH" log proof "$LOG" 2 --timeout 1 > /dev/null 2>&1; [ $? -ne 0 ] && ok || bad "no receipt without quorum"
+# Not a silent wait and "log_unreachable": the checkpoint lacks its quorum, and the missing
+# witnesses are named (w3 has a URL in the policy and has cosigned; w1 and w2 have none).
+"$VOUCH" log proof "$LOG" 2 --timeout 3 --policy "$TMP/policy" --json > "$TMP/q.out" 2> "$TMP/q.err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "quorum missing: exit $rc"
+grep -q '"code":"witness_quorum_missing"' "$TMP/q.out" && ok || bad "quorum missing code: $(cat "$TMP/q.out")"
+grep -q 'missing cosignatures from: w1, w2' "$TMP/q.out" && ok || bad "missing witnesses named: $(cat "$TMP/q.out")"
+grep -q 'w1: no URL in the policy' "$TMP/q.out" && ok || bad "witnesses without URL: $(cat "$TMP/q.out")"
+grep -q 'waiting up to' "$TMP/q.err" && ok || bad "the wait is shown: $(cat "$TMP/q.err")"
 grep -q "not published" "$TMP/log.err" && ok || bad "the log says why: $(tail -3 "$TMP/log.err")"
 
 # w1 back (same state, same port): the quorum returns and size 3 is published.

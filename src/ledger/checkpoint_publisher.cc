@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "vouch/base/file.h"
+#include "vouch/ledger/reasons.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/witness.h"
@@ -35,7 +36,8 @@ StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
   const tlog::Note& sent = request.checkpoint().note();
   auto note = tlog::Note::Parse(sent.Serialize() + body);
   if (!note.ok() || note->text() != sent.text()) {
-    return UnavailableError("its answer is not a list of note signature lines");
+    return MalformedError(reasons::kWitnessResponseMalformed,
+                          "its answer is not a list of note signature lines");
   }
   std::string lines;
   const auto& signatures = note->signatures();
@@ -43,11 +45,15 @@ StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
     const tlog::NoteSignature& sig = signatures[i];
     if (!sig.decoded || !witness.verifier->Matches(sig.key_name, sig.key_id)) continue;
     if (Status s = witness.verifier->Verify(AsBytes(note->text()), sig.signature); !s.ok()) {
-      return UnavailableError("its cosignature does not verify: " + s.message());
+      return RejectedError(reasons::kCosignatureInvalid,
+                           "its cosignature does not verify: " + s.message());
     }
     lines += sig.Line();
   }
-  if (lines.empty()) return UnavailableError("its answer holds no cosignature by its key");
+  if (lines.empty()) {
+    return MalformedError(reasons::kWitnessResponseMalformed,
+                          "its answer holds no cosignature by its key");
+  }
   return lines;
 }
 
@@ -399,7 +405,8 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
       case 409: {
         auto known = tlog::ParseTlogSizeBody(response->body);
         if (!known.ok() || !response->content_type.starts_with(tlog::kTlogSizeContentType)) {
-          return UnavailableError("409 without a text/x.tlog.size body");
+          return MalformedError(reasons::kWitnessResponseMalformed,
+                                "409 without a text/x.tlog.size body");
         }
         witness.known_size = *known;
         continue;

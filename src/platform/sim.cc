@@ -14,6 +14,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
+#include "vouch/platform/reasons.h"
 
 namespace vouch::platform {
 namespace {
@@ -34,7 +35,7 @@ constexpr PartFiles kPckFiles = {"pck.der", "pck.key"};
 constexpr PartFiles kTcbFiles = {"tcb_signing.der", "tcb_signing.key"};
 
 Status StateError(const std::string& message) {
-  return MalformedError("sim_state_malformed", "simulation state: " + message);
+  return MalformedError(reasons::kSimStateMalformed, "simulation state: " + message);
 }
 
 // mkdir -p: parents 0755, the last component `mode`.
@@ -59,7 +60,7 @@ Status MakeDirs(const std::string& dir, mode_t mode) {
 StatusOr<SecretBytes> ReadPrivate(const std::string& path, size_t max_size) {
   auto secret = ReadPrivateFile(path, max_size);
   if (!secret.ok() && secret.status().reason() == kKeyFileInsecure) {
-    return secret.status().WithReason("sim_state_insecure");
+    return secret.status().WithReason(reasons::kSimStateInsecure);
   }
   return secret;
 }
@@ -236,7 +237,7 @@ StatusOr<SimInstallation> SimInstallation::Init(const std::string& dir, UnixSeco
     return Status(StatusCode::kAlreadyExists,
                   "a simulated platform already exists in " + dir +
                       " (use --force to replace it: its quotes and sealed data become foreign)",
-                  "sim_exists");
+                  reasons::kSimExists);
   }
   VOUCH_RETURN_IF_ERROR(MakeDirs(dir, 0700));
   if (::chmod(dir.c_str(), 0700) != 0) {
@@ -267,7 +268,7 @@ StatusOr<SimInstallation> SimInstallation::Open(const std::string& dir) {
   if (!FileExists(state_path)) {
     return Status(StatusCode::kFailedPrecondition,
                   "no simulated platform in " + dir + "; create one with `vouch sim init`",
-                  "sim_not_initialized");
+                  reasons::kSimNotInitialized);
   }
   VOUCH_ASSIGN_OR_RETURN(std::string text, ReadFileToString(state_path, 64 * 1024));
   VOUCH_ASSIGN_OR_RETURN(auto state, ParseState(text));
@@ -302,7 +303,7 @@ StatusOr<sgx::Collateral> SimInstallation::CollateralAt(UnixSeconds at) const {
                   "the simulated platform's certificates are valid " + FormatRfc3339(o.not_before) +
                       " .. " + FormatRfc3339(o.not_after) + ", not at " + FormatRfc3339(at) +
                       "; re-create it with `vouch sim init --force`",
-                  "sim_certificates_expired");
+                  reasons::kSimCertificatesExpired);
   }
   sgx::SimulatedPki fresh = pki_;
   fresh.mutable_options().issue_date = std::max(at - kSimCollateralBackdate, o.not_before);
