@@ -27,13 +27,13 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/server/log_client.h"
+#include "vouch/server/log_service.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/state_anchor.h"
 #include "vouch/tlog/merkle.h"
@@ -170,7 +170,7 @@ void GrowTo(Log& log, uint64_t target) {
 // machine's cores).
 void BenchHttpAppends(Log& log, int seconds) {
   LogReader reader(log.store);
-  LogService service(*log.seq, reader);
+  server::LogService service(*log.seq, reader);
   http::ServerOptions so;
   so.max_body_bytes = tlog::kMaxEntrySize;
   so.max_handler_threads = 512;
@@ -188,7 +188,7 @@ void BenchHttpAppends(Log& log, int seconds) {
   for (int t = 0; t < 64; ++t) {
     clients.emplace_back([&] {
       http::HttpClient http;
-      auto client = LogClient::Create(url, http);
+      auto client = server::LogClient::Create(url, http);
       while (client.ok() && RealClock().SteadyNow() < deadline) {
         std::string e = MakeEntry(next.fetch_add(1));
         if (client->Add(AsBytes(e)).ok()) acked.fetch_add(1);

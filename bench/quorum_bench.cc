@@ -27,14 +27,15 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/random.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/checkpoint_publisher.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/ledger/log_service.h"
-#include "vouch/server/http_server.h"
+#include "vouch/server/log_client.h"
+#include "vouch/server/log_service.h"
+#include "vouch/server/witness_client.h"
+#include "vouch/server/witness_service.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
-#include "vouch/witness/witness_service.h"
 
 namespace {
 
@@ -73,7 +74,7 @@ double FsyncMs(const std::string& dir) {
 }
 
 struct BenchWitness {
-  std::unique_ptr<witness::WitnessService> service;
+  std::unique_ptr<server::WitnessService> service;
   std::unique_ptr<http::HttpServer> server;
   std::string vkey;
 };
@@ -83,7 +84,7 @@ BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey
   auto keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key)});
   BenchWitness w;
   w.vkey = signer.verifier_key().ToString();
-  w.service = std::make_unique<witness::WitnessService>(
+  w.service = std::make_unique<server::WitnessService>(
       *tlog::Witness::Create({signer}, {{log_key.name(), keys}}),
       *store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), RealClock());
   w.server = *http::HttpServer::Start({}, w.service->Routes());
@@ -113,19 +114,21 @@ int main(int argc, char** argv) {
   ledger::LogReader reader(store);
   std::vector<BenchWitness> witnesses;
   std::string policy_text = "log " + sequencer->verifier_key().ToString() + "\n";
-  std::vector<std::string> flags;
+  std::vector<ledger::WitnessAddress> addresses;
   for (int n = 0; n < 3; ++n) {
     witnesses.push_back(StartWitness(n, dir, sequencer->verifier_key()));
     policy_text += "witness w" + std::to_string(n) + " " + witnesses.back().vkey + "\n";
-    flags.push_back("http://" + witnesses.back().server->address() + "=" + witnesses.back().vkey);
+    addresses.push_back({"http://" + witnesses.back().server->address(),
+                         *tlog::VerifierKey::Parse(witnesses.back().vkey)});
   }
   policy_text += "group g " + std::to_string(quorum) + " w0 w1 w2\nquorum g\n";
   auto policy = *tlog::Policy::Parse(policy_text);
   http::HttpClient witness_client;
+  server::HttpWitnessTransport transport(witness_client);
   auto publisher =
-      *ledger::CheckpointPublisher::Start(*sequencer, reader, witness_client, RealClock(), policy,
-                                          *ledger::ResolveWitnesses(policy, flags), {});
-  ledger::LogService service(*sequencer, reader,
+      *ledger::CheckpointPublisher::Start(*sequencer, reader, transport, RealClock(), policy,
+                                          *ledger::ResolveWitnesses(policy, addresses), {});
+  server::LogService service(*sequencer, reader,
                              {std::chrono::seconds(30), [&] { return publisher->Latest(); }});
   http::ServerOptions server_options;
   server_options.max_handler_threads = 64;
@@ -139,7 +142,7 @@ int main(int argc, char** argv) {
   // Sequential, polling GET /checkpoint like a client would.
   {
     http::HttpClient http;
-    auto log = *ledger::LogClient::Create(base, http);
+    auto log = *server::LogClient::Create(base, http);
     std::vector<double> ms;
     for (int i = 0; i < entries; ++i) {
       auto t0 = RealClock().SteadyNow();
@@ -167,7 +170,7 @@ int main(int argc, char** argv) {
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&, c] {
         http::HttpClient http;
-        auto log = *ledger::LogClient::Create(base, http);
+        auto log = *server::LogClient::Create(base, http);
         for (int i = 0; i < entries / 4; ++i) {
           auto t0 = RealClock().SteadyNow();
           auto added =

@@ -19,12 +19,12 @@
 #include "vouch/base/file.h"
 #include "vouch/crypto/ed25519.h"
 #include "vouch/crypto/random.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
+#include "vouch/server/witness_service.h"
 #include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
-#include "vouch/witness/witness_service.h"
 
 namespace {
 
@@ -139,17 +139,16 @@ int main(int argc, char** argv) {
   const tlog::NoteSigner* signers[] = {&log_key};
   std::string note = *tlog::SignCheckpoint(checkpoint, signers);
   auto seed = *RandomBytes(32);
-  auto signer =
-      *witness::ParseWitnessKeyFile(witness::FormatWitnessKeyFile("bench.example/w", seed));
+  auto signer = *tlog::ParseWitnessKeyFile(tlog::FormatWitnessKeyFile("bench.example/w", seed));
   auto log_keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key.verifier_key())});
   auto w = *tlog::Witness::Create({signer}, {{kOrigin, log_keys}});
   char dir[] = "/tmp/vouch-witness-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 3;
-  witness::WitnessService service(std::move(w),
-                                  anchored
-                                      ? *store::CreateSqliteWitnessState(std::string(dir) + "/w.db")
-                                      : *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"),
-                                  RealClock());
+  server::WitnessService service(std::move(w),
+                                 anchored
+                                     ? *store::CreateSqliteWitnessState(std::string(dir) + "/w.db")
+                                     : *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"),
+                                 RealClock());
   http::ServerOptions options;
   options.threads = 2;
   auto server = *http::HttpServer::Start(options, service.Routes());

@@ -3,7 +3,9 @@
 // Properties checked on every input, for parse(s) and parse(s, false):
 //   * failures are kInvalidArgument (malformed) or, with the validity check, kFailedPrecondition;
 //   * a parsed constraint round-trips: Parse(ToString()) == original and ToString is stable;
-//   * Check() against a fixed enclave only accepts, rejects, or reports an invalid constraint.
+//   * Check() against a fixed enclave only accepts, rejects, or reports an invalid constraint;
+//   * the hints (constraint/hints.h) are empty exactly for a valid constraint, and a rejection's
+//     hint can be computed for any rejection.
 // Any violation aborts.
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,7 @@
 
 #include "vouch/constraint/constraint.h"
 #include "vouch/constraint/enclave_instance_info.h"
+#include "vouch/constraint/hints.h"
 
 namespace {
 
@@ -29,6 +32,7 @@ vouch::EnclaveInstanceInfo FixedEnclave() {
 
 void CheckOne(std::string_view text, bool check_validity) {
   auto parsed = vouch::EnclaveConstraint::Parse(text, check_validity);
+  if (check_validity && parsed.ok() != vouch::ConstraintParseHint(text).empty()) std::abort();
   if (!parsed.ok()) {
     vouch::StatusCode code = parsed.status().code();
     if (code == vouch::StatusCode::kInvalidArgument) return;
@@ -44,6 +48,9 @@ void CheckOne(std::string_view text, bool check_validity) {
        {vouch::UnixSeconds{0}, vouch::UnixSeconds{1750330571}, vouch::UnixSeconds{253402300799}}) {
     vouch::Status s = parsed->Check(kEnclave, now);
     vouch::StatusCode code = s.code();
+    if (code == vouch::StatusCode::kPermissionDenied) {
+      (void)vouch::ConstraintCheckHint(*parsed, kEnclave, s);
+    }
     if (code != vouch::StatusCode::kOk && code != vouch::StatusCode::kPermissionDenied &&
         code != vouch::StatusCode::kFailedPrecondition) {
       std::abort();

@@ -14,8 +14,8 @@
 
 #include "store/memory_log_store.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
+#include "vouch/server/log_service.h"
 
 namespace {
 
@@ -29,7 +29,7 @@ struct Log {
   std::shared_ptr<store::MemoryLogStore> store = std::make_shared<store::MemoryLogStore>();
   std::unique_ptr<ledger::Sequencer> sequencer;
   std::unique_ptr<ledger::LogReader> reader;
-  std::unique_ptr<ledger::LogService> service;
+  std::unique_ptr<server::LogService> service;
   http::Router router;
 };
 
@@ -50,9 +50,9 @@ Log& TheLog() {
       (void)l->sequencer->Add(AsBytes("seed entry " + std::to_string(i)), std::chrono::seconds(10));
     }
     l->reader = std::make_unique<ledger::LogReader>(l->store, 1 << 20);
-    ledger::LogServiceOptions options;
+    server::LogServiceOptions options;
     options.add_timeout = std::chrono::seconds(10);
-    l->service = std::make_unique<ledger::LogService>(*l->sequencer, *l->reader, options);
+    l->service = std::make_unique<server::LogService>(*l->sequencer, *l->reader, options);
     l->router = l->service->Routes();
     return l;
   }();

@@ -12,7 +12,7 @@ cmake --build --preset default -j "$(nproc)"
 VOUCH=build/default/src/cli/vouch
 DATA=tests/data/sgx-dcap
 echo
-echo "== vouch $($VOUCH --version | cut -d' ' -f2): verifying the bundled real SGX quotes"
+echo "== vouch $($VOUCH --version | head -1 | cut -d' ' -f2): verifying the bundled real SGX quotes"
 
 run() {  # run CASE TIME CONSTRAINT: prints the verdict; a rejection is part of the demo
   local dir=$DATA/$1

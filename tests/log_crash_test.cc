@@ -28,9 +28,9 @@
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
 #include "vouch/base/mutex.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
@@ -54,6 +54,7 @@ class Server {
         VOUCH_BINARY, "serve",    "log",         "--data",      data,       "--key",
         key,          "--listen", "127.0.0.1:0", "--port-file", port_file_, "--batch-interval",
         "2"};
+    if (round == 0) args.push_back("--init");  // the first start creates the log's state
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -110,7 +111,7 @@ class LogCrashTest : public ::testing::Test {
   // Checks the restarted log against everything acknowledged and served so far.
   void Verify(const std::string& url, int round) {
     http::HttpClient http;
-    auto log = ledger::LogClient::Create(url, http);
+    auto log = server::LogClient::Create(url, http);
     ASSERT_THAT(log, IsOk());
     // The tree, its tiles and bundles are consistent with its signed checkpoint.
     ledger::AuditOptions o;
@@ -171,7 +172,7 @@ class LogCrashTest : public ::testing::Test {
     for (int t = 0; t < kWriters; ++t) {
       threads.emplace_back([&, t] {
         http::HttpClient http;
-        auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+        auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
         if (!log.ok()) return;
         for (int i = 0; !stop.load(); ++i) {
           const std::string entry = "round " + std::to_string(round) + " writer " +
@@ -189,7 +190,7 @@ class LogCrashTest : public ::testing::Test {
     }
     threads.emplace_back([&] {
       http::HttpClient http;
-      auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+      auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
       if (!log.ok()) return;
       while (!stop.load()) {
         auto note = log->FetchCheckpoint();

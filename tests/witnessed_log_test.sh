@@ -20,7 +20,8 @@ wait_size() {
 LOG_VKEY=$(cat "$TMP/log.vkey")
 start_witness() {  # start_witness N
   rm -f "$TMP/w$1.port"
-  "$VOUCH" serve witness --data "$TMP/w$1" --key "$TMP/w$1.key" --log "example.com/witnessed=$LOG_VKEY" \
+  local init=(); [ -e "$TMP/w$1" ] || init=(--init)  # the first start creates the state
+  "$VOUCH" serve witness --data "$TMP/w$1" --key "$TMP/w$1.key" --log "example.com/witnessed=$LOG_VKEY" "${init[@]}" \
     --listen "127.0.0.1:${wport[$1]:-0}" --port-file "$TMP/w$1.port" > /dev/null 2>&1 &
   pids[w$1]=$!
   wport[$1]=$(wait_port "$TMP/w$1.port" "${pids[w$1]}")
@@ -42,7 +43,8 @@ quorum two-of-three
 EOF
 start_log() {
   rm -f "$TMP/log.port"
-  "$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+  local init=(); [ -e "$TMP/log" ] || init=(--init)  # the first start creates the state
+  "$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 "${init[@]}" \
     --port-file "$TMP/log.port" --policy "$TMP/policy" --witness-timeout 1 \
     --witness "http://127.0.0.1:${wport[1]}=${wvkey[1]}" \
     --witness "http://127.0.0.1:${wport[2]}=${wvkey[2]}" > /dev/null 2>> "$TMP/log.err" &
@@ -76,6 +78,15 @@ grep -q '"index":2' <<<"$out" && ok || bad "third entry index: $out"
 sleep 2.5
 [ "$(checkpoint_size)" = 2 ] && ok || bad "nothing published without quorum: $(checkpoint_size)"
 "$VOUCH" log proof "$LOG" 2 --timeout 1 > /dev/null 2>&1; [ $? -ne 0 ] && ok || bad "no receipt without quorum"
+# Not a silent wait and "log_unreachable": the checkpoint lacks its quorum, and the missing
+# witnesses are named (w3 has a URL in the policy and has cosigned; w1 and w2 have none).
+"$VOUCH" log proof "$LOG" 2 --timeout 3 --policy "$TMP/policy" --json > "$TMP/q.out" 2> "$TMP/q.err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "quorum missing: exit $rc"
+grep -q '"code":"witness_quorum_missing"' "$TMP/q.out" && ok || bad "quorum missing code: $(cat "$TMP/q.out")"
+grep -q 'missing cosignatures from: w1, w2' "$TMP/q.out" && ok || bad "missing witnesses named: $(cat "$TMP/q.out")"
+grep -q 'w1: no URL in the policy' "$TMP/q.out" && ok || bad "witnesses without URL: $(cat "$TMP/q.out")"
+grep -q 'waiting up to' "$TMP/q.err" && ok || bad "the wait is shown: $(cat "$TMP/q.err")"
 grep -q "not published" "$TMP/log.err" && ok || bad "the log says why: $(tail -3 "$TMP/log.err")"
 
 # w1 back (same state, same port): the quorum returns and size 3 is published.
@@ -93,7 +104,11 @@ start_log
 kill "${pids[log]}"; wait "${pids[log]}" 2>/dev/null; unset 'pids[log]'
 
 # Bad configurations are refused before anything starts (exit 2).
-serve() { "$VOUCH" serve log --data "$TMP/other" --key "$TMP/log.key" --listen 127.0.0.1:0 "$@" > /dev/null 2>&1; }
+nserve=0  # each attempt gets a new --data, so that no attempt sees another's state
+serve() {
+  nserve=$((nserve + 1))
+  "$VOUCH" serve log --data "$TMP/other$nserve" --key "$TMP/log.key" --init --listen 127.0.0.1:0 "$@" > /dev/null 2>&1
+}
 serve --witness "http://127.0.0.1:1=${wvkey[1]}"; [ $? -eq 2 ] && ok || bad "--witness without --policy"
 stranger=$("$VOUCH" witness keygen --name stranger.example --out "$TMP/s.key")
 serve --policy "$TMP/policy" --witness "http://127.0.0.1:1=$stranger"; [ $? -eq 2 ] && ok || bad "unknown witness key"

@@ -77,9 +77,42 @@ function pkgVersion(name) {
   return JSON.parse(fs.readFileSync(pj, 'utf8')).version;
 }
 
-// Returns [{ name, version, note, verify(case) -> { status, advisories } (throws on rejection) }]
-async function loadPeers() {
+// Vouch itself as a row of the same tables: `vouch sgx verify --json` on the case directory
+// (SGX or TDX), trusting the case's own root. Vouch reports debug and simulation evidence as
+// summary INSECURE instead of failing; here that counts as the production-policy rejection the
+// peers make ("Debug mode is enabled"). Rejections carry Vouch's error code first.
+function vouchPeer(binary) {
+  const { execFileSync } = require('child_process');
+  return {
+    name: 'vouch',
+    pkg: `vouch (${binary})`,
+    customRoot: true,
+    verify(c) {
+      const args = ['sgx', 'verify', path.join(c.dir, 'quote.bin'), '--collateral', c.dir,
+        '--at', String(c.now), '--trust-root', path.join(c.dir, 'root_ca.der'), '--json'];
+      let out;
+      try {
+        out = execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (e) {
+        out = e.stdout;
+        if (!out) throw e;
+      }
+      const r = JSON.parse(out);
+      if (r.verdict !== 'accepted') throw new Error(`${r.error.code}: ${r.error.message}`);
+      const identity = r.td || r.enclave;
+      if (identity.security.summary === 'INSECURE') {
+        throw new Error(`Debug mode is enabled (mode ${identity.mode}, summary INSECURE)`);
+      }
+      return { status: r.tcb_status, advisories: r.advisory_ids };
+    },
+  };
+}
+
+// Returns [{ name, version, note, verify(case) -> { status, advisories } (throws on rejection) }],
+// with Vouch first when `options.vouch` names its binary.
+async function loadPeers(options = {}) {
   const peers = [];
+  if (options.vouch) peers.push(vouchPeer(options.vouch));
 
   const jsName = '@phala/dcap-qvl';
   const qvlJs = require(path.join(PEERS_DIR, 'node_modules', jsName));

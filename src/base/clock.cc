@@ -14,7 +14,7 @@ class SystemClock final : public Clock {
         .count();
   }
   SteadyTime SteadyNow() const override { return std::chrono::steady_clock::now(); }
-  bool WaitUntil(CondVar* cv, Mutex* mu, SteadyTime deadline) const override {
+  bool WaitUntil(CondVar* cv, Mutex* mu, SteadyTime deadline) const override VOUCH_REQUIRES(mu) {
     cv->WaitUntil(mu, deadline);
     return SteadyNow() < deadline;
   }

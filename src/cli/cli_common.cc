@@ -1,29 +1,179 @@
 #include "cli/cli_common.h"
 
-#include <csignal>
 #include <iostream>
 
+#include "vouch/base/clock.h"
+#include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/sgx/simulated_pki.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::cli {
 
+const char* FailureVerdict(int exit_code) {
+  return exit_code == kExitRejected ? kVerdictRejected : kVerdictError;
+}
+
 void PrintError(const std::string& message) { std::cerr << "vouch: " << message << "\n"; }
 
-std::string DumpJson(const nlohmann::ordered_json& value) {
+std::string DumpJson(const Json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void PrintJsonResult(std::string_view verdict, const Json& fields) {
+  Json out;
+  out["verdict"] = verdict;
+  for (const auto& [key, value] : fields.items()) {
+    if (key != "verdict") out[key] = value;
+  }
+  std::cout << DumpJson(out) << "\n";
+}
+
+int ReportFailure(bool json, const ErrorCode& code, const std::string& what,
+                  const std::string& message, const std::string& hint, const Json& fields) {
+  if (json) {
+    Json out = fields;
+    out["error"]["code"] = code.code;
+    out["error"]["message"] = message;
+    if (!hint.empty()) out["error"]["hint"] = hint;
+    PrintJsonResult(FailureVerdict(code.exit_code), out);
+  } else {
+    PrintError(what + ": " + message);
+    if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
+  }
+  return code.exit_code;
+}
+
+int ReportStatus(bool json, const std::string& what, const Status& status, const std::string& hint,
+                 const Json& fields) {
+  Failure failure = ErrorCodeFor(status);
+  return ReportFailure(json, ErrorCode{failure.code, failure.exit_code}, what, status.message(),
+                       hint, fields);
 }
 
 int ReportFailure(bool json, int exit_code, const std::string& code, const std::string& what,
                   const std::string& message) {
-  if (json) {
-    nlohmann::ordered_json out;
-    out["error"]["code"] = code;
-    out["error"]["message"] = message;
-    std::cout << DumpJson(out) << "\n";
-  } else {
-    PrintError(what + ": " + message);
+  ExitCode exit = exit_code == kExitRejected ? kExitRejected
+                  : exit_code == kExitUsage  ? kExitUsage
+                                             : kExitIo;
+  return ReportFailure(json, ErrorCode{code, exit}, what, message);
+}
+
+int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option) {
+  if (!json || path != "-") return kExitOk;
+  return ReportFailure(json, codes::kUsage, "bad usage",
+                       option +
+                           " - writes the data to standard output, where --json prints its "
+                           "object",
+                       "give " + option + " a file name, or leave out --json");
+}
+
+int ExitCodeForReadError(const Status& status) { return ReadErrorCode(status).exit_code; }
+
+ErrorCode ReadErrorCode(const Status& status) {
+  return status.code() == StatusCode::kInvalidArgument ? codes::kInputTooLarge : codes::kIoError;
+}
+
+StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
+  auto text = ReadFileToString(path, tlog::kMaxPolicySize);
+  if (!text.ok()) {
+    ErrorCode failure = ReadErrorCode(text.status());
+    *exit_code = failure.exit_code;
+    *code = failure.code;
+    return text.status().WithContext("cannot read --policy");
   }
-  return exit_code;
+  auto policy = tlog::Policy::Parse(*text);
+  if (!policy.ok()) {
+    *exit_code = kExitUsage;
+    *code = tlog::reasons::kPolicyMalformed;
+    return policy.status().WithContext("bad --policy");
+  }
+  return policy;
+}
+
+StatusOr<sgx::TrustRoot> ReadTrustRoot(const std::string& path, sgx::TrustRootKind kind) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, size_t{1} << 20));
+  const std::string root_malformed(codes::kRootMalformed.code);
+  std::optional<Certificate> cert;
+  if (!data.empty() && data[0] == 0x30) {
+    auto der = Certificate::FromDer(data);
+    if (!der.ok()) {
+      return MalformedError(root_malformed,
+                            path + " is not a DER certificate (" + der.status().message() + ")");
+    }
+    cert = *der;
+  } else {
+    auto chain = Certificate::ParsePemChain(AsStringView(data));
+    if (!chain.ok()) {
+      return MalformedError(root_malformed, path +
+                                                " is neither a DER certificate nor a PEM file "
+                                                "with one certificate (BEGIN CERTIFICATE)");
+    }
+    if (chain->size() != 1) {
+      return MalformedError(root_malformed, path + " holds " + std::to_string(chain->size()) +
+                                                " certificates; a root file holds one");
+    }
+    cert = (*chain)[0];
+  }
+  if (kind == sgx::TrustRootKind::kProduction && sgx::IsVouchSimulationRoot(*cert)) {
+    return MalformedError(std::string(codes::kTrustRootIsSimulation.code),
+                          path + " is a Vouch simulation root (O=" + cert->SubjectOrganization() +
+                              "), which can never be a production root");
+  }
+  return sgx::TrustRoot{*cert, kind};
+}
+
+std::optional<std::string> EnvDefault(const char* name) {
+  const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read before threads
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+void Verbose(bool on, const std::string& line) {
+  if (on) PrintError(line);
+}
+
+std::chrono::steady_clock::time_point SteadyNow() { return RealClock().SteadyNow(); }
+
+std::string Elapsed(std::chrono::steady_clock::time_point start) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyNow() - start).count();
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+WaitNotice::WaitNotice(std::string what, std::chrono::seconds limit,
+                       std::chrono::milliseconds first, std::chrono::milliseconds every)
+    : what_(std::move(what)),
+      limit_(limit),
+      first_(first),
+      every_(every),
+      start_(SteadyNow()),
+      thread_([this] { Run(); }) {}
+
+WaitNotice::~WaitNotice() {
+  {
+    MutexLock lock(&mu_);
+    done_ = true;
+  }
+  cv_.SignalAll();
+  thread_.join();
+}
+
+void WaitNotice::Run() {
+  auto next = start_ + first_;
+  MutexLock lock(&mu_);
+  while (!done_) {
+    if (SteadyNow() < next) {
+      cv_.WaitUntil(&mu_, next);
+      continue;
+    }
+    auto waited = std::chrono::duration_cast<std::chrono::seconds>(SteadyNow() - start_);
+    std::cerr << "vouch: " << what_ << " (" << waited.count() << " s of at most " << limit_.count()
+              << " s)" << std::endl;
+    next += every_;
+  }
 }
 
 CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
@@ -34,48 +184,6 @@ CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
   CLI::App* sub = parent.add_subcommand(name, description);
   sub->require_subcommand(1);
   return sub;
-}
-
-namespace {
-sigset_t TerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-}  // namespace
-
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSignals();
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
-
-int ExitCodeForReadError(const Status& status) {
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo;
-}
-
-StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
-  auto text = ReadFileToString(path, tlog::kMaxPolicySize);
-  if (!text.ok()) {
-    *exit_code = ExitCodeForReadError(text.status());
-    *code = *exit_code == kExitIo ? "io_error" : "input_too_large";
-    return text.status().WithContext("cannot read --policy");
-  }
-  auto policy = tlog::Policy::Parse(*text);
-  if (!policy.ok()) {
-    *exit_code = kExitUsage;
-    *code = "policy_malformed";
-    return policy.status().WithContext("bad --policy");
-  }
-  return policy;
 }
 
 }  // namespace vouch::cli

@@ -2,12 +2,14 @@
 // on the command line (docs/constraints.md). Thin: parse arguments, call vouch::constraint,
 // format the result.
 //
-// Output contract (docs/constraints.md, "Command line"):
-//   parse  stdout: the canonical constraint; --json: {"constraint":"..."}
-//   check  stdout: PASS, or the enclave-rejected message exactly as Conclave words it;
-//          --json: {"result":"pass"} / {"result":"fail","message":"...","reason":"..."}
-//   errors stderr: "vouch: <what>: <message>"; with --json instead on stdout:
-//          {"error":{"code":"...","message":"..."}}
+// Output contract (docs/constraints.md, "Command line"; docs/cli.md):
+//   parse  stdout: the canonical constraint; --json: {"verdict":"ok","constraint":"..."}
+//   check  stdout: PASS, or the enclave-rejected message exactly as Conclave words it (and a
+//          plain hint on stderr); --json: {"verdict":"accepted","result":"pass"} /
+//          {"verdict":"rejected","result":"fail","message","reason","error":{...}}
+//   errors stderr: "vouch: <what>: <message>" and "hint: <hint>"; with --json instead on
+//          stdout: {"verdict":"error","error":{"code","message","hint"}}. The message is
+//          Conclave's, unchanged; the hint is ours (constraint/hints.h).
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,6 +21,8 @@
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
 #include "vouch/constraint/enclave_instance_info.h"
+#include "vouch/constraint/hints.h"
+#include "vouch/constraint/reasons.h"
 
 namespace vouch::cli {
 namespace {
@@ -40,26 +44,40 @@ constexpr const char kDslHelp[] =
     "                (P30D, P6M, P1Y2M3W4D); measured from the EII's security timestamp\n"
     "At least one C or S is required. An enclave passes when its code hash is one of the C\n"
     "values or its signer one of the S values, and every other given key is satisfied.\n"
-    "Example: \"S:4F2A...E1 PROD:1 SEC:SECURE EXPIRE:P30D\". See docs/constraints.md.";
+    "Conclave's messages are kept exactly; a plain hint is printed beside them.\n"
+    "See docs/constraints.md.";
 
 constexpr const char kParseExitCodes[] =
     "Exit codes: 0 the constraint is valid (its canonical form is printed);\n"
-    "2 the constraint is malformed or invalid (the reason is printed on stderr, or as\n"
-    "{\"error\":{...}} on stdout with --json).";
+    "2 the constraint is malformed or invalid (the reason is printed on stderr with a hint, or\n"
+    "as {\"verdict\":\"error\",\"error\":{...}} on stdout with --json).";
 
 constexpr const char kCheckExitCodes[] =
-    "Output: PASS, or the rejection message exactly as Conclave words it, on stdout.\n"
-    "With --json: {\"result\":\"pass\"} or {\"result\":\"fail\",\"message\":...,\"reason\":...};\n"
-    "errors as {\"error\":{\"code\":...,\"message\":...}}.\n"
+    "Output: PASS, or the rejection message exactly as Conclave words it, on stdout (a hint on\n"
+    "stderr). With --json: {\"verdict\":\"accepted\",\"result\":\"pass\"} or\n"
+    "{\"verdict\":\"rejected\",\"result\":\"fail\",\"message\":...,\"reason\":...,\"error\":{...}};"
+    "\n"
+    "errors as {\"verdict\":\"error\",\"error\":{\"code\":...,\"message\":...,\"hint\":...}}.\n"
     "Exit codes: 0 the enclave satisfies the constraint; 1 it does not;\n"
     "2 malformed or invalid constraint, malformed EII JSON or bad --at;\n"
     "3 the EII file cannot be read.";
 
-// Exit code 2 for a constraint that does not parse (malformed) or is inconsistent (invalid).
-int ConstraintError(bool json, const Status& status) {
+// Exit code 2 for a constraint that does not parse (malformed) or is inconsistent (invalid):
+// Conclave's message as it is, and our hint beside it.
+int ConstraintError(bool json, const std::string& descriptor, const Status& status) {
   bool invalid = status.code() == StatusCode::kFailedPrecondition;
-  return ReportFailure(json, kExitUsage, invalid ? "constraint_invalid" : "constraint_malformed",
-                       invalid ? "invalid constraint" : "malformed constraint", status.message());
+  return ReportStatus(json, invalid ? "invalid constraint" : "malformed constraint", status,
+                      ConstraintParseHint(descriptor));
+}
+
+// The hint for EII JSON that does not parse: often the whole output of `sgx verify --json`.
+std::string EiiHint(const std::string& text) {
+  if (text.find("\"verdict\"") != std::string::npos &&
+      text.find("\"enclave\"") != std::string::npos) {
+    return "this looks like the output of 'vouch sgx verify --json'; the EII is its \"enclave\" "
+           "member, which 'vouch sgx verify --eii-out FILE' writes on its own";
+  }
+  return "an EII is the JSON object described in docs/eii-json.md, e.g. examples/eii.json";
 }
 
 struct ParseOptions {
@@ -70,11 +88,9 @@ struct ParseOptions {
 
 int RunParse(const ParseOptions& opts) {
   auto constraint = EnclaveConstraint::Parse(opts.constraint, !opts.no_validate);
-  if (!constraint.ok()) return ConstraintError(opts.json, constraint.status());
+  if (!constraint.ok()) return ConstraintError(opts.json, opts.constraint, constraint.status());
   if (opts.json) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
-    out["constraint"] = constraint->ToString();
-    std::cout << DumpJson(out) << "\n";
+    PrintJsonResult(kVerdictOk, {{"constraint", constraint->ToString()}});
   } else {
     std::cout << constraint->ToString() << "\n";
   }
@@ -90,57 +106,52 @@ struct CheckOptions {
 
 int RunCheck(const CheckOptions& opts) {
   auto constraint = EnclaveConstraint::Parse(opts.constraint);
-  if (!constraint.ok()) return ConstraintError(opts.json, constraint.status());
+  if (!constraint.ok()) return ConstraintError(opts.json, opts.constraint, constraint.status());
 
   UnixSeconds now = RealClock().Now();
   if (!opts.at.empty()) {
     auto at = ParseTimeArg(opts.at);
     if (!at.ok()) {
-      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at",
-                           at.status().message());
+      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", at.status().message(),
+                           "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
     }
     now = *at;
   }
 
   auto text = ReadFileToString(opts.eii_path, kMaxEiiFileSize);
   if (!text.ok()) {
-    int exit_code = ExitCodeForReadError(text.status());
-    return ReportFailure(opts.json, exit_code,
-                         exit_code == kExitIo ? "io_error" : "input_too_large", "cannot read EII",
+    return ReportFailure(opts.json, ReadErrorCode(text.status()), "cannot read EII",
                          text.status().message());
   }
   auto info = EnclaveInstanceInfo::FromJson(*text);
-  if (!info.ok()) {
-    return ReportFailure(opts.json, kExitUsage, "eii_malformed", "malformed EII",
-                         info.status().message());
-  }
+  if (!info.ok()) return ReportStatus(opts.json, "malformed EII", info.status(), EiiHint(*text));
 
   Status verdict = constraint->Check(*info, now);
   switch (verdict.code()) {
     case StatusCode::kOk:
       if (opts.json) {
-        std::cout << "{\"result\":\"pass\"}\n";
+        PrintJsonResult(kVerdictAccepted, {{"result", "pass"}});
       } else {
         std::cout << "PASS\n";
       }
       return kExitOk;
-    case StatusCode::kPermissionDenied:
+    case StatusCode::kPermissionDenied: {
+      std::string hint = ConstraintCheckHint(*constraint, *info, verdict);
       if (opts.json) {
-        nlohmann::ordered_json out = nlohmann::ordered_json::object();
-        out["result"] = "fail";
-        out["message"] = verdict.message();
-        out["reason"] = verdict.reason();
-        std::cout << DumpJson(out) << "\n";
-      } else {
-        std::cout << verdict.message() << "\n";
+        Json fields = {
+            {"result", "fail"}, {"message", verdict.message()}, {"reason", verdict.reason()}};
+        return ReportStatus(true, "rejected", verdict, hint, fields);
       }
+      std::cout << verdict.message() << "\n";
+      if (!hint.empty()) std::cerr << "hint: " << hint << "\n";
       return kExitRejected;
+    }
     case StatusCode::kFailedPrecondition:
-      return ConstraintError(opts.json, verdict);
+      return ConstraintError(opts.json, opts.constraint, verdict);
     case StatusCode::kInvalidArgument:
-      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at", verdict.message());
+      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", verdict.message());
     default:
-      return ReportFailure(opts.json, kExitIo, "internal", "internal error", verdict.message());
+      return ReportStatus(opts.json, "internal error", verdict);
   }
 }
 
@@ -148,10 +159,9 @@ int RunCheck(const CheckOptions& opts) {
 
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* group = app.add_subcommand(
-      "constraint",
-      "Parse Conclave-compatible enclave constraints and check enclaves against them");
+      "constraint", "Parse Conclave-compatible constraints; check enclaves against them");
   group->require_subcommand(1);
-  group->footer(kDslHelp);
+  group->footer(std::string(kDslHelp) + "\n\n" + kExitCodesHelp);
 
   auto parse_opts = std::make_shared<ParseOptions>();
   CLI::App* parse =
@@ -164,7 +174,7 @@ void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx) {
                   "Skip the completeness check (a C or S; S needs PROD), like Conclave's "
                   "parse(s, false)");
   parse->add_flag("--json", parse_opts->json,
-                  "Print {\"constraint\":\"...\"}, or {\"error\":{\"code\",\"message\"}}");
+                  "Print {\"verdict\":\"ok\",\"constraint\":\"...\"}, or the error as JSON");
   parse->footer(
       "The canonical form lists C, S, PROD, REVOKE, EXPIRE, then SEC (always), hex upper case\n"
       "and sorted; parsing it again gives the same constraint.\n\n" +

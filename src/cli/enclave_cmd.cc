@@ -24,8 +24,6 @@
 namespace vouch::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr const char kMeasureHelp[] =
     "Prints the MRENCLAVE of an enclave bundle, computed with SGX's own ECREATE/EADD/EEXTEND\n"
     "records over its canonical page image (docs/measurement.md), and its MRSIGNER when the\n"
@@ -46,10 +44,20 @@ constexpr const char kEnclaveHelp[] =
     "then run it as a simulated enclave, or make quotes for it, on this installation's\n"
     "simulated platform (`vouch sim init`). Simulation gives no isolation (docs/platform.md).";
 
-constexpr const char kEnclaveFooter[] =
-    "Exit codes: 0 ok (run: the program's own exit code); 1 the bundle's signature is invalid\n"
-    "or stale; 2 bad usage, malformed manifest, unsigned bundle, no simulated platform;\n"
-    "3 I/O error.";
+constexpr const char kSignFooter[] =
+    "Exit codes: 0 signed; 1 the signature just written does not check (report it: a bug);\n"
+    "2 bad usage, a key that is not an RSA-3072 exponent-3 PEM key, a malformed manifest or\n"
+    "bundle; 3 I/O error.";
+
+constexpr const char kRunFooter[] =
+    "Exit codes: the program's own exit code once it runs; before that 1 the bundle's\n"
+    "signature is invalid or stale; 2 bad usage, malformed manifest, unsigned bundle, no\n"
+    "simulated platform; 3 I/O error (the program cannot be started).";
+
+constexpr const char kQuoteFooter[] =
+    "Exit codes: 0 the quote is written; 1 the bundle's signature is invalid or stale; 2 bad\n"
+    "usage (bad --report-data), malformed manifest, unsigned bundle, no simulated platform or\n"
+    "expired simulated certificates; 3 I/O error.";
 
 struct Options {
   std::string bundle;
@@ -83,9 +91,9 @@ std::string Hex32(uint32_t v) {
 
 int MeasureSigstruct(const Options& opts) {
   auto bytes = ReadFile(opts.sigstruct, 64 * 1024);
-  if (!bytes.ok()) return ReportPlatformFailure(opts.json, "cannot read SIGSTRUCT", bytes.status());
+  if (!bytes.ok()) return ReportStatus(opts.json, "cannot read SIGSTRUCT", bytes.status());
   auto sig = sgx::Sigstruct::Parse(*bytes);
-  if (!sig.ok()) return ReportPlatformFailure(opts.json, "rejected SIGSTRUCT", sig.status());
+  if (!sig.ok()) return ReportStatus(opts.json, "rejected SIGSTRUCT", sig.status());
   const sgx::SigstructBody& b = sig->body();
   Json j;
   j["mr_enclave"] = HexEncode(b.enclave_hash);
@@ -101,7 +109,7 @@ int MeasureSigstruct(const Options& opts) {
   j["date"] = Hex32(b.date).substr(2);
   j["signature"] = "valid";
   if (opts.json) {
-    std::cout << DumpJson(j) << "\n";
+    PrintJsonResult(kVerdictOk, j);
     return kExitOk;
   }
   std::cout << "MRENCLAVE:  " << j["mr_enclave"].get<std::string>() << "\n"
@@ -120,9 +128,9 @@ int MeasureSigstruct(const Options& opts) {
 
 int MeasureBundle(const Options& opts) {
   auto bundle = platform::Bundle::Load(opts.bundle);
-  if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot load bundle", bundle.status());
+  if (!bundle.ok()) return ReportStatus(opts.json, "cannot load bundle", bundle.status());
   auto m = bundle->Measure();
-  if (!m.ok()) return ReportPlatformFailure(opts.json, "cannot measure bundle", m.status());
+  if (!m.ok()) return ReportStatus(opts.json, "cannot measure bundle", m.status());
   const platform::BundleManifest& man = bundle->manifest();
   auto id = bundle->SignedIdentity(*m);
   bool unsigned_bundle = !id.ok() && id.status().reason() == "bundle_unsigned";
@@ -144,20 +152,19 @@ int MeasureBundle(const Options& opts) {
                           {"pages", f.pages},
                           {"secinfo_flags", f.secinfo_flags}});
   }
-  int rc = id.ok() || unsigned_bundle ? kExitOk : PlatformExitCode(id.status());
-  if (!id.ok() && !unsigned_bundle) {
-    j["error"] = {{"code", PlatformErrorCode(id.status())}, {"message", id.status().message()}};
-  }
+  const bool signature_failed = !id.ok() && !unsigned_bundle;
+  const Failure failure = signature_failed ? ErrorCodeFor(id.status()) : Failure{"", kExitOk};
   if (opts.json) {
-    std::cout << DumpJson(j) << "\n";
-    return rc;
+    if (signature_failed) return ReportStatus(true, "bad signature", id.status(), "", j);
+    PrintJsonResult(kVerdictOk, j);
+    return kExitOk;
   }
   std::cout << "MRENCLAVE:  " << HexEncode(m->mr_enclave) << "\n"
             << "MRSIGNER:   "
-            << (id.ok()           ? HexEncode(id->mr_signer)
-                : unsigned_bundle ? "(unsigned: run `vouch enclave sign`)"
-                                  : "(signature " + PlatformErrorCode(id.status()) + ": " +
-                                        id.status().message() + ")")
+            << (id.ok() ? HexEncode(id->mr_signer)
+                : unsigned_bundle
+                    ? "(unsigned: run `vouch enclave sign`)"
+                    : "(signature " + failure.code + ": " + id.status().message() + ")")
             << "\n"
             << "product:    " << man.product_id << ", ISV SVN " << man.isv_svn
             << (man.debug ? ", DEBUG" : "") << "\n"
@@ -165,12 +172,12 @@ int MeasureBundle(const Options& opts) {
             << "image:      " << m->total_pages << " pages of " << man.memory_size
             << " bytes (index " << m->index_pages << " page" << (m->index_pages == 1 ? "" : "s")
             << ", " << m->files.size() << " files)\n";
-  return rc;
+  return failure.exit_code;
 }
 
 int RunMeasure(const Options& opts) {
   if (opts.bundle.empty() == opts.sigstruct.empty()) {
-    return ReportFailure(opts.json, kExitUsage, "usage", "bad usage",
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
                          "give either a BUNDLE directory or --sigstruct FILE");
   }
   return opts.sigstruct.empty() ? MeasureBundle(opts) : MeasureSigstruct(opts);
@@ -178,18 +185,20 @@ int RunMeasure(const Options& opts) {
 
 int RunKeygen(const Options& opts) {
   if (FileExists(opts.out) && !opts.force) {
-    return ReportFailure(opts.json, kExitUsage, "file_exists", "refusing to overwrite",
-                         opts.out + " exists (use --force)");
+    return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite",
+                         opts.out + " exists",
+                         "give another --out, or --force to replace the key (bundles signed "
+                         "with it then need signing again, and their MRSIGNER changes)");
   }
   auto key = RsaPrivateKey::Generate(3072, 3);
-  if (!key.ok()) return ReportPlatformFailure(opts.json, "key generation failed", key.status());
+  if (!key.ok()) return ReportStatus(opts.json, "key generation failed", key.status());
   auto pem = key->ToPkcs8Pem();
-  if (!pem.ok()) return ReportPlatformFailure(opts.json, "key encoding failed", pem.status());
+  if (!pem.ok()) return ReportStatus(opts.json, "key encoding failed", pem.status());
   Status written = WriteFileAtomic(opts.out, pem->Reveal(), 0600);
-  if (!written.ok()) return ReportPlatformFailure(opts.json, "cannot write key", written);
+  if (!written.ok()) return ReportStatus(opts.json, "cannot write key", written);
   auto mr_signer = sgx::MrSignerOf(key->public_key());
   if (opts.json) {
-    std::cout << DumpJson({{"key", opts.out}, {"mr_signer", HexEncode(*mr_signer)}}) << "\n";
+    PrintJsonResult(kVerdictOk, {{"key", opts.out}, {"mr_signer", HexEncode(*mr_signer)}});
   } else {
     std::cout << "key:        " << opts.out << " (RSA-3072, exponent 3, mode 0600)\n"
               << "MRSIGNER:   " << HexEncode(*mr_signer) << "\n";
@@ -210,33 +219,37 @@ StatusOr<uint32_t> ParseDate(const std::string& text) {
 
 int RunSign(const Options& opts) {
   auto date = ParseDate(opts.date);
-  if (!date.ok())
-    return ReportFailure(opts.json, kExitUsage, "usage", "bad --date", date.status().message());
-  auto pem = ReadFileToString(opts.key, 1 << 20);
-  if (!pem.ok()) return ReportPlatformFailure(opts.json, "cannot read key", pem.status());
-  auto key = RsaPrivateKey::FromPem(*pem);
+  if (!date.ok()) {
+    return ReportFailure(opts.json, codes::kUsage, "bad --date", date.status().message());
+  }
+  auto pem = ReadPrivateFile(opts.key, 1 << 20);
+  if (!pem.ok()) return ReportStatus(opts.json, "cannot read key", pem.status());
+  auto key = RsaPrivateKey::FromPem(AsStringView(pem->Reveal()));
   if (!key.ok()) {
-    return ReportFailure(opts.json, kExitUsage, "key_malformed", "unusable key",
-                         key.status().message());
+    // OpenSSL's own words ("DECODER routines::unsupported") help nobody here.
+    return ReportFailure(opts.json, codes::kKeyMalformed, "unusable --key",
+                         opts.key + " is not an RSA private key in PEM",
+                         "an enclave signing key is RSA-3072 with exponent 3; make one with "
+                         "'vouch enclave keygen --out enclave.pem'");
   }
   auto bundle = platform::Bundle::Load(opts.bundle);
-  if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot load bundle", bundle.status());
+  if (!bundle.ok()) return ReportStatus(opts.json, "cannot load bundle", bundle.status());
   auto m = bundle->Measure();
-  if (!m.ok()) return ReportPlatformFailure(opts.json, "cannot measure bundle", m.status());
+  if (!m.ok()) return ReportStatus(opts.json, "cannot measure bundle", m.status());
   auto sig = bundle->MakeSigstruct(*m, *key, *date);
   if (!sig.ok()) {
-    return ReportFailure(opts.json, kExitUsage, "key_malformed", "cannot sign",
-                         sig.status().message());
+    return ReportFailure(opts.json, codes::kKeyMalformed, "cannot sign", sig.status().message(),
+                         "make a key SGX accepts with 'vouch enclave keygen'");
   }
   std::string path = bundle->dir() + "/" + platform::kBundleSignatureName;
   Status written = WriteFileAtomic(path, *sig, 0644);
-  if (!written.ok()) return ReportPlatformFailure(opts.json, "cannot write signature", written);
+  if (!written.ok()) return ReportStatus(opts.json, "cannot write signature", written);
   auto id = bundle->SignedIdentity(*m);
-  if (!id.ok()) return ReportPlatformFailure(opts.json, "signature check failed", id.status());
+  if (!id.ok()) return ReportStatus(opts.json, "signature check failed", id.status());
   if (opts.json) {
     Json j = IdentityJson(*id);
     j["signature"] = path;
-    std::cout << DumpJson(j) << "\n";
+    PrintJsonResult(kVerdictOk, j);
   } else {
     std::cout << "signed:     " << path << "\n"
               << "MRENCLAVE:  " << HexEncode(id->mr_enclave) << "\n"
@@ -249,15 +262,15 @@ int RunSign(const Options& opts) {
 
 int RunRun(const Options& opts) {
   auto bundle = LoadSignedBundle(opts.bundle);
-  if (!bundle.ok()) return ReportPlatformFailure(false, "cannot start enclave", bundle.status());
+  if (!bundle.ok()) return ReportStatus(false, "cannot start enclave", bundle.status());
   std::string sim_dir = AbsolutePath(ResolveSimDir(opts.sim_dir));
   if (opts.platform == "sim") {
     // Fail here, not in the enclave, when the platform is missing or unusable.
     auto sim = platform::SimInstallation::Open(sim_dir);
-    if (!sim.ok()) return ReportPlatformFailure(false, "cannot open " + sim_dir, sim.status());
+    if (!sim.ok()) return ReportStatus(false, "cannot open " + sim_dir, sim.status());
     ::setenv(platform::kEnvSimDir, sim_dir.c_str(), 1);
   } else if (opts.platform != "mock") {
-    return ReportFailure(false, kExitUsage, "usage", "bad --platform", "must be sim or mock");
+    return ReportFailure(false, codes::kUsage, "bad --platform", "must be sim or mock");
   }
   ::setenv(platform::kEnvPlatform, opts.platform.c_str(), 1);
   ::setenv(platform::kEnvIdentity, bundle->identity.ToJson().c_str(), 1);
@@ -270,32 +283,38 @@ int RunRun(const Options& opts) {
   argv.push_back(nullptr);
   std::cout.flush();
   ::execv(program.c_str(), argv.data());
-  return ReportFailure(false, kExitIo, "io_error", "cannot start " + program, std::strerror(errno));
+  return ReportFailure(false, codes::kIoError, "cannot start " + program, std::strerror(errno));
 }
 
 int RunQuote(const Options& opts) {
   auto rd_bytes = HexDecode(opts.report_data);
-  if (!rd_bytes.ok() || rd_bytes->size() > 64) {
-    return ReportFailure(opts.json, kExitUsage, "usage", "bad --report-data",
-                         "expected at most 64 bytes as hex");
+  if (!rd_bytes.ok()) {
+    return ReportFailure(
+        opts.json, codes::kUsage, "bad --report-data",
+        "\"" + opts.report_data + "\" is not hex (" + rd_bytes.status().message() + ")",
+        "give up to 128 hex digits, two per byte, e.g. --report-data 00ff");
+  }
+  if (rd_bytes->size() > 64) {
+    return ReportFailure(
+        opts.json, codes::kUsage, "bad --report-data",
+        "report data is at most 64 bytes; this is " + std::to_string(rd_bytes->size()));
   }
   platform::ReportData rd{};
   std::copy(rd_bytes->begin(), rd_bytes->end(), rd.begin());
   auto bundle = LoadSignedBundle(opts.bundle);
-  if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot use bundle", bundle.status());
+  if (!bundle.ok()) return ReportStatus(opts.json, "cannot use bundle", bundle.status());
   auto p = OpenSimPlatform(ResolveSimDir(opts.sim_dir), bundle->identity);
-  if (!p.ok())
-    return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
+  if (!p.ok()) return ReportStatus(opts.json, "cannot open simulated platform", p.status());
   auto quote = (*p)->Quote(rd);
-  if (!quote.ok()) return ReportPlatformFailure(opts.json, "cannot make quote", quote.status());
+  if (!quote.ok()) return ReportStatus(opts.json, "cannot make quote", quote.status());
   Status written = WriteFileAtomic(opts.out, *quote, 0644);
-  if (!written.ok()) return ReportPlatformFailure(opts.json, "cannot write quote", written);
+  if (!written.ok()) return ReportStatus(opts.json, "cannot write quote", written);
   if (opts.json) {
     Json j = IdentityJson(bundle->identity);
     j["quote"] = opts.out;
     j["size"] = quote->size();
     j["report_data"] = HexEncode(rd);
-    std::cout << DumpJson(j) << "\n";
+    PrintJsonResult(kVerdictOk, j);
   } else {
     std::cout << "quote:       " << opts.out << " (DCAP v3, " << quote->size()
               << " bytes, simulation root)\n"
@@ -312,19 +331,20 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<Options>();
 
   CLI::App* measure = app.add_subcommand("measure", "MRENCLAVE/MRSIGNER of a bundle or SIGSTRUCT");
-  measure->description(kMeasureHelp);
+  SetLongDescription(measure, kMeasureHelp);
   measure->footer(kMeasureFooter);
   measure->add_option("BUNDLE", opts->bundle, "Enclave bundle directory");
   measure->add_option("--sigstruct", opts->sigstruct, "A SIGSTRUCT file (1808 bytes) instead");
   measure->add_flag("--json", opts->json, "Print one JSON object");
   measure->callback([opts, &ctx] { ctx.exit_code = RunMeasure(*opts); });
 
-  CLI::App* enclave = app.add_subcommand("enclave", "Enclave bundles: sign, run, quote");
-  enclave->description(kEnclaveHelp);
+  CLI::App* enclave = app.add_subcommand("enclave", "Enclave bundles: keys, signing, run, quote");
+  enclave->footer(std::string(kEnclaveHelp) + "\n\n" + kExitCodesHelp);
   enclave->require_subcommand(1);
 
   CLI::App* keygen = enclave->add_subcommand("keygen", "Generate an enclave signing key");
-  keygen->description(
+  SetLongDescription(
+      keygen,
       "Generates an RSA-3072 key with public exponent 3 (what SGX requires of SIGSTRUCT\n"
       "signers; `openssl genrsa -3 3072` makes the same kind) as unencrypted PKCS#8 PEM, mode\n"
       "0600, and prints its MRSIGNER.");
@@ -335,13 +355,14 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   keygen->callback([opts, &ctx] { ctx.exit_code = RunKeygen(*opts); });
 
   CLI::App* sign = enclave->add_subcommand("sign", "Sign a bundle (writes vouch-enclave.sig)");
-  sign->description(
+  SetLongDescription(
+      sign,
       "Measures the bundle and writes BUNDLE/vouch-enclave.sig: a real-format SGX SIGSTRUCT\n"
       "with ENCLAVEHASH = the measurement, ISVPRODID, ISVSVN and DEBUG from the manifest,\n"
       "signed with the RSA-3072 exponent-3 key (PKCS#1 v1.5, SHA-256, with Q1/Q2). MRSIGNER is\n"
       "SHA-256 of the key's modulus as stored little-endian, as SGX computes it. Signing is\n"
       "deterministic; re-sign after any change to the bundle.");
-  sign->footer(kEnclaveFooter);
+  sign->footer(kSignFooter);
   sign->add_option("BUNDLE", opts->bundle, "Enclave bundle directory")->required();
   sign->add_option("--key", opts->key, "RSA-3072 exponent-3 private key (PEM)")->required();
   sign->add_option("--date", opts->date, "SIGSTRUCT DATE as YYYY-MM-DD (default: today, UTC)");
@@ -349,7 +370,8 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   sign->callback([opts, &ctx] { ctx.exit_code = RunSign(*opts); });
 
   CLI::App* run = enclave->add_subcommand("run", "Run a signed bundle as a simulated enclave");
-  run->description(
+  SetLongDescription(
+      run,
       "Measures the bundle, checks its signature, and starts its entry program (exec) with the\n"
       "identity the signature states, passed through the environment:\n"
       "  VOUCH_PLATFORM=sim, VOUCH_SIM_DIR=<state dir>, VOUCH_ENCLAVE_IDENTITY=<JSON>,\n"
@@ -357,7 +379,7 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
       "A program linking libvouch picks them up with vouch::platform::Platform::FromEnvironment()\n"
       "for its identity, quotes and seal keys. Simulation gives no isolation: any process that\n"
       "can read the state directory can act as any enclave (docs/platform.md).");
-  run->footer(kEnclaveFooter);
+  run->footer(kRunFooter);
   run->add_option("BUNDLE", opts->bundle, "Enclave bundle directory")->required();
   run->add_option("ARGS", opts->args, "Arguments for the program (after --)");
   run->add_option("--sim-dir", opts->sim_dir,
@@ -367,12 +389,13 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   run->callback([opts, &ctx] { ctx.exit_code = RunRun(*opts); });
 
   CLI::App* quote = enclave->add_subcommand("quote", "Make a simulated quote for a bundle");
-  quote->description(
+  SetLongDescription(
+      quote,
       "Writes a DCAP v3 quote, as the signed bundle's enclave would get it on the simulated\n"
       "platform, over the given report data (at most 64 bytes, zero-padded on the right).\n"
       "Verify it with `vouch sim collateral --out C` and\n"
       "`vouch sgx verify QUOTE --collateral C --sim-root C/root_ca.der`.");
-  quote->footer(kEnclaveFooter);
+  quote->footer(kQuoteFooter);
   quote->add_option("BUNDLE", opts->bundle, "Enclave bundle directory")->required();
   quote->add_option("--report-data", opts->report_data, "Report data as hex (up to 128 digits)")
       ->required();

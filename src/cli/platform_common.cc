@@ -8,45 +8,6 @@
 
 namespace vouch::cli {
 
-int PlatformExitCode(const Status& status) {
-  const std::string& reason = status.reason();
-  switch (status.code()) {
-    case StatusCode::kPermissionDenied:
-      return kExitRejected;
-    case StatusCode::kInvalidArgument:
-      if (reason == "sealed_blob_malformed" || reason == "sigstruct_malformed") {
-        return kExitRejected;
-      }
-      return kExitUsage;
-    case StatusCode::kFailedPrecondition:
-      return reason == "bundle_changed" ? kExitIo : kExitUsage;
-    case StatusCode::kAlreadyExists:
-      return kExitUsage;
-    case StatusCode::kNotFound:
-      return reason == "bundle_unsigned" ? kExitUsage : kExitIo;
-    default:
-      return kExitIo;
-  }
-}
-
-std::string PlatformErrorCode(const Status& status) {
-  if (!status.reason().empty()) return status.reason();
-  switch (status.code()) {
-    case StatusCode::kUnavailable:
-    case StatusCode::kNotFound:
-      return "io_error";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    default:
-      return "internal_error";
-  }
-}
-
-int ReportPlatformFailure(bool json, const std::string& what, const Status& status) {
-  return ReportFailure(json, PlatformExitCode(status), PlatformErrorCode(status), what,
-                       status.message());
-}
-
 std::string ResolveSimDir(const std::string& dir) {
   return dir.empty() ? platform::DefaultSimDir() : dir;
 }

@@ -16,13 +16,12 @@
 namespace vouch::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr size_t kMaxSealInput = size_t{256} << 20;
 
 constexpr const char kSealFooter[] =
     "Exit codes: 0 ok; 1 the blob was examined and refused (another enclave, product, platform,\n"
-    "a higher SVN, tampered or truncated) or the bundle's signature is invalid; 2 bad usage,\n"
+    "a higher SVN, tampered or truncated) or the bundle's signature is invalid; 2 bad usage\n"
+    "(including OUT - with --json: the data and the JSON object would share stdout),\n"
     "malformed manifest, unsigned bundle, no simulated platform; 3 I/O error.\n"
     "--json error codes: sealed_blob_malformed, seal_identity_mismatch, seal_product_mismatch,\n"
     "seal_svn_too_new, seal_open_failed (docs/sealing.md, docs/error-codes.md).";
@@ -52,46 +51,50 @@ Status WriteOutput(const std::string& path, ByteSpan data) {
 }
 
 int Run(const SealOptions& opts, bool sealing) {
+  if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "OUT"); rc != kExitOk) return rc;
   std::optional<platform::SealPolicy> policy;
   if (sealing) {
     policy = platform::SealPolicyFromName(opts.policy);
     if (!policy) {
-      return ReportFailure(opts.json, kExitUsage, "usage", "bad --policy",
+      return ReportFailure(opts.json, codes::kUsage, "bad --policy",
                            "must be mrenclave or mrsigner");
     }
   }
   auto bundle = LoadSignedBundle(opts.bundle);
-  if (!bundle.ok()) return ReportPlatformFailure(opts.json, "cannot use bundle", bundle.status());
+  if (!bundle.ok()) return ReportStatus(opts.json, "cannot use bundle", bundle.status());
   auto p = OpenSimPlatform(ResolveSimDir(opts.sim_dir), bundle->identity);
-  if (!p.ok())
-    return ReportPlatformFailure(opts.json, "cannot open simulated platform", p.status());
+  if (!p.ok()) return ReportStatus(opts.json, "cannot open simulated platform", p.status());
   auto input = ReadFile(opts.in, kMaxSealInput);
   if (!input.ok()) {
-    int code = ExitCodeForReadError(input.status());
-    return ReportFailure(opts.json, code, code == kExitIo ? "io_error" : "input_too_large",
-                         "cannot read " + opts.in, input.status().message());
+    return ReportFailure(opts.json, ReadErrorCode(input.status()), "cannot read " + opts.in,
+                         input.status().message());
   }
   auto sealer = seal::Sealer::Create(**p);
-  if (!sealer.ok()) return ReportPlatformFailure(opts.json, "internal error", sealer.status());
+  if (!sealer.ok()) return ReportStatus(opts.json, "internal error", sealer.status());
   Json j;
+  platform::SealPolicy used = platform::SealPolicy::kMrEnclave;  // the blob's policy
+  uint16_t min_svn = bundle->identity.isv_svn;  // the lowest ISV SVN that can unseal it
   if (sealing) {
+    used = *policy;
     SecretBytes plaintext(*input);
     SecureWipe(input->data(), input->size());
     auto blob = sealer->Seal(*policy, plaintext.Reveal(), AsBytes(opts.aad));
-    if (!blob.ok()) return ReportPlatformFailure(opts.json, "cannot seal", blob.status());
+    if (!blob.ok()) return ReportStatus(opts.json, "cannot seal", blob.status());
     Status written = WriteOutput(opts.out, *blob);
-    if (!written.ok()) return ReportPlatformFailure(opts.json, "cannot write", written);
+    if (!written.ok()) return ReportStatus(opts.json, "cannot write", written);
     j["sealed"] = opts.out;
     j["policy"] = platform::SealPolicyName(*policy);
     j["size"] = blob->size();
   } else {
     auto plaintext = sealer->Unseal(*input, AsBytes(opts.aad));
     if (!plaintext.ok()) {
-      return ReportPlatformFailure(opts.json, "cannot unseal " + opts.in, plaintext.status());
+      return ReportStatus(opts.json, "cannot unseal " + opts.in, plaintext.status());
     }
     Status written = WriteOutput(opts.out, plaintext->Reveal());
-    if (!written.ok()) return ReportPlatformFailure(opts.json, "cannot write", written);
+    if (!written.ok()) return ReportStatus(opts.json, "cannot write", written);
     auto header = seal::SealedBlobHeader::Parse(*input);
+    used = header->policy;
+    min_svn = header->isv_svn;
     j["unsealed"] = opts.out;
     j["policy"] = platform::SealPolicyName(header->policy);
     j["sealed_by_isv_svn"] = header->isv_svn;
@@ -102,12 +105,19 @@ int Run(const SealOptions& opts, bool sealing) {
   j["product_id"] = bundle->identity.product_id;
   j["isv_svn"] = bundle->identity.isv_svn;
   if (opts.json) {
-    std::cout << DumpJson(j) << "\n";
+    PrintJsonResult(kVerdictOk, j);
   } else if (opts.out != "-") {
+    // Who can open the blob, as its policy says.
+    const platform::EnclaveIdentity& id = bundle->identity;
     std::cerr << (sealing ? "sealed " : "unsealed ") << j["size"].get<size_t>() << " bytes to "
-              << opts.out << " as MRENCLAVE "
-              << HexEncode(bundle->identity.mr_enclave).substr(0, 16) << "…, ISV SVN "
-              << bundle->identity.isv_svn << "\n";
+              << opts.out << " ("
+              << (used == platform::SealPolicy::kMrSigner
+                      ? "policy mrsigner: MRSIGNER " + HexEncode(id.mr_signer).substr(0, 16) +
+                            "..., product " + std::to_string(id.product_id) +
+                            ", ISV SVN >= " + std::to_string(min_svn)
+                      : "policy mrenclave: MRENCLAVE " + HexEncode(id.mr_enclave).substr(0, 16) +
+                            "...")
+              << ")\n";
   }
   return kExitOk;
 }
@@ -128,8 +138,10 @@ void AddCommon(CLI::App* cmd, SealOptions& opts) {
 
 void RegisterSealCommands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<SealOptions>();
-  CLI::App* seal = app.add_subcommand("seal", "Seal data to a bundle's identity");
-  seal->description(
+  CLI::App* seal =
+      app.add_subcommand("seal", "Seal data to a signed bundle's identity (simulated)");
+  SetLongDescription(
+      seal,
       "Seals IN to the identity of a signed enclave bundle on the simulated platform, as that\n"
       "enclave would: AES-256-GCM under a key derived from the platform secret and the\n"
       "identity, with a self-describing header (docs/sealing.md).\n"
@@ -139,8 +151,9 @@ void RegisterSealCommands(CLI::App& app, CommandContext& ctx) {
   seal->add_option("--policy", opts->policy, "mrenclave or mrsigner")->required();
   seal->callback([opts, &ctx] { ctx.exit_code = Run(*opts, true); });
 
-  CLI::App* unseal = app.add_subcommand("unseal", "Unseal data as a bundle's identity");
-  unseal->description(
+  CLI::App* unseal = app.add_subcommand("unseal", "Unseal data as a signed bundle's identity");
+  SetLongDescription(
+      unseal,
       "Opens a sealed blob as the identity of a signed enclave bundle on the simulated\n"
       "platform. Refused (exit 1) unless the blob's policy identity and product match, its SVN\n"
       "is not above the bundle's, it was sealed on this platform, and it is intact.");

@@ -16,8 +16,6 @@
 namespace vouch::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 constexpr const char kSimHelp[] =
     "The simulated SGX platform of this installation: a state directory holding a simulation\n"
     "root CA, PCK CA and PCK certificate (with the SGX extension), a TCB Signing certificate,\n"
@@ -26,9 +24,17 @@ constexpr const char kSimHelp[] =
     "through exactly the same code as real ones (mode SIMULATION, summary INSECURE).\n"
     "Default directory: $VOUCH_SIM_DIR, else ~/.local/share/vouch/sim. See docs/platform.md.";
 
-constexpr const char kSimFooter[] =
-    "Exit codes: 0 ok; 2 bad usage, no platform initialised, platform already exists,\n"
-    "insecure or inconsistent state; 3 I/O error.";
+constexpr const char kInitFooter[] =
+    "Exit codes: 0 created; 2 bad usage, or a platform already exists (use --force);\n"
+    "3 I/O error.";
+
+constexpr const char kInfoFooter[] =
+    "Exit codes: 0 described; 2 no platform initialised (run 'vouch sim init'), or its state is\n"
+    "insecure (a private file readable by others) or inconsistent; 3 I/O error.";
+
+constexpr const char kCollateralFooter[] =
+    "Exit codes: 0 written; 2 bad usage or --at, no platform initialised, insecure or\n"
+    "inconsistent state, certificates not valid at --at (re-create the platform); 3 I/O error.";
 
 struct SimOptions {
   std::string dir;
@@ -68,9 +74,9 @@ void PrintDescription(const platform::SimInstallation& sim) {
 int RunInit(const SimOptions& opts) {
   std::string dir = ResolveSimDir(opts.dir);
   auto sim = platform::SimInstallation::Init(dir, RealClock().Now(), opts.force);
-  if (!sim.ok()) return ReportPlatformFailure(opts.json, "cannot create " + dir, sim.status());
+  if (!sim.ok()) return ReportStatus(opts.json, "cannot create " + dir, sim.status());
   if (opts.json) {
-    std::cout << DumpJson(Describe(*sim)) << "\n";
+    PrintJsonResult(kVerdictOk, Describe(*sim));
   } else {
     std::cout << "created a simulated SGX platform (not Intel; evidence is INSECURE)\n";
     PrintDescription(*sim);
@@ -81,9 +87,9 @@ int RunInit(const SimOptions& opts) {
 int RunInfo(const SimOptions& opts) {
   std::string dir = ResolveSimDir(opts.dir);
   auto sim = platform::SimInstallation::Open(dir);
-  if (!sim.ok()) return ReportPlatformFailure(opts.json, "cannot open " + dir, sim.status());
+  if (!sim.ok()) return ReportStatus(opts.json, "cannot open " + dir, sim.status());
   if (opts.json) {
-    std::cout << DumpJson(Describe(*sim)) << "\n";
+    PrintJsonResult(kVerdictOk, Describe(*sim));
   } else {
     PrintDescription(*sim);
   }
@@ -95,21 +101,21 @@ int RunCollateral(const SimOptions& opts) {
   if (!opts.at.empty()) {
     auto parsed = ParseTimeArg(opts.at);
     if (!parsed.ok()) {
-      return ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --at",
-                           parsed.status().message());
+      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", parsed.status().message(),
+                           "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
     }
     at = *parsed;
   }
   std::string dir = ResolveSimDir(opts.dir);
   auto sim = platform::SimInstallation::Open(dir);
-  if (!sim.ok()) return ReportPlatformFailure(opts.json, "cannot open " + dir, sim.status());
+  if (!sim.ok()) return ReportStatus(opts.json, "cannot open " + dir, sim.status());
   auto collateral = sim->CollateralAt(at);
   if (!collateral.ok()) {
-    return ReportPlatformFailure(opts.json, "cannot sign collateral", collateral.status());
+    return ReportStatus(opts.json, "cannot sign collateral", collateral.status());
   }
   Status written = sim->WriteCollateral(opts.out, at);
   if (!written.ok()) {
-    return ReportPlatformFailure(opts.json, "cannot write " + opts.out, written);
+    return ReportStatus(opts.json, "cannot write " + opts.out, written);
   }
   UnixSeconds from =
       std::max(at - platform::kSimCollateralBackdate, sim->pki().options().not_before);
@@ -121,7 +127,7 @@ int RunCollateral(const SimOptions& opts) {
     j["root_ca"] = opts.out + "/root_ca.der";
     j["valid_from"] = FormatRfc3339(from);
     j["valid_until"] = FormatRfc3339(until);
-    std::cout << DumpJson(j) << "\n";
+    PrintJsonResult(kVerdictOk, j);
   } else {
     std::cout << "collateral:   " << opts.out << " (valid " << FormatRfc3339(from) << " .. "
               << FormatRfc3339(until) << ")\n"
@@ -134,38 +140,40 @@ int RunCollateral(const SimOptions& opts) {
 
 void RegisterSimCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* sim = app.add_subcommand("sim", "The simulated SGX platform of this installation");
-  sim->description(kSimHelp);
+  sim->footer(std::string(kSimHelp) + "\n\n" + kExitCodesHelp);
   sim->require_subcommand(1);
   auto opts = std::make_shared<SimOptions>();
-  auto dir_option = [&](CLI::App* cmd) {
+  auto dir_option = [&](CLI::App* cmd, const char* footer) {
     cmd->add_option("--dir", opts->dir,
                     "State directory (default: $VOUCH_SIM_DIR, else ~/.local/share/vouch/sim)");
     cmd->add_flag("--json", opts->json, "Print one JSON object");
-    cmd->footer(kSimFooter);
+    cmd->footer(footer);
   };
 
   CLI::App* init = sim->add_subcommand("init", "Create the simulated platform");
-  init->description(
+  SetLongDescription(
+      init,
       "Creates a simulated SGX platform: fresh P-256 keys and Intel-shaped certificates valid\n"
       "for five years, and a random 32-byte platform secret. Refuses to replace an existing\n"
       "one unless --force (which makes every earlier quote and sealed blob foreign).");
-  dir_option(init);
+  dir_option(init, kInitFooter);
   init->add_flag("--force", opts->force, "Replace an existing platform");
   init->callback([opts, &ctx] { ctx.exit_code = RunInit(*opts); });
 
   CLI::App* info = sim->add_subcommand("info", "Describe the simulated platform");
-  dir_option(info);
+  dir_option(info, kInfoFooter);
   info->callback([opts, &ctx] { ctx.exit_code = RunInfo(*opts); });
 
   CLI::App* collateral =
       sim->add_subcommand("collateral", "Write collateral for the simulated platform's quotes");
-  collateral->description(
+  SetLongDescription(
+      collateral,
       "Writes a collateral directory (docs/collateral.md) for this platform's quotes, plus\n"
       "root_ca.der. TCB Info, QE Identity and both CRLs are signed afresh, issued five minutes\n"
       "before --at (default now) and valid for 30 days, so collateral is always valid \"now\";\n"
       "run it again when it expires. Then:\n"
       "  vouch sgx verify QUOTE --collateral OUT --sim-root OUT/root_ca.der");
-  dir_option(collateral);
+  dir_option(collateral, kCollateralFooter);
   collateral->add_option("--out", opts->out, "Output directory")->required();
   collateral->add_option("--at", opts->at,
                          "Issue the collateral for this time: Unix seconds or RFC 3339");

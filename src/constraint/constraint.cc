@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "vouch/base/encoding.h"
+#include "vouch/constraint/reasons.h"
 
 namespace vouch {
 namespace {
 
-constexpr char kMalformed[] = "constraint_malformed";
-constexpr char kInvalid[] = "constraint_invalid";
+constexpr const char* kMalformed = constraint::reasons::kConstraintMalformed;
+constexpr const char* kInvalid = constraint::reasons::kConstraintInvalid;
 
 Status Malformed(std::string message) { return MalformedError(kMalformed, std::move(message)); }
 
@@ -278,7 +279,7 @@ Status EnclaveConstraint::Check(const EnclaveInstanceInfo& info, UnixSeconds now
   if (!code_hashes_.empty() && signers_.empty()) {
     if (!Contains(code_hashes_, code_hash)) {
       // §0.1 #1: the reference omits the closing parenthesis.
-      return RejectedError("code_hash_mismatch",
+      return RejectedError(constraint::reasons::kCodeHashMismatch,
                            "Enclave code hash does not match any of the acceptable code hashes. "
                            "(measurement hash " +
                                HexEncodeUpper(code_hash) + " vs acceptable " +
@@ -286,29 +287,29 @@ Status EnclaveConstraint::Check(const EnclaveInstanceInfo& info, UnixSeconds now
     }
   } else if (code_hashes_.empty() && !signers_.empty()) {
     if (!Contains(signers_, signer)) {
-      return RejectedError("code_signer_mismatch",
+      return RejectedError(constraint::reasons::kCodeSignerMismatch,
                            "Enclave code signer does not match any of the acceptable code "
                            "signers. (key hash " +
                                HexEncodeUpper(signer) + " vs acceptable " + JoinHashes(signers_) +
                                ")");
     }
   } else if (!Contains(code_hashes_, code_hash) && !Contains(signers_, signer)) {
-    return RejectedError("code_hash_and_signer_mismatch",
+    return RejectedError(constraint::reasons::kCodeHashAndSignerMismatch,
                          "Enclave does not match any of the acceptable code hashes or code "
                          "signers.");
   }
 
   // Step 3.
   if (product_id_ && int32_t{info.product_id} != *product_id_) {
-    return RejectedError("product_id_mismatch", "Enclave has a product ID of " +
-                                                    std::to_string(info.product_id) +
-                                                    " which does not match the criteria of " +
-                                                    std::to_string(*product_id_) + ".");
+    return RejectedError(constraint::reasons::kProductIdMismatch,
+                         "Enclave has a product ID of " + std::to_string(info.product_id) +
+                             " which does not match the criteria of " +
+                             std::to_string(*product_id_) + ".");
   }
 
   // Step 4.
   if (min_revocation_level_ && info.revocation_level() < *min_revocation_level_) {
-    return RejectedError("revocation_level_too_low",
+    return RejectedError(constraint::reasons::kRevocationLevelTooLow,
                          "Enclave has a revocation level of " +
                              std::to_string(info.revocation_level()) +
                              " which is lower than the required level of " +
@@ -319,12 +320,12 @@ Status EnclaveConstraint::Check(const EnclaveInstanceInfo& info, UnixSeconds now
   std::string actual(SecuritySummaryName(info.security.summary));
   if (min_security_level_ == SecuritySummary::kInsecure) {
     if (info.security.summary != SecuritySummary::kInsecure) {
-      return RejectedError("security_level_mismatch",
+      return RejectedError(constraint::reasons::kSecurityLevelMismatch,
                            "Enclave has a security level of " + actual +
                                " which does not match the required level of INSECURE.");
     }
   } else if (static_cast<int>(info.security.summary) < static_cast<int>(min_security_level_)) {
-    return RejectedError("security_level_too_low",
+    return RejectedError(constraint::reasons::kSecurityLevelTooLow,
                          "Enclave has a security level of " + actual +
                              " which is lower than the required level of " +
                              std::string(SecuritySummaryName(min_security_level_)) + ".");
@@ -338,7 +339,7 @@ Status EnclaveConstraint::Check(const EnclaveInstanceInfo& info, UnixSeconds now
     }
     UnixSeconds earliest = max_attestation_age_->SubtractFrom(now);
     if (!(earliest < info.security.timestamp)) {
-      return RejectedError("attestation_too_old",
+      return RejectedError(constraint::reasons::kAttestationTooOld,
                            "Enclave attestation data is out of date with an age that exceeds " +
                                max_attestation_age_->ToString() + ".");
     }

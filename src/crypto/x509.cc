@@ -29,6 +29,8 @@ struct Certificate::Impl {
   Bytes subject_der;
   Bytes issuer_der;
   std::string subject_cn;
+  std::string subject_o;
+  std::string subject_ou;
   std::string issuer_cn;
   UnixSeconds not_before = 0;
   UnixSeconds not_after = 0;
@@ -106,6 +108,8 @@ constexpr char kOidEcPublicKey[] = "1.2.840.10045.2.1";
 constexpr char kOidPrime256v1[] = "1.2.840.10045.3.1.7";
 constexpr char kOidEcdsaWithSha256[] = "1.2.840.10045.4.3.2";
 constexpr char kOidCommonName[] = "2.5.4.3";
+constexpr char kOidOrganizationName[] = "2.5.4.10";
+constexpr char kOidOrganizationalUnitName[] = "2.5.4.11";
 
 // UTCTime "YYMMDDHHMMSSZ" or GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 5280 §4.1.2.5).
 StatusOr<UnixSeconds> ParseDerTime(uint8_t tag, ByteSpan v) {
@@ -130,8 +134,8 @@ StatusOr<UnixSeconds> ParseDerTime(uint8_t tag, ByteSpan v) {
   return ParseRfc3339(rfc);
 }
 
-// The first commonName of a Name (RDNSequence), as its raw string bytes.
-StatusOr<std::string> NameCommonName(ByteSpan name_contents) {
+// The first attribute `wanted_oid` of a Name (RDNSequence), as its raw string bytes; empty if none.
+StatusOr<std::string> NameAttribute(ByteSpan name_contents, std::string_view wanted_oid) {
   DerReader rdns(name_contents);
   while (!rdns.empty()) {
     ByteSpan set;
@@ -146,7 +150,7 @@ StatusOr<std::string> NameCommonName(ByteSpan name_contents) {
       VOUCH_RETURN_IF_ERROR(r.Read(kDerTagOid, &oid, "attribute type"));
       VOUCH_RETURN_IF_ERROR(r.ReadAny(&tag, &value, "attribute value"));
       VOUCH_ASSIGN_OR_RETURN(std::string oid_text, DerOidText(oid));
-      if (oid_text == kOidCommonName) return std::string(AsStringView(value));
+      if (oid_text == wanted_oid) return std::string(AsStringView(value));
     }
   }
   return std::string();
@@ -202,7 +206,7 @@ Status ParseTbs(ByteSpan tbs_contents, Certificate::Impl* c, std::string* tbs_si
   ByteSpan issuer_whole, issuer;
   VOUCH_RETURN_IF_ERROR(r.ReadWhole(kDerTagSequence, &issuer_whole, &issuer, "issuer"));
   c->issuer_der = ToBytes(issuer_whole);
-  VOUCH_ASSIGN_OR_RETURN(c->issuer_cn, NameCommonName(issuer));
+  VOUCH_ASSIGN_OR_RETURN(c->issuer_cn, NameAttribute(issuer, kOidCommonName));
   ByteSpan validity;
   VOUCH_RETURN_IF_ERROR(r.Read(kDerTagSequence, &validity, "validity"));
   DerReader vt(validity);
@@ -216,7 +220,9 @@ Status ParseTbs(ByteSpan tbs_contents, Certificate::Impl* c, std::string* tbs_si
   ByteSpan subject_whole, subject;
   VOUCH_RETURN_IF_ERROR(r.ReadWhole(kDerTagSequence, &subject_whole, &subject, "subject"));
   c->subject_der = ToBytes(subject_whole);
-  VOUCH_ASSIGN_OR_RETURN(c->subject_cn, NameCommonName(subject));
+  VOUCH_ASSIGN_OR_RETURN(c->subject_cn, NameAttribute(subject, kOidCommonName));
+  VOUCH_ASSIGN_OR_RETURN(c->subject_o, NameAttribute(subject, kOidOrganizationName));
+  VOUCH_ASSIGN_OR_RETURN(c->subject_ou, NameAttribute(subject, kOidOrganizationalUnitName));
   ByteSpan spki;
   VOUCH_RETURN_IF_ERROR(r.Read(kDerTagSequence, &spki, "subjectPublicKeyInfo"));
   DerReader sr(spki);
@@ -412,6 +418,8 @@ std::string Certificate::ToPem() const {
 }
 
 std::string Certificate::SubjectCommonName() const { return impl_->subject_cn; }
+std::string Certificate::SubjectOrganization() const { return impl_->subject_o; }
+std::string Certificate::SubjectOrganizationalUnit() const { return impl_->subject_ou; }
 std::string Certificate::IssuerCommonName() const { return impl_->issuer_cn; }
 const Bytes& Certificate::SubjectNameDer() const { return impl_->subject_der; }
 const Bytes& Certificate::IssuerNameDer() const { return impl_->issuer_der; }

@@ -22,8 +22,8 @@ struct TestPki {
   EcdsaP256PrivateKey root_key = *EcdsaP256PrivateKey::Generate();
   EcdsaP256PrivateKey ca_key = *EcdsaP256PrivateKey::Generate();
   EcdsaP256PrivateKey leaf_key = *EcdsaP256PrivateKey::Generate();
-  Certificate root = Issue({{"CN", "Test Root"}, {"O", "Vouch"}}, {1}, true, root_key.public_key(),
-                           nullptr, root_key);
+  Certificate root = Issue({{"CN", "Test Root"}, {"O", "Vouch"}, {"OU", "Tests"}}, {1}, true,
+                           root_key.public_key(), nullptr, root_key);
   Certificate ca = Issue({{"CN", "Test CA"}}, {2}, true, ca_key.public_key(), &root, root_key);
   Certificate leaf =
       Issue({{"CN", "Test Leaf"}}, {3, 4}, false, leaf_key.public_key(), &ca, ca_key);
@@ -55,6 +55,9 @@ struct TestPki {
 TEST(CertificateTest, IssuedFieldsReadBack) {
   TestPki pki;
   EXPECT_EQ(pki.leaf.SubjectCommonName(), "Test Leaf");
+  EXPECT_EQ(pki.root.SubjectOrganization(), "Vouch");
+  EXPECT_EQ(pki.root.SubjectOrganizationalUnit(), "Tests");
+  EXPECT_EQ(pki.leaf.SubjectOrganization(), "");
   EXPECT_EQ(pki.leaf.IssuerCommonName(), "Test CA");
   EXPECT_EQ(pki.leaf.IssuerNameDer(), pki.ca.SubjectNameDer());
   EXPECT_EQ(pki.leaf.SerialNumber(), (Bytes{3, 4}));
@@ -116,6 +119,7 @@ TEST(CertificateTest, RealIntelRootCa) {
   auto root = Certificate::FromDer(vouch::testing::ReadTestData("sgx-dcap/intel-sgx-root-ca.der"));
   ASSERT_THAT(root, IsOk());
   EXPECT_EQ(root->SubjectCommonName(), "Intel SGX Root CA");
+  EXPECT_EQ(root->SubjectOrganization(), "Intel Corporation");
   EXPECT_THAT(root->VerifySignedBy(*root), IsOk());
   EXPECT_EQ(HexEncode(Sha256(root->der())),
             "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");

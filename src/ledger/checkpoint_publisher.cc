@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "vouch/base/file.h"
-#include "vouch/server/http.h"
+#include "vouch/ledger/reasons.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/witness.h"
@@ -20,17 +20,6 @@ constexpr char kSplitViewReason[] = "witness_split_view";
 
 Status ConfigError(std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message), "config_invalid");
-}
-
-// Splits "URL=VKEY" at the '=' after which a verifier key parses (URLs and base64 padding may
-// both contain '=').
-StatusOr<std::pair<std::string, tlog::VerifierKey>> ParseWitnessFlag(const std::string& flag) {
-  const std::string_view text = flag;
-  for (size_t eq = text.find('='); eq != std::string::npos; eq = text.find('=', eq + 1)) {
-    auto key = tlog::VerifierKey::Parse(text.substr(eq + 1));
-    if (key.ok() && eq > 0) return std::make_pair(flag.substr(0, eq), *std::move(key));
-  }
-  return ConfigError("--witness " + flag + ": expected URL=VKEY with a witness verifier key");
 }
 
 bool SameKey(const tlog::Policy::Witness& witness, const tlog::VerifierKey& key) {
@@ -47,7 +36,8 @@ StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
   const tlog::Note& sent = request.checkpoint().note();
   auto note = tlog::Note::Parse(sent.Serialize() + body);
   if (!note.ok() || note->text() != sent.text()) {
-    return UnavailableError("its answer is not a list of note signature lines");
+    return MalformedError(reasons::kWitnessResponseMalformed,
+                          "its answer is not a list of note signature lines");
   }
   std::string lines;
   const auto& signatures = note->signatures();
@@ -55,39 +45,40 @@ StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
     const tlog::NoteSignature& sig = signatures[i];
     if (!sig.decoded || !witness.verifier->Matches(sig.key_name, sig.key_id)) continue;
     if (Status s = witness.verifier->Verify(AsBytes(note->text()), sig.signature); !s.ok()) {
-      return UnavailableError("its cosignature does not verify: " + s.message());
+      return RejectedError(reasons::kCosignatureInvalid,
+                           "its cosignature does not verify: " + s.message());
     }
     lines += sig.Line();
   }
-  if (lines.empty()) return UnavailableError("its answer holds no cosignature by its key");
+  if (lines.empty()) {
+    return MalformedError(reasons::kWitnessResponseMalformed,
+                          "its answer holds no cosignature by its key");
+  }
   return lines;
 }
 
 }  // namespace
 
 StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& policy,
-                                                        std::span<const std::string> flags) {
+                                                        std::span<const WitnessAddress> given) {
   std::vector<WitnessEndpoint> endpoints;
   std::set<std::string> names;
-  for (const std::string& flag : flags) {
-    VOUCH_ASSIGN_OR_RETURN(auto parsed, ParseWitnessFlag(flag));
-    const std::string& url = parsed.first;
-    const tlog::VerifierKey& key = parsed.second;
+  for (const WitnessAddress& address : given) {
     auto it = std::find_if(policy.witnesses().begin(), policy.witnesses().end(),
-                           [&key](const auto& w) { return SameKey(w, key); });
+                           [&address](const auto& w) { return SameKey(w, address.key); });
     if (it == policy.witnesses().end()) {
-      return ConfigError("--witness " + url + ": the policy has no witness with key " +
-                         key.ToString() + ", so its cosignatures would not count");
+      return ConfigError("witness " + address.url + ": the policy has no witness with key " +
+                         address.key.ToString() + ", so its cosignatures would not count");
     }
     if (!names.insert(it->name).second) {
       return ConfigError("witness " + it->name + " is given twice");
     }
-    endpoints.push_back({it->name, http::WithoutTrailingSlashes(url), it->verifier});
+    endpoints.push_back({it->name, address.url, it->verifier});
   }
   for (const auto& w : policy.witnesses()) {
     if (w.url.empty() || w.verifier == nullptr || names.contains(w.name)) continue;
     names.insert(w.name);
-    endpoints.push_back({w.name, http::WithoutTrailingSlashes(w.url), w.verifier});
+    endpoints.push_back({w.name, w.url, w.verifier});
   }
   if (!policy.QuorumSatisfied(names)) {
     return ConfigError(
@@ -112,17 +103,17 @@ struct CheckpointPublisher::Witness {
 };
 
 CheckpointPublisher::CheckpointPublisher(Sequencer& sequencer, const LogReader& reader,
-                                         http::HttpClient& client, const Clock& clock,
+                                         WitnessTransport& transport, const Clock& clock,
                                          tlog::Policy policy, PublisherOptions options)
     : sequencer_(sequencer),
       reader_(reader),
-      client_(client),
+      transport_(transport),
       clock_(clock),
       policy_(std::move(policy)),
       options_(std::move(options)) {}
 
 StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
-    Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, const Clock& clock,
+    Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport, const Clock& clock,
     tlog::Policy policy, std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
   const tlog::VerifierKey& log_key = sequencer.verifier_key();
   if (std::none_of(policy.logs().begin(), policy.logs().end(),
@@ -137,7 +128,7 @@ StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
                                    policy.ExplainQuorum(names));
   }
   std::unique_ptr<CheckpointPublisher> publisher(new CheckpointPublisher(
-      sequencer, reader, client, clock, std::move(policy), std::move(options)));
+      sequencer, reader, transport, clock, std::move(policy), std::move(options)));
   for (auto& w : witnesses)
     publisher->witnesses_.push_back(std::make_unique<Witness>(std::move(w)));
   publisher->LoadState();
@@ -384,7 +375,6 @@ void CheckpointPublisher::Serve(Witness& witness) {
 
 StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
                                                       const LogSnapshot& target) const {
-  const std::string url = witness.endpoint.url + "/add-checkpoint";
   const uint64_t size = target.size();
   for (int attempt = 0; attempt < 2; ++attempt) {
     const uint64_t old_size = witness.known_size.value_or(0);
@@ -402,7 +392,7 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
     VOUCH_ASSIGN_OR_RETURN(auto request, tlog::AddCheckpointRequest::Create(
                                              old_size, std::move(proof), target.checkpoint()));
     auto response =
-        client_.Post(url, request.Serialize(), "text/plain", {}, options_.witness_timeout);
+        transport_.AddCheckpoint(witness.endpoint, request.Serialize(), options_.witness_timeout);
     if (!response.ok()) return response.status();
     const std::string reason = response->body.substr(0, response->body.find('\n'));
     switch (response->status) {
@@ -414,9 +404,9 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
       }
       case 409: {
         auto known = tlog::ParseTlogSizeBody(response->body);
-        const std::string type = response->headers.GetOr("Content-Type", "");
-        if (!known.ok() || !type.starts_with(tlog::kTlogSizeContentType)) {
-          return UnavailableError("409 without a text/x.tlog.size body");
+        if (!known.ok() || !response->content_type.starts_with(tlog::kTlogSizeContentType)) {
+          return MalformedError(reasons::kWitnessResponseMalformed,
+                                "409 without a text/x.tlog.size body");
         }
         witness.known_size = *known;
         continue;

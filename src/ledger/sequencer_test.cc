@@ -162,7 +162,7 @@ TEST_F(SequencerTest, TheBatchIntervalCutsSmallBatches) {
   Start(o, fake_clock_);
   auto f = seq_->Submit(AsBytes("lonely"));
   // The sequencer waits for the interval to pass: nothing is cut before it has.
-  fake_clock_.AwaitWaiters(1);
+  EXPECT_TRUE(fake_clock_.AwaitWaiters(1));
   fake_clock_.Advance(std::chrono::milliseconds(19));
   EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   EXPECT_EQ(seq_->stats().batches, 0u);
@@ -202,7 +202,7 @@ TEST_F(SequencerTest, AddTimesOutButTheEntryIsSequencedLater) {
   // Once both the sequencer (its batch) and Add (its timeout) wait, 10 ms pass: only Add's
   // timeout has come.
   std::thread first([this] {
-    fake_clock_.AwaitWaiters(2);
+    EXPECT_TRUE(fake_clock_.AwaitWaiters(2));
     fake_clock_.Advance(std::chrono::milliseconds(10));
   });
   EXPECT_THAT(seq_->Add(AsBytes("slow"), std::chrono::milliseconds(10)),
@@ -210,7 +210,7 @@ TEST_F(SequencerTest, AddTimesOutButTheEntryIsSequencedLater) {
   first.join();
   // Then the batch interval ends, and the entry is sequenced, once.
   std::thread second([this] {
-    fake_clock_.AwaitWaiters(2);
+    EXPECT_TRUE(fake_clock_.AwaitWaiters(2));
     fake_clock_.Advance(std::chrono::milliseconds(290));
   });
   auto r = seq_->Add(AsBytes("slow"), kWait);

@@ -34,23 +34,28 @@ StatusOr<std::unique_ptr<http::HttpServer>> StartPccsStandIn(const sgx::Collater
                                                              const PccsStandInOptions& o) {
   const std::string api = "/sgx/certification/v4";
   http::Router router;
-  router.Handle("GET", api + "/tcb", [=](const http::HttpRequest& req) {
-    auto fmspc = req.QueryParam("fmspc");
-    if (!fmspc || *fmspc != fmspc_hex) return http::HttpResponse::Text(404, "unknown FMSPC\n");
-    auto r = http::HttpResponse::Json(
-        200, o.garbage_tcb_info ? "{\"tcbInfo\":[]}" : Response("tcbInfo", c.tcb_info));
-    if (!o.omit_tcb_issuer_chain)
-      r.headers.Set("TCB-Info-Issuer-Chain", UrlEncode(c.tcb_info_issuer_chain));
-    return r;
-  });
-  router.Handle("GET", api + "/qe/identity", [=](const http::HttpRequest&) {
-    if (o.qe_identity_status != 200) {
-      return http::HttpResponse::Text(o.qe_identity_status, "unavailable\n");
-    }
-    auto r = http::HttpResponse::Json(200, Response("enclaveIdentity", c.qe_identity));
-    r.headers.Set("SGX-Enclave-Identity-Issuer-Chain", UrlEncode(c.qe_identity_issuer_chain));
-    return r;
-  });
+  // TCB Info and QE Identity of one TEE under `prefix`.
+  auto serve_tee = [&](const std::string& prefix, const sgx::Collateral& tee) {
+    router.Handle("GET", prefix + "/tcb", [=](const http::HttpRequest& req) {
+      auto fmspc = req.QueryParam("fmspc");
+      if (!fmspc || *fmspc != fmspc_hex) return http::HttpResponse::Text(404, "unknown FMSPC\n");
+      auto r = http::HttpResponse::Json(
+          200, o.garbage_tcb_info ? "{\"tcbInfo\":[]}" : Response("tcbInfo", tee.tcb_info));
+      if (!o.omit_tcb_issuer_chain)
+        r.headers.Set("TCB-Info-Issuer-Chain", UrlEncode(tee.tcb_info_issuer_chain));
+      return r;
+    });
+    router.Handle("GET", prefix + "/qe/identity", [=](const http::HttpRequest&) {
+      if (o.qe_identity_status != 200) {
+        return http::HttpResponse::Text(o.qe_identity_status, "unavailable\n");
+      }
+      auto r = http::HttpResponse::Json(200, Response("enclaveIdentity", tee.qe_identity));
+      r.headers.Set("SGX-Enclave-Identity-Issuer-Chain", UrlEncode(tee.qe_identity_issuer_chain));
+      return r;
+    });
+  };
+  serve_tee(api, c);
+  if (o.tdx) serve_tee("/tdx/certification/v4", *o.tdx);
   router.Handle("GET", api + "/pckcrl", [=](const http::HttpRequest& req) {
     auto which = req.QueryParam("ca");
     if (!which || *which != ca) return http::HttpResponse::Text(404, "unknown CA\n");

@@ -1,29 +1,35 @@
 #include "vouch/pcs/pcs_client.h"
 
 #include "vouch/base/encoding.h"
-#include "vouch/server/http.h"
+#include "vouch/http/http.h"
+#include "vouch/pcs/reasons.h"
 #include "vouch/sgx/pck_extension.h"
 #include "vouch/sgx/quote.h"
+#include "vouch/sgx/td_quote.h"
 
 namespace vouch::pcs {
 namespace {
 
-constexpr char kApiPath[] = "/sgx/certification/v4";
+constexpr std::string_view kSgxApiPath = "/sgx/certification/v4";
+constexpr std::string_view kTdxApiPath = "/tdx/certification/v4";
 
-std::string ApiBase(std::string_view url) {
+// The server's root: `url` without trailing slashes and without an API path.
+std::string ServerRoot(std::string_view url) {
   std::string base = http::WithoutTrailingSlashes(url);
-  if (base.size() >= sizeof(kApiPath) - 1 &&
-      base.compare(base.size() - (sizeof(kApiPath) - 1), std::string::npos, kApiPath) == 0) {
-    return base;
+  for (std::string_view path : {kSgxApiPath, kTdxApiPath}) {
+    if (base.size() >= path.size() &&
+        base.compare(base.size() - path.size(), std::string::npos, path) == 0) {
+      return base.substr(0, base.size() - path.size());
+    }
   }
-  return base + kApiPath;
+  return base;
 }
 
 Status BadResponse(const std::string& url, const std::string& message) {
-  return Status(StatusCode::kDataLoss, url + ": " + message, "pccs_bad_response");
+  return Status(StatusCode::kDataLoss, url + ": " + message, reasons::kPccsBadResponse);
 }
 
-StatusOr<http::HttpResponse> GetOk(http::HttpClient& client, const std::string& url,
+StatusOr<http::HttpResponse> GetOk(http::Client& client, const std::string& url,
                                    std::chrono::milliseconds timeout) {
   VOUCH_ASSIGN_OR_RETURN(http::HttpResponse response, client.Get(url, {}, timeout));
   if (response.status != 200) {
@@ -82,9 +88,10 @@ StatusOr<PlatformSelector> SelectorFromPckCertificate(const Certificate& leaf) {
   return out;
 }
 
-StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
-                                             const std::optional<std::string>& pck_chain_pem) {
-  VOUCH_ASSIGN_OR_RETURN(sgx::Quote quote, sgx::Quote::Parse(quote_bytes));
+namespace {
+
+StatusOr<PlatformSelector> SelectorFromParsedQuote(
+    const sgx::DcapQuote& quote, const std::optional<std::string>& pck_chain_pem) {
   std::string pem;
   if (pck_chain_pem) {
     pem = *pck_chain_pem;
@@ -99,13 +106,31 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
   return SelectorFromPckCertificate(chain.front());
 }
 
-StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::string& base_url,
+}  // namespace
+
+StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
+                                             const std::optional<std::string>& pck_chain_pem) {
+  if (sgx::IsTdQuote(quote_bytes)) {
+    VOUCH_ASSIGN_OR_RETURN(sgx::TdQuote quote, sgx::TdQuote::Parse(quote_bytes));
+    VOUCH_ASSIGN_OR_RETURN(PlatformSelector selector,
+                           SelectorFromParsedQuote(quote, pck_chain_pem));
+    selector.tdx = true;
+    return selector;
+  }
+  VOUCH_ASSIGN_OR_RETURN(sgx::Quote quote, sgx::Quote::Parse(quote_bytes));
+  return SelectorFromParsedQuote(quote, pck_chain_pem);
+}
+
+StatusOr<sgx::Collateral> FetchCollateral(http::Client& client, const std::string& base_url,
                                           const PlatformSelector& platform,
                                           std::chrono::milliseconds timeout) {
-  const std::string api = ApiBase(base_url);
+  const std::string root = ServerRoot(base_url);
+  const std::string api = root + std::string(kSgxApiPath);
+  // TDX TCB Info and QE Identity (TD_QE) have their own paths; CRLs are shared with SGX.
+  const std::string tee_api = root + std::string(platform.tdx ? kTdxApiPath : kSgxApiPath);
   sgx::Collateral c;
 
-  const std::string tcb_url = api + "/tcb?fmspc=" + HexEncode(platform.fmspc);
+  const std::string tcb_url = tee_api + "/tcb?fmspc=" + HexEncode(platform.fmspc);
   VOUCH_ASSIGN_OR_RETURN(auto tcb, GetOk(client, tcb_url, timeout));
   auto tcb_info = sgx::ExtractSignedJson(tcb.body, "tcbInfo");
   if (!tcb_info.ok()) return BadResponse(tcb_url, tcb_info.status().message());
@@ -114,7 +139,7 @@ StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::s
       c.tcb_info_issuer_chain,
       IssuerChain(tcb, tcb_url, {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"}));
 
-  const std::string qe_url = api + "/qe/identity";
+  const std::string qe_url = tee_api + "/qe/identity";
   VOUCH_ASSIGN_OR_RETURN(auto qe, GetOk(client, qe_url, timeout));
   auto qe_identity = sgx::ExtractSignedJson(qe.body, "enclaveIdentity");
   if (!qe_identity.ok()) return BadResponse(qe_url, qe_identity.status().message());

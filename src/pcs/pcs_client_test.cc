@@ -68,6 +68,45 @@ TEST_F(PcsClientTest, FetchesExactlyWhatThePccsServesAndItVerifies) {
   }
 }
 
+TEST_F(PcsClientTest, TdQuotesGetTdxCollateralFromTheTdxPaths) {
+  const std::string c = "sgx-dcap/phala-dcap-qvl/tdx-v4-2025-06";
+  const UnixSeconds at = 1752919234;
+  Bytes td_quote = vouch::testing::ReadTestData(c + "/quote.bin");
+  sgx::Collateral tdx = *sgx::ReadCollateralDirectory(vouch::testing::TestDataPath(c));
+  auto selector = SelectorFromQuote(td_quote, std::nullopt);
+  ASSERT_THAT(selector, IsOk());
+  EXPECT_TRUE(selector->tdx);
+  EXPECT_EQ(HexEncode(selector->fmspc), "b0c06f000000");
+  EXPECT_EQ(selector->ca, "platform");
+  EXPECT_FALSE(SelectorFromQuote(quote_, std::nullopt)->tdx);
+
+  // The PCCS serves the TDX vector's CRLs under /sgx and its TDX TCB Info and TD_QE identity
+  // under /tdx; the SGX documents it serves for the same FMSPC are another vector's.
+  sgx::Collateral sgx_side = tdx;
+  sgx_side.tcb_info = expected_.tcb_info;
+  sgx_side.qe_identity = expected_.qe_identity;
+  PccsStandInOptions options;
+  options.tdx = tdx;
+  auto server = StartPccsStandIn(sgx_side, "b0c06f000000", "platform", options);
+  ASSERT_THAT(server, IsOk());
+  auto verifier =
+      *sgx::DcapVerifier::Create({{sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction}});
+  for (std::string base : {Url(**server), Url(**server) + "/sgx/certification/v4",
+                           Url(**server) + "/tdx/certification/v4/"}) {
+    auto fetched = FetchCollateral(client_, base, *selector, std::chrono::seconds(10));
+    ASSERT_THAT(fetched, IsOk()) << base;
+    EXPECT_EQ(fetched->tcb_info.body, tdx.tcb_info.body);
+    EXPECT_EQ(fetched->qe_identity.body, tdx.qe_identity.body);
+    EXPECT_EQ(fetched->pck_crl, tdx.pck_crl);
+    EXPECT_THAT(verifier->VerifyTd(td_quote, *fetched, {at, false}), IsOk());
+  }
+  // A PCCS without TDX collateral answers 404 there.
+  auto sgx_only = StartPccsStandIn(sgx_side, "b0c06f000000", "platform", {});
+  ASSERT_THAT(sgx_only, IsOk());
+  EXPECT_THAT(FetchCollateral(client_, Url(**sgx_only), *selector, std::chrono::seconds(10)),
+              StatusIs(StatusCode::kUnavailable));
+}
+
 TEST_F(PcsClientTest, MisbehavingServersAreClearErrors) {
   auto selector = *SelectorFromQuote(quote_, std::nullopt);
   const auto timeout = std::chrono::seconds(10);

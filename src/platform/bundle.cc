@@ -14,7 +14,9 @@
 
 #include "platform/json_util.h"
 #include "vouch/base/file.h"
+#include "vouch/platform/reasons.h"
 #include "vouch/sgx/measurement.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::platform {
 namespace {
@@ -22,10 +24,11 @@ namespace {
 using sgx::kPageSize;
 
 Status ManifestError(const std::string& message) {
-  return MalformedError("manifest_malformed", std::string(kBundleManifestName) + ": " + message);
+  return MalformedError(reasons::kManifestMalformed,
+                        std::string(kBundleManifestName) + ": " + message);
 }
 Status BundleError(const std::string& message) {
-  return MalformedError("bundle_malformed", "bundle: " + message);
+  return MalformedError(reasons::kBundleMalformed, "bundle: " + message);
 }
 
 uint64_t PagesFor(uint64_t size) { return (size + kPageSize - 1) / kPageSize; }
@@ -358,7 +361,7 @@ StatusOr<BundleMeasurement> Bundle::Measure() const {
     ::close(fd);
     if (status.ok() && remaining != 0) {
       return Status(StatusCode::kFailedPrecondition, path + " changed size while it was measured",
-                    "bundle_changed");
+                    reasons::kBundleChanged);
     }
     return status;
   }));
@@ -389,10 +392,11 @@ StatusOr<sgx::Sigstruct> Bundle::ReadSignature() const {
       return Status(StatusCode::kNotFound,
                     "bundle " + dir_ + " is not signed (no " + kBundleSignatureName +
                         "); sign it with `vouch enclave sign`",
-                    "bundle_unsigned");
+                    reasons::kBundleUnsigned);
     }
     if (bytes.status().code() == StatusCode::kInvalidArgument) {
-      return MalformedError("sigstruct_malformed", path + " is larger than a SIGSTRUCT");
+      return MalformedError(sgx::reasons::kSigstructMalformed,
+                            path + " is larger than a SIGSTRUCT");
     }
     return bytes.status();
   }
@@ -403,7 +407,7 @@ StatusOr<EnclaveIdentity> Bundle::SignedIdentity(const BundleMeasurement& measur
   VOUCH_ASSIGN_OR_RETURN(sgx::Sigstruct sig, ReadSignature());
   const sgx::SigstructBody& b = sig.body();
   auto mismatch = [&](const std::string& what) {
-    return RejectedError("bundle_signature_mismatch",
+    return RejectedError(reasons::kBundleSignatureMismatch,
                          std::string(kBundleSignatureName) + " " + what +
                              "; re-sign the bundle with `vouch enclave sign`");
   };

@@ -8,6 +8,7 @@
 
 #include "platform/internal.h"
 #include "vouch/base/file.h"
+#include "vouch/platform/reasons.h"
 #include "vouch/sgx/quote.h"
 #include "vouch/sgx/simulated_pki.h"
 
@@ -20,7 +21,7 @@ constexpr size_t kGramineKeySize = 16;
 constexpr size_t kMaxQuoteSize = 64 * 1024;
 
 Status Malformed(const std::string& message) {
-  return MalformedError("gramine_malformed", "Gramine attestation: " + message);
+  return MalformedError(reasons::kGramineMalformed, "Gramine attestation: " + message);
 }
 
 // Writes `data` to an existing pseudo-file (no temp file + rename: /dev/attestation files
@@ -67,7 +68,7 @@ class GraminePlatform final : public Platform {
       return Status(StatusCode::kFailedPrecondition,
                     "Gramine's attestation type is \"" + type_ +
                         "\", not \"dcap\"; set sgx.remote_attestation = \"dcap\" in the manifest",
-                    "gramine_attestation_disabled");
+                    reasons::kGramineAttestationDisabled);
     }
     VOUCH_RETURN_IF_ERROR(WriteInPlace(dir_ + "/user_report_data", report_data));
     auto quote = ReadFile(dir_ + "/quote", kMaxQuoteSize);
@@ -85,7 +86,7 @@ class GraminePlatform final : public Platform {
                     "Gramine provides seal keys for the enclave's own ISV SVN (" +
                         std::to_string(identity_.isv_svn) + ") only, not for SVN " +
                         std::to_string(request.isv_svn),
-                    "gramine_svn_unavailable");
+                    reasons::kGramineSvnUnavailable);
     }
     const char* name =
         request.policy == SealPolicy::kMrEnclave ? "_sgx_mrenclave" : "_sgx_mrsigner";

@@ -12,6 +12,7 @@
 #include "vouch/crypto/hkdf.h"
 #include "vouch/platform/gramine.h"
 #include "vouch/platform/mock.h"
+#include "vouch/platform/reasons.h"
 #include "vouch/platform/sim.h"
 
 namespace vouch::platform {
@@ -20,11 +21,11 @@ namespace {
 constexpr char kSealInfoLabel[] = "vouch-seal-key/v1";
 
 Status IdentityError(const std::string& message) {
-  return MalformedError("identity_malformed", "enclave identity: " + message);
+  return MalformedError(reasons::kIdentityMalformed, "enclave identity: " + message);
 }
 
 Status Unavailable(const std::string& message) {
-  return Status(StatusCode::kFailedPrecondition, message, "platform_unavailable");
+  return Status(StatusCode::kFailedPrecondition, message, reasons::kPlatformUnavailable);
 }
 
 }  // namespace
@@ -157,7 +158,7 @@ StatusOr<std::unique_ptr<Platform>> Platform::FromEnvironment(const EnvironmentO
   if (*kind == "gramine") {
     return NewGraminePlatform(env(kEnvGramineDir).value_or(kGramineAttestationDir));
   }
-  return MalformedError("platform_malformed",
+  return MalformedError(reasons::kPlatformMalformed,
                         "VOUCH_PLATFORM must be sim, mock or gramine, not \"" + *kind + "\"");
 }
 
@@ -168,7 +169,7 @@ Status CheckSealKeyRequest(const EnclaveIdentity& identity, const SealKeyRequest
     return InvalidArgumentError("unknown seal policy");
   }
   if (request.isv_svn > identity.isv_svn) {
-    return RejectedError("seal_svn_too_new",
+    return RejectedError(reasons::kSealSvnTooNew,
                          "a key for ISV SVN " + std::to_string(request.isv_svn) +
                              " cannot be derived by an enclave with ISV SVN " +
                              std::to_string(identity.isv_svn) +

@@ -14,6 +14,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
+#include "vouch/platform/reasons.h"
 
 namespace vouch::platform {
 namespace {
@@ -34,7 +35,7 @@ constexpr PartFiles kPckFiles = {"pck.der", "pck.key"};
 constexpr PartFiles kTcbFiles = {"tcb_signing.der", "tcb_signing.key"};
 
 Status StateError(const std::string& message) {
-  return MalformedError("sim_state_malformed", "simulation state: " + message);
+  return MalformedError(reasons::kSimStateMalformed, "simulation state: " + message);
 }
 
 // mkdir -p: parents 0755, the last component `mode`.
@@ -54,22 +55,14 @@ Status MakeDirs(const std::string& dir, mode_t mode) {
   return OkStatus();
 }
 
-// Private files must not be readable by group or others (as ssh insists for its keys).
-Status CheckPrivate(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    std::string message = "cannot stat " + path + ": " + std::strerror(errno);
-    return errno == ENOENT ? NotFoundError(message) : UnavailableError(message);
+// A private file of the installation (a key, the platform secret), under the rule for every
+// private key (base/file.h ReadPrivateFile), refused with this module's reason.
+StatusOr<SecretBytes> ReadPrivate(const std::string& path, size_t max_size) {
+  auto secret = ReadPrivateFile(path, max_size);
+  if (!secret.ok() && secret.status().reason() == kKeyFileInsecure) {
+    return secret.status().WithReason(reasons::kSimStateInsecure);
   }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return Status(StatusCode::kFailedPrecondition,
-                  path + " is accessible by group or others (mode " + mode +
-                      "); private simulation files must be 0600",
-                  "sim_state_insecure");
-  }
-  return OkStatus();
+  return secret;
 }
 
 nlohmann::ordered_json StateJson(const sgx::SimulatedPkiOptions& o, UnixSeconds created) {
@@ -177,11 +170,7 @@ StatusOr<Certificate> ReadCert(const std::string& dir, const char* name) {
 }
 
 StatusOr<EcdsaP256PrivateKey> ReadKey(const std::string& dir, const char* name) {
-  std::string path = dir + "/" + name;
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(path));
-  VOUCH_ASSIGN_OR_RETURN(Bytes der, ReadFile(path, 64 * 1024));
-  SecretBytes secret(der);
-  SecureWipe(der.data(), der.size());
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, ReadPrivate(dir + "/" + name, 64 * 1024));
   auto key = EcdsaP256PrivateKey::FromPkcs8(secret.Reveal());
   if (!key.ok()) return StateError(std::string(name) + ": " + key.status().message());
   return key;
@@ -248,7 +237,7 @@ StatusOr<SimInstallation> SimInstallation::Init(const std::string& dir, UnixSeco
     return Status(StatusCode::kAlreadyExists,
                   "a simulated platform already exists in " + dir +
                       " (use --force to replace it: its quotes and sealed data become foreign)",
-                  "sim_exists");
+                  reasons::kSimExists);
   }
   VOUCH_RETURN_IF_ERROR(MakeDirs(dir, 0700));
   if (::chmod(dir.c_str(), 0700) != 0) {
@@ -279,16 +268,13 @@ StatusOr<SimInstallation> SimInstallation::Open(const std::string& dir) {
   if (!FileExists(state_path)) {
     return Status(StatusCode::kFailedPrecondition,
                   "no simulated platform in " + dir + "; create one with `vouch sim init`",
-                  "sim_not_initialized");
+                  reasons::kSimNotInitialized);
   }
   VOUCH_ASSIGN_OR_RETURN(std::string text, ReadFileToString(state_path, 64 * 1024));
   VOUCH_ASSIGN_OR_RETURN(auto state, ParseState(text));
   auto& [options, created] = state;
 
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(dir + "/" + kSecretFile));
-  VOUCH_ASSIGN_OR_RETURN(Bytes secret_bytes, ReadFile(dir + "/" + kSecretFile, 1024));
-  SecretBytes secret(secret_bytes);
-  SecureWipe(secret_bytes.data(), secret_bytes.size());
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, ReadPrivate(dir + "/" + kSecretFile, 1024));
   if (secret.size() != kSecretSize) {
     return StateError(std::string(kSecretFile) + " must hold 32 bytes");
   }
@@ -317,7 +303,7 @@ StatusOr<sgx::Collateral> SimInstallation::CollateralAt(UnixSeconds at) const {
                   "the simulated platform's certificates are valid " + FormatRfc3339(o.not_before) +
                       " .. " + FormatRfc3339(o.not_after) + ", not at " + FormatRfc3339(at) +
                       "; re-create it with `vouch sim init --force`",
-                  "sim_certificates_expired");
+                  reasons::kSimCertificatesExpired);
   }
   sgx::SimulatedPki fresh = pki_;
   fresh.mutable_options().issue_date = std::max(at - kSimCollateralBackdate, o.not_before);

@@ -9,6 +9,7 @@
 #include "vouch/crypto/aes_gcm.h"
 #include "vouch/crypto/aes_gcm_key.h"
 #include "vouch/crypto/random.h"
+#include "vouch/seal/reasons.h"
 
 namespace vouch::seal {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 constexpr size_t kMaxCachedKeys = 64;
 
 Status Malformed(const std::string& message) {
-  return MalformedError("sealed_blob_malformed", "sealed blob: " + message);
+  return MalformedError(reasons::kSealedBlobMalformed, "sealed blob: " + message);
 }
 
 void PutLe(uint8_t* p, uint64_t v, size_t width) {
@@ -31,26 +32,26 @@ Status CheckFor(const platform::EnclaveIdentity& me, const SealedBlobHeader& h) 
   const auto& mine = h.policy == SealPolicy::kMrEnclave ? me.mr_enclave : me.mr_signer;
   if (h.identity != mine) {
     const char* what = h.policy == SealPolicy::kMrEnclave ? "MRENCLAVE" : "MRSIGNER";
-    return RejectedError("seal_identity_mismatch",
+    return RejectedError(reasons::kSealIdentityMismatch,
                          std::string("sealed to ") + what + " " + ShortHex(h.identity) +
                              ", but this enclave's " + what + " is " + ShortHex(mine));
   }
   if (h.product_id != me.product_id) {
-    return RejectedError("seal_product_mismatch",
+    return RejectedError(reasons::kSealProductMismatch,
                          "sealed by product " + std::to_string(h.product_id) +
                              ", but this enclave is product " + std::to_string(me.product_id));
   }
   if (h.isv_svn > me.isv_svn) {
-    return RejectedError("seal_svn_too_new", "sealed by ISV SVN " + std::to_string(h.isv_svn) +
-                                                 "; this enclave has ISV SVN " +
-                                                 std::to_string(me.isv_svn) +
-                                                 " and cannot derive keys of a higher SVN");
+    return RejectedError(reasons::kSealSvnTooNew, "sealed by ISV SVN " + std::to_string(h.isv_svn) +
+                                                      "; this enclave has ISV SVN " +
+                                                      std::to_string(me.isv_svn) +
+                                                      " and cannot derive keys of a higher SVN");
   }
   return OkStatus();
 }
 
 Status OpenFailed() {
-  return RejectedError("seal_open_failed",
+  return RejectedError(reasons::kSealOpenFailed,
                        "authentication failed: the blob was sealed on another platform or by a "
                        "debug/non-debug twin, the associated data differs, or it was altered");
 }

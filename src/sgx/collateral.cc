@@ -9,6 +9,7 @@
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
 namespace {
@@ -17,7 +18,7 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-constexpr char kCollateralMalformed[] = "collateral_malformed";
+using reasons::kCollateralMalformed;
 
 Status Malformed(const std::string& what, const std::string& message) {
   return MalformedError(kCollateralMalformed, what + ": " + message);
@@ -138,7 +139,21 @@ StatusOr<element> ParseDocument(simdjson::dom::parser& parser, ByteSpan json,
   return doc;
 }
 
-StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, size_t index) {
+// `key`: an array of 16 objects {"svn": 0..255, …} (sgxtcbcomponents, tdxtcbcomponents).
+Status ParseComponents(const Fields& tcb, const char* key, const std::string& what,
+                       std::array<uint8_t, 16>* out) {
+  VOUCH_ASSIGN_OR_RETURN(array comps, tcb.Array(key));
+  if (comps.size() != 16) return tcb.Error(std::string("\"") + key + "\" must have 16 entries");
+  size_t i = 0;
+  for (element c : comps) {
+    VOUCH_ASSIGN_OR_RETURN(Fields cf, Fields::Of(c, what));
+    VOUCH_ASSIGN_OR_RETURN(int64_t svn, cf.Int("svn", 0, 255));
+    (*out)[i++] = static_cast<uint8_t>(svn);
+  }
+  return OkStatus();
+}
+
+StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, bool tdx, size_t index) {
   const std::string what = "TCB Info tcbLevels[" + std::to_string(index) + "]";
   VOUCH_ASSIGN_OR_RETURN(Fields f, Fields::Of(level_element, what));
   TcbLevel out;
@@ -153,14 +168,11 @@ StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, size_t inde
       out.sgx_components[i] = static_cast<uint8_t>(svn);
     }
   } else {
-    VOUCH_ASSIGN_OR_RETURN(array comps, t.Array("sgxtcbcomponents"));
-    if (comps.size() != 16) return t.Error("\"sgxtcbcomponents\" must have 16 entries");
-    size_t i = 0;
-    const std::string component_what = what + ".tcb.sgxtcbcomponents";
-    for (element c : comps) {
-      VOUCH_ASSIGN_OR_RETURN(Fields cf, Fields::Of(c, component_what));
-      VOUCH_ASSIGN_OR_RETURN(int64_t svn, cf.Int("svn", 0, 255));
-      out.sgx_components[i++] = static_cast<uint8_t>(svn);
+    VOUCH_RETURN_IF_ERROR(ParseComponents(t, "sgxtcbcomponents", what + ".tcb.sgxtcbcomponents",
+                                          &out.sgx_components));
+    if (tdx) {
+      VOUCH_RETURN_IF_ERROR(ParseComponents(t, "tdxtcbcomponents", what + ".tcb.tdxtcbcomponents",
+                                            &out.tdx_components));
     }
   }
   VOUCH_ASSIGN_OR_RETURN(int64_t pcesvn, t.Int("pcesvn", 0, 65535));
@@ -171,9 +183,69 @@ StatusOr<TcbLevel> ParseTcbLevel(element level_element, int version, size_t inde
   return out;
 }
 
+// Intel's TcbLevel::operator>: SGX components, then PCESVN, then (TDX) the TDX components;
+// the TDX components are all zero in SGX TCB Info.
 bool ComponentsThenPceGreater(const TcbLevel& a, const TcbLevel& b) {
   if (a.sgx_components != b.sgx_components) return a.sgx_components > b.sgx_components;
-  return a.pce_svn > b.pce_svn;
+  if (a.pce_svn != b.pce_svn) return a.pce_svn > b.pce_svn;
+  return a.tdx_components > b.tdx_components;
+}
+
+// {"tcb":{"isvsvn":n},"tcbDate":…,"tcbStatus":…,"advisoryIDs"?:[…]}: a QE Identity level or a
+// TDX module level.
+StatusOr<QeTcbLevel> ParseIsvSvnLevel(element level, const std::string& what) {
+  VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, what));
+  VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
+  const std::string tcb_what = what + ".tcb";
+  VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
+  QeTcbLevel out;
+  VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
+  out.isv_svn = static_cast<uint16_t>(isvsvn);
+  VOUCH_ASSIGN_OR_RETURN(out.tcb_date, lf.Time("tcbDate"));
+  VOUCH_ASSIGN_OR_RETURN(out.status, lf.Status("tcbStatus"));
+  VOUCH_ASSIGN_OR_RETURN(out.advisory_ids, lf.OptionalStrings("advisoryIDs"));
+  return out;
+}
+
+// `tdxModule` or an entry of `tdxModuleIdentities`: mrsigner (96 hex), attributes and
+// attributesMask (16 hex each).
+StatusOr<TdxModule> ParseTdxModule(const Fields& f) {
+  TdxModule m;
+  VOUCH_ASSIGN_OR_RETURN(m.mrsigner, f.Hex<48>("mrsigner"));
+  VOUCH_ASSIGN_OR_RETURN(m.attributes, f.Hex<8>("attributes"));
+  VOUCH_ASSIGN_OR_RETURN(m.attributes_mask, f.Hex<8>("attributesMask"));
+  return m;
+}
+
+StatusOr<TdxModuleIdentity> ParseTdxModuleIdentity(element e, size_t index) {
+  const std::string what = "TCB Info tdxModuleIdentities[" + std::to_string(index) + "]";
+  VOUCH_ASSIGN_OR_RETURN(Fields f, Fields::Of(e, what));
+  TdxModuleIdentity out;
+  VOUCH_ASSIGN_OR_RETURN(out.id, f.String("id"));
+  VOUCH_ASSIGN_OR_RETURN(out.module, ParseTdxModule(f));
+  VOUCH_ASSIGN_OR_RETURN(array levels, f.Array("tcbLevels"));
+  if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
+  size_t i = 0;
+  for (element level : levels) {
+    const std::string level_what = what + ".tcbLevels[" + std::to_string(i++) + "]";
+    VOUCH_ASSIGN_OR_RETURN(TdxModuleTcbLevel l, ParseIsvSvnLevel(level, level_what));
+    if (l.status != TcbStatus::kUpToDate && l.status != TcbStatus::kOutOfDate &&
+        l.status != TcbStatus::kRevoked) {
+      return Malformed(level_what, "a TDX module's tcbStatus is UpToDate, OutOfDate or Revoked");
+    }
+    for (const TdxModuleTcbLevel& seen : out.levels) {
+      // Intel's QVL rejects duplicated module levels ("Detected duplicated TDX Module Identity
+      // TCB levels"): its set is ordered by ISVSVN alone.
+      if (seen.isv_svn == l.isv_svn) {
+        return Malformed(level_what, "repeats isvsvn " + std::to_string(l.isv_svn));
+      }
+    }
+    out.levels.push_back(std::move(l));
+  }
+  std::sort(
+      out.levels.begin(), out.levels.end(),
+      [](const TdxModuleTcbLevel& a, const TdxModuleTcbLevel& b) { return a.isv_svn > b.isv_svn; });
+  return out;
 }
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -262,8 +334,9 @@ StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
   TcbInfo info;
   VOUCH_ASSIGN_OR_RETURN(int64_t version, f.Int("version", 0, 1000));
   if (version != 2 && version != 3) {
-    return MalformedError("tcb_info_unsupported", "TCB Info version " + std::to_string(version) +
-                                                      " is not supported (2 or 3)");
+    return MalformedError(
+        reasons::kTcbInfoUnsupported,
+        "TCB Info version " + std::to_string(version) + " is not supported (2 or 3)");
   }
   info.version_ = static_cast<int>(version);
   if (version == 3) {
@@ -271,6 +344,7 @@ StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
   } else if (f.Has("id")) {
     return f.Error("version 2 TCB Info must not carry \"id\"");
   }
+  const bool tdx = info.id_ == "TDX";
   VOUCH_ASSIGN_OR_RETURN(info.issue_date_, f.Time("issueDate"));
   VOUCH_ASSIGN_OR_RETURN(info.next_update_, f.Time("nextUpdate"));
   VOUCH_ASSIGN_OR_RETURN(info.fmspc_, f.Hex<6>("fmspc"));
@@ -283,10 +357,24 @@ StatusOr<TcbInfo> TcbInfo::Parse(ByteSpan json) {
   if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
   size_t i = 0;
   for (element level : levels) {
-    VOUCH_ASSIGN_OR_RETURN(TcbLevel parsed, ParseTcbLevel(level, info.version_, i++));
+    VOUCH_ASSIGN_OR_RETURN(TcbLevel parsed, ParseTcbLevel(level, info.version_, tdx, i++));
     info.levels_.push_back(std::move(parsed));
   }
   std::stable_sort(info.levels_.begin(), info.levels_.end(), ComponentsThenPceGreater);
+  if (tdx) {
+    VOUCH_ASSIGN_OR_RETURN(element module, f.Get("tdxModule"));
+    static const std::string kModuleWhat = "TCB Info tdxModule";
+    VOUCH_ASSIGN_OR_RETURN(Fields mf, Fields::Of(module, kModuleWhat));
+    VOUCH_ASSIGN_OR_RETURN(info.tdx_module_, ParseTdxModule(mf));
+    if (f.Has("tdxModuleIdentities")) {
+      VOUCH_ASSIGN_OR_RETURN(array identities, f.Array("tdxModuleIdentities"));
+      size_t j = 0;
+      for (element identity : identities) {
+        VOUCH_ASSIGN_OR_RETURN(TdxModuleIdentity parsed, ParseTdxModuleIdentity(identity, j++));
+        info.tdx_module_identities_.push_back(std::move(parsed));
+      }
+    }
+  }
   return info;
 }
 
@@ -315,17 +403,8 @@ StatusOr<QeIdentity> QeIdentity::Parse(ByteSpan json) {
   if (levels.size() == 0) return f.Error("\"tcbLevels\" must not be empty");
   size_t i = 0;
   for (element level : levels) {
-    const std::string what = "QE Identity tcbLevels[" + std::to_string(i++) + "]";
-    VOUCH_ASSIGN_OR_RETURN(Fields lf, Fields::Of(level, what));
-    VOUCH_ASSIGN_OR_RETURN(element tcb, lf.Get("tcb"));
-    const std::string tcb_what = what + ".tcb";
-    VOUCH_ASSIGN_OR_RETURN(Fields tf, Fields::Of(tcb, tcb_what));
-    QeTcbLevel out;
-    VOUCH_ASSIGN_OR_RETURN(int64_t isvsvn, tf.Int("isvsvn", 0, 65535));
-    out.isv_svn = static_cast<uint16_t>(isvsvn);
-    VOUCH_ASSIGN_OR_RETURN(out.tcb_date, lf.Time("tcbDate"));
-    VOUCH_ASSIGN_OR_RETURN(out.status, lf.Status("tcbStatus"));
-    VOUCH_ASSIGN_OR_RETURN(out.advisory_ids, lf.OptionalStrings("advisoryIDs"));
+    VOUCH_ASSIGN_OR_RETURN(QeTcbLevel out, ParseIsvSvnLevel(level, "QE Identity tcbLevels[" +
+                                                                       std::to_string(i++) + "]"));
     qe.levels_.push_back(std::move(out));
   }
   std::stable_sort(qe.levels_.begin(), qe.levels_.end(),
@@ -429,8 +508,13 @@ StatusOr<std::string> ReadText(const std::string& dir, const std::string& name) 
 
 StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir) {
   struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (::stat(dir.c_str(), &st) != 0) {
     return NotFoundError("collateral directory " + dir + " does not exist");
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return NotFoundError(dir + " is a file, not a collateral directory (a directory holding " +
+                         "tcb_info.json, qe_identity.json, the CRLs and their issuer chains; " +
+                         "docs/collateral.md)");
   }
   Collateral c;
   VOUCH_ASSIGN_OR_RETURN(Bytes root_crl, ReadIn(dir, "root_ca_crl.der"));

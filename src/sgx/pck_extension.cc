@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "vouch/base/der.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
 namespace {
@@ -148,7 +149,7 @@ StatusOr<PckExtension> PckExtension::Parse(ByteSpan der) {
   };
   auto result = parse();
   if (!result.ok()) {
-    return MalformedError("pck_extension_malformed",
+    return MalformedError(reasons::kPckExtensionMalformed,
                           "malformed PCK certificate SGX extension: " + result.status().message());
   }
   return result;

@@ -3,55 +3,63 @@
 #include <cstdio>
 #include <string>
 
+#include "sgx/quote_internal.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/encoding.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
+namespace internal {
+
+Status QuoteMalformed(const std::string& message) {
+  return MalformedError(kQuoteMalformed, "malformed quote: " + message);
+}
+Status QuoteUnsupported(const std::string& message) {
+  return MalformedError(kQuoteUnsupported, "unsupported quote: " + message);
+}
+Status QuoteWrongTee(const std::string& message) {
+  return MalformedError(kQuoteWrongTee, "quote for another TEE: " + message);
+}
+
+Status CheckKeyTypeAndVendor(const QuoteHeader& h) {
+  if (h.attestation_key_type != kAttestationKeyTypeEcdsaP256) {
+    return QuoteUnsupported("attestation key type " + std::to_string(h.attestation_key_type) +
+                            " (only 2, ECDSA-256-with-P-256, is supported)");
+  }
+  if (h.qe_vendor_id != kIntelQeVendorId) {
+    return QuoteUnsupported("QE vendor ID " + HexEncode(h.qe_vendor_id) + " is not Intel's QE");
+  }
+  return OkStatus();
+}
+
+std::string TeeTypeHex(uint32_t tee_type) {
+  char hex[16];
+  std::snprintf(hex, sizeof(hex), "0x%08x", tee_type);
+  return hex;
+}
+
+}  // namespace internal
+
 namespace {
 
 static_assert(kQuoteHeaderSize == 48 && kReportBodySize == 384);
 
-constexpr char kMalformed[] = "quote_malformed";
-constexpr char kUnsupported[] = "quote_unsupported";
+using internal::QuoteMalformed;
 
-Status Malformed(const Status& status) {
-  return MalformedError(kMalformed, "malformed quote: " + status.message());
-}
-Status Malformed(const std::string& message) {
-  return MalformedError(kMalformed, "malformed quote: " + message);
-}
-Status Unsupported(const std::string& message) {
-  return MalformedError(kUnsupported, "unsupported quote: " + message);
-}
-
-Status ReadHeader(ByteReader& r, QuoteHeader* h) {
-  VOUCH_RETURN_IF_ERROR(r.ReadU16Le(&h->version, "header.version"));
-  VOUCH_RETURN_IF_ERROR(r.ReadU16Le(&h->attestation_key_type, "header.att_key_type"));
-  VOUCH_RETURN_IF_ERROR(r.ReadU32Le(&h->tee_type, "header.tee_type"));
-  VOUCH_RETURN_IF_ERROR(r.ReadU16Le(&h->qe_svn, "header.qe_svn"));
-  VOUCH_RETURN_IF_ERROR(r.ReadU16Le(&h->pce_svn, "header.pce_svn"));
-  VOUCH_RETURN_IF_ERROR(r.ReadArray(&h->qe_vendor_id, "header.qe_vendor_id"));
-  VOUCH_RETURN_IF_ERROR(r.ReadArray(&h->user_data, "header.user_data"));
-  return OkStatus();
-}
-
-// §4.1 step 1.
-Status CheckHeader(const QuoteHeader& h) {
+// §4.1 step 1 for SGX quotes.
+Status CheckSgxHeader(const QuoteHeader& h) {
+  if (h.tee_type == kTeeTypeTdx) {
+    return internal::QuoteWrongTee(
+        "TEE type 0x81 is Intel TDX; verify it as a TD quote (TdQuote, DcapVerifier::VerifyTd)");
+  }
   if (h.version != 3 && h.version != 4) {
-    return Unsupported("version " + std::to_string(h.version) + " (SGX quotes are version 3 or 4)");
+    return internal::QuoteUnsupported("version " + std::to_string(h.version) +
+                                      " (SGX quotes are version 3 or 4)");
   }
-  if (h.attestation_key_type != kAttestationKeyTypeEcdsaP256) {
-    return Unsupported("attestation key type " + std::to_string(h.attestation_key_type) +
-                       " (only 2, ECDSA-256-with-P-256, is supported)");
-  }
-  if (h.tee_type == kTeeTypeTdx) return Unsupported("TDX quotes are not supported yet");
+  VOUCH_RETURN_IF_ERROR(internal::CheckKeyTypeAndVendor(h));
   if (h.tee_type != kTeeTypeSgx) {
-    char hex[16];
-    std::snprintf(hex, sizeof(hex), "0x%08x", h.tee_type);
-    return Malformed(std::string("TEE type ") + hex + " is neither SGX (0) nor TDX (0x81)");
-  }
-  if (h.qe_vendor_id != kIntelQeVendorId) {
-    return Unsupported("QE vendor ID " + HexEncode(h.qe_vendor_id) + " is not Intel's QE");
+    return QuoteMalformed("TEE type " + internal::TeeTypeHex(h.tee_type) +
+                          " is neither SGX (0) nor TDX (0x81)");
   }
   return OkStatus();
 }
@@ -90,60 +98,79 @@ StatusOr<ReportBody> ReportBody::Parse(ByteSpan bytes) {
 uint64_t ReportBody::attribute_flags() const { return LoadU64Le(attributes.data()); }
 uint32_t ReportBody::misc_select_value() const { return LoadU32Le(misc_select.data()); }
 
-StatusOr<Quote> Quote::Parse(ByteSpan bytes) {
-  Quote q;
+Status DcapQuote::ReadHeader(ByteSpan bytes) {
   ByteReader r(bytes);
-  if (Status s = ReadHeader(r, &q.header_); !s.ok()) return Malformed(s);
-  VOUCH_RETURN_IF_ERROR(CheckHeader(q.header_));
+  QuoteHeader& h = header_;
+  Status s = r.ReadU16Le(&h.version, "header.version");
+  if (s.ok()) s = r.ReadU16Le(&h.attestation_key_type, "header.att_key_type");
+  if (s.ok()) s = r.ReadU32Le(&h.tee_type, "header.tee_type");
+  if (s.ok()) s = r.ReadU16Le(&h.qe_svn, "header.qe_svn");
+  if (s.ok()) s = r.ReadU16Le(&h.pce_svn, "header.pce_svn");
+  if (s.ok()) s = r.ReadArray(&h.qe_vendor_id, "header.qe_vendor_id");
+  if (s.ok()) s = r.ReadArray(&h.user_data, "header.user_data");
+  return s.ok() ? s : QuoteMalformed(s.message());
+}
 
-  ByteSpan body;
-  if (Status s = r.ReadBytes(kReportBodySize, &body, "report body"); !s.ok()) return Malformed(s);
-  q.report_body_ = *ReportBody::Parse(body);
-
+// Signature data layout (§2.3, §2.4). Intel's QVL decides every length case:
+//   * bytes after the signature data are ignored (trailing_bytes);
+//   * inside the signature data, bytes after the outermost structure (v3: the certification
+//     data; v4/v5: the type-6 block) are ignored (signature_data_slack): QVL's
+//     Ecdsa256BitQuoteV3AuthData / V4AuthData never check that they consumed everything;
+//   * inside type 6, the inner certification data must end exactly where the block ends
+//     (QVL's QEReportCertificationData::insert rejects "additional, not expected data");
+//   * every declared length must fit in what contains it.
+Status DcapQuote::ParseSignatureData(ByteSpan bytes, size_t body_end) {
+  ByteReader r(bytes);
+  Status st = r.Skip(body_end, "quote body");
   uint32_t sig_len = 0;
-  if (Status s = r.ReadU32Le(&sig_len, "signature_data_len"); !s.ok()) return Malformed(s);
+  if (st.ok()) st = r.ReadU32Le(&sig_len, "signature_data_len");
+  if (!st.ok()) return QuoteMalformed(st.message());
   if (sig_len > r.remaining()) {
-    return Malformed("signature_data_len " + std::to_string(sig_len) + " exceeds the " +
-                     std::to_string(r.remaining()) + " bytes that follow");
+    return QuoteMalformed("signature_data_len " + std::to_string(sig_len) + " exceeds the " +
+                          std::to_string(r.remaining()) + " bytes that follow");
   }
   const size_t sig_start = r.offset();
   ByteSpan sig_data;
   (void)r.ReadBytes(sig_len, &sig_data, "signature data");
-  q.trailing_bytes_ = r.remaining();
-  q.raw_.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(sig_start + sig_len));
+  trailing_bytes_ = r.remaining();
+  raw_.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(sig_start + sig_len));
+  signed_size_ = body_end;
 
-  // All offsets below are relative to the signature data, then made absolute.
+  // Offsets below are relative to the signature data, then made absolute.
   ByteReader s(sig_data);
-  Status st = s.ReadArray(&q.isv_signature_, "ISV report signature");
-  if (st.ok()) st = s.ReadArray(&q.attestation_key_, "attestation key");
-  if (!st.ok()) return Malformed(st);
+  st = s.ReadArray(&isv_signature_, "ISV report signature");
+  if (st.ok()) st = s.ReadArray(&attestation_key_, "attestation key");
+  if (!st.ok()) return QuoteMalformed(st.message());
 
   ByteSpan qe_block = sig_data.subspan(s.offset());
   size_t qe_block_offset = sig_start + s.offset();
-  if (q.header_.version == 4) {
-    // v4 wraps the QE report in certification data type 6 (§2.4).
+  const bool wrapped = header_.version >= 4;
+  if (wrapped) {
+    // v4 and v5 wrap the QE report in certification data type 6 (§2.4).
     uint16_t outer_type = 0;
     uint32_t outer_size = 0;
     st = s.ReadU16Le(&outer_type, "outer certification data type");
     if (st.ok()) st = s.ReadU32Le(&outer_size, "outer certification data size");
-    if (!st.ok()) return Malformed(st);
+    if (!st.ok()) return QuoteMalformed(st.message());
     if (outer_type != static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData)) {
-      return Malformed("v4 outer certification data type is " + std::to_string(outer_type) +
-                       ", must be 6 (QE report certification data)");
+      return QuoteMalformed("v" + std::to_string(header_.version) +
+                            " outer certification data type is " + std::to_string(outer_type) +
+                            ", must be 6 (QE report certification data)");
     }
-    if (outer_size != s.remaining()) {
-      return Malformed("v4 QE report certification data size " + std::to_string(outer_size) +
-                       " does not match the " + std::to_string(s.remaining()) +
-                       " bytes left in the signature data");
+    if (outer_size > s.remaining()) {
+      return QuoteMalformed("QE report certification data size " + std::to_string(outer_size) +
+                            " exceeds the " + std::to_string(s.remaining()) +
+                            " bytes left in the signature data");
     }
     qe_block = sig_data.subspan(s.offset(), outer_size);
     qe_block_offset = sig_start + s.offset();
+    signature_data_slack_ = s.remaining() - outer_size;
   }
 
   ByteReader qe(qe_block);
   ByteSpan qe_report;
   st = qe.ReadBytes(kReportBodySize, &qe_report, "QE report");
-  if (st.ok()) st = qe.ReadArray(&q.qe_report_signature_, "QE report signature");
+  if (st.ok()) st = qe.ReadArray(&qe_report_signature_, "QE report signature");
   uint16_t auth_size = 0;
   if (st.ok()) st = qe.ReadU16Le(&auth_size, "QE auth data size");
   ByteSpan auth;
@@ -152,24 +179,40 @@ StatusOr<Quote> Quote::Parse(ByteSpan bytes) {
   uint32_t cert_size = 0;
   if (st.ok()) st = qe.ReadU16Le(&cert_type, "certification data type");
   if (st.ok()) st = qe.ReadU32Le(&cert_size, "certification data size");
-  if (!st.ok()) return Malformed(st);
+  if (!st.ok()) return QuoteMalformed(st.message());
   if (!IsInnerCertificationType(cert_type)) {
-    return Malformed("certification data type " + std::to_string(cert_type) +
-                     (q.header_.version == 4 ? " inside the v4 QE report certification data" : "") +
-                     " is not supported (expected 1..5)");
+    return QuoteMalformed("certification data type " + std::to_string(cert_type) +
+                          (wrapped ? " inside the QE report certification data" : "") +
+                          " is not supported (expected 1..5)");
   }
-  if (cert_size != qe.remaining()) {
-    return Malformed("certification data size " + std::to_string(cert_size) +
-                     " does not match the " + std::to_string(qe.remaining()) +
-                     " bytes left in the signature data");
+  if (cert_size > qe.remaining() || (wrapped && cert_size != qe.remaining())) {
+    return QuoteMalformed(
+        "certification data size " + std::to_string(cert_size) + " does not match the " +
+        std::to_string(qe.remaining()) + " bytes left" +
+        (wrapped ? " in the QE report certification data" : " in the signature data"));
   }
-  q.qe_report_ = *ReportBody::Parse(qe_report);
-  q.qe_report_offset_ = qe_block_offset;
-  q.qe_auth_offset_ = qe_block_offset + kReportBodySize + kEcdsaSignatureSize + 2;
-  q.qe_auth_size_ = auth_size;
-  q.cert_type_ = static_cast<CertificationDataType>(cert_type);
-  q.cert_offset_ = qe_block_offset + qe.offset();
-  q.cert_size_ = cert_size;
+  if (!wrapped) signature_data_slack_ = qe.remaining() - cert_size;
+  qe_report_ = *ReportBody::Parse(qe_report);
+  qe_report_offset_ = qe_block_offset;
+  qe_auth_offset_ = qe_block_offset + kReportBodySize + kEcdsaSignatureSize + 2;
+  qe_auth_size_ = auth_size;
+  cert_type_ = static_cast<CertificationDataType>(cert_type);
+  cert_offset_ = qe_block_offset + qe.offset();
+  cert_size_ = cert_size;
+  return OkStatus();
+}
+
+StatusOr<Quote> Quote::Parse(ByteSpan bytes) {
+  Quote q;
+  VOUCH_RETURN_IF_ERROR(q.ReadHeader(bytes));
+  VOUCH_RETURN_IF_ERROR(CheckSgxHeader(q.header()));
+  if (bytes.size() < kQuoteHeaderSize + kReportBodySize) {
+    return QuoteMalformed("need " + std::to_string(kReportBodySize) +
+                          " bytes for the report body, have " +
+                          std::to_string(bytes.size() - kQuoteHeaderSize));
+  }
+  q.report_body_ = *ReportBody::Parse(bytes.subspan(kQuoteHeaderSize, kReportBodySize));
+  VOUCH_RETURN_IF_ERROR(q.ParseSignatureData(bytes, kQuoteHeaderSize + kReportBodySize));
   return q;
 }
 

@@ -4,6 +4,7 @@
 
 #include "vouch/base/byte_reader.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/sgx/reasons.h"
 
 namespace vouch::sgx {
 namespace {
@@ -41,7 +42,7 @@ static_assert(kOffQ2 + kSigstructModulusSize == kSigstructSize);
 static_assert(kOffIsvSvn + 2 <= kBodyRegionOffset + kBodyRegionSize);
 
 Status Malformed(const std::string& message) {
-  return MalformedError("sigstruct_malformed", "SIGSTRUCT: " + message);
+  return MalformedError(reasons::kSigstructMalformed, "SIGSTRUCT: " + message);
 }
 
 void PutU16(Bytes& out, size_t off, uint16_t v) {
@@ -153,7 +154,7 @@ StatusOr<Sigstruct> Sigstruct::Parse(ByteSpan in) {
   Bytes signature_be = Reversed(in, kOffSignature, kSigstructModulusSize);
   Status verified = key->VerifyPkcs1Sha256Digest(SignedDigest(in), signature_be);
   if (!verified.ok()) {
-    return RejectedError("sigstruct_signature_invalid",
+    return RejectedError(reasons::kSigstructSignatureInvalid,
                          "SIGSTRUCT signature does not verify with its own modulus over the "
                          "signed header and body bytes");
   }
@@ -161,7 +162,7 @@ StatusOr<Sigstruct> Sigstruct::Parse(ByteSpan in) {
   if (!q.ok()) return q.status();
   if (!EqualBytes(q->q1, Reversed(in, kOffQ1, kSigstructModulusSize)) ||
       !EqualBytes(q->q2, Reversed(in, kOffQ2, kSigstructModulusSize))) {
-    return RejectedError("sigstruct_quotients_invalid",
+    return RejectedError(reasons::kSigstructQuotientsInvalid,
                          "SIGSTRUCT Q1/Q2 do not match its signature (EINIT would refuse it)");
   }
   s.mr_signer_ = Sha256(s.modulus_le_);

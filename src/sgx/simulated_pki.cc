@@ -26,6 +26,8 @@ std::vector<std::pair<std::string, std::string>> Subject(const std::string& cn,
   return {{"CN", cn}, {"O", org}, {"L", "Santa Clara"}, {"ST", "CA"}, {"C", "US"}};
 }
 
+constexpr std::string_view kSimulationOrganizationPrefix = "Vouch simulation";
+
 StatusOr<Bytes> RandomSerial() {
   VOUCH_ASSIGN_OR_RETURN(Bytes serial, RandomBytes(16));
   serial[0] = static_cast<uint8_t>((serial[0] & 0x7f) | 0x01);  // positive, 16 bytes
@@ -38,6 +40,7 @@ StatusOr<Certificate> Issue(const std::string& cn, const SimulatedPkiOptions& o,
                             std::vector<CertificateSpec::Extension> extensions = {}) {
   CertificateSpec spec;
   spec.subject = Subject(cn, o.organization);
+  if (issuer == nullptr) spec.subject.insert(spec.subject.begin() + 2, {"OU", kSimulationRootUnit});
   VOUCH_ASSIGN_OR_RETURN(spec.serial, RandomSerial());
   spec.not_before = o.not_before;
   spec.not_after = o.not_after;
@@ -99,6 +102,11 @@ Bytes EncodePckExtension(const PckExtension& e) {
   Append(entries,
          DerSequence({oid(base + ".5"), DerEnumerated(static_cast<uint64_t>(e.sgx_type))}));
   return DerTlv(0x30, entries);
+}
+
+bool IsVouchSimulationRoot(const Certificate& cert) {
+  return cert.SubjectOrganization().starts_with(kSimulationOrganizationPrefix) ||
+         cert.SubjectOrganizationalUnit() == kSimulationRootUnit;
 }
 
 SimulatedPkiOptions DefaultSimulatedPkiOptions(UnixSeconds now) {
@@ -259,7 +267,23 @@ StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
 StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
                                         const QuoteOptions& options) const {
   if (options.version != 3 && options.version != 4) {
-    return InvalidArgumentError("simulated quotes are version 3 or 4");
+    return InvalidArgumentError("simulated SGX quotes are version 3 or 4");
+  }
+  Bytes quote;
+  PutU16(quote, static_cast<uint16_t>(options.version));
+  PutU16(quote, kAttestationKeyTypeEcdsaP256);
+  PutU32(quote, kTeeTypeSgx);
+  PutU16(quote, options_.qe_isv_svn);
+  PutU16(quote, options_.platform.pce_svn);
+  Append(quote, kIntelQeVendorId);
+  quote.resize(quote.size() + 20, 0);  // user data
+  Append(quote, EncodeReportBody(enclave));
+  return SignQuote(std::move(quote), options);
+}
+
+StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options) const {
+  if (options.version < 3 || options.version > 5) {
+    return InvalidArgumentError("simulated quotes are version 3, 4 or 5");
   }
   VOUCH_ASSIGN_OR_RETURN(auto attestation_key, EcdsaP256PrivateKey::Generate());
   ByteSpan att_xy = ByteSpan(attestation_key.public_key().point()).subspan(1);
@@ -275,7 +299,7 @@ StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
   qe.attributes[8] = 0xe7;
   qe.mr_signer = options_.qe_mr_signer;
   qe.mr_enclave = Sha256(AsBytes("vouch simulated quoting enclave"));
-  qe.isv_prod_id = 1;
+  qe.isv_prod_id = options.qe_isv_prod_id;
   qe.isv_svn = options_.qe_isv_svn;
   Sha256Hasher h;
   h.Update(att_xy);
@@ -310,21 +334,12 @@ StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
   PutU32(qe_block, static_cast<uint32_t>(cert_data.size()));
   Append(qe_block, cert_data);
 
-  Bytes quote;
-  PutU16(quote, static_cast<uint16_t>(options.version));
-  PutU16(quote, kAttestationKeyTypeEcdsaP256);
-  PutU32(quote, kTeeTypeSgx);
-  PutU16(quote, options_.qe_isv_svn);
-  PutU16(quote, options_.platform.pce_svn);
-  Append(quote, kIntelQeVendorId);
-  quote.resize(quote.size() + 20, 0);  // user data
-  Append(quote, EncodeReportBody(enclave));
   VOUCH_ASSIGN_OR_RETURN(Bytes isv_sig, attestation_key.SignRaw(quote));
 
   Bytes sig_data;
   Append(sig_data, isv_sig);
   Append(sig_data, att_xy);
-  if (options.version == 4) {
+  if (options.version >= 4) {
     PutU16(sig_data, static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
     PutU32(sig_data, static_cast<uint32_t>(qe_block.size()));
   }

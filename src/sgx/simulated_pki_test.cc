@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/sgx/verifier.h"
@@ -97,9 +98,41 @@ TEST_F(SimulatedPkiTest, SimulationRootGivesSimulationMode) {
 
 TEST_F(SimulatedPkiTest, IntelRootAloneRejectsSimulatedEvidence) {
   auto verifier = *DcapVerifier::Create({{IntelSgxRootCa(), TrustRootKind::kProduction}});
+  auto r =
+      verifier->Verify(*pki_.MakeQuote(ExampleEnclave()), *pki_.MakeCollateral(), {kNow, false});
+  EXPECT_THAT(r, ReasonIs("untrusted_root"));
+  // Named as a simulation root, not as an untrusted "Intel SGX Root CA" (issue 11, item 1).
   EXPECT_THAT(
-      verifier->Verify(*pki_.MakeQuote(ExampleEnclave()), *pki_.MakeCollateral(), {kNow, false}),
-      ReasonIs("untrusted_root"));
+      r, StatusIs(StatusCode::kPermissionDenied, HasSubstr("looks like a Vouch simulation root")));
+}
+
+TEST_F(SimulatedPkiTest, SimulationRootsAreRecognised) {
+  EXPECT_TRUE(IsVouchSimulationRoot(pki_.root()));
+  EXPECT_EQ(pki_.root().SubjectOrganizationalUnit(), kSimulationRootUnit);
+  // Whatever the organization, the OU marks the root.
+  SimulatedPkiOptions options = DefaultSimulatedPkiOptions(kNow);
+  options.organization = "Intel Corporation";
+  auto other = SimulatedPki::Create(options);
+  ASSERT_THAT(other, IsOk());
+  EXPECT_TRUE(IsVouchSimulationRoot(other->root()));
+  // A root made before the OU existed is recognised by its organization.
+  auto key = *EcdsaP256PrivateKey::Generate();
+  CertificateSpec spec;
+  spec.subject = {{"CN", "Intel SGX Root CA"}, {"O", "Vouch simulation (not Intel)"}};
+  spec.serial = {1};
+  spec.not_before = kNow;
+  spec.not_after = kNow + 86400;
+  spec.is_ca = true;
+  auto old_root = IssueCertificate(spec, key.public_key(), nullptr, key);
+  ASSERT_THAT(old_root, IsOk());
+  EXPECT_TRUE(IsVouchSimulationRoot(*old_root));
+  // Only the root carries the OU; Intel's root and Intel's test roots are not simulation roots.
+  EXPECT_EQ(pki_.pck_ca().SubjectOrganizationalUnit(), "");
+  EXPECT_FALSE(IsVouchSimulationRoot(IntelSgxRootCa()));
+  auto qvl_sample = Certificate::FromDer(vouch::testing::ReadTestData(
+      "sgx-dcap/intel-qvl-sample/sgx-v3-synthetic-certtype1/root_ca.der"));
+  ASSERT_THAT(qvl_sample, IsOk());
+  EXPECT_FALSE(IsVouchSimulationRoot(*qvl_sample));
 }
 
 TEST_F(SimulatedPkiTest, V4QuoteAndCertificationType1Verify) {

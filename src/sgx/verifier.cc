@@ -6,47 +6,70 @@
 #include <unordered_map>
 
 #include "sgx/intel_root_ca.h"
+#include "sgx/tcb_levels.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/crypto/ecdsa_p256.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/sgx/reasons.h"
+#include "vouch/sgx/simulated_pki.h"
 
 namespace vouch::sgx {
 namespace {
 
-// ---- Reason codes (docs/error-codes.md) ----
-constexpr char kCollateralMalformed[] = "collateral_malformed";
-constexpr char kPckChainMalformed[] = "pck_chain_malformed";
-constexpr char kPckChainInvalid[] = "pck_chain_invalid";
-constexpr char kPckChainSignatureInvalid[] = "pck_chain_signature_invalid";
-constexpr char kUntrustedRoot[] = "untrusted_root";
-constexpr char kRootCaCrlInvalid[] = "root_ca_crl_invalid";
-constexpr char kPckCrlInvalid[] = "pck_crl_invalid";
-constexpr char kCrlIssuerMismatch[] = "crl_issuer_mismatch";
-constexpr char kCertificateRevoked[] = "certificate_revoked";
-constexpr char kTcbInfoChainInvalid[] = "tcb_info_chain_invalid";
-constexpr char kTcbInfoSignatureInvalid[] = "tcb_info_signature_invalid";
-constexpr char kTcbInfoUnsupported[] = "tcb_info_unsupported";
-constexpr char kQeIdentityChainInvalid[] = "qe_identity_chain_invalid";
-constexpr char kQeIdentitySignatureInvalid[] = "qe_identity_signature_invalid";
-constexpr char kQeIdentityUnsupported[] = "qe_identity_unsupported";
-constexpr char kFmspcMismatch[] = "fmspc_mismatch";
-constexpr char kPceIdMismatch[] = "pce_id_mismatch";
-constexpr char kCollateralExpired[] = "collateral_expired";
-constexpr char kCollateralNotYetValid[] = "collateral_not_yet_valid";
-constexpr char kQeReportSignatureInvalid[] = "qe_report_signature_invalid";
-constexpr char kQeReportDataMismatch[] = "qe_report_data_mismatch";
-constexpr char kQeIdentityMismatch[] = "qe_identity_mismatch";
-constexpr char kQeTcbLevelNotFound[] = "qe_tcb_level_not_found";
-constexpr char kQuoteSignatureInvalid[] = "quote_signature_invalid";
-constexpr char kTcbLevelNotFound[] = "tcb_level_not_found";
-constexpr char kTcbRevoked[] = "tcb_revoked";
+// ---- Reason codes (vouch/sgx/reasons.h, docs/error-codes.md) ----
+using reasons::kCertificateRevoked;
+using reasons::kCollateralExpired;
+using reasons::kCollateralMalformed;
+using reasons::kCollateralNotYetValid;
+using reasons::kCrlIssuerMismatch;
+using reasons::kFmspcMismatch;
+using reasons::kPceIdMismatch;
+using reasons::kPckChainInvalid;
+using reasons::kPckChainMalformed;
+using reasons::kPckChainSignatureInvalid;
+using reasons::kPckCrlInvalid;
+using reasons::kPckExtensionMalformed;
+using reasons::kQeIdentityChainInvalid;
+using reasons::kQeIdentityMismatch;
+using reasons::kQeIdentitySignatureInvalid;
+using reasons::kQeIdentityUnsupported;
+using reasons::kQeIdentityWrongTee;
+using reasons::kQeReportDataMismatch;
+using reasons::kQeReportSignatureInvalid;
+using reasons::kQeTcbLevelNotFound;
+using reasons::kQuoteSignatureInvalid;
+using reasons::kRootCaCrlInvalid;
+using reasons::kTcbInfoChainInvalid;
+using reasons::kTcbInfoSignatureInvalid;
+using reasons::kTcbInfoUnsupported;
+using reasons::kTcbInfoWrongTee;
+using reasons::kTcbLevelNotFound;
+using reasons::kTcbRevoked;
+using reasons::kUntrustedRoot;
+
+// The TEE a quote is for; it decides which collateral fits (steps 13 and 16).
+enum class Tee { kSgx, kTdx };
 
 constexpr char kCnRoot[] = "Intel SGX Root CA";
 constexpr char kCnPckLeaf[] = "Intel SGX PCK Certificate";
 constexpr char kCnPckProcessorCa[] = "Intel SGX PCK Processor CA";
 constexpr char kCnPckPlatformCa[] = "Intel SGX PCK Platform CA";
 constexpr char kCnTcbSigning[] = "Intel SGX TCB Signing";
+
+// Step 4 and 11 failures. A root of Vouch's simulated PKI is named as such, so that nobody
+// reads "Intel SGX Root CA ... is not a trusted root" as a statement about Intel's root.
+Status UntrustedRoot(const std::string& what, const Certificate& root) {
+  if (IsVouchSimulationRoot(root)) {
+    return RejectedError(kUntrustedRoot,
+                         what + " what looks like a Vouch simulation root (\"" +
+                             root.SubjectCommonName() + "\", O=" + root.SubjectOrganization() +
+                             "), which is not trusted here: this is simulated evidence, which only "
+                             "a simulation root accepts (mode SIMULATION, summary INSECURE)");
+  }
+  return RejectedError(kUntrustedRoot,
+                       what + " \"" + root.SubjectCommonName() + "\", which is not a trusted root");
+}
 
 // The part of the validity window and of the latest issue date that one piece contributes.
 struct Window {
@@ -182,6 +205,8 @@ class DcapVerifier::Impl {
         pck_cache_(options.max_cache_entries),
         qe_report_cache_(options.max_cache_entries) {}
 
+  StatusOr<TdVerificationResult> VerifyTd(ByteSpan quote_bytes, const Collateral& collateral,
+                                          const VerifyOptions& options) const;
   StatusOr<VerificationResult> Verify(ByteSpan quote_bytes, const Collateral& collateral,
                                       const VerifyOptions& options) const;
   CacheStats stats() const {
@@ -193,14 +218,18 @@ class DcapVerifier::Impl {
   StatusOr<std::shared_ptr<const VerifiedCollateral>> GetCollateral(const Collateral& c,
                                                                     UnixSeconds at) const;
   StatusOr<VerifiedCollateral> VerifyCollateral(const Collateral& c) const;
-  StatusOr<std::shared_ptr<const VerifiedPckChain>> GetPckChain(const Quote& quote,
+  StatusOr<std::shared_ptr<const VerifiedPckChain>> GetPckChain(const DcapQuote& quote,
                                                                 const Collateral& c,
                                                                 const VerifiedCollateral& vc,
                                                                 UnixSeconds at) const;
   StatusOr<VerifiedPckChain> VerifyPckChain(std::string_view chain_pem,
                                             const VerifiedCollateral& vc) const;
-  Status VerifyQeReport(const Quote& quote, const VerifiedPckChain& chain,
+  Status VerifyQeReport(const DcapQuote& quote, const VerifiedPckChain& chain,
                         const Sha256Digest& chain_key) const;
+  struct Common;
+  // Steps 2–24 for either TEE; fills `out` with what they establish.
+  StatusOr<Common> VerifyCommon(const DcapQuote& quote, Tee tee, const Collateral& collateral,
+                                const VerifyOptions& options, DcapResult* out) const;
   // Index of the trusted root whose DER equals `cert`, or npos.
   size_t FindRoot(const Certificate& cert) const {
     for (size_t i = 0; i < roots_.size(); ++i) {
@@ -290,9 +319,7 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
   }
   const size_t root_index = FindRoot(tcb_pem->back());
   if (root_index == std::string::npos) {
-    return RejectedError(kUntrustedRoot, "the collateral chains to \"" +
-                                             tcb_pem->back().SubjectCommonName() +
-                                             "\", which is not a trusted root");
+    return UntrustedRoot("the collateral chains to", tcb_pem->back());
   }
   // Step 7 (collateral part): the root CA CRL is issued and signed by that root.
   const Certificate& root = roots_[root_index].certificate;
@@ -309,11 +336,12 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
     return RejectedError(kTcbInfoSignatureInvalid,
                          "the TCB Info signature does not verify over its exact bytes");
   }
-  // Step 13.
-  if (!(tcb_info->version() == 2 || (tcb_info->version() == 3 && tcb_info->id() == "SGX"))) {
+  // Step 13, the part that does not depend on the quote's TEE (CheckTee has the rest).
+  if (!(tcb_info->version() == 2 ||
+        (tcb_info->version() == 3 && (tcb_info->id() == "SGX" || tcb_info->id() == "TDX")))) {
     return RejectedError(kTcbInfoUnsupported, "TCB Info version " +
                                                   std::to_string(tcb_info->version()) + " id \"" +
-                                                  tcb_info->id() + "\" is not SGX TCB Info");
+                                                  tcb_info->id() + "\" is neither SGX nor TDX");
   }
   if (tcb_info->tcb_type() != 0) {
     return RejectedError(
@@ -333,11 +361,12 @@ StatusOr<VerifiedCollateral> DcapVerifier::Impl::VerifyCollateral(const Collater
     return RejectedError(kQeIdentitySignatureInvalid,
                          "the QE Identity signature does not verify over its exact bytes");
   }
-  // Step 16.
-  if (qe_identity->id() != "QE" || qe_identity->version() != 2) {
-    return RejectedError(kQeIdentityUnsupported,
-                         "QE Identity id \"" + qe_identity->id() + "\" version " +
-                             std::to_string(qe_identity->version()) + " is not an SGX QE v2");
+  // Step 16, the part that does not depend on the quote's TEE (CheckTee has the rest).
+  if ((qe_identity->id() != "QE" && qe_identity->id() != "TD_QE") || qe_identity->version() != 2) {
+    return RejectedError(kQeIdentityUnsupported, "QE Identity id \"" + qe_identity->id() +
+                                                     "\" version " +
+                                                     std::to_string(qe_identity->version()) +
+                                                     " is neither an SGX QE nor a TDX TD_QE v2");
   }
 
   Window window;
@@ -390,9 +419,7 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   // Step 4: the chain's root is one of ours, byte for byte.
   size_t root_index = FindRoot(root);
   if (root_index == std::string::npos) {
-    return RejectedError(kUntrustedRoot, "the PCK certificate chain ends at \"" +
-                                             root.SubjectCommonName() +
-                                             "\", which is not a trusted root");
+    return UntrustedRoot("the PCK certificate chain ends at", root);
   }
   if (root_index != vc.root_index) {
     return RejectedError(kUntrustedRoot,
@@ -442,7 +469,7 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
   auto ext_der = leaf.ExtensionValue(kSgxExtensionOid);
   if (!ext_der.ok()) {
     return MalformedError(
-        "pck_extension_malformed",
+        kPckExtensionMalformed,
         "the PCK certificate has no usable SGX extension: " + ext_der.status().message());
   }
   VOUCH_ASSIGN_OR_RETURN(PckExtension ext, PckExtension::Parse(*ext_der));
@@ -459,7 +486,8 @@ StatusOr<VerifiedPckChain> DcapVerifier::Impl::VerifyPckChain(std::string_view c
 }
 
 StatusOr<std::shared_ptr<const VerifiedPckChain>> DcapVerifier::Impl::GetPckChain(
-    const Quote& quote, const Collateral& c, const VerifiedCollateral& vc, UnixSeconds at) const {
+    const DcapQuote& quote, const Collateral& c, const VerifiedCollateral& vc,
+    UnixSeconds at) const {
   std::string_view pem;
   if (quote.certification_data_type() == CertificationDataType::kPckCertChain) {
     pem = AsStringView(quote.certification_data());
@@ -493,7 +521,7 @@ StatusOr<std::shared_ptr<const VerifiedPckChain>> DcapVerifier::Impl::GetPckChai
 }
 
 // Step 17.
-Status DcapVerifier::Impl::VerifyQeReport(const Quote& quote, const VerifiedPckChain& chain,
+Status DcapVerifier::Impl::VerifyQeReport(const DcapQuote& quote, const VerifiedPckChain& chain,
                                           const Sha256Digest& chain_key) const {
   Sha256Digest key{};
   if (options_.enable_cache) {
@@ -543,67 +571,67 @@ Status CheckQeIdentity(const ReportBody& qe, const QeIdentity& id) {
   return OkStatus();
 }
 
-// Step 25–27: levels are already sorted as Intel's QVL sorts them.
-const TcbLevel* MatchPlatformLevel(const TcbInfo& info, const PckExtension& pck) {
-  for (const TcbLevel& level : info.levels()) {
-    bool ok = pck.pce_svn >= level.pce_svn;
-    for (size_t i = 0; ok && i < 16; ++i) ok = pck.tcb_components[i] >= level.sgx_components[i];
-    if (ok) return &level;
+// Steps 13 and 16 for the quote's TEE: SGX quotes need SGX TCB Info (v2, or v3 id "SGX") and
+// QE Identity "QE"; TD quotes need TCB Info v3 id "TDX" and QE Identity "TD_QE" (QVL
+// STATUS_TCB_INFO_MISMATCH / STATUS_QE_IDENTITY_MISMATCH).
+Status CheckTee(Tee tee, const TcbInfo& tcb_info, const QeIdentity& qe_identity) {
+  const bool tdx = tee == Tee::kTdx;
+  const bool tdx_tcb_info = tcb_info.version() == 3 && tcb_info.id() == "TDX";
+  if (tdx != tdx_tcb_info) {
+    return RejectedError(kTcbInfoWrongTee,
+                         std::string("the TCB Info is for ") + (tdx_tcb_info ? "TDX" : "SGX") +
+                             " but the quote is an " + (tdx ? "Intel TDX TD" : "SGX") +
+                             " quote: fetch the TCB Info from /" + (tdx ? "tdx" : "sgx") +
+                             "/certification/v4/tcb");
   }
-  return nullptr;
-}
-
-// Step 23.
-const QeTcbLevel* MatchQeLevel(const QeIdentity& id, uint16_t isv_svn) {
-  for (const QeTcbLevel& level : id.levels()) {
-    if (level.isv_svn <= isv_svn) return &level;
+  const char* qe_id = tdx ? "TD_QE" : "QE";
+  if (qe_identity.id() != qe_id) {
+    return RejectedError(kQeIdentityWrongTee, "the QE Identity is \"" + qe_identity.id() +
+                                                  "\" but the quote needs \"" + qe_id +
+                                                  "\": fetch it from /" + (tdx ? "tdx" : "sgx") +
+                                                  "/certification/v4/qe/identity");
   }
-  return nullptr;
-}
-
-// Spec §5.2 (Intel's convergeTcbStatusWithQeTcbStatus).
-TcbStatus Converge(TcbStatus platform, TcbStatus qe) {
-  if (qe == TcbStatus::kRevoked) return TcbStatus::kRevoked;
-  if (qe == TcbStatus::kOutOfDate) {
-    if (platform == TcbStatus::kUpToDate || platform == TcbStatus::kSwHardeningNeeded) {
-      return TcbStatus::kOutOfDate;
-    }
-    if (platform == TcbStatus::kConfigurationNeeded ||
-        platform == TcbStatus::kConfigurationAndSwHardeningNeeded) {
-      return TcbStatus::kOutOfDateConfigurationNeeded;
-    }
-  }
-  return platform;
+  return OkStatus();
 }
 
 std::string Hex2(const std::array<uint8_t, 2>& a) { return HexEncode(a); }
 
 }  // namespace
 
-StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
-                                                        const Collateral& collateral,
-                                                        const VerifyOptions& options) const {
-  // Step 1–3.
-  VOUCH_ASSIGN_OR_RETURN(Quote quote, Quote::Parse(quote_bytes));
+// What steps 2–24 leave for the TCB level steps.
+struct DcapVerifier::Impl::Common {
+  std::shared_ptr<const VerifiedCollateral> collateral;
+  std::shared_ptr<const VerifiedPckChain> chain;
+  const QeTcbLevel* qe_level = nullptr;  // points into `collateral`
+};
+
+StatusOr<DcapVerifier::Impl::Common> DcapVerifier::Impl::VerifyCommon(const DcapQuote& quote,
+                                                                      Tee tee,
+                                                                      const Collateral& collateral,
+                                                                      const VerifyOptions& options,
+                                                                      DcapResult* out) const {
+  Common c;
   // Steps 7 (signature), 11–16.
-  VOUCH_ASSIGN_OR_RETURN(auto vc, GetCollateral(collateral, options.at));
+  VOUCH_ASSIGN_OR_RETURN(c.collateral, GetCollateral(collateral, options.at));
+  const VerifiedCollateral& vc = *c.collateral;
+  VOUCH_RETURN_IF_ERROR(CheckTee(tee, vc.tcb_info, vc.qe_identity));
   // Steps 4–8, 10.
-  VOUCH_ASSIGN_OR_RETURN(auto chain, GetPckChain(quote, collateral, *vc, options.at));
+  VOUCH_ASSIGN_OR_RETURN(c.chain, GetPckChain(quote, collateral, vc, options.at));
+  const VerifiedPckChain& chain = *c.chain;
   // Step 14.
-  if (vc->tcb_info.fmspc() != chain->extension.fmspc) {
-    return RejectedError(kFmspcMismatch, "TCB Info is for FMSPC " +
-                                             HexEncode(vc->tcb_info.fmspc()) +
+  if (vc.tcb_info.fmspc() != chain.extension.fmspc) {
+    return RejectedError(kFmspcMismatch, "TCB Info is for FMSPC " + HexEncode(vc.tcb_info.fmspc()) +
                                              " but the PCK certificate has FMSPC " +
-                                             HexEncode(chain->extension.fmspc));
+                                             HexEncode(chain.extension.fmspc));
   }
-  if (vc->tcb_info.pce_id() != chain->extension.pce_id) {
-    return RejectedError(kPceIdMismatch, "TCB Info is for PCE-ID " + Hex2(vc->tcb_info.pce_id()) +
+  if (vc.tcb_info.pce_id() != chain.extension.pce_id) {
+    return RejectedError(kPceIdMismatch, "TCB Info is for PCE-ID " + Hex2(vc.tcb_info.pce_id()) +
                                              " but the PCK certificate has PCE-ID " +
-                                             Hex2(chain->extension.pce_id));
+                                             Hex2(chain.extension.pce_id));
   }
   // Step 9 / §6: the validity window of all collateral together.
-  Window window = vc->window;
-  window.Merge(chain->window);
+  Window window = vc.window;
+  window.Merge(chain.window);
   bool expired = false;
   if (options.at < window.from) {
     return RejectedError(kCollateralNotYetValid,
@@ -622,8 +650,8 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
     expired = true;
   }
   // Step 17.
-  Sha256Digest chain_key = Sha256(chain->leaf.der());
-  VOUCH_RETURN_IF_ERROR(VerifyQeReport(quote, *chain, chain_key));
+  Sha256Digest chain_key = Sha256(chain.leaf.der());
+  VOUCH_RETURN_IF_ERROR(VerifyQeReport(quote, chain, chain_key));
   // Step 18: the QE vouches for the attestation key.
   Sha256Hasher h;
   h.Update(quote.attestation_key());
@@ -634,9 +662,9 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
                          "QE report data is not SHA-256(attestation key || QE auth data)");
   }
   // Steps 19–23.
-  VOUCH_RETURN_IF_ERROR(CheckQeIdentity(quote.qe_report(), vc->qe_identity));
-  const QeTcbLevel* qe_level = MatchQeLevel(vc->qe_identity, quote.qe_report().isv_svn);
-  if (qe_level == nullptr) {
+  VOUCH_RETURN_IF_ERROR(CheckQeIdentity(quote.qe_report(), vc.qe_identity));
+  c.qe_level = internal::MatchQeLevel(vc.qe_identity, quote.qe_report().isv_svn);
+  if (c.qe_level == nullptr) {
     return RejectedError(kQeTcbLevelNotFound, "no QE Identity TCB level matches QE ISVSVN " +
                                                   std::to_string(quote.qe_report().isv_svn));
   }
@@ -651,42 +679,90 @@ StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
     return RejectedError(kQuoteSignatureInvalid,
                          "the quote signature does not verify with the attestation key");
   }
+
+  DcapResult& r = *out;
+  r.qe_tcb_status = c.qe_level->status;
+  r.qe_isv_svn = quote.qe_report().isv_svn;
+  r.qe_advisory_ids = c.qe_level->advisory_ids;
+  r.tcb_info_version = vc.tcb_info.version();
+  r.tcb_evaluation_data_number = vc.tcb_info.tcb_evaluation_data_number();
+  r.qe_identity_tcb_evaluation_data_number = vc.qe_identity.tcb_evaluation_data_number();
+  r.collateral_valid_from = window.from;
+  r.collateral_valid_until = window.until;
+  r.collateral_expired = expired;
+  r.latest_issue_date = window.latest_issue;
+  r.pck = chain.extension;
+  r.pck_ca = chain.pck_ca;
+  r.header = quote.header();
+  r.certification_data_type = quote.certification_data_type();
+  r.root_kind = roots_[chain.root_index].kind;
+  return c;
+}
+
+StatusOr<VerificationResult> DcapVerifier::Impl::Verify(ByteSpan quote_bytes,
+                                                        const Collateral& collateral,
+                                                        const VerifyOptions& options) const {
+  // Step 1–3.
+  VOUCH_ASSIGN_OR_RETURN(Quote quote, Quote::Parse(quote_bytes));
+  VerificationResult r;
+  VOUCH_ASSIGN_OR_RETURN(Common c, VerifyCommon(quote, Tee::kSgx, collateral, options, &r));
   // Steps 25–27.
-  const TcbLevel* level = MatchPlatformLevel(vc->tcb_info, chain->extension);
+  const TcbLevel* level = internal::MatchPlatformLevel(c.collateral->tcb_info, c.chain->extension);
   if (level == nullptr) {
     return RejectedError(kTcbLevelNotFound,
                          "no TCB Info level matches the PCK certificate's TCB (TCB not supported)");
   }
   // Steps 28–29.
-  TcbStatus converged = Converge(level->status, qe_level->status);
+  TcbStatus converged = internal::Converge(level->status, c.qe_level->status);
   if (converged == TcbStatus::kRevoked) {
     return RejectedError(kTcbRevoked, std::string("the TCB level is revoked (platform ") +
                                           std::string(TcbStatusName(level->status)) + ", QE " +
-                                          std::string(TcbStatusName(qe_level->status)) + ")");
+                                          std::string(TcbStatusName(c.qe_level->status)) + ")");
   }
-
-  VerificationResult r;
   r.tcb_status = converged;
   r.platform_tcb_status = level->status;
   r.platform_tcb_date = level->tcb_date;
-  r.qe_tcb_status = qe_level->status;
-  r.qe_isv_svn = quote.qe_report().isv_svn;
   r.advisory_ids = level->advisory_ids;
-  r.qe_advisory_ids = qe_level->advisory_ids;
-  r.tcb_info_version = vc->tcb_info.version();
-  r.tcb_evaluation_data_number = vc->tcb_info.tcb_evaluation_data_number();
-  r.qe_identity_tcb_evaluation_data_number = vc->qe_identity.tcb_evaluation_data_number();
-  r.collateral_valid_from = window.from;
-  r.collateral_valid_until = window.until;
-  r.collateral_expired = expired;
-  r.latest_issue_date = window.latest_issue;
-  r.pck = chain->extension;
-  r.pck_ca = chain->pck_ca;
-  r.header = quote.header();
   r.enclave = quote.report_body();
-  r.certification_data_type = quote.certification_data_type();
-  r.root_kind = roots_[chain->root_index].kind;
   return r;
+}
+
+StatusOr<TdVerificationResult> DcapVerifier::Impl::VerifyTd(ByteSpan quote_bytes,
+                                                            const Collateral& collateral,
+                                                            const VerifyOptions& options) const {
+  VOUCH_ASSIGN_OR_RETURN(TdQuote quote, TdQuote::Parse(quote_bytes));
+  TdVerificationResult r;
+  VOUCH_ASSIGN_OR_RETURN(Common c, VerifyCommon(quote, Tee::kTdx, collateral, options, &r));
+  const TcbInfo& tcb_info = c.collateral->tcb_info;
+  VOUCH_ASSIGN_OR_RETURN(internal::TdxModuleMatch module,
+                         internal::CheckTdxModule(tcb_info, quote.td_report()));
+  VOUCH_ASSIGN_OR_RETURN(internal::TdxTcbEvaluation e,
+                         internal::EvaluateTdxTcb(tcb_info, c.chain->extension, quote.td_report(),
+                                                  module, c.qe_level->status));
+  r.tcb_status = e.status;
+  r.platform_tcb_status = e.tdx_level->status;
+  r.platform_tcb_date = e.tdx_level->tcb_date;
+  r.advisory_ids = e.tdx_level->advisory_ids;
+  r.body_type = quote.body_type();
+  r.td = quote.td_report();
+  r.sgx_tcb_status = e.sgx_level->status;
+  if (module.identity != nullptr) r.tdx_module_identity = module.identity->id;
+  r.tdx_module_tcb_status = e.module_status;
+  if (e.module_level != nullptr) r.tdx_module_advisory_ids = e.module_level->advisory_ids;
+  r.td_relaunch_advised = e.relaunch_advised;
+  return r;
+}
+
+std::string_view TdIntelQvResultName(const TdVerificationResult& r) {
+  if (!r.td_relaunch_advised) return IntelQvResultName(r.tcb_status);
+  auto configuration = [](TcbStatus s) {
+    return s == TcbStatus::kConfigurationNeeded ||
+           s == TcbStatus::kConfigurationAndSwHardeningNeeded ||
+           s == TcbStatus::kOutOfDateConfigurationNeeded;
+  };
+  return configuration(r.sgx_tcb_status) || configuration(r.tcb_status)
+             ? "SGX_QL_QV_RESULT_TD_RELAUNCH_ADVISED_CONFIG_NEEDED"
+             : "SGX_QL_QV_RESULT_TD_RELAUNCH_ADVISED";
 }
 
 StatusOr<std::unique_ptr<DcapVerifier>> DcapVerifier::Create(std::vector<TrustRoot> roots,
@@ -714,6 +790,11 @@ DcapVerifier::~DcapVerifier() = default;
 StatusOr<VerificationResult> DcapVerifier::Verify(ByteSpan quote, const Collateral& collateral,
                                                   const VerifyOptions& options) const {
   return impl_->Verify(quote, collateral, options);
+}
+
+StatusOr<TdVerificationResult> DcapVerifier::VerifyTd(ByteSpan quote, const Collateral& collateral,
+                                                      const VerifyOptions& options) const {
+  return impl_->VerifyTd(quote, collateral, options);
 }
 
 DcapVerifier::CacheStats DcapVerifier::cache_stats() const { return impl_->stats(); }

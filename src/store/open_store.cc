@@ -76,18 +76,4 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
   return OpenSqliteWitnessState(parsed.location, sqlite);
 }
 
-StatusOr<std::shared_ptr<LogStore>> OpenLogStore(std::string_view uri,
-                                                 const SqliteOptions& sqlite) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
-  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::Open(parsed.location, sqlite));
-  return std::shared_ptr<LogStore>(std::move(store));
-}
-
-StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessStore(std::string_view uri) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
-  return OpenSqliteWitnessStore(parsed.location);
-}
-
 }  // namespace vouch::store

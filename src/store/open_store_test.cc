@@ -42,21 +42,27 @@ TEST(StoreUriTest, RefusesWhatItCannotOpen) {
   auto pg = StoreUri::Parse("postgres://db.example/vouch", "log.db");
   ASSERT_THAT(pg, IsOk());
   EXPECT_EQ(pg->backend, StoreUri::Backend::kPostgres);
-  EXPECT_THAT(OpenLogStore("postgresql://db.example/vouch"),
+  EXPECT_THAT(OpenLogState("postgresql://db.example/vouch"),
               StatusIs(StatusCode::kUnimplemented, HasSubstr("not built with PostgreSQL")));
-  EXPECT_THAT(OpenWitnessStore("postgres://db.example/vouch"),
+  EXPECT_THAT(CreateWitnessState("postgres://db.example/vouch"),
               StatusIs(StatusCode::kUnimplemented, HasSubstr("not built with PostgreSQL")));
 }
 
 TEST(OpenStoreTest, OpensTheDefaultFilesOfADirectory) {
   std::string dir = ::vouch::testing::MakeTempDir("open_store_test");
-  auto log = OpenLogStore(dir);
-  ASSERT_THAT(log, IsOk());
+  // A state is created explicitly, never by opening.
+  EXPECT_THAT(OpenLogState(dir), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/log.db"));
+  ASSERT_THAT(CreateLogState(dir), IsOk());
   EXPECT_TRUE(std::filesystem::exists(dir + "/log.db"));
-  auto witness = OpenWitnessStore(dir);
-  ASSERT_THAT(witness, IsOk());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/log.anchor"));
+  ASSERT_THAT(OpenLogState(dir), IsOk());
+  EXPECT_THAT(OpenWitnessState(dir), StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_THAT(CreateWitnessState(dir), IsOk());
   EXPECT_TRUE(std::filesystem::exists(dir + "/witness.db"));
-  ASSERT_THAT(OpenLogStore("sqlite:" + dir + "/other.db"), IsOk());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/witness.anchor"));
+  ASSERT_THAT(OpenWitnessState(dir), IsOk());
+  ASSERT_THAT(CreateLogState("sqlite:" + dir + "/other.db"), IsOk());
   EXPECT_TRUE(std::filesystem::exists(dir + "/other.db"));
   std::filesystem::remove_all(dir);
 }

@@ -31,11 +31,11 @@ bool FakeClock::WaitUntil(CondVar* cv, Mutex* mu, SteadyTime deadline) const {
     waiters_.push_back(&self);
     changed_.SignalAll();
   }
-  // Until signalled (by the code under test or by Advance) or the fake deadline passes.
-  while (!cv->WaitFor(mu, kRecheck)) {
-    MutexLock lock(&mu_);
-    if (steady_ >= deadline) break;
-  }
+  // One slice of real time, ended by a signal (from the code under test or from Advance) or
+  // after kRecheck; then the caller re-checks its condition (the Clock contract allows the early
+  // return). Looping here until the fake deadline instead would lose a signal that a condition
+  // variable reports as a timeout because it raced with the slice's end, and hang the caller.
+  cv->WaitFor(mu, kRecheck);
   MutexLock lock(&mu_);
   waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
   changed_.SignalAll();
@@ -78,9 +78,13 @@ size_t FakeClock::waiters() const {
   return WaitersLocked();
 }
 
-void FakeClock::AwaitWaiters(size_t n) const {
+bool FakeClock::AwaitWaiters(size_t n, std::chrono::milliseconds timeout) const {
+  const SteadyTime give_up = RealClock().SteadyNow() + timeout;
   MutexLock lock(&mu_);
-  while (WaitersLocked() < n) changed_.Wait(&mu_);
+  while (WaitersLocked() < n) {
+    if (!RealClock().WaitUntil(&changed_, &mu_, give_up)) return WaitersLocked() >= n;
+  }
+  return true;
 }
 
 }  // namespace vouch::testing

@@ -8,9 +8,11 @@
 //   EXPECT_EQ(f.wait_for(0s), timeout);    // ...so nothing happened yet
 //   clock.Advance(options.batch_interval); // and now the batch is cut
 //
-// Threads waiting on the clock (WaitUntil, SleepUntil) are woken by Advance; they also re-check
-// the fake time every few real milliseconds, so that an Advance racing with the start of a wait
-// is never lost. AwaitWaiters tells a test that the code under test has reached its waits.
+// Threads waiting on the clock (WaitUntil, SleepUntil) are woken by Advance; WaitUntil also
+// returns after a few real milliseconds (an early return, which the Clock contract allows: its
+// callers re-check their condition and wait again), so that neither an Advance racing with the
+// start of a wait nor a signal racing with a wait's end is ever lost. AwaitWaiters tells a test
+// that the code under test has reached its waits.
 //
 // Thread-safety: thread-safe.
 #ifndef VOUCH_TESTING_FAKE_CLOCK_H_
@@ -44,8 +46,11 @@ class FakeClock final : public Clock {
 
   // How many threads wait on this clock for a time that has not come yet.
   size_t waiters() const VOUCH_EXCLUDES(mu_);
-  // Blocks until at least `n` threads wait on this clock for a time that has not come yet.
-  void AwaitWaiters(size_t n) const VOUCH_EXCLUDES(mu_);
+  // Blocks until at least `n` threads wait on this clock for a time that has not come yet, or
+  // (returning false) until `timeout` of real time has passed, so that a test whose code never
+  // waits fails instead of hanging.
+  bool AwaitWaiters(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(20)) const
+      VOUCH_EXCLUDES(mu_);
 
  private:
   struct Waiter {

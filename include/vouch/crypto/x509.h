@@ -31,6 +31,9 @@ class Certificate {
   const Bytes& der() const;
   std::string ToPem() const;
   std::string SubjectCommonName() const;
+  // The subject's first organizationName (O) and organizationalUnitName (OU), or empty.
+  std::string SubjectOrganization() const;
+  std::string SubjectOrganizationalUnit() const;
   std::string IssuerCommonName() const;
   // DER encodings of the subject and issuer names, for exact comparisons.
   const Bytes& SubjectNameDer() const;

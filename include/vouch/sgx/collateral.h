@@ -39,16 +39,43 @@ std::string_view IntelQvResultName(TcbStatus status);
 struct TcbLevel {
   std::array<uint8_t, 16> sgx_components{};
   uint16_t pce_svn = 0;
+  std::array<uint8_t, 16> tdx_components{};  // TDX TCB Info only (`tdxtcbcomponents`)
   UnixSeconds tcb_date = 0;
   TcbStatus status = TcbStatus::kUpToDate;
   std::vector<std::string> advisory_ids;
 };
 
+// TDX TCB Info: the TDX module's signer and attributes (`tdxModule`, and each entry of
+// `tdxModuleIdentities`; attributes are the 8-byte image of SEAMATTRIBUTES).
+struct TdxModule {
+  std::array<uint8_t, 48> mrsigner{};
+  std::array<uint8_t, 8> attributes{};
+  std::array<uint8_t, 8> attributes_mask{};
+};
+
+// A TCB level keyed by an ISVSVN: QE Identity levels, and TDX module levels (whose status is
+// UpToDate, OutOfDate or Revoked).
+struct QeTcbLevel {
+  uint16_t isv_svn = 0;
+  UnixSeconds tcb_date = 0;
+  TcbStatus status = TcbStatus::kUpToDate;
+  std::vector<std::string> advisory_ids;
+};
+using TdxModuleTcbLevel = QeTcbLevel;
+
+struct TdxModuleIdentity {
+  std::string id;  // "TDX_01": the module major version tee_tcb_svn[1] as two hex digits
+  TdxModule module;
+  std::vector<TdxModuleTcbLevel> levels;  // sorted descending by ISVSVN, no duplicates
+};
+
 class TcbInfo {
  public:
-  // Parses the exact signed bytes of the `tcbInfo` object (v2 or v3). Levels come back sorted
-  // as Intel's QVL orders them (descending components, then PCESVN). kInvalidArgument with
-  // reason "collateral_malformed" on any schema violation.
+  // Parses the exact signed bytes of the `tcbInfo` object (v2, or v3 with id "SGX" or "TDX").
+  // Levels come back sorted as Intel's QVL orders them (descending SGX components, then
+  // PCESVN, then for TDX the TDX components). TDX TCB Info must carry `tdxtcbcomponents` in
+  // every level and `tdxModule`; `tdxModuleIdentities` is optional. kInvalidArgument with reason
+  // "collateral_malformed" on any schema violation.
   static StatusOr<TcbInfo> Parse(ByteSpan json);
 
   int version() const { return version_; }
@@ -61,6 +88,11 @@ class TcbInfo {
   int tcb_type() const { return tcb_type_; }
   int64_t tcb_evaluation_data_number() const { return tcb_evaluation_data_number_; }
   const std::vector<TcbLevel>& levels() const { return levels_; }
+  // TDX TCB Info only.
+  const std::optional<TdxModule>& tdx_module() const { return tdx_module_; }
+  const std::vector<TdxModuleIdentity>& tdx_module_identities() const {
+    return tdx_module_identities_;
+  }
 
  private:
   TcbInfo() = default;
@@ -73,13 +105,8 @@ class TcbInfo {
   int tcb_type_ = 0;
   int64_t tcb_evaluation_data_number_ = 0;
   std::vector<TcbLevel> levels_;
-};
-
-struct QeTcbLevel {
-  uint16_t isv_svn = 0;
-  UnixSeconds tcb_date = 0;
-  TcbStatus status = TcbStatus::kUpToDate;
-  std::vector<std::string> advisory_ids;
+  std::optional<TdxModule> tdx_module_;
+  std::vector<TdxModuleIdentity> tdx_module_identities_;
 };
 
 class QeIdentity {

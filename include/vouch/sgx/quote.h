@@ -1,6 +1,7 @@
 // Intel SGX DCAP ECDSA quotes, versions 3 and 4 (spec/sgx-dcap.md §2): strict, bounds-checked
 // parsing into immutable value objects. Wire structures mirror Intel's sgx_quote_3.h /
-// sgx_quote_4.h field by field; nothing is cast to packed structs.
+// sgx_quote_4.h field by field; nothing is cast to packed structs. TDX quotes (v4, v5) share
+// the header and signature data (DcapQuote) and are parsed by TdQuote (vouch/sgx/td_quote.h).
 //
 // Thread-compatible immutable values.
 #ifndef VOUCH_SGX_QUOTE_H_
@@ -69,20 +70,15 @@ struct QuoteHeader {
   std::array<uint8_t, 20> user_data{};
 };
 
-class Quote {
+// What every DCAP ECDSA quote carries besides its body (spec §2.3, §2.4): the header, the quote
+// signature and attestation key, the QE report with its PCK signature, the QE auth data and the
+// certification data. Built only by Quote::Parse (SGX) and TdQuote::Parse (TDX,
+// vouch/sgx/td_quote.h); views returned here point into the quote's own bytes.
+class DcapQuote {
  public:
-  // Parses an SGX quote (v3, or v4 with TEE type SGX). Every failure is kInvalidArgument with
-  // reason "quote_malformed" (or "quote_unsupported" for well-formed but unsupported kinds: TDX,
-  // ECDSA-384, foreign QE vendors) and a message naming the field. Bytes after the signature
-  // data are ignored (as Intel's QVL and dcap-qvl do) and counted in trailing_bytes().
-  static StatusOr<Quote> Parse(ByteSpan bytes);
-
   const QuoteHeader& header() const { return header_; }
-  const ReportBody& report_body() const { return report_body_; }
-  // Header ‖ report body: the bytes the attestation key signs.
-  ByteSpan signed_region() const {
-    return ByteSpan(raw_).first(kQuoteHeaderSize + kReportBodySize);
-  }
+  // Header [‖ v5 body descriptor] ‖ body: the bytes the attestation key signs.
+  ByteSpan signed_region() const { return ByteSpan(raw_).first(signed_size_); }
   const std::array<uint8_t, 64>& isv_signature() const { return isv_signature_; }
   const std::array<uint8_t, 64>& attestation_key() const { return attestation_key_; }
   const ReportBody& qe_report() const { return qe_report_; }
@@ -91,19 +87,31 @@ class Quote {
   }
   const std::array<uint8_t, 64>& qe_report_signature() const { return qe_report_signature_; }
   ByteSpan qe_auth_data() const { return ByteSpan(raw_).subspan(qe_auth_offset_, qe_auth_size_); }
-  // The innermost certification data (for v4, the data nested in type 6).
+  // The innermost certification data (for v4 and v5, the data nested in type 6).
   CertificationDataType certification_data_type() const { return cert_type_; }
   ByteSpan certification_data() const { return ByteSpan(raw_).subspan(cert_offset_, cert_size_); }
+  // Bytes after the signature data, ignored as Intel's QVL and dcap-qvl ignore them.
   size_t trailing_bytes() const { return trailing_bytes_; }
+  // Bytes inside the declared signature data after the certification data (v3) or after the
+  // type-6 block (v4, v5): ignored, as Intel's QVL ignores them (docs/sgx-verify.md).
+  size_t signature_data_slack() const { return signature_data_slack_; }
   // The quote bytes up to the end of the signature data (trailing bytes excluded).
   ByteSpan bytes() const { return raw_; }
 
- private:
-  Quote() = default;
+ protected:
+  DcapQuote() = default;
+  // Reads the header at the start of `bytes` into header(); malformed only when too short.
+  Status ReadHeader(ByteSpan bytes);
+  // Reads the u32 signature-data length at `body_end` and the signature data behind it, keeps
+  // the bytes up to its end and records [0, body_end) as the signed region. The QE report is
+  // wrapped in certification data type 6 for versions 4 and 5. Failures are kInvalidArgument,
+  // reason "quote_malformed".
+  Status ParseSignatureData(ByteSpan bytes, size_t body_end);
 
+ private:
   Bytes raw_;
   QuoteHeader header_;
-  ReportBody report_body_;
+  size_t signed_size_ = 0;
   std::array<uint8_t, 64> isv_signature_{};
   std::array<uint8_t, 64> attestation_key_{};
   ReportBody qe_report_;
@@ -115,6 +123,24 @@ class Quote {
   size_t cert_offset_ = 0;
   size_t cert_size_ = 0;
   size_t trailing_bytes_ = 0;
+  size_t signature_data_slack_ = 0;
+};
+
+// An SGX quote: version 3, or version 4 with TEE type SGX.
+class Quote : public DcapQuote {
+ public:
+  // Parses an SGX quote (v3, or v4 with TEE type SGX). Every failure is kInvalidArgument with
+  // reason "quote_malformed", "quote_unsupported" (well-formed but unsupported kinds: other
+  // versions, ECDSA-384, foreign QE vendors) or "quote_wrong_tee" (a TDX quote: parse it with
+  // TdQuote) and a message naming the field. Bytes after the signature data are ignored (as
+  // Intel's QVL and dcap-qvl do) and counted in trailing_bytes().
+  static StatusOr<Quote> Parse(ByteSpan bytes);
+
+  const ReportBody& report_body() const { return report_body_; }
+
+ private:
+  Quote() = default;
+  ReportBody report_body_;
 };
 
 }  // namespace vouch::sgx

@@ -63,6 +63,17 @@ struct SimulatedPkiOptions {
   std::vector<Bytes> revoked_ca_serials;
 };
 
+// Every root a SimulatedPki creates carries this organizational unit (OU) in its subject,
+// whatever `SimulatedPkiOptions::organization` says.
+inline constexpr char kSimulationRootUnit[] = "Vouch simulation root, never a production root";
+
+// Whether `cert` is a root of Vouch's simulated PKI: its subject's organization (O) begins with
+// "Vouch simulation" (the default organization, in every installation `vouch sim init` made,
+// including those made before the OU existed) or its OU is kSimulationRootUnit. Such a root
+// may be trusted as a simulation root (evidence: mode SIMULATION, summary INSECURE), never as a
+// production root (docs/sgx-verify.md, "Trust roots").
+bool IsVouchSimulationRoot(const Certificate& cert);
+
 // Sensible defaults for a simulated platform valid from `now` for about a year.
 SimulatedPkiOptions DefaultSimulatedPkiOptions(UnixSeconds now);
 
@@ -104,14 +115,20 @@ class SimulatedPki {
   StatusOr<Collateral> MakeCollateral() const;
 
   struct QuoteOptions {
-    int version = 3;  // 3 or 4
+    int version = 3;  // 3 or 4 (MakeQuote); 3, 4 or 5 (SignQuote)
     // Certification data type 5 (chain in the quote) or 1 (PPID; chain in the collateral).
     CertificationDataType certification_type = CertificationDataType::kPckCertChain;
     Bytes qe_auth_data = Bytes(32, 0);  // filled with 00 01 02 … when left at its default
+    uint16_t qe_isv_prod_id = 1;        // the QE report's ISVPRODID (Intel's TD QE has 2)
   };
   // A quote over `enclave`, signed by a fresh attestation key that the QE report vouches for.
   StatusOr<Bytes> MakeQuote(const ReportBody& enclave, const QuoteOptions& options) const;
   StatusOr<Bytes> MakeQuote(const ReportBody& enclave) const { return MakeQuote(enclave, {}); }
+  // Completes a quote whose signed region (header [‖ v5 body descriptor] ‖ body) the caller
+  // built, e.g. a TD quote in test code: signs it with a fresh attestation key and appends the
+  // signature data of a version-`options.version` quote, the QE report wrapped in
+  // certification data type 6 for versions 4 and 5.
+  StatusOr<Bytes> SignQuote(Bytes signed_region, const QuoteOptions& options) const;
 
   // Mutable options for tests that re-sign collateral with other levels or revocations.
   SimulatedPkiOptions& mutable_options() { return options_; }

@@ -60,13 +60,6 @@ StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
                                                          const SqliteOptions& sqlite = {});
 
-// PRE-`--init` PATHS (SqliteLogStore::Open, OpenSqliteWitnessStore): open the store at `uri`,
-// created when missing, anchored only if an anchor exists. Kept until the CLI calls the state
-// functions above; then removed.
-StatusOr<std::shared_ptr<LogStore>> OpenLogStore(std::string_view uri,
-                                                 const SqliteOptions& sqlite = {});
-StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessStore(std::string_view uri);
-
 }  // namespace vouch::store
 
 #endif  // VOUCH_STORE_OPEN_STORE_H_

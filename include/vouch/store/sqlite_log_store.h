@@ -97,10 +97,10 @@ class SqliteLogStore final : public LogStore {
   // rewritten after each commit, before Append returns.
   static StatusOr<std::unique_ptr<SqliteLogStore>> OpenState(const std::string& path,
                                                              SqliteOptions options = {});
-  // PRE-`--init` PATH, kept only so that today's `vouch serve log` keeps working until it calls
-  // CreateState/OpenState; to be removed when the CLI is wired. When the anchor exists it is
-  // OpenState; otherwise it opens the database, creating it (schema, state id) when missing,
-  // with the integrity and schema checks but no anchor.
+  // For tests and benchmarks of the store itself, never for a service (the store factory,
+  // open_store.h, offers only CreateState/OpenState): when the anchor exists it is OpenState;
+  // otherwise it opens the database, creating it (schema, state id) when missing, with the
+  // integrity and schema checks but no anchor.
   static StatusOr<std::unique_ptr<SqliteLogStore>> Open(const std::string& path,
                                                         SqliteOptions options = {});
   ~SqliteLogStore() override;

@@ -40,10 +40,10 @@ StatusOr<std::unique_ptr<WitnessStore>> CreateSqliteWitnessState(const std::stri
 // Opens the existing state at `path`; refuses it unless its anchor exists and it matches it.
 StatusOr<std::unique_ptr<WitnessStore>> OpenSqliteWitnessState(const std::string& path,
                                                                const SqliteOptions& options = {});
-// PRE-`--init` PATH, kept only so that today's `vouch serve witness` keeps working until it
-// calls CreateSqliteWitnessState/OpenSqliteWitnessState; to be removed when the CLI is wired.
-// Anchored (as OpenSqliteWitnessState) when the anchor exists; otherwise opens or creates the
-// database with the integrity and schema checks but no anchor.
+// For tests and benchmarks of the store itself, never for a service (the store factory,
+// open_store.h, offers only the state functions above). Anchored (as OpenSqliteWitnessState) when
+// the anchor exists; otherwise opens or creates the database with the integrity and schema checks
+// but no anchor.
 StatusOr<std::unique_ptr<WitnessStore>> OpenSqliteWitnessStore(const std::string& path,
                                                                const SqliteOptions& options = {});
 

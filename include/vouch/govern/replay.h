@@ -1,0 +1,228 @@
+// The rules that decide, at every position of the ledger, whether each entry is valid
+// (spec/governance.md §3.2–§4.5; docs/governance.md), and the query every later component asks:
+// is this enclave admitted for this role at this position, and by which entries?
+//
+//   GovernanceState state(options);          // S_0: empty, with the verifier's pin and origin
+//   for (each entry e_i in log order)
+//     EntryVerdict v = state.Append(e_i);    // judged once, against S_i; valid entries join
+//     S_{i+1}
+//   AdmissionDecision d = state.Admitted(eii, Role::kBroker, state.size(), now);
+//
+// Append() runs the checks of §4.2 in order — E1–E8 (envelope), S1–S3 (statement), G1–G5
+// (ledger origin, root set in force, signatures counted once per distinct key, time window,
+// kind-specific rules of §3.3–§3.6), P1 (provenance) — and the first failure is the entry's
+// verdict. Invalid entries are normal input (anyone can append): they change nothing and keep
+// nothing. A revocation never rewrites history: it ends what an earlier entry established from
+// its own position on, which the position-indexed state answers for every j ≤ size().
+//
+// Entries are fed one at a time, so an online auditor feeds them as it reads tiles; memory is
+// bounded by the state (valid root sets, provenance, admissions, revocations, the latest
+// version of each processing record), not by the length of the log. Provenance whose builder key
+// no root set lists yet keeps its payload until a root set lists the key (its signature is then
+// verified once).
+//
+// Findings: alarms (signed_invalid, not_reproducible, root_evidence_invalid, root_set_unpinned is
+// a warning) and warnings are attached to the verdict of the entry that raised them (§4.5).
+// The collateral-dependent attestation of root evidence is an optional hook whose outcome is a
+// finding, never state, so every replay computes the same state (§8 #18).
+//
+// Thread-compatible: Append() mutates; the const queries may run concurrently with each other.
+#ifndef VOUCH_GOVERN_REPLAY_H_
+#define VOUCH_GOVERN_REPLAY_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vouch/base/bytes.h"
+#include "vouch/base/statusor.h"
+#include "vouch/base/time.h"
+#include "vouch/constraint/constraint.h"
+#include "vouch/constraint/enclave_instance_info.h"
+#include "vouch/crypto/sha.h"
+#include "vouch/dsse/envelope.h"
+#include "vouch/govern/statement.h"
+
+namespace vouch::govern {
+
+// Full attestation of a root's evidence (quote signature, PCK chain, TCB status, the
+// constraint's SEC and EXPIRE) with the collateral the statement names by dirHash — what every
+// root does before signing and a verifier holding the collateral should do too (§3.3).
+class EvidenceAttester {
+ public:
+  virtual ~EvidenceAttester() = default;
+  // OK when the evidence verifies at `at` and meets `root.constraint`; kNotFound when the
+  // collateral is not available (finding root_evidence_unverified); any other error is the
+  // rejection (finding root_evidence_invalid with its message).
+  virtual Status Attest(const RootDescriptor& root, UnixSeconds at) = 0;
+};
+
+struct ReplayOptions {
+  // The ledger's checkpoint origin (G1). Unset: the `ledger` of the first valid root set.
+  std::optional<std::string> origin;
+  // statement_digest of root set version 1 (`--root-set-pin`). Unset: the first version-1
+  // root set is trusted on first use and a root_set_unpinned warning says so.
+  std::optional<Sha256Digest> root_set_pin;
+  // Optional; borrowed, must outlive the state.
+  EvidenceAttester* attester = nullptr;
+};
+
+enum class Severity : uint8_t { kAlarm, kWarning };
+std::string_view SeverityName(Severity severity);  // "alarm", "warning"
+
+struct Finding {
+  Severity severity = Severity::kWarning;
+  std::string code;
+  std::string message;
+};
+
+struct EntryVerdict {
+  uint64_t index = 0;
+  Sha256Digest entry_hash{};
+  // The statement kind once known (S2); unset for entries that are not statements of a known
+  // type.
+  std::optional<StatementKind> kind;
+  bool valid = false;
+  std::string code;     // empty when valid
+  std::string message;  // what was wrong, for people
+  std::string path;     // JSON pointer for statement errors (S2/S3), else empty
+  std::optional<UnixSeconds> issued_on;
+  // maxIssueLag of the root set in force (default PT1H): the online bound of §4.4.
+  int64_t max_issue_lag = 3600;
+  std::vector<Finding> findings;
+};
+
+// Online audit (§4.4): the issue-time check of entry i against the quorum times t_q of the
+// last recorded checkpoint with size ≤ i (`before`) and the first with size > i (`after`).
+// Returns statement_from_future, statement_backdated, issue_time_unverified, or nullopt.
+std::optional<std::string> CheckIssueTime(UnixSeconds issued_on, std::optional<UnixSeconds> before,
+                                          std::optional<UnixSeconds> after, int64_t max_issue_lag,
+                                          int64_t max_skew = 300);
+
+// §3.3 step 1 without the pin: a root set after version `current` (none: the first) must be
+// `current` + 1 (1). Rejections "root_set_version_gap", "root_set_version_replayed".
+Status CheckRootSetVersion(std::optional<uint64_t> current, uint64_t candidate);
+
+// §3.3 step 4 (TUF 5.3.4): among the distinct keys that signed, at least `old_threshold` keys of
+// `old_keys` (skipped when null: version 1) and at least `new_threshold` keys of `new_keys`; a key
+// in both sets counts in both. Rejections "old_set_threshold_not_met",
+// "new_set_threshold_not_met".
+Status CheckRootSetSignatures(const dsse::SignerSet& signers, const dsse::KeySet* old_keys,
+                              uint32_t old_threshold, const dsse::KeySet& new_keys,
+                              uint32_t new_threshold);
+
+struct AdmissionDecision {
+  bool admitted = false;
+  std::vector<EntryRef> by;  // the admissions that admit it, ascending index
+  std::string code;          // when not admitted (§4.3 codes)
+  std::string message;
+};
+
+// Summaries for reports.
+struct RootSetSummary {
+  uint64_t index = 0;
+  uint64_t version = 0;
+  Sha256Digest statement_digest{};
+  Sha256Digest entry_hash{};
+  UnixSeconds issued_on = 0;
+  UnixSeconds expires = 0;
+  uint32_t threshold = 0;
+  uint32_t reproduction_threshold = 0;
+  struct Root {
+    std::string name;
+    std::string keyid;
+    std::string constraint;
+    Sha256Hash mrenclave{};
+    // How it is trusted: "set 1 references", "carried", or "admission <index>".
+    std::string source;
+  };
+  std::vector<Root> roots;
+  struct Builder {
+    std::string id;
+    std::vector<std::string> keyids;
+  };
+  std::vector<Builder> builders;
+};
+
+struct ReproductionSummary {
+  std::string repository;
+  std::string git_commit;
+  std::string target;
+  std::string bundle_format;
+  struct Measurement {
+    Sha256Hash mrenclave{};
+    std::vector<std::string> builders;  // distinct counting builder ids
+    std::vector<uint64_t> entries;      // counting provenance indexes
+  };
+  std::vector<Measurement> measurements;
+  bool conflict = false;  // two counting builders disagree on MRENCLAVE (not_reproducible)
+};
+
+struct AdmissionSummary {
+  EntryRef entry;
+  Role role = Role::kWorkload;
+  std::string constraint;
+  UnixSeconds not_before = 0;
+  UnixSeconds expires = 0;
+  std::optional<uint64_t> revoked_at;  // index of the revocation that ended it
+  bool in_force = false;               // at the queried position and time (§4.3 without EII)
+  std::string reason;                  // why not in force
+};
+
+struct RevocationSummary {
+  EntryRef entry;
+  Revocation revocation;
+};
+
+struct RecordSummary {
+  EntryRef entry;
+  ProcessingRecord record;  // the latest valid version of its activity
+};
+
+class GovernanceState {
+ public:
+  explicit GovernanceState(ReplayOptions options);
+  ~GovernanceState();
+  GovernanceState(GovernanceState&&) noexcept;
+  GovernanceState& operator=(GovernanceState&&) noexcept;
+
+  // Judges entry size() against the current state and, when valid, adds it.
+  EntryVerdict Append(ByteSpan entry);
+  // Number of entries appended so far (the next entry's index).
+  uint64_t size() const;
+  // The origin in use (option, or the first valid root set's), if known yet.
+  std::optional<std::string> origin() const;
+
+  // §4.3: is `eii` admitted for `role` at position `j` (0 ≤ j ≤ size(); the state before entry
+  // j) at the caller's time `t`?
+  AdmissionDecision Admitted(const EnclaveInstanceInfo& eii, Role role, uint64_t j,
+                             UnixSeconds t) const;
+  // §4.3: is `spki_der` the key of a root of the set in force at `j`, unrevoked, with `eii`
+  // meeting its constraint and its reproduction standing? OK, or a rejection whose reason is a
+  // §4.3 code ("not_admitted" when no root has this key).
+  Status RootInForce(const EnclaveInstanceInfo& eii, ByteSpan spki_der, uint64_t j,
+                     UnixSeconds t) const;
+
+  // Reports (§4.5), at position size().
+  std::vector<RootSetSummary> RootSetChain() const;
+  std::vector<ReproductionSummary> Reproductions() const;
+  std::vector<AdmissionSummary> Admissions(UnixSeconds t) const;
+  std::vector<RevocationSummary> Revocations() const;
+  std::vector<RecordSummary> Records() const;
+  // The admission entry at `ref`, if it is a valid admission.
+  const Admission* FindAdmission(const EntryRef& ref) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vouch::govern
+
+#endif  // VOUCH_GOVERN_REPLAY_H_

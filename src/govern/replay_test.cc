@@ -1,0 +1,900 @@
+#include "vouch/govern/replay.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dsse/jcs.h"
+#include "govern/history_builder.h"
+#include "testing/status_matchers.h"
+#include "testing/test_data.h"
+#include "vouch/base/encoding.h"
+#include "vouch/govern/art30.h"
+#include "vouch/govern/codes.h"
+
+namespace vouch::govern {
+namespace {
+
+using ::testing::HasSubstr;
+using ::vouch::govern::testing::ConstraintFor;
+using ::vouch::govern::testing::HistoryBuilder;
+using ::vouch::govern::testing::Measurement;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::ReasonIs;
+using Json = nlohmann::json;
+
+constexpr int64_t kHour = 3600;
+constexpr int64_t kDay = 86400;
+const std::string kBuilderA = "https://builder-a.example/vouch";
+const std::string kBuilderB = "https://builder-b.example/ci";
+const std::string kBuilderC = "https://builder-c.example/ci";
+const std::string kCommit1(40, '1');
+const std::string kCommit2(40, '2');
+const std::string kCommit3(40, '3');
+
+// A replayable history in the shape of governance.md §7: provenance A, B → root set 1 (2-of-2)
+// → admission → record → release → revocation → set 2 (2-of-3) → set 3 (a root removed, its key
+// revoked). Tests replay a prefix of it and append one mutated entry.
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    t0_ = *ParseTimestamp("2026-12-01T09:00:00Z");
+    auto hb = HistoryBuilder::Create(t0_);
+    ASSERT_THAT(hb, IsOk());
+    hb_ = std::move(hb).value();
+  }
+
+  Bytes Signed(const Statement& st, const std::vector<std::string>& signers) {
+    auto e = hb_->Sign(st, signers);
+    EXPECT_THAT(e, IsOk());
+    return e.ok() ? *e : Bytes();
+  }
+
+  Bytes Prov(const std::string& key, const std::string& id, const Sha256Hash& m,
+             const std::string& commit, const std::string& target, int64_t at) {
+    return Signed(Statement{hb_->MakeProvenance(id, m, commit, target, t0_ + at)}, {key});
+  }
+
+  RootDescriptor Root(const std::string& name, const std::string& key, const Sha256Hash& m,
+                      std::vector<EntryRef> refs) {
+    auto r = hb_->MakeRoot(name, key, m, std::move(refs));
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : RootDescriptor{};
+  }
+
+  std::vector<BuilderDescriptor> Builders() {
+    return {hb_->MakeBuilder(kBuilderA, {"builder-a"}), hb_->MakeBuilder(kBuilderB, {"builder-b"})};
+  }
+
+  RootSet Set1(std::vector<EntryRef> refs) {
+    return hb_->MakeRootSet(
+        1, t0_ + kHour, t0_ + 180 * kDay, 2,
+        {Root("root-a", "root-1", root_m_, refs), Root("root-b", "root-2", root_m_, refs)},
+        Builders());
+  }
+
+  Admission Adm(Role role, const Sha256Hash& m, std::vector<EntryRef> refs, int64_t issued) {
+    return hb_->MakeAdmission(role, ConstraintFor(m), t0_ + issued, t0_ + issued + 90 * kDay,
+                              std::move(refs));
+  }
+
+  ProcessingRecord Record(uint64_t version, std::vector<EntryRef> covers, int64_t issued) {
+    ProcessingRecord r;
+    r.ledger = testing::kTestOrigin;
+    r.issued_on = t0_ + issued;
+    r.activity_id = "payroll-db";
+    r.activity_version = version;
+    r.controllers = {{"controller", Sha256(AsBytes("register entry 1"))}};
+    r.purposes = {"Monthly payroll calculation"};
+    r.data_subject_categories = {"Employees"};
+    r.personal_data_categories = {"Salary and bank details"};
+    r.recipient_categories = {"Tax authority"};
+    r.erasure_time_limits = {{"Salary and bank details", "P3650D", std::nullopt}};
+    r.security_measures = {"Secrets released only to admitted enclaves"};
+    r.covers = std::move(covers);
+    return r;
+  }
+
+  Revocation Revoke(RevocationKind kind, int64_t issued) {
+    Revocation r;
+    r.ledger = testing::kTestOrigin;
+    r.issued_on = t0_ + issued;
+    r.kind = kind;
+    r.reason = "vulnerability";
+    return r;
+  }
+
+  // Builds the base history; members keep each entry's reference.
+  void BuildBase() {
+    p_root_a_ = hb_->Append(Prov("builder-a", kBuilderA, root_m_, kCommit1, "vouch-root", 0));
+    p_root_b_ = hb_->Append(Prov("builder-b", kBuilderB, root_m_, kCommit1, "vouch-root", 60));
+    p_hello_a_ = hb_->Append(Prov("builder-a", kBuilderA, hello_m_, kCommit2, "hello", 120));
+    p_hello_b_ = hb_->Append(Prov("builder-b", kBuilderB, hello_m_, kCommit2, "hello", 180));
+    set1_ = hb_->Append(Signed(Statement{Set1({p_root_a_, p_root_b_})}, {"root-1", "root-2"}));
+    adm_ = hb_->Append(
+        Signed(Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour)},
+               {"root-1", "root-2"}));
+    rec_ = hb_->Append(Signed(Statement{Record(1, {adm_}, 2 * kHour + 300)}, {"root-1", "root-2"}));
+    Json release = {{"_type", kStatementType},
+                    {"subject", Json::array({{{"digest", {{"sha256", std::string(64, '7')}}}}})},
+                    {"predicateType", kReleaseRecordType},
+                    {"predicate", {{"ledger", testing::kTestOrigin}}}};
+    rel_ = hb_->Append(*hb_->SignPayload(ToBytes(*internal::CanonicalJson(release)), {"root-1"}));
+    Revocation rev = Revoke(RevocationKind::kMeasurement, 30 * kDay);
+    rev.mrenclave = hello_m_;
+    rev_ = hb_->Append(Signed(Statement{rev}, {"root-1", "root-2"}));
+    adm_root3_ =
+        hb_->Append(Signed(Statement{Adm(Role::kRoot, root_m_, {p_root_a_, p_root_b_}, 31 * kDay)},
+                           {"root-1", "root-2"}));
+    set2_ = hb_->Append(Signed(Statement{Set2()}, {"root-1", "root-2"}));
+    set3_ = hb_->Append(Signed(Statement{hb_->MakeRootSet(3, t0_ + 33 * kDay, t0_ + 400 * kDay, 2,
+                                                          {Root("root-a", "root-1", root_m_, {}),
+                                                           Root("root-c", "root-3", root_m_, {})},
+                                                          Builders())},
+                               {"root-1", "root-3"}));
+    Revocation rk = Revoke(RevocationKind::kRootKey, 34 * kDay);
+    rk.keyid = hb_->key("root-2").verifier().KeyId();
+    rk.reason = "superseded";
+    rev_root2_ = hb_->Append(Signed(Statement{rk}, {"root-1", "root-3"}));
+  }
+
+  RootSet Set2() {
+    return hb_->MakeRootSet(
+        2, t0_ + 32 * kDay, t0_ + 400 * kDay, 2,
+        {Root("root-a", "root-1", root_m_, {}), Root("root-b", "root-2", root_m_, {}),
+         Root("root-c", "root-3", root_m_, {})},
+        Builders());
+  }
+
+  // Replays every entry built so far.
+  std::vector<EntryVerdict> ReplayAll(GovernanceState* state) {
+    std::vector<EntryVerdict> out;
+    for (const Bytes& e : hb_->entries()) out.push_back(state->Append(e));
+    return out;
+  }
+
+  // Replays the first `n` base entries (all valid), then `extra`; returns the last verdict.
+  EntryVerdict After(size_t n, const Bytes& extra, GovernanceState* state_out = nullptr,
+                     ReplayOptions options = {}) {
+    GovernanceState local(std::move(options));
+    GovernanceState& state = state_out ? *state_out : local;
+    for (size_t i = 0; i < n; ++i) {
+      EntryVerdict v = state.Append(hb_->entries()[i]);
+      bool release = rel_.sha256 == v.entry_hash && i == rel_.index;
+      EXPECT_TRUE(v.valid || release) << "base entry " << i << ": " << v.code << " " << v.message;
+    }
+    return state.Append(extra);
+  }
+
+  EnclaveInstanceInfo Eii(const Sha256Hash& m, const Sha256Hash& signer = {}, uint16_t product = 1,
+                          uint16_t svn = 1) {
+    EnclaveInstanceInfo e;
+    e.code_hash = m;
+    e.code_signer = signer;
+    e.product_id = product;
+    e.isv_svn = svn;
+    e.security.summary = SecuritySummary::kSecure;
+    e.security.timestamp = t0_;
+    return e;
+  }
+
+  UnixSeconds t0_ = 0;
+  std::unique_ptr<HistoryBuilder> hb_;
+  Sha256Hash root_m_ = Measurement("vouch-root enclave");
+  Sha256Hash hello_m_ = Measurement("hello enclave");
+  EntryRef p_root_a_, p_root_b_, p_hello_a_, p_hello_b_, set1_, adm_, rec_, rel_, rev_, adm_root3_,
+      set2_, set3_, rev_root2_;
+};
+
+#define EXPECT_VERDICT(verdict, want)       \
+  do {                                      \
+    EntryVerdict v_ = (verdict);            \
+    EXPECT_FALSE(v_.valid);                 \
+    EXPECT_EQ(v_.code, want) << v_.message; \
+  } while (false)
+
+TEST_F(ReplayTest, BaseHistoryReplaysWithTheExpectedVerdicts) {
+  BuildBase();
+  ReplayOptions options;
+  options.origin = testing::kTestOrigin;
+  auto st1 = ParseStatement(*Base64Decode(
+      Json::parse(AsStringView(hb_->entries()[set1_.index]))["payload"].get<std::string>()));
+  ASSERT_THAT(st1, IsOk());
+  options.root_set_pin = Sha256(*EncodeStatement(*st1));
+  GovernanceState state(options);
+  std::vector<EntryVerdict> v = ReplayAll(&state);
+  ASSERT_EQ(v.size(), 13u);
+  for (const EntryVerdict& e : v) {
+    if (e.index == rel_.index) {
+      EXPECT_EQ(e.code, kPredicateTypeUnsupported);
+      EXPECT_EQ(e.kind, StatementKind::kReleaseRecord);
+      continue;
+    }
+    EXPECT_TRUE(e.valid) << e.index << ": " << e.code << " " << e.message;
+    EXPECT_EQ(e.entry_hash, Sha256(hb_->entries()[e.index]));
+  }
+  EXPECT_EQ(v[set1_.index].kind, StatementKind::kRootSet);
+  EXPECT_EQ(v[adm_.index].kind, StatementKind::kAdmission);
+  EXPECT_EQ(v[rec_.index].kind, StatementKind::kProcessingRecord);
+  // No collateral given: each root's evidence is a warning, never an alarm.
+  ASSERT_EQ(v[set1_.index].findings.size(), 2u);
+  EXPECT_EQ(v[set1_.index].findings[0].code, kRootEvidenceUnverified);
+  EXPECT_EQ(v[set1_.index].findings[0].severity, Severity::kWarning);
+
+  auto chain = state.RootSetChain();
+  ASSERT_EQ(chain.size(), 3u);
+  EXPECT_EQ(chain[0].version, 1u);
+  EXPECT_EQ(chain[1].roots[2].source, "admission " + std::to_string(adm_root3_.index));
+  EXPECT_EQ(chain[1].roots[1].source, "set 1 references");
+  EXPECT_EQ(chain[2].roots.size(), 2u);
+  auto repro = state.Reproductions();
+  ASSERT_EQ(repro.size(), 2u);
+  for (const auto& r : repro) {
+    EXPECT_FALSE(r.conflict);
+    ASSERT_EQ(r.measurements.size(), 1u);
+    EXPECT_EQ(r.measurements[0].builders.size(), 2u);
+  }
+  auto admissions = state.Admissions(t0_ + 35 * kDay);
+  ASSERT_EQ(admissions.size(), 2u);
+  EXPECT_FALSE(admissions[0].in_force);  // hello: its MRENCLAVE was revoked
+  EXPECT_TRUE(admissions[1].in_force) << admissions[1].reason;
+  EXPECT_EQ(state.Revocations().size(), 2u);
+  ASSERT_EQ(state.Records().size(), 1u);
+  EXPECT_EQ(state.Records()[0].record.activity_id, "payroll-db");
+}
+
+TEST_F(ReplayTest, QueryAnswersAtEveryPosition) {
+  BuildBase();
+  GovernanceState state({});
+  ReplayAll(&state);
+  EnclaveInstanceInfo hello = Eii(hello_m_);
+  UnixSeconds t = t0_ + 3 * kHour;
+  // Before the admission, at it, after it, after the revocation.
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, adm_.index, t).code, kNotAdmitted);
+  AdmissionDecision d = state.Admitted(hello, Role::kWorkload, adm_.index + 1, t);
+  ASSERT_TRUE(d.admitted) << d.code << " " << d.message;
+  ASSERT_EQ(d.by.size(), 1u);
+  EXPECT_EQ(d.by[0], adm_);
+  EXPECT_TRUE(state.Admitted(hello, Role::kWorkload, rev_.index, t).admitted);
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, rev_.index + 1, t).code, kRevoked);
+  // Another role, another measurement.
+  EXPECT_EQ(state.Admitted(hello, Role::kBroker, rev_.index, t).code, kNotAdmitted);
+  EXPECT_EQ(state.Admitted(Eii(Measurement("x")), Role::kWorkload, rev_.index, t).code,
+            kNotAdmitted);
+  // Times: before notBefore, after expires, after the root set expired.
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, rev_.index, t0_).code, kNotYetValid);
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, rev_.index, t0_ + 93 * kDay).code, kExpired);
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, rev_.index, t0_ + 181 * kDay).code,
+            kRootSetExpired);
+  EXPECT_EQ(state.Admitted(hello, Role::kWorkload, 0, t).code, kNoRootSet);
+  // The constraint's full check: SEC:STALE refuses INSECURE evidence.
+  EnclaveInstanceInfo insecure = hello;
+  insecure.security.summary = SecuritySummary::kInsecure;
+  AdmissionDecision c = state.Admitted(insecure, Role::kWorkload, rev_.index, t);
+  EXPECT_EQ(c.code, kConstraintFailed);
+  // Roots.
+  EnclaveInstanceInfo root = Eii(root_m_);
+  ByteSpan k1 = hb_->key("root-1").verifier().spki_der();
+  ByteSpan k2 = hb_->key("root-2").verifier().spki_der();
+  ByteSpan k3 = hb_->key("root-3").verifier().spki_der();
+  UnixSeconds later = t0_ + 35 * kDay;
+  EXPECT_THAT(state.RootInForce(root, k2, set1_.index, later), ReasonIs(kNoRootSet));
+  EXPECT_THAT(state.RootInForce(root, k2, set1_.index + 1, t), IsOk());
+  EXPECT_THAT(state.RootInForce(root, k3, set1_.index + 1, t), ReasonIs(kNotAdmitted));
+  EXPECT_THAT(state.RootInForce(root, k3, set2_.index + 1, later), IsOk());
+  EXPECT_THAT(state.RootInForce(root, k2, set2_.index + 1, later), IsOk());
+  EXPECT_THAT(state.RootInForce(root, k2, set3_.index + 1, later), ReasonIs(kNotAdmitted));
+  EXPECT_THAT(state.RootInForce(root, k1, state.size(), later), IsOk());
+  EXPECT_THAT(state.RootInForce(Eii(hello_m_), k1, state.size(), later),
+              ReasonIs(kConstraintFailed));
+  // The admission for root-3 answers the role query too.
+  EXPECT_TRUE(state.Admitted(root, Role::kRoot, state.size(), later).admitted);
+}
+
+// S3 of a root set: the schema of §3.3, checked before any state is consulted.
+TEST_F(ReplayTest, RootSetSchema) {
+  BuildBase();
+  Statement st{Set1({p_root_a_, p_root_b_})};
+  Json base = Json::parse(AsStringView(*EncodeStatement(st)));
+  auto code = [&](const Json& j) {
+    ParseDiagnostics diag;
+    auto r = ParseStatement(ToBytes(*internal::CanonicalJson(j)), &diag);
+    return r.ok() ? std::string("ok") : r.status().reason() + " " + diag.path;
+  };
+  EXPECT_EQ(code(base), "ok");
+  Json j = base;
+  j["predicate"]["threshold"] = 3;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/threshold");
+  j = base;
+  j["predicate"]["version"] = 2;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/reproducedBy");
+  j = base;
+  j["predicate"]["roots"][0].erase("reproducedBy");
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/reproducedBy");
+  j = base;
+  j["predicate"]["roots"][1]["name"] = "root-a";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/1/name");
+  j = base;
+  j["predicate"]["roots"][0]["key"]["keyid"] = std::string(64, '0');
+  EXPECT_EQ(code(j), "keyid_mismatch /predicate/roots/0/key/keyid");
+  j = base;
+  // The DSSE spec's P-256 key with a compressed point: a second encoding of one key.
+  j["predicate"]["roots"][0]["key"]["spki"] = Base64Encode(*HexDecode(
+      "3039301306072a8648ce3d020106082a8648ce3d0301070322000267cd390f77aa359cb08c2235f652270493"
+      "a9ed832b0abcc01f70954c0390d238"));
+  EXPECT_EQ(code(j), "key_malformed /predicate/roots/0/key/spki");
+  j = base;
+  j["predicate"]["roots"][0]["constraint"] = "S:" + std::string(64, 'A') + " PROD:1 SEC:STALE";
+  EXPECT_EQ(code(j), "constraint_not_allowed /predicate/roots/0/constraint");
+  j = base;
+  j["predicate"]["roots"][0]["evidence"]["quote"] = "not base64!";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/evidence/quote");
+  j = base;
+  j["predicate"]["roots"][0]["evidence"]["collateral"]["digest"] = {
+      {"sha256", std::string(64, 'a')}};
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/roots/0/evidence/collateral/digest/dirHash");
+  j = base;
+  j["predicate"]["policy"]["reproductionThreshold"] = 3;
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/policy/reproductionThreshold");
+  j = base;
+  j["predicate"]["policy"]["maxIssueLag"] = "1h";
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/policy/maxIssueLag");
+  j = base;
+  j["predicate"]["builders"][0]["keys"] = Json::array();
+  EXPECT_EQ(code(j), "predicate_malformed /predicate/builders/0/keys");
+  j = base;
+  j["subject"][0]["digest"]["sha256"] = std::string(64, 'f');
+  EXPECT_EQ(code(j), "subject_mismatch /subject");
+}
+
+TEST_F(ReplayTest, PinOriginAndOrdering) {
+  BuildBase();
+  ReplayOptions wrong_pin;
+  wrong_pin.root_set_pin = Sha256(AsBytes("another root set"));
+  EXPECT_VERDICT(After(set1_.index, hb_->entries()[set1_.index], nullptr, wrong_pin),
+                 kRootSetPinMismatch);
+  ReplayOptions other_origin;
+  other_origin.origin = "other.example/log";
+  EXPECT_VERDICT(After(set1_.index, hb_->entries()[set1_.index], nullptr, other_origin),
+                 kLedgerMismatch);
+  // Without a pin the first set is trusted on first use, with a warning.
+  EntryVerdict tofu = After(set1_.index, hb_->entries()[set1_.index]);
+  EXPECT_TRUE(tofu.valid);
+  EXPECT_TRUE(std::any_of(tofu.findings.begin(), tofu.findings.end(),
+                          [](const Finding& f) { return f.code == kRootSetUnpinned; }));
+  // Governance before any root set.
+  EXPECT_VERDICT(After(set1_.index, hb_->entries()[adm_.index]), kNoRootSet);
+  // An admission for another ledger.
+  Admission a = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  a.ledger = "other.example/log";
+  EXPECT_VERDICT(After(adm_.index, Signed(Statement{a}, {"root-1", "root-2"})), kLedgerMismatch);
+  // Replaying an entry at a later position is judged again there: a second copy of root set 1.
+  EXPECT_VERDICT(After(adm_.index, hb_->entries()[set1_.index]), kRootSetVersionReplayed);
+}
+
+TEST_F(ReplayTest, SignatureCounting) {
+  BuildBase();
+  Statement adm{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour)};
+  // Threshold minus one.
+  EXPECT_VERDICT(After(adm_.index, Signed(adm, {"root-1"})), dsse::kThresholdNotMet);
+  // A signer outside the set is ignored, never an error.
+  EXPECT_VERDICT(After(adm_.index, Signed(adm, {"root-1", "root-3"})), dsse::kThresholdNotMet);
+  EXPECT_TRUE(After(adm_.index, Signed(adm, {"root-1", "root-2", "root-3"})).valid);
+  // One key signing twice, under its keyid and under another (foreign) keyid: counted once.
+  Bytes payload = *EncodeStatement(adm);
+  auto sig = *dsse::SignPayload(hb_->key("root-1"), dsse::kInTotoPayloadType, payload);
+  dsse::Signature alias = sig;
+  alias.keyid = std::string(64, 'a');
+  auto twice = dsse::LedgerEntry::Create(payload, {sig, alias});
+  ASSERT_THAT(twice, IsOk());
+  EXPECT_VERDICT(After(adm_.index, ToBytes(twice->bytes())), dsse::kThresholdNotMet);
+  // The same keyid twice is not even a canonical entry.
+  std::string both = R"({"payload":")" + Base64Encode(payload) +
+                     R"(","payloadType":"application/vnd.in-toto+json","signatures":[{"keyid":")" +
+                     sig.keyid + R"(","sig":")" + Base64Encode(sig.sig) + R"("},{"keyid":")" +
+                     sig.keyid + R"(","sig":")" + Base64Encode(sig.sig) + R"("}]})";
+  EXPECT_VERDICT(After(adm_.index, ToBytes(both)), dsse::kDuplicateSigner);
+  // A signature naming a trusted key that does not verify rejects the statement.
+  auto good2 = *dsse::SignPayload(hb_->key("root-2"), dsse::kInTotoPayloadType, payload);
+  good2.sig[5] ^= 1;
+  auto bad = dsse::LedgerEntry::Create(payload, {sig, good2});
+  EXPECT_VERDICT(After(adm_.index, ToBytes(bad->bytes())), dsse::kStatementSignatureInvalid);
+}
+
+TEST_F(ReplayTest, RootSetRotationRules) {
+  BuildBase();
+  // Version gap, replay, first set not 1.
+  RootSet v3 = Set2();
+  v3.version = 3;
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{v3}, {"root-1", "root-2"})),
+                 kRootSetVersionGap);
+  EXPECT_VERDICT(
+      After(set2_.index, Signed(Statement{Set1({p_root_a_, p_root_b_})}, {"root-1", "root-2"})),
+      kRootSetVersionReplayed);
+  EXPECT_VERDICT(After(set3_.index, hb_->entries()[set2_.index]), kRootSetVersionReplayed);
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set2()}, {"root-1", "root-2", "root-3"})),
+                 kRootSetVersionGap);
+  // Signed only by the old set (new set root-3 + root-4, threshold 2).
+  RootSet fresh = hb_->MakeRootSet(
+      2, t0_ + 32 * kDay, t0_ + 400 * kDay, 2,
+      {Root("root-c", "root-3", root_m_, {}), Root("root-d", "root-4", root_m_, {})}, Builders());
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{fresh}, {"root-1", "root-2"})),
+                 kNewSetThresholdNotMet);
+  // Only by the new set.
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{fresh}, {"root-3", "root-4"})),
+                 kOldSetThresholdNotMet);
+  // Old threshold minus one.
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{fresh}, {"root-1", "root-3", "root-4"})),
+                 kOldSetThresholdNotMet);
+  // A key in both sets counts in both: root-1 + root-2 carry the set.
+  EXPECT_TRUE(After(set2_.index, hb_->entries()[set2_.index]).valid);
+  // Set 1 itself must meet its own threshold.
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_, p_root_b_})}, {"root-1"})),
+                 kNewSetThresholdNotMet);
+  // Time: a new set issued before the one in force.
+  RootSet early = Set2();
+  early.issued_on = t0_;
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{early}, {"root-1", "root-2"})),
+                 kIssuedBeforeRootSet);
+  RootSet backwards = Set2();
+  backwards.expires = backwards.issued_on;
+  EXPECT_VERDICT(After(set2_.index, Signed(Statement{backwards}, {"root-1", "root-2"})), kExpired);
+}
+
+TEST_F(ReplayTest, RootSetKeysAndEvidence) {
+  BuildBase();
+  RootSet dup_key = Set1({p_root_a_, p_root_b_});
+  dup_key.builders[1].keys.push_back(hb_->PublicKey("root-1"));
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{dup_key}, {"root-1", "root-2"})),
+                 kDuplicateKey);
+  RootSet dup_builder = Set1({p_root_a_, p_root_b_});
+  dup_builder.builders[1].id = kBuilderA;
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{dup_builder}, {"root-1", "root-2"})),
+                 kDuplicateBuilder);
+  // A revoked key cannot be listed again.
+  RootSet with_revoked = hb_->MakeRootSet(
+      4, t0_ + 35 * kDay, t0_ + 400 * kDay, 2,
+      {Root("root-a", "root-1", root_m_, {}), Root("root-b", "root-2", root_m_, {}),
+       Root("root-c", "root-3", root_m_, {})},
+      Builders());
+  EXPECT_VERDICT(
+      After(hb_->entries().size(), Signed(Statement{with_revoked}, {"root-1", "root-3"})),
+      kKeyRevoked);
+  // Evidence: garbage quote, key binding for another key, MRENCLAVE outside the constraint.
+  RootSet garbage = Set1({p_root_a_, p_root_b_});
+  garbage.roots[0].quote = ToBytes("not a quote");
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{garbage}, {"root-1", "root-2"})),
+                 kRootEvidenceMalformed);
+  RootSet binding = Set1({p_root_a_, p_root_b_});
+  binding.roots[0] = *hb_->MakeRootWithReportData(
+      "root-a", "root-1", root_m_, RootKeyReportData(hb_->key("root-2").verifier().spki_der()),
+      {p_root_a_, p_root_b_});
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{binding}, {"root-1", "root-2"})),
+                 kRootKeyBindingMismatch);
+  RootSet other_m = Set1({p_root_a_, p_root_b_});
+  other_m.roots[0].constraint = ConstraintFor(hello_m_);
+  other_m.roots[0].reproduced_by = {p_hello_a_, p_hello_b_};
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{other_m}, {"root-1", "root-2"})),
+                 kRootConstraintNotMet);
+}
+
+TEST_F(ReplayTest, RootSetReproductionAndAdmission) {
+  BuildBase();
+  // Set 1 whose references include another measurement's build.
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_, p_root_b_, p_hello_a_})},
+                                           {"root-1", "root-2"})),
+                 kNotReproduced);
+  // Set 1 whose roots are reproduced by one builder only.
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_})}, {"root-1", "root-2"})),
+                 kNotReproduced);
+  // References to a later entry, to no entry, to a non-provenance entry.
+  EXPECT_VERDICT(
+      After(set1_.index, Signed(Statement{Set1({p_root_a_, {set1_.index, p_root_b_.sha256}})},
+                                {"root-1", "root-2"})),
+      kReferenceNotFound);
+  EXPECT_VERDICT(After(set1_.index, Signed(Statement{Set1({p_root_a_, {1, p_root_a_.sha256}})},
+                                           {"root-1", "root-2"})),
+                 kReferenceNotFound);
+  // A new root without an admission for role root.
+  EXPECT_VERDICT(After(adm_root3_.index, hb_->entries()[set2_.index]), kRootNotAdmitted);
+  // A revoked root measurement cannot be carried.
+  Revocation rev = Revoke(RevocationKind::kMeasurement, 31 * kDay + 60);
+  rev.mrenclave = root_m_;
+  GovernanceState state({});
+  EntryVerdict r = After(set2_.index, Signed(Statement{rev}, {"root-1", "root-2"}), &state);
+  ASSERT_TRUE(r.valid) << r.code;
+  EXPECT_VERDICT(state.Append(hb_->entries()[set2_.index]), kRevoked);
+}
+
+TEST_F(ReplayTest, ExpiredRootSetFreezesUntilRenewed) {
+  BuildBase();
+  // After set 1 expired nothing is issued ...
+  Admission late = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 181 * kDay);
+  EXPECT_VERDICT(After(adm_.index, Signed(Statement{late}, {"root-1", "root-2"})), kRootSetExpired);
+  // ... a renewal that only carries its roots still works ...
+  RootSet renew = hb_->MakeRootSet(
+      2, t0_ + 181 * kDay, t0_ + 500 * kDay, 2,
+      {Root("root-a", "root-1", root_m_, {}), Root("root-b", "root-2", root_m_, {})}, Builders());
+  GovernanceState state({});
+  EntryVerdict v =
+      After(adm_root3_.index + 1, Signed(Statement{renew}, {"root-1", "root-2"}), &state);
+  EXPECT_TRUE(v.valid) << v.code << " " << v.message;
+  EXPECT_THAT(state.RootInForce(Eii(root_m_), hb_->key("root-1").verifier().spki_der(),
+                                state.size(), t0_ + 182 * kDay),
+              IsOk());
+  // ... but adding a root needs an unexpired set, even with an admission for it.
+  GovernanceState grown({});
+  Admission root3 = Adm(Role::kRoot, root_m_, {p_root_a_, p_root_b_}, 100 * kDay);
+  ASSERT_TRUE(After(adm_.index, Signed(Statement{root3}, {"root-1", "root-2"}), &grown).valid);
+  RootSet grow = Set2();
+  grow.issued_on = t0_ + 181 * kDay;
+  grow.expires = t0_ + 500 * kDay;
+  EXPECT_VERDICT(grown.Append(Signed(Statement{grow}, {"root-1", "root-2"})), kRootSetExpired);
+  grow.issued_on = t0_ + 179 * kDay;
+  EntryVerdict in_time = grown.Append(Signed(Statement{grow}, {"root-1", "root-2"}));
+  EXPECT_TRUE(in_time.valid) << in_time.code << " " << in_time.message;
+}
+
+TEST_F(ReplayTest, ReproductionMatrix) {
+  BuildBase();
+  auto three_builders = [&] {
+    return std::vector<BuilderDescriptor>{hb_->MakeBuilder(kBuilderA, {"builder-a", "builder-a2"}),
+                                          hb_->MakeBuilder(kBuilderB, {"builder-b"}),
+                                          hb_->MakeBuilder(kBuilderC, {"builder-c"})};
+  };
+  // A history with three builders listed from set 1 on.
+  auto fresh = HistoryBuilder::Create(t0_);
+  ASSERT_THAT(fresh, IsOk());
+  hb_ = std::move(fresh).value();
+  EntryRef ra = hb_->Append(Prov("builder-a", kBuilderA, root_m_, kCommit1, "vouch-root", 0));
+  EntryRef rb = hb_->Append(Prov("builder-b", kBuilderB, root_m_, kCommit1, "vouch-root", 0));
+  RootSet s1 = hb_->MakeRootSet(
+      1, t0_ + kHour, t0_ + 180 * kDay, 2,
+      {Root("root-a", "root-1", root_m_, {ra, rb}), Root("root-b", "root-2", root_m_, {ra, rb})},
+      three_builders());
+  hb_->Append(Signed(Statement{s1}, {"root-1", "root-2"}));
+  EntryRef a_hello = hb_->Append(Prov("builder-a", kBuilderA, hello_m_, kCommit2, "hello", 7200));
+  EntryRef a2_hello = hb_->Append(Prov("builder-a2", kBuilderA, hello_m_, kCommit2, "hello", 7200));
+  EntryRef a_again = hb_->Append(Prov("builder-a", kBuilderA, hello_m_, kCommit2, "hello", 7300));
+  EntryRef b_other_commit =
+      hb_->Append(Prov("builder-b", kBuilderB, hello_m_, kCommit3, "hello", 7200));
+  EntryRef c_hello = hb_->Append(Prov("builder-c", kBuilderC, hello_m_, kCommit2, "hello", 7200));
+  size_t n = hb_->entries().size();
+  auto admit = [&](std::vector<EntryRef> refs) {
+    return Signed(Statement{Adm(Role::kWorkload, hello_m_, std::move(refs), 3 * kHour)},
+                  {"root-1", "root-2"});
+  };
+  // Two entries from one builder, one builder id with two keys: one builder.
+  EXPECT_VERDICT(After(n, admit({a_hello, a_again})), kNotReproduced);
+  EXPECT_VERDICT(After(n, admit({a_hello, a2_hello})), kNotReproduced);
+  // Different commits giving one MRENCLAVE do not add up.
+  EXPECT_VERDICT(After(n, admit({a_hello, b_other_commit})), kNotReproduced);
+  // Two builders on one commit: reproduced.
+  EXPECT_TRUE(After(n, admit({a_hello, c_hello})).valid);
+  // A reference to an admission or root set is not provenance.
+  EXPECT_VERDICT(After(n, admit({a_hello, {2, Sha256(hb_->entries()[2])}})),
+                 kReferenceNotProvenance);
+  // One commit giving two MRENCLAVEs: B builds commit 2 differently.
+  EntryRef b_differs =
+      hb_->Append(Prov("builder-b", kBuilderB, Measurement("tampered"), kCommit2, "hello", 7400));
+  (void)b_differs;
+  GovernanceState state({});
+  EntryVerdict v = After(n + 1, admit({a_hello, c_hello}), &state);
+  EXPECT_VERDICT(v, kNotReproducible);
+  EXPECT_TRUE(std::any_of(v.findings.begin(), v.findings.end(), [](const Finding& f) {
+    return f.code == kNotReproducible && f.severity == Severity::kAlarm;
+  }));
+  auto repro = state.Reproductions();
+  EXPECT_TRUE(std::any_of(repro.begin(), repro.end(), [](const auto& r) { return r.conflict; }));
+  // Revoking the disagreeing builder's key clears the conflict.
+  Revocation rk = Revoke(RevocationKind::kBuilderKey, 3 * kHour);
+  rk.keyid = hb_->key("builder-b").verifier().KeyId();
+  rk.reason = "not_reproducible";
+  Bytes revoke_b = Signed(Statement{rk}, {"root-1", "root-2"});
+  EntryVerdict r = state.Append(revoke_b);
+  ASSERT_TRUE(r.valid) << r.code;
+  EntryVerdict ok = state.Append(admit({a_hello, a2_hello, c_hello}));
+  EXPECT_TRUE(ok.valid) << ok.code << " " << ok.message;
+  // A reference that stops counting (its key revoked) leaves the others standing ...
+  UnixSeconds t = t0_ + 4 * kHour;
+  Revocation ra2 = rk;
+  ra2.keyid = hb_->key("builder-a2").verifier().KeyId();
+  ASSERT_TRUE(state.Append(Signed(Statement{ra2}, {"root-1", "root-2"})).valid);
+  EXPECT_TRUE(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).admitted);
+  // ... until fewer than k builders remain.
+  Revocation rc = rk;
+  rc.keyid = hb_->key("builder-c").verifier().KeyId();
+  ASSERT_TRUE(state.Append(Signed(Statement{rc}, {"root-1", "root-2"})).valid);
+  EXPECT_EQ(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).code, kNotReproduced);
+}
+
+TEST_F(ReplayTest, ProvenanceRules) {
+  BuildBase();
+  // Exactly one signature.
+  Statement p{hb_->MakeProvenance(kBuilderA, hello_m_, kCommit2, "hello", t0_)};
+  EXPECT_VERDICT(After(0, Signed(p, {"builder-a", "builder-b"})), kProvenanceSignatureCount);
+  // A builder key's provenance claiming another builder's id does not count.
+  GovernanceState state({});
+  EntryRef wrong_id{set1_.index + 1, {}};
+  Bytes lying = Prov("builder-a", kBuilderB, hello_m_, kCommit2, "hello", 200);
+  wrong_id.sha256 = Sha256(lying);
+  EntryVerdict v = After(set1_.index + 1, lying, &state);
+  EXPECT_TRUE(v.valid);  // valid provenance; it just does not count
+  EXPECT_VERDICT(state.Append(Signed(
+                     Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, wrong_id}, 2 * kHour)},
+                     {"root-1", "root-2"})),
+                 kReferenceNotProvenance);
+  // Admissions must point at provenance: here at the root set.
+  EXPECT_VERDICT(
+      After(adm_.index,
+            Signed(Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, set1_}, 2 * kHour)},
+                   {"root-1", "root-2"})),
+      kReferenceNotProvenance);
+  // Provenance by an unknown key is kept; it counts once a later root set lists its builder.
+  auto other = Prov("other", "https://builder-d.example/ci", hello_m_, kCommit2, "hello", 100);
+  EXPECT_TRUE(After(0, other).valid);
+}
+
+TEST_F(ReplayTest, RevokedBuilderBeforeAndAfter) {
+  BuildBase();
+  Revocation rk = Revoke(RevocationKind::kBuilderKey, 2 * kHour + 600);
+  rk.keyid = hb_->key("builder-b").verifier().KeyId();
+  rk.reason = "key_compromise";
+  GovernanceState state({});
+  EntryVerdict r = After(rec_.index + 1, Signed(Statement{rk}, {"root-1", "root-2"}), &state);
+  ASSERT_TRUE(r.valid) << r.code;
+  // The admission before the revocation stays valid (history is not rewritten) ...
+  UnixSeconds t = t0_ + 3 * kHour;
+  EXPECT_TRUE(state.Admitted(Eii(hello_m_), Role::kWorkload, adm_.index + 1, t).admitted);
+  // ... but from the revocation on it lapses below k.
+  AdmissionDecision d = state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t);
+  EXPECT_EQ(d.code, kNotReproduced) << d.message;
+  // Provenance signed with the revoked key after the revocation is invalid.
+  EXPECT_VERDICT(state.Append(Prov("builder-b", kBuilderB, hello_m_, kCommit2, "hello", 9000)),
+                 kBuilderKeyRevoked);
+  // New admissions cannot count it either.
+  EXPECT_VERDICT(state.Append(Signed(
+                     Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 3 * kHour)},
+                     {"root-1", "root-2"})),
+                 kReferenceNotProvenance);
+}
+
+TEST_F(ReplayTest, RevokedRootKeyAndMeasurement) {
+  BuildBase();
+  // With set 2 (2-of-3) in force, revoking root-2 leaves root-1 + root-2 one short.
+  Revocation rk = Revoke(RevocationKind::kRootKey, 32 * kDay + 60);
+  rk.keyid = hb_->key("root-2").verifier().KeyId();
+  GovernanceState state({});
+  EntryVerdict r = After(set2_.index + 1, Signed(Statement{rk}, {"root-1", "root-3"}), &state);
+  ASSERT_TRUE(r.valid) << r.code << " " << r.message;
+  // The root itself is out from the revocation on, in force before it.
+  ByteSpan k2 = hb_->key("root-2").verifier().spki_der();
+  UnixSeconds t = t0_ + 33 * kDay;
+  EXPECT_THAT(state.RootInForce(Eii(root_m_), k2, set2_.index + 1, t), IsOk());
+  EXPECT_THAT(state.RootInForce(Eii(root_m_), k2, state.size(), t), ReasonIs(kRevoked));
+  Statement adm{Adm(Role::kWorkload, root_m_, {p_root_a_, p_root_b_}, 32 * kDay + 120)};
+  EXPECT_VERDICT(state.Append(Signed(adm, {"root-1", "root-2"})), dsse::kThresholdNotMet);
+  EXPECT_TRUE(state.Append(Signed(adm, {"root-1", "root-3"})).valid);
+  // In set 1 (2-of-2) revoking a root key would deadlock.
+  EXPECT_VERDICT(After(set1_.index + 1, Signed(Statement{rk}, {"root-1", "root-2"})),
+                 kRevocationWouldDeadlock);
+  // A revoked measurement cannot be admitted afterwards.
+  EXPECT_VERDICT(
+      After(adm_root3_.index,
+            Signed(Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 31 * kDay)},
+                   {"root-1", "root-2"})),
+      kRevoked);
+}
+
+TEST_F(ReplayTest, AdmissionAndRecordRules) {
+  BuildBase();
+  Admission wide = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  wide.expires = wide.issued_on + 366 * kDay;
+  GovernanceState state({});
+  EntryVerdict v = After(adm_.index, Signed(Statement{wide}, {"root-1", "root-2"}), &state);
+  EXPECT_VERDICT(v, kValidityWindowInvalid);
+  // The roots signed what the rules refuse: an alarm.
+  EXPECT_TRUE(std::any_of(v.findings.begin(), v.findings.end(), [](const Finding& f) {
+    return f.code == kSignedInvalid && f.severity == Severity::kAlarm;
+  }));
+  Admission early = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  early.not_before = early.issued_on - 1;
+  EXPECT_VERDICT(After(adm_.index, Signed(Statement{early}, {"root-1", "root-2"})),
+                 kValidityWindowInvalid);
+  Admission before_set = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 0);
+  EXPECT_VERDICT(After(adm_.index, Signed(Statement{before_set}, {"root-1", "root-2"})),
+                 kIssuedBeforeRootSet);
+  Admission broker_by_signer = Adm(Role::kBroker, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  broker_by_signer.constraint = "S:" + HexEncodeUpper(Measurement("signer")) + " PROD:1 SEC:STALE";
+  EXPECT_VERDICT(After(adm_.index, Signed(Statement{broker_by_signer}, {"root-1", "root-2"})),
+                 kConstraintNotAllowed);
+  // Records: versions in sequence, covering admissions.
+  EXPECT_VERDICT(
+      After(rec_.index, Signed(Statement{Record(2, {adm_}, 3 * kHour)}, {"root-1", "root-2"})),
+      kRecordVersionGap);
+  EXPECT_VERDICT(After(rec_.index,
+                       Signed(Statement{Record(1, {p_hello_a_}, 3 * kHour)}, {"root-1", "root-2"})),
+                 kReferenceNotAdmission);
+  EXPECT_VERDICT(
+      After(rec_.index, Signed(Statement{Record(1, {{adm_.index, p_hello_a_.sha256}}, 3 * kHour)},
+                               {"root-1", "root-2"})),
+      kReferenceNotFound);
+  EXPECT_TRUE(
+      After(rec_.index + 1, Signed(Statement{Record(2, {adm_}, 3 * kHour)}, {"root-1", "root-2"}))
+          .valid);
+  // A record with an e-mail address is refused before anything else (S3).
+  Statement ok_pd{Record(2, {adm_}, 3 * kHour)};
+  Bytes payload = *EncodeStatement(ok_pd);
+  std::string text(AsStringView(payload));
+  text.replace(text.find("Monthly payroll calculation"), 27, "Mail hr@payroll.example now");
+  EntryVerdict pdv = After(rec_.index + 1, *hb_->SignPayload(ToBytes(text), {"root-1", "root-2"}));
+  EXPECT_VERDICT(pdv, kPersonalDataSuspected);
+  EXPECT_EQ(pdv.path, "/predicate/purposes/0");
+}
+
+TEST_F(ReplayTest, RevocationTargets) {
+  BuildBase();
+  Revocation ra = Revoke(RevocationKind::kAdmission, 3 * kHour);
+  ra.entry = p_hello_a_;
+  EXPECT_VERDICT(After(rel_.index + 1, Signed(Statement{ra}, {"root-1", "root-2"})),
+                 kRevocationTargetUnknown);
+  ra.entry = adm_;
+  GovernanceState state({});
+  ASSERT_TRUE(After(rel_.index + 1, Signed(Statement{ra}, {"root-1", "root-2"}), &state).valid);
+  UnixSeconds t = t0_ + 4 * kHour;
+  EXPECT_TRUE(state.Admitted(Eii(hello_m_), Role::kWorkload, rel_.index + 1, t).admitted);
+  EXPECT_EQ(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).code, kNotAdmitted);
+}
+
+TEST_F(ReplayTest, SignerAdmissionsAreDynamicallyReproduced) {
+  BuildBase();
+  Sha256Hash signer = Measurement("hello signer");
+  Admission s = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  s.constraint = "S:" + HexEncodeUpper(signer) + " PROD:1 SEC:STALE";
+  GovernanceState state({});
+  EntryVerdict v = After(adm_.index, Signed(Statement{s}, {"root-1", "root-2"}), &state);
+  ASSERT_TRUE(v.valid) << v.code << " " << v.message;
+  UnixSeconds t = t0_ + 3 * kHour;
+  EXPECT_TRUE(state.Admitted(Eii(hello_m_, signer), Role::kWorkload, state.size(), t).admitted);
+  // A build nobody reproduced is not admitted, whoever signed it.
+  EXPECT_EQ(
+      state.Admitted(Eii(Measurement("unbuilt"), signer), Role::kWorkload, state.size(), t).code,
+      kNotReproduced);
+  // Wrong product: the constraint fails.
+  EXPECT_EQ(state.Admitted(Eii(hello_m_, signer, 2), Role::kWorkload, state.size(), t).code,
+            kConstraintFailed);
+  // A signer revocation below ISVSVN 2 blocks SVN 1 only.
+  Revocation rs = Revoke(RevocationKind::kSigner, 3 * kHour);
+  rs.mrsigner = signer;
+  rs.isv_svn_below = 2;
+  ASSERT_TRUE(state.Append(Signed(Statement{rs}, {"root-1", "root-2"})).valid);
+  EXPECT_EQ(state.Admitted(Eii(hello_m_, signer, 1, 1), Role::kWorkload, state.size(), t).code,
+            kRevoked);
+  // And an admission for a product whose signer is revoked outright cannot be made.
+  Revocation all = Revoke(RevocationKind::kSigner, 3 * kHour);
+  all.mrsigner = signer;
+  ASSERT_TRUE(state.Append(Signed(Statement{all}, {"root-1", "root-2"})).valid);
+  Admission again = s;
+  again.issued_on = t0_ + 4 * kHour;
+  again.expires = again.issued_on + kDay;
+  EXPECT_VERDICT(state.Append(Signed(Statement{again}, {"root-1", "root-2"})), kRevoked);
+}
+
+TEST_F(ReplayTest, HostileInputChangesNothing) {
+  BuildBase();
+  GovernanceState state({});
+  for (size_t i = 0; i < adm_.index; ++i) ASSERT_TRUE(state.Append(hb_->entries()[i]).valid);
+  for (const char* junk : {"", "{}", "null", "{\"payload\":\"\"}", "\xff\xfe"}) {
+    EntryVerdict v = state.Append(ToBytes(junk));
+    EXPECT_FALSE(v.valid);
+    EXPECT_FALSE(v.kind.has_value());
+  }
+  EXPECT_EQ(state.Append(Bytes(70000, 'x')).code, dsse::kEntryTooLarge);
+  // An unknown predicate type, properly signed by the roots: no effect, no alarm.
+  Json unknown = {{"_type", kStatementType},
+                  {"subject", Json::array({{{"digest", {{"sha256", std::string(64, '7')}}}}})},
+                  {"predicateType", "https://example.com/other/v1"},
+                  {"predicate", Json::object()}};
+  EntryVerdict u = state.Append(
+      *hb_->SignPayload(ToBytes(*internal::CanonicalJson(unknown)), {"root-1", "root-2"}));
+  EXPECT_EQ(u.code, kPredicateTypeUnknown);
+  // The state still admits exactly what it did.
+  EntryVerdict a = state.Append(hb_->entries()[adm_.index]);
+  EXPECT_TRUE(a.valid) << a.code;
+}
+
+TEST_F(ReplayTest, Art30ExportJoinsTheRegister) {
+  BuildBase();
+  auto reg = ParseRegister(
+      vouch::testing::ReadTestDataString("governance/derived/examples/art30-register.json"));
+  ASSERT_THAT(reg, IsOk());
+  Json index =
+      Json::parse(vouch::testing::ReadTestDataString("governance/derived/examples/index.json"));
+  ASSERT_EQ(reg->entries.size(), 2u);
+  EXPECT_EQ(HexEncode(reg->entries[0].digest), index["register_entry_digests"][0]);
+  EXPECT_EQ(HexEncode(reg->entries[1].digest), index["register_entry_digests"][1]);
+  ProcessingRecord r = Record(2, {adm_}, 2 * kHour + 400);
+  r.controllers = {{"controller", reg->entries[0].digest}, {"dpo", reg->entries[1].digest}};
+  r.recipient_categories = {"=HYPERLINK(\"x\")", "Tax authority"};
+  GovernanceState state({});
+  EntryVerdict v = After(rel_.index, Signed(Statement{r}, {"root-1", "root-2"}), &state);
+  ASSERT_TRUE(v.valid) << v.code << " " << v.message;
+  Art30Export csv = ExportArt30Csv(state, *reg, t0_ + 3 * kHour);
+  EXPECT_TRUE(csv.missing.empty());
+  std::string want_row = "payroll-db,2," + std::to_string(v.index) + "," + HexEncode(v.entry_hash) +
+                         "," + FormatRfc3339(r.issued_on) +
+                         ",\"Example Payroll GmbH \u2014 Musterstrasse 1, 10115 Berlin, DE; "
+                         "privacy@payroll.example\",,,\"Data Protection Officer, Example Payroll "
+                         "GmbH \u2014 dpo@payroll.example\",Monthly payroll calculation,";
+  EXPECT_THAT(csv.text, HasSubstr("\r\n" + want_row));
+  EXPECT_EQ(csv.text.substr(0, 30), "activity_id,activity_version,r");
+  // Formula injection: the cell starts with a quote mark; lists are joined with LF.
+  EXPECT_THAT(csv.text, HasSubstr("\"'=HYPERLINK(\"\"x\"\")\nTax authority\""));
+  EXPECT_THAT(csv.text, HasSubstr("," + std::to_string(adm_.index) + ":workload:C:"));
+  // A register without the DPO: exported as the digest, and reported.
+  Register partial = *reg;
+  partial.entries.pop_back();
+  Art30Export json = ExportArt30Json(state, partial, {state.size(), "root"}, t0_ + 3 * kHour);
+  ASSERT_EQ(json.missing.size(), 1u);
+  EXPECT_EQ(json.missing[0], HexEncode(reg->entries[1].digest));
+  Json doc = Json::parse(json.text);
+  EXPECT_EQ(doc["format"], "vouch-art30-export/1");
+  EXPECT_EQ(doc["activities"][0]["controllers"][1]["name"], nullptr);
+  EXPECT_EQ(doc["activities"][0]["admissionsInForce"], 1);
+  EXPECT_EQ(doc["activities"][0]["coveredAdmissions"][0]["inForce"], true);
+}
+
+TEST(Art30Test, RegisterAndCells) {
+  EXPECT_EQ(CsvCell("plain"), "plain");
+  EXPECT_EQ(CsvCell("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvCell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvCell("-1"), "'-1");
+  EXPECT_EQ(CsvCell("@cmd"), "'@cmd");
+  EXPECT_EQ(CsvCell("+1"), "'+1");
+  EXPECT_EQ(CsvCell("\tx"), "'\tx");
+  EXPECT_EQ(CsvCell("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvCell("a\nb"), "\"a\nb\"");
+  EXPECT_EQ(CsvCell(""), "");
+  const std::string salt(64, 'a');
+  auto reg = [&](const std::string& entries) {
+    return ParseRegister(R"({"format":"vouch-art30-register/1","entries":[)" + entries + "]}");
+  };
+  EXPECT_THAT(reg(R"({"role":"controller","name":"n","contact":"c","salt":")" + salt + "\"}"),
+              IsOk());
+  EXPECT_THAT(reg(R"({"role":"boss","name":"n","contact":"c","salt":")" + salt + "\"}"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"n","contact":"c","salt":"abc"})"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"","contact":"c","salt":")" + salt + "\"}"),
+              ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(reg(R"({"role":"dpo","name":"n","contact":"c","salt":")" + salt + "\",\"x\":1}"),
+              ReasonIs(kRegisterMalformed));
+  std::string one = R"({"role":"dpo","name":"n","contact":"c","salt":")" + salt + "\"}";
+  EXPECT_THAT(reg(one + "," + one), ReasonIs(kRegisterMalformed));
+  EXPECT_THAT(ParseRegister("{}"), ReasonIs(kRegisterMalformed));
+}
+
+TEST(IssueTimeTest, OnlineBound) {
+  constexpr int64_t kLag = 3600;
+  EXPECT_EQ(CheckIssueTime(1000, 900, 1100, kLag), std::nullopt);
+  EXPECT_EQ(CheckIssueTime(2000, 900, 1100, kLag, 300), kStatementFromFuture);
+  EXPECT_EQ(CheckIssueTime(1400, 900, 1100, kLag, 300), std::nullopt);
+  EXPECT_EQ(CheckIssueTime(10000 - kLag - 301, 10000, 20000, kLag, 300), kStatementBackdated);
+  EXPECT_EQ(CheckIssueTime(10000 - kLag - 300, 10000, 20000, kLag, 300), std::nullopt);
+  EXPECT_EQ(CheckIssueTime(1000, std::nullopt, 1000 + kLag + 1, kLag), kIssueTimeUnverified);
+  EXPECT_EQ(CheckIssueTime(1000, std::nullopt, 1000 + kLag, kLag), std::nullopt);
+}
+
+TEST(RootSetRulesTest, VersionAndSignatureRules) {
+  EXPECT_THAT(CheckRootSetVersion(std::nullopt, 1), IsOk());
+  EXPECT_THAT(CheckRootSetVersion(std::nullopt, 2), ReasonIs(kRootSetVersionGap));
+  EXPECT_THAT(CheckRootSetVersion(4, 5), IsOk());
+  EXPECT_THAT(CheckRootSetVersion(4, 4), ReasonIs(kRootSetVersionReplayed));
+  EXPECT_THAT(CheckRootSetVersion(4, 3), ReasonIs(kRootSetVersionReplayed));
+  EXPECT_THAT(CheckRootSetVersion(4, 6), ReasonIs(kRootSetVersionGap));
+}
+
+}  // namespace
+}  // namespace vouch::govern

@@ -1,0 +1,106 @@
+#include "vouch/provision/binding.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace vouch::provision {
+namespace {
+
+Status Invalid(std::string message) {
+  return MalformedError(kReasonBindingInvalid, std::move(message));
+}
+
+// "label" ‖ 0x00, the start of every info string.
+Bytes Start(std::string_view label) {
+  Bytes out = ToBytes(label);
+  out.push_back(0x00);
+  return out;
+}
+
+// LP(x) = u32be(len(x)) ‖ x. Every field here is bounded far below 2^32.
+void PutLp(Bytes& out, ByteSpan field) {
+  const auto n = static_cast<uint32_t>(field.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
+  Append(out, field);
+}
+void PutLp(Bytes& out, uint8_t byte) { PutLp(out, ByteSpan(&byte, 1)); }
+
+ReportData HashThenZeros(ByteSpan preimage) {
+  ReportData out{};
+  Sha256Digest h = Sha256(preimage);
+  std::copy(h.begin(), h.end(), out.begin());
+  return out;
+}
+
+}  // namespace
+
+StatusOr<Bytes> EnvelopeInfo(const EnvelopeBinding& b) {
+  if (b.role.empty() || b.role.size() > 64) {
+    return Invalid("target role must be 1..64 bytes");
+  }
+  if (b.constraint.empty() || b.constraint.size() > kMaxConstraintSize) {
+    return Invalid("target constraint must be 1..4096 bytes, got " +
+                   std::to_string(b.constraint.size()));
+  }
+  if (b.not_after.size() > 64 || b.activity.size() > 64) {
+    return Invalid("notAfter and activity are at most 64 bytes");
+  }
+  if ((b.flags & ~kFlagUnadmittedOverride) != 0) {
+    return Invalid("envelope flags other than bit 0 (unadmitted override) must be 0");
+  }
+  Bytes out = Start("vouch-envelope/v1");
+  PutLp(out, b.id);
+  PutLp(out, AsBytes(b.role));
+  PutLp(out, AsBytes(b.constraint));
+  PutLp(out, b.broker_keyid);
+  PutLp(out, AsBytes(b.not_after));
+  PutLp(out, b.flags);
+  PutLp(out, b.commitment);
+  PutLp(out, AsBytes(b.activity));
+  return out;
+}
+
+Bytes ReleaseResponseInfo(const ResponseBinding& b) {
+  Bytes out = Start("vouch-release-response/v1");
+  PutLp(out, b.envelope_id);
+  PutLp(out, b.nonce);
+  PutLp(out, b.enclave_key);
+  PutLp(out, b.record_leaf_hash);
+  return out;
+}
+
+Bytes RecoveryWrapInfo(const EnvelopeId& id, uint8_t threshold, uint8_t share_count) {
+  Bytes out = Start("vouch-recovery/v1");
+  PutLp(out, id);
+  PutLp(out, threshold);
+  PutLp(out, share_count);
+  return out;
+}
+
+Bytes RecoveryShareInfo(const EnvelopeId& id, const KeyId& custodian_keyid, uint8_t x,
+                        uint8_t threshold, uint8_t share_count) {
+  Bytes out = Start("vouch-recovery-share/v1");
+  PutLp(out, id);
+  PutLp(out, custodian_keyid);
+  PutLp(out, x);
+  PutLp(out, threshold);
+  PutLp(out, share_count);
+  return out;
+}
+
+StatusOr<ReportData> BrokerKeyReportData(const X25519PublicKey& hpke_key, ByteSpan signing_spki) {
+  if (signing_spki.empty()) return Invalid("the broker's signing key SPKI is empty");
+  Bytes preimage = ToBytes(std::string_view("vouch-broker-key/v1"));
+  Append(preimage, X25519SpkiOf(hpke_key));
+  Append(preimage, signing_spki);
+  return HashThenZeros(preimage);
+}
+
+ReportData ReleaseReportData(const Nonce& nonce, const X25519PublicKey& enclave_key) {
+  Bytes preimage = ToBytes(std::string_view("vouch-release/v1"));
+  Append(preimage, nonce);
+  Append(preimage, X25519SpkiOf(enclave_key));
+  return HashThenZeros(preimage);
+}
+
+}  // namespace vouch::provision
