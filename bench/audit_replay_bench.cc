@@ -29,6 +29,7 @@
 
 #include "bench_util.h"
 #include "govern/history_builder.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/replay.h"
@@ -148,12 +149,12 @@ int ReplayMode(const std::string& path, uint64_t limit, double seconds) {
   GovernanceState state({});
   uint64_t n = 0;
   uint64_t valid = 0;
-  auto start = std::chrono::steady_clock::now();
+  auto start = RealClock().SteadyNow();
   while (n < limit && std::getline(in, line)) {
     valid += state.Append(AsBytes(line)).valid ? 1 : 0;
     ++n;
   }
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double elapsed = std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   std::printf("%llu %llu %.1f %.1f %ld\n", static_cast<unsigned long long>(n),
               static_cast<unsigned long long>(valid), static_cast<double>(n) / elapsed, ed25519,
               PeakRssKb());

@@ -9,7 +9,7 @@
 //   4. peak memory (getrusage ru_maxrss) after each phase.
 //
 //   build/default/bench/ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] [--append-only]
-//   [--reads-only]
+//   [--reads-only] [--no-anchor]
 #include <sys/resource.h>
 
 #include <atomic>
@@ -24,15 +24,18 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
+#include "vouch/base/file.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/server/log_client.h"
+#include "vouch/server/log_service.h"
 #include "vouch/store/sqlite_log_store.h"
+#include "vouch/store/state_anchor.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/policy.h"
 #include "vouch/tlog/proof.h"
@@ -40,9 +43,7 @@
 namespace vouch::ledger {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 double PeakRssMiB() {
   struct rusage ru;
@@ -63,23 +64,23 @@ void BenchSha256() {
   std::string entry = MakeEntry(1);
   tlog::Hash h{};
   uint64_t n = 0;
-  auto start = Clock::now();
-  while (Clock::now() - start < std::chrono::seconds(1)) {
+  auto start = RealClock().SteadyNow();
+  while (RealClock().SteadyNow() - start < std::chrono::seconds(1)) {
     for (int i = 0; i < 1000; ++i) {
       entry[0] = static_cast<char>(h[0]);
       h = tlog::HashLeaf(AsBytes(entry));
     }
     n += 1000;
   }
-  double leaf_rate = static_cast<double>(n) / Seconds(Clock::now() - start);
+  double leaf_rate = static_cast<double>(n) / Seconds(RealClock().SteadyNow() - start);
   n = 0;
   tlog::Hash a{}, b{};
-  start = Clock::now();
-  while (Clock::now() - start < std::chrono::seconds(1)) {
+  start = RealClock().SteadyNow();
+  while (RealClock().SteadyNow() - start < std::chrono::seconds(1)) {
     for (int i = 0; i < 1000; ++i) a = tlog::HashChildren(a, b);
     n += 1000;
   }
-  double node_rate = static_cast<double>(n) / Seconds(Clock::now() - start);
+  double node_rate = static_cast<double>(n) / Seconds(RealClock().SteadyNow() - start);
   std::printf("sha256 reference: %.0f leaf hashes/s (256-byte entries), %.0f node hashes/s\n",
               leaf_rate, node_rate);
 }
@@ -89,8 +90,14 @@ struct Log {
   std::unique_ptr<Sequencer> seq;
 };
 
+// --no-anchor: the store without its state anchor (the pre---init path), to measure what the
+// anchor's rewrite after every commit costs.
+bool g_no_anchor = false;
+
 Log OpenLog(const std::string& path) {
-  auto store = store::SqliteLogStore::Open(path);
+  auto store = g_no_anchor || FileExists(store::StateAnchorPathFor(path))
+                   ? store::SqliteLogStore::Open(path)
+                   : store::SqliteLogStore::CreateState(path);
   if (!store.ok()) {
     std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), store.status().ToString().c_str());
     std::exit(3);
@@ -98,8 +105,9 @@ Log OpenLog(const std::string& path) {
   Log log;
   log.store = std::shared_ptr<store::LogStore>(std::move(store).value());
   Bytes seed(32, 0x5a);
-  auto signer = *tlog::Ed25519NoteSigner::FromSeed("bench.vouch.example/log", seed);
-  auto seq = Sequencer::Start(log.store, signer);
+  auto signer = std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::FromSeed("bench.vouch.example/log", seed));
+  auto seq = Sequencer::Start(log.store, signer, RealClock());
   if (!seq.ok()) {
     std::fprintf(stderr, "cannot start: %s\n", seq.status().ToString().c_str());
     std::exit(3);
@@ -111,7 +119,7 @@ Log OpenLog(const std::string& path) {
 // Appends entries [from, to) from `threads` submitters, each keeping `window` unacknowledged
 // submissions; stops early at `deadline`. Returns the number acknowledged.
 uint64_t Append(Sequencer& seq, uint64_t from, uint64_t to, int threads, size_t window,
-                Clock::time_point deadline) {
+                Clock::SteadyTime deadline) {
   std::atomic<uint64_t> next{from};
   std::atomic<uint64_t> acked{0};
   std::atomic<bool> failed{false};
@@ -128,7 +136,7 @@ uint64_t Append(Sequencer& seq, uint64_t from, uint64_t to, int threads, size_t 
           failed = true;
         }
       };
-      while (Clock::now() < deadline && !failed) {
+      while (RealClock().SteadyNow() < deadline && !failed) {
         uint64_t i = next.fetch_add(1);
         if (i >= to) break;
         std::string e = MakeEntry(i);
@@ -150,11 +158,11 @@ uint64_t Append(Sequencer& seq, uint64_t from, uint64_t to, int threads, size_t 
 void GrowTo(Log& log, uint64_t target) {
   uint64_t size = log.seq->Latest()->size();
   if (size >= target) return;
-  auto start = Clock::now();
+  auto start = RealClock().SteadyNow();
   std::fprintf(stderr, "growing the log from %llu to %llu entries...\n",
                static_cast<unsigned long long>(size), static_cast<unsigned long long>(target));
-  Append(*log.seq, size, target, 4, 4096, Clock::time_point::max());
-  std::fprintf(stderr, "  done in %.1f s\n", Seconds(Clock::now() - start));
+  Append(*log.seq, size, target, 4, 4096, Clock::SteadyTime::max());
+  std::fprintf(stderr, "  done in %.1f s\n", Seconds(RealClock().SteadyNow() - start));
 }
 
 // POST /add through the real HTTP server and client on loopback: 64 client threads, one
@@ -162,7 +170,7 @@ void GrowTo(Log& log, uint64_t target) {
 // machine's cores).
 void BenchHttpAppends(Log& log, int seconds) {
   LogReader reader(log.store);
-  LogService service(*log.seq, reader);
+  server::LogService service(*log.seq, reader);
   http::ServerOptions so;
   so.max_body_bytes = tlog::kMaxEntrySize;
   so.max_handler_threads = 512;
@@ -174,21 +182,21 @@ void BenchHttpAppends(Log& log, int seconds) {
   const std::string url = "http://" + (*server)->address();
   std::atomic<uint64_t> acked{0};
   std::atomic<uint64_t> next{uint64_t{1} << 40};
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  const auto start = Clock::now();
+  const auto deadline = RealClock().SteadyNow() + std::chrono::seconds(seconds);
+  const auto start = RealClock().SteadyNow();
   std::vector<std::thread> clients;
   for (int t = 0; t < 64; ++t) {
     clients.emplace_back([&] {
       http::HttpClient http;
-      auto client = LogClient::Create(url, http);
-      while (client.ok() && Clock::now() < deadline) {
+      auto client = server::LogClient::Create(url, http);
+      while (client.ok() && RealClock().SteadyNow() < deadline) {
         std::string e = MakeEntry(next.fetch_add(1));
         if (client->Add(AsBytes(e)).ok()) acked.fetch_add(1);
       }
     });
   }
   for (auto& c : clients) c.join();
-  const double secs = Seconds(Clock::now() - start);
+  const double secs = Seconds(RealClock().SteadyNow() - start);
   (*server)->Stop();
   std::printf(
       "durable appends over HTTP (POST /add on loopback, 64 clients, one request each at a "
@@ -230,15 +238,15 @@ void BenchReads(Log& log, const char* label) {
     }
   }
   uint64_t proofs = 0;
-  auto start = Clock::now();
-  while (Clock::now() - start < std::chrono::seconds(5)) {
+  auto start = RealClock().SteadyNow();
+  while (RealClock().SteadyNow() - start < std::chrono::seconds(5)) {
     for (int i = 0; i < 1000; ++i) {
       auto proof = reader.InclusionProof(rng() % n, *snap);
       if (!proof.ok()) std::exit(3);
     }
     proofs += 1000;
   }
-  double proof_rate = static_cast<double>(proofs) / Seconds(Clock::now() - start);
+  double proof_rate = static_cast<double>(proofs) / Seconds(RealClock().SteadyNow() - start);
   std::printf(
       "%s: inclusion proofs (uniformly random index, 96 MiB tile cache), 1 thread: %.0f proofs/s\n",
       label, proof_rate);
@@ -246,12 +254,12 @@ void BenchReads(Log& log, const char* label) {
     // The same on two threads (a server answers proof requests concurrently).
     std::atomic<uint64_t> total{0};
     std::vector<std::thread> threads;
-    auto t0 = Clock::now();
+    auto t0 = RealClock().SteadyNow();
     for (int t = 0; t < 2; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 r(100 + t);
         uint64_t mine = 0;
-        while (Clock::now() - t0 < std::chrono::seconds(5)) {
+        while (RealClock().SteadyNow() - t0 < std::chrono::seconds(5)) {
           for (int i = 0; i < 1000; ++i) {
             if (!reader.InclusionProof(r() % n, *snap).ok()) std::exit(3);
           }
@@ -262,7 +270,7 @@ void BenchReads(Log& log, const char* label) {
     }
     for (auto& t : threads) t.join();
     std::printf("%s: inclusion proofs on 2 threads: %.0f proofs/s\n", label,
-                static_cast<double>(total.load()) / Seconds(Clock::now() - t0));
+                static_cast<double>(total.load()) / Seconds(RealClock().SteadyNow() - t0));
   }
   std::printf("%s: peak RSS after proofs: %.0f MiB\n", label, PeakRssMiB());
 
@@ -271,9 +279,9 @@ void BenchReads(Log& log, const char* label) {
   ReaderFetcher fetcher(reader, snap);
   AuditOptions options;
   options.policy = &*policy;
-  start = Clock::now();
+  start = RealClock().SteadyNow();
   auto result = AuditLog(fetcher, options);
-  double secs = Seconds(Clock::now() - start);
+  double secs = Seconds(RealClock().SteadyNow() - start);
   if (!result.ok()) {
     std::fprintf(stderr, "audit failed: %s\n", result.status().ToString().c_str());
     std::exit(1);
@@ -306,17 +314,20 @@ int Main(int argc, char** argv) {
       append_only = true;
     } else if (a == "--reads-only") {
       reads_only = true;
+    } else if (a == "--no-anchor") {
+      g_no_anchor = true;
     } else {
       std::fprintf(stderr,
                    "usage: ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] "
-                   "[--append-only] [--reads-only]\n"
+                   "[--append-only] [--reads-only] [--no-anchor]\n"
                    "  --dir      where to create the SQLite logs (default: a new directory under "
                    "the current one)\n"
                    "  --seconds  length of the append measurement (default 10)\n"
                    "  --large    also measure at 10M entries (grows the log to 10M: minutes)\n"
                    "  --keep     keep the database afterwards\n"
                    "  --append-only  only measure appends\n"
-                   "  --reads-only   only measure proofs and the audit of the log in --dir\n");
+                   "  --reads-only   only measure proofs and the audit of the log in --dir\n"
+                   "  --no-anchor    no state anchor (measures the anchor's cost)\n");
       return 2;
     }
   }
@@ -336,10 +347,10 @@ int Main(int argc, char** argv) {
     return 0;
   }
   uint64_t start_size = log.seq->Latest()->size();
-  auto start = Clock::now();
+  auto start = RealClock().SteadyNow();
   uint64_t acked = Append(*log.seq, start_size, UINT64_MAX, 8, 4096,
-                          Clock::now() + std::chrono::seconds(seconds));
-  double secs = Seconds(Clock::now() - start);
+                          RealClock().SteadyNow() + std::chrono::seconds(seconds));
+  double secs = Seconds(RealClock().SteadyNow() - start);
   auto stats = log.seq->stats();
   std::printf(
       "durable appends (SQLite WAL, synchronous=FULL; 256-byte entries; 8 submitters x 4096 in "

@@ -18,13 +18,13 @@ ORIGIN=log.example/vouch   # the history's ledger
 "$VOUCH" log keygen --origin $ORIGIN --out log.key >log.vkey 2>/dev/null || exit 1
 for n in 1 2; do
   "$VOUCH" witness keygen --name "w$n.example" --out "w$n.key" >"w$n.vkey" || exit 1
-  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --log "$ORIGIN=$(cat log.vkey)" \
+  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --init --log "$ORIGIN=$(cat log.vkey)" \
     --listen 127.0.0.1:0 --port-file "w$n.port" >/dev/null 2>&1 &
 done
 for _ in $(seq 100); do [ -s w1.port ] && [ -s w2.port ] && break; sleep 0.1; done
 printf 'log %s\nwitness w1 %s\nwitness w2 %s\ngroup both 2 w1 w2\nquorum both\n' \
   "$(cat log.vkey)" "$(cat w1.vkey)" "$(cat w2.vkey)" >policy
-"$VOUCH" serve log --data log --key log.key --listen 127.0.0.1:0 --port-file log.port \
+"$VOUCH" serve log --data log --key log.key --init --listen 127.0.0.1:0 --port-file log.port \
   --policy policy --witness "http://127.0.0.1:$(cat w1.port)=$(cat w1.vkey)" \
   --witness "http://127.0.0.1:$(cat w2.port)=$(cat w2.vkey)" >/dev/null 2>&1 &
 for _ in $(seq 100); do [ -s log.port ] && break; sleep 0.1; done

@@ -24,22 +24,26 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/random.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/checkpoint_publisher.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/ledger/log_service.h"
-#include "vouch/server/http_server.h"
+#include "vouch/server/log_client.h"
+#include "vouch/server/log_service.h"
+#include "vouch/server/witness_client.h"
+#include "vouch/server/witness_service.h"
 #include "vouch/store/sqlite_log_store.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
-#include "vouch/witness/witness_service.h"
 
 namespace {
 
 using namespace vouch;  // NOLINT(google-build-using-namespace): benchmark
-using Clock = std::chrono::steady_clock;
 
-double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -60,9 +64,9 @@ double FsyncMs(const std::string& dir) {
   std::vector<double> ms;
   char block[4096] = {};
   for (int i = 0; i < 50; ++i) {
-    auto t = Clock::now();
+    auto t = RealClock().SteadyNow();
     if (::pwrite(fd, block, sizeof block, 0) != sizeof block || ::fsync(fd) != 0) return 0;
-    ms.push_back(Ms(Clock::now() - t));
+    ms.push_back(Ms(RealClock().SteadyNow() - t));
   }
   ::close(fd);
   ::unlink(path.c_str());
@@ -70,7 +74,7 @@ double FsyncMs(const std::string& dir) {
 }
 
 struct BenchWitness {
-  std::unique_ptr<witness::WitnessService> service;
+  std::unique_ptr<server::WitnessService> service;
   std::unique_ptr<http::HttpServer> server;
   std::string vkey;
 };
@@ -80,9 +84,9 @@ BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey
   auto keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key)});
   BenchWitness w;
   w.vkey = signer.verifier_key().ToString();
-  w.service = std::make_unique<witness::WitnessService>(
+  w.service = std::make_unique<server::WitnessService>(
       *tlog::Witness::Create({signer}, {{log_key.name(), keys}}),
-      *witness::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), NowUnixSeconds);
+      *store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), RealClock());
   w.server = *http::HttpServer::Start({}, w.service->Routes());
   return w;
 }
@@ -103,24 +107,28 @@ int main(int argc, char** argv) {
   const double fsync_ms = FsyncMs(dir);
   std::printf("reference: fsync of a 4 KiB write in %s: %.2f ms (median)\n", dir.c_str(), fsync_ms);
 
-  auto log_signer = *tlog::Ed25519NoteSigner::Generate("bench.example/witnessed-log");
+  auto log_signer = std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::Generate("bench.example/witnessed-log"));
   std::shared_ptr<store::LogStore> store = *store::SqliteLogStore::Open(dir + "/log.db");
-  auto sequencer = *ledger::Sequencer::Start(store, log_signer);  // default batching
+  auto sequencer = *ledger::Sequencer::Start(store, log_signer, RealClock());  // default batching
   ledger::LogReader reader(store);
   std::vector<BenchWitness> witnesses;
   std::string policy_text = "log " + sequencer->verifier_key().ToString() + "\n";
-  std::vector<std::string> flags;
+  std::vector<ledger::WitnessAddress> addresses;
   for (int n = 0; n < 3; ++n) {
     witnesses.push_back(StartWitness(n, dir, sequencer->verifier_key()));
     policy_text += "witness w" + std::to_string(n) + " " + witnesses.back().vkey + "\n";
-    flags.push_back("http://" + witnesses.back().server->address() + "=" + witnesses.back().vkey);
+    addresses.push_back({"http://" + witnesses.back().server->address(),
+                         *tlog::VerifierKey::Parse(witnesses.back().vkey)});
   }
   policy_text += "group g " + std::to_string(quorum) + " w0 w1 w2\nquorum g\n";
   auto policy = *tlog::Policy::Parse(policy_text);
   http::HttpClient witness_client;
-  auto publisher = *ledger::CheckpointPublisher::Start(
-      *sequencer, reader, witness_client, policy, *ledger::ResolveWitnesses(policy, flags), {});
-  ledger::LogService service(*sequencer, reader,
+  server::HttpWitnessTransport transport(witness_client);
+  auto publisher =
+      *ledger::CheckpointPublisher::Start(*sequencer, reader, transport, RealClock(), policy,
+                                          *ledger::ResolveWitnesses(policy, addresses), {});
+  server::LogService service(*sequencer, reader,
                              {std::chrono::seconds(30), [&] { return publisher->Latest(); }});
   http::ServerOptions server_options;
   server_options.max_handler_threads = 64;
@@ -134,10 +142,10 @@ int main(int argc, char** argv) {
   // Sequential, polling GET /checkpoint like a client would.
   {
     http::HttpClient http;
-    auto log = *ledger::LogClient::Create(base, http);
+    auto log = *server::LogClient::Create(base, http);
     std::vector<double> ms;
     for (int i = 0; i < entries; ++i) {
-      auto t0 = Clock::now();
+      auto t0 = RealClock().SteadyNow();
       auto added = log.Add(AsBytes("sequential entry " + std::to_string(i)));
       if (!added.ok()) return std::fprintf(stderr, "%s\n", added.status().ToString().c_str()), 1;
       for (;;) {
@@ -149,9 +157,9 @@ int main(int argc, char** argv) {
             break;
           }
         }
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        RealClock().SleepFor(std::chrono::microseconds(500));
       }
-      ms.push_back(Ms(Clock::now() - t0));
+      ms.push_back(Ms(RealClock().SteadyNow() - t0));
     }
     Report("sequential: POST /add -> quorum checkpoint at GET /checkpoint", ms, fsync_ms);
   }
@@ -162,14 +170,15 @@ int main(int argc, char** argv) {
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&, c] {
         http::HttpClient http;
-        auto log = *ledger::LogClient::Create(base, http);
+        auto log = *server::LogClient::Create(base, http);
         for (int i = 0; i < entries / 4; ++i) {
-          auto t0 = Clock::now();
+          auto t0 = RealClock().SteadyNow();
           auto added =
               log.Add(AsBytes("client " + std::to_string(c) + " entry " + std::to_string(i)));
           if (!added.ok()) continue;
-          publisher->WaitForSize(added->index + 1, Clock::now() + std::chrono::seconds(30));
-          per_client[c].push_back(Ms(Clock::now() - t0));
+          publisher->WaitForSize(added->index + 1,
+                                 RealClock().SteadyNow() + std::chrono::seconds(30));
+          per_client[c].push_back(Ms(RealClock().SteadyNow() - t0));
         }
       });
     }

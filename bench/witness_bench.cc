@@ -3,7 +3,7 @@
 // concurrent clients over HTTP on loopback, with p50/p99 latency, next to Ed25519's own signing
 // and verification rates measured in the same run (a cosignature costs one of each). Not a test.
 //
-//   build/default/bench/witness_bench [--seconds N] [--clients N]
+//   build/default/bench/witness_bench [--seconds N] [--clients N] [--no-anchor]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -15,18 +15,19 @@
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/ed25519.h"
 #include "vouch/crypto/random.h"
-#include "vouch/server/http_client.h"
-#include "vouch/server/http_server.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
+#include "vouch/server/witness_service.h"
+#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
-#include "vouch/witness/witness_service.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr char kOrigin[] = "bench.example/log";
 
 double Percentile(std::vector<double> v, double p) {
@@ -44,15 +45,16 @@ struct LoadResult {
 LoadResult Load(const std::string& url, const std::string& body, int clients, double seconds) {
   std::vector<std::vector<double>> latencies(clients);
   std::atomic<uint64_t> done{0}, failed{0};
-  auto t0 = Clock::now();
+  auto t0 = vouch::RealClock().SteadyNow();
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
       vouch::http::HttpClient client;
-      while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds) {
-        auto s = Clock::now();
+      while (std::chrono::duration<double>(vouch::RealClock().SteadyNow() - t0).count() < seconds) {
+        auto s = vouch::RealClock().SteadyNow();
         auto r = client.Post(url, body, "text/plain");
-        latencies[c].push_back(std::chrono::duration<double, std::micro>(Clock::now() - s).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::micro>(vouch::RealClock().SteadyNow() - s).count());
         if (r.ok() && r->status == 200)
           ++done;
         else
@@ -62,7 +64,7 @@ LoadResult Load(const std::string& url, const std::string& body, int clients, do
   }
   for (auto& t : threads) t.join();
   LoadResult result;
-  result.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  result.elapsed = std::chrono::duration<double>(vouch::RealClock().SteadyNow() - t0).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   result.done = done;
@@ -98,7 +100,10 @@ int main(int argc, char** argv) {
   if (argc == 6 && std::strcmp(argv[1], "--load") == 0) return RunLoad(argv);
   double seconds = 3;
   int clients = 8;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool anchored = true;  // --no-anchor: without the state anchor (measures its cost)
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--no-anchor") == 0) anchored = false;
+    if (i + 1 >= argc) continue;
     if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--clients") == 0) clients = std::atoi(argv[i + 1]);
   }
@@ -106,23 +111,23 @@ int main(int argc, char** argv) {
   auto key = *Ed25519PrivateKey::Generate();
   std::string message(120, 'c');
   uint64_t signs = 0;
-  auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds / 3) {
+  auto start = RealClock().SteadyNow();
+  while (std::chrono::duration<double>(RealClock().SteadyNow() - start).count() < seconds / 3) {
     if (!key.Sign(AsBytes(message)).ok()) return 1;
     ++signs;
   }
-  double sign_rate =
-      static_cast<double>(signs) / std::chrono::duration<double>(Clock::now() - start).count();
+  double sign_rate = static_cast<double>(signs) /
+                     std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   // And verifications: a witness verifies the log's signature, then signs its cosignature.
   auto signature = *key.Sign(AsBytes(message));
   uint64_t verifies = 0;
-  start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds / 3) {
+  start = RealClock().SteadyNow();
+  while (std::chrono::duration<double>(RealClock().SteadyNow() - start).count() < seconds / 3) {
     if (!key.public_key().Verify(AsBytes(message), signature).ok()) return 1;
     ++verifies;
   }
-  double verify_rate =
-      static_cast<double>(verifies) / std::chrono::duration<double>(Clock::now() - start).count();
+  double verify_rate = static_cast<double>(verifies) /
+                       std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   // The CPU floor of one cosignature: one verification plus one signature.
   const double crypto_rate = 1.0 / (1.0 / sign_rate + 1.0 / verify_rate);
 
@@ -134,14 +139,16 @@ int main(int argc, char** argv) {
   const tlog::NoteSigner* signers[] = {&log_key};
   std::string note = *tlog::SignCheckpoint(checkpoint, signers);
   auto seed = *RandomBytes(32);
-  auto signer =
-      *witness::ParseWitnessKeyFile(witness::FormatWitnessKeyFile("bench.example/w", seed));
+  auto signer = *tlog::ParseWitnessKeyFile(tlog::FormatWitnessKeyFile("bench.example/w", seed));
   auto log_keys = *tlog::VerifierSet::Create({*tlog::NewNoteVerifier(log_key.verifier_key())});
   auto w = *tlog::Witness::Create({signer}, {{kOrigin, log_keys}});
   char dir[] = "/tmp/vouch-witness-bench-XXXXXX";
   if (mkdtemp(dir) == nullptr) return 3;
-  witness::WitnessService service(
-      std::move(w), *witness::OpenSqliteWitnessStore(std::string(dir) + "/w.db"), NowUnixSeconds);
+  server::WitnessService service(std::move(w),
+                                 anchored
+                                     ? *store::CreateSqliteWitnessState(std::string(dir) + "/w.db")
+                                     : *store::OpenSqliteWitnessStore(std::string(dir) + "/w.db"),
+                                 RealClock());
   http::ServerOptions options;
   options.threads = 2;
   auto server = *http::HttpServer::Start(options, service.Routes());
@@ -199,12 +206,13 @@ int main(int argc, char** argv) {
     request.path = request.target = "/add-checkpoint";
     request.body = body;
     uint64_t n = 0;
-    auto t0 = Clock::now();
-    while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds / 3) {
+    auto t0 = RealClock().SteadyNow();
+    while (std::chrono::duration<double>(RealClock().SteadyNow() - t0).count() < seconds / 3) {
       if (service.AddCheckpoint(request).status != 200) return 1;
       ++n;
     }
-    double rate = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
+    double rate = static_cast<double>(n) /
+                  std::chrono::duration<double>(RealClock().SteadyNow() - t0).count();
     std::printf(
         "witness_service_direct cosignatures_per_s=%.0f (%.2f cores' worth of verify+sign)\n", rate,
         rate / crypto_rate);

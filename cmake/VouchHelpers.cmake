@@ -3,6 +3,10 @@
 
 set(VOUCH_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion
     -Wno-sign-conversion -Wimplicit-fallthrough)
+# Clang checks the thread-safety annotations of base/mutex.h on every target.
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND VOUCH_WARNINGS -Wthread-safety)
+endif()
 if(VOUCH_WERROR)
   list(APPEND VOUCH_WARNINGS -Werror)
 endif()

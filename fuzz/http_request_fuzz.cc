@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "server/http_request_parser.h"
-#include "vouch/server/http.h"
+#include "http/http_request_parser.h"
+#include "vouch/http/http.h"
 
 namespace {
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
+#include "store/memory_log_store.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/store/memory_log_store.h"
+#include "vouch/server/log_service.h"
 
 namespace {
 
@@ -29,7 +29,7 @@ struct Log {
   std::shared_ptr<store::MemoryLogStore> store = std::make_shared<store::MemoryLogStore>();
   std::unique_ptr<ledger::Sequencer> sequencer;
   std::unique_ptr<ledger::LogReader> reader;
-  std::unique_ptr<ledger::LogService> service;
+  std::unique_ptr<server::LogService> service;
   http::Router router;
 };
 
@@ -39,18 +39,20 @@ Log& TheLog() {
     Bytes seed(32, 3);
     ledger::SequencerOptions o;
     o.batch_interval = std::chrono::microseconds(0);
-    l->sequencer =
-        std::move(ledger::Sequencer::Start(
-                      l->store, *tlog::Ed25519NoteSigner::FromSeed("fuzz.log/x", seed), o))
-            .value();
+    l->sequencer = std::move(ledger::Sequencer::Start(
+                                 l->store,
+                                 std::make_shared<tlog::Ed25519NoteSigner>(
+                                     *tlog::Ed25519NoteSigner::FromSeed("fuzz.log/x", seed)),
+                                 RealClock(), o))
+                       .value();
     // A few hundred entries, so full and partial tiles exist at levels 0 and 1.
     for (int i = 0; i < 600; ++i) {
       (void)l->sequencer->Add(AsBytes("seed entry " + std::to_string(i)), std::chrono::seconds(10));
     }
     l->reader = std::make_unique<ledger::LogReader>(l->store, 1 << 20);
-    ledger::LogServiceOptions options;
+    server::LogServiceOptions options;
     options.add_timeout = std::chrono::seconds(10);
-    l->service = std::make_unique<ledger::LogService>(*l->sequencer, *l->reader, options);
+    l->service = std::make_unique<server::LogService>(*l->sequencer, *l->reader, options);
     l->router = l->service->Routes();
     return l;
   }();

@@ -51,7 +51,7 @@ cp -r examples/script_enclave "$TMP/app"
 echo secret >"$TMP/secret.txt"
 "$VOUCH" seal --bundle "$TMP/app" --policy mrenclave "$TMP/secret.txt" "$TMP/secret.sealed" 2>/dev/null
 "$VOUCH" log keygen --origin log.example/contract --out "$TMP/log.key" >"$TMP/log.vkey"
-"$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+"$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --init --listen 127.0.0.1:0 \
   --port-file "$TMP/log.port" >/dev/null 2>&1 &
 LOG="http://127.0.0.1:$(wait_port "$TMP/log.port" $!)"
 VKEY=$(cat "$TMP/log.vkey")
@@ -269,7 +269,7 @@ check verbose_verify 0 'trusting the built-in Intel SGX Root CA' -- \
   "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --verbose
 
 # `log add` says that it waits: a log whose batches wait 3 s for company.
-"$VOUCH" serve log --data "$TMP/slow" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+"$VOUCH" serve log --data "$TMP/slow" --key "$TMP/log.key" --init --listen 127.0.0.1:0 \
   --port-file "$TMP/slow.port" --batch-interval 3000 >/dev/null 2>&1 &
 SLOW="http://127.0.0.1:$(wait_port "$TMP/slow.port" $!)"
 check add_progress 0 'waiting for the log to sequence the entry \([0-9]+ s of at most 60 s\)' -- \

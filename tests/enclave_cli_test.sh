@@ -130,6 +130,10 @@ expect_eq key_mode 600 "$(stat -c %a "$TMP/key.pem")"
 check keygen_no_overwrite 2 'exists' -- "$VOUCH" enclave keygen --out "$TMP/key.pem"
 check unsigned_quote 2 'bundle_unsigned' -- \
   "$VOUCH" enclave quote "$B" --report-data 00 --out "$TMP/q" --json
+# One rule for every private key: a signing key others may read is refused, with the fix.
+chmod 644 "$TMP/key.pem"
+check sign_key_0644 2 "chmod 600 $TMP/key.pem" -- "$VOUCH" enclave sign "$B" --key "$TMP/key.pem"
+chmod 600 "$TMP/key.pem"
 check sign 0 'signed:' -- "$VOUCH" enclave sign "$B" --key "$TMP/key.pem" --date 2025-07-01
 SIGNER=$("$VOUCH" measure "$B" --json | json_field mr_signer)
 check signer_is_hex 0 '^[0-9a-f]{64}$' -- echo "$SIGNER"
@@ -149,7 +153,10 @@ check sigstruct_tampered 1 '"code":"sigstruct_signature_invalid"' -- \
 head -c 1000 "$B/vouch-enclave.sig" >"$TMP/sig"
 check sigstruct_truncated 1 'sigstruct_malformed' -- "$VOUCH" measure --sigstruct "$TMP/sig" --json
 check sigstruct_missing 3 '' -- "$VOUCH" measure --sigstruct "$TMP/nonexistent"
+cp "$B/vouch-enclave.json" "$TMP/not-a-key"; chmod 600 "$TMP/not-a-key"
 check sign_bad_key 2 'key_malformed' -- \
+  "$VOUCH" enclave sign "$B" --key "$TMP/not-a-key" --json
+check sign_key_insecure 2 'key_file_insecure' -- \
   "$VOUCH" enclave sign "$B" --key "$B/vouch-enclave.json" --json
 
 # ---- the simulated platform ---------------------------------------------------------------------

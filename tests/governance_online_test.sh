@@ -28,7 +28,7 @@ LOG_VKEY=$(cat log.vkey)
 declare -A wport=() wvkey=()
 for n in 1 2; do
   wvkey[$n]=$("$VOUCH" witness keygen --name "w$n.example" --out "w$n.key") || exit 1
-  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --log "$ORIGIN=$LOG_VKEY" \
+  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --init --log "$ORIGIN=$LOG_VKEY" \
     --listen 127.0.0.1:0 --port-file "w$n.port" >/dev/null 2>&1 &
   wport[$n]=$(wait_port "w$n.port" $!)
   [ -n "${wport[$n]}" ] || { echo "witness $n did not start"; exit 1; }
@@ -40,7 +40,7 @@ witness w2 ${wvkey[2]}
 group both 2 w1 w2
 quorum both
 EOF
-"$VOUCH" serve log --data log --key log.key --listen 127.0.0.1:0 --port-file log.port \
+"$VOUCH" serve log --data log --key log.key --init --listen 127.0.0.1:0 --port-file log.port \
   --policy policy --witness-timeout 2 \
   --witness "http://127.0.0.1:${wport[1]}=${wvkey[1]}" \
   --witness "http://127.0.0.1:${wport[2]}=${wvkey[2]}" >/dev/null 2>log.err &
@@ -184,7 +184,7 @@ run audit "$LOG" --policy policy --state bad.state --json
 check bad_lag 2 'max-issue-lag' -- audit --max-issue-lag soon
 # A checkpoint signed by the log alone does not meet the policy: served by a second log
 # without witnesses, same key and origin.
-"$VOUCH" serve log --data solo --key log.key --listen 127.0.0.1:0 --port-file solo.port >/dev/null 2>&1 &
+"$VOUCH" serve log --data solo --key log.key --init --listen 127.0.0.1:0 --port-file solo.port >/dev/null 2>&1 &
 SOLO_PID=$!
 SOLO="http://127.0.0.1:$(wait_port solo.port $SOLO_PID)"
 "$VOUCH" log add "$SOLO" p0.entry >/dev/null 2>&1 || bad "add to the solo log"

@@ -32,13 +32,14 @@ expect_true() {
   fi
 }
 
-# start_server NAME DATA KEY: starts `vouch serve log` on a free loopback port; sets URL_<NAME>
-# and PID_<NAME>.
+# start_server NAME DATA KEY [FLAG...]: starts `vouch serve log` on a free loopback port (with
+# the extra flags, e.g. --init for a new log); sets URL_<NAME> and PID_<NAME>.
 start_server() {
   local name=$1 data=$2 key=$3
+  shift 3
   rm -f "$TMP/$name.port"
   "$VOUCH" serve log --data "$data" --key "$key" --listen 127.0.0.1:0 --port-file "$TMP/$name.port" \
-    --batch-interval 1 >"$TMP/$name.stdout" 2>"$TMP/$name.stderr" &
+    --batch-interval 1 "$@" >"$TMP/$name.stdout" 2>"$TMP/$name.stderr" &
   local pid=$! port
   if ! port=$(wait_port "$TMP/$name.port" "$pid"); then
     echo "FAIL: server $name did not start: $(cat "$TMP/$name.stderr")" >&2
@@ -78,7 +79,7 @@ OTHER_VKEY=$("$VOUCH" log keygen --origin log.example/e2e --out "$TMP/impostor.k
 
 # ---- serve ----
 
-start_server A "$TMP/data" "$TMP/key" || exit 1
+start_server A "$TMP/data" "$TMP/key" --init || exit 1
 U=$URL_A
 expect_true "serve prints the bound address" 'grep -qE "^log log\.example/e2e\+[0-9a-f]{8}\+.* listening on 127\.0\.0\.1:[0-9]+$" "$TMP/A.stdout"'
 run serve log --data "$TMP/data" --key "$TMP/key" --listen 127.0.0.1:0
@@ -87,8 +88,28 @@ expect_err "it says the directory is in use" 'in use'
 printf 'not a key\n' >"$TMP/bad.key"
 run serve log --data "$TMP/data2" --key "$TMP/bad.key" --listen 127.0.0.1:0
 expect_rc "serve with a malformed key" 2
+# One rule for every private key: a key file others may read is refused, with the fix.
+cp "$TMP/key" "$TMP/open.key"; chmod 644 "$TMP/open.key"
+run serve log --data "$TMP/data4" --key "$TMP/open.key" --listen 127.0.0.1:0
+expect_rc "serve with a key others may read" 2
+expect_err "it gives the fix" "chmod 600 $TMP/open.key"
+expect_true "it creates no data directory" '[ ! -e "$TMP/data4" ]'
+# A --data that cannot be created is an error.
+run serve log --data "$TMP/key/sub" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "serve with a --data that cannot be created" 3
 run serve log --data "$TMP/data3" --key "$TMP/key" --listen 999.1.1.1:80
 expect_rc "serve with a bad address" 3
+expect_true "a bad address creates no data directory" '[ ! -e "$TMP/data3" ]'
+run serve log --data "$TMP/data3" --key "$TMP/key" --listen 127.0.0.1:70000
+expect_rc "serve with a port out of range" 2
+run serve log --data "$TMP/data3" --key "$TMP/key" --listen "${U#http://}"
+expect_rc "serve on a port in use" 3
+expect_true "a port in use creates no data directory" '[ ! -e "$TMP/data3" ]'
+# The port file is written before anything says "listening": one that cannot be written is an
+# error, and nothing was announced.
+run serve log --data "$TMP/data5" --key "$TMP/key" --listen 127.0.0.1:0 --init --port-file "$TMP/nodir/p"
+expect_rc "serve with a port file that cannot be written" 3
+expect_true "it never said listening" '[[ "$out" != *listening* ]]'
 
 # ---- add ----
 
@@ -247,7 +268,7 @@ run log checkpoint "$U"
 expect_rc "a stopped log is unreachable" 3
 
 # A restored old backup: the same key, only 3 entries. The auditor refuses the rollback.
-start_server B "$TMP/dataB" "$TMP/key" || exit 1
+start_server B "$TMP/dataB" "$TMP/key" --init || exit 1
 for i in 1 2 3; do "$VOUCH" log add "$URL_B" "$TMP/e$i" >/dev/null; done
 cp "$TMP/state" "$TMP/state.before"
 run log audit "$URL_B" --vkey "$VKEY" --state "$TMP/state"
@@ -285,12 +306,59 @@ run log audit "$URL_C" --vkey "$VKEY" --state "$TMP/state"
 expect_rc "audit after restart" 0
 stop_server "$PID_C"
 
+# ---- a log's state: created explicitly, never silently replaced (docs/log.md, "Recovery") ----
+
+run serve log --data "$TMP/fresh" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "a new --data without --init" 3
+expect_err "it asks for --init" 'state_missing|--init'
+expect_true "it creates no database" '[ ! -e "$TMP/fresh/log.db" ]'
+run serve log --data "$TMP/data" --key "$TMP/key" --listen 127.0.0.1:0 --init
+expect_rc "--init on an existing state" 2
+expect_err "it says to start without --init" 'without --init'
+cp -a "$TMP/data" "$TMP/wiped"
+: >"$TMP/wiped/log.db"
+rm -f "$TMP/wiped/log.db-wal" "$TMP/wiped/log.db-shm"
+run serve log --data "$TMP/wiped" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "a wiped log.db is refused" 3
+expect_err "it says what is wrong and how to recover" 'missing or empty.*Recovery'
+run serve log --data "$TMP/wiped" --key "$TMP/key" --listen 127.0.0.1:0 --init
+expect_rc "--init does not replace a lost state" 2
+cp -a "$TMP/data" "$TMP/deleted"
+rm -f "$TMP/deleted/log.db" "$TMP/deleted/log.db-wal" "$TMP/deleted/log.db-shm"
+run serve log --data "$TMP/deleted" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "a deleted log.db is refused" 3
+expect_err "it says what is wrong" 'missing or empty'
+cp -a "$TMP/data" "$TMP/swapped"
+cp "$TMP/dataB/log.db" "$TMP/swapped/log.db"
+rm -f "$TMP/swapped/log.db-wal" "$TMP/swapped/log.db-shm"
+cp "$TMP/dataB/log.db-wal" "$TMP/swapped/log.db-wal" 2>/dev/null || true
+run serve log --data "$TMP/swapped" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "another log's database is refused" 3
+expect_err "it says the database is another one" 'another|belongs'
+cp -a "$TMP/data" "$TMP/noanchor"
+rm -f "$TMP/noanchor/log.anchor"
+run serve log --data "$TMP/noanchor" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "a database without its anchor is refused" 3
+expect_err "it says the anchor is missing" 'anchor'
+# A database restored from before the newest signed checkpoint: refused, naming both sizes.
+cp -a "$TMP/data" "$TMP/rollback"
+start_server R "$TMP/rollback" "$TMP/key" || exit 1
+printf 'an entry after the backup' >"$TMP/late"
+run log add "$URL_R" "$TMP/late"
+expect_rc "add to the copy" 0
+stop_server "$PID_R"
+rm -f "$TMP/rollback/log.db-wal" "$TMP/rollback/log.db-shm"
+cp "$TMP/data/log.db" "$TMP/rollback/log.db"
+run serve log --data "$TMP/rollback" --key "$TMP/key" --listen 127.0.0.1:0
+expect_rc "a rolled-back database is refused" 3
+expect_err "it names both sizes" 'behind'
+
 # ---- the Tessera test log, byte for byte, through the server ----
 
 T=tests/data/tlog/tessera-testdata-log
 printf '%s\n' 'PRIVATE+KEY+example.com/log/testdata+33d7b496+AeymY/SZAX0jZcJ8enZ5FY1Dz+wTML2yWSkK+9DSF3eg' >"$TMP/tessera.key"
 chmod 600 "$TMP/tessera.key"
-start_server T "$TMP/dataT" "$TMP/tessera.key" || exit 1
+start_server T "$TMP/dataT" "$TMP/tessera.key" --init || exit 1
 curl -s "$URL_T/checkpoint" >"$TMP/cp0"
 expect_true "empty Tessera checkpoint is byte-identical" 'cmp -s "$TMP/cp0" "$T/log/checkpoint.0"'
 n=0

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -28,9 +27,10 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
+#include "vouch/base/mutex.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
@@ -54,6 +54,7 @@ class Server {
         VOUCH_BINARY, "serve",    "log",         "--data",      data,       "--key",
         key,          "--listen", "127.0.0.1:0", "--port-file", port_file_, "--batch-interval",
         "2"};
+    if (round == 0) args.push_back("--init");  // the first start creates the log's state
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -110,7 +111,7 @@ class LogCrashTest : public ::testing::Test {
   // Checks the restarted log against everything acknowledged and served so far.
   void Verify(const std::string& url, int round) {
     http::HttpClient http;
-    auto log = ledger::LogClient::Create(url, http);
+    auto log = server::LogClient::Create(url, http);
     ASSERT_THAT(log, IsOk());
     // The tree, its tiles and bundles are consistent with its signed checkpoint.
     ledger::AuditOptions o;
@@ -122,7 +123,7 @@ class LogCrashTest : public ::testing::Test {
     // Every checkpoint ever served: no rollback, and its root is the root of this tree's prefix.
     std::map<uint64_t, tlog::Hash> roots;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (const auto& [size, root] : served_) {
         ASSERT_LE(size, n) << "round " << round << ": the log rolled back below a served size";
         roots[size] = root;
@@ -155,7 +156,7 @@ class LogCrashTest : public ::testing::Test {
     }
     EXPECT_EQ(range.Root(), audit->checkpoint.root());
     // Every acknowledged entry is at its acknowledged index.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [entry, index] : acked_) {
       ASSERT_LT(index, n) << "round " << round << ": acknowledged " << entry << " at " << index
                           << " is beyond the restarted log of size " << n;
@@ -171,7 +172,7 @@ class LogCrashTest : public ::testing::Test {
     for (int t = 0; t < kWriters; ++t) {
       threads.emplace_back([&, t] {
         http::HttpClient http;
-        auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+        auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
         if (!log.ok()) return;
         for (int i = 0; !stop.load(); ++i) {
           const std::string entry = "round " + std::to_string(round) + " writer " +
@@ -180,7 +181,7 @@ class LogCrashTest : public ::testing::Test {
           if (!r.ok()) break;  // the server was killed
           EXPECT_EQ(r->leaf_hash, tlog::HashLeaf(AsBytes(entry)));
           EXPECT_FALSE(r->duplicate);
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           auto [it, inserted] = acked_.emplace(entry, r->index);
           EXPECT_TRUE(inserted);
           ++acked_this_round_;
@@ -189,7 +190,7 @@ class LogCrashTest : public ::testing::Test {
     }
     threads.emplace_back([&] {
       http::HttpClient http;
-      auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(10));
+      auto log = server::LogClient::Create(url, http, std::chrono::seconds(10));
       if (!log.ok()) return;
       while (!stop.load()) {
         auto note = log->FetchCheckpoint();
@@ -197,7 +198,7 @@ class LogCrashTest : public ::testing::Test {
         auto cp = tlog::SignedCheckpoint::Parse(*note);
         ASSERT_THAT(cp, IsOk());
         ASSERT_THAT(policy_->VerifyCheckpoint(*cp), IsOk());
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         auto [it, inserted] = served_.emplace(cp->checkpoint().size(), cp->checkpoint().root());
         if (!inserted) {
           EXPECT_EQ(it->second, cp->checkpoint().root())
@@ -212,10 +213,10 @@ class LogCrashTest : public ::testing::Test {
   std::string dir_;
   std::string key_;
   std::unique_ptr<tlog::Policy> policy_;
-  std::mutex mu_;
-  std::map<std::string, uint64_t> acked_;  // entry → acknowledged index
-  std::map<uint64_t, tlog::Hash> served_;  // checkpoint size → root, as served
-  size_t acked_this_round_ = 0;
+  Mutex mu_;
+  std::map<std::string, uint64_t> acked_ VOUCH_GUARDED_BY(mu_);  // entry → acknowledged index
+  std::map<uint64_t, tlog::Hash> served_ VOUCH_GUARDED_BY(mu_);  // size → root, as served
+  size_t acked_this_round_ VOUCH_GUARDED_BY(mu_) = 0;
   size_t verified_entries_ = 0;
   uint64_t final_size_ = 0;
 };
@@ -229,7 +230,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     Verify(server.url(), round);
     if (HasFatalFailure()) return;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       acked_this_round_ = 0;
     }
     std::atomic<bool> stop{false};
@@ -237,7 +238,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     // Kill it mid-stream: once appends are flowing, after a random delay.
     for (int i = 0; i < 200; ++i) {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         if (acked_this_round_ >= 20) break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -247,7 +248,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     stop = true;
     traffic.join();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     EXPECT_GT(acked_this_round_, 0u) << "round " << round << " acknowledged nothing";
   }
   // The last restart: everything is there; then a clean stop.

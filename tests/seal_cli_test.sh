@@ -129,6 +129,8 @@ check no_platform 2 'sim_not_initialized' -- \
 chmod 644 "$TMP/sim/platform_secret"
 check insecure_state 2 'sim_state_insecure' -- \
   "$VOUCH" unseal --bundle "$TMP/v2" "$TMP/s2.blob" "$TMP/x" --json
+check insecure_state_fix 2 'chmod 600 .*platform_secret' -- \
+  "$VOUCH" unseal --bundle "$TMP/v2" "$TMP/s2.blob" "$TMP/x"
 chmod 600 "$TMP/sim/platform_secret"
 check help_seal 0 'mrsigner' -- "$VOUCH" seal --help
 

@@ -15,7 +15,7 @@ vkey=$("$VOUCH" witness keygen --name witness.example/e2e --out "$TMP/k") && ok 
 
 # serve with the derived test key and the Tessera test log.
 cp $D/test-w1.key "$TMP/w.key"; chmod 600 "$TMP/w.key"
-"$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" \
+"$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" --init \
   --log "example.com/log/testdata=$(cat $D/log.vkey)" --listen 127.0.0.1:0 --port-file "$TMP/port" \
   > "$TMP/out" &
 pid=$!
@@ -52,12 +52,50 @@ code=$(curl -s -o "$TMP/b3" -w '%{http_code}' --data-binary @$D/add-checkpoint-s
 
 "$VOUCH" serve witness --data "$TMP/s2" --key /nonexistent --log "a=b" 2>/dev/null; [ $? -eq 3 ] && ok || bad "missing key exit"
 "$VOUCH" serve witness --data "$TMP/s2" --key "$TMP/w.key" --log "nonsense" 2>/dev/null; [ $? -eq 2 ] && ok || bad "bad --log exit"
+LOG_ARG="example.com/log/testdata=$(cat $D/log.vkey)"
+# A witness's state is created explicitly and never silently replaced (docs/witness.md).
+check witness_state_missing 3 '--init' -- "$VOUCH" serve witness --data "$TMP/s7" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
+cp -a "$TMP/state" "$TMP/s8"; : > "$TMP/s8/witness.db"; rm -f "$TMP/s8/witness.db-wal" "$TMP/s8/witness.db-shm"
+check witness_state_wiped 3 'missing or empty|Recovery|recover' -- "$VOUCH" serve witness --data "$TMP/s8" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
+check witness_init_over_state 2 'without --init' -- "$VOUCH" serve witness --data "$TMP/s8" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0 --init
+# The running witness holds $TMP/state: a second one is refused before it listens.
+check data_dir_in_use 3 'data_dir_in_use|in use' -- "$VOUCH" serve witness --data "$TMP/state" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
+# The listen address is checked before any state exists: out of range is a usage error (2), a port
+# in use an I/O error (3); neither creates --data.
+check listen_out_of_range 2 'cannot listen' -- "$VOUCH" serve witness --data "$TMP/s5" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:70000
+check listen_in_use 3 'cannot listen' -- "$VOUCH" serve witness --data "$TMP/s5" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen "${URL#http://}"
+[ ! -e "$TMP/s5" ] && ok || bad "a refused --listen created --data"
+# The port file is written before "listening": one that cannot be written says nothing of it.
+"$VOUCH" serve witness --data "$TMP/s6" --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0 \
+  --init --port-file "$TMP/nodir/p" > "$TMP/out6" 2>/dev/null
+[ $? -eq 3 ] && ! grep -q listening "$TMP/out6" && ok || bad "unwritable --port-file"
+# A --data that cannot be created is an error.
+check data_dir_mkdir 3 'cannot create' -- "$VOUCH" serve witness --data "$TMP/w.key/sub" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
+# --log takes the log's note key named by the origin: not a witness key, not another name.
+check log_is_witness_key 2 'cosignature key' -- "$VOUCH" serve witness --data "$TMP/s4" \
+  --key "$TMP/w.key" --log "witness.example/e2e=$vkey" --listen 127.0.0.1:0
+check log_origin_mismatch 2 'the key is named example.com/log/testdata' -- \
+  "$VOUCH" serve witness --data "$TMP/s4" --key "$TMP/w.key" \
+  --log "other.example/log=$(cat $D/log.vkey)" --listen 127.0.0.1:0
+[ ! -e "$TMP/s4" ] && ok || bad "a refused configuration created --data"
+# One rule for every private key: a key file others may read is refused, with the fix.
+chmod 644 "$TMP/w.key"
+check witness_key_0644 2 "chmod 600 $TMP/w.key" -- "$VOUCH" serve witness --data "$TMP/s4" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
+chmod 600 "$TMP/w.key"
 
 # Clients demand the policy's quorum: a log checkpoint without the witness's cosignature is
 # refused, naming who is missing; with "quorum none" the same checkpoint is accepted.
 kill $pid; wait $pid 2>/dev/null
 "$VOUCH" log keygen --origin example.com/e2e-policy --out "$TMP/log.key" > "$TMP/log.vkey" 2>/dev/null
-"$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 --port-file "$TMP/lport" > /dev/null 2>&1 &
+"$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --init --listen 127.0.0.1:0 --port-file "$TMP/lport" > /dev/null 2>&1 &
 pid=$!
 LOG="http://127.0.0.1:$(wait_port "$TMP/lport" "$pid")"
 echo entry > "$TMP/entry"

@@ -15,13 +15,13 @@
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
-#include "vouch/server/http_client.h"
+#include "vouch/http/http_client.h"
+#include "vouch/server/witness_service.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/witness.h"
-#include "vouch/witness/witness_service.h"
 
 namespace vouch {
 namespace {
@@ -37,11 +37,13 @@ class WitnessProcess {
                                                const std::string& log_vkey) {
     const std::string port_file = dir + "/port";
     const std::string log_spec = std::string(kOrigin) + "=" + log_vkey;
+    // The first start creates the witness's state; later ones open it.
+    const char* init = FileExists(dir + "/witness.anchor") ? nullptr : "--init";
     pid_t pid = fork();
     if (pid == 0) {
       execl(VOUCH_BINARY, "vouch", "serve", "witness", "--data", dir.c_str(), "--key", key.c_str(),
             "--log", log_spec.c_str(), "--listen", "127.0.0.1:0", "--port-file", port_file.c_str(),
-            static_cast<char*>(nullptr));
+            init, static_cast<char*>(nullptr));
       _exit(127);
     }
     auto process = std::unique_ptr<WitnessProcess>(new WitnessProcess(pid));
@@ -92,8 +94,7 @@ class SplitViewTest : public ::testing::Test {
     for (int w = 0; w < 3; ++w) {
       std::string name = "witness.example/w" + std::to_string(w);
       seeds_.push_back(std::move(*RandomBytes(32)));
-      auto signer =
-          witness::ParseWitnessKeyFile(witness::FormatWitnessKeyFile(name, seeds_.back()));
+      auto signer = tlog::ParseWitnessKeyFile(tlog::FormatWitnessKeyFile(name, seeds_.back()));
       ASSERT_THAT(signer, IsOk());
       policy += "witness w" + std::to_string(w) + " " + signer->verifier_key().ToString() + "\n";
       names_.push_back(name);
@@ -149,7 +150,7 @@ TEST_F(SplitViewTest, NoOrderOfRequestsLetsBothForksReachQuorum) {
       std::string dir = vouch::testing::MakeTempDir("vouch-split-");
       std::string key = dir + "/key";
       ASSERT_THAT(
-          WriteFileAtomic(key, AsBytes(witness::FormatWitnessKeyFile(names_[w], seeds_[w])), 0600),
+          WriteFileAtomic(key, AsBytes(tlog::FormatWitnessKeyFile(names_[w], seeds_[w])), 0600),
           IsOk());
       witnesses.push_back(WitnessProcess::Start(dir, key, log_key_->verifier_key().ToString()));
       ASSERT_NE(witnesses.back(), nullptr) << "witness did not start";

@@ -20,7 +20,8 @@ wait_size() {
 LOG_VKEY=$(cat "$TMP/log.vkey")
 start_witness() {  # start_witness N
   rm -f "$TMP/w$1.port"
-  "$VOUCH" serve witness --data "$TMP/w$1" --key "$TMP/w$1.key" --log "example.com/witnessed=$LOG_VKEY" \
+  local init=(); [ -e "$TMP/w$1" ] || init=(--init)  # the first start creates the state
+  "$VOUCH" serve witness --data "$TMP/w$1" --key "$TMP/w$1.key" --log "example.com/witnessed=$LOG_VKEY" "${init[@]}" \
     --listen "127.0.0.1:${wport[$1]:-0}" --port-file "$TMP/w$1.port" > /dev/null 2>&1 &
   pids[w$1]=$!
   wport[$1]=$(wait_port "$TMP/w$1.port" "${pids[w$1]}")
@@ -42,7 +43,8 @@ quorum two-of-three
 EOF
 start_log() {
   rm -f "$TMP/log.port"
-  "$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+  local init=(); [ -e "$TMP/log" ] || init=(--init)  # the first start creates the state
+  "$VOUCH" serve log --data "$TMP/log" --key "$TMP/log.key" --listen 127.0.0.1:0 "${init[@]}" \
     --port-file "$TMP/log.port" --policy "$TMP/policy" --witness-timeout 1 \
     --witness "http://127.0.0.1:${wport[1]}=${wvkey[1]}" \
     --witness "http://127.0.0.1:${wport[2]}=${wvkey[2]}" > /dev/null 2>> "$TMP/log.err" &
@@ -102,7 +104,11 @@ start_log
 kill "${pids[log]}"; wait "${pids[log]}" 2>/dev/null; unset 'pids[log]'
 
 # Bad configurations are refused before anything starts (exit 2).
-serve() { "$VOUCH" serve log --data "$TMP/other" --key "$TMP/log.key" --listen 127.0.0.1:0 "$@" > /dev/null 2>&1; }
+nserve=0  # each attempt gets a new --data, so that no attempt sees another's state
+serve() {
+  nserve=$((nserve + 1))
+  "$VOUCH" serve log --data "$TMP/other$nserve" --key "$TMP/log.key" --init --listen 127.0.0.1:0 "$@" > /dev/null 2>&1
+}
 serve --witness "http://127.0.0.1:1=${wvkey[1]}"; [ $? -eq 2 ] && ok || bad "--witness without --policy"
 stranger=$("$VOUCH" witness keygen --name stranger.example --out "$TMP/s.key")
 serve --policy "$TMP/policy" --witness "http://127.0.0.1:1=$stranger"; [ $? -eq 2 ] && ok || bad "unknown witness key"

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -37,32 +39,80 @@ Status WriteAll(int fd, ByteSpan data, const std::string& path) {
   return OkStatus();
 }
 
+// Reads `fd` to its end into `out`, at most `max_size` bytes.
+Status ReadAll(int fd, const std::string& path, size_t max_size, Bytes& out) {
+  uint8_t buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot read", path, errno);
+    }
+    if (n == 0) return OkStatus();
+    if (out.size() + static_cast<size_t>(n) > max_size) {
+      return InvalidArgumentError(path + " is larger than the limit of " +
+                                  std::to_string(max_size) + " bytes");
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+}
+
+// OK when `mode` lets only the owner access the file, and the owner read it.
+Status CheckPrivateMode(const std::string& path, mode_t mode) {
+  const mode_t permissions = mode & 0777;
+  char octal[8];
+  std::snprintf(octal, sizeof(octal), "%04o", static_cast<unsigned>(permissions));
+  const std::string fix = "run chmod 600 " + path;
+  if ((permissions & 077) != 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  path + " is accessible by group or others (mode " + octal +
+                      "); a private key must be readable by its owner only: " + fix,
+                  kKeyFileInsecure);
+  }
+  if ((permissions & 0400) == 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  path + " has mode " + octal +
+                      ", which says that nobody may read it (not even root, who could); if it "
+                      "is the key to use, " +
+                      fix,
+                  kKeyFileInsecure);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<Bytes> ReadFile(const std::string& path, size_t max_size) {
   int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open", path, errno);
   Bytes out;
-  uint8_t buf[65536];
-  Status status;
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = ErrnoStatus("cannot read", path, errno);
-      break;
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_size) {
-      status = InvalidArgumentError(path + " is larger than the limit of " +
-                                    std::to_string(max_size) + " bytes");
-      break;
-    }
-    out.insert(out.end(), buf, buf + n);
-  }
+  Status status = ReadAll(fd, path, max_size, out);
   if (fd != STDIN_FILENO) ::close(fd);
   if (!status.ok()) return status;
   return out;
+}
+
+StatusOr<SecretBytes> ReadPrivateFile(const std::string& path, size_t max_size) {
+  // The mode first, so that a file its owner may not read is refused for what it is, not for
+  // the EACCES that opening it gives everyone but root.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return ErrnoStatus("cannot read", path, errno);
+  VOUCH_RETURN_IF_ERROR(CheckPrivateMode(path, st.st_mode));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open", path, errno);
+  Bytes out;
+  Status status = ::fstat(fd, &st) == 0 ? CheckPrivateMode(path, st.st_mode)
+                                        : ErrnoStatus("cannot stat", path, errno);
+  // Read into room reserved up front, so that no copy of the secret is left behind by a
+  // reallocation (the file's size at the fstat, within the limit).
+  if (status.ok())
+    out.reserve(std::min(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), max_size) + 1);
+  if (status.ok()) status = ReadAll(fd, path, max_size, out);
+  ::close(fd);
+  SecretBytes secret(out);
+  SecureWipe(out.data(), out.size());
+  if (!status.ok()) return status;
+  return secret;
 }
 
 StatusOr<std::string> ReadFileToString(const std::string& path, size_t max_size) {

@@ -1,5 +1,6 @@
 #include "vouch/base/file.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -9,7 +10,9 @@
 namespace vouch {
 namespace {
 
+using ::testing::HasSubstr;
 using ::vouch::testing::IsOk;
+using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 
 TEST(FileTest, AtomicWriteThenRead) {
@@ -29,6 +32,33 @@ TEST(FileTest, MissingFileIsNotFoundAndLimitIsEnforced) {
   std::string dir = vouch::testing::MakeTempDir("vouch-file-");
   ASSERT_THAT(WriteFileAtomic(dir + "/big", Bytes(100, 'x')), IsOk());
   EXPECT_THAT(ReadFile(dir + "/big", 10), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// One rule for every private key: only its owner may read it; anything else is refused with the
+// fix in the message.
+TEST(FileTest, PrivateFilesMustBeReadableByTheirOwnerOnly) {
+  std::string dir = vouch::testing::MakeTempDir("vouch-file-");
+  std::string path = dir + "/key";
+  ASSERT_THAT(WriteFileAtomic(path, AsBytes("secret"), 0600), IsOk());
+  auto key = ReadPrivateFile(path, 4096);
+  ASSERT_THAT(key, IsOk());
+  EXPECT_EQ(AsStringView(key->Reveal()), "secret");
+  ASSERT_EQ(::chmod(path.c_str(), 0400), 0);
+  EXPECT_THAT(ReadPrivateFile(path, 4096), IsOk());
+  for (mode_t mode : {0644, 0640, 0604, 0660, 0700 | 0044}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    EXPECT_THAT(ReadPrivateFile(path, 4096),
+                StatusIs(StatusCode::kFailedPrecondition, HasSubstr("chmod 600 " + path)))
+        << std::oct << mode;
+    EXPECT_THAT(ReadPrivateFile(path, 4096), ReasonIs(kKeyFileInsecure));
+  }
+  // Mode 0000 says nobody may read it: refused, also for root (who could read it).
+  ASSERT_EQ(::chmod(path.c_str(), 0), 0);
+  EXPECT_THAT(ReadPrivateFile(path, 4096),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("chmod 600 " + path)));
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  EXPECT_THAT(ReadPrivateFile(path, 3), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ReadPrivateFile(dir + "/missing", 4096), StatusIs(StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -139,12 +139,6 @@ StatusOr<UnixSeconds> ParseTimeArg(std::string_view text) {
   return parsed;
 }
 
-UnixSeconds NowUnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // ---- Period ----
 
 namespace {

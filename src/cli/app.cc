@@ -66,7 +66,7 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterSgxCommands(*app, ctx);
   RegisterWitnessCommands(*app, ctx);
   RegisterLogCommands(*app, ctx);
-  RegisterServeLogCommand(*app, ctx);
+  RegisterServeCommands(*app, ctx);
   RegisterSimCommands(*app, ctx);
   RegisterEnclaveCommands(*app, ctx);
   RegisterSealCommands(*app, ctx);

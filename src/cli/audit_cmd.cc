@@ -17,6 +17,7 @@
 
 #include "cli/govern_common.h"
 #include "cli/log_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/build/attest.h"
@@ -173,7 +174,7 @@ class EntryPrinter {
                   << f.code << ": " << f.message << "\n";
       }
     }
-    auto now = std::chrono::steady_clock::now();
+    auto now = RealClock().SteadyNow();
     if (now - last_report_ > std::chrono::seconds(2)) {
       double secs = std::chrono::duration<double>(now - start_).count();
       if (total_) {
@@ -206,7 +207,7 @@ class EntryPrinter {
   const bool print_;
   ReplayResult* result_;
   std::optional<uint64_t> total_;
-  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  const std::chrono::steady_clock::time_point start_ = RealClock().SteadyNow();
   std::chrono::steady_clock::time_point last_report_ = start_;
 };
 
@@ -657,13 +658,13 @@ StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
 // audit and the witness times are about the same checkpoint.
 class PinnedCheckpointFetcher final : public ledger::TileFetcher {
  public:
-  PinnedCheckpointFetcher(ledger::LogClient& log, std::string note)
+  PinnedCheckpointFetcher(server::LogClient& log, std::string note)
       : log_(log), note_(std::move(note)) {}
   StatusOr<std::string> FetchCheckpoint() override { return note_; }
   StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
 
  private:
-  ledger::LogClient& log_;
+  server::LogClient& log_;
   std::string note_;
 };
 

@@ -1,10 +1,8 @@
 #include "cli/cli_common.h"
 
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/sgx/simulated_pki.h"
@@ -135,7 +133,7 @@ void Verbose(bool on, const std::string& line) {
   if (on) PrintError(line);
 }
 
-std::chrono::steady_clock::time_point SteadyNow() { return std::chrono::steady_clock::now(); }
+std::chrono::steady_clock::time_point SteadyNow() { return RealClock().SteadyNow(); }
 
 std::string Elapsed(std::chrono::steady_clock::time_point start) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyNow() - start).count();
@@ -186,28 +184,6 @@ CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
   CLI::App* sub = parent.add_subcommand(name, description);
   sub->require_subcommand(1);
   return sub;
-}
-
-namespace {
-sigset_t TerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-}  // namespace
-
-void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSignals();
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
 }
 
 }  // namespace vouch::cli

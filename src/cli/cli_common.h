@@ -150,17 +150,12 @@ void SetLongDescription(CLI::App* cmd, std::string text);
 CLI::App* GetOrAddSubcommand(CLI::App& parent, const std::string& name,
                              const std::string& description);
 
-// Runs until SIGTERM or SIGINT: blocks both signals in the calling thread (call before starting
-// server threads, which inherit the mask) and waits for one. Returns the signal number.
-void BlockTerminationSignals();
-int WaitForTerminationSignal();
-
 // Each command family registers its subcommands on `app`.
 void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
 void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
 void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
-void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx);
+void RegisterServeCommands(CLI::App& app, CommandContext& ctx);  // `serve log`, `serve witness`
 void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
 void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);  // also `measure`
 void RegisterSealCommands(CLI::App& app, CommandContext& ctx);     // `seal`, `unseal`

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "cli/cli_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
@@ -107,7 +108,7 @@ int RunCheck(const CheckOptions& opts) {
   auto constraint = EnclaveConstraint::Parse(opts.constraint);
   if (!constraint.ok()) return ConstraintError(opts.json, opts.constraint, constraint.status());
 
-  UnixSeconds now = NowUnixSeconds();
+  UnixSeconds now = RealClock().Now();
   if (!opts.at.empty()) {
     auto at = ParseTimeArg(opts.at);
     if (!at.ok()) {

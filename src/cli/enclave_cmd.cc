@@ -13,6 +13,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/platform_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
@@ -206,7 +207,7 @@ int RunKeygen(const Options& opts) {
 }
 
 StatusOr<uint32_t> ParseDate(const std::string& text) {
-  UnixSeconds t = NowUnixSeconds();
+  UnixSeconds t = RealClock().Now();
   if (!text.empty()) {
     auto parsed = ParseRfc3339(text.size() == 10 ? text + "T00:00:00Z" : text);
     if (!parsed.ok()) return InvalidArgumentError("--date must be YYYY-MM-DD");
@@ -221,10 +222,9 @@ int RunSign(const Options& opts) {
   if (!date.ok()) {
     return ReportFailure(opts.json, codes::kUsage, "bad --date", date.status().message());
   }
-  auto pem = ReadFileToString(opts.key, 1 << 20);
+  auto pem = ReadPrivateFile(opts.key, 1 << 20);
   if (!pem.ok()) return ReportStatus(opts.json, "cannot read key", pem.status());
-  auto key = RsaPrivateKey::FromPem(*pem);
-  SecureWipe(pem->data(), pem->size());
+  auto key = RsaPrivateKey::FromPem(AsStringView(pem->Reveal()));
   if (!key.ok()) {
     // OpenSSL's own words ("DECODER routines::unsupported") help nobody here.
     return ReportFailure(opts.json, codes::kKeyMalformed, "unusable --key",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "vouch/base/file.h"
 #include "vouch/build/attest.h"
 #include "vouch/constraint/reasons.h"
 #include "vouch/dsse/envelope.h"
@@ -13,6 +14,7 @@
 #include "vouch/platform/reasons.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/sgx/reasons.h"
+#include "vouch/store/reasons.h"
 #include "vouch/tlog/reasons.h"
 
 namespace vouch::cli {
@@ -27,6 +29,7 @@ namespace g = govern;
 namespace l = ledger::reasons;
 namespace p = platform::reasons;
 namespace s = sgx::reasons;
+namespace st = store::reasons;
 namespace t = tlog::reasons;
 
 constexpr auto kTable = std::to_array<ErrorCode>({
@@ -68,6 +71,19 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     codes::kDataDirInUse,
     codes::kStoreFailed,
     codes::kListenFailed,
+    // store: creating and opening a log's or witness's state (serve log / serve witness).
+    Usage(st::kStateExists),
+    Io(st::kStateMissing),
+    Io(st::kStateNotAnchored),
+    Io(st::kStateAnchorInvalid),
+    Io(st::kStateLost),
+    Io(st::kStateBehind),
+    Io(st::kStoreSchema),
+    Io(st::kStoreCorrupt),
+    Io(st::kStoreDamaged),
+    Io(st::kStateAnchorWrite),
+    // base: the one rule for private key files (base/file.h).
+    Usage(kKeyFileInsecure),
     // sgx: evidence that does not parse is evidence examined and rejected (exit 1).
     Rejected(s::kQuoteMalformed),
     Rejected(s::kCollateralMalformed),

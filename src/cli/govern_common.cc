@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 
@@ -30,7 +31,7 @@ StatusOr<govern::EntryRef> ParseEntryRefArg(std::string_view text) {
 }
 
 StatusOr<UnixSeconds> TimeArgOrNow(const std::string& text) {
-  if (text.empty()) return NowUnixSeconds();
+  if (text.empty()) return RealClock().Now();
   return ParseTimeArg(text);
 }
 

@@ -55,7 +55,7 @@ constexpr const char kSubmitFooter[] =
 
 // The ledger origin the log at `log` uses: the policy's only log, or the log's current
 // checkpoint (unverified: it only decides whether to refuse early; the receipt is verified).
-std::optional<std::string> LogOrigin(const tlog::Policy* policy, ledger::LogClient& log) {
+std::optional<std::string> LogOrigin(const tlog::Policy* policy, server::LogClient& log) {
   if (policy != nullptr && policy->logs().size() == 1) return policy->logs()[0].key.name();
   auto note = log.FetchCheckpoint();
   if (!note.ok()) return std::nullopt;
@@ -120,7 +120,7 @@ int RunSubmit(SubmitOptions opts) {
     }
   }
 
-  ledger::AddResponse added;
+  server::AddResponse added;
   if (rc = AddEntry(*log, bytes, opts.timeout, opts.json, opts.verbose, &added); rc != kExitOk) {
     return rc;
   }

@@ -22,13 +22,14 @@
 
 #include "cli/cli_common.h"
 #include "cli/log_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/secret_bytes.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/audit.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
@@ -106,7 +107,7 @@ int RunAdd(AddOptions opts) {
   int rc = kExitOk;
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
-  ledger::AddResponse added;
+  server::AddResponse added;
   if (rc = AddEntry(*log, entry, opts.timeout, opts.json, opts.verbose, &added); rc != kExitOk) {
     return rc;
   }

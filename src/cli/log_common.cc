@@ -192,9 +192,9 @@ Failure AuditFailureCode(const Status& status) {
   return ClientFailureCode(status);
 }
 
-StatusOr<ledger::LogClient> Connect(const std::string& url, http::HttpClient& http, int timeout,
+StatusOr<server::LogClient> Connect(const std::string& url, http::HttpClient& http, int timeout,
                                     bool json, int* exit_code) {
-  auto log = ledger::LogClient::Create(url, http, std::chrono::seconds(timeout));
+  auto log = server::LogClient::Create(url, http, std::chrono::seconds(timeout));
   if (!log.ok()) {
     *exit_code = ReportFailure(json, codes::kUrlMalformed, "bad URL", log.status().message(),
                                "a log URL is http(s)://host[:port][/prefix]");
@@ -226,12 +226,12 @@ int ReadEntryFile(const std::string& path, bool json, Bytes* entry) {
   return kExitOk;
 }
 
-int AddEntry(ledger::LogClient& log, ByteSpan entry, int timeout, bool json, bool verbose,
-             ledger::AddResponse* added) {
+int AddEntry(server::LogClient& log, ByteSpan entry, int timeout, bool json, bool verbose,
+             server::AddResponse* added) {
   Verbose(verbose, "POST " + log.base_url() + "/add (" + std::to_string(entry.size()) +
                        " bytes, leaf hash " + Base64Encode(tlog::HashLeaf(entry)) + ")");
   const auto start = SteadyNow();
-  StatusOr<ledger::AddResponse> response = [&] {
+  StatusOr<server::AddResponse> response = [&] {
     // The log answers once the entry is durably sequenced: usually milliseconds, but a busy
     // log, or one waiting for its storage, can take up to --timeout.
     WaitNotice notice("waiting for the log to sequence the entry", std::chrono::seconds(timeout));

@@ -18,8 +18,8 @@
 #include "cli/cli_common.h"
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
-#include "vouch/ledger/log_client.h"
-#include "vouch/server/http_client.h"
+#include "vouch/http/http_client.h"
+#include "vouch/server/log_client.h"
 #include "vouch/tlog/policy.h"
 #include "vouch/tlog/proof_file.h"
 
@@ -69,7 +69,7 @@ int ClientFailure(bool json, const std::string& what, const Status& status);
 Failure AuditFailureCode(const Status& status);
 
 // A client of the log at `url`; a malformed URL is reported (exit 2).
-StatusOr<ledger::LogClient> Connect(const std::string& url, http::HttpClient& http, int timeout,
+StatusOr<server::LogClient> Connect(const std::string& url, http::HttpClient& http, int timeout,
                                     bool json, int* exit_code);
 
 // --timeout, --verbose and --json.
@@ -81,8 +81,8 @@ int ReadEntryFile(const std::string& path, bool json, Bytes* entry);
 
 // POST /add: waits (up to `timeout` s, saying so on stderr after 2 s) until the log has durably
 // sequenced `entry`, and checks the leaf hash it answers with.
-int AddEntry(ledger::LogClient& log, ByteSpan entry, int timeout, bool json, bool verbose,
-             ledger::AddResponse* added);
+int AddEntry(server::LogClient& log, ByteSpan entry, int timeout, bool json, bool verbose,
+             server::AddResponse* added);
 
 // The receipt (c2sp.org/tlog-proof) for entry `index` of the log at `url`: when the log has no
 // checkpoint covering it yet (it publishes at its witness quorum), says so on stderr and waits up

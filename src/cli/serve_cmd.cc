@@ -1,33 +1,106 @@
-// `vouch serve log`: runs a transparency log (docs/log.md): a Sequencer over a SQLite store in
-// --data, served over HTTP by ledger::LogService. Stops cleanly on SIGTERM or SIGINT: stops
-// accepting, finishes in-flight requests, sequences what was already submitted, closes the
-// store.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
+// `vouch serve log` and `vouch serve witness`: the transparency log (docs/log.md) and the
+// tlog-witness (docs/witness.md), each started, run and stopped by the one service runner
+// (server/service_runner.h: integrity hook, key permissions, bind before any state, data
+// directory lock, port file, signals, ordered shutdown). Thin: parse flags, build the services
+// from the library, map failures to exit codes.
 #include <csignal>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/serve_flags.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
-#include "vouch/base/secret_bytes.h"
+#include "vouch/http/http_client.h"
 #include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/ledger/log_service.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/server/http_server.h"
-#include "vouch/store/sqlite_log_store.h"
+#include "vouch/server/log_service.h"
+#include "vouch/server/service_runner.h"
+#include "vouch/server/witness_client.h"
+#include "vouch/server/witness_service.h"
+#include "vouch/store/open_store.h"
+#include "vouch/store/reasons.h"
+#include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/note.h"
 
 namespace vouch::cli {
 namespace {
+
+// Key files are one line of at most a few hundred bytes.
+constexpr size_t kMaxKeyFileSize = 4096;
+
+// The exit code and --json code of a failure of the runner's steps (service_runner.h).
+int RunnerFailure(const std::string& what, const Status& s) {
+  const std::string& reason = s.reason();
+  if (reason == kKeyFileInsecure)
+    return ReportFailure(false, kExitUsage, reason, what, s.message());
+  if (reason == "listen_failed") {
+    return ReportFailure(false, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
+                         reason, what, s.message());
+  }
+  if (reason == "data_dir_in_use" || reason == "integrity_failed") {
+    return ReportFailure(false, kExitIo, reason, what, s.message());
+  }
+  const int code = ExitCodeForReadError(s);
+  return ReportFailure(false, code, code == kExitIo ? "io_error" : "input_too_large", what,
+                       s.message());
+}
+
+// The steps before a service's own: integrity, then binding the address (so that a bad or busy
+// --listen creates no state), then the data directory. kExitOk, or the exit code reported.
+int PrepareRunner(server::ServiceRunner& runner, const std::string& listen) {
+  if (Status s = runner.CheckIntegrity(); !s.ok()) {
+    return RunnerFailure("integrity check failed", s);
+  }
+  if (Status s = runner.Bind(); !s.ok()) return RunnerFailure("cannot listen on " + listen, s);
+  if (Status s = runner.OpenDataDir(); !s.ok()) {
+    return RunnerFailure(
+        s.reason() == "data_dir_in_use" ? "cannot lock --data" : "cannot create --data", s);
+  }
+  return kExitOk;
+}
+
+// Serves `handler` and announces it. kExitOk, or the exit code reported (after stopping).
+int ServeAndAnnounce(server::ServiceRunner& runner, http::Handler handler,
+                     const std::string& what) {
+  if (Status s = runner.Serve(std::move(handler)); !s.ok()) {
+    return ReportFailure(false, kExitIo, "listen_failed", "cannot serve", s.message());
+  }
+  if (Status s = runner.Announce(what); !s.ok()) {
+    runner.Shutdown();
+    return ReportFailure(false, kExitIo, "io_error", "cannot write --port-file", s.message());
+  }
+  return kExitOk;
+}
+
+// The exit code and --json code of a state that cannot be created or opened (open_store.h):
+// a missing or never-anchored state asks for --init, --init on an existing one asks for a start
+// without it, and a state that contradicts its anchor or is damaged is never started (exit 3;
+// docs/log.md, "Recovery").
+int StateFailure(const std::string& what, const Status& s) {
+  const std::string& reason = s.reason();
+  if (reason == store::reasons::kStateExists) {
+    return ReportFailure(false, ErrorCode{reason, kExitUsage}, what, s.message(),
+                         "the state was created before: start without --init");
+  }
+  // The store's messages say what was found and how to recover (docs/log.md, "Recovery").
+  if (reason == store::reasons::kStateMissing || reason == store::reasons::kStateNotAnchored ||
+      s.code() == StatusCode::kDataLoss) {
+    return ReportFailure(false,
+                         ErrorCode{reason.empty() ? codes::kStoreFailed.code : reason, kExitIo},
+                         what, s.message());
+  }
+  return ReportFailure(false, kExitIo, "store_failed", what, s.message());
+}
+
+void ReportSignal(int sig) {
+  std::cerr << "vouch: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
+}
+
+// ---- serve log ----
 
 struct ServeLogOptions {
   std::string data_dir;
@@ -44,24 +117,37 @@ struct ServeLogOptions {
   std::string policy_file;
   double witness_timeout = 5;
   double recosign_interval = 10;
+  bool init = false;
 };
 
-// Holds an exclusive lock on DIR/LOCK for the process's lifetime, so two servers never share
-// a data directory (the kernel releases it if the process dies).
-StatusOr<int> LockDataDir(const std::string& dir) {
-  const std::string path = dir + "/LOCK";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return FailedPreconditionError("the data directory " + dir +
-                                     " is in use by another 'vouch serve log'");
+// The log's key (a Go note private key, "PRIVATE+KEY+..."), read under the key-file rule.
+// nullptr (and `*exit_code` set) on failure.
+std::shared_ptr<const tlog::Ed25519NoteSigner> LoadLogKey(server::ServiceRunner& runner,
+                                                          const std::string& path, int* exit_code) {
+  auto key_text = runner.LoadPrivateKey(path, kMaxKeyFileSize);
+  if (!key_text.ok()) {
+    if (key_text.status().reason() == kKeyFileInsecure) {
+      *exit_code = RunnerFailure("bad --key", key_text.status());
+      return nullptr;
     }
-    return UnavailableError("cannot lock " + path + ": " + std::strerror(err));
+    const int code = ExitCodeForReadError(key_text.status());
+    *exit_code = ReportFailure(false, code, code == kExitIo ? "io_error" : "key_malformed",
+                               "cannot read --key", key_text.status().message());
+    return nullptr;
   }
-  return fd;
+  std::string_view key_line = AsStringView(key_text->Reveal());
+  while (!key_line.empty() &&
+         (key_line.back() == '\n' || key_line.back() == '\r' || key_line.back() == ' ')) {
+    key_line.remove_suffix(1);
+  }
+  auto signer = tlog::Ed25519NoteSigner::ParseGoPrivateKey(key_line);
+  if (!signer.ok()) {
+    *exit_code =
+        ReportFailure(false, kExitUsage, "key_malformed", "bad --key",
+                      "not a log key from 'vouch log keygen' (" + signer.status().message() + ")");
+    return nullptr;
+  }
+  return std::make_shared<const tlog::Ed25519NoteSigner>(*std::move(signer));
 }
 
 // The witnesses and quorum of --witness/--policy; nullopt (and `*exit_code` set) on failure.
@@ -77,7 +163,17 @@ std::optional<WitnessConfig> LoadWitnessConfig(const ServeLogOptions& opts, int*
         ReportFailure(false, *exit_code, code, "cannot use --policy", policy.status().message());
     return std::nullopt;
   }
-  auto witnesses = ledger::ResolveWitnesses(*policy, opts.witnesses);
+  std::vector<ledger::WitnessAddress> given;
+  for (const std::string& flag : opts.witnesses) {
+    auto address = ParseWitnessFlag(flag);
+    if (!address.ok()) {
+      *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "bad --witness",
+                                 address.status().message());
+      return std::nullopt;
+    }
+    given.push_back(*std::move(address));
+  }
+  auto witnesses = ledger::ResolveWitnesses(*policy, given);
   if (!witnesses.ok()) {
     *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "bad --witness",
                                witnesses.status().message());
@@ -93,149 +189,193 @@ std::optional<WitnessConfig> LoadWitnessConfig(const ServeLogOptions& opts, int*
   return WitnessConfig{*std::move(policy), *std::move(witnesses)};
 }
 
-int RunServeLog(const ServeLogOptions& opts) {
-  auto key_text = ReadFileToString(opts.key_file, 4096);
-  if (!key_text.ok()) {
-    int code = ExitCodeForReadError(key_text.status());
-    return ReportFailure(false, code, code == kExitIo ? "io_error" : "key_malformed",
-                         "cannot read --key", key_text.status().message());
-  }
-  std::string_view key_line = *key_text;
-  while (!key_line.empty() &&
-         (key_line.back() == '\n' || key_line.back() == '\r' || key_line.back() == ' ')) {
-    key_line.remove_suffix(1);
-  }
-  auto signer = tlog::Ed25519NoteSigner::ParseGoPrivateKey(key_line);
-  SecureWipe(key_text->data(), key_text->size());
-  if (!signer.ok()) {
-    return ReportFailure(
-        false, kExitUsage, "key_malformed", "bad --key",
-        "not a log key from 'vouch log keygen' (" + signer.status().message() + ")");
-  }
-  struct stat st;
-  if (::stat(opts.key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    PrintError("warning: " + opts.key_file + " is readable by other users (chmod 600 it)");
-  }
+// Checks the options that need no file or socket. kExitOk, or the exit code reported.
+int CheckServeLogOptions(const ServeLogOptions& opts) {
   if (opts.batch_size < 1 || opts.batch_interval_ms < 0 || opts.batch_interval_ms > 60'000) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
                          "--batch-size must be at least 1 and --batch-interval 0..60000 ms");
   }
-
-  std::optional<WitnessConfig> witness_config;
-  if (!opts.policy_file.empty()) {
-    int exit_code = kExitOk;
-    witness_config = LoadWitnessConfig(opts, &exit_code);
-    if (!witness_config) return exit_code;
-  } else if (!opts.witnesses.empty()) {
+  if (opts.policy_file.empty() && !opts.witnesses.empty()) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
                          "--witness needs --policy (the quorum that publishes a checkpoint)");
   }
+  return kExitOk;
+}
 
-  if (::mkdir(opts.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ReportFailure(false, kExitIo, "io_error", "cannot create --data",
-                         opts.data_dir + ": " + std::strerror(errno));
+// Starts the publisher that makes `sequencer`'s checkpoints public once the --policy quorum has
+// cosigned them; the runner keeps it (and its HTTP client). Null (and `*exit_code` set) on
+// failure.
+ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
+                                            ledger::Sequencer& sequencer,
+                                            const ledger::LogReader& reader,
+                                            const ServeLogOptions& opts, WitnessConfig config,
+                                            const Clock& clock, int* exit_code) {
+  auto& client = runner.Keep(std::make_unique<http::HttpClient>());
+  auto& transport = runner.Keep(std::make_unique<server::HttpWitnessTransport>(client));
+  ledger::PublisherOptions options;
+  options.witness_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(opts.witness_timeout * 1000));
+  options.recosign_interval =
+      std::chrono::milliseconds(static_cast<int64_t>(opts.recosign_interval * 1000));
+  options.state_file = opts.data_dir + "/cosigned-checkpoint";
+  options.on_event = [](const std::string& event) { PrintError(event); };
+  auto started = ledger::CheckpointPublisher::Start(sequencer, reader, transport, clock,
+                                                    std::move(config.policy),
+                                                    std::move(config.witnesses), options);
+  if (!started.ok()) {
+    *exit_code = ReportFailure(false, kExitUsage, "config_invalid", "cannot use the witnesses",
+                               started.status().message());
+    return nullptr;
   }
-  auto lock = LockDataDir(opts.data_dir);
-  if (!lock.ok()) {
-    return ReportFailure(false, kExitIo, "data_dir_in_use", "cannot lock --data",
-                         lock.status().message());
+  return &runner.Keep(*std::move(started));
+}
+
+int RunServeLog(const ServeLogOptions& opts) {
+  const Clock& clock = RealClock();
+  server::ServiceRunnerOptions runner_options;
+  runner_options.name = "log";
+  runner_options.data_dir = opts.data_dir;
+  runner_options.port_file = opts.port_file;
+  runner_options.server.listen_address = opts.listen;
+  runner_options.server.clock = &clock;
+  runner_options.server.max_body_bytes = tlog::kMaxEntrySize;
+  // Submitters wait (a few ms) for their batch: let many wait at once.
+  runner_options.server.max_handler_threads = 512;
+  runner_options.server.max_connections = static_cast<size_t>(opts.max_connections);
+  runner_options.server.stop_grace =
+      std::chrono::milliseconds(2000) + std::chrono::seconds(opts.add_timeout);
+  server::ServiceRunner runner(std::move(runner_options));
+
+  int exit_code = kExitOk;
+  auto signer = LoadLogKey(runner, opts.key_file, &exit_code);
+  if (signer == nullptr) return exit_code;
+  if (int code = CheckServeLogOptions(opts); code != kExitOk) return code;
+  std::optional<WitnessConfig> witness_config;
+  if (!opts.policy_file.empty()) {
+    witness_config = LoadWitnessConfig(opts, &exit_code);
+    if (!witness_config) return exit_code;
   }
-  auto opened = store::SqliteLogStore::Open(opts.data_dir + "/log.db");
+  if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
+
+  auto opened =
+      opts.init ? store::CreateLogState(opts.data_dir) : store::OpenLogState(opts.data_dir);
   if (!opened.ok()) {
-    return ReportFailure(false, kExitIo, "store_failed", "cannot open the log database",
-                         opened.status().message());
+    return StateFailure(opts.init ? "cannot create the log state" : "cannot open the log state",
+                        opened.status());
   }
-  std::shared_ptr<store::LogStore> store(std::move(opened).value());
-
-  // Before any thread starts, so that they all inherit the mask and only sigwait sees signals.
-  BlockTerminationSignals();
+  const std::shared_ptr<store::LogStore> log_store = *std::move(opened);
+  runner.Keep(log_store);
   ledger::SequencerOptions seq_options;
   seq_options.batch_size = opts.batch_size;
   seq_options.batch_interval =
       std::chrono::microseconds(static_cast<int64_t>(opts.batch_interval_ms * 1000));
   seq_options.max_pending_entries = opts.max_pending;
-  auto sequencer = ledger::Sequencer::Start(store, *signer, seq_options);
-  if (!sequencer.ok()) {
-    const Status& s = sequencer.status();
-    bool other_log = s.code() == StatusCode::kFailedPrecondition;
+  auto started = ledger::Sequencer::Start(log_store, signer, clock, seq_options);
+  if (!started.ok()) {
+    const Status& s = started.status();
+    const bool other_log = s.code() == StatusCode::kFailedPrecondition;
     return ReportFailure(false, other_log ? kExitUsage : kExitIo,
                          other_log ? "wrong_key" : "store_failed", "cannot start the log",
                          s.message());
   }
-  ledger::LogReader reader(store, opts.cache_mib << 20);
-  ledger::LogServiceOptions service_options;
+  ledger::Sequencer& sequencer = runner.Keep(*std::move(started));
+  auto& reader = runner.Keep(std::make_unique<ledger::LogReader>(log_store, opts.cache_mib << 20));
+  server::LogServiceOptions service_options;
   service_options.add_timeout = std::chrono::seconds(opts.add_timeout);
-
-  http::HttpClient witness_client;
-  std::unique_ptr<ledger::CheckpointPublisher> publisher;
+  ledger::CheckpointPublisher* publisher = nullptr;
   if (witness_config) {
-    ledger::PublisherOptions publisher_options;
-    publisher_options.witness_timeout =
-        std::chrono::milliseconds(static_cast<int64_t>(opts.witness_timeout * 1000));
-    publisher_options.recosign_interval =
-        std::chrono::milliseconds(static_cast<int64_t>(opts.recosign_interval * 1000));
-    publisher_options.state_file = opts.data_dir + "/cosigned-checkpoint";
-    publisher_options.on_event = [](const std::string& event) { PrintError(event); };
-    auto started = ledger::CheckpointPublisher::Start(
-        **sequencer, reader, witness_client, std::move(witness_config->policy),
-        std::move(witness_config->witnesses), publisher_options);
-    if (!started.ok()) {
-      (*sequencer)->Stop();
-      return ReportFailure(false, kExitUsage, "config_invalid", "cannot use the witnesses",
-                           started.status().message());
-    }
-    publisher = *std::move(started);
-    service_options.published = [p = publisher.get()] { return p->Latest(); };
+    publisher = StartPublisher(runner, sequencer, reader, opts, *std::move(witness_config), clock,
+                               &exit_code);
+    if (publisher == nullptr) return exit_code;
+    service_options.published = [publisher] { return publisher->Latest(); };
   }
-  ledger::LogService service(**sequencer, reader, service_options);
+  auto& service =
+      runner.Keep(std::make_unique<server::LogService>(sequencer, reader, service_options));
 
-  http::ServerOptions server_options;
-  server_options.listen_address = opts.listen;
-  server_options.max_body_bytes = tlog::kMaxEntrySize;
-  // Submitters wait (a few ms) for their batch: let many wait at once.
-  server_options.max_handler_threads = 512;
-  server_options.max_connections = static_cast<size_t>(opts.max_connections);
-  server_options.stop_grace = std::chrono::milliseconds(2000) + service_options.add_timeout;
-  auto server = http::HttpServer::Start(server_options, service.Routes());
-  if (!server.ok()) {
-    if (publisher) publisher->Stop();
-    (*sequencer)->Stop();
-    return ReportFailure(
-        false, server.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
-        "listen_failed", "cannot listen on " + opts.listen, server.status().message());
-  }
-  auto latest = (*sequencer)->Latest();
-  std::cerr << "vouch: log " << (*sequencer)->origin() << ", " << latest->size()
-            << " entries, database " << opts.data_dir << "/log.db\n";
-  if (publisher) {
+  std::cerr << "vouch: log " << sequencer.origin() << ", " << sequencer.Latest()->size()
+            << " entries, database " << store::StoreUri::Parse(opts.data_dir, "log.db")->location
+            << "\n";
+  if (publisher != nullptr) {
     std::cerr << "vouch: checkpoints are published once cosigned by the --policy quorum of "
               << publisher->witnesses().size() << " witness(es)\n";
   }
-  std::cout << "log " << (*sequencer)->verifier_key().ToString() << " listening on "
-            << (*server)->address() << std::endl;
-  if (!opts.port_file.empty()) {
-    std::string port = std::to_string((*server)->port()) + "\n";
-    if (Status s = WriteFileAtomic(opts.port_file, AsBytes(port)); !s.ok()) {
-      (*server)->Stop();
-      if (publisher) publisher->Stop();
-      (*sequencer)->Stop();
-      return ReportFailure(false, kExitIo, "io_error", "cannot write --port-file", s.message());
-    }
+  if (int code =
+          ServeAndAnnounce(runner, service.Routes(), "log " + sequencer.verifier_key().ToString());
+      code != kExitOk) {
+    return code;
   }
-  int sig = WaitForTerminationSignal();
-  std::cerr << "vouch: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
-  (*server)->Stop();
-  if (publisher) publisher->Stop();
-  (*sequencer)->Stop();
-  std::cerr << "vouch: stopped at " << (*sequencer)->Latest()->size() << " entries\n";
-  ::close(*lock);
+  ReportSignal(runner.WaitForSignal());
+  runner.StopServing();
+  if (publisher != nullptr) publisher->Stop();
+  sequencer.Stop();
+  std::cerr << "vouch: stopped at " << sequencer.Latest()->size() << " entries\n";
+  runner.Shutdown();
   return kExitOk;
 }
 
-}  // namespace
+// ---- serve witness ----
 
-void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
-  CLI::App* serve = GetOrAddSubcommand(app, "serve", "Run a Vouch service");
+struct ServeWitnessOptions {
+  std::string data_dir;
+  std::string key_file;
+  std::vector<std::string> logs;  // ORIGIN=VKEY
+  std::string listen = "127.0.0.1:7380";
+  std::string port_file;
+  bool init = false;
+};
+
+int RunServeWitness(const ServeWitnessOptions& opts) {
+  const Clock& clock = RealClock();
+  server::ServiceRunnerOptions runner_options;
+  runner_options.name = "witness";
+  runner_options.data_dir = opts.data_dir;
+  runner_options.port_file = opts.port_file;
+  runner_options.server.listen_address = opts.listen;
+  runner_options.server.clock = &clock;
+  runner_options.server.max_body_bytes = server::kMaxAddCheckpointBody;
+  server::ServiceRunner runner(std::move(runner_options));
+
+  auto key_text = runner.LoadPrivateKey(opts.key_file, kMaxKeyFileSize);
+  if (!key_text.ok()) return RunnerFailure("cannot read --key", key_text.status());
+  auto signer = tlog::ParseWitnessKeyFile(AsStringView(key_text->Reveal()));
+  if (!signer.ok()) {
+    return ReportFailure(false, kExitUsage, "key_malformed", "bad --key",
+                         signer.status().message());
+  }
+  auto logs = ParseWitnessLogFlags(opts.logs);
+  if (!logs.ok()) {
+    return ReportFailure(false, kExitUsage, "log_malformed", "bad --log", logs.status().message());
+  }
+  if (logs->empty()) {
+    return ReportFailure(false, kExitUsage, "no_logs", "bad usage",
+                         "give at least one --log ORIGIN=VKEY");
+  }
+  auto witness = tlog::Witness::Create({*signer}, *std::move(logs));
+  if (!witness.ok()) {
+    return ReportFailure(false, kExitUsage, "config_invalid", "bad configuration",
+                         witness.status().message());
+  }
+  if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
+  auto state =
+      opts.init ? store::CreateWitnessState(opts.data_dir) : store::OpenWitnessState(opts.data_dir);
+  if (!state.ok()) {
+    return StateFailure(
+        opts.init ? "cannot create the witness state" : "cannot open the witness state",
+        state.status());
+  }
+  auto& service = runner.Keep(
+      std::make_unique<server::WitnessService>(*std::move(witness), *std::move(state), clock));
+  if (int code = ServeAndAnnounce(runner, service.Routes(),
+                                  "witness " + signer->verifier_key().ToString());
+      code != kExitOk) {
+    return code;
+  }
+  runner.WaitForSignal();
+  runner.Shutdown();
+  return kExitOk;
+}
+
+void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeLogOptions>();
   CLI::App* cmd = serve->add_subcommand("log", "Run a transparency log");
   cmd->footer(
@@ -251,7 +391,8 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
           "  GET  /tile/<L>/<N>[.p/<W>]       hash tiles (c2sp.org/tlog-tiles)\n"
           "  GET  /tile/entries/<N>[.p/<W>]   entry bundles\n"
           "  GET  /proof/<index>              a c2sp.org/tlog-proof receipt for an entry\n"
-          "Prints 'log <vkey> listening on ADDR' once ready; stops cleanly on SIGTERM or SIGINT.\n"
+          "Prints 'log <vkey> listening on ADDR' once ready (after writing --port-file); stops\n"
+          "cleanly on SIGTERM or SIGINT. --key must be readable by its owner only (chmod 600).\n"
           "\n"
           "With --policy, a checkpoint is published (GET /checkpoint, receipts) only once the\n"
           "policy's witness quorum has cosigned it (docs/log.md §5a). Each new\n"
@@ -259,10 +400,19 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
           "that carry a URL) with a consistency proof; a witness that answers 422 is a split-view\n"
           "alarm and is not asked again. Entries keep being sequenced while witnesses are down.") +
       "\n\n" +
-      "Exit codes: 0 stopped by a signal; 2 bad usage, bad --key, --policy or --witness, or\n"
-      "--data holds another log;\n"
-      "3 cannot open, lock or create --data, or cannot listen.");
+      "Exit codes: 0 stopped by a signal; 2 bad usage, bad --key (or one others may read),\n"
+      "--policy, --witness or --listen, --data holds another log, or --init where a state exists;\n"
+      "3 no state in --data (start once with --init), a database lost, rolled back or damaged\n"
+      "(docs/log.md, \"Recovery\"), cannot open, lock or create --data, cannot listen, or cannot\n"
+      "write --port-file.\n"
+      "\n"
+      "Example (a new log, then every later start without --init):\n"
+      "  vouch log keygen --origin log.example/prod --out log.key\n"
+      "  vouch serve log --data /var/lib/vouch-log --key log.key --init");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
+  cmd->add_flag("--init", opts->init,
+                "Create the log's state in --data (once; every later start checks the state "
+                "against its anchor)");
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7381; port 0 picks a free port)");
@@ -290,6 +440,49 @@ void RegisterServeLogCommand(CLI::App& app, CommandContext& ctx) {
                   "Seconds after which an unchanged checkpoint is cosigned afresh (default 10; "
                   "0: never)");
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(*opts); });
+}
+
+void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
+  auto opts = std::make_shared<ServeWitnessOptions>();
+  CLI::App* cmd = serve->add_subcommand("witness", "Run a tlog-witness");
+  cmd->description(
+      "Serves C2SP tlog-witness: POST /add-checkpoint cosigns a checkpoint of a configured log\n"
+      "when it consistently extends the last checkpoint this witness cosigned for it (state kept\n"
+      "durably in DATA/witness.db, updated atomically before answering), and\n"
+      "GET /<hex sha256(origin)>/checkpoint returns that checkpoint to monitors.\n"
+      "Prints 'witness <vkey> listening on ADDR' once ready (after writing --port-file); stops on\n"
+      "SIGTERM or SIGINT. --key must be readable by its owner only (chmod 600).");
+  cmd->footer(
+      "Exit codes: 0 stopped by a signal; 2 bad --key (or one others may read), --log or\n"
+      "--listen, or --init where a state exists; 3 no state in --data (start once with --init),\n"
+      "a state lost, rolled back or damaged (docs/witness.md), cannot create, lock or open\n"
+      "--data, cannot listen, or cannot write --port-file.\n"
+      "\n"
+      "Example (the first start; later ones without --init):\n"
+      "  vouch serve witness --data /var/lib/vouch-witness --key w1.key --init \\\n"
+      "      --log \"log.example/prod=log.example/prod+3f2a9c01+AYx...\"");
+  cmd->add_option("--data", opts->data_dir, "State directory (created 0700 if missing)")
+      ->required();
+  cmd->add_flag("--init", opts->init,
+                "Create the witness state in --data (once; every later start checks the state "
+                "against its anchor)");
+  cmd->add_option("--key", opts->key_file, "Key from 'vouch witness keygen'")->required();
+  cmd->add_option("--log", opts->logs,
+                  "Accepted log: ORIGIN=VKEY, the log's key as 'vouch log keygen' prints it\n"
+                  "(named ORIGIN); repeatable, several keys per origin allowed")
+      ->required();
+  cmd->add_option("--listen", opts->listen,
+                  "Address (default 127.0.0.1:7380; port 0 picks a free port)");
+  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(*opts); });
+}
+
+}  // namespace
+
+void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
+  CLI::App* serve = GetOrAddSubcommand(app, "serve", "Run a Vouch service");
+  RegisterServeLog(serve, ctx);
+  RegisterServeWitness(serve, ctx);
 }
 
 }  // namespace vouch::cli

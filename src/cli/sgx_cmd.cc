@@ -9,14 +9,15 @@
 #include "cli/cli_common.h"
 #include "cli/sgx_td_cmd.h"
 #include "constraint/eii_json.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
 #include "vouch/constraint/hints.h"
 #include "vouch/constraint/tee_constraint.h"
+#include "vouch/http/http.h"
 #include "vouch/pcs/pcs_client.h"
-#include "vouch/server/http.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/sgx/reasons.h"
 #include "vouch/sgx/simulated_pki.h"
@@ -111,7 +112,7 @@ std::optional<Certificate> CollateralRoot(const sgx::Collateral& collateral) {
 
 int RunVerify(const VerifyOptions& opts) {
   // Usage errors first (exit 2), before any I/O.
-  UnixSeconds at = NowUnixSeconds();
+  UnixSeconds at = RealClock().Now();
   if (!opts.at.empty()) {
     auto parsed = ParseTimeArg(opts.at);
     if (!parsed.ok()) {

@@ -7,6 +7,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/platform_common.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/sha.h"
@@ -72,7 +73,7 @@ void PrintDescription(const platform::SimInstallation& sim) {
 
 int RunInit(const SimOptions& opts) {
   std::string dir = ResolveSimDir(opts.dir);
-  auto sim = platform::SimInstallation::Init(dir, NowUnixSeconds(), opts.force);
+  auto sim = platform::SimInstallation::Init(dir, RealClock().Now(), opts.force);
   if (!sim.ok()) return ReportStatus(opts.json, "cannot create " + dir, sim.status());
   if (opts.json) {
     PrintJsonResult(kVerdictOk, Describe(*sim));
@@ -96,7 +97,7 @@ int RunInfo(const SimOptions& opts) {
 }
 
 int RunCollateral(const SimOptions& opts) {
-  UnixSeconds at = NowUnixSeconds();
+  UnixSeconds at = RealClock().Now();
   if (!opts.at.empty()) {
     auto parsed = ParseTimeArg(opts.at);
     if (!parsed.ok()) {

@@ -9,10 +9,10 @@
 #include <set>
 #include <string>
 
+#include "store/memory_log_store.h"
 #include "testing/status_matchers.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/store/memory_log_store.h"
 
 namespace vouch::ledger {
 namespace {
@@ -60,7 +60,9 @@ class AuditTest : public ::testing::Test {
     SequencerOptions o;
     o.batch_size = 100'000;
     o.batch_interval = std::chrono::microseconds(0);
-    seq_ = std::move(Sequencer::Start(store_, Signer(), o)).value();
+    seq_ = std::move(Sequencer::Start(store_, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
+                                      RealClock(), o))
+               .value();
     policy_ = std::make_unique<tlog::Policy>(
         *tlog::Policy::Parse("log " + seq_->verifier_key().ToString() + "\nquorum none\n"));
   }
@@ -169,7 +171,10 @@ TEST_F(AuditTest, ARollbackIsRefused) {
   tlog::Checkpoint big = Current();
   // A second log with the same key that only got as far as 10 entries: a restored old backup.
   auto other_store = std::make_shared<store::MemoryLogStore>();
-  auto other = std::move(Sequencer::Start(other_store, Signer(), {})).value();
+  auto other =
+      std::move(Sequencer::Start(other_store, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
+                                 RealClock(), SequencerOptions{}))
+          .value();
   for (int i = 0; i < 10; ++i)
     ASSERT_THAT(other->Add(AsBytes("e" + std::to_string(i)), kWait), IsOk());
   LogReader other_reader(other_store);
@@ -186,7 +191,10 @@ TEST_F(AuditTest, ASplitViewIsRefused) {
   SequencerOptions o;
   o.batch_size = 1000;
   o.batch_interval = std::chrono::microseconds(0);
-  auto other = std::move(Sequencer::Start(other_store, Signer(), o)).value();
+  auto other =
+      std::move(Sequencer::Start(other_store, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
+                                 RealClock(), o))
+          .value();
   std::vector<std::future<StatusOr<AddResult>>> f;
   for (int i = 0; i < 300; ++i) f.push_back(other->Submit(AsBytes("x" + std::to_string(i))));
   for (auto& x : f) ASSERT_THAT(x.get(), IsOk());

@@ -8,7 +8,6 @@
 
 #include "vouch/base/file.h"
 #include "vouch/ledger/reasons.h"
-#include "vouch/server/http.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/witness.h"
@@ -16,27 +15,11 @@
 namespace vouch::ledger {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// How long the coordinator sleeps at most while waiting for a commit (bounds Stop()).
-constexpr std::chrono::milliseconds kIdleWait{100};
-
 // Reason of the errors that mean "this witness has seen another history of the log".
 constexpr char kSplitViewReason[] = "witness_split_view";
 
 Status ConfigError(std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message), "config_invalid");
-}
-
-// Splits "URL=VKEY" at the '=' after which a verifier key parses (URLs and base64 padding may
-// both contain '=').
-StatusOr<std::pair<std::string, tlog::VerifierKey>> ParseWitnessFlag(const std::string& flag) {
-  const std::string_view text = flag;
-  for (size_t eq = text.find('='); eq != std::string::npos; eq = text.find('=', eq + 1)) {
-    auto key = tlog::VerifierKey::Parse(text.substr(eq + 1));
-    if (key.ok() && eq > 0) return std::make_pair(flag.substr(0, eq), *std::move(key));
-  }
-  return ConfigError("--witness " + flag + ": expected URL=VKEY with a witness verifier key");
 }
 
 bool SameKey(const tlog::Policy::Witness& witness, const tlog::VerifierKey& key) {
@@ -77,28 +60,25 @@ StatusOr<std::string> VerifiedCosignatures(const WitnessEndpoint& witness,
 }  // namespace
 
 StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& policy,
-                                                        std::span<const std::string> flags) {
+                                                        std::span<const WitnessAddress> given) {
   std::vector<WitnessEndpoint> endpoints;
   std::set<std::string> names;
-  for (const std::string& flag : flags) {
-    VOUCH_ASSIGN_OR_RETURN(auto parsed, ParseWitnessFlag(flag));
-    const std::string& url = parsed.first;
-    const tlog::VerifierKey& key = parsed.second;
+  for (const WitnessAddress& address : given) {
     auto it = std::find_if(policy.witnesses().begin(), policy.witnesses().end(),
-                           [&key](const auto& w) { return SameKey(w, key); });
+                           [&address](const auto& w) { return SameKey(w, address.key); });
     if (it == policy.witnesses().end()) {
-      return ConfigError("--witness " + url + ": the policy has no witness with key " +
-                         key.ToString() + ", so its cosignatures would not count");
+      return ConfigError("witness " + address.url + ": the policy has no witness with key " +
+                         address.key.ToString() + ", so its cosignatures would not count");
     }
     if (!names.insert(it->name).second) {
       return ConfigError("witness " + it->name + " is given twice");
     }
-    endpoints.push_back({it->name, http::WithoutTrailingSlashes(url), it->verifier});
+    endpoints.push_back({it->name, address.url, it->verifier});
   }
   for (const auto& w : policy.witnesses()) {
     if (w.url.empty() || w.verifier == nullptr || names.contains(w.name)) continue;
     names.insert(w.name);
-    endpoints.push_back({w.name, http::WithoutTrailingSlashes(w.url), w.verifier});
+    endpoints.push_back({w.name, w.url, w.verifier});
   }
   if (!policy.QuorumSatisfied(names)) {
     return ConfigError(
@@ -118,22 +98,23 @@ struct CheckpointPublisher::Witness {
   // Guarded by the publisher's mu_.
   uint64_t done_round = 0;  // the last round it was asked in
   bool failed = false;      // ...and it did not cosign; asked again from retry_at
-  Clock::time_point retry_at;
+  Clock::SteadyTime retry_at;
   WitnessProgress progress;
 };
 
 CheckpointPublisher::CheckpointPublisher(Sequencer& sequencer, const LogReader& reader,
-                                         http::HttpClient& client, tlog::Policy policy,
-                                         PublisherOptions options)
+                                         WitnessTransport& transport, const Clock& clock,
+                                         tlog::Policy policy, PublisherOptions options)
     : sequencer_(sequencer),
       reader_(reader),
-      client_(client),
+      transport_(transport),
+      clock_(clock),
       policy_(std::move(policy)),
       options_(std::move(options)) {}
 
 StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
-    Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, tlog::Policy policy,
-    std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
+    Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport, const Clock& clock,
+    tlog::Policy policy, std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
   const tlog::VerifierKey& log_key = sequencer.verifier_key();
   if (std::none_of(policy.logs().begin(), policy.logs().end(),
                    [&log_key](const auto& log) { return log.key == log_key; })) {
@@ -146,11 +127,15 @@ StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
     return FailedPreconditionError("the witnesses cannot meet the policy's quorum: " +
                                    policy.ExplainQuorum(names));
   }
-  std::unique_ptr<CheckpointPublisher> publisher(
-      new CheckpointPublisher(sequencer, reader, client, std::move(policy), std::move(options)));
+  std::unique_ptr<CheckpointPublisher> publisher(new CheckpointPublisher(
+      sequencer, reader, transport, clock, std::move(policy), std::move(options)));
   for (auto& w : witnesses)
     publisher->witnesses_.push_back(std::make_unique<Witness>(std::move(w)));
   publisher->LoadState();
+  publisher->commits_ = sequencer.OnPublish([p = publisher.get()] {
+    MutexLock lock(&p->mu_);
+    p->cv_.SignalAll();
+  });
   for (auto& w : publisher->witnesses_) {
     publisher->threads_.emplace_back([p = publisher.get(), w = w.get()] { p->Serve(*w); });
   }
@@ -177,10 +162,10 @@ std::shared_ptr<const LogSnapshot> CheckpointPublisher::Latest() const {
 }
 
 std::shared_ptr<const LogSnapshot> CheckpointPublisher::WaitForSize(
-    uint64_t size, Clock::time_point deadline) const {
+    uint64_t size, Clock::SteadyTime deadline) const {
   MutexLock lock(&mu_);
-  while ((published_ == nullptr || published_->size() < size) && Clock::now() < deadline) {
-    cv_.WaitUntil(&mu_, deadline);
+  while ((published_ == nullptr || published_->size() < size) &&
+         clock_.WaitUntil(&cv_, &mu_, deadline)) {
   }
   return published_;
 }
@@ -221,69 +206,72 @@ void CheckpointPublisher::LoadState() {
   }
   MutexLock lock(&mu_);
   published_ = committed->WithCheckpoint(*std::move(text));
-  published_at_ = Clock::time_point::min();
+  published_at_ = Clock::SteadyTime::min();
 }
 
 void CheckpointPublisher::Coordinate() {
-  Clock::time_point retry_at = Clock::time_point::min();
+  Clock::SteadyTime retry_at = Clock::SteadyTime::min();
   for (;;) {
-    std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
     std::optional<Round> quorate;
-    uint64_t wait_beyond = 0;
-    Clock::time_point wait_until;
     {
       MutexLock lock(&mu_);
       if (stopping_) return;
-      const Clock::time_point now = Clock::now();
-      const bool behind = published_ == nullptr || committed->size() > published_->size();
-      if (round_.active) {
-        if (policy_.QuorumSatisfied(round_.cosigned_by)) {
-          round_.active = false;
-          quorate = round_;  // published below, outside the lock
-        } else if (now >= round_.deadline) {
-          AbandonRound();
-          retry_at = now + options_.retry_interval;
-        } else {
-          cv_.WaitUntil(&mu_, round_.deadline);
-        }
-        if (!quorate) continue;
-      } else if (now >= retry_at && (behind || RecosignDue(now))) {
-        // A new tree, or the same one for fresh cosignatures.
-        StartRound(committed, now);
-        continue;
-      } else if (behind) {
-        // After an abandoned round: wait for the retry time only.
-        wait_beyond = UINT64_MAX;
-        wait_until = std::min(retry_at, now + kIdleWait);
-      } else {
-        // Wait for the sequencer to commit beyond the published size, or for the time to
-        // cosign afresh.
-        wait_beyond = published_->size();
-        wait_until = now + kIdleWait;
-        if (options_.recosign_interval.count() > 0) {
-          const Clock::time_point due = published_at_ == Clock::time_point::min()
-                                            ? now
-                                            : published_at_ + options_.recosign_interval;
-          wait_until = std::min(wait_until, std::max(due, retry_at));
-        }
-      }
+      quorate = NextStepLocked(retry_at);
     }
-    if (quorate) {
-      Publish(*quorate);
-    } else {
-      sequencer_.WaitForNewer(wait_beyond, wait_until);
-    }
+    // Outside the lock: Publish writes the state file.
+    if (quorate) Publish(*quorate);
   }
 }
 
-bool CheckpointPublisher::RecosignDue(Clock::time_point now) const {
+std::optional<CheckpointPublisher::Round> CheckpointPublisher::NextStepLocked(
+    Clock::SteadyTime& retry_at) {
+  // Read under mu_: the sequencer's listener signals cv_ under mu_ after each commit, so a
+  // commit after this read wakes the wait below.
+  const std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
+  const Clock::SteadyTime now = clock_.SteadyNow();
+  const bool behind = published_ == nullptr || committed->size() > published_->size();
+  if (round_.active) {
+    if (policy_.QuorumSatisfied(round_.cosigned_by)) {
+      round_.active = false;
+      return round_;
+    }
+    if (now >= round_.deadline) {
+      AbandonRound();
+      retry_at = now + options_.retry_interval;
+    } else {
+      clock_.WaitUntil(&cv_, &mu_, round_.deadline);
+    }
+    return std::nullopt;
+  }
+  if (now >= retry_at && (behind || RecosignDue(now))) {
+    // A new tree, or the same one for fresh cosignatures.
+    StartRound(committed, now);
+    return std::nullopt;
+  }
+  // Behind after an abandoned round: wait for the retry time. Otherwise wait for a commit
+  // beyond the published size, or for the time to cosign afresh.
+  std::optional<Clock::SteadyTime> wake;
+  if (behind) {
+    wake = retry_at;
+  } else if (options_.recosign_interval.count() > 0) {
+    wake = std::max(published_at_ + options_.recosign_interval, retry_at);
+  }
+  if (wake) {
+    clock_.WaitUntil(&cv_, &mu_, *wake);
+  } else {
+    cv_.Wait(&mu_);
+  }
+  return std::nullopt;
+}
+
+bool CheckpointPublisher::RecosignDue(Clock::SteadyTime now) const {
   return options_.recosign_interval.count() > 0 &&
-         (published_at_ == Clock::time_point::min() ||
+         (published_at_ == Clock::SteadyTime::min() ||
           now - published_at_ >= options_.recosign_interval);
 }
 
 void CheckpointPublisher::StartRound(std::shared_ptr<const LogSnapshot> target,
-                                     Clock::time_point now) {
+                                     Clock::SteadyTime now) {
   round_.id++;
   round_.target = std::move(target);
   round_.deadline = now + options_.witness_timeout;
@@ -320,7 +308,7 @@ void CheckpointPublisher::Publish(const Round& round) {
   {
     MutexLock lock(&mu_);
     published_ = round.target->WithCheckpoint(note);
-    published_at_ = Clock::now();
+    published_at_ = clock_.SteadyNow();
     ++stats_.published;
     cv_.SignalAll();
   }
@@ -346,9 +334,9 @@ void CheckpointPublisher::Serve(Witness& witness) {
         const bool asked = round_.id == witness.done_round;
         const bool wanted =
             round_.active && !witness.progress.alarmed && (!asked || witness.failed);
-        if (wanted && (!asked || Clock::now() >= witness.retry_at)) break;
+        if (wanted && (!asked || clock_.SteadyNow() >= witness.retry_at)) break;
         if (wanted) {
-          cv_.WaitUntil(&mu_, witness.retry_at);
+          clock_.WaitUntil(&cv_, &mu_, witness.retry_at);
         } else {
           cv_.Wait(&mu_);
         }
@@ -361,7 +349,7 @@ void CheckpointPublisher::Serve(Witness& witness) {
     MutexLock lock(&mu_);
     witness.done_round = round_id;
     witness.failed = !lines.ok();
-    witness.retry_at = Clock::now() + options_.retry_interval;
+    witness.retry_at = clock_.SteadyNow() + options_.retry_interval;
     WitnessProgress& progress = witness.progress;
     progress.known_size = witness.known_size;
     if (lines.ok()) {
@@ -387,7 +375,6 @@ void CheckpointPublisher::Serve(Witness& witness) {
 
 StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
                                                       const LogSnapshot& target) const {
-  const std::string url = witness.endpoint.url + "/add-checkpoint";
   const uint64_t size = target.size();
   for (int attempt = 0; attempt < 2; ++attempt) {
     const uint64_t old_size = witness.known_size.value_or(0);
@@ -405,7 +392,7 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
     VOUCH_ASSIGN_OR_RETURN(auto request, tlog::AddCheckpointRequest::Create(
                                              old_size, std::move(proof), target.checkpoint()));
     auto response =
-        client_.Post(url, request.Serialize(), "text/plain", {}, options_.witness_timeout);
+        transport_.AddCheckpoint(witness.endpoint, request.Serialize(), options_.witness_timeout);
     if (!response.ok()) return response.status();
     const std::string reason = response->body.substr(0, response->body.find('\n'));
     switch (response->status) {
@@ -417,8 +404,7 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
       }
       case 409: {
         auto known = tlog::ParseTlogSizeBody(response->body);
-        const std::string type = response->headers.GetOr("Content-Type", "");
-        if (!known.ok() || !type.starts_with(tlog::kTlogSizeContentType)) {
+        if (!known.ok() || !response->content_type.starts_with(tlog::kTlogSizeContentType)) {
           return MalformedError(reasons::kWitnessResponseMalformed,
                                 "409 without a text/x.tlog.size body");
         }

@@ -74,24 +74,51 @@ Bytes DecodeStoredFullTile(ByteSpan stored) {
   return out;
 }
 
-Sequencer::Sequencer(std::shared_ptr<store::LogStore> store, tlog::Ed25519NoteSigner signer,
+Sequencer::Sequencer(std::shared_ptr<store::LogStore> store,
+                     std::shared_ptr<const tlog::NoteSigner> signer, const Clock& clock,
                      SequencerOptions options)
     : store_(std::move(store)),
       signer_(std::move(signer)),
-      vkey_(signer_.verifier_key()),
-      origin_(signer_.name()),
+      clock_(clock),
+      vkey_(signer_->verifier_key()),
+      origin_(signer_->name()),
       options_(options) {}
 
-StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(std::shared_ptr<store::LogStore> store,
-                                                      tlog::Ed25519NoteSigner signer,
-                                                      SequencerOptions options) {
+namespace {
+
+// The log's key must be an Ed25519 note key (c2sp.org/tlog-checkpoint) whose signatures verify
+// under the verifier key it claims: a remote or enclave-held signer could be misconfigured.
+Status CheckSigner(const tlog::NoteSigner& signer) {
+  const tlog::VerifierKey key = signer.verifier_key();
+  if (key.type() != tlog::kSigTypeEd25519 || key.name() != signer.name() ||
+      key.key_id() != signer.key_id()) {
+    return InvalidArgumentError("the log's signer must be an Ed25519 note key (type 0x01) named " +
+                                signer.name() + ", not " + key.ToString());
+  }
+  constexpr std::string_view kProbe = "vouch sequencer key check\n";
+  VOUCH_ASSIGN_OR_RETURN(Bytes signature, signer.Sign(AsBytes(kProbe)));
+  VOUCH_ASSIGN_OR_RETURN(auto verifier, tlog::NewNoteVerifier(key));
+  if (Status s = verifier->Verify(AsBytes(kProbe), signature); !s.ok()) {
+    return InvalidArgumentError("the log's signer does not sign for " + key.ToString() + ": " +
+                                s.message());
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
+    std::shared_ptr<store::LogStore> store, std::shared_ptr<const tlog::NoteSigner> signer,
+    const Clock& clock, SequencerOptions options) {
   if (store == nullptr) return InvalidArgumentError("no store");
+  if (signer == nullptr) return InvalidArgumentError("no signer");
   if (options.batch_size == 0) return InvalidArgumentError("the batch size must be at least 1");
   if (options.batch_interval.count() < 0) {
     return InvalidArgumentError("the batch interval must not be negative");
   }
-  auto seq =
-      std::unique_ptr<Sequencer>(new Sequencer(std::move(store), std::move(signer), options));
+  VOUCH_RETURN_IF_ERROR(CheckSigner(*signer));
+  auto seq = std::unique_ptr<Sequencer>(
+      new Sequencer(std::move(store), std::move(signer), clock, options));
   VOUCH_RETURN_IF_ERROR(seq->store_->Bind(store::LogIdentity{seq->origin_, seq->vkey_.ToString()}));
   VOUCH_RETURN_IF_ERROR(seq->Recover());
   seq->sequencing_thread_ = std::thread([s = seq.get()] { s->Run(); });
@@ -104,14 +131,31 @@ Sequencer::~Sequencer() { Stop(); }
 StatusOr<std::string> Sequencer::SignCurrent() const {
   VOUCH_ASSIGN_OR_RETURN(tlog::Checkpoint cp,
                          tlog::Checkpoint::Create(origin_, integrator_.size(), integrator_.Root()));
-  const tlog::NoteSigner* signers[] = {&signer_};
+  const tlog::NoteSigner* signers[] = {signer_.get()};
   return tlog::SignCheckpoint(cp, signers);
 }
 
 void Sequencer::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
-  MutexLock lock(&snapshot_mu_);
-  snapshot_ = std::move(snapshot);
-  snapshot_cv_.SignalAll();
+  {
+    MutexLock lock(&snapshot_mu_);
+    snapshot_ = std::move(snapshot);
+    snapshot_cv_.SignalAll();
+  }
+  MutexLock lock(&listeners_mu_);
+  for (const auto& [id, listener] : listeners_) listener();
+}
+
+std::unique_ptr<Sequencer::Subscription> Sequencer::OnPublish(
+    std::function<void()> listener) const {
+  MutexLock lock(&listeners_mu_);
+  const uint64_t id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return std::unique_ptr<Subscription>(new Subscription(this, id));
+}
+
+Sequencer::Subscription::~Subscription() {
+  MutexLock lock(&sequencer_->listeners_mu_);
+  sequencer_->listeners_.erase(id_);
 }
 
 std::shared_ptr<const LogSnapshot> Sequencer::Latest() const {
@@ -119,11 +163,10 @@ std::shared_ptr<const LogSnapshot> Sequencer::Latest() const {
   return snapshot_;
 }
 
-std::shared_ptr<const LogSnapshot> Sequencer::WaitForNewer(
-    uint64_t size, std::chrono::steady_clock::time_point deadline) const {
+std::shared_ptr<const LogSnapshot> Sequencer::WaitForNewer(uint64_t size,
+                                                           Clock::SteadyTime deadline) const {
   MutexLock lock(&snapshot_mu_);
-  while (snapshot_->size() <= size && std::chrono::steady_clock::now() < deadline) {
-    snapshot_cv_.WaitUntil(&snapshot_mu_, deadline);
+  while (snapshot_->size() <= size && clock_.WaitUntil(&snapshot_cv_, &snapshot_mu_, deadline)) {
   }
   return snapshot_;
 }
@@ -193,25 +236,39 @@ Status Sequencer::Recover() {
   return OkStatus();
 }
 
+void Sequencer::Resolve(Pending& pending, StatusOr<AddResult> result) {
+  pending.done.set_value(std::move(result));
+  if (pending.completion != nullptr) {
+    MutexLock lock(&pending.completion->mu);
+    pending.completion->done = true;
+    pending.completion->cv.SignalAll();
+  }
+}
+
 std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) {
-  std::promise<StatusOr<AddResult>> promise;
-  std::future<StatusOr<AddResult>> future = promise.get_future();
+  return Enqueue(entry, nullptr);
+}
+
+std::future<StatusOr<AddResult>> Sequencer::Enqueue(ByteSpan entry,
+                                                    std::shared_ptr<Completion> completion) {
+  Pending p{{}, {}, {}, clock_.SteadyNow(), std::move(completion)};
+  std::future<StatusOr<AddResult>> future = p.done.get_future();
   if (entry.size() > tlog::kMaxEntrySize) {
-    promise.set_value(InvalidArgumentError("the entry is " + std::to_string(entry.size()) +
-                                           " bytes; entries are at most 65,535 bytes"));
+    Resolve(p, InvalidArgumentError("the entry is " + std::to_string(entry.size()) +
+                                    " bytes; entries are at most 65,535 bytes"));
     return future;
   }
-  Pending p{ToBytes(entry), tlog::HashLeaf(entry), std::move(promise),
-            std::chrono::steady_clock::now()};
+  p.entry = ToBytes(entry);
+  p.leaf_hash = tlog::HashLeaf(entry);
   MutexLock lock(&mu_);
   if (stopping_) {
-    p.done.set_value(UnavailableError("the log is shutting down"));
+    Resolve(p, UnavailableError("the log is shutting down"));
     return future;
   }
   if (queue_.size() >= options_.max_pending_entries ||
       pending_bytes_ + entry.size() > options_.max_pending_bytes) {
-    p.done.set_value(ResourceExhaustedError("the log is busy: " + std::to_string(queue_.size()) +
-                                            " entries are waiting; retry later"));
+    Resolve(p, ResourceExhaustedError("the log is busy: " + std::to_string(queue_.size()) +
+                                      " entries are waiting; retry later"));
     return future;
   }
   pending_bytes_ += entry.size();
@@ -222,11 +279,18 @@ std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) {
 }
 
 StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
-  std::future<StatusOr<AddResult>> f = Submit(entry);
-  if (f.wait_for(timeout) != std::future_status::ready) {
-    return Status(StatusCode::kDeadlineExceeded,
-                  "the entry was not sequenced within " + std::to_string(timeout.count()) +
-                      " ms; it may still be: submit it again to learn its index");
+  const Clock::SteadyTime deadline = clock_.SteadyNow() + timeout;
+  auto completion = std::make_shared<Completion>();
+  std::future<StatusOr<AddResult>> f = Enqueue(entry, completion);
+  {
+    MutexLock lock(&completion->mu);
+    while (!completion->done && clock_.WaitUntil(&completion->cv, &completion->mu, deadline)) {
+    }
+    if (!completion->done) {
+      return Status(StatusCode::kDeadlineExceeded,
+                    "the entry was not sequenced within " + std::to_string(timeout.count()) +
+                        " ms; it may still be: submit it again to learn its index");
+    }
   }
   return f.get();
 }
@@ -253,10 +317,9 @@ void Sequencer::Run() {
       MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) cv_.Wait(&mu_);
       if (queue_.empty()) break;  // stopping, and everything queued was prepared
-      const auto deadline = queue_.front().queued + options_.batch_interval;
+      const Clock::SteadyTime deadline = queue_.front().queued + options_.batch_interval;
       while (!stopping_ && queue_.size() < options_.batch_size &&
-             std::chrono::steady_clock::now() < deadline) {
-        cv_.WaitUntil(&mu_, deadline);
+             clock_.WaitUntil(&cv_, &mu_, deadline)) {
       }
       const size_t n = std::min(queue_.size(), options_.batch_size);
       batch.reserve(n);
@@ -281,13 +344,13 @@ void Sequencer::Run() {
     }
     if (!recovered.ok()) {
       for (Pending& p : batch) {
-        p.done.set_value(UnavailableError("the log's storage is failing: " + recovered.message()));
+        Resolve(p, UnavailableError("the log's storage is failing: " + recovered.message()));
       }
       continue;
     }
     auto prepared = Prepare(batch);
     if (!prepared.ok()) {
-      for (Pending& p : batch) p.done.set_value(prepared.status());
+      for (Pending& p : batch) Resolve(p, prepared.status());
       continue;
     }
     MutexLock lock(&pipe_mu_);
@@ -303,7 +366,7 @@ void Sequencer::Run() {
 }
 
 StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
-  const auto t0 = std::chrono::steady_clock::now();
+  const Clock::SteadyTime t0 = clock_.SteadyNow();
   Prepared p;
   const uint64_t old_size = integrator_.size();
   p.commit.old_size = old_size;
@@ -340,7 +403,7 @@ StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
   }
   VOUCH_ASSIGN_OR_RETURN(auto found, store_->FindLeafHashes(ask_hashes));
   for (size_t k = 0; k < ask_store.size(); ++k) known[ask_store[k]] = found[k];
-  const auto t1 = std::chrono::steady_clock::now();
+  const Clock::SteadyTime t1 = clock_.SteadyNow();
 
   std::vector<ByteSpan> new_entries;
   for (size_t i : uniques) {
@@ -396,7 +459,7 @@ StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
                                                      std::move(checkpoint).value(), partial_tiles_);
   }
   p.lookup_time = t1 - t0;
-  p.integrate_time = std::chrono::steady_clock::now() - t1;
+  p.integrate_time = clock_.SteadyNow() - t1;
   p.items = std::move(batch);
   return p;
 }
@@ -412,18 +475,23 @@ void Sequencer::Commit() {
       p = std::move(prepared_.front());
       broken = broken_;
     }
-    const auto t0 = std::chrono::steady_clock::now();
+    const Clock::SteadyTime t0 = clock_.SteadyNow();
     Status failure;
     if (broken) {
       failure = UnavailableError("the entry was not sequenced: an earlier commit failed");
     } else if (!p.commit.entries.empty()) {
       Status committed = store_->Append(p.commit);
       if (!committed.ok()) {
-        // The outcome may be unknown (the commit may have reached the disk): ask the store.
+        // The outcome may be unknown (the commit may have reached the disk): ask the store —
+        // unless the store said the batch is committed but must not be acknowledged (its state
+        // anchor could not record the checkpoint; the next commit records a newer one).
         auto state = store_->ReadState();
-        if (!state.ok() || state->size != p.commit.new_state.size ||
+        if (committed.reason() == store::kCommittedNotAcknowledged || !state.ok() ||
+            state->size != p.commit.new_state.size ||
             state->checkpoint != p.commit.new_state.checkpoint) {
-          failure = UnavailableError("the entry was not sequenced: " + committed.message());
+          failure =
+              Status(StatusCode::kUnavailable,
+                     "the entry was not sequenced: " + committed.message(), committed.reason());
         }
         MutexLock lock(&mu_);
         ++stats_.failed_commits;
@@ -436,11 +504,11 @@ void Sequencer::Commit() {
         ++stats_.batches;
         stats_.lookup_time += p.lookup_time;
         stats_.integrate_time += p.integrate_time;
-        stats_.commit_time += std::chrono::steady_clock::now() - t0;
+        stats_.commit_time += clock_.SteadyNow() - t0;
       }
       Complete(p);
     } else {
-      for (Pending& item : p.items) item.done.set_value(failure);
+      for (Pending& item : p.items) Resolve(item, failure);
     }
     MutexLock lock(&pipe_mu_);
     if (!failure.ok()) broken_ = true;
@@ -463,8 +531,8 @@ void Sequencer::Complete(Prepared& p) {
     stats_.duplicates += p.items.size() - fresh;
   }
   for (size_t i = 0; i < p.items.size(); ++i) {
-    p.items[i].done.set_value(
-        AddResult{p.index[i], p.items[i].leaf_hash, static_cast<bool>(p.duplicate[i]), tree_size});
+    Resolve(p.items[i], AddResult{p.index[i], p.items[i].leaf_hash,
+                                  static_cast<bool>(p.duplicate[i]), tree_size});
   }
 }
 

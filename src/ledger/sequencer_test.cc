@@ -12,12 +12,14 @@
 #include <thread>
 #include <vector>
 
+#include "store/memory_log_store.h"
+#include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "tlog/test_util.h"
 #include "vouch/ledger/log_reader.h"
-#include "vouch/store/memory_log_store.h"
 #include "vouch/store/sqlite_log_store.h"
+#include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/proof_file.h"
@@ -33,13 +35,16 @@ using ::vouch::testing::StatusIs;
 
 constexpr auto kWait = std::chrono::seconds(30);
 
-tlog::Ed25519NoteSigner TestSigner(const std::string& origin = "example.com/vouch-test") {
+std::shared_ptr<const tlog::NoteSigner> TestSigner(
+    const std::string& origin = "example.com/vouch-test") {
   Bytes seed(32, 0x42);
-  return *tlog::Ed25519NoteSigner::FromSeed(origin, seed);
+  return std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::FromSeed(origin, seed));
 }
 
-tlog::Ed25519NoteSigner TesseraSigner() {
-  return *tlog::Ed25519NoteSigner::ParseGoPrivateKey(tlog::testing::kTesseraSkey);
+std::shared_ptr<const tlog::NoteSigner> TesseraSigner() {
+  return std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::ParseGoPrivateKey(tlog::testing::kTesseraSkey));
 }
 
 SequencerOptions Fast() {
@@ -61,8 +66,8 @@ std::string Entry(int i) { return "entry #" + std::to_string(i); }
 
 class SequencerTest : public ::testing::Test {
  protected:
-  void Start(SequencerOptions options = Fast()) {
-    auto seq = Sequencer::Start(store_, TestSigner(), options);
+  void Start(SequencerOptions options = Fast(), const Clock& clock = RealClock()) {
+    auto seq = Sequencer::Start(store_, TestSigner(), clock, options);
     ASSERT_THAT(seq, IsOk());
     seq_ = std::move(seq).value();
     reader_ = std::make_unique<LogReader>(store_, 1 << 20);
@@ -70,6 +75,7 @@ class SequencerTest : public ::testing::Test {
   StatusOr<AddResult> Add(const std::string& entry) { return seq_->Add(AsBytes(entry), kWait); }
 
   std::shared_ptr<store::MemoryLogStore> store_ = std::make_shared<store::MemoryLogStore>();
+  ::vouch::testing::FakeClock fake_clock_;
   std::unique_ptr<Sequencer> seq_;
   std::unique_ptr<LogReader> reader_;
 };
@@ -153,12 +159,16 @@ TEST_F(SequencerTest, TheBatchIntervalCutsSmallBatches) {
   SequencerOptions o;
   o.batch_size = 1000;
   o.batch_interval = std::chrono::milliseconds(20);
-  Start(o);
-  auto start = std::chrono::steady_clock::now();
-  ASSERT_THAT(Add("lonely"), IsOk());
-  auto waited = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(waited, std::chrono::milliseconds(15));
-  EXPECT_LT(waited, std::chrono::seconds(5));
+  Start(o, fake_clock_);
+  auto f = seq_->Submit(AsBytes("lonely"));
+  // The sequencer waits for the interval to pass: nothing is cut before it has.
+  EXPECT_TRUE(fake_clock_.AwaitWaiters(1));
+  fake_clock_.Advance(std::chrono::milliseconds(19));
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(seq_->stats().batches, 0u);
+  fake_clock_.Advance(std::chrono::milliseconds(1));
+  ASSERT_THAT(f.get(), IsOk());
+  EXPECT_EQ(seq_->stats().batches, 1u);
 }
 
 TEST_F(SequencerTest, OversizedEntriesAreRefusedUpFront) {
@@ -176,10 +186,11 @@ TEST_F(SequencerTest, PushbackWhenTooMuchIsWaiting) {
   o.batch_size = 1000;
   o.batch_interval = std::chrono::milliseconds(200);
   o.max_pending_entries = 3;
-  Start(o);
+  Start(o, fake_clock_);
   std::vector<std::future<StatusOr<AddResult>>> f;
   for (int i = 0; i < 3; ++i) f.push_back(seq_->Submit(AsBytes(Entry(i))));
   EXPECT_THAT(seq_->Submit(AsBytes(Entry(9))).get(), StatusIs(StatusCode::kResourceExhausted));
+  fake_clock_.Advance(o.batch_interval);
   for (auto& x : f) EXPECT_THAT(x.get(), IsOk());
 }
 
@@ -187,12 +198,26 @@ TEST_F(SequencerTest, AddTimesOutButTheEntryIsSequencedLater) {
   SequencerOptions o;
   o.batch_size = 1000;
   o.batch_interval = std::chrono::milliseconds(300);
-  Start(o);
+  Start(o, fake_clock_);
+  // Once both the sequencer (its batch) and Add (its timeout) wait, 10 ms pass: only Add's
+  // timeout has come.
+  std::thread first([this] {
+    EXPECT_TRUE(fake_clock_.AwaitWaiters(2));
+    fake_clock_.Advance(std::chrono::milliseconds(10));
+  });
   EXPECT_THAT(seq_->Add(AsBytes("slow"), std::chrono::milliseconds(10)),
               StatusIs(StatusCode::kDeadlineExceeded));
+  first.join();
+  // Then the batch interval ends, and the entry is sequenced, once.
+  std::thread second([this] {
+    EXPECT_TRUE(fake_clock_.AwaitWaiters(2));
+    fake_clock_.Advance(std::chrono::milliseconds(290));
+  });
   auto r = seq_->Add(AsBytes("slow"), kWait);
+  second.join();
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->index, 0u);
+  EXPECT_EQ(seq_->Latest()->size(), 1u);
 }
 
 TEST_F(SequencerTest, StopSequencesWhatIsQueuedAndRefusesMore) {
@@ -264,8 +289,45 @@ TEST_F(SequencerTest, ASecondKeyCannotTakeOverAStore) {
   Start();
   ASSERT_THAT(Add("x"), IsOk());
   seq_->Stop();
-  EXPECT_THAT(Sequencer::Start(store_, TestSigner("other.example/log"), Fast()),
+  EXPECT_THAT(Sequencer::Start(store_, TestSigner("other.example/log"), RealClock(), Fast()),
               StatusIs(StatusCode::kFailedPrecondition));
+}
+
+// A signer that claims one key and signs with another (a misconfigured remote or enclave key).
+class MismatchedSigner final : public tlog::NoteSigner {
+ public:
+  MismatchedSigner()
+      : claimed_(*tlog::Ed25519NoteSigner::FromSeed("example.com/vouch-test", Bytes(32, 1))),
+        actual_(*tlog::Ed25519NoteSigner::FromSeed("example.com/vouch-test", Bytes(32, 2))) {}
+  const std::string& name() const override { return claimed_.name(); }
+  uint32_t key_id() const override { return claimed_.key_id(); }
+  tlog::VerifierKey verifier_key() const override { return claimed_.verifier_key(); }
+  StatusOr<Bytes> Sign(ByteSpan text) const override { return actual_.Sign(text); }
+
+ private:
+  tlog::Ed25519NoteSigner claimed_;
+  tlog::Ed25519NoteSigner actual_;
+};
+
+TEST_F(SequencerTest, ASignerThatDoesNotSignForItsKeyIsRefused) {
+  EXPECT_THAT(Sequencer::Start(store_, std::make_shared<MismatchedSigner>(), RealClock(), Fast()),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("does not sign for")));
+  EXPECT_THAT(Sequencer::Start(store_, nullptr, RealClock(), Fast()),
+              StatusIs(StatusCode::kInvalidArgument));
+  // Nothing was bound or written.
+  EXPECT_EQ(store_->ReadState()->checkpoint, "");
+}
+
+TEST_F(SequencerTest, ListenersHearEveryPublicationUntilTheyUnsubscribe) {
+  Start();
+  std::atomic<int> heard{0};
+  auto subscription = seq_->OnPublish([&heard] { ++heard; });
+  ASSERT_THAT(Add("one"), IsOk());
+  ASSERT_THAT(Add("two"), IsOk());
+  EXPECT_EQ(heard.load(), 2);
+  subscription.reset();
+  ASSERT_THAT(Add("three"), IsOk());
+  EXPECT_EQ(heard.load(), 2);
 }
 
 // Builds a log of `n` entries (in uneven batches) and checks every served tile, bundle and a
@@ -419,17 +481,65 @@ class SqliteSequencerTest : public ::testing::Test {
   std::string dir_;
 };
 
+// An anchored log (issue 12): every published checkpoint is in the state anchor before it is
+// published, and a database that lost what was signed is refused before anything is signed.
+TEST_F(SqliteSequencerTest, EveryPublishedCheckpointIsAnchoredFirst) {
+  const std::string anchor = dir_ + "/log.anchor";
+  auto created = store::SqliteLogStore::CreateState(dir_ + "/log.db");
+  ASSERT_THAT(created, IsOk());
+  std::shared_ptr<store::LogStore> store = std::move(created).value();
+  auto seq = Sequencer::Start(store, TestSigner(), RealClock(), Fast());
+  ASSERT_THAT(seq, IsOk());
+  std::atomic<int> published{0};
+  std::atomic<int> unanchored{0};
+  auto subscription = (*seq)->OnPublish([&] {
+    auto latest = (*seq)->Latest();
+    auto a = store::ReadStateAnchor(anchor);
+    ++published;
+    if (!a.ok() || !a->has_value() || (*a)->trees.size() != 1 ||
+        (*a)->trees.begin()->second.size < latest->size()) {
+      ++unanchored;
+    }
+  });
+  for (int i = 0; i < 40; ++i) ASSERT_THAT((*seq)->Add(AsBytes(Entry(i)), kWait), IsOk());
+  subscription.reset();
+  EXPECT_GT(published.load(), 0);
+  EXPECT_EQ(unanchored.load(), 0);
+  auto latest = (*seq)->Latest();
+  EXPECT_EQ(store::ReadStateAnchor(anchor)->value().trees.at((*seq)->origin()),
+            (store::AnchoredTree{latest->size(), latest->root()}));
+  seq->reset();
+  store.reset();
+  // The database rolled back to an older copy: refused at open, nothing is signed.
+  auto reopened = store::SqliteLogStore::OpenState(dir_ + "/log.db");
+  ASSERT_THAT(reopened, IsOk());
+  reopened->reset();
+  std::filesystem::copy_file(dir_ + "/log.db", dir_ + "/backup.db");
+  {
+    auto s = store::SqliteLogStore::OpenState(dir_ + "/log.db");
+    ASSERT_THAT(s, IsOk());
+    auto again = Sequencer::Start(std::move(s).value(), TestSigner(), RealClock(), Fast());
+    ASSERT_THAT(again, IsOk());
+    for (int i = 40; i < 60; ++i) ASSERT_THAT((*again)->Add(AsBytes(Entry(i)), kWait), IsOk());
+  }
+  std::filesystem::remove(dir_ + "/log.db");
+  std::filesystem::rename(dir_ + "/backup.db", dir_ + "/log.db");
+  EXPECT_THAT(store::SqliteLogStore::OpenState(dir_ + "/log.db"),
+              StatusIs(StatusCode::kDataLoss,
+                       HasSubstr("has 40 entries but this log signed a checkpoint for 60")));
+}
+
 TEST_F(SqliteSequencerTest, ARestartedLogContinuesWhereItStopped) {
   std::string checkpoint;
   {
     auto store = OpenStore();
-    auto seq = Sequencer::Start(store, TestSigner(), Fast());
+    auto seq = Sequencer::Start(store, TestSigner(), RealClock(), Fast());
     ASSERT_THAT(seq, IsOk());
     for (int i = 0; i < 300; ++i) ASSERT_THAT((*seq)->Add(AsBytes(Entry(i)), kWait), IsOk());
     checkpoint = (*seq)->Latest()->checkpoint();
   }
   auto store = OpenStore();
-  auto seq = Sequencer::Start(store, TestSigner(), Fast());
+  auto seq = Sequencer::Start(store, TestSigner(), RealClock(), Fast());
   ASSERT_THAT(seq, IsOk());
   EXPECT_EQ((*seq)->Latest()->size(), 300u);
   EXPECT_EQ((*seq)->Latest()->checkpoint(), checkpoint);
@@ -455,12 +565,13 @@ TEST_F(SqliteSequencerTest, ARestartedLogContinuesWhereItStopped) {
 
 TEST_F(SqliteSequencerTest, AStoreSignedByAnotherKeyIsRefused) {
   {
-    auto seq = Sequencer::Start(OpenStore(), TestSigner(), Fast());
+    auto seq = Sequencer::Start(OpenStore(), TestSigner(), RealClock(), Fast());
     ASSERT_THAT(seq, IsOk());
   }
   Bytes other_seed(32, 7);
-  auto other = *tlog::Ed25519NoteSigner::FromSeed("example.com/vouch-test", other_seed);
-  EXPECT_THAT(Sequencer::Start(OpenStore(), other, Fast()),
+  auto other = std::make_shared<tlog::Ed25519NoteSigner>(
+      *tlog::Ed25519NoteSigner::FromSeed("example.com/vouch-test", other_seed));
+  EXPECT_THAT(Sequencer::Start(OpenStore(), other, RealClock(), Fast()),
               StatusIs(StatusCode::kFailedPrecondition));
 }
 
@@ -469,7 +580,7 @@ TEST_F(SqliteSequencerTest, AStoreSignedByAnotherKeyIsRefused) {
 // bundles, through SQLite storage and the sequencer.
 TEST_F(SqliteSequencerTest, TheTesseraTestLogIsReproducedByteForByte) {
   auto store = OpenStore();
-  auto seq = Sequencer::Start(store, TesseraSigner(), Fast());
+  auto seq = Sequencer::Start(store, TesseraSigner(), RealClock(), Fast());
   ASSERT_THAT(seq, IsOk());
   LogReader reader(store);
   const std::string dir = "tlog/tessera-testdata-log/log/";
@@ -499,7 +610,7 @@ TEST_F(SqliteSequencerTest, TheTesseraTestLogIsReproducedByteForByte) {
   // And after a restart, from storage alone.
   (*seq)->Stop();
   seq->reset();
-  auto again = Sequencer::Start(OpenStore(), TesseraSigner(), Fast());
+  auto again = Sequencer::Start(OpenStore(), TesseraSigner(), RealClock(), Fast());
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ((*again)->Latest()->checkpoint(),
             ::vouch::testing::ReadTestDataString(dir + "checkpoint"));

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "vouch/base/statusor.h"
-#include "vouch/server/http_server.h"
+#include "vouch/http/http_server.h"
 #include "vouch/sgx/collateral.h"
 
 namespace vouch::pcs {

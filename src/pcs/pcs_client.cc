@@ -1,8 +1,8 @@
 #include "vouch/pcs/pcs_client.h"
 
 #include "vouch/base/encoding.h"
+#include "vouch/http/http.h"
 #include "vouch/pcs/reasons.h"
-#include "vouch/server/http.h"
 #include "vouch/sgx/pck_extension.h"
 #include "vouch/sgx/quote.h"
 #include "vouch/sgx/td_quote.h"
@@ -29,7 +29,7 @@ Status BadResponse(const std::string& url, const std::string& message) {
   return Status(StatusCode::kDataLoss, url + ": " + message, reasons::kPccsBadResponse);
 }
 
-StatusOr<http::HttpResponse> GetOk(http::HttpClient& client, const std::string& url,
+StatusOr<http::HttpResponse> GetOk(http::Client& client, const std::string& url,
                                    std::chrono::milliseconds timeout) {
   VOUCH_ASSIGN_OR_RETURN(http::HttpResponse response, client.Get(url, {}, timeout));
   if (response.status != 200) {
@@ -121,7 +121,7 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote_bytes,
   return SelectorFromParsedQuote(quote, pck_chain_pem);
 }
 
-StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::string& base_url,
+StatusOr<sgx::Collateral> FetchCollateral(http::Client& client, const std::string& base_url,
                                           const PlatformSelector& platform,
                                           std::chrono::milliseconds timeout) {
   const std::string root = ServerRoot(base_url);

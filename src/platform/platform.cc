@@ -111,6 +111,7 @@ StatusOr<std::unique_ptr<Platform>> Platform::FromEnvironment() {
     if (v == nullptr) return std::nullopt;
     return std::string(v);
   };
+  options.clock = &RealClock();
   return FromEnvironment(options);
 }
 
@@ -150,7 +151,8 @@ StatusOr<std::unique_ptr<Platform>> Platform::FromEnvironment(const EnvironmentO
       mock.product_id = identity->product_id;
       mock.isv_svn = identity->isv_svn;
     }
-    mock.created_at = options.now.value_or(NowUnixSeconds());
+    if (options.clock == nullptr) return InvalidArgumentError("EnvironmentOptions: no clock");
+    mock.created_at = options.clock->Now();
     return NewMockPlatform(std::move(mock));
   }
   if (*kind == "gramine") {

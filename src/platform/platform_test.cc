@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/crypto/sha.h"
@@ -37,7 +38,8 @@ EnvironmentOptions Env(std::map<std::string, std::string> vars) {
     if (it == vars.end()) return std::nullopt;
     return it->second;
   };
-  o.now = 1700000000;
+  static const ::vouch::testing::FakeClock kClock(1700000000);
+  o.clock = &kClock;
   return o;
 }
 

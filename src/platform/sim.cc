@@ -55,22 +55,14 @@ Status MakeDirs(const std::string& dir, mode_t mode) {
   return OkStatus();
 }
 
-// Private files must not be readable by group or others (as ssh insists for its keys).
-Status CheckPrivate(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    std::string message = "cannot stat " + path + ": " + std::strerror(errno);
-    return errno == ENOENT ? NotFoundError(message) : UnavailableError(message);
+// A private file of the installation (a key, the platform secret), under the rule for every
+// private key (base/file.h ReadPrivateFile), refused with this module's reason.
+StatusOr<SecretBytes> ReadPrivate(const std::string& path, size_t max_size) {
+  auto secret = ReadPrivateFile(path, max_size);
+  if (!secret.ok() && secret.status().reason() == kKeyFileInsecure) {
+    return secret.status().WithReason(reasons::kSimStateInsecure);
   }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return Status(StatusCode::kFailedPrecondition,
-                  path + " is accessible by group or others (mode " + mode +
-                      "); private simulation files must be 0600",
-                  reasons::kSimStateInsecure);
-  }
-  return OkStatus();
+  return secret;
 }
 
 nlohmann::ordered_json StateJson(const sgx::SimulatedPkiOptions& o, UnixSeconds created) {
@@ -178,11 +170,7 @@ StatusOr<Certificate> ReadCert(const std::string& dir, const char* name) {
 }
 
 StatusOr<EcdsaP256PrivateKey> ReadKey(const std::string& dir, const char* name) {
-  std::string path = dir + "/" + name;
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(path));
-  VOUCH_ASSIGN_OR_RETURN(Bytes der, ReadFile(path, 64 * 1024));
-  SecretBytes secret(der);
-  SecureWipe(der.data(), der.size());
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, ReadPrivate(dir + "/" + name, 64 * 1024));
   auto key = EcdsaP256PrivateKey::FromPkcs8(secret.Reveal());
   if (!key.ok()) return StateError(std::string(name) + ": " + key.status().message());
   return key;
@@ -286,10 +274,7 @@ StatusOr<SimInstallation> SimInstallation::Open(const std::string& dir) {
   VOUCH_ASSIGN_OR_RETURN(auto state, ParseState(text));
   auto& [options, created] = state;
 
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(dir + "/" + kSecretFile));
-  VOUCH_ASSIGN_OR_RETURN(Bytes secret_bytes, ReadFile(dir + "/" + kSecretFile, 1024));
-  SecretBytes secret(secret_bytes);
-  SecureWipe(secret_bytes.data(), secret_bytes.size());
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, ReadPrivate(dir + "/" + kSecretFile, 1024));
   if (secret.size() != kSecretSize) {
     return StateError(std::string(kSecretFile) + " must hold 32 bytes");
   }

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <mutex>
-#include <shared_mutex>
 #include <unordered_map>
 
 #include "sgx/intel_root_ca.h"
 #include "sgx/tcb_levels.h"
 #include "vouch/base/encoding.h"
+#include "vouch/base/mutex.h"
 #include "vouch/crypto/ecdsa_p256.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/sgx/reasons.h"
@@ -137,12 +136,12 @@ class DigestCache {
   explicit DigestCache(size_t capacity) : capacity_(capacity) {}
 
   std::shared_ptr<const V> Find(const Sha256Digest& key) const {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = map_.find(key);
     return it == map_.end() ? nullptr : it->second;
   }
   void Insert(const Sha256Digest& key, std::shared_ptr<const V> value) {
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(&mu_);
     if (map_.count(key)) return;
     while (map_.size() >= capacity_ && !order_.empty()) {
       map_.erase(order_.front());
@@ -153,10 +152,10 @@ class DigestCache {
   }
 
  private:
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   size_t capacity_;
-  std::unordered_map<Sha256Digest, std::shared_ptr<const V>, DigestHash> map_;
-  std::deque<Sha256Digest> order_;
+  std::unordered_map<Sha256Digest, std::shared_ptr<const V>, DigestHash> map_ VOUCH_GUARDED_BY(mu_);
+  std::deque<Sha256Digest> order_ VOUCH_GUARDED_BY(mu_);
 };
 
 void HashWithLength(Sha256Hasher& h, ByteSpan data) {
@@ -211,7 +210,7 @@ class DcapVerifier::Impl {
   StatusOr<VerificationResult> Verify(ByteSpan quote_bytes, const Collateral& collateral,
                                       const VerifyOptions& options) const;
   CacheStats stats() const {
-    std::lock_guard lock(stats_mu_);
+    MutexLock lock(&stats_mu_);
     return stats_;
   }
 
@@ -242,7 +241,7 @@ class DcapVerifier::Impl {
                             const char* reason, const std::string& what,
                             std::vector<Certificate>* chain) const;
   void Count(uint64_t CacheStats::*field) const {
-    std::lock_guard lock(stats_mu_);
+    MutexLock lock(&stats_mu_);
     ++(stats_.*field);
   }
 
@@ -251,8 +250,8 @@ class DcapVerifier::Impl {
   mutable DigestCache<VerifiedCollateral> collateral_cache_;
   mutable DigestCache<VerifiedPckChain> pck_cache_;
   mutable DigestCache<bool> qe_report_cache_;
-  mutable std::mutex stats_mu_;
-  mutable CacheStats stats_;
+  mutable Mutex stats_mu_;
+  mutable CacheStats stats_ VOUCH_GUARDED_BY(stats_mu_);
 };
 
 // Steps 11–12 and 15: a two-certificate signing chain (TCB Signing ‖ root).

@@ -1,4 +1,4 @@
-#include "vouch/store/memory_log_store.h"
+#include "store/memory_log_store.h"
 
 #include <cstring>
 #include <string>

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "vouch/base/encoding.h"
+#include "vouch/base/secret_bytes.h"
 
 namespace vouch::tlog {
 
@@ -128,6 +129,53 @@ StatusOr<std::string> CosignatureV1Signer::CosignLine(std::string_view checkpoin
                                                       uint64_t timestamp) const {
   VOUCH_ASSIGN_OR_RETURN(Bytes sig, Sign(checkpoint_text, timestamp));
   return FormatSignatureLine(name_, key_id_, sig);
+}
+
+namespace {
+
+constexpr std::string_view kKeyPrefix = "PRIVATE+KEY+";
+constexpr uint8_t kCosignatureKeyType = 0x04;
+
+}  // namespace
+
+std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32) {
+  auto signer = CosignatureV1Signer::FromSeed(name, seed32);
+  if (!signer.ok()) return {};
+  Bytes key{kCosignatureKeyType};
+  Append(key, seed32);
+  std::string out = std::string(kKeyPrefix) + std::string(name) + "+" +
+                    KeyIdHex(signer->verifier_key().key_id()) + "+" + Base64Encode(key) + "\n";
+  SecureWipe(key.data(), key.size());
+  return out;
+}
+
+StatusOr<CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  auto fail = [](const std::string& why) {
+    return InvalidArgumentError("witness key file: " + why +
+                                " (expected PRIVATE+KEY+<name>+<keyid>+<base64>)");
+  };
+  if (text.substr(0, kKeyPrefix.size()) != kKeyPrefix) return fail("missing PRIVATE+KEY+ prefix");
+  text.remove_prefix(kKeyPrefix.size());
+  // Names cannot contain '+' but base64 can, so split from the left.
+  size_t middle = text.find('+');
+  if (middle == std::string_view::npos || middle == 0) return fail("missing name");
+  size_t last = text.find('+', middle + 1);
+  if (last == std::string_view::npos) return fail("missing key ID or key");
+  std::string_view name = text.substr(0, middle);
+  std::string_view key_id = text.substr(middle + 1, last - middle - 1);
+  auto key = Base64Decode(text.substr(last + 1));
+  if (!key.ok() || key->size() != 33 || (*key)[0] != kCosignatureKeyType) {
+    if (key.ok()) SecureWipe(key->data(), key->size());
+    return fail("the key is not base64 of a 0x04 type byte and a 32-byte seed");
+  }
+  auto signer = CosignatureV1Signer::FromSeed(name, ByteSpan(*key).subspan(1));
+  SecureWipe(key->data(), key->size());
+  if (!signer.ok()) return signer.status();
+  if (KeyIdHex(signer->verifier_key().key_id()) != key_id) {
+    return fail("key ID " + std::string(key_id) + " does not match the key");
+  }
+  return signer;
 }
 
 }  // namespace vouch::tlog

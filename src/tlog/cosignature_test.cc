@@ -132,5 +132,28 @@ TEST(CosignatureTest, DecodeAndSignLimits) {
   EXPECT_THAT(v->Verify(AsBytes("x\n"), Bytes(64)), ReasonIs("note_signature_invalid"));
 }
 
+TEST_F(DerivedCosignatureTest, WitnessKeyFilesRoundTripAndMatchThePublishedVerifierKey) {
+  const auto& v = j_;
+  std::string file =
+      FormatWitnessKeyFile(v["witness"]["name"].get<std::string>(),
+                           *HexDecode(v["witness"]["ed25519_seed_hex"].get<std::string>()));
+  EXPECT_EQ(file.rfind("PRIVATE+KEY+witness.example/test-w1+363f2b66+", 0), 0u) << file;
+  auto signer = ParseWitnessKeyFile(file);
+  ASSERT_THAT(signer, IsOk());
+  EXPECT_EQ(signer->verifier_key().ToString(), v["witness"]["vkey_cosignature_v1_type04"]);
+  std::string wrong_id = file;
+  wrong_id.replace(wrong_id.find("363f2b66"), 8, "363f2b67");
+  EXPECT_FALSE(ParseWitnessKeyFile(wrong_id).ok());
+  EXPECT_FALSE(ParseWitnessKeyFile("PRIVATE+KEY+x+00000000+AAAA").ok());
+  // Random keys: base64 often contains '+', which must not confuse the parser.
+  for (int i = 0; i < 64; ++i) {
+    Bytes seed(32, static_cast<uint8_t>(i * 4 + 0xf8));
+    seed[5] = static_cast<uint8_t>(i);
+    EXPECT_THAT(ParseWitnessKeyFile(FormatWitnessKeyFile("w.example/k", seed)), IsOk()) << i;
+  }
+  EXPECT_FALSE(
+      ParseWitnessKeyFile(v["log"]["skey_published_in_tessera_repo"].get<std::string>()).ok());
+}
+
 }  // namespace
 }  // namespace vouch::tlog

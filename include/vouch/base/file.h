@@ -1,6 +1,7 @@
 // File helpers with Vouch's error model: a missing or unreadable file is kUnavailable (or
 // kNotFound), never an exception. Writes are atomic (temp file, fsync, rename, fsync dir), so a
-// crash leaves either the old or the new content.
+// crash leaves either the old or the new content. Private keys are read with ReadPrivateFile,
+// which enforces their permissions.
 #ifndef VOUCH_BASE_FILE_H_
 #define VOUCH_BASE_FILE_H_
 
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/secret_bytes.h"
 #include "vouch/base/statusor.h"
 
 namespace vouch {
@@ -23,6 +25,19 @@ StatusOr<std::string> ReadFileToString(const std::string& path,
 // Atomically replaces `path` with `data`, created with permissions `mode` (e.g. 0600 for keys).
 Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode = 0644);
 bool FileExists(const std::string& path);
+
+// The reason of ReadPrivateFile's refusal of a file whose mode is not private.
+inline constexpr char kKeyFileInsecure[] = "key_file_insecure";
+
+// Reads a private key (or any other secret) file under the one rule for every key Vouch loads
+// (docs/architecture.md, "Keys"): only its owner may read it. A file whose mode grants group or
+// others any access, or whose owner may not read it (mode 0000: nobody is meant to read it, and
+// it is refused even when root, who could, runs the command), is refused with
+// kFailedPrecondition, reason kKeyFileInsecure, and a message that gives the fix
+// ("chmod 600 PATH"). The mode is checked on the opened file, so it cannot change between the
+// check and the read. A missing file is kNotFound, an unreadable one kUnavailable, one over
+// `max_size` bytes kInvalidArgument. The bytes are wiped when the result is destroyed.
+StatusOr<SecretBytes> ReadPrivateFile(const std::string& path, size_t max_size);
 
 }  // namespace vouch
 

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <shared_mutex>
 
 #if defined(__clang__)
 #define VOUCH_THREAD_ANNOTATION_(x) __attribute__((x))
@@ -33,7 +34,10 @@
 #define VOUCH_REQUIRES(...) VOUCH_THREAD_ANNOTATION_(requires_capability(__VA_ARGS__))
 #define VOUCH_EXCLUDES(...) VOUCH_THREAD_ANNOTATION_(locks_excluded(__VA_ARGS__))
 #define VOUCH_ACQUIRE(...) VOUCH_THREAD_ANNOTATION_(acquire_capability(__VA_ARGS__))
+#define VOUCH_ACQUIRE_SHARED(...) VOUCH_THREAD_ANNOTATION_(acquire_shared_capability(__VA_ARGS__))
 #define VOUCH_RELEASE(...) VOUCH_THREAD_ANNOTATION_(release_capability(__VA_ARGS__))
+#define VOUCH_RELEASE_SHARED(...) VOUCH_THREAD_ANNOTATION_(release_shared_capability(__VA_ARGS__))
+#define VOUCH_RELEASE_GENERIC(...) VOUCH_THREAD_ANNOTATION_(release_generic_capability(__VA_ARGS__))
 #define VOUCH_RETURN_CAPABILITY(x) VOUCH_THREAD_ANNOTATION_(lock_returned(x))
 #define VOUCH_NO_THREAD_SAFETY_ANALYSIS VOUCH_THREAD_ANNOTATION_(no_thread_safety_analysis)
 
@@ -56,6 +60,48 @@ class VOUCH_CAPABILITY("mutex") Mutex {
  private:
   friend class CondVar;
   std::mutex mu_;
+};
+
+// A reader-writer mutex: many readers (ReaderMutexLock) or one writer (WriterMutexLock).
+class VOUCH_CAPABILITY("mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void Lock() VOUCH_ACQUIRE() { mu_.lock(); }
+  void Unlock() VOUCH_RELEASE() { mu_.unlock(); }
+  void ReaderLock() VOUCH_ACQUIRE_SHARED() { mu_.lock_shared(); }
+  void ReaderUnlock() VOUCH_RELEASE_SHARED() { mu_.unlock_shared(); }
+
+ private:
+  std::shared_mutex mu_;
+};
+
+// Holds `mu` shared for its lifetime.
+class VOUCH_SCOPED_CAPABILITY ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(SharedMutex* mu) VOUCH_ACQUIRE_SHARED(mu) : mu_(mu) {
+    mu_->ReaderLock();
+  }
+  ~ReaderMutexLock() VOUCH_RELEASE_GENERIC() { mu_->ReaderUnlock(); }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
+
+ private:
+  SharedMutex* const mu_;
+};
+
+// Holds `mu` exclusively for its lifetime.
+class VOUCH_SCOPED_CAPABILITY WriterMutexLock {
+ public:
+  explicit WriterMutexLock(SharedMutex* mu) VOUCH_ACQUIRE(mu) : mu_(mu) { mu_->Lock(); }
+  ~WriterMutexLock() VOUCH_RELEASE() { mu_->Unlock(); }
+  WriterMutexLock(const WriterMutexLock&) = delete;
+  WriterMutexLock& operator=(const WriterMutexLock&) = delete;
+
+ private:
+  SharedMutex* const mu_;
 };
 
 // Holds `mu` for its lifetime.
@@ -89,6 +135,14 @@ class CondVar {
   bool WaitUntil(Mutex* mu, std::chrono::time_point<Clock, Duration> deadline) VOUCH_REQUIRES(mu) {
     std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
     bool signalled = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    lock.release();
+    return signalled;
+  }
+  // As Wait, but returns after at most `timeout` (of real time). Returns false on timeout.
+  template <typename Rep, typename Period>
+  bool WaitFor(Mutex* mu, std::chrono::duration<Rep, Period> timeout) VOUCH_REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu->mu_, std::adopt_lock);
+    bool signalled = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
     lock.release();
     return signalled;
   }

@@ -1,4 +1,5 @@
-// Time in Vouch is Unix seconds (UTC) passed explicitly; nothing below the CLI reads the clock.
+// Time in Vouch is Unix seconds (UTC) passed explicitly; the current time comes from a Clock
+// (clock.h) that programs pass down.
 // RFC 3339 timestamps, proleptic-Gregorian civil-date arithmetic, and ISO-8601 date periods
 // with java.time.Period semantics (what Conclave's EXPIRE uses, spec/constraint-dsl.md §8).
 #ifndef VOUCH_BASE_TIME_H_
@@ -21,8 +22,6 @@ StatusOr<UnixSeconds> ParseRfc3339(std::string_view text);
 std::string FormatRfc3339(UnixSeconds t);
 // A command-line time: decimal Unix seconds (optionally negative) or RFC 3339.
 StatusOr<UnixSeconds> ParseTimeArg(std::string_view text);
-// The current wall-clock time. Only the CLI and servers call this; they pass it down.
-UnixSeconds NowUnixSeconds();
 
 struct CivilDate {
   int64_t year;

@@ -27,6 +27,10 @@
 // beyond ours is a split-view or rollback alarm: that witness is not asked again until the log
 // restarts, and stderr says so. 400/403/404 (misconfiguration on one side) are retried.
 //
+// The publisher reaches the witnesses through a WitnessTransport (below): the service layer's
+// HTTP one in `vouch serve log` (server/witness_client.h), in-process ones in tests. Its time
+// (round deadlines, retries, fresh cosignatures) comes from a Clock.
+//
 // Thread-safety: thread-safe. One coordinating thread plus one thread per witness.
 #ifndef VOUCH_LEDGER_CHECKPOINT_PUBLISHER_H_
 #define VOUCH_LEDGER_CHECKPOINT_PUBLISHER_H_
@@ -39,14 +43,15 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
-#include "vouch/server/http_client.h"
 #include "vouch/tlog/note.h"
 #include "vouch/tlog/policy.h"
 
@@ -55,16 +60,44 @@ namespace vouch::ledger {
 // A witness the log asks for cosignatures: a witness of the policy, and where it listens.
 struct WitnessEndpoint {
   std::string name;  // its name in the policy (used in messages)
-  std::string url;   // base URL; requests go to <url>/add-checkpoint
+  std::string url;   // base URL, as configured; requests go to <url>/add-checkpoint
   std::shared_ptr<const tlog::NoteVerifier> verifier;  // its cosignature key, from the policy
 };
 
-// The witnesses to call: one per `URL=VKEY` in `flags` (the VKEY, a cosignature/v1 verifier key,
-// must be a witness of `policy`), then every other witness of `policy` that has a URL there.
-// kInvalidArgument (reason "config_invalid") for a malformed flag, a key the policy does not
-// list, a witness given twice, or a set of witnesses that cannot meet the policy's quorum.
+// A witness named by its verifier key and where it listens (e.g. from `--witness URL=VKEY`).
+struct WitnessAddress {
+  std::string url;
+  tlog::VerifierKey key;  // a cosignature/v1 verifier key
+};
+
+// The witnesses to call: one per entry of `given` (its key must be a witness of `policy`), then
+// every other witness of `policy` that has a URL there. kInvalidArgument (reason
+// "config_invalid") for a key the policy does not list, a witness given twice, or a set of
+// witnesses that cannot meet the policy's quorum.
 StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& policy,
-                                                        std::span<const std::string> flags);
+                                                        std::span<const WitnessAddress> given);
+
+// A witness's answer to an add-checkpoint request (c2sp.org/tlog-witness): 200 with cosignature
+// lines, 409 with the size it has cosigned (text/x.tlog.size), 422 for an inconsistent
+// history, or anything else.
+struct WitnessAnswer {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+// How the publisher reaches witnesses. Implementations must be thread-safe (each witness has
+// its own thread).
+class WitnessTransport {
+ public:
+  virtual ~WitnessTransport() = default;
+  // Sends the serialized add-checkpoint request `request` to `witness`, within `timeout`.
+  // Returns its answer, whatever its status; kUnavailable or kDeadlineExceeded when it cannot
+  // be reached in time.
+  virtual StatusOr<WitnessAnswer> AddCheckpoint(const WitnessEndpoint& witness,
+                                                std::string_view request,
+                                                std::chrono::milliseconds timeout) = 0;
+};
 
 struct PublisherOptions {
   // A round that has not reached quorum by then is abandoned; also bounds each witness request.
@@ -101,10 +134,11 @@ class CheckpointPublisher {
   // Checks that `policy` lists the sequencer's log key and that `witnesses` can meet its quorum
   // (kFailedPrecondition otherwise), reloads the checkpoint in `options.state_file` when it is
   // for the sequencer's current size and still satisfies the policy, and starts the threads.
-  // `sequencer`, `reader` and `client` are borrowed and must outlive the publisher.
+  // `sequencer`, `reader`, `transport` and `clock` are borrowed and must outlive the publisher.
   static StatusOr<std::unique_ptr<CheckpointPublisher>> Start(
-      Sequencer& sequencer, const LogReader& reader, http::HttpClient& client, tlog::Policy policy,
-      std::vector<WitnessEndpoint> witnesses, PublisherOptions options = {});
+      Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport,
+      const Clock& clock, tlog::Policy policy, std::vector<WitnessEndpoint> witnesses,
+      PublisherOptions options = {});
   ~CheckpointPublisher();
   CheckpointPublisher(const CheckpointPublisher&) = delete;
   CheckpointPublisher& operator=(const CheckpointPublisher&) = delete;
@@ -113,8 +147,8 @@ class CheckpointPublisher {
   // cosignatures. Null until the first checkpoint reaches quorum.
   std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(mu_);
   // Waits until Latest() has at least `size` entries or `deadline` passes; returns Latest().
-  std::shared_ptr<const LogSnapshot> WaitForSize(
-      uint64_t size, std::chrono::steady_clock::time_point deadline) const VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> WaitForSize(uint64_t size, Clock::SteadyTime deadline) const
+      VOUCH_EXCLUDES(mu_);
 
   std::vector<WitnessProgress> witnesses() const VOUCH_EXCLUDES(mu_);
   PublisherStats stats() const VOUCH_EXCLUDES(mu_);
@@ -129,22 +163,26 @@ class CheckpointPublisher {
   struct Round {
     uint64_t id = 0;
     std::shared_ptr<const LogSnapshot> target;
-    std::chrono::steady_clock::time_point deadline;
+    Clock::SteadyTime deadline;
     std::vector<std::string> cosignature_lines;  // verified, in arrival order
     std::set<std::string> cosigned_by;           // policy names
     bool active = false;
   };
 
-  CheckpointPublisher(Sequencer& sequencer, const LogReader& reader, http::HttpClient& client,
-                      tlog::Policy policy, PublisherOptions options);
+  CheckpointPublisher(Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport,
+                      const Clock& clock, tlog::Policy policy, PublisherOptions options);
   // Restores the published checkpoint from the state file, if still valid.
   void LoadState();
   void Coordinate() VOUCH_EXCLUDES(mu_);
+  // One step of the coordinating thread: starts, abandons or waits for a round (releasing mu_
+  // while it waits). Returns a round that reached quorum, to publish. `retry_at` is when the
+  // next round may start after an abandoned one.
+  std::optional<Round> NextStepLocked(Clock::SteadyTime& retry_at) VOUCH_REQUIRES(mu_);
   // Sends `target` to every witness (wakes their threads).
-  void StartRound(std::shared_ptr<const LogSnapshot> target,
-                  std::chrono::steady_clock::time_point now) VOUCH_REQUIRES(mu_);
+  void StartRound(std::shared_ptr<const LogSnapshot> target, Clock::SteadyTime now)
+      VOUCH_REQUIRES(mu_);
   // Whether the published checkpoint is due for fresh cosignatures.
-  bool RecosignDue(std::chrono::steady_clock::time_point now) const VOUCH_REQUIRES(mu_);
+  bool RecosignDue(Clock::SteadyTime now) const VOUCH_REQUIRES(mu_);
   // The round timed out without quorum: reports who is missing.
   void AbandonRound() VOUCH_REQUIRES(mu_);
   void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
@@ -157,7 +195,8 @@ class CheckpointPublisher {
 
   Sequencer& sequencer_;
   const LogReader& reader_;
-  http::HttpClient& client_;
+  WitnessTransport& transport_;
+  const Clock& clock_;
   const tlog::Policy policy_;
   const PublisherOptions options_;
 
@@ -167,11 +206,13 @@ class CheckpointPublisher {
   Round round_ VOUCH_GUARDED_BY(mu_);
   std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
   // When published_ was cosigned (min(): a kept checkpoint, due for fresh cosignatures).
-  std::chrono::steady_clock::time_point published_at_ VOUCH_GUARDED_BY(mu_);
+  Clock::SteadyTime published_at_ VOUCH_GUARDED_BY(mu_);
   PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
   bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> threads_;
+  // Wakes the coordinator when the sequencer commits (declared last: destroyed first).
+  std::unique_ptr<Sequencer::Subscription> commits_;
 };
 
 }  // namespace vouch::ledger

@@ -28,6 +28,11 @@
 //     or a failed commit (a commit whose outcome is unknown is resolved by re-reading the store).
 //   * The checkpoint's origin is the signing key's name.
 //
+// The signer is the abstract tlog::NoteSigner, so that a key held elsewhere (e.g. inside an
+// enclave) can sign checkpoints; the sequencer shares ownership of it for its lifetime. Time
+// (batch intervals, Add's timeout, WaitForNewer's deadline, the stats) comes from the Clock
+// passed to Start.
+//
 // Thread-safety: thread-safe. Submit, Add and Latest may be called from any number of threads;
 // one internal thread sequences. Stop() and the destructor must not run concurrently with each
 // other.
@@ -38,7 +43,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,6 +53,7 @@
 #include <vector>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/store/log_store.h"
@@ -120,13 +128,16 @@ struct SequencerStats {
 
 class Sequencer {
  public:
-  // Binds `store` to the signer's log (origin = key name), recovers the tree from it (checking
-  // the stored compact range, tiles, partial bundle and checkpoint against each other and the
-  // checkpoint's signature against `signer`), signs and commits the size-0 checkpoint of a new
-  // log, and starts the sequencing thread. kDataLoss when the store is inconsistent,
-  // kFailedPrecondition when it belongs to another log or key.
+  // Checks that `signer` is an Ed25519 note key whose signatures verify under its verifier
+  // key, binds `store` to the signer's log (origin = key name), recovers the tree from it
+  // (checking the stored compact range, tiles, partial bundle and checkpoint against each other
+  // and the checkpoint's signature against the signer's key), signs and commits the size-0
+  // checkpoint of a new log, and starts the sequencing thread. kInvalidArgument for an unusable
+  // signer, kDataLoss when the store is inconsistent, kFailedPrecondition when it belongs to
+  // another log or key. `clock` is borrowed and must outlive the sequencer.
   static StatusOr<std::unique_ptr<Sequencer>> Start(std::shared_ptr<store::LogStore> store,
-                                                    tlog::Ed25519NoteSigner signer,
+                                                    std::shared_ptr<const tlog::NoteSigner> signer,
+                                                    const Clock& clock,
                                                     SequencerOptions options = {});
   // Stops (as Stop()).
   ~Sequencer();
@@ -143,9 +154,27 @@ class Sequencer {
 
   // The latest published tree size. Never null.
   std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(snapshot_mu_);
+  // Calls `listener` after each newly published tree (on a sequencer thread, with no lock of
+  // the sequencer's held except the listeners' own) until the returned subscription is
+  // destroyed; once its destructor returns, the listener is not running and never runs again.
+  // The listener must be fast and must not subscribe or unsubscribe.
+  class Subscription {
+   public:
+    ~Subscription();
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+   private:
+    friend class Sequencer;
+    Subscription(const Sequencer* sequencer, uint64_t id) : sequencer_(sequencer), id_(id) {}
+    const Sequencer* sequencer_;
+    uint64_t id_;
+  };
+  [[nodiscard]] std::unique_ptr<Subscription> OnPublish(std::function<void()> listener) const
+      VOUCH_EXCLUDES(listeners_mu_);
+
   // Waits until the published size exceeds `size` or `deadline` passes; returns Latest().
-  std::shared_ptr<const LogSnapshot> WaitForNewer(
-      uint64_t size, std::chrono::steady_clock::time_point deadline) const
+  std::shared_ptr<const LogSnapshot> WaitForNewer(uint64_t size, Clock::SteadyTime deadline) const
       VOUCH_EXCLUDES(snapshot_mu_);
 
   const std::string& origin() const { return origin_; }
@@ -159,11 +188,18 @@ class Sequencer {
   void Stop() VOUCH_EXCLUDES(mu_);
 
  private:
+  // Lets Add wait for its entry on the clock (a std::future waits in real time only).
+  struct Completion {
+    Mutex mu;
+    CondVar cv;
+    bool done VOUCH_GUARDED_BY(mu) = false;
+  };
   struct Pending {
     Bytes entry;
     tlog::Hash leaf_hash;
     std::promise<StatusOr<AddResult>> done;
-    std::chrono::steady_clock::time_point queued;
+    Clock::SteadyTime queued;
+    std::shared_ptr<Completion> completion;  // Add's, or null
   };
   struct HashHasher {
     size_t operator()(const tlog::Hash& h) const;
@@ -180,8 +216,13 @@ class Sequencer {
     std::chrono::nanoseconds integrate_time{0};
   };
 
-  Sequencer(std::shared_ptr<store::LogStore> store, tlog::Ed25519NoteSigner signer,
-            SequencerOptions options);
+  Sequencer(std::shared_ptr<store::LogStore> store, std::shared_ptr<const tlog::NoteSigner> signer,
+            const Clock& clock, SequencerOptions options);
+  // Queues `entry`; `completion` (may be null) is told when the future is ready.
+  std::future<StatusOr<AddResult>> Enqueue(ByteSpan entry, std::shared_ptr<Completion> completion)
+      VOUCH_EXCLUDES(mu_);
+  // Answers a submitter.
+  static void Resolve(Pending& pending, StatusOr<AddResult> result);
   // Reloads the integrator, partial tiles and snapshot from the store (startup, and after a
   // failed commit once the pipeline is empty). Only on the sequencing thread (or before it
   // starts).
@@ -198,7 +239,8 @@ class Sequencer {
   void Publish(std::shared_ptr<const LogSnapshot> snapshot) VOUCH_EXCLUDES(snapshot_mu_);
 
   const std::shared_ptr<store::LogStore> store_;
-  const tlog::Ed25519NoteSigner signer_;
+  const std::shared_ptr<const tlog::NoteSigner> signer_;
+  const Clock& clock_;
   const tlog::VerifierKey vkey_;
   const std::string origin_;
   const SequencerOptions options_;
@@ -226,6 +268,10 @@ class Sequencer {
   // recovers from the store once the pipeline is empty.
   bool broken_ VOUCH_GUARDED_BY(pipe_mu_) = false;
   bool run_done_ VOUCH_GUARDED_BY(pipe_mu_) = false;
+
+  mutable Mutex listeners_mu_;
+  mutable std::map<uint64_t, std::function<void()>> listeners_ VOUCH_GUARDED_BY(listeners_mu_);
+  mutable uint64_t next_listener_ VOUCH_GUARDED_BY(listeners_mu_) = 0;
 
   mutable Mutex snapshot_mu_;
   mutable CondVar snapshot_cv_;  // a new snapshot was published

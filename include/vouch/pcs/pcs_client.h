@@ -16,7 +16,7 @@
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/crypto/x509.h"
-#include "vouch/server/http_client.h"
+#include "vouch/http/http_client.h"
 #include "vouch/sgx/collateral.h"
 
 namespace vouch::pcs {
@@ -42,7 +42,7 @@ StatusOr<PlatformSelector> SelectorFromQuote(ByteSpan quote,
 // Unreachable servers and non-200 answers are kUnavailable naming the URL; a response that is not
 // collateral (bad JSON envelope, missing issuer chain header) is kDataLoss with reason
 // "pccs_bad_response".
-StatusOr<sgx::Collateral> FetchCollateral(http::HttpClient& client, const std::string& base_url,
+StatusOr<sgx::Collateral> FetchCollateral(http::Client& client, const std::string& base_url,
                                           const PlatformSelector& platform,
                                           std::chrono::milliseconds timeout);
 

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/secret_bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
@@ -84,11 +85,13 @@ enum class EvidenceFormat {
   kMockEii,    // EII JSON (docs/eii-json.md), trusted by nobody: mock mode only
 };
 
-// Where FromEnvironment reads its settings; the default reads the process environment.
+// Where FromEnvironment reads its settings; the default reads the process environment and the
+// real clock.
 struct EnvironmentOptions {
   std::function<std::optional<std::string>(std::string_view)> getenv;
-  // The time mock evidence is stamped with (default: the wall clock).
-  std::optional<UnixSeconds> now;
+  // The time mock evidence is stamped with. REQUIRES: non-null; borrowed, must outlive the
+  // platform's creation.
+  const Clock* clock = nullptr;
 };
 
 class Platform {

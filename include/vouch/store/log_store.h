@@ -78,6 +78,9 @@ struct AppendBatch {
   LogTreeState new_state;         // new_state.size == old_size + entries.size()
 };
 
+// The reason of Append's "committed but not to be acknowledged" failure (kUnavailable).
+inline constexpr char kCommittedNotAcknowledged[] = "state_anchor_write";
+
 class LogStore {
  public:
   virtual ~LogStore() = default;
@@ -90,6 +93,9 @@ class LogStore {
   virtual StatusOr<LogTreeState> ReadState() const = 0;
 
   // Appends `batch` atomically and durably (see the banner). REQUIRES: one caller at a time.
+  // A failure with reason kCommittedNotAcknowledged means the batch IS committed but must not
+  // be acknowledged (an anchored store could not record the new checkpoint in its state
+  // anchor): the caller must not take it for a success after re-reading the state.
   virtual Status Append(const AppendBatch& batch) = 0;
 
   // For each of `leaf_hashes`, the index of the stored entry with that leaf hash, if any.
@@ -116,6 +122,10 @@ class LogStore {
 
   // The checkpoint signed for tree size `size`; kNotFound if none was.
   virtual StatusOr<std::string> ReadCheckpoint(uint64_t size) const = 0;
+
+  // OK while the store accepts appends; kDataLoss (reason "store_damaged") once it has seen
+  // damage and stopped them (fail closed: see sqlite_log_store.h). For health reports.
+  virtual Status Health() const { return OkStatus(); }
 };
 
 }  // namespace vouch::store

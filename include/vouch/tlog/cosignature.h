@@ -102,6 +102,13 @@ class CosignatureV1Signer {
   Ed25519PrivateKey key_;
 };
 
+// A witness key file holds one line,
+//   PRIVATE+KEY+<name>+<key id, 8 hex>+<base64(0x04 ‖ 32-byte Ed25519 seed)>
+// the Go note private-key layout with the cosignature/v1 key type (docs/witness.md).
+std::string FormatWitnessKeyFile(std::string_view name, ByteSpan seed32);
+// Parses a key file and checks that its key ID matches the key (a typo cannot go unnoticed).
+StatusOr<CosignatureV1Signer> ParseWitnessKeyFile(std::string_view text);
+
 }  // namespace vouch::tlog
 
 #endif  // VOUCH_TLOG_COSIGNATURE_H_

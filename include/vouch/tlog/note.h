@@ -129,11 +129,15 @@ StatusOr<std::shared_ptr<const NoteVerifier>> NewNoteVerifier(const VerifierKey&
 StatusOr<std::shared_ptr<const NoteVerifier>> ParseNoteVerifier(std::string_view vkey);
 
 // Produces note signatures.
+// Signs notes with one key. Abstract, so that a key held elsewhere (inside an enclave, by a
+// remote signer) can sign notes: the Sequencer takes this interface.
 class NoteSigner {
  public:
   virtual ~NoteSigner() = default;
   virtual const std::string& name() const = 0;
   virtual uint32_t key_id() const = 0;
+  // The verifier key that checks this signer's signatures.
+  virtual VerifierKey verifier_key() const = 0;
   // The signature bytes (without the key ID) over `text`.
   virtual StatusOr<Bytes> Sign(ByteSpan text) const = 0;
 };
@@ -151,7 +155,7 @@ class Ed25519NoteSigner final : public NoteSigner {
   uint32_t key_id() const override { return key_id_; }
   StatusOr<Bytes> Sign(ByteSpan text) const override;
   // The matching verifier key (type 0x01).
-  VerifierKey verifier_key() const;
+  VerifierKey verifier_key() const override;
   // The Go private key text. Secret: never log it.
   SecretBytes GoPrivateKey() const;
 

@@ -1,0 +1,97 @@
+// The log's HTTP API (docs/log.md, "HTTP API"): submissions, the C2SP tlog-tiles read API
+// (spec/transparency-log.md §8) and tlog-proof receipts (§9), over a Sequencer and a LogReader.
+//
+//   POST /add                      body: the entry (1..65,535 bytes). Waits until the entry is
+//                                  durably sequenced and its log-signed checkpoint committed
+//                                  (with witnesses, the cosigned one follows), then 200
+//                                  {"index":N,"leaf_hash":"<base64>","duplicate":false,
+//                                   "tree_size":S}
+//   GET  /checkpoint               the latest published checkpoint (text/plain; max-age=2);
+//                                  with witnesses, the latest one cosigned by a quorum
+//   GET  /tile/<L>/<N>[.p/<W>]     hash tile; full tiles immutable, partial ones max-age=10
+//   GET  /tile/entries/<N>[.p/<W>] entry bundle; the same caching
+//   GET  /proof/<index>            c2sp.org/tlog-proof@v1 receipt for entry <index> against the
+//                                  latest checkpoint (text/plain; no-cache)
+//
+// A malformed request gets 400, an entry over 65,535 bytes 413, a resource the published tree
+// does not justify 404, each with a one-line reason; none of them touches the log. Pushback,
+// shutdown and a submission not sequenced within the add timeout get 503 with Retry-After (a
+// timed-out entry may still be sequenced: submitting it again returns its index), and so do
+// GET /checkpoint before any checkpoint is published and GET /proof for an entry sequenced but
+// not yet covered by the published checkpoint. Tiles are served for the committed tree, which
+// covers every published checkpoint.
+//
+// Thread-safety: thread-safe (handlers run concurrently).
+#ifndef VOUCH_SERVER_LOG_SERVICE_H_
+#define VOUCH_SERVER_LOG_SERVICE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vouch/base/statusor.h"
+#include "vouch/http/http.h"
+#include "vouch/ledger/log_reader.h"
+#include "vouch/ledger/sequencer.h"
+
+namespace vouch::server {
+
+// Cache-Control values (docs/log.md).
+inline constexpr std::string_view kCacheImmutable = "public, max-age=31536000, immutable";
+inline constexpr std::string_view kCachePartial = "public, max-age=10";
+inline constexpr std::string_view kCacheCheckpoint = "public, max-age=2";
+inline constexpr std::string_view kCacheNone = "no-store";
+
+struct LogServiceOptions {
+  // How long POST /add waits for its entry to be sequenced before answering 503.
+  std::chrono::milliseconds add_timeout{30'000};
+  // The tree whose checkpoint is served and proven against, when publication waits for
+  // witnesses (CheckpointPublisher::Latest); null from it: nothing published yet (503). Unset:
+  // the sequencer's latest.
+  std::function<std::shared_ptr<const ledger::LogSnapshot>()> published;
+};
+
+// The body of a successful POST /add.
+struct AddResponse {
+  uint64_t index = 0;
+  tlog::Hash leaf_hash{};
+  bool duplicate = false;
+  uint64_t tree_size = 0;
+};
+std::string FormatAddResponse(const AddResponse& response);
+// Parses (strictly) a POST /add response body. kInvalidArgument when it is not one.
+StatusOr<AddResponse> ParseAddResponse(std::string_view body);
+
+// Parses the index of a "/proof/<index>" path: decimal, no sign or leading zeros, < 2^63.
+// kInvalidArgument otherwise.
+StatusOr<uint64_t> ParseProofPath(std::string_view path);
+
+class LogService {
+ public:
+  // `sequencer` and `reader` are borrowed and must outlive the service and its routes.
+  LogService(ledger::Sequencer& sequencer, const ledger::LogReader& reader,
+             LogServiceOptions options = {})
+      : sequencer_(sequencer), reader_(reader), options_(options) {}
+
+  http::HttpResponse Add(const http::HttpRequest& request) const;
+  http::HttpResponse Checkpoint(const http::HttpRequest& request) const;
+  http::HttpResponse Tile(const http::HttpRequest& request) const;
+  http::HttpResponse Proof(const http::HttpRequest& request) const;
+  // Every endpoint, for HttpServer::Start. The service must outlive the router.
+  http::Router Routes() const;
+
+ private:
+  ledger::Sequencer& sequencer_;
+  const ledger::LogReader& reader_;
+  // The snapshot checkpoints and proofs are served for (options_.published), or null.
+  std::shared_ptr<const ledger::LogSnapshot> Published() const;
+
+  const LogServiceOptions options_;
+};
+
+}  // namespace vouch::server
+
+#endif  // VOUCH_SERVER_LOG_SERVICE_H_

@@ -1,0 +1,286 @@
+// The log's HTTP API over a real loopback server: submissions, tlog-tiles reads with their
+// caching headers, receipts, hostile requests, and an audit through LogClient.
+#include "vouch/server/log_service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/memory_log_store.h"
+#include "testing/status_matchers.h"
+#include "vouch/base/encoding.h"
+#include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
+#include "vouch/ledger/audit.h"
+#include "vouch/server/log_client.h"
+#include "vouch/tlog/checkpoint.h"
+#include "vouch/tlog/proof_file.h"
+
+namespace vouch::server {
+namespace {
+
+using ledger::AuditLog;
+using ledger::AuditOptions;
+using ledger::LogReader;
+using ledger::Sequencer;
+using ledger::SequencerOptions;
+using ::testing::HasSubstr;
+using ::testing::Optional;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::ReasonIs;
+using ::vouch::testing::StatusIs;
+
+class LogServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Bytes seed(32, 9);
+    SequencerOptions o;
+    o.batch_interval = std::chrono::microseconds(500);
+    seq_ = std::move(
+               Sequencer::Start(store_,
+                                std::make_shared<tlog::Ed25519NoteSigner>(
+                                    *tlog::Ed25519NoteSigner::FromSeed("log.example/http", seed)),
+                                RealClock(), o))
+               .value();
+    reader_ = std::make_unique<LogReader>(store_);
+    service_ = std::make_unique<LogService>(*seq_, *reader_);
+    http::ServerOptions so;
+    so.max_body_bytes = tlog::kMaxEntrySize;
+    server_ = std::move(http::HttpServer::Start(so, service_->Routes())).value();
+    base_ = "http://" + server_->address();
+    log_ = std::make_unique<LogClient>(std::move(LogClient::Create(base_, client_)).value());
+    policy_ = std::make_unique<tlog::Policy>(
+        *tlog::Policy::Parse("log " + seq_->verifier_key().ToString() + "\nquorum none\n"));
+  }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Stop();
+    seq_->Stop();
+  }
+  http::HttpResponse Get(const std::string& path) {
+    auto r = client_.Get(base_ + path);
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : http::HttpResponse{};
+  }
+  http::HttpResponse Post(const std::string& path, const std::string& body) {
+    auto r = client_.Post(base_ + path, body, "application/octet-stream");
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : http::HttpResponse{};
+  }
+
+  std::shared_ptr<store::MemoryLogStore> store_ = std::make_shared<store::MemoryLogStore>();
+  std::unique_ptr<Sequencer> seq_;
+  std::unique_ptr<LogReader> reader_;
+  std::unique_ptr<LogService> service_;
+  std::unique_ptr<http::HttpServer> server_;
+  http::HttpClient client_;
+  std::string base_;
+  std::unique_ptr<LogClient> log_;
+  std::unique_ptr<tlog::Policy> policy_;
+};
+
+TEST_F(LogServiceTest, AddReturnsIndexAndLeafHash) {
+  auto a = log_->Add(AsBytes("first"));
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->index, 0u);
+  EXPECT_EQ(a->leaf_hash, tlog::HashLeaf(AsBytes("first")));
+  EXPECT_FALSE(a->duplicate);
+  EXPECT_EQ(a->tree_size, 1u);
+  auto b = log_->Add(AsBytes("second"));
+  ASSERT_THAT(b, IsOk());
+  EXPECT_EQ(b->index, 1u);
+  auto again = log_->Add(AsBytes("first"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->index, 0u);
+  EXPECT_TRUE(again->duplicate);
+
+  http::HttpResponse raw = Post("/add", "third");
+  EXPECT_EQ(raw.status, 200);
+  EXPECT_THAT(raw.headers.Get("Content-Type"), Optional(std::string_view("application/json")));
+  EXPECT_EQ(raw.body, "{\"index\":2,\"leaf_hash\":\"" +
+                          Base64Encode(tlog::HashLeaf(AsBytes("third"))) +
+                          "\",\"duplicate\":false,\"tree_size\":3}\n");
+}
+
+TEST_F(LogServiceTest, ConcurrentAddsAreAllSequenced) {
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (log_->Add(AsBytes("c" + std::to_string(t) + "-" + std::to_string(i))).ok()) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(seq_->Latest()->size(), 200u);
+}
+
+TEST_F(LogServiceTest, BadSubmissionsAreRefusedWithAReasonAndChangeNothing) {
+  http::HttpResponse empty = Post("/add", "");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_THAT(empty.body, HasSubstr("empty entry"));
+  http::HttpResponse big = Post("/add", std::string(65536, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_THAT(big.body, HasSubstr("65535"));
+  EXPECT_EQ(Post("/add", std::string(65535, 'x')).status, 200);
+  EXPECT_EQ(Get("/add").status, 405);
+  EXPECT_EQ(Post("/checkpoint", "x").status, 405);
+  EXPECT_THAT(log_->Add(AsBytes("")), ReasonIs("entry_rejected"));
+  EXPECT_EQ(seq_->Latest()->size(), 1u);
+}
+
+TEST_F(LogServiceTest, CheckpointIsSignedAndBrieflyCacheable) {
+  ASSERT_THAT(log_->Add(AsBytes("x")), IsOk());
+  http::HttpResponse r = Get("/checkpoint");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.headers.Get("Content-Type"),
+              Optional(std::string_view("text/plain; charset=utf-8")));
+  EXPECT_THAT(r.headers.Get("Cache-Control"), Optional(kCacheCheckpoint));
+  auto cp = tlog::SignedCheckpoint::Parse(r.body);
+  ASSERT_THAT(cp, IsOk());
+  EXPECT_THAT(policy_->VerifyCheckpoint(*cp), IsOk());
+  EXPECT_EQ(cp->checkpoint().size(), 1u);
+  EXPECT_EQ(cp->checkpoint().origin(), "log.example/http");
+}
+
+TEST_F(LogServiceTest, TilesAndBundlesWithTheirCachingHeaders) {
+  for (int i = 0; i < 300; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  http::HttpResponse full = Get("/tile/0/000");
+  EXPECT_EQ(full.status, 200);
+  EXPECT_EQ(full.body.size(), 8192u);
+  EXPECT_THAT(full.headers.Get("Cache-Control"), Optional(kCacheImmutable));
+  EXPECT_THAT(full.headers.Get("Content-Type"),
+              Optional(std::string_view("application/octet-stream")));
+  http::HttpResponse partial = Get("/tile/0/001.p/44");
+  EXPECT_EQ(partial.status, 200);
+  EXPECT_EQ(partial.body.size(), 44u * 32);
+  EXPECT_THAT(partial.headers.Get("Cache-Control"), Optional(kCachePartial));
+  http::HttpResponse level1 = Get("/tile/1/000.p/1");
+  EXPECT_EQ(level1.status, 200);
+  EXPECT_EQ(level1.body.size(), 32u);
+  http::HttpResponse bundle = Get("/tile/entries/000");
+  EXPECT_EQ(bundle.status, 200);
+  auto entries = tlog::ParseEntryBundle(AsBytes(bundle.body), 256);
+  ASSERT_THAT(entries, IsOk());
+  EXPECT_EQ(AsStringView((*entries)[7]), "e7");
+  EXPECT_THAT(bundle.headers.Get("Cache-Control"), Optional(kCacheImmutable));
+  http::HttpResponse pbundle = Get("/tile/entries/001.p/44");
+  EXPECT_EQ(pbundle.status, 200);
+  EXPECT_THAT(pbundle.headers.Get("Cache-Control"), Optional(kCachePartial));
+  // HEAD works through the GET handler.
+  auto head = client_.Send("HEAD", base_ + "/tile/0/000", "", "", {}, http::kDefaultClientTimeout);
+  ASSERT_THAT(head, IsOk());
+  EXPECT_EQ(head->status, 200);
+}
+
+TEST_F(LogServiceTest, GarbageAndUnjustifiedTilePathsAreRefused) {
+  for (int i = 0; i < 10; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  struct Case {
+    std::string path;
+    int status;
+  } cases[] = {
+      {"/tile/0/000.p/11", 404},  // wider than the tree
+      {"/tile/0/000", 404},       // not full yet
+      {"/tile/0/001.p/1", 404},   // beyond the tree
+      {"/tile/1/000.p/1", 404},   // level 1 does not exist yet
+      {"/tile/9/000", 404},       // no tree has level 9 tiles... but it is well formed
+      {"/tile/entries/000.p/11", 404},
+      {"/tile/0/00", 400},         // index not 3 digits
+      {"/tile/0/x000/001", 400},   // leading x000
+      {"/tile/00/000", 400},       // level with a leading zero
+      {"/tile/64/000", 400},       // level out of range
+      {"/tile/0/000.p/0", 400},    // width 0
+      {"/tile/0/000.p/256", 400},  // width 256 is not partial
+      {"/tile/0/000.p/", 400},
+      {"/tile/0/000/", 400},
+      {"/tile/0/%30%30%30", 400},  // no percent-decoding
+      {"/tile/0/../0/000", 400},
+      {"/tile/", 400},
+      {"/tile/entries", 400},        // no index
+      {"/tile/0/000.p/5?x=1", 200},  // queries are ignored
+      {"/tile/0/000.p/5", 200},
+  };
+  for (const Case& c : cases) {
+    http::HttpResponse r = Get(c.path);
+    EXPECT_EQ(r.status, c.status) << c.path << ": " << r.body;
+    if (c.status >= 400) {
+      EXPECT_FALSE(r.body.empty()) << c.path;
+      EXPECT_THAT(r.headers.Get("Cache-Control"), Optional(kCacheNone)) << c.path;
+    }
+  }
+  EXPECT_EQ(seq_->Latest()->size(), 10u);
+}
+
+TEST_F(LogServiceTest, ProofsAreReceiptsThatVerify) {
+  for (int i = 0; i < 20; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  auto text = log_->FetchProof(13);
+  ASSERT_THAT(text, IsOk());
+  auto file = tlog::ProofFile::Parse(*text);
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(file->index(), 13u);
+  EXPECT_THAT(file->VerifyEntry(AsBytes("e13"), *policy_), IsOk());
+  EXPECT_FALSE(file->VerifyEntry(AsBytes("e14"), *policy_).ok());
+  EXPECT_THAT(log_->FetchProof(20), StatusIs(StatusCode::kNotFound));
+  for (const char* path : {"/proof/", "/proof/013", "/proof/-1", "/proof/1x", "/proof/+1",
+                           "/proof/99999999999999999999", "/proof/1/"}) {
+    EXPECT_EQ(Get(path).status, 400) << path;
+  }
+  EXPECT_EQ(Get("/proof/9223372036854775807").status, 404);
+}
+
+TEST_F(LogServiceTest, AnAuditThroughTheClientPasses) {
+  for (int i = 0; i < 600; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  AuditOptions o;
+  o.policy = policy_.get();
+  auto r = AuditLog(*log_, o);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->checkpoint.size(), 600u);
+  EXPECT_EQ(r->bundles, 3u);
+}
+
+TEST_F(LogServiceTest, AnUnreachableLogIsUnavailable) {
+  // (Destroyed, not just stopped: a stopped HttpServer keeps idle keep-alive sockets open until
+  // it is destroyed, and this client has one pooled.)
+  server_.reset();
+  EXPECT_THAT(log_->FetchCheckpoint(), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(log_->Add(AsBytes("x")), StatusIs(StatusCode::kUnavailable));
+}
+
+TEST(LogClientTest, RejectsBadBaseUrls) {
+  http::HttpClient client;
+  EXPECT_THAT(LogClient::Create("ftp://x", client), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(LogClient::Create("not a url", client), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(LogClient::Create("http://x/?q=1", client), StatusIs(StatusCode::kInvalidArgument));
+  auto ok = LogClient::Create("http://127.0.0.1:1/prefix///", client);
+  ASSERT_THAT(ok, IsOk());
+  EXPECT_EQ(ok->base_url(), "http://127.0.0.1:1/prefix");
+}
+
+TEST(AddResponseTest, RoundTripsAndRejectsGarbage) {
+  AddResponse r{5, tlog::HashLeaf(AsBytes("x")), true, 9};
+  auto parsed = ParseAddResponse(FormatAddResponse(r));
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->index, 5u);
+  EXPECT_EQ(parsed->leaf_hash, r.leaf_hash);
+  EXPECT_TRUE(parsed->duplicate);
+  EXPECT_EQ(parsed->tree_size, 9u);
+  for (const char* bad :
+       {"", "[]", "{}", "{\"index\":1}", "not json",
+        "{\"index\":-1,\"leaf_hash\":\"\",\"duplicate\":false,\"tree_size\":2}",
+        "{\"index\":1,\"leaf_hash\":\"AAAA\",\"duplicate\":false,\"tree_size\":2}",
+        "{\"index\":3,\"leaf_hash\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
+        "\"duplicate\":false,\"tree_size\":2}",
+        "{\"index\":1,\"leaf_hash\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
+        "\"duplicate\":0,\"tree_size\":2}",
+        "{\"index\":1,\"leaf_hash\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\","
+        "\"duplicate\":false,\"tree_size\":2,\"x\":1}"}) {
+    EXPECT_THAT(ParseAddResponse(bad), ReasonIs("add_response_malformed")) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace vouch::server

@@ -1,0 +1,79 @@
+// Opening a store from a URI (open_store.h).
+#include "vouch/store/open_store.h"
+
+#include <cctype>
+#include <string>
+
+#include "vouch/store/sqlite_witness_store.h"
+
+namespace vouch::store {
+namespace {
+
+Status NoPostgres(const std::string& uri) {
+  return UnimplementedError("store " + uri +
+                            ": this vouch was not built with PostgreSQL support; use a data "
+                            "directory or sqlite:PATH");
+}
+
+}  // namespace
+
+StatusOr<StoreUri> StoreUri::Parse(std::string_view uri, std::string_view default_file) {
+  if (uri.empty()) return InvalidArgumentError("empty store URI");
+  const std::string text(uri);
+  // A scheme: letters, digits, '+', '-', '.' after a letter, then ':' (RFC 3986 §3.1).
+  size_t colon = 0;
+  while (colon < uri.size() &&
+         (std::isalpha(static_cast<unsigned char>(uri[colon])) != 0 ||
+          (colon > 0 && (std::isdigit(static_cast<unsigned char>(uri[colon])) != 0 ||
+                         uri[colon] == '+' || uri[colon] == '-' || uri[colon] == '.')))) {
+    ++colon;
+  }
+  if (colon == 0 || colon == uri.size() || uri[colon] != ':') {
+    std::string dir = text;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (dir == "/") dir.clear();
+    return StoreUri{Backend::kSqlite, dir + "/" + std::string(default_file)};
+  }
+  std::string scheme(uri.substr(0, colon));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == "sqlite") {
+    std::string path(uri.substr(colon + 1));
+    if (path.empty()) return InvalidArgumentError("store " + text + ": sqlite: needs a file path");
+    return StoreUri{Backend::kSqlite, std::move(path)};
+  }
+  if (scheme == "postgres" || scheme == "postgresql") return StoreUri{Backend::kPostgres, text};
+  return InvalidArgumentError("store " + text + ": unknown scheme \"" + scheme +
+                              ":\" (use a directory, sqlite:PATH or postgres://...)");
+}
+
+StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
+                                                   const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::CreateState(parsed.location, sqlite));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
+StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
+                                                 const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::OpenState(parsed.location, sqlite));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
+StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
+                                                           const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  return CreateSqliteWitnessState(parsed.location, sqlite);
+}
+
+StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
+                                                         const SqliteOptions& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  return OpenSqliteWitnessState(parsed.location, sqlite);
+}
+
+}  // namespace vouch::store
