@@ -270,6 +270,11 @@ int RunServeLog(const ServeLogOptions& opts) {
   seq_options.batch_interval =
       std::chrono::microseconds(static_cast<int64_t>(opts.batch_interval_ms * 1000));
   seq_options.max_pending_entries = opts.max_pending;
+  // A failed commit (disk full, I/O error, damage) is on the server's log, not only in the 503s.
+  seq_options.on_commit_failure = [](const Status& s) {
+    std::cerr << "vouch: a commit failed; its entries were not acknowledged: " << s.message()
+              << (s.reason().empty() ? "" : " (" + s.reason() + ")") << "\n";
+  };
   auto started = ledger::Sequencer::Start(log_store, signer, clock, seq_options);
   if (!started.ok()) {
     const Status& s = started.status();

@@ -219,8 +219,10 @@ Status Sequencer::Recover() {
   VOUCH_ASSIGN_OR_RETURN(auto verifier, tlog::NewNoteVerifier(vkey_));
   VOUCH_ASSIGN_OR_RETURN(auto keys, tlog::VerifierSet::Create({verifier}));
   if (Status s = signed_cp->Verify(keys).status(); !s.ok()) {
-    return FailedPreconditionError("the stored checkpoint is not signed by " + vkey_.ToString() +
-                                   ": " + s.message());
+    // The store's identity (Bind) already matched this key: a signature that does not verify is
+    // damage, not another log's store.
+    return DataLossError("the stored checkpoint is not signed by " + vkey_.ToString() + ": " +
+                         s.message());
   }
   std::array<std::shared_ptr<const HashTile>, 8> partials{};
   for (const TileId& id : tlog::PartialHashTilesForSize(state.size)) {
@@ -493,8 +495,11 @@ void Sequencer::Commit() {
               Status(StatusCode::kUnavailable,
                      "the entry was not sequenced: " + committed.message(), committed.reason());
         }
-        MutexLock lock(&mu_);
-        ++stats_.failed_commits;
+        {
+          MutexLock lock(&mu_);
+          ++stats_.failed_commits;
+        }
+        if (!failure.ok() && options_.on_commit_failure) options_.on_commit_failure(failure);
       }
       if (failure.ok()) Publish(p.snapshot);
     }

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -235,7 +236,14 @@ TEST_F(SequencerTest, StopSequencesWhatIsQueuedAndRefusesMore) {
 }
 
 TEST_F(SequencerTest, AFailedCommitIsNotAcknowledgedAndTheLogContinues) {
-  Start();
+  SequencerOptions options = Fast();
+  Mutex told_mu;
+  std::vector<Status> told;
+  options.on_commit_failure = [&](const Status& s) {
+    MutexLock lock(&told_mu);
+    told.push_back(s);
+  };
+  Start(options);
   ASSERT_THAT(Add("before"), IsOk());
   store_->FailAppends(1, UnavailableError("disk full"));
   EXPECT_THAT(Add("lost"), StatusIs(StatusCode::kUnavailable, HasSubstr("disk full")));
@@ -249,6 +257,10 @@ TEST_F(SequencerTest, AFailedCommitIsNotAcknowledgedAndTheLogContinues) {
   EXPECT_EQ(lost->index, 2u);
   EXPECT_FALSE(lost->duplicate);
   EXPECT_EQ(seq_->stats().failed_commits, 1u);
+  // The server is told too (it says so on its log), once, with the store's words.
+  MutexLock lock(&told_mu);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_THAT(told[0], StatusIs(StatusCode::kUnavailable, HasSubstr("disk full")));
 }
 
 TEST_F(SequencerTest, ACommitWhoseAcknowledgementWasLostIsRecognised) {
@@ -573,6 +585,40 @@ TEST_F(SqliteSequencerTest, AStoreSignedByAnotherKeyIsRefused) {
       *tlog::Ed25519NoteSigner::FromSeed("example.com/vouch-test", other_seed));
   EXPECT_THAT(Sequencer::Start(OpenStore(), other, RealClock(), Fast()),
               StatusIs(StatusCode::kFailedPrecondition));
+}
+
+// A stored checkpoint whose signature was edited (the store's identity still says this key) is
+// damage, not another log's store: refused with kDataLoss (`serve log` exit 3, docs/log.md).
+TEST_F(SqliteSequencerTest, AnEditedStoredCheckpointSignatureIsDamage) {
+  {
+    auto seq = Sequencer::Start(OpenStore(), TestSigner(), RealClock(), Fast());
+    ASSERT_THAT(seq, IsOk());
+    for (int i = 0; i < 3; ++i) ASSERT_THAT((*seq)->Add(AsBytes(Entry(i)), kWait), IsOk());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/log.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT checkpoint FROM tree WHERE id = 1", -1, &read, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  std::string note(reinterpret_cast<const char*>(sqlite3_column_text(read, 0)));
+  sqlite3_finalize(read);
+  // A character in the middle of the signature line's base64 (past the key hash).
+  const size_t sig = note.rfind(' ');
+  ASSERT_NE(sig, std::string::npos);
+  ASSERT_GT(note.size(), sig + 40);
+  char& c = note[sig + 30];
+  c = c == 'A' ? 'B' : 'A';
+  sqlite3_stmt* write = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db, "UPDATE tree SET checkpoint = ? WHERE id = 1", -1, &write, nullptr),
+      SQLITE_OK);
+  sqlite3_bind_text(write, 1, note.c_str(), static_cast<int>(note.size()), SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+  sqlite3_finalize(write);
+  sqlite3_close(db);
+  EXPECT_THAT(Sequencer::Start(OpenStore(), TestSigner(), RealClock(), Fast()),
+              StatusIs(StatusCode::kDataLoss, HasSubstr("is not signed by")));
 }
 
 // The same entries as the Tessera test log, appended one at a time to a fresh Vouch log with

@@ -72,6 +72,10 @@ struct SequencerOptions {
   // Pushback: Submit fails with kResourceExhausted while this many entries or bytes wait.
   size_t max_pending_entries = 65536;
   size_t max_pending_bytes = size_t{64} << 20;
+  // Told of each commit that failed (disk full, I/O error, damage; its submitters get the same
+  // Status), on the committing thread and outside the sequencer's locks, so that a server can
+  // say so on its own log as well as in its answers. Null: nobody is told.
+  std::function<void(const Status&)> on_commit_failure;
 };
 
 // What a submitter learns once its entry is durably sequenced.
