@@ -82,7 +82,7 @@ Sequencer::Sequencer(std::shared_ptr<store::LogStore> store,
       clock_(clock),
       vkey_(signer_->verifier_key()),
       origin_(signer_->name()),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 namespace {
 
@@ -118,7 +118,7 @@ StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
   }
   VOUCH_RETURN_IF_ERROR(CheckSigner(*signer));
   auto seq = std::unique_ptr<Sequencer>(
-      new Sequencer(std::move(store), std::move(signer), clock, options));
+      new Sequencer(std::move(store), std::move(signer), clock, std::move(options)));
   VOUCH_RETURN_IF_ERROR(seq->store_->Bind(store::LogIdentity{seq->origin_, seq->vkey_.ToString()}));
   VOUCH_RETURN_IF_ERROR(seq->Recover());
   seq->sequencing_thread_ = std::thread([s = seq.get()] { s->Run(); });

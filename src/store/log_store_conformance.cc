@@ -19,7 +19,8 @@ using ::testing::Optional;
 using ::vouch::testing::IsOk;
 using ::vouch::testing::StatusIs;
 
-const LogIdentity kIdentity{"example.com/log", "example.com/log+01234567+AAAA"};
+// The identity the tests bind (a function: a static std::string may throw before main).
+LogIdentity Identity() { return {"example.com/log", "example.com/log+01234567+AAAA"}; }
 
 }  // namespace
 
@@ -80,11 +81,11 @@ TEST_P(LogStoreConformanceTest, AFreshStoreIsEmpty) {
 }
 
 TEST_P(LogStoreConformanceTest, BindRecordsTheIdentityAndRefusesAnother) {
-  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
-  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
-  EXPECT_THAT(store_->Bind(LogIdentity{"other.example/log", kIdentity.vkey}),
+  EXPECT_THAT(store_->Bind(Identity()), IsOk());
+  EXPECT_THAT(store_->Bind(Identity()), IsOk());
+  EXPECT_THAT(store_->Bind(LogIdentity{"other.example/log", Identity().vkey}),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("example.com/log")));
-  EXPECT_THAT(store_->Bind(LogIdentity{kIdentity.origin, "example.com/log+89abcdef+BBBB"}),
+  EXPECT_THAT(store_->Bind(LogIdentity{Identity().origin, "example.com/log+89abcdef+BBBB"}),
               StatusIs(StatusCode::kFailedPrecondition));
 }
 
@@ -284,6 +285,7 @@ TEST_P(LogStoreConformanceTest, ConcurrentReadersSeeWholeBatches) {
   });
   for (int i = 0; i < 50; ++i) {
     std::vector<std::string> batch;
+    batch.reserve(20);
     for (int j = 0; j < 20; ++j) batch.push_back("entry " + std::to_string(i * 20 + j));
     ASSERT_THAT(store_->Append(b.Build(batch)), IsOk());
   }
@@ -295,11 +297,11 @@ TEST_P(LogStoreConformanceTest, ConcurrentReadersSeeWholeBatches) {
 TEST_P(LogStoreConformanceTest, DataSurvivesReopening) {
   if (!GetParam().durable) GTEST_SKIP() << "not a durable backend";
   BatchBuilder b;
-  ASSERT_THAT(store_->Bind(kIdentity), IsOk());
+  ASSERT_THAT(store_->Bind(Identity()), IsOk());
   ASSERT_THAT(store_->Append(b.Build({"one", "two", "three"}, {StoredTile{0, 0, 3, Bytes(96, 9)}})),
               IsOk());
   Reopen();
-  EXPECT_THAT(store_->Bind(kIdentity), IsOk());
+  EXPECT_THAT(store_->Bind(Identity()), IsOk());
   EXPECT_THAT(store_->Bind(LogIdentity{"x", "y"}), StatusIs(StatusCode::kFailedPrecondition));
   auto state = store_->ReadState();
   ASSERT_THAT(state, IsOk());

@@ -42,7 +42,7 @@ using ::vouch::testing::IsOk;
 using ::vouch::testing::StatusIs;
 
 // A decision that stores `state` (status 200).
-WitnessStore::Decision Store(tlog::WitnessState state) {
+WitnessStore::Decision Store(const tlog::WitnessState& state) {
   return [state](const std::optional<tlog::WitnessState>&) {
     tlog::WitnessResponse out;
     out.status = 200;
@@ -113,6 +113,7 @@ TEST_P(WitnessStoreConformanceTest, StatePersistsAcrossReopen) {
 TEST_P(WitnessStoreConformanceTest, UpdatesAreAtomic) {
   constexpr int kThreads = 4, kPerThread = 50;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
