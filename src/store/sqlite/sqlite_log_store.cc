@@ -555,7 +555,7 @@ class SqliteLogStoreImpl {
   }
 
   // "signed a checkpoint for 1,341 entries" from the anchor, for messages.
-  std::string SignedSummary() const {
+  std::string SignedSummary() const VOUCH_REQUIRES(writer_mu_) {
     if (!anchor_.has_value() || anchor_->trees.empty()) {
       return "was initialised (anchor " + anchor_path_ + ")";
     }
