@@ -64,9 +64,9 @@ Log& TheLog() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
 
-  auto add = ledger::ParseAddResponse(text);
+  auto add = server::ParseAddResponse(text);
   if (add.ok()) {
-    auto again = ledger::ParseAddResponse(ledger::FormatAddResponse(*add));
+    auto again = server::ParseAddResponse(server::FormatAddResponse(*add));
     Check(again.ok() && again->index == add->index && again->leaf_hash == add->leaf_hash &&
           again->duplicate == add->duplicate && again->tree_size == add->tree_size);
   }
@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.raw_query = q == std::string::npos ? "" : request.target.substr(q + 1);
   request.body = std::string(text.substr(newline + 1));
 
-  auto index = ledger::ParseProofPath(request.path);
+  auto index = server::ParseProofPath(request.path);
   if (index.ok()) Check(request.path == "/proof/" + std::to_string(*index));
 
   Log& log = TheLog();

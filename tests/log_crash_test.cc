@@ -257,11 +257,16 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
   Verify(server.url(), kRounds);
   int status = server.Kill(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  size_t served = 0;
+  {
+    MutexLock lock(&mu_);
+    served = served_.size();
+  }
   RecordProperty("acknowledged_entries", static_cast<int>(verified_entries_));
   RecordProperty("final_size", static_cast<int>(final_size_));
-  RecordProperty("served_checkpoints", static_cast<int>(served_.size()));
+  RecordProperty("served_checkpoints", static_cast<int>(served));
   std::cout << "crash test: " << kRounds << " kill -9 rounds, " << verified_entries_
-            << " acknowledged entries verified at their indices, " << served_.size()
+            << " acknowledged entries verified at their indices, " << served
             << " served checkpoints consistent with the final tree of size " << final_size_ << "\n";
 }
 
