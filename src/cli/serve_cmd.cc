@@ -49,6 +49,21 @@ int RunnerFailure(const std::string& what, const Status& s) {
                        s.message());
 }
 
+// What every service's runner is given: its name, --data, --port-file, --listen, the clock and
+// the largest request body it accepts.
+server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& data_dir,
+                                           const std::string& port_file, const std::string& listen,
+                                           const Clock& clock, size_t max_body_bytes) {
+  server::ServiceRunnerOptions options;
+  options.name = std::move(name);
+  options.data_dir = data_dir;
+  options.port_file = port_file;
+  options.server.listen_address = listen;
+  options.server.clock = &clock;
+  options.server.max_body_bytes = max_body_bytes;
+  return options;
+}
+
 // The steps before a service's own: integrity, then binding the address (so that a bad or busy
 // --listen creates no state), then the data directory. kExitOk, or the exit code reported.
 int PrepareRunner(server::ServiceRunner& runner, const std::string& listen) {
@@ -232,13 +247,8 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
 
 int RunServeLog(const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
-  server::ServiceRunnerOptions runner_options;
-  runner_options.name = "log";
-  runner_options.data_dir = opts.data_dir;
-  runner_options.port_file = opts.port_file;
-  runner_options.server.listen_address = opts.listen;
-  runner_options.server.clock = &clock;
-  runner_options.server.max_body_bytes = tlog::kMaxEntrySize;
+  server::ServiceRunnerOptions runner_options =
+      RunnerOptions("log", opts.data_dir, opts.port_file, opts.listen, clock, tlog::kMaxEntrySize);
   // Submitters wait (a few ms) for their batch: let many wait at once.
   runner_options.server.max_handler_threads = 512;
   runner_options.server.max_connections = static_cast<size_t>(opts.max_connections);
@@ -331,13 +341,8 @@ struct ServeWitnessOptions {
 
 int RunServeWitness(const ServeWitnessOptions& opts) {
   const Clock& clock = RealClock();
-  server::ServiceRunnerOptions runner_options;
-  runner_options.name = "witness";
-  runner_options.data_dir = opts.data_dir;
-  runner_options.port_file = opts.port_file;
-  runner_options.server.listen_address = opts.listen;
-  runner_options.server.clock = &clock;
-  runner_options.server.max_body_bytes = server::kMaxAddCheckpointBody;
+  server::ServiceRunnerOptions runner_options = RunnerOptions(
+      "witness", opts.data_dir, opts.port_file, opts.listen, clock, server::kMaxAddCheckpointBody);
   server::ServiceRunner runner(std::move(runner_options));
 
   auto key_text = runner.LoadPrivateKey(opts.key_file, kMaxKeyFileSize);

@@ -10,6 +10,7 @@
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/store/reasons.h"
 
 namespace vouch::store {
 namespace {
@@ -161,7 +162,7 @@ StatusOr<std::optional<StateAnchor>> ReadStateAnchor(const std::string& path) {
     return Status(StatusCode::kDataLoss,
                   "the state anchor " + path + " is damaged: " + anchor.status().message() +
                       " (docs/log.md, \"Recovery\")",
-                  "state_anchor_invalid");
+                  reasons::kStateAnchorInvalid);
   }
   return std::optional<StateAnchor>(*std::move(anchor));
 }

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/validate.h"
 #include "vouch/base/mutex.h"
+#include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
 
@@ -168,28 +169,28 @@ class SqliteLogStoreImpl {
       return Status(StatusCode::kAlreadyExists,
                     "the log state at " + path_ + " exists already (its anchor " + anchor_path_ +
                         " exists); open it without init",
-                    "state_exists");
+                    reasons::kStateExists);
     }
     if (mode == StateMode::kOpen && !anchor_.has_value()) {
       if (db_present) {
-        return AnchorError(StatusCode::kFailedPrecondition, "state_not_anchored",
+        return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
                            "the log database " + path_ + " has no state anchor (" + anchor_path_ +
                                "): a database from an older vouch, or one whose anchor was "
                                "deleted, is refused until it is adopted once, explicitly, with "
                                "--init");
       }
       return AnchorError(
-          StatusCode::kFailedPrecondition, "state_missing",
+          StatusCode::kFailedPrecondition, reasons::kStateMissing,
           "there is no log state at " + path_ + ": create one with `vouch serve log --init`");
     }
     if (anchor_.has_value()) {
       mode = StateMode::kOpen;
       if (anchor_->kind != StateKind::kLog) {
-        return AnchorError(StatusCode::kDataLoss, "state_anchor_invalid",
+        return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
                            "the state anchor " + anchor_path_ + " is not a log's");
       }
       if (!db_present) {
-        return AnchorError(StatusCode::kDataLoss, "state_lost",
+        return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                            "the log database " + path_ + " is missing or empty, but this log " +
                                SignedSummary() +
                                ": restore the database from backup, or start a new log with a "
@@ -213,7 +214,7 @@ class SqliteLogStoreImpl {
     }
     VOUCH_ASSIGN_OR_RETURN(const bool empty, SchemaIsEmpty(*writer_));
     if (empty && mode == StateMode::kOpen) {
-      return AnchorError(StatusCode::kDataLoss, "state_lost",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                          "the log database " + path_ + " is empty, but this log " +
                              SignedSummary() +
                              ": restore the database from backup, or start a new log with a new "
@@ -537,7 +538,8 @@ class SqliteLogStoreImpl {
     VOUCH_ASSIGN_OR_RETURN(auto version, ReadMetaLocked("schema_version"));
     if (!version.has_value()) {
       return Status(StatusCode::kDataLoss,
-                    "sqlite: the database " + path_ + " has no schema version", "store_schema");
+                    "sqlite: the database " + path_ + " has no schema version",
+                    reasons::kStoreSchema);
     }
     if (*version != std::to_string(kSchemaVersion)) {
       return FailedPreconditionError("the database " + path_ + " has schema version " + *version +
@@ -591,7 +593,7 @@ class SqliteLogStoreImpl {
   Status CompareWithAnchorLocked() VOUCH_REQUIRES(writer_mu_) {
     VOUCH_ASSIGN_OR_RETURN(auto id, ReadMetaLocked("state_id"));
     if (id != anchor_->state_id) {
-      return AnchorError(StatusCode::kDataLoss, "state_lost",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                          "the log database " + path_ + " belongs to another state (state id " +
                              id.value_or("none") + ", the anchor " + anchor_path_ + " has " +
                              anchor_->state_id +
@@ -600,7 +602,7 @@ class SqliteLogStoreImpl {
     }
     for (const auto& [origin, tree] : anchor_->trees) {
       if (bound_origin_ != origin) {
-        return AnchorError(StatusCode::kDataLoss, "state_lost",
+        return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                            "the log database " + path_ + " holds the log \"" +
                                bound_origin_.value_or("") + "\", but its anchor is for \"" +
                                origin + "\"");
@@ -608,7 +610,7 @@ class SqliteLogStoreImpl {
       VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
       if (state.size < tree.size) {
         return AnchorError(
-            StatusCode::kDataLoss, "state_behind",
+            StatusCode::kDataLoss, reasons::kStateBehind,
             "the log database " + path_ + " has " + Grouped(state.size) +
                 " entries but this log signed a checkpoint for " + Grouped(tree.size) +
                 ": the database is behind what was signed (lost, rolled back, or its WAL "
@@ -619,7 +621,7 @@ class SqliteLogStoreImpl {
           note.ok() ? ParseCheckpointBody(*note) : StatusOr<tlog::Checkpoint>(note.status());
       if (!body.ok() || body->size() != tree.size || body->root() != tree.root) {
         return AnchorError(
-            StatusCode::kDataLoss, "state_behind",
+            StatusCode::kDataLoss, reasons::kStateBehind,
             "the log database " + path_ + " (" + Grouped(state.size) +
                 " entries) does not extend the checkpoint this log signed for " +
                 Grouped(tree.size) + " entries: its checkpoint for that size is " +

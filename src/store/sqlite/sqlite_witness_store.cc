@@ -11,6 +11,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "vouch/base/mutex.h"
+#include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
 
 namespace vouch::store {
@@ -132,7 +133,7 @@ class SqliteWitnessStore final : public WitnessStore {
                         "witness store: the state is committed but the state anchor could not "
                         "be updated, so nothing is cosigned: " +
                             written.message(),
-                        "state_anchor_write");
+                        reasons::kStateAnchorWrite);
       }
     }
     if (!status.ok()) responses.assign(batch.size(), status);
@@ -152,7 +153,7 @@ class SqliteWitnessStore final : public WitnessStore {
     const ByteSpan root = internal::ColumnBlob(stmt, 1);
     if (size < 0 || root.size() != state.root.size()) {
       return Status(StatusCode::kDataLoss, "witness store: corrupt state for origin " + origin,
-                    "store_corrupt");
+                    reasons::kStoreCorrupt);
     }
     state.size = static_cast<uint64_t>(size);
     std::memcpy(state.root.data(), root.data(), state.root.size());
@@ -215,7 +216,7 @@ StatusOr<std::map<std::string, AnchoredTree>> ReadAll(SqliteConnection& db) {
     const ByteSpan root = internal::ColumnBlob(stmt, 2);
     AnchoredTree tree;
     if (size < 0 || root.size() != tree.root.size()) {
-      return Status(StatusCode::kDataLoss, "witness store: corrupt state", "store_corrupt");
+      return Status(StatusCode::kDataLoss, "witness store: corrupt state", reasons::kStoreCorrupt);
     }
     tree.size = static_cast<uint64_t>(size);
     std::memcpy(tree.root.data(), root.data(), tree.root.size());
@@ -229,7 +230,7 @@ Status CompareWithAnchor(SqliteConnection& db, const std::string& path,
                          const std::string& anchor_path, const StateAnchor& anchor) {
   VOUCH_ASSIGN_OR_RETURN(auto id, ReadMeta(db, "state_id"));
   if (id != anchor.state_id) {
-    return AnchorError(StatusCode::kDataLoss, "state_lost",
+    return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                        "the witness database " + path + " belongs to another state (state id " +
                            id.value_or("none") + ", the anchor " + anchor_path + " has " +
                            anchor.state_id +
@@ -240,7 +241,7 @@ Status CompareWithAnchor(SqliteConnection& db, const std::string& path,
     auto it = stored.find(origin);
     const uint64_t have = it == stored.end() ? 0 : it->second.size;
     if (it == stored.end() || have < tree.size) {
-      return AnchorError(StatusCode::kDataLoss, "state_behind",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
                          "the witness database " + path + " holds size " + std::to_string(have) +
                              " for the log \"" + origin + "\", but this witness cosigned size " +
                              std::to_string(tree.size) +
@@ -248,7 +249,7 @@ Status CompareWithAnchor(SqliteConnection& db, const std::string& path,
                              "restore it from backup");
     }
     if (have == tree.size && it->second.root != tree.root) {
-      return AnchorError(StatusCode::kDataLoss, "state_behind",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
                          "the witness database " + path + " holds another root for size " +
                              std::to_string(tree.size) + " of the log \"" + origin +
                              "\" than the one this witness cosigned; restore it from backup");
@@ -274,28 +275,28 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
     return Status(StatusCode::kAlreadyExists,
                   "the witness state at " + path + " exists already (its anchor " + anchor_path +
                       " exists); open it without init",
-                  "state_exists");
+                  reasons::kStateExists);
   }
   if (mode == StateMode::kOpen && !anchor.has_value()) {
     if (db_present) {
-      return AnchorError(StatusCode::kFailedPrecondition, "state_not_anchored",
+      return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
                          "the witness database " + path + " has no state anchor (" + anchor_path +
                              "): a database from an older vouch, or one whose anchor was "
                              "deleted, is refused until it is adopted once, explicitly, with "
                              "--init");
     }
     return AnchorError(
-        StatusCode::kFailedPrecondition, "state_missing",
+        StatusCode::kFailedPrecondition, reasons::kStateMissing,
         "there is no witness state at " + path + ": create one with `vouch serve witness --init`");
   }
   if (anchor.has_value()) {
     mode = StateMode::kOpen;
     if (anchor->kind != StateKind::kWitness) {
-      return AnchorError(StatusCode::kDataLoss, "state_anchor_invalid",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
                          "the state anchor " + anchor_path + " is not a witness's");
     }
     if (!db_present) {
-      return AnchorError(StatusCode::kDataLoss, "state_lost",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                          "the witness database " + path + " is missing or empty, but this " +
                              "witness has state (anchor " + anchor_path + ", " +
                              std::to_string(anchor->trees.size()) +
@@ -316,7 +317,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(const bool empty, internal::SchemaIsEmpty(*db));
   if (empty) {
     if (mode == StateMode::kOpen) {
-      return AnchorError(StatusCode::kDataLoss, "state_lost",
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                          "the witness database " + path +
                              " is empty, but this witness has "
                              "state (anchor " +
