@@ -4,9 +4,11 @@
 #ifndef VOUCH_FUZZ_HASH_RANDOM_H_
 #define VOUCH_FUZZ_HASH_RANDOM_H_
 
+#include <array>
 #include <cstdint>
 #include <span>
 
+#include "vouch/base/byte_writer.h"
 #include "vouch/crypto/random_source.h"
 #include "vouch/crypto/sha.h"
 
@@ -18,11 +20,10 @@ class HashRandom final : public RandomSource {
   Status Fill(std::span<uint8_t> out) override {
     for (auto& b : out) {
       if (used_ == block_.size()) {
-        Bytes input(seed_.begin(), seed_.end());
-        input.push_back(static_cast<uint8_t>(counter_));
-        input.push_back(static_cast<uint8_t>(counter_ >> 8));
+        std::array<uint8_t, 2> counter;
+        StoreU16Le(counter.data(), static_cast<uint16_t>(counter_));
         ++counter_;
-        block_ = Sha256(input);
+        block_ = Sha256WithPrefix(seed_, {counter});
         used_ = 0;
       }
       b = block_[used_++];

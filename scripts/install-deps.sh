@@ -10,6 +10,7 @@ PACKAGES=(
   clang-tidy
   libssl-dev                        # OpenSSL 3: all cryptography
   libsqlite3-dev libpq-dev          # storage backends
+  postgresql-15 postgresql-client-15  # PostgreSQL tests start a throwaway server (no system cluster)
   nlohmann-json3-dev libsimdjson-dev
   libcli11-dev libfmt-dev libspdlog-dev
   libboost-dev                      # Beast/Asio HTTP
@@ -35,5 +36,9 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 echo "install-deps: installing ${missing[*]}"
+# Installing the PostgreSQL server must not create or start a system cluster: tests start their
+# own throwaway servers (docs/postgres.md). postgresql-common reads this directory.
+$SUDO mkdir -p /etc/postgresql-common/createcluster.d
+echo 'create_main_cluster = false' | $SUDO tee /etc/postgresql-common/createcluster.d/vouch.conf >/dev/null
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -10,8 +10,28 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 JOBS="$(nproc)"
 
+# PostgreSQL servers a killed test left behind (tests start their own under /tmp/vouch-pg.*).
+stop_stray_postgres() {
+  local top bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  for top in /tmp/vouch-pg.*; do
+    [ -d "$top/data" ] && [ -n "$bin" ] || continue
+    if [ "$(id -u)" -eq 0 ]; then
+      runuser -u postgres -- "$bin/pg_ctl" -D "$top/data" -m immediate -w stop >/dev/null 2>&1 || true
+    else
+      "$bin/pg_ctl" -D "$top/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$top"
+  done
+}
+stop_stray_postgres
+trap stop_stray_postgres EXIT
+
 echo "== format (clang-format, .clang-format)"
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== boundaries (public headers, internal headers, clocks and locks; docs/architecture.md)"
+bash scripts/check-boundaries.sh
 
 echo "== normal build (gcc)"
 cmake --preset default >/dev/null

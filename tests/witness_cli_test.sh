@@ -91,6 +91,26 @@ check witness_key_0644 2 "chmod 600 $TMP/w.key" -- "$VOUCH" serve witness --data
   --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0
 chmod 600 "$TMP/w.key"
 
+# Idle connections cannot lock clients out (issue 12): with 4 slots, 12 sockets that send
+# nothing make way, oldest first, and a client is still answered; the per-address limit holds the
+# same way. Flag values out of range are refused.
+kill $pid; wait $pid 2>/dev/null
+"$VOUCH" serve witness --data "$TMP/state" --key "$TMP/w.key" --log "$LOG_ARG" \
+  --listen 127.0.0.1:0 --port-file "$TMP/port9" --max-connections 4 \
+  --max-connections-per-address 2 > /dev/null &
+pid=$!
+port=$(wait_port "$TMP/port9" "$pid")
+fds=()
+for _ in $(seq 12); do exec {fd}<>"/dev/tcp/127.0.0.1/$port" && fds+=("$fd"); done
+[ ${#fds[@]} -eq 12 ] && ok || bad "idle sockets: ${#fds[@]} of 12 connected"
+for _ in 1 2 3; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/$hash/checkpoint")
+  [ "$code" = 200 ] && ok || bad "a client behind 12 idle sockets got $code"
+done
+for fd in "${fds[@]}"; do exec {fd}<&-; done
+check max_connections_range 2 'max-connections' -- "$VOUCH" serve witness --data "$TMP/s4" \
+  --key "$TMP/w.key" --log "$LOG_ARG" --listen 127.0.0.1:0 --max-connections 0
+
 # Clients demand the policy's quorum: a log checkpoint without the witness's cosignature is
 # refused, naming who is missing; with "quorum none" the same checkpoint is accepted.
 kill $pid; wait $pid 2>/dev/null

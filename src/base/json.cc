@@ -61,4 +61,31 @@ StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, int max_depth) {
   return value;
 }
 
+StatusOr<nlohmann::json> ParseStrictJsonDocument(std::string_view text, int max_depth) {
+  auto value = ParseStrictJson(text, max_depth);
+  if (!value.ok()) {
+    const Status& s = value.status();
+    if (s.reason() == kJsonSyntaxError) {
+      return MalformedError(kJsonSyntaxError, "invalid JSON: " + s.message());
+    }
+    if (s.reason() == kJsonTooDeep) return MalformedError(kJsonTooDeep, "JSON " + s.message());
+    return s;
+  }
+  if (value->is_discarded()) return MalformedError(kJsonSyntaxError, "invalid JSON");
+  return value;
+}
+
+StatusOr<uint64_t> JsonUnsigned(const nlohmann::json& value, uint64_t max) {
+  if (value.is_number_unsigned()) {
+    uint64_t v = value.get<uint64_t>();
+    if (v <= max) return v;
+  } else if (value.is_number_integer()) {
+    int64_t v = value.get<int64_t>();
+    if (v >= 0 && static_cast<uint64_t>(v) <= max) return static_cast<uint64_t>(v);
+  } else {
+    return InvalidArgumentError("expected an integer");
+  }
+  return InvalidArgumentError("integer outside 0.." + std::to_string(max));
+}
+
 }  // namespace vouch::internal

@@ -1,5 +1,6 @@
 // Internal: strict JSON reading shared by every module that parses JSON documents (EII JSON,
-// enclave bundle manifests, the simulated platform's state). Kept out of include/ so that
+// enclave bundle manifests, enclave identities, the simulated platform's state), and the typed
+// field readers they share (JsonUnsigned, JsonHex). Kept out of include/ so that
 // nlohmann does not leak into libvouch's API; reachable from every target that has src/ on its
 // private include path.
 //
@@ -7,11 +8,14 @@
 #ifndef VOUCH_BASE_JSON_H_
 #define VOUCH_BASE_JSON_H_
 
+#include <array>
+#include <cstdint>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "vouch/base/encoding.h"
 #include "vouch/base/statusor.h"
 
 namespace vouch::internal {
@@ -34,6 +38,25 @@ std::string JsonErrorMessage(const std::exception& e);
 //   kJsonDuplicateKey  "duplicate key \"<key>\"" (the first duplicate in document order)
 // REQUIRES: max_depth >= 1.
 StatusOr<nlohmann::json> ParseStrictJson(std::string_view text, int max_depth);
+
+// ParseStrictJson for a whole document, with messages that read on their own after the
+// caller's context ("bundle manifest: invalid JSON: …"); same reasons, kInvalidArgument:
+//   kJsonSyntaxError   "invalid JSON: " + JsonErrorMessage() of nlohmann's parse error
+//   kJsonTooDeep       "JSON nested deeper than <max_depth> levels"
+//   kJsonDuplicateKey  "duplicate key \"<key>\""
+// REQUIRES: max_depth >= 1.
+StatusOr<nlohmann::json> ParseStrictJsonDocument(std::string_view text, int max_depth);
+
+// A JSON integer (not a float, a boolean or a string) in 0..`max`; kInvalidArgument otherwise
+// ("expected an integer", "integer outside 0..<max>").
+StatusOr<uint64_t> JsonUnsigned(const nlohmann::json& value, uint64_t max);
+
+// A JSON string of exactly 2N hex digits, as N bytes; kInvalidArgument otherwise.
+template <size_t N>
+StatusOr<std::array<uint8_t, N>> JsonHex(const nlohmann::json& value) {
+  if (!value.is_string()) return InvalidArgumentError("expected a hex string");
+  return HexDecodeArray<N>(value.get_ref<const std::string&>());
+}
 
 }  // namespace vouch::internal
 

@@ -82,6 +82,9 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Io(st::kStoreCorrupt),
     Io(st::kStoreDamaged),
     Io(st::kStateAnchorWrite),
+    Io(st::kStoreUnreachable),
+    Io(st::kStoreNotDurable),
+    Io(st::kStoreVersionNewer),
     // base: the one rule for private key files (base/file.h).
     Usage(kKeyFileInsecure),
     // sgx: evidence that does not parse is evidence examined and rejected (exit 1).

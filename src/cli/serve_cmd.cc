@@ -14,6 +14,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/http/http_client.h"
+#include "vouch/http/http_server.h"
 #include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
@@ -49,16 +50,38 @@ int RunnerFailure(const std::string& what, const Status& s) {
                        s.message());
 }
 
-// What every service's runner is given: its name, --data, --port-file, --listen, the clock and
-// the largest request body it accepts.
+// Every service's connection slots (docs/http.md, "Connection slots").
+struct ConnectionFlags {
+  size_t max_connections = 0;
+  size_t max_per_address = http::ServerOptions().max_connections_per_address;
+};
+
+void AddConnectionFlags(CLI::App* cmd, ConnectionFlags* flags, size_t default_max) {
+  flags->max_connections = default_max;
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "Concurrent HTTP connections; at the limit an idle one makes way, else 503 "
+                  "(default " +
+                      std::to_string(default_max) + ")")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--max-connections-per-address", flags->max_per_address,
+                  "Concurrent HTTP connections from one IP address, 0 for no limit (default " +
+                      std::to_string(flags->max_per_address) + "; behind a proxy, raise it)")
+      ->check(CLI::Range(0, 100000));
+}
+
+// What every service's runner is given: its name, --data, --port-file, --listen, the connection
+// flags, the clock and the largest request body it accepts.
 server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& data_dir,
                                            const std::string& port_file, const std::string& listen,
-                                           const Clock& clock, size_t max_body_bytes) {
+                                           const ConnectionFlags& connections, const Clock& clock,
+                                           size_t max_body_bytes) {
   server::ServiceRunnerOptions options;
   options.name = std::move(name);
   options.data_dir = data_dir;
   options.port_file = port_file;
   options.server.listen_address = listen;
+  options.server.max_connections = connections.max_connections;
+  options.server.max_connections_per_address = connections.max_per_address;
   options.server.clock = &clock;
   options.server.max_body_bytes = max_body_bytes;
   return options;
@@ -103,7 +126,8 @@ int StateFailure(const std::string& what, const Status& s) {
   }
   // The store's messages say what was found and how to recover (docs/log.md, "Recovery").
   if (reason == store::reasons::kStateMissing || reason == store::reasons::kStateNotAnchored ||
-      s.code() == StatusCode::kDataLoss) {
+      reason == store::reasons::kStoreUnreachable || reason == store::reasons::kStoreNotDurable ||
+      reason == store::reasons::kStoreVersionNewer || s.code() == StatusCode::kDataLoss) {
     return ReportFailure(false,
                          ErrorCode{reason.empty() ? codes::kStoreFailed.code : reason, kExitIo},
                          what, s.message());
@@ -127,7 +151,7 @@ struct ServeLogOptions {
   int add_timeout = 30;
   size_t max_pending = ledger::SequencerOptions().max_pending_entries;
   size_t cache_mib = 96;
-  int max_connections = 1024;
+  ConnectionFlags connections;
   std::vector<std::string> witnesses;  // URL=VKEY
   std::string policy_file;
   double witness_timeout = 5;
@@ -248,10 +272,10 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
 int RunServeLog(const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("log", opts.data_dir, opts.port_file, opts.listen, clock, tlog::kMaxEntrySize);
+      RunnerOptions("log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+                    tlog::kMaxEntrySize);
   // Submitters wait (a few ms) for their batch: let many wait at once.
   runner_options.server.max_handler_threads = 512;
-  runner_options.server.max_connections = static_cast<size_t>(opts.max_connections);
   runner_options.server.stop_grace =
       std::chrono::milliseconds(2000) + std::chrono::seconds(opts.add_timeout);
   server::ServiceRunner runner(std::move(runner_options));
@@ -336,13 +360,16 @@ struct ServeWitnessOptions {
   std::vector<std::string> logs;  // ORIGIN=VKEY
   std::string listen = "127.0.0.1:7380";
   std::string port_file;
+  std::string store;  // empty: the SQLite state in data_dir
+  ConnectionFlags connections;
   bool init = false;
 };
 
 int RunServeWitness(const ServeWitnessOptions& opts) {
   const Clock& clock = RealClock();
-  server::ServiceRunnerOptions runner_options = RunnerOptions(
-      "witness", opts.data_dir, opts.port_file, opts.listen, clock, server::kMaxAddCheckpointBody);
+  server::ServiceRunnerOptions runner_options =
+      RunnerOptions("witness", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+                    server::kMaxAddCheckpointBody);
   server::ServiceRunner runner(std::move(runner_options));
 
   auto key_text = runner.LoadPrivateKey(opts.key_file, kMaxKeyFileSize);
@@ -366,8 +393,10 @@ int RunServeWitness(const ServeWitnessOptions& opts) {
                          witness.status().message());
   }
   if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
-  auto state =
-      opts.init ? store::CreateWitnessState(opts.data_dir) : store::OpenWitnessState(opts.data_dir);
+  // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data).
+  const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
+  auto state = opts.init ? store::CreateWitnessState(uri, {}, opts.data_dir)
+                         : store::OpenWitnessState(uri, {}, opts.data_dir);
   if (!state.ok()) {
     return StateFailure(
         opts.init ? "cannot create the witness state" : "cannot open the witness state",
@@ -437,9 +466,7 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--max-pending", opts->max_pending,
                   "Submissions waiting before new ones get 503 (default 65536)");
   cmd->add_option("--cache-mib", opts->cache_mib, "Tile cache for proofs, MiB (default 96)");
-  cmd->add_option("--max-connections", opts->max_connections,
-                  "Concurrent HTTP connections (default 1024)")
-      ->check(CLI::Range(1, 100000));
+  AddConnectionFlags(cmd, &opts->connections, 1024);
   cmd->add_option("--policy", opts->policy_file,
                   "c2sp.org/tlog-policy file: publish only checkpoints its quorum cosigned");
   cmd->add_option("--witness", opts->witnesses,
@@ -484,6 +511,11 @@ void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--listen", opts->listen,
                   "Address (default 127.0.0.1:7380; port 0 picks a free port)");
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  cmd->add_option("--store", opts->store,
+                  "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
+                  "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
+      ->envname("VOUCH_STORE");
+  AddConnectionFlags(cmd, &opts->connections, 512);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(*opts); });
 }
 

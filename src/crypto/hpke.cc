@@ -10,6 +10,7 @@
 #include "crypto/hkdf_internal.h"
 #include "crypto/hpke_internal.h"
 #include "crypto/ossl_ptr.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/crypto/aes_gcm.h"
 
 namespace vouch::hpke {
@@ -24,25 +25,22 @@ Status InvalidKey(std::string message) {
   return MalformedError(kReasonInvalidKey, std::move(message));
 }
 
-void PutU16(Bytes& out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v >> 8));
-  out.push_back(static_cast<uint8_t>(v));
-}
-
 // suite_id inside the KEM: "KEM" ‖ I2OSP(kem_id, 2) (RFC 9180 §4.1).
 Bytes KemSuiteId() {
-  Bytes id = ToBytes(std::string_view("KEM"));
-  PutU16(id, kKemX25519HkdfSha256);
-  return id;
+  ByteWriter id;
+  id.WriteBytes(AsBytes("KEM"));
+  id.WriteU16Be(kKemX25519HkdfSha256);
+  return std::move(id).Finish();
 }
 
 // suite_id of the key schedule: "HPKE" ‖ kem_id ‖ kdf_id ‖ aead_id (RFC 9180 §5.1).
 Bytes HpkeSuiteId(Aead aead) {
-  Bytes id = ToBytes(std::string_view("HPKE"));
-  PutU16(id, kKemX25519HkdfSha256);
-  PutU16(id, kKdfHkdfSha256);
-  PutU16(id, static_cast<uint16_t>(aead));
-  return id;
+  ByteWriter id;
+  id.WriteBytes(AsBytes("HPKE"));
+  id.WriteU16Be(kKemX25519HkdfSha256);
+  id.WriteU16Be(kKdfHkdfSha256);
+  id.WriteU16Be(static_cast<uint16_t>(aead));
+  return std::move(id).Finish();
 }
 
 // Nk of each AEAD; fails for ids outside the three supported.
@@ -80,14 +78,14 @@ StatusOr<SecretBytes> LabeledExpand(ByteSpan suite_id, const SecretBytes& prk,
     return Malformed("HPKE output length must be 1.." + std::to_string(kMaxExportSize) +
                      " bytes, got " + std::to_string(length));
   }
-  Bytes labeled;
-  labeled.reserve(2 + kVersionLabel.size() + suite_id.size() + label.size() + info.size());
-  PutU16(labeled, static_cast<uint16_t>(length));
-  Append(labeled, AsBytes(kVersionLabel));
-  Append(labeled, suite_id);
-  Append(labeled, AsBytes(label));
-  Append(labeled, info);
-  return vouch::internal::HkdfSha256Expand(prk.Reveal(), labeled, length);
+  ByteWriter labeled;
+  labeled.Reserve(2 + kVersionLabel.size() + suite_id.size() + label.size() + info.size());
+  labeled.WriteU16Be(static_cast<uint16_t>(length));
+  labeled.WriteBytes(AsBytes(kVersionLabel));
+  labeled.WriteBytes(suite_id);
+  labeled.WriteBytes(AsBytes(label));
+  labeled.WriteBytes(info);
+  return vouch::internal::HkdfSha256Expand(prk.Reveal(), labeled.view(), length);
 }
 
 // X25519(sk, peer) with the explicit all-zero check of RFC 9180 §7.1.4. The key is handed to

@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "crypto/ossl_ptr.h"
@@ -20,6 +21,21 @@ Sha512Digest Sha512(ByteSpan data) {
   Sha512Digest out;
   SHA512(data.data(), data.size(), out.data());
   return out;
+}
+
+Sha256Digest Sha256WithPrefix(ByteSpan prefix, std::initializer_list<ByteSpan> parts) {
+  size_t total = prefix.size();
+  for (ByteSpan part : parts) total += part.size();
+  if (total <= kSha256StackInputMax) {
+    std::array<uint8_t, kSha256StackInputMax> buf;
+    uint8_t* p = std::copy(prefix.begin(), prefix.end(), buf.data());
+    for (ByteSpan part : parts) p = std::copy(part.begin(), part.end(), p);
+    return Sha256(ByteSpan(buf.data(), total));
+  }
+  Sha256Hasher hasher;
+  hasher.Update(prefix);
+  for (ByteSpan part : parts) hasher.Update(part);
+  return hasher.Finish();
 }
 
 struct Sha256Hasher::State {

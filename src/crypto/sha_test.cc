@@ -27,5 +27,40 @@ TEST(ShaTest, IncrementalMatchesOneShotAndResets) {
   EXPECT_EQ(h.Finish(), Sha256(AsBytes("abc")));
 }
 
+// The prefixed hash equals SHA-256 of the concatenation, on both sides of the stack-buffer
+// bound (the one-shot path and the streamed path) and with empty pieces anywhere.
+TEST(ShaTest, WithPrefixHashesTheConcatenation) {
+  for (size_t size : {size_t{0}, size_t{1}, size_t{31}, size_t{kSha256StackInputMax - 9},
+                      size_t{kSha256StackInputMax - 8}, size_t{kSha256StackInputMax - 7},
+                      size_t{3 * kSha256StackInputMax}}) {
+    Bytes data(size);
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<uint8_t>(i * 7 + 3);
+    const ByteSpan all(data);
+    const ByteSpan head = all.first(size / 2);
+    const ByteSpan tail = all.subspan(size / 2);
+    Bytes concatenated = ToBytes(std::string_view("tag/v1"));  // 6 bytes
+    Append(concatenated, Bytes{0x0a, 0x01});                   // 2 more: total = size + 8
+    Append(concatenated, data);
+    const Sha256Digest want = Sha256(concatenated);
+    EXPECT_EQ(Sha256WithPrefix(AsBytes("tag/v1"), {Bytes{0x0a, 0x01}, head, tail}), want) << size;
+    EXPECT_EQ(Sha256WithPrefix(AsBytes("tag/v1"), {Bytes{0x0a}, ByteSpan(), Bytes{0x01}, all}),
+              want)
+        << size;
+    EXPECT_EQ(Sha256WithPrefix(concatenated, {}), want) << size;
+    EXPECT_EQ(Sha256WithPrefix(ByteSpan(), {concatenated}), want) << size;
+  }
+}
+
+// Known answers: RFC 6962's hash of the empty leaf, SHA-256(0x00), and "abc" split between
+// the prefix and the parts.
+TEST(ShaTest, WithPrefixKnownAnswers) {
+  const uint8_t leaf_prefix[] = {0x00};
+  EXPECT_EQ(HexEncode(Sha256WithPrefix(leaf_prefix, {})),
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+  EXPECT_EQ(HexEncode(Sha256WithPrefix(AsBytes("a"), {AsBytes("b"), AsBytes("c")})),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256WithPrefix(ByteSpan(), {}), Sha256(ByteSpan()));
+}
+
 }  // namespace
 }  // namespace vouch

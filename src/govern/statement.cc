@@ -1516,10 +1516,7 @@ std::optional<std::string> PersonalDataRule(std::string_view text) {
 }
 
 std::array<uint8_t, 64> RootKeyReportData(ByteSpan spki_der) {
-  Sha256Hasher h;
-  h.Update(AsBytes(kRootKeyBindingTag));
-  h.Update(spki_der);
-  Sha256Digest d = h.Finish();
+  const Sha256Digest d = Sha256WithPrefix(AsBytes(kRootKeyBindingTag), {spki_der});
   std::array<uint8_t, 64> rd{};
   std::copy(d.begin(), d.end(), rd.begin());
   return rd;

@@ -168,7 +168,9 @@ RawParseResult ParseRawRequest(ByteSpan data, const RequestLimits& limits, size_
   bool header_checked = false;
   auto feed = [&]() -> bool {
     if (fed == data.size()) return false;
-    size_t n = std::min(max_piece, data.size() - fed);
+    // As the server's read buffer, which holds at most max_header_bytes unparsed bytes.
+    const size_t room = limits.max_header_bytes - (buffer.size() - pos);
+    size_t n = std::min({max_piece, data.size() - fed, room});
     buffer.append(reinterpret_cast<const char*>(data.data()) + fed, n);
     fed += n;
     return true;
@@ -198,6 +200,13 @@ RawParseResult ParseRawRequest(ByteSpan data, const RequestLimits& limits, size_
       result.expects_continue = ExpectsContinue(parser);
     }
     if (ec == bhttp::error::need_more || (n == 0 && !parser.is_done())) {
+      // As the server's read buffer: unparsed bytes (a header section, a chunk-size line with
+      // its extensions, a trailer section) never exceed the header limit.
+      if (buffer.size() - pos >= limits.max_header_bytes) {
+        result.error = ParseErrorToHttpError(bhttp::error::buffer_overflow);
+        result.consumed = pos;
+        return result;
+      }
       if (!feed()) {
         result.consumed = pos;
         return result;  // incomplete

@@ -37,7 +37,9 @@ struct RawParseResult {
 
 // Parses the first request in `data` exactly as the server does (same parser, limits and
 // checks), feeding it to the incremental parser in pieces of at most `max_piece` bytes (>= 1)
-// to exercise the same code paths as bytes trickling in from a socket.
+// to exercise the same code paths as bytes trickling in from a socket, and holding at most
+// `limits.max_header_bytes` unparsed bytes at once, as the server's read buffer does (so a
+// chunk-size line or a trailer section over that limit is 431).
 RawParseResult ParseRawRequest(ByteSpan data, const RequestLimits& limits, size_t max_piece);
 
 }  // namespace vouch::http::internal

@@ -20,6 +20,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <deque>
+#include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -46,6 +48,8 @@ constexpr size_t kLingerMaxBytes = size_t{4} << 20;
 // Bytes read at once while waiting for a request's first byte.
 constexpr size_t kFirstReadBytes = 4096;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Idle keys at or above this mark kept-alive connections: they make way after never-used ones.
+constexpr uint64_t kKeptAliveKey = uint64_t{1} << 62;
 
 std::string FormatEndpoint(const tcp::endpoint& endpoint) {
   const net::ip::address address = endpoint.address();
@@ -55,23 +59,33 @@ std::string FormatEndpoint(const tcp::endpoint& endpoint) {
 }
 
 // Runs submitted jobs on up to `max_threads` threads, creating threads only when every existing
-// one is busy. Jobs must not throw.
+// one is busy. A thread that has waited `idle_timeout` without a job exits, so the pool shrinks
+// back after a burst. Jobs must not throw.
 class WorkerPool {
  public:
-  explicit WorkerPool(size_t max_threads) : max_threads_(std::max<size_t>(1, max_threads)) {}
+  WorkerPool(size_t max_threads, std::chrono::milliseconds idle_timeout, const Clock& clock)
+      : max_threads_(std::max<size_t>(1, max_threads)),
+        idle_timeout_(idle_timeout),
+        clock_(clock) {}
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool() { Shutdown(); }
 
   void Submit(std::function<void()> job) VOUCH_EXCLUDES(mu_) {
     std::function<void()> inline_job;
+    std::vector<std::thread> exited;
     {
       MutexLock lock(&mu_);
       queue_.push_back(std::move(job));
       if (idle_ < queue_.size() && threads_.size() < max_threads_) {
+        // The handle's slot exists before the thread does: the thread looks itself up by id
+        // when it leaves the pool (under mu_, so not before this block ends).
+        const uint64_t id = next_id_++;
+        auto slot = threads_.try_emplace(id).first;
         try {
-          threads_.emplace_back([this] { Loop(); });
+          slot->second = std::thread([this, id] { Loop(id); });
         } catch (const std::system_error&) {
+          threads_.erase(slot);
           // Out of threads: an existing thread will get to the job eventually; with none, the
           // caller runs it.
           if (threads_.empty()) {
@@ -80,7 +94,11 @@ class WorkerPool {
           }
         }
       }
+      // Threads that left the pool have returned or are about to: join them, so that their
+      // stacks are released.
+      exited.swap(exited_);
     }
+    for (std::thread& t : exited) t.join();
     if (inline_job) {
       inline_job();
       return;
@@ -94,7 +112,10 @@ class WorkerPool {
     {
       MutexLock lock(&mu_);
       stop_ = true;
-      threads.swap(threads_);
+      for (auto& [id, t] : threads_) threads.push_back(std::move(t));
+      threads_.clear();
+      for (std::thread& t : exited_) threads.push_back(std::move(t));
+      exited_.clear();
     }
     cv_.SignalAll();
     for (std::thread& t : threads) {
@@ -103,13 +124,31 @@ class WorkerPool {
   }
 
  private:
-  void Loop() VOUCH_EXCLUDES(mu_) {
+  void Loop(uint64_t id) VOUCH_EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     for (;;) {
       ++idle_;
-      while (!stop_ && queue_.empty()) cv_.Wait(&mu_);
+      const Clock::SteadyTime idle_until = clock_.SteadyNow() + idle_timeout_;
+      while (!stop_ && queue_.empty() && clock_.WaitUntil(&cv_, &mu_, idle_until)) {
+      }
       --idle_;
-      if (queue_.empty()) return;  // stop_ and nothing left
+      if (queue_.empty()) {
+        if (stop_) return;  // Shutdown() took this thread's handle and joins it
+        // Idle for idle_timeout_: leave the pool. This thread's handle goes to exited_ (joined by
+        // the next Submit(), by the next thread that leaves, or by Shutdown()); the threads that
+        // left before it are joined here.
+        std::vector<std::thread> earlier;
+        earlier.swap(exited_);
+        auto self = threads_.find(id);
+        if (self != threads_.end()) {
+          exited_.push_back(std::move(self->second));
+          threads_.erase(self);
+        }
+        mu_.Unlock();
+        for (std::thread& t : earlier) t.join();
+        mu_.Lock();
+        return;
+      }
       std::function<void()> job = std::move(queue_.front());
       queue_.pop_front();
       mu_.Unlock();
@@ -119,10 +158,14 @@ class WorkerPool {
   }
 
   const size_t max_threads_;
+  const std::chrono::milliseconds idle_timeout_;
+  const Clock& clock_;
   Mutex mu_;
   CondVar cv_;
   std::deque<std::function<void()>> queue_ VOUCH_GUARDED_BY(mu_);
-  std::vector<std::thread> threads_ VOUCH_GUARDED_BY(mu_);
+  std::unordered_map<uint64_t, std::thread> threads_ VOUCH_GUARDED_BY(mu_);
+  std::vector<std::thread> exited_ VOUCH_GUARDED_BY(mu_);
+  uint64_t next_id_ VOUCH_GUARDED_BY(mu_) = 0;
   size_t idle_ VOUCH_GUARDED_BY(mu_) = 0;
   bool stop_ VOUCH_GUARDED_BY(mu_) = false;
 };
@@ -156,9 +199,21 @@ class ServerImpl {
   const ServerOptions& options() const { return options_; }
   const RequestLimits& limits() const { return limits_; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
-  // Returns false (and does not register) once Stop() has begun.
-  bool Register(const std::shared_ptr<Connection>& connection);
-  void Unregister(Connection* connection);
+  // What Admit() decided for a new connection.
+  struct Admission {
+    bool registered = false;              // false once Stop() has begun: drop the connection
+    std::optional<std::string> refusal;   // set: answer 503 with this reason
+    std::shared_ptr<Connection> evicted;  // an idle connection that makes way: close it
+  };
+  // Registers a new connection from IP address `address` (empty if unknown) and decides whether
+  // it is served, under max_connections and max_connections_per_address (see http_server.h).
+  Admission Admit(const std::shared_ptr<Connection>& connection, const std::string& address)
+      VOUCH_EXCLUDES(mu_);
+  void Unregister(Connection* connection) VOUCH_EXCLUDES(mu_);
+  // The connection waits for the first byte of a kept-alive request: it may make way.
+  void MarkIdle(Connection* connection) VOUCH_EXCLUDES(mu_);
+  // The connection has received bytes of a request: it no longer makes way.
+  void MarkBusy(Connection* connection) VOUCH_EXCLUDES(mu_);
   void Submit(std::function<void()> job) { pool_.Submit(std::move(job)); }
   HttpResponse InvokeHandler(const HttpRequest& request) noexcept;
   void Log(const AccessLogEntry& entry) noexcept;
@@ -173,10 +228,27 @@ class ServerImpl {
   Handler handler_;  // set by Run, before the threads that read it exist
   const RequestLimits limits_;
 
+  struct ConnectionRecord {
+    std::weak_ptr<Connection> connection;
+    std::string address;    // the peer's IP address; empty if unknown
+    uint64_t idle_key = 0;  // its key in idle_ while idle; 0 while busy
+  };
+  // Takes `record` out of idle_.
+  void ClearIdle(ConnectionRecord& record, Connection* connection) VOUCH_REQUIRES(mu_);
+  // Picks the idle connection that makes way among those `in_the_way` accepts: never-used ones
+  // first, then kept-alive ones, each oldest first. Null when none is idle.
+  std::shared_ptr<Connection> PickEvictee(
+      const std::function<bool(const ConnectionRecord&)>& in_the_way) VOUCH_REQUIRES(mu_);
+
   // Declared before the io_context: connections destroyed with it unregister here.
   Mutex mu_;
   CondVar cv_;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_ VOUCH_GUARDED_BY(mu_);
+  std::unordered_map<Connection*, ConnectionRecord> connections_ VOUCH_GUARDED_BY(mu_);
+  // Idle connections in the order they make way: never-used ones (keys below kKeptAliveKey)
+  // before kept-alive ones, each oldest first.
+  std::set<std::pair<uint64_t, Connection*>> idle_ VOUCH_GUARDED_BY(mu_);
+  uint64_t idle_seq_ VOUCH_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, size_t> per_address_ VOUCH_GUARDED_BY(mu_);
   bool stop_started_ VOUCH_GUARDED_BY(mu_) = false;
   bool stopped_ VOUCH_GUARDED_BY(mu_) = false;
   std::atomic<bool> stopping_{false};
@@ -197,7 +269,13 @@ namespace {
 // `stream_`), except `server_`'s thread-safe methods.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ServerImpl* server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Connection(ServerImpl* server, tcp::socket socket)
+      : server_(server),
+        stream_(std::move(socket)),
+        // Unparsed bytes never exceed the header limit: the request line and header fields, one
+        // chunk-size line with its extensions, or the trailer section must each fit (431
+        // otherwise); body bytes leave the buffer as they are parsed.
+        buffer_(server->limits().max_header_bytes) {
     beast::error_code ec;
     tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? std::string("unknown") : FormatEndpoint(remote);
@@ -210,11 +288,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
-  // Answers 503 (too many connections) and closes.
-  void StartRejected() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  // Answers 503 with `reason` and closes.
+  void StartRejected(std::string reason) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
       self->request_start_ = self->server_->options().clock->SteadyNow();
-      self->SendError(HttpError{503, "too many connections"});
+      self->SendError(HttpError{503, reason});
+    });
+  }
+  // Makes way for a new connection: closes this one, without an answer, if it still waits for
+  // a request's first byte.
+  void Evict() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kIdle) self->CloseNow();
     });
   }
   // The server is stopping: close now if idle (or if `force`), else after the current response.
@@ -237,9 +322,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_body_bytes_ = 0;
     head_ = false;
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    // Admit() registered a new connection as idle (never used); a kept-alive one is idle now.
+    if (served_) server_->MarkIdle(this);
     stream_.expires_after(server_->options().idle_timeout);
     stream_.async_read_some(
-        buffer_.prepare(kFirstReadBytes),
+        buffer_.prepare(std::min(kFirstReadBytes, buffer_.max_size())),
         [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
   }
 
@@ -249,7 +336,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
-    if (ec) return CloseNow();  // idle timeout, peer closed, or server stopping
+    if (state_ == State::kClosed) return;  // evicted, or closed by Stop()
+    if (ec) return CloseNow();             // idle timeout, peer closed, or server stopping
+    server_->MarkBusy(this);
+    served_ = true;
     buffer_.commit(n);
     ReadHeader();
   }
@@ -303,7 +393,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // already closed by Beast).
     if (IsDisconnect(ec)) return CloseNow();
     HttpError error = ParseErrorToHttpError(ec);
-    if (error.status == 413) {
+    if (error.status == 431 && parser_ && parser_->is_header_done()) {
+      error.message = "a chunk-size line (with its extensions) or the trailer section exceeds " +
+                      std::to_string(server_->limits().max_header_bytes) + " bytes";
+    } else if (error.status == 413) {
       error.message =
           "request body exceeds " + std::to_string(server_->limits().max_body_bytes) + " bytes";
     }
@@ -435,6 +528,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string target_;
   bool keep_alive_ = false;
   bool head_ = false;
+  bool served_ = false;  // a request's first byte has arrived
   size_t request_body_bytes_ = 0;
   size_t response_body_bytes_ = 0;
   Clock::SteadyTime request_start_{};
@@ -448,7 +542,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 ServerImpl::ServerImpl(ServerOptions options)
     : options_(std::move(options)),
       limits_{options_.max_body_bytes, options_.max_header_bytes},
-      pool_(static_cast<size_t>(options_.max_handler_threads)),
+      pool_(static_cast<size_t>(options_.max_handler_threads), options_.handler_idle_timeout,
+            *options_.clock),
       ioc_(options_.threads),
       work_(net::make_work_guard(ioc_)),
       accept_strand_(net::make_strand(ioc_)),
@@ -551,15 +646,15 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   try {
     beast::error_code opt_ec;
     socket.set_option(tcp::no_delay(true), opt_ec);
-    size_t open_connections;
-    {
-      MutexLock lock(&mu_);
-      open_connections = connections_.size();
-    }
+    beast::error_code remote_ec;
+    const tcp::endpoint remote = socket.remote_endpoint(remote_ec);
+    const std::string address = remote_ec ? std::string() : remote.address().to_string();
     auto connection = std::make_shared<Connection>(this, std::move(socket));
-    if (Register(connection)) {
-      if (open_connections >= options_.max_connections) {
-        connection->StartRejected();
+    Admission admission = Admit(connection, address);
+    if (admission.evicted) admission.evicted->Evict();
+    if (admission.registered) {
+      if (admission.refusal) {
+        connection->StartRejected(std::move(*admission.refusal));
       } else {
         connection->Start();
       }
@@ -570,16 +665,80 @@ void ServerImpl::OnAccept(beast::error_code ec, tcp::socket socket) {
   DoAccept();
 }
 
-bool ServerImpl::Register(const std::shared_ptr<Connection>& connection) {
+ServerImpl::Admission ServerImpl::Admit(const std::shared_ptr<Connection>& connection,
+                                        const std::string& address) {
+  Admission admission;
   MutexLock lock(&mu_);
-  if (stop_started_) return false;
-  connections_.emplace(connection.get(), connection);
-  return true;
+  if (stop_started_) return admission;
+  admission.registered = true;
+
+  // Over a limit, an idle connection in the way makes way; when none is idle, the new one is
+  // refused. The per-address limit is checked first: its evictee also frees a global slot.
+  const size_t per_address_limit = options_.max_connections_per_address;
+  if (!address.empty() && per_address_limit > 0 && per_address_[address] >= per_address_limit) {
+    admission.evicted =
+        PickEvictee([&](const ConnectionRecord& record) { return record.address == address; });
+    if (!admission.evicted) admission.refusal = "too many connections from " + address;
+  } else if (connections_.size() >= options_.max_connections) {
+    admission.evicted = PickEvictee([](const ConnectionRecord&) { return true; });
+    if (!admission.evicted) admission.refusal = "too many connections";
+  }
+
+  ConnectionRecord record;
+  record.connection = connection;
+  record.address = address;
+  if (!admission.refusal) {
+    record.idle_key = ++idle_seq_;  // never used: below kKeptAliveKey
+    idle_.emplace(record.idle_key, connection.get());
+  }
+  connections_.emplace(connection.get(), std::move(record));
+  if (!address.empty()) ++per_address_[address];
+  return admission;
+}
+
+std::shared_ptr<Connection> ServerImpl::PickEvictee(
+    const std::function<bool(const ConnectionRecord&)>& in_the_way) {
+  for (const auto& [key, idle] : idle_) {
+    ConnectionRecord& record = connections_.at(idle);
+    if (!in_the_way(record)) continue;
+    std::shared_ptr<Connection> evictee = record.connection.lock();
+    ClearIdle(record, idle);  // chosen once, even if it is already going away
+    if (evictee) return evictee;
+  }
+  return nullptr;
+}
+
+void ServerImpl::ClearIdle(ConnectionRecord& record, Connection* connection) {
+  if (record.idle_key == 0) return;
+  idle_.erase({record.idle_key, connection});
+  record.idle_key = 0;
+}
+
+void ServerImpl::MarkIdle(Connection* connection) {
+  MutexLock lock(&mu_);
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  ClearIdle(it->second, connection);
+  it->second.idle_key = kKeptAliveKey + ++idle_seq_;
+  idle_.emplace(it->second.idle_key, connection);
+}
+
+void ServerImpl::MarkBusy(Connection* connection) {
+  MutexLock lock(&mu_);
+  auto it = connections_.find(connection);
+  if (it != connections_.end()) ClearIdle(it->second, connection);
 }
 
 void ServerImpl::Unregister(Connection* connection) {
   MutexLock lock(&mu_);
-  connections_.erase(connection);
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  ClearIdle(it->second, connection);
+  if (!it->second.address.empty()) {
+    auto count = per_address_.find(it->second.address);
+    if (count != per_address_.end() && --count->second == 0) per_address_.erase(count);
+  }
+  connections_.erase(it);
   if (connections_.empty()) cv_.SignalAll();
 }
 
@@ -608,8 +767,8 @@ void ServerImpl::NotifyConnections(bool force) {
   std::vector<std::shared_ptr<Connection>> live;
   {
     MutexLock lock(&mu_);
-    for (auto& [ptr, weak] : connections_) {
-      if (std::shared_ptr<Connection> c = weak.lock()) live.push_back(std::move(c));
+    for (auto& [ptr, record] : connections_) {
+      if (std::shared_ptr<Connection> c = record.connection.lock()) live.push_back(std::move(c));
     }
   }
   for (auto& c : live) c->NotifyStop(force);
@@ -677,6 +836,9 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(Options options) {
     return InvalidArgumentError("max_header_bytes must be at least 256");
   }
   if (options.max_connections < 1) return InvalidArgumentError("max_connections must be >= 1");
+  if (options.handler_idle_timeout.count() <= 0) {
+    return InvalidArgumentError("handler_idle_timeout must be positive");
+  }
   if (options.read_timeout.count() <= 0 || options.idle_timeout.count() <= 0 ||
       options.write_timeout.count() <= 0 || options.stop_grace.count() < 0) {
     return InvalidArgumentError("timeouts must be positive");

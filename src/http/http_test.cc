@@ -8,12 +8,15 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -52,8 +55,15 @@ long ElapsedMs(Clock::time_point start) {
 
 class RawSocket {
  public:
-  explicit RawSocket(uint16_t port) {
+  // Connects to 127.0.0.1:`port`, from the loopback address `source` (e.g. "127.0.0.2") if given.
+  explicit RawSocket(uint16_t port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -125,6 +135,99 @@ bool HasFullResponse(const std::string& s) {
   size_t length = std::stoul(s.substr(cl + 16));
   return s.size() >= end + 4 + length;
 }
+
+// A field of /proc/self/status as a number ("VmRSS" in KiB, "Threads"), or -1.
+long ProcStatus(std::string_view field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      return std::stol(line.substr(field.size() + 1));
+    }
+  }
+  return -1;
+}
+
+// Records the largest VmRSS of this process (server and test share it) while alive.
+class RssSampler {
+ public:
+  RssSampler() : baseline_kb_(ProcStatus("VmRSS")), peak_kb_(baseline_kb_) {
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        long rss = ProcStatus("VmRSS");
+        if (rss > peak_kb_.load()) peak_kb_.store(rss);
+        std::this_thread::sleep_for(milliseconds(5));
+      }
+    });
+  }
+  RssSampler(const RssSampler&) = delete;
+  RssSampler& operator=(const RssSampler&) = delete;
+  ~RssSampler() { Stop(); }
+  // Stops sampling; returns the growth of the peak over the baseline in MiB.
+  long Stop() {
+    if (thread_.joinable()) {
+      stop_.store(true);
+      thread_.join();
+    }
+    return (peak_kb_.load() - baseline_kb_) / 1024;
+  }
+
+ private:
+  const long baseline_kb_;
+  std::atomic<long> peak_kb_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Sends `prefix`, then `total` bytes of 'a': the first MiB, then (once a response head arrived
+// or 10 s passed) the rest until the server stops taking them. Returns what the server answered
+// after the first MiB.
+std::string SendOversized(RawSocket& socket, const std::string& prefix, size_t total) {
+  const std::string piece(size_t{64} << 10, 'a');
+  EXPECT_TRUE(socket.Send(prefix));
+  size_t sent = 0;
+  while (sent < (size_t{1} << 20) && socket.Send(piece)) sent += piece.size();
+  std::string reply = socket.Read(milliseconds(10'000), [](const std::string& s) {
+    return s.find("\r\n\r\n") != std::string::npos;
+  });
+  while (sent < total && socket.Send(piece)) sent += piece.size();
+  return reply;
+}
+
+// A handler that blocks until Release(), counting the requests that entered it.
+class Gate {
+ public:
+  // Waits up to 20 s for Release().
+  HttpResponse Enter() VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    ++entered_;
+    cv_.SignalAll();
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(20);
+    while (!released_ && cv_.WaitUntil(&mu_, deadline)) {
+    }
+    return HttpResponse::Text(200, "released");
+  }
+  // Waits (up to 10 s) until `n` requests are inside; returns whether they are.
+  bool WaitForEntered(int n) VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+    while (entered_ < n && cv_.WaitUntil(&mu_, deadline)) {
+    }
+    return entered_ >= n;
+  }
+  void Release() VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    released_ = true;
+    cv_.SignalAll();
+  }
+
+ private:
+  Mutex mu_;
+  CondVar cv_;
+  int entered_ VOUCH_GUARDED_BY(mu_) = 0;
+  bool released_ VOUCH_GUARDED_BY(mu_) = false;
+};
 
 // ---- handlers ----
 
@@ -595,20 +698,186 @@ TEST(HttpServerTest, SlowlorisAndIdleConnectionsAreCutOff) {
   EXPECT_LT(ElapsedMs(start), 2000);
 }
 
-TEST(HttpServerTest, ConnectionsOverTheLimitGet503) {
+TEST(HttpServerTest, ConnectionsOverTheLimitGet503WhenNoneIsIdle) {
+  Gate gate;
+  Router router = EchoRouter();
+  router.Handle("GET", "/gate", [&](const HttpRequest&) { return gate.Enter(); });
   ServerOptions options;
   options.max_connections = 2;
-  auto server = StartServer(EchoRouter(), options);
+  auto server = StartServer(router, options);
   ASSERT_NE(server, nullptr);
+  // Two kept-alive idle connections: a third connection takes the place of the older one.
   RawSocket a(server->port());
   RawSocket b(server->port());
   a.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
-  b.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_THAT(a.Read(milliseconds(2000), HasFullResponse), StartsWith("HTTP/1.1 200"));
+  b.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_THAT(b.Read(milliseconds(2000), HasFullResponse), StartsWith("HTTP/1.1 200"));
   RawSocket c(server->port());
-  c.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
-  EXPECT_THAT(c.Read(milliseconds(2000)), StartsWith("HTTP/1.1 503"));
+  c.Send("GET /gate HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_EQ(a.Read(milliseconds(3000)), "");
+  EXPECT_TRUE(a.closed());
+  // b and c are busy in the handler: a fourth connection is refused.
+  b.Send("GET /gate HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(gate.WaitForEntered(2));
+  RawSocket d(server->port());
+  d.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_THAT(d.Read(milliseconds(2000)), StartsWith("HTTP/1.1 503"));
+  gate.Release();
+  EXPECT_THAT(b.Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(c.Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"));
+}
+
+// Issue 12: 1,024 sockets that sent nothing made every other client get 503 for the idle
+// timeout. Here 1,100 idle sockets against 64 slots: a normal client keeps being served, and
+// idle sockets make way oldest first.
+TEST(HttpServerTest, IdleSocketsDoNotLockOutClients) {
+  rlimit files{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  const rlim_t wanted = std::min<rlim_t>(files.rlim_max, 4096);
+  if (files.rlim_cur < wanted) {
+    files.rlim_cur = wanted;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
+  }
+  // Both ends of every socket live in this process.
+  const size_t idle_sockets = std::min<size_t>(1100, (static_cast<size_t>(wanted) - 300) / 2);
+  ASSERT_GE(idle_sockets, 300u) << "RLIMIT_NOFILE too small: " << files.rlim_max;
+
+  ServerOptions options;
+  options.max_connections = 64;
+  options.max_connections_per_address = 0;
+  auto server = StartServer(EchoRouter(), options);
+  ASSERT_NE(server, nullptr);
+  auto served = [&] {
+    RawSocket client(server->port());
+    client.Send("GET /hello HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+    return client.Read(milliseconds(5000), HasFullResponse);
+  };
+  std::vector<std::unique_ptr<RawSocket>> idle;
+  for (size_t i = 0; i < idle_sockets; ++i) {
+    idle.push_back(std::make_unique<RawSocket>(server->port()));
+    ASSERT_TRUE(idle.back()->connected()) << i;
+    if (i % 100 == 99) {
+      EXPECT_THAT(served(), StartsWith("HTTP/1.1 200")) << i;
+    }
+  }
+  for (int i = 0; i < 10; ++i) EXPECT_THAT(served(), StartsWith("HTTP/1.1 200")) << i;
+  // The oldest idle sockets were closed to make way; the newest still wait.
+  idle.front()->Read(milliseconds(3000));
+  EXPECT_TRUE(idle.front()->closed());
+  idle.back()->Read(milliseconds(100));
+  EXPECT_FALSE(idle.back()->closed());
+}
+
+TEST(HttpServerTest, ConnectionsPerAddressAreLimited) {
+  Gate gate;
+  Router router = EchoRouter();
+  router.Handle("GET", "/gate", [&](const HttpRequest&) { return gate.Enter(); });
+  ServerOptions options;
+  options.max_connections = 1000;
+  options.max_connections_per_address = 4;
+  options.stop_grace = milliseconds(200);
+  auto server = StartServer(router, options);
+  ASSERT_NE(server, nullptr);
+
+  // At the limit, a fifth connection from 127.0.0.2 takes the place of its oldest idle one.
+  std::vector<std::unique_ptr<RawSocket>> idle;
+  for (int i = 0; i < 5; ++i) {
+    idle.push_back(std::make_unique<RawSocket>(server->port(), "127.0.0.2"));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  idle[0]->Read(milliseconds(3000));
+  EXPECT_TRUE(idle[0]->closed());
+  idle[4]->Send("GET /remote HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_THAT(idle[4]->Read(milliseconds(3000), HasFullResponse), HasSubstr("127.0.0.2:"));
+
+  // Four busy connections from 127.0.0.3: a fifth from there gets 503, one from 127.0.0.4 does
+  // not (and neither does 127.0.0.2, still under its limit).
+  std::vector<std::unique_ptr<RawSocket>> busy;
+  for (int i = 0; i < 4; ++i) {
+    busy.push_back(std::make_unique<RawSocket>(server->port(), "127.0.0.3"));
+    ASSERT_TRUE(busy.back()->connected());
+    busy.back()->Send("GET /gate HTTP/1.1\r\nHost: h\r\n\r\n");
+  }
+  ASSERT_TRUE(gate.WaitForEntered(4));
+  RawSocket refused(server->port(), "127.0.0.3");
+  refused.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
+  std::string reply = refused.Read(milliseconds(3000));
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(reply, HasSubstr("too many connections from 127.0.0.3"));
+  for (const char* source : {"127.0.0.4", "127.0.0.2"}) {
+    RawSocket other(server->port(), source);
+    other.Send("GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
+    EXPECT_THAT(other.Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"))
+        << source;
+  }
+  gate.Release();
+  for (auto& b : busy) {
+    EXPECT_THAT(b->Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"));
+  }
+}
+
+// Issue 12: one 1 GB chunk extension grew the server by 1 GB, and a trailer over ~1 MB closed
+// the connection without an answer. Both are now 431 after max_header_bytes, and the process
+// does not grow.
+TEST(HttpServerTest, HugeChunkExtensionsAndTrailersGet431WithFlatMemory) {
+  auto server = StartServer(EchoRouter());
+  ASSERT_NE(server, nullptr);
+  const std::string head = "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  {
+    RssSampler rss;
+    RawSocket socket(server->port());
+    std::string reply = SendOversized(socket, head + "1;ext=", size_t{100} << 20);
+    EXPECT_THAT(reply, StartsWith("HTTP/1.1 431"));
+    EXPECT_THAT(reply, HasSubstr("chunk-size line"));
+    EXPECT_LT(rss.Stop(), 64) << "MiB of growth for a 100 MB chunk extension";
+  }
+  {
+    RssSampler rss;
+    RawSocket socket(server->port());
+    std::string reply = SendOversized(socket, head + "5\r\nhello\r\n0\r\nX-T: ", size_t{2} << 20);
+    EXPECT_THAT(reply, StartsWith("HTTP/1.1 431"));
+    EXPECT_LT(rss.Stop(), 64) << "MiB of growth for a 2 MB trailer";
+  }
+  // Extensions and trailers within the limit are fine.
+  RawSocket fine(server->port());
+  fine.Send(head + "5;a=b\r\nhello\r\n0\r\nX-T: 1\r\n\r\n");
+  std::string reply = fine.Read(milliseconds(3000), HasFullResponse);
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(reply, HasSubstr("hello"));
+}
+
+// Issue 12: handler threads grew to 378 under 2,000 clients and never shrank.
+TEST(HttpServerTest, IdleHandlerThreadsExit) {
+  Gate gate;
+  Router router;
+  router.Handle("GET", "/gate", [&](const HttpRequest&) { return gate.Enter(); });
+  ServerOptions options;
+  options.handler_idle_timeout = milliseconds(100);
+  auto server = StartServer(router, options);
+  ASSERT_NE(server, nullptr);
+  const long baseline = ProcStatus("Threads");
+  constexpr int kClients = 24;
+  std::vector<std::unique_ptr<RawSocket>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawSocket>(server->port()));
+    clients.back()->Send("GET /gate HTTP/1.1\r\nHost: h\r\n\r\n");
+  }
+  ASSERT_TRUE(gate.WaitForEntered(kClients));
+  EXPECT_GE(ProcStatus("Threads"), baseline + kClients);
+  gate.Release();
+  for (auto& c : clients) {
+    EXPECT_THAT(c->Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"));
+  }
+  const Clock::time_point deadline = Clock::now() + milliseconds(10'000);
+  while (ProcStatus("Threads") > baseline && Clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_LE(ProcStatus("Threads"), baseline);
+  // The pool grows again on demand.
+  clients.front()->Send("GET /gate HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_THAT(clients.front()->Read(milliseconds(3000), HasFullResponse),
+              StartsWith("HTTP/1.1 200"));
 }
 
 TEST(HttpServerTest, HandlerFailuresBecome500) {

@@ -260,6 +260,32 @@ TEST(ParseRawRequestTest, RejectsHostileInput) {
   }
 }
 
+// Chunk extensions and trailers held the whole connection's memory hostage (issue 12: a 1 GB
+// extension grew the server by 1 GB): a chunk-size line or a trailer section over the header
+// limit is 431; ones within it are accepted.
+TEST(ParseRawRequestTest, ChunkExtensionsAndTrailersAreBoundedByTheHeaderLimit) {
+  internal::RequestLimits limits;
+  limits.max_header_bytes = 1024;
+  const std::string head = "POST /p HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string long_ext = "5;e=" + std::string(2000, 'a') + "\r\nhello\r\n0\r\n\r\n";
+  const std::string long_last_ext = "5\r\nhello\r\n0;e=" + std::string(2000, 'a') + "\r\n\r\n";
+  const std::string long_trailer = "5\r\nhello\r\n0\r\nX-T: " + std::string(2000, 'a') + "\r\n\r\n";
+  for (const std::string& body : {long_ext, long_last_ext, long_trailer}) {
+    for (size_t piece : {size_t{1}, size_t{100}, size_t{1} << 20}) {
+      internal::RawParseResult r = Parse(head + body, piece, limits);
+      ASSERT_TRUE(r.error.has_value()) << body.substr(0, 40) << " piece=" << piece;
+      EXPECT_EQ(r.error->status, 431) << r.error->message;
+    }
+  }
+  const std::string fine = "5;e=" + std::string(500, 'a') +
+                           "\r\nhello\r\n0\r\nX-T: " + std::string(500, 'b') + "\r\n\r\n";
+  for (size_t piece : {size_t{1}, size_t{1} << 20}) {
+    internal::RawParseResult r = Parse(head + fine, piece, limits);
+    ASSERT_TRUE(r.request.has_value()) << (r.error ? r.error->message : "incomplete");
+    EXPECT_EQ(r.request->body, "hello");
+  }
+}
+
 TEST(ParseRawRequestTest, IncompleteAndConnectionHeaders) {
   EXPECT_TRUE(Parse("GET / HTTP/1.1\r\nHost: h\r\n").incomplete());
   EXPECT_TRUE(Parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc").incomplete());

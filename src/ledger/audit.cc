@@ -76,6 +76,127 @@ struct UpperTile {
 
 }  // namespace
 
+namespace {
+
+// Checks the log's checkpoint `cp` against the one trusted before: same origin, no rollback, no
+// fork at the same size, and (when it grew) a valid consistency proof, read from the tiles.
+// Sets `*proven` when a proof was verified.
+Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
+                           const tlog::Checkpoint& cp, bool* proven) {
+  const uint64_t n = cp.size();
+  if (old.origin() != cp.origin()) {
+    return RejectedError("origin_mismatch", "the log's checkpoint is for origin \"" + cp.origin() +
+                                                "\", the trusted one for \"" + old.origin() + "\"");
+  }
+  if (old.size() > n) {
+    return RejectedError("checkpoint_rollback", "rollback: the log's checkpoint has size " +
+                                                    std::to_string(n) + ", smaller than the size " +
+                                                    std::to_string(old.size()) +
+                                                    " it showed before");
+  }
+  if (old.size() == n && old.root() != cp.root()) {
+    return RejectedError("checkpoint_fork", "split view: the log shows size " + std::to_string(n) +
+                                                " with root " + Base64Encode(cp.root()) +
+                                                ", but it showed root " + Base64Encode(old.root()) +
+                                                " for that size before");
+  }
+  if (old.size() > 0 && old.size() < n) {
+    FetcherTileSource source(fetcher);
+    tlog::TileHashReader reader(n, source);
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof, tlog::ConsistencyProof(old.size(), n, reader));
+    Status s = tlog::VerifyConsistency(old.size(), n, proof, old.root(), cp.root());
+    if (!s.ok()) {
+      return RejectedError("consistency_proof_invalid",
+                           "the checkpoint of size " + std::to_string(n) +
+                               " is not consistent with the trusted one of size " +
+                               std::to_string(old.size()) + ": " + s.message());
+    }
+    *proven = true;
+  }
+  return OkStatus();
+}
+
+// Recomputes the tree of size n from its level-0 tiles, checking every tile above level 0
+// against the nodes it recomputes.
+class TreeRecomputation {
+ public:
+  TreeRecomputation(TileFetcher& fetcher, uint64_t n) : fetcher_(fetcher), n_(n) {}
+
+  // Appends one leaf; fails on the first upper tile that disagrees (or cannot be fetched).
+  Status Append(const Hash& leaf) {
+    range_.Append(leaf, [this](uint8_t level, uint64_t index, const Hash& hash) {
+      CheckNode(level, index, hash);
+    });
+    return mismatch_;
+  }
+  const tlog::CompactRange& range() const { return range_; }
+  // Upper tiles fetched.
+  uint64_t tiles() const { return tiles_; }
+
+ private:
+  void CheckNode(uint8_t level, uint64_t index, const Hash& hash) {
+    if (level == 0 || level % kTileHeight != 0 || !mismatch_.ok()) return;
+    const auto tl = static_cast<uint8_t>(level / kTileHeight);
+    const uint64_t tile_index = index / kTileWidth;
+    UpperTile& up = upper_[tl];
+    if (up.index != tile_index) {
+      const TileId id = TileId::HashTile(tl, tile_index, tlog::HashTileWidth(tl, tile_index, n_));
+      auto hashes = FetchHashes(fetcher_, id);
+      ++tiles_;
+      if (!hashes.ok()) {
+        mismatch_ = hashes.status();
+        return;
+      }
+      up.index = tile_index;
+      up.hashes = std::move(hashes).value();
+    }
+    if (up.hashes[index % kTileWidth] != hash) {
+      mismatch_ = RejectedError("tile_invalid",
+                                "hash " + std::to_string(index % kTileWidth) + " of " +
+                                    tlog::TilePath(TileId::HashTile(
+                                        tl, tile_index, static_cast<uint16_t>(up.hashes.size()))) +
+                                    " does not match the tree recomputed from the tiles below it");
+    }
+  }
+
+  TileFetcher& fetcher_;
+  const uint64_t n_;
+  tlog::CompactRange range_;
+  std::array<UpperTile, 8> upper_;
+  Status mismatch_;
+  uint64_t tiles_ = 0;
+};
+
+// Fetches the entry bundle of level-0 tile t (width w), checks that its entries hash to
+// `leaves`, and hands them to options.on_entry.
+Status CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w, const std::vector<Hash>& leaves,
+                   const AuditOptions& options) {
+  const TileId id = TileId::HashTile(0, t, w);
+  const TileId bundle_id = TileId::Bundle(t, w);
+  VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id));
+  auto entries = tlog::ParseEntryBundle(bundle, w);
+  if (!entries.ok()) {
+    return RejectedError("tile_invalid",
+                         tlog::TilePath(bundle_id) + ": " + entries.status().message());
+  }
+  for (size_t i = 0; i < w; ++i) {
+    if (tlog::HashLeaf((*entries)[i]) != leaves[i]) {
+      return RejectedError("tile_invalid", "entry " + std::to_string(t * kTileWidth + i) + " in " +
+                                               tlog::TilePath(bundle_id) +
+                                               " does not hash to its leaf in " +
+                                               tlog::TilePath(id));
+    }
+  }
+  if (options.on_entry) {
+    for (size_t i = 0; i < w; ++i) {
+      VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i]));
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options) {
   if (options.policy == nullptr) return InvalidArgumentError("AuditLog: no policy");
   VOUCH_ASSIGN_OR_RETURN(std::string note, fetcher.FetchCheckpoint());
@@ -84,123 +205,45 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
   const tlog::Checkpoint& cp = signed_cp.checkpoint();
   const uint64_t n = cp.size();
 
-  uint64_t trusted_size = 0;
+  const uint64_t trusted_size = options.trusted.has_value() ? options.trusted->size() : 0;
   bool proven = false;
   if (options.trusted.has_value()) {
-    const tlog::Checkpoint& old = *options.trusted;
-    trusted_size = old.size();
-    if (old.origin() != cp.origin()) {
-      return RejectedError("origin_mismatch", "the log's checkpoint is for origin \"" +
-                                                  cp.origin() + "\", the trusted one for \"" +
-                                                  old.origin() + "\"");
-    }
-    if (old.size() > n) {
-      return RejectedError("checkpoint_rollback",
-                           "rollback: the log's checkpoint has size " + std::to_string(n) +
-                               ", smaller than the size " + std::to_string(old.size()) +
-                               " it showed before");
-    }
-    if (old.size() == n && old.root() != cp.root()) {
-      return RejectedError("checkpoint_fork",
-                           "split view: the log shows size " + std::to_string(n) + " with root " +
-                               Base64Encode(cp.root()) + ", but it showed root " +
-                               Base64Encode(old.root()) + " for that size before");
-    }
-    if (old.size() > 0 && old.size() < n) {
-      FetcherTileSource source(fetcher);
-      tlog::TileHashReader reader(n, source);
-      VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof,
-                             tlog::ConsistencyProof(old.size(), n, reader));
-      Status s = tlog::VerifyConsistency(old.size(), n, proof, old.root(), cp.root());
-      if (!s.ok()) {
-        return RejectedError("consistency_proof_invalid",
-                             "the checkpoint of size " + std::to_string(n) +
-                                 " is not consistent with the trusted one of size " +
-                                 std::to_string(old.size()) + ": " + s.message());
-      }
-      proven = true;
-    }
+    VOUCH_RETURN_IF_ERROR(CheckAgainstTrusted(fetcher, *options.trusted, cp, &proven));
   }
 
   // Full recomputation.
-  tlog::CompactRange range;
-  std::array<UpperTile, 8> upper;
-  Status mismatch;
-  uint64_t tiles = 0;
+  TreeRecomputation tree(fetcher, n);
+  uint64_t level0_fetched = 0;
   uint64_t bundles = 0;
-  auto check_node = [&](uint8_t level, uint64_t index, const Hash& hash) {
-    if (level == 0 || level % kTileHeight != 0 || !mismatch.ok()) return;
-    const auto tl = static_cast<uint8_t>(level / kTileHeight);
-    const uint64_t tile_index = index / kTileWidth;
-    UpperTile& up = upper[tl];
-    if (up.index != tile_index) {
-      const TileId id = TileId::HashTile(tl, tile_index, tlog::HashTileWidth(tl, tile_index, n));
-      auto hashes = FetchHashes(fetcher, id);
-      ++tiles;
-      if (!hashes.ok()) {
-        mismatch = hashes.status();
-        return;
-      }
-      up.index = tile_index;
-      up.hashes = std::move(hashes).value();
-    }
-    if (up.hashes[index % kTileWidth] != hash) {
-      mismatch = RejectedError("tile_invalid",
-                               "hash " + std::to_string(index % kTileWidth) + " of " +
-                                   tlog::TilePath(TileId::HashTile(
-                                       tl, tile_index, static_cast<uint16_t>(up.hashes.size()))) +
-                                   " does not match the tree recomputed from the tiles below it");
-    }
-  };
-
   const uint64_t level0_tiles = (n + kTileWidth - 1) / kTileWidth;
   for (uint64_t t = 0; t < level0_tiles; ++t) {
     const uint16_t w = tlog::HashTileWidth(0, t, n);
-    const TileId id = TileId::HashTile(0, t, w);
-    VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> leaves, FetchHashes(fetcher, id));
-    ++tiles;
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> leaves,
+                           FetchHashes(fetcher, TileId::HashTile(0, t, w)));
+    ++level0_fetched;
     if (options.check_entries) {
-      const TileId bundle_id = TileId::Bundle(t, w);
-      VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id));
+      VOUCH_RETURN_IF_ERROR(CheckBundle(fetcher, t, w, leaves, options));
       ++bundles;
-      auto entries = tlog::ParseEntryBundle(bundle, w);
-      if (!entries.ok()) {
-        return RejectedError("tile_invalid",
-                             tlog::TilePath(bundle_id) + ": " + entries.status().message());
-      }
-      for (size_t i = 0; i < w; ++i) {
-        if (tlog::HashLeaf((*entries)[i]) != leaves[i]) {
-          return RejectedError("tile_invalid", "entry " + std::to_string(t * kTileWidth + i) +
-                                                   " in " + tlog::TilePath(bundle_id) +
-                                                   " does not hash to its leaf in " +
-                                                   tlog::TilePath(id));
-        }
-      }
-      if (options.on_entry) {
-        for (size_t i = 0; i < w; ++i) {
-          VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i]));
-        }
-      }
     }
     for (const Hash& leaf : leaves) {
-      range.Append(leaf, check_node);
-      VOUCH_RETURN_IF_ERROR(mismatch);
-      if (options.trusted.has_value() && range.size() == trusted_size &&
-          range.Root() != options.trusted->root()) {
+      VOUCH_RETURN_IF_ERROR(tree.Append(leaf));
+      if (options.trusted.has_value() && tree.range().size() == trusted_size &&
+          tree.range().Root() != options.trusted->root()) {
         return RejectedError("checkpoint_fork",
                              "the tree recomputed from the tiles has root " +
-                                 Base64Encode(range.Root()) + " at the trusted size " +
+                                 Base64Encode(tree.range().Root()) + " at the trusted size " +
                                  std::to_string(trusted_size) + ", not the trusted root");
       }
     }
-    if (options.progress) options.progress(range.size(), n);
+    if (options.progress) options.progress(tree.range().size(), n);
   }
-  if (range.Root() != cp.root()) {
+  if (tree.range().Root() != cp.root()) {
     return RejectedError("root_mismatch", "the tree recomputed from the tiles has root " +
-                                              Base64Encode(range.Root()) +
+                                              Base64Encode(tree.range().Root()) +
                                               ", not the checkpoint's " + Base64Encode(cp.root()));
   }
-  return AuditResult{std::move(note), cp, trusted_size, proven, tiles, bundles};
+  return AuditResult{std::move(note), cp, trusted_size, proven, level0_fetched + tree.tiles(),
+                     bundles};
 }
 
 }  // namespace vouch::ledger

@@ -2,11 +2,14 @@
 #include "vouch/ledger/checkpoint_publisher.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "vouch/base/file.h"
+#include "vouch/base/mutex.h"
 #include "vouch/ledger/reasons.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof.h"
@@ -90,7 +93,84 @@ StatusOr<std::vector<WitnessEndpoint>> ResolveWitnesses(const tlog::Policy& poli
   return endpoints;
 }
 
-struct CheckpointPublisher::Witness {
+namespace internal {
+
+// Everything the publisher is (checkpoint_publisher.h's banner); CheckpointPublisher forwards to
+// it, so that its threads and locks stay out of the public header.
+class PublisherImpl {
+ public:
+  PublisherImpl(Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport,
+                const Clock& clock, tlog::Policy policy, PublisherOptions options);
+  ~PublisherImpl() { Stop(); }
+  PublisherImpl(const PublisherImpl&) = delete;
+  PublisherImpl& operator=(const PublisherImpl&) = delete;
+
+  // Reloads the state file and starts the threads (CheckpointPublisher::Start).
+  void Begin(std::vector<WitnessEndpoint> witnesses);
+  std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> WaitForSize(uint64_t size, Clock::SteadyTime deadline) const
+      VOUCH_EXCLUDES(mu_);
+  std::vector<WitnessProgress> witnesses() const VOUCH_EXCLUDES(mu_);
+  PublisherStats stats() const VOUCH_EXCLUDES(mu_);
+  void Stop() VOUCH_EXCLUDES(mu_);
+
+ private:
+  struct Witness;
+  // The checkpoint being cosigned, and what has come back for it.
+  struct Round {
+    uint64_t id = 0;
+    std::shared_ptr<const LogSnapshot> target;
+    Clock::SteadyTime deadline;
+    std::vector<std::string> cosignature_lines;  // verified, in arrival order
+    std::set<std::string> cosigned_by;           // policy names
+    bool active = false;
+  };
+
+  // Restores the published checkpoint from the state file, if still valid.
+  void LoadState();
+  void Coordinate() VOUCH_EXCLUDES(mu_);
+  // One step of the coordinating thread: starts, abandons or waits for a round (releasing mu_
+  // while it waits). Returns a round that reached quorum, to publish. `retry_at` is when the
+  // next round may start after an abandoned one.
+  std::optional<Round> NextStepLocked(Clock::SteadyTime& retry_at) VOUCH_REQUIRES(mu_);
+  // Sends `target` to every witness (wakes their threads).
+  void StartRound(std::shared_ptr<const LogSnapshot> target, Clock::SteadyTime now)
+      VOUCH_REQUIRES(mu_);
+  // Whether the published checkpoint is due for fresh cosignatures.
+  bool RecosignDue(Clock::SteadyTime now) const VOUCH_REQUIRES(mu_);
+  // The round timed out without quorum: reports who is missing.
+  void AbandonRound() VOUCH_REQUIRES(mu_);
+  void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
+  // One add-checkpoint exchange (two when the witness answers 409): the verified cosignature
+  // lines. Updates witness.known_size.
+  StatusOr<std::string> AskWitness(Witness& witness, const LogSnapshot& target) const;
+  // Builds, checks against the policy, publishes and keeps the cosigned checkpoint of `round`
+  // (which reached quorum). Only on the coordinating thread, so publications stay in order.
+  void Publish(const Round& round) VOUCH_EXCLUDES(mu_);
+
+  Sequencer& sequencer_;
+  const LogReader& reader_;
+  WitnessTransport& transport_;
+  const Clock& clock_;
+  const tlog::Policy policy_;
+  const PublisherOptions options_;
+
+  mutable Mutex mu_;
+  mutable CondVar cv_;  // round started or changed, a witness answered, published, stopping
+  std::vector<std::unique_ptr<Witness>> witnesses_;  // fixed after Start
+  Round round_ VOUCH_GUARDED_BY(mu_);
+  std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
+  // When published_ was cosigned (min(): a kept checkpoint, due for fresh cosignatures).
+  Clock::SteadyTime published_at_ VOUCH_GUARDED_BY(mu_);
+  PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
+  bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
+
+  std::vector<std::thread> threads_;
+  // Wakes the coordinator when the sequencer commits (declared last: destroyed first).
+  std::unique_ptr<Sequencer::Subscription> commits_;
+};
+
+struct PublisherImpl::Witness {
   explicit Witness(WitnessEndpoint e) : endpoint(std::move(e)) { progress.name = endpoint.name; }
   const WitnessEndpoint endpoint;
   // Owned by the witness's thread.
@@ -102,9 +182,9 @@ struct CheckpointPublisher::Witness {
   WitnessProgress progress;
 };
 
-CheckpointPublisher::CheckpointPublisher(Sequencer& sequencer, const LogReader& reader,
-                                         WitnessTransport& transport, const Clock& clock,
-                                         tlog::Policy policy, PublisherOptions options)
+PublisherImpl::PublisherImpl(Sequencer& sequencer, const LogReader& reader,
+                             WitnessTransport& transport, const Clock& clock, tlog::Policy policy,
+                             PublisherOptions options)
     : sequencer_(sequencer),
       reader_(reader),
       transport_(transport),
@@ -112,40 +192,18 @@ CheckpointPublisher::CheckpointPublisher(Sequencer& sequencer, const LogReader& 
       policy_(std::move(policy)),
       options_(std::move(options)) {}
 
-StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
-    Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport, const Clock& clock,
-    tlog::Policy policy, std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
-  const tlog::VerifierKey& log_key = sequencer.verifier_key();
-  if (std::none_of(policy.logs().begin(), policy.logs().end(),
-                   [&log_key](const auto& log) { return log.key == log_key; })) {
-    return FailedPreconditionError("the policy does not list this log's key " + log_key.ToString() +
-                                   ": clients using it would reject every checkpoint");
-  }
-  std::set<std::string> names;
-  for (const auto& w : witnesses) names.insert(w.name);
-  if (!policy.QuorumSatisfied(names)) {
-    return FailedPreconditionError("the witnesses cannot meet the policy's quorum: " +
-                                   policy.ExplainQuorum(names));
-  }
-  std::unique_ptr<CheckpointPublisher> publisher(new CheckpointPublisher(
-      sequencer, reader, transport, clock, std::move(policy), std::move(options)));
-  for (auto& w : witnesses)
-    publisher->witnesses_.push_back(std::make_unique<Witness>(std::move(w)));
-  publisher->LoadState();
-  publisher->commits_ = sequencer.OnPublish([p = publisher.get()] {
-    MutexLock lock(&p->mu_);
-    p->cv_.SignalAll();
+void PublisherImpl::Begin(std::vector<WitnessEndpoint> witnesses) {
+  for (auto& w : witnesses) witnesses_.push_back(std::make_unique<Witness>(std::move(w)));
+  LoadState();
+  commits_ = sequencer_.OnPublish([this] {
+    MutexLock lock(&mu_);
+    cv_.SignalAll();
   });
-  for (auto& w : publisher->witnesses_) {
-    publisher->threads_.emplace_back([p = publisher.get(), w = w.get()] { p->Serve(*w); });
-  }
-  publisher->threads_.emplace_back([p = publisher.get()] { p->Coordinate(); });
-  return publisher;
+  for (auto& w : witnesses_) threads_.emplace_back([this, w = w.get()] { Serve(*w); });
+  threads_.emplace_back([this] { Coordinate(); });
 }
 
-CheckpointPublisher::~CheckpointPublisher() { Stop(); }
-
-void CheckpointPublisher::Stop() {
+void PublisherImpl::Stop() {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
@@ -156,13 +214,13 @@ void CheckpointPublisher::Stop() {
   }
 }
 
-std::shared_ptr<const LogSnapshot> CheckpointPublisher::Latest() const {
+std::shared_ptr<const LogSnapshot> PublisherImpl::Latest() const {
   MutexLock lock(&mu_);
   return published_;
 }
 
-std::shared_ptr<const LogSnapshot> CheckpointPublisher::WaitForSize(
-    uint64_t size, Clock::SteadyTime deadline) const {
+std::shared_ptr<const LogSnapshot> PublisherImpl::WaitForSize(uint64_t size,
+                                                              Clock::SteadyTime deadline) const {
   MutexLock lock(&mu_);
   while ((published_ == nullptr || published_->size() < size) &&
          clock_.WaitUntil(&cv_, &mu_, deadline)) {
@@ -170,14 +228,14 @@ std::shared_ptr<const LogSnapshot> CheckpointPublisher::WaitForSize(
   return published_;
 }
 
-std::vector<WitnessProgress> CheckpointPublisher::witnesses() const {
+std::vector<WitnessProgress> PublisherImpl::witnesses() const {
   MutexLock lock(&mu_);
   std::vector<WitnessProgress> out;
   for (const auto& w : witnesses_) out.push_back(w->progress);
   return out;
 }
 
-PublisherStats CheckpointPublisher::stats() const {
+PublisherStats PublisherImpl::stats() const {
   MutexLock lock(&mu_);
   return stats_;
 }
@@ -185,7 +243,7 @@ PublisherStats CheckpointPublisher::stats() const {
 // Only a checkpoint for exactly the committed size is restored: a LogSnapshot for an older
 // size would need that size's right border, and a crash between a commit and its quorum only
 // costs the first round after the restart (which starts at once).
-void CheckpointPublisher::LoadState() {
+void PublisherImpl::LoadState() {
   if (options_.state_file.empty() || !FileExists(options_.state_file)) return;
   auto ignored = [this](const std::string& why) {
     if (options_.on_event) options_.on_event("not serving the kept checkpoint: " + why);
@@ -209,7 +267,7 @@ void CheckpointPublisher::LoadState() {
   published_at_ = Clock::SteadyTime::min();
 }
 
-void CheckpointPublisher::Coordinate() {
+void PublisherImpl::Coordinate() {
   Clock::SteadyTime retry_at = Clock::SteadyTime::min();
   for (;;) {
     std::optional<Round> quorate;
@@ -223,8 +281,7 @@ void CheckpointPublisher::Coordinate() {
   }
 }
 
-std::optional<CheckpointPublisher::Round> CheckpointPublisher::NextStepLocked(
-    Clock::SteadyTime& retry_at) {
+std::optional<PublisherImpl::Round> PublisherImpl::NextStepLocked(Clock::SteadyTime& retry_at) {
   // Read under mu_: the sequencer's listener signals cv_ under mu_ after each commit, so a
   // commit after this read wakes the wait below.
   const std::shared_ptr<const LogSnapshot> committed = sequencer_.Latest();
@@ -264,14 +321,13 @@ std::optional<CheckpointPublisher::Round> CheckpointPublisher::NextStepLocked(
   return std::nullopt;
 }
 
-bool CheckpointPublisher::RecosignDue(Clock::SteadyTime now) const {
+bool PublisherImpl::RecosignDue(Clock::SteadyTime now) const {
   return options_.recosign_interval.count() > 0 &&
          (published_at_ == Clock::SteadyTime::min() ||
           now - published_at_ >= options_.recosign_interval);
 }
 
-void CheckpointPublisher::StartRound(std::shared_ptr<const LogSnapshot> target,
-                                     Clock::SteadyTime now) {
+void PublisherImpl::StartRound(std::shared_ptr<const LogSnapshot> target, Clock::SteadyTime now) {
   round_.id++;
   round_.target = std::move(target);
   round_.deadline = now + options_.witness_timeout;
@@ -282,7 +338,7 @@ void CheckpointPublisher::StartRound(std::shared_ptr<const LogSnapshot> target,
   cv_.SignalAll();
 }
 
-void CheckpointPublisher::AbandonRound() {
+void PublisherImpl::AbandonRound() {
   round_.active = false;
   ++stats_.abandoned;
   if (options_.on_event) {
@@ -292,7 +348,7 @@ void CheckpointPublisher::AbandonRound() {
   }
 }
 
-void CheckpointPublisher::Publish(const Round& round) {
+void PublisherImpl::Publish(const Round& round) {
   std::string note = round.target->checkpoint();
   for (const std::string& line : round.cosignature_lines) note += line;
   auto checkpoint = tlog::SignedCheckpoint::Parse(note);
@@ -321,7 +377,7 @@ void CheckpointPublisher::Publish(const Round& round) {
   }
 }
 
-void CheckpointPublisher::Serve(Witness& witness) {
+void PublisherImpl::Serve(Witness& witness) {
   for (;;) {
     std::shared_ptr<const LogSnapshot> target;
     uint64_t round_id = 0;
@@ -373,8 +429,7 @@ void CheckpointPublisher::Serve(Witness& witness) {
   }
 }
 
-StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
-                                                      const LogSnapshot& target) const {
+StatusOr<std::string> PublisherImpl::AskWitness(Witness& witness, const LogSnapshot& target) const {
   const uint64_t size = target.size();
   for (int attempt = 0; attempt < 2; ++attempt) {
     const uint64_t old_size = witness.known_size.value_or(0);
@@ -423,5 +478,41 @@ StatusOr<std::string> CheckpointPublisher::AskWitness(Witness& witness,
   }
   return UnavailableError("answered 409 twice in a row");
 }
+
+}  // namespace internal
+
+StatusOr<std::unique_ptr<CheckpointPublisher>> CheckpointPublisher::Start(
+    Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport, const Clock& clock,
+    tlog::Policy policy, std::vector<WitnessEndpoint> witnesses, PublisherOptions options) {
+  const tlog::VerifierKey& log_key = sequencer.verifier_key();
+  if (std::none_of(policy.logs().begin(), policy.logs().end(),
+                   [&log_key](const auto& log) { return log.key == log_key; })) {
+    return FailedPreconditionError("the policy does not list this log's key " + log_key.ToString() +
+                                   ": clients using it would reject every checkpoint");
+  }
+  std::set<std::string> names;
+  for (const auto& w : witnesses) names.insert(w.name);
+  if (!policy.QuorumSatisfied(names)) {
+    return FailedPreconditionError("the witnesses cannot meet the policy's quorum: " +
+                                   policy.ExplainQuorum(names));
+  }
+  auto impl = std::make_unique<internal::PublisherImpl>(sequencer, reader, transport, clock,
+                                                        std::move(policy), std::move(options));
+  impl->Begin(std::move(witnesses));
+  return std::unique_ptr<CheckpointPublisher>(new CheckpointPublisher(std::move(impl)));
+}
+
+CheckpointPublisher::CheckpointPublisher(std::unique_ptr<internal::PublisherImpl> impl)
+    : impl_(std::move(impl)) {}
+CheckpointPublisher::~CheckpointPublisher() = default;  // the impl's destructor stops it
+
+std::shared_ptr<const LogSnapshot> CheckpointPublisher::Latest() const { return impl_->Latest(); }
+std::shared_ptr<const LogSnapshot> CheckpointPublisher::WaitForSize(
+    uint64_t size, Clock::SteadyTime deadline) const {
+  return impl_->WaitForSize(size, deadline);
+}
+std::vector<WitnessProgress> CheckpointPublisher::witnesses() const { return impl_->witnesses(); }
+PublisherStats CheckpointPublisher::stats() const { return impl_->stats(); }
+void CheckpointPublisher::Stop() { impl_->Stop(); }
 
 }  // namespace vouch::ledger

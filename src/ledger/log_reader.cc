@@ -3,11 +3,20 @@
 #include <cstring>
 #include <string>
 
+#include "ledger/stored_tile.h"
+#include "ledger/tile_cache.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/proof_file.h"
 
 namespace vouch::ledger {
 
+using internal::DecodeStoredFullTile;
+using internal::kStoredBlockHashes;
+using internal::kStoredFullTileHashes;
+using internal::kStoredFullTileSize;
+using internal::StoredTileNodeOffset;
+using internal::TileCache;
+using internal::TopBlock;
 using tlog::Hash;
 using tlog::kHashSize;
 using tlog::kTileHeight;
@@ -17,21 +26,35 @@ using tlog::TileId;
 
 namespace {
 
-uint64_t CacheKey(uint8_t level, uint64_t index) { return (uint64_t{level} << 56) | index; }
-
 Status NotInTree(const TileId& id, uint64_t size) {
   return NotFoundError(tlog::TilePath(id) + " does not exist in the published tree of size " +
                        std::to_string(size));
 }
 
-}  // namespace
+// The stored form of full hash tile (level, index), from the cache or the store (then cached,
+// evicting the least recently used tiles).
+StatusOr<std::shared_ptr<const Bytes>> FullTile(const store::LogStore& store,
+                                                const TileCache& cache, uint8_t level,
+                                                uint64_t index) {
+  const uint64_t key = TileCache::Key(level, index);
+  if (auto cached = cache.Tile(key)) return cached;
+  VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store.ReadTile(level, index));
+  if (t.width != kTileWidth || t.data.size() != kStoredFullTileSize) {
+    return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index)) +
+                         " is not a complete full tile (width " + std::to_string(t.width) + ")");
+  }
+  auto data = std::make_shared<const Bytes>(std::move(t.data));
+  cache.AddTile(key, data);
+  return data;
+}
 
 // Node hashes of the snapshot's tree: full tiles from the store (inner nodes included), the
 // right edge from the snapshot's partial tiles.
-class LogReader::SnapshotHashReader final : public tlog::HashReader {
+class SnapshotHashReader final : public tlog::HashReader {
  public:
-  SnapshotHashReader(const LogReader& reader, const LogSnapshot& snapshot)
-      : reader_(reader), snapshot_(snapshot) {}
+  SnapshotHashReader(const store::LogStore& store, const TileCache& cache,
+                     const LogSnapshot& snapshot)
+      : store_(store), cache_(cache), snapshot_(snapshot) {}
 
   Status ReadHashes(std::span<const NodeId> ids, std::span<Hash> out) const override {
     if (ids.size() != out.size()) return InternalError("ReadHashes: output size mismatch");
@@ -64,11 +87,11 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
         continue;
       }
       const auto slot = static_cast<uint32_t>(StoredTileNodeOffset(height, j));
-      const uint64_t key = CacheKey(tile_level, tile_index);
+      const uint64_t key = TileCache::Key(tile_level, tile_index);
       if (key != last_key) {
-        last = reader_.CachedTile(key);
-        if (last == nullptr && (tile_level > 0 || reader_.CacheHasRoom(key))) {
-          VOUCH_ASSIGN_OR_RETURN(last, reader_.FullTile(tile_level, tile_index));
+        last = cache_.Tile(key);
+        if (last == nullptr && (tile_level > 0 || cache_.HasRoom(key))) {
+          VOUCH_ASSIGN_OR_RETURN(last, FullTile(store_, cache_, tile_level, tile_index));
         }
         last_key = key;
       }
@@ -85,7 +108,7 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
     constexpr uint32_t kTop = 16 * kStoredBlockHashes;
     constexpr uint32_t kTopHashes = kStoredFullTileHashes - kTop;
     for (const auto& [tile_index, wanted] : direct) {
-      std::shared_ptr<const TopBlock> top = reader_.CachedTop(tile_index);
+      std::shared_ptr<const TopBlock> top = cache_.Top(tile_index);
       std::vector<uint32_t> slots;
       std::vector<size_t> positions;
       for (const auto& [slot, k] : wanted) {
@@ -101,7 +124,7 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
         for (uint32_t t = 0; t < kTopHashes; ++t) slots.push_back(kTop + t);
       }
       std::vector<Hash> hashes(slots.size());
-      VOUCH_RETURN_IF_ERROR(reader_.store_->ReadTileHashes(0, tile_index, slots, hashes));
+      VOUCH_RETURN_IF_ERROR(store_.ReadTileHashes(0, tile_index, slots, hashes));
       for (size_t i = 0; i < block_slots; ++i) out[positions[i]] = hashes[i];
       if (top == nullptr) {
         auto fetched = std::make_shared<TopBlock>();
@@ -110,41 +133,24 @@ class LogReader::SnapshotHashReader final : public tlog::HashReader {
         for (const auto& [slot, k] : wanted) {
           if (slot >= kTop) out[k] = (*fetched)[slot - kTop];
         }
-        reader_.CacheTop(tile_index, std::move(fetched));
+        cache_.AddTop(tile_index, std::move(fetched));
       }
     }
     return OkStatus();
   }
 
  private:
-  const LogReader& reader_;
+  const store::LogStore& store_;
+  const TileCache& cache_;
   const LogSnapshot& snapshot_;
 };
 
+}  // namespace
+
 LogReader::LogReader(std::shared_ptr<const store::LogStore> store, size_t cache_bytes)
-    : store_(std::move(store)),
-      shard_bytes_(cache_bytes / 2 / kCacheShards),
-      top_capacity_(cache_bytes / 2 / kTopEntryBytes) {}
+    : store_(std::move(store)), cache_(std::make_unique<const TileCache>(cache_bytes)) {}
 
-std::shared_ptr<const LogReader::TopBlock> LogReader::CachedTop(uint64_t index) const {
-  MutexLock lock(&top_mu_);
-  auto it = top_index_.find(index);
-  if (it == top_index_.end()) return nullptr;
-  if (it->second != top_lru_.begin()) top_lru_.splice(top_lru_.begin(), top_lru_, it->second);
-  return it->second->second;
-}
-
-void LogReader::CacheTop(uint64_t index, std::shared_ptr<const TopBlock> top) const {
-  if (top_capacity_ == 0) return;
-  MutexLock lock(&top_mu_);
-  if (top_index_.count(index) != 0) return;
-  top_lru_.emplace_front(index, std::move(top));
-  top_index_[index] = top_lru_.begin();
-  while (top_lru_.size() > top_capacity_) {
-    top_index_.erase(top_lru_.back().first);
-    top_lru_.pop_back();
-  }
-}
+LogReader::~LogReader() = default;
 
 uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
   if (id.is_bundle()) {
@@ -154,47 +160,6 @@ uint16_t LogReader::ExistingWidth(const TileId& id, uint64_t size) {
     return 0;
   }
   return tlog::HashTileWidth(id.level, id.index, size);
-}
-
-std::shared_ptr<const Bytes> LogReader::CachedTile(uint64_t key) const {
-  Shard& shard = ShardOf(key);
-  MutexLock lock(&shard.mu);
-  auto it = shard.index.find(key);
-  if (it == shard.index.end()) return nullptr;
-  if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
-  return it->second->data;
-}
-
-bool LogReader::CacheHasRoom(uint64_t key) const {
-  Shard& shard = ShardOf(key);
-  MutexLock lock(&shard.mu);
-  return shard.bytes + kStoredFullTileSize <= shard_bytes_;
-}
-
-StatusOr<std::shared_ptr<const Bytes>> LogReader::FullTile(uint8_t level, uint64_t index) const {
-  const uint64_t key = CacheKey(level, index);
-  if (auto cached = CachedTile(key)) return cached;
-  VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_->ReadTile(level, index));
-  if (t.width != kTileWidth || t.data.size() != kStoredFullTileSize) {
-    return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index)) +
-                         " is not a complete full tile (width " + std::to_string(t.width) + ")");
-  }
-  auto data = std::make_shared<const Bytes>(std::move(t.data));
-  if (shard_bytes_ > 0) {
-    Shard& shard = ShardOf(key);
-    MutexLock lock(&shard.mu);
-    if (shard.index.count(key) == 0) {
-      shard.lru.push_front(CacheEntry{key, data});
-      shard.index[key] = shard.lru.begin();
-      shard.bytes += data->size();
-      while (shard.bytes > shard_bytes_ && !shard.lru.empty()) {
-        shard.bytes -= shard.lru.back().data->size();
-        shard.index.erase(shard.lru.back().key);
-        shard.lru.pop_back();
-      }
-    }
-  }
-  return data;
 }
 
 StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapshot) const {
@@ -215,7 +180,7 @@ StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapsho
   }
   const size_t bytes = size_t{id.width} * kHashSize;
   if (exists == kTileWidth) {
-    VOUCH_ASSIGN_OR_RETURN(auto tile, FullTile(id.level, id.index));
+    VOUCH_ASSIGN_OR_RETURN(auto tile, FullTile(*store_, *cache_, id.level, id.index));
     Bytes data = DecodeStoredFullTile(*tile);
     data.resize(bytes);
     return data;
@@ -237,7 +202,7 @@ StatusOr<std::vector<Hash>> LogReader::InclusionProof(uint64_t index,
                          " is not in the published tree of size " +
                          std::to_string(snapshot.size()));
   }
-  SnapshotHashReader reader(*this, snapshot);
+  SnapshotHashReader reader(*store_, *cache_, snapshot);
   return tlog::InclusionProof(index, snapshot.border(), reader);
 }
 
@@ -247,7 +212,7 @@ StatusOr<std::vector<Hash>> LogReader::ConsistencyProof(uint64_t size1,
     return InvalidArgumentError("a consistency proof needs 0 < size1 <= " +
                                 std::to_string(snapshot.size()));
   }
-  SnapshotHashReader reader(*this, snapshot);
+  SnapshotHashReader reader(*store_, *cache_, snapshot);
   return tlog::ConsistencyProof(size1, snapshot.border(), reader);
 }
 

@@ -2,14 +2,22 @@
 #include "vouch/ledger/sequencer.h"
 
 #include <cstring>
+#include <deque>
+#include <map>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
+#include "ledger/stored_tile.h"
+#include "vouch/base/mutex.h"
 #include "vouch/tlog/checkpoint.h"
 
 namespace vouch::ledger {
 namespace {
+
+using internal::DecodeStoredFullTile;
+using internal::kStoredFullTileSize;
 
 using tlog::Hash;
 using tlog::HashTile;
@@ -46,37 +54,138 @@ class StoreTileSource final : public tlog::TileSource {
 
 }  // namespace
 
-size_t Sequencer::HashHasher::operator()(const Hash& h) const {
+namespace internal {
+
+// Everything the sequencer is (sequencer.h's banner); Sequencer forwards to it, so that its
+// threads, queues and locks stay out of the public header.
+class SequencerImpl {
+ public:
+  SequencerImpl(std::shared_ptr<store::LogStore> store,
+                std::shared_ptr<const tlog::NoteSigner> signer, const Clock& clock,
+                SequencerOptions options);
+  ~SequencerImpl() { Stop(); }
+  SequencerImpl(const SequencerImpl&) = delete;
+  SequencerImpl& operator=(const SequencerImpl&) = delete;
+
+  // Binds the store, recovers the tree and starts the threads (Sequencer::Start).
+  Status Start();
+
+  std::future<StatusOr<AddResult>> Submit(ByteSpan entry) VOUCH_EXCLUDES(mu_);
+  StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(snapshot_mu_);
+  std::unique_ptr<Sequencer::Subscription> OnPublish(std::function<void()> listener) const
+      VOUCH_EXCLUDES(listeners_mu_);
+  // Sequencer::Subscription's destructor.
+  void Unsubscribe(uint64_t id) const VOUCH_EXCLUDES(listeners_mu_);
+  std::shared_ptr<const LogSnapshot> WaitForNewer(uint64_t size, Clock::SteadyTime deadline) const
+      VOUCH_EXCLUDES(snapshot_mu_);
+  const std::string& origin() const { return origin_; }
+  const tlog::VerifierKey& verifier_key() const { return vkey_; }
+  const std::shared_ptr<store::LogStore>& store() const { return store_; }
+  SequencerStats stats() const VOUCH_EXCLUDES(mu_);
+  void Stop() VOUCH_EXCLUDES(mu_);
+
+ private:
+  // Lets Add wait for its entry on the clock (a std::future waits in real time only).
+  struct Completion {
+    Mutex mu;
+    CondVar cv;
+    bool done VOUCH_GUARDED_BY(mu) = false;
+  };
+  struct Pending {
+    Bytes entry;
+    tlog::Hash leaf_hash;
+    std::promise<StatusOr<AddResult>> done;
+    Clock::SteadyTime queued;
+    std::shared_ptr<Completion> completion;  // Add's, or null
+  };
+  struct HashHasher {
+    size_t operator()(const tlog::Hash& h) const;
+  };
+  // A batch integrated and signed by the sequencing thread, waiting for the committing thread.
+  struct Prepared {
+    std::vector<Pending> items;
+    std::vector<uint64_t> index;                  // per item
+    std::vector<bool> duplicate;                  // per item
+    store::AppendBatch commit;                    // no entries: nothing to write (all duplicates)
+    std::shared_ptr<const LogSnapshot> snapshot;  // to publish once committed (null if none)
+    std::vector<tlog::Hash> new_hashes;           // in-flight leaf hashes to forget afterwards
+    std::chrono::nanoseconds lookup_time{0};
+    std::chrono::nanoseconds integrate_time{0};
+  };
+
+  // Queues `entry`; `completion` (may be null) is told when the future is ready.
+  std::future<StatusOr<AddResult>> Enqueue(ByteSpan entry, std::shared_ptr<Completion> completion)
+      VOUCH_EXCLUDES(mu_);
+  // Answers a submitter.
+  static void Resolve(Pending& pending, StatusOr<AddResult> result);
+  // Reloads the integrator, partial tiles and snapshot from the store (startup, and after a
+  // failed commit once the pipeline is empty). Only on the sequencing thread (or before it
+  // starts).
+  Status Recover();
+  // Sequencing thread: cuts batches and prepares them.
+  void Run() VOUCH_EXCLUDES(mu_, pipe_mu_);
+  // Committing thread: commits prepared batches in order and answers their submitters.
+  void Commit() VOUCH_EXCLUDES(mu_, pipe_mu_);
+  // Deduplicates, integrates and signs `batch` on top of the integrator's tree.
+  StatusOr<Prepared> Prepare(std::vector<Pending>& batch) VOUCH_EXCLUDES(pipe_mu_);
+  void Complete(Prepared& p) VOUCH_EXCLUDES(mu_);
+  // Signs the checkpoint for the integrator's current tree.
+  StatusOr<std::string> SignCurrent() const;
+  void Publish(std::shared_ptr<const LogSnapshot> snapshot) VOUCH_EXCLUDES(snapshot_mu_);
+
+  const std::shared_ptr<store::LogStore> store_;
+  const std::shared_ptr<const tlog::NoteSigner> signer_;
+  const Clock& clock_;
+  const tlog::VerifierKey vkey_;
+  const std::string origin_;
+  const SequencerOptions options_;
+
+  // Owned by the sequencing thread (and by Start before the threads exist).
+  tlog::TileIntegrator integrator_;
+  std::array<std::shared_ptr<const tlog::HashTile>, 8> partial_tiles_;
+
+  // Submissions.
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<Pending> queue_ VOUCH_GUARDED_BY(mu_);
+  size_t pending_bytes_ VOUCH_GUARDED_BY(mu_) = 0;
+  bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
+  SequencerStats stats_ VOUCH_GUARDED_BY(mu_);
+
+  // The pipeline between the two threads: at most kMaxPrepared batches, in order.
+  static constexpr size_t kMaxPrepared = 2;
+  Mutex pipe_mu_ VOUCH_ACQUIRED_AFTER(mu_);
+  CondVar pipe_cv_;
+  std::deque<Prepared> prepared_ VOUCH_GUARDED_BY(pipe_mu_);
+  // Leaf hash → index of entries prepared but not yet committed (for deduplication).
+  std::unordered_map<tlog::Hash, uint64_t, HashHasher> in_flight_ VOUCH_GUARDED_BY(pipe_mu_);
+  // A commit failed: every batch prepared on top of it fails, and the sequencing thread
+  // recovers from the store once the pipeline is empty.
+  bool broken_ VOUCH_GUARDED_BY(pipe_mu_) = false;
+  bool run_done_ VOUCH_GUARDED_BY(pipe_mu_) = false;
+
+  mutable Mutex listeners_mu_;
+  mutable std::map<uint64_t, std::function<void()>> listeners_ VOUCH_GUARDED_BY(listeners_mu_);
+  mutable uint64_t next_listener_ VOUCH_GUARDED_BY(listeners_mu_) = 0;
+
+  mutable Mutex snapshot_mu_;
+  mutable CondVar snapshot_cv_;  // a new snapshot was published
+  std::shared_ptr<const LogSnapshot> snapshot_ VOUCH_GUARDED_BY(snapshot_mu_);
+
+  std::thread sequencing_thread_;
+  std::thread committing_thread_;
+};
+
+size_t SequencerImpl::HashHasher::operator()(const Hash& h) const {
   size_t v;
   std::memcpy(&v, h.data(), sizeof(v));
   return v;
 }
 
-Bytes EncodeStoredFullTile(const HashTile& tile) {
-  Bytes out(kStoredFullTileSize, 0);
-  for (int h = 0; h <= tlog::kTileHeight; ++h) {
-    for (uint32_t j = 0; j < (uint32_t{tlog::kTileWidth} >> h); ++j) {
-      const Hash& node = tile.Node(h, j);
-      std::copy(node.begin(), node.end(),
-                out.begin() + static_cast<ptrdiff_t>(StoredTileNodeOffset(h, j) * tlog::kHashSize));
-    }
-  }
-  return out;
-}
-
-Bytes DecodeStoredFullTile(ByteSpan stored) {
-  Bytes out;
-  out.reserve(size_t{tlog::kTileWidth} * tlog::kHashSize);
-  for (uint32_t j = 0; j < tlog::kTileWidth; ++j) {
-    ::vouch::Append(out,
-                    stored.subspan(StoredTileNodeOffset(0, j) * tlog::kHashSize, tlog::kHashSize));
-  }
-  return out;
-}
-
-Sequencer::Sequencer(std::shared_ptr<store::LogStore> store,
-                     std::shared_ptr<const tlog::NoteSigner> signer, const Clock& clock,
-                     SequencerOptions options)
+SequencerImpl::SequencerImpl(std::shared_ptr<store::LogStore> store,
+                             std::shared_ptr<const tlog::NoteSigner> signer, const Clock& clock,
+                             SequencerOptions options)
     : store_(std::move(store)),
       signer_(std::move(signer)),
       clock_(clock),
@@ -107,35 +216,22 @@ Status CheckSigner(const tlog::NoteSigner& signer) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
-    std::shared_ptr<store::LogStore> store, std::shared_ptr<const tlog::NoteSigner> signer,
-    const Clock& clock, SequencerOptions options) {
-  if (store == nullptr) return InvalidArgumentError("no store");
-  if (signer == nullptr) return InvalidArgumentError("no signer");
-  if (options.batch_size == 0) return InvalidArgumentError("the batch size must be at least 1");
-  if (options.batch_interval.count() < 0) {
-    return InvalidArgumentError("the batch interval must not be negative");
-  }
-  VOUCH_RETURN_IF_ERROR(CheckSigner(*signer));
-  auto seq = std::unique_ptr<Sequencer>(
-      new Sequencer(std::move(store), std::move(signer), clock, std::move(options)));
-  VOUCH_RETURN_IF_ERROR(seq->store_->Bind(store::LogIdentity{seq->origin_, seq->vkey_.ToString()}));
-  VOUCH_RETURN_IF_ERROR(seq->Recover());
-  seq->sequencing_thread_ = std::thread([s = seq.get()] { s->Run(); });
-  seq->committing_thread_ = std::thread([s = seq.get()] { s->Commit(); });
-  return seq;
+Status SequencerImpl::Start() {
+  VOUCH_RETURN_IF_ERROR(store_->Bind(store::LogIdentity{origin_, vkey_.ToString()}));
+  VOUCH_RETURN_IF_ERROR(Recover());
+  sequencing_thread_ = std::thread([this] { Run(); });
+  committing_thread_ = std::thread([this] { Commit(); });
+  return OkStatus();
 }
 
-Sequencer::~Sequencer() { Stop(); }
-
-StatusOr<std::string> Sequencer::SignCurrent() const {
+StatusOr<std::string> SequencerImpl::SignCurrent() const {
   VOUCH_ASSIGN_OR_RETURN(tlog::Checkpoint cp,
                          tlog::Checkpoint::Create(origin_, integrator_.size(), integrator_.Root()));
   const tlog::NoteSigner* signers[] = {signer_.get()};
   return tlog::SignCheckpoint(cp, signers);
 }
 
-void Sequencer::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
+void SequencerImpl::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
   {
     MutexLock lock(&snapshot_mu_);
     snapshot_ = std::move(snapshot);
@@ -145,33 +241,33 @@ void Sequencer::Publish(std::shared_ptr<const LogSnapshot> snapshot) {
   for (const auto& [id, listener] : listeners_) listener();
 }
 
-std::unique_ptr<Sequencer::Subscription> Sequencer::OnPublish(
+std::unique_ptr<Sequencer::Subscription> SequencerImpl::OnPublish(
     std::function<void()> listener) const {
   MutexLock lock(&listeners_mu_);
   const uint64_t id = next_listener_++;
   listeners_.emplace(id, std::move(listener));
-  return std::unique_ptr<Subscription>(new Subscription(this, id));
+  return std::unique_ptr<Sequencer::Subscription>(new Sequencer::Subscription(this, id));
 }
 
-Sequencer::Subscription::~Subscription() {
-  MutexLock lock(&sequencer_->listeners_mu_);
-  sequencer_->listeners_.erase(id_);
+void SequencerImpl::Unsubscribe(uint64_t id) const {
+  MutexLock lock(&listeners_mu_);
+  listeners_.erase(id);
 }
 
-std::shared_ptr<const LogSnapshot> Sequencer::Latest() const {
+std::shared_ptr<const LogSnapshot> SequencerImpl::Latest() const {
   MutexLock lock(&snapshot_mu_);
   return snapshot_;
 }
 
-std::shared_ptr<const LogSnapshot> Sequencer::WaitForNewer(uint64_t size,
-                                                           Clock::SteadyTime deadline) const {
+std::shared_ptr<const LogSnapshot> SequencerImpl::WaitForNewer(uint64_t size,
+                                                               Clock::SteadyTime deadline) const {
   MutexLock lock(&snapshot_mu_);
   while (snapshot_->size() <= size && clock_.WaitUntil(&snapshot_cv_, &snapshot_mu_, deadline)) {
   }
   return snapshot_;
 }
 
-Status Sequencer::Recover() {
+Status SequencerImpl::Recover() {
   VOUCH_ASSIGN_OR_RETURN(store::LogTreeState state, store_->ReadState());
   if (state.size == 0 && state.checkpoint.empty()) {
     // A new log: publish (durably) the checkpoint of the empty tree.
@@ -238,7 +334,7 @@ Status Sequencer::Recover() {
   return OkStatus();
 }
 
-void Sequencer::Resolve(Pending& pending, StatusOr<AddResult> result) {
+void SequencerImpl::Resolve(Pending& pending, StatusOr<AddResult> result) {
   pending.done.set_value(std::move(result));
   if (pending.completion != nullptr) {
     MutexLock lock(&pending.completion->mu);
@@ -247,12 +343,12 @@ void Sequencer::Resolve(Pending& pending, StatusOr<AddResult> result) {
   }
 }
 
-std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) {
+std::future<StatusOr<AddResult>> SequencerImpl::Submit(ByteSpan entry) {
   return Enqueue(entry, nullptr);
 }
 
-std::future<StatusOr<AddResult>> Sequencer::Enqueue(ByteSpan entry,
-                                                    std::shared_ptr<Completion> completion) {
+std::future<StatusOr<AddResult>> SequencerImpl::Enqueue(ByteSpan entry,
+                                                        std::shared_ptr<Completion> completion) {
   Pending p{{}, {}, {}, clock_.SteadyNow(), std::move(completion)};
   std::future<StatusOr<AddResult>> future = p.done.get_future();
   if (entry.size() > tlog::kMaxEntrySize) {
@@ -280,7 +376,7 @@ std::future<StatusOr<AddResult>> Sequencer::Enqueue(ByteSpan entry,
   return future;
 }
 
-StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
+StatusOr<AddResult> SequencerImpl::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
   const Clock::SteadyTime deadline = clock_.SteadyNow() + timeout;
   auto completion = std::make_shared<Completion>();
   std::future<StatusOr<AddResult>> f = Enqueue(entry, completion);
@@ -297,12 +393,12 @@ StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds tim
   return f.get();
 }
 
-SequencerStats Sequencer::stats() const {
+SequencerStats SequencerImpl::stats() const {
   MutexLock lock(&mu_);
   return stats_;
 }
 
-void Sequencer::Stop() {
+void SequencerImpl::Stop() {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
@@ -312,7 +408,7 @@ void Sequencer::Stop() {
   if (committing_thread_.joinable()) committing_thread_.join();
 }
 
-void Sequencer::Run() {
+void SequencerImpl::Run() {
   while (true) {
     std::vector<Pending> batch;
     {
@@ -367,7 +463,7 @@ void Sequencer::Run() {
   pipe_cv_.SignalAll();
 }
 
-StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
+StatusOr<SequencerImpl::Prepared> SequencerImpl::Prepare(std::vector<Pending>& batch) {
   const Clock::SteadyTime t0 = clock_.SteadyNow();
   Prepared p;
   const uint64_t old_size = integrator_.size();
@@ -466,7 +562,7 @@ StatusOr<Sequencer::Prepared> Sequencer::Prepare(std::vector<Pending>& batch) {
   return p;
 }
 
-void Sequencer::Commit() {
+void SequencerImpl::Commit() {
   while (true) {
     Prepared p;
     bool broken;
@@ -523,7 +619,7 @@ void Sequencer::Commit() {
   }
 }
 
-void Sequencer::Complete(Prepared& p) {
+void SequencerImpl::Complete(Prepared& p) {
   const uint64_t tree_size = Latest()->size();
   size_t fresh = 0;
   for (size_t i = 0; i < p.items.size(); ++i) {
@@ -540,5 +636,46 @@ void Sequencer::Complete(Prepared& p) {
                                   static_cast<bool>(p.duplicate[i]), tree_size});
   }
 }
+
+}  // namespace internal
+
+StatusOr<std::unique_ptr<Sequencer>> Sequencer::Start(
+    std::shared_ptr<store::LogStore> store, std::shared_ptr<const tlog::NoteSigner> signer,
+    const Clock& clock, SequencerOptions options) {
+  if (store == nullptr) return InvalidArgumentError("no store");
+  if (signer == nullptr) return InvalidArgumentError("no signer");
+  if (options.batch_size == 0) return InvalidArgumentError("the batch size must be at least 1");
+  if (options.batch_interval.count() < 0) {
+    return InvalidArgumentError("the batch interval must not be negative");
+  }
+  VOUCH_RETURN_IF_ERROR(internal::CheckSigner(*signer));
+  auto impl = std::make_unique<internal::SequencerImpl>(std::move(store), std::move(signer), clock,
+                                                        std::move(options));
+  VOUCH_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<Sequencer>(new Sequencer(std::move(impl)));
+}
+
+Sequencer::Sequencer(std::unique_ptr<internal::SequencerImpl> impl) : impl_(std::move(impl)) {}
+Sequencer::~Sequencer() = default;  // the impl's destructor stops it
+
+std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) { return impl_->Submit(entry); }
+StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
+  return impl_->Add(entry, timeout);
+}
+std::shared_ptr<const LogSnapshot> Sequencer::Latest() const { return impl_->Latest(); }
+std::unique_ptr<Sequencer::Subscription> Sequencer::OnPublish(
+    std::function<void()> listener) const {
+  return impl_->OnPublish(std::move(listener));
+}
+Sequencer::Subscription::~Subscription() { sequencer_->Unsubscribe(id_); }
+std::shared_ptr<const LogSnapshot> Sequencer::WaitForNewer(uint64_t size,
+                                                           Clock::SteadyTime deadline) const {
+  return impl_->WaitForNewer(size, deadline);
+}
+const std::string& Sequencer::origin() const { return impl_->origin(); }
+const tlog::VerifierKey& Sequencer::verifier_key() const { return impl_->verifier_key(); }
+const std::shared_ptr<store::LogStore>& Sequencer::store() const { return impl_->store(); }
+SequencerStats Sequencer::stats() const { return impl_->stats(); }
+void Sequencer::Stop() { impl_->Stop(); }
 
 }  // namespace vouch::ledger

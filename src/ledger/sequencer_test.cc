@@ -451,34 +451,6 @@ TEST_F(SequencerTest, TilesBundlesAndProofsMatchAnInMemoryTree) {
   EXPECT_FALSE(file->VerifyEntry(AsBytes(Entry(12'346)), *policy).ok());
 }
 
-TEST(StoredTileTest, EveryNodeHasItsOwnSlotAndAProofReadsTwoBlocks) {
-  std::vector<Hash> hashes(256);
-  for (int i = 0; i < 256; ++i) hashes[i] = tlog::HashLeaf(AsBytes(Entry(i)));
-  auto tile = *tlog::HashTile::FromHashes(TileId::HashTile(0, 0), hashes);
-  Bytes stored = EncodeStoredFullTile(tile);
-  ASSERT_EQ(stored.size(), kStoredFullTileSize);
-  std::set<size_t> used;
-  for (int h = 0; h <= 8; ++h) {
-    for (uint32_t j = 0; j < (256u >> h); ++j) {
-      const size_t slot = StoredTileNodeOffset(h, j);
-      ASSERT_LT(slot, kStoredFullTileHashes);
-      EXPECT_TRUE(used.insert(slot).second) << h << "/" << j;
-      EXPECT_TRUE(std::equal(tile.Node(h, j).begin(), tile.Node(h, j).end(),
-                             stored.begin() + static_cast<ptrdiff_t>(slot * 32)));
-    }
-  }
-  EXPECT_EQ(used.size(), 511u);
-  EXPECT_EQ(DecodeStoredFullTile(stored), tile.Serialize());
-  // The siblings on the path of every leaf lie in at most two 32-hash blocks.
-  for (uint32_t leaf = 0; leaf < 256; ++leaf) {
-    std::set<size_t> blocks;
-    for (int h = 0; h < 8; ++h) {
-      blocks.insert(StoredTileNodeOffset(h, (leaf >> h) ^ 1) / kStoredBlockHashes);
-    }
-    EXPECT_LE(blocks.size(), 2u) << leaf;
-  }
-}
-
 // ---- SQLite: restart, recovery, and the Tessera test log ----
 
 class SqliteSequencerTest : public ::testing::Test {

@@ -12,7 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "platform/json_util.h"
+#include "base/json.h"
+#include "platform/internal.h"
 #include "vouch/base/file.h"
 #include "vouch/platform/reasons.h"
 #include "vouch/sgx/measurement.h"
@@ -234,7 +235,7 @@ StatusOr<BundleManifest> BundleManifest::Parse(std::string_view text) {
   if (text.size() > kMaxManifestSize) {
     return ManifestError("larger than " + std::to_string(kMaxManifestSize) + " bytes");
   }
-  auto parsed = internal::ParseStrictJson(text);
+  auto parsed = vouch::internal::ParseStrictJsonDocument(text, internal::kMaxJsonDepth);
   if (!parsed.ok()) return ManifestError(parsed.status().message());
   const nlohmann::json& j = *parsed;
   if (!j.is_object()) return ManifestError("not a JSON object");
@@ -258,15 +259,15 @@ StatusOr<BundleManifest> BundleManifest::Parse(std::string_view text) {
   if (m.entry == kBundleManifestName || m.entry == kBundleSignatureName) {
     return ManifestError("\"entry\" names the manifest or the signature");
   }
-  auto prod = internal::JsonUnsigned(j.at("product_id"), 65535);
+  auto prod = vouch::internal::JsonUnsigned(j.at("product_id"), 65535);
   if (!prod.ok()) return ManifestError("\"product_id\": " + prod.status().message());
-  auto svn = internal::JsonUnsigned(j.at("isv_svn"), 65535);
+  auto svn = vouch::internal::JsonUnsigned(j.at("isv_svn"), 65535);
   if (!svn.ok()) return ManifestError("\"isv_svn\": " + svn.status().message());
   m.product_id = static_cast<uint16_t>(*prod);
   m.isv_svn = static_cast<uint16_t>(*svn);
   if (!j.at("debug").is_boolean()) return ManifestError("\"debug\" must be true or false");
   m.debug = j.at("debug").get<bool>();
-  auto size = internal::JsonUnsigned(j.at("memory_size"), kMaxMemorySize);
+  auto size = vouch::internal::JsonUnsigned(j.at("memory_size"), kMaxMemorySize);
   if (!size.ok() || !IsPowerOfTwo(*size) || *size < kMinMemorySize) {
     return ManifestError("\"memory_size\" must be a power of two from 65536 to 68719476736");
   }

@@ -13,6 +13,10 @@
 
 namespace vouch::platform::internal {
 
+// How deep the JSON files platform/ reads (identities, bundle manifests, the simulation state)
+// may nest; they are parsed by base/json.h (vouch::internal::ParseStrictJsonDocument).
+inline constexpr int kMaxJsonDepth = 16;
+
 // kPermissionDenied (reason "seal_svn_too_new") when `request` asks for a key of a higher ISV
 // SVN than `identity` has (SGX EGETKEY's rule); kInvalidArgument for an unknown policy.
 Status CheckSealKeyRequest(const EnclaveIdentity& identity, const SealKeyRequest& request);

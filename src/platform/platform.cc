@@ -6,8 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json.h"
 #include "platform/internal.h"
-#include "platform/json_util.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/hkdf.h"
 #include "vouch/platform/gramine.h"
@@ -49,7 +50,7 @@ std::string EnclaveIdentity::ToJson() const {
 }
 
 StatusOr<EnclaveIdentity> EnclaveIdentity::FromJson(std::string_view text) {
-  auto parsed = internal::ParseStrictJson(text);
+  auto parsed = vouch::internal::ParseStrictJsonDocument(text, internal::kMaxJsonDepth);
   if (!parsed.ok()) return IdentityError(parsed.status().message());
   const nlohmann::json& j = *parsed;
   if (!j.is_object()) return IdentityError("not a JSON object");
@@ -67,15 +68,15 @@ StatusOr<EnclaveIdentity> EnclaveIdentity::FromJson(std::string_view text) {
       return IdentityError(std::string("\"") + key + "\": " + result.status().message());
     return OkStatus();
   };
-  auto mr_enclave = internal::JsonHex<32>(j.at("mr_enclave"));
+  auto mr_enclave = vouch::internal::JsonHex<32>(j.at("mr_enclave"));
   VOUCH_RETURN_IF_ERROR(field("mr_enclave", mr_enclave));
-  auto mr_signer = internal::JsonHex<32>(j.at("mr_signer"));
+  auto mr_signer = vouch::internal::JsonHex<32>(j.at("mr_signer"));
   VOUCH_RETURN_IF_ERROR(field("mr_signer", mr_signer));
-  auto attributes = internal::JsonHex<16>(j.at("attributes"));
+  auto attributes = vouch::internal::JsonHex<16>(j.at("attributes"));
   VOUCH_RETURN_IF_ERROR(field("attributes", attributes));
-  auto prod = internal::JsonUnsigned(j.at("product_id"), 65535);
+  auto prod = vouch::internal::JsonUnsigned(j.at("product_id"), 65535);
   VOUCH_RETURN_IF_ERROR(field("product_id", prod));
-  auto svn = internal::JsonUnsigned(j.at("isv_svn"), 65535);
+  auto svn = vouch::internal::JsonUnsigned(j.at("isv_svn"), 65535);
   VOUCH_RETURN_IF_ERROR(field("isv_svn", svn));
   id.mr_enclave = *mr_enclave;
   id.mr_signer = *mr_signer;
@@ -179,16 +180,16 @@ Status CheckSealKeyRequest(const EnclaveIdentity& identity, const SealKeyRequest
 }
 
 Bytes SealKeyInfo(const EnclaveIdentity& identity, const SealKeyRequest& request) {
-  Bytes info = ToBytes(std::string_view(kSealInfoLabel));
-  info.push_back(static_cast<uint8_t>(request.policy));
-  Append(info, request.policy == SealPolicy::kMrEnclave ? identity.mr_enclave : identity.mr_signer);
-  info.push_back(static_cast<uint8_t>(identity.product_id));
-  info.push_back(static_cast<uint8_t>(identity.product_id >> 8));
-  info.push_back(static_cast<uint8_t>(request.isv_svn));
-  info.push_back(static_cast<uint8_t>(request.isv_svn >> 8));
-  info.push_back(identity.debug() ? 1 : 0);
-  Append(info, request.key_id);
-  return info;
+  ByteWriter info;
+  info.WriteBytes(AsBytes(kSealInfoLabel));
+  info.WriteU8(static_cast<uint8_t>(request.policy));
+  info.WriteBytes(request.policy == SealPolicy::kMrEnclave ? identity.mr_enclave
+                                                           : identity.mr_signer);
+  info.WriteU16Le(identity.product_id);
+  info.WriteU16Le(request.isv_svn);
+  info.WriteU8(identity.debug() ? 1 : 0);
+  info.WriteBytes(request.key_id);
+  return std::move(info).Finish();
 }
 
 StatusOr<SecretBytes> DeriveSealKey(ByteSpan ikm, std::string_view salt,

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/json.h"
 #include "platform/internal.h"
-#include "platform/json_util.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
@@ -87,7 +87,7 @@ nlohmann::ordered_json StateJson(const sgx::SimulatedPkiOptions& o, UnixSeconds 
 }
 
 StatusOr<std::pair<sgx::SimulatedPkiOptions, UnixSeconds>> ParseState(std::string_view text) {
-  auto parsed = internal::ParseStrictJson(text);
+  auto parsed = vouch::internal::ParseStrictJsonDocument(text, internal::kMaxJsonDepth);
   if (!parsed.ok()) return StateError(std::string(kStateFile) + ": " + parsed.status().message());
   const nlohmann::json& j = *parsed;
   static const std::set<std::string> kKeys = {"format",
@@ -124,11 +124,11 @@ StatusOr<std::pair<sgx::SimulatedPkiOptions, UnixSeconds>> ParseState(std::strin
   }
   o.organization = j.at("organization").get<std::string>();
   o.platform_ca = j.at("platform_ca").get<bool>();
-#define VOUCH_STATE_HEX(field, key, n)        \
-  {                                           \
-    auto v = internal::JsonHex<n>(j.at(key)); \
-    if (!v.ok()) return bad(key, v.status()); \
-    (field) = *v;                             \
+#define VOUCH_STATE_HEX(field, key, n)               \
+  {                                                  \
+    auto v = vouch::internal::JsonHex<n>(j.at(key)); \
+    if (!v.ok()) return bad(key, v.status());        \
+    (field) = *v;                                    \
   }
   VOUCH_STATE_HEX(o.platform.ppid, "ppid", 16)
   VOUCH_STATE_HEX(o.platform.fmspc, "fmspc", 6)
@@ -139,12 +139,12 @@ StatusOr<std::pair<sgx::SimulatedPkiOptions, UnixSeconds>> ParseState(std::strin
   const nlohmann::json& comps = j.at("tcb_components");
   if (!comps.is_array() || comps.size() != 16) return StateError("tcb_components must be 16");
   for (size_t i = 0; i < 16; ++i) {
-    auto v = internal::JsonUnsigned(comps[i], 255);
+    auto v = vouch::internal::JsonUnsigned(comps[i], 255);
     if (!v.ok()) return bad("tcb_components", v.status());
     o.platform.tcb_components[i] = static_cast<uint8_t>(*v);
   }
   auto u = [&](const char* key, uint64_t max) -> StatusOr<uint64_t> {
-    auto v = internal::JsonUnsigned(j.at(key), max);
+    auto v = vouch::internal::JsonUnsigned(j.at(key), max);
     if (!v.ok()) return bad(key, v.status());
     return v;
   };

@@ -1,7 +1,10 @@
 #include "vouch/provision/binding.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <string_view>
+
+#include "vouch/base/byte_writer.h"
 
 namespace vouch::provision {
 namespace {
@@ -11,23 +14,24 @@ Status Invalid(std::string message) {
 }
 
 // "label" ‖ 0x00, the start of every info string.
-Bytes Start(std::string_view label) {
-  Bytes out = ToBytes(label);
-  out.push_back(0x00);
+ByteWriter Start(std::string_view label) {
+  ByteWriter out;
+  out.WriteBytes(AsBytes(label));
+  out.WriteU8(0x00);
   return out;
 }
 
 // LP(x) = u32be(len(x)) ‖ x. Every field here is bounded far below 2^32.
-void PutLp(Bytes& out, ByteSpan field) {
-  const auto n = static_cast<uint32_t>(field.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
-  Append(out, field);
+void PutLp(ByteWriter& out, ByteSpan field) {
+  out.WriteU32Be(static_cast<uint32_t>(field.size()));
+  out.WriteBytes(field);
 }
-void PutLp(Bytes& out, uint8_t byte) { PutLp(out, ByteSpan(&byte, 1)); }
+void PutLp(ByteWriter& out, uint8_t byte) { PutLp(out, ByteSpan(&byte, 1)); }
 
-ReportData HashThenZeros(ByteSpan preimage) {
+// SHA-256(tag ‖ parts…) ‖ 0^32.
+ReportData HashThenZeros(std::string_view tag, std::initializer_list<ByteSpan> parts) {
   ReportData out{};
-  Sha256Digest h = Sha256(preimage);
+  const Sha256Digest h = Sha256WithPrefix(AsBytes(tag), parts);
   std::copy(h.begin(), h.end(), out.begin());
   return out;
 }
@@ -48,7 +52,7 @@ StatusOr<Bytes> EnvelopeInfo(const EnvelopeBinding& b) {
   if ((b.flags & ~kFlagUnadmittedOverride) != 0) {
     return Invalid("envelope flags other than bit 0 (unadmitted override) must be 0");
   }
-  Bytes out = Start("vouch-envelope/v1");
+  ByteWriter out = Start("vouch-envelope/v1");
   PutLp(out, b.id);
   PutLp(out, AsBytes(b.role));
   PutLp(out, AsBytes(b.constraint));
@@ -57,50 +61,44 @@ StatusOr<Bytes> EnvelopeInfo(const EnvelopeBinding& b) {
   PutLp(out, b.flags);
   PutLp(out, b.commitment);
   PutLp(out, AsBytes(b.activity));
-  return out;
+  return std::move(out).Finish();
 }
 
 Bytes ReleaseResponseInfo(const ResponseBinding& b) {
-  Bytes out = Start("vouch-release-response/v1");
+  ByteWriter out = Start("vouch-release-response/v1");
   PutLp(out, b.envelope_id);
   PutLp(out, b.nonce);
   PutLp(out, b.enclave_key);
   PutLp(out, b.record_leaf_hash);
-  return out;
+  return std::move(out).Finish();
 }
 
 Bytes RecoveryWrapInfo(const EnvelopeId& id, uint8_t threshold, uint8_t share_count) {
-  Bytes out = Start("vouch-recovery/v1");
+  ByteWriter out = Start("vouch-recovery/v1");
   PutLp(out, id);
   PutLp(out, threshold);
   PutLp(out, share_count);
-  return out;
+  return std::move(out).Finish();
 }
 
 Bytes RecoveryShareInfo(const EnvelopeId& id, const KeyId& custodian_keyid, uint8_t x,
                         uint8_t threshold, uint8_t share_count) {
-  Bytes out = Start("vouch-recovery-share/v1");
+  ByteWriter out = Start("vouch-recovery-share/v1");
   PutLp(out, id);
   PutLp(out, custodian_keyid);
   PutLp(out, x);
   PutLp(out, threshold);
   PutLp(out, share_count);
-  return out;
+  return std::move(out).Finish();
 }
 
 StatusOr<ReportData> BrokerKeyReportData(const X25519PublicKey& hpke_key, ByteSpan signing_spki) {
   if (signing_spki.empty()) return Invalid("the broker's signing key SPKI is empty");
-  Bytes preimage = ToBytes(std::string_view("vouch-broker-key/v1"));
-  Append(preimage, X25519SpkiOf(hpke_key));
-  Append(preimage, signing_spki);
-  return HashThenZeros(preimage);
+  return HashThenZeros("vouch-broker-key/v1", {X25519SpkiOf(hpke_key), signing_spki});
 }
 
 ReportData ReleaseReportData(const Nonce& nonce, const X25519PublicKey& enclave_key) {
-  Bytes preimage = ToBytes(std::string_view("vouch-release/v1"));
-  Append(preimage, nonce);
-  Append(preimage, X25519SpkiOf(enclave_key));
-  return HashThenZeros(preimage);
+  return HashThenZeros("vouch-release/v1", {nonce, X25519SpkiOf(enclave_key)});
 }
 
 }  // namespace vouch::provision

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/crypto/hmac.h"
 
 namespace vouch::provision {
@@ -48,9 +50,7 @@ StatusOr<Inner> Inner::Parse(ByteSpan plaintext) {
   if (!EqualBytes(plaintext.first(4), AsBytes(kMagic))) {
     return Malformed("inner plaintext does not start with \"VPS1\"");
   }
-  ByteSpan len_bytes = plaintext.subspan(4 + kCommitKeySize, 4);
-  const uint32_t length = (uint32_t{len_bytes[0]} << 24) | (uint32_t{len_bytes[1]} << 16) |
-                          (uint32_t{len_bytes[2]} << 8) | uint32_t{len_bytes[3]};
+  const uint32_t length = LoadU32Be(plaintext.data() + 4 + kCommitKeySize);
   if (length < kMinSecretSize || length > kMaxSecretSize) {
     return Malformed("inner plaintext declares a secret of " + std::to_string(length) +
                      " bytes (allowed: 1..32768)");
@@ -67,8 +67,8 @@ SecretBytes Inner::Encode() const {
   SecretBytes out(kInnerHeaderSize + secret_.size());
   uint8_t* p = std::copy(kMagic.begin(), kMagic.end(), out.mutable_data());
   p = std::copy(commit_key_.Reveal().begin(), commit_key_.Reveal().end(), p);
-  const auto n = static_cast<uint32_t>(secret_.size());
-  for (int shift = 24; shift >= 0; shift -= 8) *p++ = static_cast<uint8_t>(n >> shift);
+  StoreU32Be(p, static_cast<uint32_t>(secret_.size()));
+  p += 4;
   std::copy(secret_.Reveal().begin(), secret_.Reveal().end(), p);
   return out;
 }

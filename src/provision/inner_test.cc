@@ -5,6 +5,7 @@
 
 #include "testing/scripted_random.h"
 #include "testing/status_matchers.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch::provision {
@@ -17,12 +18,12 @@ using ::vouch::testing::ScriptedRandom;
 using ::vouch::testing::StatusIs;
 
 Bytes Encoded(std::string_view secret, uint32_t declared) {
-  Bytes out = ToBytes(std::string_view("VPS1"));
-  Append(out, Bytes(32, 0xc0));
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<uint8_t>(declared >> shift));
-  Append(out, AsBytes(secret));
-  return out;
+  ByteWriter out;
+  out.WriteBytes(AsBytes("VPS1"));
+  out.WriteBytes(Bytes(32, 0xc0));
+  out.WriteU32Be(declared);
+  out.WriteBytes(AsBytes(secret));
+  return std::move(out).Finish();
 }
 
 TEST(InnerTest, ParsesWhatItEncodes) {

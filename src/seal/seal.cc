@@ -5,6 +5,7 @@
 
 #include "seal/nonce_source.h"
 #include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/aes_gcm.h"
 #include "vouch/crypto/aes_gcm_key.h"
@@ -18,10 +19,6 @@ constexpr size_t kMaxCachedKeys = 64;
 
 Status Malformed(const std::string& message) {
   return MalformedError(reasons::kSealedBlobMalformed, "sealed blob: " + message);
-}
-
-void PutLe(uint8_t* p, uint64_t v, size_t width) {
-  for (size_t i = 0; i < width; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 std::string ShortHex(ByteSpan b) { return HexEncode(b.first(8)) + "…"; }
@@ -96,15 +93,15 @@ StatusOr<SealedBlobHeader> SealedBlobHeader::Parse(ByteSpan blob) {
 std::array<uint8_t, kSealedBlobHeaderSize> SealedBlobHeader::Encode() const {
   std::array<uint8_t, kSealedBlobHeaderSize> out{};
   std::copy(kSealedBlobMagic.begin(), kSealedBlobMagic.end(), out.begin());
-  PutLe(out.data() + 4, kSealedBlobVersion, 2);
+  StoreU16Le(out.data() + 4, kSealedBlobVersion);
   out[6] = static_cast<uint8_t>(policy);
   out[7] = 0;
-  PutLe(out.data() + 8, isv_svn, 2);
-  PutLe(out.data() + 10, product_id, 2);
+  StoreU16Le(out.data() + 8, isv_svn);
+  StoreU16Le(out.data() + 10, product_id);
   std::copy(identity.begin(), identity.end(), out.begin() + 12);
   std::copy(key_id.begin(), key_id.end(), out.begin() + 44);
   std::copy(nonce.begin(), nonce.end(), out.begin() + 60);
-  PutLe(out.data() + 72, ciphertext_size, 8);
+  StoreU64Le(out.data() + 72, ciphertext_size);
   return out;
 }
 

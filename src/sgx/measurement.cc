@@ -5,14 +5,12 @@
 #include <cstring>
 #include <string>
 
+#include "vouch/base/byte_writer.h"
+
 namespace vouch::sgx {
 namespace {
 
 using Record = std::array<uint8_t, kMeasurementRecordSize>;
-
-void PutLe(Record& r, size_t off, uint64_t v, size_t width) {
-  for (size_t i = 0; i < width; ++i) r[off + i] = static_cast<uint8_t>(v >> (8 * i));
-}
 
 Record Tagged(const char (&tag)[9]) {
   Record r{};
@@ -31,8 +29,8 @@ std::string Hex64(uint64_t v) {
 MrEnclaveBuilder::MrEnclaveBuilder(uint32_t ssa_frame_size, uint64_t enclave_size)
     : enclave_size_(enclave_size) {
   Record r = Tagged("ECREATE\0");
-  PutLe(r, 8, ssa_frame_size, 4);
-  PutLe(r, 12, enclave_size, 8);
+  StoreU32Le(r.data() + 8, ssa_frame_size);
+  StoreU64Le(r.data() + 12, enclave_size);
   hasher_.Update(r);
 }
 
@@ -45,8 +43,8 @@ Status MrEnclaveBuilder::EAdd(uint64_t offset, uint64_t secinfo_flags) {
     return InvalidArgumentError("EADD of page " + Hex64(offset) + " twice");
   }
   Record r = Tagged("EADD\0\0\0\0");
-  PutLe(r, 8, offset, 8);
-  PutLe(r, 16, secinfo_flags, 8);
+  StoreU64Le(r.data() + 8, offset);
+  StoreU64Le(r.data() + 16, secinfo_flags);
   hasher_.Update(r);
   return OkStatus();
 }
@@ -60,7 +58,7 @@ Status MrEnclaveBuilder::EExtend(uint64_t offset, ByteSpan chunk) {
                                 " is not a 256-byte chunk of an added page");
   }
   Record r = Tagged("EEXTEND\0");
-  PutLe(r, 8, offset, 8);
+  StoreU64Le(r.data() + 8, offset);
   hasher_.Update(r);
   hasher_.Update(chunk);
   return OkStatus();

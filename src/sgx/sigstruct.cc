@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/sgx/reasons.h"
 
@@ -45,13 +46,6 @@ Status Malformed(const std::string& message) {
   return MalformedError(reasons::kSigstructMalformed, "SIGSTRUCT: " + message);
 }
 
-void PutU16(Bytes& out, size_t off, uint16_t v) {
-  out[off] = static_cast<uint8_t>(v);
-  out[off + 1] = static_cast<uint8_t>(v >> 8);
-}
-void PutU32(Bytes& out, size_t off, uint32_t v) {
-  for (size_t i = 0; i < 4; ++i) out[off + i] = static_cast<uint8_t>(v >> (8 * i));
-}
 template <size_t N>
 void PutArray(Bytes& out, size_t off, const std::array<uint8_t, N>& a) {
   std::copy(a.begin(), a.end(), out.begin() + static_cast<std::ptrdiff_t>(off));
@@ -181,21 +175,21 @@ StatusOr<Bytes> SignSigstruct(const SigstructBody& b, const RsaPrivateKey& key) 
   }
   Bytes out(kSigstructSize, 0);
   PutArray(out, 0, kHeader);
-  PutU32(out, kOffVendor, b.vendor);
-  PutU32(out, kOffDate, b.date);
+  StoreU32Le(out.data() + kOffVendor, b.vendor);
+  StoreU32Le(out.data() + kOffDate, b.date);
   PutArray(out, kOffHeader2, kHeader2);
-  PutU32(out, kOffSwDefined, b.sw_defined);
+  StoreU32Le(out.data() + kOffSwDefined, b.sw_defined);
   PutReversed(out, kOffModulus, pub.modulus(), kSigstructModulusSize);
-  PutU32(out, kOffExponent, 3);
-  PutU32(out, kOffMiscSelect, b.misc_select);
-  PutU32(out, kOffMiscMask, b.misc_mask);
+  StoreU32Le(out.data() + kOffExponent, 3);
+  StoreU32Le(out.data() + kOffMiscSelect, b.misc_select);
+  StoreU32Le(out.data() + kOffMiscMask, b.misc_mask);
   PutArray(out, kOffIsvFamilyId, b.isv_family_id);
   PutArray(out, kOffAttributes, b.attributes);
   PutArray(out, kOffAttributeMask, b.attribute_mask);
   PutArray(out, kOffEnclaveHash, b.enclave_hash);
   PutArray(out, kOffIsvExtProdId, b.isv_ext_prod_id);
-  PutU16(out, kOffIsvProdId, b.isv_prod_id);
-  PutU16(out, kOffIsvSvn, b.isv_svn);
+  StoreU16Le(out.data() + kOffIsvProdId, b.isv_prod_id);
+  StoreU16Le(out.data() + kOffIsvSvn, b.isv_svn);
 
   VOUCH_ASSIGN_OR_RETURN(Bytes signature_be, key.SignPkcs1Sha256Digest(SignedDigest(out)));
   VOUCH_ASSIGN_OR_RETURN(auto q, ComputeRsaSignatureQuotients(signature_be, pub.modulus()));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/der_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/random.h"
@@ -12,14 +13,6 @@ namespace vouch::sgx {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-void PutU16(Bytes& out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v));
-  out.push_back(static_cast<uint8_t>(v >> 8));
-}
-void PutU32(Bytes& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 std::vector<std::pair<std::string, std::string>> Subject(const std::string& cn,
                                                          const std::string& org) {
@@ -62,25 +55,25 @@ Json Advisories(const std::vector<std::string>& ids) { return Json(ids); }
 }  // namespace
 
 Bytes EncodeReportBody(const ReportBody& b) {
-  Bytes out;
-  out.reserve(kReportBodySize);
-  Append(out, b.cpu_svn);
-  Append(out, b.misc_select);
-  out.resize(out.size() + 12, 0);
-  Append(out, b.isv_ext_prod_id);
-  Append(out, b.attributes);
-  Append(out, b.mr_enclave);
-  out.resize(out.size() + 32, 0);
-  Append(out, b.mr_signer);
-  out.resize(out.size() + 32, 0);
-  Append(out, b.config_id);
-  PutU16(out, b.isv_prod_id);
-  PutU16(out, b.isv_svn);
-  PutU16(out, b.config_svn);
-  out.resize(out.size() + 42, 0);
-  Append(out, b.isv_family_id);
-  Append(out, b.report_data);
-  return out;
+  ByteWriter out;
+  out.Reserve(kReportBodySize);
+  out.WriteBytes(b.cpu_svn);
+  out.WriteBytes(b.misc_select);
+  out.WriteZeros(12);
+  out.WriteBytes(b.isv_ext_prod_id);
+  out.WriteBytes(b.attributes);
+  out.WriteBytes(b.mr_enclave);
+  out.WriteZeros(32);
+  out.WriteBytes(b.mr_signer);
+  out.WriteZeros(32);
+  out.WriteBytes(b.config_id);
+  out.WriteU16Le(b.isv_prod_id);
+  out.WriteU16Le(b.isv_svn);
+  out.WriteU16Le(b.config_svn);
+  out.WriteZeros(42);
+  out.WriteBytes(b.isv_family_id);
+  out.WriteBytes(b.report_data);
+  return std::move(out).Finish();
 }
 
 Bytes EncodePckExtension(const PckExtension& e) {
@@ -269,16 +262,16 @@ StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
   if (options.version != 3 && options.version != 4) {
     return InvalidArgumentError("simulated SGX quotes are version 3 or 4");
   }
-  Bytes quote;
-  PutU16(quote, static_cast<uint16_t>(options.version));
-  PutU16(quote, kAttestationKeyTypeEcdsaP256);
-  PutU32(quote, kTeeTypeSgx);
-  PutU16(quote, options_.qe_isv_svn);
-  PutU16(quote, options_.platform.pce_svn);
-  Append(quote, kIntelQeVendorId);
-  quote.resize(quote.size() + 20, 0);  // user data
-  Append(quote, EncodeReportBody(enclave));
-  return SignQuote(std::move(quote), options);
+  ByteWriter quote;
+  quote.WriteU16Le(static_cast<uint16_t>(options.version));
+  quote.WriteU16Le(kAttestationKeyTypeEcdsaP256);
+  quote.WriteU32Le(kTeeTypeSgx);
+  quote.WriteU16Le(options_.qe_isv_svn);
+  quote.WriteU16Le(options_.platform.pce_svn);
+  quote.WriteBytes(kIntelQeVendorId);
+  quote.WriteZeros(20);  // user data
+  quote.WriteBytes(EncodeReportBody(enclave));
+  return SignQuote(std::move(quote).Finish(), options);
 }
 
 StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options) const {
@@ -309,44 +302,44 @@ StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options
   Bytes qe_bytes = EncodeReportBody(qe);
   VOUCH_ASSIGN_OR_RETURN(Bytes qe_sig, pck_key_.SignRaw(qe_bytes));
 
-  Bytes cert_data;
+  ByteWriter cert_data;
   if (options.certification_type == CertificationDataType::kPckCertChain) {
-    std::string pem = PckChainPem();
-    cert_data = ToBytes(std::string_view(pem));
-    cert_data.push_back(0);  // real QEs NUL-terminate the PEM
+    cert_data.WriteBytes(AsBytes(PckChainPem()));
+    cert_data.WriteU8(0);  // real QEs NUL-terminate the PEM
   } else if (options.certification_type == CertificationDataType::kPpidCleartext) {
-    Append(cert_data, options_.platform.ppid);
-    Append(cert_data, options_.platform.cpu_svn);
-    PutU16(cert_data, options_.platform.pce_svn);
-    Append(cert_data, options_.platform.pce_id);
+    cert_data.WriteBytes(options_.platform.ppid);
+    cert_data.WriteBytes(options_.platform.cpu_svn);
+    cert_data.WriteU16Le(options_.platform.pce_svn);
+    cert_data.WriteBytes(options_.platform.pce_id);
   } else {
     return InvalidArgumentError("simulated quotes carry certification data type 1 or 5");
   }
 
   // QE report ‖ signature ‖ auth data ‖ certification data: type 6's content in v4, the tail of
   // the signature data in v3.
-  Bytes qe_block;
-  Append(qe_block, qe_bytes);
-  Append(qe_block, qe_sig);
-  PutU16(qe_block, static_cast<uint16_t>(auth.size()));
-  Append(qe_block, auth);
-  PutU16(qe_block, static_cast<uint16_t>(options.certification_type));
-  PutU32(qe_block, static_cast<uint32_t>(cert_data.size()));
-  Append(qe_block, cert_data);
+  ByteWriter qe_block;
+  qe_block.WriteBytes(qe_bytes);
+  qe_block.WriteBytes(qe_sig);
+  qe_block.WriteU16Le(static_cast<uint16_t>(auth.size()));
+  qe_block.WriteBytes(auth);
+  qe_block.WriteU16Le(static_cast<uint16_t>(options.certification_type));
+  qe_block.WriteU32Le(static_cast<uint32_t>(cert_data.size()));
+  qe_block.WriteBytes(cert_data.view());
 
   VOUCH_ASSIGN_OR_RETURN(Bytes isv_sig, attestation_key.SignRaw(quote));
 
-  Bytes sig_data;
-  Append(sig_data, isv_sig);
-  Append(sig_data, att_xy);
+  ByteWriter sig_data;
+  sig_data.WriteBytes(isv_sig);
+  sig_data.WriteBytes(att_xy);
   if (options.version >= 4) {
-    PutU16(sig_data, static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
-    PutU32(sig_data, static_cast<uint32_t>(qe_block.size()));
+    sig_data.WriteU16Le(static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
+    sig_data.WriteU32Le(static_cast<uint32_t>(qe_block.size()));
   }
-  Append(sig_data, qe_block);
-  PutU32(quote, static_cast<uint32_t>(sig_data.size()));
-  Append(quote, sig_data);
-  return quote;
+  sig_data.WriteBytes(qe_block.view());
+  ByteWriter out(std::move(quote));
+  out.WriteU32Le(static_cast<uint32_t>(sig_data.size()));
+  out.WriteBytes(sig_data.view());
+  return std::move(out).Finish();
 }
 
 }  // namespace vouch::sgx

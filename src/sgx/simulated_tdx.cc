@@ -3,20 +3,13 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch::sgx::testing {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-void PutU16(Bytes& out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v));
-  out.push_back(static_cast<uint8_t>(v >> 8));
-}
-void PutU32(Bytes& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 Json Components(const std::array<uint8_t, 16>& svns) {
   Json out = Json::array();
@@ -172,23 +165,23 @@ StatusOr<Bytes> SimulatedTdx::MakeQuote(const TdReport& td, int version) const {
     return InvalidArgumentError("a version 4 quote carries a TD 1.0 report");
   }
   Bytes body = EncodeTdReport(td);
-  Bytes quote;
-  PutU16(quote, static_cast<uint16_t>(version));
-  PutU16(quote, kAttestationKeyTypeEcdsaP256);
-  PutU32(quote, kTeeTypeTdx);
-  PutU32(quote, 0);  // reserved in TDX headers
-  Append(quote, kIntelQeVendorId);
-  quote.resize(quote.size() + 20, 0);  // user data
+  ByteWriter quote;
+  quote.WriteU16Le(static_cast<uint16_t>(version));
+  quote.WriteU16Le(kAttestationKeyTypeEcdsaP256);
+  quote.WriteU32Le(kTeeTypeTdx);
+  quote.WriteU32Le(0);  // reserved in TDX headers
+  quote.WriteBytes(kIntelQeVendorId);
+  quote.WriteZeros(20);  // user data
   if (version == 5) {
-    PutU16(quote, static_cast<uint16_t>(td.tee_tcb_svn2 ? QuoteBodyType::kTdReport15
-                                                        : QuoteBodyType::kTdReport10));
-    PutU32(quote, static_cast<uint32_t>(body.size()));
+    quote.WriteU16Le(static_cast<uint16_t>(td.tee_tcb_svn2 ? QuoteBodyType::kTdReport15
+                                                           : QuoteBodyType::kTdReport10));
+    quote.WriteU32Le(static_cast<uint32_t>(body.size()));
   }
-  Append(quote, body);
+  quote.WriteBytes(body);
   SimulatedPki::QuoteOptions options;
   options.version = version;
   options.qe_isv_prod_id = 2;
-  return pki_.SignQuote(std::move(quote), options);
+  return pki_.SignQuote(std::move(quote).Finish(), options);
 }
 
 }  // namespace vouch::sgx::testing

@@ -9,6 +9,7 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/tee_constraint.h"
 #include "vouch/sgx/td_info.h"
@@ -283,12 +284,12 @@ TEST_P(TdNegativeTest, LengthsAreDecidedAsIntelsQvlDecidesThem) {
   Bytes inner = slack;
   const size_t outer_size_at = sig_ + 130;
   const uint32_t outer = LoadU32Le(inner.data() + outer_size_at) + 9;
-  for (int i = 0; i < 4; ++i) inner[outer_size_at + i] = static_cast<uint8_t>(outer >> (8 * i));
+  StoreU32Le(inner.data() + outer_size_at, outer);
   EXPECT_THAT(TdQuote::Parse(inner), ReasonIs("quote_malformed"));
   // A type-6 block longer than the signature data: rejected.
   Bytes over = v_.quote;
   const uint32_t too_long = LoadU32Le(over.data() + outer_size_at) + 1;
-  for (int i = 0; i < 4; ++i) over[outer_size_at + i] = static_cast<uint8_t>(too_long >> (8 * i));
+  StoreU32Le(over.data() + outer_size_at, too_long);
   EXPECT_THAT(TdQuote::Parse(over), ReasonIs("quote_malformed"));
 }
 

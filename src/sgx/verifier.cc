@@ -7,6 +7,7 @@
 
 #include "sgx/intel_root_ca.h"
 #include "sgx/tcb_levels.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/crypto/ecdsa_p256.h"
@@ -159,8 +160,8 @@ class DigestCache {
 };
 
 void HashWithLength(Sha256Hasher& h, ByteSpan data) {
-  uint8_t len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(uint64_t{data.size()} >> (8 * i));
+  std::array<uint8_t, 8> len;
+  StoreU64Le(len.data(), uint64_t{data.size()});
   h.Update(len);
   h.Update(data);
 }

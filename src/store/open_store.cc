@@ -4,15 +4,26 @@
 #include <cctype>
 #include <string>
 
+#include "store/postgres/pg_conn.h"
+#include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/sqlite_witness_store.h"
 
 namespace vouch::store {
 namespace {
 
-Status NoPostgres(const std::string& uri) {
-  return UnimplementedError("store " + uri +
-                            ": this vouch was not built with PostgreSQL support; use a data "
-                            "directory or sqlite:PATH");
+Status NoPostgresLog(const std::string& uri) {
+  return UnimplementedError("store " + internal::RedactPgUri(uri) +
+                            ": the log has no PostgreSQL store yet (only the witness has; "
+                            "docs/postgres.md); use a data directory or sqlite:PATH");
+}
+
+// The anchor of a PostgreSQL witness state.
+StatusOr<std::string> PostgresAnchor(std::string_view anchor_dir) {
+  if (anchor_dir.empty()) {
+    return InvalidArgumentError(
+        "a PostgreSQL witness state needs a local directory for its anchor");
+  }
+  return std::string(anchor_dir) + "/witness.anchor";
 }
 
 }  // namespace
@@ -49,7 +60,7 @@ StatusOr<StoreUri> StoreUri::Parse(std::string_view uri, std::string_view defaul
 StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
                                                    const SqliteOptions& sqlite) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgresLog(parsed.location);
   VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::CreateState(parsed.location, sqlite));
   return std::shared_ptr<LogStore>(std::move(store));
 }
@@ -57,22 +68,30 @@ StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
 StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
                                                  const SqliteOptions& sqlite) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgresLog(parsed.location);
   VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::OpenState(parsed.location, sqlite));
   return std::shared_ptr<LogStore>(std::move(store));
 }
 
 StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
-                                                           const SqliteOptions& sqlite) {
+                                                           const SqliteOptions& sqlite,
+                                                           std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir));
+    return CreatePostgresWitnessState(parsed.location, anchor);
+  }
   return CreateSqliteWitnessState(parsed.location, sqlite);
 }
 
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
-                                                         const SqliteOptions& sqlite) {
+                                                         const SqliteOptions& sqlite,
+                                                         std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgres(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir));
+    return OpenPostgresWitnessState(parsed.location, anchor);
+  }
   return OpenSqliteWitnessState(parsed.location, sqlite);
 }
 

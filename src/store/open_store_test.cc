@@ -42,10 +42,13 @@ TEST(StoreUriTest, RefusesWhatItCannotOpen) {
   auto pg = StoreUri::Parse("postgres://db.example/vouch", "log.db");
   ASSERT_THAT(pg, IsOk());
   EXPECT_EQ(pg->backend, StoreUri::Backend::kPostgres);
-  EXPECT_THAT(OpenLogState("postgresql://db.example/vouch"),
-              StatusIs(StatusCode::kUnimplemented, HasSubstr("not built with PostgreSQL")));
+  EXPECT_THAT(OpenLogState("postgresql://u:pw@db.example/vouch"),
+              StatusIs(StatusCode::kUnimplemented, HasSubstr("no PostgreSQL store yet")));
+  EXPECT_THAT(OpenLogState("postgresql://u:pw@db.example/vouch").status().message(),
+              ::testing::Not(HasSubstr("pw")));
+  // A PostgreSQL witness state needs a local directory for its anchor.
   EXPECT_THAT(CreateWitnessState("postgres://db.example/vouch"),
-              StatusIs(StatusCode::kUnimplemented, HasSubstr("not built with PostgreSQL")));
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("anchor")));
 }
 
 TEST(OpenStoreTest, OpensTheDefaultFilesOfADirectory) {

@@ -173,4 +173,37 @@ Status WriteStateAnchor(const std::string& path, const StateAnchor& anchor) {
                          0644);
 }
 
+Status CheckWitnessAgainstAnchor(const std::string& database,
+                                 const std::optional<std::string>& state_id,
+                                 const std::map<std::string, AnchoredTree>& stored,
+                                 const std::string& anchor_path, const StateAnchor& anchor) {
+  auto error = [](const char* reason, const std::string& message) {
+    return Status(StatusCode::kDataLoss, message + " (docs/witness.md, \"Recovery\")", reason);
+  };
+  if (state_id != anchor.state_id) {
+    return error(reasons::kStateLost,
+                 database + " belongs to another state (state id " + state_id.value_or("none") +
+                     ", the anchor " + anchor_path + " has " + anchor.state_id +
+                     "): it was replaced; restore this witness's database from backup");
+  }
+  for (const auto& [origin, tree] : anchor.trees) {
+    auto it = stored.find(origin);
+    const uint64_t have = it == stored.end() ? 0 : it->second.size;
+    if (it == stored.end() || have < tree.size) {
+      return error(reasons::kStateBehind,
+                   database + " holds size " + std::to_string(have) + " for the log \"" + origin +
+                       "\", but this witness cosigned size " + std::to_string(tree.size) +
+                       ": the database is behind what was cosigned (lost or rolled back); "
+                       "restore it from backup");
+    }
+    if (have == tree.size && it->second.root != tree.root) {
+      return error(reasons::kStateBehind,
+                   database + " holds another root for size " + std::to_string(tree.size) +
+                       " of the log \"" + origin +
+                       "\" than the one this witness cosigned; restore it from backup");
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace vouch::store

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/secret_bytes.h"
 
@@ -22,9 +24,7 @@ StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
                               std::to_string(bytes.size()));
   }
   CosignatureV1 c;
-  for (size_t i = 0; i < 8; ++i) {
-    c.timestamp = (c.timestamp << 8) | bytes[i];
-  }
+  c.timestamp = LoadU64Be(bytes.data());
   if (c.timestamp > kMaxCosignatureTimestamp) {
     return MalformedError("cosignature_malformed", "cosignature timestamp is above 2^63 - 1");
   }
@@ -33,12 +33,11 @@ StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
 }
 
 Bytes CosignatureV1::Encode() const {
-  Bytes out(8);
-  for (size_t i = 0; i < 8; ++i) {
-    out[i] = static_cast<uint8_t>(timestamp >> (56 - 8 * i));
-  }
-  Append(out, signature);
-  return out;
+  ByteWriter out;
+  out.Reserve(kCosignatureV1Size);
+  out.WriteU64Be(timestamp);
+  out.WriteBytes(signature);
+  return std::move(out).Finish();
 }
 
 StatusOr<std::shared_ptr<const CosignatureV1Verifier>> CosignatureV1Verifier::Create(

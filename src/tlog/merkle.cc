@@ -12,39 +12,26 @@ namespace vouch::tlog {
 
 namespace {
 
-constexpr size_t kStackLeafMax = 4096;
+// RFC 6962 §2.1's domain separation: leaves and interior nodes never hash alike.
+constexpr uint8_t kLeafPrefix[] = {0x00};
+constexpr uint8_t kNodePrefix[] = {0x01};
 
 }  // namespace
 
-Hash HashLeaf(ByteSpan entry) {
-  if (entry.size() <= kStackLeafMax) {
-    std::array<uint8_t, kStackLeafMax + 1> buf;
-    buf[0] = 0x00;
-    std::copy(entry.begin(), entry.end(), buf.begin() + 1);
-    return Sha256(ByteSpan(buf.data(), entry.size() + 1));
-  }
-  Sha256Hasher hasher;
-  const uint8_t prefix = 0x00;
-  hasher.Update(ByteSpan(&prefix, 1));
-  hasher.Update(entry);
-  return hasher.Finish();
-}
+// Entries up to 4 KiB are hashed from a stack buffer (kSha256StackInputMax), as before.
+Hash HashLeaf(ByteSpan entry) { return Sha256WithPrefix(kLeafPrefix, {entry}); }
 
+// The hot path (every tree operation): a fixed-size buffer, no loop over parts.
 Hash HashChildren(const Hash& left, const Hash& right) {
   std::array<uint8_t, 1 + 2 * kHashSize> buf;
-  buf[0] = 0x01;
+  buf[0] = kNodePrefix[0];
   std::copy(left.begin(), left.end(), buf.begin() + 1);
   std::copy(right.begin(), right.end(), buf.begin() + 1 + kHashSize);
   return Sha256(buf);
 }
 
 Hash HashChildren(ByteSpan left, ByteSpan right) {
-  Sha256Hasher hasher;
-  const uint8_t prefix = 0x01;
-  hasher.Update(ByteSpan(&prefix, 1));
-  hasher.Update(left);
-  hasher.Update(right);
-  return hasher.Finish();
+  return Sha256WithPrefix(kNodePrefix, {left, right});
 }
 
 const Hash& EmptyRoot() {

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "tlog/text.h"
+#include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/tlog/cosignature.h"
@@ -85,19 +87,15 @@ bool IsValidKeyName(std::string_view name) {
 }
 
 uint32_t ComputeKeyId(std::string_view name, uint8_t type, ByteSpan public_key) {
-  Sha256Hasher h;
-  h.Update(AsBytes(name));
   const uint8_t sep_and_type[2] = {0x0A, type};
-  h.Update(ByteSpan(sep_and_type, 2));
-  h.Update(public_key);
-  Sha256Digest d = h.Finish();
-  return (uint32_t{d[0]} << 24) | (uint32_t{d[1]} << 16) | (uint32_t{d[2]} << 8) | d[3];
+  const Sha256Digest d = Sha256WithPrefix(AsBytes(name), {sep_and_type, public_key});
+  return LoadU32Be(d.data());
 }
 
 std::string KeyIdHex(uint32_t key_id) {
-  uint8_t b[4] = {static_cast<uint8_t>(key_id >> 24), static_cast<uint8_t>(key_id >> 16),
-                  static_cast<uint8_t>(key_id >> 8), static_cast<uint8_t>(key_id)};
-  return HexEncode(ByteSpan(b, 4));
+  std::array<uint8_t, 4> b;
+  StoreU32Be(b.data(), key_id);
+  return HexEncode(b);
 }
 
 // ---- VerifierKey ----
@@ -310,10 +308,10 @@ std::string NoteSignature::Line() const {
 }
 
 std::string FormatSignatureLine(std::string_view key_name, uint32_t key_id, ByteSpan signature) {
-  Bytes blob = {static_cast<uint8_t>(key_id >> 24), static_cast<uint8_t>(key_id >> 16),
-                static_cast<uint8_t>(key_id >> 8), static_cast<uint8_t>(key_id)};
-  Append(blob, signature);
-  return std::string(kSigPrefix) + std::string(key_name) + " " + Base64Encode(blob) + "\n";
+  ByteWriter blob;
+  blob.WriteU32Be(key_id);
+  blob.WriteBytes(signature);
+  return std::string(kSigPrefix) + std::string(key_name) + " " + Base64Encode(blob.view()) + "\n";
 }
 
 StatusOr<Note> Note::Parse(std::string_view note) {
@@ -364,8 +362,7 @@ StatusOr<Note> Note::Parse(std::string_view note) {
     auto blob = Base64Decode(sig.base64);
     if (blob.ok() && blob->size() >= 5) {
       sig.decoded = true;
-      sig.key_id = (uint32_t{(*blob)[0]} << 24) | (uint32_t{(*blob)[1]} << 16) |
-                   (uint32_t{(*blob)[2]} << 8) | (*blob)[3];
+      sig.key_id = LoadU32Be(blob->data());
       sig.signature.assign(blob->begin() + 4, blob->end());
     }
     signatures.push_back(std::move(sig));

@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::string_view kNone = "none";
 
-std::vector<std::string_view> Tokens(std::string_view line) {
+std::vector<std::string_view> SplitTokens(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < line.size()) {
@@ -38,9 +38,6 @@ std::vector<std::string_view> Tokens(std::string_view line) {
 
 }  // namespace
 
-StatusOr<Policy> Policy::Parse(std::string_view text) { return ParseImpl(text, false); }
-StatusOr<Policy> Policy::ParseSigsum(std::string_view text) { return ParseImpl(text, true); }
-
 const Policy::Group* Policy::FindGroup(std::string_view name) const {
   for (const auto& g : groups_) {
     if (g.name == name) {
@@ -59,200 +56,213 @@ const Policy::Witness* Policy::FindWitness(std::string_view name) const {
   return nullptr;
 }
 
-StatusOr<Policy> Policy::ParseImpl(std::string_view text, bool sigsum) {
-  const std::string variant = sigsum ? "Sigsum policy" : "policy";
-  size_t line_no = 0;
-  auto bad = [&](const std::string& why) {
+// Parses one policy file, a line at a time, each keyword by its own method. Every error names
+// the variant and the line.
+class Policy::Parser {
+ public:
+  explicit Parser(bool sigsum) : sigsum_(sigsum), variant_(sigsum ? "Sigsum policy" : "policy") {}
+
+  StatusOr<Policy> Parse(std::string_view text) {
+    if (text.size() > kMaxPolicySize) {
+      return MalformedError("policy_malformed", variant_ + " larger than 1 MiB");
+    }
+    if (!text.empty() && text.back() != '\n') {
+      line_no_ = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+      return Bad("the last line does not end in a newline");
+    }
+    for (std::string_view line : internal::SplitLines(text)) {
+      ++line_no_;
+      VOUCH_RETURN_IF_ERROR(Line(line));
+    }
+    if (!have_quorum_) {
+      return MalformedError("policy_malformed", variant_ + " has no quorum line");
+    }
+    return std::move(p_);
+  }
+
+ private:
+  using Tokens = std::vector<std::string_view>;
+
+  Status Bad(const std::string& why) const {
     return MalformedError("policy_malformed",
-                          variant + " line " + std::to_string(line_no) + ": " + why);
-  };
-  if (text.size() > kMaxPolicySize) {
-    return MalformedError("policy_malformed", variant + " larger than 1 MiB");
+                          variant_ + " line " + std::to_string(line_no_) + ": " + why);
   }
-  if (!text.empty() && text.back() != '\n') {
-    line_no = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    return bad("the last line does not end in a newline");
-  }
-  Policy p;
-  std::set<std::string> member_used;
-  bool have_quorum = false;
-  for (std::string_view line : internal::SplitLines(text)) {
-    ++line_no;
+
+  Status Line(std::string_view line) {
     for (char c : line) {
       auto b = static_cast<uint8_t>(c);
       if (b != '\t' && (b < 0x20 || b == 0x7f)) {
-        return bad("control character 0x" + HexEncode(ByteSpan(&b, 1)) +
+        return Bad("control character 0x" + HexEncode(ByteSpan(&b, 1)) +
                    " (only tab and newline are allowed)");
       }
     }
-    std::vector<std::string_view> t = Tokens(line);
-    if (t.empty() || t[0][0] == '#') {
-      continue;
-    }
+    Tokens t = SplitTokens(line);
+    if (t.empty() || t[0][0] == '#') return OkStatus();
     std::string_view keyword = t[0];
     // A URL cannot start with '#': that is a trailing comment, which the format does not have.
     if ((keyword == "log" && t.size() == 3) || (keyword == "witness" && t.size() == 4)) {
       if (t.back()[0] == '#') {
-        return bad("comments must be on their own line (a URL cannot start with '#')");
+        return Bad("comments must be on their own line (a URL cannot start with '#')");
       }
     }
-    auto defined = [&](std::string_view name) {
-      return p.FindWitness(name) != nullptr || p.FindGroup(name) != nullptr;
-    };
-    if (keyword == "log") {
-      if (t.size() != 2 && t.size() != 3) {
-        return bad("expected: log <key> [<url>]");
+    if (keyword == "log") return LogLine(t);
+    if (keyword == "witness") return WitnessLine(t);
+    if (keyword == "group") return GroupLine(t);
+    if (keyword == "quorum") return QuorumLine(t);
+    return Bad("unknown keyword " + internal::Quote(keyword));
+  }
+
+  // A witness or group of that name exists.
+  bool Defined(std::string_view name) const {
+    return p_.FindWitness(name) != nullptr || p_.FindGroup(name) != nullptr;
+  }
+
+  // log <key> [<url>]
+  Status LogLine(const Tokens& t) {
+    if (t.size() != 2 && t.size() != 3) return Bad("expected: log <key> [<url>]");
+    if (p_.logs_.size() == kMaxPolicyLogs) return Bad("too many logs");
+    StatusOr<VerifierKey> key = sigsum_ ? SigsumLogKey(t[1]) : LogKey(t[1]);
+    if (!key.ok()) return key.status();
+    for (const auto& other : p_.logs_) {
+      if (other.key.public_key() == key->public_key()) {
+        return Bad("log key " + key->name() + " is listed twice");
       }
-      if (p.logs_.size() == kMaxPolicyLogs) {
-        return bad("too many logs");
+    }
+    auto v = NewNoteVerifier(*key);
+    if (!v.ok()) return Bad(v.status().message());
+    p_.logs_.push_back(Log{*key, t.size() == 3 ? std::string(t[2]) : std::string(), *v});
+    return OkStatus();
+  }
+
+  StatusOr<VerifierKey> SigsumLogKey(std::string_view hex) const {
+    auto raw = HexDecode(hex);
+    if (!raw.ok() || raw->size() != 32) return Bad("a Sigsum log key is 64 hex digits");
+    std::string origin = "sigsum.org/v1/tree/" + HexEncode(Sha256(*raw));
+    auto vk = VerifierKey::Create(origin, kSigTypeEd25519, *raw);
+    if (!vk.ok()) return Bad(vk.status().message());
+    return vk;
+  }
+
+  StatusOr<VerifierKey> LogKey(std::string_view text) const {
+    auto vk = VerifierKey::Parse(text);
+    if (!vk.ok()) return Bad(vk.status().message());
+    if (vk->type() != kSigTypeEd25519) {
+      uint8_t type = vk->type();
+      return Bad("log key " + vk->name() + " has signature type 0x" +
+                 HexEncode(ByteSpan(&type, 1)) + "; logs must use Ed25519 (0x01)");
+    }
+    return vk;
+  }
+
+  // witness <name> <key> [<url>]
+  Status WitnessLine(const Tokens& t) {
+    if (t.size() != 3 && t.size() != 4) return Bad("expected: witness <name> <key> [<url>]");
+    if (p_.witnesses_.size() == kMaxPolicyWitnesses) return Bad("too many witnesses");
+    Witness w;
+    w.name = std::string(t[1]);
+    if (w.name == kNone || Defined(w.name)) {
+      return Bad("the name " + internal::Quote(w.name) + " is already defined");
+    }
+    VOUCH_RETURN_IF_ERROR(sigsum_ ? SigsumWitnessKey(t[2], w) : WitnessKey(t[2], w));
+    for (const auto& other : p_.witnesses_) {
+      if (other.public_key == w.public_key) {
+        return Bad("witness " + internal::Quote(w.name) + " has the same key as witness " +
+                   internal::Quote(other.name));
       }
-      std::optional<VerifierKey> key;
-      if (sigsum) {
-        auto raw = HexDecode(t[1]);
-        if (!raw.ok() || raw->size() != 32) {
-          return bad("a Sigsum log key is 64 hex digits");
-        }
-        std::string origin = "sigsum.org/v1/tree/" + HexEncode(Sha256(*raw));
-        auto vk = VerifierKey::Create(origin, kSigTypeEd25519, *raw);
-        if (!vk.ok()) {
-          return bad(vk.status().message());
-        }
-        key = *vk;
-      } else {
-        auto vk = VerifierKey::Parse(t[1]);
-        if (!vk.ok()) {
-          return bad(vk.status().message());
-        }
-        if (vk->type() != kSigTypeEd25519) {
-          uint8_t type = vk->type();
-          return bad("log key " + vk->name() + " has signature type 0x" +
-                     HexEncode(ByteSpan(&type, 1)) + "; logs must use Ed25519 (0x01)");
-        }
-        key = *vk;
-      }
-      for (const auto& other : p.logs_) {
-        if (other.key.public_key() == key->public_key()) {
-          return bad("log key " + key->name() + " is listed twice");
-        }
-      }
-      auto v = NewNoteVerifier(*key);
-      if (!v.ok()) {
-        return bad(v.status().message());
-      }
-      p.logs_.push_back(Log{*key, t.size() == 3 ? std::string(t[2]) : std::string(), *v});
-    } else if (keyword == "witness") {
-      if (t.size() != 3 && t.size() != 4) {
-        return bad("expected: witness <name> <key> [<url>]");
-      }
-      if (p.witnesses_.size() == kMaxPolicyWitnesses) {
-        return bad("too many witnesses");
-      }
-      Witness w;
-      w.name = std::string(t[1]);
-      if (w.name == kNone || defined(w.name)) {
-        return bad("the name " + internal::Quote(w.name) + " is already defined");
-      }
-      if (sigsum) {
-        auto key = HexDecode(t[2]);
-        if (!key.ok() || key->size() != 32) {
-          return bad("a Sigsum witness key is 64 hex digits");
-        }
-        w.public_key = *key;
-        w.type = kSigTypeCosignatureV1;
-        auto v = CosignatureV1Verifier::CreateAnyName(w.name, w.public_key);
-        if (!v.ok()) {
-          return bad(v.status().message());
-        }
-        w.verifier = *v;
-      } else {
-        auto vk = VerifierKey::Parse(t[2]);
-        if (!vk.ok()) {
-          return bad(vk.status().message());
-        }
-        w.public_key = vk->public_key();
-        w.type = vk->type();
-        if (w.type == kSigTypeCosignatureV1) {
-          auto v = NewNoteVerifier(*vk);
-          if (!v.ok()) {
-            return bad(v.status().message());
-          }
-          w.verifier = *v;
-        } else if (w.type != kSigTypeSubtreeMlDsa44) {
-          uint8_t type = w.type;
-          return bad("witness key " + vk->name() + " has signature type 0x" +
-                     HexEncode(ByteSpan(&type, 1)) + "; witnesses use cosignature keys (0x04)");
-        }
-      }
-      for (const auto& other : p.witnesses_) {
-        if (other.public_key == w.public_key) {
-          return bad("witness " + internal::Quote(w.name) + " has the same key as witness " +
-                     internal::Quote(other.name));
-        }
-      }
-      if (t.size() == 4) {
-        w.url = std::string(t[3]);
-      }
-      p.witnesses_.push_back(std::move(w));
-    } else if (keyword == "group") {
-      if (t.size() < 4) {
-        return bad("expected: group <name> <k|any|all> <member> [<member>...]");
-      }
-      if (p.groups_.size() == kMaxPolicyGroups) {
-        return bad("too many groups");
-      }
-      Group g;
-      g.name = std::string(t[1]);
-      if (g.name == kNone || defined(g.name)) {
-        return bad("the name " + internal::Quote(g.name) + " is already defined");
-      }
-      const uint64_t n = t.size() - 3;
-      if (t[2] == "any") {
-        g.threshold = 1;
-      } else if (t[2] == "all") {
-        g.threshold = n;
-      } else {
-        auto k = internal::ParseDecimal(t[2]);
-        if (!k || *k < 1 || *k > n) {
-          return bad("the threshold must be any, all or a decimal 1.." + std::to_string(n));
-        }
-        g.threshold = *k;
-      }
-      for (size_t i = 3; i < t.size(); ++i) {
-        std::string m(t[i]);
-        if (m == kNone) {
-          return bad("none cannot be a group member");
-        }
-        if (!defined(m)) {
-          return bad("group member " + internal::Quote(m) + " is not defined above");
-        }
-        if (!member_used.insert(m).second) {
-          return bad(internal::Quote(m) + " is already a member of a group");
-        }
-        g.members.push_back(std::move(m));
-      }
-      p.groups_.push_back(std::move(g));
-    } else if (keyword == "quorum") {
-      if (t.size() != 2) {
-        return bad("expected: quorum <name|none>");
-      }
-      if (have_quorum) {
-        return bad("the quorum is defined twice");
-      }
-      std::string q(t[1]);
-      if (q != kNone && !defined(q)) {
-        return bad("quorum " + internal::Quote(q) + " is not defined above");
-      }
-      p.quorum_ = std::move(q);
-      have_quorum = true;
+    }
+    if (t.size() == 4) w.url = std::string(t[3]);
+    p_.witnesses_.push_back(std::move(w));
+    return OkStatus();
+  }
+
+  // Sets w's key, type and verifier from a Sigsum witness key (64 hex digits).
+  Status SigsumWitnessKey(std::string_view hex, Witness& w) const {
+    auto key = HexDecode(hex);
+    if (!key.ok() || key->size() != 32) return Bad("a Sigsum witness key is 64 hex digits");
+    w.public_key = *key;
+    w.type = kSigTypeCosignatureV1;
+    auto v = CosignatureV1Verifier::CreateAnyName(w.name, w.public_key);
+    if (!v.ok()) return Bad(v.status().message());
+    w.verifier = *v;
+    return OkStatus();
+  }
+
+  // Sets w's key, type and verifier from a note verifier key (a cosignature key; a subtree
+  // ML-DSA-44 key is kept without a verifier).
+  Status WitnessKey(std::string_view text, Witness& w) const {
+    auto vk = VerifierKey::Parse(text);
+    if (!vk.ok()) return Bad(vk.status().message());
+    w.public_key = vk->public_key();
+    w.type = vk->type();
+    if (w.type == kSigTypeCosignatureV1) {
+      auto v = NewNoteVerifier(*vk);
+      if (!v.ok()) return Bad(v.status().message());
+      w.verifier = *v;
+    } else if (w.type != kSigTypeSubtreeMlDsa44) {
+      uint8_t type = w.type;
+      return Bad("witness key " + vk->name() + " has signature type 0x" +
+                 HexEncode(ByteSpan(&type, 1)) + "; witnesses use cosignature keys (0x04)");
+    }
+    return OkStatus();
+  }
+
+  // group <name> <k|any|all> <member> [<member>...]
+  Status GroupLine(const Tokens& t) {
+    if (t.size() < 4) return Bad("expected: group <name> <k|any|all> <member> [<member>...]");
+    if (p_.groups_.size() == kMaxPolicyGroups) return Bad("too many groups");
+    Group g;
+    g.name = std::string(t[1]);
+    if (g.name == kNone || Defined(g.name)) {
+      return Bad("the name " + internal::Quote(g.name) + " is already defined");
+    }
+    const uint64_t n = t.size() - 3;
+    if (t[2] == "any") {
+      g.threshold = 1;
+    } else if (t[2] == "all") {
+      g.threshold = n;
     } else {
-      return bad("unknown keyword " + internal::Quote(keyword));
+      auto k = internal::ParseDecimal(t[2]);
+      if (!k || *k < 1 || *k > n) {
+        return Bad("the threshold must be any, all or a decimal 1.." + std::to_string(n));
+      }
+      g.threshold = *k;
     }
+    for (size_t i = 3; i < t.size(); ++i) {
+      std::string m(t[i]);
+      if (m == kNone) return Bad("none cannot be a group member");
+      if (!Defined(m)) return Bad("group member " + internal::Quote(m) + " is not defined above");
+      if (!member_used_.insert(m).second) {
+        return Bad(internal::Quote(m) + " is already a member of a group");
+      }
+      g.members.push_back(std::move(m));
+    }
+    p_.groups_.push_back(std::move(g));
+    return OkStatus();
   }
-  if (!have_quorum) {
-    return MalformedError("policy_malformed", variant + " has no quorum line");
+
+  // quorum <name|none>
+  Status QuorumLine(const Tokens& t) {
+    if (t.size() != 2) return Bad("expected: quorum <name|none>");
+    if (have_quorum_) return Bad("the quorum is defined twice");
+    std::string q(t[1]);
+    if (q != kNone && !Defined(q)) {
+      return Bad("quorum " + internal::Quote(q) + " is not defined above");
+    }
+    p_.quorum_ = std::move(q);
+    have_quorum_ = true;
+    return OkStatus();
   }
-  return p;
-}
+
+  const bool sigsum_;
+  const std::string variant_;
+  size_t line_no_ = 0;
+  Policy p_;
+  std::set<std::string> member_used_;  // every group member (one group each)
+  bool have_quorum_ = false;
+};
+
+StatusOr<Policy> Policy::Parse(std::string_view text) { return Parser(false).Parse(text); }
+StatusOr<Policy> Policy::ParseSigsum(std::string_view text) { return Parser(true).Parse(text); }
 
 bool Policy::Satisfied(const std::string& name, const std::set<std::string>& verified) const {
   if (name == kNone) {

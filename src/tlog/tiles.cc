@@ -5,6 +5,8 @@
 #include <string>
 
 #include "tlog/text.h"
+#include "vouch/base/byte_reader.h"
+#include "vouch/base/byte_writer.h"
 
 namespace vouch::tlog {
 
@@ -17,6 +19,15 @@ Status BadPath(std::string_view path, const std::string& why) {
 
 Status BadBundle(const std::string& why) {
   return MalformedError("entry_bundle_malformed", "malformed entry bundle: " + why);
+}
+
+// One entry of a bundle: its length as a big-endian u16, then its bytes.
+// REQUIRES: entry.size() <= kMaxEntrySize.
+void AppendBundleEntry(Bytes& bundle, ByteSpan entry) {
+  std::array<uint8_t, 2> length;
+  StoreU16Be(length.data(), static_cast<uint16_t>(entry.size()));
+  Append(bundle, length);
+  Append(bundle, entry);
 }
 
 std::string FormatIndex(uint64_t index) {
@@ -298,7 +309,7 @@ StatusOr<std::vector<ByteSpan>> ParseEntryBundle(ByteSpan bundle, size_t expecte
     if (bundle.size() - pos < 2) {
       return BadBundle("truncated length prefix at byte " + std::to_string(pos));
     }
-    size_t len = (size_t{bundle[pos]} << 8) | bundle[pos + 1];
+    size_t len = LoadU16Be(bundle.data() + pos);
     pos += 2;
     if (bundle.size() - pos < len) {
       return BadBundle("entry " + std::to_string(entries.size()) + " claims " +
@@ -325,9 +336,7 @@ StatusOr<Bytes> EncodeEntryBundle(std::span<const ByteSpan> entries) {
       return InvalidArgumentError("entry of " + std::to_string(e.size()) +
                                   " bytes exceeds the 65,535-byte limit");
     }
-    out.push_back(static_cast<uint8_t>(e.size() >> 8));
-    out.push_back(static_cast<uint8_t>(e.size()));
-    Append(out, e);
+    AppendBundleEntry(out, e);
   }
   return out;
 }
@@ -381,9 +390,7 @@ StatusOr<std::vector<TileWrite>> TileIntegrator::Append(std::span<const ByteSpan
   std::array<bool, 8> touched{};
   for (ByteSpan entry : entries) {
     const uint64_t index = range_.size();
-    bundle_.push_back(static_cast<uint8_t>(entry.size() >> 8));
-    bundle_.push_back(static_cast<uint8_t>(entry.size()));
-    ::vouch::Append(bundle_, entry);
+    AppendBundleEntry(bundle_, entry);
     if (++bundle_count_ == kTileWidth) {
       writes.push_back(TileWrite{TileId::Bundle(index / kTileWidth), std::move(bundle_)});
       bundle_.clear();

@@ -56,6 +56,15 @@ inline uint64_t LoadU64Le(const uint8_t* p) {
   return uint64_t{LoadU32Le(p)} | (uint64_t{LoadU32Le(p + 4)} << 32);
 }
 
+// Big-endian (network order) loads from a buffer the caller has already bounds-checked.
+inline uint16_t LoadU16Be(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+inline uint32_t LoadU32Be(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+inline uint64_t LoadU64Be(const uint8_t* p) {
+  return (uint64_t{LoadU32Be(p)} << 32) | uint64_t{LoadU32Be(p + 4)};
+}
+
 }  // namespace vouch
 
 #endif  // VOUCH_BASE_BYTE_READER_H_

@@ -7,17 +7,27 @@
 //     that grows on demand up to `max_handler_threads`; a handler may block (e.g. wait ~1 s for
 //     a batch to be sequenced) without stalling other connections. When every handler thread is
 //     busy, further requests wait in a FIFO queue (at most one per connection, since a
-//     connection reads its next request only after its response is written).
+//     connection reads its next request only after its response is written). A handler thread
+//     that has had no request for `handler_idle_timeout` exits: the pool shrinks after a burst.
 //   * Handlers run concurrently with each other and must be thread-safe.
 //
 // Hostile input: a malformed request (including an HTTP version other than 1.0/1.1) is answered
 // 400, a body over `max_body_bytes` 413 (decided from Content-Length before the body is read, or
-// while reading a chunked body), a header section over `max_header_bytes` 431, an unsupported
-// transfer coding 501, an Expect other than 100-continue 417; each of these closes the
-// connection. A request that does not arrive within `read_timeout` (slowloris) or a connection
-// idle for `idle_timeout` is closed without an answer. An exception thrown by a handler
-// and an invalid response (bad status or header) become 500. A connection over
-// `max_connections` gets 503 and is closed. See docs/http.md.
+// while reading a chunked body), a header section over `max_header_bytes` 431 (so are a chunked
+// body's chunk-size line with its extensions and its trailer section: the unparsed bytes held per
+// connection never exceed `max_header_bytes`), an unsupported transfer coding 501, an Expect
+// other than 100-continue 417; each of these closes the connection. A request that does not
+// arrive within `read_timeout` (slowloris) or a connection idle for `idle_timeout` is closed
+// without an answer. An exception thrown by a handler and an invalid response (bad status or
+// header) become 500.
+//
+// Connection slots: a new connection over `max_connections`, or over
+// `max_connections_per_address` from its IP address, takes the place of an idle connection (one
+// waiting for a request's first byte: never-used ones first, then kept-alive ones, each oldest
+// first; for the per-address limit, one from the same address), which is closed without an
+// answer. When none is idle, the new connection gets 503 with the reason and is closed. Idle
+// connections therefore cannot lock clients out; busy ones are bounded per address and by
+// `read_timeout`. See docs/http.md.
 //
 // Thread safety: thread-safe, except that Serve() must not run concurrently with other calls.
 // Stop() and Wait() may be called from any thread except a handler.
@@ -61,6 +71,9 @@ struct ServerOptions {
   int threads = 2;
   // Upper bound on threads that run handlers (created lazily).
   int max_handler_threads = 64;
+  // A handler thread that has had no request for this long exits (the pool shrinks after a
+  // burst and grows again on demand).
+  std::chrono::milliseconds handler_idle_timeout{10'000};
   size_t max_body_bytes = size_t{1} << 20;     // 1 MiB
   size_t max_header_bytes = size_t{16} << 10;  // request line + header fields, 16 KiB
   // Time to receive a whole request (headers and body) once its first byte arrived.
@@ -69,16 +82,20 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Time to write a whole response.
   std::chrono::milliseconds write_timeout{30'000};
-  // Connections open at once; further ones get 503 and are closed.
+  // Connections open at once; over it, an idle connection makes way or the new one gets 503.
   size_t max_connections = 512;
+  // Connections open at once from one client IP address (0: no limit); over it, an idle
+  // connection from that address makes way or the new one gets 503. Behind a reverse proxy
+  // every client has the proxy's address: raise it or set 0 there.
+  size_t max_connections_per_address = 128;
   // How long Stop() lets in-flight requests finish before closing their connections. Stop()
   // still waits for running handlers to return (they cannot be interrupted).
   std::chrono::milliseconds stop_grace{10'000};
   // Optional; called on an I/O thread after each response. Must be thread-safe, fast, and must
   // not throw (an exception is swallowed).
   std::function<void(const AccessLogEntry&)> access_log;
-  // Measures request durations and deadlines and the stop grace period. Borrowed: must outlive
-  // the server.
+  // Measures request durations and deadlines, the stop grace period and handler threads' idle
+  // time. Borrowed: must outlive the server.
   const Clock* clock = &RealClock();
 };
 

@@ -40,15 +40,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "vouch/base/clock.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
@@ -129,6 +126,10 @@ struct PublisherStats {
   uint64_t abandoned = 0;  // rounds that timed out
 };
 
+namespace internal {
+class PublisherImpl;
+}  // namespace internal
+
 class CheckpointPublisher {
  public:
   // Checks that `policy` lists the sequencer's log key and that `witnesses` can meet its quorum
@@ -145,74 +146,20 @@ class CheckpointPublisher {
 
   // The latest published tree: its checkpoint() carries the log's signature and the quorum's
   // cosignatures. Null until the first checkpoint reaches quorum.
-  std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> Latest() const;
   // Waits until Latest() has at least `size` entries or `deadline` passes; returns Latest().
-  std::shared_ptr<const LogSnapshot> WaitForSize(uint64_t size, Clock::SteadyTime deadline) const
-      VOUCH_EXCLUDES(mu_);
+  std::shared_ptr<const LogSnapshot> WaitForSize(uint64_t size, Clock::SteadyTime deadline) const;
 
-  std::vector<WitnessProgress> witnesses() const VOUCH_EXCLUDES(mu_);
-  PublisherStats stats() const VOUCH_EXCLUDES(mu_);
+  std::vector<WitnessProgress> witnesses() const;
+  PublisherStats stats() const;
 
   // Stops asking witnesses and joins the threads (in-flight requests end within the witness
   // timeout). Idempotent; Latest() stays valid.
-  void Stop() VOUCH_EXCLUDES(mu_);
+  void Stop();
 
  private:
-  struct Witness;
-  // The checkpoint being cosigned, and what has come back for it.
-  struct Round {
-    uint64_t id = 0;
-    std::shared_ptr<const LogSnapshot> target;
-    Clock::SteadyTime deadline;
-    std::vector<std::string> cosignature_lines;  // verified, in arrival order
-    std::set<std::string> cosigned_by;           // policy names
-    bool active = false;
-  };
-
-  CheckpointPublisher(Sequencer& sequencer, const LogReader& reader, WitnessTransport& transport,
-                      const Clock& clock, tlog::Policy policy, PublisherOptions options);
-  // Restores the published checkpoint from the state file, if still valid.
-  void LoadState();
-  void Coordinate() VOUCH_EXCLUDES(mu_);
-  // One step of the coordinating thread: starts, abandons or waits for a round (releasing mu_
-  // while it waits). Returns a round that reached quorum, to publish. `retry_at` is when the
-  // next round may start after an abandoned one.
-  std::optional<Round> NextStepLocked(Clock::SteadyTime& retry_at) VOUCH_REQUIRES(mu_);
-  // Sends `target` to every witness (wakes their threads).
-  void StartRound(std::shared_ptr<const LogSnapshot> target, Clock::SteadyTime now)
-      VOUCH_REQUIRES(mu_);
-  // Whether the published checkpoint is due for fresh cosignatures.
-  bool RecosignDue(Clock::SteadyTime now) const VOUCH_REQUIRES(mu_);
-  // The round timed out without quorum: reports who is missing.
-  void AbandonRound() VOUCH_REQUIRES(mu_);
-  void Serve(Witness& witness) VOUCH_EXCLUDES(mu_);
-  // One add-checkpoint exchange (two when the witness answers 409): the verified cosignature
-  // lines. Updates witness.known_size.
-  StatusOr<std::string> AskWitness(Witness& witness, const LogSnapshot& target) const;
-  // Builds, checks against the policy, publishes and keeps the cosigned checkpoint of `round`
-  // (which reached quorum). Only on the coordinating thread, so publications stay in order.
-  void Publish(const Round& round) VOUCH_EXCLUDES(mu_);
-
-  Sequencer& sequencer_;
-  const LogReader& reader_;
-  WitnessTransport& transport_;
-  const Clock& clock_;
-  const tlog::Policy policy_;
-  const PublisherOptions options_;
-
-  mutable Mutex mu_;
-  mutable CondVar cv_;  // round started or changed, a witness answered, published, stopping
-  std::vector<std::unique_ptr<Witness>> witnesses_;  // fixed after Start
-  Round round_ VOUCH_GUARDED_BY(mu_);
-  std::shared_ptr<const LogSnapshot> published_ VOUCH_GUARDED_BY(mu_);
-  // When published_ was cosigned (min(): a kept checkpoint, due for fresh cosignatures).
-  Clock::SteadyTime published_at_ VOUCH_GUARDED_BY(mu_);
-  PublisherStats stats_ VOUCH_GUARDED_BY(mu_);
-  bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
-
-  std::vector<std::thread> threads_;
-  // Wakes the coordinator when the sequencer commits (declared last: destroyed first).
-  std::unique_ptr<Sequencer::Subscription> commits_;
+  explicit CheckpointPublisher(std::unique_ptr<internal::PublisherImpl> impl);
+  const std::unique_ptr<internal::PublisherImpl> impl_;
 };
 
 }  // namespace vouch::ledger

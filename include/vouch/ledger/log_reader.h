@@ -8,7 +8,7 @@
 // the log had at the size where it was W wide). Everything else is kNotFound.
 //
 // Proofs read only perfect-subtree hashes: stored full tiles carry their inner nodes
-// (sequencer.h, kStoredFullTileSize) and the snapshot's RightBorder supplies the right-edge
+// (docs/formats/stored-tile.md) and the snapshot's RightBorder supplies the right-edge
 // folds, so generating a proof does no hashing. Full tiles are kept in an LRU cache of bounded
 // size. Tiles above level 0 (1/256 of them) are always cached; a level-0 tile is cached while
 // the cache has room, and once it is full a proof reads just the hashes it needs from a level-0
@@ -21,16 +21,13 @@
 #ifndef VOUCH_LEDGER_LOG_READER_H_
 #define VOUCH_LEDGER_LOG_READER_H_
 
-#include <array>
+#include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "vouch/base/bytes.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/sequencer.h"
 #include "vouch/store/log_store.h"
@@ -39,11 +36,16 @@
 
 namespace vouch::ledger {
 
+namespace internal {
+class TileCache;
+}  // namespace internal
+
 class LogReader {
  public:
   // `store` is shared with the sequencer. `cache_bytes` bounds the full-tile cache.
   explicit LogReader(std::shared_ptr<const store::LogStore> store,
                      size_t cache_bytes = size_t{96} << 20);
+  ~LogReader();
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
 
@@ -64,47 +66,8 @@ class LogReader {
   static uint16_t ExistingWidth(const tlog::TileId& id, uint64_t size);
 
  private:
-  class SnapshotHashReader;
-  // The stored form of full hash tile (level, index), from the cache or the store (then
-  // cached, evicting the least recently used tiles).
-  StatusOr<std::shared_ptr<const Bytes>> FullTile(uint8_t level, uint64_t index) const;
-  // The cached tile with key level << 56 | index, or null.
-  std::shared_ptr<const Bytes> CachedTile(uint64_t key) const;
-  // Whether one more full tile fits in the cache shard of `key` without evicting.
-  bool CacheHasRoom(uint64_t key) const;
-
-  // The top block (nodes of heights 4..8) of a full level-0 tile (sequencer.h).
-  using TopBlock = std::array<tlog::Hash, kStoredFullTileHashes - 16 * kStoredBlockHashes>;
-  std::shared_ptr<const TopBlock> CachedTop(uint64_t index) const;
-  void CacheTop(uint64_t index, std::shared_ptr<const TopBlock> top) const;
-
   const std::shared_ptr<const store::LogStore> store_;
-
-  // The tile cache: an LRU list per shard (by key), so concurrent proofs rarely share a lock.
-  static constexpr size_t kCacheShards = 16;
-  struct CacheEntry {
-    uint64_t key;
-    std::shared_ptr<const Bytes> data;
-  };
-  struct Shard {
-    mutable Mutex mu;
-    std::list<CacheEntry> lru VOUCH_GUARDED_BY(mu);  // most recent first
-    std::unordered_map<uint64_t, std::list<CacheEntry>::iterator> index VOUCH_GUARDED_BY(mu);
-    size_t bytes VOUCH_GUARDED_BY(mu) = 0;
-  };
-  Shard& ShardOf(uint64_t key) const { return shards_[(key ^ (key >> 56)) % kCacheShards]; }
-  const size_t shard_bytes_;  // budget per shard (half of the cache is for full tiles)
-  mutable std::array<Shard, kCacheShards> shards_;
-
-  // Top blocks of level-0 tiles that are not in the full-tile cache (the other half).
-  static constexpr size_t kTopEntryBytes = sizeof(TopBlock) + 96;  // with list and map nodes
-  const size_t top_capacity_;
-  mutable Mutex top_mu_;
-  mutable std::list<std::pair<uint64_t, std::shared_ptr<const TopBlock>>> top_lru_
-      VOUCH_GUARDED_BY(top_mu_);
-  mutable std::unordered_map<
-      uint64_t, std::list<std::pair<uint64_t, std::shared_ptr<const TopBlock>>>::iterator>
-      top_index_ VOUCH_GUARDED_BY(top_mu_);
+  const std::unique_ptr<const internal::TileCache> cache_;
 };
 
 }  // namespace vouch::ledger

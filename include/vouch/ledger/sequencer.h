@@ -42,19 +42,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <future>
-#include <map>
 #include <memory>
 #include <string>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "vouch/base/bytes.h"
 #include "vouch/base/clock.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/store/log_store.h"
 #include "vouch/tlog/merkle.h"
@@ -130,6 +125,10 @@ struct SequencerStats {
   std::chrono::nanoseconds commit_time{0};
 };
 
+namespace internal {
+class SequencerImpl;
+}  // namespace internal
+
 class Sequencer {
  public:
   // Checks that `signer` is an Ed25519 note key whose signatures verify under its verifier
@@ -151,13 +150,13 @@ class Sequencer {
   // Queues `entry` (copied). The future becomes ready once the entry is durably sequenced, or
   // with an error: kInvalidArgument (over 65,535 bytes), kResourceExhausted (pushback: too much
   // is waiting), kUnavailable (stopped, or the store failed to commit the batch).
-  std::future<StatusOr<AddResult>> Submit(ByteSpan entry) VOUCH_EXCLUDES(mu_);
+  std::future<StatusOr<AddResult>> Submit(ByteSpan entry);
   // Submit and wait at most `timeout`: kDeadlineExceeded when the entry is not sequenced by
   // then (it may still be later; submitting it again returns its index once it is).
-  StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
+  StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout);
 
   // The latest published tree size. Never null.
-  std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(snapshot_mu_);
+  std::shared_ptr<const LogSnapshot> Latest() const;
   // Calls `listener` after each newly published tree (on a sequencer thread, with no lock of
   // the sequencer's held except the listeners' own) until the returned subscription is
   // destroyed; once its destructor returns, the listener is not running and never runs again.
@@ -169,151 +168,31 @@ class Sequencer {
     Subscription& operator=(const Subscription&) = delete;
 
    private:
-    friend class Sequencer;
-    Subscription(const Sequencer* sequencer, uint64_t id) : sequencer_(sequencer), id_(id) {}
-    const Sequencer* sequencer_;
+    friend class internal::SequencerImpl;
+    Subscription(const internal::SequencerImpl* sequencer, uint64_t id)
+        : sequencer_(sequencer), id_(id) {}
+    const internal::SequencerImpl* sequencer_;
     uint64_t id_;
   };
-  [[nodiscard]] std::unique_ptr<Subscription> OnPublish(std::function<void()> listener) const
-      VOUCH_EXCLUDES(listeners_mu_);
+  [[nodiscard]] std::unique_ptr<Subscription> OnPublish(std::function<void()> listener) const;
 
   // Waits until the published size exceeds `size` or `deadline` passes; returns Latest().
-  std::shared_ptr<const LogSnapshot> WaitForNewer(uint64_t size, Clock::SteadyTime deadline) const
-      VOUCH_EXCLUDES(snapshot_mu_);
+  std::shared_ptr<const LogSnapshot> WaitForNewer(uint64_t size, Clock::SteadyTime deadline) const;
 
-  const std::string& origin() const { return origin_; }
+  const std::string& origin() const;
   // The log's verifier key (type 0x01).
-  const tlog::VerifierKey& verifier_key() const { return vkey_; }
-  const std::shared_ptr<store::LogStore>& store() const { return store_; }
-  SequencerStats stats() const VOUCH_EXCLUDES(mu_);
+  const tlog::VerifierKey& verifier_key() const;
+  const std::shared_ptr<store::LogStore>& store() const;
+  SequencerStats stats() const;
 
   // Stops accepting submissions, sequences everything already queued, and joins the
   // sequencing thread. Idempotent.
-  void Stop() VOUCH_EXCLUDES(mu_);
+  void Stop();
 
  private:
-  // Lets Add wait for its entry on the clock (a std::future waits in real time only).
-  struct Completion {
-    Mutex mu;
-    CondVar cv;
-    bool done VOUCH_GUARDED_BY(mu) = false;
-  };
-  struct Pending {
-    Bytes entry;
-    tlog::Hash leaf_hash;
-    std::promise<StatusOr<AddResult>> done;
-    Clock::SteadyTime queued;
-    std::shared_ptr<Completion> completion;  // Add's, or null
-  };
-  struct HashHasher {
-    size_t operator()(const tlog::Hash& h) const;
-  };
-  // A batch integrated and signed by the sequencing thread, waiting for the committing thread.
-  struct Prepared {
-    std::vector<Pending> items;
-    std::vector<uint64_t> index;                  // per item
-    std::vector<bool> duplicate;                  // per item
-    store::AppendBatch commit;                    // no entries: nothing to write (all duplicates)
-    std::shared_ptr<const LogSnapshot> snapshot;  // to publish once committed (null if none)
-    std::vector<tlog::Hash> new_hashes;           // in-flight leaf hashes to forget afterwards
-    std::chrono::nanoseconds lookup_time{0};
-    std::chrono::nanoseconds integrate_time{0};
-  };
-
-  Sequencer(std::shared_ptr<store::LogStore> store, std::shared_ptr<const tlog::NoteSigner> signer,
-            const Clock& clock, SequencerOptions options);
-  // Queues `entry`; `completion` (may be null) is told when the future is ready.
-  std::future<StatusOr<AddResult>> Enqueue(ByteSpan entry, std::shared_ptr<Completion> completion)
-      VOUCH_EXCLUDES(mu_);
-  // Answers a submitter.
-  static void Resolve(Pending& pending, StatusOr<AddResult> result);
-  // Reloads the integrator, partial tiles and snapshot from the store (startup, and after a
-  // failed commit once the pipeline is empty). Only on the sequencing thread (or before it
-  // starts).
-  Status Recover();
-  // Sequencing thread: cuts batches and prepares them.
-  void Run() VOUCH_EXCLUDES(mu_, pipe_mu_);
-  // Committing thread: commits prepared batches in order and answers their submitters.
-  void Commit() VOUCH_EXCLUDES(mu_, pipe_mu_);
-  // Deduplicates, integrates and signs `batch` on top of the integrator's tree.
-  StatusOr<Prepared> Prepare(std::vector<Pending>& batch) VOUCH_EXCLUDES(pipe_mu_);
-  void Complete(Prepared& p) VOUCH_EXCLUDES(mu_);
-  // Signs the checkpoint for the integrator's current tree.
-  StatusOr<std::string> SignCurrent() const;
-  void Publish(std::shared_ptr<const LogSnapshot> snapshot) VOUCH_EXCLUDES(snapshot_mu_);
-
-  const std::shared_ptr<store::LogStore> store_;
-  const std::shared_ptr<const tlog::NoteSigner> signer_;
-  const Clock& clock_;
-  const tlog::VerifierKey vkey_;
-  const std::string origin_;
-  const SequencerOptions options_;
-
-  // Owned by the sequencing thread (and by Start before the threads exist).
-  tlog::TileIntegrator integrator_;
-  std::array<std::shared_ptr<const tlog::HashTile>, 8> partial_tiles_;
-
-  // Submissions.
-  mutable Mutex mu_;
-  CondVar cv_;
-  std::deque<Pending> queue_ VOUCH_GUARDED_BY(mu_);
-  size_t pending_bytes_ VOUCH_GUARDED_BY(mu_) = 0;
-  bool stopping_ VOUCH_GUARDED_BY(mu_) = false;
-  SequencerStats stats_ VOUCH_GUARDED_BY(mu_);
-
-  // The pipeline between the two threads: at most kMaxPrepared batches, in order.
-  static constexpr size_t kMaxPrepared = 2;
-  Mutex pipe_mu_ VOUCH_ACQUIRED_AFTER(mu_);
-  CondVar pipe_cv_;
-  std::deque<Prepared> prepared_ VOUCH_GUARDED_BY(pipe_mu_);
-  // Leaf hash → index of entries prepared but not yet committed (for deduplication).
-  std::unordered_map<tlog::Hash, uint64_t, HashHasher> in_flight_ VOUCH_GUARDED_BY(pipe_mu_);
-  // A commit failed: every batch prepared on top of it fails, and the sequencing thread
-  // recovers from the store once the pipeline is empty.
-  bool broken_ VOUCH_GUARDED_BY(pipe_mu_) = false;
-  bool run_done_ VOUCH_GUARDED_BY(pipe_mu_) = false;
-
-  mutable Mutex listeners_mu_;
-  mutable std::map<uint64_t, std::function<void()>> listeners_ VOUCH_GUARDED_BY(listeners_mu_);
-  mutable uint64_t next_listener_ VOUCH_GUARDED_BY(listeners_mu_) = 0;
-
-  mutable Mutex snapshot_mu_;
-  mutable CondVar snapshot_cv_;  // a new snapshot was published
-  std::shared_ptr<const LogSnapshot> snapshot_ VOUCH_GUARDED_BY(snapshot_mu_);
-
-  std::thread sequencing_thread_;
-  std::thread committing_thread_;
+  explicit Sequencer(std::unique_ptr<internal::SequencerImpl> impl);
+  const std::unique_ptr<internal::SequencerImpl> impl_;
 };
-
-// The stored form of a full hash tile: all 511 of its nodes, arranged so that the nodes one
-// inclusion proof needs lie in two 32-hash (1 KiB) blocks, which a store can read without the
-// rest (LogStore::ReadTileHashes):
-//
-//   slots 32·k .. 32·k+29   block k (0..15): the nodes of heights 0..3 above tile hashes
-//                           16·k .. 16·k+15 (16 + 8 + 4 + 2), then 2 empty slots
-//   slots 512 .. 542        the top: all nodes of heights 4..8 (16 + 8 + 4 + 2 + 1)
-//
-// 543 hashes, 17,376 bytes. A proof for a leaf in block k needs block k (its siblings at
-// heights 0..3) and the top (heights 4..7). Partial tiles are stored as served (width × 32
-// bytes). docs/log.md, "Storage".
-inline constexpr size_t kStoredBlockHashes = 32;
-inline constexpr size_t kStoredFullTileHashes = 16 * kStoredBlockHashes + 31;
-inline constexpr size_t kStoredFullTileSize = kStoredFullTileHashes * tlog::kHashSize;
-// Slot (in hashes) of node (height, j) — 0 <= j < 256 >> height — of a full stored tile.
-inline constexpr size_t StoredTileNodeOffset(int height, uint32_t j) {
-  constexpr size_t kBlockOffset[4] = {0, 16, 24, 28};
-  constexpr size_t kTopOffset[9] = {0, 0, 0, 0, 0, 16, 24, 28, 30};
-  if (height < 4) {
-    const uint32_t per_block = 16u >> height;
-    return kStoredBlockHashes * (j / per_block) + kBlockOffset[height] + j % per_block;
-  }
-  return 16 * kStoredBlockHashes + kTopOffset[height] + j;
-}
-// Converts a parsed full tile to its stored form. REQUIRES: tile.width() == 256.
-Bytes EncodeStoredFullTile(const tlog::HashTile& tile);
-// The 256 tile hashes (as served) of a full tile in stored form. REQUIRES: stored.size() ==
-// kStoredFullTileSize.
-Bytes DecodeStoredFullTile(ByteSpan stored);
 
 }  // namespace vouch::ledger
 

@@ -4,9 +4,10 @@
 //   sqlite:PATH                   the SQLite database file PATH (its directory must exist)
 //   DIR                           a plain path: the default backend, SQLite, in the directory DIR
 //                                 (DIR/log.db for a log, DIR/witness.db for a witness)
-//   postgres://… postgresql://…   PostgreSQL (libpq connection URI): refused with kUnimplemented
-//                                 ("not built with PostgreSQL support") until the store_postgres
-//                                 target exists (src/store/CMakeLists.txt says where it goes)
+//   postgres://… postgresql://…   PostgreSQL (libpq connection URI; docs/postgres.md): the
+//                                 witness state (its anchor in a local directory, below); the
+//                                 log is refused with kUnimplemented until its PostgreSQL store
+//                                 exists
 //
 // Any other "scheme:" prefix is kInvalidArgument (a directory whose name looks like one is
 // written "./name"). Backends each have their own CMake target; this factory (target
@@ -54,11 +55,15 @@ StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
                                                    const SqliteOptions& sqlite = {});
 StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
                                                  const SqliteOptions& sqlite = {});
-// The same for a witness (default file witness.db, anchor witness.anchor).
+// The same for a witness (default file witness.db, anchor witness.anchor). A PostgreSQL state
+// keeps its anchor in `anchor_dir` (anchor_dir/witness.anchor; the service's --data), which it
+// requires (kInvalidArgument when empty); the other backends ignore it.
 StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
-                                                           const SqliteOptions& sqlite = {});
+                                                           const SqliteOptions& sqlite = {},
+                                                           std::string_view anchor_dir = {});
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
-                                                         const SqliteOptions& sqlite = {});
+                                                         const SqliteOptions& sqlite = {},
+                                                         std::string_view anchor_dir = {});
 
 }  // namespace vouch::store
 

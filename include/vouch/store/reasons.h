@@ -21,6 +21,12 @@ inline constexpr char kStoreCorrupt[] = "store_corrupt";
 inline constexpr char kStoreDamaged[] = "store_damaged";
 // A batch committed but its anchor could not be written (kUnavailable): never acknowledged.
 inline constexpr char kStateAnchorWrite[] = "state_anchor_write";
+// A database server (PostgreSQL, docs/postgres.md): unreachable or the connection broke
+// (kUnavailable); running with fsync off (kFailedPrecondition); holding a schema version newer
+// than this program's (kFailedPrecondition).
+inline constexpr char kStoreUnreachable[] = "store_unreachable";
+inline constexpr char kStoreNotDurable[] = "store_not_durable";
+inline constexpr char kStoreVersionNewer[] = "store_version_newer";
 
 }  // namespace vouch::store::reasons
 

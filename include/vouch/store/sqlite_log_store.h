@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
 #include "vouch/store/log_store.h"
 
@@ -58,6 +59,8 @@ struct SqliteOptions {
   // out, `warn` is told and the store opens without it (docs/log.md, "Storage"). 0 skips it.
   // Also used by the witness store.
   std::chrono::milliseconds quick_check_budget{20'000};
+  // Measures that budget. Borrowed: must outlive the open.
+  const Clock* clock = &RealClock();
   // Where non-fatal warnings go (default: one line on standard error).
   std::function<void(std::string_view)> warn;
 };

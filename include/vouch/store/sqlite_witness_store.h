@@ -33,8 +33,8 @@ namespace vouch::store {
 // Creates the witness's state — the explicit init step (`--init`): a new database `path` (its
 // directory must exist; a missing or 0-byte file) with its schema and a new state id, and its
 // anchor. A database without anchor (older vouch) is adopted: checked, given the meta table and
-// a state id, and the anchor is written from every stored state. Only quick_check_budget and
-// warn of `options` apply.
+// a state id, and the anchor is written from every stored state. Only quick_check_budget, clock
+// and warn of `options` apply.
 StatusOr<std::unique_ptr<WitnessStore>> CreateSqliteWitnessState(const std::string& path,
                                                                  const SqliteOptions& options = {});
 // Opens the existing state at `path`; refuses it unless its anchor exists and it matches it.

@@ -78,6 +78,16 @@ StatusOr<std::optional<StateAnchor>> ReadStateAnchor(const std::string& path);
 // rename, fsync of the directory), mode 0644.
 Status WriteStateAnchor(const std::string& path, const StateAnchor& anchor);
 
+// A witness database, whatever its backend, checked against its anchor: it must be the anchored
+// state (`state_id`, as stored in the database; nullopt when it has none) and hold, for every
+// anchored origin, at least the anchored size, with the anchored root at that size. `database`
+// names it in messages ("the witness database DIR/witness.db"). kDataLoss (reasons
+// "state_lost", "state_behind") naming both sizes otherwise.
+Status CheckWitnessAgainstAnchor(const std::string& database,
+                                 const std::optional<std::string>& state_id,
+                                 const std::map<std::string, AnchoredTree>& stored,
+                                 const std::string& anchor_path, const StateAnchor& anchor);
+
 }  // namespace vouch::store
 
 #endif  // VOUCH_STORE_STATE_ANCHOR_H_

@@ -101,7 +101,7 @@ class Policy {
 
  private:
   Policy() = default;
-  static StatusOr<Policy> ParseImpl(std::string_view text, bool sigsum);
+  class Parser;  // policy.cc: one method per line keyword
   bool Satisfied(const std::string& name, const std::set<std::string>& verified) const;
   void CollectMissing(const std::string& name, const std::set<std::string>& verified,
                       std::vector<std::string>* missing, std::vector<std::string>* groups) const;

@@ -157,22 +157,23 @@ Status DamageTracker::Health() const {
 namespace {
 
 struct Deadline {
-  std::chrono::steady_clock::time_point at;
+  const Clock& clock;
+  Clock::SteadyTime at;
   bool expired = false;
 };
 
 int ProgressHandler(void* arg) {
   auto* d = static_cast<Deadline*>(arg);
-  if (std::chrono::steady_clock::now() >= d->at) d->expired = true;
+  if (d->clock.SteadyNow() >= d->at) d->expired = true;
   return d->expired ? 1 : 0;
 }
 
 }  // namespace
 
 Status QuickCheck(SqliteConnection& c, const std::string& path, std::chrono::milliseconds budget,
-                  const std::function<void(std::string_view)>& warn) {
+                  const Clock& clock, const std::function<void(std::string_view)>& warn) {
   if (budget.count() <= 0) return OkStatus();
-  Deadline deadline{std::chrono::steady_clock::now() + budget};
+  Deadline deadline{clock, clock.SteadyNow() + budget};
   sqlite3_progress_handler(c.db(), 1000, &ProgressHandler, &deadline);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(c.db(), "PRAGMA quick_check(20)", -1, &stmt, nullptr);

@@ -30,6 +30,7 @@
 #include <unordered_map>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 
@@ -146,7 +147,7 @@ class DamageTracker {
 // used unchecked: an operator can run `sqlite3 FILE 'PRAGMA integrity_check'` offline) and the
 // result is OK. A budget of zero skips the check.
 Status QuickCheck(SqliteConnection& c, const std::string& path, std::chrono::milliseconds budget,
-                  const std::function<void(std::string_view)>& warn);
+                  const Clock& clock, const std::function<void(std::string_view)>& warn);
 
 // Whether the database on `c` has no schema objects at all (a new or 0-byte file).
 StatusOr<bool> SchemaIsEmpty(SqliteConnection& c);

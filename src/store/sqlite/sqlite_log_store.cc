@@ -16,6 +16,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/validate.h"
+#include "vouch/base/byte_reader.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
@@ -79,11 +80,7 @@ constexpr const char* kInsertMeta = "INSERT INTO meta(key, value) VALUES(?, ?)";
 
 // The deduplication index key: the first 8 bytes of a leaf hash (big-endian, as a signed
 // 64-bit integer). Distinct leaf hashes may share a prefix; lookups compare the full hash.
-int64_t LeafPrefix(const tlog::Hash& h) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | h[i];
-  return static_cast<int64_t>(v);
-}
+int64_t LeafPrefix(const tlog::Hash& h) { return static_cast<int64_t>(LoadU64Be(h.data())); }
 
 // Tile data is stored in chunks of kChunkSize bytes, one row each, small enough to live inside
 // a B-tree page: a read of a few hashes touches only the chunks that hold them, never a chain
@@ -210,7 +207,8 @@ class SqliteLogStoreImpl {
     sqlite3_wal_hook(writer_->db(), &SqliteLogStoreImpl::WalHook, this);
     VOUCH_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_size_limit = 67108864"));
     if (db_present) {
-      VOUCH_RETURN_IF_ERROR(QuickCheck(*writer_, path_, options_.quick_check_budget, Warner()));
+      VOUCH_RETURN_IF_ERROR(
+          QuickCheck(*writer_, path_, options_.quick_check_budget, *options_.clock, Warner()));
     }
     VOUCH_ASSIGN_OR_RETURN(const bool empty, SchemaIsEmpty(*writer_));
     if (empty && mode == StateMode::kOpen) {
@@ -922,6 +920,7 @@ StatusOr<std::unique_ptr<internal::SqliteLogStoreImpl>> OpenImpl(const std::stri
         "SqliteOptions: reader_connections and checkpoint_pages must be positive, and "
         "max_wal_pages at least checkpoint_pages");
   }
+  if (options.clock == nullptr) return InvalidArgumentError("SqliteOptions: no clock");
   auto impl = std::make_unique<internal::SqliteLogStoreImpl>(path, std::move(options));
   VOUCH_RETURN_IF_ERROR(impl->Init(mode));
   return impl;

@@ -225,39 +225,6 @@ StatusOr<std::map<std::string, AnchoredTree>> ReadAll(SqliteConnection& db) {
   return out;
 }
 
-// The database is the anchored state and at or beyond every anchored cosignature.
-Status CompareWithAnchor(SqliteConnection& db, const std::string& path,
-                         const std::string& anchor_path, const StateAnchor& anchor) {
-  VOUCH_ASSIGN_OR_RETURN(auto id, ReadMeta(db, "state_id"));
-  if (id != anchor.state_id) {
-    return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                       "the witness database " + path + " belongs to another state (state id " +
-                           id.value_or("none") + ", the anchor " + anchor_path + " has " +
-                           anchor.state_id +
-                           "): it was replaced; restore this witness's database from backup");
-  }
-  VOUCH_ASSIGN_OR_RETURN(auto stored, ReadAll(db));
-  for (const auto& [origin, tree] : anchor.trees) {
-    auto it = stored.find(origin);
-    const uint64_t have = it == stored.end() ? 0 : it->second.size;
-    if (it == stored.end() || have < tree.size) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
-                         "the witness database " + path + " holds size " + std::to_string(have) +
-                             " for the log \"" + origin + "\", but this witness cosigned size " +
-                             std::to_string(tree.size) +
-                             ": the database is behind what was cosigned (lost or rolled back); "
-                             "restore it from backup");
-    }
-    if (have == tree.size && it->second.root != tree.root) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
-                         "the witness database " + path + " holds another root for size " +
-                             std::to_string(tree.size) + " of the log \"" + origin +
-                             "\" than the one this witness cosigned; restore it from backup");
-    }
-  }
-  return OkStatus();
-}
-
 std::function<void(std::string_view)> Warner(const SqliteOptions& options) {
   if (options.warn) return options.warn;
   return [](std::string_view line) {
@@ -267,6 +234,7 @@ std::function<void(std::string_view)> Warner(const SqliteOptions& options) {
 
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
                                                     const SqliteOptions& options, StateMode mode) {
+  if (options.clock == nullptr) return InvalidArgumentError("SqliteOptions: no clock");
   const std::string anchor_path = StateAnchorPathFor(path);
   VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
   struct stat st {};
@@ -311,8 +279,8 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
                              2048));
   VOUCH_RETURN_IF_ERROR(db->EnableDurableWal(path));
   if (db_present) {
-    VOUCH_RETURN_IF_ERROR(
-        internal::QuickCheck(*db, path, options.quick_check_budget, Warner(options)));
+    VOUCH_RETURN_IF_ERROR(internal::QuickCheck(*db, path, options.quick_check_budget,
+                                               *options.clock, Warner(options)));
   }
   VOUCH_ASSIGN_OR_RETURN(const bool empty, internal::SchemaIsEmpty(*db));
   if (empty) {
@@ -359,7 +327,10 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
     VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, created));
     anchor = std::move(created);
   } else if (mode == StateMode::kOpen) {
-    VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*db, path, anchor_path, *anchor));
+    VOUCH_ASSIGN_OR_RETURN(auto id, ReadMeta(*db, "state_id"));
+    VOUCH_ASSIGN_OR_RETURN(auto stored, ReadAll(*db));
+    VOUCH_RETURN_IF_ERROR(CheckWitnessAgainstAnchor("the witness database " + path, id, stored,
+                                                    anchor_path, *anchor));
   }
   return std::unique_ptr<WitnessStore>(
       new SqliteWitnessStore(std::move(db), anchor_path, std::move(anchor)));

@@ -1,0 +1,99 @@
+// Internal to store/postgres/: one libpq connection (docs/postgres.md). Statements are sent with
+// text parameters and read as text (bytea as PostgreSQL's hex form, decoded here), which keeps
+// the code small and the statements within the subset PostgreSQL-compatible databases share.
+//
+// Every connection runs `SET synchronous_commit = on` and refuses a server whose `fsync` is off
+// (kFailedPrecondition, reason "store_not_durable"): nothing is acknowledged before its COMMIT
+// is durable.
+//
+// Errors (each with the server's message and the statement's purpose):
+//   kUnavailable, "store_unreachable"   cannot connect, or the connection broke
+//   kResourceExhausted, "store_full"    SQLSTATE class 53 (disk full, out of memory, ...)
+//   kAborted, "store_conflict"          40001 / 40P01 (serialization failure, deadlock): retry
+//   kInternal, "store_failed"           anything else
+//
+// Thread-safety: not thread-safe; one owner at a time (the stores lock around it).
+#ifndef VOUCH_STORE_POSTGRES_PG_CONN_H_
+#define VOUCH_STORE_POSTGRES_PG_CONN_H_
+
+#include <libpq-fe.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/base/bytes.h"
+#include "vouch/base/statusor.h"
+
+namespace vouch::store::internal {
+
+// A statement parameter: text, or NULL.
+using PgParam = std::optional<std::string>;
+
+// bytea as a text parameter: "\x" and lowercase hex.
+std::string PgBytea(ByteSpan bytes);
+
+// A query's rows, as text.
+class PgRows {
+ public:
+  explicit PgRows(PGresult* result) : result_(result, &PQclear) {}
+  int rows() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  std::string Text(int row, int column) const {
+    return std::string(PQgetvalue(result_.get(), row, column),
+                       static_cast<size_t>(PQgetlength(result_.get(), row, column)));
+  }
+  // A bigint column; kDataLoss when it is not one.
+  StatusOr<int64_t> Int(int row, int column) const;
+  // A bytea column (hex form); kDataLoss when it is not one.
+  StatusOr<Bytes> Bytea(int row, int column) const;
+  // For a statement without rows: how many rows it changed.
+  uint64_t affected() const;
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class PgConnection {
+ public:
+  // Connects to `uri` (a libpq connection URI; a 10 s connect timeout unless the URI sets one),
+  // makes commits synchronous and checks that the server is durable.
+  static StatusOr<std::unique_ptr<PgConnection>> Open(const std::string& uri);
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection();
+
+  // Reconnects when the connection broke (then sets synchronous_commit again); Exec and Query
+  // call it first, so a server that restarted is reached again by the next statement.
+  Status EnsureConnected();
+  // Runs `sql` (one or more statements, no parameters).
+  Status Exec(std::string_view sql, std::string_view what);
+  // Runs one statement with text parameters $1, $2, ...
+  StatusOr<PgRows> Query(const std::string& sql, const std::vector<PgParam>& params,
+                         std::string_view what);
+  // BEGIN, `body`, COMMIT (ROLLBACK when `body` fails). A COMMIT whose outcome is unknown (the
+  // connection broke) is reported as kUnavailable: callers read back before retrying.
+  Status Transaction(const std::function<Status()>& body);
+
+  // The URI without its password, for messages.
+  const std::string& display() const { return display_; }
+
+ private:
+  PgConnection(PGconn* conn, std::string display) : conn_(conn), display_(std::move(display)) {}
+  Status Error(PGresult* result, std::string_view what) const;
+
+  PGconn* const conn_;
+  const std::string display_;
+};
+
+// `uri` with every password replaced by "***" (for messages and logs): the one in the userinfo
+// (postgresql://user:PASSWORD@host/db) and any password=... parameter (in the query of a URI
+// or in a keyword/value connection string).
+std::string RedactPgUri(const std::string& uri);
+
+}  // namespace vouch::store::internal
+
+#endif  // VOUCH_STORE_POSTGRES_PG_CONN_H_

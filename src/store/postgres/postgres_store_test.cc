@@ -1,0 +1,261 @@
+// The PostgreSQL witness store against a real, throwaway PostgreSQL server (pg_test_server.h):
+// the WitnessStore conformance suite, and the state rules of postgres_witness_store.h.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_test_server.h"
+#include "store/witness_store_conformance.h"
+#include "testing/status_matchers.h"
+#include "testing/test_data.h"
+#include "vouch/store/postgres_witness_store.h"
+#include "vouch/store/state_anchor.h"
+
+namespace vouch::store {
+namespace testing {
+// The log store has no PostgreSQL backend yet (docs/postgres.md): only the witness suite runs.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(LogStoreConformanceTest);
+}  // namespace testing
+
+namespace {
+
+using ::testing::HasSubstr;
+using testing::PgTestServer;
+using testing::SharedPgTestServer;
+using testing::WitnessStoreConformanceTest;
+using ::vouch::testing::IsOk;
+using ::vouch::testing::StatusIs;
+
+// The database of each conformance test's directory (created on first open; reopening the
+// directory opens the same database and anchor).
+StatusOr<std::unique_ptr<WitnessStore>> OpenInDir(const std::string& dir) {
+  static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
+  PgTestServer* server = SharedPgTestServer();
+  if (server == nullptr) return UnavailableError("no PostgreSQL server");
+  const std::string anchor = dir + "/witness.anchor";
+  auto it = databases->find(dir);
+  if (it == databases->end()) {
+    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
+    databases->emplace(dir, uri);
+    return CreatePostgresWitnessState(uri, anchor);
+  }
+  return OpenPostgresWitnessState(it->second, anchor);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, WitnessStoreConformanceTest,
+                         ::testing::Values(testing::WitnessStoreBackend{"postgres", OpenInDir,
+                                                                        true}),
+                         testing::WitnessStoreBackendName);
+
+// ---- the state rules ----
+
+// A decision that stores `size` with a root of byte `fill`.
+WitnessStore::Decision Store(uint64_t size, uint8_t fill) {
+  return [size, fill](const std::optional<tlog::WitnessState>&) {
+    tlog::WitnessResponse out;
+    out.status = 200;
+    tlog::WitnessState state;
+    state.size = size;
+    state.root.fill(fill);
+    state.note = "checkpoint " + std::to_string(size) + "\n";
+    out.new_state = state;
+    return StatusOr<tlog::WitnessResponse>(out);
+  };
+}
+
+class PostgresStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = SharedPgTestServer();
+    ASSERT_NE(server_, nullptr);
+    dir_ = ::vouch::testing::MakeTempDir("postgres_state_test");
+    anchor_ = dir_ + "/witness.anchor";
+    auto uri = server_->CreateDatabase();
+    ASSERT_THAT(uri, IsOk());
+    uri_ = *uri;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // A state with one cosigned tree of `size` for origin "o".
+  void CreateWithTree(uint64_t size) {
+    auto store = CreatePostgresWitnessState(uri_, anchor_);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Update("o", Store(size, 7)), IsOk());
+  }
+  void Sql(const std::string& sql) {
+    auto db = internal::PgConnection::Open(uri_);
+    ASSERT_THAT(db, IsOk());
+    ASSERT_THAT((*db)->Exec(sql, "test"), IsOk());
+  }
+
+  PgTestServer* server_ = nullptr;
+  std::string dir_;
+  std::string anchor_;
+  std::string uri_;
+};
+
+TEST_F(PostgresStateTest, CreatingIsExplicitAndHappensOnce) {
+  EXPECT_THAT(OpenPostgresWitnessState(uri_, anchor_),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("--init")));
+  CreateWithTree(5);
+  auto anchor = ReadStateAnchor(anchor_);
+  ASSERT_THAT(anchor, IsOk());
+  ASSERT_TRUE(anchor->has_value());
+  EXPECT_EQ((*anchor)->trees.at("o").size, 5u);
+  EXPECT_THAT(CreatePostgresWitnessState(uri_, anchor_), StatusIs(StatusCode::kAlreadyExists));
+  // Another anchor directory cannot adopt a database that holds a state.
+  EXPECT_THAT(CreatePostgresWitnessState(uri_, dir_ + "/other.anchor"),
+              StatusIs(StatusCode::kAlreadyExists, HasSubstr("not anchored")));
+  auto reopened = OpenPostgresWitnessState(uri_, anchor_);
+  ASSERT_THAT(reopened, IsOk());
+  auto state = (*reopened)->Get("o");
+  ASSERT_THAT(state, IsOk());
+  ASSERT_TRUE(state->has_value());
+  EXPECT_EQ((*state)->size, 5u);
+}
+
+TEST_F(PostgresStateTest, AWipedDatabaseIsNeverAFreshStart) {
+  CreateWithTree(5);
+  Sql("DROP SCHEMA vouch_witness CASCADE");
+  auto opened = OpenPostgresWitnessState(uri_, anchor_);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kDataLoss, HasSubstr("restore")));
+  EXPECT_EQ(opened.status().reason(), "state_lost");
+}
+
+TEST_F(PostgresStateTest, AnotherStateIsRefused) {
+  CreateWithTree(5);
+  // The database of another witness, under this witness's anchor.
+  auto other_uri = server_->CreateDatabase();
+  ASSERT_THAT(other_uri, IsOk());
+  ASSERT_THAT(CreatePostgresWitnessState(*other_uri, dir_ + "/other.anchor"), IsOk());
+  auto opened = OpenPostgresWitnessState(*other_uri, anchor_);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kDataLoss, HasSubstr("belongs to another state")));
+  EXPECT_EQ(opened.status().reason(), "state_lost");
+}
+
+TEST_F(PostgresStateTest, ARolledBackDatabaseIsRefusedNamingBothSizes) {
+  CreateWithTree(9);
+  Sql("UPDATE vouch_witness.witness_state SET size = 4");
+  auto opened = OpenPostgresWitnessState(uri_, anchor_);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kDataLoss, HasSubstr("holds size 4")));
+  EXPECT_THAT(opened.status().message(), HasSubstr("cosigned size 9"));
+  EXPECT_EQ(opened.status().reason(), "state_behind");
+}
+
+TEST_F(PostgresStateTest, ADamagedOrNewerSchemaIsRefused) {
+  CreateWithTree(3);
+  Sql("ALTER TABLE vouch_witness.witness_state DROP COLUMN checkpoint");
+  auto opened = OpenPostgresWitnessState(uri_, anchor_);
+  EXPECT_EQ(opened.status().reason(), "store_schema") << opened.status().message();
+
+  const std::string anchor2 = dir_ + "/w2.anchor";
+  auto uri2 = server_->CreateDatabase();
+  ASSERT_THAT(uri2, IsOk());
+  ASSERT_THAT(CreatePostgresWitnessState(*uri2, anchor2), IsOk());
+  {
+    auto db = internal::PgConnection::Open(*uri2);
+    ASSERT_THAT(db, IsOk());
+    ASSERT_THAT((*db)->Exec("UPDATE vouch_witness.schema_version SET version = 2", "test"), IsOk());
+  }
+  auto newer = OpenPostgresWitnessState(*uri2, anchor2);
+  EXPECT_THAT(newer, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("newer")));
+  EXPECT_EQ(newer.status().reason(), "store_version_newer");
+}
+
+TEST_F(PostgresStateTest, TwoProcessesNeverCosignAFork) {
+  CreateWithTree(1);
+  // A second connection (as a second witness front-end would have) moves the row on between
+  // this store's read and its write: the compare-and-set fails and the store decides again on
+  // the new state, never overwriting it.
+  auto store = OpenPostgresWitnessState(uri_, anchor_);
+  ASSERT_THAT(store, IsOk());
+  int decisions = 0;
+  auto result = (*store)->Update("o", [&](const std::optional<tlog::WitnessState>& stored) {
+    ++decisions;
+    if (decisions == 1) {
+      EXPECT_EQ(stored->size, 1u);
+      auto db = internal::PgConnection::Open(uri_);
+      EXPECT_THAT(db, IsOk());
+      EXPECT_THAT((*db)->Exec("UPDATE vouch_witness.witness_state SET size = 6", "test"), IsOk());
+      return Store(2, 9)(stored);  // decided on the old state: must not be written
+    }
+    EXPECT_EQ(stored->size, 6u);
+    tlog::WitnessResponse conflict;
+    conflict.status = 409;
+    return StatusOr<tlog::WitnessResponse>(conflict);
+  });
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->status, 409);
+  EXPECT_EQ(decisions, 2);
+  auto state = (*store)->Get("o");
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ((*state)->size, 6u);
+}
+
+TEST_F(PostgresStateTest, ABrokenConnectionIsReestablished) {
+  CreateWithTree(2);
+  auto store = OpenPostgresWitnessState(uri_, anchor_);
+  ASSERT_THAT(store, IsOk());
+  // The server ends the store's session (as a restart or a failover would).
+  Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  auto first = (*store)->Get("o");
+  if (!first.ok()) {
+    EXPECT_EQ(first.status().reason(), "store_unreachable") << first.status().message();
+  }
+  auto second = (*store)->Get("o");
+  ASSERT_THAT(second, IsOk());
+  ASSERT_TRUE(second->has_value());
+  EXPECT_EQ((*second)->size, 2u);
+  // Updates work again too.
+  EXPECT_THAT((*store)->Update("o", Store(3, 1)), IsOk());
+}
+
+TEST(PostgresConnectionTest, PasswordsAreRedacted) {
+  EXPECT_EQ(internal::RedactPgUri("postgresql://vouch:s3cret@db.example:5432/w"),
+            "postgresql://vouch:***@db.example:5432/w");
+  EXPECT_EQ(internal::RedactPgUri("postgres://db.example/w?user=v&password=s3cret&sslmode=require"),
+            "postgres://db.example/w?user=v&password=***&sslmode=require");
+  EXPECT_EQ(internal::RedactPgUri("postgresql://v:a@b@db/w?password=x"),
+            "postgresql://v:***@db/w?password=***");
+  EXPECT_EQ(internal::RedactPgUri("host=db password=s3cret dbname=w"),
+            "host=db password=*** dbname=w");
+  // Nothing to hide: unchanged (an '@' in the path is not userinfo).
+  EXPECT_EQ(internal::RedactPgUri("postgresql://db.example/w@x"), "postgresql://db.example/w@x");
+  EXPECT_EQ(internal::RedactPgUri("postgresql://v@db/w"), "postgresql://v@db/w");
+  // A refused connection names the server, never the password.
+  auto db = internal::PgConnection::Open(
+      "postgresql://127.0.0.1:1/db?user=v&password=s3cret&connect_timeout=2");
+  ASSERT_FALSE(db.ok());
+  EXPECT_THAT(db.status().message(), ::testing::Not(HasSubstr("s3cret")));
+}
+
+TEST(PostgresConnectionTest, AServerWithoutFsyncIsRefused) {
+  auto server = PgTestServer::Start("-c fsync=off");
+  ASSERT_THAT(server, IsOk());
+  // Its database postgres: nothing can be created there by a vouch connection.
+  auto store = CreatePostgresWitnessState(
+      (*server)->Uri("postgres"), ::vouch::testing::MakeTempDir("pg_no_fsync") + "/w.anchor");
+  EXPECT_THAT(store, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("fsync off")));
+  EXPECT_EQ(store.status().reason(), "store_not_durable");
+}
+
+TEST(PostgresConnectionTest, AnUnreachableServerIsAClearErrorNotAHang) {
+  auto store =
+      OpenPostgresWitnessState("postgresql://vouch:secret@127.0.0.1:1/db?connect_timeout=2",
+                               ::vouch::testing::MakeTempDir("pg_unreachable") + "/w.anchor");
+  EXPECT_EQ(store.status().reason(), "state_missing");  // no anchor: refused before connecting
+  auto db =
+      internal::PgConnection::Open("postgresql://vouch:secret@127.0.0.1:1/db?connect_timeout=2");
+  EXPECT_THAT(db, StatusIs(StatusCode::kUnavailable, HasSubstr("cannot connect")));
+  EXPECT_EQ(db.status().reason(), "store_unreachable");
+  // The password is never in a message.
+  EXPECT_THAT(db.status().message(), ::testing::Not(HasSubstr("secret")));
+}
+
+}  // namespace
+}  // namespace vouch::store
