@@ -28,16 +28,20 @@ function(vouch_apply_flags target)
   endif()
 endfunction()
 
-# vouch_cc_library(NAME base SRCS a.cc b.cc DEPS vouch::x OpenSSL::Crypto)
+# vouch_cc_library(NAME base SRCS a.cc b.cc DEPS vouch::x OpenSSL::Crypto
+#                  PRIVATE_DEPS nlohmann_json::nlohmann_json)
+# DEPS are what the module's public headers need (they reach every consumer); PRIVATE_DEPS are
+# what only its sources and internal headers use (nlohmann, simdjson), so they stay out of the
+# interface a program linking libvouch sees.
 function(vouch_cc_library)
-  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target vouch_${ARG_NAME})
   add_library(${target} STATIC ${ARG_SRCS})
   add_library(vouch::${ARG_NAME} ALIAS ${target})
   target_include_directories(${target}
     PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(${target} PUBLIC ${ARG_DEPS})
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   vouch_apply_flags(${target})
 endfunction()
 

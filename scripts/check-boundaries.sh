@@ -16,6 +16,9 @@
 #  3. Outside base/, library code neither reads the system's clocks (base/clock.h's Clock does)
 #     nor declares std::mutex, std::shared_mutex or std::condition_variable (base/mutex.h's
 #     annotated Mutex, SharedMutex and CondVar do).
+#  4. Third-party libraries that only sources and internal headers use (nlohmann, simdjson) are a
+#     module's PRIVATE_DEPS, never its DEPS: they stay out of what a program linking libvouch
+#     sees (rule 1 keeps them out of the headers, this one out of the link interface).
 set -uo pipefail
 cd "${1:-$(dirname "$0")/..}" || exit 2
 
@@ -84,6 +87,17 @@ while IFS=: read -r file line text; do
 done < <(git ls-files 'src/*.cc' 'src/*.h' 'include/*.h' |
   grep -vE '^(src|include/vouch)/base/|^src/testing/|_test\.cc$' |
   xargs grep -nE 'std::(mutex|shared_mutex|condition_variable)\b|(steady_clock|system_clock|high_resolution_clock)::now|[^_a-z]time\((nullptr|NULL|0)\)|gettimeofday\(|clock_gettime\(' /dev/null)
+
+# 4. Private third-party libraries in a module's public DEPS. Each vouch_cc_library(...) call is
+# read whole; its DEPS run up to PRIVATE_DEPS or the closing parenthesis.
+while IFS= read -r found; do
+  report "$found: nlohmann/simdjson among a library's DEPS (make them PRIVATE_DEPS)"
+done < <(git ls-files '*CMakeLists.txt' | xargs perl -0777 -ne '
+  while (/vouch_cc_library\((.*?)\)/gs) {
+    my $call = $1;
+    my ($name) = $call =~ /NAME\s+(\S+)/;
+    print "$ARGV: $name\n" if $call =~ /\bDEPS\b((?:(?!PRIVATE_DEPS).)*)/s && $1 =~ /nlohmann|simdjson/;
+  }' /dev/null)
 
 if [ $violations -gt 0 ]; then
   echo "$violations boundary violation(s); see docs/architecture.md, \"Boundaries\""

@@ -15,6 +15,7 @@ git -C "$T" init -q
 printf '#include <string>\n#include "vouch/base/status.h"\n' > "$T/include/vouch/ledger/a.h"
 printf '#include "ledger/internal.h"\n#include "base/json.h"\n' > "$T/src/ledger/a.cc"
 printf '#include "store/memory_log_store.h"\n' > "$T/src/ledger/a_test.cc"
+printf 'vouch_cc_library(NAME ledger\n  SRCS a.cc\n  DEPS vouch::base\n  PRIVATE_DEPS nlohmann_json::nlohmann_json)\n' > "$T/src/ledger/CMakeLists.txt"
 printf 'std::mutex mu;\nauto t = std::chrono::steady_clock::now();\n' > "$T/src/base/clock.cc"
 git -C "$T" add -A
 bash "$CHECK" "$T" > /dev/null 2>&1 && ok || bad "the clean scratch tree is refused"
@@ -42,5 +43,6 @@ violates src/ledger/b.cc 'time_t t = time(nullptr);' 'time(nullptr)'
 violates include/vouch/ledger/b.h 'std::shared_mutex mu;' 'std::shared_mutex'
 violates include/vouch/ledger/b.h '  std::vector<std::thread> threads_;' 'declares threads or locks'
 violates include/vouch/ledger/b.h '  mutable Mutex mu_;' 'declares threads or locks'
+violates src/store/CMakeLists.txt "$(printf 'vouch_cc_library(NAME store\n  SRCS a.cc\n  DEPS vouch::base nlohmann_json::nlohmann_json)')" 'src/store/CMakeLists.txt: store: nlohmann'
 
 finish
