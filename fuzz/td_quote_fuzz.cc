@@ -6,31 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "verifier_fixture.h"
 #include "vouch/sgx/td_quote.h"
 #include "vouch/sgx/verifier.h"
-
-namespace {
-
-struct Fixture {
-  vouch::sgx::Collateral collateral;
-  std::unique_ptr<vouch::sgx::DcapVerifier> verifier;
-};
-
-const Fixture& GetFixture() {
-  static const Fixture* fixture = [] {
-    auto* f = new Fixture;
-    auto c = vouch::sgx::ReadCollateralDirectory(
-        std::string(VOUCH_SOURCE_DIR) + "/tests/data/sgx-dcap/phala-dcap-qvl/tdx-v4-2025-06");
-    if (!c.ok()) std::abort();
-    f->collateral = *c;
-    f->verifier = *vouch::sgx::DcapVerifier::Create(
-        {{vouch::sgx::IntelSgxRootCa(), vouch::sgx::TrustRootKind::kProduction}});
-    return f;
-  }();
-  return *fixture;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vouch::ByteSpan input(data, size);
@@ -49,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (quote.status().code() != vouch::StatusCode::kInvalidArgument) {
     std::abort();
   }
-  const Fixture& f = GetFixture();
+  const auto& f = vouch::sgx::fuzz::LoadVerifierFixture("phala-dcap-qvl/tdx-v4-2025-06");
   auto result = f.verifier->VerifyTd(input, f.collateral, {1752919234, false});
   // The genuine quote is 4936 bytes up to the end of its signature data.
   if (result.ok() && (size < 4936 || !quote.ok())) std::abort();

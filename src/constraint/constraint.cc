@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "constraint/security_check.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/reasons.h"
 
@@ -142,9 +143,6 @@ Status AddHash(EnclaveConstraint::HashSet& set, ByteSpan hash, std::string_view 
   set.insert(Bytes(hash.begin(), hash.end()));
   return OkStatus();
 }
-
-// Beyond this, `now` minus a period could overflow 64-bit seconds.
-constexpr UnixSeconds kMaxAbsNow = UnixSeconds{1} << 62;
 
 }  // namespace
 
@@ -316,35 +314,9 @@ Status EnclaveConstraint::Check(const EnclaveInstanceInfo& info, UnixSeconds now
                              std::to_string(*min_revocation_level_) + ".");
   }
 
-  // Step 5.
-  std::string actual(SecuritySummaryName(info.security.summary));
-  if (min_security_level_ == SecuritySummary::kInsecure) {
-    if (info.security.summary != SecuritySummary::kInsecure) {
-      return RejectedError(constraint::reasons::kSecurityLevelMismatch,
-                           "Enclave has a security level of " + actual +
-                               " which does not match the required level of INSECURE.");
-    }
-  } else if (static_cast<int>(info.security.summary) < static_cast<int>(min_security_level_)) {
-    return RejectedError(constraint::reasons::kSecurityLevelTooLow,
-                         "Enclave has a security level of " + actual +
-                             " which is lower than the required level of " +
-                             std::string(SecuritySummaryName(min_security_level_)) + ".");
-  }
-
-  // Step 6.
-  if (max_attestation_age_) {
-    if (now > kMaxAbsNow || now < -kMaxAbsNow) {
-      return InvalidArgumentError("verification time " + std::to_string(now) +
-                                  " is out of range for EXPIRE");
-    }
-    UnixSeconds earliest = max_attestation_age_->SubtractFrom(now);
-    if (!(earliest < info.security.timestamp)) {
-      return RejectedError(constraint::reasons::kAttestationTooOld,
-                           "Enclave attestation data is out of date with an age that exceeds " +
-                               max_attestation_age_->ToString() + ".");
-    }
-  }
-  return OkStatus();
+  // Steps 5 and 6.
+  return constraint_internal::CheckSecurityAndAge("Enclave", info.security, min_security_level_,
+                                                  max_attestation_age_, now);
 }
 
 std::string EnclaveConstraint::ToString() const {

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "constraint/security_check.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/reasons.h"
 
@@ -66,9 +67,6 @@ Status RequireEqual(const std::optional<std::array<uint8_t, N>>& want,
   return RejectedError(reason, std::string("TD ") + field + " " + HexEncodeUpper(actual) +
                                    " does not match the required " + HexEncodeUpper(*want) + ".");
 }
-
-// Beyond this, `now` minus a period could overflow 64-bit seconds.
-constexpr UnixSeconds kMaxAbsNow = UnixSeconds{1} << 62;
 
 }  // namespace
 
@@ -206,31 +204,8 @@ Status TdConstraint::Check(const TdInstanceInfo& td, UnixSeconds now) const {
                              ", which can act on its behalf; accept it by naming it with "
                              "MRSERVICETD:<hex>.");
   }
-  const std::string actual(SecuritySummaryName(td.security.summary));
-  if (min_security_level_ == SecuritySummary::kInsecure) {
-    if (td.security.summary != SecuritySummary::kInsecure) {
-      return RejectedError(constraint::reasons::kSecurityLevelMismatch,
-                           "TD has a security level of " + actual +
-                               " which does not match the required level of INSECURE.");
-    }
-  } else if (static_cast<int>(td.security.summary) < static_cast<int>(min_security_level_)) {
-    return RejectedError(constraint::reasons::kSecurityLevelTooLow,
-                         "TD has a security level of " + actual +
-                             " which is lower than the required level of " +
-                             std::string(SecuritySummaryName(min_security_level_)) + ".");
-  }
-  if (max_attestation_age_) {
-    if (now > kMaxAbsNow || now < -kMaxAbsNow) {
-      return InvalidArgumentError("verification time " + std::to_string(now) +
-                                  " is out of range for EXPIRE");
-    }
-    if (!(max_attestation_age_->SubtractFrom(now) < td.security.timestamp)) {
-      return RejectedError(constraint::reasons::kAttestationTooOld,
-                           "TD attestation data is out of date with an age that exceeds " +
-                               max_attestation_age_->ToString() + ".");
-    }
-  }
-  return OkStatus();
+  return constraint_internal::CheckSecurityAndAge("TD", td.security, min_security_level_,
+                                                  max_attestation_age_, now);
 }
 
 std::string TdConstraint::ToString() const {
