@@ -81,14 +81,8 @@ void PrintHuman(const sgx::VerificationResult* r, const EnclaveInstanceInfo* eii
               << sgx::TcbStatusName(r->platform_tcb_status) << ", QE "
               << sgx::TcbStatusName(r->qe_tcb_status) << ")\n"
               << "advisories:   " << Join(r->advisory_ids) << " (QE: " << Join(r->qe_advisory_ids)
-              << ")\n"
-              << "platform:     FMSPC " << HexEncode(r->pck.fmspc) << ", PCK " << r->pck_ca
-              << " CA, TCB evaluation " << r->tcb_evaluation_data_number << ", "
-              << sgx::TrustRootKindName(r->root_kind) << " root\n"
-              << "collateral:   valid " << FormatRfc3339(r->collateral_valid_from) << " .. "
-              << FormatRfc3339(r->collateral_valid_until)
-              << (r->collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)" : "")
-              << "\n";
+              << ")\n";
+    PrintPlatformLines(*r);
   }
   if (eii != nullptr) {
     std::cout << "enclave:      MRENCLAVE " << HexEncode(eii->code_hash) << "\n"
@@ -219,13 +213,7 @@ int RunVerify(const VerifyOptions& opts) {
   out["qe_tcb_status"] = sgx::TcbStatusName(r.qe_tcb_status);
   out["advisory_ids"] = r.advisory_ids;
   out["qe_advisory_ids"] = r.qe_advisory_ids;
-  out["fmspc"] = HexEncode(r.pck.fmspc);
-  out["pck_ca"] = r.pck_ca;
-  out["tcb_evaluation_data_number"] = r.tcb_evaluation_data_number;
-  out["trust_root"] = sgx::TrustRootKindName(r.root_kind);
-  out["collateral_valid_from"] = FormatRfc3339(r.collateral_valid_from);
-  out["collateral_valid_until"] = FormatRfc3339(r.collateral_valid_until);
-  out["collateral_expired"] = r.collateral_expired;
+  AddPlatformJson(r, out);
   out["enclave"] = internal::EiiToJsonValue(eii);
   if (!opts.eii_out.empty()) {
     if (Status s = WriteFileAtomic(opts.eii_out, AsBytes(eii.ToJson(2) + "\n"), 0644); !s.ok()) {

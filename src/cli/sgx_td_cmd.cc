@@ -40,13 +40,7 @@ Json ResultJson(const sgx::TdVerificationResult& r) {
   out["qe_advisory_ids"] = r.qe_advisory_ids;
   out["tdx_module_identity"] = r.tdx_module_identity;
   out["quote_version"] = r.header.version;
-  out["fmspc"] = HexEncode(r.pck.fmspc);
-  out["pck_ca"] = r.pck_ca;
-  out["tcb_evaluation_data_number"] = r.tcb_evaluation_data_number;
-  out["trust_root"] = sgx::TrustRootKindName(r.root_kind);
-  out["collateral_valid_from"] = FormatRfc3339(r.collateral_valid_from);
-  out["collateral_valid_until"] = FormatRfc3339(r.collateral_valid_until);
-  out["collateral_expired"] = r.collateral_expired;
+  AddPlatformJson(r, out);
   return out;
 }
 
@@ -67,14 +61,8 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
               << (r->td_relaunch_advised ? "; TD relaunch advised" : "") << "\n"
               << "advisories:   " << Join(r->advisory_ids)
               << " (TDX module: " << Join(r->tdx_module_advisory_ids)
-              << "; QE: " << Join(r->qe_advisory_ids) << ")\n"
-              << "platform:     FMSPC " << HexEncode(r->pck.fmspc) << ", PCK " << r->pck_ca
-              << " CA, TCB evaluation " << r->tcb_evaluation_data_number << ", "
-              << sgx::TrustRootKindName(r->root_kind) << " root\n"
-              << "collateral:   valid " << FormatRfc3339(r->collateral_valid_from) << " .. "
-              << FormatRfc3339(r->collateral_valid_until)
-              << (r->collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)" : "")
-              << "\n";
+              << "; QE: " << Join(r->qe_advisory_ids) << ")\n";
+    PrintPlatformLines(*r);
   }
   if (td != nullptr) {
     auto row = [](const char* name, ByteSpan value) {
@@ -105,6 +93,26 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
 }
 
 }  // namespace
+
+void AddPlatformJson(const sgx::DcapResult& r, Json& out) {
+  out["fmspc"] = HexEncode(r.pck.fmspc);
+  out["pck_ca"] = r.pck_ca;
+  out["tcb_evaluation_data_number"] = r.tcb_evaluation_data_number;
+  out["trust_root"] = sgx::TrustRootKindName(r.root_kind);
+  out["collateral_valid_from"] = FormatRfc3339(r.collateral_valid_from);
+  out["collateral_valid_until"] = FormatRfc3339(r.collateral_valid_until);
+  out["collateral_expired"] = r.collateral_expired;
+}
+
+void PrintPlatformLines(const sgx::DcapResult& r) {
+  std::cout << "platform:     FMSPC " << HexEncode(r.pck.fmspc) << ", PCK " << r.pck_ca
+            << " CA, TCB evaluation " << r.tcb_evaluation_data_number << ", "
+            << sgx::TrustRootKindName(r.root_kind) << " root\n"
+            << "collateral:   valid " << FormatRfc3339(r.collateral_valid_from) << " .. "
+            << FormatRfc3339(r.collateral_valid_until)
+            << (r.collateral_expired ? " (EXPIRED, accepted by --allow-expired-collateral)" : "")
+            << "\n";
+}
 
 int RunVerifyTd(const sgx::DcapVerifier& verifier, ByteSpan quote,
                 const sgx::Collateral& collateral, const sgx::VerifyOptions& options,
