@@ -133,6 +133,16 @@ void Verbose(bool on, const std::string& line) {
   if (on) PrintError(line);
 }
 
+StatusOr<UnixSeconds> AtOrNow(const std::string& text) {
+  if (text.empty()) return RealClock().Now();
+  return ParseTimeArg(text);
+}
+
+int ReportBadAt(bool json, const Status& status) {
+  return ReportFailure(json, codes::kInvalidTime, "bad --at", status.message(),
+                       "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
+}
+
 std::chrono::steady_clock::time_point SteadyNow() { return RealClock().SteadyNow(); }
 
 std::string Elapsed(std::chrono::steady_clock::time_point start) {

@@ -71,6 +71,12 @@ int ReportStatus(bool json, const std::string& what, const Status& status,
 int ReportFailure(bool json, int exit_code, const std::string& code, const std::string& what,
                   const std::string& message);
 
+// `--at`: the verification time given as Unix seconds or RFC 3339, or now when `text` is empty;
+// kInvalidArgument for anything else. ReportBadAt reports that failure (code invalid_time,
+// exit 2, with a hint showing both forms) and returns its exit code.
+StatusOr<UnixSeconds> AtOrNow(const std::string& text);
+int ReportBadAt(bool json, const Status& status);
+
 // With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);

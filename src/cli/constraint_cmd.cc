@@ -16,7 +16,6 @@
 #include <string>
 
 #include "cli/cli_common.h"
-#include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
@@ -108,15 +107,9 @@ int RunCheck(const CheckOptions& opts) {
   auto constraint = EnclaveConstraint::Parse(opts.constraint);
   if (!constraint.ok()) return ConstraintError(opts.json, opts.constraint, constraint.status());
 
-  UnixSeconds now = RealClock().Now();
-  if (!opts.at.empty()) {
-    auto at = ParseTimeArg(opts.at);
-    if (!at.ok()) {
-      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", at.status().message(),
-                           "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
-    }
-    now = *at;
-  }
+  auto at = AtOrNow(opts.at);
+  if (!at.ok()) return ReportBadAt(opts.json, at.status());
+  const UnixSeconds now = *at;
 
   auto text = ReadFileToString(opts.eii_path, kMaxEiiFileSize);
   if (!text.ok()) {

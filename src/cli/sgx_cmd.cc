@@ -9,7 +9,6 @@
 #include "cli/cli_common.h"
 #include "cli/sgx_td_cmd.h"
 #include "constraint/eii_json.h"
-#include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
@@ -106,15 +105,9 @@ std::optional<Certificate> CollateralRoot(const sgx::Collateral& collateral) {
 
 int RunVerify(const VerifyOptions& opts) {
   // Usage errors first (exit 2), before any I/O.
-  UnixSeconds at = RealClock().Now();
-  if (!opts.at.empty()) {
-    auto parsed = ParseTimeArg(opts.at);
-    if (!parsed.ok()) {
-      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", parsed.status().message(),
-                           "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
-    }
-    at = *parsed;
-  }
+  auto at_or = AtOrNow(opts.at);
+  if (!at_or.ok()) return ReportBadAt(opts.json, at_or.status());
+  const UnixSeconds at = *at_or;
   std::optional<TeeConstraint> constraint;
   if (opts.has_constraint) {
     auto parsed = TeeConstraint::Parse(opts.constraint);

@@ -97,15 +97,9 @@ int RunInfo(const SimOptions& opts) {
 }
 
 int RunCollateral(const SimOptions& opts) {
-  UnixSeconds at = RealClock().Now();
-  if (!opts.at.empty()) {
-    auto parsed = ParseTimeArg(opts.at);
-    if (!parsed.ok()) {
-      return ReportFailure(opts.json, codes::kInvalidTime, "bad --at", parsed.status().message(),
-                           "give Unix seconds (1752919277) or RFC 3339 (2025-07-19T10:01:17Z)");
-    }
-    at = *parsed;
-  }
+  auto at_or = AtOrNow(opts.at);
+  if (!at_or.ok()) return ReportBadAt(opts.json, at_or.status());
+  const UnixSeconds at = *at_or;
   std::string dir = ResolveSimDir(opts.dir);
   auto sim = platform::SimInstallation::Open(dir);
   if (!sim.ok()) return ReportStatus(opts.json, "cannot open " + dir, sim.status());
