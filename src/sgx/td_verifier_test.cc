@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sgx/dcap_test_vectors.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/byte_reader.h"
@@ -25,29 +26,10 @@ using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 using Json = nlohmann::json;
 
-struct TdVector {
-  Bytes quote;
-  Collateral collateral;
-  Json expected;
-  UnixSeconds at() const { return expected["verify_time_unix"].get<int64_t>(); }
-};
-
-TdVector LoadTdVector(const std::string& name) {
-  TdVector v;
-  const std::string dir = "sgx-dcap/" + name;
-  v.quote = vouch::testing::ReadTestData(dir + "/quote.bin");
-  auto collateral = ReadCollateralDirectory(vouch::testing::TestDataPath(dir));
-  EXPECT_THAT(collateral, IsOk());
-  if (collateral.ok()) v.collateral = *collateral;
-  v.expected = Json::parse(vouch::testing::ReadTestDataString(dir + "/expected.json"));
-  return v;
-}
+using TdVector = testing::DcapVector;
 
 std::unique_ptr<DcapVerifier> MakeVerifier(bool cache = true) {
-  auto verifier =
-      DcapVerifier::Create({{IntelSgxRootCa(), TrustRootKind::kProduction}}, {cache, 64});
-  EXPECT_THAT(verifier, IsOk());
-  return std::move(verifier).value();
+  return testing::MakeVerifier(IntelSgxRootCa(), cache);
 }
 
 constexpr char kPhalaV4[] = "phala-dcap-qvl/tdx-v4-2025-06";
@@ -69,7 +51,7 @@ void ExpectTdIdentity(const Json& id, const TdReport& td) {
 class RealTdVectorTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(RealTdVectorTest, VerifiesAsExpectedCachedAndUncached) {
-  TdVector v = LoadTdVector(GetParam());
+  TdVector v = testing::LoadDcapVector(GetParam());
   const Json& e = v.expected["expected_result"];
   ASSERT_TRUE(e["verifies"].get<bool>());
   for (bool cache : {false, true}) {
@@ -119,7 +101,7 @@ TEST_P(RealTdVectorTest, VerifiesAsExpectedCachedAndUncached) {
 }
 
 TEST_P(RealTdVectorTest, ParsesWithItsTrailingBytes) {
-  TdVector v = LoadTdVector(GetParam());
+  TdVector v = testing::LoadDcapVector(GetParam());
   auto q = TdQuote::Parse(v.quote);
   ASSERT_THAT(q, IsOk());
   EXPECT_EQ(q->trailing_bytes(),
@@ -130,23 +112,15 @@ TEST_P(RealTdVectorTest, ParsesWithItsTrailingBytes) {
 }
 
 TEST_P(RealTdVectorTest, WindowIsHalfOpen) {
-  TdVector v = LoadTdVector(GetParam());
+  TdVector v = testing::LoadDcapVector(GetParam());
   auto verifier = MakeVerifier();
-  const int64_t from = v.expected["collateral_valid_from_unix"].get<int64_t>();
-  const int64_t until = v.expected["collateral_valid_until_unix"].get<int64_t>();
-  EXPECT_THAT(verifier->VerifyTd(v.quote, v.collateral, {from, false}), IsOk());
-  EXPECT_THAT(verifier->VerifyTd(v.quote, v.collateral, {until - 1, false}), IsOk());
-  EXPECT_THAT(verifier->VerifyTd(v.quote, v.collateral, {from - 1, false}),
-              ReasonIs("collateral_not_yet_valid"));
-  EXPECT_THAT(verifier->VerifyTd(v.quote, v.collateral, {until, false}),
-              ReasonIs("collateral_expired"));
-  auto late = verifier->VerifyTd(v.quote, v.collateral, {until, true});
-  ASSERT_THAT(late, IsOk());
-  EXPECT_TRUE(late->collateral_expired);
+  testing::ExpectHalfOpenWindow(v, [&](UnixSeconds at, bool allow_expired) {
+    return verifier->VerifyTd(v.quote, v.collateral, {at, allow_expired});
+  });
 }
 
 TEST_P(RealTdVectorTest, TdIdentityMeetsAConstraintNamingIt) {
-  TdVector v = LoadTdVector(GetParam());
+  TdVector v = testing::LoadDcapVector(GetParam());
   auto r = MakeVerifier()->VerifyTd(v.quote, v.collateral, {v.at(), false});
   ASSERT_THAT(r, IsOk());
   TdInstanceInfo td = ToTdInstanceInfo(*r);
@@ -171,7 +145,7 @@ TEST_P(RealTdVectorTest, TdIdentityMeetsAConstraintNamingIt) {
 INSTANTIATE_TEST_SUITE_P(Vectors, RealTdVectorTest, ::testing::Values(kPhalaV4, kTeepotV4));
 
 TEST(TdV5Test, NoMatchingTcbLevelAfterEverySignatureVerifies) {
-  TdVector v = LoadTdVector(kPhalaV5);
+  TdVector v = testing::LoadDcapVector(kPhalaV5);
   ASSERT_FALSE(v.expected["expected_result"]["verifies"].get<bool>());
   auto q = TdQuote::Parse(v.quote);
   ASSERT_THAT(q, IsOk());
@@ -192,7 +166,7 @@ TEST(TdV5Test, NoMatchingTcbLevelAfterEverySignatureVerifies) {
 
 class TdNegativeTest : public ::testing::TestWithParam<const char*> {
  protected:
-  TdVector v_ = LoadTdVector(GetParam());
+  TdVector v_ = testing::LoadDcapVector(GetParam());
   std::unique_ptr<DcapVerifier> cached_ = MakeVerifier(true);
   std::unique_ptr<DcapVerifier> uncached_ = MakeVerifier(false);
   bool v5_ = std::string(GetParam()) == kPhalaV5;
@@ -297,7 +271,7 @@ INSTANTIATE_TEST_SUITE_P(Vectors, TdNegativeTest, ::testing::Values(kPhalaV4, kT
 
 // The checks one peer or the other skips on TDX collateral (bench/peers/tamper.js).
 TEST(TdCollateralTest, EveryTamperedCollateralItemIsRejected) {
-  TdVector v = LoadTdVector(kPhalaV4);
+  TdVector v = testing::LoadDcapVector(kPhalaV4);
   auto verifier = MakeVerifier(false);
   auto expect = [&](const Collateral& c, const char* reason) {
     EXPECT_THAT(verifier->VerifyTd(v.quote, c, {v.at(), false}), ReasonIs(reason)) << reason;
@@ -325,7 +299,7 @@ TEST(TdCollateralTest, EveryTamperedCollateralItemIsRejected) {
 }
 
 TEST(TdWrongTeeTest, QuotesAreParsedAndVerifiedOnlyAsTheirOwnTee) {
-  TdVector td = LoadTdVector(kPhalaV4);
+  TdVector td = testing::LoadDcapVector(kPhalaV4);
   Bytes sgx = vouch::testing::ReadTestData("sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06/quote.bin");
   EXPECT_THAT(Quote::Parse(td.quote), ReasonIs("quote_wrong_tee"));
   EXPECT_THAT(TdQuote::Parse(sgx), ReasonIs("quote_wrong_tee"));
@@ -338,7 +312,7 @@ TEST(TdWrongTeeTest, QuotesAreParsedAndVerifiedOnlyAsTheirOwnTee) {
 }
 
 TEST(TdWrongTeeTest, CollateralForTheOtherTeeIsRefused) {
-  TdVector td = LoadTdVector(kPhalaV4);
+  TdVector td = testing::LoadDcapVector(kPhalaV4);
   Collateral sgx_collateral = *ReadCollateralDirectory(
       vouch::testing::TestDataPath("sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06"));
   Bytes sgx_quote =
@@ -370,7 +344,7 @@ TEST(TdWrongTeeTest, CollateralForTheOtherTeeIsRefused) {
 }
 
 TEST(TdCollateralTest, TdxTcbInfoIsParsedFieldByField) {
-  TdVector v = LoadTdVector(kPhalaV4);
+  TdVector v = testing::LoadDcapVector(kPhalaV4);
   auto info = TcbInfo::Parse(v.collateral.tcb_info.body);
   ASSERT_THAT(info, IsOk());
   EXPECT_EQ(info->id(), "TDX");

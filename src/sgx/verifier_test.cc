@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "sgx/dcap_test_vectors.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
@@ -20,35 +21,8 @@ using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 using Json = nlohmann::json;
 
-struct Vector {
-  std::string dir;
-  Bytes quote;
-  Collateral collateral;
-  Json expected;
-  Certificate root;
-  UnixSeconds at() const { return expected["verify_time_unix"].get<int64_t>(); }
-};
-
-Vector LoadVector(const std::string& name) {
-  Vector v{name, {}, {}, {}, IntelSgxRootCa()};
-  const std::string dir = "sgx-dcap/" + name;
-  v.quote = vouch::testing::ReadTestData(dir + "/quote.bin");
-  auto collateral = ReadCollateralDirectory(vouch::testing::TestDataPath(dir));
-  EXPECT_THAT(collateral, IsOk());
-  if (collateral.ok()) v.collateral = *collateral;
-  v.expected = Json::parse(vouch::testing::ReadTestDataString(dir + "/expected.json"));
-  auto root = Certificate::FromDer(vouch::testing::ReadTestData(dir + "/root_ca.der"));
-  EXPECT_THAT(root, IsOk());
-  if (root.ok()) v.root = *root;
-  return v;
-}
-
-std::unique_ptr<DcapVerifier> MakeVerifier(const Certificate& root, bool cache = true,
-                                           TrustRootKind kind = TrustRootKind::kProduction) {
-  auto verifier = DcapVerifier::Create({TrustRoot{root, kind}}, {cache, 64});
-  EXPECT_THAT(verifier, IsOk());
-  return std::move(verifier).value();
-}
+using Vector = testing::DcapVector;
+using testing::MakeVerifier;
 
 const char* const kSgxVectors[] = {
     "phala-dcap-qvl/sgx-v3-2025-06",
@@ -113,7 +87,7 @@ void ExpectMatchesVector(const Vector& v, const VerificationResult& r) {
 }
 
 TEST_P(RealVectorTest, VerifiesAsExpectedCachedAndUncached) {
-  Vector v = LoadVector(GetParam());
+  Vector v = testing::LoadDcapVector(GetParam());
   ASSERT_TRUE(v.expected["expected_result"]["verifies"].get<bool>());
   for (bool cache : {false, true}) {
     auto verifier = MakeVerifier(v.root, cache);
@@ -131,21 +105,11 @@ TEST_P(RealVectorTest, VerifiesAsExpectedCachedAndUncached) {
 }
 
 TEST_P(RealVectorTest, WindowIsHalfOpen) {
-  Vector v = LoadVector(GetParam());
+  Vector v = testing::LoadDcapVector(GetParam());
   auto verifier = MakeVerifier(v.root);
-  const int64_t from = v.expected["collateral_valid_from_unix"].get<int64_t>();
-  const int64_t until = v.expected["collateral_valid_until_unix"].get<int64_t>();
-  EXPECT_THAT(verifier->Verify(v.quote, v.collateral, {from, false}), IsOk());
-  EXPECT_THAT(verifier->Verify(v.quote, v.collateral, {until - 1, false}), IsOk());
-  EXPECT_THAT(verifier->Verify(v.quote, v.collateral, {from - 1, false}),
-              ReasonIs("collateral_not_yet_valid"));
-  EXPECT_THAT(verifier->Verify(v.quote, v.collateral, {until, false}),
-              ReasonIs("collateral_expired"));
-  auto late = verifier->Verify(v.quote, v.collateral, {until, true});
-  ASSERT_THAT(late, IsOk());
-  EXPECT_TRUE(late->collateral_expired);
-  EXPECT_THAT(verifier->Verify(v.quote, v.collateral, {from - 1, true}),
-              ReasonIs("collateral_not_yet_valid"));
+  testing::ExpectHalfOpenWindow(v, [&](UnixSeconds at, bool allow_expired) {
+    return verifier->Verify(v.quote, v.collateral, {at, allow_expired});
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealVectorTest, ::testing::ValuesIn(kSgxVectors));
@@ -154,7 +118,7 @@ INSTANTIATE_TEST_SUITE_P(Vectors, RealVectorTest, ::testing::ValuesIn(kSgxVector
 
 class NegativeTest : public ::testing::Test {
  protected:
-  Vector v_ = LoadVector("phala-dcap-qvl/sgx-v3-2025-06");
+  Vector v_ = testing::LoadDcapVector("phala-dcap-qvl/sgx-v3-2025-06");
   std::unique_ptr<DcapVerifier> cached_ = MakeVerifier(v_.root, true);
   std::unique_ptr<DcapVerifier> uncached_ = MakeVerifier(v_.root, false);
 
@@ -262,15 +226,15 @@ TEST_F(NegativeTest, CrlsMustBeSignedAndWellFormed) {
 }
 
 TEST_F(NegativeTest, PckCrlOfTheOtherCaIsAnIssuerMismatch) {
-  Vector platform = LoadVector("teepot/sgx-v3-swhardening-tcbinfo-v2-2023-05");
+  Vector platform = testing::LoadDcapVector("teepot/sgx-v3-swhardening-tcbinfo-v2-2023-05");
   Collateral c = v_.collateral;
   c.pck_crl = platform.collateral.pck_crl;  // Platform CA CRL for a Processor CA leaf
   ExpectReason(v_.quote, c, "crl_issuer_mismatch");
 }
 
 TEST(FmspcTest, TcbInfoOfAnotherPlatformIsAnFmspcMismatch) {
-  Vector v = LoadVector("teepot/sgx-v3-swhardening-tcbinfo-v2-2023-05");
-  Vector other = LoadVector("teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05");
+  Vector v = testing::LoadDcapVector("teepot/sgx-v3-swhardening-tcbinfo-v2-2023-05");
+  Vector other = testing::LoadDcapVector("teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05");
   Collateral c = v.collateral;
   c.tcb_info = other.collateral.tcb_info;
   c.tcb_info_issuer_chain = other.collateral.tcb_info_issuer_chain;
@@ -279,7 +243,7 @@ TEST(FmspcTest, TcbInfoOfAnotherPlatformIsAnFmspcMismatch) {
 }
 
 TEST(TrustRootTest, SyntheticRootIsUntrustedUnlessGiven) {
-  Vector v = LoadVector("intel-qvl-sample/sgx-v3-synthetic-certtype1");
+  Vector v = testing::LoadDcapVector("intel-qvl-sample/sgx-v3-synthetic-certtype1");
   auto intel_only = MakeVerifier(IntelSgxRootCa());
   EXPECT_THAT(intel_only->Verify(v.quote, v.collateral, {v.at(), false}),
               ReasonIs("untrusted_root"));
@@ -294,8 +258,8 @@ TEST(TrustRootTest, SyntheticRootIsUntrustedUnlessGiven) {
 }
 
 TEST(TrustRootTest, RealQuoteWithOnlyTheSyntheticRootIsUntrusted) {
-  Vector real = LoadVector("phala-dcap-qvl/sgx-v3-2025-06");
-  Vector synthetic = LoadVector("intel-qvl-sample/sgx-v3-synthetic-certtype1");
+  Vector real = testing::LoadDcapVector("phala-dcap-qvl/sgx-v3-2025-06");
+  Vector synthetic = testing::LoadDcapVector("intel-qvl-sample/sgx-v3-synthetic-certtype1");
   auto verifier = MakeVerifier(synthetic.root);
   EXPECT_THAT(verifier->Verify(real.quote, real.collateral, {real.at(), false}),
               ReasonIs("untrusted_root"));
@@ -303,7 +267,7 @@ TEST(TrustRootTest, RealQuoteWithOnlyTheSyntheticRootIsUntrusted) {
 
 TEST(TrustRootTest, CreateRejectsNonSelfSignedRoots) {
   EXPECT_FALSE(DcapVerifier::Create({}).ok());
-  Vector v = LoadVector("phala-dcap-qvl/sgx-v3-2025-06");
+  Vector v = testing::LoadDcapVector("phala-dcap-qvl/sgx-v3-2025-06");
   auto chain = Certificate::ParsePemChain(v.collateral.tcb_info_issuer_chain);
   ASSERT_THAT(chain, IsOk());
   EXPECT_THAT(DcapVerifier::Create({TrustRoot{(*chain)[0], TrustRootKind::kProduction}}),
@@ -311,7 +275,7 @@ TEST(TrustRootTest, CreateRejectsNonSelfSignedRoots) {
 }
 
 TEST(ConcurrencyTest, ParallelVerificationsAgree) {
-  Vector v = LoadVector("phala-dcap-qvl/sgx-v3-2025-06");
+  Vector v = testing::LoadDcapVector("phala-dcap-qvl/sgx-v3-2025-06");
   auto verifier = MakeVerifier(v.root);
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
