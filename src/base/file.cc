@@ -144,6 +144,36 @@ Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode) {
   return OkStatus();
 }
 
+Status StreamFile(const std::string& path, uint64_t expected_size, std::span<uint8_t> buffer,
+                  const std::function<Status(ByteSpan)>& sink, const char* changed_reason) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
+  uint64_t remaining = expected_size;
+  bool grew = false;
+  Status status;
+  while (status.ok()) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      status = UnavailableError("cannot read " + path + ": " + std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;
+    if (static_cast<uint64_t>(n) > remaining) {
+      grew = true;
+      break;
+    }
+    remaining -= static_cast<uint64_t>(n);
+    status = sink(ByteSpan(buffer.data(), static_cast<size_t>(n)));
+  }
+  ::close(fd);
+  if (status.ok() && (grew || remaining != 0)) {
+    return Status(StatusCode::kFailedPrecondition, path + " changed size while it was read",
+                  changed_reason);
+  }
+  return status;
+}
+
 bool FileExists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
@@ -36,6 +40,49 @@ TEST(FileTest, MissingFileIsNotFoundAndLimitIsEnforced) {
 
 // One rule for every private key: only its owner may read it; anything else is refused with the
 // fix in the message.
+TEST(FileTest, StreamFileHandsOverChunksAndNoticesAChangedSize) {
+  std::string dir = vouch::testing::MakeTempDir("vouch-file-");
+  const std::string path = dir + "/f";
+  ASSERT_THAT(WriteFileAtomic(path, AsBytes("0123456789")), IsOk());
+  std::vector<uint8_t> buffer(4);
+  std::string seen;
+  size_t chunks = 0;
+  auto sink = [&](ByteSpan chunk) {
+    seen.append(chunk.begin(), chunk.end());
+    ++chunks;
+    return OkStatus();
+  };
+  ASSERT_THAT(StreamFile(path, 10, buffer, sink, "changed"), IsOk());
+  EXPECT_EQ(seen, "0123456789");
+  EXPECT_EQ(chunks, 3u);
+
+  // Listed as shorter or longer than it is: refused with the caller's reason.
+  seen.clear();
+  EXPECT_THAT(StreamFile(path, 9, buffer, sink, "changed"), ReasonIs("changed"));
+  EXPECT_LE(seen.size(), 9u);
+  EXPECT_THAT(StreamFile(path, 11, buffer, sink, "changed"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("changed size")));
+
+  // The sink's failure stops the read and is returned.
+  chunks = 0;
+  EXPECT_THAT(StreamFile(
+                  path, 10, buffer,
+                  [&](ByteSpan) {
+                    ++chunks;
+                    return UnavailableError("sink full");
+                  },
+                  "changed"),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("sink full")));
+  EXPECT_EQ(chunks, 1u);
+
+  EXPECT_THAT(StreamFile(dir + "/missing", 0, buffer, sink, "changed"),
+              StatusIs(StatusCode::kUnavailable));
+  // A final symlink is not followed.
+  ASSERT_EQ(::symlink(path.c_str(), (dir + "/link").c_str()), 0);
+  EXPECT_THAT(StreamFile(dir + "/link", 10, buffer, sink, "changed"),
+              StatusIs(StatusCode::kUnavailable));
+}
+
 TEST(FileTest, PrivateFilesMustBeReadableByTheirOwnerOnly) {
   std::string dir = vouch::testing::MakeTempDir("vouch-file-");
   std::string path = dir + "/key";

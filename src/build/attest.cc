@@ -13,6 +13,7 @@
 #include "dsse/jcs.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/platform/reasons.h"
 #include "vouch/sgx/measurement.h"
 #include "vouch/sgx/sigstruct.h"
 
@@ -38,34 +39,6 @@ bool IsLowerHex(std::string_view s, size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
-}
-
-// Feeds the file's bytes to `sink` in chunks; fails when its size is not `size`.
-template <typename Sink>
-Status StreamFile(const std::string& path, uint64_t size, Sink&& sink) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
-  std::vector<uint8_t> buf(kReadChunk);
-  uint64_t total = 0;
-  Status status;
-  while (true) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = UnavailableError("cannot read " + path + ": " + std::strerror(errno));
-      break;
-    }
-    if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    if (total > size) break;
-    sink(ByteSpan(buf.data(), static_cast<size_t>(n)));
-  }
-  ::close(fd);
-  if (status.ok() && total != size) {
-    return Status(StatusCode::kFailedPrecondition, path + " changed size while it was read",
-                  "bundle_changed");
-  }
-  return status;
 }
 
 }  // namespace
@@ -170,9 +143,15 @@ StatusOr<Sha256Digest> BundleImageDigest(const platform::Bundle& bundle,
   std::string index = platform::BundleIndex(measurement.files);
   h.Update(AsBytes(index));
   pad(index.size(), measurement.index_pages);
+  std::vector<uint8_t> buffer(kReadChunk);
   for (const platform::BundleFileLayout& f : measurement.files) {
-    VOUCH_RETURN_IF_ERROR(
-        StreamFile(bundle.dir() + "/" + f.name, f.size, [&](ByteSpan chunk) { h.Update(chunk); }));
+    VOUCH_RETURN_IF_ERROR(StreamFile(
+        bundle.dir() + "/" + f.name, f.size, buffer,
+        [&](ByteSpan chunk) {
+          h.Update(chunk);
+          return OkStatus();
+        },
+        platform::reasons::kBundleChanged));
     pad(f.size, f.pages);
   }
   return h.Finish();
@@ -203,7 +182,7 @@ StatusOr<MeasuredArtifact> MeasureArtifact(const std::string& path) {
   VOUCH_ASSIGN_OR_RETURN(platform::BundleMeasurement again, bundle.Measure());
   if (again.mr_enclave != m.mr_enclave) {
     return Status(StatusCode::kFailedPrecondition, path + " changed while it was measured",
-                  "bundle_changed");
+                  platform::reasons::kBundleChanged);
   }
   out.bundle_format = govern::kBundleFormatVouch;
   out.mrenclave = m.mr_enclave;

@@ -339,32 +339,8 @@ StatusOr<BundleMeasurement> Bundle::Measure() const {
   VOUCH_ASSIGN_OR_RETURN(BundleMeasurement m, PlanLayout(manifest_, files_));
   std::vector<uint8_t> buf(64 * 1024);
   VOUCH_RETURN_IF_ERROR(MeasurePlanned(manifest_, m, [&](size_t i, const auto& sink) -> Status {
-    const std::string path = dir_ + "/" + files_[i].first;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
-    uint64_t remaining = files_[i].second;
-    Status status;
-    while (status.ok()) {
-      ssize_t n = ::read(fd, buf.data(), buf.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        status = UnavailableError("cannot read " + path + ": " + std::strerror(errno));
-        break;
-      }
-      if (n == 0) break;
-      if (static_cast<uint64_t>(n) > remaining) {
-        remaining = 1;  // grew
-        break;
-      }
-      remaining -= static_cast<uint64_t>(n);
-      status = sink(ByteSpan(buf.data(), static_cast<size_t>(n)));
-    }
-    ::close(fd);
-    if (status.ok() && remaining != 0) {
-      return Status(StatusCode::kFailedPrecondition, path + " changed size while it was measured",
-                    reasons::kBundleChanged);
-    }
-    return status;
+    return StreamFile(dir_ + "/" + files_[i].first, files_[i].second, buf, sink,
+                      reasons::kBundleChanged);
   }));
   return m;
 }

@@ -7,6 +7,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "vouch/base/bytes.h"
@@ -25,6 +28,15 @@ StatusOr<std::string> ReadFileToString(const std::string& path,
 // Atomically replaces `path` with `data`, created with permissions `mode` (e.g. 0600 for keys).
 Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode = 0644);
 bool FileExists(const std::string& path);
+
+// Hands the bytes of file `path` (opened without following a final symlink) to `sink` in
+// chunks of at most buffer.size() bytes, and checks that the file holds exactly `expected_size`
+// bytes, as listed before: kFailedPrecondition with reason `changed_reason` ("PATH changed size
+// while it was read") when it holds more or fewer (then `sink` has seen at most
+// `expected_size` bytes); kUnavailable when it cannot be opened or read; otherwise the first
+// failure of `sink`, which stops the read. For measuring files that must not change meanwhile.
+Status StreamFile(const std::string& path, uint64_t expected_size, std::span<uint8_t> buffer,
+                  const std::function<Status(ByteSpan)>& sink, const char* changed_reason);
 
 // The reason of ReadPrivateFile's refusal of a file whose mode is not private.
 inline constexpr char kKeyFileInsecure[] = "key_file_insecure";
