@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sgx/simulated_json.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/byte_writer.h"
 #include "vouch/base/der_writer.h"
@@ -41,16 +42,6 @@ StatusOr<Certificate> Issue(const std::string& cn, const SimulatedPkiOptions& o,
   spec.extensions = std::move(extensions);
   return IssueCertificate(spec, key, issuer, issuer_key);
 }
-
-StatusOr<SignedJson> Sign(const Json& document, const EcdsaP256PrivateKey& key) {
-  SignedJson out;
-  out.body = ToBytes(std::string_view(document.dump()));
-  VOUCH_ASSIGN_OR_RETURN(Bytes sig, key.SignRaw(out.body));
-  std::copy(sig.begin(), sig.end(), out.signature.begin());
-  return out;
-}
-
-Json Advisories(const std::vector<std::string>& ids) { return Json(ids); }
 
 }  // namespace
 
@@ -212,13 +203,10 @@ StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
   }
   Json tcb_levels = Json::array();
   for (const SimulatedTcbLevel& l : levels) {
-    Json components = Json::array();
-    for (uint8_t svn : l.sgx_components) components.push_back({{"svn", svn}});
-    Json level = {{"tcb", {{"sgxtcbcomponents", components}, {"pcesvn", l.pce_svn}}},
-                  {"tcbDate", FormatRfc3339(o.issue_date - 86400)},
-                  {"tcbStatus", TcbStatusName(l.status)}};
-    if (!l.advisory_ids.empty()) level["advisoryIDs"] = Advisories(l.advisory_ids);
-    tcb_levels.push_back(level);
+    Json tcb = {{"sgxtcbcomponents", internal::TcbComponentsJson(l.sgx_components)},
+                {"pcesvn", l.pce_svn}};
+    tcb_levels.push_back(
+        internal::TcbLevelJson(std::move(tcb), o.issue_date - 86400, l.status, l.advisory_ids));
   }
   Json tcb_info = {{"id", "SGX"},
                    {"version", 3},
@@ -229,31 +217,10 @@ StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
                    {"tcbType", 0},
                    {"tcbEvaluationDataNumber", o.tcb_evaluation_data_number},
                    {"tcbLevels", tcb_levels}};
-  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, Sign(tcb_info, tcb_key_));
-
-  std::vector<SimulatedQeLevel> qe_levels = o.qe_levels;
-  if (qe_levels.empty()) qe_levels.push_back({o.qe_isv_svn, TcbStatus::kUpToDate, {}});
-  Json qe_tcb_levels = Json::array();
-  for (const SimulatedQeLevel& l : qe_levels) {
-    Json level = {{"tcb", {{"isvsvn", l.isv_svn}}},
-                  {"tcbDate", FormatRfc3339(o.issue_date - 86400)},
-                  {"tcbStatus", TcbStatusName(l.status)}};
-    if (!l.advisory_ids.empty()) level["advisoryIDs"] = Advisories(l.advisory_ids);
-    qe_tcb_levels.push_back(level);
-  }
-  Json qe_identity = {{"id", "QE"},
-                      {"version", 2},
-                      {"issueDate", FormatRfc3339(o.issue_date)},
-                      {"nextUpdate", FormatRfc3339(next)},
-                      {"tcbEvaluationDataNumber", o.tcb_evaluation_data_number},
-                      {"miscselect", "00000000"},
-                      {"miscselectMask", "FFFFFFFF"},
-                      {"attributes", "11000000000000000000000000000000"},
-                      {"attributesMask", "FBFFFFFFFFFFFFFF0000000000000000"},
-                      {"mrsigner", HexEncodeUpper(o.qe_mr_signer)},
-                      {"isvprodid", 1},
-                      {"tcbLevels", qe_tcb_levels}};
-  VOUCH_ASSIGN_OR_RETURN(c.qe_identity, Sign(qe_identity, tcb_key_));
+  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, internal::SignJson(tcb_info, tcb_key_));
+  VOUCH_ASSIGN_OR_RETURN(
+      c.qe_identity,
+      internal::SignJson(internal::QeIdentityJson("QE", 1, o, o.qe_levels), tcb_key_));
   return c;
 }
 

@@ -3,27 +3,14 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "sgx/simulated_json.h"
 #include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch::sgx::testing {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json Components(const std::array<uint8_t, 16>& svns) {
-  Json out = Json::array();
-  for (uint8_t svn : svns) out.push_back({{"svn", svn}});
-  return out;
-}
-
-Json Level(Json tcb, UnixSeconds date, TcbStatus status, const std::vector<std::string>& ids) {
-  Json level = {{"tcb", std::move(tcb)},
-                {"tcbDate", FormatRfc3339(date)},
-                {"tcbStatus", TcbStatusName(status)}};
-  if (!ids.empty()) level["advisoryIDs"] = ids;
-  return level;
-}
+using Json = internal::SimJson;
 
 Json Module(const Measurement384& mrsigner) {
   return {{"mrsigner", HexEncodeUpper(mrsigner)},
@@ -35,14 +22,6 @@ std::string ModuleId(uint8_t version) {
   char id[8];
   std::snprintf(id, sizeof(id), "TDX_%02X", version);
   return id;
-}
-
-StatusOr<SignedJson> Sign(const Json& document, const EcdsaP256PrivateKey& key) {
-  SignedJson out;
-  out.body = ToBytes(std::string_view(document.dump()));
-  VOUCH_ASSIGN_OR_RETURN(Bytes sig, key.SignRaw(out.body));
-  std::copy(sig.begin(), sig.end(), out.signature.begin());
-  return out;
 }
 
 }  // namespace
@@ -81,10 +60,10 @@ StatusOr<Collateral> SimulatedTdx::MakeCollateral() const {
   }
   Json tcb_levels = Json::array();
   for (const SimulatedTdxLevel& l : levels) {
-    Json tcb = {{"sgxtcbcomponents", Components(l.sgx_components)},
+    Json tcb = {{"sgxtcbcomponents", internal::TcbComponentsJson(l.sgx_components)},
                 {"pcesvn", l.pce_svn},
-                {"tdxtcbcomponents", Components(l.tdx_components)}};
-    tcb_levels.push_back(Level(std::move(tcb), date, l.status, l.advisory_ids));
+                {"tdxtcbcomponents", internal::TcbComponentsJson(l.tdx_components)}};
+    tcb_levels.push_back(internal::TcbLevelJson(std::move(tcb), date, l.status, l.advisory_ids));
   }
   Json tcb_info = {{"id", "TDX"},
                    {"version", 3},
@@ -109,7 +88,8 @@ StatusOr<Collateral> SimulatedTdx::MakeCollateral() const {
       identity["id"] = ModuleId(version);
       Json id_levels = Json::array();
       for (const SimulatedTdxModuleLevel& l : module_levels) {
-        id_levels.push_back(Level({{"isvsvn", l.isv_svn}}, date, l.status, l.advisory_ids));
+        id_levels.push_back(
+            internal::TcbLevelJson({{"isvsvn", l.isv_svn}}, date, l.status, l.advisory_ids));
       }
       identity["tcbLevels"] = std::move(id_levels);
       identities.push_back(std::move(identity));
@@ -118,27 +98,11 @@ StatusOr<Collateral> SimulatedTdx::MakeCollateral() const {
   }
   tcb_info["tcbLevels"] = std::move(tcb_levels);
   const SimulatedPki::Parts parts = pki_.ToParts();
-  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, Sign(tcb_info, parts.tcb_signing_key));
+  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, internal::SignJson(tcb_info, parts.tcb_signing_key));
 
-  std::vector<SimulatedQeLevel> qe_levels = options_.qe_levels;
-  if (qe_levels.empty()) qe_levels.push_back({o.qe_isv_svn, TcbStatus::kUpToDate, {}});
-  Json qe_tcb_levels = Json::array();
-  for (const SimulatedQeLevel& l : qe_levels) {
-    qe_tcb_levels.push_back(Level({{"isvsvn", l.isv_svn}}, date, l.status, l.advisory_ids));
-  }
-  Json qe_identity = {{"id", "TD_QE"},
-                      {"version", 2},
-                      {"issueDate", FormatRfc3339(o.issue_date)},
-                      {"nextUpdate", FormatRfc3339(o.issue_date + o.collateral_lifetime)},
-                      {"tcbEvaluationDataNumber", o.tcb_evaluation_data_number},
-                      {"miscselect", "00000000"},
-                      {"miscselectMask", "FFFFFFFF"},
-                      {"attributes", "11000000000000000000000000000000"},
-                      {"attributesMask", "FBFFFFFFFFFFFFFF0000000000000000"},
-                      {"mrsigner", HexEncodeUpper(o.qe_mr_signer)},
-                      {"isvprodid", 2},
-                      {"tcbLevels", qe_tcb_levels}};
-  VOUCH_ASSIGN_OR_RETURN(c.qe_identity, Sign(qe_identity, parts.tcb_signing_key));
+  VOUCH_ASSIGN_OR_RETURN(
+      c.qe_identity, internal::SignJson(internal::QeIdentityJson("TD_QE", 2, o, options_.qe_levels),
+                                        parts.tcb_signing_key));
   return c;
 }
 
