@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "constraint/security_check.h"
+#include "constraint/common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/reasons.h"
 
@@ -176,20 +176,7 @@ Status EnclaveConstraint::SetMinSecurityLevel(SecuritySummary level) {
 StatusOr<EnclaveConstraint> EnclaveConstraint::Parse(std::string_view descriptor,
                                                      bool check_validity) {
   // Steps 1 and 2: split on U+0020 only, drop empty pieces, split every piece on ':'.
-  std::vector<std::pair<std::string_view, std::string_view>> tokens;
-  size_t pos = 0;
-  while (pos <= descriptor.size()) {
-    size_t end = descriptor.find(' ', pos);
-    if (end == std::string_view::npos) end = descriptor.size();
-    std::string_view piece = descriptor.substr(pos, end - pos);
-    pos = end + 1;
-    if (piece.empty()) continue;
-    size_t colon = piece.find(':');
-    if (colon == std::string_view::npos || piece.find(':', colon + 1) != std::string_view::npos) {
-      return Malformed("Invalid token: " + std::string(piece));
-    }
-    tokens.emplace_back(piece.substr(0, colon), piece.substr(colon + 1));
-  }
+  VOUCH_ASSIGN_OR_RETURN(auto tokens, constraint_internal::SplitTokens(descriptor));
 
   // Step 3: group by key in first-seen order; reject unknown keys.
   std::vector<KeyValues> groups;

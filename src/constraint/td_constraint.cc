@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "constraint/security_check.h"
+#include "constraint/common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/reasons.h"
 
@@ -72,20 +72,7 @@ Status RequireEqual(const std::optional<std::array<uint8_t, N>>& want,
 
 StatusOr<TdConstraint> TdConstraint::Parse(std::string_view descriptor) {
   // Tokens, as in Conclave constraints: split on U+0020 only, each piece KEY:VALUE.
-  std::vector<std::pair<std::string_view, std::string_view>> tokens;
-  size_t pos = 0;
-  while (pos <= descriptor.size()) {
-    size_t end = descriptor.find(' ', pos);
-    if (end == std::string_view::npos) end = descriptor.size();
-    std::string_view piece = descriptor.substr(pos, end - pos);
-    pos = end + 1;
-    if (piece.empty()) continue;
-    size_t colon = piece.find(':');
-    if (colon == std::string_view::npos || piece.find(':', colon + 1) != std::string_view::npos) {
-      return Malformed("Invalid token: " + std::string(piece));
-    }
-    tokens.emplace_back(piece.substr(0, colon), piece.substr(colon + 1));
-  }
+  VOUCH_ASSIGN_OR_RETURN(auto tokens, constraint_internal::SplitTokens(descriptor));
   std::string unknown;
   bool conclave = false;
   for (const auto& [key, value] : tokens) {

@@ -1,4 +1,4 @@
-#include "constraint/security_check.h"
+#include "constraint/common.h"
 
 #include <string>
 
@@ -11,6 +11,26 @@ namespace {
 constexpr UnixSeconds kMaxAbsNow = UnixSeconds{1} << 62;
 
 }  // namespace
+
+StatusOr<std::vector<std::pair<std::string_view, std::string_view>>> SplitTokens(
+    std::string_view descriptor) {
+  std::vector<std::pair<std::string_view, std::string_view>> tokens;
+  size_t pos = 0;
+  while (pos <= descriptor.size()) {
+    size_t end = descriptor.find(' ', pos);
+    if (end == std::string_view::npos) end = descriptor.size();
+    std::string_view piece = descriptor.substr(pos, end - pos);
+    pos = end + 1;
+    if (piece.empty()) continue;
+    size_t colon = piece.find(':');
+    if (colon == std::string_view::npos || piece.find(':', colon + 1) != std::string_view::npos) {
+      return MalformedError(constraint::reasons::kConstraintMalformed,
+                            "Invalid token: " + std::string(piece));
+    }
+    tokens.emplace_back(piece.substr(0, colon), piece.substr(colon + 1));
+  }
+  return tokens;
+}
 
 Status CheckSecurityAndAge(std::string_view subject, const EnclaveSecurityInfo& security,
                            SecuritySummary min_level, const std::optional<Period>& max_age,
