@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/aes_gcm.h"
 
@@ -15,7 +16,7 @@ using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 16 (AES-256, with AAD).
 constexpr char kKey[] = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";

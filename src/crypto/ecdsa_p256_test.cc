@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch {
@@ -12,7 +13,7 @@ using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 // RFC 6979 §A.2.5: P-256 key and deterministic signatures with SHA-256.
 constexpr char kQx[] = "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6";

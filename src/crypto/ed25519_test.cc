@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch {
@@ -11,7 +12,7 @@ namespace {
 using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 struct Rfc8032Vector {
   const char* secret;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch::internal {
@@ -11,7 +12,7 @@ namespace {
 using ::vouch::testing::IsOk;
 using ::vouch::testing::StatusIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 // RFC 5869 Appendix A, test cases 1 and 3 (the PRK and the OKM, step by step).
 TEST(HkdfInternalTest, Rfc5869ExtractThenExpand) {

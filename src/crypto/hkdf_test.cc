@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch {
 namespace {
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 // RFC 5869 Appendix A, test cases 1 and 3.
 TEST(HkdfTest, Rfc5869Vectors) {

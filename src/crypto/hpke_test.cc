@@ -21,11 +21,7 @@ using ::vouch::testing::ReasonIs;
 using ::vouch::testing::ScriptedRandom;
 using ::vouch::testing::StatusIs;
 
-Bytes Hex(std::string_view h) {
-  auto b = HexDecode(h);
-  EXPECT_TRUE(b.ok()) << h;
-  return b.ok() ? *b : Bytes{};
-}
+using ::vouch::testing::Hex;
 Bytes HexJ(const nlohmann::json& j) { return Hex(j.get<std::string>()); }
 
 struct Counts {

@@ -57,7 +57,7 @@ constexpr char kNistSigFail[] =
     "4736aa22b0822d3cd13c48a8169413e0b6b26af56c577c829b38e3fb5c4ff78949634d14ff3a40d0"
     "d43584d832d6b51d4065e0900ef197a5";
 
-Bytes Hex(const char* hex) { return *HexDecode(hex); }
+using ::vouch::testing::Hex;
 
 TEST(RsaTest, NistVectorVerifies) {
   auto key = RsaPublicKey::FromModulusAndExponent(Hex(kNistN), Hex(kNistE));

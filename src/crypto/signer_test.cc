@@ -20,7 +20,7 @@ using ::testing::HasSubstr;
 using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 nlohmann::json Keys() {
   return nlohmann::json::parse(testing::ReadTestDataString("governance/derived/keys.json"));

@@ -22,7 +22,7 @@ using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 using ::vouch::testing::StatusIs;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 X25519PrivateKey TestKey() {
   // RFC 7748 §6.1, Alice.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 
 namespace vouch {
@@ -10,7 +11,7 @@ namespace {
 
 using ::vouch::testing::IsOk;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 
 // RFC 7748 §6.1.
 TEST(X25519Test, Rfc7748DiffieHellman) {

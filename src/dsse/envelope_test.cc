@@ -19,7 +19,7 @@ using ::vouch::testing::IsOk;
 using ::vouch::testing::ReasonIs;
 using Json = nlohmann::json;
 
-Bytes Hex(std::string_view h) { return *HexDecode(h); }
+using ::vouch::testing::Hex;
 Json ReadJson(const std::string& path) {
   return Json::parse(testing::ReadTestDataString("governance/" + path));
 }

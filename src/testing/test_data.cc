@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 
 namespace vouch::testing {
@@ -22,6 +23,12 @@ Bytes ReadTestData(const std::string& relative) {
 std::string ReadTestDataString(const std::string& relative) {
   Bytes b = ReadTestData(relative);
   return std::string(b.begin(), b.end());
+}
+
+Bytes Hex(std::string_view hex) {
+  auto bytes = HexDecode(hex);
+  EXPECT_TRUE(bytes.ok()) << "not hex: " << hex;
+  return bytes.ok() ? *std::move(bytes) : Bytes();
 }
 
 std::string MakeTempDir(const std::string& prefix) {

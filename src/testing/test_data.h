@@ -3,6 +3,7 @@
 #define VOUCH_TESTING_TEST_DATA_H_
 
 #include <string>
+#include <string_view>
 
 #include "vouch/base/bytes.h"
 
@@ -13,6 +14,9 @@ std::string TestDataPath(const std::string& relative);
 // Contents of tests/data/`relative`; fails the test (and returns empty) when unreadable.
 Bytes ReadTestData(const std::string& relative);
 std::string ReadTestDataString(const std::string& relative);
+// The bytes of hex string `hex` (test vectors); fails the test (and returns empty) when it is
+// not even-length hex.
+Bytes Hex(std::string_view hex);
 // A fresh empty directory under the test's temp dir.
 std::string MakeTempDir(const std::string& prefix);
 
