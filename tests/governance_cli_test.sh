@@ -14,10 +14,6 @@ DATA="$OLDPWD/tests/data/governance"
 ORIGIN=log.example/vouch
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
-h() { sha256sum "$1" | cut -c1-64; }
-# field NAME: the first string value of "NAME" in the JSON on stdin.
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-upper() { tr 'a-f' 'A-F'; }
 
 # A signed bundle.
 bundle() {

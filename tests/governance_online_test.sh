@@ -17,9 +17,6 @@ cd "$TMP" || exit 1
 ORIGIN=example.com/ledger
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
-h() { sha256sum "$1" | cut -c1-64; }
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-upper() { tr 'a-f' 'A-F'; }
 ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 # ---- a log that publishes at a 2-of-2 witness quorum ----

@@ -17,6 +17,9 @@
 #   wait_port FILE [PID]             waits (at most 10 s; less once process PID has exited) for a
 #                                    server to write its port to FILE; prints the port
 #   finish                           prints "N passed, M failed"; fails if a check failed
+#   h FILE                           the SHA-256 of FILE, lower-case hex
+#   field NAME                       the first string value of "NAME" in the JSON on stdin
+#   upper                            stdin with lower-case hex digits in upper case
 
 : "${VOUCH:?set VOUCH to the vouch binary}"
 TMP=$(mktemp -d)
@@ -77,6 +80,10 @@ wait_port() {
   done
   [ -s "$1" ] && cat "$1"
 }
+
+h() { sha256sum "$1" | cut -c1-64; }
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+upper() { tr 'a-f' 'A-F'; }
 
 finish() {
   echo "$pass passed, $fail failed"
