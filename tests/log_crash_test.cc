@@ -41,8 +41,6 @@ extern char** environ;
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-
 constexpr int kRounds = 10;
 constexpr int kWriters = 8;
 

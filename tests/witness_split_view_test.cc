@@ -26,8 +26,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-
 constexpr char kOrigin[] = "example.com/split-view-log";
 
 // A `vouch serve witness` child process, stopped with SIGTERM when destroyed.

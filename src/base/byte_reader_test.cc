@@ -7,10 +7,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 TEST(ByteReaderTest, ReadsLittleEndianAndAdvances) {
   const Bytes data = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
                       0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};

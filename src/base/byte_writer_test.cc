@@ -10,8 +10,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-
 TEST(ByteWriterTest, WritesLittleEndianInOrder) {
   ByteWriter w;
   w.WriteU8(0x01);

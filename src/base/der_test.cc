@@ -9,9 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 TEST(DerTest, IntegersRoundTripMinimally) {
   EXPECT_EQ(HexEncode(DerUnsignedInteger(0)), "020100");
   EXPECT_EQ(HexEncode(DerUnsignedInteger(255)), "020200ff");

@@ -7,8 +7,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::StatusIs;
-
 TEST(HexTest, RoundTripsBothCases) {
   Bytes b = {0x00, 0x9a, 0xff};
   EXPECT_EQ(HexEncode(b), "009aff");

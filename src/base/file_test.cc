@@ -14,11 +14,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 TEST(FileTest, AtomicWriteThenRead) {
   std::string dir = vouch::testing::MakeTempDir("vouch-file-");
   std::string path = dir + "/key";

@@ -11,11 +11,7 @@
 namespace vouch::internal {
 namespace {
 
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 TEST(ParseStrictJsonTest, ParsesAValue) {
   auto value = ParseStrictJson(R"({"a":[1,{"b":"c"}],"d":null})", 16);

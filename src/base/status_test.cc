@@ -8,11 +8,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 StatusOr<int> Half(int x) {
   if (x % 2 != 0) return InvalidArgumentError("odd");
   return x / 2;

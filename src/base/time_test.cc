@@ -7,8 +7,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::StatusIs;
-
 TEST(Rfc3339Test, ParsesAndFormats) {
   EXPECT_EQ(*ParseRfc3339("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(*ParseRfc3339("2025-06-19T10:56:11Z"), 1750330571);

@@ -15,11 +15,6 @@
 namespace vouch::build {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr char kHello[] = "#!/bin/sh\necho hello\n";
 constexpr char kManifest[] =
     "{\n  \"format\": \"vouch-enclave/1\",\n  \"entry\": \"hello.sh\",\n  \"product_id\": 1,\n"

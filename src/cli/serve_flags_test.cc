@@ -10,11 +10,6 @@
 namespace vouch::cli {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 std::string LogVkey(const std::string& origin, uint8_t seed = 1) {
   return tlog::Ed25519NoteSigner::FromSeed(origin, Bytes(32, seed))->verifier_key().ToString();
 }

@@ -15,11 +15,7 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 // §11 notation.
 constexpr char kH[] = "da78b28564fe5a9b4f5912901f068f9f94483006bc53e10ab93dbb97675eba26";

@@ -13,11 +13,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kTimestamp = 1750330571;  // 2025-06-19T10:56:11Z
 
 EnclaveInstanceInfo Sample() {

@@ -12,7 +12,6 @@ namespace vouch {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 const std::string kHash(64, 'A');

@@ -13,11 +13,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kNow = 1752919234;  // 2025-07-19T10:00:34Z
 
 Sha384Hash Fill(uint8_t b) {

@@ -12,12 +12,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
-using ::vouch::testing::Hex;
-
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 16 (AES-256, with AAD).
 constexpr char kKey[] = "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
 constexpr char kIv[] = "cafebabefacedbaddecaf888";

@@ -9,11 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-
-using ::vouch::testing::Hex;
-
 struct GcmVector {
   const char* key;
   const char* iv;

@@ -9,12 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
-using ::vouch::testing::Hex;
-
 // RFC 6979 §A.2.5: P-256 key and deterministic signatures with SHA-256.
 constexpr char kQx[] = "60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6";
 constexpr char kQy[] = "7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299";

@@ -9,11 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-
-using ::vouch::testing::Hex;
-
 struct Rfc8032Vector {
   const char* secret;
   const char* public_key;

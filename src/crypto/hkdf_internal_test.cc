@@ -9,11 +9,6 @@
 namespace vouch::internal {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
-using ::vouch::testing::Hex;
-
 // RFC 5869 Appendix A, test cases 1 and 3 (the PRK and the OKM, step by step).
 TEST(HkdfInternalTest, Rfc5869ExtractThenExpand) {
   auto prk1 = HkdfSha256Extract(Hex("000102030405060708090a0b0c"), Bytes(22, 0x0b));

@@ -9,8 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::Hex;
-
 // RFC 5869 Appendix A, test cases 1 and 3.
 TEST(HkdfTest, Rfc5869Vectors) {
   Bytes ikm(22, 0x0b);

@@ -8,8 +8,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-
 // RFC 4231 §4.2, §4.3 and §4.7 (a key longer than the block).
 TEST(HmacTest, Rfc4231Vectors) {
   auto t1 = HmacSha256(Bytes(20, 0x0b), AsBytes("Hi There"));

@@ -15,13 +15,8 @@
 namespace vouch::hpke {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using ::vouch::testing::ScriptedRandom;
-using ::vouch::testing::StatusIs;
 
-using ::vouch::testing::Hex;
 Bytes HexJ(const nlohmann::json& j) { return Hex(j.get<std::string>()); }
 
 struct Counts {

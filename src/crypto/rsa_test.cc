@@ -14,10 +14,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 // NIST CAVS 11.0 SigVer15_186-3.rsp, [mod = 2048], SHAAlg = SHA256.
 constexpr char kNistN[] =
     "c9548608087bed6be0a4623b9d849aa0b4b4b6114ad0a7d82578076ceefe26ce48d1448e16d69963"
@@ -56,8 +52,6 @@ constexpr char kNistSigFail[] =
     "6d7104609ff9c0194ffe0c09dac1969ea08b01497c8169c7357e8b1f1040604dc0f8b967bfd07528"
     "4736aa22b0822d3cd13c48a8169413e0b6b26af56c577c829b38e3fb5c4ff78949634d14ff3a40d0"
     "d43584d832d6b51d4065e0900ef197a5";
-
-using ::vouch::testing::Hex;
 
 TEST(RsaTest, NistVectorVerifies) {
   auto key = RsaPublicKey::FromModulusAndExponent(Hex(kNistN), Hex(kNistE));

@@ -15,11 +15,7 @@
 namespace vouch::shamir {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using ::vouch::testing::ScriptedRandom;
-using ::vouch::testing::StatusIs;
 
 Bytes Hex(const nlohmann::json& j) { return *HexDecode(j.get<std::string>()); }
 

@@ -16,12 +16,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-
-using ::vouch::testing::Hex;
-
 nlohmann::json Keys() {
   return nlohmann::json::parse(testing::ReadTestDataString("governance/derived/keys.json"));
 }

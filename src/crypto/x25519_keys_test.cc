@@ -17,13 +17,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
-using ::vouch::testing::Hex;
-
 X25519PrivateKey TestKey() {
   // RFC 7748 §6.1, Alice.
   return *X25519PrivateKey::FromBytes(

@@ -9,10 +9,6 @@
 namespace vouch {
 namespace {
 
-using ::vouch::testing::IsOk;
-
-using ::vouch::testing::Hex;
-
 // RFC 7748 §6.1.
 TEST(X25519Test, Rfc7748DiffieHellman) {
   auto alice = X25519PrivateKey::FromBytes(

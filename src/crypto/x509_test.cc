@@ -10,11 +10,6 @@
 namespace vouch {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kStart = 1700000000;
 constexpr UnixSeconds kYear = 365 * 86400;
 

@@ -15,11 +15,8 @@
 namespace vouch::dsse {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using Json = nlohmann::json;
 
-using ::vouch::testing::Hex;
 Json ReadJson(const std::string& path) {
   return Json::parse(testing::ReadTestDataString("governance/" + path));
 }

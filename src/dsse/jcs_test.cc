@@ -11,10 +11,6 @@
 namespace vouch::internal {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 std::string Canonical(std::string_view text) {
   auto v = ParseJson(text);
   EXPECT_THAT(v, IsOk()) << text;

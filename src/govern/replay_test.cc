@@ -17,12 +17,9 @@
 namespace vouch::govern {
 namespace {
 
-using ::testing::HasSubstr;
 using ::vouch::govern::testing::ConstraintFor;
 using ::vouch::govern::testing::HistoryBuilder;
 using ::vouch::govern::testing::Measurement;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using Json = nlohmann::json;
 
 constexpr int64_t kHour = 3600;

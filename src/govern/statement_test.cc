@@ -14,9 +14,6 @@
 namespace vouch::govern {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using Json = nlohmann::json;
 
 Json ReadJson(const std::string& path) {

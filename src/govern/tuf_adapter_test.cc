@@ -18,8 +18,6 @@
 namespace vouch::govern {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using Json = nlohmann::json;
 
 // OLPC canonical JSON (what TUF signs): sorted keys, no white space, strings escaped only for

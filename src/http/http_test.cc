@@ -31,10 +31,7 @@
 namespace vouch::http {
 namespace {
 
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 

@@ -27,9 +27,6 @@ namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 using ::vouch::testing::TestDataPath;
 
 // Serves one request per connection, sequentially, until destroyed.

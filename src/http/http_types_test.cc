@@ -13,10 +13,7 @@ namespace vouch::http {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::testing::Pair;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 TEST(PercentTest, DecodesEscapesOfEitherCase) {
   EXPECT_EQ(*PercentDecode("a%20b%2fc%2F"), "a b/c/");

@@ -8,10 +8,6 @@
 namespace vouch::http {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 TEST(InProcessClientTest, HandsRequestsToTheRouteOfTheirOrigin) {
   InProcessClient client;
   HttpRequest seen;

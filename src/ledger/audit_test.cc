@@ -17,11 +17,7 @@
 namespace vouch::ledger {
 namespace {
 
-using ::testing::HasSubstr;
 using tlog::TileId;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 constexpr auto kWait = std::chrono::seconds(30);
 

@@ -28,11 +28,8 @@
 namespace vouch::ledger {
 namespace {
 
-using ::testing::HasSubstr;
 using tlog::Hash;
 using tlog::TileId;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 constexpr auto kWait = std::chrono::seconds(30);
 

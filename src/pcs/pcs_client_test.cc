@@ -11,10 +11,6 @@
 namespace vouch::pcs {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr char kCase[] = "sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06";
 constexpr UnixSeconds kAt = 1752919277;
 

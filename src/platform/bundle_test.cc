@@ -18,11 +18,6 @@
 namespace vouch::platform {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 // The worked example of docs/measurement.md.
 constexpr char kExampleManifest[] =
     "{\n"

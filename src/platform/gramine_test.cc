@@ -17,10 +17,6 @@
 namespace vouch::platform {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kNow = 1760000000;
 
 class GramineTest : public ::testing::Test {

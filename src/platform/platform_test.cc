@@ -16,11 +16,6 @@
 namespace vouch::platform {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 EnclaveIdentity ExampleIdentity() {
   EnclaveIdentity id;
   id.mr_enclave = Sha256(AsBytes("enclave"));

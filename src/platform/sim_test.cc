@@ -17,11 +17,6 @@
 namespace vouch::platform {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kNow = 1760000000;
 
 EnclaveIdentity ExampleIdentity() {

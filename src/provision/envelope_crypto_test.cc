@@ -10,11 +10,6 @@
 namespace vouch::provision {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 X25519PrivateKey KeyFrom(std::string_view label) {
   Sha256Digest ikm = Sha256(AsBytes(label));
   return *hpke::DeriveKeyPair(ikm);

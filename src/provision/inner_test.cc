@@ -11,11 +11,7 @@
 namespace vouch::provision {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using ::vouch::testing::ScriptedRandom;
-using ::vouch::testing::StatusIs;
 
 Bytes Encoded(std::string_view secret, uint32_t declared) {
   ByteWriter out;

@@ -24,8 +24,6 @@
 namespace vouch::provision {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 using ::vouch::testing::ScriptedRandom;
 
 Bytes Hex(const nlohmann::json& j) {

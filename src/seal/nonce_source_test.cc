@@ -13,7 +13,6 @@
 namespace vouch::seal::internal {
 namespace {
 
-using ::vouch::testing::IsOk;
 using Nonce = std::array<uint8_t, NonceSource::kNonceSize>;
 
 TEST(NonceSourceTest, DistinctAcrossBatches) {

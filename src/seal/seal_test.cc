@@ -18,10 +18,6 @@ using platform::EnclaveIdentity;
 using platform::NewSimPlatform;
 using platform::Platform;
 using platform::SimInstallation;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 constexpr UnixSeconds kNow = 1760000000;
 

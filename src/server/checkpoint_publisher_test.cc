@@ -32,9 +32,6 @@ namespace vouch::ledger {
 namespace {
 
 using std::chrono::milliseconds;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 constexpr char kOrigin[] = "log.example/witnessed";
 

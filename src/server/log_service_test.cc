@@ -27,11 +27,7 @@ using ledger::AuditOptions;
 using ledger::LogReader;
 using ledger::Sequencer;
 using ledger::SequencerOptions;
-using ::testing::HasSubstr;
 using ::testing::Optional;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 class LogServiceTest : public ::testing::Test {
  protected:

@@ -22,10 +22,6 @@ namespace vouch::server {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 // Restores the calling thread's signal mask (the runner blocks SIGTERM and SIGINT in it).
 class SignalMaskGuard {

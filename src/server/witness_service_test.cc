@@ -14,7 +14,6 @@
 namespace vouch::server {
 namespace {
 
-using ::vouch::testing::IsOk;
 using Json = nlohmann::json;
 
 Json Vectors() {

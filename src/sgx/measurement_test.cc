@@ -11,9 +11,6 @@
 namespace vouch::sgx {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 TEST(MrEnclaveBuilderTest, MatchesIndependentComputation) {
   MrEnclaveBuilder b(1, 0x10000);
   ASSERT_THAT(b.AddPage(0, kSecinfoR | kSecinfoPageTypeReg, Bytes(kPageSize, 'A')), IsOk());

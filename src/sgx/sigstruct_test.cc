@@ -13,10 +13,6 @@
 namespace vouch::sgx {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr char kSigner1MrSigner[] =
     "ac15025a11bd1aa99d441fd4fe2f0492de8c40007b1320e63294980081d3a20e";
 

@@ -14,11 +14,6 @@
 namespace vouch::sgx {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr UnixSeconds kNow = 1760000000;
 
 ReportBody ExampleEnclave() {

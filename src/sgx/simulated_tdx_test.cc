@@ -15,9 +15,6 @@ namespace vouch::sgx::testing {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
 
 constexpr UnixSeconds kNow = 1750000000;
 

@@ -21,9 +21,6 @@ namespace vouch::sgx {
 namespace {
 
 using ::testing::ElementsAreArray;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 using Json = nlohmann::json;
 
 using TdVector = testing::DcapVector;

@@ -16,9 +16,6 @@ namespace vouch::sgx {
 namespace {
 
 using ::testing::ElementsAreArray;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 using Json = nlohmann::json;
 
 using Vector = testing::DcapVector;

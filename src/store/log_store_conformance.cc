@@ -14,10 +14,7 @@ namespace vouch::store::testing {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::testing::Optional;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 // The identity the tests bind (a function: a static std::string may throw before main).
 LogIdentity Identity() { return {"example.com/log", "example.com/log+01234567+AAAA"}; }

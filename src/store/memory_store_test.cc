@@ -14,8 +14,6 @@ namespace {
 using testing::BatchBuilder;
 using testing::LogStoreConformanceTest;
 using testing::WitnessStoreConformanceTest;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 INSTANTIATE_TEST_SUITE_P(Memory, LogStoreConformanceTest,
                          ::testing::Values(testing::LogStoreBackend{

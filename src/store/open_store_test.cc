@@ -12,10 +12,6 @@
 namespace vouch::store {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 TEST(StoreUriTest, DirectoriesAndSqlitePaths) {
   auto dir = StoreUri::Parse("data/log", "log.db");
   ASSERT_THAT(dir, IsOk());

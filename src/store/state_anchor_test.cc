@@ -13,11 +13,6 @@
 namespace vouch::store {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 constexpr char kId[] = "00112233445566778899aabbccddeeff";
 const std::string kRootHex(64, 'a');
 

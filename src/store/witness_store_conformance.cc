@@ -38,9 +38,6 @@ void WitnessStoreConformanceTest::Reopen() {
 
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
-
 // A decision that stores `state` (status 200).
 WitnessStore::Decision Store(const tlog::WitnessState& state) {
   return [state](const std::optional<tlog::WitnessState>&) {

@@ -48,4 +48,13 @@ MATCHER_P(ReasonIs, reason, "has reason " + std::string(reason)) {
 
 }  // namespace vouch::testing
 
+// Every test of Vouch's code (in namespace vouch or one inside it) uses these, so they are
+// visible there without a using-declaration in each test file.
+namespace vouch {
+using ::testing::HasSubstr;
+using testing::IsOk;
+using testing::ReasonIs;
+using testing::StatusIs;
+}  // namespace vouch
+
 #endif  // VOUCH_TESTING_STATUS_MATCHERS_H_

@@ -22,4 +22,8 @@ std::string MakeTempDir(const std::string& prefix);
 
 }  // namespace vouch::testing
 
+namespace vouch {
+using testing::Hex;  // as the status matchers (status_matchers.h): visible to every test
+}  // namespace vouch
+
 #endif  // VOUCH_TESTING_TEST_DATA_H_

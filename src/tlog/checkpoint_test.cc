@@ -9,9 +9,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-
 TEST(TesseraCheckpointTest, AllSixteenParseVerifyAndReSign) {
   auto proofs = testing::ReadJson("tlog/derived/tessera_log_proofs.json");
   auto key = *ParseNoteVerifier(testing::kTesseraVkey);

@@ -13,8 +13,6 @@ namespace vouch::tlog {
 namespace {
 
 using testing::HHex;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 TEST(MerkleHashTest, ReferenceHasherVectors) {
   auto ref = testing::ReadJson("tlog/transparency-dev-merkle/reference_tree.json");

@@ -10,10 +10,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 class GoNoteVectorsTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -11,11 +11,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 std::string SigsumPolicy(const std::string& name) {
   return ::vouch::testing::ReadTestDataString("tlog/sigsum-go-policies/" + name +
                                               ".builtin-policy");

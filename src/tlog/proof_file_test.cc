@@ -11,11 +11,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 class ProofFileTest : public ::testing::Test {
  protected:
   void SetUp() override {

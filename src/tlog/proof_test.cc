@@ -13,9 +13,6 @@ namespace {
 
 using testing::B64;
 using testing::H64;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 // Decodes a JSON proof; fails (returns false) when an element is not a 32-byte hash, which
 // every such published vector expects to be an error.

@@ -15,10 +15,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
-
 TEST(TilePathTest, SpecExamples) {
   auto j = testing::ReadJson("tlog/c2sp-spec-examples/examples.json");
   int n = 0;

@@ -13,9 +13,6 @@
 namespace vouch::tlog {
 namespace {
 
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-
 // A witness with in-memory state that applies requests the way a server would.
 class FakeWitnessServer {
  public:

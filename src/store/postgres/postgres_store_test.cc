@@ -23,12 +23,9 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(LogStoreConformanceTest);
 
 namespace {
 
-using ::testing::HasSubstr;
 using testing::PgTestServer;
 using testing::SharedPgTestServer;
 using testing::WitnessStoreConformanceTest;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::StatusIs;
 
 // The database of each conformance test's directory (created on first open; reopening the
 // directory opens the same database and anchor).

@@ -29,10 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::AllOf;
 using testing::BatchBuilder;
-using ::testing::HasSubstr;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 const LogIdentity kIdentity{"example.com/log", "example.com/log+01234567+AAAA"};
 

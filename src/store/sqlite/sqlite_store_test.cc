@@ -22,12 +22,8 @@ namespace vouch::store {
 namespace {
 
 using testing::BatchBuilder;
-using ::testing::HasSubstr;
 using testing::LogStoreConformanceTest;
 using testing::WitnessStoreConformanceTest;
-using ::vouch::testing::IsOk;
-using ::vouch::testing::ReasonIs;
-using ::vouch::testing::StatusIs;
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LogStoreConformanceTest,
                          ::testing::Values(testing::LogStoreBackend{
