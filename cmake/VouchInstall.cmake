@@ -2,7 +2,7 @@
 #
 # Installs the public headers (include/vouch/, which check-boundaries.sh keeps free of internal
 # and third-party headers), libvouch.a (the object files of every library module in one
-# archive), the `vouch` program, a CMake package (find_package(vouch CONFIG) → vouch::vouch)
+# archive), the `vouch` program with its manual pages and bash completion, a CMake package (find_package(vouch CONFIG) → vouch::vouch)
 # and a pkg-config file (vouch.pc). Test support (vouch::testing, the in-memory stores, the
 # simulated TDX evidence) is not part of it.
 include(GNUInstallDirs)
@@ -30,6 +30,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/vouch
 install(TARGETS vouch_installed EXPORT vouchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS vouch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY ${VOUCH_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${VOUCH_COMPLETION} RENAME vouch
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
 set(VOUCH_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/vouch)
 install(EXPORT vouchTargets NAMESPACE vouch:: DESTINATION ${VOUCH_CMAKE_DIR})

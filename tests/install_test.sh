@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `cmake --install` gives a tree a program outside Vouch can use (docs/library.md): the headers
-# compile with nothing but the installed include directory, examples/consumer builds against
+# compile with nothing but the installed include directory, the manual pages and the bash
+# completion are installed, examples/consumer builds against
 # the CMake package and against pkg-config (also after the tree is moved), and runs: it
 # verifies a real SGX quote and checks constraints with libvouch. Run by ctest from the
 # repository root with BUILD_DIR set to the build tree (not in sanitizer builds: the archive
@@ -14,7 +15,8 @@ P=$TMP/prefix
 check "install" 0 "" -- cmake --install "$BUILD_DIR" --prefix "$P"
 for f in include/vouch/base/status.h include/vouch/sgx/verifier.h lib/libvouch.a \
     lib/cmake/vouch/vouchConfig.cmake lib/cmake/vouch/vouchConfigVersion.cmake \
-    lib/pkgconfig/vouch.pc bin/vouch; do
+    lib/pkgconfig/vouch.pc bin/vouch share/man/man1/vouch.1 share/man/man1/vouch-sgx.1 \
+    share/bash-completion/completions/vouch; do
   [ -f "$P/$f" ] && ok || bad "installed: $f missing"
 done
 check "installed vouch runs" 0 "^vouch " -- "$P/bin/vouch" --version

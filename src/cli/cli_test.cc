@@ -9,6 +9,7 @@
 #include <set>
 
 #include "cli/app.h"
+#include "cli/docgen.h"
 #include "cli/help.h"
 
 namespace vouch::cli {
@@ -51,6 +52,28 @@ TEST_F(CommandTreeTest, EveryHelpPageHasExamplesAndExitCodes) {
   // No example is written for a command that does not exist.
   EXPECT_EQ(ExampleTable().size(), pages);
   EXPECT_GE(pages, 31u);
+}
+
+TEST_F(CommandTreeTest, EveryCommandIsInTheManualAndTheCompletion) {
+  std::vector<ManPage> pages = ManPages(*app_, "0.0-test");
+  ASSERT_EQ(pages.size(), Subcommands(app_.get()).size() + 1);
+  EXPECT_EQ(pages[0].file_name, "vouch.1");
+  std::string all;
+  for (const ManPage& page : pages) {
+    EXPECT_THAT(page.roff, ::testing::StartsWith(".TH ")) << page.file_name;
+    all += page.roff;
+  }
+  const std::string completion = BashCompletion(*app_);
+  ForEach([&](const CLI::App* app) {
+    const std::string path = CommandPath(app);
+    EXPECT_THAT(all, HasSubstr("Usage: " + path + " ")) << path;
+    EXPECT_THAT(completion, HasSubstr("\"" + path + "\") commands=")) << path;
+  });
+}
+
+TEST(RoffLiteralTest, NeutralisesControlLinesAndBackslashes) {
+  EXPECT_EQ(RoffLiteral("a\\b\n.TH x\n'c\nd.e"), "a\\eb\n\\&.TH x\n\\&'c\nd.e");
+  EXPECT_EQ(RoffLiteral(".start"), "\\&.start");
 }
 
 TEST_F(CommandTreeTest, FamiliesHaveOneLineSummaries) {

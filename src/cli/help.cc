@@ -1,9 +1,14 @@
 #include "cli/help.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <system_error>
 
+#include "cli/build_info.h"
+#include "cli/docgen.h"
+#include "vouch/base/file.h"
 #include "vouch/constraint/hints.h"
 
 namespace vouch::cli {
@@ -13,7 +18,10 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch sgx verify quote.bin --collateral coll/ --constraint \"S:<MRSIGNER> PROD:0\"\n"
        "  vouch help log                    # the transparency-log commands\n"
        "  vouch log add --help              # one command's options and examples"},
-      {"vouch help", "  vouch help sgx verify"},
+      {"vouch help",
+       "  vouch help sgx verify\n"
+       "  vouch help --man /tmp/man && man -l /tmp/man/vouch-sgx.1\n"
+       "  vouch help --completion bash > ~/.local/share/bash-completion/completions/vouch"},
       {"vouch statement",
        "  vouch statement sign adm.json --key root-a.pem --out adm.entry\n"
        "  vouch statement verify adm.entry --entry --key root-a.pub --key root-b.pub"},
@@ -328,16 +336,69 @@ HelpTarget FindHelpTarget(const CLI::App& root, const std::vector<std::string>& 
   return {app, std::nullopt};
 }
 
+namespace {
+
+// `vouch help --man DIR`: the manual pages, written atomically into DIR (created if missing).
+int WriteManPages(const CLI::App& root, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return ReportFailure(false, codes::kIoError, "cannot create --man directory",
+                         dir + ": " + ec.message());
+  }
+  std::vector<ManPage> pages = ManPages(root, VOUCH_BUILD_VERSION);
+  for (const ManPage& page : pages) {
+    if (Status s = WriteFileAtomic(dir + "/" + page.file_name, AsBytes(page.roff), 0644); !s.ok()) {
+      return ReportFailure(false, codes::kIoError, "cannot write manual page", s.message());
+    }
+  }
+  std::cout << "wrote " << pages.size() << " manual pages to " << dir << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 void RegisterHelpCommand(CLI::App& root, CommandContext& ctx) {
   auto words = std::make_shared<std::vector<std::string>>();
   CLI::App* help = root.add_subcommand("help", "Show the help of a command family or command");
   SetLongDescription(
       help,
       "Shows the help page of a command family or command: its options, exit codes and\n"
-      "examples; without COMMAND, the list of families. The same as COMMAND --help.");
-  help->footer("Exit codes: 0 shown; 2 no such command (the nearest are suggested).");
+      "examples; without COMMAND, the list of families. The same as COMMAND --help.\n"
+      "--man DIR writes the manual pages (vouch.1 and one per family, from this same help\n"
+      "text); --completion bash prints a bash completion script. The build runs both and\n"
+      "`cmake --install` installs them.");
+  help->footer(
+      "Exit codes: 0 shown or written; 2 no such command (the nearest are suggested) or an\n"
+      "unknown --completion shell; 3 a manual page cannot be written.");
   help->add_option("COMMAND", *words, "A family, or a family and a command (e.g. sgx verify)");
-  help->callback([&root, &ctx, words] {
+  auto man_dir = std::make_shared<std::string>();
+  auto shell = std::make_shared<std::string>();
+  help->add_option("--man", *man_dir, "Write the manual pages (section 1) into DIR")
+      ->type_name("DIR");
+  help->add_option("--completion", *shell, "Print the completion script for SHELL (bash)")
+      ->type_name("SHELL");
+  help->callback([&root, &ctx, words, man_dir, shell] {
+    if (!man_dir->empty() || !shell->empty()) {
+      if (!words->empty() || (!man_dir->empty() && !shell->empty())) {
+        ctx.exit_code = ReportFailure(false, codes::kUsage, "help",
+                                      "--man, --completion and COMMAND go one at a time");
+        return;
+      }
+      if (!man_dir->empty()) {
+        ctx.exit_code = WriteManPages(root, *man_dir);
+        return;
+      }
+      if (*shell != "bash") {
+        ctx.exit_code =
+            ReportFailure(false, codes::kUsage, "help", "no completion for shell '" + *shell + "'",
+                          "the shells supported: bash");
+        return;
+      }
+      std::cout << BashCompletion(root);
+      ctx.exit_code = kExitOk;
+      return;
+    }
     HelpTarget target = FindHelpTarget(root, *words);
     if (target.problem) {
       ctx.exit_code = ReportFailure(false, codes::kUsage, "help", target.problem->message,
