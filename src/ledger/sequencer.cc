@@ -72,6 +72,8 @@ class SequencerImpl {
 
   std::future<StatusOr<AddResult>> Submit(ByteSpan entry) VOUCH_EXCLUDES(mu_);
   StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
+  std::vector<StatusOr<AddResult>> AddAll(std::span<const ByteSpan> entries,
+                                          std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
   std::shared_ptr<const LogSnapshot> Latest() const VOUCH_EXCLUDES(snapshot_mu_);
   std::unique_ptr<Sequencer::Subscription> OnPublish(std::function<void()> listener) const
       VOUCH_EXCLUDES(listeners_mu_);
@@ -377,20 +379,42 @@ std::future<StatusOr<AddResult>> SequencerImpl::Enqueue(ByteSpan entry,
 }
 
 StatusOr<AddResult> SequencerImpl::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
+  std::vector<StatusOr<AddResult>> results = AddAll(std::span<const ByteSpan>(&entry, 1), timeout);
+  return std::move(results[0]);
+}
+
+std::vector<StatusOr<AddResult>> SequencerImpl::AddAll(std::span<const ByteSpan> entries,
+                                                       std::chrono::milliseconds timeout) {
   const Clock::SteadyTime deadline = clock_.SteadyNow() + timeout;
-  auto completion = std::make_shared<Completion>();
-  std::future<StatusOr<AddResult>> f = Enqueue(entry, completion);
-  {
-    MutexLock lock(&completion->mu);
-    while (!completion->done && clock_.WaitUntil(&completion->cv, &completion->mu, deadline)) {
-    }
-    if (!completion->done) {
-      return Status(StatusCode::kDeadlineExceeded,
-                    "the entry was not sequenced within " + std::to_string(timeout.count()) +
-                        " ms; it may still be: submit it again to learn its index");
-    }
+  std::vector<std::shared_ptr<Completion>> completions;
+  std::vector<std::future<StatusOr<AddResult>>> futures;
+  completions.reserve(entries.size());
+  futures.reserve(entries.size());
+  for (ByteSpan entry : entries) {
+    completions.push_back(std::make_shared<Completion>());
+    futures.push_back(Enqueue(entry, completions.back()));
   }
-  return f.get();
+  std::vector<StatusOr<AddResult>> results;
+  results.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    bool done;
+    {
+      Completion& c = *completions[i];
+      MutexLock lock(&c.mu);
+      while (!c.done && clock_.WaitUntil(&c.cv, &c.mu, deadline)) {
+      }
+      done = c.done;
+    }
+    if (!done) {
+      results.emplace_back(Status(StatusCode::kDeadlineExceeded,
+                                  "the entry was not sequenced within " +
+                                      std::to_string(timeout.count()) +
+                                      " ms; it may still be: submit it again to learn its index"));
+      continue;
+    }
+    results.push_back(futures[i].get());
+  }
+  return results;
 }
 
 SequencerStats SequencerImpl::stats() const {
@@ -661,6 +685,10 @@ Sequencer::~Sequencer() = default;  // the impl's destructor stops it
 std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) { return impl_->Submit(entry); }
 StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
   return impl_->Add(entry, timeout);
+}
+std::vector<StatusOr<AddResult>> Sequencer::AddAll(std::span<const ByteSpan> entries,
+                                                   std::chrono::milliseconds timeout) {
+  return impl_->AddAll(entries, timeout);
 }
 std::shared_ptr<const LogSnapshot> Sequencer::Latest() const { return impl_->Latest(); }
 std::unique_ptr<Sequencer::Subscription> Sequencer::OnPublish(

@@ -78,6 +78,24 @@ StatusOr<AddResponse> LogClient::Add(ByteSpan entry) {
   return StatusFromResponse("POST " + base_ + "/add", r);
 }
 
+StatusOr<std::vector<StatusOr<AddResponse>>> LogClient::AddBatch(
+    std::span<const ByteSpan> entries) {
+  if (entries.empty() || entries.size() > kMaxBatchEntries) {
+    return InvalidArgumentError("a batch holds 1 to " + std::to_string(kMaxBatchEntries) +
+                                " entries, not " + std::to_string(entries.size()));
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, tlog::EncodeEntryBundle(entries));
+  VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r,
+                         client_->Post(base_ + "/add-batch", AsStringView(body),
+                                       "application/octet-stream", {}, timeout_));
+  if (r.status == 200) return ParseAddBatchResponse(r.body, entries.size());
+  if (r.status >= 400 && r.status < 500) {
+    return RejectedError("entry_rejected", "the log refused the batch: " + Reason(r) + " (" +
+                                               std::to_string(r.status) + ")");
+  }
+  return StatusFromResponse("POST " + base_ + "/add-batch", r);
+}
+
 StatusOr<std::string> LogClient::FetchCheckpoint() {
   VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r, Get("/checkpoint"));
   if (r.status != 200) return StatusFromResponse("GET " + base_ + "/checkpoint", r);

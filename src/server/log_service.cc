@@ -88,6 +88,54 @@ StatusOr<uint64_t> ParseProofPath(std::string_view path) {
   return *index;
 }
 
+std::string FormatAddError(std::string_view code, std::string_view message) {
+  nlohmann::ordered_json j;
+  j["error"] = code;
+  j["message"] = message;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+StatusOr<std::vector<StatusOr<AddResponse>>> ParseAddBatchResponse(std::string_view body,
+                                                                   size_t count) {
+  auto bad = [](const std::string& why) {
+    return MalformedError("add_response_malformed",
+                          "malformed response to POST /add-batch: " + why);
+  };
+  std::vector<StatusOr<AddResponse>> out;
+  out.reserve(count);
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string_view::npos) return bad("the last line does not end in a newline");
+    std::string_view line = body.substr(pos, end - pos);
+    pos = end + 1;
+    if (out.size() == count) return bad("more lines than entries");
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("error")) {
+      if (j.size() != 2 || !j["error"].is_string() || !j.contains("message") ||
+          !j["message"].is_string()) {
+        return bad("an error line is not {\"error\":CODE,\"message\":TEXT}");
+      }
+      const std::string code = j["error"].get<std::string>();
+      const std::string message = j["message"].get<std::string>();
+      StatusCode sc = code == kBatchEntryBusy       ? StatusCode::kResourceExhausted
+                      : code == kBatchEntryTimeout  ? StatusCode::kDeadlineExceeded
+                      : code == kBatchEntryRejected ? StatusCode::kPermissionDenied
+                                                    : StatusCode::kUnavailable;
+      out.emplace_back(Status(sc, message, code));
+      continue;
+    }
+    auto response = ParseAddResponse(std::string(line) + "\n");
+    if (!response.ok())
+      return bad("line " + std::to_string(out.size() + 1) + ": " + response.status().message());
+    out.emplace_back(*response);
+  }
+  if (out.size() != count) {
+    return bad(std::to_string(out.size()) + " lines for " + std::to_string(count) + " entries");
+  }
+  return out;
+}
+
 HttpResponse LogService::Add(const HttpRequest& request) const {
   if (request.body.empty()) return Error(400, "empty entry: the request body is the entry");
   if (request.body.size() > tlog::kMaxEntrySize) {
@@ -110,6 +158,60 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
   HttpResponse r = HttpResponse::Json(
       200,
       FormatAddResponse({result->index, result->leaf_hash, result->duplicate, result->tree_size}));
+  r.headers.Set("Cache-Control", std::string(kCacheNone));
+  return r;
+}
+
+HttpResponse LogService::AddBatch(const HttpRequest& request) const {
+  auto entries = tlog::ParseEntryBundle(request.BodyBytes());
+  if (!entries.ok()) {
+    return Error(400,
+                 "the body is not an entry bundle (2-byte big-endian length, then the "
+                 "entry, for each of 1 to 256 entries): " +
+                     entries.status().message());
+  }
+  if (entries->empty()) return Error(400, "empty batch: give 1 to 256 entries");
+  for (size_t i = 0; i < entries->size(); ++i) {
+    if ((*entries)[i].empty()) {
+      return Error(400, "entry " + std::to_string(i) + " of the batch is empty");
+    }
+  }
+  std::vector<StatusOr<ledger::AddResult>> results =
+      sequencer_.AddAll(*entries, options_.add_timeout);
+  std::string body;
+  size_t sequenced = 0;
+  const Status* first_failure = nullptr;
+  for (const StatusOr<ledger::AddResult>& result : results) {
+    if (result.ok()) {
+      ++sequenced;
+      body += FormatAddResponse(
+          {result->index, result->leaf_hash, result->duplicate, result->tree_size});
+      continue;
+    }
+    if (first_failure == nullptr) first_failure = &result.status();
+    const char* code = kBatchEntryUnavailable;
+    switch (result.status().code()) {
+      case StatusCode::kResourceExhausted:
+        code = kBatchEntryBusy;
+        break;
+      case StatusCode::kDeadlineExceeded:
+        code = kBatchEntryTimeout;
+        break;
+      case StatusCode::kInvalidArgument:
+        code = kBatchEntryRejected;
+        break;
+      default:
+        break;
+    }
+    body += FormatAddError(code, result.status().message());
+  }
+  // Nothing sequenced: the log is busy or failing as a whole; tell the client to back off.
+  if (sequenced == 0 && first_failure != nullptr &&
+      first_failure->code() != StatusCode::kInvalidArgument) {
+    return Unavailable(first_failure->message());
+  }
+  HttpResponse r = HttpResponse::Text(200, std::move(body));
+  r.headers.Set("Content-Type", "application/x-ndjson");
   r.headers.Set("Cache-Control", std::string(kCacheNone));
   return r;
 }
@@ -168,6 +270,7 @@ HttpResponse LogService::Proof(const HttpRequest& request) const {
 http::Router LogService::Routes() const {
   http::Router router;
   router.Handle("POST", "/add", [this](const HttpRequest& r) { return Add(r); });
+  router.Handle("POST", "/add-batch", [this](const HttpRequest& r) { return AddBatch(r); });
   router.Handle("GET", "/checkpoint", [this](const HttpRequest& r) { return Checkpoint(r); });
   router.HandlePrefix("GET", "/tile/", [this](const HttpRequest& r) { return Tile(r); });
   router.HandlePrefix("GET", "/proof/", [this](const HttpRequest& r) { return Proof(r); });

@@ -18,6 +18,7 @@
 #include "vouch/server/log_client.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof_file.h"
+#include "vouch/tlog/tiles.h"
 
 namespace vouch::server {
 namespace {
@@ -98,6 +99,92 @@ TEST_F(LogServiceTest, AddReturnsIndexAndLeafHash) {
   EXPECT_EQ(raw.body, "{\"index\":2,\"leaf_hash\":\"" +
                           Base64Encode(tlog::HashLeaf(AsBytes("third"))) +
                           "\",\"duplicate\":false,\"tree_size\":3}\n");
+}
+
+TEST_F(LogServiceTest, ABatchIsSequencedEntryByEntryInOrder) {
+  ASSERT_THAT(log_->Add(AsBytes("already")), IsOk());
+  const std::vector<std::string> texts = {"b0", "already", "b2", "b0"};
+  std::vector<ByteSpan> entries;
+  for (const std::string& t : texts) entries.push_back(AsBytes(t));
+  auto results = log_->AddBatch(entries);
+  ASSERT_THAT(results, IsOk());
+  ASSERT_EQ(results->size(), 4u);
+  for (const auto& r : *results) ASSERT_THAT(r, IsOk());
+  EXPECT_EQ((*results)[0]->index, 1u);
+  EXPECT_FALSE((*results)[0]->duplicate);
+  EXPECT_EQ((*results)[1]->index, 0u);  // stored before
+  EXPECT_TRUE((*results)[1]->duplicate);
+  EXPECT_EQ((*results)[2]->index, 2u);
+  EXPECT_EQ((*results)[3]->index, 1u);  // the same entry twice in one batch: stored once
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ((*results)[i]->leaf_hash, tlog::HashLeaf(AsBytes(texts[i]))) << i;
+  }
+  EXPECT_EQ(seq_->Latest()->size(), 3u);
+
+  // On the wire: an entry bundle in, one /add object per line out.
+  std::vector<ByteSpan> one = {AsBytes("b4")};
+  Bytes bundle = *tlog::EncodeEntryBundle(one);
+  http::HttpResponse raw = Post("/add-batch", std::string(AsStringView(bundle)));
+  EXPECT_EQ(raw.status, 200);
+  EXPECT_THAT(raw.headers.Get("Content-Type"), Optional(std::string_view("application/x-ndjson")));
+  EXPECT_EQ(raw.body, "{\"index\":3,\"leaf_hash\":\"" +
+                          Base64Encode(tlog::HashLeaf(AsBytes("b4"))) +
+                          "\",\"duplicate\":false,\"tree_size\":4}\n");
+}
+
+TEST_F(LogServiceTest, BadBatchesAreRefusedWithAReasonAndChangeNothing) {
+  EXPECT_EQ(Post("/add-batch", "").status, 400);
+  http::HttpResponse truncated = Post("/add-batch", std::string("\x00\x05"
+                                                                "abc",
+                                                                5));
+  EXPECT_EQ(truncated.status, 400);
+  EXPECT_THAT(truncated.body, HasSubstr("entry bundle"));
+  http::HttpResponse empty_entry = Post("/add-batch", std::string("\x00\x01x\x00\x00", 5));
+  EXPECT_EQ(empty_entry.status, 400);
+  EXPECT_THAT(empty_entry.body, HasSubstr("entry 1 of the batch is empty"));
+  std::string too_many;
+  for (int i = 0; i < 257; ++i) too_many += std::string("\x00\x01", 2) + static_cast<char>(i);
+  EXPECT_EQ(Post("/add-batch", too_many).status, 400);
+  // Over the server's body limit (65,535 bytes for the log): 413 before anything is read.
+  std::string big = std::string("\xff\xff", 2) + std::string(65535, 'x');
+  EXPECT_EQ(Post("/add-batch", big).status, 413);
+  EXPECT_EQ(Get("/add-batch").status, 405);
+  std::vector<ByteSpan> none;
+  EXPECT_THAT(log_->AddBatch(none), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(seq_->Latest()->size(), 0u);
+}
+
+TEST_F(LogServiceTest, ABatchNoEntryOfWhichIsSequencedIs503) {
+  seq_->Stop();
+  std::vector<ByteSpan> entries = {AsBytes("a"), AsBytes("b")};
+  http::HttpResponse raw =
+      Post("/add-batch", std::string(AsStringView(*tlog::EncodeEntryBundle(entries))));
+  EXPECT_EQ(raw.status, 503);
+  EXPECT_TRUE(raw.headers.Get("Retry-After").has_value());
+  EXPECT_THAT(log_->AddBatch(entries), StatusIs(StatusCode::kUnavailable));
+}
+
+TEST(AddBatchResponseTest, ParsesEntriesAndErrorsAndRejectsGarbage) {
+  AddResponse ok{0, tlog::HashLeaf(AsBytes("x")), false, 1};
+  const std::string body = FormatAddResponse(ok) + FormatAddError(kBatchEntryBusy, "busy") +
+                           FormatAddError(kBatchEntryTimeout, "slow");
+  auto parsed = ParseAddBatchResponse(body, 3);
+  ASSERT_THAT(parsed, IsOk());
+  ASSERT_THAT((*parsed)[0], IsOk());
+  EXPECT_EQ((*parsed)[0]->leaf_hash, ok.leaf_hash);
+  EXPECT_THAT((*parsed)[1], StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_THAT((*parsed)[1], ReasonIs("log_busy"));
+  EXPECT_THAT((*parsed)[2], StatusIs(StatusCode::kDeadlineExceeded));
+  for (size_t count : {2u, 4u}) {
+    EXPECT_THAT(ParseAddBatchResponse(body, count), ReasonIs("add_response_malformed")) << count;
+  }
+  for (const char* bad :
+       {"{}\n", "garbage\n", "{\"error\":1,\"message\":\"m\"}\n", "{\"error\":\"log_busy\"}\n",
+        "{\"error\":\"x\",\"message\":\"m\",\"y\":0}\n"}) {
+    EXPECT_THAT(ParseAddBatchResponse(bad, 1), ReasonIs("add_response_malformed")) << bad;
+  }
+  EXPECT_THAT(ParseAddBatchResponse(FormatAddResponse(ok).substr(0, 10), 1),
+              ReasonIs("add_response_malformed"));
 }
 
 TEST_F(LogServiceTest, ConcurrentAddsAreAllSequenced) {

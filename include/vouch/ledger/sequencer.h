@@ -45,6 +45,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -154,6 +155,11 @@ class Sequencer {
   // Submit and wait at most `timeout`: kDeadlineExceeded when the entry is not sequenced by
   // then (it may still be later; submitting it again returns its index once it is).
   StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout);
+  // Submits every entry (in order; other submitters' entries may fall between them) and waits
+  // at most `timeout` in all. Result i is entry i's outcome, as Add's: each entry succeeds or
+  // fails on its own (a batch is not atomic).
+  std::vector<StatusOr<AddResult>> AddAll(std::span<const ByteSpan> entries,
+                                          std::chrono::milliseconds timeout);
 
   // The latest published tree size. Never null.
   std::shared_ptr<const LogSnapshot> Latest() const;

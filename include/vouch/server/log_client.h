@@ -17,8 +17,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vouch/base/bytes.h"
 #include "vouch/base/clock.h"
@@ -40,6 +42,11 @@ class LogClient final : public ledger::TileFetcher {
 
   // POST /add.
   StatusOr<AddResponse> Add(ByteSpan entry);
+  // POST /add-batch with 1 to kMaxBatchEntries entries (framed within the log's body limit:
+  // 65,535 bytes for `vouch serve log`). Result i is entry i's: its AddResponse or its own error
+  // (ParseAddBatchResponse); the call fails as a whole as Add does (unreachable, 503 when no
+  // entry was sequenced, "entry_rejected" for a 4xx).
+  StatusOr<std::vector<StatusOr<AddResponse>>> AddBatch(std::span<const ByteSpan> entries);
   // GET /checkpoint (the note, unverified).
   StatusOr<std::string> FetchCheckpoint() override;
   // GET /tile/... (unverified bytes).

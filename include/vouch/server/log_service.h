@@ -6,6 +6,13 @@
 //                                  (with witnesses, the cosigned one follows), then 200
 //                                  {"index":N,"leaf_hash":"<base64>","duplicate":false,
 //                                   "tree_size":S}
+//   POST /add-batch                body: 1 to 256 entries framed as a tlog-tiles entry bundle
+//                                  (each a 2-byte big-endian length, then 1..65,535 bytes;
+//                                  the whole body within the server's body limit). Submits
+//                                  them all, waits for all, then 200 with one line per entry,
+//                                  in order: the /add object, or {"error":CODE,"message":…}
+//                                  for an entry that failed alone (a batch is not atomic);
+//                                  503 when no entry was sequenced
 //   GET  /checkpoint               the latest published checkpoint (text/plain; max-age=2);
 //                                  with witnesses, the latest one cosigned by a quorum
 //   GET  /tile/<L>/<N>[.p/<W>]     hash tile; full tiles immutable, partial ones max-age=10
@@ -31,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vouch/base/statusor.h"
 #include "vouch/http/http.h"
@@ -65,6 +73,23 @@ std::string FormatAddResponse(const AddResponse& response);
 // Parses (strictly) a POST /add response body. kInvalidArgument when it is not one.
 StatusOr<AddResponse> ParseAddResponse(std::string_view body);
 
+// The most entries one POST /add-batch carries (an entry bundle's width).
+inline constexpr size_t kMaxBatchEntries = 256;
+// The per-entry error codes of a POST /add-batch answer (docs/log.md).
+inline constexpr char kBatchEntryBusy[] = "log_busy";                // pushback: retry later
+inline constexpr char kBatchEntryTimeout[] = "add_timeout";          // may still be sequenced
+inline constexpr char kBatchEntryUnavailable[] = "log_unavailable";  // stopping, or a failed commit
+inline constexpr char kBatchEntryRejected[] = "entry_rejected";      // the entry itself is refused
+// One line of a POST /add-batch answer for an entry that failed: {"error":CODE,"message":…}.
+std::string FormatAddError(std::string_view code, std::string_view message);
+// Parses a POST /add-batch answer for `count` entries: for each, its AddResponse, or a Status
+// carrying the entry's error (reason = its code; kResourceExhausted for log_busy,
+// kDeadlineExceeded for add_timeout, kUnavailable for log_unavailable, kPermissionDenied for
+// entry_rejected). kInvalidArgument, reason "add_response_malformed", for anything else, or
+// another number of lines.
+StatusOr<std::vector<StatusOr<AddResponse>>> ParseAddBatchResponse(std::string_view body,
+                                                                   size_t count);
+
 // Parses the index of a "/proof/<index>" path: decimal, no sign or leading zeros, < 2^63.
 // kInvalidArgument otherwise.
 StatusOr<uint64_t> ParseProofPath(std::string_view path);
@@ -77,6 +102,7 @@ class LogService {
       : sequencer_(sequencer), reader_(reader), options_(options) {}
 
   http::HttpResponse Add(const http::HttpRequest& request) const;
+  http::HttpResponse AddBatch(const http::HttpRequest& request) const;
   http::HttpResponse Checkpoint(const http::HttpRequest& request) const;
   http::HttpResponse Tile(const http::HttpRequest& request) const;
   http::HttpResponse Proof(const http::HttpRequest& request) const;
