@@ -1,28 +1,30 @@
-// The PostgreSQL witness store against a real, throwaway PostgreSQL server (pg_test_server.h):
-// the WitnessStore conformance suite, and the state rules of postgres_witness_store.h.
+// The PostgreSQL stores against a real, throwaway PostgreSQL server (pg_test_server.h): the
+// LogStore and WitnessStore conformance suites, the log store's fencing, schema and damage
+// rules (postgres_log_store.h), and the state rules of postgres_witness_store.h.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "store/log_store_conformance.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_test_server.h"
 #include "store/witness_store_conformance.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
+#include "vouch/store/postgres_log_store.h"
 #include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/state_anchor.h"
 
 namespace vouch::store {
-namespace testing {
-// The log store has no PostgreSQL backend yet (docs/postgres.md): only the witness suite runs.
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(LogStoreConformanceTest);
-}  // namespace testing
-
 namespace {
 
+using testing::BatchBuilder;
+using testing::LogStoreConformanceTest;
 using testing::PgTestServer;
 using testing::SharedPgTestServer;
 using testing::WitnessStoreConformanceTest;
@@ -47,6 +49,158 @@ INSTANTIATE_TEST_SUITE_P(Postgres, WitnessStoreConformanceTest,
                          ::testing::Values(testing::WitnessStoreBackend{"postgres", OpenInDir,
                                                                         true}),
                          testing::WitnessStoreBackendName);
+
+// The log store of each conformance test's directory: a fresh database on the shared server,
+// created on first open; reopening the directory opens the same database.
+StatusOr<std::shared_ptr<LogStore>> OpenLogInDir(const std::string& dir) {
+  static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
+  PgTestServer* server = SharedPgTestServer();
+  if (server == nullptr) return UnavailableError("no PostgreSQL server");
+  auto it = databases->find(dir);
+  if (it == databases->end()) {
+    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
+    it = databases->emplace(dir, uri).first;
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogStore(it->second));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, LogStoreConformanceTest,
+                         ::testing::Values(testing::LogStoreBackend{"postgres", OpenLogInDir,
+                                                                    true}),
+                         testing::LogStoreBackendName);
+
+// ---- the log store ----
+
+class PostgresLogStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PgTestServer* server = SharedPgTestServer();
+    ASSERT_NE(server, nullptr);
+    auto uri = server->CreateDatabase();
+    ASSERT_THAT(uri, IsOk());
+    uri_ = *uri;
+  }
+  std::unique_ptr<LogStore> Open() {
+    auto store = OpenPostgresLogStore(uri_);
+    EXPECT_THAT(store, IsOk());
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  void Sql(const std::string& sql) {
+    auto db = internal::PgConnection::Open(uri_);
+    ASSERT_THAT(db, IsOk());
+    ASSERT_THAT((*db)->Exec(sql, "test"), IsOk());
+  }
+
+  std::string uri_;
+};
+
+TEST_F(PostgresLogStoreTest, TwoSequencersOnOneDatabaseCannotBothAppend) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  BatchBuilder a;
+  BatchBuilder b;
+  ASSERT_THAT(first->Append(a.Build({"one", "two"})), IsOk());
+  // The second store object believes the log is still empty: its batch is fenced off.
+  AppendBatch stale = b.Build({"three"});
+  EXPECT_THAT(second->Append(stale), StatusIs(StatusCode::kAborted));
+  auto state = second->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 2u);
+  EXPECT_THAT(second->ReadEntries(0, 2), IsOk());
+  EXPECT_THAT(second->FindLeafHashes(std::vector<tlog::Hash>{tlog::HashLeaf(AsBytes("three"))}),
+              IsOk());
+
+  // Both racing from the same size, at the same time: exactly one wins.
+  BatchBuilder c = a;
+  BatchBuilder d = a;
+  AppendBatch from_c = c.Build({"c"});
+  AppendBatch from_d = d.Build({"d"});
+  Status rc;
+  Status rd;
+  std::thread tc([&] { rc = first->Append(from_c); });
+  std::thread td([&] { rd = second->Append(from_d); });
+  tc.join();
+  td.join();
+  EXPECT_NE(rc.ok(), rd.ok()) << rc.message() << " / " << rd.message();
+  const Status& loser = rc.ok() ? rd : rc;
+  EXPECT_EQ(loser.code(), StatusCode::kAborted) << loser.message();
+  state = first->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 3u);
+}
+
+TEST_F(PostgresLogStoreTest, ANewerSchemaVersionIsRefused) {
+  ASSERT_NE(Open(), nullptr);
+  Sql("UPDATE vouch_log.schema_version SET version = 2");
+  auto opened = OpenPostgresLogStore(uri_);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("newer")));
+  EXPECT_EQ(opened.status().reason(), "store_version_newer");
+}
+
+TEST_F(PostgresLogStoreTest, AChangedSchemaIsRefusedNotRecreated) {
+  ASSERT_NE(Open(), nullptr);
+  Sql("ALTER TABLE vouch_log.tiles DROP COLUMN width");
+  auto opened = OpenPostgresLogStore(uri_);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kDataLoss));
+  EXPECT_EQ(opened.status().reason(), "store_schema") << opened.status().message();
+}
+
+TEST_F(PostgresLogStoreTest, DamageStopsAppends) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  BatchBuilder builder;
+  ASSERT_THAT(store->Append(builder.Build({"a", "b"})), IsOk());
+  EXPECT_THAT(store->Health(), IsOk());
+  Sql("UPDATE vouch_log.entries SET leaf_hash = '\\x0102' WHERE idx = 1");
+  EXPECT_THAT(store->ReadLeafHashes(0, 2), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(store->Health(), StatusIs(StatusCode::kDataLoss));
+  EXPECT_EQ(store->Health().reason(), "store_damaged");
+  auto append = store->Append(builder.Build({"c"}));
+  EXPECT_THAT(append, StatusIs(StatusCode::kDataLoss));
+  // Nothing was appended.
+  auto state = store->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 2u);
+}
+
+TEST_F(PostgresLogStoreTest, TileHashesAreReadAsSlices) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  Bytes data(256 * 32);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i / 32);
+  BatchBuilder builder;
+  ASSERT_THAT(store->Append(builder.Build({"x"}, {StoredTile{0, 3, 256, data}})), IsOk());
+  // The tile's data is kept uncompressed out of line, so substring() fetches only its chunks.
+  auto db = internal::PgConnection::Open(uri_);
+  ASSERT_THAT(db, IsOk());
+  auto storage = (*db)->Query(
+      "SELECT attstorage FROM pg_attribute WHERE attrelid = 'vouch_log.tiles'::regclass "
+      "AND attname = 'data'",
+      {}, "test");
+  ASSERT_THAT(storage, IsOk());
+  ASSERT_EQ(storage->rows(), 1);
+  EXPECT_EQ(storage->Text(0, 0), "e");
+  const uint32_t slots[] = {255, 0, 77};
+  tlog::Hash out[3];
+  ASSERT_THAT(store->ReadTileHashes(0, 3, slots, out), IsOk());
+  EXPECT_EQ(out[0][0], 255);
+  EXPECT_EQ(out[1][31], 0);
+  EXPECT_EQ(out[2][5], 77);
+  const uint32_t beyond[] = {256};
+  tlog::Hash one[1];
+  EXPECT_THAT(store->ReadTileHashes(0, 3, beyond, one), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(store->ReadTileHashes(0, 4, slots, out), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(PostgresLogStoreTest, AnUnreachableServerIsAClearErrorNotAHang) {
+  auto store = OpenPostgresLogStore("postgresql://vouch:secret@127.0.0.1:1/db?connect_timeout=2");
+  EXPECT_THAT(store, StatusIs(StatusCode::kUnavailable, HasSubstr("cannot connect")));
+  EXPECT_EQ(store.status().reason(), "store_unreachable");
+  EXPECT_THAT(store.status().message(), ::testing::Not(HasSubstr("secret")));
+}
 
 // ---- the state rules ----
 

@@ -1,0 +1,60 @@
+// The transparency log's store on PostgreSQL (docs/postgres.md, "The log store"): the LogStore
+// contract (log_store.h) over a PostgreSQL 15 database reached by a libpq connection URI. Its
+// tables live in the schema `vouch_log`:
+//
+//   schema_version(version integer)                     one row: 1
+//   meta(key text PRIMARY KEY, value text)              state_id, origin, vkey
+//   entries(idx bigint PRIMARY KEY,                     the entries; UNIQUE (leaf_hash) is the
+//           leaf_hash bytea UNIQUE, data bytea)         deduplication index
+//   tiles(level smallint, idx bigint, width integer,    one version per tile, the widest given;
+//         data bytea, PRIMARY KEY (level, idx))         data STORAGE EXTERNAL (uncompressed
+//                                                       TOAST), so a slice reads only its chunks
+//   tree(id = 1, size bigint, compact_range bytea,      the committed state (one row, created
+//        checkpoint text)                               with the schema: size 0)
+//   checkpoints(size bigint PRIMARY KEY, note text)     every checkpoint signed
+//
+// Append is one transaction on the writing connection, committed with synchronous_commit = on
+// (pg_conn.h) before it returns OK, so it is atomic and durable. It is fenced: it first locks
+// the tree row (`SELECT size … FOR UPDATE`) and fails with kAborted, changing nothing, unless
+// the locked size equals batch.old_size — two store objects (two sequencers) on one database
+// serialise on that lock, and the second sees the first's size once the first commits (READ
+// COMMITTED re-reads a locked row), so only one Append of a given old_size succeeds. Under the
+// lock it looks up the batch's leaf hashes (kAlreadyExists when one is stored or repeated; the
+// UNIQUE constraint backs this up), inserts the entries, inserts each tile or replaces it only
+// with a version at least as wide (`ON CONFLICT … DO UPDATE … WHERE excluded.width >=
+// tiles.width`), updates the tree row and records the checkpoint in the history.
+//
+// Opening creates the schema in a database that has none (with a new random state id), or
+// checks an existing one: every table and column of version 1 (a missing or changed one:
+// kDataLoss, "store_schema"); a newer version is refused (kFailedPrecondition,
+// "store_version_newer"). Damage found while reading (a hash that is not 32 bytes, an
+// inconsistent tree row or tile) is kDataLoss and stops appends: Health() and every later
+// Append return kDataLoss ("store_damaged"); reads still answer what they can.
+//
+// Not yet: the state anchor of the SQLite log store (CreateState/OpenState, state_anchor.h).
+// This store is for tests and for wiring behind an anchor; docs/postgres.md says what is missing.
+//
+// Errors: pg_conn.h's table ("store_unreachable", "store_full", "store_not_durable", ...) and
+// log_store.h's codes.
+//
+// Thread-safety: thread-safe. Two connections, each used under its own lock: one for Bind and
+// Append, one for reads (each read is one statement, so it sees all of a batch or none of it,
+// and reads do not wait for an Append's commit).
+#ifndef VOUCH_STORE_POSTGRES_LOG_STORE_H_
+#define VOUCH_STORE_POSTGRES_LOG_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "vouch/base/statusor.h"
+#include "vouch/store/log_store.h"
+
+namespace vouch::store {
+
+// Opens the log store in the database `uri`, creating the schema vouch_log when the database
+// has none, checking it otherwise (see the banner).
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri);
+
+}  // namespace vouch::store
+
+#endif  // VOUCH_STORE_POSTGRES_LOG_STORE_H_

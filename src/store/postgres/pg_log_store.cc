@@ -1,0 +1,516 @@
+// The transparency log's store on PostgreSQL (postgres_log_store.h).
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/pg_conn.h"
+#include "store/validate.h"
+#include "vouch/base/mutex.h"
+#include "vouch/store/postgres_log_store.h"
+#include "vouch/store/reasons.h"
+#include "vouch/store/state_anchor.h"
+
+namespace vouch::store {
+namespace {
+
+using internal::PgBytea;
+using internal::PgConnection;
+using internal::PgParam;
+using internal::PgRows;
+
+constexpr int kSchemaVersion = 1;
+constexpr const char* kCreateSchema =
+    "CREATE SCHEMA vouch_log;"
+    "CREATE TABLE vouch_log.schema_version (version integer NOT NULL);"
+    "INSERT INTO vouch_log.schema_version VALUES (1);"
+    "CREATE TABLE vouch_log.meta (key text PRIMARY KEY, value text NOT NULL);"
+    "CREATE TABLE vouch_log.entries (idx bigint PRIMARY KEY CHECK (idx >= 0), "
+    "leaf_hash bytea NOT NULL UNIQUE, data bytea NOT NULL);"
+    "CREATE TABLE vouch_log.tiles (level smallint NOT NULL, idx bigint NOT NULL, "
+    "width integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (level, idx));"
+    "ALTER TABLE vouch_log.tiles ALTER COLUMN data SET STORAGE EXTERNAL;"
+    "CREATE TABLE vouch_log.tree (id integer PRIMARY KEY CHECK (id = 1), "
+    "size bigint NOT NULL CHECK (size >= 0), compact_range bytea NOT NULL, "
+    "checkpoint text NOT NULL);"
+    "INSERT INTO vouch_log.tree VALUES (1, 0, '\\x', '');"
+    "CREATE TABLE vouch_log.checkpoints (size bigint PRIMARY KEY, note text NOT NULL);";
+// The columns of schema version 1, as information_schema lists them (table, column, type).
+constexpr const char* kExpectedColumns[][3] = {
+    {"checkpoints", "note", "text"},   {"checkpoints", "size", "bigint"},
+    {"entries", "data", "bytea"},      {"entries", "idx", "bigint"},
+    {"entries", "leaf_hash", "bytea"}, {"meta", "key", "text"},
+    {"meta", "value", "text"},         {"schema_version", "version", "integer"},
+    {"tiles", "data", "bytea"},        {"tiles", "idx", "bigint"},
+    {"tiles", "level", "smallint"},    {"tiles", "width", "integer"},
+    {"tree", "checkpoint", "text"},    {"tree", "compact_range", "bytea"},
+    {"tree", "id", "integer"},         {"tree", "size", "bigint"},
+};
+
+// Statements, by name. bytea travels as text in hex form (pg_conn.h); arrays as array literals.
+constexpr const char* kLockTreeSize = "SELECT size FROM vouch_log.tree WHERE id = 1 FOR UPDATE";
+constexpr const char* kSelectTree =
+    "SELECT size, compact_range, checkpoint FROM vouch_log.tree WHERE id = 1";
+constexpr const char* kUpdateTree =
+    "UPDATE vouch_log.tree SET size = $1, compact_range = $2, checkpoint = $3 WHERE id = 1";
+constexpr const char* kFindLeafHashes =
+    "SELECT t.n, e.idx FROM unnest($1::bytea[]) WITH ORDINALITY AS t(h, n) "
+    "JOIN vouch_log.entries AS e ON e.leaf_hash = t.h";
+constexpr const char* kInsertEntries =
+    "INSERT INTO vouch_log.entries (idx, leaf_hash, data) "
+    "SELECT $1::bigint + t.n - 1, t.h, t.d "
+    "FROM unnest($2::bytea[], $3::bytea[]) WITH ORDINALITY AS t(h, d, n)";
+constexpr const char* kUpsertTile =
+    "INSERT INTO vouch_log.tiles AS t (level, idx, width, data) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, data = excluded.data "
+    "WHERE excluded.width >= t.width";
+constexpr const char* kUpsertCheckpoint =
+    "INSERT INTO vouch_log.checkpoints (size, note) VALUES ($1, $2) "
+    "ON CONFLICT (size) DO UPDATE SET note = excluded.note";
+constexpr const char* kSelectEntries =
+    "SELECT idx, data FROM vouch_log.entries WHERE idx >= $1 AND idx < $2 ORDER BY idx";
+constexpr const char* kSelectLeafHashes =
+    "SELECT idx, leaf_hash FROM vouch_log.entries WHERE idx >= $1 AND idx < $2 ORDER BY idx";
+constexpr const char* kSelectTile =
+    "SELECT width, data FROM vouch_log.tiles WHERE level = $1 AND idx = $2";
+// Only the requested 32-byte slots (substring of an uncompressed TOAST value reads only the
+// chunks that hold it), with the data's length to tell a slot beyond it (a slot is capped so
+// its offset fits substring's integer argument; a capped one is beyond any tile).
+constexpr const char* kSelectTileSlots =
+    "SELECT s.n, octet_length(t.data), "
+    "substring(t.data from (least(s.slot, 1048576) * 32 + 1)::integer for 32) "
+    "FROM vouch_log.tiles AS t, unnest($3::bigint[]) WITH ORDINALITY AS s(slot, n) "
+    "WHERE t.level = $1 AND t.idx = $2";
+constexpr const char* kSelectCheckpoint = "SELECT note FROM vouch_log.checkpoints WHERE size = $1";
+constexpr const char* kSelectMeta = "SELECT value FROM vouch_log.meta WHERE key = $1";
+constexpr const char* kInsertMeta = "INSERT INTO vouch_log.meta (key, value) VALUES ($1, $2)";
+
+// A PostgreSQL array literal of bytea values: {"\\x00ff",...} (the backslash escaped inside
+// the quoted element).
+std::string ByteaArray(const std::vector<ByteSpan>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "\"\\";
+    out += PgBytea(values[i]);
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string TileName(uint8_t level, uint64_t index) {
+  return "tile (level " + std::to_string(level) + ", index " + std::to_string(index) + ")";
+}
+
+Status Damaged(const std::string& what) {
+  return Status(StatusCode::kDataLoss, "postgres log store: " + what, reasons::kStoreCorrupt);
+}
+
+Status CheckTileId(uint8_t level, uint64_t index) {
+  if (level > internal::kMaxStoredTileLevel || index >= internal::kMaxStoredTileIndex) {
+    return NotFoundError(TileName(level, index) + " cannot exist");
+  }
+  return OkStatus();
+}
+
+class PostgresLogStore final : public LogStore {
+ public:
+  PostgresLogStore(std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> reader)
+      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+
+  Status Bind(const LogIdentity& identity) override VOUCH_EXCLUDES(writer_mu_) {
+    MutexLock lock(&writer_mu_);
+    Status bound = writer_->Transaction([&]() -> Status {
+      writer_mu_.AssertHeld();
+      // The tree row's lock serialises Binds (and Appends) of every process on this database.
+      VOUCH_RETURN_IF_ERROR(writer_->Query(kLockTreeSize, {}, "log store: lock").status());
+      VOUCH_ASSIGN_OR_RETURN(auto origin, ReadMetaLocked("origin"));
+      VOUCH_ASSIGN_OR_RETURN(auto vkey, ReadMetaLocked("vkey"));
+      if (origin.has_value() || vkey.has_value()) {
+        if (origin != identity.origin || vkey != identity.vkey) {
+          return FailedPreconditionError("the database " + writer_->display() +
+                                         " holds the log \"" + origin.value_or("") + "\" (key " +
+                                         vkey.value_or("") + "), not \"" + identity.origin +
+                                         "\" (key " + identity.vkey + ")");
+        }
+        return OkStatus();
+      }
+      VOUCH_RETURN_IF_ERROR(Health());
+      VOUCH_RETURN_IF_ERROR(
+          writer_->Query(kInsertMeta, {"origin", identity.origin}, "log store: bind").status());
+      return writer_->Query(kInsertMeta, {"vkey", identity.vkey}, "log store: bind").status();
+    });
+    return Observe(bound);
+  }
+
+  StatusOr<LogTreeState> ReadState() const override VOUCH_EXCLUDES(reader_mu_) {
+    MutexLock lock(&reader_mu_);
+    return Observe(ReadStateLocked());
+  }
+
+  Status Append(const AppendBatch& batch) override VOUCH_EXCLUDES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(internal::ValidateBatch(batch));
+    MutexLock lock(&writer_mu_);
+    // Fail closed: nothing is appended to a store that has shown damage.
+    VOUCH_RETURN_IF_ERROR(Health());
+    // COMMIT returns once the commit record is flushed (synchronous_commit = on).
+    Status committed = writer_->Transaction([&] {
+      writer_mu_.AssertHeld();
+      return AppendLocked(batch);
+    });
+    return Observe(committed);
+  }
+
+  StatusOr<std::vector<std::optional<uint64_t>>> FindLeafHashes(
+      std::span<const tlog::Hash> leaf_hashes) const override VOUCH_EXCLUDES(reader_mu_) {
+    MutexLock lock(&reader_mu_);
+    return Observe(Lookup(*reader_, leaf_hashes));
+  }
+
+  StatusOr<std::vector<Bytes>> ReadEntries(uint64_t begin, uint64_t end) const override
+      VOUCH_EXCLUDES(reader_mu_) {
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRange(begin, end));
+    MutexLock lock(&reader_mu_);
+    std::vector<Bytes> out;
+    VOUCH_RETURN_IF_ERROR(Observe(ScanRange(kSelectEntries, begin, end, out,
+                                            [](Bytes data) -> StatusOr<Bytes> { return data; })));
+    return out;
+  }
+
+  StatusOr<std::vector<tlog::Hash>> ReadLeafHashes(uint64_t begin, uint64_t end) const override
+      VOUCH_EXCLUDES(reader_mu_) {
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRange(begin, end));
+    MutexLock lock(&reader_mu_);
+    std::vector<tlog::Hash> out;
+    VOUCH_RETURN_IF_ERROR(Observe(
+        ScanRange(kSelectLeafHashes, begin, end, out, [](Bytes data) -> StatusOr<tlog::Hash> {
+          tlog::Hash hash{};
+          if (data.size() != hash.size()) return Damaged("a stored leaf hash is not 32 bytes");
+          std::memcpy(hash.data(), data.data(), hash.size());
+          return hash;
+        })));
+    return out;
+  }
+
+  StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const override
+      VOUCH_EXCLUDES(reader_mu_) {
+    VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
+    MutexLock lock(&reader_mu_);
+    return Observe(ReadTileLocked(level, index));
+  }
+
+  Status ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                        std::span<tlog::Hash> out) const override VOUCH_EXCLUDES(reader_mu_) {
+    if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");
+    VOUCH_RETURN_IF_ERROR(CheckTileId(level, index));
+    MutexLock lock(&reader_mu_);
+    return Observe(ReadTileHashesLocked(level, index, slots, out));
+  }
+
+  StatusOr<std::string> ReadCheckpoint(uint64_t size) const override VOUCH_EXCLUDES(reader_mu_) {
+    if (size > INT64_MAX) return NotFoundError("no checkpoint for size " + std::to_string(size));
+    MutexLock lock(&reader_mu_);
+    auto rows = reader_->Query(kSelectCheckpoint, {std::to_string(size)}, "log store: read");
+    if (!rows.ok()) return Observe(rows.status());
+    if (rows->rows() == 0) {
+      return NotFoundError("no checkpoint was signed for size " + std::to_string(size));
+    }
+    return rows->Text(0, 0);
+  }
+
+  Status Health() const override VOUCH_EXCLUDES(damage_mu_) {
+    MutexLock lock(&damage_mu_);
+    return damage_;
+  }
+
+ private:
+  // Remembers damage (kDataLoss): from then on, appends are refused.
+  Status Observe(Status status) const VOUCH_EXCLUDES(damage_mu_) {
+    if (status.code() == StatusCode::kDataLoss) {
+      MutexLock lock(&damage_mu_);
+      if (damage_.ok()) {
+        damage_ = Status(StatusCode::kDataLoss,
+                         "store damaged: appends stopped (" + status.message() + ")",
+                         reasons::kStoreDamaged);
+      }
+    }
+    return status;
+  }
+  template <typename T>
+  StatusOr<T> Observe(StatusOr<T> result) const {
+    if (!result.ok()) (void)Observe(result.status());
+    return result;
+  }
+
+  StatusOr<LogTreeState> ReadStateLocked() const VOUCH_REQUIRES(reader_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(PgRows rows, reader_->Query(kSelectTree, {}, "log store: read state"));
+    if (rows.rows() != 1) return Damaged("the tree state row is missing");
+    VOUCH_ASSIGN_OR_RETURN(int64_t size, rows.Int(0, 0));
+    VOUCH_ASSIGN_OR_RETURN(Bytes range, rows.Bytea(0, 1));
+    if (size < 0 || range.size() % tlog::kHashSize != 0 ||
+        range.size() / tlog::kHashSize !=
+            static_cast<size_t>(std::popcount(static_cast<uint64_t>(size)))) {
+      return Damaged("the stored tree state is inconsistent");
+    }
+    LogTreeState state;
+    state.size = static_cast<uint64_t>(size);
+    for (size_t i = 0; i < range.size(); i += tlog::kHashSize) {
+      tlog::Hash h;
+      std::memcpy(h.data(), range.data() + i, tlog::kHashSize);
+      state.range.push_back(h);
+    }
+    state.checkpoint = rows.Text(0, 2);
+    return state;
+  }
+
+  // For each of `hashes`, the index of the stored entry with that leaf hash (one statement).
+  static StatusOr<std::vector<std::optional<uint64_t>>> Lookup(PgConnection& db,
+                                                               std::span<const tlog::Hash> hashes) {
+    std::vector<std::optional<uint64_t>> out(hashes.size());
+    if (hashes.empty()) return out;
+    std::vector<ByteSpan> values(hashes.begin(), hashes.end());
+    VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kFindLeafHashes, {ByteaArray(values)},
+                                                 "log store: look up leaf hashes"));
+    for (int r = 0; r < rows.rows(); ++r) {
+      VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(r, 0));
+      VOUCH_ASSIGN_OR_RETURN(int64_t idx, rows.Int(r, 1));
+      if (n < 1 || static_cast<uint64_t>(n) > out.size() || idx < 0) {
+        return Damaged("a leaf hash lookup returned an impossible row");
+      }
+      out[static_cast<size_t>(n - 1)] = static_cast<uint64_t>(idx);
+    }
+    return out;
+  }
+
+  // One Append, as the SQLite store's: the fence, the deduplication check, the entries, the
+  // tiles, the tree state and the checkpoint history.
+  Status AppendLocked(const AppendBatch& batch) VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(PgRows locked, writer_->Query(kLockTreeSize, {}, "log store: lock"));
+    if (locked.rows() != 1) return Damaged("the tree state row is missing");
+    VOUCH_ASSIGN_OR_RETURN(int64_t stored, locked.Int(0, 0));
+    if (stored < 0 || static_cast<uint64_t>(stored) != batch.old_size) {
+      return Status(StatusCode::kAborted, "append batch extends size " +
+                                              std::to_string(batch.old_size) +
+                                              " but the store holds " + std::to_string(stored));
+    }
+    if (!batch.entries.empty()) {
+      std::vector<tlog::Hash> hashes;
+      std::vector<ByteSpan> leaf_hashes;
+      std::vector<ByteSpan> data;
+      hashes.reserve(batch.entries.size());
+      for (const NewEntry& e : batch.entries) {
+        hashes.push_back(e.leaf_hash);
+        leaf_hashes.emplace_back(e.leaf_hash);
+        data.push_back(e.data);
+      }
+      VOUCH_ASSIGN_OR_RETURN(auto existing, Lookup(*writer_, hashes));
+      std::vector<size_t> order(hashes.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : a < b;
+      });
+      for (size_t k = 0; k < order.size(); ++k) {
+        const size_t i = order[k];
+        if (existing[i].has_value() || (k > 0 && hashes[order[k - 1]] == hashes[i])) {
+          return AlreadyExistsError("an entry with the leaf hash of new entry " +
+                                    std::to_string(batch.old_size + i) + " is already stored");
+        }
+      }
+      VOUCH_RETURN_IF_ERROR(
+          writer_
+              ->Query(kInsertEntries,
+                      {std::to_string(batch.old_size), ByteaArray(leaf_hashes), ByteaArray(data)},
+                      "log store: insert entries")
+              .status());
+    }
+    for (const StoredTile& tile : batch.tiles) {
+      VOUCH_RETURN_IF_ERROR(writer_
+                                ->Query(kUpsertTile,
+                                        {std::to_string(tile.level), std::to_string(tile.index),
+                                         std::to_string(tile.width), PgBytea(tile.data)},
+                                        "log store: write tile")
+                                .status());
+    }
+    Bytes range;
+    range.reserve(batch.new_state.range.size() * tlog::kHashSize);
+    for (const tlog::Hash& h : batch.new_state.range) ::vouch::Append(range, h);
+    VOUCH_ASSIGN_OR_RETURN(PgRows updated,
+                           writer_->Query(kUpdateTree,
+                                          {std::to_string(batch.new_state.size), PgBytea(range),
+                                           batch.new_state.checkpoint},
+                                          "log store: write tree state"));
+    if (updated.affected() != 1) return Damaged("the tree state row is missing");
+    return writer_
+        ->Query(kUpsertCheckpoint,
+                {std::to_string(batch.new_state.size), batch.new_state.checkpoint},
+                "log store: write checkpoint")
+        .status();
+  }
+
+  // The rows of `sql` over [begin, end), each converted by `convert` into `out`; they must be
+  // exactly the indices begin, ..., end − 1 (kNotFound naming the first missing one otherwise).
+  template <typename T, typename Convert>
+  Status ScanRange(const char* sql, uint64_t begin, uint64_t end, std::vector<T>& out,
+                   Convert&& convert) const VOUCH_REQUIRES(reader_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows rows,
+        reader_->Query(sql, {std::to_string(begin), std::to_string(end)}, "log store: read"));
+    out.reserve(static_cast<size_t>(rows.rows()));
+    uint64_t next = begin;
+    for (int r = 0; r < rows.rows(); ++r, ++next) {
+      VOUCH_ASSIGN_OR_RETURN(int64_t idx, rows.Int(r, 0));
+      if (idx < 0 || static_cast<uint64_t>(idx) != next) break;
+      VOUCH_ASSIGN_OR_RETURN(Bytes data, rows.Bytea(r, 1));
+      VOUCH_ASSIGN_OR_RETURN(T value, convert(std::move(data)));
+      out.push_back(std::move(value));
+    }
+    if (next != end) return NotFoundError("entry " + std::to_string(next) + " is not stored");
+    return OkStatus();
+  }
+
+  StatusOr<StoredTile> ReadTileLocked(uint8_t level, uint64_t index) const
+      VOUCH_REQUIRES(reader_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows rows, reader_->Query(kSelectTile, {std::to_string(level), std::to_string(index)},
+                                    "log store: read tile"));
+    if (rows.rows() == 0) return NotFoundError(TileName(level, index) + " is not stored");
+    VOUCH_ASSIGN_OR_RETURN(int64_t width, rows.Int(0, 0));
+    VOUCH_ASSIGN_OR_RETURN(Bytes data, rows.Bytea(0, 1));
+    if (width < 1 || width > 256 || data.size() > internal::kMaxStoredTileSize) {
+      return Damaged("stored " + TileName(level, index) + " has an invalid width or size");
+    }
+    return StoredTile{level, index, static_cast<uint16_t>(width), std::move(data)};
+  }
+
+  Status ReadTileHashesLocked(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
+                              std::span<tlog::Hash> out) const VOUCH_REQUIRES(reader_mu_) {
+    std::string list = "{";
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (i > 0) list += ',';
+      list += std::to_string(slots[i]);
+    }
+    list += '}';
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows rows,
+        reader_->Query(kSelectTileSlots, {std::to_string(level), std::to_string(index), list},
+                       "log store: read tile hashes"));
+    if (rows.rows() == 0) {
+      if (slots.empty()) return ReadTileLocked(level, index).status();
+      return NotFoundError(TileName(level, index) + " is not stored");
+    }
+    if (static_cast<size_t>(rows.rows()) != slots.size()) {
+      return Damaged("a tile hash read returned the wrong number of rows");
+    }
+    for (int r = 0; r < rows.rows(); ++r) {
+      VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(r, 0));
+      VOUCH_ASSIGN_OR_RETURN(int64_t length, rows.Int(r, 1));
+      if (n < 1 || static_cast<size_t>(n) > slots.size()) {
+        return Damaged("a tile hash read returned an impossible row");
+      }
+      const size_t i = static_cast<size_t>(n - 1);
+      if (length < 0 || static_cast<uint64_t>(length) > internal::kMaxStoredTileSize) {
+        return Damaged("stored " + TileName(level, index) + " has an invalid size");
+      }
+      if (uint64_t{slots[i]} * tlog::kHashSize + tlog::kHashSize > static_cast<uint64_t>(length)) {
+        return OutOfRangeError("hash slot " + std::to_string(slots[i]) + " is beyond " +
+                               TileName(level, index));
+      }
+      VOUCH_ASSIGN_OR_RETURN(Bytes hash, rows.Bytea(r, 2));
+      if (hash.size() != tlog::kHashSize) {
+        return Damaged("a slot of stored " + TileName(level, index) + " is not 32 bytes");
+      }
+      std::memcpy(out[i].data(), hash.data(), tlog::kHashSize);
+    }
+    return OkStatus();
+  }
+
+  StatusOr<std::optional<std::string>> ReadMetaLocked(const std::string& key)
+      VOUCH_REQUIRES(writer_mu_) {
+    VOUCH_ASSIGN_OR_RETURN(PgRows rows, writer_->Query(kSelectMeta, {key}, "log store: read meta"));
+    if (rows.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(rows.Text(0, 0));
+  }
+
+  Mutex writer_mu_;
+  const std::unique_ptr<PgConnection> writer_ VOUCH_PT_GUARDED_BY(writer_mu_);
+  mutable Mutex reader_mu_;
+  const std::unique_ptr<PgConnection> reader_ VOUCH_PT_GUARDED_BY(reader_mu_);
+  mutable Mutex damage_mu_;
+  mutable Status damage_ VOUCH_GUARDED_BY(damage_mu_);
+};
+
+// Whether the database has the schema vouch_log.
+StatusOr<bool> HasSchema(PgConnection& db) {
+  VOUCH_ASSIGN_OR_RETURN(
+      PgRows rows, db.Query("SELECT count(*) FROM pg_namespace WHERE nspname = 'vouch_log'", {},
+                            "log store: read schema"));
+  VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(0, 0));
+  return n > 0;
+}
+
+// The schema is version 1, whole: every table and column, nothing missing; a newer version is
+// refused before anything else is looked at.
+Status CheckSchema(PgConnection& db) {
+  VOUCH_ASSIGN_OR_RETURN(
+      PgRows columns,
+      db.Query("SELECT table_name, column_name, data_type FROM information_schema.columns "
+               "WHERE table_schema = 'vouch_log' ORDER BY 1, 2",
+               {}, "log store: read schema"));
+  std::vector<std::vector<std::string>> found;
+  found.reserve(static_cast<size_t>(columns.rows()));
+  for (int i = 0; i < columns.rows(); ++i) {
+    found.push_back({columns.Text(i, 0), columns.Text(i, 1), columns.Text(i, 2)});
+  }
+  std::vector<std::vector<std::string>> expected;
+  expected.reserve(std::size(kExpectedColumns));
+  for (const auto& c : kExpectedColumns) expected.push_back({c[0], c[1], c[2]});
+  const bool has_version_table = std::any_of(
+      found.begin(), found.end(), [](const auto& c) { return c[0] == "schema_version"; });
+  if (has_version_table) {
+    VOUCH_ASSIGN_OR_RETURN(PgRows version, db.Query("SELECT version FROM vouch_log.schema_version",
+                                                    {}, "log store: read schema"));
+    if (version.rows() == 1) {
+      VOUCH_ASSIGN_OR_RETURN(int64_t v, version.Int(0, 0));
+      if (v > kSchemaVersion) {
+        return Status(StatusCode::kFailedPrecondition,
+                      db.display() + " holds log schema version " + std::to_string(v) +
+                          ", newer than this vouch's " + std::to_string(kSchemaVersion) +
+                          ": run a newer vouch",
+                      reasons::kStoreVersionNewer);
+      }
+      if (v == kSchemaVersion && found == expected) return OkStatus();
+    }
+  }
+  return Status(StatusCode::kDataLoss,
+                "the log schema vouch_log in " + db.display() + " is not version " +
+                    std::to_string(kSchemaVersion) +
+                    " whole (a table, column or the version row is missing or changed); "
+                    "restore the database from backup (docs/postgres.md)",
+                reasons::kStoreSchema);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri) {
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer));
+  if (exists) {
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(std::string state_id, NewStateId());
+    const Status created = writer->Transaction([&] {
+      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
+      return writer->Query(kInsertMeta, {"state_id", state_id}, "log store: write meta").status();
+    });
+    VOUCH_RETURN_IF_ERROR(created);
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
+  return std::unique_ptr<LogStore>(new PostgresLogStore(std::move(writer), std::move(reader)));
+}
+
+}  // namespace vouch::store
