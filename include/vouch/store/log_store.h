@@ -1,8 +1,9 @@
 // Durable storage of one transparency log (DESIGN.md §2, layer 4): its entries with their
 // indices, the tree state (size, compact range, the checkpoint signed for that size), the hash
-// tiles, and the history of signed checkpoints. One narrow interface, two kinds of
-// implementation: SQLite (sqlite_log_store.h, the embedded default) and an in-memory fake
-// (memory_log_store.h) for tests; PostgreSQL is planned as a third (docs/log.md, "PostgreSQL").
+// tiles, and the history of signed checkpoints. One narrow interface, three implementations:
+// SQLite (sqlite_log_store.h, the embedded default), PostgreSQL (postgres_log_store.h,
+// docs/postgres.md; not yet behind `vouch serve log`) and an in-memory fake (memory_log_store.h)
+// for tests.
 //
 // The interface knows nothing about Merkle trees beyond the 32-byte hashes it stores: the
 // sequencer (src/ledger/) decides what goes into a batch and what tile bytes mean. Everything
