@@ -24,15 +24,20 @@
 // with a version at least as wide (`ON CONFLICT … DO UPDATE … WHERE excluded.width >=
 // tiles.width`), updates the tree row and records the checkpoint in the history.
 //
-// Opening creates the schema in a database that has none (with a new random state id), or
-// checks an existing one: every table and column of version 1 (a missing or changed one:
-// kDataLoss, "store_schema"); a newer version is refused (kFailedPrecondition,
-// "store_version_newer"). Damage found while reading (a hash that is not 32 bytes, an
+// Creating the state creates the schema (with a new random state id); opening it checks every
+// table and column of version 1 (a missing or changed one: kDataLoss, "store_schema") and
+// refuses a newer version (kFailedPrecondition, "store_version_newer"). Damage found while reading (a hash that is not 32 bytes, an
 // inconsistent tree row or tile) is kDataLoss and stops appends: Health() and every later
 // Append return kDataLoss ("store_damaged"); reads still answer what they can.
 //
-// Not yet: the state anchor of the SQLite log store (CreateState/OpenState, state_anchor.h).
-// This store is for tests and for wiring behind an anchor; docs/postgres.md says what is missing.
+// The state anchor, as for the SQLite log store (sqlite_log_store.h, state_anchor.h): creating
+// the state is explicit (CreatePostgresLogState: the schema with a new state id, and the anchor
+// at `anchor_path`, a local file such as DATA/log.anchor that losing or replacing the database
+// does not lose); every OpenPostgresLogState compares the database with it and refuses one that
+// is missing, of another state or log, or behind the newest signed checkpoint (kDataLoss,
+// "state_lost" / "state_behind"); an anchored Append rewrites the anchor after its commit and
+// before it returns (failure: kUnavailable, kCommittedNotAcknowledged). OpenPostgresLogStore
+// opens without an anchor: for tests of the store itself, never for a service.
 //
 // Errors: pg_conn.h's table ("store_unreachable", "store_full", "store_not_durable", ...) and
 // log_store.h's codes.
@@ -51,8 +56,15 @@
 
 namespace vouch::store {
 
-// Opens the log store in the database `uri`, creating the schema vouch_log when the database
-// has none, checking it otherwise (see the banner).
+// Creates the log's state in the database `uri`; kAlreadyExists ("state_exists") when the
+// anchor exists or the database already holds a log state.
+StatusOr<std::unique_ptr<LogStore>> CreatePostgresLogState(const std::string& uri,
+                                                           const std::string& anchor_path);
+// Opens the existing state; kFailedPrecondition ("state_missing") without an anchor.
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogState(const std::string& uri,
+                                                         const std::string& anchor_path);
+// For tests of the store itself: opens the log store in the database `uri` without an anchor,
+// creating the schema vouch_log when the database has none, checking it otherwise.
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri);
 
 }  // namespace vouch::store

@@ -14,6 +14,7 @@
 #include "vouch/store/postgres_log_store.h"
 #include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
+#include "vouch/tlog/checkpoint.h"
 
 namespace vouch::store {
 namespace {
@@ -118,10 +119,40 @@ Status CheckTileId(uint8_t level, uint64_t index) {
   return OkStatus();
 }
 
+// The root of the tree whose compact range is `range` (largest subtree first).
+tlog::Hash RootOfRange(const std::vector<tlog::Hash>& range) {
+  if (range.empty()) return tlog::EmptyRoot();
+  tlog::Hash root = range.back();
+  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
+  return root;
+}
+
+// The body (the text up to the blank line) of a signed checkpoint note.
+StatusOr<tlog::Checkpoint> CheckpointBody(const std::string& note) {
+  const size_t blank = note.find("\n\n");
+  return tlog::Checkpoint::ParseText(blank == std::string::npos
+                                         ? std::string_view(note)
+                                         : std::string_view(note).substr(0, blank + 1));
+}
+
+Status AnchorError(StatusCode code, const char* reason, std::string message) {
+  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
+}
+
 class PostgresLogStore final : public LogStore {
  public:
   PostgresLogStore(std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> reader)
       : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  // An anchored store: every Append records its checkpoint's tree in the anchor at
+  // `anchor_path` before it returns.
+  PostgresLogStore(std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> reader,
+                   std::string anchor_path, StateAnchor anchor,
+                   std::optional<std::string> bound_origin)
+      : writer_(std::move(writer)),
+        reader_(std::move(reader)),
+        anchor_path_(std::move(anchor_path)),
+        anchor_(std::move(anchor)),
+        bound_origin_(std::move(bound_origin)) {}
 
   Status Bind(const LogIdentity& identity) override VOUCH_EXCLUDES(writer_mu_) {
     MutexLock lock(&writer_mu_);
@@ -145,7 +176,9 @@ class PostgresLogStore final : public LogStore {
           writer_->Query(kInsertMeta, {"origin", identity.origin}, "log store: bind").status());
       return writer_->Query(kInsertMeta, {"vkey", identity.vkey}, "log store: bind").status();
     });
-    return Observe(bound);
+    VOUCH_RETURN_IF_ERROR(Observe(bound));
+    bound_origin_ = identity.origin;
+    return OkStatus();
   }
 
   StatusOr<LogTreeState> ReadState() const override VOUCH_EXCLUDES(reader_mu_) {
@@ -158,12 +191,31 @@ class PostgresLogStore final : public LogStore {
     MutexLock lock(&writer_mu_);
     // Fail closed: nothing is appended to a store that has shown damage.
     VOUCH_RETURN_IF_ERROR(Health());
+    tlog::Hash root{};
+    if (anchor_.has_value()) {
+      VOUCH_ASSIGN_OR_RETURN(root, CheckAnchorableLocked(batch.new_state));
+    }
     // COMMIT returns once the commit record is flushed (synchronous_commit = on).
     Status committed = writer_->Transaction([&] {
       writer_mu_.AssertHeld();
       return AppendLocked(batch);
     });
-    return Observe(committed);
+    VOUCH_RETURN_IF_ERROR(Observe(committed));
+    // The anchor records the newly signed tree before the batch is acknowledged; a crash in
+    // between leaves the database ahead of the anchor, which the next open accepts.
+    if (anchor_.has_value()) {
+      anchor_->trees.clear();
+      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
+      Status written = WriteStateAnchor(anchor_path_, *anchor_);
+      if (!written.ok()) {
+        return Status(StatusCode::kUnavailable,
+                      "the batch is committed but the state anchor could not be updated, so it "
+                      "is not acknowledged: " +
+                          written.message(),
+                      kCommittedNotAcknowledged);
+      }
+    }
+    return OkStatus();
   }
 
   StatusOr<std::vector<std::optional<uint64_t>>> FindLeafHashes(
@@ -245,6 +297,22 @@ class PostgresLogStore final : public LogStore {
   StatusOr<T> Observe(StatusOr<T> result) const {
     if (!result.ok()) (void)Observe(result.status());
     return result;
+  }
+
+  // What an anchored Append records: the root of `state`, after checking that its checkpoint
+  // is this log's, for that size and root (the anchor never records what was not signed).
+  StatusOr<tlog::Hash> CheckAnchorableLocked(const LogTreeState& state) VOUCH_REQUIRES(writer_mu_) {
+    if (!bound_origin_.has_value()) {
+      return FailedPreconditionError("an anchored log store appends only after Bind");
+    }
+    const tlog::Hash root = RootOfRange(state.range);
+    auto body = CheckpointBody(state.checkpoint);
+    if (!body.ok() || body->origin() != *bound_origin_ || body->size() != state.size ||
+        body->root() != root) {
+      return InvalidArgumentError(
+          "append batch: the checkpoint is not this log's checkpoint for the new tree");
+    }
+    return root;
   }
 
   StatusOr<LogTreeState> ReadStateLocked() const VOUCH_REQUIRES(reader_mu_) {
@@ -442,6 +510,10 @@ class PostgresLogStore final : public LogStore {
   const std::unique_ptr<PgConnection> reader_ VOUCH_PT_GUARDED_BY(reader_mu_);
   mutable Mutex damage_mu_;
   mutable Status damage_ VOUCH_GUARDED_BY(damage_mu_);
+  // The anchor (none for a store opened by OpenPostgresLogStore) and the bound origin.
+  const std::string anchor_path_;
+  std::optional<StateAnchor> anchor_ VOUCH_GUARDED_BY(writer_mu_);
+  std::optional<std::string> bound_origin_ VOUCH_GUARDED_BY(writer_mu_);
 };
 
 // Whether the database has the schema vouch_log.
@@ -494,6 +566,140 @@ Status CheckSchema(PgConnection& db) {
                 reasons::kStoreSchema);
 }
 
+StatusOr<std::optional<std::string>> ReadMeta(PgConnection& db, const std::string& key) {
+  VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectMeta, {key}, "log store: read meta"));
+  if (rows.rows() == 0) return std::optional<std::string>();
+  return std::optional<std::string>(rows.Text(0, 0));
+}
+
+// The database matches `anchor` (same state id and origin, at least the anchored size, the
+// anchored root at that size). When the database is ahead, `anchor` is advanced to its newest
+// checkpoint and rewritten first.
+Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, StateAnchor& anchor,
+                         const std::optional<std::string>& origin) {
+  const std::string display = db.display();
+  VOUCH_ASSIGN_OR_RETURN(auto id, ReadMeta(db, "state_id"));
+  if (id != anchor.state_id) {
+    return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
+                       "the log database " + display + " belongs to another state (state id " +
+                           id.value_or("none") + ", the anchor " + anchor_path + " has " +
+                           anchor.state_id +
+                           "): restore this log's database from backup, or start a new log "
+                           "with a new key");
+  }
+  VOUCH_ASSIGN_OR_RETURN(PgRows tree, db.Query(kSelectTree, {}, "log store: read state"));
+  if (tree.rows() != 1) return Damaged("the tree state row is missing");
+  VOUCH_ASSIGN_OR_RETURN(int64_t stored_size, tree.Int(0, 0));
+  VOUCH_ASSIGN_OR_RETURN(Bytes range_bytes, tree.Bytea(0, 1));
+  const std::string newest = tree.Text(0, 2);
+  if (stored_size < 0 || range_bytes.size() % tlog::kHashSize != 0) {
+    return Damaged("the stored tree state is inconsistent");
+  }
+  const uint64_t size = static_cast<uint64_t>(stored_size);
+  for (const auto& [anchored_origin, anchored] : anchor.trees) {
+    if (origin != anchored_origin) {
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
+                         "the log database " + display + " holds the log \"" + origin.value_or("") +
+                             "\", but its anchor is for \"" + anchored_origin + "\"");
+    }
+    if (size < anchored.size) {
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
+                         "the log database " + display + " has " + std::to_string(size) +
+                             " entries but this log signed a checkpoint for " +
+                             std::to_string(anchored.size) +
+                             ": the database is behind what was signed (lost or rolled back); "
+                             "restore it from backup, or start a new log with a new key");
+    }
+    VOUCH_ASSIGN_OR_RETURN(PgRows note, db.Query(kSelectCheckpoint, {std::to_string(anchored.size)},
+                                                 "log store: read checkpoint"));
+    StatusOr<tlog::Checkpoint> body =
+        note.rows() == 1 ? CheckpointBody(note.Text(0, 0))
+                         : StatusOr<tlog::Checkpoint>(NotFoundError("no checkpoint"));
+    if (!body.ok() || body->size() != anchored.size || body->root() != anchored.root) {
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
+                         "the log database " + display + " (" + std::to_string(size) +
+                             " entries) does not extend the checkpoint this log signed for " +
+                             std::to_string(anchored.size) +
+                             " entries; restore the database from backup, or start a new log "
+                             "with a new key");
+    }
+  }
+  if (origin.has_value() && !newest.empty()) {
+    auto it = anchor.trees.find(*origin);
+    if (it == anchor.trees.end() || it->second.size < size) {
+      std::vector<tlog::Hash> range(range_bytes.size() / tlog::kHashSize);
+      for (size_t i = 0; i < range.size(); ++i) {
+        std::memcpy(range[i].data(), range_bytes.data() + i * tlog::kHashSize, tlog::kHashSize);
+      }
+      anchor.trees.clear();
+      anchor.trees.emplace(*origin, AnchoredTree{size, RootOfRange(range)});
+      VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, anchor));
+    }
+  }
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
+                                                 const std::string& anchor_path, bool create) {
+  VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
+  const std::string display = internal::RedactPgUri(uri);
+  if (create && anchor.has_value()) {
+    return Status(StatusCode::kAlreadyExists,
+                  "the log state exists already (its anchor " + anchor_path +
+                      " exists); open it without --init",
+                  reasons::kStateExists);
+  }
+  if (!create && !anchor.has_value()) {
+    return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateMissing,
+                       "there is no log state anchored at " + anchor_path +
+                           ": create one with `vouch serve log --init --store " + display + "`");
+  }
+  if (anchor.has_value() && anchor->kind != StateKind::kLog) {
+    return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
+                       "the state anchor " + anchor_path + " is not a log's");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer));
+  if (create) {
+    if (exists) {
+      return Status(StatusCode::kAlreadyExists,
+                    display +
+                        " already holds a log state (schema vouch_log) that is not "
+                        "anchored at " +
+                        anchor_path +
+                        ": open it where its anchor is, or drop the schema to start anew",
+                    reasons::kStateExists);
+    }
+    StateAnchor created;
+    created.kind = StateKind::kLog;
+    VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
+    const Status schema_created = writer->Transaction([&] {
+      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
+      return writer->Query(kInsertMeta, {"state_id", created.state_id}, "log store: write meta")
+          .status();
+    });
+    VOUCH_RETURN_IF_ERROR(schema_created);
+    VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, created));
+    anchor = std::move(created);
+  } else {
+    if (!exists) {
+      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
+                         display +
+                             " holds no log state (schema vouch_log), but this log has "
+                             "state (anchor " +
+                             anchor_path +
+                             "): restore the database from backup, or start a new log with a "
+                             "new key");
+    }
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer));
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> origin, ReadMeta(*writer, "origin"));
+  if (!create) VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
+  return std::unique_ptr<LogStore>(new PostgresLogStore(
+      std::move(writer), std::move(reader), anchor_path, *std::move(anchor), std::move(origin)));
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri) {
@@ -511,6 +717,20 @@ StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri)
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
   return std::unique_ptr<LogStore>(new PostgresLogStore(std::move(writer), std::move(reader)));
+}
+
+}  // namespace vouch::store
+
+namespace vouch::store {
+
+StatusOr<std::unique_ptr<LogStore>> CreatePostgresLogState(const std::string& uri,
+                                                           const std::string& anchor_path) {
+  return OpenAnchored(uri, anchor_path, /*create=*/true);
+}
+
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogState(const std::string& uri,
+                                                         const std::string& anchor_path) {
+  return OpenAnchored(uri, anchor_path, /*create=*/false);
 }
 
 }  // namespace vouch::store

@@ -19,6 +19,7 @@
 #include "vouch/store/postgres_log_store.h"
 #include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/state_anchor.h"
+#include "vouch/tlog/checkpoint.h"
 
 namespace vouch::store {
 namespace {
@@ -193,6 +194,81 @@ TEST_F(PostgresLogStoreTest, TileHashesAreReadAsSlices) {
   tlog::Hash one[1];
   EXPECT_THAT(store->ReadTileHashes(0, 3, beyond, one), StatusIs(StatusCode::kOutOfRange));
   EXPECT_THAT(store->ReadTileHashes(0, 4, slots, out), StatusIs(StatusCode::kNotFound));
+}
+
+// A batch of `entries` whose checkpoint is a parseable note of origin "log.example" for the
+// new tree (what an anchored store checks before it appends).
+AppendBatch SignedBatch(BatchBuilder& builder, const std::vector<std::string>& entries) {
+  AppendBatch batch = builder.Build(entries);
+  tlog::Hash root = batch.new_state.range.back();
+  for (size_t i = batch.new_state.range.size() - 1; i-- > 0;) {
+    root = tlog::HashChildren(batch.new_state.range[i], root);
+  }
+  auto body = tlog::Checkpoint::Create("log.example", batch.new_state.size, root);
+  EXPECT_THAT(body, IsOk());
+  batch.new_state.checkpoint = body->ToText() + "\n\u2014 log.example AAAA\n";
+  return batch;
+}
+
+TEST_F(PostgresLogStoreTest, TheAnchoredStateIsCreatedOnceAndChecked) {
+  const std::string dir = ::vouch::testing::MakeTempDir("pg_log_state");
+  const std::string anchor = dir + "/log.anchor";
+  EXPECT_THAT(OpenPostgresLogState(uri_, anchor),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("--init")));
+  BatchBuilder builder;
+  {
+    auto store = CreatePostgresLogState(uri_, anchor);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Bind({"log.example", "log.example+01+AA"}), IsOk());
+    // A checkpoint that is not this log's for the new tree is never anchored.
+    BatchBuilder other;
+    EXPECT_THAT((*store)->Append(other.Build({"x"})), StatusIs(StatusCode::kInvalidArgument));
+    ASSERT_THAT((*store)->Append(SignedBatch(builder, {"a", "b", "c"})), IsOk());
+  }
+  auto anchored = ReadStateAnchor(anchor);
+  ASSERT_THAT(anchored, IsOk());
+  ASSERT_TRUE(anchored->has_value());
+  EXPECT_EQ((*anchored)->trees.at("log.example").size, 3u);
+  EXPECT_THAT(CreatePostgresLogState(uri_, anchor), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(CreatePostgresLogState(uri_, dir + "/other.anchor"),
+              StatusIs(StatusCode::kAlreadyExists, HasSubstr("not anchored")));
+  {
+    auto reopened = OpenPostgresLogState(uri_, anchor);
+    ASSERT_THAT(reopened, IsOk());
+    ASSERT_THAT((*reopened)->Append(SignedBatch(builder, {"d"})), IsOk());
+  }
+
+  // Rolled back below what was signed: refused, naming both sizes.
+  Sql("UPDATE vouch_log.tree SET size = 2");
+  auto behind = OpenPostgresLogState(uri_, anchor);
+  EXPECT_THAT(behind, StatusIs(StatusCode::kDataLoss, HasSubstr("has 2 entries")));
+  EXPECT_EQ(behind.status().reason(), "state_behind");
+
+  // Another log's database under this anchor: refused.
+  auto other_uri = SharedPgTestServer()->CreateDatabase();
+  ASSERT_THAT(other_uri, IsOk());
+  ASSERT_THAT(CreatePostgresLogState(*other_uri, dir + "/other2.anchor"), IsOk());
+  auto other = OpenPostgresLogState(*other_uri, anchor);
+  EXPECT_THAT(other, StatusIs(StatusCode::kDataLoss, HasSubstr("another state")));
+  EXPECT_EQ(other.status().reason(), "state_lost");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(PostgresLogStoreTest, AWipedDatabaseIsNeverAFreshStart) {
+  const std::string dir = ::vouch::testing::MakeTempDir("pg_log_wiped");
+  const std::string anchor = dir + "/log.anchor";
+  {
+    auto store = CreatePostgresLogState(uri_, anchor);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Bind({"log.example", "log.example+01+AA"}), IsOk());
+    BatchBuilder builder;
+    ASSERT_THAT((*store)->Append(SignedBatch(builder, {"a"})), IsOk());
+  }
+  Sql("DROP SCHEMA vouch_log CASCADE");
+  auto opened = OpenPostgresLogState(uri_, anchor);
+  EXPECT_THAT(opened, StatusIs(StatusCode::kDataLoss, HasSubstr("restore")));
+  EXPECT_EQ(opened.status().reason(), "state_lost");
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(PostgresLogStoreTest, AnUnreachableServerIsAClearErrorNotAHang) {
