@@ -26,9 +26,10 @@
 //
 // Creating the state creates the schema (with a new random state id); opening it checks every
 // table and column of version 1 (a missing or changed one: kDataLoss, "store_schema") and
-// refuses a newer version (kFailedPrecondition, "store_version_newer"). Damage found while reading (a hash that is not 32 bytes, an
-// inconsistent tree row or tile) is kDataLoss and stops appends: Health() and every later
-// Append return kDataLoss ("store_damaged"); reads still answer what they can.
+// refuses a newer version (kFailedPrecondition, "store_version_newer"). Damage found while
+// reading (a hash that is not 32 bytes, an inconsistent tree row or tile) is kDataLoss and stops
+// appends: Health() and every later Append return kDataLoss ("store_damaged"); reads still
+// answer what they can.
 //
 // The state anchor, as for the SQLite log store (sqlite_log_store.h, state_anchor.h): creating
 // the state is explicit (CreatePostgresLogState: the schema with a new state id, and the anchor
