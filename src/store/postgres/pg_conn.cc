@@ -11,6 +11,11 @@
 namespace vouch::store::internal {
 namespace {
 
+// What every session sets, on connecting and after each reconnect: commits acknowledged only
+// once durable, and bytea results in the hex form that PgRows::Bytea decodes (whatever the
+// server's or database's default).
+constexpr char kSessionSettings[] = "SET synchronous_commit = on; SET bytea_output = hex";
+
 std::string Trimmed(const char* message) {
   std::string text = message == nullptr ? "" : message;
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -94,7 +99,7 @@ StatusOr<std::unique_ptr<PgConnection>> PgConnection::Open(const std::string& ur
                   reasons::kStoreUnreachable);
   }
   std::unique_ptr<PgConnection> c(new PgConnection(conn, display));
-  VOUCH_RETURN_IF_ERROR(c->Exec("SET synchronous_commit = on", "make commits durable"));
+  VOUCH_RETURN_IF_ERROR(c->Exec(kSessionSettings, "set up the session"));
   VOUCH_ASSIGN_OR_RETURN(PgRows fsync, c->Query("SHOW fsync", {}, "read fsync"));
   if (fsync.rows() != 1 || fsync.Text(0, 0) != "on") {
     return Status(StatusCode::kFailedPrecondition,
@@ -138,9 +143,9 @@ Status PgConnection::EnsureConnected() {
                   "cannot reconnect to " + display_ + ": " + Trimmed(PQerrorMessage(conn_)),
                   reasons::kStoreUnreachable);
   }
-  PGresult* result = PQexec(conn_, "SET synchronous_commit = on");
+  PGresult* result = PQexec(conn_, kSessionSettings);
   const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
-  Status error = ok ? OkStatus() : Error(result, "make commits durable");
+  Status error = ok ? OkStatus() : Error(result, "set up the session");
   PQclear(result);
   return error;
 }

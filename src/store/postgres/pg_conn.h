@@ -2,9 +2,10 @@
 // text parameters and read as text (bytea as PostgreSQL's hex form, decoded here), which keeps
 // the code small and the statements within the subset PostgreSQL-compatible databases share.
 //
-// Every connection runs `SET synchronous_commit = on` and refuses a server whose `fsync` is off
-// (kFailedPrecondition, reason "store_not_durable"): nothing is acknowledged before its COMMIT
-// is durable.
+// Every connection runs `SET synchronous_commit = on; SET bytea_output = hex` (so that bytea
+// arrives in the hex form decoded here, whatever the database's default) and refuses a server
+// whose `fsync` is off (kFailedPrecondition, reason "store_not_durable"): nothing is
+// acknowledged before its COMMIT is durable.
 //
 // Errors (each with the server's message and the statement's purpose):
 //   kUnavailable, "store_unreachable"   cannot connect, or the connection broke
@@ -66,7 +67,7 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection();
 
-  // Reconnects when the connection broke (then sets synchronous_commit again); Exec and Query
+  // Reconnects when the connection broke (then sets the session settings again); Exec and Query
   // call it first, so a server that restarted is reached again by the next statement.
   Status EnsureConnected();
   // Runs `sql` (one or more statements, no parameters).
