@@ -1,6 +1,7 @@
 // One libpq connection (pg_conn.h).
 #include "store/postgres/pg_conn.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -187,6 +188,57 @@ Status PgConnection::Transaction(const std::function<Status()>& body) {
     return status;
   }
   return Exec("COMMIT", "commit");
+}
+
+StatusOr<bool> HasSchema(PgConnection& db, const PgSchema& schema) {
+  VOUCH_ASSIGN_OR_RETURN(
+      PgRows rows,
+      db.Query("SELECT count(*) FROM pg_namespace WHERE nspname = $1", {std::string(schema.name)},
+               std::string(schema.what) + " store: read schema"));
+  VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(0, 0));
+  return n > 0;
+}
+
+Status CheckSchema(PgConnection& db, const PgSchema& schema) {
+  const std::string what = std::string(schema.what) + " store: read schema";
+  VOUCH_ASSIGN_OR_RETURN(
+      PgRows columns,
+      db.Query("SELECT table_name, column_name, data_type FROM information_schema.columns "
+               "WHERE table_schema = $1 ORDER BY 1, 2",
+               {std::string(schema.name)}, what));
+  std::vector<std::vector<std::string>> found;
+  found.reserve(static_cast<size_t>(columns.rows()));
+  for (int i = 0; i < columns.rows(); ++i) {
+    found.push_back({columns.Text(i, 0), columns.Text(i, 1), columns.Text(i, 2)});
+  }
+  std::vector<std::vector<std::string>> expected;
+  expected.reserve(schema.columns.size());
+  for (const auto& c : schema.columns) expected.push_back({c[0], c[1], c[2]});
+  const bool has_version_table = std::any_of(
+      found.begin(), found.end(), [](const auto& c) { return c[0] == "schema_version"; });
+  if (has_version_table) {
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows version,
+        db.Query("SELECT version FROM " + std::string(schema.name) + ".schema_version", {}, what));
+    if (version.rows() == 1) {
+      VOUCH_ASSIGN_OR_RETURN(int64_t v, version.Int(0, 0));
+      if (v > schema.version) {
+        return Status(StatusCode::kFailedPrecondition,
+                      db.display() + " holds " + std::string(schema.what) + " schema version " +
+                          std::to_string(v) + ", newer than this vouch's " +
+                          std::to_string(schema.version) + ": run a newer vouch",
+                      reasons::kStoreVersionNewer);
+      }
+      if (v == schema.version && found == expected) return OkStatus();
+    }
+  }
+  return Status(StatusCode::kDataLoss,
+                "the " + std::string(schema.what) + " schema " + std::string(schema.name) + " in " +
+                    db.display() + " is not version " + std::to_string(schema.version) +
+                    " whole (a table, column or the version row is missing or changed); "
+                    "restore the database from backup (" +
+                    std::string(schema.recovery) + ")",
+                reasons::kStoreSchema);
 }
 
 }  // namespace vouch::store::internal

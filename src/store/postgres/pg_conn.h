@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,24 @@ class PgConnection {
   PGconn* const conn_;
   const std::string display_;
 };
+
+// One service's schema in the database (docs/postgres.md): `name` ("vouch_log"), named as
+// `what` ("log") in messages, at `version`, with exactly `columns` (table, column, data_type as
+// information_schema gives it) sorted by table then column, and a table schema_version holding
+// one row. `recovery` says where the docs tell how to recover.
+struct PgSchema {
+  std::string_view name;
+  std::string_view what;
+  int64_t version = 0;
+  std::span<const char* const[3]> columns;
+  std::string_view recovery;
+};
+// Whether the database has the schema `schema.name`.
+StatusOr<bool> HasSchema(PgConnection& db, const PgSchema& schema);
+// OK when the schema is `schema.version`, whole. kFailedPrecondition "store_version_newer" for
+// a newer version (checked first); kDataLoss "store_schema" when a table, column or the version
+// row is missing or changed. Never repairs anything.
+Status CheckSchema(PgConnection& db, const PgSchema& schema);
 
 // `uri` with every password replaced by "***" (for messages and logs): the one in the userinfo
 // (postgresql://user:PASSWORD@host/db) and any password=... parameter (in the query of a URI

@@ -23,6 +23,7 @@ using internal::PgBytea;
 using internal::PgConnection;
 using internal::PgParam;
 using internal::PgRows;
+using internal::PgSchema;
 
 constexpr int kSchemaVersion = 1;
 constexpr const char* kCreateSchema =
@@ -516,55 +517,8 @@ class PostgresLogStore final : public LogStore {
   std::optional<std::string> bound_origin_ VOUCH_GUARDED_BY(writer_mu_);
 };
 
-// Whether the database has the schema vouch_log.
-StatusOr<bool> HasSchema(PgConnection& db) {
-  VOUCH_ASSIGN_OR_RETURN(
-      PgRows rows, db.Query("SELECT count(*) FROM pg_namespace WHERE nspname = 'vouch_log'", {},
-                            "log store: read schema"));
-  VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(0, 0));
-  return n > 0;
-}
-
-// The schema is version 1, whole: every table and column, nothing missing; a newer version is
-// refused before anything else is looked at.
-Status CheckSchema(PgConnection& db) {
-  VOUCH_ASSIGN_OR_RETURN(
-      PgRows columns,
-      db.Query("SELECT table_name, column_name, data_type FROM information_schema.columns "
-               "WHERE table_schema = 'vouch_log' ORDER BY 1, 2",
-               {}, "log store: read schema"));
-  std::vector<std::vector<std::string>> found;
-  found.reserve(static_cast<size_t>(columns.rows()));
-  for (int i = 0; i < columns.rows(); ++i) {
-    found.push_back({columns.Text(i, 0), columns.Text(i, 1), columns.Text(i, 2)});
-  }
-  std::vector<std::vector<std::string>> expected;
-  expected.reserve(std::size(kExpectedColumns));
-  for (const auto& c : kExpectedColumns) expected.push_back({c[0], c[1], c[2]});
-  const bool has_version_table = std::any_of(
-      found.begin(), found.end(), [](const auto& c) { return c[0] == "schema_version"; });
-  if (has_version_table) {
-    VOUCH_ASSIGN_OR_RETURN(PgRows version, db.Query("SELECT version FROM vouch_log.schema_version",
-                                                    {}, "log store: read schema"));
-    if (version.rows() == 1) {
-      VOUCH_ASSIGN_OR_RETURN(int64_t v, version.Int(0, 0));
-      if (v > kSchemaVersion) {
-        return Status(StatusCode::kFailedPrecondition,
-                      db.display() + " holds log schema version " + std::to_string(v) +
-                          ", newer than this vouch's " + std::to_string(kSchemaVersion) +
-                          ": run a newer vouch",
-                      reasons::kStoreVersionNewer);
-      }
-      if (v == kSchemaVersion && found == expected) return OkStatus();
-    }
-  }
-  return Status(StatusCode::kDataLoss,
-                "the log schema vouch_log in " + db.display() + " is not version " +
-                    std::to_string(kSchemaVersion) +
-                    " whole (a table, column or the version row is missing or changed); "
-                    "restore the database from backup (docs/postgres.md)",
-                reasons::kStoreSchema);
-}
+constexpr PgSchema kSchema{"vouch_log", "log", kSchemaVersion, kExpectedColumns,
+                           "docs/postgres.md"};
 
 StatusOr<std::optional<std::string>> ReadMeta(PgConnection& db, const std::string& key) {
   VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectMeta, {key}, "log store: read meta"));
@@ -659,7 +613,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                        "the state anchor " + anchor_path + " is not a log's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer, kSchema));
   if (create) {
     if (exists) {
       return Status(StatusCode::kAlreadyExists,
@@ -691,7 +645,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                              "): restore the database from backup, or start a new log with a "
                              "new key");
     }
-    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer));
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   }
   VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> origin, ReadMeta(*writer, "origin"));
   if (!create) VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
@@ -704,9 +658,9 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
 
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer, kSchema));
   if (exists) {
-    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer));
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   } else {
     VOUCH_ASSIGN_OR_RETURN(std::string state_id, NewStateId());
     const Status created = writer->Transaction([&] {

@@ -18,6 +18,7 @@ namespace {
 using internal::PgBytea;
 using internal::PgConnection;
 using internal::PgRows;
+using internal::PgSchema;
 
 constexpr int kSchemaVersion = 1;
 constexpr const char* kCreateSchema =
@@ -175,55 +176,8 @@ class PostgresWitnessStore final : public WitnessStore {
   Status damage_ VOUCH_GUARDED_BY(mu_);
 };
 
-// Whether the database has the schema vouch_witness.
-StatusOr<bool> HasSchema(PgConnection& db) {
-  VOUCH_ASSIGN_OR_RETURN(
-      PgRows rows, db.Query("SELECT count(*) FROM pg_namespace WHERE nspname = 'vouch_witness'", {},
-                            "witness store: read schema"));
-  VOUCH_ASSIGN_OR_RETURN(int64_t n, rows.Int(0, 0));
-  return n > 0;
-}
-
-// The schema is version 1, whole: every table and column, nothing missing.
-Status CheckSchema(PgConnection& db) {
-  VOUCH_ASSIGN_OR_RETURN(
-      PgRows columns,
-      db.Query("SELECT table_name, column_name, data_type FROM information_schema.columns "
-               "WHERE table_schema = 'vouch_witness' ORDER BY 1, 2",
-               {}, "witness store: read schema"));
-  std::vector<std::vector<std::string>> found;
-  found.reserve(static_cast<size_t>(columns.rows()));
-  for (int i = 0; i < columns.rows(); ++i) {
-    found.push_back({columns.Text(i, 0), columns.Text(i, 1), columns.Text(i, 2)});
-  }
-  std::vector<std::vector<std::string>> expected;
-  expected.reserve(std::size(kExpectedColumns));
-  for (const auto& c : kExpectedColumns) expected.push_back({c[0], c[1], c[2]});
-  const bool has_version_table = std::any_of(
-      found.begin(), found.end(), [](const auto& c) { return c[0] == "schema_version"; });
-  if (has_version_table) {
-    VOUCH_ASSIGN_OR_RETURN(
-        PgRows version,
-        db.Query("SELECT version FROM vouch_witness.schema_version", {}, "witness store: read"));
-    if (version.rows() == 1) {
-      VOUCH_ASSIGN_OR_RETURN(int64_t v, version.Int(0, 0));
-      if (v > kSchemaVersion) {
-        return Status(StatusCode::kFailedPrecondition,
-                      db.display() + " holds witness schema version " + std::to_string(v) +
-                          ", newer than this vouch's " + std::to_string(kSchemaVersion) +
-                          ": run a newer vouch",
-                      reasons::kStoreVersionNewer);
-      }
-      if (v == kSchemaVersion && found == expected) return OkStatus();
-    }
-  }
-  return Status(StatusCode::kDataLoss,
-                "the witness schema vouch_witness in " + db.display() + " is not version " +
-                    std::to_string(kSchemaVersion) +
-                    " whole (a table, column or the version row is missing or changed); "
-                    "restore the database from backup (docs/witness.md, \"Recovery\")",
-                reasons::kStoreSchema);
-}
+constexpr PgSchema kSchema{"vouch_witness", "witness", kSchemaVersion, kExpectedColumns,
+                           "docs/witness.md, \"Recovery\""};
 
 StatusOr<std::map<std::string, AnchoredTree>> ReadAll(PgConnection& db) {
   VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectAll, {}, "witness store: read"));
@@ -264,7 +218,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
                        "the state anchor " + anchor_path + " is not a witness's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kSchema));
   if (create) {
     if (exists) {
       return Status(StatusCode::kAlreadyExists,
@@ -298,7 +252,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
                            anchor_path + ", " + std::to_string(anchor->trees.size()) +
                            " logs cosigned): restore the database from backup");
   }
-  VOUCH_RETURN_IF_ERROR(CheckSchema(*db));
+  VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kSchema));
   VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> id, ReadStateId(*db));
   VOUCH_ASSIGN_OR_RETURN(auto stored, ReadAll(*db));
   VOUCH_RETURN_IF_ERROR(CheckWitnessAgainstAnchor("the witness database " + display, id, stored,
