@@ -1,0 +1,249 @@
+// The self-check of spec/governance.md §5.1 (contract in self_check.h).
+#include "vouch/server/self_check.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "vouch/base/encoding.h"
+#include "vouch/crypto/signer.h"
+#include "vouch/govern/codes.h"
+#include "vouch/ledger/reasons.h"
+#include "vouch/sgx/enclave_info.h"
+#include "vouch/tlog/merkle.h"
+#include "vouch/tlog/proof_file.h"
+#include "vouch/tlog/reasons.h"
+
+namespace vouch::server {
+namespace {
+
+// "at size 1207 (checkpoint cosigned by 2 witnesses at 2026-12-01T10:04:55Z)".
+std::string Where(const LedgerView& view) {
+  return "in " + view.checkpoint.origin() + " at size " + std::to_string(view.checkpoint.size()) +
+         " (checkpoint cosigned by " + std::to_string(view.witnesses.size()) + " witness" +
+         (view.witnesses.size() == 1 ? "" : "es") + " at " + FormatRfc3339(view.quorum_time) + ")";
+}
+
+// A fetcher that serves one checkpoint note already fetched (and verified) and the log's tiles.
+class PinnedFetcher final : public ledger::TileFetcher {
+ public:
+  PinnedFetcher(ledger::TileFetcher& log, std::string note) : log_(log), note_(std::move(note)) {}
+  StatusOr<std::string> FetchCheckpoint() override { return note_; }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
+
+ private:
+  ledger::TileFetcher& log_;
+  std::string note_;
+};
+
+Status Unreachable(const Status& s) {
+  return Status(StatusCode::kUnavailable, "the log cannot be reached: " + s.message(),
+                kLogUnreachable);
+}
+
+bool IsTransport(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded;
+}
+
+// Step 2.
+StatusOr<std::pair<Bytes, EnclaveInstanceInfo>> CheckOwnIdentity(const SelfCheckOptions& o,
+                                                                 UnixSeconds now) {
+  const platform::EnclaveIdentity& id = o.platform->identity();
+  auto quote = o.platform->Quote(o.report_data);
+  if (!quote.ok()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the platform gives no quote: " + quote.status().message(),
+                  kSelfIdentityUnavailable);
+  }
+  auto collateral = o.collateral(now);
+  if (!collateral.ok()) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "no collateral to verify the service's own quote: " + collateral.status().message(),
+        kSelfIdentityUnavailable);
+  }
+  auto verified = o.verifier->Verify(*quote, *collateral, {now, false});
+  if (!verified.ok()) {
+    return RejectedError(verified.status().reason(), "the service's own quote does not verify (" +
+                                                         verified.status().reason() +
+                                                         "): " + verified.status().message());
+  }
+  if (verified->enclave.mr_enclave != id.mr_enclave) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the verified quote states MRENCLAVE " + HexEncode(verified->enclave.mr_enclave) +
+                      ", the platform says " + HexEncode(id.mr_enclave),
+                  kSelfIdentityUnavailable);
+  }
+  if (verified->enclave.report_data != o.report_data) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the verified quote does not carry the service key's report data",
+                  kSelfIdentityUnavailable);
+  }
+  return std::make_pair(std::move(quote).value(), sgx::ToEnclaveInstanceInfo(*verified));
+}
+
+// Step 6 for a root: OK with the root-set entry in force.
+StatusOr<govern::EntryRef> RootAdmission(const LedgerView& view, const EnclaveInstanceInfo& self,
+                                         ByteSpan spki, UnixSeconds now) {
+  const uint64_t n = view.checkpoint.size();
+  Status s = view.state->RootInForce(self, spki, n, now);
+  if (!s.ok()) {
+    const std::string& r = s.reason();
+    std::string detail = "key " + KeyIdOf(spki) + " with MRENCLAVE " + HexEncode(self.code_hash) +
+                         " is not a root in force " + Where(view) + " (" + r + "): " + s.message();
+    if (r == govern::kRootSetExpired) return RejectedError(r, detail);
+    if (r == govern::kRevoked) return RejectedError(kSelfRevoked, detail);
+    return RejectedError(kSelfNotAdmitted, detail);
+  }
+  auto chain = view.state->RootSetChain();
+  return govern::EntryRef{chain.back().index, chain.back().entry_hash};
+}
+
+// Step 6 for a broker: OK with the first admission that admits it.
+StatusOr<govern::EntryRef> BrokerAdmission(const LedgerView& view, const EnclaveInstanceInfo& self,
+                                           UnixSeconds now) {
+  govern::AdmissionDecision d =
+      view.state->Admitted(self, govern::Role::kBroker, view.checkpoint.size(), now);
+  if (d.admitted) return d.by.front();
+  std::string detail = "no admission for role broker admits MRENCLAVE " +
+                       HexEncode(self.code_hash) + " " + Where(view) + " (" + d.code +
+                       "): " + d.message;
+  if (d.code == govern::kRootSetExpired) return RejectedError(d.code, detail);
+  if (d.code == govern::kRevoked) return RejectedError(kSelfRevoked, detail);
+  return RejectedError(kSelfNotAdmitted, detail);
+}
+
+}  // namespace
+
+StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOptions& options,
+                                    const LedgerView* previous) {
+  const tlog::Policy& policy = *options.policy;
+  if (policy.quorum() == "none") {
+    return MalformedError(kPolicyQuorumNone,
+                          "the witness policy requires no witness (quorum none): a service's view "
+                          "of the ledger must be cosigned by a witness quorum");
+  }
+  const UnixSeconds now = options.clock->Now();
+  auto note = log.FetchCheckpoint();
+  if (!note.ok()) return IsTransport(note.status()) ? Unreachable(note.status()) : note.status();
+  auto signed_cp = tlog::SignedCheckpoint::Parse(*note);
+  if (!signed_cp.ok()) return signed_cp.status();
+  auto verified = policy.VerifyCheckpoint(*signed_cp);
+  if (!verified.ok()) return verified.status();
+
+  LedgerView view{.checkpoint_note = std::move(note).value(),
+                  .checkpoint = signed_cp->checkpoint(),
+                  .quorum_time = static_cast<UnixSeconds>(verified->quorum_time.value_or(0)),
+                  .witnesses = verified->witnesses,
+                  .synced_at = now,
+                  .state = nullptr,
+                  .leaf_hashes = {},
+                  .first_root_set_rejection = {}};
+  // Step 4: freshness, and no step back from the high-water mark.
+  if (view.quorum_time < now - options.max_checkpoint_age) {
+    return RejectedError(kCheckpointStale, "the newest checkpoint (size " +
+                                               std::to_string(view.checkpoint.size()) +
+                                               ") was cosigned by the witness quorum at " +
+                                               FormatRfc3339(view.quorum_time) + ", more than " +
+                                               std::to_string(options.max_checkpoint_age) + " s" +
+                                               " before now (" + FormatRfc3339(now) + ")");
+  }
+  if (view.quorum_time > now + options.max_clock_skew) {
+    return RejectedError(kCheckpointFromFuture,
+                         "the witness quorum cosigned the newest checkpoint at " +
+                             FormatRfc3339(view.quorum_time) + ", more than " +
+                             std::to_string(options.max_clock_skew) + " s" + " after now (" +
+                             FormatRfc3339(now) + ")");
+  }
+  std::optional<tlog::Checkpoint> trusted;
+  if (previous != nullptr) {
+    if (view.quorum_time < previous->quorum_time) {
+      return RejectedError(ledger::reasons::kCheckpointRollback,
+                           "the newest checkpoint's quorum time " +
+                               FormatRfc3339(view.quorum_time) +
+                               " is before that of the checkpoint trusted before (" +
+                               FormatRfc3339(previous->quorum_time) + ")");
+    }
+    trusted = previous->checkpoint;  // AuditLog refuses a smaller size or another tree
+  }
+
+  // Step 5: the tree recomputed and every entry replayed, in one pass.
+  govern::ReplayOptions replay = options.replay;
+  replay.origin = view.checkpoint.origin();
+  auto state = std::make_shared<govern::GovernanceState>(replay);
+  PinnedFetcher pinned(log, view.checkpoint_note);
+  ledger::AuditOptions audit;
+  audit.policy = &policy;
+  audit.trusted = trusted;
+  audit.check_entries = true;
+  audit.on_entry = [&](uint64_t index, ByteSpan entry) {
+    govern::EntryVerdict v = state->Append(entry);
+    if (v.kind == govern::StatementKind::kRootSet && !v.valid &&
+        view.first_root_set_rejection.empty() && state->RootSetChain().empty()) {
+      view.first_root_set_rejection = v.code;
+    }
+    if (v.valid && (v.kind == govern::StatementKind::kRootSet ||
+                    v.kind == govern::StatementKind::kAdmission)) {
+      view.leaf_hashes[index] = tlog::HashLeaf(entry);
+    }
+    return OkStatus();
+  };
+  auto tree = ledger::AuditLog(pinned, audit);
+  if (!tree.ok()) return IsTransport(tree.status()) ? Unreachable(tree.status()) : tree.status();
+  view.state = std::move(state);
+  return view;
+}
+
+StatusOr<SelfCheckResult> RunSelfCheck(LedgerSource& log, const SelfCheckOptions& options,
+                                       const LedgerView* previous) {
+  const UnixSeconds now = options.ledger.clock->Now();
+  // Step 1.
+  if (options.integrity_check) VOUCH_RETURN_IF_ERROR(options.integrity_check());
+  // Step 2.
+  VOUCH_ASSIGN_OR_RETURN(auto own, CheckOwnIdentity(options, now));
+  // Steps 3–5.
+  VOUCH_ASSIGN_OR_RETURN(LedgerView view, SyncLedgerView(log, options.ledger, previous));
+  if (view.state->RootSetChain().empty()) {
+    std::string why = view.first_root_set_rejection.empty()
+                          ? "the log holds no root set"
+                          : "no root set is in force: the first version-1 root set was refused (" +
+                                view.first_root_set_rejection + ")";
+    return RejectedError(govern::kNoRootSet, why + " " + Where(view));
+  }
+  // Step 6.
+  VOUCH_ASSIGN_OR_RETURN(govern::EntryRef admitted_by,
+                         options.role == govern::Role::kRoot
+                             ? RootAdmission(view, own.second, options.service_spki, now)
+                             : BrokerAdmission(view, own.second, now));
+  // Step 7.
+  auto leaf = view.leaf_hashes.find(admitted_by.index);
+  if (leaf == view.leaf_hashes.end()) {
+    return InternalError("the admitting entry's leaf hash was not recorded");
+  }
+  auto text = log.FetchProof(admitted_by.index);
+  if (!text.ok()) return IsTransport(text.status()) ? Unreachable(text.status()) : text.status();
+  auto proof = tlog::ProofFile::Parse(*text);
+  Status proven =
+      proof.ok() ? proof->Verify(leaf->second, *options.ledger.policy).status() : proof.status();
+  if (proven.ok() && proof->index() != admitted_by.index) {
+    proven = RejectedError(tlog::reasons::kInclusionProofInvalid,
+                           "the receipt is for entry " + std::to_string(proof->index()));
+  }
+  if (!proven.ok()) {
+    return RejectedError(tlog::reasons::kInclusionProofInvalid,
+                         "the log's receipt for entry " + std::to_string(admitted_by.index) +
+                             " does not prove its inclusion: " + proven.message());
+  }
+  return SelfCheckResult{.view = std::move(view),
+                         .quote = std::move(own.first),
+                         .self = std::move(own.second),
+                         .admitted_by = admitted_by,
+                         .receipt = std::move(text).value()};
+}
+
+std::string FormatSelfCheckFailure(std::string_view service, const Status& status) {
+  std::string code = status.reason().empty() ? "internal" : status.reason();
+  return "vouch serve " + std::string(service) + ": self-check failed (" + code +
+         "): " + status.message() + "; refusing to serve";
+}
+
+}  // namespace vouch::server
