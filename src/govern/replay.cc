@@ -1153,6 +1153,40 @@ Status GovernanceState::RootInForce(const EnclaveInstanceInfo& eii, ByteSpan spk
   return impl_->RootInForce(eii, spki_der, std::min(j, impl_->size), t);
 }
 
+Status GovernanceState::CheckSignatures(const dsse::LedgerEntry& entry) const {
+  const Impl& s = *impl_;
+  VOUCH_ASSIGN_OR_RETURN(Statement st, ParseStatement(entry.payload()));
+  const RootSetRecord* c = s.chain.empty() ? nullptr : s.chain.back().get();
+  if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
+    // §3.3 step 4: the set in force's unrevoked roots and the new set's, each to its threshold.
+    dsse::KeySet trusted;
+    if (c != nullptr) {
+      for (const auto& k : s.current_trusted.keys()) trusted.Add(k);
+    }
+    dsse::KeySet new_keys;
+    for (const RootDescriptor& r : rs->roots) {
+      trusted.Add(r.key.key);
+      new_keys.Add(r.key.key);
+    }
+    VOUCH_ASSIGN_OR_RETURN(dsse::SignerSet signers,
+                           dsse::VerifiedSigners(entry.SignedBytes(), entry.signatures(), trusted));
+    return CheckRootSetSignatures(signers, c ? &s.current_trusted : nullptr,
+                                  c ? c->threshold : 0, new_keys, rs->threshold);
+  }
+  if (st.kind() == StatementKind::kProvenance) {
+    return InvalidArgumentError("provenance is signed by its builders (P1), not by the roots");
+  }
+  if (c == nullptr) {
+    return Rejected(kNoRootSet, "no root set is in force yet (the pinned version 1 comes first)");
+  }
+  // G3.
+  VOUCH_ASSIGN_OR_RETURN(
+      dsse::SignerSet signers,
+      dsse::VerifiedSigners(entry.SignedBytes(), entry.signatures(), s.current_trusted));
+  return dsse::CheckThreshold(signers, c->threshold,
+                              "root set version " + std::to_string(c->version));
+}
+
 std::vector<RootSetSummary> GovernanceState::RootSetChain() const {
   std::vector<RootSetSummary> out;
   for (const auto& r : impl_->chain) {

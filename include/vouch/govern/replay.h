@@ -248,7 +248,16 @@ class GovernanceState {
   Status RootInForce(const EnclaveInstanceInfo& eii, ByteSpan spki_der, uint64_t j,
                      UnixSeconds t) const;
 
-  // Reports (§4.5), at position size().
+  // The signature rules Append applies to `entry` at position size(): for a root set, §3.3
+  // step 4 (a threshold of the set in force's unrevoked root keys, none for version 1, and of
+  // the new set's); for an admission, revocation or record, G3 (a threshold of the set in
+  // force). OK when they hold; "threshold_not_met" (or the step-4 codes), with
+  // "statement_signature_invalid" when a trusted key's signature does not verify; "no_root_set";
+  // kInvalidArgument for provenance (its builders sign it) or a payload that is no statement.
+  // With Review, the whole of Append's judgement, split as a countersigning client needs it.
+  Status CheckSignatures(const dsse::LedgerEntry& entry) const;
+
+  // Reports (§4.5), at position size().  // Reports (§4.5), at position size().
   std::vector<RootSetSummary> RootSetChain() const;
   std::vector<ReproductionSummary> Reproductions() const;
   std::vector<AdmissionSummary> Admissions(UnixSeconds t) const;
