@@ -1,8 +1,10 @@
 #include "vouch/govern/replay.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 #include <utility>
+#include <variant>
 
 #include "vouch/base/encoding.h"
 #include "vouch/govern/codes.h"
@@ -43,6 +45,10 @@ struct ProvenanceRecord {
 struct BuilderSet {
   std::unordered_map<std::string, std::string> id_by_keyid;
   uint32_t k = 2;
+  // While a root set is judged: the signature verdicts, by entry index, of provenance whose key
+  // this set lists and the state has not verified yet (the state is not changed while judging;
+  // Append moves them into the provenance records when it adds the set).
+  std::unordered_map<uint64_t, bool> unlearned;
 };
 
 struct RootRecord {
@@ -89,6 +95,23 @@ struct SignerRevocation {
   Sha256Hash mrsigner{};
   std::optional<uint16_t> product_id;
   std::optional<uint32_t> isv_svn_below;
+};
+
+// The entry being judged: a logged entry (Append) or a proposal (Review).
+struct Candidate {
+  // The logged entry; null for a proposal, whose signatures are the caller's business (G3 and
+  // root-set step 4 are skipped, no signed_invalid alarm) and which changes nothing.
+  const dsse::LedgerEntry* entry = nullptr;
+  Sha256Digest entry_hash{};  // all zero for a proposal
+  Sha256Digest statement_digest{};
+  bool proposal() const { return entry == nullptr; }
+};
+
+// What a valid statement adds to the state (Judge decides, Apply adds).
+struct Judged {
+  std::unique_ptr<RootSetRecord> root_set;
+  std::unique_ptr<AdmissionRecord> admission;
+  const RootSetRecord* in_force = nullptr;
 };
 
 // What a valid entry at an index is, for references.
@@ -339,7 +362,13 @@ struct GovernanceState::Impl {
   // Whether provenance `p` counts for builders `b` at `j`; its builder id in `*builder`.
   bool Counts(const ProvenanceRecord& p, const BuilderSet& b, uint64_t j,
               const std::string** builder) const {
-    if (p.index >= j || p.sig_state != SigState::kValid) return false;
+    if (p.index >= j) return false;
+    if (p.sig_state == SigState::kUnverified) {
+      auto verdict = b.unlearned.find(p.index);
+      if (verdict == b.unlearned.end() || !verdict->second) return false;
+    } else if (p.sig_state != SigState::kValid) {
+      return false;
+    }
     auto it = b.id_by_keyid.find(p.keyid);
     if (it == b.id_by_keyid.end() || it->second != p.builder_id) return false;
     if (RevokedBefore(builder_key_revoked, p.keyid, j)) return false;
@@ -481,40 +510,80 @@ struct GovernanceState::Impl {
                                         std::to_string(b.k) + " required");
   }
 
-  void VerifyProvenance(ProvenanceRecord& p, const PublicKeyVerify& key) {
-    if (p.sig_state != SigState::kUnverified) return;
-    bool ok = key.Verify(dsse::Pae(dsse::kInTotoPayloadType, p.payload), p.sig).ok();
+  // Whether `p`'s signature verifies under `key` (its payload and signature are still kept).
+  static bool SignatureVerifies(const ProvenanceRecord& p, const PublicKeyVerify& key) {
+    return key.Verify(dsse::Pae(dsse::kInTotoPayloadType, p.payload), p.sig).ok();
+  }
+
+  static void SetVerified(ProvenanceRecord& p, bool ok) {
     p.sig_state = ok ? SigState::kValid : SigState::kInvalid;
     Bytes().swap(p.payload);
     Bytes().swap(p.sig);
   }
 
-  void LearnBuilderKeys(const RootSet& rs) {
+  // The signature verdicts of the provenance, still unverified, whose keys `rs` lists (for
+  // BuilderSet::unlearned): what the set's builders count, without changing the state.
+  std::unordered_map<uint64_t, bool> VerifyPending(const RootSet& rs) const {
+    std::unordered_map<uint64_t, bool> out;
     for (const BuilderDescriptor& b : rs.builders) {
       for (const Key& k : b.keys) {
+        auto pending = pending_by_keyid.find(k.KeyId());
+        if (pending == pending_by_keyid.end()) continue;
+        for (size_t slot : pending->second) {
+          const ProvenanceRecord& p = provenance[slot];
+          out.emplace(p.index, SignatureVerifies(p, *k.key));
+        }
+      }
+    }
+    return out;
+  }
+
+  // Remembers the builder keys of an added root set and settles the provenance waiting for them,
+  // with the verdicts judging the set already computed (`b->unlearned`, emptied).
+  void LearnBuilderKeys(const RootSet& rs, BuilderSet* b) {
+    for (const BuilderDescriptor& d : rs.builders) {
+      for (const Key& k : d.keys) {
         std::string keyid = k.KeyId();
         known_builder_keys.emplace(keyid, k.key);
         auto pending = pending_by_keyid.find(keyid);
         if (pending == pending_by_keyid.end()) continue;
-        for (size_t slot : pending->second) VerifyProvenance(provenance[slot], *k.key);
+        for (size_t slot : pending->second) {
+          ProvenanceRecord& p = provenance[slot];
+          auto verdict = b->unlearned.find(p.index);
+          SetVerified(
+              p, verdict != b->unlearned.end() ? verdict->second : SignatureVerifies(p, *k.key));
+        }
         pending_by_keyid.erase(pending);
       }
     }
+    b->unlearned.clear();
   }
 
   // ---- judging ----
 
-  Status JudgeProvenance(const dsse::LedgerEntry& entry, const Provenance& p, uint64_t i) {
-    if (entry.signatures().size() != 1) {
+  // P1. A proposal of provenance is refused: builders sign provenance, roots never do (§2.3).
+  Status JudgeProvenance(const Candidate& e, uint64_t i) const {
+    if (e.proposal()) {
+      return Rejected(kProvenanceNotProposable,
+                      "provenance is signed by exactly one builder key, never by the roots: it "
+                      "is not a proposal a root reviews or signs");
+    }
+    const std::vector<dsse::Signature>& sigs = e.entry->signatures();
+    if (sigs.size() != 1) {
       return Rejected(kProvenanceSignatureCount,
                       "provenance has exactly one signature (its builder's), this one " +
-                          std::to_string(entry.signatures().size()));
+                          std::to_string(sigs.size()));
     }
-    const dsse::Signature& sig = entry.signatures()[0];
+    const dsse::Signature& sig = sigs[0];
     if (RevokedBefore(builder_key_revoked, sig.keyid, i + 1)) {
       return Rejected(kBuilderKeyRevoked, "builder key " + sig.keyid + " was revoked at index " +
-                                              std::to_string(builder_key_revoked[sig.keyid]));
+                                              std::to_string(builder_key_revoked.at(sig.keyid)));
     }
+    return OkStatus();
+  }
+
+  void AddProvenance(const dsse::LedgerEntry& entry, const Provenance& p, uint64_t i) {
+    const dsse::Signature& sig = entry.signatures()[0];
     ProvenanceRecord rec;
     rec.index = i;
     rec.entry_hash = entry.entry_hash();
@@ -529,14 +598,13 @@ struct GovernanceState::Impl {
     provenance.push_back(std::move(rec));
     ProvenanceRecord& stored = provenance.back();
     if (auto key = known_builder_keys.find(stored.keyid); key != known_builder_keys.end()) {
-      VerifyProvenance(stored, *key->second);
+      SetVerified(stored, SignatureVerifies(stored, *key->second));
     } else {
       pending_by_keyid[stored.keyid].push_back(slot);
     }
     prov_by_build[stored.build].push_back(slot);
     prov_by_mrenclave[stored.mrenclave].push_back(slot);
     by_index[i] = {StatementKind::kProvenance, stored.entry_hash, slot};
-    return OkStatus();
   }
 
   Status CheckOrigin(const std::string& ledger) const {
@@ -547,19 +615,21 @@ struct GovernanceState::Impl {
     return OkStatus();
   }
 
-  // G1–G4 for admissions, revocations and records.
-  Status JudgeCommon(const dsse::LedgerEntry& entry, const std::string& ledger,
-                     UnixSeconds issued_on, const RootSetRecord** in_force) const {
+  // G1–G4 for admissions, revocations and records; G3 (signatures) only for a logged entry.
+  Status JudgeCommon(const Candidate& e, const std::string& ledger, UnixSeconds issued_on,
+                     const RootSetRecord** in_force) const {
     VOUCH_RETURN_IF_ERROR(CheckOrigin(ledger));
     const RootSetRecord* c = chain.empty() ? nullptr : chain.back().get();
     if (c == nullptr) {
       return Rejected(kNoRootSet, "no root set is in force yet (the pinned version 1 comes first)");
     }
-    VOUCH_ASSIGN_OR_RETURN(
-        dsse::SignerSet signers,
-        dsse::VerifiedSigners(entry.SignedBytes(), entry.signatures(), current_trusted));
-    VOUCH_RETURN_IF_ERROR(dsse::CheckThreshold(signers, c->threshold,
-                                               "root set version " + std::to_string(c->version)));
+    if (!e.proposal()) {
+      VOUCH_ASSIGN_OR_RETURN(
+          dsse::SignerSet signers,
+          dsse::VerifiedSigners(e.entry->SignedBytes(), e.entry->signatures(), current_trusted));
+      VOUCH_RETURN_IF_ERROR(dsse::CheckThreshold(signers, c->threshold,
+                                                 "root set version " + std::to_string(c->version)));
+    }
     if (issued_on < c->issued_on) {
       return Rejected(kIssuedBeforeRootSet, "issuedOn " + FormatRfc3339(issued_on) +
                                                 " is before the root set in force (" +
@@ -693,11 +763,11 @@ struct GovernanceState::Impl {
     return OkStatus();
   }
 
-  Status JudgeRootSet(const dsse::LedgerEntry& entry, const RootSet& rs, uint64_t i,
-                      EntryVerdict* v, std::unique_ptr<RootSetRecord>* out) {
+  Status JudgeRootSet(const Candidate& e, const RootSet& rs, uint64_t i, EntryVerdict* v,
+                      std::unique_ptr<RootSetRecord>* out) const {
     const RootSetRecord* c = chain.empty() ? nullptr : chain.back().get();
     VOUCH_RETURN_IF_ERROR(CheckOrigin(rs.ledger));
-    Sha256Digest digest = entry.statement_digest();
+    Sha256Digest digest = e.statement_digest;
     // Step 1.
     VOUCH_RETURN_IF_ERROR(CheckRootSetVersion(
         c == nullptr ? std::nullopt : std::optional<uint64_t>(c->version), rs.version));
@@ -732,25 +802,28 @@ struct GovernanceState::Impl {
     if (c != nullptr && rs.issued_on < c->issued_on) {
       return Rejected(kIssuedBeforeRootSet, "issuedOn is before the root set in force");
     }
-    // Step 4.
-    dsse::KeySet trusted;
-    if (c != nullptr) {
-      for (const auto& k : current_trusted.keys()) trusted.Add(k);
+    // Step 4 (a logged entry only).
+    if (!e.proposal()) {
+      dsse::KeySet trusted;
+      if (c != nullptr) {
+        for (const auto& k : current_trusted.keys()) trusted.Add(k);
+      }
+      dsse::KeySet new_keys;
+      for (const RootDescriptor& r : rs.roots) {
+        trusted.Add(r.key.key);
+        new_keys.Add(r.key.key);
+      }
+      VOUCH_ASSIGN_OR_RETURN(
+          dsse::SignerSet signers,
+          dsse::VerifiedSigners(e.entry->SignedBytes(), e.entry->signatures(), trusted));
+      VOUCH_RETURN_IF_ERROR(CheckRootSetSignatures(signers, c ? &current_trusted : nullptr,
+                                                   c ? c->threshold : 0, new_keys, rs.threshold));
     }
-    dsse::KeySet new_keys;
-    for (const RootDescriptor& r : rs.roots) {
-      trusted.Add(r.key.key);
-      new_keys.Add(r.key.key);
-    }
-    VOUCH_ASSIGN_OR_RETURN(dsse::SignerSet signers,
-                           dsse::VerifiedSigners(entry.SignedBytes(), entry.signatures(), trusted));
-    VOUCH_RETURN_IF_ERROR(CheckRootSetSignatures(signers, c ? &current_trusted : nullptr,
-                                                 c ? c->threshold : 0, new_keys, rs.threshold));
     // Step 5.
     auto rec = std::make_unique<RootSetRecord>();
     rec->index = i;
     rec->statement_digest = digest;
-    rec->entry_hash = entry.entry_hash();
+    rec->entry_hash = e.entry_hash;
     rec->ledger = rs.ledger;
     rec->issued_on = rs.issued_on;
     rec->expires = rs.expires;
@@ -794,9 +867,9 @@ struct GovernanceState::Impl {
       }
       rec->roots.push_back(std::move(root));
     }
-    // Step 6. Verifying provenance signatures under the listed builder keys is a fact about
-    // those entries whatever this set's verdict, so it is cached now.
-    LearnBuilderKeys(rs);
+    // Step 6. Provenance logged before its builder key was listed is verified now under the
+    // keys this set lists, so that its builders can count it (root set 1 relies on that).
+    rec->builders.unlearned = VerifyPending(rs);
     for (size_t n = 0; n < rs.roots.size(); ++n) {
       RootRecord& root = rec->roots[n];
       if (MeasurementRevokedBefore(root.mrenclave, i)) {
@@ -880,7 +953,8 @@ struct GovernanceState::Impl {
     return OkStatus();
   }
 
-  void AddRootSet(std::unique_ptr<RootSetRecord> rec) {
+  void AddRootSet(const RootSet& rs, std::unique_ptr<RootSetRecord> rec) {
+    LearnBuilderKeys(rs, &rec->builders);
     if (!origin) origin = rec->ledger;
     by_index[rec->index] = {StatementKind::kRootSet, rec->entry_hash, 0};
     chain.push_back(std::move(rec));
@@ -948,67 +1022,112 @@ struct GovernanceState::Impl {
       v.message = entry.status().message();
       return v;
     }
-    ParseDiagnostics diag;
-    auto st = ParseStatement(entry->payload(), &diag);
-    v.kind = diag.kind;
-    Status verdict;
-    if (!st.ok()) {
-      verdict = st.status();
-      v.path = diag.path;
-    } else {
-      v.issued_on = st->issued_on();
-      verdict = Judge(*entry, *st, i, &v);
-    }
+    const Candidate e{&*entry, entry->entry_hash(), entry->statement_digest()};
+    std::optional<Statement> st;
+    Judged judged;
+    Status verdict = JudgePayload(e, entry->payload(), i, &v, &st, &judged);
     if (!verdict.ok()) {
-      v.code = verdict.reason().empty() ? "internal" : verdict.reason();
-      v.message = verdict.message();
+      Reject(verdict, &v);
       CheckSignedInvalid(*entry, &v);
-      if (v.code == kNotReproducible) {
-        v.findings.push_back({Severity::kAlarm, kNotReproducible, v.message});
-      }
+      AlarmNotReproducible(&v);
+      return v;
+    }
+    Apply(*entry, *st, i, std::move(judged));
+    v.valid = true;
+    return v;
+  }
+
+  // The proposal `statement` judged as entry size(); the state is not changed.
+  EntryVerdict Review(ByteSpan statement) const {
+    EntryVerdict v;
+    v.index = size;
+    if (!chain.empty()) v.max_issue_lag = chain.back()->max_issue_lag;
+    const Candidate e{nullptr, {}, Sha256(statement)};
+    std::optional<Statement> st;
+    Judged judged;
+    Status verdict = JudgePayload(e, statement, size, &v, &st, &judged);
+    if (!verdict.ok()) {
+      Reject(verdict, &v);
+      AlarmNotReproducible(&v);
       return v;
     }
     v.valid = true;
     return v;
   }
 
-  Status Judge(const dsse::LedgerEntry& entry, const Statement& st, uint64_t i, EntryVerdict* v) {
-    if (const auto* p = std::get_if<Provenance>(&st.predicate)) {
-      return JudgeProvenance(entry, *p, i);
+  static void Reject(const Status& verdict, EntryVerdict* v) {
+    v->code = verdict.reason().empty() ? "internal" : verdict.reason();
+    v->message = verdict.message();
+  }
+
+  static void AlarmNotReproducible(EntryVerdict* v) {
+    if (v->code == kNotReproducible) {
+      v->findings.push_back({Severity::kAlarm, kNotReproducible, v->message});
     }
+  }
+
+  // S1–S3, then G1–G5 or P1, for the statement `payload` of candidate `e` at index `i`: the one
+  // judging path of Append and Review. Sets v->kind, v->path and v->issued_on; when valid, `*st`
+  // is the statement and `*judged` what Apply adds.
+  Status JudgePayload(const Candidate& e, ByteSpan payload, uint64_t i, EntryVerdict* v,
+                      std::optional<Statement>* st, Judged* judged) const {
+    ParseDiagnostics diag;
+    auto parsed = ParseStatement(payload, &diag);
+    v->kind = diag.kind;
+    if (!parsed.ok()) {
+      v->path = diag.path;
+      return parsed.status();
+    }
+    v->issued_on = parsed->issued_on();
+    VOUCH_RETURN_IF_ERROR(Judge(e, *parsed, i, v, judged));
+    *st = std::move(parsed).value();
+    return OkStatus();
+  }
+
+  Status Judge(const Candidate& e, const Statement& st, uint64_t i, EntryVerdict* v,
+               Judged* judged) const {
+    if (std::holds_alternative<Provenance>(st.predicate)) return JudgeProvenance(e, i);
     if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
-      std::unique_ptr<RootSetRecord> rec;
-      VOUCH_RETURN_IF_ERROR(JudgeRootSet(entry, *rs, i, v, &rec));
-      AddRootSet(std::move(rec));
-      return OkStatus();
+      return JudgeRootSet(e, *rs, i, v, &judged->root_set);
     }
-    const RootSetRecord* c = nullptr;
-    VOUCH_RETURN_IF_ERROR(JudgeCommon(entry, *st.ledger(), st.issued_on(), &c));
+    VOUCH_RETURN_IF_ERROR(JudgeCommon(e, *st.ledger(), st.issued_on(), &judged->in_force));
+    const RootSetRecord& c = *judged->in_force;
     if (const auto* a = std::get_if<Admission>(&st.predicate)) {
       EnclaveConstraint parsed;
-      VOUCH_RETURN_IF_ERROR(JudgeAdmission(*a, *c, i, &parsed));
+      VOUCH_RETURN_IF_ERROR(JudgeAdmission(*a, c, i, &parsed));
       auto rec = std::make_unique<AdmissionRecord>();
       rec->index = i;
-      rec->entry_hash = entry.entry_hash();
+      rec->entry_hash = e.entry_hash;
       rec->admission = *a;
       rec->constraint = std::move(parsed);
-      rec->set = c;
-      by_index[i] = {StatementKind::kAdmission, rec->entry_hash, admissions.size()};
-      admissions.push_back(std::move(rec));
+      rec->set = &c;
+      judged->admission = std::move(rec);
       return OkStatus();
     }
     if (const auto* r = std::get_if<Revocation>(&st.predicate)) {
-      VOUCH_RETURN_IF_ERROR(JudgeRevocation(*r, *c, i));
-      AddRevocation(entry, *r, i);
-      return OkStatus();
+      return JudgeRevocation(*r, c, i);
     }
-    const auto& rec = std::get<ProcessingRecord>(st.predicate);
-    VOUCH_RETURN_IF_ERROR(JudgeRecord(rec, i));
-    auto old = records.find(rec.activity_id);
-    if (old != records.end()) by_index.erase(old->second.entry.index);
-    by_index[i] = {StatementKind::kProcessingRecord, entry.entry_hash(), 0};
-    records[rec.activity_id] = {{i, entry.entry_hash()}, rec};
-    return OkStatus();
+    return JudgeRecord(std::get<ProcessingRecord>(st.predicate), i);
+  }
+
+  // Adds the valid entry `entry` (statement `st`, judged at index `i`) to the state.
+  void Apply(const dsse::LedgerEntry& entry, const Statement& st, uint64_t i, Judged judged) {
+    if (const auto* p = std::get_if<Provenance>(&st.predicate)) {
+      AddProvenance(entry, *p, i);
+    } else if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
+      AddRootSet(*rs, std::move(judged.root_set));
+    } else if (std::holds_alternative<Admission>(st.predicate)) {
+      by_index[i] = {StatementKind::kAdmission, entry.entry_hash(), admissions.size()};
+      admissions.push_back(std::move(judged.admission));
+    } else if (const auto* r = std::get_if<Revocation>(&st.predicate)) {
+      AddRevocation(entry, *r, i);
+    } else {
+      const auto& rec = std::get<ProcessingRecord>(st.predicate);
+      auto old = records.find(rec.activity_id);
+      if (old != records.end()) by_index.erase(old->second.entry.index);
+      by_index[i] = {StatementKind::kProcessingRecord, entry.entry_hash(), 0};
+      records[rec.activity_id] = {{i, entry.entry_hash()}, rec};
+    }
   }
 
   // ---- queries ----
@@ -1140,6 +1259,7 @@ GovernanceState::GovernanceState(GovernanceState&&) noexcept = default;
 GovernanceState& GovernanceState::operator=(GovernanceState&&) noexcept = default;
 
 EntryVerdict GovernanceState::Append(ByteSpan entry) { return impl_->Append(entry); }
+EntryVerdict GovernanceState::Review(ByteSpan statement) const { return impl_->Review(statement); }
 uint64_t GovernanceState::size() const { return impl_->size; }
 std::optional<std::string> GovernanceState::origin() const { return impl_->origin; }
 

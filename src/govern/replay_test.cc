@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dsse/jcs.h"
@@ -24,12 +26,12 @@ using Json = nlohmann::json;
 
 constexpr int64_t kHour = 3600;
 constexpr int64_t kDay = 86400;
-const std::string kBuilderA = "https://builder-a.example/vouch";
-const std::string kBuilderB = "https://builder-b.example/ci";
-const std::string kBuilderC = "https://builder-c.example/ci";
-const std::string kCommit1(40, '1');
-const std::string kCommit2(40, '2');
-const std::string kCommit3(40, '3');
+constexpr char kBuilderA[] = "https://builder-a.example/vouch";
+constexpr char kBuilderB[] = "https://builder-b.example/ci";
+constexpr char kBuilderC[] = "https://builder-c.example/ci";
+constexpr char kCommit1[] = "1111111111111111111111111111111111111111";
+constexpr char kCommit2[] = "2222222222222222222222222222222222222222";
+constexpr char kCommit3[] = "3333333333333333333333333333333333333333";
 
 // A replayable history in the shape of governance.md §7: provenance A, B → root set 1 (2-of-2)
 // → admission → record → release → revocation → set 2 (2-of-3) → set 3 (a root removed, its key
@@ -65,7 +67,7 @@ class ReplayTest : public ::testing::Test {
     return {hb_->MakeBuilder(kBuilderA, {"builder-a"}), hb_->MakeBuilder(kBuilderB, {"builder-b"})};
   }
 
-  RootSet Set1(std::vector<EntryRef> refs) {
+  RootSet Set1(const std::vector<EntryRef>& refs) {
     return hb_->MakeRootSet(
         1, t0_ + kHour, t0_ + 180 * kDay, 2,
         {Root("root-a", "root-1", root_m_, refs), Root("root-b", "root-2", root_m_, refs)},
@@ -841,6 +843,311 @@ TEST_F(ReplayTest, Art30ExportJoinsTheRegister) {
   EXPECT_EQ(doc["activities"][0]["controllers"][1]["name"], nullptr);
   EXPECT_EQ(doc["activities"][0]["admissionsInForce"], 1);
   EXPECT_EQ(doc["activities"][0]["coveredAdmissions"][0]["inForce"], true);
+}
+
+// ---- Review: a proposal judged as the next entry, signatures aside (issue 14) ----
+
+class ReviewTest : public ReplayTest {
+ protected:
+  // What the queries and reports answer: a review must leave all of it as it was.
+  std::string Snapshot(const GovernanceState& state) {
+    const UnixSeconds t = t0_ + 3 * kHour;
+    std::string out =
+        "size " + std::to_string(state.size()) + " origin " + state.origin().value_or("-");
+    for (const RootSetSummary& r : state.RootSetChain()) {
+      out += " | set " + std::to_string(r.version) + "@" + std::to_string(r.index);
+      for (const auto& root : r.roots) out += " " + root.name + ":" + root.source;
+    }
+    for (const ReproductionSummary& r : state.Reproductions()) {
+      for (const auto& m : r.measurements) {
+        out += " | repro " + HexEncode(m.mrenclave).substr(0, 8) + " by " +
+               std::to_string(m.builders.size()) + " in " + std::to_string(m.entries.size());
+      }
+    }
+    for (const AdmissionSummary& a : state.Admissions(t)) {
+      out += " | adm " + std::to_string(a.entry.index) + (a.in_force ? " in force" : " out ") +
+             a.reason;
+    }
+    out += " | revocations " + std::to_string(state.Revocations().size());
+    for (const RecordSummary& r : state.Records()) {
+      out += " | record " + std::to_string(r.record.activity_version);
+    }
+    AdmissionDecision hello = state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t);
+    out += " | hello " + std::to_string(hello.admitted) + " " + hello.code;
+    for (const char* key : {"root-1", "root-2", "root-3"}) {
+      Status root =
+          state.RootInForce(Eii(root_m_), hb_->key(key).verifier().spki_der(), state.size(), t);
+      out += std::string(" | ") + key + " " + (root.ok() ? "ok" : root.reason());
+    }
+    return out;
+  }
+
+  // Reviews `payload` at `state` and checks that the review changed nothing.
+  EntryVerdict ReviewAt(const GovernanceState& state, ByteSpan payload) {
+    const std::string before = Snapshot(state);
+    EntryVerdict v = state.Review(payload);
+    EXPECT_EQ(v.index, state.size());
+    EXPECT_EQ(v.entry_hash, Sha256Digest{});
+    EXPECT_EQ(Snapshot(state), before);
+    for (const Finding& f : v.findings) EXPECT_NE(f.code, kSignedInvalid);
+    return v;
+  }
+
+  // Reviews `payload`, then appends `entry` (a signed entry with that payload), and checks that
+  // both verdicts agree (findings apart from signed_invalid, which needs the signatures).
+  // Returns the review's verdict.
+  EntryVerdict ReviewThenAppend(GovernanceState* state, ByteSpan payload, const Bytes& entry) {
+    EntryVerdict r = ReviewAt(*state, payload);
+    EntryVerdict a = state->Append(entry);
+    EXPECT_EQ(r.valid, a.valid) << a.code << " " << a.message;
+    EXPECT_EQ(r.code, a.code);
+    EXPECT_EQ(r.message, a.message);
+    EXPECT_EQ(r.path, a.path);
+    EXPECT_EQ(r.kind, a.kind);
+    EXPECT_EQ(r.issued_on, a.issued_on);
+    EXPECT_EQ(r.max_issue_lag, a.max_issue_lag);
+    std::vector<std::string> rf;
+    std::vector<std::string> af;
+    for (const Finding& f : r.findings) rf.push_back(f.code);
+    for (const Finding& f : a.findings) {
+      if (f.code != kSignedInvalid) af.push_back(f.code);
+    }
+    EXPECT_EQ(rf, af);
+    return r;
+  }
+
+  // The same for a statement, signed by the threshold of set 1 (or `signers`).
+  EntryVerdict ReviewThenAppend(GovernanceState* state, const Statement& st,
+                                const std::vector<std::string>& signers = {"root-1", "root-2"}) {
+    auto payload = EncodeStatement(st);
+    EXPECT_THAT(payload, IsOk());
+    if (!payload.ok()) return {};
+    return ReviewThenAppend(state, *payload, Signed(st, signers));
+  }
+
+  // Replays the first `n` base entries into `state` (all valid but the release record).
+  void Replay(size_t n, GovernanceState* state) {
+    for (size_t i = 0; i < n; ++i) {
+      EntryVerdict v = state->Append(hb_->entries()[i]);
+      EXPECT_TRUE(v.valid || i == rel_.index) << "base entry " << i << ": " << v.code;
+    }
+  }
+
+  // Review (and Append, compared) of `st` after the first `n` base entries.
+  EntryVerdict ReviewAfter(size_t n, const Statement& st, ReplayOptions options = {}) {
+    GovernanceState state(std::move(options));
+    Replay(n, &state);
+    return ReviewThenAppend(&state, st);
+  }
+
+  static Bytes PayloadOf(const Bytes& entry) {
+    auto e = dsse::LedgerEntry::Parse(entry);
+    EXPECT_THAT(e, IsOk());
+    return e.ok() ? e->payload() : Bytes();
+  }
+};
+
+// Every statement of the base history, reviewed just before it is appended, gets the verdict
+// its signed entry gets — and the review changes nothing. Provenance is not a proposal.
+TEST_F(ReviewTest, ReviewEqualsAppendOverTheBaseHistory) {
+  BuildBase();
+  for (bool pinned : {false, true}) {
+    ReplayOptions options;
+    if (pinned) {
+      options.origin = testing::kTestOrigin;
+      options.root_set_pin = Sha256(PayloadOf(hb_->entries()[set1_.index]));
+    }
+    GovernanceState state(options);
+    size_t valid_reviews = 0;
+    for (const Bytes& entry : hb_->entries()) {
+      Bytes payload = PayloadOf(entry);
+      const uint64_t i = state.size();
+      if (i <= p_hello_b_.index) {  // the four provenance entries
+        EntryVerdict r = ReviewAt(state, payload);
+        EXPECT_FALSE(r.valid);
+        EXPECT_EQ(r.code, kProvenanceNotProposable);
+        EXPECT_EQ(r.kind, StatementKind::kProvenance);
+        EXPECT_TRUE(state.Append(entry).valid);
+        continue;
+      }
+      EntryVerdict r = ReviewThenAppend(&state, payload, entry);
+      EXPECT_EQ(r.valid, i != rel_.index) << i << ": " << r.code << " " << r.message;
+      valid_reviews += r.valid ? 1 : 0;
+    }
+    EXPECT_EQ(valid_reviews, 8u);  // sets 1–3, two admissions, record, two revocations
+  }
+}
+
+TEST_F(ReviewTest, RefusesWhatAppendRefuses) {
+  BuildBase();
+  // An admission whose measurement one builder reproduced (k = 2).
+  EXPECT_VERDICT(
+      ReviewAfter(adm_.index, Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_}, 2 * kHour)}),
+      kNotReproduced);
+  // One whose reproducedBy provenance was signed by a builder key revoked since.
+  {
+    Revocation rk = Revoke(RevocationKind::kBuilderKey, 2 * kHour + 600);
+    rk.keyid = hb_->key("builder-b").verifier().KeyId();
+    GovernanceState state({});
+    Replay(rec_.index + 1, &state);
+    ASSERT_TRUE(ReviewThenAppend(&state, Statement{rk}).valid);
+    EXPECT_VERDICT(ReviewThenAppend(&state, Statement{Adm(Role::kWorkload, hello_m_,
+                                                          {p_hello_a_, p_hello_b_}, 3 * kHour)}),
+                   kReferenceNotProvenance);
+  }
+  // Root sets of the wrong version: a gap, and the bootstrap refusing a second set 1.
+  RootSet v3 = Set2();
+  v3.version = 3;
+  EXPECT_VERDICT(ReviewAfter(set2_.index, Statement{v3}), kRootSetVersionGap);
+  EXPECT_VERDICT(ReviewAfter(adm_.index, Statement{Set1({p_root_a_, p_root_b_})}),
+                 kRootSetVersionReplayed);
+  // A pinned ledger refuses another set 1.
+  ReplayOptions pinned;
+  pinned.root_set_pin = Sha256(AsBytes("another root set"));
+  EXPECT_VERDICT(ReviewAfter(set1_.index, Statement{Set1({p_root_a_, p_root_b_})}, pinned),
+                 kRootSetPinMismatch);
+  // A referenced entry that is missing, or whose hash is forged.
+  EXPECT_VERDICT(
+      ReviewAfter(adm_.index, Statement{Adm(Role::kWorkload, hello_m_,
+                                            {p_hello_a_, {999, p_hello_b_.sha256}}, 2 * kHour)}),
+      kReferenceNotFound);
+  EntryRef forged{p_hello_b_.index, Sha256(AsBytes("forged"))};
+  EXPECT_VERDICT(ReviewAfter(adm_.index, Statement{Adm(Role::kWorkload, hello_m_,
+                                                       {p_hello_a_, forged}, 2 * kHour)}),
+                 kReferenceNotFound);
+  EXPECT_VERDICT(
+      ReviewAfter(rec_.index, Statement{Record(1, {{adm_.index, p_hello_a_.sha256}}, 3 * kHour)}),
+      kReferenceNotFound);
+  // A revocation of something that is not an admission.
+  Revocation ra = Revoke(RevocationKind::kAdmission, 3 * kHour);
+  ra.entry = p_hello_a_;
+  EXPECT_VERDICT(ReviewAfter(rel_.index + 1, Statement{ra}), kRevocationTargetUnknown);
+  // Another ledger.
+  Admission other = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  other.ledger = "other.example/log";
+  EXPECT_VERDICT(ReviewAfter(adm_.index, Statement{other}), kLedgerMismatch);
+  // Issued before the root set in force, and after it expired.
+  EXPECT_VERDICT(ReviewAfter(adm_.index, Statement{Adm(Role::kWorkload, hello_m_,
+                                                       {p_hello_a_, p_hello_b_}, 0)}),
+                 kIssuedBeforeRootSet);
+  EXPECT_VERDICT(ReviewAfter(adm_.index, Statement{Adm(Role::kWorkload, hello_m_,
+                                                       {p_hello_a_, p_hello_b_}, 181 * kDay)}),
+                 kRootSetExpired);
+  // Nothing is proposed before a root set is in force but set 1.
+  EXPECT_VERDICT(ReviewAfter(set1_.index, Statement{Adm(Role::kWorkload, hello_m_,
+                                                        {p_hello_a_, p_hello_b_}, 2 * kHour)}),
+                 kNoRootSet);
+  // S1–S3 come first, as in Append: a statement that is not canonical, one with personal data.
+  GovernanceState state({});
+  Replay(rec_.index + 1, &state);
+  Bytes payload = *EncodeStatement(Statement{Record(2, {adm_}, 3 * kHour)});
+  std::string pretty = Json::parse(AsStringView(payload)).dump(2);
+  EXPECT_VERDICT(ReviewAt(state, AsBytes(pretty)), kPayloadNotCanonical);
+  std::string text(AsStringView(payload));
+  text.replace(text.find("Monthly payroll calculation"), 27, "Mail hr@payroll.example now");
+  EntryVerdict pd = ReviewAt(state, AsBytes(text));
+  EXPECT_VERDICT(pd, kPersonalDataSuspected);
+  EXPECT_EQ(pd.path, "/predicate/purposes/0");
+  EXPECT_VERDICT(ReviewAt(state, AsBytes("{}")), kStatementTypeInvalid);
+}
+
+TEST_F(ReviewTest, RefusesProvenance) {
+  BuildBase();
+  GovernanceState state({});
+  Replay(adm_.index, &state);
+  Statement p{hb_->MakeProvenance(kBuilderA, hello_m_, kCommit3, "hello", t0_ + 2 * kHour)};
+  EntryVerdict v = ReviewAt(state, *EncodeStatement(p));
+  EXPECT_VERDICT(v, kProvenanceNotProposable);
+  EXPECT_EQ(v.kind, StatementKind::kProvenance);
+  EXPECT_FALSE(v.message.empty());
+  // Even one a builder could log: the same statement, signed by its builder, is valid.
+  EXPECT_TRUE(state.Append(Signed(p, {"builder-a"})).valid);
+}
+
+TEST_F(ReviewTest, AcceptsGoodProposals) {
+  BuildBase();
+  // Root set 1 at the bootstrap: its builders' provenance was logged before any key was listed.
+  EntryVerdict set1 = ReviewAfter(set1_.index, Statement{Set1({p_root_a_, p_root_b_})});
+  EXPECT_TRUE(set1.valid) << set1.code << " " << set1.message;
+  EXPECT_EQ(set1.kind, StatementKind::kRootSet);
+  // An admission, a processing record, a revocation.
+  EntryVerdict adm = ReviewAfter(
+      adm_.index, Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour)});
+  EXPECT_TRUE(adm.valid) << adm.code << " " << adm.message;
+  EntryVerdict rec = ReviewAfter(rec_.index, Statement{Record(1, {adm_}, 2 * kHour + 300)});
+  EXPECT_TRUE(rec.valid) << rec.code << " " << rec.message;
+  Revocation rev = Revoke(RevocationKind::kMeasurement, 30 * kDay);
+  rev.mrenclave = hello_m_;
+  EntryVerdict revoked = ReviewAfter(rev_.index, Statement{rev});
+  EXPECT_TRUE(revoked.valid) << revoked.code << " " << revoked.message;
+  // A rotation to version 2 adding root-3, which an admission for role root admits.
+  EntryVerdict set2 = ReviewAfter(set2_.index, Statement{Set2()});
+  EXPECT_TRUE(set2.valid) << set2.code << " " << set2.message;
+  // ... but not before that admission is logged.
+  EXPECT_VERDICT(ReviewAfter(adm_root3_.index, Statement{Set2()}), kRootNotAdmitted);
+}
+
+// Signatures are the caller's business: a proposal nobody (or too few) signed is judged on
+// everything else, where its signed entry stops at the signature check.
+TEST_F(ReviewTest, IgnoresSignaturesButNothingElse) {
+  BuildBase();
+  GovernanceState state({});
+  Replay(adm_.index, &state);
+  Statement adm{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour)};
+  EXPECT_TRUE(ReviewAt(state, *EncodeStatement(adm)).valid);
+  EXPECT_VERDICT(state.Append(Signed(adm, {"root-1"})), dsse::kThresholdNotMet);
+  // One signature short, and unreproduced: the review names the rule that matters.
+  Statement unreproduced{Adm(Role::kWorkload, hello_m_, {p_hello_a_}, 2 * kHour)};
+  EXPECT_VERDICT(ReviewAt(state, *EncodeStatement(unreproduced)), kNotReproduced);
+  EXPECT_VERDICT(state.Append(Signed(unreproduced, {"root-1"})), dsse::kThresholdNotMet);
+  // A window too wide: refused; the threshold that signed it gets the signed_invalid alarm,
+  // the review (no signatures) none.
+  Admission wide = Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour);
+  wide.expires = wide.issued_on + 366 * kDay;
+  EntryVerdict w = ReviewAt(state, *EncodeStatement(Statement{wide}));
+  EXPECT_VERDICT(w, kValidityWindowInvalid);
+  EXPECT_TRUE(w.findings.empty());
+  // A rotation before any admission for role root: the signed entry fails step 4 (the new roots
+  // did not sign), the review goes on to step 6 and finds the new roots unadmitted.
+  GovernanceState later({});
+  Replay(adm_root3_.index, &later);
+  RootSet fresh = hb_->MakeRootSet(
+      2, t0_ + 32 * kDay, t0_ + 400 * kDay, 2,
+      {Root("root-c", "root-3", root_m_, {}), Root("root-d", "root-4", root_m_, {})}, Builders());
+  EXPECT_VERDICT(ReviewAt(later, *EncodeStatement(Statement{fresh})), kRootNotAdmitted);
+  EXPECT_VERDICT(later.Append(Signed(Statement{fresh}, {"root-1", "root-2"})),
+                 kNewSetThresholdNotMet);
+  // Root set 1 signed by one root only: the review accepts it, the entry is refused.
+  GovernanceState boot({});
+  Replay(set1_.index, &boot);
+  Statement set1{Set1({p_root_a_, p_root_b_})};
+  EXPECT_TRUE(ReviewAt(boot, *EncodeStatement(set1)).valid);
+  EXPECT_VERDICT(boot.Append(Signed(set1, {"root-1"})), kNewSetThresholdNotMet);
+  // The failed set 1 changed nothing either: the real one is still accepted.
+  EXPECT_TRUE(boot.Append(hb_->entries()[set1_.index]).valid);
+}
+
+TEST_F(ReviewTest, ConcurrentReviewsAndQueries) {
+  BuildBase();
+  GovernanceState state({});
+  Replay(set1_.index, &state);  // set 1 pending: its review verifies provenance signatures
+  const Bytes set1 = PayloadOf(hb_->entries()[set1_.index]);
+  const std::string before = Snapshot(state);
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  std::atomic<int> valid{0};
+  for (int n = 0; n < kThreads; ++n) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 5; ++k) {
+        valid += state.Review(set1).valid ? 1 : 0;
+        (void)state.Reproductions();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(valid.load(), 20);
+  EXPECT_EQ(Snapshot(state), before);
 }
 
 TEST(Art30Test, RegisterAndCells) {

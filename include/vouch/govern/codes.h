@@ -55,6 +55,9 @@ inline constexpr char kNotReproduced[] = "not_reproduced";
 inline constexpr char kNotReproducible[] = "not_reproducible";
 inline constexpr char kProvenanceSignatureCount[] = "provenance_signature_count";
 inline constexpr char kBuilderKeyRevoked[] = "builder_key_revoked";
+// GovernanceState::Review: a provenance statement proposed to the roots. Builders sign provenance
+// (one builder key, §2.3, §3.1); roots never do, so it is no proposal a root reviews.
+inline constexpr char kProvenanceNotProposable[] = "provenance_not_proposable";
 
 // Admissions, revocations, records (§3.4–§3.6).
 inline constexpr char kValidityWindowInvalid[] = "validity_window_invalid";

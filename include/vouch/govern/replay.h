@@ -18,15 +18,25 @@
 // Entries are fed one at a time, so an online auditor feeds them as it reads tiles; memory is
 // bounded by the state (valid root sets, provenance, admissions, revocations, the latest
 // version of each processing record), not by the length of the log. Provenance whose builder key
-// no root set lists yet keeps its payload until a root set lists the key (its signature is then
-// verified once).
+// no root set lists yet keeps its payload until a valid root set lists the key (its signature is
+// then verified once; judging a set verifies without keeping the result, so a rejected set or
+// a Review changes nothing).
 //
 // Findings: alarms (signed_invalid, not_reproducible, root_evidence_invalid, root_set_unpinned is
 // a warning) and warnings are attached to the verdict of the entry that raised them (§4.5).
 // The collateral-dependent attestation of root evidence is an optional hook whose outcome is a
 // finding, never state, so every replay computes the same state (§8 #18).
 //
-// Thread-compatible: Append() mutates; the const queries may run concurrently with each other.
+// Proposals (a root before it countersigns, issue 14: it never signs on another root's word):
+//
+//   EntryVerdict v = state.Review(statement);  // the payload it would sign, judged as entry
+//   if (v.valid) sign(PAE(statement));          // size(), signatures aside; state unchanged
+//
+// Review() and Append() share one judging path; Review() skips exactly the checks that need the
+// envelope's signatures (see Review below).
+//
+// Thread-compatible: Append() mutates; the const queries (Review() included) may run
+// concurrently with each other.
 #ifndef VOUCH_GOVERN_REPLAY_H_
 #define VOUCH_GOVERN_REPLAY_H_
 
@@ -233,6 +243,44 @@ class GovernanceState {
 
   // Judges entry size() against the current state and, when valid, adds it.
   EntryVerdict Append(ByteSpan entry);
+
+  // Judges the proposal `statement` — the in-toto statement a root is asked to sign, as the
+  // exact DSSE payload bytes (JCS-canonical, as `vouch statement sign` signs it; the pretty
+  // `vouch govern … --out` file must be canonicalized first, or S1 refuses it with
+  // payload_not_canonical) — as if it were appended as entry size() with enough valid
+  // signatures. Never changes the state: size(), the queries and the reports answer as before.
+  //
+  // Checked, in Append's order and with Append's codes and messages: S1–S3; G1 (ledger), G2 (a
+  // root set in force), G4 (issue time within the set in force), G5 (§3.3–§3.6: versions, pin,
+  // keys, evidence binding, reproduction against the builders and revocations logged so far,
+  // references, windows, revocation targets, record versions). Findings are attached as Append
+  // attaches them (root_evidence_unverified / root_evidence_invalid through the attester,
+  // root_set_unpinned, not_reproducible).
+  //
+  // Not checked, because they concern signatures, which are the caller's business (it adds its
+  // own and counts them): G3 (signatures of the set in force, threshold), §3.3 step 4 (old and
+  // new set thresholds), the signed_invalid alarm. E1–E8 concern the envelope, which the caller
+  // builds: a statement too large for any entry fails later, in dsse::LedgerEntry::Create.
+  //
+  // Refused outright: provenance (provenance_not_proposable, after S1–S3): builders sign
+  // provenance, roots never do (§2.3).
+  //
+  // Statements only, not envelopes: what a root signs is PAE(payloadType, payload), so the
+  // payload is what it must judge; the signatures a partially signed envelope carries are
+  // irrelevant to its decision (it never signs on another root's word), and an envelope with
+  // none does not even parse (E3 wants 1..16). A caller holding an envelope passes
+  // dsse::LedgerEntry::Parse(bytes)->payload().
+  //
+  // The verdict: index = size(); entry_hash all zero (an entry's hash covers its signatures);
+  // kind, code, message, path, issued_on, max_issue_lag and findings as Append would set them.
+  // A valid verdict means Append(entry) is valid for any entry with this payload whose
+  // signatures pass G3 (or step 4) — provided nothing is appended in between.
+  //
+  // Judging a root set verifies the signatures of provenance that waits for the builder keys it
+  // lists (root set 1 relies on provenance logged before it) without caching the results.
+  // REQUIRES: `options.attester`, if any, may be called concurrently when Reviews of root sets
+  // run concurrently.
+  EntryVerdict Review(ByteSpan statement) const;
   // Number of entries appended so far (the next entry's index).
   uint64_t size() const;
   // The origin in use (option, or the first valid root set's), if known yet.
