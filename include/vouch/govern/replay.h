@@ -18,9 +18,8 @@
 // Entries are fed one at a time, so an online auditor feeds them as it reads tiles; memory is
 // bounded by the state (valid root sets, provenance, admissions, revocations, the latest
 // version of each processing record), not by the length of the log. Provenance whose builder key
-// no root set lists yet keeps its payload until a valid root set lists the key (its signature is
-// then verified once; judging a set verifies without keeping the result, so a rejected set or
-// a Review changes nothing).
+// no root set lists yet keeps its payload until a root set lists the key (its signature is then
+// verified once).
 //
 // Findings: alarms (signed_invalid, not_reproducible, root_evidence_invalid, root_set_unpinned is
 // a warning) and warnings are attached to the verdict of the entry that raised them (§4.5).
