@@ -272,8 +272,8 @@ class GovernanceState {
   //
   // The verdict: index = size(); entry_hash all zero (an entry's hash covers its signatures);
   // kind, code, message, path, issued_on, max_issue_lag and findings as Append would set them.
-  // A valid verdict means Append(entry) is valid for any entry with this payload whose
-  // signatures pass G3 (or step 4) — provided nothing is appended in between.
+  // A valid verdict means Append(entry) is valid for any canonical entry (E1–E8) with this
+  // payload whose signatures pass G3 (or step 4) — provided nothing is appended in between.
   //
   // Judging a root set verifies the signatures of provenance that waits for the builder keys it
   // lists (root set 1 relies on provenance logged before it) without caching the results.
