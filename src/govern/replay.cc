@@ -45,10 +45,10 @@ struct ProvenanceRecord {
 struct BuilderSet {
   std::unordered_map<std::string, std::string> id_by_keyid;
   uint32_t k = 2;
-  // While a root set is judged: the signature verdicts, by entry index, of provenance whose key
-  // this set lists and the state has not verified yet (the state is not changed while judging;
-  // Append moves them into the provenance records when it adds the set).
-  std::unordered_map<uint64_t, bool> unlearned;
+  // While a root set is judged (null otherwise): the signature verdicts, by entry index, of
+  // provenance whose key this set lists and the state has not verified yet (Judged::unlearned;
+  // judging changes nothing, Append moves them into the provenance records afterwards).
+  const std::unordered_map<uint64_t, bool>* unlearned = nullptr;
 };
 
 struct RootRecord {
@@ -107,11 +107,16 @@ struct Candidate {
   bool proposal() const { return entry == nullptr; }
 };
 
-// What a valid statement adds to the state (Judge decides, Apply adds).
+// What judging a statement found (Judge decides, Append adds).
 struct Judged {
+  // What a valid statement adds to the state.
   std::unique_ptr<RootSetRecord> root_set;
   std::unique_ptr<AdmissionRecord> admission;
   const RootSetRecord* in_force = nullptr;
+  // A root set judged up to step 6: the signature verdicts of the pending provenance under the
+  // builder keys it lists. Facts about those entries whatever the set's verdict, so Append
+  // keeps them either way (a set that fails later does not make the next one verify again).
+  std::optional<std::unordered_map<uint64_t, bool>> unlearned;
 };
 
 // What a valid entry at an index is, for references.
@@ -364,8 +369,9 @@ struct GovernanceState::Impl {
               const std::string** builder) const {
     if (p.index >= j) return false;
     if (p.sig_state == SigState::kUnverified) {
-      auto verdict = b.unlearned.find(p.index);
-      if (verdict == b.unlearned.end() || !verdict->second) return false;
+      if (b.unlearned == nullptr) return false;
+      auto verdict = b.unlearned->find(p.index);
+      if (verdict == b.unlearned->end() || !verdict->second) return false;
     } else if (p.sig_state != SigState::kValid) {
       return false;
     }
@@ -538,9 +544,9 @@ struct GovernanceState::Impl {
     return out;
   }
 
-  // Remembers the builder keys of an added root set and settles the provenance waiting for them,
-  // with the verdicts judging the set already computed (`b->unlearned`, emptied).
-  void LearnBuilderKeys(const RootSet& rs, BuilderSet* b) {
+  // Remembers the builder keys of a root set judged up to step 6 and settles the provenance
+  // waiting for them, with the verdicts judging the set computed (`verdicts`).
+  void LearnBuilderKeys(const RootSet& rs, const std::unordered_map<uint64_t, bool>& verdicts) {
     for (const BuilderDescriptor& d : rs.builders) {
       for (const Key& k : d.keys) {
         std::string keyid = k.KeyId();
@@ -549,14 +555,13 @@ struct GovernanceState::Impl {
         if (pending == pending_by_keyid.end()) continue;
         for (size_t slot : pending->second) {
           ProvenanceRecord& p = provenance[slot];
-          auto verdict = b->unlearned.find(p.index);
-          SetVerified(
-              p, verdict != b->unlearned.end() ? verdict->second : SignatureVerifies(p, *k.key));
+          auto verdict = verdicts.find(p.index);
+          SetVerified(p,
+                      verdict != verdicts.end() ? verdict->second : SignatureVerifies(p, *k.key));
         }
         pending_by_keyid.erase(pending);
       }
     }
-    b->unlearned.clear();
   }
 
   // ---- judging ----
@@ -764,7 +769,7 @@ struct GovernanceState::Impl {
   }
 
   Status JudgeRootSet(const Candidate& e, const RootSet& rs, uint64_t i, EntryVerdict* v,
-                      std::unique_ptr<RootSetRecord>* out) const {
+                      Judged* judged) const {
     const RootSetRecord* c = chain.empty() ? nullptr : chain.back().get();
     VOUCH_RETURN_IF_ERROR(CheckOrigin(rs.ledger));
     Sha256Digest digest = e.statement_digest;
@@ -869,7 +874,8 @@ struct GovernanceState::Impl {
     }
     // Step 6. Provenance logged before its builder key was listed is verified now under the
     // keys this set lists, so that its builders can count it (root set 1 relies on that).
-    rec->builders.unlearned = VerifyPending(rs);
+    judged->unlearned = VerifyPending(rs);
+    rec->builders.unlearned = &*judged->unlearned;
     for (size_t n = 0; n < rs.roots.size(); ++n) {
       RootRecord& root = rec->roots[n];
       if (MeasurementRevokedBefore(root.mrenclave, i)) {
@@ -949,12 +955,12 @@ struct GovernanceState::Impl {
                              "digest " +
                                  HexEncode(digest) + ")"});
     }
-    *out = std::move(rec);
+    judged->root_set = std::move(rec);
     return OkStatus();
   }
 
-  void AddRootSet(const RootSet& rs, std::unique_ptr<RootSetRecord> rec) {
-    LearnBuilderKeys(rs, &rec->builders);
+  void AddRootSet(std::unique_ptr<RootSetRecord> rec) {
+    rec->builders.unlearned = nullptr;  // Append learned them
     if (!origin) origin = rec->ledger;
     by_index[rec->index] = {StatementKind::kRootSet, rec->entry_hash, 0};
     chain.push_back(std::move(rec));
@@ -1026,6 +1032,7 @@ struct GovernanceState::Impl {
     std::optional<Statement> st;
     Judged judged;
     Status verdict = JudgePayload(e, entry->payload(), i, &v, &st, &judged);
+    if (judged.unlearned) LearnBuilderKeys(std::get<RootSet>(st->predicate), *judged.unlearned);
     if (!verdict.ok()) {
       Reject(verdict, &v);
       CheckSignedInvalid(*entry, &v);
@@ -1067,8 +1074,8 @@ struct GovernanceState::Impl {
   }
 
   // S1–S3, then G1–G5 or P1, for the statement `payload` of candidate `e` at index `i`: the one
-  // judging path of Append and Review. Sets v->kind, v->path and v->issued_on; when valid, `*st`
-  // is the statement and `*judged` what Apply adds.
+  // judging path of Append and Review. Sets v->kind, v->path and v->issued_on; `*st` is the
+  // statement once it parses, and `*judged` what judging it found.
   Status JudgePayload(const Candidate& e, ByteSpan payload, uint64_t i, EntryVerdict* v,
                       std::optional<Statement>* st, Judged* judged) const {
     ParseDiagnostics diag;
@@ -1079,16 +1086,15 @@ struct GovernanceState::Impl {
       return parsed.status();
     }
     v->issued_on = parsed->issued_on();
-    VOUCH_RETURN_IF_ERROR(Judge(e, *parsed, i, v, judged));
     *st = std::move(parsed).value();
-    return OkStatus();
+    return Judge(e, **st, i, v, judged);
   }
 
   Status Judge(const Candidate& e, const Statement& st, uint64_t i, EntryVerdict* v,
                Judged* judged) const {
     if (std::holds_alternative<Provenance>(st.predicate)) return JudgeProvenance(e, i);
     if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
-      return JudgeRootSet(e, *rs, i, v, &judged->root_set);
+      return JudgeRootSet(e, *rs, i, v, judged);
     }
     VOUCH_RETURN_IF_ERROR(JudgeCommon(e, *st.ledger(), st.issued_on(), &judged->in_force));
     const RootSetRecord& c = *judged->in_force;
@@ -1114,8 +1120,8 @@ struct GovernanceState::Impl {
   void Apply(const dsse::LedgerEntry& entry, const Statement& st, uint64_t i, Judged judged) {
     if (const auto* p = std::get_if<Provenance>(&st.predicate)) {
       AddProvenance(entry, *p, i);
-    } else if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
-      AddRootSet(*rs, std::move(judged.root_set));
+    } else if (std::holds_alternative<RootSet>(st.predicate)) {
+      AddRootSet(std::move(judged.root_set));
     } else if (std::holds_alternative<Admission>(st.predicate)) {
       by_index[i] = {StatementKind::kAdmission, entry.entry_hash(), admissions.size()};
       admissions.push_back(std::move(judged.admission));

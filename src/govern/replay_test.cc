@@ -1127,6 +1127,25 @@ TEST_F(ReviewTest, IgnoresSignaturesButNothingElse) {
   EXPECT_TRUE(boot.Append(hb_->entries()[set1_.index]).valid);
 }
 
+// A set 1 refused in step 6 settles the provenance signatures it verified (facts about those
+// entries); the review and the set that follow count them.
+TEST_F(ReviewTest, RootSetRefusedAfterStep6ThenReviewedAndAccepted) {
+  BuildBase();
+  GovernanceState state({});
+  Replay(set1_.index, &state);
+  EXPECT_VERDICT(ReviewThenAppend(&state, Statement{Set1({p_root_a_})}), kNotReproduced);
+  EXPECT_TRUE(state.Reproductions().empty());  // no root set: nothing counts yet
+  EntryVerdict v =
+      ReviewThenAppend(&state, PayloadOf(hb_->entries()[set1_.index]), hb_->entries()[set1_.index]);
+  EXPECT_TRUE(v.valid) << v.code << " " << v.message;
+  auto repro = state.Reproductions();
+  ASSERT_EQ(repro.size(), 2u);
+  for (const auto& r : repro) {
+    ASSERT_EQ(r.measurements.size(), 1u);
+    EXPECT_EQ(r.measurements[0].builders.size(), 2u);
+  }
+}
+
 TEST_F(ReviewTest, ConcurrentReviewsAndQueries) {
   BuildBase();
   GovernanceState state({});

@@ -18,9 +18,8 @@
 // Entries are fed one at a time, so an online auditor feeds them as it reads tiles; memory is
 // bounded by the state (valid root sets, provenance, admissions, revocations, the latest
 // version of each processing record), not by the length of the log. Provenance whose builder key
-// no root set lists yet keeps its payload until a valid root set lists the key (its signature is
-// then verified once; judging a set verifies without keeping the result, so a rejected set or
-// a Review changes nothing).
+// no root set lists yet keeps its payload until a root set lists the key (its signature is then
+// verified once).
 //
 // Findings: alarms (signed_invalid, not_reproducible, root_evidence_invalid, root_set_unpinned is
 // a warning) and warnings are attached to the verdict of the entry that raised them (§4.5).
@@ -273,8 +272,8 @@ class GovernanceState {
   //
   // The verdict: index = size(); entry_hash all zero (an entry's hash covers its signatures);
   // kind, code, message, path, issued_on, max_issue_lag and findings as Append would set them.
-  // A valid verdict means Append(entry) is valid for any entry with this payload whose
-  // signatures pass G3 (or step 4) — provided nothing is appended in between.
+  // A valid verdict means Append(entry) is valid for any canonical entry (E1–E8) with this
+  // payload whose signatures pass G3 (or step 4) — provided nothing is appended in between.
   //
   // Judging a root set verifies the signatures of provenance that waits for the builder keys it
   // lists (root set 1 relies on provenance logged before it) without caching the results.
