@@ -640,19 +640,6 @@ std::string SerializeAuditState(const AuditStateFile& state) {
   return j.dump(1) + "\n";
 }
 
-// A Duration (PT1H) or a number of seconds.
-StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
-  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
-      text.size() <= 12) {
-    return static_cast<int64_t>(std::stoll(text));
-  }
-  auto d = govern::ParseDuration(text);
-  if (!d.ok()) {
-    return InvalidArgumentError(std::string(option) +
-                                " is a duration such as PT1H or PT30M, or a number of seconds");
-  }
-  return d;
-}
 
 // The log's tiles under the one checkpoint this audit verified beforehand, so that the tree
 // audit and the witness times are about the same checkpoint.

@@ -13,6 +13,8 @@
 #include "vouch/pcs/reasons.h"
 #include "vouch/platform/reasons.h"
 #include "vouch/seal/reasons.h"
+#include "vouch/server/root_client.h"
+#include "vouch/server/self_check.h"
 #include "vouch/sgx/reasons.h"
 #include "vouch/store/reasons.h"
 #include "vouch/tlog/reasons.h"
@@ -253,6 +255,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(g::kNotReproducible),
     Rejected(g::kProvenanceSignatureCount),
     Rejected(g::kBuilderKeyRevoked),
+    Rejected(g::kProvenanceNotProposable),
     Rejected(g::kValidityWindowInvalid),
     Rejected(g::kRevoked),
     Rejected(g::kRevocationTargetUnknown),
@@ -281,6 +284,15 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Usage(build::kToolchainMalformed),
     Usage(build::kSbomMalformed),
     Usage(build::kSourceMalformed),
+    // server: the self-check of roots and brokers (server/self_check.h; at a service's start
+    // any failure is exit 3), and the answers of a root (server/root_client.h).
+    Rejected(server::kCheckpointStale),
+    Rejected(server::kCheckpointFromFuture),
+    Rejected(server::kSelfNotAdmitted),
+    Rejected(server::kSelfRevoked),
+    Io(server::kSelfIdentityUnavailable),
+    Io(server::kSelfCheckFailed),
+    Rejected(server::kSignResponseMalformed),
 });
 
 ErrorCode Generic(StatusCode code) {

@@ -52,4 +52,17 @@ Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode) {
   return WriteFileAtomic(path, data, mode);
 }
 
+StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+      text.size() <= 12) {
+    return static_cast<int64_t>(std::stoll(text));
+  }
+  auto d = govern::ParseDuration(text);
+  if (!d.ok()) {
+    return InvalidArgumentError(std::string(option) +
+                                " is a duration such as PT1H or PT30M, or a number of seconds");
+  }
+  return d;
+}
+
 }  // namespace vouch::cli

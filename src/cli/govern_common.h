@@ -25,6 +25,9 @@ StatusOr<govern::EntryRef> ParseEntryRefArg(std::string_view text);
 // A time argument (Unix seconds or RFC 3339); the wall clock, to the second, when empty.
 StatusOr<UnixSeconds> TimeArgOrNow(const std::string& text);
 
+// A Duration (PT1H, P1D) or a number of seconds; kInvalidArgument naming `option` otherwise.
+StatusOr<int64_t> DurationArg(const std::string& text, const char* option);
+
 // Reports a failed Status whose exit code depends on its role (docs/error-codes.md,
 // "Governance"): error.code from ErrorCodeFor (error_codes.h); exit 3 when that says I/O or
 // internal, else `exit_code` (1 for a statement examined, 2 for the user's own statement that a

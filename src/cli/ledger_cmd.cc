@@ -6,14 +6,18 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/govern_common.h"
 #include "cli/log_common.h"
+#include "dsse/jcs.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/statement.h"
+#include "vouch/server/root_client.h"
+#include "vouch/server/self_check.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof_file.h"
 
@@ -63,6 +67,10 @@ std::optional<std::string> LogOrigin(const tlog::Policy* policy, server::LogClie
   if (!cp.ok()) return std::nullopt;
   return cp->checkpoint().origin();
 }
+
+int AppendAndReport(const SubmitOptions& opts, server::LogClient& log, http::HttpClient& http,
+                    const tlog::Policy* policy, const dsse::LedgerEntry& entry,
+                    const std::string& kind);
 
 int RunSubmit(SubmitOptions opts) {
   if (int rc = ResolveUrl(&opts.url, &opts.envelope, "ENVELOPE", opts.json, opts.verbose);
@@ -120,14 +128,23 @@ int RunSubmit(SubmitOptions opts) {
     }
   }
 
+  return AppendAndReport(opts, *log, http, policy ? &*policy : nullptr, *entry, kind);
+}
+
+// Appends `entry` to the log, waits for its receipt under the witness quorum, verifies it (with
+// a policy), writes it to --out and reports: the tail of `submit` and `countersign`.
+int AppendAndReport(const SubmitOptions& opts, server::LogClient& log, http::HttpClient& http,
+                    const tlog::Policy* policy, const dsse::LedgerEntry& entry,
+                    const std::string& kind) {
+  const ByteSpan bytes = entry.bytes();
   server::AddResponse added;
-  if (rc = AddEntry(*log, bytes, opts.timeout, opts.json, opts.verbose, &added); rc != kExitOk) {
+  if (int rc = AddEntry(log, bytes, opts.timeout, opts.json, opts.verbose, &added); rc != kExitOk) {
     return rc;
   }
   std::string receipt;
   std::optional<tlog::ProofFile> file;
-  if (rc = FetchReceipt(opts.url, http, added.index, policy ? &*policy : nullptr, opts.trust,
-                        opts.timeout, opts.json, opts.verbose, &receipt, &file);
+  if (int rc = FetchReceipt(opts.url, http, added.index, policy, opts.trust, opts.timeout,
+                            opts.json, opts.verbose, &receipt, &file);
       rc != kExitOk) {
     return rc;
   }
@@ -152,8 +169,8 @@ int RunSubmit(SubmitOptions opts) {
   }
   if (opts.json) {
     Json out = {{"index", added.index},
-                {"entry_hash", HexEncode(entry->entry_hash())},
-                {"statement_digest", HexEncode(entry->statement_digest())},
+                {"entry_hash", HexEncode(entry.entry_hash())},
+                {"statement_digest", HexEncode(entry.statement_digest())},
                 {"class", kind},
                 {"duplicate", added.duplicate},
                 {"tree_size", cp.size()},
@@ -175,8 +192,8 @@ int RunSubmit(SubmitOptions opts) {
     return kExitOk;
   }
   std::cout << "index " << added.index << (added.duplicate ? " (already in the log)" : "") << "\n"
-            << "entry_hash " << HexEncode(entry->entry_hash()) << "\n"
-            << "statement_digest " << HexEncode(entry->statement_digest()) << "\n"
+            << "entry_hash " << HexEncode(entry.entry_hash()) << "\n"
+            << "statement_digest " << HexEncode(entry.statement_digest()) << "\n"
             << "class " << kind << "\n"
             << "tree_size " << cp.size() << "\n";
   if (verified) {
@@ -192,6 +209,174 @@ int RunSubmit(SubmitOptions opts) {
   }
   std::cout << "receipt " << opts.out << "\n";
   return kExitOk;
+}
+
+struct CountersignOptions {
+  SubmitOptions submit;
+  std::vector<std::string> roots;
+  std::string pin;
+  std::string envelope;
+  std::string max_checkpoint_age = "PT5M";
+};
+
+constexpr const char kCountersignHelp[] =
+    "Sends STATEMENT, an unsigned governance statement (`vouch govern "
+    "root-set|admit|revoke|record\n"
+    "--out`), to every --root at once. Each root re-checks it against the ledger itself and\n"
+    "signs only if every rule holds (docs/root.md). This command first reads the ledger the same\n"
+    "way (the checkpoint cosigned by the --policy's witness quorum, no older than\n"
+    "--max-checkpoint-age, every entry replayed with the --root-set-pin) to learn the root set in\n"
+    "force; it keeps the signatures that verify, and once they meet the threshold (for a root "
+    "set:\n"
+    "that of the set in force and that of the new set) it assembles the canonical entry, writes "
+    "it\n"
+    "to --envelope if asked, appends it to the log and waits for its receipt as `vouch ledger\n"
+    "submit` does. A root that is down or refuses costs nothing while the others reach the\n"
+    "threshold; each root's answer is reported.";
+
+constexpr const char kCountersignFooter[] =
+    "Prints each root's answer on stderr, then what `ledger submit` prints. --json: as `ledger\n"
+    "submit`, plus \"roots\": [{\"url\",\"signed\",\"keyid\"|\"error\"}].\n"
+    "Exit codes: 0 countersigned, appended and receipt written; 1 the roots' signatures do not\n"
+    "meet the threshold (threshold_not_met; each refusal is named), the ledger's checkpoint is\n"
+    "stale or lacks its quorum, or the log misbehaved; 2 bad usage, a statement that does not\n"
+    "parse or that roots do not sign (provenance); 3 I/O, or the log unreachable.";
+
+int RunCountersign(CountersignOptions o) {
+  SubmitOptions& opts = o.submit;
+  if (int rc = ResolveUrl(&opts.url, &opts.envelope, "STATEMENT", opts.json, opts.verbose);
+      rc != kExitOk) {
+    return rc;
+  }
+  if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "--out"); rc != kExitOk) return rc;
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, opts.verbose, &policy);
+      rc != kExitOk) {
+    return rc;
+  }
+  if (policy->quorum() == "none") {
+    return ReportFailure(opts.json, codes::kPolicyQuorumNone, "bad --policy",
+                         "the policy requires no witness (quorum none): the root set in force "
+                         "is read from a checkpoint a witness quorum cosigned",
+                         "name a quorum of witnesses in the policy");
+  }
+  auto max_age = DurationArg(o.max_checkpoint_age, "--max-checkpoint-age");
+  if (!max_age.ok()) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage", max_age.status().message());
+  }
+  server::LedgerViewOptions view_options;
+  const std::string pin_text = o.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : o.pin;
+  if (!pin_text.empty()) {
+    auto pin = HexDecodeArray<32>(pin_text);
+    if (!pin.ok()) {
+      return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                           "--root-set-pin must be 64 hex digits (root set version 1's "
+                           "statement_digest)");
+    }
+    view_options.replay.root_set_pin = *pin;
+  }
+  // What the roots sign is the canonical (RFC 8785) form of the statement.
+  Bytes text;
+  if (int rc = ReadEntryFile(opts.envelope, opts.json, &text); rc != kExitOk) return rc;
+  auto doc = internal::ParseJson(AsStringView(text));
+  auto canonical = doc.ok() ? internal::CanonicalJson(*doc) : doc.status();
+  if (!canonical.ok()) {
+    return ReportFailure(opts.json, kExitUsage, govern::kPayloadMalformed,
+                         "cannot read " + opts.envelope, canonical.status().message());
+  }
+  const Bytes payload = ToBytes(*canonical);
+  govern::ParseDiagnostics diag;
+  auto statement = govern::ParseStatement(payload, &diag);
+  if (!statement.ok()) {
+    Json fields = Json::object();
+    if (!diag.path.empty()) fields["path"] = diag.path;
+    Failure f = ErrorCodeFor(statement.status());
+    return ReportFailure(opts.json,
+                         ErrorCode{f.code, f.exit_code == kExitIo ? kExitIo : kExitUsage},
+                         "refusing to send " + opts.envelope, statement.status().message(),
+                         "write it with `vouch govern`", fields);
+  }
+  if (statement->kind() == govern::StatementKind::kProvenance) {
+    return ReportFailure(opts.json, codes::kUsage, "refusing to send " + opts.envelope,
+                         "roots do not sign build provenance; its builder does (`vouch build "
+                         "attest`, `vouch statement sign`)");
+  }
+  const std::string kind(govern::StatementKindName(statement->kind()));
+
+  // The root set in force, from a verified, replayed view of the ledger.
+  http::HttpClient http;
+  int rc = kExitOk;
+  auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
+  if (!log.ok()) return rc;
+  view_options.policy = &*policy;
+  view_options.max_checkpoint_age = *max_age;
+  view_options.clock = &RealClock();
+  Verbose(opts.verbose, "reading the ledger at " + log->base_url());
+  auto view = server::SyncLedgerView(*log, view_options, nullptr);
+  if (!view.ok()) return ReportStatus(opts.json, "cannot read the ledger", view.status());
+  Verbose(opts.verbose, "ledger " + view->checkpoint.origin() + " at size " +
+                            std::to_string(view->checkpoint.size()) + ", quorum at " +
+                            FormatRfc3339(view->quorum_time));
+
+  // Every root at once.
+  std::vector<server::RootClient> clients;
+  for (const std::string& url : o.roots) {
+    auto c = server::RootClient::Create(url, http, std::chrono::seconds(opts.timeout));
+    if (!c.ok()) return ReportStatus(opts.json, kExitUsage, "bad --root " + url, c.status());
+    clients.push_back(std::move(c).value());
+  }
+  std::vector<const server::RootClient*> roots;
+  for (const auto& c : clients) roots.push_back(&c);
+  std::vector<server::RootAnswer> answers = server::CollectSignatures(roots, payload);
+
+  // Keep the signatures that verify; report every answer.
+  std::vector<dsse::Signature> kept;
+  Json root_json = Json::array();
+  std::string refusals;
+  for (auto& a : answers) {
+    Json r = {{"url", a.url}};
+    Status why = a.signature.status();
+    if (a.signature.ok()) {
+      auto single = dsse::LedgerEntry::Create(payload, {*a.signature});
+      Status s = single.ok() ? view->state->CheckSignatures(*single) : single.status();
+      if (s.ok() || s.reason() == dsse::kThresholdNotMet) {
+        kept.push_back(*a.signature);
+      } else {
+        why = Status(StatusCode::kPermissionDenied,
+                     "its signature does not verify (" + s.reason() + "): " + s.message(),
+                     s.reason());
+      }
+    }
+    if (why.ok()) {
+      r["signed"] = true;
+      r["keyid"] = a.signature->keyid;
+      if (!opts.json) PrintError("root " + a.url + ": signed (key " + a.signature->keyid + ")");
+    } else {
+      r["signed"] = false;
+      r["error"] = {{"code", why.reason().empty() ? "root_unreachable" : why.reason()},
+                    {"message", why.message()}};
+      refusals += "\n  " + a.url + ": " + why.message();
+      if (!opts.json) PrintError("root " + a.url + ": " + why.message());
+    }
+    root_json.push_back(std::move(r));
+  }
+  auto entry =
+      kept.empty()
+          ? StatusOr<dsse::LedgerEntry>(RejectedError(dsse::kThresholdNotMet, "no root signed"))
+          : dsse::LedgerEntry::Create(payload, kept);
+  Status enough = entry.ok() ? view->state->CheckSignatures(*entry) : entry.status();
+  if (!enough.ok()) {
+    return ReportFailure(opts.json, ErrorCode{dsse::kThresholdNotMet, kExitRejected},
+                         "not countersigned",
+                         enough.message() + (refusals.empty() ? "" : "; refusals:" + refusals), "",
+                         {{"roots", root_json}});
+  }
+  if (!o.envelope.empty()) {
+    if (Status s = WriteFileAtomic(o.envelope, entry->bytes(), 0644); !s.ok()) {
+      return ReportFailure(opts.json, codes::kIoError, "cannot write --envelope", s.message());
+    }
+  }
+  return AppendAndReport(opts, *log, http, &*policy, *entry, kind);
 }
 
 }  // namespace
@@ -217,6 +402,28 @@ void RegisterLedgerCommands(CLI::App& app, CommandContext& ctx) {
                     "Seconds to wait for the log and for the witness quorum (default 60)",
                     opts->verbose, opts->json);
   submit->callback([opts, &ctx] { ctx.exit_code = RunSubmit(*opts); });
+
+  auto co = std::make_shared<CountersignOptions>();
+  CLI::App* cs = ledger->add_subcommand(
+      "countersign", "Have the roots re-check and sign a statement, then append it");
+  SetLongDescription(cs, kCountersignHelp);
+  cs->footer(kCountersignFooter);
+  cs->add_option("LOG_URL", co->submit.url, kUrlHelp);
+  cs->add_option("STATEMENT", co->submit.envelope, "The unsigned statement (- for stdin)");
+  cs->add_option("--root", co->roots, "A root's URL (repeat for each root)")->required();
+  AddPolicyOption(cs, co->submit.trust,
+                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
+  cs->add_option("--root-set-pin", co->pin,
+                 "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  cs->add_option("--max-checkpoint-age", co->max_checkpoint_age,
+                 "How old the witnesses' checkpoint may be (default PT5M)");
+  cs->add_option("--envelope", co->envelope, "Also write the countersigned entry here");
+  cs->add_option("--out", co->submit.out,
+                 "Write the receipt (.tlog-proof) here; without it, it is printed");
+  AddNetworkOptions(cs, co->submit.timeout,
+                    "Seconds to wait for each root, the log and the witness quorum (default 60)",
+                    co->submit.verbose, co->submit.json);
+  cs->callback([co, &ctx] { ctx.exit_code = RunCountersign(*co); });
 }
 
 }  // namespace vouch::cli

@@ -26,10 +26,10 @@ class CheckSignaturesTest : public ::testing::Test {
   void SetUp() override {
     hb_ = std::move(HistoryBuilder::Create(t0_)).value();
     for (const char* b : {"builder-a", "builder-b"}) {
-      refs_.push_back(hb_->Append(*hb_->Sign(
-          {hb_->MakeProvenance(std::string("https://") + b + ".example/ci", root_m_,
-                               std::string(40, '1'), "vouch-root", t0_)},
-          {b})));
+      refs_.push_back(hb_->Append(
+          *hb_->Sign({hb_->MakeProvenance(std::string("https://") + b + ".example/ci", root_m_,
+                                          std::string(40, '1'), "vouch-root", t0_)},
+                     {b})));
     }
   }
 
@@ -47,10 +47,10 @@ class CheckSignaturesTest : public ::testing::Test {
                             Builders());
   }
   RootSet Set2() const {
-    return hb_->MakeRootSet(2, t0_ + 2 * kHour, t0_ + 100 * kDay, 2,
-                            {Root("root-a", "root-1", {}), Root("root-b", "root-2", {}),
-                             Root("root-c", "root-3", {})},
-                            Builders());
+    return hb_->MakeRootSet(
+        2, t0_ + 2 * kHour, t0_ + 100 * kDay, 2,
+        {Root("root-a", "root-1", {}), Root("root-b", "root-2", {}), Root("root-c", "root-3", {})},
+        Builders());
   }
   // `statement` signed by `signers`, as an entry.
   dsse::LedgerEntry Entry(const Statement& statement, const std::vector<std::string>& signers) {
@@ -74,8 +74,7 @@ class CheckSignaturesTest : public ::testing::Test {
 
 TEST_F(CheckSignaturesTest, RootSetOneNeedsItsOwnThreshold) {
   GovernanceState state = Replayed();
-  EXPECT_THAT(state.CheckSignatures(Entry({Set1()}, {"root-1"})),
-              ReasonIs(kNewSetThresholdNotMet));
+  EXPECT_THAT(state.CheckSignatures(Entry({Set1()}, {"root-1"})), ReasonIs(kNewSetThresholdNotMet));
   EXPECT_THAT(state.CheckSignatures(Entry({Set1()}, {"root-1", "other"})),
               ReasonIs(kNewSetThresholdNotMet));
   EXPECT_THAT(state.CheckSignatures(Entry({Set1()}, {"root-1", "root-2"})), IsOk());
@@ -101,9 +100,8 @@ TEST_F(CheckSignaturesTest, StatementsNeedTheThresholdOfTheSetInForce) {
   EXPECT_THAT(state.CheckSignatures(Entry({Set2()}, {"root-1", "root-2"})), IsOk());
   // Provenance is its builders' to sign.
   EXPECT_EQ(state
-                .CheckSignatures(Entry({hb_->MakeProvenance("https://builder-a.example/ci",
-                                                            root_m_, std::string(40, '2'), "x",
-                                                            t0_)},
+                .CheckSignatures(Entry({hb_->MakeProvenance("https://builder-a.example/ci", root_m_,
+                                                            std::string(40, '2'), "x", t0_)},
                                        {"builder-a"}))
                 .code(),
             StatusCode::kInvalidArgument);

@@ -1296,8 +1296,8 @@ Status GovernanceState::CheckSignatures(const dsse::LedgerEntry& entry) const {
     }
     VOUCH_ASSIGN_OR_RETURN(dsse::SignerSet signers,
                            dsse::VerifiedSigners(entry.SignedBytes(), entry.signatures(), trusted));
-    return CheckRootSetSignatures(signers, c ? &s.current_trusted : nullptr,
-                                  c ? c->threshold : 0, new_keys, rs->threshold);
+    return CheckRootSetSignatures(signers, c ? &s.current_trusted : nullptr, c ? c->threshold : 0,
+                                  new_keys, rs->threshold);
   }
   if (st.kind() == StatementKind::kProvenance) {
     return InvalidArgumentError("provenance is signed by its builders (P1), not by the roots");

@@ -166,6 +166,16 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
     trusted = previous->checkpoint;  // AuditLog refuses a smaller size or another tree
   }
 
+  // The same tree as the previous view: its replayed state stands (nothing else to read).
+  if (previous != nullptr && previous->checkpoint.size() == view.checkpoint.size() &&
+      previous->checkpoint.root() == view.checkpoint.root() &&
+      previous->checkpoint.origin() == view.checkpoint.origin()) {
+    view.state = previous->state;
+    view.leaf_hashes = previous->leaf_hashes;
+    view.first_root_set_rejection = previous->first_root_set_rejection;
+    return view;
+  }
+
   // Step 5: the tree recomputed and every entry replayed, in one pass.
   govern::ReplayOptions replay = options.replay;
   replay.origin = view.checkpoint.origin();
@@ -193,7 +203,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   return view;
 }
 
-StatusOr<SelfCheckResult> RunSelfCheck(LedgerSource& log, const SelfCheckOptions& options,
+StatusOr<SelfCheckResult> RunSelfCheck(ledger::ReceiptFetcher& log, const SelfCheckOptions& options,
                                        const LedgerView* previous) {
   const UnixSeconds now = options.ledger.clock->Now();
   // Step 1.
@@ -202,18 +212,9 @@ StatusOr<SelfCheckResult> RunSelfCheck(LedgerSource& log, const SelfCheckOptions
   VOUCH_ASSIGN_OR_RETURN(auto own, CheckOwnIdentity(options, now));
   // Steps 3–5.
   VOUCH_ASSIGN_OR_RETURN(LedgerView view, SyncLedgerView(log, options.ledger, previous));
-  if (view.state->RootSetChain().empty()) {
-    std::string why = view.first_root_set_rejection.empty()
-                          ? "the log holds no root set"
-                          : "no root set is in force: the first version-1 root set was refused (" +
-                                view.first_root_set_rejection + ")";
-    return RejectedError(govern::kNoRootSet, why + " " + Where(view));
-  }
   // Step 6.
   VOUCH_ASSIGN_OR_RETURN(govern::EntryRef admitted_by,
-                         options.role == govern::Role::kRoot
-                             ? RootAdmission(view, own.second, options.service_spki, now)
-                             : BrokerAdmission(view, own.second, now));
+                         CheckAdmitted(view, options.role, own.second, options.service_spki, now));
   // Step 7.
   auto leaf = view.leaf_hashes.find(admitted_by.index);
   if (leaf == view.leaf_hashes.end()) {
@@ -238,6 +239,20 @@ StatusOr<SelfCheckResult> RunSelfCheck(LedgerSource& log, const SelfCheckOptions
                          .self = std::move(own.second),
                          .admitted_by = admitted_by,
                          .receipt = std::move(text).value()};
+}
+
+StatusOr<govern::EntryRef> CheckAdmitted(const LedgerView& view, govern::Role role,
+                                         const EnclaveInstanceInfo& self, ByteSpan service_spki,
+                                         UnixSeconds now) {
+  if (view.state->RootSetChain().empty()) {
+    std::string why = view.first_root_set_rejection.empty()
+                          ? "the log holds no root set"
+                          : "no root set is in force: the first version-1 root set was refused (" +
+                                view.first_root_set_rejection + ")";
+    return RejectedError(govern::kNoRootSet, why + " " + Where(view));
+  }
+  return role == govern::Role::kRoot ? RootAdmission(view, self, service_spki, now)
+                                     : BrokerAdmission(view, self, now);
 }
 
 std::string FormatSelfCheckFailure(std::string_view service, const Status& status) {

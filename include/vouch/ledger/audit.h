@@ -44,6 +44,13 @@ class TileFetcher {
   virtual StatusOr<Bytes> FetchTile(const tlog::TileId& id) = 0;
 };
 
+// A TileFetcher that also serves receipts (server::LogClient; the self-check's step 7).
+class ReceiptFetcher : public TileFetcher {
+ public:
+  // The receipt (c2sp.org/tlog-proof@v1 text, unverified) of entry `index`.
+  virtual StatusOr<std::string> FetchProof(uint64_t index) = 0;
+};
+
 struct AuditOptions {
   // Which logs (and witness quorum) the checkpoint must satisfy. REQUIRES: non-null.
   const tlog::Policy* policy = nullptr;

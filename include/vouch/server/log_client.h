@@ -31,7 +31,7 @@
 
 namespace vouch::server {
 
-class LogClient final : public ledger::TileFetcher {
+class LogClient final : public ledger::ReceiptFetcher {
  public:
   // `base_url`: http(s)://host[:port][/prefix] (a trailing '/' is ignored). `client` and
   // `clock` are borrowed and must outlive this object; `timeout` bounds each call (with its
@@ -52,7 +52,7 @@ class LogClient final : public ledger::TileFetcher {
   // GET /tile/... (unverified bytes).
   StatusOr<Bytes> FetchTile(const tlog::TileId& id) override;
   // GET /proof/<index> (the receipt text, unverified).
-  StatusOr<std::string> FetchProof(uint64_t index);
+  StatusOr<std::string> FetchProof(uint64_t index) override;
 
   const std::string& base_url() const { return base_; }
 

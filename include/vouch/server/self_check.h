@@ -12,9 +12,11 @@
 // proof from the previous checkpoint). It then reads every hash tile and entry bundle the
 // checkpoint covers, recomputes the tree (ledger::AuditLog) and replays every entry through a
 // fresh govern::GovernanceState with the caller's pin: the view's state is the governance state
-// at the checkpoint's size n, derived from nothing the log merely asserts. The cost is one full
-// read of the log per sync (tiles of 256 entries); an incremental sync from a sealed cached
-// state is spec §5.1 step 5's alternative and not built yet.
+// at the checkpoint's size n, derived from nothing the log merely asserts. When the previous
+// view is of the same tree (origin, size and root hash), its state is reused and only the
+// checkpoint is fetched; otherwise the cost is one full read of the log (tiles of 256 entries).
+// An incremental sync from a sealed cached state is spec §5.1 step 5's alternative and not
+// built yet.
 //
 // RunSelfCheck runs, in order, and stops at the first failure:
 //   1  the image integrity hook (build/integrity.h), when given;
@@ -82,14 +84,6 @@ inline constexpr char kSelfRevoked[] = "self_revoked";
 // What a service answers (503) while its last self-check failed.
 inline constexpr char kSelfCheckFailed[] = "self_check_failed";
 
-// Where a self-check reads the log: its tiles and checkpoint (ledger::TileFetcher) and its
-// receipts. server::LogClient is one.
-class LedgerSource : public ledger::TileFetcher {
- public:
-  // The receipt (.tlog-proof text, unverified) of entry `index`.
-  virtual StatusOr<std::string> FetchProof(uint64_t index) = 0;
-};
-
 struct LedgerViewOptions {
   // The witness policy; its quorum must not be "none". REQUIRES: non-null; borrowed.
   const tlog::Policy* policy = nullptr;
@@ -151,8 +145,14 @@ struct SelfCheckResult {
 };
 
 // Steps 1–7, at options.ledger.clock->Now().
-StatusOr<SelfCheckResult> RunSelfCheck(LedgerSource& log, const SelfCheckOptions& options,
+StatusOr<SelfCheckResult> RunSelfCheck(ledger::ReceiptFetcher& log, const SelfCheckOptions& options,
                                        const LedgerView* previous);
+
+// Step 6 on a view: no_root_set when none is in force, else RootInForce (a root) or
+// Admitted(broker) with the codes above; OK with the entry that admits the service.
+StatusOr<govern::EntryRef> CheckAdmitted(const LedgerView& view, govern::Role role,
+                                         const EnclaveInstanceInfo& self, ByteSpan service_spki,
+                                         UnixSeconds now);
 
 // "vouch serve <service>: self-check failed (<code>): <detail>; refusing to serve".
 std::string FormatSelfCheckFailure(std::string_view service, const Status& status);
