@@ -247,62 +247,6 @@ Status ReplayFile(const std::string& path, govern::GovernanceState& state, Entry
   return status;
 }
 
-// Full attestation of root evidence (governance.md §3.3) with collateral directories given on
-// the command line, matched to each root by the dirHash its evidence names: the quote verified
-// at the set's issuedOn with the trust roots, then the root's constraint checked against it.
-// Its outcome is a finding, never state.
-class CollateralAttester final : public govern::EvidenceAttester {
- public:
-  static StatusOr<std::unique_ptr<CollateralAttester>> Create(const Options& opts) {
-    std::vector<sgx::TrustRoot> roots;
-    auto add = [&](const std::vector<std::string>& paths, sgx::TrustRootKind kind) -> Status {
-      for (const std::string& path : paths) {
-        VOUCH_ASSIGN_OR_RETURN(sgx::TrustRoot root, ReadTrustRoot(path, kind));
-        roots.push_back(std::move(root));
-      }
-      return OkStatus();
-    };
-    if (opts.trust_roots.empty()) {
-      roots.push_back({sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction});
-    }
-    VOUCH_RETURN_IF_ERROR(add(opts.trust_roots, sgx::TrustRootKind::kProduction));
-    VOUCH_RETURN_IF_ERROR(add(opts.sim_roots, sgx::TrustRootKind::kSimulation));
-    VOUCH_ASSIGN_OR_RETURN(auto verifier, sgx::DcapVerifier::Create(std::move(roots)));
-    auto attester =
-        std::unique_ptr<CollateralAttester>(new CollateralAttester(std::move(verifier)));
-    for (const std::string& dir : opts.collateral) {
-      VOUCH_ASSIGN_OR_RETURN(Sha256Digest hash, build::DirHash1(dir));
-      VOUCH_ASSIGN_OR_RETURN(sgx::Collateral collateral, sgx::ReadCollateralDirectory(dir));
-      attester->by_hash_.emplace(hash, std::move(collateral));
-    }
-    return attester;
-  }
-
-  Status Attest(const govern::RootDescriptor& root, UnixSeconds at) override {
-    auto it = by_hash_.find(root.collateral_dir_hash);
-    if (it == by_hash_.end()) {
-      return NotFoundError("no --collateral directory has dirHash " +
-                           HexEncode(root.collateral_dir_hash));
-    }
-    auto result = verifier_->Verify(root.quote, it->second, {at, false});
-    if (!result.ok()) {
-      return RejectedError(result.status().reason(), "quote rejected (" + result.status().reason() +
-                                                         "): " + result.status().message());
-    }
-    auto constraint = EnclaveConstraint::Parse(root.constraint);
-    if (!constraint.ok()) return constraint.status();
-    Status check = constraint->Check(sgx::ToEnclaveInstanceInfo(*result), at);
-    if (!check.ok()) return RejectedError(check.reason(), "constraint not met: " + check.message());
-    return OkStatus();
-  }
-
- private:
-  explicit CollateralAttester(std::unique_ptr<sgx::DcapVerifier> verifier)
-      : verifier_(std::move(verifier)) {}
-  std::unique_ptr<sgx::DcapVerifier> verifier_;
-  std::map<Sha256Digest, sgx::Collateral> by_hash_;
-};
-
 StatusOr<govern::ReplayOptions> MakeReplayOptions(const Options& opts) {
   govern::ReplayOptions o;
   // The flag wins over the environment (docs/cli.md, "Environment").
@@ -532,7 +476,7 @@ int RunReplay(const Options& opts) {
   }
   std::unique_ptr<CollateralAttester> attester;
   if (!opts.collateral.empty()) {
-    auto a = CollateralAttester::Create(opts);
+    auto a = CollateralAttester::Create(opts.trust_roots, opts.sim_roots, opts.collateral);
     if (!a.ok()) return ReportStatus(opts.json, kExitUsage, "bad --collateral or root", a.status());
     attester = std::move(a).value();
     options->attester = attester.get();
@@ -640,7 +584,6 @@ std::string SerializeAuditState(const AuditStateFile& state) {
   return j.dump(1) + "\n";
 }
 
-
 // The log's tiles under the one checkpoint this audit verified beforehand, so that the tree
 // audit and the witness times are about the same checkpoint.
 class PinnedCheckpointFetcher final : public ledger::TileFetcher {
@@ -685,7 +628,8 @@ int RunOnlineAudit(OnlineOptions opts) {
   if (!skew.ok()) return ReportFailure(json, codes::kUsage, "bad usage", skew.status().message());
   std::unique_ptr<CollateralAttester> attester;
   if (!opts.replay.collateral.empty()) {
-    auto a = CollateralAttester::Create(opts.replay);
+    auto a = CollateralAttester::Create(opts.replay.trust_roots, opts.replay.sim_roots,
+                                        opts.replay.collateral);
     if (!a.ok()) return ReportStatus(json, kExitUsage, "bad --collateral or root", a.status());
     attester = std::move(a).value();
     options->attester = attester.get();

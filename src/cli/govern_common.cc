@@ -5,6 +5,9 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/build/attest.h"
+#include "vouch/constraint/constraint.h"
+#include "vouch/sgx/enclave_info.h"
 
 namespace vouch::cli {
 
@@ -63,6 +66,50 @@ StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
                                 " is a duration such as PT1H or PT30M, or a number of seconds");
   }
   return d;
+}
+
+StatusOr<std::unique_ptr<CollateralAttester>> CollateralAttester::Create(
+    const std::vector<std::string>& trust_roots, const std::vector<std::string>& sim_roots,
+    const std::vector<std::string>& collateral_dirs) {
+  std::vector<sgx::TrustRoot> roots;
+  auto add = [&](const std::vector<std::string>& paths, sgx::TrustRootKind kind) -> Status {
+    for (const std::string& path : paths) {
+      VOUCH_ASSIGN_OR_RETURN(sgx::TrustRoot root, ReadTrustRoot(path, kind));
+      roots.push_back(std::move(root));
+    }
+    return OkStatus();
+  };
+  if (trust_roots.empty())
+    roots.push_back({sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction});
+  VOUCH_RETURN_IF_ERROR(add(trust_roots, sgx::TrustRootKind::kProduction));
+  VOUCH_RETURN_IF_ERROR(add(sim_roots, sgx::TrustRootKind::kSimulation));
+  VOUCH_ASSIGN_OR_RETURN(auto verifier, sgx::DcapVerifier::Create(std::move(roots)));
+  auto attester = std::unique_ptr<CollateralAttester>(new CollateralAttester(std::move(verifier)));
+  for (const std::string& dir : collateral_dirs) {
+    VOUCH_ASSIGN_OR_RETURN(Sha256Digest hash, build::DirHash1(dir));
+    VOUCH_ASSIGN_OR_RETURN(sgx::Collateral collateral, sgx::ReadCollateralDirectory(dir));
+    auto [it, added] = attester->by_hash_.emplace(hash, std::move(collateral));
+    if (attester->first_ == nullptr) attester->first_ = &it->second;
+  }
+  return attester;
+}
+
+Status CollateralAttester::Attest(const govern::RootDescriptor& root, UnixSeconds at) {
+  auto it = by_hash_.find(root.collateral_dir_hash);
+  if (it == by_hash_.end()) {
+    return NotFoundError("no --collateral directory has dirHash " +
+                         HexEncode(root.collateral_dir_hash));
+  }
+  auto result = verifier_->Verify(root.quote, it->second, {at, false});
+  if (!result.ok()) {
+    return RejectedError(result.status().reason(), "quote rejected (" + result.status().reason() +
+                                                       "): " + result.status().message());
+  }
+  auto constraint = EnclaveConstraint::Parse(root.constraint);
+  if (!constraint.ok()) return constraint.status();
+  Status check = constraint->Check(sgx::ToEnclaveInstanceInfo(*result), at);
+  if (!check.ok()) return RejectedError(check.reason(), "constraint not met: " + check.message());
+  return OkStatus();
 }
 
 }  // namespace vouch::cli

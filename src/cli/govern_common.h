@@ -4,13 +4,19 @@
 #define VOUCH_CLI_GOVERN_COMMON_H_
 
 #include <CLI/CLI.hpp>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/cli_common.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
+#include "vouch/govern/replay.h"
 #include "vouch/govern/statement.h"
+#include "vouch/sgx/collateral.h"
+#include "vouch/sgx/verifier.h"
 
 namespace vouch::cli {
 
@@ -33,6 +39,31 @@ StatusOr<int64_t> DurationArg(const std::string& text, const char* option);
 // internal, else `exit_code` (1 for a statement examined, 2 for the user's own statement that a
 // command refuses to write).
 int ReportStatus(bool json, int exit_code, const std::string& what, const Status& status);
+
+// Full attestation of root evidence (governance.md §3.3) with collateral directories given on
+// the command line (`audit --collateral`, `serve root --collateral`), matched to each root by
+// the dirHash its evidence names: the quote verified at the set's issuedOn with the trust roots
+// (Intel's when no --trust-root is given, plus every --sim-root), then the root's constraint
+// checked against it. kNotFound when no directory has the dirHash.
+class CollateralAttester final : public govern::EvidenceAttester {
+ public:
+  static StatusOr<std::unique_ptr<CollateralAttester>> Create(
+      const std::vector<std::string>& trust_roots, const std::vector<std::string>& sim_roots,
+      const std::vector<std::string>& collateral_dirs);
+
+  Status Attest(const govern::RootDescriptor& root, UnixSeconds at) override;
+
+  const sgx::DcapVerifier& verifier() const { return *verifier_; }
+  // The collateral of the first directory given, if any.
+  const sgx::Collateral* first() const { return first_; }
+
+ private:
+  explicit CollateralAttester(std::unique_ptr<sgx::DcapVerifier> verifier)
+      : verifier_(std::move(verifier)) {}
+  std::unique_ptr<sgx::DcapVerifier> verifier_;
+  std::map<Sha256Digest, sgx::Collateral> by_hash_;
+  const sgx::Collateral* first_ = nullptr;
+};
 
 // Writes `data` to `path` ("-" for stdout) atomically with `mode`.
 Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);
