@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# End-to-end test of the roots (docs/root.md, docs/countersigning.md, docs/self-check.md): a
+# `vouch serve log` publishing at a 2-of-3 witness quorum, and roots that are real `vouch serve
+# root` processes started as simulated enclaves with `vouch enclave run`, each on its own
+# simulated platform (its own `vouch sim init` directory), on loopback ports chosen by the
+# kernel. The story: two builders publish provenance of the root bundle (this vouch binary);
+# two roots start with --bootstrap and sign root set 1 (2-of-2) through `vouch ledger
+# countersign`; an application measured by both builders is admitted (both roots re-check and
+# sign); each root refuses what the rules refuse (an unreproduced measurement, a missing or
+# forged reference, a backdated statement, a second set 1); a root that is down stalls nothing
+# it is not needed for; a killed root restarts with its sealed key; a third root is admitted and
+# the set rotates to 2-of-3 and then removes a root, which stops signing at once and refuses to
+# start again (exit 3), as a root does before any root set unless it bootstraps.
+# Run by ctest with VOUCH=<binary>, from the repository root; every wait is bounded and the EXIT
+# trap stops the servers.
+set -uo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+export VOUCH_LOG_URL='' VOUCH_POLICY='' VOUCH_ROOT_SET_PIN=''
+cd "$TMP" || exit 1
+ORIGIN=example.com/ledger
+C1=1111111111111111111111111111111111111111
+C2=2222222222222222222222222222222222222222
+ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
+EXPIRES=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+
+# ---- a log that publishes at a 2-of-3 witness quorum ----
+"$VOUCH" log keygen --origin $ORIGIN --out log.key >log.vkey 2>/dev/null || exit 1
+LOG_VKEY=$(cat log.vkey)
+declare -A wport=() wvkey=()
+witness_flags=()
+for n in 1 2 3; do
+  wvkey[$n]=$("$VOUCH" witness keygen --name "w$n.example" --out "w$n.key") || exit 1
+  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --init --log "$ORIGIN=$LOG_VKEY" \
+    --listen 127.0.0.1:0 --port-file "w$n.port" >/dev/null 2>&1 &
+  wport[$n]=$(wait_port "w$n.port" $!)
+  [ -n "${wport[$n]}" ] || { echo "witness $n did not start"; exit 1; }
+  witness_flags+=(--witness "http://127.0.0.1:${wport[$n]}=${wvkey[$n]}")
+done
+cat >policy <<EOF
+log $LOG_VKEY
+witness w1 ${wvkey[1]}
+witness w2 ${wvkey[2]}
+witness w3 ${wvkey[3]}
+group two 2 w1 w2 w3
+quorum two
+EOF
+"$VOUCH" serve log --data log --key log.key --init --listen 127.0.0.1:0 --port-file log.port \
+  --policy policy --witness-timeout 2 "${witness_flags[@]}" >/dev/null 2>log.err &
+LOG_PORT=$(wait_port log.port $!)
+[ -n "$LOG_PORT" ] || { echo "the log did not start: $(cat log.err)"; exit 1; }
+LOG="http://127.0.0.1:$LOG_PORT"
+
+# ---- three simulated machines, the root bundle (this vouch binary) and an application ----
+trust=()
+for r in a b c; do
+  "$VOUCH" sim init --dir "sim-$r" >/dev/null || exit 1
+  "$VOUCH" sim collateral --dir "sim-$r" --out "coll-$r" >/dev/null || exit 1
+  trust+=(--sim-root "sim-$r/root_ca.der")
+done
+"$VOUCH" enclave keygen --out signer.pem >/dev/null || exit 1
+mkdir -p root-bundle/bin hello
+cp "$VOUCH" root-bundle/bin/vouch
+printf '{"format":"vouch-enclave/1","entry":"bin/vouch","product_id":1,"isv_svn":1,"debug":false,"memory_size":1073741824}\n' \
+  >root-bundle/vouch-enclave.json
+printf '#!/bin/sh\necho hello\n' >hello/run.sh
+printf '{"format":"vouch-enclave/1","entry":"run.sh","product_id":2,"isv_svn":1,"debug":false,"memory_size":65536}\n' \
+  >hello/vouch-enclave.json
+for b in root-bundle hello; do "$VOUCH" enclave sign $b --key signer.pem >/dev/null || exit 1; done
+M=$("$VOUCH" measure root-bundle --json | field mr_enclave | upper)
+HM=$("$VOUCH" measure hello --json | field mr_enclave | upper)
+
+# ---- two builders publish provenance of both (before any root set: anyone may append) ----
+for k in ba bb; do
+  openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || exit 1
+  openssl pkey -in $k.pem -pubout -out $k.pub || exit 1
+done
+cat >tc.json <<'EOF'
+{"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
+EOF
+attest() {  # BUNDLE COMMIT BUILDER KEY OUT
+  "$VOUCH" build attest "$1" --source "https://git.example/vouch.git@$2" --toolchain tc.json \
+    --builder-id "$3" --key "$4" --out "$5" --finished-on "$(ago '5 minutes')" >/dev/null || bad "attest $5"
+}
+attest root-bundle $C1 https://builder-a.example/ci ba.pem p0.entry
+attest root-bundle $C1 https://builder-b.example/ci bb.pem p1.entry
+attest hello $C2 https://builder-a.example/ci ba.pem p2.entry
+attest hello $C2 https://builder-b.example/ci bb.pem p3.entry
+for e in p0 p1 p2 p3; do
+  "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 >/dev/null 2>&1 ||
+    bad "submit $e"
+done
+REFS="0:$(h p0.entry)+1:$(h p1.entry)"
+
+# ---- roots: `vouch enclave run` of the root bundle, each on its own simulated machine ----
+declare -A rport=() rpid=()
+# start_root NAME [ARGS...]: starts root NAME; sets rport[NAME] (empty if it did not start).
+start_root() {
+  local n=$1
+  shift
+  rm -f "root-$n.port"
+  "$VOUCH" enclave run root-bundle --sim-dir "sim-$n" -- serve root --data "root-$n" \
+    --listen 127.0.0.1:0 --port-file "root-$n.port" --log "$LOG" --policy policy \
+    "${trust[@]}" --collateral "coll-$n" --collateral coll-a --collateral coll-b --collateral coll-c \
+    --recheck-interval 1 "$@" >"root-$n.out" 2>&1 &
+  rpid[$n]=$!
+  rport[$n]=$(wait_port "root-$n.port" "${rpid[$n]}")
+}
+identity() {  # NAME: fetches /identity, writes NAME.pub and NAME.quote
+  curl -sf "http://127.0.0.1:${rport[$1]}/identity" >"$1.identity" || return 1
+  {
+    echo "-----BEGIN PUBLIC KEY-----"
+    field spki <"$1.identity" | base64 -d | base64 -w 64
+    echo "-----END PUBLIC KEY-----"
+  } >"$1.pub"
+  field quote <"$1.identity" | base64 -d >"$1.quote"
+}
+root_arg() {  # NAME: a --root argument of `govern root-set` for root NAME
+  local refs=${2:-}
+  echo "name=root-$1,key=$1.pub,constraint=C:$M SEC:INSECURE,quote=$1.quote,collateral=coll-$1${refs:+,reproduced-by=$refs}"
+}
+countersign() {  # STATEMENT ROOT... : countersigns and appends; leaves out/err/rc
+  local st=$1
+  shift
+  local roots=()
+  for r in "$@"; do roots+=(--root "http://127.0.0.1:${rport[$r]:-1}"); done
+  run ledger countersign "$LOG" "$st" "${roots[@]}" --policy policy --timeout 20 --out "$st.proof" \
+    --envelope "$st.entry" ${PIN:+--root-set-pin "$PIN"}
+}
+
+# Not bootstrapping, an empty ledger is a failed self-check: exit 3, one line naming the code.
+start_root a
+[ -z "${rport[a]}" ] && ok || bad "root a started without a root set"
+wait "${rpid[a]}"; rc=$?
+[ "$rc" -eq 3 ] && grep -q '^vouch serve root: self-check failed (no_root_set): .*; refusing to serve$' root-a.out &&
+  ok || bad "no root set: rc $rc: $(cat root-a.out)"
+
+for r in a b; do
+  start_root $r --bootstrap
+  [ -n "${rport[$r]}" ] && identity $r && ok || { bad "root $r did not bootstrap"; cat root-$r.out; }
+done
+# Key binding checked from outside: the quote verifies under root a's machine and binds its key.
+check binding_from_outside 0 "\"report_data\":\"$("$VOUCH" govern key-binding a.pub)\"" -- \
+  "$VOUCH" sgx verify a.quote --collateral coll-a --sim-root sim-a/root_ca.der \
+  --constraint "C:$M SEC:INSECURE" --json
+
+# ---- bootstrap: root set 1, 2-of-2, countersigned by both bootstrapping roots ----
+"$VOUCH" govern root-set --ledger $ORIGIN --issued-on "$(ago '1 minute')" --version 1 --expires "$EXPIRES" \
+  --threshold 2 --root "$(root_arg a "$REFS")" --root "$(root_arg b "$REFS")" \
+  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+  --out set1.json >/dev/null || bad "root set 1"
+# An admission before any root set: a bootstrapping root signs nothing but its set 1.
+"$VOUCH" govern admit --ledger $ORIGIN --role workload --constraint "C:$HM SEC:INSECURE" \
+  --expires "$EXPIRES" --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)" \
+  --out early.json >/dev/null || bad "admit early"
+countersign early.json a b
+[ "$rc" -eq 1 ] && grep -q 'no_root_set' <<<"$err$out" && ok || bad_run "bootstrap refuses an admission"
+countersign set1.json a b
+[ "$rc" -eq 0 ] && [ -s set1.json.proof ] && ok || bad_run "countersign root set 1"
+PIN=$("$VOUCH" statement inspect set1.json.entry --json | field statement_digest)
+[[ "$PIN" =~ ^[0-9a-f]{64}$ ]] && ok || bad "pin '$PIN'"
+
+# ---- an admission, 2-of-2: both roots re-check it and sign ----
+admit() {  # OUT [ARGS...]
+  local out=$1
+  shift
+  "$VOUCH" govern admit --ledger $ORIGIN --expires "$EXPIRES" --out "$out" "$@" >/dev/null || bad "admit $out"
+}
+admit adm.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+countersign adm.json a b
+[ "$rc" -eq 0 ] && grep -q 'root http://127.0.0.1:.*: signed' <<<"$err" && ok || bad_run "admission 2-of-2"
+run audit "$LOG" --policy policy --root-set-pin "$PIN" --json
+[ "$rc" -eq 0 ] && grep -q '"invalid":0' <<<"$out" && grep -q '"in_force":true' <<<"$out" && ok ||
+  bad_run "audit after the admission"
+
+# ---- each root refuses what the rules refuse ----
+admit unbuilt.json --role workload --constraint "C:$(printf 'ab%.0s' {1..32}) SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+countersign unbuilt.json a b
+[ "$rc" -eq 1 ] && [ "$(grep -c 'not_reproduced' <<<"$err")" -ge 2 ] && ok || bad_run "unreproduced measurement"
+admit missing.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "99:$(h p3.entry)"
+countersign missing.json a b
+[ "$rc" -eq 1 ] && grep -q 'reference_not_found' <<<"$err" && ok || bad_run "missing reference"
+admit forged.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p0.entry)"
+countersign forged.json a b
+[ "$rc" -eq 1 ] && grep -q 'reference_not_found' <<<"$err" && ok || bad_run "forged reference"
+admit late.json --issued-on "$(ago '2 hours')" --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+countersign late.json a b
+[ "$rc" -eq 1 ] && grep -q 'statement_backdated\|issued_before_root_set' <<<"$err" && ok || bad_run "backdated"
+countersign set1.json a b
+[ "$rc" -eq 1 ] && grep -q 'root_set_version_replayed' <<<"$err" && ok || bad_run "a second set 1"
+# A request that is not a statement, and one too large.
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/vnd.in-toto+json' \
+  --data-binary 'not json' "http://127.0.0.1:${rport[a]}/sign")
+[ "$code" = 422 ] || [ "$code" = 400 ] && grep -q '"error":"payload_malformed"' body && ok || bad "garbage: $code $(cat body)"
+head -c 70000 /dev/zero | tr '\0' ' ' >big
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/vnd.in-toto+json' \
+  --data-binary @big "http://127.0.0.1:${rport[a]}/sign")
+[ "$code" = 413 ] && ok || bad "too large: $code"
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary @adm.json \
+  "http://127.0.0.1:${rport[a]}/sign")
+[ "$code" = 415 ] && ok || bad "content type: $code"
+
+# ---- kill -9 of a root: a 2-of-2 set cannot proceed without it; it restarts with its key ----
+KB=$(field keyid <b.identity)
+kill -9 "${rpid[b]}"; wait "${rpid[b]}" 2>/dev/null
+admit adm2.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+start=$(date +%s)
+countersign adm2.json a b
+[ "$rc" -eq 1 ] && grep -q 'threshold_not_met' <<<"$out$err" && [ $(($(date +%s) - start)) -lt 15 ] && ok ||
+  bad_run "a dead root in a 2-of-2 set"
+start_root b --root-set-pin "$PIN"
+[ -n "${rport[b]}" ] && identity b && [ "$(field keyid <b.identity)" = "$KB" ] && ok ||
+  bad "root b did not restart with its sealed key: $(cat root-b.out)"
+countersign adm2.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "admission after the restart"
+
+# ---- a third root: admitted for role root, then set 2 (2-of-3), then set 3 without root b ----
+start_root c --bootstrap
+[ -n "${rport[c]}" ] && identity c && ok || bad "root c did not start: $(cat root-c.out)"
+admit admc.json --role root --constraint "C:$M SEC:INSECURE" --reproduced-by "0:$(h p0.entry)" \
+  --reproduced-by "1:$(h p1.entry)"
+countersign admc.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "admission of root c"
+"$VOUCH" govern root-set --ledger $ORIGIN --version 2 --expires "$EXPIRES" --threshold 2 \
+  --root "$(root_arg a)" --root "$(root_arg b)" --root "$(root_arg c)" \
+  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+  --out set2.json >/dev/null || bad "root set 2"
+countersign set2.json a b c
+[ "$rc" -eq 0 ] && ok || bad_run "rotation to set 2 (2-of-3)"
+# Root c is an ordinary root now; with b down, a and c still reach 2-of-3.
+kill -9 "${rpid[b]}"; wait "${rpid[b]}" 2>/dev/null
+admit adm3.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+countersign adm3.json a b c
+[ "$rc" -eq 0 ] && grep -q "root http://127.0.0.1:${rport[b]}: " <<<"$err" && ok || bad_run "2-of-3 with a root down"
+start_root b --root-set-pin "$PIN"
+[ -n "${rport[b]}" ] && ok || bad "root b did not restart: $(cat root-b.out)"
+"$VOUCH" govern root-set --ledger $ORIGIN --version 3 --expires "$EXPIRES" --threshold 2 \
+  --root "$(root_arg a)" --root "$(root_arg c)" \
+  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+  --out set3.json >/dev/null || bad "root set 3"
+countersign set3.json a c
+[ "$rc" -eq 0 ] && ok || bad_run "rotation to set 3 (root b removed)"
+# Root b stops signing at once, without a restart, and refuses to start again.
+admit adm4.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/vnd.in-toto+json' \
+  --data-binary @adm4.json "http://127.0.0.1:${rport[b]}/sign")
+[ "$code" = 503 ] && grep -q 'self_check_failed' body && grep -q 'self_not_admitted' body && ok ||
+  bad "removed root still answers $code: $(cat body)"
+kill "${rpid[b]}"; wait "${rpid[b]}" 2>/dev/null
+start_root b --root-set-pin "$PIN"
+[ -z "${rport[b]}" ] && ok || bad "removed root b started"
+wait "${rpid[b]}"; rc=$?
+[ "$rc" -eq 3 ] && grep -q 'self-check failed (self_not_admitted)' root-b.out && ok || bad "removed root: rc $rc $(cat root-b.out)"
+countersign adm4.json a c
+[ "$rc" -eq 0 ] && ok || bad_run "set 3 admits"
+
+# ---- the whole ledger audits clean ----
+run audit "$LOG" --policy policy --root-set-pin "$PIN" --json
+[ "$rc" -eq 0 ] && ok || bad_run "final audit"
+
+finish
