@@ -115,7 +115,10 @@ check other_platform 1 'seal_open_failed' -- \
 [ "$(h "$D/root-key.sealed")" = "$SEALED" ] && ok || bad "a refused start replaced the key"
 # A damaged sealed key is refused too, never replaced.
 cp "$D/root-key.sealed" "$TMP/sealed.bak"
-printf 'x' | dd of="$D/root-key.sealed" bs=1 seek=100 conv=notrunc status=none
+byte=$(od -An -tu1 -j100 -N1 "$D/root-key.sealed" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "\\$(printf %o $((byte ^ 1)))" | dd of="$D/root-key.sealed" bs=1 seek=100 conv=notrunc status=none
+cmp -s "$D/root-key.sealed" "$TMP/sealed.bak" && bad "the byte was not flipped" || ok
 check damaged 1 'seal_open_failed' -- \
   "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" --json
 cp "$TMP/sealed.bak" "$D/root-key.sealed"

@@ -434,10 +434,8 @@ int RunServeRoot(const ServeRootOptions& opts) {
       RunnerOptions("root", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     kMaxRootRequestBody);
   server::ServiceRunner runner(std::move(runner_options));
-  if (Status s = runner.CheckIntegrity(); !s.ok()) {
-    return RunnerFailure("integrity check failed", s, opts.json);
-  }
-  // Before any state: a root runs only as an enclave.
+  // Before anything else (PrepareRunner's integrity check, any state): a root runs only as an
+  // enclave.
   auto platform = platform::Platform::FromEnvironment();
   if (!platform.ok()) {
     return ReportStatus(opts.json, "cannot start the root", platform.status(),
