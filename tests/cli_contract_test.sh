@@ -89,6 +89,8 @@ json_case sim_init_exists "vouch sim init" 2 error sim_exists -- sim init --json
 json_case sim_init_ok "vouch sim init" 0 ok -- sim init --dir "$TMP/sim2" --json
 json_case sim_info_ok "vouch sim info" 0 ok -- sim info --json
 json_case sim_info_none "vouch sim info" 2 error sim_not_initialized -- sim info --dir "$TMP/none" --json
+json_case serve_root_outside "vouch serve root" 2 error platform_unavailable -- \
+  serve root --data "$TMP/root" --json
 json_case sim_collateral_ok "vouch sim collateral" 0 ok -- sim collateral --out "$TMP/c2" --json
 json_case sim_collateral_bad_at "vouch sim collateral" 2 error invalid_time -- sim collateral --out "$TMP/c3" --at x --json
 json_case measure_ok "vouch measure" 0 ok -- measure "$TMP/app" --json

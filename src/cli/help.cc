@@ -154,6 +154,10 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch serve log --data log-data/ --key log.key --listen 127.0.0.1:7381\n"
        "  vouch serve log --data log-data/ --key log.key --policy witness.policy \\\n"
        "      --witness \"http://127.0.0.1:7380=$(cat w1.vkey)\""},
+      {"vouch serve root",
+       "  vouch enclave run root-bundle/ --sim-dir /var/lib/vouch-sim -- \\\n"
+       "      serve root --data /var/lib/vouch-root --port-file /run/vouch-root.port\n"
+       "  curl -s http://127.0.0.1:7382/identity   # key, keyid, identity, binding quote"},
       {"vouch serve witness",
        "  vouch serve witness --data w1-data/ --key w1.key --listen 127.0.0.1:7380 \\\n"
        "      --log \"log.example/vouch=$(cat log.vkey)\""},

@@ -1,8 +1,8 @@
-// `vouch serve log` and `vouch serve witness`: the transparency log (docs/log.md) and the
-// tlog-witness (docs/witness.md), each started, run and stopped by the one service runner
-// (server/service_runner.h: integrity hook, key permissions, bind before any state, data
-// directory lock, port file, signals, ordered shutdown). Thin: parse flags, build the services
-// from the library, map failures to exit codes.
+// `vouch serve log`, `vouch serve witness` and `vouch serve root`: the transparency log
+// (docs/log.md), the tlog-witness (docs/witness.md) and the root enclave (docs/root.md), each
+// started, run and stopped by the one service runner (server/service_runner.h: integrity hook, key
+// permissions, bind before any state, data directory lock, port file, signals, ordered shutdown).
+// Thin: parse flags, build the services from the library, map failures to exit codes.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -18,7 +18,9 @@
 #include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
+#include "vouch/platform/platform.h"
 #include "vouch/server/log_service.h"
+#include "vouch/server/root_service.h"
 #include "vouch/server/service_runner.h"
 #include "vouch/server/witness_client.h"
 #include "vouch/server/witness_service.h"
@@ -32,21 +34,22 @@ namespace {
 
 // Key files are one line of at most a few hundred bytes.
 constexpr size_t kMaxKeyFileSize = 4096;
+// A root serves only GET /identity so far: no request has a body.
+constexpr size_t kMaxRootRequestBody = 4096;
 
 // The exit code and --json code of a failure of the runner's steps (service_runner.h).
-int RunnerFailure(const std::string& what, const Status& s) {
+int RunnerFailure(const std::string& what, const Status& s, bool json = false) {
   const std::string& reason = s.reason();
-  if (reason == kKeyFileInsecure)
-    return ReportFailure(false, kExitUsage, reason, what, s.message());
+  if (reason == kKeyFileInsecure) return ReportFailure(json, kExitUsage, reason, what, s.message());
   if (reason == "listen_failed") {
-    return ReportFailure(false, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
+    return ReportFailure(json, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
                          reason, what, s.message());
   }
   if (reason == "data_dir_in_use" || reason == "integrity_failed") {
-    return ReportFailure(false, kExitIo, reason, what, s.message());
+    return ReportFailure(json, kExitIo, reason, what, s.message());
   }
   const int code = ExitCodeForReadError(s);
-  return ReportFailure(false, code, code == kExitIo ? "io_error" : "input_too_large", what,
+  return ReportFailure(json, code, code == kExitIo ? "io_error" : "input_too_large", what,
                        s.message());
 }
 
@@ -89,27 +92,28 @@ server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& 
 
 // The steps before a service's own: integrity, then binding the address (so that a bad or busy
 // --listen creates no state), then the data directory. kExitOk, or the exit code reported.
-int PrepareRunner(server::ServiceRunner& runner, const std::string& listen) {
+int PrepareRunner(server::ServiceRunner& runner, const std::string& listen, bool json = false) {
   if (Status s = runner.CheckIntegrity(); !s.ok()) {
-    return RunnerFailure("integrity check failed", s);
+    return RunnerFailure("integrity check failed", s, json);
   }
-  if (Status s = runner.Bind(); !s.ok()) return RunnerFailure("cannot listen on " + listen, s);
+  if (Status s = runner.Bind(); !s.ok())
+    return RunnerFailure("cannot listen on " + listen, s, json);
   if (Status s = runner.OpenDataDir(); !s.ok()) {
     return RunnerFailure(
-        s.reason() == "data_dir_in_use" ? "cannot lock --data" : "cannot create --data", s);
+        s.reason() == "data_dir_in_use" ? "cannot lock --data" : "cannot create --data", s, json);
   }
   return kExitOk;
 }
 
 // Serves `handler` and announces it. kExitOk, or the exit code reported (after stopping).
-int ServeAndAnnounce(server::ServiceRunner& runner, http::Handler handler,
-                     const std::string& what) {
+int ServeAndAnnounce(server::ServiceRunner& runner, http::Handler handler, const std::string& what,
+                     bool json = false) {
   if (Status s = runner.Serve(std::move(handler)); !s.ok()) {
-    return ReportFailure(false, kExitIo, "listen_failed", "cannot serve", s.message());
+    return ReportFailure(json, kExitIo, "listen_failed", "cannot serve", s.message());
   }
   if (Status s = runner.Announce(what); !s.ok()) {
     runner.Shutdown();
-    return ReportFailure(false, kExitIo, "io_error", "cannot write --port-file", s.message());
+    return ReportFailure(json, kExitIo, "io_error", "cannot write --port-file", s.message());
   }
   return kExitOk;
 }
@@ -414,6 +418,46 @@ int RunServeWitness(const ServeWitnessOptions& opts) {
   return kExitOk;
 }
 
+// ---- serve root ----
+
+struct ServeRootOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:7382";
+  std::string port_file;
+  ConnectionFlags connections;
+  bool json = false;
+};
+
+int RunServeRoot(const ServeRootOptions& opts) {
+  const Clock& clock = RealClock();
+  server::ServiceRunnerOptions runner_options =
+      RunnerOptions("root", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+                    kMaxRootRequestBody);
+  server::ServiceRunner runner(std::move(runner_options));
+  // Before anything else (PrepareRunner's integrity check, any state): a root runs only as an
+  // enclave.
+  auto platform = platform::Platform::FromEnvironment();
+  if (!platform.ok()) {
+    return ReportStatus(opts.json, "cannot start the root", platform.status(),
+                        "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'");
+  }
+  if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
+  auto service = server::RootService::Create(*std::move(platform), opts.data_dir);
+  if (!service.ok()) {
+    return ReportStatus(opts.json, "cannot load the root key", service.status(),
+                        "a root's sealed key opens only in the enclave and on the platform that "
+                        "made it (docs/root.md)");
+  }
+  auto& root = runner.Keep(*std::move(service));
+  if (int code = ServeAndAnnounce(runner, root.Routes(), "root " + root.key().KeyId(), opts.json);
+      code != kExitOk) {
+    return code;
+  }
+  ReportSignal(runner.WaitForSignal());
+  runner.Shutdown();
+  return kExitOk;
+}
+
 void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeLogOptions>();
   CLI::App* cmd = serve->add_subcommand("log", "Run a transparency log");
@@ -519,12 +563,41 @@ void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(*opts); });
 }
 
+void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
+  auto opts = std::make_shared<ServeRootOptions>();
+  CLI::App* cmd =
+      serve->add_subcommand("root", "Run a root enclave (started by 'vouch enclave run')");
+  cmd->description(
+      "Runs a governance root as an enclave (docs/root.md): started by 'vouch enclave run', it\n"
+      "reads its platform and identity from the environment, unseals its Ed25519 key from\n"
+      "DATA/root-key.sealed (sealed to its MRENCLAVE; created there on the first start) and\n"
+      "serves GET /identity: the key, its keyid, the enclave identity and a quote whose\n"
+      "report data is SHA-256(\"vouch-root-key/v1\" || SPKI) || 32 zero bytes (what\n"
+      "'vouch govern key-binding' prints). A sealed key that does not unseal (another\n"
+      "measurement or platform, a damaged file) stops the start; it is never replaced.\n"
+      "Two roots must not share a machine (docs/root.md). Prints 'root <keyid> listening on\n"
+      "ADDR' once ready (after writing --port-file); stops on SIGTERM or SIGINT.");
+  cmd->footer(
+      "Exit codes: 0 stopped by a signal; 1 the sealed key in --data does not unseal in this\n"
+      "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
+      "enclave, bad --listen, or a sealed key others may read; 3 cannot create, lock or read\n"
+      "--data, cannot listen, or cannot write --port-file.");
+  cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
+  cmd->add_option("--listen", opts->listen,
+                  "Address to listen on (default 127.0.0.1:7382; port 0 picks a free port)");
+  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
+  AddConnectionFlags(cmd, &opts->connections, 256);
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts); });
+}
+
 }  // namespace
 
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* serve = GetOrAddSubcommand(app, "serve", "Run a Vouch service");
   RegisterServeLog(serve, ctx);
   RegisterServeWitness(serve, ctx);
+  RegisterServeRoot(serve, ctx);
 }
 
 }  // namespace vouch::cli
