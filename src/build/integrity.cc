@@ -35,7 +35,7 @@ constexpr uint32_t kShtNobits = 8;
 constexpr uint64_t kShfAlloc = 2;
 
 Status Unsupported(const std::string& message) {
-  return MalformedError(reasons::kIntegrityUnsupported, "integrity: " + message);
+  return MalformedError(reasons::kIntegrityUnsupported, message);
 }
 
 // The `size` bytes of `image` at `offset`, or integrity_unsupported naming `what` when they are
@@ -175,7 +175,7 @@ StatusOr<Sha256Digest> InjectIntegrityDigest(std::span<uint8_t> image) {
       image.subspan(static_cast<size_t>(offset) + kIntegrityDigestOffset, Sha256Digest().size());
   if (!AllZero(field)) {
     return Status(StatusCode::kFailedPrecondition,
-                  "integrity: the digest is already injected (" + HexEncode(field) + ")",
+                  "the integrity digest is already injected (" + HexEncode(field) + ")",
                   reasons::kIntegrityAlreadyInjected);
   }
   const Sha256Digest digest = DigestAt(image, offset);
@@ -200,7 +200,7 @@ StatusOr<ImageDigests> ReadImageDigests(ByteSpan image, ByteSpan running_slot) {
   const ByteSpan file_slot = image.subspan(static_cast<size_t>(offset), kIntegritySlotSize);
   if (!EqualBytes(file_slot, running_slot)) {
     return RejectedError(reasons::kIntegrityFileMismatch,
-                         "integrity: the file's slot is not the running program's: the file is "
+                         "its integrity slot differs from the running program's: the file is "
                          "not the running image");
   }
   ImageDigests digests;
@@ -212,11 +212,12 @@ StatusOr<ImageDigests> ReadImageDigests(ByteSpan image, ByteSpan running_slot) {
 Status CheckImageDigests(const ImageDigests& digests) {
   if (AllZero(digests.stored)) {
     return RejectedError(reasons::kIntegrityDigestMissing,
-                         "integrity: not injected (the image's digest is all zero)");
+                         "the image's integrity digest was never injected (it is all zero)");
   }
   if (digests.stored != digests.computed) {
     return RejectedError(reasons::kIntegrityDigestMismatch,
-                         "integrity: altered (stored " + HexEncode(digests.stored) + ", computed " +
+                         "the image changed after its integrity digest was injected (stored " +
+                             HexEncode(digests.stored) + ", computed " +
                              HexEncode(digests.computed) + ")");
   }
   return OkStatus();
@@ -225,7 +226,9 @@ Status CheckImageDigests(const ImageDigests& digests) {
 StatusOr<ImageDigests> ReadRunningImageDigests(ByteSpan running_slot,
                                                const std::string& image_path) {
   VOUCH_ASSIGN_OR_RETURN(Bytes image, ReadFile(image_path, kMaxImageSize));
-  return ReadImageDigests(image, running_slot);
+  auto digests = ReadImageDigests(image, running_slot);
+  if (!digests.ok()) return digests.status().WithContext(image_path);
+  return digests;
 }
 
 StatusOr<ImageDigests> VerifyRunningImage(ByteSpan running_slot, const std::string& image_path) {

@@ -301,7 +301,7 @@ TEST(IntegrityCheckTest, AcceptsAnInjectedImageAndReportsEachFailure) {
   ASSERT_THAT(WriteFileAtomic(path, Image().Build(), 0755), IsOk());
   // As linked: the running slot is the compiled one, the digest all zero.
   auto missing = VerifyRunningImage(Slot(), path);
-  EXPECT_THAT(missing, StatusIs(StatusCode::kPermissionDenied, HasSubstr("not injected")));
+  EXPECT_THAT(missing, StatusIs(StatusCode::kPermissionDenied, HasSubstr("never injected")));
   EXPECT_THAT(missing, ReasonIs(reasons::kIntegrityDigestMissing));
 
   auto digest = InjectIntegrityDigestFile(path);

@@ -42,7 +42,7 @@ int RunnerFailure(const std::string& what, const Status& s) {
     return ReportFailure(false, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
                          reason, what, s.message());
   }
-  if (reason == "data_dir_in_use" || reason == "integrity_failed") {
+  if (reason == "data_dir_in_use") {
     return ReportFailure(false, kExitIo, reason, what, s.message());
   }
   const int code = ExitCodeForReadError(s);
@@ -69,13 +69,16 @@ void AddConnectionFlags(CLI::App* cmd, ConnectionFlags* flags, size_t default_ma
       ->check(CLI::Range(0, 100000));
 }
 
-// What every service's runner is given: its name, --data, --port-file, --listen, the connection
-// flags, the clock and the largest request body it accepts.
-server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& data_dir,
+// What every service's runner is given: the image integrity check of the running program
+// (docs/integrity.md; `ctx` must outlive the runner), its name, --data, --port-file, --listen,
+// the connection flags, the clock and the largest request body it accepts.
+server::ServiceRunnerOptions RunnerOptions(const CommandContext& ctx, std::string name,
+                                           const std::string& data_dir,
                                            const std::string& port_file, const std::string& listen,
                                            const ConnectionFlags& connections, const Clock& clock,
                                            size_t max_body_bytes) {
   server::ServiceRunnerOptions options;
+  options.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
   options.name = std::move(name);
   options.data_dir = data_dir;
   options.port_file = port_file;
@@ -87,12 +90,21 @@ server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& 
   return options;
 }
 
-// The steps before a service's own: integrity, then binding the address (so that a bad or busy
-// --listen creates no state), then the data directory. kExitOk, or the exit code reported.
-int PrepareRunner(server::ServiceRunner& runner, const std::string& listen) {
+// The self-check, first thing in every serve (spec/governance.md §5.1, §5.2): the image
+// integrity check. A failure refuses to serve: exit 3 and exactly one line on standard error,
+// "vouch serve <name>: self-check failed (<code>): <detail>; refusing to serve".
+int SelfCheck(server::ServiceRunner& runner, const std::string& name) {
   if (Status s = runner.CheckIntegrity(); !s.ok()) {
-    return RunnerFailure("integrity check failed", s);
+    std::cerr << "vouch serve " << name << ": self-check failed (" << s.reason()
+              << "): " << s.message() << "; refusing to serve\n";
+    return kExitIo;
   }
+  return kExitOk;
+}
+
+// The steps before a service's own, after the self-check: binding the address (so that a bad or
+// busy --listen creates no state), then the data directory. kExitOk, or the exit code reported.
+int PrepareRunner(server::ServiceRunner& runner, const std::string& listen) {
   if (Status s = runner.Bind(); !s.ok()) return RunnerFailure("cannot listen on " + listen, s);
   if (Status s = runner.OpenDataDir(); !s.ok()) {
     return RunnerFailure(
@@ -269,16 +281,17 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
   return &runner.Keep(*std::move(started));
 }
 
-int RunServeLog(const ServeLogOptions& opts) {
+int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+      RunnerOptions(ctx, "log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     tlog::kMaxEntrySize);
   // Submitters wait (a few ms) for their batch: let many wait at once.
   runner_options.server.max_handler_threads = 512;
   runner_options.server.stop_grace =
       std::chrono::milliseconds(2000) + std::chrono::seconds(opts.add_timeout);
   server::ServiceRunner runner(std::move(runner_options));
+  if (int code = SelfCheck(runner, "log"); code != kExitOk) return code;
 
   int exit_code = kExitOk;
   auto signer = LoadLogKey(runner, opts.key_file, &exit_code);
@@ -365,12 +378,13 @@ struct ServeWitnessOptions {
   bool init = false;
 };
 
-int RunServeWitness(const ServeWitnessOptions& opts) {
+int RunServeWitness(const CommandContext& ctx, const ServeWitnessOptions& opts) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("witness", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
-                    server::kMaxAddCheckpointBody);
+      RunnerOptions(ctx, "witness", opts.data_dir, opts.port_file, opts.listen, opts.connections,
+                    clock, server::kMaxAddCheckpointBody);
   server::ServiceRunner runner(std::move(runner_options));
+  if (int code = SelfCheck(runner, "witness"); code != kExitOk) return code;
 
   auto key_text = runner.LoadPrivateKey(opts.key_file, kMaxKeyFileSize);
   if (!key_text.ok()) return RunnerFailure("cannot read --key", key_text.status());
@@ -476,7 +490,7 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--recosign-interval", opts->recosign_interval,
                   "Seconds after which an unchanged checkpoint is cosigned afresh (default 10; "
                   "0: never)");
-  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(*opts); });
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(ctx, *opts); });
 }
 
 void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
@@ -516,7 +530,7 @@ void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
                   "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
       ->envname("VOUCH_STORE");
   AddConnectionFlags(cmd, &opts->connections, 512);
-  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(*opts); });
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(ctx, *opts); });
 }
 
 }  // namespace
