@@ -12,7 +12,7 @@
 //   D = SHA-256(file with bytes [sh_offset + 32, sh_offset + 64) set to zero)
 //
 // This library never defines the slot itself (libvouch is linked into other programs): the
-// `vouch` program does (src/cli/integrity_slot.cc) and hands its bytes to the check.
+// `vouch` program does (src/cli/main.cc) and hands its bytes to the check.
 //
 // Every function takes hostile input: each offset and size is checked against the file before it
 // is used. Errors carry the reasons of vouch/build/reasons.h:
