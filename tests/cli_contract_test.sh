@@ -160,6 +160,8 @@ check env_root_set_pin 1 'root_set_pin_mismatch' -- env VOUCH_ROOT_SET_PIN=$PIN 
 check root_set_pin_flag_wins 2 'root-set-pin' -- env VOUCH_ROOT_SET_PIN=$PIN "$VOUCH" audit replay "$TMP/ledger.jsonl" --root-set-pin zz
 check replay_sim_root_as_trust_root 2 'trust_root_is_simulation' -- "$VOUCH" audit replay "$TMP/ledger.jsonl" \
   --collateral "$TMP/coll" --trust-root "$TMP/coll/root_ca.der" --json
+json_case version "vouch version" 0 ok -- version --json
+json_case version_integrity "vouch version" 0 accepted -- version --verify-integrity --json
 
 # Parser errors: an object too (code usage), for unknown options, missing and conflicting ones.
 json_case parser_unknown_option "vouch sgx verify" 2 error usage -- sgx verify --bogus x --json

@@ -20,6 +20,11 @@ for f in include/vouch/base/status.h include/vouch/sgx/verifier.h lib/libvouch.a
   [ -f "$P/$f" ] && ok || bad "installed: $f missing"
 done
 check "installed vouch runs" 0 "^vouch " -- "$P/bin/vouch" --version
+# Installing copies the program unchanged (no RPATH rewrite, no strip): its image integrity
+# digest still holds (docs/integrity.md).
+check "installed vouch: integrity holds" 0 "^integrity: ok [0-9a-f]{64}$" -- \
+  "$P/bin/vouch" version --verify-integrity
+cmp -s "$BUILD_DIR/src/cli/vouch" "$P/bin/vouch" && ok || bad "installed vouch differs from the built one"
 # Every public header is installed, and they resolve among themselves: one translation unit
 # includes them all with only the installed include directory (not src/; check-boundaries.sh
 # keeps third-party headers out of them).

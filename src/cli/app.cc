@@ -75,6 +75,7 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterBuildCommands(*app, ctx);
   RegisterAuditCommands(*app, ctx);
   RegisterLedgerCommands(*app, ctx);
+  RegisterVersionCommand(*app, ctx);
   RegisterHelpCommand(*app, ctx);
   if (CLI::App* serve = FindSubcommand(app.get(), "serve")) {
     serve->footer(
@@ -86,8 +87,9 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   return app;
 }
 
-int RunVouch(int argc, char** argv) {
+int RunVouch(int argc, char** argv, std::optional<build::IntegritySlot> integrity_slot) {
   CommandContext ctx;
+  ctx.integrity_slot = integrity_slot;
   std::unique_ptr<CLI::App> app = BuildApp(ctx);
   const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
   const bool json = WantsJson(args);

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/cli_common.h"
@@ -19,8 +20,11 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx);
 // What `vouch --version` prints: version, commit, build type, OpenSSL and SQLite versions.
 std::string VersionText();
 
-// Runs `vouch` with `argc`/`argv` and returns the exit code.
-int RunVouch(int argc, char** argv);
+// Runs `vouch` with `argc`/`argv` and returns the exit code. `integrity_slot` is the running
+// program's integrity slot (main.cc; docs/integrity.md), which `version --verify-integrity` and
+// every `serve` check.
+int RunVouch(int argc, char** argv,
+             std::optional<build::IntegritySlot> integrity_slot = std::nullopt);
 
 }  // namespace vouch::cli
 

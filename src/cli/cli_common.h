@@ -18,6 +18,7 @@
 #include "vouch/base/mutex.h"
 #include "vouch/base/status.h"
 #include "vouch/base/statusor.h"
+#include "vouch/build/integrity.h"
 #include "vouch/sgx/verifier.h"
 #include "vouch/tlog/policy.h"
 
@@ -33,7 +34,18 @@ inline constexpr const char* kExitCodesHelp =
 // Where a command's subcommand callbacks put their exit code.
 struct CommandContext {
   int exit_code = kExitOk;
+  // The running program's own integrity slot (docs/integrity.md), copied by the `vouch` program
+  // (main.cc), which alone defines it; absent when the command tree runs elsewhere (tests), where
+  // every integrity check fails closed.
+  std::optional<build::IntegritySlot> integrity_slot;
 };
+
+// The image-integrity check of the running program (spec/governance.md §5.2) against
+// `ctx.integrity_slot`: the digests when they hold, else the check's reason
+// (vouch/build/reasons.h); integrity_unsupported when the program carries no slot.
+StatusOr<build::ImageDigests> VerifyOwnImage(const CommandContext& ctx);
+// The same without judging the digests (build::CheckImageDigests does), for reporting them.
+StatusOr<build::ImageDigests> ReadOwnImageDigests(const CommandContext& ctx);
 
 // ---- Reporting (docs/cli.md, "Output") ----
 //
@@ -161,7 +173,8 @@ void RegisterConstraintCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSgxCommands(CLI::App& app, CommandContext& ctx);
 void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
 void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
-void RegisterServeCommands(CLI::App& app, CommandContext& ctx);  // `serve log`, `serve witness`
+void RegisterServeCommands(CLI::App& app, CommandContext& ctx);   // `serve log`, `serve witness`
+void RegisterVersionCommand(CLI::App& app, CommandContext& ctx);  // `version`
 void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
 void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);  // also `measure`
 void RegisterSealCommands(CLI::App& app, CommandContext& ctx);     // `seal`, `unseal`

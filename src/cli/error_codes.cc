@@ -5,6 +5,7 @@
 
 #include "vouch/base/file.h"
 #include "vouch/build/attest.h"
+#include "vouch/build/reasons.h"
 #include "vouch/constraint/reasons.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/art30.h"
@@ -26,6 +27,7 @@ constexpr ErrorCode Usage(std::string_view code) { return {code, kExitUsage}; }
 constexpr ErrorCode Rejected(std::string_view code) { return {code, kExitRejected}; }
 constexpr ErrorCode Io(std::string_view code) { return {code, kExitIo}; }
 
+namespace b = build::reasons;
 namespace c = constraint::reasons;
 namespace g = govern;
 namespace l = ledger::reasons;
@@ -293,6 +295,13 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Io(server::kSelfIdentityUnavailable),
     Io(server::kSelfCheckFailed),
     Rejected(server::kSignResponseMalformed),
+    // build: the image integrity digest (build/integrity.h; version --verify-integrity, the
+    // self-check of every serve, which exits 3 whatever the code).
+    Usage(b::kIntegrityUnsupported),
+    Usage(b::kIntegrityAlreadyInjected),
+    Io(b::kIntegrityFileMismatch),
+    Rejected(b::kIntegrityDigestMissing),
+    Rejected(b::kIntegrityDigestMismatch),
 });
 
 ErrorCode Generic(StatusCode code) {

@@ -18,6 +18,9 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch sgx verify quote.bin --collateral coll/ --constraint \"S:<MRSIGNER> PROD:0\"\n"
        "  vouch help log                    # the transparency-log commands\n"
        "  vouch log add --help              # one command's options and examples"},
+      {"vouch version",
+       "  vouch version\n"
+       "  vouch version --verify-integrity          # integrity: ok <digest>"},
       {"vouch help",
        "  vouch help sgx verify\n"
        "  vouch help --man /tmp/man && man -l /tmp/man/vouch-sgx.1\n"

@@ -21,6 +21,7 @@
 #include "vouch/platform/platform.h"
 #include "vouch/server/log_service.h"
 #include "vouch/server/root_service.h"
+#include "vouch/server/self_check.h"
 #include "vouch/server/service_runner.h"
 #include "vouch/server/witness_client.h"
 #include "vouch/server/witness_service.h"
@@ -45,7 +46,7 @@ int RunnerFailure(const std::string& what, const Status& s, bool json = false) {
     return ReportFailure(json, s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitIo,
                          reason, what, s.message());
   }
-  if (reason == "data_dir_in_use" || reason == "integrity_failed") {
+  if (reason == "data_dir_in_use") {
     return ReportFailure(json, kExitIo, reason, what, s.message());
   }
   const int code = ExitCodeForReadError(s);
@@ -72,13 +73,16 @@ void AddConnectionFlags(CLI::App* cmd, ConnectionFlags* flags, size_t default_ma
       ->check(CLI::Range(0, 100000));
 }
 
-// What every service's runner is given: its name, --data, --port-file, --listen, the connection
-// flags, the clock and the largest request body it accepts.
-server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& data_dir,
+// What every service's runner is given: the image integrity check of the running program
+// (docs/integrity.md; `ctx` must outlive the runner), its name, --data, --port-file, --listen,
+// the connection flags, the clock and the largest request body it accepts.
+server::ServiceRunnerOptions RunnerOptions(const CommandContext& ctx, std::string name,
+                                           const std::string& data_dir,
                                            const std::string& port_file, const std::string& listen,
                                            const ConnectionFlags& connections, const Clock& clock,
                                            size_t max_body_bytes) {
   server::ServiceRunnerOptions options;
+  options.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
   options.name = std::move(name);
   options.data_dir = data_dir;
   options.port_file = port_file;
@@ -90,14 +94,23 @@ server::ServiceRunnerOptions RunnerOptions(std::string name, const std::string& 
   return options;
 }
 
-// The steps before a service's own: integrity, then binding the address (so that a bad or busy
-// --listen creates no state), then the data directory. kExitOk, or the exit code reported.
-int PrepareRunner(server::ServiceRunner& runner, const std::string& listen, bool json = false) {
+// The self-check, first thing in every serve (spec/governance.md §5.1, §5.2): the image
+// integrity check. A failure refuses to serve: exit 3 and exactly one line on standard error,
+// "vouch serve <name>: self-check failed (<code>): <detail>; refusing to serve".
+int SelfCheck(server::ServiceRunner& runner, const std::string& name) {
   if (Status s = runner.CheckIntegrity(); !s.ok()) {
-    return RunnerFailure("integrity check failed", s, json);
+    std::cerr << server::FormatSelfCheckFailure(name, s) << "\n";
+    return kExitIo;
   }
-  if (Status s = runner.Bind(); !s.ok())
+  return kExitOk;
+}
+
+// The steps before a service's own, after the self-check: binding the address (so that a bad or
+// busy --listen creates no state), then the data directory. kExitOk, or the exit code reported.
+int PrepareRunner(server::ServiceRunner& runner, const std::string& listen, bool json = false) {
+  if (Status s = runner.Bind(); !s.ok()) {
     return RunnerFailure("cannot listen on " + listen, s, json);
+  }
   if (Status s = runner.OpenDataDir(); !s.ok()) {
     return RunnerFailure(
         s.reason() == "data_dir_in_use" ? "cannot lock --data" : "cannot create --data", s, json);
@@ -273,16 +286,17 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
   return &runner.Keep(*std::move(started));
 }
 
-int RunServeLog(const ServeLogOptions& opts) {
+int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+      RunnerOptions(ctx, "log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     tlog::kMaxEntrySize);
   // Submitters wait (a few ms) for their batch: let many wait at once.
   runner_options.server.max_handler_threads = 512;
   runner_options.server.stop_grace =
       std::chrono::milliseconds(2000) + std::chrono::seconds(opts.add_timeout);
   server::ServiceRunner runner(std::move(runner_options));
+  if (int code = SelfCheck(runner, "log"); code != kExitOk) return code;
 
   int exit_code = kExitOk;
   auto signer = LoadLogKey(runner, opts.key_file, &exit_code);
@@ -369,12 +383,13 @@ struct ServeWitnessOptions {
   bool init = false;
 };
 
-int RunServeWitness(const ServeWitnessOptions& opts) {
+int RunServeWitness(const CommandContext& ctx, const ServeWitnessOptions& opts) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("witness", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
-                    server::kMaxAddCheckpointBody);
+      RunnerOptions(ctx, "witness", opts.data_dir, opts.port_file, opts.listen, opts.connections,
+                    clock, server::kMaxAddCheckpointBody);
   server::ServiceRunner runner(std::move(runner_options));
+  if (int code = SelfCheck(runner, "witness"); code != kExitOk) return code;
 
   auto key_text = runner.LoadPrivateKey(opts.key_file, kMaxKeyFileSize);
   if (!key_text.ok()) return RunnerFailure("cannot read --key", key_text.status());
@@ -428,19 +443,20 @@ struct ServeRootOptions {
   bool json = false;
 };
 
-int RunServeRoot(const ServeRootOptions& opts) {
+int RunServeRoot(const ServeRootOptions& opts, const CommandContext& ctx) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions("root", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
+      RunnerOptions(ctx, "root", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     kMaxRootRequestBody);
   server::ServiceRunner runner(std::move(runner_options));
-  // Before anything else (PrepareRunner's integrity check, any state): a root runs only as an
+  // Before anything else (the self-check, any state): a root runs only as an
   // enclave.
   auto platform = platform::Platform::FromEnvironment();
   if (!platform.ok()) {
     return ReportStatus(opts.json, "cannot start the root", platform.status(),
                         "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'");
   }
+  if (int code = SelfCheck(runner, "root"); code != kExitOk) return code;
   if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
   auto service = server::RootService::Create(*std::move(platform), opts.data_dir);
   if (!service.ok()) {
@@ -520,7 +536,7 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--recosign-interval", opts->recosign_interval,
                   "Seconds after which an unchanged checkpoint is cosigned afresh (default 10; "
                   "0: never)");
-  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(*opts); });
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeLog(ctx, *opts); });
 }
 
 void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
@@ -560,7 +576,7 @@ void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
                   "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
       ->envname("VOUCH_STORE");
   AddConnectionFlags(cmd, &opts->connections, 512);
-  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(*opts); });
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(ctx, *opts); });
 }
 
 void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
@@ -588,7 +604,7 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
-  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts); });
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts, ctx); });
 }
 
 }  // namespace

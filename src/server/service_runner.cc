@@ -42,7 +42,7 @@ ServiceRunner::~ServiceRunner() { Shutdown(); }
 Status ServiceRunner::CheckIntegrity() {
   if (!options_.integrity_check) return OkStatus();
   Status s = options_.integrity_check();
-  return s.ok() ? s : s.WithReason("integrity_failed");
+  return s.ok() || !s.reason().empty() ? s : s.WithReason("integrity_failed");
 }
 
 StatusOr<SecretBytes> ServiceRunner::LoadPrivateKey(const std::string& path, size_t max_size) {

@@ -123,6 +123,14 @@ TEST_F(ServiceRunnerTest, TheIntegrityCheckRunsFirstAndItsFailureHasAReason) {
   EXPECT_THAT(s, StatusIs(StatusCode::kUnavailable, HasSubstr("image digest differs")));
   EXPECT_THAT(s, ReasonIs("integrity_failed"));
 
+  // A check's own reason (build/reasons.h) is kept.
+  ServiceRunnerOptions with_reason = Options(dir_ + "/data");
+  with_reason.integrity_check = [] {
+    return RejectedError("integrity_digest_mismatch", "the image changed");
+  };
+  ServiceRunner reasoned(std::move(with_reason));
+  EXPECT_THAT(reasoned.CheckIntegrity(), ReasonIs("integrity_digest_mismatch"));
+
   ServiceRunner without(Options(dir_ + "/data"));
   EXPECT_THAT(without.CheckIntegrity(), IsOk());
 }

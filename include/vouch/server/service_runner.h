@@ -5,8 +5,8 @@
 //                                   other thread exists: every thread inherits the mask, so
 //                                   only WaitForSignal sees them
 //   CheckIntegrity()                the image-integrity self-check (DESIGN.md §3, "Self-check
-//                                   at startup") runs here first; today the hook in the options,
-//                                   none by default
+//                                   at startup"; docs/integrity.md) runs here first: the hook in
+//                                   the options, which `vouch serve` fills; none by default
 //   LoadPrivateKey(path)            the one rule for private key files (base/file.h
 //                                   ReadPrivateFile): owner-only, else refused with the fix
 //   Bind()                          validates and binds the listen address, before any state
@@ -69,7 +69,8 @@ class ServiceRunner {
   ServiceRunner(const ServiceRunner&) = delete;
   ServiceRunner& operator=(const ServiceRunner&) = delete;
 
-  // Runs the integrity check, if any. Its failure gets reason "integrity_failed".
+  // Runs the integrity check, if any. Its failure keeps its own reason (the codes of
+  // vouch/build/reasons.h), or gets reason "integrity_failed" when it has none.
   Status CheckIntegrity();
   // Reads the private key file `path` (at most `max_size` bytes) under the permission rule.
   StatusOr<SecretBytes> LoadPrivateKey(const std::string& path, size_t max_size);
