@@ -142,6 +142,8 @@ json_case inspect_ok "vouch statement inspect" 0 ok -- statement inspect "$TMP/r
 json_case inspect_garbage "vouch statement inspect" 1 rejected -- statement inspect examples/eii.json --json
 json_case submit_ok "vouch ledger submit" 0 ok -- ledger submit "$LOG" "$TMP/rev.entry" --out "$TMP/rev.proof" --json
 json_case submit_not_envelope "vouch ledger submit" 2 error -- ledger submit "$LOG" examples/eii.json --out "$TMP/x.proof" --json
+json_case countersign_no_trust "vouch ledger countersign" 2 error trust_missing -- ledger countersign "$LOG" "$TMP/rev.json" \
+  --root http://127.0.0.1:1 --out "$TMP/c.proof" --json
 # The online audit fails before it streams: one object, verdict first.
 json_case online_audit_no_trust "vouch audit" 2 error trust_missing -- audit "$LOG" --json
 { cat "$TMP/rev.entry"; echo; } >"$TMP/ledger.jsonl"

@@ -16,6 +16,9 @@
 #                                    $err on stderr
 #   wait_port FILE [PID]             waits (at most 10 s; less once process PID has exited) for a
 #                                    server to write its port to FILE; prints the port
+#   wait_exit PID [SECONDS]          waits (at most SECONDS, default 10) for background process PID
+#                                    to exit and sets $rc to its exit code; if it is still running
+#                                    then, kills it (-9) and sets rc=124
 #   finish                           prints "N passed, M failed"; fails if a check failed
 #   h FILE                           the SHA-256 of FILE, lower-case hex
 #   field NAME                       the first string value of "NAME" in the JSON on stdin
@@ -79,6 +82,22 @@ wait_port() {
     sleep 0.05
   done
   [ -s "$1" ] && cat "$1"
+}
+
+wait_exit() {
+  local _
+  for _ in $(seq $((${2:-10} * 20))); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.05
+  done
+  if kill -0 "$1" 2>/dev/null; then
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    rc=124
+    return
+  fi
+  wait "$1" 2>/dev/null
+  rc=$?
 }
 
 h() { sha256sum "$1" | cut -c1-64; }

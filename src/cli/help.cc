@@ -84,6 +84,13 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "--out adm.tlog-proof\n"
        "  VOUCH_LOG_URL=http://127.0.0.1:7381 VOUCH_POLICY=witness.policy \\\n"
        "    vouch ledger submit set1.entry --out set1.tlog-proof --json"},
+      {"vouch ledger countersign",
+       "  vouch govern admit --ledger log.example/vouch --role workload --constraint 'C:<MRENCLAVE>' \\\n"
+       "      --expires 2027-06-01T00:00:00Z --reproduced-by 3:<SHA256> --reproduced-by 4:<SHA256> "
+       "--out adm.json\n"
+       "  vouch ledger countersign http://127.0.0.1:7381 adm.json --root http://10.0.0.5:7382 \\\n"
+       "      --root http://10.0.1.5:7382 --policy witness.policy --root-set-pin 5c1e... "
+       "--out adm.tlog-proof"},
       {"vouch audit replay",
        "  vouch audit replay ledger.jsonl --root-set-pin 5c1e... --origin log.example/vouch\n"
        "  VOUCH_ROOT_SET_PIN=5c1e... vouch audit replay ledger.jsonl --json"},

@@ -339,7 +339,11 @@ int RunCountersign(CountersignOptions o) {
     if (a.signature.ok()) {
       auto single = dsse::LedgerEntry::Create(payload, {*a.signature});
       Status s = single.ok() ? view->state->CheckSignatures(*single) : single.status();
-      if (s.ok() || s.reason() == dsse::kThresholdNotMet) {
+      // Alone a signature meets no threshold but the smallest; it counts if it verifies.
+      const bool verifies = s.ok() || s.reason() == dsse::kThresholdNotMet ||
+                            s.reason() == govern::kNewSetThresholdNotMet ||
+                            s.reason() == govern::kOldSetThresholdNotMet;
+      if (verifies) {
         kept.push_back(*a.signature);
       } else {
         why = Status(StatusCode::kPermissionDenied,

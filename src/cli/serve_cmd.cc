@@ -5,14 +5,21 @@
 // Thin: parse flags, build the services from the library, map failures to exit codes.
 #include <csignal>
 #include <iostream>
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/govern_common.h"
+#include "cli/log_common.h"
 #include "cli/serve_flags.h"
 #include "vouch/base/clock.h"
+#include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/dsse/envelope.h"
 #include "vouch/http/http_client.h"
 #include "vouch/http/http_server.h"
 #include "vouch/ledger/checkpoint_publisher.h"
@@ -440,31 +447,128 @@ struct ServeRootOptions {
   std::string listen = "127.0.0.1:7382";
   std::string port_file;
   ConnectionFlags connections;
+  std::string log_url;
+  Trust trust;
+  std::string pin;
+  std::vector<std::string> trust_roots;
+  std::vector<std::string> sim_roots;
+  std::vector<std::string> collateral;
+  std::string max_checkpoint_age = "PT5M";
+  std::string max_clock_skew = "PT5M";
+  std::string recheck_interval = "PT1M";
+  double sign_rate = 10;
+  bool bootstrap = false;
+  int timeout = 30;
   bool json = false;
 };
 
-int RunServeRoot(const ServeRootOptions& opts, const CommandContext& ctx) {
+int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   const Clock& clock = RealClock();
   server::ServiceRunnerOptions runner_options =
-      RunnerOptions(ctx, "root", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
-                    kMaxRootRequestBody);
+      RunnerOptions(ctx, "root", opts.data_dir, opts.port_file, opts.listen, opts.connections,
+                    clock, dsse::kMaxEntrySize);
   server::ServiceRunner runner(std::move(runner_options));
-  // Before anything else (the self-check, any state): a root runs only as an
-  // enclave.
+  // Before anything else (the self-check, any state): a root runs only as an enclave.
   auto platform = platform::Platform::FromEnvironment();
   if (!platform.ok()) {
     return ReportStatus(opts.json, "cannot start the root", platform.status(),
                         "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'");
   }
+  // The ledger it reads, and what it verifies with.
+  if (opts.log_url.empty()) opts.log_url = EnvDefault(kEnvLogUrl).value_or("");
+  if (opts.log_url.empty()) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--log is required: the root reads the ledger before it serves");
+  }
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, false, &policy);
+      rc != kExitOk) {
+    return rc;
+  }
+  if (policy->quorum() == "none") {
+    return ReportFailure(opts.json, codes::kPolicyQuorumNone, "bad --policy",
+                         "the policy requires no witness (quorum none): a root reads the ledger "
+                         "only through checkpoints a witness quorum cosigned",
+                         "name a quorum of witnesses in the policy");
+  }
+  server::RootServiceOptions options;
+  options.ledger.policy = &*policy;
+  options.ledger.clock = &clock;
+  const std::string pin_text = opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin;
+  if (!pin_text.empty()) {
+    auto pin = HexDecodeArray<32>(pin_text);
+    if (!pin.ok()) {
+      return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                           "--root-set-pin must be 64 hex digits (root set version 1's "
+                           "statement_digest)");
+    }
+    options.ledger.replay.root_set_pin = *pin;
+  }
+  for (auto [flag, text, out] :
+       {std::tuple{"--max-checkpoint-age", &opts.max_checkpoint_age, &options.ledger.max_checkpoint_age},
+        std::tuple{"--max-clock-skew", &opts.max_clock_skew, &options.ledger.max_clock_skew}}) {
+    auto d = DurationArg(*text, flag);
+    if (!d.ok()) return ReportFailure(opts.json, codes::kUsage, "bad usage", d.status().message());
+    *out = *d;
+  }
+  auto recheck = DurationArg(opts.recheck_interval, "--recheck-interval");
+  if (!recheck.ok() || *recheck < 1) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--recheck-interval is a duration of at least a second (e.g. PT1M)");
+  }
+  options.recheck_interval = std::chrono::seconds(*recheck);
+  auto attester =
+      CollateralAttester::Create(opts.trust_roots, opts.sim_roots, opts.collateral);
+  if (!attester.ok()) {
+    return ReportStatus(opts.json, kExitUsage, "bad --collateral or trust root", attester.status());
+  }
+  if ((*attester)->first() == nullptr) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--collateral is required: the first verifies the root's own quote");
+  }
+  options.verifier = &(*attester)->verifier();
+  options.collateral = [first = *(*attester)->first()](UnixSeconds) {
+    return StatusOr<sgx::Collateral>(first);
+  };
+  options.attester = attester->get();
+  options.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
+  options.bootstrap = opts.bootstrap;
+  options.sign_rate = opts.sign_rate;
+  options.sign_burst = std::max(1.0, 2 * opts.sign_rate);
+  options.on_check = [](const Status& check) {
+    std::cerr << (check.ok() ? std::string("root: self-check passed")
+                             : "root: self-check failed (" + check.reason() + "): " +
+                                   check.message() + "; not signing")
+              << std::endl;
+  };
+
   if (int code = SelfCheck(runner, "root"); code != kExitOk) return code;
   if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
-  auto service = server::RootService::Create(*std::move(platform), opts.data_dir);
-  if (!service.ok()) {
-    return ReportStatus(opts.json, "cannot load the root key", service.status(),
+  auto http = std::make_shared<http::HttpClient>();
+  auto log = server::LogClient::Create(opts.log_url, *http, std::chrono::seconds(opts.timeout));
+  if (!log.ok()) return ReportStatus(opts.json, kExitUsage, "bad --log", log.status());
+  auto log_client = std::make_shared<server::LogClient>(*std::move(log));
+  options.log = log_client.get();
+  // The runner keeps what the service borrows, and destroys it after the service.
+  runner.Keep(http);
+  runner.Keep(log_client);
+  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(attester).value()));
+  options.ledger.policy = &runner.Keep(std::make_shared<tlog::Policy>(*std::move(policy)));
+  auto key = server::EnclaveKey::LoadOrCreate(
+      **platform, opts.data_dir + "/" + server::kRootKeyFileName, server::kRootKeyPurpose);
+  if (!key.ok()) {
+    return ReportStatus(opts.json, "cannot load the root key", key.status(),
                         "a root's sealed key opens only in the enclave and on the platform that "
                         "made it (docs/root.md)");
   }
-  auto& root = runner.Keep(*std::move(service));
+  auto service =
+      server::RootService::Create(*std::move(platform), *std::move(key), std::move(options));
+  if (!service.ok()) {
+    // Fail closed: one line, exit 3 (spec/governance.md §5.1).
+    std::cerr << server::FormatSelfCheckFailure("root", service.status()) << "\n";
+    return kExitIo;
+  }
+  auto& root = runner.Keep(std::shared_ptr<server::RootService>(*std::move(service)));
   if (int code = ServeAndAnnounce(runner, root.Routes(), "root " + root.key().KeyId(), opts.json);
       code != kExitOk) {
     return code;
@@ -586,22 +690,57 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->description(
       "Runs a governance root as an enclave (docs/root.md): started by 'vouch enclave run', it\n"
       "reads its platform and identity from the environment, unseals its Ed25519 key from\n"
-      "DATA/root-key.sealed (sealed to its MRENCLAVE; created there on the first start) and\n"
-      "serves GET /identity: the key, its keyid, the enclave identity and a quote whose\n"
-      "report data is SHA-256(\"vouch-root-key/v1\" || SPKI) || 32 zero bytes (what\n"
-      "'vouch govern key-binding' prints). A sealed key that does not unseal (another\n"
-      "measurement or platform, a damaged file) stops the start; it is never replaced.\n"
-      "Two roots must not share a machine (docs/root.md). Prints 'root <keyid> listening on\n"
-      "ADDR' once ready (after writing --port-file); stops on SIGTERM or SIGINT.");
+      "DATA/root-key.sealed (sealed to its MRENCLAVE; created there on the first start; a key\n"
+      "that does not unseal is never replaced) and checks itself before it serves (docs/\n"
+      "self-check.md): its image's integrity digest; its own quote over the key's binding,\n"
+      "verified with --trust-root/--sim-root and the first --collateral; the ledger at --log\n"
+      "(the checkpoint cosigned by the --policy's witness quorum, fresher than\n"
+      "--max-checkpoint-age, every entry replayed with --root-set-pin); and that the root set in\n"
+      "force lists its key and admits its identity. On failure it prints one line, 'vouch serve\n"
+      "root: self-check failed (<code>): ...; refusing to serve', and exits 3. With --bootstrap\n"
+      "an empty ledger is no failure: it then signs only a root set of version 1 listing itself.\n"
+      "It serves GET /identity (key, binding quote, status and the receipt of its admission) and\n"
+      "POST /sign: each proposal is re-checked against a fresh view of the ledger (docs/\n"
+      "countersigning.md) and signed only if every rule holds. The check runs again every\n"
+      "--recheck-interval; a failing one stops signing until one passes. Two roots must not\n"
+      "share a machine (docs/root.md).");
   cmd->footer(
       "Exit codes: 0 stopped by a signal; 1 the sealed key in --data does not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
-      "enclave, bad --listen, or a sealed key others may read; 3 cannot create, lock or read\n"
-      "--data, cannot listen, or cannot write --port-file.");
+      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, durations),\n"
+      "or a sealed key others may read; 3 the self-check failed (one line names the code:\n"
+      "integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
+      "log_unreachable, ...), cannot create, lock or read --data, cannot listen, or cannot write\n"
+      "--port-file.");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7382; port 0 picks a free port)");
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  cmd->add_option("--log", opts->log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
+  AddPolicyOption(cmd, opts->trust,
+                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
+  cmd->add_option("--root-set-pin", opts->pin,
+                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  cmd->add_option("--trust-root", opts->trust_roots,
+                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
+  cmd->add_option("--sim-root", opts->sim_roots,
+                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
+  cmd->add_option("--collateral", opts->collateral,
+                  "A collateral directory: the first verifies this root's own quote; each "
+                  "attests the roots of a proposed root set naming its dirHash; repeatable");
+  cmd->add_option("--max-checkpoint-age", opts->max_checkpoint_age,
+                  "How old the witnesses' checkpoint may be (default PT5M)");
+  cmd->add_option("--max-clock-skew", opts->max_clock_skew,
+                  "Clock skew allowed against witness and issue times (default PT5M)");
+  cmd->add_option("--recheck-interval", opts->recheck_interval,
+                  "How often the self-check runs again (default PT1M)");
+  cmd->add_option("--sign-rate", opts->sign_rate,
+                  "Proposals a second POST /sign accepts on average (default 10)")
+      ->check(CLI::Range(0.1, 10000.0));
+  cmd->add_flag("--bootstrap", opts->bootstrap,
+                "Start without a root set in the ledger, to sign root set 1 listing this root");
+  cmd->add_option("--timeout", opts->timeout, "Seconds for each call to the log (default 30)")
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts, ctx); });

@@ -1,14 +1,57 @@
 #include "vouch/server/root_service.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "vouch/base/encoding.h"
+#include "vouch/base/mutex.h"
 #include "vouch/constraint/enclave_instance_info.h"
+#include "vouch/dsse/envelope.h"
 #include "vouch/govern/statement.h"
+#include "vouch/server/log_service.h"
+#include "vouch/server/root_client.h"
 
 namespace vouch::server {
+namespace internal {
+
+// The rate limit of POST /sign and the recheck thread.
+struct RootServiceState {
+  Mutex mu;
+  CondVar cv;
+  bool stopping VOUCH_GUARDED_BY(mu) = false;
+  // Token bucket.
+  double tokens VOUCH_GUARDED_BY(mu) = 0;
+  Clock::SteadyTime refilled VOUCH_GUARDED_BY(mu){};
+  std::thread rechecks;
+};
+
+}  // namespace internal
+
 namespace {
+
+http::HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
+  return http::HttpResponse::Json(status, FormatAddError(code, message));
+}
+
+std::string StatusJson(const RootStatus& st) {
+  nlohmann::ordered_json j;
+  j["signing"] = st.check.ok();
+  j["bootstrap"] = st.bootstrap;
+  j["check"] = st.check.ok() ? "ok" : st.check.reason();
+  j["message"] = st.check.message();
+  j["checked_size"] = st.checked_size;
+  j["checked_at"] = FormatRfc3339(st.checked_at);
+  if (st.admitted_by) {
+    j["admitted_by"] = {{"index", st.admitted_by->index},
+                        {"sha256", HexEncode(st.admitted_by->sha256)}};
+  } else {
+    j["admitted_by"] = nullptr;
+  }
+  j["receipt"] = st.receipt;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string_view EvidenceFormatName(platform::EvidenceFormat format) {
   return format == platform::EvidenceFormat::kDcapQuote ? "dcap-quote" : "mock-eii";
@@ -35,30 +78,123 @@ std::string IdentityJson(const platform::Platform& platform, const EnclaveKey& k
 }  // namespace
 
 RootService::RootService(std::unique_ptr<platform::Platform> platform,
-                         std::unique_ptr<EnclaveKey> key, Bytes quote)
+                         std::unique_ptr<EnclaveKey> key, Bytes quote, RootServiceOptions options)
     : platform_(std::move(platform)),
       key_(std::move(key)),
       quote_(std::move(quote)),
-      identity_json_(IdentityJson(*platform_, *key_, quote_)) {}
+      identity_json_(IdentityJson(*platform_, *key_, quote_)),
+      options_(std::move(options)),
+      state_(std::make_unique<internal::RootServiceState>()) {}
+
+RootService::~RootService() {
+  {
+    MutexLock lock(&state_->mu);
+    state_->stopping = true;
+  }
+  state_->cv.SignalAll();
+  if (state_->rechecks.joinable()) state_->rechecks.join();
+}
 
 StatusOr<std::unique_ptr<RootService>> RootService::Create(
-    std::unique_ptr<platform::Platform> platform, const std::string& data_dir) {
-  VOUCH_ASSIGN_OR_RETURN(
-      std::unique_ptr<EnclaveKey> key,
-      EnclaveKey::LoadOrCreate(*platform, data_dir + "/" + kRootKeyFileName, kRootKeyPurpose));
+    std::unique_ptr<platform::Platform> platform, std::unique_ptr<EnclaveKey> key,
+    RootServiceOptions options) {
   auto quote = key->BindingQuote(govern::kRootKeyBindingTag);
   if (!quote.ok()) return quote.status().WithContext("cannot quote the root key's binding");
-  return std::unique_ptr<RootService>(
-      new RootService(std::move(platform), std::move(key), *std::move(quote)));
+  auto service = std::unique_ptr<RootService>(new RootService(
+      std::move(platform), std::move(key), *std::move(quote), std::move(options)));
+  const RootServiceOptions& o = service->options_;
+
+  RootSignerOptions signer;
+  signer.self_check.role = govern::Role::kRoot;
+  signer.self_check.platform = service->platform_.get();
+  signer.self_check.service_spki = ToBytes(service->key_->spki_der());
+  signer.self_check.report_data = service->key_->BindingReportData(govern::kRootKeyBindingTag);
+  signer.self_check.verifier = o.verifier;
+  signer.self_check.collateral = o.collateral;
+  signer.self_check.integrity_check = o.integrity_check;
+  signer.self_check.ledger = o.ledger;
+  signer.key = &service->key_->signer();
+  signer.attester = o.attester;
+  signer.bootstrap = o.bootstrap;
+  VOUCH_ASSIGN_OR_RETURN(service->signer_, RootSigner::Create(*o.log, std::move(signer)));
+  if (o.on_check) o.on_check(service->signer_->status().check);
+
+  internal::RootServiceState& st = *service->state_;
+  {
+    MutexLock lock(&st.mu);
+    st.tokens = o.sign_burst;
+    st.refilled = o.ledger.clock->SteadyNow();
+  }
+  RootService* self = service.get();
+  st.rechecks = std::thread([self] {
+    internal::RootServiceState& s = *self->state_;
+    const Clock& clock = *self->options_.ledger.clock;
+    Status last = self->signer_->status().check;
+    for (;;) {
+      {
+        MutexLock lock(&s.mu);
+        const Clock::SteadyTime deadline = clock.SteadyNow() + self->options_.recheck_interval;
+        while (!s.stopping && clock.SteadyNow() < deadline) {
+          clock.WaitUntil(&s.cv, &s.mu, deadline);
+        }
+        if (s.stopping) return;
+      }
+      Status check = self->signer_->Recheck();
+      if (self->options_.on_check && (check.ok() != last.ok() || check.reason() != last.reason())) {
+        self->options_.on_check(check);
+      }
+      last = check;
+    }
+  });
+  return service;
 }
 
 http::HttpResponse RootService::GetIdentity(const http::HttpRequest& /*request*/) const {
-  return http::HttpResponse::Json(200, identity_json_);
+  // The static identity with the signer's current status appended.
+  std::string body = identity_json_.substr(0, identity_json_.rfind('}'));
+  body += ",\"status\":" + StatusJson(signer_->status()) + "}\n";
+  return http::HttpResponse::Json(200, std::move(body));
 }
 
-http::Router RootService::Routes() const {
+http::HttpResponse RootService::PostSign(const http::HttpRequest& request) {
+  const std::string type(request.headers.Get("Content-Type").value_or(""));
+  if (type.substr(0, type.find(';')) != dsse::kInTotoPayloadType) {
+    return ErrorResponse(415, "request_malformed",
+                         std::string("POST /sign takes a statement as ") +
+                             dsse::kInTotoPayloadType);
+  }
+  {
+    internal::RootServiceState& s = *state_;
+    MutexLock lock(&s.mu);
+    const Clock::SteadyTime now = options_.ledger.clock->SteadyNow();
+    const double elapsed = std::chrono::duration<double>(now - s.refilled).count();
+    s.tokens = std::min(options_.sign_burst, s.tokens + elapsed * options_.sign_rate);
+    s.refilled = now;
+    if (s.tokens < 1) {
+      http::HttpResponse r = ErrorResponse(429, "rate_limited", "too many proposals; retry later");
+      r.headers.Set("Retry-After", "1");
+      return r;
+    }
+    s.tokens -= 1;
+  }
+  auto sig = signer_->Sign(AsBytes(request.body));
+  if (sig.ok()) return http::HttpResponse::Json(200, FormatSignResponse(*sig));
+  const Status& e = sig.status();
+  const std::string code = e.reason().empty() ? "internal" : e.reason();
+  if (e.code() == StatusCode::kPermissionDenied || e.code() == StatusCode::kInvalidArgument) {
+    return ErrorResponse(422, code, e.message());
+  }
+  if (e.code() == StatusCode::kUnavailable || e.code() == StatusCode::kDeadlineExceeded) {
+    return ErrorResponse(503, e.reason() == kSelfCheckFailed ? kSelfCheckFailed : code,
+                         e.message());
+  }
+  return ErrorResponse(500, "internal", e.message());
+}
+
+http::Router RootService::Routes() {
   http::Router router;
   router.Handle("GET", "/identity", [this](const http::HttpRequest& r) { return GetIdentity(r); });
+  router.Handle("POST", "/sign", [this](const http::HttpRequest& r) { return PostSign(r); });
   return router;
 }
 

@@ -70,9 +70,10 @@ Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& opti
   st.check = result.status();
   st.admitted_by.reset();
   st.receipt.clear();
-  // Bootstrap holds only while the ledger has no root set (and never after one was seen).
-  st.bootstrap = options.bootstrap && result.status().reason() == govern::kNoRootSet &&
-                 (!state.view || state.view->state->RootSetChain().empty());
+  // Joining: no root set yet, or one that does not list this root (yet). A revoked root, or
+  // one whose identity fails, never joins.
+  st.bootstrap = options.bootstrap && (result.status().reason() == govern::kNoRootSet ||
+                                       result.status().reason() == kSelfNotAdmitted);
   return result.status();
 }
 
@@ -125,9 +126,13 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
 
   govern::ParseDiagnostics diag;
   auto parsed = govern::ParseStatement(statement, &diag);
-  if (view.state->RootSetChain().empty()) {
-    // Bootstrap: only root set 1 listing this root, and only while there is none.
-    if (!st.bootstrap) return SelfCheckFailed(st.check);
+  if (st.bootstrap && !view.state->RootSetChain().empty()) {
+    // A joining root: perhaps the ledger lists it by now.
+    (void)RunCheckLocked(log_, options_, *state_);
+  }
+  if (st.bootstrap) {
+    // Not a root in force (yet): it signs only a root set that lists it — version 1 while there
+    // is none, else the next version, whose rules (Review) ask for its admission for role root.
     const auto* rs = parsed.ok() ? std::get_if<govern::RootSet>(&parsed->predicate) : nullptr;
     const bool lists_me =
         rs != nullptr &&
@@ -135,16 +140,15 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
           return r.key.key->key_digest() == key().verifier().key_digest();
         });
     if (!lists_me) {
-      return RejectedError(govern::kNoRootSet,
-                           "this root is bootstrapping: while the ledger has no root set it signs "
-                           "only a root set of version 1 that lists its own key (" +
+      const bool none = view.state->RootSetChain().empty();
+      return RejectedError(none ? govern::kNoRootSet : kSelfNotAdmitted,
+                           std::string("this root is not in a root set in force ") +
+                               (none ? "(the ledger has none)" : "(yet)") +
+                               ": it signs only a root set that lists its own key (" +
                                key().verifier().KeyId() + ")");
     }
-  } else if (st.bootstrap) {
-    // A root set arrived: from now on this is an ordinary root.
-    if (Status check = RunCheckLocked(log_, options_, *state_); !check.ok()) {
-      return SelfCheckFailed(check);
-    }
+  } else if (view.state->RootSetChain().empty()) {
+    return SelfCheckFailed(st.check);
   } else {
     // Removed or revoked since the last check: stop now, not at the next one.
     const UnixSeconds at = options_.self_check.ledger.clock->Now();

@@ -1,18 +1,28 @@
-// The root enclave's HTTP service (spec/governance.md §3.3; docs/root.md): a root runs as an
-// enclave, holds its Ed25519 key sealed to its MRENCLAVE (server/enclave_key.h) and publishes
-// the key's binding to its measurement:
+// The root enclave's HTTP service (spec/governance.md §3.3, §5.1; docs/root.md): a root runs as
+// an enclave, holds its Ed25519 key sealed to its MRENCLAVE (server/enclave_key.h), publishes
+// the key's binding to its measurement, and countersigns what it has checked itself
+// (server/root_signer.h):
 //
 //   GET /identity   {"platform","mode","identity","key":{"keyid","spki"},"keyid",
-//                    "binding":{"tag","report_data","evidence_format","quote"}}
+//                    "binding":{"tag","report_data","evidence_format","quote"},
+//                    "status":{"signing","bootstrap","check","message","checked_size",
+//                              "checked_at","admitted_by":{"index","sha256"}|null,"receipt"}}
+//   POST /sign      the exchange of root_client.h: 200 a signature; 415 not
+//                   application/vnd.in-toto+json; 413 over 65,535 bytes (the server's limit);
+//                   429 over the rate limit (Retry-After: 1); 422 a rule refuses it; 503
+//                   self_check_failed, or the ledger cannot be read now
 //
-// The quote is made once, at creation, over KeyBindingReportData("vouch-root-key/v1", SPKI):
-// the identity does not change while the process runs. Signing (POST /sign) and the startup
-// self-check are not part of this service yet; Routes() is where they are added.
+// The binding quote is made once, at creation, over KeyBindingReportData("vouch-root-key/v1",
+// SPKI). Create runs the self-check (fail closed: its failure is returned, unless bootstrapping
+// and the ledger has no root set) and then re-runs it every `recheck_interval` on a thread of
+// its own until the service is destroyed; a failing check stops signing until one passes.
 //
-// Thread-safe: the answers are computed at creation.
+// Thread-safe.
 #ifndef VOUCH_SERVER_ROOT_SERVICE_H_
 #define VOUCH_SERVER_ROOT_SERVICE_H_
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,6 +31,7 @@
 #include "vouch/http/http.h"
 #include "vouch/platform/platform.h"
 #include "vouch/server/enclave_key.h"
+#include "vouch/server/root_signer.h"
 
 namespace vouch::server {
 
@@ -29,14 +40,42 @@ inline constexpr char kRootKeyFileName[] = "root-key.sealed";
 // The purpose the root key is sealed for (enclave_key.h).
 inline constexpr char kRootKeyPurpose[] = "root";
 
+namespace internal {
+struct RootServiceState;
+}  // namespace internal
+
+struct RootServiceOptions {
+  // Where the root reads the ledger. REQUIRES: non-null; borrowed, must outlive the service.
+  ledger::ReceiptFetcher* log = nullptr;
+  // The witness policy, pin, freshness bounds and clock of every view of the ledger.
+  LedgerViewOptions ledger;
+  // Verifies the root's own quote with the collateral `collateral` gives (self-check step 2).
+  // REQUIRES: non-null; borrowed.
+  const sgx::DcapVerifier* verifier = nullptr;
+  std::function<StatusOr<sgx::Collateral>(UnixSeconds)> collateral;
+  // Attests the evidence of a proposed root set's roots (RootSignerOptions). Borrowed.
+  govern::EvidenceAttester* attester = nullptr;
+  // Self-check step 1 at every recheck (the service runner ran it before the start).
+  std::function<Status()> integrity_check;
+  bool bootstrap = false;
+  std::chrono::milliseconds recheck_interval{60'000};
+  // POST /sign: `sign_rate` proposals a second on average, in bursts of at most `sign_burst`.
+  double sign_rate = 10;
+  double sign_burst = 20;
+  // Told every self-check outcome that differs from the previous one (for the service's log).
+  std::function<void(const Status&)> on_check;
+};
+
 class RootService {
  public:
-  // Loads or creates the root key in `data_dir`/root-key.sealed on `platform` (the errors of
-  // EnclaveKey::LoadOrCreate) and quotes its binding (the platform's errors).
-  // REQUIRES: `data_dir` exists and is this process's (ServiceRunner::OpenDataDir).
+  // The service of `key` (EnclaveKey::LoadOrCreate of DATA/root-key.sealed on `platform`, purpose
+  // kRootKeyPurpose): quotes the key's binding (the platform's errors), runs the self-check
+  // (RootSigner::Create: its failure, e.g. "no_root_set", "self_not_admitted") and starts the
+  // rechecks. REQUIRES: `key` was loaded on `*platform`.
   static StatusOr<std::unique_ptr<RootService>> Create(std::unique_ptr<platform::Platform> platform,
-                                                       const std::string& data_dir);
-
+                                                       std::unique_ptr<EnclaveKey> key,
+                                                       RootServiceOptions options);
+  ~RootService();
   RootService(const RootService&) = delete;
   RootService& operator=(const RootService&) = delete;
 
@@ -47,20 +86,28 @@ class RootService {
   // The body of GET /identity.
   const std::string& identity_json() const { return identity_json_; }
 
+  const RootSigner& signer() const { return *signer_; }
+
   // GET /identity.
   http::HttpResponse GetIdentity(const http::HttpRequest& request) const;
+  // POST /sign.
+  http::HttpResponse PostSign(const http::HttpRequest& request);
   // Every endpoint, for HttpServer::Start. The service must outlive the router.
-  http::Router Routes() const;
+  http::Router Routes();
 
  private:
   RootService(std::unique_ptr<platform::Platform> platform, std::unique_ptr<EnclaveKey> key,
-              Bytes quote);
+              Bytes quote, RootServiceOptions options);
 
-  // Declared in this order: the key borrows the platform.
+  // Declared in this order: the key borrows the platform, the signer the key, the rechecks the
+  // signer (destroyed first: the thread stops before the signer goes).
   const std::unique_ptr<platform::Platform> platform_;
   const std::unique_ptr<EnclaveKey> key_;
   const Bytes quote_;
   const std::string identity_json_;
+  const RootServiceOptions options_;
+  std::unique_ptr<RootSigner> signer_;
+  std::unique_ptr<internal::RootServiceState> state_;
 };
 
 }  // namespace vouch::server

@@ -24,11 +24,14 @@
 //   6  signs PAE(application/vnd.in-toto+json, statement) with the sealed key.
 // Rejections (3–5) are kPermissionDenied with the rule's code as reason.
 //
-// Bootstrap (`serve root --bootstrap`): when the self-check finds no root set in the ledger
-// (no_root_set and nothing else), the root still starts, and signs only a root set of version 1
-// that lists its own key (with its pin, if it was given one, and every other rule of Review,
-// among them the reproduction of each root's measurement by builders' provenance already in the
-// log). Once a root set is in force it is an ordinary root and must pass the self-check.
+// Joining (`serve root --bootstrap`): when the self-check fails only because the root is not in
+// a root set in force — the ledger has none (no_root_set), or the set in force does not list
+// its key (self_not_admitted) — the root still starts and signs exactly one kind of statement:
+// a root set that lists its own key (version 1 while there is none, with its pin if it was
+// given one; otherwise the next version, for which Review asks an admission of the root for
+// role root), with every other rule of Review, among them the reproduction of each root's
+// measurement by builders' provenance already in the log. Once a set in force lists it, it is
+// an ordinary root and must pass the self-check. A revoked root never joins.
 //
 // Thread-safe: Sign, Recheck and the accessors may be called from any thread; proposals are
 // judged one at a time.
