@@ -19,6 +19,10 @@
 #   wait_exit PID [SECONDS]          waits (at most SECONDS, default 10) for background process PID
 #                                    to exit and sets $rc to its exit code; if it is still running
 #                                    then, kills it (-9) and sets rc=124
+#   start_witnessed_log ORIGIN N K   starts N `vouch serve witness` and a `vouch serve log` that
+#                                    publishes checkpoints cosigned by K of them, in $TMP/wlog;
+#                                    sets LOG (its URL), LOG_VKEY and POLICY (the witness policy
+#                                    file); returns 1 (saying why) if a server does not start
 #   finish                           prints "N passed, M failed"; fails if a check failed
 #   h FILE                           the SHA-256 of FILE, lower-case hex
 #   field NAME                       the first string value of "NAME" in the JSON on stdin
@@ -98,6 +102,32 @@ wait_exit() {
   fi
   wait "$1" 2>/dev/null
   rc=$?
+}
+
+start_witnessed_log() {
+  local origin=$1 n=$2 k=$3 dir="$TMP/wlog" i port vkey flags=() names=()
+  mkdir -p "$dir"
+  "$VOUCH" log keygen --origin "$origin" --out "$dir/log.key" >"$dir/log.vkey" 2>/dev/null || return 1
+  LOG_VKEY=$(cat "$dir/log.vkey")
+  POLICY="$dir/policy"
+  echo "log $LOG_VKEY" >"$POLICY"
+  for i in $(seq "$n"); do
+    vkey=$("$VOUCH" witness keygen --name "w$i.example" --out "$dir/w$i.key") || return 1
+    "$VOUCH" serve witness --data "$dir/w$i" --key "$dir/w$i.key" --init --log "$origin=$LOG_VKEY" \
+      --listen 127.0.0.1:0 --port-file "$dir/w$i.port" >/dev/null 2>&1 &
+    port=$(wait_port "$dir/w$i.port" $!)
+    [ -n "$port" ] || { echo "witness $i did not start"; return 1; }
+    flags+=(--witness "http://127.0.0.1:$port=$vkey")
+    echo "witness w$i $vkey" >>"$POLICY"
+    names+=("w$i")
+  done
+  printf 'group cosigners %s %s\nquorum cosigners\n' "$k" "${names[*]}" >>"$POLICY"
+  "$VOUCH" serve log --data "$dir/log" --key "$dir/log.key" --init --listen 127.0.0.1:0 \
+    --port-file "$dir/log.port" --policy "$POLICY" --witness-timeout 2 "${flags[@]}" \
+    >/dev/null 2>"$dir/log.err" &
+  port=$(wait_port "$dir/log.port" $!)
+  [ -n "$port" ] || { echo "the log did not start: $(cat "$dir/log.err")"; return 1; }
+  LOG="http://127.0.0.1:$port"
 }
 
 h() { sha256sum "$1" | cut -c1-64; }

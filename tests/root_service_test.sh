@@ -18,13 +18,14 @@ make_bundle() {
   printf '{"format":"vouch-enclave/1","entry":"bin/vouch","product_id":1,"isv_svn":%d,"debug":false,"memory_size":1073741824}\n' \
     "$2" >"$1/vouch-enclave.json"
 }
-# start_root BUNDLE DATA PORTFILE [ARGS...]: starts a root in the background, sets $pid.
+# start_root BUNDLE DATA PORTFILE [ARGS...]: starts a root in the background (joining: the
+# ledger has no root set), sets $pid.
 start_root() {
   local bundle=$1 data=$2 port=$3
   shift 3
   rm -f "$port"
   "$VOUCH" enclave run "$bundle" -- serve root --data "$data" --listen 127.0.0.1:0 \
-    --port-file "$port" "$@" >"$TMP/root.out" 2>&1 &
+    --port-file "$port" "${ROOT_FLAGS[@]}" "$@" >"$TMP/root.out" 2>&1 &
   pid=$!
 }
 
@@ -35,10 +36,13 @@ check outside_enclave 2 '"code":"platform_unavailable"' -- \
 [ ! -e "$TMP/never" ] && ok || bad "outside_enclave created --data"
 check help_example 0 'vouch enclave run root-bundle/' -- "$VOUCH" serve root --help
 
-# ---- a simulated platform and two root bundles ---------------------------------------------------
+# ---- a witnessed log, a simulated platform and two root bundles -----------------------------------
+start_witnessed_log example.com/roots 2 2 || exit 1
 export VOUCH_SIM_DIR="$TMP/sim"
 check sim_init 0 '' -- "$VOUCH" sim init
 check sim_collateral 0 '' -- "$VOUCH" sim collateral --out "$TMP/coll"
+ROOT_FLAGS=(--log "$LOG" --policy "$POLICY" --sim-root "$VOUCH_SIM_DIR/root_ca.der"
+  --collateral "$TMP/coll" --bootstrap)
 check builder_key 0 '' -- "$VOUCH" enclave keygen --out "$TMP/builder.pem"
 make_bundle "$TMP/r1" 1
 make_bundle "$TMP/r2" 2
@@ -88,7 +92,7 @@ check binding_other_root 1 'untrusted_root' -- \
 
 # One data directory, one root.
 check data_dir_in_use 3 'data_dir_in_use' -- \
-  "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" --listen 127.0.0.1:0 --json
+  "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" --listen 127.0.0.1:0 "${ROOT_FLAGS[@]}" --json
 
 # ---- SIGTERM, restart: the same key ----------------------------------------------------------------
 SEALED=$(h "$D/root-key.sealed")
@@ -106,12 +110,12 @@ wait "$pid"
 
 # ---- another measurement, another platform: refused, the key kept --------------------------------
 check other_measurement 1 'seal_identity_mismatch' -- \
-  "$VOUCH" enclave run "$TMP/r2" -- serve root --data "$D" --listen 127.0.0.1:0 --json
+  "$VOUCH" enclave run "$TMP/r2" -- serve root --data "$D" --listen 127.0.0.1:0 "${ROOT_FLAGS[@]}" --json
 check other_measurement_text 1 "root-key.sealed does not unseal in this enclave" -- \
-  "$VOUCH" enclave run "$TMP/r2" -- serve root --data "$D" --listen 127.0.0.1:0
+  "$VOUCH" enclave run "$TMP/r2" -- serve root --data "$D" --listen 127.0.0.1:0 "${ROOT_FLAGS[@]}"
 check other_sim 0 '' -- "$VOUCH" sim init --dir "$TMP/sim2"
 check other_platform 1 'seal_open_failed' -- \
-  "$VOUCH" enclave run "$TMP/r1" --sim-dir "$TMP/sim2" -- serve root --data "$D" --json
+  "$VOUCH" enclave run "$TMP/r1" --sim-dir "$TMP/sim2" -- serve root --data "$D" "${ROOT_FLAGS[@]}" --json
 [ "$(h "$D/root-key.sealed")" = "$SEALED" ] && ok || bad "a refused start replaced the key"
 # A damaged sealed key is refused too, never replaced.
 cp "$D/root-key.sealed" "$TMP/sealed.bak"
@@ -120,7 +124,7 @@ byte=$(od -An -tu1 -j100 -N1 "$D/root-key.sealed" | tr -d ' ')
 printf "\\$(printf %o $((byte ^ 1)))" | dd of="$D/root-key.sealed" bs=1 seek=100 conv=notrunc status=none
 cmp -s "$D/root-key.sealed" "$TMP/sealed.bak" && bad "the byte was not flipped" || ok
 check damaged 1 'seal_open_failed' -- \
-  "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" --json
+  "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" "${ROOT_FLAGS[@]}" --json
 cp "$TMP/sealed.bak" "$D/root-key.sealed"
 
 finish

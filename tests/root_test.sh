@@ -25,31 +25,8 @@ ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
 EXPIRES=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- a log that publishes at a 2-of-3 witness quorum ----
-"$VOUCH" log keygen --origin $ORIGIN --out log.key >log.vkey 2>/dev/null || exit 1
-LOG_VKEY=$(cat log.vkey)
-declare -A wport=() wvkey=()
-witness_flags=()
-for n in 1 2 3; do
-  wvkey[$n]=$("$VOUCH" witness keygen --name "w$n.example" --out "w$n.key") || exit 1
-  "$VOUCH" serve witness --data "w$n" --key "w$n.key" --init --log "$ORIGIN=$LOG_VKEY" \
-    --listen 127.0.0.1:0 --port-file "w$n.port" >/dev/null 2>&1 &
-  wport[$n]=$(wait_port "w$n.port" $!)
-  [ -n "${wport[$n]}" ] || { echo "witness $n did not start"; exit 1; }
-  witness_flags+=(--witness "http://127.0.0.1:${wport[$n]}=${wvkey[$n]}")
-done
-cat >policy <<EOF
-log $LOG_VKEY
-witness w1 ${wvkey[1]}
-witness w2 ${wvkey[2]}
-witness w3 ${wvkey[3]}
-group two 2 w1 w2 w3
-quorum two
-EOF
-"$VOUCH" serve log --data log --key log.key --init --listen 127.0.0.1:0 --port-file log.port \
-  --policy policy --witness-timeout 2 "${witness_flags[@]}" >/dev/null 2>log.err &
-LOG_PORT=$(wait_port log.port $!)
-[ -n "$LOG_PORT" ] || { echo "the log did not start: $(cat log.err)"; exit 1; }
-LOG="http://127.0.0.1:$LOG_PORT"
+start_witnessed_log $ORIGIN 3 2 || exit 1
+cp "$POLICY" policy
 
 # ---- three simulated machines, the root bundle (this vouch binary) and an application ----
 trust=()

@@ -3,9 +3,9 @@
 // started, run and stopped by the one service runner (server/service_runner.h: integrity hook, key
 // permissions, bind before any state, data directory lock, port file, signals, ordered shutdown).
 // Thin: parse flags, build the services from the library, map failures to exit codes.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -494,7 +494,8 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   server::RootServiceOptions options;
   options.ledger.policy = &*policy;
   options.ledger.clock = &clock;
-  const std::string pin_text = opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin;
+  const std::string pin_text =
+      opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin;
   if (!pin_text.empty()) {
     auto pin = HexDecodeArray<32>(pin_text);
     if (!pin.ok()) {
@@ -505,7 +506,8 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
     options.ledger.replay.root_set_pin = *pin;
   }
   for (auto [flag, text, out] :
-       {std::tuple{"--max-checkpoint-age", &opts.max_checkpoint_age, &options.ledger.max_checkpoint_age},
+       {std::tuple{"--max-checkpoint-age", &opts.max_checkpoint_age,
+                   &options.ledger.max_checkpoint_age},
         std::tuple{"--max-clock-skew", &opts.max_clock_skew, &options.ledger.max_clock_skew}}) {
     auto d = DurationArg(*text, flag);
     if (!d.ok()) return ReportFailure(opts.json, codes::kUsage, "bad usage", d.status().message());
@@ -517,8 +519,7 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
                          "--recheck-interval is a duration of at least a second (e.g. PT1M)");
   }
   options.recheck_interval = std::chrono::seconds(*recheck);
-  auto attester =
-      CollateralAttester::Create(opts.trust_roots, opts.sim_roots, opts.collateral);
+  auto attester = CollateralAttester::Create(opts.trust_roots, opts.sim_roots, opts.collateral);
   if (!attester.ok()) {
     return ReportStatus(opts.json, kExitUsage, "bad --collateral or trust root", attester.status());
   }
@@ -537,8 +538,8 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   options.sign_burst = std::max(1.0, 2 * opts.sign_rate);
   options.on_check = [](const Status& check) {
     std::cerr << (check.ok() ? std::string("root: self-check passed")
-                             : "root: self-check failed (" + check.reason() + "): " +
-                                   check.message() + "; not signing")
+                             : "root: self-check failed (" + check.reason() +
+                                   "): " + check.message() + "; not signing")
               << std::endl;
   };
 

@@ -100,8 +100,8 @@ StatusOr<std::unique_ptr<RootService>> RootService::Create(
     RootServiceOptions options) {
   auto quote = key->BindingQuote(govern::kRootKeyBindingTag);
   if (!quote.ok()) return quote.status().WithContext("cannot quote the root key's binding");
-  auto service = std::unique_ptr<RootService>(new RootService(
-      std::move(platform), std::move(key), *std::move(quote), std::move(options)));
+  auto service = std::unique_ptr<RootService>(
+      new RootService(std::move(platform), std::move(key), *std::move(quote), std::move(options)));
   const RootServiceOptions& o = service->options_;
 
   RootSignerOptions signer;
@@ -159,9 +159,9 @@ http::HttpResponse RootService::GetIdentity(const http::HttpRequest& /*request*/
 http::HttpResponse RootService::PostSign(const http::HttpRequest& request) {
   const std::string type(request.headers.Get("Content-Type").value_or(""));
   if (type.substr(0, type.find(';')) != dsse::kInTotoPayloadType) {
-    return ErrorResponse(415, "request_malformed",
-                         std::string("POST /sign takes a statement as ") +
-                             dsse::kInTotoPayloadType);
+    return ErrorResponse(
+        415, "request_malformed",
+        std::string("POST /sign takes a statement as ") + dsse::kInTotoPayloadType);
   }
   {
     internal::RootServiceState& s = *state_;

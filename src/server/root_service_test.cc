@@ -1,81 +1,121 @@
-// GET /identity of the root service: the key, its binding and the enclave's identity, and the
-// same key after a restart.
+// The root service over HTTP handlers (ledger_fixture.h: a real sequencer and log reader,
+// witnesses' cosignatures, a simulated platform): GET /identity states the key, its binding and
+// the root's status; POST /sign answers with the signer's decision, its content type, its
+// rate limit; the service fails closed at creation.
 #include "vouch/server/root_service.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "server/ledger_fixture.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/govern/codes.h"
 #include "vouch/govern/statement.h"
-#include "vouch/platform/sim.h"
+#include "vouch/server/root_client.h"
 
 namespace vouch::server {
 namespace {
 
 using Json = nlohmann::json;
-using platform::EnclaveIdentity;
-using platform::SimInstallation;
+using ledger_testing::kDay;
+using ledger_testing::kHour;
 
-constexpr UnixSeconds kNow = 1760000000;
+class AcceptingAttester final : public govern::EvidenceAttester {
+ public:
+  Status Attest(const govern::RootDescriptor&, UnixSeconds) override { return OkStatus(); }
+};
 
-class RootServiceTest : public ::testing::Test {
+class RootServiceTest : public ledger_testing::GovernedLedgerTest {
  protected:
   void SetUp() override {
+    GovernedLedgerTest::SetUp();
     dir_ = vouch::testing::MakeTempDir("root-service");
-    sim_ =
-        std::make_shared<const SimInstallation>(*SimInstallation::Init(dir_ + "/sim", kNow, false));
-    id_.mr_enclave = Sha256(AsBytes("root build"));
-    id_.mr_signer = Sha256(AsBytes("root builder"));
-    id_.product_id = 3;
-    id_.isv_svn = 4;
-    id_.attributes = EnclaveIdentity::DefaultAttributes(false);
   }
 
-  StatusOr<std::unique_ptr<RootService>> Start() {
-    return RootService::Create(platform::NewSimPlatform(sim_, id_), dir_);
+  StatusOr<std::unique_ptr<RootService>> Start(bool bootstrap = true, double rate = 100) {
+    std::unique_ptr<platform::Platform> platform = PlatformFor(root_m_);
+    VOUCH_ASSIGN_OR_RETURN(
+        auto key,
+        EnclaveKey::LoadOrCreate(*platform, dir_ + "/" + kRootKeyFileName, kRootKeyPurpose));
+    RootServiceOptions o;
+    o.log = ledger_.get();
+    o.ledger = Options().ledger;
+    o.verifier = verifier_.get();
+    o.collateral = [this](UnixSeconds at) { return sim_->CollateralAt(at); };
+    o.attester = &attester_;
+    o.bootstrap = bootstrap;
+    o.recheck_interval = std::chrono::hours(1);
+    o.sign_rate = rate;
+    o.sign_burst = 2;
+    return RootService::Create(std::move(platform), std::move(key), std::move(o));
   }
 
-  static Json Identity(const RootService& service) {
+  static http::HttpResponse Call(RootService& service, const std::string& method,
+                                 const std::string& path, const std::string& body = "",
+                                 const std::string& type = dsse::kInTotoPayloadType) {
     http::HttpRequest request;
-    request.method = "GET";
-    request.target = request.path = "/identity";
-    http::HttpResponse response = service.Routes()(request);
-    EXPECT_EQ(response.status, 200);
-    return Json::parse(response.body);
+    request.method = method;
+    request.target = request.path = path;
+    request.body = body;
+    if (!type.empty()) request.headers.Set("Content-Type", type);
+    return service.Routes()(request);
+  }
+
+  // Root set 1 listing the service's own key (reproduced by the root provenance).
+  std::string SetOneFor(const RootService& service, std::vector<govern::EntryRef> refs) {
+    govern::RootDescriptor root;
+    root.name = "root-a";
+    root.key = service.key().StatementKey();
+    root.constraint = "C:" + HexEncodeUpper(root_m_) + " SEC:INSECURE";
+    root.quote = service.binding_quote();
+    root.reproduced_by = std::move(refs);
+    govern::RootSet set =
+        hb_->MakeRootSet(1, t0_ + kHour, t0_ + 180 * kDay, 1, {root},
+                         {hb_->MakeBuilder(ledger_testing::kBuilderA, {"builder-a"}),
+                          hb_->MakeBuilder(ledger_testing::kBuilderB, {"builder-b"})});
+    auto entry = hb_->Sign({set}, {"other"});
+    EXPECT_THAT(entry, IsOk());
+    return std::string(AsStringView(dsse::LedgerEntry::Parse(*entry)->payload()));
   }
 
   std::string dir_;
-  std::shared_ptr<const SimInstallation> sim_;
-  EnclaveIdentity id_;
+  AcceptingAttester attester_;
 };
 
-TEST_F(RootServiceTest, IdentityStatesTheKeyAndItsBinding) {
+TEST_F(RootServiceTest, IdentityStatesTheKeyItsBindingAndTheStatus) {
+  AddRootProvenance();
   auto service = Start();
   ASSERT_THAT(service.status(), IsOk());
-  const Json j = Identity(**service);
+  http::HttpResponse r = Call(**service, "GET", "/identity");
+  ASSERT_EQ(r.status, 200);
+  const Json j = Json::parse(r.body);
   EXPECT_EQ(j["platform"], "sim");
   EXPECT_EQ(j["mode"], "SIMULATION");
-  EXPECT_EQ(j["identity"], Json::parse(id_.ToJson()));
+  EXPECT_EQ(j["identity"]["mr_enclave"], HexEncode(root_m_));
   const EnclaveKey& key = (*service)->key();
   EXPECT_EQ(j["keyid"], key.KeyId());
   EXPECT_EQ(j["key"]["keyid"], key.KeyId());
   auto spki = Base64Decode(j["key"]["spki"].get<std::string>());
   ASSERT_THAT(spki.status(), IsOk());
   EXPECT_EQ(*spki, ToBytes(key.spki_der()));
-  EXPECT_EQ(j["key"].size(), 2u);
   EXPECT_EQ(j["binding"]["tag"], "vouch-root-key/v1");
   EXPECT_EQ(j["binding"]["report_data"], HexEncode(govern::RootKeyReportData(*spki)));
-  EXPECT_EQ(j["binding"]["evidence_format"], "dcap-quote");
   auto quote = Base64Decode(j["binding"]["quote"].get<std::string>());
   ASSERT_THAT(quote.status(), IsOk());
   EXPECT_EQ(*quote, (*service)->binding_quote());
+  // Bootstrapping: not signing, and why.
+  EXPECT_EQ(j["status"]["signing"], false);
+  EXPECT_EQ(j["status"]["bootstrap"], true);
+  EXPECT_EQ(j["status"]["check"], govern::kNoRootSet);
+  EXPECT_EQ(j["status"]["admitted_by"], nullptr);
 }
 
 TEST_F(RootServiceTest, ARestartServesTheSameKey) {
+  AddRootProvenance();
   std::string keyid;
   {
     auto first = Start();
@@ -86,25 +126,61 @@ TEST_F(RootServiceTest, ARestartServesTheSameKey) {
   auto second = Start();
   ASSERT_THAT(second.status(), IsOk());
   EXPECT_FALSE((*second)->key().created());
-  EXPECT_EQ(Identity(**second)["keyid"], keyid);
+  EXPECT_EQ((*second)->key().KeyId(), keyid);
 }
 
-TEST_F(RootServiceTest, AnotherMeasurementDoesNotStart) {
-  ASSERT_THAT(Start().status(), IsOk());
-  id_.mr_enclave = Sha256(AsBytes("another root build"));
-  EXPECT_THAT(Start().status(), StatusIs(StatusCode::kPermissionDenied));
+TEST_F(RootServiceTest, FailsClosedWithoutARootSetUnlessBootstrapping) {
+  AddRootProvenance();
+  EXPECT_THAT(Start(/*bootstrap=*/false).status(), ReasonIs(govern::kNoRootSet));
+  ledger_->cosign_time = clock_->Now() - 3600;
+  EXPECT_THAT(Start(/*bootstrap=*/true).status(), ReasonIs(kCheckpointStale));
 }
 
-TEST_F(RootServiceTest, OnlyGetIdentityIsServed) {
+TEST_F(RootServiceTest, SignsOverHttpAndThenServesAsARoot) {
+  auto refs = AddRootProvenance();
   auto service = Start();
   ASSERT_THAT(service.status(), IsOk());
-  http::HttpRequest request;
-  request.method = "POST";
-  request.target = request.path = "/identity";
-  EXPECT_EQ((*service)->Routes()(request).status, 405);
-  request.method = "GET";
-  request.target = request.path = "/sign";
-  EXPECT_EQ((*service)->Routes()(request).status, 404);
+  const std::string set1 = SetOneFor(**service, refs);
+  EXPECT_EQ(Call(**service, "POST", "/sign", set1, "text/plain").status, 415);
+  http::HttpResponse r = Call(**service, "POST", "/sign", set1);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto sig = ParseSignResponse(r.body);
+  ASSERT_THAT(sig, IsOk());
+  EXPECT_EQ(sig->keyid, (*service)->key().KeyId());
+  auto entry = dsse::LedgerEntry::Create(AsBytes(set1), {*sig});
+  ASSERT_THAT(entry, IsOk());
+  Add(Bytes(entry->bytes().begin(), entry->bytes().end()));
+  // A second set 1: a rule refuses it (422, with the rule's code).
+  r = Call(**service, "POST", "/sign", set1);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Json::parse(r.body)["error"], govern::kRootSetVersionReplayed);
+  // Now a root in force, with its admission's receipt.
+  const Json j = Json::parse(Call(**service, "GET", "/identity").body);
+  EXPECT_EQ(j["status"]["signing"], true);
+  EXPECT_EQ(j["status"]["bootstrap"], false);
+  EXPECT_EQ(j["status"]["admitted_by"]["index"], refs.size());
+  EXPECT_NE(j["status"]["receipt"].get<std::string>().find("c2sp.org/tlog-proof@v1"),
+            std::string::npos);
+}
+
+TEST_F(RootServiceTest, RateLimited) {
+  AddRootProvenance();
+  auto service = Start(true, /*rate=*/0.001);
+  ASSERT_THAT(service.status(), IsOk());
+  EXPECT_EQ(Call(**service, "POST", "/sign", "{}").status, 422);
+  EXPECT_EQ(Call(**service, "POST", "/sign", "{}").status, 422);
+  http::HttpResponse r = Call(**service, "POST", "/sign", "{}");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers.Get("Retry-After").value_or(""), "1");
+}
+
+TEST_F(RootServiceTest, RoutesAndMethods) {
+  AddRootProvenance();
+  auto service = Start();
+  ASSERT_THAT(service.status(), IsOk());
+  EXPECT_EQ(Call(**service, "POST", "/identity").status, 405);
+  EXPECT_EQ(Call(**service, "GET", "/sign").status, 405);
+  EXPECT_EQ(Call(**service, "GET", "/nothing").status, 404);
 }
 
 }  // namespace
