@@ -3,7 +3,8 @@
 # the vouch binary itself, started with `vouch enclave run`; GET /identity checked from outside
 # (`vouch sgx verify --sim-root` with a constraint on the bundle's MRENCLAVE, `vouch govern
 # key-binding` of the served key); the sealed key kept across a restart; refused by another
-# measurement and on another platform; `serve root` outside an enclave.
+# measurement and on another platform; `serve root` outside an enclave; a root whose binary has one
+# byte flipped refuses to start.
 #
 # Run by ctest with VOUCH=<binary>, from the repository root. Prints "N passed, N failed".
 set -uo pipefail
@@ -126,5 +127,18 @@ cmp -s "$D/root-key.sealed" "$TMP/sealed.bak" && bad "the byte was not flipped" 
 check damaged 1 'seal_open_failed' -- \
   "$VOUCH" enclave run "$TMP/r1" -- serve root --data "$D" "${ROOT_FLAGS[@]}" --json
 cp "$TMP/sealed.bak" "$D/root-key.sealed"
+
+# ---- a root bundle whose vouch has one byte flipped (in .comment, which nothing loads), signed
+# anew so that the bundle itself is in order: the image integrity check refuses to serve ----------
+cp -r "$TMP/r1" "$TMP/r3"
+comment=$(readelf -SW "$TMP/r3/bin/vouch" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$1 == ".comment" { print $4 }')
+byte=$(od -An -tu1 -j $((16#$comment)) -N1 "$TMP/r3/bin/vouch" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "\\$(printf %o $(((byte + 1) % 256)))" |
+  dd of="$TMP/r3/bin/vouch" bs=1 seek=$((16#$comment)) conv=notrunc status=none
+check sign_r3 0 '' -- "$VOUCH" enclave sign "$TMP/r3" --key "$TMP/builder.pem"
+check flipped_binary 3 '^vouch serve root: self-check failed \(integrity_digest_mismatch\): .*; refusing to serve$' -- \
+  "$VOUCH" enclave run "$TMP/r3" -- serve root --data "$TMP/r3-data" "${ROOT_FLAGS[@]}"
+[ ! -e "$TMP/r3-data" ] && ok || bad "a flipped root created --data"
 
 finish
