@@ -85,7 +85,8 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  VOUCH_LOG_URL=http://127.0.0.1:7381 VOUCH_POLICY=witness.policy \\\n"
        "    vouch ledger submit set1.entry --out set1.tlog-proof --json"},
       {"vouch ledger countersign",
-       "  vouch govern admit --ledger log.example/vouch --role workload --constraint 'C:<MRENCLAVE>' \\\n"
+       "  vouch govern admit --ledger log.example/vouch --role workload --constraint "
+       "'C:<MRENCLAVE>' \\\n"
        "      --expires 2027-06-01T00:00:00Z --reproduced-by 3:<SHA256> --reproduced-by 4:<SHA256> "
        "--out adm.json\n"
        "  vouch ledger countersign http://127.0.0.1:7381 adm.json --root http://10.0.0.5:7382 \\\n"
