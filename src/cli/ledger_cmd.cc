@@ -320,12 +320,14 @@ int RunCountersign(CountersignOptions o) {
 
   // Every root at once.
   std::vector<server::RootClient> clients;
+  clients.reserve(o.roots.size());
   for (const std::string& url : o.roots) {
     auto c = server::RootClient::Create(url, http, std::chrono::seconds(opts.timeout));
     if (!c.ok()) return ReportStatus(opts.json, kExitUsage, "bad --root " + url, c.status());
     clients.push_back(std::move(c).value());
   }
   std::vector<const server::RootClient*> roots;
+  roots.reserve(clients.size());
   for (const auto& c : clients) roots.push_back(&c);
   std::vector<server::RootAnswer> answers = server::CollectSignatures(roots, payload);
 

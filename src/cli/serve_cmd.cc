@@ -42,8 +42,6 @@ namespace {
 
 // Key files are one line of at most a few hundred bytes.
 constexpr size_t kMaxKeyFileSize = 4096;
-// A root serves only GET /identity so far: no request has a body.
-constexpr size_t kMaxRootRequestBody = 4096;
 
 // The exit code and --json code of a failure of the runner's steps (service_runner.h).
 int RunnerFailure(const std::string& what, const Status& s, bool json = false) {
