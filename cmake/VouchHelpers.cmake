@@ -23,7 +23,9 @@ endif()
 # The link keeps GNU ld's SHA-1 build id, stated explicitly: it is a hash of the linked output,
 # so it is as reproducible as the program itself (debuggers use it to find debug info).
 if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  # file(RELATIVE_PATH) ends "../../" with a slash; the mapping adds its own.
   file(RELATIVE_PATH vouch_source_from_binary ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+  string(REGEX REPLACE "/+$" "" vouch_source_from_binary "${vouch_source_from_binary}")
   add_compile_options(-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=)
   if(NOT vouch_source_from_binary STREQUAL "" AND NOT IS_ABSOLUTE "${vouch_source_from_binary}")
     add_compile_options(-ffile-prefix-map=${vouch_source_from_binary}/=)
