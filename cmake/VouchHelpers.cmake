@@ -11,6 +11,30 @@ if(VOUCH_WERROR)
   list(APPEND VOUCH_WARNINGS -Werror)
 endif()
 
+# Deterministic builds (docs/reproducible-build.md): no absolute path of the checkout or of the
+# build directory reaches an object file, so two builders who clone one commit into different
+# directories link byte-identical programs. GCC and Clang use the last -ffile-prefix-map that
+# matches, so the most specific mapping comes last:
+#   <source>/  -> ""     sources and headers: src/..., include/...
+#   <rel>/     -> ""     the same paths as ccache (base_dir) rewrites them, relative to the build
+#                        directory (e.g. ../../src/...), so a ccache build gives the same bytes
+#   <binary>   -> .      DW_AT_comp_dir (the compiler's working directory)
+#   <binary>/  -> ""     generated headers: src/cli/generated/...
+# The link keeps GNU ld's SHA-1 build id, stated explicitly: it is a hash of the linked output,
+# so it is as reproducible as the program itself (debuggers use it to find debug info).
+if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  # file(RELATIVE_PATH) ends "../../" with a slash; the mapping adds its own.
+  file(RELATIVE_PATH vouch_source_from_binary ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+  string(REGEX REPLACE "/+$" "" vouch_source_from_binary "${vouch_source_from_binary}")
+  add_compile_options(-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=)
+  if(NOT vouch_source_from_binary STREQUAL "" AND NOT IS_ABSOLUTE "${vouch_source_from_binary}")
+    add_compile_options(-ffile-prefix-map=${vouch_source_from_binary}/=)
+  endif()
+  add_compile_options(-ffile-prefix-map=${CMAKE_BINARY_DIR}=.
+                      -ffile-prefix-map=${CMAKE_BINARY_DIR}/=)
+  add_link_options(-Wl,--build-id=sha1)
+endif()
+
 set(VOUCH_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quickstart, step 2 (and CI): install what is missing, check formatting, then build and run the
 # whole test suite twice: once in the normal build (gcc, RelWithDebInfo; followed by clang-tidy
-# on the library and command sources) and once under AddressSanitizer and
+# on the library and command sources; between the build and the tests, scripts/check-reproducible.sh
+# builds the root bundle a second time and compares) and once under AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang), which also builds the libFuzzer targets and runs each on
 # its checked-in corpus for VOUCH_FUZZ_SECONDS (default 30). Ends with ctest's summary.
 set -euo pipefail
@@ -36,6 +37,11 @@ bash scripts/check-boundaries.sh
 echo "== normal build (gcc)"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$JOBS"
+
+echo
+echo "== reproducible root bundle (a second clean build of root_bundle, without ccache, compared)"
+JOBS="$JOBS" scripts/check-reproducible.sh build/default
+echo
 ctest --preset default --label-exclude fuzz
 
 echo
