@@ -9,8 +9,9 @@
 # sign); each root refuses what the rules refuse (an unreproduced measurement, a missing or
 # forged reference, a backdated statement, a second set 1); a root that is down stalls nothing
 # it is not needed for; a killed root restarts with its sealed key; a third root is admitted and
-# the set rotates to 2-of-3 and then removes a root, which stops signing at once and refuses to
-# start again (exit 3), as a root does before any root set unless it bootstraps.
+# the set rotates to 2-of-3 (a root killed mid-collection stalls nothing) and then removes a
+# root, which stops signing at once and refuses to start again (exit 3), as a root does before
+# any root set unless it bootstraps; its key is then revoked, and no later set may list it.
 # Run by ctest with VOUCH=<binary>, from the repository root; every wait is bounded and the EXIT
 # trap stops the servers.
 set -uo pipefail
@@ -218,6 +219,32 @@ countersign adm3.json a b c
 [ "$rc" -eq 0 ] && grep -q "root http://127.0.0.1:${rport[b]}: " <<<"$err" && ok || bad_run "2-of-3 with a root down"
 start_root b --root-set-pin "$PIN"
 [ -n "${rport[b]}" ] && ok || bad "root b did not restart: $(cat root-b.out)"
+# kill -9 of a root during a collection: root c is stopped (SIGSTOP), so the kernel accepts the
+# connection of `ledger countersign` but c never answers; it is killed once that connection is
+# in, mid-request. 2-of-3 still completes with a and b, and c restarts with its sealed key.
+KC=$(field keyid <c.identity)
+admit adm5.json --role workload --constraint "C:$HM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+kill -STOP "${rpid[c]}"
+(countersign adm5.json a b c; exit "$rc") &
+cs=$!
+in_flight=0
+for _ in $(seq 200); do
+  if [ -n "$(ss -Htn state established "( sport = :${rport[c]} )" 2>/dev/null)" ]; then
+    in_flight=1
+    break
+  fi
+  sleep 0.1
+done
+kill -9 "${rpid[c]}"; wait_exit "${rpid[c]}"
+wait "$cs"
+cs_rc=$?
+[ "$in_flight" = 1 ] && [ "$cs_rc" -eq 0 ] && [ -s adm5.json.proof ] &&
+  grep -q "root http://127.0.0.1:${rport[c]}: " "$TMP/err" && ok ||
+  bad "kill -9 of root c during a collection: in flight $in_flight, rc $cs_rc: $(cat "$TMP/err")"
+start_root c --root-set-pin "$PIN"
+[ -n "${rport[c]}" ] && identity c && [ "$(field keyid <c.identity)" = "$KC" ] && ok ||
+  bad "root c did not restart with its sealed key: $(cat root-c.out)"
 "$VOUCH" govern root-set --ledger $ORIGIN --version 3 --expires "$EXPIRES" --threshold 2 \
   --root "$(root_arg a)" --root "$(root_arg c)" \
   --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
@@ -238,6 +265,17 @@ wait_exit "${rpid[b]}"
 [ "$rc" -eq 3 ] && grep -q 'self-check failed (self_not_admitted)' root-b.out && ok || bad "removed root: rc $rc $(cat root-b.out)"
 countersign adm4.json a c
 [ "$rc" -eq 0 ] && ok || bad_run "set 3 admits"
+# Removed, then revoked (spec §3.5 rootKey): no later set may list root b's key.
+"$VOUCH" govern revoke --ledger $ORIGIN --kind rootKey --keyid "$KB" --reason key_compromise \
+  --out revb.json >/dev/null || bad "revocation of root b's key"
+countersign revb.json a c
+[ "$rc" -eq 0 ] && ok || bad_run "revocation of root b's key"
+"$VOUCH" govern root-set --ledger $ORIGIN --version 4 --expires "$EXPIRES" --threshold 2 \
+  --root "$(root_arg a)" --root "$(root_arg b)" --root "$(root_arg c)" \
+  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+  --out set4.json >/dev/null || bad "root set 4"
+countersign set4.json a c
+[ "$rc" -eq 1 ] && [ "$(grep -c 'key_revoked' <<<"$err")" -ge 2 ] && ok || bad_run "a set that lists a revoked key"
 
 # ---- the whole ledger audits clean ----
 run audit "$LOG" --policy policy --root-set-pin "$PIN" --json

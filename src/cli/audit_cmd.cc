@@ -249,18 +249,7 @@ Status ReplayFile(const std::string& path, govern::GovernanceState& state, Entry
 
 StatusOr<govern::ReplayOptions> MakeReplayOptions(const Options& opts) {
   govern::ReplayOptions o;
-  // The flag wins over the environment (docs/cli.md, "Environment").
-  const std::string pin_text =
-      opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin;
-  if (!pin_text.empty()) {
-    auto pin = HexDecodeArray<32>(pin_text);
-    if (!pin.ok()) {
-      return InvalidArgumentError(
-          std::string(opts.pin.empty() ? "$VOUCH_ROOT_SET_PIN" : "--root-set-pin") +
-          " must be 64 hex digits (root set version 1's statement_digest)");
-    }
-    o.root_set_pin = *pin;
-  }
+  VOUCH_ASSIGN_OR_RETURN(o.root_set_pin, RootSetPinArg(opts.pin));
   if (!opts.origin.empty()) o.origin = opts.origin;
   return o;
 }

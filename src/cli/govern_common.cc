@@ -68,6 +68,18 @@ StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {
   return d;
 }
 
+StatusOr<std::optional<Sha256Digest>> RootSetPinArg(const std::string& flag) {
+  const std::string text = flag.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : flag;
+  if (text.empty()) return std::optional<Sha256Digest>();
+  auto pin = HexDecodeArray<32>(text);
+  if (!pin.ok()) {
+    return InvalidArgumentError(
+        std::string(flag.empty() ? "$VOUCH_ROOT_SET_PIN" : "--root-set-pin") +
+        " must be 64 hex digits (root set version 1's statement_digest)");
+  }
+  return std::optional<Sha256Digest>(*pin);
+}
+
 StatusOr<std::unique_ptr<CollateralAttester>> CollateralAttester::Create(
     const std::vector<std::string>& trust_roots, const std::vector<std::string>& sim_roots,
     const std::vector<std::string>& collateral_dirs) {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,11 @@ StatusOr<UnixSeconds> TimeArgOrNow(const std::string& text);
 
 // A Duration (PT1H, P1D) or a number of seconds; kInvalidArgument naming `option` otherwise.
 StatusOr<int64_t> DurationArg(const std::string& text, const char* option);
+
+// The root-set pin: `flag` (--root-set-pin), else $VOUCH_ROOT_SET_PIN (the flag wins; docs/cli.md,
+// "Environment"); nullopt when neither is set. kInvalidArgument, naming where the text came
+// from, unless it is 64 hex digits (root set version 1's statement_digest).
+StatusOr<std::optional<Sha256Digest>> RootSetPinArg(const std::string& flag);
 
 // Reports a failed Status whose exit code depends on its role (docs/error-codes.md,
 // "Governance"): error.code from ErrorCodeFor (error_codes.h); exit 3 when that says I/O or

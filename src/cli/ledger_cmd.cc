@@ -265,16 +265,10 @@ int RunCountersign(CountersignOptions o) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage", max_age.status().message());
   }
   server::LedgerViewOptions view_options;
-  const std::string pin_text = o.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : o.pin;
-  if (!pin_text.empty()) {
-    auto pin = HexDecodeArray<32>(pin_text);
-    if (!pin.ok()) {
-      return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                           "--root-set-pin must be 64 hex digits (root set version 1's "
-                           "statement_digest)");
-    }
-    view_options.replay.root_set_pin = *pin;
-  }
+  auto pin = RootSetPinArg(o.pin);
+  if (!pin.ok())
+    return ReportFailure(opts.json, codes::kUsage, "bad usage", pin.status().message());
+  view_options.replay.root_set_pin = *pin;
   // What the roots sign is the canonical (RFC 8785) form of the statement.
   Bytes text;
   if (int rc = ReadEntryFile(opts.envelope, opts.json, &text); rc != kExitOk) return rc;

@@ -492,17 +492,10 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   server::RootServiceOptions options;
   options.ledger.policy = &*policy;
   options.ledger.clock = &clock;
-  const std::string pin_text =
-      opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin;
-  if (!pin_text.empty()) {
-    auto pin = HexDecodeArray<32>(pin_text);
-    if (!pin.ok()) {
-      return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                           "--root-set-pin must be 64 hex digits (root set version 1's "
-                           "statement_digest)");
-    }
-    options.ledger.replay.root_set_pin = *pin;
-  }
+  auto pin = RootSetPinArg(opts.pin);
+  if (!pin.ok())
+    return ReportFailure(opts.json, codes::kUsage, "bad usage", pin.status().message());
+  options.ledger.replay.root_set_pin = *pin;
   for (auto [flag, text, out] :
        {std::tuple{"--max-checkpoint-age", &opts.max_checkpoint_age,
                    &options.ledger.max_checkpoint_age},

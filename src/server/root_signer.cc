@@ -13,8 +13,13 @@ namespace vouch::server {
 namespace internal {
 
 struct RootSignerState {
+  // Held while a proposal is judged or a check runs, ledger reads included.
   mutable Mutex mu;
   RootStatus status VOUCH_GUARDED_BY(mu);
+  // A copy of `status` as of the last change, for status(): GET /identity must not wait for a
+  // ledger read. Lock order: mu, then published_mu.
+  mutable Mutex published_mu;
+  RootStatus published VOUCH_GUARDED_BY(published_mu);
   // The newest view verified (the high-water mark of the next sync), if any.
   std::optional<LedgerView> view VOUCH_GUARDED_BY(mu);
   // What the root's own verified quote says about it (from the last passing check).
@@ -50,6 +55,11 @@ Status CheckIssueTimeNow(UnixSeconds issued_on, UnixSeconds now, int64_t max_iss
   return OkStatus();
 }
 
+void PublishLocked(internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
+  MutexLock lock(&state.published_mu);
+  state.published = state.status;
+}
+
 Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& options,
                       internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
   const UnixSeconds now = options.self_check.ledger.clock->Now();
@@ -65,6 +75,7 @@ Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& opti
     st.receipt = result->receipt;
     state.view = std::move(result->view);
     state.self = result->self;
+    PublishLocked(state);
     return OkStatus();
   }
   st.check = result.status();
@@ -74,6 +85,7 @@ Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& opti
   // one whose identity fails, never joins.
   st.bootstrap = options.bootstrap && (result.status().reason() == govern::kNoRootSet ||
                                        result.status().reason() == kSelfNotAdmitted);
+  PublishLocked(state);
   return result.status();
 }
 
@@ -103,8 +115,8 @@ Status RootSigner::RunCheck() {
 }
 
 RootStatus RootSigner::status() const {
-  MutexLock lock(&state_->mu);
-  return state_->status;
+  MutexLock lock(&state_->published_mu);
+  return state_->published;
 }
 
 StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
@@ -158,6 +170,7 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
       st.check = admitted.status();
       st.admitted_by.reset();
       st.receipt.clear();
+      PublishLocked(*state_);
       return SelfCheckFailed(st.check);
     }
   }

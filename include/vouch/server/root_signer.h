@@ -34,7 +34,8 @@
 // an ordinary root and must pass the self-check. A revoked root never joins.
 //
 // Thread-safe: Sign, Recheck and the accessors may be called from any thread; proposals are
-// judged one at a time.
+// judged one at a time. status() never waits for a ledger read: it returns the status as of the
+// last completed check or proposal.
 #ifndef VOUCH_SERVER_ROOT_SIGNER_H_
 #define VOUCH_SERVER_ROOT_SIGNER_H_
 
