@@ -12,6 +12,7 @@
 #include "vouch/govern/statement.h"
 #include "vouch/server/log_service.h"
 #include "vouch/server/root_client.h"
+#include "vouch/sgx/collateral.h"
 
 namespace vouch::server {
 namespace internal {
@@ -57,8 +58,16 @@ std::string_view EvidenceFormatName(platform::EvidenceFormat format) {
   return format == platform::EvidenceFormat::kDcapQuote ? "dcap-quote" : "mock-eii";
 }
 
+// The collateral the root verifies its own quote with (self-check step 2), if it has some now.
+std::optional<sgx::Collateral> CollateralNow(const RootServiceOptions& options) {
+  if (!options.collateral || options.ledger.clock == nullptr) return std::nullopt;
+  auto collateral = options.collateral(options.ledger.clock->Now());
+  if (!collateral.ok()) return std::nullopt;
+  return *std::move(collateral);
+}
+
 std::string IdentityJson(const platform::Platform& platform, const EnclaveKey& key,
-                         const Bytes& quote) {
+                         const Bytes& quote, const std::optional<sgx::Collateral>& collateral) {
   nlohmann::ordered_json j;
   j["platform"] = std::string(platform.name());
   j["mode"] = std::string(EnclaveModeName(platform.mode()));
@@ -72,6 +81,15 @@ std::string IdentityJson(const platform::Platform& platform, const EnclaveKey& k
       {"evidence_format", std::string(EvidenceFormatName(platform.evidence_format()))},
       {"quote", Base64Encode(quote)},
   };
+  // The files of a collateral directory (docs/collateral.md), so that anyone can check the
+  // quote with `vouch sgx verify`; the trust root is never the root's to give.
+  if (collateral) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
+    for (const auto& [name, data] : sgx::CollateralFiles(*collateral)) {
+      files[name] = Base64Encode(data);
+    }
+    j["binding"]["collateral"] = std::move(files);
+  }
   return j.dump() + "\n";
 }
 
@@ -82,7 +100,7 @@ RootService::RootService(std::unique_ptr<platform::Platform> platform,
     : platform_(std::move(platform)),
       key_(std::move(key)),
       quote_(std::move(quote)),
-      identity_json_(IdentityJson(*platform_, *key_, quote_)),
+      identity_json_(IdentityJson(*platform_, *key_, quote_, CollateralNow(options))),
       options_(std::move(options)),
       state_(std::make_unique<internal::RootServiceState>()) {}
 

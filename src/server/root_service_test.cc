@@ -5,6 +5,7 @@
 #include "vouch/server/root_service.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -12,10 +13,12 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
+#include "vouch/base/file.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/statement.h"
 #include "vouch/server/root_client.h"
+#include "vouch/sgx/collateral.h"
 
 namespace vouch::server {
 namespace {
@@ -107,6 +110,23 @@ TEST_F(RootServiceTest, IdentityStatesTheKeyItsBindingAndTheStatus) {
   auto quote = Base64Decode(j["binding"]["quote"].get<std::string>());
   ASSERT_THAT(quote.status(), IsOk());
   EXPECT_EQ(*quote, (*service)->binding_quote());
+  // The collateral it verifies its own quote with, as the files of a collateral directory.
+  ASSERT_TRUE(j["binding"]["collateral"].is_object());
+  const std::string served = dir_ + "/served-collateral";
+  ASSERT_EQ(::mkdir(served.c_str(), 0755), 0);
+  for (const auto& [name, data] : j["binding"]["collateral"].items()) {
+    auto bytes = Base64Decode(data.get<std::string>());
+    ASSERT_THAT(bytes.status(), IsOk()) << name;
+    ASSERT_THAT(WriteFileAtomic(served + "/" + name, *bytes, 0644), IsOk());
+  }
+  auto read = sgx::ReadCollateralDirectory(served);
+  ASSERT_THAT(read.status(), IsOk());
+  auto expected = sim_->CollateralAt(Options().ledger.clock->Now());
+  ASSERT_THAT(expected.status(), IsOk());
+  // (The simulated PKI signs afresh each time, so the bodies compare, not the signatures.)
+  EXPECT_EQ(read->tcb_info.body, expected->tcb_info.body);
+  EXPECT_EQ(read->qe_identity.body, expected->qe_identity.body);
+  EXPECT_EQ(read->pck_crl_issuer_chain, expected->pck_crl_issuer_chain);
   // Bootstrapping: not signing, and why.
   EXPECT_EQ(j["status"]["signing"], false);
   EXPECT_EQ(j["status"]["bootstrap"], true);

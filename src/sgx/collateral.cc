@@ -539,29 +539,32 @@ StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir) {
   return c;
 }
 
+std::vector<std::pair<std::string, Bytes>> CollateralFiles(const Collateral& c) {
+  auto response = [](std::string_view member, const SignedJson& s) {
+    return ToBytes("{\"" + std::string(member) + "\":" + std::string(AsStringView(s.body)) +
+                   ",\"signature\":\"" + HexEncode(s.signature) + "\"}");
+  };
+  std::vector<std::pair<std::string, Bytes>> files = {
+      {"root_ca_crl.der", c.root_ca_crl},
+      {"pck_crl.der", c.pck_crl},
+      {"pck_crl_issuer_chain.pem", ToBytes(c.pck_crl_issuer_chain)},
+      {"tcb_info.json", c.tcb_info.body},
+      {"tcb_info_signature.bin", ToBytes(c.tcb_info.signature)},
+      {"tcb_info_issuer_chain.pem", ToBytes(c.tcb_info_issuer_chain)},
+      {"tcb_info_response.json", response("tcbInfo", c.tcb_info)},
+      {"qe_identity.json", c.qe_identity.body},
+      {"qe_identity_signature.bin", ToBytes(c.qe_identity.signature)},
+      {"qe_identity_issuer_chain.pem", ToBytes(c.qe_identity_issuer_chain)},
+      {"qe_identity_response.json", response("enclaveIdentity", c.qe_identity)},
+  };
+  if (c.pck_cert_chain) files.emplace_back("pck_cert_chain.pem", ToBytes(*c.pck_cert_chain));
+  return files;
+}
+
 Status WriteCollateralDirectory(const Collateral& c, const std::string& dir) {
   ::mkdir(dir.c_str(), 0755);
-  auto write = [&](const std::string& name, ByteSpan data) {
-    return WriteFileAtomic(dir + "/" + name, data, 0644);
-  };
-  auto response = [](std::string_view member, const SignedJson& s) {
-    return "{\"" + std::string(member) + "\":" + std::string(AsStringView(s.body)) +
-           ",\"signature\":\"" + HexEncode(s.signature) + "\"}";
-  };
-  VOUCH_RETURN_IF_ERROR(write("root_ca_crl.der", c.root_ca_crl));
-  VOUCH_RETURN_IF_ERROR(write("pck_crl.der", c.pck_crl));
-  VOUCH_RETURN_IF_ERROR(write("pck_crl_issuer_chain.pem", AsBytes(c.pck_crl_issuer_chain)));
-  VOUCH_RETURN_IF_ERROR(write("tcb_info.json", c.tcb_info.body));
-  VOUCH_RETURN_IF_ERROR(write("tcb_info_signature.bin", c.tcb_info.signature));
-  VOUCH_RETURN_IF_ERROR(write("tcb_info_issuer_chain.pem", AsBytes(c.tcb_info_issuer_chain)));
-  VOUCH_RETURN_IF_ERROR(write("tcb_info_response.json", AsBytes(response("tcbInfo", c.tcb_info))));
-  VOUCH_RETURN_IF_ERROR(write("qe_identity.json", c.qe_identity.body));
-  VOUCH_RETURN_IF_ERROR(write("qe_identity_signature.bin", c.qe_identity.signature));
-  VOUCH_RETURN_IF_ERROR(write("qe_identity_issuer_chain.pem", AsBytes(c.qe_identity_issuer_chain)));
-  VOUCH_RETURN_IF_ERROR(
-      write("qe_identity_response.json", AsBytes(response("enclaveIdentity", c.qe_identity))));
-  if (c.pck_cert_chain) {
-    VOUCH_RETURN_IF_ERROR(write("pck_cert_chain.pem", AsBytes(*c.pck_cert_chain)));
+  for (const auto& [name, data] : CollateralFiles(c)) {
+    VOUCH_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + name, data, 0644));
   }
   return OkStatus();
 }

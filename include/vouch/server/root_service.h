@@ -4,7 +4,8 @@
 // (server/root_signer.h):
 //
 //   GET /identity   {"platform","mode","identity","key":{"keyid","spki"},"keyid",
-//                    "binding":{"tag","report_data","evidence_format","quote"},
+//                    "binding":{"tag","report_data","evidence_format","quote",
+//                               "collateral":{"<file name>":"<base64>",…}},
 //                    "status":{"signing","bootstrap","check","message","checked_size",
 //                              "checked_at","admitted_by":{"index","sha256"}|null,"receipt"}}
 //   POST /sign      the exchange of root_client.h: 200 a signature; 415 not
@@ -13,9 +14,11 @@
 //                   self_check_failed, or the ledger cannot be read now
 //
 // The binding quote is made once, at creation, over KeyBindingReportData("vouch-root-key/v1",
-// SPKI). Create runs the self-check (fail closed: its failure is returned, unless bootstrapping
-// and the ledger has no root set) and then re-runs it every `recheck_interval` on a thread of
-// its own until the service is destroyed; a failing check stops signing until one passes.
+// SPKI); binding.collateral holds the files of a collateral directory (sgx::CollateralFiles) of
+// what options.collateral gave at creation, absent if it gave none. Create runs the self-check
+// (fail closed: its failure is returned, unless bootstrapping and the ledger has no root set) and
+// then re-runs it every `recheck_interval` on a thread of its own until the service is destroyed; a
+// failing check stops signing until one passes.
 //
 // Thread-safe.
 #ifndef VOUCH_SERVER_ROOT_SERVICE_H_

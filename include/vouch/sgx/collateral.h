@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vouch/base/bytes.h"
@@ -175,7 +176,10 @@ struct Collateral {
 // kUnavailable/kNotFound (I/O); a file that does not parse is kInvalidArgument with reason
 // "collateral_malformed".
 StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir);
-// Writes `collateral` in the same layout (split files and PCS response bodies).
+// The files of a collateral directory in that layout (split files and PCS response bodies), as
+// (file name, contents) in a fixed order: what WriteCollateralDirectory writes.
+std::vector<std::pair<std::string, Bytes>> CollateralFiles(const Collateral& collateral);
+// Writes CollateralFiles(collateral) into `dir` (created if missing), each file atomically.
 Status WriteCollateralDirectory(const Collateral& collateral, const std::string& dir);
 
 // DER, or DER encoded as hex text (as a PCCS serves the root CA CRL).
