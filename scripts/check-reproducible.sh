@@ -6,7 +6,8 @@
 # target is brought up to date (a no-op right after scripts/test.sh's build). Build #2 is a fresh
 # clone of the same commit in a differently named temporary directory, configured with the same
 # preset and built WITHOUT ccache (a cache would hand back build #1's objects and hide any
-# non-determinism), `root_bundle` target only. The script then compares the two bundles file by
+# non-determinism), `root_bundle` target only. If BUILD_DIR compiles through ccache, build #1
+# is a second clean clone as well (see step 3). The script then compares the two bundles file by
 # file, byte for byte, and their MRENCLAVE (`vouch measure --json`); on a difference it names the
 # files and their first differing offsets and exits 1. It also checks that no source uses
 # __DATE__, __TIME__ or __TIMESTAMP__ and that the checkout paths appear in neither program.
@@ -39,31 +40,48 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/vouch-repro.XXXXXX")
 if [ "${VOUCH_REPRO_KEEP:-0}" != 1 ]; then
   trap 'rm -rf "$tmp"' EXIT
 fi
-src2=$tmp/second-builder-checkout
+# clean_build DIR: a clean clone of the commit in DIR, `root_bundle` built there without ccache.
+clean_build() {
+  local dir=$1 start
+  start=$(date +%s)
+  git clone --quiet --no-checkout "$top" "$dir"
+  git -C "$dir" -c advice.detachedHead=false checkout --quiet --detach "$commit"
+  (
+    cd "$dir"
+    export CCACHE_DISABLE=1
+    cmake --preset default -DCMAKE_CXX_COMPILER_LAUNCHER= -DCMAKE_C_COMPILER_LAUNCHER= >/dev/null
+    cmake --build build/default -j "$jobs" --target root_bundle
+  )
+  echo "the build in $dir took $(($(date +%s) - start)) s"
+}
 
 # 2. Build #2: a clean clone of the same commit, elsewhere, without ccache.
+src2=$tmp/second-builder-checkout
 echo "== build #2: $commit in $src2 (no ccache)"
-start=$(date +%s)
-git clone --quiet --no-checkout "$top" "$src2"
-git -C "$src2" -c advice.detachedHead=false checkout --quiet --detach "$commit"
-(
-  cd "$src2"
-  export CCACHE_DISABLE=1
-  cmake --preset default -DCMAKE_CXX_COMPILER_LAUNCHER= -DCMAKE_C_COMPILER_LAUNCHER= >/dev/null
-  cmake --build build/default -j "$jobs" --target root_bundle
-)
-echo "build #2 took $(($(date +%s) - start)) s"
+clean_build "$src2"
 
-# 3. Build #1 up to date (the same commit).
-echo "== build #1: $build1"
-cmake --build "$build1" -j "$jobs" --target root_bundle
+# 3. Build #1 up to date (the same commit). A build directory that compiles through ccache
+# cannot serve: ccache leaves -ffile-prefix-map out of its hash (so that base_dir can share
+# objects between checkouts), and so may hand back an object compiled with other path maps.
+# Then build #1, too, is a clean clone (in another directory) without ccache.
+if grep -q '^CMAKE_CXX_COMPILER_LAUNCHER:.*ccache' "$build1/CMakeCache.txt" 2>/dev/null ||
+    grep -q '^CMAKE_C_COMPILER_LAUNCHER:.*ccache' "$build1/CMakeCache.txt" 2>/dev/null; then
+  echo "== build #1: $build1 compiles through ccache; a clean build instead"
+  src1=$tmp/first-builder
+  clean_build "$src1"
+  build1=$src1/build/default
+else
+  echo "== build #1: $build1"
+  cmake --build "$build1" -j "$jobs" --target root_bundle
+fi
+top1=${src1:-$top}
 
 b1=$build1/root-bundle
 b2=$src2/build/default/root-bundle
 vouch=$build1/src/cli/vouch
 
 # 4. No checkout path in either program.
-for pair in "$top:$b1" "$src2:$b2"; do
+for pair in "$top1:$b1" "$src2:$b2"; do
   path=${pair%%:*}
   if strings -a "${pair#*:}/bin/vouch" | grep -F -q "$path"; then
     strings -a "${pair#*:}/bin/vouch" | grep -F "$path" | head -5

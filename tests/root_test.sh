@@ -97,6 +97,15 @@ root_arg() {  # NAME: a --root argument of `govern root-set` for root NAME
   local refs=${2:-}
   echo "name=root-$1,key=$1.pub,constraint=C:$M SEC:INSECURE,quote=$1.quote,collateral=coll-$1${refs:+,reproduced-by=$refs}"
 }
+root_set() {  # VERSION OUT ROOT... : a 2-of-n root set of those roots (root set 1 is written below)
+  local version=$1 out=$2
+  shift 2
+  local roots=()
+  for r in "$@"; do roots+=(--root "$(root_arg "$r")"); done
+  "$VOUCH" govern root-set --ledger $ORIGIN --version "$version" --expires "$EXPIRES" --threshold 2 \
+    "${roots[@]}" --builder id=https://builder-a.example/ci,key=ba.pub \
+    --builder id=https://builder-b.example/ci,key=bb.pub --out "$out" >/dev/null || bad "root set $version"
+}
 countersign() {  # STATEMENT ROOT... : countersigns and appends; leaves out/err/rc
   local st=$1
   shift
@@ -212,10 +221,7 @@ admit admc.json --role root --constraint "C:$M SEC:INSECURE" --reproduced-by "0:
   --reproduced-by "1:$(h p1.entry)"
 countersign admc.json a b
 [ "$rc" -eq 0 ] && ok || bad_run "admission of root c"
-"$VOUCH" govern root-set --ledger $ORIGIN --version 2 --expires "$EXPIRES" --threshold 2 \
-  --root "$(root_arg a)" --root "$(root_arg b)" --root "$(root_arg c)" \
-  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
-  --out set2.json >/dev/null || bad "root set 2"
+root_set 2 set2.json a b c
 countersign set2.json a b c
 [ "$rc" -eq 0 ] && ok || bad_run "rotation to set 2 (2-of-3)"
 # Root c is an ordinary root now; with b down, a and c still reach 2-of-3.
@@ -252,10 +258,7 @@ cs_rc=$?
 start_root c --root-set-pin "$PIN"
 [ -n "${rport[c]}" ] && identity c && [ "$(field keyid <c.identity)" = "$KC" ] && ok ||
   bad "root c did not restart with its sealed key: $(cat root-c.out)"
-"$VOUCH" govern root-set --ledger $ORIGIN --version 3 --expires "$EXPIRES" --threshold 2 \
-  --root "$(root_arg a)" --root "$(root_arg c)" \
-  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
-  --out set3.json >/dev/null || bad "root set 3"
+root_set 3 set3.json a c
 countersign set3.json a c
 [ "$rc" -eq 0 ] && ok || bad_run "rotation to set 3 (root b removed)"
 # Root b stops signing at once, without a restart, and refuses to start again.
@@ -277,10 +280,7 @@ countersign adm4.json a c
   --out revb.json >/dev/null || bad "revocation of root b's key"
 countersign revb.json a c
 [ "$rc" -eq 0 ] && ok || bad_run "revocation of root b's key"
-"$VOUCH" govern root-set --ledger $ORIGIN --version 4 --expires "$EXPIRES" --threshold 2 \
-  --root "$(root_arg a)" --root "$(root_arg b)" --root "$(root_arg c)" \
-  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
-  --out set4.json >/dev/null || bad "root set 4"
+root_set 4 set4.json a b c
 countersign set4.json a c
 [ "$rc" -eq 1 ] && [ "$(grep -c 'key_revoked' <<<"$err")" -ge 2 ] && ok || bad_run "a set that lists a revoked key"
 

@@ -133,6 +133,44 @@ TEST_F(RootSignerTest, RefusesWhatTheRulesRefuse) {
   EXPECT_FALSE(signer->Sign(AsBytes("{}")).ok());
 }
 
+TEST_F(RootSignerTest, RefusesOnAViewItCannotTrustAndWhatTheLedgerHasSinceRevoked) {
+  Bootstrap();
+  auto refs = HelloProvenance();
+  auto signer = std::move(RootSigner::Create(*ledger_, SignerOptions())).value();
+  // A stale checkpoint: its quorum time is more than --max-checkpoint-age (PT5M) old.
+  clock_->Advance(std::chrono::seconds(301 + 10));
+  EXPECT_THAT(signer->Sign(Admission(hello_m_, refs)), ReasonIs(kCheckpointStale));
+  ledger_->cosign_time = clock_->Now();
+  // A checkpoint without the witness quorum.
+  ledger_->cosigners = 1;
+  EXPECT_THAT(signer->Sign(Admission(hello_m_, refs)), ReasonIs("policy_quorum_not_met"));
+  ledger_->cosigners = 2;
+  ASSERT_THAT(signer->Sign(Admission(hello_m_, refs)), IsOk());
+  // A root set whose version is not the next one.
+  auto root = hb_->MakeRoot("root-a", "root-1", root_m_, AddRootProvenance());
+  ASSERT_THAT(root, IsOk());
+  root->constraint = "C:" + HexEncodeUpper(root_m_) + " SEC:INSECURE";
+  EXPECT_THAT(signer->Sign(Payload({hb_->MakeRootSet(
+                  3, clock_->Now() - 60, t0_ + 180 * kDay, 1, {*root},
+                  {hb_->MakeBuilder(ledger_testing::kBuilderA, {"builder-a"}),
+                   hb_->MakeBuilder(ledger_testing::kBuilderB, {"builder-b"})})})),
+              ReasonIs(govern::kRootSetVersionGap));
+  // A builder whose key is revoked no longer reproduces anything (spec §3.5 builderKey): with
+  // two builders required, both the admission's measurement and the root's own lapse, and the
+  // root stops signing at once.
+  govern::Revocation rev;
+  rev.ledger = kTestOrigin;
+  rev.issued_on = clock_->Now() - 30;
+  rev.kind = govern::RevocationKind::kBuilderKey;
+  rev.keyid = hb_->key("builder-b").verifier().KeyId();
+  rev.reason = "key_compromise";
+  Add(hb_->Sign({rev}, {"root-1"}));
+  auto refused = signer->Sign(Admission(hello_m_, refs));
+  EXPECT_THAT(refused, ReasonIs(kSelfCheckFailed));
+  EXPECT_THAT(refused.status().message(), HasSubstr("not_reproduced"));
+  EXPECT_THAT(signer->status().check, ReasonIs(kSelfNotAdmitted));
+}
+
 TEST_F(RootSignerTest, FailsClosedAtStartup) {
   Bootstrap();
   EXPECT_THAT(RootSigner::Create(*ledger_, SignerOptions("root-2")), ReasonIs(kSelfNotAdmitted));
