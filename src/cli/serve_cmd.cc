@@ -553,6 +553,7 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
                         "a root's sealed key opens only in the enclave and on the platform that "
                         "made it (docs/root.md)");
   }
+  options.high_water_mark_path = opts.data_dir + "/" + server::kRootHighWaterMarkFileName;
   auto service =
       server::RootService::Create(*std::move(platform), *std::move(key), std::move(options));
   if (!service.ok()) {

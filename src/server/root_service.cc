@@ -134,6 +134,7 @@ StatusOr<std::unique_ptr<RootService>> RootService::Create(
   signer.key = &service->key_->signer();
   signer.attester = o.attester;
   signer.bootstrap = o.bootstrap;
+  signer.high_water_mark_path = o.high_water_mark_path;
   VOUCH_ASSIGN_OR_RETURN(service->signer_, RootSigner::Create(*o.log, std::move(signer)));
   if (o.on_check) o.on_check(service->signer_->status().check);
 

@@ -60,11 +60,28 @@ void PublishLocked(internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
   state.published = state.status;
 }
 
+// Keeps `view` as the high-water mark: in memory, and sealed when it is newer than the last one.
+Status KeepViewLocked(const RootSignerOptions& options, internal::RootSignerState& state,
+                      LedgerView view) VOUCH_REQUIRES(state.mu) {
+  const bool newer = !state.view || view.checkpoint.size() > state.view->checkpoint.size() ||
+                     view.quorum_time > state.view->quorum_time;
+  if (newer && !options.high_water_mark_path.empty()) {
+    VOUCH_RETURN_IF_ERROR(
+        SealHighWaterMark(*options.self_check.platform, options.high_water_mark_path, view));
+  }
+  state.view = std::move(view);
+  return OkStatus();
+}
+
 Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& options,
                       internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
   const UnixSeconds now = options.self_check.ledger.clock->Now();
   const LedgerView* previous = state.view ? &*state.view : nullptr;
   auto result = RunSelfCheck(log, options.self_check, previous);
+  if (result.ok()) {
+    Status kept = KeepViewLocked(options, state, result->view);
+    if (!kept.ok()) result = kept;
+  }
   RootStatus& st = state.status;
   st.checked_at = now;
   if (result.ok()) {
@@ -73,7 +90,6 @@ Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& opti
     st.checked_size = result->view.checkpoint.size();
     st.admitted_by = result->admitted_by;
     st.receipt = result->receipt;
-    state.view = std::move(result->view);
     state.self = result->self;
     PublishLocked(state);
     return OkStatus();
@@ -101,6 +117,14 @@ RootSigner::~RootSigner() = default;
 StatusOr<std::unique_ptr<RootSigner>> RootSigner::Create(ledger::ReceiptFetcher& log,
                                                          RootSignerOptions options) {
   auto signer = std::unique_ptr<RootSigner>(new RootSigner(log, std::move(options)));
+  if (!signer->options_.high_water_mark_path.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(std::optional<LedgerView> mark,
+                           LoadHighWaterMark(*signer->options_.self_check.platform,
+                                             signer->options_.high_water_mark_path,
+                                             signer->options_.self_check.ledger));
+    MutexLock lock(&signer->state_->mu);
+    signer->state_->view = std::move(mark);
+  }
   Status check = signer->RunCheck();
   RootStatus status = signer->status();
   if (!check.ok() && !status.bootstrap) return check;
@@ -133,7 +157,8 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
                       "): " + synced.status().message(),
                   synced.status().reason());
   }
-  state_->view = std::move(synced).value();
+  VOUCH_RETURN_IF_ERROR(KeepViewLocked(options_, *state_, std::move(synced).value())
+                            .WithContext("this root cannot keep its high-water mark"));
   const LedgerView& view = *state_->view;
 
   govern::ParseDiagnostics diag;

@@ -11,7 +11,10 @@
 #include "dsse/jcs.h"
 #include "server/ledger_fixture.h"
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
+#include "vouch/base/file.h"
 #include "vouch/govern/codes.h"
+#include "vouch/ledger/reasons.h"
 
 namespace vouch::server {
 namespace {
@@ -169,6 +172,22 @@ TEST_F(RootSignerTest, RefusesOnAViewItCannotTrustAndWhatTheLedgerHasSinceRevoke
   EXPECT_THAT(refused, ReasonIs(kSelfCheckFailed));
   EXPECT_THAT(refused.status().message(), HasSubstr("not_reproduced"));
   EXPECT_THAT(signer->status().check, ReasonIs(kSelfNotAdmitted));
+}
+
+TEST_F(RootSignerTest, ARestartedRootKeepsItsSealedHighWaterMark) {
+  Bootstrap();
+  RootSignerOptions o = SignerOptions();
+  o.high_water_mark_path = vouch::testing::MakeTempDir("root-hwm") + "/high-water-mark.sealed";
+  {
+    auto signer = RootSigner::Create(*ledger_, o);
+    ASSERT_THAT(signer, IsOk());
+  }
+  ASSERT_TRUE(FileExists(o.high_water_mark_path));
+  // Restarted against a log that serves an older, still fresh, cosigned checkpoint.
+  ledger_->cosign_time -= 60;
+  EXPECT_THAT(RootSigner::Create(*ledger_, o), ReasonIs(ledger::reasons::kCheckpointRollback));
+  // Without the mark the same checkpoint passes: the rollback the sealed mark stops.
+  EXPECT_THAT(RootSigner::Create(*ledger_, SignerOptions()), IsOk());
 }
 
 TEST_F(RootSignerTest, FailsClosedAtStartup) {

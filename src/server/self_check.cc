@@ -5,9 +5,11 @@
 #include <utility>
 
 #include "vouch/base/encoding.h"
+#include "vouch/base/file.h"
 #include "vouch/crypto/signer.h"
 #include "vouch/govern/codes.h"
 #include "vouch/ledger/reasons.h"
+#include "vouch/seal/seal.h"
 #include "vouch/sgx/enclave_info.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/proof_file.h"
@@ -167,7 +169,8 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   }
 
   // The same tree as the previous view: its replayed state stands (nothing else to read).
-  if (previous != nullptr && previous->checkpoint.size() == view.checkpoint.size() &&
+  if (previous != nullptr && previous->state != nullptr &&
+      previous->checkpoint.size() == view.checkpoint.size() &&
       previous->checkpoint.root() == view.checkpoint.root() &&
       previous->checkpoint.origin() == view.checkpoint.origin()) {
     view.state = previous->state;
@@ -201,6 +204,44 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   if (!tree.ok()) return IsTransport(tree.status()) ? Unreachable(tree.status()) : tree.status();
   view.state = std::move(state);
   return view;
+}
+
+Status SealHighWaterMark(platform::Platform& platform, const std::string& path,
+                         const LedgerView& view) {
+  // (Not a secret; seal/ takes its plaintext as SecretBytes.)
+  const SecretBytes note(AsBytes(view.checkpoint_note));
+  VOUCH_ASSIGN_OR_RETURN(Bytes blob, seal::Seal(platform, platform::SealPolicy::kMrEnclave, note,
+                                                AsBytes(kHighWaterMarkAad)));
+  return WriteFileAtomic(path, blob, 0600).WithContext("cannot write the high-water mark " + path);
+}
+
+StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platform,
+                                                      const std::string& path,
+                                                      const LedgerViewOptions& options) {
+  auto file = ReadFile(path, kMaxHighWaterMarkFileSize);
+  if (!file.ok()) {
+    if (file.status().code() == StatusCode::kNotFound) return std::optional<LedgerView>();
+    return file.status().WithContext("cannot read the high-water mark " + path);
+  }
+  auto opened = seal::Unseal(platform, *file, AsBytes(kHighWaterMarkAad));
+  if (!opened.ok()) {
+    return opened.status().WithContext("the high-water mark " + path +
+                                       " does not unseal in this enclave");
+  }
+  std::string note(AsStringView(opened->Reveal()));
+  auto signed_cp = tlog::SignedCheckpoint::Parse(note);
+  if (!signed_cp.ok()) return signed_cp.status().WithContext("the high-water mark " + path);
+  auto verified = options.policy->VerifyCheckpoint(*signed_cp);
+  if (!verified.ok()) return verified.status().WithContext("the high-water mark " + path);
+  return std::optional<LedgerView>(
+      LedgerView{.checkpoint_note = std::move(note),
+                 .checkpoint = signed_cp->checkpoint(),
+                 .quorum_time = static_cast<UnixSeconds>(verified->quorum_time.value_or(0)),
+                 .witnesses = verified->witnesses,
+                 .synced_at = 0,
+                 .state = nullptr,
+                 .leaf_hashes = {},
+                 .first_root_set_rejection = {}});
 }
 
 StatusOr<SelfCheckResult> RunSelfCheck(ledger::ReceiptFetcher& log, const SelfCheckOptions& options,

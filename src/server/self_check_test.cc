@@ -11,6 +11,7 @@
 #include "server/ledger_fixture.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
+#include "vouch/base/file.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/codes.h"
 #include "vouch/ledger/reasons.h"
@@ -143,6 +144,45 @@ TEST_F(SelfCheckTest, RollbackFromTheHighWaterMarkIsRefused) {
   ledger_->cosign_time = clock_->Now() - 30;
   EXPECT_THAT(RunSelfCheck(*ledger_, Options(), &second->view),
               ReasonIs(ledger::reasons::kCheckpointRollback));
+}
+
+TEST_F(SelfCheckTest, TheSealedHighWaterMarkSurvivesARestartAndStopsARollback) {
+  Bootstrap();
+  const std::string path = vouch::testing::MakeTempDir("hwm") + "/high-water-mark.sealed";
+  auto none = LoadHighWaterMark(*platform_, path, Options().ledger);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_FALSE(none->has_value());
+  auto first = RunSelfCheck(*ledger_, Options(), nullptr);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(SealHighWaterMark(*platform_, path, first->view), IsOk());
+
+  // "After a restart": only the sealed mark remains, without a replayed state.
+  auto mark = LoadHighWaterMark(*platform_, path, Options().ledger);
+  ASSERT_THAT(mark, IsOk());
+  ASSERT_TRUE(mark->has_value());
+  const LedgerView& m = **mark;
+  EXPECT_EQ(m.checkpoint_note, first->view.checkpoint_note);
+  EXPECT_EQ(m.checkpoint.size(), first->view.checkpoint.size());
+  EXPECT_EQ(m.quorum_time, first->view.quorum_time);
+  EXPECT_EQ(m.state, nullptr);
+  // The same tree from the mark is replayed (there is no state to reuse) and passes.
+  auto again = RunSelfCheck(*ledger_, Options(), &m);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_NE(again->view.state, nullptr);
+  // A checkpoint cosigned before the mark's quorum time, though fresh, is a rollback.
+  ledger_->cosign_time = m.quorum_time - 30;
+  EXPECT_THAT(RunSelfCheck(*ledger_, Options(), &m),
+              ReasonIs(ledger::reasons::kCheckpointRollback));
+
+  // A damaged mark, or one sealed by another enclave, is an error, never "no mark".
+  auto blob = ReadFile(path);
+  ASSERT_THAT(blob.status(), IsOk());
+  (*blob)[blob->size() / 2] ^= 1;
+  ASSERT_THAT(WriteFileAtomic(path, *blob, 0600), IsOk());
+  EXPECT_FALSE(LoadHighWaterMark(*platform_, path, Options().ledger).ok());
+  auto other = PlatformFor(Measurement("another enclave"));
+  ASSERT_THAT(SealHighWaterMark(*other, path, first->view), IsOk());
+  EXPECT_FALSE(LoadHighWaterMark(*platform_, path, Options().ledger).ok());
 }
 
 TEST_F(SelfCheckTest, TheSameTreeReusesTheReplayedStateAndANewOneIsReplayed) {

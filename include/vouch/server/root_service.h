@@ -40,6 +40,8 @@ namespace vouch::server {
 
 // The sealed key's file name in a root's data directory.
 inline constexpr char kRootKeyFileName[] = "root-key.sealed";
+// The sealed high-water mark's file name there (RootSignerOptions::high_water_mark_path).
+inline constexpr char kRootHighWaterMarkFileName[] = "high-water-mark.sealed";
 // The purpose the root key is sealed for (enclave_key.h).
 inline constexpr char kRootKeyPurpose[] = "root";
 
@@ -61,6 +63,8 @@ struct RootServiceOptions {
   // Self-check step 1 at every recheck (the service runner ran it before the start).
   std::function<Status()> integrity_check;
   bool bootstrap = false;
+  // RootSignerOptions::high_water_mark_path (`serve root`: DATA/kRootHighWaterMarkFileName).
+  std::string high_water_mark_path;
   std::chrono::milliseconds recheck_interval{60'000};
   // POST /sign: `sign_rate` proposals a second on average, in bursts of at most `sign_burst`.
   double sign_rate = 10;

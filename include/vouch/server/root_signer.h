@@ -66,6 +66,11 @@ struct RootSignerOptions {
   // (root_evidence_unverified). Borrowed.
   govern::EvidenceAttester* attester = nullptr;
   bool bootstrap = false;
+  // Where the high-water mark is kept across restarts (SealHighWaterMark, on
+  // self_check.platform); empty: in memory only (tests). Create refuses a file that does not
+  // load (LoadHighWaterMark's errors); every newer view the root verifies is sealed there before
+  // it is used, and a failure to write it fails that check or proposal.
+  std::string high_water_mark_path;
 };
 
 // What the last self-check established, for GET /identity.

@@ -113,9 +113,29 @@ struct LedgerView {
   std::string first_root_set_rejection;
 };
 
-// Steps 3–5. `previous`: the newest view this process trusted (the high-water mark), or null.
+// Steps 3–5. `previous`: the high-water mark, or null: the newest view this process trusted,
+// or one that LoadHighWaterMark gave (no state). The new checkpoint must not be smaller, must
+// be consistent with it (a consistency proof, AuditLog) and its t_q not earlier
+// ("checkpoint_rollback"). When `previous` has a state and the tree is the same, that state is
+// reused; otherwise every entry is replayed.
 StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOptions& options,
                                     const LedgerView* previous);
+
+// The high-water mark across restarts (spec §5.1 step 4), in one file: the checkpoint note of
+// the newest view, sealed to the enclave's MRENCLAVE (seal/seal.h, associated data
+// kHighWaterMarkAad), written atomically with mode 0600 (docs/self-check.md).
+inline constexpr char kHighWaterMarkAad[] = "vouch-high-water-mark/v1";
+inline constexpr size_t kMaxHighWaterMarkFileSize = 64 * 1024;
+Status SealHighWaterMark(platform::Platform& platform, const std::string& path,
+                         const LedgerView& view);
+// Reads it back: nullopt when there is no file; else the note verified again under
+// `options.policy` (its quorum time recomputed) as a LedgerView without a state, for
+// SyncLedgerView's `previous`. Errors: the file's, seal/'s for a blob that does not unseal here
+// (another measurement, a damaged file), the checkpoint's or the policy's for a note that does
+// not verify. A service must not start on any of them: a lost mark is a rollback opening.
+StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platform,
+                                                      const std::string& path,
+                                                      const LedgerViewOptions& options);
 
 struct SelfCheckOptions {
   // govern::Role::kRoot or govern::Role::kBroker.
