@@ -211,6 +211,9 @@ countersign adm2.json a b
 start_root b --root-set-pin "$PIN"
 [ -n "${rport[b]}" ] && identity b && [ "$(field keyid <b.identity)" = "$KB" ] && ok ||
   bad "root b did not restart with its sealed key: $(cat root-b.out)"
+# Its high-water mark survived too: sealed, so it is neither the checkpoint note in clear nor empty.
+[ -s root-b/high-water-mark.sealed ] && ! grep -q "$ORIGIN" root-b/high-water-mark.sealed && ok ||
+  bad "root b has no sealed high-water mark"
 countersign adm2.json a b
 [ "$rc" -eq 0 ] && ok || bad_run "admission after the restart"
 
