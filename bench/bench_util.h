@@ -2,11 +2,13 @@
 #ifndef VOUCH_BENCH_BENCH_UTIL_H_
 #define VOUCH_BENCH_BENCH_UTIL_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <vector>
 
 namespace vouch::bench {
 
@@ -30,6 +32,18 @@ inline double Rate(double seconds, int warmup, int batch, const std::function<bo
     elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   }
   return static_cast<double>(n) / elapsed;
+}
+
+// A duration in milliseconds.
+inline double Ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// The p-quantile (0 <= p <= 1) of `v` by the nearest-rank rule; 0 for no samples.
+inline double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
 }  // namespace vouch::bench

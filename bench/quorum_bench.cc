@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "vouch/base/clock.h"
 #include "vouch/base/time.h"
 #include "vouch/crypto/random.h"
@@ -41,15 +42,8 @@ namespace {
 
 using namespace vouch;  // NOLINT(google-build-using-namespace): benchmark
 
-double Ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using vouch::bench::Ms;
+using vouch::bench::Percentile;
 
 void Report(const char* what, const std::vector<double>& ms, double fsync_ms) {
   std::printf("%s: %zu entries, p50 %.2f ms, p99 %.2f ms, max %.2f ms (p50 = %.1f fsyncs)\n", what,

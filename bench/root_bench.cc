@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "govern/history_builder.h"
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
@@ -57,15 +58,8 @@ constexpr int64_t kDay = 86400;
 const std::string kBuilderA = "https://builder-a.example/vouch";
 const std::string kBuilderB = "https://builder-b.example/ci";
 
-double Ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using vouch::bench::Ms;
+using vouch::bench::Percentile;
 
 [[noreturn]] void Die(const std::string& what, const Status& status) {
   std::fprintf(stderr, "%s: %s\n", what.c_str(), status.ToString().c_str());

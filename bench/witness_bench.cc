@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "vouch/base/clock.h"
 #include "vouch/base/file.h"
 #include "vouch/crypto/ed25519.h"
@@ -30,11 +31,7 @@ namespace {
 
 constexpr char kOrigin[] = "bench.example/log";
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using vouch::bench::Percentile;
 
 struct LoadResult {
   uint64_t done = 0, failed = 0;
