@@ -25,9 +25,10 @@ cd "${1:-$(dirname "$0")/..}" || exit 2
 # Internal headers that other modules may include, each for a stated reason.
 #   base/json.h                strict JSON reading over nlohmann, kept out of the public API
 #   dsse/jcs.h                 JSON canonicalization (RFC 8785) and strict parsing, for statements
+#   govern/checker.h           the field checker of signed payloads, for provisioning envelopes
 #   constraint/eii_json.h      EnclaveInstanceInfo as a JSON value, for the CLI's --json output
 #   constraint/td_info_json.h  the same for TD info
-shared_internals='^(base/json\.h|dsse/jcs\.h|constraint/eii_json\.h|constraint/td_info_json\.h)$'
+shared_internals='^(base/json\.h|dsse/jcs\.h|govern/checker\.h|constraint/eii_json\.h|constraint/td_info_json\.h)$'
 # Test support: headers only tests, fuzz targets, benchmarks and other test support include.
 test_support='^(testing/.*|store/memory_log_store\.h|store/memory_witness_store\.h|store/log_store_conformance\.h|store/witness_store_conformance\.h|http/in_process_client\.h|tlog/test_util\.h|sgx/dcap_test_vectors\.h|server/ledger_fixture\.h|govern/history_builder\.h)$'
 # Files that are test support themselves (they may include test support).

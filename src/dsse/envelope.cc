@@ -39,12 +39,12 @@ bool IsLowerHex64(std::string_view s) {
          });
 }
 
-void AppendEntryText(std::string_view payload_b64, std::span<const Signature> sorted,
-                     std::string* out) {
+void AppendEntryText(std::string_view payload_b64, std::string_view payload_type,
+                     std::span<const Signature> sorted, std::string* out) {
   out->append("{\"payload\":\"");
   out->append(payload_b64);
   out->append("\",\"payloadType\":\"");
-  out->append(kInTotoPayloadType);
+  out->append(payload_type);
   out->append("\",\"signatures\":[");
   for (size_t i = 0; i < sorted.size(); ++i) {
     if (i > 0) out->push_back(',');
@@ -218,11 +218,11 @@ StatusOr<SignerSet> Envelope::Verify(const KeySet& keys) const {
 
 // ---- LedgerEntry ----
 
-StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes) {
+StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes, const CanonicalRules& rules) {
   // E1
-  if (bytes.size() > kMaxEntrySize) {
+  if (bytes.size() > rules.max_size) {
     return Malformed(kEntryTooLarge, "entry is " + std::to_string(bytes.size()) +
-                                         " bytes; at most " + std::to_string(kMaxEntrySize) +
+                                         " bytes; at most " + std::to_string(rules.max_size) +
                                          " are allowed");
   }
   // E2
@@ -245,10 +245,10 @@ StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes) {
                      "\"payload\" and \"payloadType\" must be strings, \"signatures\" an array");
   }
   const Json& sigs = *sigs_it;
-  if (sigs.empty() || sigs.size() > kMaxSignatures) {
-    return Malformed(kEnvelopeMalformed, "an entry has 1 to " + std::to_string(kMaxSignatures) +
-                                             " signatures, this one " +
-                                             std::to_string(sigs.size()));
+  if (sigs.empty() || sigs.size() > rules.max_signatures) {
+    return Malformed(kEnvelopeMalformed,
+                     "an entry has 1 to " + std::to_string(rules.max_signatures) +
+                         " signatures, this one " + std::to_string(sigs.size()));
   }
   for (size_t i = 0; i < sigs.size(); ++i) {
     const Json& s = sigs[i];
@@ -263,13 +263,13 @@ StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes) {
   }
   // E4
   const auto& type = type_it->get_ref<const std::string&>();
-  if (type != kInTotoPayloadType) {
-    return Malformed(kPayloadTypeUnsupported, "payloadType is \"" + type +
-                                                  "\"; ledger entries use \"" +
-                                                  std::string(kInTotoPayloadType) + "\"");
+  if (type != rules.payload_type) {
+    return Malformed(kPayloadTypeUnsupported, "payloadType is \"" + type + "\"; expected \"" +
+                                                  std::string(rules.payload_type) + "\"");
   }
   // E5
   LedgerEntry entry;
+  entry.rules_ = rules;
   const auto& payload_b64 = payload_it->get_ref<const std::string&>();
   auto payload = Base64Decode(payload_b64);
   if (!payload.ok()) {
@@ -308,7 +308,7 @@ StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes) {
   // E8
   std::string canonical;
   canonical.reserve(bytes.size());
-  AppendEntryText(payload_b64, entry.signatures_, &canonical);
+  AppendEntryText(payload_b64, rules.payload_type, entry.signatures_, &canonical);
   if (canonical != AsStringView(bytes)) {
     return Malformed(kEntryNotCanonical,
                      "entry bytes are not the canonical (RFC 8785) serialization: no white space, "
@@ -319,11 +319,12 @@ StatusOr<LedgerEntry> LedgerEntry::Parse(ByteSpan bytes) {
   return entry;
 }
 
-StatusOr<LedgerEntry> LedgerEntry::Create(ByteSpan payload, std::vector<Signature> signatures) {
-  if (signatures.empty() || signatures.size() > kMaxSignatures) {
-    return Malformed(kEnvelopeMalformed, "an entry has 1 to " + std::to_string(kMaxSignatures) +
-                                             " signatures, not " +
-                                             std::to_string(signatures.size()));
+StatusOr<LedgerEntry> LedgerEntry::Create(ByteSpan payload, std::vector<Signature> signatures,
+                                          const CanonicalRules& rules) {
+  if (signatures.empty() || signatures.size() > rules.max_signatures) {
+    return Malformed(kEnvelopeMalformed,
+                     "an entry has 1 to " + std::to_string(rules.max_signatures) +
+                         " signatures, not " + std::to_string(signatures.size()));
   }
   for (const Signature& s : signatures) {
     if (!IsLowerHex64(s.keyid)) {
@@ -339,13 +340,14 @@ StatusOr<LedgerEntry> LedgerEntry::Create(ByteSpan payload, std::vector<Signatur
     }
   }
   std::string text;
-  AppendEntryText(Base64Encode(payload), signatures, &text);
-  if (text.size() > kMaxEntrySize) {
+  AppendEntryText(Base64Encode(payload), rules.payload_type, signatures, &text);
+  if (text.size() > rules.max_size) {
     return Malformed(kEntryTooLarge, "the entry would be " + std::to_string(text.size()) +
-                                         " bytes; at most " + std::to_string(kMaxEntrySize) +
+                                         " bytes; at most " + std::to_string(rules.max_size) +
                                          " are allowed");
   }
   LedgerEntry entry;
+  entry.rules_ = rules;
   entry.bytes_ = ToBytes(text);
   entry.payload_ = ToBytes(payload);
   entry.signatures_ = std::move(signatures);
@@ -356,7 +358,7 @@ StatusOr<LedgerEntry> LedgerEntry::Create(ByteSpan payload, std::vector<Signatur
 StatusOr<LedgerEntry> LedgerEntry::WithSignature(Signature signature) const {
   std::vector<Signature> sigs = signatures_;
   sigs.push_back(std::move(signature));
-  return Create(payload_, std::move(sigs));
+  return Create(payload_, std::move(sigs), rules_);
 }
 
 }  // namespace vouch::dsse

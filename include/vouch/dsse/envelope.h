@@ -142,15 +142,30 @@ class Envelope {
   bool from_sigstore_bundle_ = false;
 };
 
-// A canonical ledger entry (§1.5).
+// What makes an envelope canonical besides its form: the one payloadType, the largest size and
+// the most signatures. Ledger entries use kLedgerEntryRules; other signed documents in the same
+// canonical form (provisioning envelopes, spec/provisioning.md §2.1) bring their own.
+// `payload_type` must point to storage that outlives every LedgerEntry made with the rules (a
+// string constant).
+struct CanonicalRules {
+  std::string_view payload_type;
+  size_t max_size = 0;
+  size_t max_signatures = 0;
+};
+inline constexpr CanonicalRules kLedgerEntryRules{kInTotoPayloadType, kMaxEntrySize,
+                                                  kMaxSignatures};
+
+// A canonical ledger entry (§1.5), or another envelope in that form under other rules.
 class LedgerEntry {
  public:
   // Checks E1–E8 in order; the first failure's code is the reason.
-  static StatusOr<LedgerEntry> Parse(ByteSpan bytes);
-  // The canonical entry for `payload` (payloadType in-toto) and `signatures` (sorted here by
-  // keyid): fails with "signature_keyid_invalid", "duplicate_signer", "envelope_malformed"
-  // (not 1..16 signatures) or "entry_too_large".
-  static StatusOr<LedgerEntry> Create(ByteSpan payload, std::vector<Signature> signatures);
+  static StatusOr<LedgerEntry> Parse(ByteSpan bytes,
+                                     const CanonicalRules& rules = kLedgerEntryRules);
+  // The canonical entry for `payload` (payloadType rules.payload_type) and `signatures` (sorted
+  // here by keyid): fails with "signature_keyid_invalid", "duplicate_signer",
+  // "envelope_malformed" (not 1..rules.max_signatures signatures) or "entry_too_large".
+  static StatusOr<LedgerEntry> Create(ByteSpan payload, std::vector<Signature> signatures,
+                                      const CanonicalRules& rules = kLedgerEntryRules);
 
   // The same entry with `signature` added (the result stays canonical); "duplicate_signer" when
   // its keyid already signed.
@@ -163,11 +178,12 @@ class LedgerEntry {
   // SHA-256 of the entry bytes (entry_hash) and of the payload (statement_digest).
   const Sha256Digest& entry_hash() const { return entry_hash_; }
   Sha256Digest statement_digest() const { return Sha256(payload_); }
-  // PAE(in-toto, payload): the bytes every signature is over.
-  Bytes SignedBytes() const { return Pae(kInTotoPayloadType, payload_); }
+  // PAE(payloadType, payload): the bytes every signature is over.
+  Bytes SignedBytes() const { return Pae(rules_.payload_type, payload_); }
 
  private:
   LedgerEntry() = default;
+  CanonicalRules rules_ = kLedgerEntryRules;
   Bytes bytes_;
   Bytes payload_;
   std::vector<Signature> signatures_;
