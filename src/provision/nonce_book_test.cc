@@ -156,6 +156,7 @@ TEST_F(NonceBookTest, WallClockSteppingBackDoesNotReviveCountedExpiredNonce) {
 TEST_F(NonceBookTest, PerEnvelopeLimitIsRateLimited) {
   auto book = Make();
   std::vector<IssuedNonce> issued;
+  issued.reserve(16);
   for (int i = 0; i < 16; ++i) issued.push_back(MustIssue(*book, Id(1)));
   auto refused = book->Issue(Id(1));
   EXPECT_THAT(refused, StatusIs(StatusCode::kResourceExhausted));
@@ -293,6 +294,7 @@ TEST_F(NonceBookTest, RetainedEntriesAreHardBoundedAndOutstandingOnesKept) {
   options.max_retained = 10;
   auto book = Make(options);
   std::vector<IssuedNonce> kept;
+  kept.reserve(4);
   for (int i = 0; i < 4; ++i) kept.push_back(MustIssue(*book, Id(1)));
   std::vector<IssuedNonce> used;
   for (int i = 0; i < 100; ++i) {
@@ -342,6 +344,7 @@ TEST_F(NonceBookTest, ConcurrentConsumeOfOneNonceSucceedsExactlyOnce) {
     std::atomic<int> used{0};
     std::latch start(kThreads);
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&] {
         start.arrive_and_wait();
