@@ -1,12 +1,12 @@
 #include "vouch/server/root_service.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
+#include "vouch/base/rate_limiter.h"
 #include "vouch/constraint/enclave_instance_info.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/statement.h"
@@ -22,9 +22,9 @@ struct RootServiceState {
   Mutex mu;
   CondVar cv;
   bool stopping VOUCH_GUARDED_BY(mu) = false;
-  // Token bucket.
-  double tokens VOUCH_GUARDED_BY(mu) = 0;
-  Clock::SteadyTime refilled VOUCH_GUARDED_BY(mu){};
+  // POST /sign's token bucket: one key for all callers. Set by Create before the service is
+  // shared; thread-safe itself.
+  std::unique_ptr<KeyedRateLimiter> sign_limiter;
   std::thread rechecks;
 };
 
@@ -139,11 +139,10 @@ StatusOr<std::unique_ptr<RootService>> RootService::Create(
   if (o.on_check) o.on_check(service->signer_->status().check);
 
   internal::RootServiceState& st = *service->state_;
-  {
-    MutexLock lock(&st.mu);
-    st.tokens = o.sign_burst;
-    st.refilled = o.ledger.clock->SteadyNow();
-  }
+  VOUCH_ASSIGN_OR_RETURN(
+      st.sign_limiter,
+      KeyedRateLimiter::Create({.rate = o.sign_rate, .burst = o.sign_burst, .max_keys = 1},
+                               *o.ledger.clock));
   RootService* self = service.get();
   st.rechecks = std::thread([self] {
     internal::RootServiceState& s = *self->state_;
@@ -182,19 +181,10 @@ http::HttpResponse RootService::PostSign(const http::HttpRequest& request) {
         415, "request_malformed",
         std::string("POST /sign takes a statement as ") + dsse::kInTotoPayloadType);
   }
-  {
-    internal::RootServiceState& s = *state_;
-    MutexLock lock(&s.mu);
-    const Clock::SteadyTime now = options_.ledger.clock->SteadyNow();
-    const double elapsed = std::chrono::duration<double>(now - s.refilled).count();
-    s.tokens = std::min(options_.sign_burst, s.tokens + elapsed * options_.sign_rate);
-    s.refilled = now;
-    if (s.tokens < 1) {
-      http::HttpResponse r = ErrorResponse(429, "rate_limited", "too many proposals; retry later");
-      r.headers.Set("Retry-After", "1");
-      return r;
-    }
-    s.tokens -= 1;
+  if (!state_->sign_limiter->Admit("").admitted) {
+    http::HttpResponse r = ErrorResponse(429, "rate_limited", "too many proposals; retry later");
+    r.headers.Set("Retry-After", "1");
+    return r;
   }
   auto sig = signer_->Sign(AsBytes(request.body));
   if (sig.ok()) return http::HttpResponse::Json(200, FormatSignResponse(*sig));

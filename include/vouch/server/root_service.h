@@ -66,7 +66,9 @@ struct RootServiceOptions {
   // RootSignerOptions::high_water_mark_path (`serve root`: DATA/kRootHighWaterMarkFileName).
   std::string high_water_mark_path;
   std::chrono::milliseconds recheck_interval{60'000};
-  // POST /sign: `sign_rate` proposals a second on average, in bursts of at most `sign_burst`.
+  // POST /sign: `sign_rate` proposals a second on average, in bursts of at most `sign_burst`
+  // (one KeyedRateLimiter bucket for all callers; Create refuses a rate <= 0 or a burst < 1 with
+  // its kInvalidArgument "rate_limiter_options").
   double sign_rate = 10;
   double sign_burst = 20;
   // Told every self-check outcome that differs from the previous one (for the service's log).
