@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -627,6 +629,24 @@ TEST(StatementTest, BrokerKeyFields) {
       {"/subject/1/digest/sha256", std::string(64, 'c'), kSubjectMismatch, "/subject"},
   };
   ExpectMutations(b, mutations);
+}
+
+// The fuzz target's seeds for the provisioning predicates are valid statements (tests run in the
+// source tree's root).
+TEST(StatementTest, ProvisioningFuzzSeedsParse) {
+  for (const char* name : {"release-record.json", "broker-key.json"}) {
+    SCOPED_TRACE(name);
+    std::ifstream in(std::string("fuzz/corpus/govern_statement/") + name, std::ios::binary);
+    ASSERT_TRUE(in.good());
+    std::string seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto st = ParseStatement(AsBytes(seed));
+    ASSERT_THAT(st, IsOk());
+    EXPECT_EQ(AsStringView(*EncodeStatement(*st)), seed);
+  }
+  // The broker-key seed is the statement the tests build.
+  std::ifstream in("fuzz/corpus/govern_statement/broker-key.json", std::ios::binary);
+  std::string seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(AsStringView(Canonical(BrokerKeyStatement())), seed);
 }
 
 TEST(StatementTest, KnownButUnsupportedAndUnknownTypes) {
