@@ -124,8 +124,8 @@ class ReplayTest : public ::testing::Test {
 
   // A release of a secret to workload `target` by broker broker_m_ whose signing key is
   // `signer`'s.
-  ReleaseRecord Release(const Sha256Hash& target, std::vector<EntryRef> admitted_by,
-                        int64_t issued, const std::string& signer = "other") {
+  ReleaseRecord Release(const Sha256Hash& target, std::vector<EntryRef> admitted_by, int64_t issued,
+                        const std::string& signer = "other") {
     ReleaseRecord r;
     r.ledger = testing::kTestOrigin;
     r.issued_on = t0_ + issued;
@@ -252,9 +252,8 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   EntryRef ba = hb_->Append(Prov("builder-a", kBuilderA, broker_m_, kCommit3, "broker", 120));
   EntryRef bb = hb_->Append(Prov("builder-b", kBuilderB, broker_m_, kCommit3, "broker", 180));
   hb_->Append(Signed(Statement{Set1({pa, pb})}, {"root-1", "root-2"}));
-  EntryRef adm =
-      hb_->Append(Signed(Statement{Adm(Role::kBroker, broker_m_, {ba, bb}, 2 * kHour)},
-                         {"root-1", "root-2"}));
+  EntryRef adm = hb_->Append(
+      Signed(Statement{Adm(Role::kBroker, broker_m_, {ba, bb}, 2 * kHour)}, {"root-1", "root-2"}));
   const size_t base = hb_->entries().size();
   ReplayOptions options;
   options.origin = testing::kTestOrigin;
@@ -265,6 +264,7 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
       EXPECT_TRUE(v.valid) << i << ": " << v.code << " " << v.message;
     }
     std::vector<EntryVerdict> out;
+    out.reserve(extra.size());
     for (const Bytes& e : extra) out.push_back(state.Append(e));
     return out;
   };
