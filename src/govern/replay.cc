@@ -1143,6 +1143,25 @@ struct GovernanceState::Impl {
     VOUCH_RETURN_IF_ERROR(CheckOrigin(b.ledger));
     VOUCH_RETURN_IF_ERROR(
         SignedBy(e, b.signing_key.key, "broker signing key " + b.signing_key.KeyId()));
+    // The quote binds both keys and is the identity's (its signature, PCK chain, TCB status and
+    // the identity's mode, summary and collateralTime need collateral: not checked here).
+    auto quote = sgx::Quote::Parse(b.quote);
+    if (!quote.ok()) {
+      return Rejected(kBrokerEvidenceMalformed,
+                      "the broker's quote does not parse: " + quote.status().message());
+    }
+    const sgx::ReportBody& body = quote->report_body();
+    if (body.report_data != BrokerKeyReportData(b.hpke_key.key, b.signing_key.key->spki_der())) {
+      return Rejected(kBrokerKeyBindingMismatch,
+                      "report_data is not SHA-256(\"vouch-broker-key/v1\" || SPKI(hpkeKey) || "
+                      "SPKI(signingKey)) || 0^32");
+    }
+    if (body.mr_enclave != b.identity.mrenclave || body.mr_signer != b.identity.mrsigner ||
+        body.isv_prod_id != b.identity.isv_prod_id || body.isv_svn != b.identity.isv_svn) {
+      return Rejected(kBrokerIdentityMismatch,
+                      "the quote's MRENCLAVE, MRSIGNER, ISVPRODID or ISVSVN is not the "
+                      "statement's identity");
+    }
     VOUCH_RETURN_IF_ERROR(BrokerAdmitted(b.identity, i, b.issued_on));
     judged->broker_key = BrokerKeyRecord{i, b.signing_key.key, b.hpke_key.KeyId(), b.identity};
     return OkStatus();

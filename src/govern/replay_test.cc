@@ -101,7 +101,7 @@ class ReplayTest : public ::testing::Test {
   EnclaveIdentity BrokerIdentity(const Sha256Hash& m) {
     EnclaveIdentity id;
     id.mrenclave = m;
-    id.mrsigner = Measurement("broker signer");
+    id.mrsigner = Measurement("root signer");  // what HistoryBuilder::MakeQuote attests
     id.isv_prod_id = 1;
     id.isv_svn = 1;
     id.mode = EnclaveMode::kSimulation;
@@ -118,7 +118,10 @@ class ReplayTest : public ::testing::Test {
     b.hpke_key.key = broker_hpke_;
     b.signing_key = hb_->PublicKey(signer);
     b.identity = BrokerIdentity(m);
-    b.quote = ToBytes("broker quote");
+    auto quote = hb_->MakeQuote(
+        m, BrokerKeyReportData(broker_hpke_, hb_->key(signer).verifier().spki_der()));
+    EXPECT_THAT(quote, IsOk());
+    if (quote.ok()) b.quote = *quote;
     return b;
   }
 
@@ -302,6 +305,20 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   v = replay({unadmitted, release});
   EXPECT_EQ(v[0].code, kBrokerNotAdmitted) << v[0].message;
   EXPECT_EQ(v[1].code, kBrokerKeyUnannounced);
+  // The quote: malformed, binding other keys, or attesting another identity.
+  BrokerKey junk = Announce(broker_m_, "other", 3 * kHour);
+  junk.quote = ToBytes("not a quote");
+  v = replay({Signed(Statement{junk}, {"other"}), release});
+  EXPECT_EQ(v[0].code, kBrokerEvidenceMalformed);
+  EXPECT_EQ(v[1].code, kBrokerKeyUnannounced);
+  BrokerKey unbound = Announce(broker_m_, "other", 3 * kHour);
+  unbound.hpke_key.key = Measurement("another hpke key");
+  v = replay({Signed(Statement{unbound}, {"other"})});
+  EXPECT_EQ(v[0].code, kBrokerKeyBindingMismatch);
+  BrokerKey other_svn = Announce(broker_m_, "other", 3 * kHour);
+  other_svn.identity.isv_svn = 2;
+  v = replay({Signed(Statement{other_svn}, {"other"})});
+  EXPECT_EQ(v[0].code, kBrokerIdentityMismatch);
   // A broker-key statement signed by another key than the one it announces.
   v = replay({Signed(Statement{Announce(broker_m_, "other", 3 * kHour)}, {"builder-c"}), release});
   EXPECT_EQ(v[0].code, dsse::kThresholdNotMet);

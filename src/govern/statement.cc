@@ -1860,6 +1860,16 @@ std::array<uint8_t, 64> RootKeyReportData(ByteSpan spki_der) {
   return rd;
 }
 
+std::array<uint8_t, 64> BrokerKeyReportData(const X25519PublicKey& hpke_key,
+                                            ByteSpan signing_spki_der) {
+  const X25519Spki hpke_spki = X25519SpkiOf(hpke_key);
+  const Sha256Digest d =
+      Sha256WithPrefix(AsBytes(kBrokerKeyBindingTag), {ByteSpan(hpke_spki), signing_spki_der});
+  std::array<uint8_t, 64> rd{};
+  std::copy(d.begin(), d.end(), rd.begin());
+  return rd;
+}
+
 StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnostics) {
   ParseDiagnostics local;
   ParseDiagnostics& diag = diagnostics ? *diagnostics : local;

@@ -599,6 +599,16 @@ TEST(StatementTest, BrokerKeyRoundTrip) {
   EXPECT_EQ(AsStringView(*again), AsStringView(payload));
 }
 
+TEST(StatementTest, BrokerKeyReportDataVector) {
+  Json vectors = ProvisioningVectors();
+  const Json& keys = vectors["keys"];
+  auto hpke = X25519PublicKeyFromSpki(FromHex(keys["broker_hpke"]["spki"]));
+  ASSERT_THAT(hpke, IsOk());
+  std::array<uint8_t, 64> rd =
+      BrokerKeyReportData(*hpke, FromHex(keys["broker_signing_ed25519"]["spki"]));
+  EXPECT_EQ(HexEncode(rd), vectors["report_data"]["broker_key"]["report_data"]);
+}
+
 TEST(StatementTest, BrokerKeyFields) {
   Json keys = ProvisioningVectors()["keys"];
   Json b = BrokerKeyStatement();

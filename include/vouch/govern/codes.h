@@ -72,6 +72,11 @@ inline constexpr char kRegisterEntryMissing[] = "register_entry_missing";
 inline constexpr char kBrokerKeyUnannounced[] = "broker_key_unannounced";
 // The release names a broker MRENCLAVE or HPKE keyid other than the announcement of its key.
 inline constexpr char kBrokerKeyMismatch[] = "broker_key_mismatch";
+// A broker-key statement's quote does not parse, does not bind its two keys in report_data, or
+// its report body is not the statement's identity (MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN).
+inline constexpr char kBrokerEvidenceMalformed[] = "broker_evidence_malformed";
+inline constexpr char kBrokerKeyBindingMismatch[] = "broker_key_binding_mismatch";
+inline constexpr char kBrokerIdentityMismatch[] = "broker_identity_mismatch";
 // The broker's identity is not admitted for role broker at the entry's position.
 inline constexpr char kBrokerNotAdmitted[] = "broker_not_admitted";
 

@@ -377,6 +377,11 @@ std::optional<std::string> PersonalDataRule(std::string_view text);
 
 // report_data a root's quote must carry for `spki_der`: H("vouch-root-key/v1" ‖ SPKI) ‖ 0^32.
 std::array<uint8_t, 64> RootKeyReportData(ByteSpan spki_der);
+// report_data a broker's quote must carry for its keys (provisioning §3.1):
+// H("vouch-broker-key/v1" ‖ SPKI(hpke_key) ‖ SPKI(signing key)) ‖ 0^32.
+inline constexpr char kBrokerKeyBindingTag[] = "vouch-broker-key/v1";
+std::array<uint8_t, 64> BrokerKeyReportData(const X25519PublicKey& hpke_key,
+                                            ByteSpan signing_spki_der);
 
 }  // namespace vouch::govern
 
