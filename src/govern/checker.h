@@ -26,6 +26,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/base/status.h"
 #include "vouch/constraint/constraint.h"
+#include "vouch/crypto/x25519_keys.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/statement.h"
 
@@ -254,6 +255,56 @@ class Checker {
       if (!seen.insert(ref).second) return Fail(kPredicateMalformed, p, "duplicate reference");
       out->push_back(ref);
     }
+    return true;
+  }
+
+  // Strict base64 of exactly `size` bytes.
+  bool Base64Fixed(const nlohmann::json& v, const std::string& path, size_t size, Bytes* out) {
+    std::string text;
+    if (!String(v, path, &text)) return false;
+    auto bytes = Base64Decode(text);
+    if (!bytes.ok() || bytes->size() != size) {
+      return Fail(kPredicateMalformed, path,
+                  "must be strict base64 of exactly " + std::to_string(size) + " bytes");
+    }
+    *out = std::move(bytes).value();
+    return true;
+  }
+
+  template <size_t N>
+  bool Base64Array(const nlohmann::json& v, const std::string& path, std::array<uint8_t, N>* out) {
+    Bytes bytes;
+    if (!Base64Fixed(v, path, N, &bytes)) return false;
+    std::copy(bytes.begin(), bytes.end(), out->begin());
+    return true;
+  }
+
+  template <size_t N>
+  bool HexArray(const nlohmann::json& v, const std::string& path, std::array<uint8_t, N>* out) {
+    std::string hex;
+    if (!Hex(v, path, 2 * N, &hex)) return false;
+    *out = *HexDecodeArray<N>(hex);
+    return true;
+  }
+
+  // An X25519 Key = {"keyid": hex, "spki": base64 of the 44-byte RFC 8410 SPKI}.
+  bool X25519KeyObject(const nlohmann::json& v, const std::string& path, X25519Key* out) {
+    std::string keyid;
+    std::string spki_b64;
+    if (!Object(v, path, {"keyid", "spki"}, {}) ||
+        !Hex(v["keyid"], Child(path, "keyid"), 64, &keyid) ||
+        !String(v["spki"], Child(path, "spki"), &spki_b64)) {
+      return false;
+    }
+    auto spki = Base64Decode(spki_b64);
+    if (!spki.ok()) return Fail(kKeyMalformed, Child(path, "spki"), "not strict base64");
+    auto key = X25519PublicKeyFromSpki(*spki);
+    if (!key.ok()) return Fail(kKeyMalformed, Child(path, "spki"), key.status().message());
+    if (X25519KeyId(*key) != keyid) {
+      return Fail(kKeyidMismatch, Child(path, "keyid"),
+                  "is not the SHA-256 of the SPKI (" + X25519KeyId(*key) + ")");
+    }
+    out->key = *key;
     return true;
   }
 

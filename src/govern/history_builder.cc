@@ -73,9 +73,8 @@ Provenance HistoryBuilder::MakeProvenance(const std::string& builder_id, const S
   return p;
 }
 
-StatusOr<RootDescriptor> HistoryBuilder::MakeRootWithReportData(
-    const std::string& name, const std::string& key_name, const Sha256Hash& m,
-    const std::array<uint8_t, 64>& report_data, std::vector<EntryRef> reproduced_by) const {
+StatusOr<Bytes> HistoryBuilder::MakeQuote(const Sha256Hash& m,
+                                          const std::array<uint8_t, 64>& report_data) const {
   sgx::ReportBody body;
   body.mr_enclave = m;
   body.mr_signer = Measurement("root signer");
@@ -85,11 +84,17 @@ StatusOr<RootDescriptor> HistoryBuilder::MakeRootWithReportData(
   body.attributes[8] = 0x03;  // XFRM x87 | SSE
   body.cpu_svn = pki_.options().platform.cpu_svn;
   body.report_data = report_data;
+  return pki_.MakeQuote(body);
+}
+
+StatusOr<RootDescriptor> HistoryBuilder::MakeRootWithReportData(
+    const std::string& name, const std::string& key_name, const Sha256Hash& m,
+    const std::array<uint8_t, 64>& report_data, std::vector<EntryRef> reproduced_by) const {
   RootDescriptor r;
   r.name = name;
   r.key = PublicKey(key_name);
   r.constraint = ConstraintFor(m);
-  VOUCH_ASSIGN_OR_RETURN(r.quote, pki_.MakeQuote(body));
+  VOUCH_ASSIGN_OR_RETURN(r.quote, MakeQuote(m, report_data));
   r.collateral_dir_hash = Sha256(AsBytes("collateral of " + name));
   r.reproduced_by = std::move(reproduced_by);
   return r;

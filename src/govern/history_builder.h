@@ -52,6 +52,9 @@ class HistoryBuilder {
                                                   const std::string& key_name, const Sha256Hash& m,
                                                   const std::array<uint8_t, 64>& report_data,
                                                   std::vector<EntryRef> reproduced_by) const;
+  // A simulated quote for MRENCLAVE `m` (MRSIGNER Measurement("root signer"), ISVPRODID 1,
+  // ISVSVN 1) carrying `report_data`.
+  StatusOr<Bytes> MakeQuote(const Sha256Hash& m, const std::array<uint8_t, 64>& report_data) const;
   BuilderDescriptor MakeBuilder(const std::string& id,
                                 const std::vector<std::string>& key_names) const;
   RootSet MakeRootSet(uint64_t version, UnixSeconds issued_on, UnixSeconds expires,

@@ -107,8 +107,18 @@ struct Candidate {
   bool proposal() const { return entry == nullptr; }
 };
 
+// A valid broker-key statement (provisioning §3.7): the broker's signing key and the identity
+// that announced it.
+struct BrokerKeyRecord {
+  uint64_t index = 0;
+  std::shared_ptr<const PublicKeyVerify> signing_key;
+  std::string hpke_keyid;
+  EnclaveIdentity identity;
+};
+
 // What judging a statement found (Judge decides, Append adds).
 struct Judged {
+  std::optional<BrokerKeyRecord> broker_key;
   // What a valid statement adds to the state.
   std::unique_ptr<RootSetRecord> root_set;
   std::unique_ptr<AdmissionRecord> admission;
@@ -309,6 +319,8 @@ struct GovernanceState::Impl {
   std::map<std::string, uint64_t> root_key_revoked;
   std::vector<RevocationSummary> revocations;
   std::map<std::string, RecordSummary> records;  // latest version by activity id
+  // Announced broker signing keys by keyid: the first valid broker-key statement for each.
+  std::unordered_map<std::string, BrokerKeyRecord> broker_keys;
 
   // ---- lookups at a position ----
 
@@ -1090,9 +1102,103 @@ struct GovernanceState::Impl {
     return Judge(e, **st, i, v, judged);
   }
 
+  // The EII an identity object states (no report data, no CPUSVN).
+  static EnclaveInstanceInfo IdentityEii(const EnclaveIdentity& id) {
+    EnclaveInstanceInfo eii;
+    eii.code_hash = id.mrenclave;
+    eii.code_signer = id.mrsigner;
+    eii.product_id = id.isv_prod_id;
+    eii.isv_svn = id.isv_svn;
+    eii.mode = id.mode;
+    eii.security.summary = id.summary;
+    eii.security.timestamp = id.collateral_time;
+    return eii;
+  }
+
+  // At least one signature of a logged entry verifies under `key` (and none that names it
+  // fails); a proposal's signatures are the caller's business.
+  static Status SignedBy(const Candidate& e, const std::shared_ptr<const PublicKeyVerify>& key,
+                         const std::string& what) {
+    if (e.proposal()) return OkStatus();
+    dsse::KeySet trusted;
+    trusted.Add(key);
+    VOUCH_ASSIGN_OR_RETURN(
+        dsse::SignerSet signers,
+        dsse::VerifiedSigners(e.entry->SignedBytes(), e.entry->signatures(), trusted));
+    return dsse::CheckThreshold(signers, 1, what);
+  }
+
+  // Provisioning §3.7: the identity that announces a broker key must be admitted for role
+  // broker at position `i`, at the statement's time `t`.
+  Status BrokerAdmitted(const EnclaveIdentity& identity, uint64_t i, UnixSeconds t) const {
+    AdmissionDecision d = Admitted(IdentityEii(identity), Role::kBroker, i, t);
+    if (d.admitted) return OkStatus();
+    return Rejected(kBrokerNotAdmitted, "broker MRENCLAVE " + Short(identity.mrenclave) +
+                                            " is not admitted for role broker at position " +
+                                            std::to_string(i) + " (" + d.code + "): " + d.message);
+  }
+
+  // §3.7 broker-key statement: signed by the key it announces, by an admitted broker.
+  Status JudgeBrokerKey(const Candidate& e, const BrokerKey& b, uint64_t i, Judged* judged) const {
+    VOUCH_RETURN_IF_ERROR(CheckOrigin(b.ledger));
+    VOUCH_RETURN_IF_ERROR(
+        SignedBy(e, b.signing_key.key, "broker signing key " + b.signing_key.KeyId()));
+    // The quote binds both keys and is the identity's (its signature, PCK chain, TCB status and
+    // the identity's mode, summary and collateralTime need collateral: not checked here).
+    auto quote = sgx::Quote::Parse(b.quote);
+    if (!quote.ok()) {
+      return Rejected(kBrokerEvidenceMalformed,
+                      "the broker's quote does not parse: " + quote.status().message());
+    }
+    const sgx::ReportBody& body = quote->report_body();
+    if (body.report_data != BrokerKeyReportData(b.hpke_key.key, b.signing_key.key->spki_der())) {
+      return Rejected(kBrokerKeyBindingMismatch,
+                      "report_data is not SHA-256(\"vouch-broker-key/v1\" || SPKI(hpkeKey) || "
+                      "SPKI(signingKey)) || 0^32");
+    }
+    if (body.mr_enclave != b.identity.mrenclave || body.mr_signer != b.identity.mrsigner ||
+        body.isv_prod_id != b.identity.isv_prod_id || body.isv_svn != b.identity.isv_svn) {
+      return Rejected(kBrokerIdentityMismatch,
+                      "the quote's MRENCLAVE, MRSIGNER, ISVPRODID or ISVSVN is not the "
+                      "statement's identity");
+    }
+    VOUCH_RETURN_IF_ERROR(BrokerAdmitted(b.identity, i, b.issued_on));
+    judged->broker_key = BrokerKeyRecord{i, b.signing_key.key, b.hpke_key.KeyId(), b.identity};
+    return OkStatus();
+  }
+
+  // §3.7 auditor rule for a release record (§4.1): its signingKeyid was announced earlier by a
+  // valid broker-key statement for the same broker (MRENCLAVE, HPKE key), the record is signed
+  // by that key, and the announcing identity is admitted for role broker at this position.
+  Status JudgeRelease(const Candidate& e, const ReleaseRecord& r, uint64_t i) const {
+    VOUCH_RETURN_IF_ERROR(CheckOrigin(r.ledger));
+    auto it = broker_keys.find(r.broker_signing_keyid);
+    if (it == broker_keys.end() || it->second.index >= i) {
+      return Rejected(kBrokerKeyUnannounced,
+                      "broker signing key " + r.broker_signing_keyid +
+                          " was not announced by a valid broker-key statement earlier in the log");
+    }
+    const BrokerKeyRecord& announced = it->second;
+    if (announced.identity.mrenclave != r.broker_mrenclave ||
+        announced.hpke_keyid != r.broker_hpke_keyid) {
+      return Rejected(kBrokerKeyMismatch,
+                      "broker MRENCLAVE or HPKE keyid differ from the broker-key statement at "
+                      "index " +
+                          std::to_string(announced.index) + " that announced signing key " +
+                          r.broker_signing_keyid);
+    }
+    VOUCH_RETURN_IF_ERROR(
+        SignedBy(e, announced.signing_key, "broker signing key " + r.broker_signing_keyid));
+    return BrokerAdmitted(announced.identity, i, r.issued_on);
+  }
+
   Status Judge(const Candidate& e, const Statement& st, uint64_t i, EntryVerdict* v,
                Judged* judged) const {
     if (std::holds_alternative<Provenance>(st.predicate)) return JudgeProvenance(e, i);
+    if (const auto* b = std::get_if<BrokerKey>(&st.predicate)) {
+      return JudgeBrokerKey(e, *b, i, judged);
+    }
+    if (const auto* r = std::get_if<ReleaseRecord>(&st.predicate)) return JudgeRelease(e, *r, i);
     if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
       return JudgeRootSet(e, *rs, i, v, judged);
     }
@@ -1127,6 +1233,11 @@ struct GovernanceState::Impl {
       admissions.push_back(std::move(judged.admission));
     } else if (const auto* r = std::get_if<Revocation>(&st.predicate)) {
       AddRevocation(entry, *r, i);
+    } else if (std::holds_alternative<BrokerKey>(st.predicate)) {
+      std::string keyid = judged.broker_key->signing_key->KeyId();
+      broker_keys.emplace(std::move(keyid), std::move(*judged.broker_key));
+    } else if (std::holds_alternative<ReleaseRecord>(st.predicate)) {
+      // A release changes no governance state (art30.cc counts releases itself).
     } else {
       const auto& rec = std::get<ProcessingRecord>(st.predicate);
       auto old = records.find(rec.activity_id);

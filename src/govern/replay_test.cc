@@ -13,6 +13,7 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/encoding.h"
+#include "vouch/crypto/x25519_keys.h"
 #include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
 
@@ -96,6 +97,59 @@ class ReplayTest : public ::testing::Test {
     return r;
   }
 
+  // The broker's identity (summary STALE meets ConstraintFor's SEC:STALE).
+  EnclaveIdentity BrokerIdentity(const Sha256Hash& m) {
+    EnclaveIdentity id;
+    id.mrenclave = m;
+    id.mrsigner = Measurement("root signer");  // what HistoryBuilder::MakeQuote attests
+    id.isv_prod_id = 1;
+    id.isv_svn = 1;
+    id.mode = EnclaveMode::kSimulation;
+    id.summary = SecuritySummary::kStale;
+    id.collateral_time = t0_;
+    return id;
+  }
+
+  // A broker-key statement announcing `signer`'s key for a broker with MRENCLAVE `m`.
+  BrokerKey Announce(const Sha256Hash& m, const std::string& signer, int64_t issued) {
+    BrokerKey b;
+    b.ledger = testing::kTestOrigin;
+    b.issued_on = t0_ + issued;
+    b.hpke_key.key = broker_hpke_;
+    b.signing_key = hb_->PublicKey(signer);
+    b.identity = BrokerIdentity(m);
+    auto quote = hb_->MakeQuote(
+        m, BrokerKeyReportData(broker_hpke_, hb_->key(signer).verifier().spki_der()));
+    EXPECT_THAT(quote, IsOk());
+    if (quote.ok()) b.quote = *quote;
+    return b;
+  }
+
+  // A release of a secret to workload `target` by broker broker_m_ whose signing key is
+  // `signer`'s.
+  ReleaseRecord Release(const Sha256Hash& target, std::vector<EntryRef> admitted_by, int64_t issued,
+                        const std::string& signer = "other") {
+    ReleaseRecord r;
+    r.ledger = testing::kTestOrigin;
+    r.issued_on = t0_ + issued;
+    r.release_id.fill(0x11);
+    r.envelope_id.fill(0x22);
+    r.envelope_sha256 = Sha256(AsBytes("envelope payload"));
+    r.broker_mrenclave = broker_m_;
+    r.broker_hpke_keyid = X25519KeyId(broker_hpke_);
+    r.broker_signing_keyid = hb_->key(signer).verifier().KeyId();
+    r.constraint = ConstraintFor(target);
+    r.enclave_key.fill(0x33);
+    r.identity = BrokerIdentity(target);
+    r.quote_sha256 = Sha256(AsBytes("workload quote"));
+    r.nonce.fill(0x44);
+    r.admitted_by = std::move(admitted_by);
+    r.checkpoint_size = 5;
+    r.checkpoint_root_hash = Sha256(AsBytes("root"));
+    r.owners = {hb_->key("builder-c").verifier().KeyId()};
+    return r;
+  }
+
   Revocation Revoke(RevocationKind kind, int64_t issued) {
     Revocation r;
     r.ledger = testing::kTestOrigin;
@@ -116,11 +170,8 @@ class ReplayTest : public ::testing::Test {
         Signed(Statement{Adm(Role::kWorkload, hello_m_, {p_hello_a_, p_hello_b_}, 2 * kHour)},
                {"root-1", "root-2"}));
     rec_ = hb_->Append(Signed(Statement{Record(1, {adm_}, 2 * kHour + 300)}, {"root-1", "root-2"}));
-    Json release = {{"_type", kStatementType},
-                    {"subject", Json::array({{{"digest", {{"sha256", std::string(64, '7')}}}}})},
-                    {"predicateType", kReleaseRecordType},
-                    {"predicate", {{"ledger", testing::kTestOrigin}}}};
-    rel_ = hb_->Append(*hb_->SignPayload(ToBytes(*internal::CanonicalJson(release)), {"root-1"}));
+    // A release by a broker whose key no broker-key statement announced: invalid.
+    rel_ = hb_->Append(Signed(Statement{Release(hello_m_, {adm_}, 3 * kHour)}, {"other"}));
     Revocation rev = Revoke(RevocationKind::kMeasurement, 30 * kDay);
     rev.mrenclave = hello_m_;
     rev_ = hb_->Append(Signed(Statement{rev}, {"root-1", "root-2"}));
@@ -183,6 +234,8 @@ class ReplayTest : public ::testing::Test {
   std::unique_ptr<HistoryBuilder> hb_;
   Sha256Hash root_m_ = Measurement("vouch-root enclave");
   Sha256Hash hello_m_ = Measurement("hello enclave");
+  Sha256Hash broker_m_ = Measurement("broker enclave");
+  X25519PublicKey broker_hpke_ = Measurement("broker hpke key");
   EntryRef p_root_a_, p_root_b_, p_hello_a_, p_hello_b_, set1_, adm_, rec_, rel_, rev_, adm_root3_,
       set2_, set3_, rev_root2_;
 };
@@ -193,6 +246,100 @@ class ReplayTest : public ::testing::Test {
     EXPECT_FALSE(v_.valid);                 \
     EXPECT_EQ(v_.code, want) << v_.message; \
   } while (false)
+
+// Provisioning §3.7: a release record is valid only when signed by a broker key that a valid
+// broker-key statement announced earlier, by a broker admitted at the release's position.
+TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
+  EntryRef pa = hb_->Append(Prov("builder-a", kBuilderA, root_m_, kCommit1, "vouch-root", 0));
+  EntryRef pb = hb_->Append(Prov("builder-b", kBuilderB, root_m_, kCommit1, "vouch-root", 60));
+  EntryRef ba = hb_->Append(Prov("builder-a", kBuilderA, broker_m_, kCommit3, "broker", 120));
+  EntryRef bb = hb_->Append(Prov("builder-b", kBuilderB, broker_m_, kCommit3, "broker", 180));
+  hb_->Append(Signed(Statement{Set1({pa, pb})}, {"root-1", "root-2"}));
+  EntryRef adm = hb_->Append(
+      Signed(Statement{Adm(Role::kBroker, broker_m_, {ba, bb}, 2 * kHour)}, {"root-1", "root-2"}));
+  const size_t base = hb_->entries().size();
+  ReplayOptions options;
+  options.origin = testing::kTestOrigin;
+  auto replay = [&](const std::vector<Bytes>& extra) {
+    GovernanceState state(options);
+    for (size_t i = 0; i < base; ++i) {
+      EntryVerdict v = state.Append(hb_->entries()[i]);
+      EXPECT_TRUE(v.valid) << i << ": " << v.code << " " << v.message;
+    }
+    std::vector<EntryVerdict> out;
+    out.reserve(extra.size());
+    for (const Bytes& e : extra) out.push_back(state.Append(e));
+    return out;
+  };
+  Bytes announce = Signed(Statement{Announce(broker_m_, "other", 3 * kHour)}, {"other"});
+  Bytes release = Signed(Statement{Release(hello_m_, {adm}, 4 * kHour)}, {"other"});
+
+  auto v = replay({announce, release});
+  EXPECT_TRUE(v[0].valid) << v[0].code << " " << v[0].message;
+  EXPECT_EQ(v[0].kind, StatementKind::kBrokerKey);
+  EXPECT_TRUE(v[1].valid) << v[1].code << " " << v[1].message;
+  EXPECT_EQ(v[1].kind, StatementKind::kReleaseRecord);
+
+  // The release before the announcement.
+  v = replay({release, announce});
+  EXPECT_EQ(v[0].code, kBrokerKeyUnannounced);
+  EXPECT_TRUE(v[1].valid);
+  // Signed by another key than the one it names, or by it and another.
+  ReleaseRecord forged = Release(hello_m_, {adm}, 4 * kHour);
+  v = replay({announce, Signed(Statement{forged}, {"builder-c"})});
+  EXPECT_EQ(v[1].code, dsse::kThresholdNotMet) << v[1].message;
+  v = replay({announce, Signed(Statement{forged}, {"builder-c", "other"})});
+  EXPECT_TRUE(v[1].valid) << v[1].code;
+  // Another broker MRENCLAVE or HPKE key than the announcement's.
+  ReleaseRecord other_broker = forged;
+  other_broker.broker_mrenclave = hello_m_;
+  v = replay({announce, Signed(Statement{other_broker}, {"other"})});
+  EXPECT_EQ(v[1].code, kBrokerKeyMismatch);
+  ReleaseRecord other_hpke = forged;
+  other_hpke.broker_hpke_keyid = std::string(64, 'a');
+  v = replay({announce, Signed(Statement{other_hpke}, {"other"})});
+  EXPECT_EQ(v[1].code, kBrokerKeyMismatch);
+  // A key announced by an identity not admitted for broker: the announcement and every release
+  // signed with the key are invalid.
+  Bytes unadmitted = Signed(Statement{Announce(hello_m_, "other", 3 * kHour)}, {"other"});
+  v = replay({unadmitted, release});
+  EXPECT_EQ(v[0].code, kBrokerNotAdmitted) << v[0].message;
+  EXPECT_EQ(v[1].code, kBrokerKeyUnannounced);
+  // The quote: malformed, binding other keys, or attesting another identity.
+  BrokerKey junk = Announce(broker_m_, "other", 3 * kHour);
+  junk.quote = ToBytes("not a quote");
+  v = replay({Signed(Statement{junk}, {"other"}), release});
+  EXPECT_EQ(v[0].code, kBrokerEvidenceMalformed);
+  EXPECT_EQ(v[1].code, kBrokerKeyUnannounced);
+  BrokerKey unbound = Announce(broker_m_, "other", 3 * kHour);
+  unbound.hpke_key.key = Measurement("another hpke key");
+  v = replay({Signed(Statement{unbound}, {"other"})});
+  EXPECT_EQ(v[0].code, kBrokerKeyBindingMismatch);
+  BrokerKey other_svn = Announce(broker_m_, "other", 3 * kHour);
+  other_svn.identity.isv_svn = 2;
+  v = replay({Signed(Statement{other_svn}, {"other"})});
+  EXPECT_EQ(v[0].code, kBrokerIdentityMismatch);
+  // A broker-key statement signed by another key than the one it announces.
+  v = replay({Signed(Statement{Announce(broker_m_, "other", 3 * kHour)}, {"builder-c"}), release});
+  EXPECT_EQ(v[0].code, dsse::kThresholdNotMet);
+  EXPECT_EQ(v[1].code, kBrokerKeyUnannounced);
+  // Before the broker's admission is valid, and after its measurement is revoked.
+  v = replay({Signed(Statement{Announce(broker_m_, "other", kHour + 60)}, {"other"})});
+  EXPECT_EQ(v[0].code, kBrokerNotAdmitted) << v[0].message;
+  Revocation rev = Revoke(RevocationKind::kMeasurement, 5 * kHour);
+  rev.mrenclave = broker_m_;
+  Bytes revoke = Signed(Statement{rev}, {"root-1", "root-2"});
+  v = replay({announce, release, revoke,
+              Signed(Statement{Release(hello_m_, {adm}, 6 * kHour)}, {"other"})});
+  EXPECT_TRUE(v[1].valid);
+  EXPECT_TRUE(v[2].valid) << v[2].code << " " << v[2].message;
+  EXPECT_EQ(v[3].code, kBrokerNotAdmitted) << v[3].message;
+  // Another ledger.
+  ReleaseRecord elsewhere = forged;
+  elsewhere.ledger = "other.example/log";
+  v = replay({announce, Signed(Statement{elsewhere}, {"other"})});
+  EXPECT_EQ(v[1].code, kLedgerMismatch);
+}
 
 TEST_F(ReplayTest, BaseHistoryReplaysWithTheExpectedVerdicts) {
   BuildBase();
@@ -207,7 +354,7 @@ TEST_F(ReplayTest, BaseHistoryReplaysWithTheExpectedVerdicts) {
   ASSERT_EQ(v.size(), 13u);
   for (const EntryVerdict& e : v) {
     if (e.index == rel_.index) {
-      EXPECT_EQ(e.code, kPredicateTypeUnsupported);
+      EXPECT_EQ(e.code, kBrokerKeyUnannounced);
       EXPECT_EQ(e.kind, StatementKind::kReleaseRecord);
       continue;
     }

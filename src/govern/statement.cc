@@ -127,6 +127,47 @@ Json ArtifactJson(const Artifact& a) {
   return o;
 }
 
+Json IdentityJson(const EnclaveIdentity& id) {
+  return {{"mrenclave", HexEncode(id.mrenclave)},
+          {"mrsigner", HexEncode(id.mrsigner)},
+          {"isvProdId", id.isv_prod_id},
+          {"isvSvn", id.isv_svn},
+          {"mode", EnclaveModeName(id.mode)},
+          {"summary", SecuritySummaryName(id.summary)},
+          {"collateralTime", FormatRfc3339(id.collateral_time)}};
+}
+
+Json ReleaseRecordJson(const ReleaseRecord& p) {
+  Json o = {
+      {"ledger", p.ledger},
+      {"issuedOn", FormatRfc3339(p.issued_on)},
+      {"releaseId", HexEncode(p.release_id)},
+      {"envelope", {{"id", HexEncode(p.envelope_id)}, {"sha256", HexEncode(p.envelope_sha256)}}},
+      {"broker",
+       {{"mode", BrokerModeName(p.broker_mode)},
+        {"mrenclave", HexEncode(p.broker_mrenclave)},
+        {"hpkeKeyid", p.broker_hpke_keyid},
+        {"signingKeyid", p.broker_signing_keyid}}},
+      {"target",
+       {{"role", RoleName(Role::kWorkload)},
+        {"constraint", p.constraint},
+        {"enclaveKey", Base64Encode(p.enclave_key)},
+        {"identity", IdentityJson(p.identity)}}},
+      {"evidence",
+       {{"type", kEvidenceTypeSgxDcapQuote},
+        {"quoteSha256", HexEncode(p.quote_sha256)},
+        {"nonce", Base64Encode(p.nonce)}}},
+      {"authorization",
+       {{"unadmittedOverride", p.unadmitted_override},
+        {"admittedBy", RefsJson(p.admitted_by)},
+        {"checkpoint",
+         {{"size", p.checkpoint_size}, {"rootHash", Base64Encode(p.checkpoint_root_hash)}}}}},
+      {"owners", p.owners}};
+  if (p.activity_id) o["activity"] = {{"id", *p.activity_id}, {"version", p.activity_version}};
+  if (p.record) o["record"] = RefJson(*p.record);
+  return o;
+}
+
 // ---- subjects derived from predicates ----
 
 Json DerivedSubjects(const Statement& st) {
@@ -175,6 +216,17 @@ Json DerivedSubjects(const Statement& st) {
           }
         } else if constexpr (std::is_same_v<T, ProcessingRecord>) {
           for (const EntryRef& r : p.covers) subjects.push_back(digest("sha256", r.sha256));
+        } else if constexpr (std::is_same_v<T, ReleaseRecord>) {
+          subjects.push_back(
+              {{"name", "envelope"}, {"digest", {{"sha256", HexEncode(p.envelope_sha256)}}}});
+          subjects.push_back({{"name", "target"},
+                              {"digest", {{"sgxMrenclave", HexEncode(p.identity.mrenclave)}}}});
+        } else {
+          static_assert(std::is_same_v<T, BrokerKey>);
+          subjects.push_back({{"name", "broker"},
+                              {"digest", {{"sgxMrenclave", HexEncode(p.identity.mrenclave)}}}});
+          subjects.push_back(
+              {{"name", "signing-key"}, {"digest", {{"sha256", p.signing_key.KeyId()}}}});
         }
       },
       st.predicate);
@@ -295,6 +347,20 @@ Json PredicateJson(const Statement& st) {
                     {"reason", p.reason}};
           if (p.note) o["note"] = *p.note;
           return o;
+        } else if constexpr (std::is_same_v<T, ReleaseRecord>) {
+          return ReleaseRecordJson(p);
+        } else if constexpr (std::is_same_v<T, BrokerKey>) {
+          return {
+              {"ledger", p.ledger},
+              {"issuedOn", FormatRfc3339(p.issued_on)},
+              {"mode", BrokerModeName(p.mode)},
+              {"hpkeKey",
+               {{"keyid", p.hpke_key.KeyId()},
+                {"spki", Base64Encode(X25519SpkiOf(p.hpke_key.key))}}},
+              {"signingKey", KeyJson(p.signing_key)},
+              {"identity", IdentityJson(p.identity)},
+              {"evidence",
+               {{"quote", Base64Encode(p.quote)}, {"quoteSha256", HexEncode(Sha256(p.quote))}}}};
         } else {
           static_assert(std::is_same_v<T, ProcessingRecord>);
           Json controllers = Json::array();
@@ -964,6 +1030,210 @@ bool ParseRecord(Checker& c, const Json& p, ProcessingRecord* out) {
   return c.EntryRefs(p["covers"], "/predicate/covers", 1, kMaxCovers, &out->covers);
 }
 
+bool ParseBrokerMode(Checker& c, const Json& v, const std::string& path, BrokerMode* out) {
+  std::string mode;
+  if (!c.String(v, path, &mode)) return false;
+  auto m = BrokerModeFromName(mode);
+  if (!m) return c.Fail(kPredicateMalformed, path, "must be \"broker\" or \"handoff\"");
+  *out = *m;
+  return true;
+}
+
+// The identity object of §4.1 target.identity (also the broker-key statement's identity).
+bool ParseIdentity(Checker& c, const Json& v, const std::string& path, EnclaveIdentity* out) {
+  if (!c.Object(
+          v, path,
+          {"mrenclave", "mrsigner", "isvProdId", "isvSvn", "mode", "summary", "collateralTime"},
+          {})) {
+    return false;
+  }
+  int64_t prod = 0;
+  int64_t svn = 0;
+  std::string mode;
+  std::string summary;
+  if (!c.Digest32(v["mrenclave"], Child(path, "mrenclave"), &out->mrenclave) ||
+      !c.Digest32(v["mrsigner"], Child(path, "mrsigner"), &out->mrsigner) ||
+      !c.Int(v["isvProdId"], Child(path, "isvProdId"), 0, 65535, &prod) ||
+      !c.Int(v["isvSvn"], Child(path, "isvSvn"), 0, 65535, &svn) ||
+      !c.String(v["mode"], Child(path, "mode"), &mode)) {
+    return false;
+  }
+  out->isv_prod_id = static_cast<uint16_t>(prod);
+  out->isv_svn = static_cast<uint16_t>(svn);
+  auto m = EnclaveModeFromName(mode);
+  if (!m) {
+    return c.Fail(kPredicateMalformed, Child(path, "mode"),
+                  "must be RELEASE, DEBUG, SIMULATION or MOCK (the EII mode)");
+  }
+  out->mode = *m;
+  if (!c.String(v["summary"], Child(path, "summary"), &summary)) return false;
+  auto s = SecuritySummaryFromName(summary);
+  if (!s) {
+    return c.Fail(kPredicateMalformed, Child(path, "summary"),
+                  "must be INSECURE, STALE or SECURE (the EII security summary)");
+  }
+  out->summary = *s;
+  return c.Timestamp(v["collateralTime"], Child(path, "collateralTime"), &out->collateral_time);
+}
+
+bool ParseReleaseRecord(Checker& c, const Json& p, ReleaseRecord* out) {
+  const std::string base = "/predicate";
+  if (!c.Object(p, base,
+                {"ledger", "issuedOn", "releaseId", "envelope", "broker", "target", "evidence",
+                 "authorization", "owners"},
+                {"activity", "record"}) ||
+      !ParseGovernanceCommon(c, p, &out->ledger, &out->issued_on) ||
+      !c.HexArray(p["releaseId"], base + "/releaseId", &out->release_id)) {
+    return false;
+  }
+  // envelope
+  const Json& env = p["envelope"];
+  std::string ep = base + "/envelope";
+  if (!c.Object(env, ep, {"id", "sha256"}, {}) ||
+      !c.HexArray(env["id"], ep + "/id", &out->envelope_id) ||
+      !c.Digest32(env["sha256"], ep + "/sha256", &out->envelope_sha256)) {
+    return false;
+  }
+  // broker
+  const Json& br = p["broker"];
+  std::string bp = base + "/broker";
+  if (!c.Object(br, bp, {"mode", "mrenclave", "hpkeKeyid", "signingKeyid"}, {}) ||
+      !ParseBrokerMode(c, br["mode"], bp + "/mode", &out->broker_mode) ||
+      !c.Digest32(br["mrenclave"], bp + "/mrenclave", &out->broker_mrenclave) ||
+      !c.Hex(br["hpkeKeyid"], bp + "/hpkeKeyid", 64, &out->broker_hpke_keyid) ||
+      !c.Hex(br["signingKeyid"], bp + "/signingKeyid", 64, &out->broker_signing_keyid)) {
+    return false;
+  }
+  // target
+  const Json& t = p["target"];
+  std::string tp = base + "/target";
+  std::string role;
+  if (!c.Object(t, tp, {"role", "constraint", "enclaveKey", "identity"}, {}) ||
+      !c.String(t["role"], tp + "/role", &role)) {
+    return false;
+  }
+  if (role != RoleName(Role::kWorkload)) {
+    return c.Fail(kPredicateMalformed, tp + "/role", "must be \"workload\"");
+  }
+  if (t["constraint"].is_string() &&
+      t["constraint"].get_ref<const std::string&>().size() > kMaxReleaseConstraintSize) {
+    return c.Fail(kPredicateMalformed, tp + "/constraint", "must be at most 4096 bytes");
+  }
+  EnclaveConstraint constraint;
+  if (!c.Constraint(t["constraint"], tp + "/constraint", &out->constraint, &constraint) ||
+      !c.Base64Array(t["enclaveKey"], tp + "/enclaveKey", &out->enclave_key) ||
+      !ParseIdentity(c, t["identity"], tp + "/identity", &out->identity)) {
+    return false;
+  }
+  // evidence
+  const Json& ev = p["evidence"];
+  std::string vp = base + "/evidence";
+  std::string type;
+  if (!c.Object(ev, vp, {"type", "quoteSha256", "nonce"}, {}) ||
+      !c.String(ev["type"], vp + "/type", &type)) {
+    return false;
+  }
+  if (type != kEvidenceTypeSgxDcapQuote) {
+    return c.Fail(kPredicateMalformed, vp + "/type", "must be \"sgx-dcap-quote\"");
+  }
+  if (!c.Digest32(ev["quoteSha256"], vp + "/quoteSha256", &out->quote_sha256) ||
+      !c.Base64Array(ev["nonce"], vp + "/nonce", &out->nonce)) {
+    return false;
+  }
+  // authorization
+  const Json& au = p["authorization"];
+  std::string ap = base + "/authorization";
+  if (!c.Object(au, ap, {"unadmittedOverride", "admittedBy", "checkpoint"}, {}) ||
+      !c.Bool(au["unadmittedOverride"], ap + "/unadmittedOverride", &out->unadmitted_override)) {
+    return false;
+  }
+  if (out->unadmitted_override) {
+    if (!c.EntryRefs(au["admittedBy"], ap + "/admittedBy", 0, 0, &out->admitted_by)) return false;
+  } else if (!c.EntryRefs(au["admittedBy"], ap + "/admittedBy", 1, kMaxAdmittedBy,
+                          &out->admitted_by)) {
+    return false;
+  }
+  const Json& cp = au["checkpoint"];
+  std::string cpp = ap + "/checkpoint";
+  int64_t size = 0;
+  if (!c.Object(cp, cpp, {"size", "rootHash"}, {}) ||
+      !c.Int(cp["size"], cpp + "/size", 0, internal::kMaxJsonInteger, &size) ||
+      !c.Base64Array(cp["rootHash"], cpp + "/rootHash", &out->checkpoint_root_hash)) {
+    return false;
+  }
+  out->checkpoint_size = static_cast<uint64_t>(size);
+  // owners
+  const Json& ow = p["owners"];
+  std::string op = base + "/owners";
+  if (!c.Array(ow, op, 1, kMaxReleaseOwners)) return false;
+  for (size_t i = 0; i < ow.size(); ++i) {
+    std::string keyid;
+    if (!c.Hex(ow[i], Child(op, i), 64, &keyid)) return false;
+    if (!out->owners.empty() && keyid <= out->owners.back()) {
+      return c.Fail(kPredicateMalformed, Child(op, i), "owners' keyids are strictly ascending");
+    }
+    out->owners.push_back(std::move(keyid));
+  }
+  // activity and record: both or neither
+  if (p.contains("activity") != p.contains("record")) {
+    return c.Fail(kPredicateMalformed, base + (p.contains("activity") ? "/activity" : "/record"),
+                  "\"activity\" and \"record\" are both present or both absent");
+  }
+  if (p.contains("activity")) {
+    std::string id;
+    int64_t version = 0;
+    int64_t index = 0;
+    EntryRef record;
+    const Json& r = p["record"];
+    if (!c.Object(p["activity"], base + "/activity", {"id", "version"}, {}) ||
+        !c.Name(p["activity"]["id"], base + "/activity/id", &id) ||
+        !c.Int(p["activity"]["version"], base + "/activity/version", 1, internal::kMaxJsonInteger,
+               &version) ||
+        !c.Object(r, base + "/record", {"index", "sha256"}, {}) ||
+        !c.Int(r["index"], base + "/record/index", 0, internal::kMaxJsonInteger, &index) ||
+        !c.Digest32(r["sha256"], base + "/record/sha256", &record.sha256)) {
+      return false;
+    }
+    record.index = static_cast<uint64_t>(index);
+    out->activity_id = std::move(id);
+    out->activity_version = static_cast<uint64_t>(version);
+    out->record = record;
+  }
+  return true;
+}
+
+bool ParseBrokerKey(Checker& c, const Json& p, BrokerKey* out) {
+  const std::string base = "/predicate";
+  if (!c.Object(p, base,
+                {"ledger", "issuedOn", "mode", "hpkeKey", "signingKey", "identity", "evidence"},
+                {}) ||
+      !ParseGovernanceCommon(c, p, &out->ledger, &out->issued_on) ||
+      !ParseBrokerMode(c, p["mode"], base + "/mode", &out->mode) ||
+      !c.X25519KeyObject(p["hpkeKey"], base + "/hpkeKey", &out->hpke_key) ||
+      !c.KeyObject(p["signingKey"], base + "/signingKey", &out->signing_key) ||
+      !ParseIdentity(c, p["identity"], base + "/identity", &out->identity)) {
+    return false;
+  }
+  const Json& ev = p["evidence"];
+  std::string vp = base + "/evidence";
+  std::string quote_b64;
+  std::string quote_sha256;
+  if (!c.Object(ev, vp, {"quote", "quoteSha256"}, {}) ||
+      !c.String(ev["quote"], vp + "/quote", &quote_b64)) {
+    return false;
+  }
+  auto quote = Base64Decode(quote_b64);
+  if (!quote.ok() || quote->empty() || quote->size() > kMaxQuoteSize) {
+    return c.Fail(kPredicateMalformed, vp + "/quote", "must be strict base64 of 1 to 16384 bytes");
+  }
+  if (!c.Hex(ev["quoteSha256"], vp + "/quoteSha256", 64, &quote_sha256)) return false;
+  if (quote_sha256 != HexEncode(Sha256(*quote))) {
+    return c.Fail(kPredicateMalformed, vp + "/quoteSha256", "is not the SHA-256 of the quote");
+  }
+  out->quote = std::move(quote).value();
+  return true;
+}
+
 // Compares the statement's subjects with the derivation, as a set of canonical descriptors.
 bool CheckDerivedSubjects(Checker& c, const Json& given, const Json& derived) {
   std::vector<std::string> a;
@@ -1043,6 +1313,22 @@ std::optional<Role> RoleFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view BrokerModeName(BrokerMode mode) {
+  switch (mode) {
+    case BrokerMode::kBroker:
+      return "broker";
+    case BrokerMode::kHandoff:
+      return "handoff";
+  }
+  return "?";
+}
+
+std::optional<BrokerMode> BrokerModeFromName(std::string_view name) {
+  if (name == "broker") return BrokerMode::kBroker;
+  if (name == "handoff") return BrokerMode::kHandoff;
+  return std::nullopt;
+}
+
 std::string_view RevocationKindName(RevocationKind kind) {
   switch (kind) {
     case RevocationKind::kMeasurement:
@@ -1069,15 +1355,17 @@ std::optional<RevocationKind> RevocationKindFromName(std::string_view name) {
 }
 
 StatementKind Statement::kind() const {
-  static constexpr StatementKind kKinds[] = {StatementKind::kProvenance, StatementKind::kRootSet,
-                                             StatementKind::kAdmission, StatementKind::kRevocation,
-                                             StatementKind::kProcessingRecord};
+  static constexpr StatementKind kKinds[] = {
+      StatementKind::kProvenance, StatementKind::kRootSet,          StatementKind::kAdmission,
+      StatementKind::kRevocation, StatementKind::kProcessingRecord, StatementKind::kReleaseRecord,
+      StatementKind::kBrokerKey};
   return kKinds[predicate.index()];
 }
 
 const std::string& Statement::predicate_type() const {
-  static const std::string kTypes[] = {kSlsaProvenanceType, kRootSetType, kAdmissionType,
-                                       kRevocationType, kProcessingRecordType};
+  static const std::string kTypes[] = {
+      kSlsaProvenanceType,   kRootSetType,       kAdmissionType, kRevocationType,
+      kProcessingRecordType, kReleaseRecordType, kBrokerKeyType};
   return kTypes[predicate.index()];
 }
 
@@ -1230,6 +1518,16 @@ std::array<uint8_t, 64> RootKeyReportData(ByteSpan spki_der) {
   return rd;
 }
 
+std::array<uint8_t, 64> BrokerKeyReportData(const X25519PublicKey& hpke_key,
+                                            ByteSpan signing_spki_der) {
+  const X25519Spki hpke_spki = X25519SpkiOf(hpke_key);
+  const Sha256Digest d =
+      Sha256WithPrefix(AsBytes(kBrokerKeyBindingTag), {ByteSpan(hpke_spki), signing_spki_der});
+  std::array<uint8_t, 64> rd{};
+  std::copy(d.begin(), d.end(), rd.begin());
+  return rd;
+}
+
 StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnostics) {
   ParseDiagnostics local;
   ParseDiagnostics& diag = diagnostics ? *diagnostics : local;
@@ -1306,8 +1604,7 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
   diag.kind = known->kind;
   // S3.
   if (!c.Object(st, "", {"_type", "subject", "predicateType", "predicate"}, {})) return fail();
-  if (known->kind == StatementKind::kReleaseRecord || known->kind == StatementKind::kBrokerKey ||
-      known->kind == StatementKind::kRewrap) {
+  if (known->kind == StatementKind::kRewrap) {
     c.Fail(kPredicateTypeUnsupported, "/predicateType",
            "\"" + type +
                "\" is a Vouch predicate whose rules this version does not implement "
@@ -1346,12 +1643,26 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
       out.predicate = std::move(r);
       break;
     }
-    default: {
+    case StatementKind::kProcessingRecord: {
       ProcessingRecord r;
       ok = ParseRecord(c, p, &r);
       out.predicate = std::move(r);
       break;
     }
+    case StatementKind::kReleaseRecord: {
+      ReleaseRecord r;
+      ok = ParseReleaseRecord(c, p, &r);
+      out.predicate = std::move(r);
+      break;
+    }
+    case StatementKind::kBrokerKey: {
+      BrokerKey b;
+      ok = ParseBrokerKey(c, p, &b);
+      out.predicate = std::move(b);
+      break;
+    }
+    case StatementKind::kRewrap:
+      break;  // refused above
   }
   if (!ok) return fail();
   if (out.kind() != StatementKind::kProvenance &&

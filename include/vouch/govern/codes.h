@@ -14,8 +14,8 @@ inline constexpr char kStatementTypeInvalid[] = "statement_type_invalid";
 inline constexpr char kSubjectInvalid[] = "subject_invalid";
 inline constexpr char kSubjectMismatch[] = "subject_mismatch";
 inline constexpr char kPredicateTypeUnknown[] = "predicate_type_unknown";
-// A Vouch predicate type whose rules arrive with the provisioning issue (release records,
-// broker keys, re-wraps): recognised, classified, no effect on the state (docs/governance.md).
+// A Vouch predicate type whose rules are not implemented (re-wraps, provisioning §5.3):
+// recognised, classified, no effect on the state (docs/governance.md).
 inline constexpr char kPredicateTypeUnsupported[] = "predicate_type_unsupported";
 inline constexpr char kPredicateMalformed[] = "predicate_malformed";
 inline constexpr char kPersonalDataSuspected[] = "personal_data_suspected";
@@ -66,6 +66,19 @@ inline constexpr char kRevocationTargetUnknown[] = "revocation_target_unknown";
 inline constexpr char kRevocationWouldDeadlock[] = "revocation_would_deadlock";
 inline constexpr char kRecordVersionGap[] = "record_version_gap";
 inline constexpr char kRegisterEntryMissing[] = "register_entry_missing";
+
+// Provisioning (spec/provisioning.md §3.7, §4.1): broker-key statements and release records.
+// The broker's signing key was not announced by a valid broker-key statement before the release.
+inline constexpr char kBrokerKeyUnannounced[] = "broker_key_unannounced";
+// The release names a broker MRENCLAVE or HPKE keyid other than the announcement of its key.
+inline constexpr char kBrokerKeyMismatch[] = "broker_key_mismatch";
+// A broker-key statement's quote does not parse, does not bind its two keys in report_data, or
+// its report body is not the statement's identity (MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN).
+inline constexpr char kBrokerEvidenceMalformed[] = "broker_evidence_malformed";
+inline constexpr char kBrokerKeyBindingMismatch[] = "broker_key_binding_mismatch";
+inline constexpr char kBrokerIdentityMismatch[] = "broker_identity_mismatch";
+// The broker's identity is not admitted for role broker at the entry's position.
+inline constexpr char kBrokerNotAdmitted[] = "broker_not_admitted";
 
 // Query results (§4.3).
 inline constexpr char kNotAdmitted[] = "not_admitted";

@@ -7,11 +7,12 @@
 //   https://vouch.invalid/predicates/root-set/v1 admission
 //   https://vouch.invalid/predicates/admission/v1 revocation
 //   https://vouch.invalid/predicates/revocation/v1 processing record
-//   https://vouch.invalid/predicates/processing-record/v1 (GDPR Art. 30(1))
+//   https://vouch.invalid/predicates/processing-record/v1 (GDPR Art. 30(1)) release record
+//   https://vouch.invalid/predicates/release-record/v1 (spec/provisioning.md §4.1) broker key
+//   https://vouch.invalid/predicates/broker-key/v1 (spec/provisioning.md §3.7)
 //
-// Release records, broker keys and re-wraps (provisioning spec) are recognised but their rules
-// come with the provisioning issue: they parse to "predicate_type_unsupported". Anything else is
-// "predicate_type_unknown".
+// Re-wraps (provisioning spec §5.3) are recognised but their rules are not implemented: they
+// parse to "predicate_type_unsupported". Anything else is "predicate_type_unknown".
 //
 // ParseStatement runs checks S1–S3 of §4.2 in order and stops at the first failure: the payload
 // is strict JSON and its own canonical form (S1); `_type`, `subject` and `predicateType` (S2);
@@ -40,8 +41,10 @@
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
 #include "vouch/constraint/constraint.h"
+#include "vouch/constraint/enclave_instance_info.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/crypto/signer.h"
+#include "vouch/crypto/x25519_keys.h"
 
 namespace vouch::govern {
 
@@ -72,6 +75,10 @@ inline constexpr size_t kMaxBuilderKeys = 4;
 inline constexpr size_t kMaxReproducedBy = 32;
 inline constexpr size_t kMaxCovers = 64;
 inline constexpr size_t kMaxTextScalars = 200;
+inline constexpr size_t kMaxAdmittedBy = 32;
+inline constexpr size_t kMaxReleaseOwners = 8;
+inline constexpr size_t kMaxReleaseConstraintSize = 4096;
+inline constexpr char kEvidenceTypeSgxDcapQuote[] = "sgx-dcap-quote";
 
 enum class StatementKind : uint8_t {
   kProvenance,
@@ -255,14 +262,86 @@ struct ProcessingRecord {
   std::vector<EntryRef> covers;
 };
 
+// ---- provisioning §4.1 release record, §3.7 broker key ----
+
+// The attested identity of an enclave as its EII states it (`code_hash`, `code_signer`,
+// `product_id`, `isv_svn`, `mode`, `security.summary`, `security.timestamp`).
+struct EnclaveIdentity {
+  Sha256Hash mrenclave{};
+  Sha256Hash mrsigner{};
+  uint16_t isv_prod_id = 0;
+  uint16_t isv_svn = 0;
+  EnclaveMode mode = EnclaveMode::kRelease;              // "RELEASE", "DEBUG", "SIMULATION", "MOCK"
+  SecuritySummary summary = SecuritySummary::kInsecure;  // "INSECURE", "STALE", "SECURE"
+  UnixSeconds collateral_time = 0;
+  friend bool operator==(const EnclaveIdentity&, const EnclaveIdentity&) = default;
+};
+
+// How the releasing enclave runs: the attested broker (§3) or a direct hand-off enclave (§6).
+enum class BrokerMode : uint8_t { kBroker, kHandoff };
+std::string_view BrokerModeName(BrokerMode mode);  // "broker", "handoff"
+std::optional<BrokerMode> BrokerModeFromName(std::string_view name);
+
+using ReleaseId = std::array<uint8_t, 16>;  // 32 lowercase hex in JSON
+
+struct ReleaseRecord {
+  std::string ledger;
+  UnixSeconds issued_on = 0;
+  ReleaseId release_id{};
+  // envelope
+  ReleaseId envelope_id{};
+  Sha256Digest envelope_sha256{};  // subject "envelope"
+  // broker
+  BrokerMode broker_mode = BrokerMode::kBroker;
+  Sha256Hash broker_mrenclave{};
+  std::string broker_hpke_keyid;     // 64 hex
+  std::string broker_signing_keyid;  // 64 hex: the key that signs the record
+  // target ("role" is always workload)
+  std::string constraint;         // canonical constraint text, ≤ 4096 bytes
+  X25519PublicKey enclave_key{};  // raw
+  EnclaveIdentity identity;       // subject "target" is identity.mrenclave
+  // evidence (type "sgx-dcap-quote")
+  Sha256Digest quote_sha256{};
+  std::array<uint8_t, 32> nonce{};
+  // authorization
+  bool unadmitted_override = false;
+  std::vector<EntryRef> admitted_by;  // empty iff unadmitted_override, else 1..32
+  uint64_t checkpoint_size = 0;
+  Sha256Digest checkpoint_root_hash{};
+  std::vector<std::string> owners;  // keyids, strictly ascending, 1..8
+  // Both or neither: the envelope's activity and the EntryRef of its processing record.
+  std::optional<std::string> activity_id;  // Name
+  uint64_t activity_version = 0;           // ≥ 1 when activity_id is set
+  std::optional<EntryRef> record;
+};
+
+// An X25519 HPKE public key as a Key object {"keyid", "spki"} (RFC 8410 SPKI, keyid =
+// hex SHA-256(SPKI DER)).
+struct X25519Key {
+  X25519PublicKey key{};
+  std::string KeyId() const { return X25519KeyId(key); }
+};
+
+struct BrokerKey {
+  std::string ledger;
+  UnixSeconds issued_on = 0;
+  BrokerMode mode = BrokerMode::kBroker;
+  X25519Key hpke_key;
+  Key signing_key;           // Ed25519 or ECDSA P-256; subject "signing-key" is its keyid
+  EnclaveIdentity identity;  // subject "broker" is identity.mrenclave
+  Bytes quote;               // evidence.quote; evidence.quoteSha256 = hex H(quote)
+};
+
 struct Statement {
-  std::variant<Provenance, RootSet, Admission, Revocation, ProcessingRecord> predicate;
+  std::variant<Provenance, RootSet, Admission, Revocation, ProcessingRecord, ReleaseRecord,
+               BrokerKey>
+      predicate;
 
   StatementKind kind() const;
   const std::string& predicate_type() const;
   // The issue time: finishedOn for provenance, issuedOn for the others.
   UnixSeconds issued_on() const;
-  // The ledger origin of a governance statement; nullptr for provenance.
+  // The ledger origin of a governance or provisioning statement; nullptr for provenance.
   const std::string* ledger() const;
 };
 
@@ -298,6 +377,11 @@ std::optional<std::string> PersonalDataRule(std::string_view text);
 
 // report_data a root's quote must carry for `spki_der`: H("vouch-root-key/v1" ‖ SPKI) ‖ 0^32.
 std::array<uint8_t, 64> RootKeyReportData(ByteSpan spki_der);
+// report_data a broker's quote must carry for its keys (provisioning §3.1):
+// H("vouch-broker-key/v1" ‖ SPKI(hpke_key) ‖ SPKI(signing key)) ‖ 0^32.
+inline constexpr char kBrokerKeyBindingTag[] = "vouch-broker-key/v1";
+std::array<uint8_t, 64> BrokerKeyReportData(const X25519PublicKey& hpke_key,
+                                            ByteSpan signing_spki_der);
 
 }  // namespace vouch::govern
 
