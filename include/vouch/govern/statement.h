@@ -2,14 +2,13 @@
 // in-toto Statement v1 with one of these predicates, parsed field by field into typed values and
 // encoded back to the canonical (RFC 8785) payload:
 //
-//   provenance         SLSA Provenance v1, buildType
-//   https://vouch.invalid/buildtypes/enclave-bundle/v1 root set
-//   https://vouch.invalid/predicates/root-set/v1 admission
-//   https://vouch.invalid/predicates/admission/v1 revocation
-//   https://vouch.invalid/predicates/revocation/v1 processing record
-//   https://vouch.invalid/predicates/processing-record/v1 (GDPR Art. 30(1)) release record
-//   https://vouch.invalid/predicates/release-record/v1 (spec/provisioning.md §4.1) broker key
-//   https://vouch.invalid/predicates/broker-key/v1 (spec/provisioning.md §3.7)
+//   provenance         https://slsa.dev/provenance/v1 (buildType …/buildtypes/enclave-bundle/v1)
+//   root set           https://vouch.invalid/predicates/root-set/v1
+//   admission          https://vouch.invalid/predicates/admission/v1
+//   revocation         https://vouch.invalid/predicates/revocation/v1
+//   processing record  https://vouch.invalid/predicates/processing-record/v1 (GDPR Art. 30(1))
+//   release record     https://vouch.invalid/predicates/release-record/v1 (provisioning §4.1)
+//   broker key         https://vouch.invalid/predicates/broker-key/v1 (provisioning §3.7)
 //
 // Re-wraps (provisioning spec §5.3) are recognised but their rules are not implemented: they
 // parse to "predicate_type_unsupported". Anything else is "predicate_type_unknown".
