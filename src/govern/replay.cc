@@ -1527,6 +1527,12 @@ std::vector<RecordSummary> GovernanceState::Records() const {
   return out;
 }
 
+std::optional<uint64_t> GovernanceState::BrokerKeyAnnouncement(std::string_view keyid) const {
+  auto it = impl_->broker_keys.find(std::string(keyid));
+  if (it == impl_->broker_keys.end()) return std::nullopt;
+  return it->second.index;
+}
+
 const Admission* GovernanceState::FindAdmission(const EntryRef& ref) const {
   auto it = impl_->by_index.find(ref.index);
   if (it == impl_->by_index.end() || it->second.kind != StatementKind::kAdmission ||

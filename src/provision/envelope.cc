@@ -30,7 +30,7 @@ Status Unsupported(std::string message) {
   return MalformedError(kReasonEnvelopeUnsupported, std::move(message));
 }
 
-// Strict base64 of `min`..`max` bytes.
+// Strict base64 of `min`..`max` bytes (Checker::Base64Array for a fixed size).
 bool Base64Field(Checker& c, const Json& v, const std::string& path, size_t min, size_t max,
                  Bytes* out) {
   std::string text;
@@ -44,14 +44,6 @@ bool Base64Field(Checker& c, const Json& v, const std::string& path, size_t min,
                       : "must be " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
   }
   *out = std::move(bytes).value();
-  return true;
-}
-
-template <size_t N>
-bool Base64Array(Checker& c, const Json& v, const std::string& path, std::array<uint8_t, N>* out) {
-  Bytes b;
-  if (!Base64Field(c, v, path, N, N, &b)) return false;
-  std::copy(b.begin(), b.end(), out->begin());
   return true;
 }
 
@@ -96,7 +88,7 @@ bool ParseAdmission(Checker& c, const Json& a, EnvelopePayload* out) {
       !c.String(cp["origin"], Child(cp_path, "origin"), &ref.origin) ||
       !Uint(c, cp["size"], Child(cp_path, "size"), 1, vouch::internal::kMaxJsonInteger,
             &ref.size) ||
-      !Base64Array(c, cp["rootHash"], Child(cp_path, "rootHash"), &ref.root_hash)) {
+      !c.Base64Array(cp["rootHash"], Child(cp_path, "rootHash"), &ref.root_hash)) {
     return false;
   }
   if (ref.origin.empty() || ref.origin.size() > 255 ||
@@ -114,7 +106,7 @@ bool ParseRecovery(Checker& c, const Json& r, RecoveryWrap* out) {
   if (!c.Object(r, path, {"threshold", "enc", "ct", "shares"}, {}) ||
       !Uint(c, r["threshold"], Child(path, "threshold"), kMinRecoveryThreshold, kMaxCustodians,
             &threshold) ||
-      !Base64Array(c, r["enc"], Child(path, "enc"), &out->wrap.enc) ||
+      !c.Base64Array(r["enc"], Child(path, "enc"), &out->wrap.enc) ||
       !Base64Field(c, r["ct"], Child(path, "ct"), kMinSealedSize,
                    kInnerHeaderSize + kMaxSecretSize + hpke::kTagSize, &out->wrap.ct) ||
       !c.Array(r["shares"], Child(path, "shares"), kMinRecoveryThreshold, kMaxCustodians)) {
@@ -129,7 +121,7 @@ bool ParseRecovery(Checker& c, const Json& r, RecoveryWrap* out) {
     if (!c.Object(s, p, {"custodian", "x", "enc", "ct"}, {}) ||
         !c.Digest32(s["custodian"], Child(p, "custodian"), &share.custodian) ||
         !Uint(c, s["x"], Child(p, "x"), 1, 255, &x) ||
-        !Base64Array(c, s["enc"], Child(p, "enc"), &share.sealed.enc) ||
+        !c.Base64Array(s["enc"], Child(p, "enc"), &share.sealed.enc) ||
         !Base64Field(c, s["ct"], Child(p, "ct"), kSealedShareSize, kSealedShareSize,
                      &share.sealed.ct)) {
       return false;
@@ -229,10 +221,10 @@ bool ParseFields(Checker& c, const Json& p, EnvelopePayload* out) {
                       ") is not Vouch's (32, 1, 2): DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, "
                       "AES-256-GCM");
   }
-  if (!Base64Array(c, h["enc"], "/hpke/enc", &out->sealed.enc) ||
+  if (!c.Base64Array(h["enc"], "/hpke/enc", &out->sealed.enc) ||
       !Base64Field(c, h["ct"], "/hpke/ct", kMinSealedSize,
                    kInnerHeaderSize + kMaxSecretSize + hpke::kTagSize, &out->sealed.ct) ||
-      !Base64Array(c, p["commitment"], "/commitment", &out->commitment)) {
+      !c.Base64Array(p["commitment"], "/commitment", &out->commitment)) {
     return false;
   }
   if (p.contains("recovery")) {

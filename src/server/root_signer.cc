@@ -63,14 +63,8 @@ void PublishLocked(internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
 // Keeps `view` as the high-water mark: in memory, and sealed when it is newer than the last one.
 Status KeepViewLocked(const RootSignerOptions& options, internal::RootSignerState& state,
                       LedgerView view) VOUCH_REQUIRES(state.mu) {
-  const bool newer = !state.view || view.checkpoint.size() > state.view->checkpoint.size() ||
-                     view.quorum_time > state.view->quorum_time;
-  if (newer && !options.high_water_mark_path.empty()) {
-    VOUCH_RETURN_IF_ERROR(
-        SealHighWaterMark(*options.self_check.platform, options.high_water_mark_path, view));
-  }
-  state.view = std::move(view);
-  return OkStatus();
+  return KeepHighWaterMark(*options.self_check.platform, options.high_water_mark_path,
+                           &state.view, std::move(view));
 }
 
 Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& options,

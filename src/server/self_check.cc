@@ -215,6 +215,15 @@ Status SealHighWaterMark(platform::Platform& platform, const std::string& path,
   return WriteFileAtomic(path, blob, 0600).WithContext("cannot write the high-water mark " + path);
 }
 
+Status KeepHighWaterMark(platform::Platform& platform, const std::string& path,
+                         std::optional<LedgerView>* kept, LedgerView view) {
+  const bool newer = !*kept || view.checkpoint.size() > (*kept)->checkpoint.size() ||
+                     view.quorum_time > (*kept)->quorum_time;
+  if (newer && !path.empty()) VOUCH_RETURN_IF_ERROR(SealHighWaterMark(platform, path, view));
+  *kept = std::move(view);
+  return OkStatus();
+}
+
 StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platform,
                                                       const std::string& path,
                                                       const LedgerViewOptions& options) {

@@ -312,6 +312,9 @@ class GovernanceState {
   std::vector<RecordSummary> Records() const;
   // The admission entry at `ref`, if it is a valid admission.
   const Admission* FindAdmission(const EntryRef& ref) const;
+  // The index of the valid broker-key statement that announced signing key `keyid` (64 hex),
+  // if one did (provisioning §3.7).
+  std::optional<uint64_t> BrokerKeyAnnouncement(std::string_view keyid) const;
 
   struct Impl;
 

@@ -137,6 +137,12 @@ StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platfo
                                                       const std::string& path,
                                                       const LedgerViewOptions& options);
 
+// Keeps `view` in `*kept` as a service's high-water mark, sealing it to `path` first when it is
+// newer (larger, or a later quorum time) than the one kept; an empty `path` keeps it in memory
+// only. A failed seal leaves `*kept` unchanged and is returned: the view must not be used.
+Status KeepHighWaterMark(platform::Platform& platform, const std::string& path,
+                         std::optional<LedgerView>* kept, LedgerView view);
+
 struct SelfCheckOptions {
   // govern::Role::kRoot or govern::Role::kBroker.
   govern::Role role = govern::Role::kRoot;

@@ -1,0 +1,391 @@
+// The decisions of the secret broker (contract in broker.h).
+#include "vouch/server/broker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "vouch/base/encoding.h"
+#include "vouch/base/mutex.h"
+#include "vouch/constraint/constraint.h"
+#include "vouch/crypto/x25519_keys.h"
+#include "vouch/dsse/envelope.h"
+#include "vouch/govern/codes.h"
+#include "vouch/provision/envelope.h"
+#include "vouch/provision/envelope_crypto.h"
+#include "vouch/sgx/enclave_info.h"
+#include "vouch/tlog/merkle.h"
+
+namespace vouch::server {
+namespace internal {
+
+struct BrokerState {
+  // Held while a check runs or a release reads the ledger (steps 12–13).
+  mutable Mutex mu;
+  BrokerStatus status VOUCH_GUARDED_BY(mu);
+  std::optional<LedgerView> view VOUCH_GUARDED_BY(mu);
+  std::optional<EnclaveInstanceInfo> self VOUCH_GUARDED_BY(mu);
+  // A copy of `status` for status(), which must not wait for a ledger read. Lock order: mu,
+  // then published_mu.
+  mutable Mutex published_mu;
+  BrokerStatus published VOUCH_GUARDED_BY(published_mu);
+  // Whether this process has seen its broker-key statement in the log or appended one.
+  Mutex announce_mu;
+  bool announced VOUCH_GUARDED_BY(announce_mu) = false;
+  std::unique_ptr<provision::NonceBook> nonces;
+};
+
+}  // namespace internal
+
+namespace {
+
+Status SelfCheckFailed(const Status& check) {
+  return Status(StatusCode::kUnavailable,
+                "this broker does not release while its self-check fails (" + check.reason() +
+                    "): " + check.message(),
+                kSelfCheckFailed);
+}
+
+void PublishLocked(internal::BrokerState& state) VOUCH_REQUIRES(state.mu) {
+  MutexLock lock(&state.published_mu);
+  state.published = state.status;
+}
+
+govern::EnclaveIdentity IdentityOf(const EnclaveInstanceInfo& eii) {
+  govern::EnclaveIdentity id;
+  id.mrenclave = eii.code_hash;
+  id.mrsigner = eii.code_signer;
+  id.isv_prod_id = eii.product_id;
+  id.isv_svn = eii.isv_svn;
+  id.mode = eii.mode;
+  id.summary = eii.security.summary;
+  id.collateral_time = eii.security.timestamp;
+  return id;
+}
+
+// What steps 12–14 established, for the record.
+struct Authorization {
+  uint64_t size = 0;
+  Sha256Digest root_hash{};
+  std::string origin;
+  std::vector<govern::EntryRef> admitted_by;  // empty under the override
+  std::shared_ptr<const govern::GovernanceState> state;
+};
+
+}  // namespace
+
+Broker::Broker(ledger::ReceiptFetcher& log, BrokerOptions options)
+    : log_(log), options_(std::move(options)), state_(std::make_unique<internal::BrokerState>()) {}
+
+Broker::~Broker() = default;
+
+StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
+                                                 BrokerOptions options) {
+  if (options.hpke_key == nullptr || options.signing_key == nullptr || !options.append ||
+      options.random == nullptr || options.self_check.ledger.clock == nullptr) {
+    return InvalidArgumentError("a broker needs its HPKE key, signing key, log and randomness");
+  }
+  auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
+  const BrokerOptions& o = broker->options_;
+  VOUCH_ASSIGN_OR_RETURN(
+      broker->state_->nonces,
+      provision::NonceBook::Create(o.nonces, *o.self_check.ledger.clock, *o.random));
+  if (!o.high_water_mark_path.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(
+        std::optional<LedgerView> mark,
+        LoadHighWaterMark(*o.self_check.platform, o.high_water_mark_path, o.self_check.ledger));
+    MutexLock lock(&broker->state_->mu);
+    broker->state_->view = std::move(mark);
+  }
+  VOUCH_RETURN_IF_ERROR(broker->RunCheck());
+  return broker;
+}
+
+Status Broker::Recheck() { return RunCheck(); }
+
+Status Broker::RunCheck() {
+  internal::BrokerState& state = *state_;
+  MutexLock lock(&state.mu);
+  const UnixSeconds now = options_.self_check.ledger.clock->Now();
+  const LedgerView* previous = state.view ? &*state.view : nullptr;
+  auto result = RunSelfCheck(log_, options_.self_check, previous);
+  if (result.ok()) {
+    Status kept = KeepHighWaterMark(*options_.self_check.platform, options_.high_water_mark_path,
+                                    &state.view, result->view);
+    if (!kept.ok()) result = kept;
+  }
+  BrokerStatus& st = state.status;
+  st.checked_at = now;
+  if (result.ok()) {
+    st.check = OkStatus();
+    st.checked_size = result->view.checkpoint.size();
+    st.admitted_by = result->admitted_by;
+    st.receipt = result->receipt;
+    st.quote = result->quote;
+    state.self = result->self;
+  } else {
+    st.check = result.status();
+    st.admitted_by.reset();
+    st.receipt.clear();
+  }
+  PublishLocked(state);
+  return st.check;
+}
+
+BrokerStatus Broker::status() const {
+  MutexLock lock(&state_->published_mu);
+  return state_->published;
+}
+
+const X25519PublicKey& Broker::hpke_public_key() const { return options_.hpke_key->public_key(); }
+
+StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& envelope_id) {
+  {
+    MutexLock lock(&state_->published_mu);
+    if (!state_->published.check.ok()) return SelfCheckFailed(state_->published.check);
+  }
+  return state_->nonces->Issue(envelope_id);
+}
+
+Status Broker::Announce(const govern::GovernanceState& ledger, const std::string& origin,
+                        UnixSeconds now) {
+  MutexLock lock(&state_->announce_mu);
+  const std::string keyid = options_.signing_key->verifier().KeyId();
+  if (state_->announced || ledger.BrokerKeyAnnouncement(keyid)) {
+    state_->announced = true;
+    return OkStatus();
+  }
+  govern::BrokerKey bk;
+  bk.ledger = origin;
+  bk.issued_on = now;
+  bk.mode = govern::BrokerMode::kBroker;
+  bk.hpke_key.key = hpke_public_key();
+  VOUCH_ASSIGN_OR_RETURN(bk.signing_key.key,
+                         PublicKeyFromSpki(options_.signing_key->verifier().spki_der()));
+  {
+    MutexLock state_lock(&state_->mu);
+    if (!state_->self) return SelfCheckFailed(state_->status.check);
+    bk.identity = IdentityOf(*state_->self);
+    bk.quote = state_->status.quote;
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes statement, govern::EncodeStatement(govern::Statement{bk}));
+  VOUCH_ASSIGN_OR_RETURN(
+      dsse::Signature sig,
+      dsse::SignPayload(*options_.signing_key, dsse::kInTotoPayloadType, statement));
+  VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(statement, {sig}));
+  auto index = options_.append(entry.bytes());
+  if (!index.ok()) {
+    return Status(
+        StatusCode::kUnavailable,
+        "the log did not acknowledge the broker-key statement: " + index.status().message(),
+        kLogUnreachable);
+  }
+  state_->announced = true;
+  return OkStatus();
+}
+
+StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
+  const Clock& clock = *options_.self_check.ledger.clock;
+  const UnixSeconds now = clock.Now();
+
+  // 2–3: the envelope, for this broker.
+  VOUCH_ASSIGN_OR_RETURN(provision::Envelope envelope,
+                         provision::Envelope::Parse(request.envelope));
+  const provision::EnvelopePayload& payload = envelope.payload();
+  if (payload.broker_keyid != X25519KeyIdDigest(hpke_public_key())) {
+    return MalformedError(provision::kReasonEnvelopeWrongBroker,
+                          "envelope " + envelope.IdHex() + " is for broker key " +
+                              HexEncode(payload.broker_keyid) + ", this broker's is " +
+                              X25519KeyId(hpke_public_key()));
+  }
+  // 4: an owner's signature, under the allowlist when there is one.
+  dsse::KeySet trusted;
+  for (const govern::Key& k : payload.owner_keys) {
+    const bool allowed =
+        options_.owner_allowlist.empty() ||
+        std::any_of(options_.owner_allowlist.begin(), options_.owner_allowlist.end(),
+                    [&](const auto& a) { return a->key_digest() == k.key->key_digest(); });
+    if (allowed) trusted.Add(k.key);
+  }
+  if (trusted.empty()) {
+    return RejectedError(kOwnerNotAllowed, "no owner key of envelope " + envelope.IdHex() +
+                                               " is on this broker's owner allowlist");
+  }
+  VOUCH_ASSIGN_OR_RETURN(dsse::SignerSet owners, envelope.VerifyOwners(trusted));
+  // 5
+  if (payload.not_after && now >= *payload.not_after) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        "envelope " + envelope.IdHex() + " expired at " + FormatRfc3339(*payload.not_after),
+        kEnvelopeExpired);
+  }
+  // 6: the nonce is burnt before anything costly or informative.
+  VOUCH_RETURN_IF_ERROR(state_->nonces->Consume(request.nonce, payload.id));
+
+  // 7–8: the evidence, with the broker's own collateral.
+  auto collateral = options_.self_check.collateral(now);
+  if (!collateral.ok()) {
+    return Status(
+        StatusCode::kUnavailable,
+        "this broker has no collateral to verify evidence with: " + collateral.status().message(),
+        kCollateralMissing);
+  }
+  auto verified = options_.self_check.verifier->Verify(request.quote, *collateral, {now, false});
+  if (!verified.ok()) {
+    return RejectedError(kEvidenceRejected, "the quote does not verify (" +
+                                                verified.status().reason() +
+                                                "): " + verified.status().message());
+  }
+  // 9
+  if (verified->enclave.report_data !=
+      provision::ReleaseReportData(request.nonce, request.enclave_key)) {
+    return RejectedError(kReportDataMismatch,
+                         "the quote's report data is not SHA-256(\"vouch-release/v1\" ‖ nonce ‖ "
+                         "SPKI(enclave key)) ‖ 32 zero bytes for this request");
+  }
+  // 10
+  VOUCH_ASSIGN_OR_RETURN(hpke::Encapsulation encap,
+                         provision::EncapToEnclave(request.enclave_key, *options_.random));
+  // 11
+  const EnclaveInstanceInfo eii = sgx::ToEnclaveInstanceInfo(*verified);
+  VOUCH_ASSIGN_OR_RETURN(EnclaveConstraint constraint,
+                         EnclaveConstraint::Parse(payload.constraint));
+  if (Status met = constraint.Check(eii, now); !met.ok()) {
+    return RejectedError(kConstraintFailed, met.message());
+  }
+
+  // 12–13: a view fetched after step 6; the broker itself still admitted in it.
+  Authorization auth;
+  {
+    MutexLock lock(&state_->mu);
+    const LedgerView* previous = state_->view ? &*state_->view : nullptr;
+    auto synced = SyncLedgerView(log_, options_.self_check.ledger, previous);
+    if (!synced.ok()) {
+      return Status(StatusCode::kUnavailable,
+                    "this broker cannot read the ledger (" + synced.status().reason() +
+                        "): " + synced.status().message(),
+                    synced.status().reason());
+    }
+    VOUCH_RETURN_IF_ERROR(KeepHighWaterMark(*options_.self_check.platform,
+                                            options_.high_water_mark_path, &state_->view,
+                                            std::move(synced).value())
+                              .WithContext("this broker cannot keep its high-water mark"));
+    const LedgerView& view = *state_->view;
+    if (!state_->self) return SelfCheckFailed(state_->status.check);
+    auto admitted = CheckAdmitted(view, govern::Role::kBroker, *state_->self,
+                                  options_.signing_key->verifier().spki_der(), now);
+    if (!admitted.ok()) {
+      state_->status.check = admitted.status();
+      state_->status.admitted_by.reset();
+      state_->status.receipt.clear();
+      PublishLocked(*state_);
+      return SelfCheckFailed(admitted.status());
+    }
+    auth.size = view.checkpoint.size();
+    auth.root_hash = view.checkpoint.root();
+    auth.origin = view.checkpoint.origin();
+    auth.state = view.state;
+  }
+
+  // 14: the target's admission at that view.
+  govern::AdmissionDecision decision =
+      auth.state->Admitted(eii, govern::Role::kWorkload, auth.size, now);
+  if (decision.code == govern::kRevoked) {
+    return RejectedError(kIdentityRevoked, "MRENCLAVE " + HexEncode(eii.code_hash) +
+                                               " is revoked at size " + std::to_string(auth.size) +
+                                               ": " + decision.message);
+  }
+  if (payload.unadmitted_override) {
+    if (options_.no_unadmitted) {
+      return RejectedError(kUnadmittedRefused,
+                           "envelope " + envelope.IdHex() +
+                               " was made under the unadmitted override, which this broker "
+                               "refuses (--no-unadmitted)");
+    }
+  } else if (!decision.admitted) {
+    return RejectedError(kIdentityNotAdmitted, "MRENCLAVE " + HexEncode(eii.code_hash) +
+                                                   " is not admitted for role workload at size " +
+                                                   std::to_string(auth.size) + " (" +
+                                                   decision.code + "): " + decision.message);
+  } else {
+    auth.admitted_by = decision.by;
+  }
+  // 15: the activity's latest record covers an admission of step 14.
+  std::optional<govern::RecordSummary> record;
+  if (payload.activity) {
+    for (const govern::RecordSummary& r : auth.state->Records()) {
+      if (r.record.activity_id != *payload.activity) continue;
+      const bool covers = decision.admitted &&
+                          std::any_of(decision.by.begin(), decision.by.end(), [&](const auto& a) {
+                            const auto& c = r.record.covers;
+                            return std::find(c.begin(), c.end(), a) != c.end();
+                          });
+      if (covers) record = r;
+    }
+    if (!record) {
+      return RejectedError(kProcessingRecordMissing,
+                           "no processing record of activity " + *payload.activity +
+                               " covers an admission of MRENCLAVE " + HexEncode(eii.code_hash) +
+                               " at size " + std::to_string(auth.size));
+    }
+  }
+
+  // 16: only now is the envelope opened.
+  VOUCH_ASSIGN_OR_RETURN(
+      provision::Inner inner,
+      provision::OpenEnvelopeSecret(*options_.hpke_key, payload.Binding(), payload.sealed));
+
+  // 17: the record, durably logged before anything is answered.
+  VOUCH_RETURN_IF_ERROR(Announce(*auth.state, auth.origin, now));
+  govern::ReleaseRecord rr;
+  rr.ledger = auth.origin;
+  rr.issued_on = now;
+  VOUCH_RETURN_IF_ERROR(options_.random->Fill(rr.release_id));
+  rr.envelope_id = payload.id;
+  rr.envelope_sha256 = envelope.payload_sha256();
+  rr.broker_mode = govern::BrokerMode::kBroker;
+  {
+    MutexLock lock(&state_->mu);
+    rr.broker_mrenclave = state_->self->code_hash;
+  }
+  rr.broker_hpke_keyid = X25519KeyId(hpke_public_key());
+  rr.broker_signing_keyid = options_.signing_key->verifier().KeyId();
+  rr.constraint = payload.constraint;
+  rr.enclave_key = request.enclave_key;
+  rr.identity = IdentityOf(eii);
+  rr.quote_sha256 = Sha256(request.quote);
+  rr.nonce = request.nonce;
+  rr.unadmitted_override = payload.unadmitted_override;
+  rr.admitted_by = auth.admitted_by;
+  rr.checkpoint_size = auth.size;
+  rr.checkpoint_root_hash = auth.root_hash;
+  for (const Sha256Digest& d : owners) rr.owners.push_back(HexEncode(d));
+  std::sort(rr.owners.begin(), rr.owners.end());
+  if (record) {
+    rr.activity_id = record->record.activity_id;
+    rr.activity_version = record->record.activity_version;
+    rr.record = record->entry;
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes statement, govern::EncodeStatement(govern::Statement{rr}));
+  VOUCH_ASSIGN_OR_RETURN(
+      dsse::Signature sig,
+      dsse::SignPayload(*options_.signing_key, dsse::kInTotoPayloadType, statement));
+  VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(statement, {sig}));
+  auto index = options_.append(entry.bytes());
+  if (!index.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "the log did not acknowledge the release record: " + index.status().message(),
+                  kLogUnreachable);
+  }
+  ReleaseResult result;
+  result.release_id = rr.release_id;
+  result.record_entry = ToBytes(entry.bytes());
+  result.record_index = *index;
+  result.record_leaf_hash = tlog::HashLeaf(entry.bytes());
+  // 18
+  provision::ResponseBinding binding{payload.id, request.nonce, request.enclave_key,
+                                     result.record_leaf_hash};
+  VOUCH_ASSIGN_OR_RETURN(result.sealed, provision::SealResponse(encap, binding, inner));
+  return result;
+}
+
+}  // namespace vouch::server
