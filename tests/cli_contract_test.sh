@@ -108,6 +108,13 @@ json_case unseal_ok "vouch unseal" 0 ok -- unseal --bundle "$TMP/app" "$TMP/secr
 json_case unseal_stdout "vouch unseal" 2 error usage -- unseal --bundle "$TMP/app" "$TMP/secret.sealed" - --json
 echo tampered >>"$TMP/s2"
 json_case unseal_tampered "vouch unseal" 1 rejected sealed_blob_malformed -- unseal --bundle "$TMP/app" "$TMP/s2" "$TMP/o2" --json
+json_case custodian_keygen_ok "vouch provision custodian-keygen" 0 ok -- provision custodian-keygen --out "$TMP/cust.pem" --json
+json_case custodian_keygen_exists "vouch provision custodian-keygen" 2 error file_exists -- \
+  provision custodian-keygen --out "$TMP/cust.pem" --json
+json_case provision_inspect_ok "vouch provision inspect" 0 ok -- \
+  provision inspect tests/data/provisioning/envelope-vector.json --json
+json_case provision_inspect_garbage "vouch provision inspect" 1 rejected envelope_malformed -- \
+  provision inspect examples/eii.json --json
 # Governance commands (docs/governance.md), with keys made by openssl as users make them.
 for k in ra rb; do
   openssl genpkey -algorithm ed25519 -out "$TMP/$k.pem" 2>/dev/null

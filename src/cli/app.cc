@@ -75,6 +75,7 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterBuildCommands(*app, ctx);
   RegisterAuditCommands(*app, ctx);
   RegisterLedgerCommands(*app, ctx);
+  RegisterProvisionCommands(*app, ctx);
   RegisterVersionCommand(*app, ctx);
   RegisterHelpCommand(*app, ctx);
   if (CLI::App* serve = FindSubcommand(app.get(), "serve")) {

@@ -176,8 +176,9 @@ void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx);   // `serve log`, `serve witness`
 void RegisterVersionCommand(CLI::App& app, CommandContext& ctx);  // `version`
 void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
-void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);  // also `measure`
-void RegisterSealCommands(CLI::App& app, CommandContext& ctx);     // `seal`, `unseal`
+void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);    // also `measure`
+void RegisterSealCommands(CLI::App& app, CommandContext& ctx);       // `seal`, `unseal`
+void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx);  // `provision`
 
 }  // namespace vouch::cli
 

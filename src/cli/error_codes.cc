@@ -13,6 +13,7 @@
 #include "vouch/ledger/reasons.h"
 #include "vouch/pcs/reasons.h"
 #include "vouch/platform/reasons.h"
+#include "vouch/provision/envelope.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/server/root_client.h"
 #include "vouch/server/self_check.h"
@@ -308,6 +309,10 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Io(b::kIntegrityFileMismatch),
     Rejected(b::kIntegrityDigestMissing),
     Rejected(b::kIntegrityDigestMismatch),
+    // provision: an envelope file examined (`provision inspect`; envelope_malformed is the same
+    // word as DSSE's, dsse::kEnvelopeMalformed above).
+    Rejected(provision::kReasonEnvelopeUnsupported),
+    Rejected(provision::kReasonEnvelopeSignatureInvalid),
 });
 
 ErrorCode Generic(StatusCode code) {

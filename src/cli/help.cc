@@ -193,6 +193,16 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch enclave quote app/ --report-data 00ff --out q.bin\n"
        "  vouch sim collateral --out sim-coll/\n"
        "  vouch sgx verify q.bin --collateral sim-coll/ --sim-root sim-coll/root_ca.der"},
+      {"vouch provision",
+       "  vouch provision custodian-keygen --out custodian-a.pem   # and custodian-a.pub.pem\n"
+       "  vouch provision inspect secret.env --owner-pub owner.pub"},
+      {"vouch provision custodian-keygen",
+       "  vouch provision custodian-keygen --out custodian-a.pem   # prints its keyid\n"
+       "  vouch provision custodian-keygen --out keys/c1.pem --pub-out share/c1.pub.pem --json"},
+      {"vouch provision inspect",
+       "  vouch provision inspect secret.env\n"
+       "  vouch provision inspect secret.env --owner-pub owner.pub --at 2027-06-01T00:00:00Z "
+       "--json"},
       {"vouch seal",
        "  vouch seal --bundle app/ --policy mrsigner secret.txt secret.sealed\n"
        "  printf 'token' | vouch seal --bundle app/ --policy mrenclave - secret.sealed --json"},
