@@ -6,6 +6,7 @@
 #include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/provision/binding.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/seal/seal.h"
 
@@ -16,6 +17,38 @@ Bytes SealedKeyAad(std::string_view purpose) {
   Bytes aad = ToBytes(kSealedKeyAadPrefix);
   aad.insert(aad.end(), purpose.begin(), purpose.end());
   return aad;
+}
+
+// The seed sealed in `path` (opened, `size` bytes), or a new one sealed there first; `*created`
+// says which.
+StatusOr<SecretBytes> LoadOrCreateSealedSeed(platform::Platform& platform, const std::string& path,
+                                             ByteSpan aad, size_t size, bool* created) {
+  *created = false;
+  auto file = ReadPrivateFile(path, kMaxSealedKeyFileSize);
+  if (file.ok()) {
+    auto opened = seal::Unseal(platform, file->Reveal(), aad);
+    if (!opened.ok()) {
+      return opened.status().WithContext(
+          "the sealed key " + path +
+          " does not unseal in this enclave (sealed by another measurement or platform, for "
+          "another purpose, or damaged); it is not replaced");
+    }
+    if (opened->size() != size) {
+      return MalformedError(seal::reasons::kSealedBlobMalformed,
+                            "the sealed key " + path + " holds " + std::to_string(opened->size()) +
+                                " bytes, not a " + std::to_string(size) + "-byte seed");
+    }
+    return *std::move(opened);
+  }
+  if (file.status().code() != StatusCode::kNotFound) {
+    return file.status().WithContext("cannot read the sealed key " + path);
+  }
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes seed, RandomSecret(size));
+  VOUCH_ASSIGN_OR_RETURN(Bytes blob,
+                         seal::Seal(platform, platform::SealPolicy::kMrEnclave, seed, aad));
+  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(path, blob, 0600));
+  *created = true;
+  return seed;
 }
 
 }  // namespace
@@ -42,34 +75,10 @@ StatusOr<std::unique_ptr<EnclaveKey>> EnclaveKey::LoadOrCreate(platform::Platfor
   if (purpose.empty()) {
     return Status(StatusCode::kInvalidArgument, "an enclave key needs a purpose");
   }
-  const Bytes aad = SealedKeyAad(purpose);
-  SecretBytes seed;
   bool created = false;
-  auto file = ReadPrivateFile(path, kMaxSealedKeyFileSize);
-  if (file.ok()) {
-    auto opened = seal::Unseal(platform, file->Reveal(), aad);
-    if (!opened.ok()) {
-      return opened.status().WithContext(
-          "the sealed key " + path +
-          " does not unseal in this enclave (sealed by another measurement or platform, for "
-          "another purpose, or damaged); it is not replaced");
-    }
-    if (opened->size() != kSealedKeySeedSize) {
-      return MalformedError(seal::reasons::kSealedBlobMalformed,
-                            "the sealed key " + path + " holds " + std::to_string(opened->size()) +
-                                " bytes, not a " + std::to_string(kSealedKeySeedSize) +
-                                "-byte seed");
-    }
-    seed = *std::move(opened);
-  } else if (file.status().code() == StatusCode::kNotFound) {
-    VOUCH_ASSIGN_OR_RETURN(seed, RandomSecret(kSealedKeySeedSize));
-    VOUCH_ASSIGN_OR_RETURN(Bytes blob,
-                           seal::Seal(platform, platform::SealPolicy::kMrEnclave, seed, aad));
-    VOUCH_RETURN_IF_ERROR(WriteFileAtomic(path, blob, 0600));
-    created = true;
-  } else {
-    return file.status().WithContext("cannot read the sealed key " + path);
-  }
+  VOUCH_ASSIGN_OR_RETURN(
+      SecretBytes seed,
+      LoadOrCreateSealedSeed(platform, path, SealedKeyAad(purpose), kSealedKeySeedSize, &created));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LocalSigningKey> signing_key,
                          LocalSigningKey::FromEd25519Seed(seed.Reveal()));
   VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const PublicKeyVerify> public_key,
@@ -84,6 +93,31 @@ platform::ReportData EnclaveKey::BindingReportData(std::string_view tag) const {
 
 StatusOr<Bytes> EnclaveKey::BindingQuote(std::string_view tag) {
   return platform_.Quote(BindingReportData(tag));
+}
+
+BrokerKeys::BrokerKeys(std::string path, bool created, X25519PrivateKey hpke,
+                       std::unique_ptr<LocalSigningKey> signing_key)
+    : path_(std::move(path)),
+      created_(created),
+      hpke_(std::move(hpke)),
+      signing_key_(std::move(signing_key)) {}
+
+StatusOr<std::unique_ptr<BrokerKeys>> BrokerKeys::LoadOrCreate(platform::Platform& platform,
+                                                               const std::string& path) {
+  bool created = false;
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes seeds,
+                         LoadOrCreateSealedSeed(platform, path, AsBytes(kBrokerKeysAad),
+                                                kBrokerKeysSeedSize, &created));
+  const ByteSpan both = seeds.Reveal();
+  VOUCH_ASSIGN_OR_RETURN(X25519PrivateKey hpke, X25519PrivateKey::FromBytes(both.first(32)));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LocalSigningKey> signing_key,
+                         LocalSigningKey::FromEd25519Seed(both.subspan(32)));
+  return std::unique_ptr<BrokerKeys>(
+      new BrokerKeys(path, created, std::move(hpke), std::move(signing_key)));
+}
+
+StatusOr<platform::ReportData> BrokerKeys::BindingReportData() const {
+  return provision::BrokerKeyReportData(hpke_.public_key(), signing_key_->verifier().spki_der());
 }
 
 }  // namespace vouch::server

@@ -12,6 +12,7 @@
 #include "vouch/crypto/sha.h"
 #include "vouch/govern/statement.h"
 #include "vouch/platform/sim.h"
+#include "vouch/provision/binding.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/seal/seal.h"
 
@@ -193,6 +194,36 @@ TEST_F(EnclaveKeyTest, TheQuoteCarriesTheBinding) {
   constexpr size_t kMrEnclaveOffset = 48 + 64;
   EXPECT_EQ(Bytes(quote->begin() + kMrEnclaveOffset, quote->begin() + kMrEnclaveOffset + 32),
             Bytes(mr_enclave.begin(), mr_enclave.end()));
+}
+
+TEST_F(EnclaveKeyTest, TheBrokersTwoKeysLiveInOneSealedFile) {
+  auto p = On("broker 1");
+  auto first = BrokerKeys::LoadOrCreate(*p, path_);
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_TRUE((*first)->created());
+  struct stat st {};
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(FileBytes().size(), seal::kSealedBlobOverhead + kBrokerKeysSeedSize);
+
+  auto p2 = On("broker 1");
+  auto second = BrokerKeys::LoadOrCreate(*p2, path_);
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_FALSE((*second)->created());
+  EXPECT_EQ((*second)->hpke().public_key(), (*first)->hpke().public_key());
+  EXPECT_EQ((*second)->signer().verifier().KeyId(), (*first)->signer().verifier().KeyId());
+  auto report_data = (*second)->BindingReportData();
+  ASSERT_THAT(report_data.status(), IsOk());
+  EXPECT_EQ(*report_data,
+            *provision::BrokerKeyReportData((*first)->hpke().public_key(),
+                                            (*first)->signer().verifier().spki_der()));
+
+  // Another measurement cannot open them, and they are not replaced; nor does a root key file.
+  const Bytes sealed = FileBytes();
+  EXPECT_THAT(BrokerKeys::LoadOrCreate(*On("broker 2"), path_).status(), Not(IsOk()));
+  EXPECT_EQ(FileBytes(), sealed);
+  ASSERT_THAT(EnclaveKey::LoadOrCreate(*On("broker 1"), path_ + ".root", "root").status(), IsOk());
+  EXPECT_THAT(BrokerKeys::LoadOrCreate(*On("broker 1"), path_ + ".root").status(), Not(IsOk()));
 }
 
 }  // namespace

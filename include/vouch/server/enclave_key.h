@@ -6,7 +6,7 @@
 //   SHA-256(tag ‖ SPKI DER) ‖ 32 zero bytes        (root keys: tag "vouch-root-key/v1")
 //
 // so that anyone can check with `vouch sgx verify` that the key was made by that measurement.
-// The root service uses it; the broker will too.
+// The root service uses it; the broker keeps its two keys in one such file (BrokerKeys, below).
 //
 // The sealed file (docs/formats/sealed-key.md) is one seal/ blob (policy MRENCLAVE) of the
 // 32-byte RFC 8032 seed, with associated data "vouch-sealed-key/v1:" ‖ purpose, written
@@ -29,6 +29,7 @@
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/crypto/signer.h"
+#include "vouch/crypto/x25519.h"
 #include "vouch/govern/statement.h"
 #include "vouch/platform/platform.h"
 
@@ -91,6 +92,40 @@ class EnclaveKey {
   const bool created_;
   const std::unique_ptr<LocalSigningKey> signing_key_;
   const std::shared_ptr<const PublicKeyVerify> public_key_;
+};
+
+// The broker's two keys (spec/provisioning.md §3): an X25519 HPKE key pair, to which owners
+// seal envelopes, and an Ed25519 signing key, which signs release records and the broker-key
+// statement. Both come from one sealed file holding their two 32-byte seeds (HPKE private key,
+// then Ed25519 seed), sealed to the enclave's MRENCLAVE with associated data
+// "vouch-broker-keys/v1"; the rules for a missing or unopenable file are EnclaveKey's. Their
+// binding to the enclave is provision::BrokerKeyReportData(HPKE key, signing SPKI).
+//
+// Thread-safety: the accessors and the keys are thread-safe after LoadOrCreate.
+inline constexpr char kBrokerKeysAad[] = "vouch-broker-keys/v1";
+inline constexpr size_t kBrokerKeysSeedSize = 64;
+
+class BrokerKeys {
+ public:
+  static StatusOr<std::unique_ptr<BrokerKeys>> LoadOrCreate(platform::Platform& platform,
+                                                            const std::string& path);
+  BrokerKeys(const BrokerKeys&) = delete;
+  BrokerKeys& operator=(const BrokerKeys&) = delete;
+
+  bool created() const { return created_; }
+  const std::string& path() const { return path_; }
+  const X25519PrivateKey& hpke() const { return hpke_; }
+  const PublicKeySign& signer() const { return *signing_key_; }
+  // The report data of the broker's key-binding quote.
+  StatusOr<platform::ReportData> BindingReportData() const;
+
+ private:
+  BrokerKeys(std::string path, bool created, X25519PrivateKey hpke,
+             std::unique_ptr<LocalSigningKey> signing_key);
+  const std::string path_;
+  const bool created_;
+  const X25519PrivateKey hpke_;
+  const std::unique_ptr<LocalSigningKey> signing_key_;
 };
 
 }  // namespace vouch::server
