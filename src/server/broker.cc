@@ -121,6 +121,7 @@ Status Broker::RunCheck() {
     st.admitted_by = result->admitted_by;
     st.receipt = result->receipt;
     st.quote = result->quote;
+    st.ledger = result->view.checkpoint.origin();
     state.self = result->self;
   } else {
     st.check = result.status();

@@ -121,6 +121,7 @@ struct BrokerStatus {
   std::optional<govern::EntryRef> admitted_by;
   std::string receipt;  // .tlog-proof of admitted_by
   Bytes quote;          // the key-binding quote of the last passing check
+  std::string ledger;   // the ledger's origin, as of the last passing check
 };
 
 struct ReleaseRequest {

@@ -1,0 +1,388 @@
+#include "vouch/server/broker_service.h"
+
+#include <atomic>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "vouch/base/encoding.h"
+#include "vouch/base/mutex.h"
+#include "vouch/base/rate_limiter.h"
+#include "vouch/base/time.h"
+#include "vouch/crypto/x25519_keys.h"
+#include "vouch/ledger/reasons.h"
+#include "vouch/provision/envelope.h"
+#include "vouch/provision/envelope_crypto.h"
+#include "vouch/sgx/collateral.h"
+#include "vouch/tlog/reasons.h"
+
+namespace vouch::server {
+namespace internal {
+
+// The limiters, the releases in flight and the recheck thread.
+struct BrokerServiceState {
+  Mutex mu;
+  CondVar cv;
+  bool stopping VOUCH_GUARDED_BY(mu) = false;
+  // Set by Create before the service is shared; thread-safe themselves.
+  std::unique_ptr<KeyedRateLimiter> challenge_limiter;
+  std::unique_ptr<KeyedRateLimiter> release_limiter;
+  std::atomic<size_t> releases_in_flight{0};
+  std::thread rechecks;
+};
+
+}  // namespace internal
+
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr char kJsonType[] = "application/json";
+
+http::HttpResponse NoStore(http::HttpResponse r) {
+  r.headers.Set("Cache-Control", "no-store");
+  return r;
+}
+
+http::HttpResponse Error(int status, std::string_view code, std::string_view message) {
+  OrderedJson j;
+  j["error"] = {{"code", std::string(code)}, {"message", std::string(message)}};
+  return NoStore(http::HttpResponse::Json(
+      status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
+}
+
+http::HttpResponse Malformed(std::string_view message) {
+  return Error(400, ledger::reasons::kRequestMalformed, message);
+}
+
+http::HttpResponse Ok(const OrderedJson& j) {
+  return NoStore(http::HttpResponse::Json(
+      200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
+}
+
+http::HttpResponse TooMany(std::string_view code, std::string_view message,
+                           std::chrono::seconds retry_after) {
+  http::HttpResponse r = Error(BrokerHttpStatus(code), code, message);
+  r.headers.Set("Retry-After", std::to_string(retry_after.count()));
+  return r;
+}
+
+// 415 or 413 for a body the endpoint does not take, else nullopt.
+std::optional<http::HttpResponse> CheckBody(const http::HttpRequest& request, size_t limit) {
+  const std::string type(request.headers.Get("Content-Type").value_or(""));
+  std::string media = type.substr(0, type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  if (!http::EqualsIgnoreCase(media, kJsonType)) {
+    return Error(415, ledger::reasons::kRequestMalformed,
+                 std::string("the broker takes bodies of type ") + kJsonType);
+  }
+  if (request.body.size() > limit) {
+    return Error(413, ledger::reasons::kRequestMalformed,
+                 "the body is over this endpoint's limit of " + std::to_string(limit) + " bytes");
+  }
+  return std::nullopt;
+}
+
+// The host part of "host:port" or "[v6]:port": the key of the per-address limits.
+std::string AddressKey(std::string_view remote) {
+  if (!remote.empty() && remote.front() == '[') {
+    const size_t close = remote.find(']');
+    return std::string(
+        remote.substr(0, close == std::string_view::npos ? remote.size() : close + 1));
+  }
+  return std::string(remote.substr(0, remote.rfind(':')));
+}
+
+bool IsLowerHex(std::string_view s, size_t size) {
+  if (s.size() != size) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// True when `j` is an object whose members are all in `allowed` and include all of `required`.
+bool HasMembers(const Json& j, const std::set<std::string>& allowed,
+                const std::set<std::string>& required) {
+  if (!j.is_object()) return false;
+  for (const auto& [key, value] : j.items()) {
+    if (allowed.count(key) == 0) return false;
+  }
+  for (const std::string& key : required) {
+    if (!j.contains(key)) return false;
+  }
+  return true;
+}
+
+// The base64 string member `name` of `j`, decoded to exactly N bytes.
+template <size_t N>
+std::optional<std::array<uint8_t, N>> FixedBase64(const Json& j, const char* name) {
+  if (!j[name].is_string()) return std::nullopt;
+  auto bytes = Base64Decode(j[name].get<std::string>());
+  if (!bytes.ok() || bytes->size() != N) return std::nullopt;
+  std::array<uint8_t, N> out{};
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+OrderedJson StatusJson(const BrokerStatus& st) {
+  OrderedJson j;
+  j["check"] = st.check.ok() ? "ok" : st.check.reason();
+  j["message"] = st.check.message();
+  j["checked_size"] = st.checked_size;
+  j["checked_at"] = FormatRfc3339(st.checked_at);
+  if (st.admitted_by) {
+    j["admitted_by"] = {{"index", st.admitted_by->index},
+                        {"sha256", HexEncode(st.admitted_by->sha256)}};
+  } else {
+    j["admitted_by"] = nullptr;
+  }
+  return j;
+}
+
+}  // namespace
+
+int BrokerHttpStatus(std::string_view code) {
+  static const auto* const kStatus = new std::map<std::string, int, std::less<>>{
+      {ledger::reasons::kRequestMalformed, 400},
+      {provision::kReasonEnvelopeMalformed, 400},
+      {provision::kReasonEnvelopeUnsupported, 400},
+      {kEvidenceUnsupported, 400},
+      {provision::kReasonEnclaveKeyInvalid, 400},
+      {provision::kReasonEnvelopeSignatureInvalid, 403},
+      {kOwnerNotAllowed, 403},
+      {kEvidenceRejected, 403},
+      {kReportDataMismatch, 403},
+      {kConstraintFailed, 403},
+      {kIdentityRevoked, 403},
+      {kIdentityNotAdmitted, 403},
+      {kUnadmittedRefused, 403},
+      {kProcessingRecordMissing, 403},
+      {provision::kReasonNonceUnknown, 409},
+      {provision::kReasonNonceEnvelopeMismatch, 409},
+      {provision::kReasonNonceUsed, 409},
+      {kEnvelopeExpired, 410},
+      {provision::kReasonNonceExpired, 410},
+      {provision::kReasonEnvelopeWrongBroker, 422},
+      {provision::kReasonEnvelopeDecryptFailed, 422},
+      {provision::kReasonRateLimited, 429},
+      {provision::kReasonBusy, 503},
+      {kCollateralMissing, 503},
+      {kSelfCheckFailed, 503},
+      {kLogUnreachable, 503},
+      {tlog::reasons::kPolicyQuorumNotMet, 503},
+      {kCheckpointStale, 503},
+      {kCheckpointFromFuture, 503},
+      {ledger::reasons::kCheckpointRollback, 503},
+  };
+  auto it = kStatus->find(code);
+  return it == kStatus->end() ? 500 : it->second;
+}
+
+http::HttpResponse BrokerErrorResponse(const Status& error) {
+  const std::string& code = error.reason();
+  const int status = BrokerHttpStatus(code);
+  if (status != 500) return Error(status, code, error.message());
+  if (!code.empty() &&
+      (error.code() == StatusCode::kUnavailable || error.code() == StatusCode::kDeadlineExceeded)) {
+    return Error(503, code, error.message());
+  }
+  return Error(500, kBrokerInternal, error.message());
+}
+
+BrokerService::BrokerService(BrokerServiceOptions options)
+    : options_(std::move(options)), state_(std::make_unique<internal::BrokerServiceState>()) {}
+
+BrokerService::~BrokerService() {
+  {
+    MutexLock lock(&state_->mu);
+    state_->stopping = true;
+  }
+  state_->cv.SignalAll();
+  if (state_->rechecks.joinable()) state_->rechecks.join();
+}
+
+StatusOr<std::unique_ptr<BrokerService>> BrokerService::Create(BrokerServiceOptions options) {
+  if (options.log == nullptr || options.broker.self_check.ledger.clock == nullptr ||
+      options.max_concurrent_releases < 1) {
+    return InvalidArgumentError(
+        "a broker service needs a log, a clock and max_concurrent_releases >= 1");
+  }
+  auto service = std::unique_ptr<BrokerService>(new BrokerService(std::move(options)));
+  const BrokerServiceOptions& o = service->options_;
+  const Clock& clock = *o.broker.self_check.ledger.clock;
+  internal::BrokerServiceState& st = *service->state_;
+  VOUCH_ASSIGN_OR_RETURN(
+      st.challenge_limiter,
+      KeyedRateLimiter::Create(
+          {.rate = o.challenge_rate, .burst = o.challenge_burst, .max_keys = o.max_rate_keys},
+          clock));
+  VOUCH_ASSIGN_OR_RETURN(
+      st.release_limiter,
+      KeyedRateLimiter::Create(
+          {.rate = o.release_rate, .burst = o.release_burst, .max_keys = o.max_rate_keys}, clock));
+  VOUCH_ASSIGN_OR_RETURN(service->broker_, Broker::Create(*o.log, o.broker));
+  if (o.on_check) o.on_check(service->broker_->status().check);
+
+  BrokerService* self = service.get();
+  st.rechecks = std::thread([self] {
+    internal::BrokerServiceState& s = *self->state_;
+    const Clock& c = *self->options_.broker.self_check.ledger.clock;
+    Status last = self->broker_->status().check;
+    for (;;) {
+      {
+        MutexLock lock(&s.mu);
+        const Clock::SteadyTime deadline = c.SteadyNow() + self->options_.recheck_interval;
+        while (!s.stopping && c.SteadyNow() < deadline) c.WaitUntil(&s.cv, &s.mu, deadline);
+        if (s.stopping) return;
+      }
+      Status check = self->broker_->Recheck();
+      if (self->options_.on_check && (check.ok() != last.ok() || check.reason() != last.reason())) {
+        self->options_.on_check(check);
+      }
+      last = check;
+    }
+  });
+  return service;
+}
+
+http::HttpResponse BrokerService::GetIdentity(const http::HttpRequest& /*request*/) const {
+  const BrokerStatus st = broker_->status();
+  const X25519PublicKey& hpke = broker_->hpke_public_key();
+  const PublicKeyVerify& signing = broker_->signing_key().verifier();
+  OrderedJson j;
+  j["format"] = kBrokerIdentityFormat;
+  j["mode"] = "broker";
+  j["max_releases"] = nullptr;
+  j["expires"] = nullptr;
+  j["hpke"] = {{"kem_id", 32},
+               {"kdf_id", 1},
+               {"aead_id", 2},
+               {"key", {{"keyid", X25519KeyId(hpke)}, {"spki", Base64Encode(X25519SpkiOf(hpke))}}}};
+  j["signing"] = {
+      {"key", {{"keyid", signing.KeyId()}, {"spki", Base64Encode(signing.spki_der())}}}};
+  OrderedJson evidence;
+  evidence["type"] = kSgxDcapQuoteEvidence;
+  evidence["quote"] = Base64Encode(st.quote);
+  // The files of a collateral directory (docs/collateral.md) from the broker's own source, so
+  // that an owner can check the quote with them; the trust root is never the broker's to give.
+  const BrokerOptions& bo = options_.broker;
+  if (bo.self_check.collateral) {
+    auto collateral = bo.self_check.collateral(bo.self_check.ledger.clock->Now());
+    if (collateral.ok()) {
+      OrderedJson files = OrderedJson::object();
+      for (const auto& [name, data] : sgx::CollateralFiles(*collateral)) {
+        files[name] = Base64Encode(data);
+      }
+      evidence["collateral"] = std::move(files);
+    }
+  }
+  j["evidence"] = std::move(evidence);
+  j["ledger"] = st.ledger;
+  j["receipt"] = st.receipt;
+  j["status"] = StatusJson(st);
+  return Ok(j);
+}
+
+http::HttpResponse BrokerService::PostChallenge(const http::HttpRequest& request) {
+  const Admission admitted = state_->challenge_limiter->Admit(AddressKey(request.remote_address));
+  if (!admitted.admitted) {
+    return TooMany(provision::kReasonRateLimited, "too many challenges; retry later",
+                   admitted.retry_after);
+  }
+  if (auto refused = CheckBody(request, kMaxChallengeBody)) return *std::move(refused);
+  const Json j = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!HasMembers(j, {"envelope_id"}, {"envelope_id"}) || !j["envelope_id"].is_string() ||
+      !IsLowerHex(j["envelope_id"].get<std::string>(), 2 * provision::EnvelopeId{}.size())) {
+    return Malformed(R"(POST /challenge takes {"envelope_id":"<32 lower-case hex>"})");
+  }
+  auto id = HexDecodeArray<provision::EnvelopeId{}.size()>(j["envelope_id"].get<std::string>());
+  if (!id.ok()) return Malformed("envelope_id is not hex");
+  auto nonce = broker_->Challenge(*id);
+  if (!nonce.ok()) {
+    if (nonce.status().reason() == provision::kReasonRateLimited) {
+      return TooMany(provision::kReasonRateLimited, nonce.status().message(),
+                     std::chrono::seconds(1));
+    }
+    if (nonce.status().reason() == provision::kReasonBusy) {
+      return TooMany(provision::kReasonBusy, nonce.status().message(), std::chrono::seconds(1));
+    }
+    return BrokerErrorResponse(nonce.status());
+  }
+  OrderedJson out;
+  out["nonce"] = Base64Encode(nonce->nonce);
+  out["expires"] = FormatRfc3339(nonce->expires);
+  return Ok(out);
+}
+
+http::HttpResponse BrokerService::PostRelease(const http::HttpRequest& request) {
+  const Admission admitted = state_->release_limiter->Admit(AddressKey(request.remote_address));
+  if (!admitted.admitted) {
+    return TooMany(provision::kReasonRateLimited, "too many releases; retry later",
+                   admitted.retry_after);
+  }
+  if (auto refused = CheckBody(request, kMaxReleaseBody)) return *std::move(refused);
+  const Json j = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  const std::set<std::string> members = {"envelope", "nonce", "enclave_key", "evidence"};
+  if (!HasMembers(j, members, members) || !j["envelope"].is_string()) {
+    return Malformed(
+        R"(POST /release takes {"envelope":STRING,"nonce":B64,"enclave_key":B64,"evidence":{…}})");
+  }
+  ReleaseRequest r;
+  const std::string& envelope = j["envelope"].get_ref<const std::string&>();
+  r.envelope.assign(envelope.begin(), envelope.end());
+  auto nonce = FixedBase64<provision::Nonce{}.size()>(j, "nonce");
+  if (!nonce) return Malformed("nonce is not base64 of 32 bytes");
+  r.nonce = *nonce;
+  auto key = FixedBase64<X25519PublicKey{}.size()>(j, "enclave_key");
+  if (!key) return Malformed("enclave_key is not base64 of 32 bytes");
+  r.enclave_key = *key;
+  const Json& evidence = j["evidence"];
+  if (!HasMembers(evidence, {"type", "quote", "collateral"}, {"type", "quote"}) ||
+      !evidence["type"].is_string() || !evidence["quote"].is_string() ||
+      (evidence.contains("collateral") && !evidence["collateral"].is_object())) {
+    return Malformed(
+        R"(evidence is {"type":"sgx-dcap-quote","quote":B64,"collateral"?:{FILE:B64,…}})");
+  }
+  if (evidence["type"] != kSgxDcapQuoteEvidence) {
+    return Error(400, kEvidenceUnsupported,
+                 "evidence of type " + evidence["type"].get<std::string>() +
+                     " is not accepted; the broker takes sgx-dcap-quote only");
+  }
+  auto quote = Base64Decode(evidence["quote"].get<std::string>());
+  if (!quote.ok() || quote->empty()) return Malformed("evidence.quote is not non-empty base64");
+  r.quote = *std::move(quote);
+  // evidence.collateral is ignored: the broker verifies with its own source only.
+
+  // At most max_concurrent_releases in the broker at once.
+  if (state_->releases_in_flight.fetch_add(1) >= options_.max_concurrent_releases) {
+    state_->releases_in_flight.fetch_sub(1);
+    return TooMany(provision::kReasonBusy, "too many releases in progress; retry later",
+                   std::chrono::seconds(1));
+  }
+  auto released = broker_->Release(r);
+  state_->releases_in_flight.fetch_sub(1);
+  if (!released.ok()) return BrokerErrorResponse(released.status());
+  OrderedJson out;
+  out["release_id"] = HexEncode(released->release_id);
+  out["enc"] = Base64Encode(released->sealed.enc);
+  out["ct"] = Base64Encode(released->sealed.ct);
+  out["record"] = {{"entry", Base64Encode(released->record_entry)},
+                   {"index", released->record_index},
+                   {"leaf_hash", Base64Encode(released->record_leaf_hash)}};
+  return Ok(out);
+}
+
+http::Router BrokerService::Routes() {
+  http::Router router;
+  router.Handle("GET", "/identity", [this](const http::HttpRequest& r) { return GetIdentity(r); });
+  router.Handle("POST", "/challenge",
+                [this](const http::HttpRequest& r) { return PostChallenge(r); });
+  router.Handle("POST", "/release", [this](const http::HttpRequest& r) { return PostRelease(r); });
+  return router;
+}
+
+}  // namespace vouch::server

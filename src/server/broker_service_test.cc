@@ -1,0 +1,550 @@
+// The broker's HTTP service and its client over the in-process HTTP client, on the governed
+// ledger fixture (ledger_fixture.h): the identity document and its binding quote, a challenge
+// and release round trip that opens the secret, each HTTP status class of spec/provisioning.md
+// §3.3–3.5 (415, 413, 400, 409, 403, 503, 429, busy), and the client's reading of them.
+#include "vouch/server/broker_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/in_process_client.h"
+#include "server/ledger_fixture.h"
+#include "testing/status_matchers.h"
+#include "vouch/base/encoding.h"
+#include "vouch/crypto/x25519_keys.h"
+#include "vouch/govern/codes.h"
+#include "vouch/ledger/reasons.h"
+#include "vouch/provision/envelope.h"
+#include "vouch/provision/envelope_crypto.h"
+#include "vouch/server/broker_client.h"
+#include "vouch/tlog/reasons.h"
+
+namespace vouch::server {
+namespace {
+
+using Json = nlohmann::json;
+using ledger_testing::kDay;
+using ledger_testing::kHour;
+using ledger_testing::Measurement;
+
+constexpr char kSecret[] = "postgres://app:hunter2@db/app";
+constexpr char kUrl[] = "http://broker.test";
+
+class BrokerServiceTest : public ledger_testing::GovernedLedgerTest {
+ protected:
+  void SetUp() override {
+    GovernedLedgerTest::SetUp();
+    hpke_key_.emplace(*X25519PrivateKey::Generate());
+    signing_key_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
+    owner_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
+    broker_platform_ = PlatformFor(broker_m_);
+    app_platform_ = PlatformFor(app_m_);
+    // Root set 1, the broker's admission and the application's.
+    Bootstrap();
+    Admit(govern::Role::kBroker, broker_m_, "vouch-broker");
+    app_admission_ = Admit(govern::Role::kWorkload, app_m_, "app");
+    ledger_->cosign_time = clock_->Now() - 10;
+  }
+
+  govern::EntryRef Admit(govern::Role role, const Sha256Hash& m, const std::string& target) {
+    std::vector<govern::EntryRef> refs;
+    for (const auto& [id, key] : {std::pair{ledger_testing::kBuilderA, "builder-a"},
+                                  std::pair{ledger_testing::kBuilderB, "builder-b"}}) {
+      Add(hb_->Sign({hb_->MakeProvenance(id, m, std::string(40, '3'), target, t0_ + kHour + 120)},
+                    {key}));
+      refs.push_back(Last());
+    }
+    const UnixSeconds issued = clock_->Now() - 60;
+    Add(hb_->Sign({hb_->MakeAdmission(role, Constraint(m), issued, issued + 30 * kDay, refs)},
+                  {"root-1"}));
+    return Last();
+  }
+
+  static std::string Constraint(const Sha256Hash& m) {
+    return "C:" + HexEncodeUpper(m) + " SEC:INSECURE";
+  }
+
+  BrokerServiceOptions ServiceOptions() {
+    BrokerServiceOptions o;
+    o.log = ledger_.get();
+    BrokerOptions& b = o.broker;
+    b.self_check = GovernedLedgerTest::Options();
+    b.self_check.role = govern::Role::kBroker;
+    b.self_check.platform = broker_platform_.get();
+    const ByteSpan spki = signing_key_->verifier().spki_der();
+    b.self_check.service_spki.assign(spki.begin(), spki.end());
+    b.self_check.report_data = *provision::BrokerKeyReportData(hpke_key_->public_key(), spki);
+    b.hpke_key = &*hpke_key_;
+    b.signing_key = signing_key_.get();
+    b.append = [this](ByteSpan entry) -> StatusOr<uint64_t> {
+      in_append_ = true;
+      if (gate_) gate_->wait();
+      if (!log_accepts_) return UnavailableError("connection refused");
+      VOUCH_ASSIGN_OR_RETURN(auto added, seq_->Submit(entry).get());
+      hb_->Append(ToBytes(entry));
+      return added.index;
+    };
+    o.recheck_interval = std::chrono::hours(1);
+    return o;
+  }
+
+  std::unique_ptr<BrokerService> Start(BrokerServiceOptions o) {
+    auto service = BrokerService::Create(std::move(o));
+    EXPECT_THAT(service, IsOk());
+    if (!service.ok()) return nullptr;
+    client_.Route(kUrl, (*service)->Routes());
+    return std::move(service).value();
+  }
+  std::unique_ptr<BrokerService> Start() { return Start(ServiceOptions()); }
+
+  http::HttpResponse Call(BrokerService& service, const std::string& path, const std::string& body,
+                          const std::string& type = "application/json",
+                          const std::string& remote = "192.0.2.1:4000") {
+    http::HttpRequest request;
+    request.method = "POST";
+    request.target = request.path = path;
+    request.body = body;
+    request.remote_address = remote;
+    if (!type.empty()) request.headers.Set("Content-Type", type);
+    return service.Routes()(request);
+  }
+
+  static std::string Code(const http::HttpResponse& r) {
+    const Json j = Json::parse(r.body, nullptr, false);
+    return j.is_object() && j["error"].is_object() ? j["error"].value("code", "") : "";
+  }
+
+  Bytes Envelope(const std::string& constraint = "") {
+    provision::EnvelopeRequest r;
+    EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
+    r.created = clock_->Now();
+    r.constraint = constraint.empty() ? Constraint(app_m_) : constraint;
+    r.admitted_by = {app_admission_};
+    r.checkpoint =
+        provision::CheckpointRef{std::string(ledger_testing::kTestOrigin), 1, Sha256Digest{}};
+    r.broker_key = hpke_key_->public_key();
+    auto inner = provision::Inner::Generate(SecretBytes(AsBytes(kSecret)));
+    EXPECT_THAT(inner, IsOk());
+    const PublicKeySign* owners[] = {owner_.get()};
+    auto env = provision::MakeEnvelope(r, *inner, owners);
+    EXPECT_THAT(env, IsOk());
+    return ToBytes(env->bytes());
+  }
+
+  static provision::EnvelopeId IdOf(const Bytes& envelope) {
+    return provision::Envelope::Parse(envelope)->payload().id;
+  }
+
+  // The enclave side over the client: a challenge, a fresh key, a quote binding both.
+  struct Attempt {
+    ReleaseRequest request;
+    std::optional<X25519PrivateKey> key;
+  };
+  Attempt Prepare(const BrokerClient& client, const Bytes& envelope, platform::Platform& platform) {
+    Attempt a;
+    a.request.envelope = envelope;
+    auto nonce = client.Challenge(IdOf(envelope));
+    EXPECT_THAT(nonce, IsOk());
+    if (nonce.ok()) a.request.nonce = nonce->nonce;
+    a.key.emplace(*X25519PrivateKey::Generate());
+    a.request.enclave_key = a.key->public_key();
+    auto quote =
+        platform.Quote(provision::ReleaseReportData(a.request.nonce, a.request.enclave_key));
+    EXPECT_THAT(quote, IsOk());
+    if (quote.ok()) a.request.quote = *quote;
+    return a;
+  }
+
+  // The JSON body of POST /release for `a`.
+  static Json ReleaseBody(const Attempt& a) {
+    Json j;
+    j["envelope"] = std::string(AsStringView(a.request.envelope));
+    j["nonce"] = Base64Encode(a.request.nonce);
+    j["enclave_key"] = Base64Encode(a.request.enclave_key);
+    j["evidence"] = {{"type", "sgx-dcap-quote"}, {"quote", Base64Encode(a.request.quote)}};
+    return j;
+  }
+
+  std::string Open(const Attempt& a, const ReleaseResult& result) {
+    provision::ResponseBinding binding{IdOf(a.request.envelope), a.request.nonce,
+                                       a.request.enclave_key, result.record_leaf_hash};
+    auto inner = provision::OpenResponse(*a.key, binding, result.sealed);
+    EXPECT_THAT(inner, IsOk());
+    return inner.ok() ? std::string(AsStringView(inner->secret().Reveal())) : "";
+  }
+
+  BrokerClient Client() { return *BrokerClient::Create(kUrl, client_); }
+
+  std::atomic<bool> log_accepts_{true};
+  std::atomic<bool> in_append_{false};
+  std::optional<std::shared_future<void>> gate_;
+  Sha256Hash broker_m_ = Measurement("vouch-broker enclave");
+  Sha256Hash app_m_ = Measurement("app enclave");
+  govern::EntryRef app_admission_;
+  std::optional<X25519PrivateKey> hpke_key_;
+  std::unique_ptr<LocalSigningKey> signing_key_;
+  std::unique_ptr<LocalSigningKey> owner_;
+  std::unique_ptr<platform::Platform> broker_platform_;
+  std::unique_ptr<platform::Platform> app_platform_;
+  http::InProcessClient client_;
+};
+
+TEST(BrokerHttpStatusTest, EveryCodeHasItsStatus) {
+  const std::vector<std::pair<std::string, int>> table = {
+      {"request_malformed", 400},
+      {"envelope_malformed", 400},
+      {"envelope_unsupported", 400},
+      {"evidence_unsupported", 400},
+      {"enclave_key_invalid", 400},
+      {"envelope_signature_invalid", 403},
+      {"owner_not_allowed", 403},
+      {"evidence_rejected", 403},
+      {"report_data_mismatch", 403},
+      {"constraint_failed", 403},
+      {"identity_revoked", 403},
+      {"identity_not_admitted", 403},
+      {"unadmitted_refused", 403},
+      {"processing_record_missing", 403},
+      {"nonce_unknown", 409},
+      {"nonce_envelope_mismatch", 409},
+      {"nonce_used", 409},
+      {"envelope_expired", 410},
+      {"nonce_expired", 410},
+      {"envelope_wrong_broker", 422},
+      {"envelope_decrypt_failed", 422},
+      {"rate_limited", 429},
+      {"busy", 503},
+      {"collateral_missing", 503},
+      {"self_check_failed", 503},
+      {"log_unreachable", 503},
+      {"policy_quorum_not_met", 503},
+      {"checkpoint_stale", 503},
+      {"checkpoint_from_future", 503},
+      {"checkpoint_rollback", 503},
+      {"internal", 500},
+      {"", 500},
+      {"no_such_code", 500},
+  };
+  for (const auto& [code, status] : table) EXPECT_EQ(BrokerHttpStatus(code), status) << code;
+  // The code constants the broker returns are the table's.
+  EXPECT_EQ(BrokerHttpStatus(provision::kReasonNonceUsed), 409);
+  EXPECT_EQ(BrokerHttpStatus(kConstraintFailed), 403);
+  EXPECT_EQ(BrokerHttpStatus(ledger::reasons::kCheckpointRollback), 503);
+  EXPECT_EQ(BrokerHttpStatus(tlog::reasons::kPolicyQuorumNotMet), 503);
+  // Another reason of the ledger view is a 503 with its code; anything else is internal.
+  http::HttpResponse r =
+      BrokerErrorResponse(Status(StatusCode::kUnavailable, "forked", "checkpoint_fork"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "checkpoint_fork");
+  EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
+  r = BrokerErrorResponse(Status(StatusCode::kInternal, "disk on fire", "io_error"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "internal");
+  r = BrokerErrorResponse(RejectedError(kConstraintFailed, "MRENCLAVE differs"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Json::parse(r.body)["error"]["message"], "MRENCLAVE differs");
+}
+
+TEST_F(BrokerServiceTest, IdentityStatesTheKeysTheirBindingAndTheLedger) {
+  auto service = Start();
+  ASSERT_NE(service, nullptr);
+  http::HttpRequest get;
+  get.method = "GET";
+  get.target = get.path = "/identity";
+  http::HttpResponse r = service->Routes()(get);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
+  const Json j = Json::parse(r.body);
+  EXPECT_EQ(j["format"], "vouch-broker-identity/v1");
+  EXPECT_EQ(j["mode"], "broker");
+  EXPECT_TRUE(j["max_releases"].is_null());
+  EXPECT_TRUE(j["expires"].is_null());
+  EXPECT_EQ(j["hpke"]["kem_id"], 32);
+  EXPECT_EQ(j["hpke"]["kdf_id"], 1);
+  EXPECT_EQ(j["hpke"]["aead_id"], 2);
+  EXPECT_EQ(j["hpke"]["key"]["keyid"], X25519KeyId(hpke_key_->public_key()));
+  EXPECT_EQ(*Base64Decode(j["hpke"]["key"]["spki"].get<std::string>()),
+            ToBytes(X25519SpkiOf(hpke_key_->public_key())));
+  EXPECT_EQ(j["signing"]["key"]["keyid"], signing_key_->verifier().KeyId());
+  EXPECT_EQ(*Base64Decode(j["signing"]["key"]["spki"].get<std::string>()),
+            ToBytes(signing_key_->verifier().spki_der()));
+  EXPECT_EQ(j["ledger"], ledger_testing::kTestOrigin);
+  EXPECT_NE(j["receipt"].get<std::string>().find("c2sp.org/tlog-proof@v1"), std::string::npos);
+  EXPECT_EQ(j["status"]["check"], "ok");
+  EXPECT_TRUE(j["status"]["admitted_by"].is_object());
+  EXPECT_EQ(j["evidence"]["type"], "sgx-dcap-quote");
+  ASSERT_TRUE(j["evidence"]["collateral"].is_object());
+  EXPECT_FALSE(j["evidence"]["collateral"].empty());
+
+  // The quote verifies and binds both keys: report_data = BrokerKeyReportData.
+  auto quote = Base64Decode(j["evidence"]["quote"].get<std::string>());
+  ASSERT_THAT(quote, IsOk());
+  auto collateral = sim_->CollateralAt(clock_->Now());
+  ASSERT_THAT(collateral, IsOk());
+  auto verified = verifier_->Verify(*quote, *collateral, {clock_->Now(), false});
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_EQ(verified->enclave.report_data,
+            *provision::BrokerKeyReportData(hpke_key_->public_key(),
+                                            signing_key_->verifier().spki_der()));
+  EXPECT_EQ(verified->enclave.mr_enclave, broker_m_);
+
+  // The client reads the same document.
+  auto identity = Client().Identity();
+  ASSERT_THAT(identity, IsOk());
+  EXPECT_EQ(identity->hpke_key, hpke_key_->public_key());
+  EXPECT_EQ(identity->signing_keyid, signing_key_->verifier().KeyId());
+  EXPECT_EQ(identity->quote, *quote);
+  EXPECT_EQ(identity->ledger, ledger_testing::kTestOrigin);
+  EXPECT_EQ(identity->check, "ok");
+  EXPECT_EQ(identity->collateral.size(), j["evidence"]["collateral"].size());
+}
+
+TEST_F(BrokerServiceTest, ChallengeAndReleaseOpenTheSecret) {
+  auto service = Start();
+  ASSERT_NE(service, nullptr);
+  BrokerClient client = Client();
+  Bytes envelope = Envelope();
+  Attempt a = Prepare(client, envelope, *app_platform_);
+  auto result = client.Release(a.request);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(Open(a, *result), kSecret);
+  EXPECT_EQ(hb_->entries().back(), result->record_entry);
+  EXPECT_EQ(result->record_index, hb_->entries().size() - 1);
+
+  // The same over the wire with a request's own collateral: accepted and ignored.
+  Attempt b = Prepare(client, envelope, *app_platform_);
+  Json body = ReleaseBody(b);
+  body["evidence"]["collateral"] = {{"tcb_info.json", Base64Encode(AsBytes("stale"))}};
+  http::HttpResponse r = Call(*service, "/release", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
+  const Json j = Json::parse(r.body);
+  EXPECT_EQ(j["release_id"].get<std::string>().size(), 32u);
+  EXPECT_EQ(j["record"]["index"], hb_->entries().size() - 1);
+
+  // Replayed: the nonce is used (409), through the client as its reason.
+  auto replay = client.Release(b.request);
+  EXPECT_THAT(replay, ReasonIs(provision::kReasonNonceUsed));
+  EXPECT_EQ(replay.status().code(), StatusCode::kPermissionDenied);
+  r = Call(*service, "/release", body.dump());
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Code(r), provision::kReasonNonceUsed);
+}
+
+TEST_F(BrokerServiceTest, RequestsItDoesNotTake) {
+  auto service = Start();
+  ASSERT_NE(service, nullptr);
+  const std::string id(32, 'a');
+  const std::string challenge = R"({"envelope_id":")" + id + R"("})";
+  EXPECT_EQ(Call(*service, "/challenge", challenge).status, 200);
+  EXPECT_EQ(Call(*service, "/challenge", challenge, "application/json; charset=utf-8").status, 200);
+  // 415: not JSON.
+  http::HttpResponse r = Call(*service, "/challenge", challenge, "text/plain");
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
+  EXPECT_EQ(Call(*service, "/release", "{}", "").status, 415);
+  // 413: over the limits.
+  EXPECT_EQ(Call(*service, "/challenge", std::string(1025, ' ')).status, 413);
+  EXPECT_EQ(Call(*service, "/release", std::string(512 * 1024 + 1, ' ')).status, 413);
+  // 400: malformed bodies.
+  for (const std::string& bad :
+       {std::string("{"), std::string("[]"), std::string(R"({"envelope_id":"ab"})"),
+        std::string(R"({"envelope_id":")" + std::string(32, 'A') + R"("})"),
+        std::string(R"({"envelope_id":")" + id + R"(","extra":1})"),
+        std::string(R"({"envelope_id":7})")}) {
+    r = Call(*service, "/challenge", bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(Code(r), "request_malformed") << bad;
+  }
+  BrokerClient client = Client();
+  Attempt a = Prepare(client, Envelope(), *app_platform_);
+  const Json good = ReleaseBody(a);
+  auto refused = [&](const std::function<void(Json&)>& change) {
+    Json j = good;
+    change(j);
+    return Call(*service, "/release", j.dump());
+  };
+  for (const auto& change : std::vector<std::function<void(Json&)>>{
+           [](Json& j) { j["unknown"] = 1; },
+           [](Json& j) { j.erase("nonce"); },
+           [](Json& j) { j["nonce"] = Base64Encode(Bytes(31, 1)); },
+           [](Json& j) { j["nonce"] = "%%%"; },
+           [](Json& j) { j["enclave_key"] = Base64Encode(Bytes(33, 1)); },
+           [](Json& j) { j["envelope"] = 5; },
+           [](Json& j) { j["evidence"]["extra"] = true; },
+           [](Json& j) { j["evidence"]["quote"] = ""; },
+           [](Json& j) { j["evidence"]["collateral"] = "x"; },
+           [](Json& j) { j["evidence"].erase("type"); },
+       }) {
+    r = refused(change);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(Code(r), "request_malformed") << r.body;
+  }
+  r = refused([](Json& j) { j["evidence"]["type"] = "mock-eii"; });
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Code(r), kEvidenceUnsupported);
+  // None of these burnt the nonce: the request as made is released.
+  r = Call(*service, "/release", good.dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  // Routes and methods.
+  http::HttpRequest get;
+  get.method = "GET";
+  get.target = get.path = "/release";
+  EXPECT_EQ(service->Routes()(get).status, 405);
+}
+
+TEST_F(BrokerServiceTest, RefusalsCarryTheirStatus) {
+  auto service = Start();
+  ASSERT_NE(service, nullptr);
+  BrokerClient client = Client();
+  // 403: the evidence is another enclave's.
+  auto other = PlatformFor(Measurement("other enclave"));
+  Attempt a = Prepare(client, Envelope(), *other);
+  http::HttpResponse r = Call(*service, "/release", ReleaseBody(a).dump());
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Code(r), kConstraintFailed);
+  // 409: an unknown nonce.
+  Attempt b = Prepare(client, Envelope(), *app_platform_);
+  b.request.nonce[0] ^= 1;
+  r = Call(*service, "/release", ReleaseBody(b).dump());
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Code(r), provision::kReasonNonceUnknown);
+  // 422: an envelope for another broker.
+  X25519PrivateKey foreign = *X25519PrivateKey::Generate();
+  std::swap(*hpke_key_, foreign);
+  Bytes other_broker = Envelope();
+  std::swap(*hpke_key_, foreign);
+  Attempt c = Prepare(client, other_broker, *app_platform_);
+  r = Call(*service, "/release", ReleaseBody(c).dump());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Code(r), provision::kReasonEnvelopeWrongBroker);
+  // 503: the log does not acknowledge the record; nothing is released.
+  log_accepts_ = false;
+  Attempt d = Prepare(client, Envelope(), *app_platform_);
+  r = Call(*service, "/release", ReleaseBody(d).dump());
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Code(r), kLogUnreachable);
+  log_accepts_ = true;
+  // 503: the ledger cannot be read.
+  Attempt e = Prepare(client, Envelope(), *app_platform_);
+  ledger_->reachable = false;
+  auto unreachable = client.Release(e.request);
+  EXPECT_THAT(unreachable, ReasonIs(kLogUnreachable));
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(BrokerServiceTest, RateLimitedPerAddress) {
+  BrokerServiceOptions o = ServiceOptions();
+  o.challenge_rate = 1;
+  o.challenge_burst = 2;
+  o.release_rate = 1;
+  o.release_burst = 1;
+  auto service = Start(std::move(o));
+  ASSERT_NE(service, nullptr);
+  const std::string challenge = R"({"envelope_id":")" + std::string(32, 'b') + R"("})";
+  EXPECT_EQ(Call(*service, "/challenge", challenge).status, 200);
+  EXPECT_EQ(Call(*service, "/challenge", challenge, "application/json", "192.0.2.1:4001").status,
+            200);
+  // The third from the same host (another port) is refused, before its body is read.
+  http::HttpResponse r = Call(*service, "/challenge", "{", "text/plain", "192.0.2.1:4002");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(Code(r), "rate_limited");
+  EXPECT_EQ(r.headers.Get("Retry-After").value_or(""), "1");
+  EXPECT_EQ(r.headers.Get("Cache-Control").value_or(""), "no-store");
+  // Another address has its own bucket; /release its own limiter.
+  EXPECT_EQ(Call(*service, "/challenge", challenge, "application/json", "[2001:db8::1]:5").status,
+            200);
+  EXPECT_EQ(Call(*service, "/release", "{}").status, 400);
+  EXPECT_EQ(Call(*service, "/release", "{}").status, 429);
+  // A second later a token is back.
+  clock_->Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Call(*service, "/challenge", challenge).status, 200);
+  EXPECT_EQ(Call(*service, "/challenge", challenge).status, 429);
+  // The client reports 429 as unavailable, with the code.
+  BrokerClient client = Client();
+  EXPECT_THAT(client.Challenge(provision::EnvelopeId{}), IsOk());
+  EXPECT_THAT(client.Challenge(provision::EnvelopeId{}), IsOk());
+  auto limited = client.Challenge(provision::EnvelopeId{});
+  EXPECT_THAT(limited, ReasonIs("rate_limited"));
+  EXPECT_EQ(limited.status().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(BrokerServiceTest, BusyBeyondTheReleasesInFlight) {
+  BrokerServiceOptions o = ServiceOptions();
+  o.max_concurrent_releases = 1;
+  auto service = Start(std::move(o));
+  ASSERT_NE(service, nullptr);
+  BrokerClient client = Client();
+  // Warm up: the broker-key announcement goes through the log first.
+  Bytes envelope = Envelope();
+  Attempt warm = Prepare(client, envelope, *app_platform_);
+  ASSERT_THAT(client.Release(warm.request), IsOk());
+
+  std::promise<void> open;
+  gate_ = open.get_future().share();
+  in_append_ = false;
+  Attempt a = Prepare(client, envelope, *app_platform_);
+  Attempt b = Prepare(client, envelope, *app_platform_);
+  StatusOr<ReleaseResult> first = UnavailableError("not run");
+  std::thread t([&] { first = client.Release(a.request); });
+  while (!in_append_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http::HttpResponse r = Call(*service, "/release", ReleaseBody(b).dump());
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Code(r), "busy");
+  EXPECT_EQ(r.headers.Get("Retry-After").value_or(""), "1");
+  open.set_value();
+  t.join();
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(Open(a, *first), kSecret);
+  // b's nonce was not consumed: it is released now.
+  r = Call(*service, "/release", ReleaseBody(b).dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(BrokerServiceTest, FailsClosed) {
+  BrokerServiceOptions o = ServiceOptions();
+  ledger_->reachable = false;
+  EXPECT_THAT(BrokerService::Create(std::move(o)), ReasonIs(kLogUnreachable));
+  o = ServiceOptions();
+  o.max_concurrent_releases = 0;
+  EXPECT_EQ(BrokerService::Create(std::move(o)).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BrokerClientTest, ParsesStrictlyAndKeepsTheCodes) {
+  http::InProcessClient client;
+  auto json = [](int status, std::string body) {
+    http::HttpResponse r = http::HttpResponse::Json(status, std::move(body));
+    return r;
+  };
+  client.Route("http://a.test", [&](const http::HttpRequest&) {
+    return json(200, R"({"nonce":"AAAA","expires":"2026-01-01T00:00:00Z"})");
+  });
+  client.Route("http://b.test", [&](const http::HttpRequest&) {
+    return json(410, R"({"error":{"code":"envelope_expired","message":"expired"}})");
+  });
+  client.Route("http://c.test", [&](const http::HttpRequest&) {
+    return json(200, R"({"format":"vouch-broker-identity/v1","mode":"root"})");
+  });
+  auto a = BrokerClient::Create("http://a.test", client);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->Challenge({}), ReasonIs(kBrokerResponseMalformed));
+  auto b = BrokerClient::Create("http://b.test/", client);
+  auto expired = b->Challenge({});
+  EXPECT_THAT(expired, ReasonIs("envelope_expired"));
+  EXPECT_EQ(expired.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(expired.status().message(), HasSubstr("expired"));
+  EXPECT_THAT(BrokerClient::Create("http://c.test", client)->Identity(),
+              ReasonIs(kBrokerResponseMalformed));
+  EXPECT_EQ(BrokerClient::Create("http://down.test", client)->Identity().status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_FALSE(BrokerClient::Create("http://a.test/?q=1", client).ok());
+}
+
+}  // namespace
+}  // namespace vouch::server
