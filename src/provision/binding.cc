@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "vouch/base/byte_writer.h"
+#include "vouch/govern/statement.h"
 
 namespace vouch::provision {
 namespace {
@@ -94,7 +95,8 @@ Bytes RecoveryShareInfo(const EnvelopeId& id, const KeyId& custodian_keyid, uint
 
 StatusOr<ReportData> BrokerKeyReportData(const X25519PublicKey& hpke_key, ByteSpan signing_spki) {
   if (signing_spki.empty()) return Invalid("the broker's signing key SPKI is empty");
-  return HashThenZeros("vouch-broker-key/v1", {X25519SpkiOf(hpke_key), signing_spki});
+  // One formula for the broker, the auditor's replay and the owner's check.
+  return govern::BrokerKeyReportData(hpke_key, signing_spki);
 }
 
 ReportData ReleaseReportData(const Nonce& nonce, const X25519PublicKey& enclave_key) {
