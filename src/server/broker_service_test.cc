@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "http/in_process_client.h"
-#include "server/ledger_fixture.h"
+#include "server/broker_fixture.h"
 #include "testing/status_matchers.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/x25519_keys.h"
@@ -33,63 +33,20 @@ using ledger_testing::kDay;
 using ledger_testing::kHour;
 using ledger_testing::Measurement;
 
-constexpr char kSecret[] = "postgres://app:hunter2@db/app";
+constexpr const char* kSecret = ledger_testing::kBrokerTestSecret;
 constexpr char kUrl[] = "http://broker.test";
 
-class BrokerServiceTest : public ledger_testing::GovernedLedgerTest {
+class BrokerServiceTest : public ledger_testing::BrokerLedgerTest {
  protected:
   void SetUp() override {
-    GovernedLedgerTest::SetUp();
-    hpke_key_.emplace(*X25519PrivateKey::Generate());
-    signing_key_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
-    owner_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
-    broker_platform_ = PlatformFor(broker_m_);
-    app_platform_ = PlatformFor(app_m_);
-    // Root set 1, the broker's admission and the application's.
-    Bootstrap();
-    Admit(govern::Role::kBroker, broker_m_, "vouch-broker");
-    app_admission_ = Admit(govern::Role::kWorkload, app_m_, "app");
-    ledger_->cosign_time = clock_->Now() - 10;
-  }
-
-  govern::EntryRef Admit(govern::Role role, const Sha256Hash& m, const std::string& target) {
-    std::vector<govern::EntryRef> refs;
-    for (const auto& [id, key] : {std::pair{ledger_testing::kBuilderA, "builder-a"},
-                                  std::pair{ledger_testing::kBuilderB, "builder-b"}}) {
-      Add(hb_->Sign({hb_->MakeProvenance(id, m, std::string(40, '3'), target, t0_ + kHour + 120)},
-                    {key}));
-      refs.push_back(Last());
-    }
-    const UnixSeconds issued = clock_->Now() - 60;
-    Add(hb_->Sign({hb_->MakeAdmission(role, Constraint(m), issued, issued + 30 * kDay, refs)},
-                  {"root-1"}));
-    return Last();
-  }
-
-  static std::string Constraint(const Sha256Hash& m) {
-    return "C:" + HexEncodeUpper(m) + " SEC:INSECURE";
+    BrokerLedgerTest::SetUp();
+    Govern();
   }
 
   BrokerServiceOptions ServiceOptions() {
     BrokerServiceOptions o;
     o.log = ledger_.get();
-    BrokerOptions& b = o.broker;
-    b.self_check = GovernedLedgerTest::Options();
-    b.self_check.role = govern::Role::kBroker;
-    b.self_check.platform = broker_platform_.get();
-    const ByteSpan spki = signing_key_->verifier().spki_der();
-    b.self_check.service_spki.assign(spki.begin(), spki.end());
-    b.self_check.report_data = *provision::BrokerKeyReportData(hpke_key_->public_key(), spki);
-    b.hpke_key = &*hpke_key_;
-    b.signing_key = signing_key_.get();
-    b.append = [this](ByteSpan entry) -> StatusOr<uint64_t> {
-      in_append_ = true;
-      if (gate_) gate_->wait();
-      if (!log_accepts_) return UnavailableError("connection refused");
-      VOUCH_ASSIGN_OR_RETURN(auto added, seq_->Submit(entry).get());
-      hb_->Append(ToBytes(entry));
-      return added.index;
-    };
+    o.broker = BrokerOpts();
     o.recheck_interval = std::chrono::hours(1);
     return o;
   }
@@ -120,45 +77,11 @@ class BrokerServiceTest : public ledger_testing::GovernedLedgerTest {
     return j.is_object() && j["error"].is_object() ? j["error"].value("code", "") : "";
   }
 
-  Bytes Envelope(const std::string& constraint = "") {
-    provision::EnvelopeRequest r;
-    EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
-    r.created = clock_->Now();
-    r.constraint = constraint.empty() ? Constraint(app_m_) : constraint;
-    r.admitted_by = {app_admission_};
-    r.checkpoint =
-        provision::CheckpointRef{std::string(ledger_testing::kTestOrigin), 1, Sha256Digest{}};
-    r.broker_key = hpke_key_->public_key();
-    auto inner = provision::Inner::Generate(SecretBytes(AsBytes(kSecret)));
-    EXPECT_THAT(inner, IsOk());
-    const PublicKeySign* owners[] = {owner_.get()};
-    auto env = provision::MakeEnvelope(r, *inner, owners);
-    EXPECT_THAT(env, IsOk());
-    return ToBytes(env->bytes());
-  }
-
-  static provision::EnvelopeId IdOf(const Bytes& envelope) {
-    return provision::Envelope::Parse(envelope)->payload().id;
-  }
-
-  // The enclave side over the client: a challenge, a fresh key, a quote binding both.
-  struct Attempt {
-    ReleaseRequest request;
-    std::optional<X25519PrivateKey> key;
-  };
+  // A challenge through `client` for the envelope, then the enclave's key and quote.
   Attempt Prepare(const BrokerClient& client, const Bytes& envelope, platform::Platform& platform) {
-    Attempt a;
-    a.request.envelope = envelope;
     auto nonce = client.Challenge(IdOf(envelope));
     EXPECT_THAT(nonce, IsOk());
-    if (nonce.ok()) a.request.nonce = nonce->nonce;
-    a.key.emplace(*X25519PrivateKey::Generate());
-    a.request.enclave_key = a.key->public_key();
-    auto quote =
-        platform.Quote(provision::ReleaseReportData(a.request.nonce, a.request.enclave_key));
-    EXPECT_THAT(quote, IsOk());
-    if (quote.ok()) a.request.quote = *quote;
-    return a;
+    return MakeAttempt(envelope, nonce.ok() ? nonce->nonce : provision::Nonce{}, platform);
   }
 
   // The JSON body of POST /release for `a`.
@@ -171,27 +94,8 @@ class BrokerServiceTest : public ledger_testing::GovernedLedgerTest {
     return j;
   }
 
-  std::string Open(const Attempt& a, const ReleaseResult& result) {
-    provision::ResponseBinding binding{IdOf(a.request.envelope), a.request.nonce,
-                                       a.request.enclave_key, result.record_leaf_hash};
-    auto inner = provision::OpenResponse(*a.key, binding, result.sealed);
-    EXPECT_THAT(inner, IsOk());
-    return inner.ok() ? std::string(AsStringView(inner->secret().Reveal())) : "";
-  }
-
   BrokerClient Client() { return *BrokerClient::Create(kUrl, client_); }
 
-  std::atomic<bool> log_accepts_{true};
-  std::atomic<bool> in_append_{false};
-  std::optional<std::shared_future<void>> gate_;
-  Sha256Hash broker_m_ = Measurement("vouch-broker enclave");
-  Sha256Hash app_m_ = Measurement("app enclave");
-  govern::EntryRef app_admission_;
-  std::optional<X25519PrivateKey> hpke_key_;
-  std::unique_ptr<LocalSigningKey> signing_key_;
-  std::unique_ptr<LocalSigningKey> owner_;
-  std::unique_ptr<platform::Platform> broker_platform_;
-  std::unique_ptr<platform::Platform> app_platform_;
   http::InProcessClient client_;
 };
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dsse/jcs.h"
-#include "server/ledger_fixture.h"
+#include "server/broker_fixture.h"
 #include "testing/status_matchers.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/constraint.h"
@@ -27,154 +27,33 @@ using ledger_testing::kDay;
 using ledger_testing::kHour;
 using ledger_testing::Measurement;
 
-constexpr char kSecret[] = "postgres://app:hunter2@db/app";
+constexpr const char* kSecret = ledger_testing::kBrokerTestSecret;
 
-class BrokerTest : public ledger_testing::GovernedLedgerTest {
+class BrokerTest : public ledger_testing::BrokerLedgerTest {
  protected:
-  void SetUp() override {
-    GovernedLedgerTest::SetUp();
-    hpke_key_.emplace(*X25519PrivateKey::Generate());
-    signing_key_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
-    owner_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
-    broker_platform_ = PlatformFor(broker_m_);
-    app_platform_ = PlatformFor(app_m_);
-  }
-
-  std::vector<govern::EntryRef> Provenance(const Sha256Hash& m, const std::string& target) {
-    std::vector<govern::EntryRef> refs;
-    for (const auto& [id, key] : {std::pair{ledger_testing::kBuilderA, "builder-a"},
-                                  std::pair{ledger_testing::kBuilderB, "builder-b"}}) {
-      Add(hb_->Sign({hb_->MakeProvenance(id, m, std::string(40, '3'), target, t0_ + kHour + 120)},
-                    {key}));
-      refs.push_back(Last());
-    }
-    return refs;
-  }
-
-  // Admits `m` for `role` (constraint "C:<m> SEC:INSECURE"), signed by root-1.
-  govern::EntryRef Admit(govern::Role role, const Sha256Hash& m, const std::string& target) {
-    auto refs = Provenance(m, target);
-    const UnixSeconds issued = clock_->Now() - 60;
-    Add(hb_->Sign({hb_->MakeAdmission(role, Constraint(m), issued, issued + 30 * kDay, refs)},
-                  {"root-1"}));
-    return Last();
-  }
-
-  static std::string Constraint(const Sha256Hash& m) {
-    return "C:" + HexEncodeUpper(m) + " SEC:INSECURE";
-  }
-
-  // Root set 1, the broker's admission and (unless told otherwise) the application's.
-  void Govern(bool admit_app = true) {
-    Bootstrap();
-    Admit(govern::Role::kBroker, broker_m_, "vouch-broker");
-    if (admit_app) app_admission_ = Admit(govern::Role::kWorkload, app_m_, "app");
-    ledger_->cosign_time = clock_->Now() - 10;
-  }
-
-  BrokerOptions Options() {
-    BrokerOptions o;
-    o.self_check = GovernedLedgerTest::Options();
-    o.self_check.role = govern::Role::kBroker;
-    o.self_check.platform = broker_platform_.get();
-    const ByteSpan spki = signing_key_->verifier().spki_der();
-    o.self_check.service_spki.assign(spki.begin(), spki.end());
-    o.self_check.report_data = *provision::BrokerKeyReportData(hpke_key_->public_key(), spki);
-    o.hpke_key = &*hpke_key_;
-    o.signing_key = signing_key_.get();
-    o.append = [this](ByteSpan entry) -> StatusOr<uint64_t> {
-      if (!log_accepts) return UnavailableError("connection refused");
-      VOUCH_ASSIGN_OR_RETURN(auto added, seq_->Submit(entry).get());
-      hb_->Append(ToBytes(entry));
-      return added.index;
-    };
-    return o;
-  }
-
   std::unique_ptr<Broker> Start() {
-    auto broker = Broker::Create(*ledger_, Options());
+    auto broker = Broker::Create(*ledger_, BrokerOpts());
     EXPECT_THAT(broker, IsOk());
     return broker.ok() ? std::move(broker).value() : nullptr;
   }
 
-  // An envelope for the application's constraint (admitted unless `override`).
-  Bytes Envelope(bool override_admission = false, std::optional<UnixSeconds> not_after = {},
-                 const std::string& constraint = "") {
-    provision::EnvelopeRequest r;
-    EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
-    r.created = clock_->Now();
-    r.not_after = not_after;
-    r.constraint = constraint.empty() ? Constraint(app_m_) : constraint;
-    r.unadmitted_override = override_admission;
-    if (!override_admission) {
-      r.admitted_by = {app_admission_};
-      r.checkpoint =
-          provision::CheckpointRef{std::string(ledger_testing::kTestOrigin), 1, Sha256Digest{}};
-    }
-    r.broker_key = hpke_key_->public_key();
-    auto inner = provision::Inner::Generate(SecretBytes(AsBytes(kSecret)));
-    EXPECT_THAT(inner, IsOk());
-    const PublicKeySign* owners[] = {owner_.get()};
-    auto env = provision::MakeEnvelope(r, *inner, owners);
-    EXPECT_THAT(env, IsOk());
-    return ToBytes(env->bytes());
-  }
-
-  // The enclave side: a challenge for the envelope, a fresh key, a quote binding both.
-  struct Attempt {
-    ReleaseRequest request;
-    std::optional<X25519PrivateKey> key;
-  };
+  // A challenge from `broker` for the envelope, then the enclave's key and quote.
   Attempt Prepare(Broker& broker, const Bytes& envelope, platform::Platform& platform) {
-    Attempt a;
-    a.request.envelope = envelope;
-    auto env = provision::Envelope::Parse(envelope);
-    EXPECT_THAT(env, IsOk());
-    auto nonce = broker.Challenge(env->payload().id);
+    auto nonce = broker.Challenge(IdOf(envelope));
     EXPECT_THAT(nonce, IsOk());
-    a.request.nonce = nonce->nonce;
-    a.key.emplace(*X25519PrivateKey::Generate());
-    a.request.enclave_key = a.key->public_key();
-    auto quote =
-        platform.Quote(provision::ReleaseReportData(a.request.nonce, a.request.enclave_key));
-    EXPECT_THAT(quote, IsOk());
-    a.request.quote = *quote;
-    return a;
-  }
-
-  // The secret the enclave opens from `result`.
-  std::string Open(const Attempt& a, const ReleaseResult& result) {
-    auto env = provision::Envelope::Parse(a.request.envelope);
-    provision::ResponseBinding binding{env->payload().id, a.request.nonce, a.request.enclave_key,
-                                       result.record_leaf_hash};
-    auto inner = provision::OpenResponse(*a.key, binding, result.sealed);
-    EXPECT_THAT(inner, IsOk());
-    if (!inner.ok()) return "";
-    EXPECT_THAT(inner->VerifyCommitment(env->payload().id, env->payload().commitment), IsOk());
-    return std::string(AsStringView(inner->secret().Reveal()));
+    return MakeAttempt(envelope, nonce.ok() ? nonce->nonce : provision::Nonce{}, platform);
   }
 
   // Every entry's verdict in a fresh replay of the ledger as built.
   std::vector<govern::EntryVerdict> Audit() {
-    auto view = SyncLedgerView(*ledger_, GovernedLedgerTest::Options().ledger, nullptr);
-    EXPECT_THAT(view, IsOk());
     govern::ReplayOptions ro;
     ro.origin = ledger_testing::kTestOrigin;
     govern::GovernanceState state(ro);
     std::vector<govern::EntryVerdict> verdicts;
+    verdicts.reserve(hb_->entries().size());
     for (const Bytes& e : hb_->entries()) verdicts.push_back(state.Append(e));
     return verdicts;
   }
-
-  bool log_accepts = true;
-  Sha256Hash broker_m_ = Measurement("vouch-broker enclave");
-  Sha256Hash app_m_ = Measurement("app enclave");
-  govern::EntryRef app_admission_;
-  std::optional<X25519PrivateKey> hpke_key_;
-  std::unique_ptr<LocalSigningKey> signing_key_;
-  std::unique_ptr<LocalSigningKey> owner_;
-  std::unique_ptr<platform::Platform> broker_platform_;
-  std::unique_ptr<platform::Platform> app_platform_;
 };
 
 TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
@@ -232,9 +111,9 @@ TEST_F(BrokerTest, ANonceBuysOneAttempt) {
   EXPECT_THAT(broker->Release(a.request), ReasonIs(provision::kReasonNonceUsed));
   // A refused request burns its nonce too: the log was unreachable, nothing was released.
   Attempt b = Prepare(*broker, envelope, *app_platform_);
-  log_accepts = false;
+  log_accepts_ = false;
   EXPECT_THAT(broker->Release(b.request), ReasonIs(kLogUnreachable));
-  log_accepts = true;
+  log_accepts_ = true;
   EXPECT_THAT(broker->Release(b.request), ReasonIs(provision::kReasonNonceUsed));
   EXPECT_EQ(hb_->entries().size(), logged);
   // A nonce issued for another envelope.
@@ -300,17 +179,17 @@ TEST_F(BrokerTest, RefusesEnvelopesItMustNotOpen) {
   auto parsed = provision::Envelope::Parse(envelope);
   provision::EnvelopePayload changed = parsed->payload();
   // Still met by the application (either of two measurements), so only the binding stops it.
-  changed.constraint = EnclaveConstraint::Parse("C:" + HexEncodeUpper(app_m_) + " C:" +
-                                                HexEncodeUpper(Measurement("other enclave")) +
-                                                " SEC:INSECURE")
-                           ->ToString();
+  changed.constraint =
+      EnclaveConstraint::Parse("C:" + HexEncodeUpper(app_m_) + " C:" +
+                               HexEncodeUpper(Measurement("other enclave")) + " SEC:INSECURE")
+          ->ToString();
   const PublicKeySign* owners[] = {owner_.get()};
   auto resigned = provision::Envelope::Sign(changed, owners);
   ASSERT_THAT(resigned, IsOk());
   Attempt d = Prepare(*broker, ToBytes(resigned->bytes()), *app_platform_);
   EXPECT_THAT(broker->Release(d.request), ReasonIs(provision::kReasonEnvelopeDecryptFailed));
   // An owner not on the allowlist.
-  BrokerOptions o = Options();
+  BrokerOptions o = BrokerOpts();
   o.owner_allowlist.push_back(PublicKeyFromSpki(hb_->key("other").verifier().spki_der()).value());
   auto strict = Broker::Create(*ledger_, std::move(o));
   ASSERT_THAT(strict, IsOk());
@@ -332,7 +211,7 @@ TEST_F(BrokerTest, TheLedgerDecidesWhoIsAdmittedAtReleaseTime) {
   EXPECT_TRUE(std::get<govern::ReleaseRecord>(st->predicate).unadmitted_override);
   EXPECT_TRUE(std::get<govern::ReleaseRecord>(st->predicate).admitted_by.empty());
   {
-    BrokerOptions o = Options();
+    BrokerOptions o = BrokerOpts();
     o.no_unadmitted = true;
     auto strict = std::move(Broker::Create(*ledger_, std::move(o))).value();
     Attempt c = Prepare(*strict, Envelope(true), *app_platform_);
@@ -363,7 +242,7 @@ TEST_F(BrokerTest, TheLedgerDecidesWhoIsAdmittedAtReleaseTime) {
 
 TEST_F(BrokerTest, AnUnadmittedBrokerDoesNotStartAndARevokedOneStopsReleasing) {
   Bootstrap();
-  auto refused = Broker::Create(*ledger_, Options());
+  auto refused = Broker::Create(*ledger_, BrokerOpts());
   EXPECT_THAT(refused, ReasonIs(kSelfNotAdmitted));
   Admit(govern::Role::kBroker, broker_m_, "vouch-broker");
   app_admission_ = Admit(govern::Role::kWorkload, app_m_, "app");
