@@ -4,9 +4,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 #include <utility>
 
+#include "server/rechecker.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/rate_limiter.h"
@@ -23,14 +23,12 @@ namespace internal {
 
 // The limiters, the releases in flight and the recheck thread.
 struct BrokerServiceState {
-  Mutex mu;
-  CondVar cv;
-  bool stopping VOUCH_GUARDED_BY(mu) = false;
   // Set by Create before the service is shared; thread-safe themselves.
   std::unique_ptr<KeyedRateLimiter> challenge_limiter;
   std::unique_ptr<KeyedRateLimiter> release_limiter;
   std::atomic<size_t> releases_in_flight{0};
-  std::thread rechecks;
+  // Last: stopped first.
+  std::unique_ptr<Rechecker> rechecks;
 };
 
 }  // namespace internal
@@ -197,12 +195,8 @@ BrokerService::BrokerService(BrokerServiceOptions options)
     : options_(std::move(options)), state_(std::make_unique<internal::BrokerServiceState>()) {}
 
 BrokerService::~BrokerService() {
-  {
-    MutexLock lock(&state_->mu);
-    state_->stopping = true;
-  }
-  state_->cv.SignalAll();
-  if (state_->rechecks.joinable()) state_->rechecks.join();
+  // The recheck thread uses broker_: stop it first.
+  state_->rechecks.reset();
 }
 
 StatusOr<std::unique_ptr<BrokerService>> BrokerService::Create(BrokerServiceOptions options) {
@@ -227,25 +221,10 @@ StatusOr<std::unique_ptr<BrokerService>> BrokerService::Create(BrokerServiceOpti
   VOUCH_ASSIGN_OR_RETURN(service->broker_, Broker::Create(*o.log, o.broker));
   if (o.on_check) o.on_check(service->broker_->status().check);
 
-  BrokerService* self = service.get();
-  st.rechecks = std::thread([self] {
-    internal::BrokerServiceState& s = *self->state_;
-    const Clock& c = *self->options_.broker.self_check.ledger.clock;
-    Status last = self->broker_->status().check;
-    for (;;) {
-      {
-        MutexLock lock(&s.mu);
-        const Clock::SteadyTime deadline = c.SteadyNow() + self->options_.recheck_interval;
-        while (!s.stopping && c.SteadyNow() < deadline) c.WaitUntil(&s.cv, &s.mu, deadline);
-        if (s.stopping) return;
-      }
-      Status check = self->broker_->Recheck();
-      if (self->options_.on_check && (check.ok() != last.ok() || check.reason() != last.reason())) {
-        self->options_.on_check(check);
-      }
-      last = check;
-    }
-  });
+  Broker* broker = service->broker_.get();
+  st.rechecks = std::make_unique<internal::Rechecker>(
+      clock, o.recheck_interval, broker->status().check, [broker] { return broker->Recheck(); },
+      o.on_check);
   return service;
 }
 

@@ -1,9 +1,9 @@
 #include "vouch/server/root_service.h"
 
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
+#include "server/rechecker.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/rate_limiter.h"
@@ -19,13 +19,11 @@ namespace internal {
 
 // The rate limit of POST /sign and the recheck thread.
 struct RootServiceState {
-  Mutex mu;
-  CondVar cv;
-  bool stopping VOUCH_GUARDED_BY(mu) = false;
   // POST /sign's token bucket: one key for all callers. Set by Create before the service is
   // shared; thread-safe itself.
   std::unique_ptr<KeyedRateLimiter> sign_limiter;
-  std::thread rechecks;
+  // Last: stopped first.
+  std::unique_ptr<Rechecker> rechecks;
 };
 
 }  // namespace internal
@@ -105,12 +103,8 @@ RootService::RootService(std::unique_ptr<platform::Platform> platform,
       state_(std::make_unique<internal::RootServiceState>()) {}
 
 RootService::~RootService() {
-  {
-    MutexLock lock(&state_->mu);
-    state_->stopping = true;
-  }
-  state_->cv.SignalAll();
-  if (state_->rechecks.joinable()) state_->rechecks.join();
+  // The recheck thread uses signer_: stop it first.
+  state_->rechecks.reset();
 }
 
 StatusOr<std::unique_ptr<RootService>> RootService::Create(
@@ -143,27 +137,10 @@ StatusOr<std::unique_ptr<RootService>> RootService::Create(
       st.sign_limiter,
       KeyedRateLimiter::Create({.rate = o.sign_rate, .burst = o.sign_burst, .max_keys = 1},
                                *o.ledger.clock));
-  RootService* self = service.get();
-  st.rechecks = std::thread([self] {
-    internal::RootServiceState& s = *self->state_;
-    const Clock& clock = *self->options_.ledger.clock;
-    Status last = self->signer_->status().check;
-    for (;;) {
-      {
-        MutexLock lock(&s.mu);
-        const Clock::SteadyTime deadline = clock.SteadyNow() + self->options_.recheck_interval;
-        while (!s.stopping && clock.SteadyNow() < deadline) {
-          clock.WaitUntil(&s.cv, &s.mu, deadline);
-        }
-        if (s.stopping) return;
-      }
-      Status check = self->signer_->Recheck();
-      if (self->options_.on_check && (check.ok() != last.ok() || check.reason() != last.reason())) {
-        self->options_.on_check(check);
-      }
-      last = check;
-    }
-  });
+  RootSigner* root = service->signer_.get();
+  st.rechecks = std::make_unique<internal::Rechecker>(
+      *o.ledger.clock, o.recheck_interval, root->status().check, [root] { return root->Recheck(); },
+      o.on_check);
   return service;
 }
 
