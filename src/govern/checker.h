@@ -287,23 +287,36 @@ class Checker {
     return true;
   }
 
-  // An X25519 Key = {"keyid": hex, "spki": base64 of the 44-byte RFC 8410 SPKI}.
-  bool X25519KeyObject(const nlohmann::json& v, const std::string& path, X25519Key* out) {
-    std::string keyid;
+  // The parts of a Key object {"keyid": 64 hex, "spki": strict base64}: the keyid as written
+  // and the SPKI bytes (parsed and checked against the keyid by the callers below).
+  bool KeyParts(const nlohmann::json& v, const std::string& path, std::string* keyid, Bytes* spki) {
     std::string spki_b64;
     if (!Object(v, path, {"keyid", "spki"}, {}) ||
-        !Hex(v["keyid"], Child(path, "keyid"), 64, &keyid) ||
+        !Hex(v["keyid"], Child(path, "keyid"), 64, keyid) ||
         !String(v["spki"], Child(path, "spki"), &spki_b64)) {
       return false;
     }
-    auto spki = Base64Decode(spki_b64);
-    if (!spki.ok()) return Fail(kKeyMalformed, Child(path, "spki"), "not strict base64");
-    auto key = X25519PublicKeyFromSpki(*spki);
+    auto bytes = Base64Decode(spki_b64);
+    if (!bytes.ok()) return Fail(kKeyMalformed, Child(path, "spki"), "not strict base64");
+    *spki = std::move(bytes).value();
+    return true;
+  }
+
+  bool KeyIdMatches(const std::string& path, const std::string& written,
+                    const std::string& computed) {
+    if (written == computed) return true;
+    return Fail(kKeyidMismatch, Child(path, "keyid"),
+                "is not the SHA-256 of the SPKI (" + computed + ")");
+  }
+
+  // An X25519 Key = {"keyid": hex, "spki": base64 of the 44-byte RFC 8410 SPKI}.
+  bool X25519KeyObject(const nlohmann::json& v, const std::string& path, X25519Key* out) {
+    std::string keyid;
+    Bytes spki;
+    if (!KeyParts(v, path, &keyid, &spki)) return false;
+    auto key = X25519PublicKeyFromSpki(spki);
     if (!key.ok()) return Fail(kKeyMalformed, Child(path, "spki"), key.status().message());
-    if (X25519KeyId(*key) != keyid) {
-      return Fail(kKeyidMismatch, Child(path, "keyid"),
-                  "is not the SHA-256 of the SPKI (" + X25519KeyId(*key) + ")");
-    }
+    if (!KeyIdMatches(path, keyid, X25519KeyId(*key))) return false;
     out->key = *key;
     return true;
   }
@@ -311,20 +324,11 @@ class Checker {
   // Key = {"keyid": hex, "spki": base64}; keyid must be hex(H(spki)).
   bool KeyObject(const nlohmann::json& v, const std::string& path, Key* out) {
     std::string keyid;
-    std::string spki_b64;
-    if (!Object(v, path, {"keyid", "spki"}, {}) ||
-        !Hex(v["keyid"], Child(path, "keyid"), 64, &keyid) ||
-        !String(v["spki"], Child(path, "spki"), &spki_b64)) {
-      return false;
-    }
-    auto spki = Base64Decode(spki_b64);
-    if (!spki.ok()) return Fail(kKeyMalformed, Child(path, "spki"), "not strict base64");
-    auto key = PublicKeyFromSpki(*spki);
+    Bytes spki;
+    if (!KeyParts(v, path, &keyid, &spki)) return false;
+    auto key = PublicKeyFromSpki(spki);
     if (!key.ok()) return Fail(kKeyMalformed, Child(path, "spki"), key.status().message());
-    if ((*key)->KeyId() != keyid) {
-      return Fail(kKeyidMismatch, Child(path, "keyid"),
-                  "is not the SHA-256 of the SPKI (" + (*key)->KeyId() + ")");
-    }
+    if (!KeyIdMatches(path, keyid, (*key)->KeyId())) return false;
     out->key = std::move(key).value();
     return true;
   }

@@ -147,6 +147,22 @@ StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& 
   return state_->nonces->Issue(envelope_id);
 }
 
+StatusOr<std::pair<Bytes, uint64_t>> Broker::SignAndAppend(const govern::Statement& statement,
+                                                           std::string_view what) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes payload, govern::EncodeStatement(statement));
+  VOUCH_ASSIGN_OR_RETURN(dsse::Signature sig, dsse::SignPayload(*options_.signing_key,
+                                                                dsse::kInTotoPayloadType, payload));
+  VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(payload, {sig}));
+  auto index = options_.append(entry.bytes());
+  if (!index.ok()) {
+    return Status(
+        StatusCode::kUnavailable,
+        "the log did not acknowledge " + std::string(what) + ": " + index.status().message(),
+        kLogUnreachable);
+  }
+  return std::make_pair(ToBytes(entry.bytes()), *index);
+}
+
 Status Broker::Announce(const govern::GovernanceState& ledger, const std::string& origin,
                         UnixSeconds now) {
   MutexLock lock(&state_->announce_mu);
@@ -168,18 +184,7 @@ Status Broker::Announce(const govern::GovernanceState& ledger, const std::string
     bk.identity = IdentityOf(*state_->self);
     bk.quote = state_->status.quote;
   }
-  VOUCH_ASSIGN_OR_RETURN(Bytes statement, govern::EncodeStatement(govern::Statement{bk}));
-  VOUCH_ASSIGN_OR_RETURN(
-      dsse::Signature sig,
-      dsse::SignPayload(*options_.signing_key, dsse::kInTotoPayloadType, statement));
-  VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(statement, {sig}));
-  auto index = options_.append(entry.bytes());
-  if (!index.ok()) {
-    return Status(
-        StatusCode::kUnavailable,
-        "the log did not acknowledge the broker-key statement: " + index.status().message(),
-        kLogUnreachable);
-  }
+  VOUCH_RETURN_IF_ERROR(SignAndAppend(govern::Statement{bk}, "the broker-key statement").status());
   state_->announced = true;
   return OkStatus();
 }
@@ -366,22 +371,12 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
     rr.activity_version = record->record.activity_version;
     rr.record = record->entry;
   }
-  VOUCH_ASSIGN_OR_RETURN(Bytes statement, govern::EncodeStatement(govern::Statement{rr}));
-  VOUCH_ASSIGN_OR_RETURN(
-      dsse::Signature sig,
-      dsse::SignPayload(*options_.signing_key, dsse::kInTotoPayloadType, statement));
-  VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(statement, {sig}));
-  auto index = options_.append(entry.bytes());
-  if (!index.ok()) {
-    return Status(StatusCode::kUnavailable,
-                  "the log did not acknowledge the release record: " + index.status().message(),
-                  kLogUnreachable);
-  }
+  VOUCH_ASSIGN_OR_RETURN(auto logged, SignAndAppend(govern::Statement{rr}, "the release record"));
   ReleaseResult result;
   result.release_id = rr.release_id;
-  result.record_entry = ToBytes(entry.bytes());
-  result.record_index = *index;
-  result.record_leaf_hash = tlog::HashLeaf(entry.bytes());
+  result.record_entry = std::move(logged.first);
+  result.record_index = logged.second;
+  result.record_leaf_hash = tlog::HashLeaf(result.record_entry);
   // 18
   provision::ResponseBinding binding{payload.id, request.nonce, request.enclave_key,
                                      result.record_leaf_hash};

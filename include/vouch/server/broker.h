@@ -58,6 +58,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vouch/base/bytes.h"
@@ -165,6 +167,10 @@ class Broker {
  private:
   Broker(ledger::ReceiptFetcher& log, BrokerOptions options);
   Status RunCheck();
+  // Signs `statement` with the signing key and appends it; the entry and its index, or
+  // log_unreachable naming `what`.
+  StatusOr<std::pair<Bytes, uint64_t>> SignAndAppend(const govern::Statement& statement,
+                                                     std::string_view what);
   // Appends the broker-key statement (§3.7) unless `ledger` or this process has seen it.
   Status Announce(const govern::GovernanceState& ledger, const std::string& origin,
                   UnixSeconds now);
