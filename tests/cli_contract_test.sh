@@ -91,6 +91,8 @@ json_case sim_info_ok "vouch sim info" 0 ok -- sim info --json
 json_case sim_info_none "vouch sim info" 2 error sim_not_initialized -- sim info --dir "$TMP/none" --json
 json_case serve_root_outside "vouch serve root" 2 error platform_unavailable -- \
   serve root --data "$TMP/root" --json
+json_case serve_broker_outside "vouch serve broker" 2 error platform_unavailable -- \
+  serve broker --data "$TMP/broker" --json
 json_case sim_collateral_ok "vouch sim collateral" 0 ok -- sim collateral --out "$TMP/c2" --json
 json_case sim_collateral_bad_at "vouch sim collateral" 2 error invalid_time -- sim collateral --out "$TMP/c3" --at x --json
 json_case measure_ok "vouch measure" 0 ok -- measure "$TMP/app" --json
@@ -183,7 +185,8 @@ json_case parser_bad_value "vouch log add" 2 error usage -- log add "$LOG" x --t
 leaves() {
   local prefix=$1 sub
   for sub in $("$VOUCH" help $prefix | awk '/^Subcommands:/{s=1;next} s&&/^  [a-z]/{print $1} s&&/^$/{exit}'); do
-    if "$VOUCH" help $prefix "$sub" | grep -q '^Subcommands:'; then
+    # grep reads all (not -q): with pipefail, a help page cut short by SIGPIPE would fail.
+    if "$VOUCH" help $prefix "$sub" | grep '^Subcommands:' >/dev/null; then
       leaves "$prefix $sub"
     else
       echo "vouch${prefix:+ $prefix} $sub" | sed 's/  */ /g'

@@ -24,6 +24,30 @@
 #                                    sets LOG (its URL), LOG_VKEY and POLICY (the witness policy
 #                                    file); returns 1 (saying why) if a server does not start
 #   finish                           prints "N passed, M failed"; fails if a check failed
+#
+# A governed ledger (docs/governance.md), for the scripts that start roots (root_test.sh,
+# broker_test.sh). Run from $TMP; they use $ORIGIN (the ledger's origin), $LOG and the witness
+# policy file ./policy (start_witnessed_log), $M (the root bundle's MRENCLAVE), $EXPIRES and, once
+# root set 1 exists, $PIN:
+#   ago DURATION                     the UTC time DURATION ago
+#   sim_machines NAME...             a simulated machine per NAME (sim-NAME, its collateral in
+#                                    coll-NAME); adds its --sim-root to the array trust and its
+#                                    --collateral to the array colls
+#   vouch_bundle DIR PRODUCT_ID      a bundle DIR of this vouch binary, signed with signer.pem
+#                                    (made once); prints its MRENCLAVE in upper case
+#   builders                         two builders' Ed25519 keys ba.pem, bb.pem (and .pub) and the
+#                                    toolchain manifest tc.json
+#   attest BUNDLE COMMIT BUILDER KEY OUT   provenance of BUNDLE by BUILDER, in OUT
+#   start_root NAME [ARGS...]        starts `serve root` of root-bundle on machine NAME (data in
+#                                    root-NAME, output in root-NAME.out); sets rpid[NAME] and
+#                                    rport[NAME] (empty if it did not start)
+#   identity NAME                    fetches root NAME's /identity: NAME.identity, NAME.pub,
+#                                    NAME.quote
+#   root_arg NAME [REFS]             a --root argument of `govern root-set` for root NAME
+#   root_set VERSION OUT ROOT...     a 2-of-n root set of those roots, in OUT
+#   countersign STATEMENT ROOT...    `ledger countersign` by those roots, appended (run: leaves
+#                                    $out, $err, $rc)
+#   admit OUT [ARGS...]              `govern admit` ARGS, in OUT
 #   h FILE                           the SHA-256 of FILE, lower-case hex
 #   field NAME                       the first string value of "NAME" in the JSON on stdin
 #   upper                            stdin with lower-case hex digits in upper case
@@ -128,6 +152,101 @@ start_witnessed_log() {
   port=$(wait_port "$dir/log.port" $!)
   [ -n "$port" ] || { echo "the log did not start: $(cat "$dir/log.err")"; return 1; }
   LOG="http://127.0.0.1:$port"
+}
+
+# ---- a governed ledger ----
+
+EXPIRES=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+trust=() colls=()
+declare -A rport=() rpid=()
+
+ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+sim_machines() {
+  local r
+  for r in "$@"; do
+    "$VOUCH" sim init --dir "sim-$r" >/dev/null || return 1
+    "$VOUCH" sim collateral --dir "sim-$r" --out "coll-$r" >/dev/null || return 1
+    trust+=(--sim-root "sim-$r/root_ca.der")
+    colls+=(--collateral "coll-$r")
+  done
+}
+
+vouch_bundle() {
+  [ -s signer.pem ] || "$VOUCH" enclave keygen --out signer.pem >/dev/null || return 1
+  mkdir -p "$1/bin"
+  cp "$VOUCH" "$1/bin/vouch"
+  printf '{"format":"vouch-enclave/1","entry":"bin/vouch","product_id":%s,"isv_svn":1,"debug":false,"memory_size":1073741824}\n' \
+    "$2" >"$1/vouch-enclave.json"
+  "$VOUCH" enclave sign "$1" --key signer.pem >/dev/null || return 1
+  "$VOUCH" measure "$1" --json | field mr_enclave | upper
+}
+
+builders() {
+  local k
+  for k in ba bb; do
+    openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || return 1
+    openssl pkey -in $k.pem -pubout -out $k.pub || return 1
+  done
+  cat >tc.json <<'EOF'
+{"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
+EOF
+}
+
+attest() {
+  "$VOUCH" build attest "$1" --source "https://git.example/vouch.git@$2" --toolchain tc.json \
+    --builder-id "$3" --key "$4" --out "$5" --finished-on "$(ago '5 minutes')" >/dev/null || bad "attest $5"
+}
+
+start_root() {
+  local n=$1
+  shift
+  rm -f "root-$n.port"
+  "$VOUCH" enclave run root-bundle --sim-dir "sim-$n" -- serve root --data "root-$n" \
+    --listen 127.0.0.1:0 --port-file "root-$n.port" --log "$LOG" --policy policy \
+    "${trust[@]}" --collateral "coll-$n" "${colls[@]}" --recheck-interval 5 "$@" >"root-$n.out" 2>&1 &
+  rpid[$n]=$!
+  rport[$n]=$(wait_port "root-$n.port" "${rpid[$n]}")
+}
+
+identity() {
+  curl -sf "http://127.0.0.1:${rport[$1]}/identity" >"$1.identity" || return 1
+  {
+    echo "-----BEGIN PUBLIC KEY-----"
+    field spki <"$1.identity" | base64 -d | base64 -w 64
+    echo "-----END PUBLIC KEY-----"
+  } >"$1.pub"
+  field quote <"$1.identity" | base64 -d >"$1.quote"
+}
+
+root_arg() {
+  local refs=${2:-}
+  echo "name=root-$1,key=$1.pub,constraint=C:$M SEC:INSECURE,quote=$1.quote,collateral=coll-$1${refs:+,reproduced-by=$refs}"
+}
+
+root_set() {
+  local version=$1 out=$2 r
+  shift 2
+  local roots=()
+  for r in "$@"; do roots+=(--root "$(root_arg "$r")"); done
+  "$VOUCH" govern root-set --ledger "$ORIGIN" --version "$version" --expires "$EXPIRES" --threshold 2 \
+    "${roots[@]}" --builder id=https://builder-a.example/ci,key=ba.pub \
+    --builder id=https://builder-b.example/ci,key=bb.pub --out "$out" >/dev/null || bad "root set $version"
+}
+
+countersign() {
+  local st=$1 r
+  shift
+  local roots=()
+  for r in "$@"; do roots+=(--root "http://127.0.0.1:${rport[$r]:-1}"); done
+  run ledger countersign "$LOG" "$st" "${roots[@]}" --policy policy --timeout 20 --out "$st.proof" \
+    --envelope "$st.entry" ${PIN:+--root-set-pin "$PIN"}
+}
+
+admit() {
+  local out=$1
+  shift
+  "$VOUCH" govern admit --ledger "$ORIGIN" --expires "$EXPIRES" --out "$out" "$@" >/dev/null || bad "admit $out"
 }
 
 h() { sha256sum "$1" | cut -c1-64; }

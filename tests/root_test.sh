@@ -22,44 +22,23 @@ cd "$TMP" || exit 1
 ORIGIN=example.com/ledger
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
-ago() { date -u -d "-$1" +%Y-%m-%dT%H:%M:%SZ; }
-EXPIRES=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- a log that publishes at a 2-of-3 witness quorum ----
 start_witnessed_log $ORIGIN 3 2 || exit 1
 cp "$POLICY" policy
 
 # ---- three simulated machines, the root bundle (this vouch binary) and an application ----
-trust=()
-for r in a b c; do
-  "$VOUCH" sim init --dir "sim-$r" >/dev/null || exit 1
-  "$VOUCH" sim collateral --dir "sim-$r" --out "coll-$r" >/dev/null || exit 1
-  trust+=(--sim-root "sim-$r/root_ca.der")
-done
-"$VOUCH" enclave keygen --out signer.pem >/dev/null || exit 1
-mkdir -p root-bundle/bin hello
-cp "$VOUCH" root-bundle/bin/vouch
-printf '{"format":"vouch-enclave/1","entry":"bin/vouch","product_id":1,"isv_svn":1,"debug":false,"memory_size":1073741824}\n' \
-  >root-bundle/vouch-enclave.json
+sim_machines a b c || exit 1
+M=$(vouch_bundle root-bundle 1) || exit 1
+mkdir -p hello
 printf '#!/bin/sh\necho hello\n' >hello/run.sh
 printf '{"format":"vouch-enclave/1","entry":"run.sh","product_id":2,"isv_svn":1,"debug":false,"memory_size":65536}\n' \
   >hello/vouch-enclave.json
-for b in root-bundle hello; do "$VOUCH" enclave sign $b --key signer.pem >/dev/null || exit 1; done
-M=$("$VOUCH" measure root-bundle --json | field mr_enclave | upper)
+"$VOUCH" enclave sign hello --key signer.pem >/dev/null || exit 1
 HM=$("$VOUCH" measure hello --json | field mr_enclave | upper)
 
 # ---- two builders publish provenance of both (before any root set: anyone may append) ----
-for k in ba bb; do
-  openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || exit 1
-  openssl pkey -in $k.pem -pubout -out $k.pub || exit 1
-done
-cat >tc.json <<'EOF'
-{"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
-EOF
-attest() {  # BUNDLE COMMIT BUILDER KEY OUT
-  "$VOUCH" build attest "$1" --source "https://git.example/vouch.git@$2" --toolchain tc.json \
-    --builder-id "$3" --key "$4" --out "$5" --finished-on "$(ago '5 minutes')" >/dev/null || bad "attest $5"
-}
+builders || exit 1
 attest root-bundle $C1 https://builder-a.example/ci ba.pem p0.entry
 attest root-bundle $C1 https://builder-b.example/ci bb.pem p1.entry
 attest hello $C2 https://builder-a.example/ci ba.pem p2.entry
@@ -71,49 +50,6 @@ done
 REFS="0:$(h p0.entry)+1:$(h p1.entry)"
 
 # ---- roots: `vouch enclave run` of the root bundle, each on its own simulated machine ----
-declare -A rport=() rpid=()
-# start_root NAME [ARGS...]: starts root NAME; sets rport[NAME] (empty if it did not start).
-start_root() {
-  local n=$1
-  shift
-  rm -f "root-$n.port"
-  "$VOUCH" enclave run root-bundle --sim-dir "sim-$n" -- serve root --data "root-$n" \
-    --listen 127.0.0.1:0 --port-file "root-$n.port" --log "$LOG" --policy policy \
-    "${trust[@]}" --collateral "coll-$n" --collateral coll-a --collateral coll-b --collateral coll-c \
-    --recheck-interval 5 "$@" >"root-$n.out" 2>&1 &
-  rpid[$n]=$!
-  rport[$n]=$(wait_port "root-$n.port" "${rpid[$n]}")
-}
-identity() {  # NAME: fetches /identity, writes NAME.pub and NAME.quote
-  curl -sf "http://127.0.0.1:${rport[$1]}/identity" >"$1.identity" || return 1
-  {
-    echo "-----BEGIN PUBLIC KEY-----"
-    field spki <"$1.identity" | base64 -d | base64 -w 64
-    echo "-----END PUBLIC KEY-----"
-  } >"$1.pub"
-  field quote <"$1.identity" | base64 -d >"$1.quote"
-}
-root_arg() {  # NAME: a --root argument of `govern root-set` for root NAME
-  local refs=${2:-}
-  echo "name=root-$1,key=$1.pub,constraint=C:$M SEC:INSECURE,quote=$1.quote,collateral=coll-$1${refs:+,reproduced-by=$refs}"
-}
-root_set() {  # VERSION OUT ROOT... : a 2-of-n root set of those roots (root set 1 is written below)
-  local version=$1 out=$2
-  shift 2
-  local roots=()
-  for r in "$@"; do roots+=(--root "$(root_arg "$r")"); done
-  "$VOUCH" govern root-set --ledger $ORIGIN --version "$version" --expires "$EXPIRES" --threshold 2 \
-    "${roots[@]}" --builder id=https://builder-a.example/ci,key=ba.pub \
-    --builder id=https://builder-b.example/ci,key=bb.pub --out "$out" >/dev/null || bad "root set $version"
-}
-countersign() {  # STATEMENT ROOT... : countersigns and appends; leaves out/err/rc
-  local st=$1
-  shift
-  local roots=()
-  for r in "$@"; do roots+=(--root "http://127.0.0.1:${rport[$r]:-1}"); done
-  run ledger countersign "$LOG" "$st" "${roots[@]}" --policy policy --timeout 20 --out "$st.proof" \
-    --envelope "$st.entry" ${PIN:+--root-set-pin "$PIN"}
-}
 
 # Not bootstrapping, an empty ledger is a failed self-check: exit 3, one line naming the code.
 start_root a
@@ -155,11 +91,6 @@ PIN=$("$VOUCH" statement inspect set1.json.entry --json | field statement_digest
 [[ "$PIN" =~ ^[0-9a-f]{64}$ ]] && ok || bad "pin '$PIN'"
 
 # ---- an admission, 2-of-2: both roots re-check it and sign ----
-admit() {  # OUT [ARGS...]
-  local out=$1
-  shift
-  "$VOUCH" govern admit --ledger $ORIGIN --expires "$EXPIRES" --out "$out" "$@" >/dev/null || bad "admit $out"
-}
 admit adm.json --role workload --constraint "C:$HM SEC:INSECURE" \
   --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
 countersign adm.json a b

@@ -165,6 +165,12 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch serve log --data log-data/ --key log.key --listen 127.0.0.1:7381\n"
        "  vouch serve log --data log-data/ --key log.key --policy witness.policy \\\n"
        "      --witness \"http://127.0.0.1:7380=$(cat w1.vkey)\""},
+      {"vouch serve broker",
+       "  vouch enclave run broker-bundle/ --sim-dir /var/lib/vouch-sim -- \\\n"
+       "      serve broker --data /var/lib/vouch-broker --log http://127.0.0.1:7381 \\\n"
+       "      --policy witness.policy --root-set-pin DIGEST --sim-root root_ca.der \\\n"
+       "      --collateral sim-coll/ --port-file /run/vouch-broker.port\n"
+       "  curl -s http://127.0.0.1:7383/identity   # keys, binding quote, admission receipt"},
       {"vouch serve root",
        "  vouch enclave run root-bundle/ --sim-dir /var/lib/vouch-sim -- \\\n"
        "      serve root --data /var/lib/vouch-root --port-file /run/vouch-root.port\n"

@@ -1,10 +1,13 @@
-// `vouch serve log`, `vouch serve witness` and `vouch serve root`: the transparency log
-// (docs/log.md), the tlog-witness (docs/witness.md) and the root enclave (docs/root.md), each
-// started, run and stopped by the one service runner (server/service_runner.h: integrity hook, key
-// permissions, bind before any state, data directory lock, port file, signals, ordered shutdown).
+// `vouch serve log`, `vouch serve witness`, `vouch serve root` and `vouch serve broker`: the
+// transparency log (docs/log.md), the tlog-witness (docs/witness.md), the root enclave
+// (docs/root.md) and the secret broker enclave (docs/broker.md), each started, run and stopped by
+// the one service runner (server/service_runner.h: integrity hook, key permissions, bind before
+// any state, data directory lock, port file, signals, ordered shutdown).
 // Thin: parse flags, build the services from the library, map failures to exit codes.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +22,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/crypto/x25519_keys.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/http/http_client.h"
 #include "vouch/http/http_server.h"
@@ -26,6 +30,9 @@
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
 #include "vouch/platform/platform.h"
+#include "vouch/server/broker_service.h"
+#include "vouch/server/enclave_key.h"
+#include "vouch/server/log_client.h"
 #include "vouch/server/log_service.h"
 #include "vouch/server/root_service.h"
 #include "vouch/server/self_check.h"
@@ -438,6 +445,73 @@ int RunServeWitness(const CommandContext& ctx, const ServeWitnessOptions& opts) 
   return kExitOk;
 }
 
+// ---- serve root, serve broker: the self-check flags ----
+
+// What SelfCheckFlags resolve to, for the self-check of `serve root` and `serve broker`.
+struct SelfCheckSetup {
+  std::optional<tlog::Policy> policy;
+  // The replay pin and the freshness bounds; policy and clock are left to the caller.
+  server::LedgerViewOptions ledger;
+  std::chrono::seconds recheck_interval{60};
+  std::unique_ptr<CollateralAttester> attester;
+  // The collateral of the first --collateral, for the service's own quote.
+  std::function<StatusOr<sgx::Collateral>(UnixSeconds)> collateral;
+};
+
+// Resolves `flags` (after $VOUCH_LOG_URL, $VOUCH_POLICY, $VOUCH_ROOT_SET_PIN); reports a bad flag
+// and returns its exit code, else kExitOk.
+int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, bool json,
+                          SelfCheckSetup* out) {
+  if (flags.log_url.empty()) flags.log_url = EnvDefault(kEnvLogUrl).value_or("");
+  if (flags.log_url.empty()) {
+    return ReportFailure(
+        json, codes::kUsage, "bad usage",
+        "--log is required: the " + service + " reads the ledger before it serves");
+  }
+  if (int rc = ResolveTrust(flags.trust, /*required=*/true, json, false, &out->policy);
+      rc != kExitOk) {
+    return rc;
+  }
+  if (out->policy->quorum() == "none") {
+    return ReportFailure(json, codes::kPolicyQuorumNone, "bad --policy",
+                         "the policy requires no witness (quorum none): a " + service +
+                             " reads the ledger only through checkpoints a witness quorum "
+                             "cosigned",
+                         "name a quorum of witnesses in the policy");
+  }
+  auto pin = RootSetPinArg(flags.pin);
+  if (!pin.ok()) return ReportFailure(json, codes::kUsage, "bad usage", pin.status().message());
+  out->ledger.replay.root_set_pin = *pin;
+  for (auto [flag, text, target] :
+       {std::tuple{"--max-checkpoint-age", &flags.max_checkpoint_age,
+                   &out->ledger.max_checkpoint_age},
+        std::tuple{"--max-clock-skew", &flags.max_clock_skew, &out->ledger.max_clock_skew}}) {
+    auto d = DurationArg(*text, flag);
+    if (!d.ok()) return ReportFailure(json, codes::kUsage, "bad usage", d.status().message());
+    *target = *d;
+  }
+  auto recheck = DurationArg(flags.recheck_interval, "--recheck-interval");
+  if (!recheck.ok() || *recheck < 1) {
+    return ReportFailure(json, codes::kUsage, "bad usage",
+                         "--recheck-interval is a duration of at least a second (e.g. PT1M)");
+  }
+  out->recheck_interval = std::chrono::seconds(*recheck);
+  auto attester = CollateralAttester::Create(flags.trust_roots, flags.sim_roots, flags.collateral);
+  if (!attester.ok()) {
+    return ReportStatus(json, kExitUsage, "bad --collateral or trust root", attester.status());
+  }
+  if ((*attester)->first() == nullptr) {
+    return ReportFailure(
+        json, codes::kUsage, "bad usage",
+        "--collateral is required: the first verifies the " + service + "'s own quote");
+  }
+  out->collateral = [first = *(*attester)->first()](UnixSeconds) {
+    return StatusOr<sgx::Collateral>(first);
+  };
+  out->attester = *std::move(attester);
+  return kExitOk;
+}
+
 // ---- serve root ----
 
 struct ServeRootOptions {
@@ -445,15 +519,7 @@ struct ServeRootOptions {
   std::string listen = "127.0.0.1:7382";
   std::string port_file;
   ConnectionFlags connections;
-  std::string log_url;
-  Trust trust;
-  std::string pin;
-  std::vector<std::string> trust_roots;
-  std::vector<std::string> sim_roots;
-  std::vector<std::string> collateral;
-  std::string max_checkpoint_age = "PT5M";
-  std::string max_clock_skew = "PT5M";
-  std::string recheck_interval = "PT1M";
+  SelfCheckFlags check;
   double sign_rate = 10;
   bool bootstrap = false;
   int timeout = 30;
@@ -473,56 +539,17 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
                         "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'");
   }
   // The ledger it reads, and what it verifies with.
-  if (opts.log_url.empty()) opts.log_url = EnvDefault(kEnvLogUrl).value_or("");
-  if (opts.log_url.empty()) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "--log is required: the root reads the ledger before it serves");
-  }
-  std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, false, &policy);
-      rc != kExitOk) {
+  SelfCheckSetup setup;
+  if (int rc = ResolveSelfCheckFlags(opts.check, "root", opts.json, &setup); rc != kExitOk) {
     return rc;
   }
-  if (policy->quorum() == "none") {
-    return ReportFailure(opts.json, codes::kPolicyQuorumNone, "bad --policy",
-                         "the policy requires no witness (quorum none): a root reads the ledger "
-                         "only through checkpoints a witness quorum cosigned",
-                         "name a quorum of witnesses in the policy");
-  }
   server::RootServiceOptions options;
-  options.ledger.policy = &*policy;
+  options.ledger = setup.ledger;
   options.ledger.clock = &clock;
-  auto pin = RootSetPinArg(opts.pin);
-  if (!pin.ok())
-    return ReportFailure(opts.json, codes::kUsage, "bad usage", pin.status().message());
-  options.ledger.replay.root_set_pin = *pin;
-  for (auto [flag, text, out] :
-       {std::tuple{"--max-checkpoint-age", &opts.max_checkpoint_age,
-                   &options.ledger.max_checkpoint_age},
-        std::tuple{"--max-clock-skew", &opts.max_clock_skew, &options.ledger.max_clock_skew}}) {
-    auto d = DurationArg(*text, flag);
-    if (!d.ok()) return ReportFailure(opts.json, codes::kUsage, "bad usage", d.status().message());
-    *out = *d;
-  }
-  auto recheck = DurationArg(opts.recheck_interval, "--recheck-interval");
-  if (!recheck.ok() || *recheck < 1) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "--recheck-interval is a duration of at least a second (e.g. PT1M)");
-  }
-  options.recheck_interval = std::chrono::seconds(*recheck);
-  auto attester = CollateralAttester::Create(opts.trust_roots, opts.sim_roots, opts.collateral);
-  if (!attester.ok()) {
-    return ReportStatus(opts.json, kExitUsage, "bad --collateral or trust root", attester.status());
-  }
-  if ((*attester)->first() == nullptr) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "--collateral is required: the first verifies the root's own quote");
-  }
-  options.verifier = &(*attester)->verifier();
-  options.collateral = [first = *(*attester)->first()](UnixSeconds) {
-    return StatusOr<sgx::Collateral>(first);
-  };
-  options.attester = attester->get();
+  options.recheck_interval = setup.recheck_interval;
+  options.verifier = &setup.attester->verifier();
+  options.collateral = setup.collateral;
+  options.attester = setup.attester.get();
   options.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
   options.bootstrap = opts.bootstrap;
   options.sign_rate = opts.sign_rate;
@@ -537,15 +564,16 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   if (int code = SelfCheck(runner, "root"); code != kExitOk) return code;
   if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
   auto http = std::make_shared<http::HttpClient>();
-  auto log = server::LogClient::Create(opts.log_url, *http, std::chrono::seconds(opts.timeout));
+  auto log =
+      server::LogClient::Create(opts.check.log_url, *http, std::chrono::seconds(opts.timeout));
   if (!log.ok()) return ReportStatus(opts.json, kExitUsage, "bad --log", log.status());
   auto log_client = std::make_shared<server::LogClient>(*std::move(log));
   options.log = log_client.get();
   // The runner keeps what the service borrows, and destroys it after the service.
   runner.Keep(http);
   runner.Keep(log_client);
-  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(attester).value()));
-  options.ledger.policy = &runner.Keep(std::make_shared<tlog::Policy>(*std::move(policy)));
+  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(setup.attester)));
+  options.ledger.policy = &runner.Keep(std::make_shared<tlog::Policy>(*std::move(setup.policy)));
   auto key = server::EnclaveKey::LoadOrCreate(
       **platform, opts.data_dir + "/" + server::kRootKeyFileName, server::kRootKeyPurpose);
   if (!key.ok()) {
@@ -563,6 +591,127 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   }
   auto& root = runner.Keep(std::shared_ptr<server::RootService>(*std::move(service)));
   if (int code = ServeAndAnnounce(runner, root.Routes(), "root " + root.key().KeyId(), opts.json);
+      code != kExitOk) {
+    return code;
+  }
+  ReportSignal(runner.WaitForSignal());
+  runner.Shutdown();
+  return kExitOk;
+}
+
+// ---- serve broker ----
+
+struct ServeBrokerOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:7383";
+  std::string port_file;
+  ConnectionFlags connections;
+  SelfCheckFlags check;
+  std::string nonce_ttl = "PT2M";
+  std::string log_timeout = "PT10S";
+  std::vector<std::string> owner_keys;
+  bool no_unadmitted = false;
+  bool json = false;
+};
+
+int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
+  const Clock& clock = RealClock();
+  server::ServiceRunnerOptions runner_options =
+      RunnerOptions(ctx, "broker", opts.data_dir, opts.port_file, opts.listen, opts.connections,
+                    clock, server::kMaxReleaseBody);
+  server::ServiceRunner runner(std::move(runner_options));
+  // Before anything else (the self-check, any state): a broker runs only as an enclave.
+  auto platform = platform::Platform::FromEnvironment();
+  if (!platform.ok()) {
+    return ReportStatus(
+        opts.json, "cannot start the broker", platform.status(),
+        "start it with 'vouch enclave run BROKER_BUNDLE -- serve broker --data DIR'");
+  }
+  SelfCheckSetup setup;
+  if (int rc = ResolveSelfCheckFlags(opts.check, "broker", opts.json, &setup); rc != kExitOk) {
+    return rc;
+  }
+  server::BrokerServiceOptions options;
+  options.recheck_interval = setup.recheck_interval;
+  server::BrokerOptions& broker = options.broker;
+  broker.self_check.role = govern::Role::kBroker;
+  broker.self_check.ledger = setup.ledger;
+  broker.self_check.ledger.clock = &clock;
+  broker.self_check.verifier = &setup.attester->verifier();
+  broker.self_check.collateral = setup.collateral;
+  broker.self_check.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
+  auto ttl = DurationArg(opts.nonce_ttl, "--nonce-ttl");
+  if (!ttl.ok() || *ttl < provision::kMinNonceTtl.count() ||
+      *ttl > provision::kMaxNonceTtl.count()) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--nonce-ttl is a duration from PT10S to PT10M (e.g. PT2M)");
+  }
+  broker.nonces.ttl = std::chrono::seconds(*ttl);
+  auto log_timeout = DurationArg(opts.log_timeout, "--log-timeout");
+  if (!log_timeout.ok() || *log_timeout < 1) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--log-timeout is a duration of at least a second (e.g. PT10S)");
+  }
+  for (const std::string& path : opts.owner_keys) {
+    auto key = ReadPublicKeyFile(path);
+    if (!key.ok()) return ReportStatus(opts.json, kExitUsage, "bad --owner-key", key.status());
+    broker.owner_allowlist.push_back(*std::move(key));
+  }
+  broker.no_unadmitted = opts.no_unadmitted;
+  options.on_check = [](const Status& check) {
+    std::cerr << (check.ok() ? std::string("broker: self-check passed")
+                             : "broker: self-check failed (" + check.reason() +
+                                   "): " + check.message() + "; not releasing")
+              << std::endl;
+  };
+
+  if (int code = SelfCheck(runner, "broker"); code != kExitOk) return code;
+  if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
+  auto http = std::make_shared<http::HttpClient>();
+  auto log =
+      server::LogClient::Create(opts.check.log_url, *http, std::chrono::seconds(*log_timeout));
+  if (!log.ok()) return ReportStatus(opts.json, kExitUsage, "bad --log", log.status());
+  auto log_client = std::make_shared<server::LogClient>(*std::move(log));
+  options.log = log_client.get();
+  // The runner keeps what the service borrows, and destroys it after the service.
+  runner.Keep(http);
+  runner.Keep(log_client);
+  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(setup.attester)));
+  broker.self_check.ledger.policy =
+      &runner.Keep(std::make_shared<tlog::Policy>(*std::move(setup.policy)));
+  auto& own_platform = runner.Keep(std::shared_ptr<platform::Platform>(*std::move(platform)));
+  auto keys = server::BrokerKeys::LoadOrCreate(own_platform,
+                                               opts.data_dir + "/" + server::kBrokerKeysFileName);
+  if (!keys.ok()) {
+    return ReportStatus(opts.json, "cannot load the broker keys", keys.status(),
+                        "a broker's sealed keys open only in the enclave and on the platform "
+                        "that made them (docs/broker.md)");
+  }
+  auto& own_keys = runner.Keep(std::shared_ptr<server::BrokerKeys>(*std::move(keys)));
+  auto report_data = own_keys.BindingReportData();
+  if (!report_data.ok()) {
+    return ReportStatus(opts.json, "cannot bind the broker keys", report_data.status());
+  }
+  broker.self_check.platform = &own_platform;
+  broker.self_check.service_spki = ToBytes(own_keys.signer().verifier().spki_der());
+  broker.self_check.report_data = *report_data;
+  broker.hpke_key = &own_keys.hpke();
+  broker.signing_key = &own_keys.signer();
+  broker.append = [log_client](ByteSpan entry) -> StatusOr<uint64_t> {
+    VOUCH_ASSIGN_OR_RETURN(server::AddResponse added, log_client->Add(entry));
+    return added.index;
+  };
+  broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
+  auto service = server::BrokerService::Create(std::move(options));
+  if (!service.ok()) {
+    // Fail closed: one line, exit 3 (spec/governance.md §5.1).
+    std::cerr << server::FormatSelfCheckFailure("broker", service.status()) << "\n";
+    return kExitIo;
+  }
+  auto& served = runner.Keep(std::shared_ptr<server::BrokerService>(*std::move(service)));
+  if (int code =
+          ServeAndAnnounce(runner, served.Routes(),
+                           "broker " + X25519KeyId(served.broker().hpke_public_key()), opts.json);
       code != kExitOk) {
     return code;
   }
@@ -709,24 +858,9 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7382; port 0 picks a free port)");
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
-  cmd->add_option("--log", opts->log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
-  AddPolicyOption(cmd, opts->trust,
-                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
-  cmd->add_option("--root-set-pin", opts->pin,
-                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
-  cmd->add_option("--trust-root", opts->trust_roots,
-                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
-  cmd->add_option("--sim-root", opts->sim_roots,
-                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
-  cmd->add_option("--collateral", opts->collateral,
-                  "A collateral directory: the first verifies this root's own quote; each "
-                  "attests the roots of a proposed root set naming its dirHash; repeatable");
-  cmd->add_option("--max-checkpoint-age", opts->max_checkpoint_age,
-                  "How old the witnesses' checkpoint may be (default PT5M)");
-  cmd->add_option("--max-clock-skew", opts->max_clock_skew,
-                  "Clock skew allowed against witness and issue times (default PT5M)");
-  cmd->add_option("--recheck-interval", opts->recheck_interval,
-                  "How often the self-check runs again (default PT1M)");
+  AddSelfCheckFlags(cmd, opts->check,
+                    "A collateral directory: the first verifies this root's own quote; each "
+                    "attests the roots of a proposed root set naming its dirHash; repeatable");
   cmd->add_option("--sign-rate", opts->sign_rate,
                   "Proposals a second POST /sign accepts on average (default 10)")
       ->check(CLI::Range(0.1, 10000.0));
@@ -739,6 +873,53 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts, ctx); });
 }
 
+void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
+  auto opts = std::make_shared<ServeBrokerOptions>();
+  CLI::App* cmd = serve->add_subcommand(
+      "broker", "Run the secret broker enclave (started by 'vouch enclave run')");
+  cmd->description(
+      "Runs the secret broker as an enclave (docs/broker.md, spec/provisioning.md §3): started by\n"
+      "'vouch enclave run', it reads its platform and identity from the environment, unseals its\n"
+      "X25519 HPKE key and Ed25519 signing key from DATA/broker-keys.sealed (sealed to its\n"
+      "MRENCLAVE; created there on the first start; keys that do not unseal are never replaced)\n"
+      "and checks itself before it serves (docs/self-check.md): its image's integrity digest; its\n"
+      "own quote over both keys, verified with --trust-root/--sim-root and --collateral; the\n"
+      "ledger at --log (the checkpoint cosigned by the --policy's witness quorum, fresher than\n"
+      "--max-checkpoint-age, every entry replayed with --root-set-pin); and that the ledger\n"
+      "admits its identity for role broker. On failure it prints one line, 'vouch serve broker:\n"
+      "self-check failed (<code>): ...; refusing to serve', and exits 3. It serves GET /identity\n"
+      "(keys, binding quote, collateral, the receipt of its admission), POST /challenge and POST\n"
+      "/release (docs/broker.md, \"HTTP API\"): a secret is released only to an admitted enclave\n"
+      "and only after its release record is in the log. The check runs again every\n"
+      "--recheck-interval; a failing one stops releases until one passes.");
+  cmd->footer(
+      "Exit codes: 0 stopped by a signal; 1 the sealed keys in --data do not unseal in this\n"
+      "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
+      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --owner-key,\n"
+      "durations), or sealed keys others may read; 3 the self-check failed (one line names the\n"
+      "code: integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
+      "log_unreachable, ...), cannot create, lock or read --data, cannot listen, or cannot write\n"
+      "--port-file.");
+  cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
+  cmd->add_option("--listen", opts->listen,
+                  "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");
+  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  AddSelfCheckFlags(cmd, opts->check,
+                    "A collateral directory: verifies the broker's own quote and the quotes of "
+                    "release requests (the request's collateral is ignored)");
+  cmd->add_option("--nonce-ttl", opts->nonce_ttl,
+                  "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
+  cmd->add_option("--log-timeout", opts->log_timeout,
+                  "Timeout of each call to the log (default PT10S)");
+  cmd->add_option("--owner-key", opts->owner_keys,
+                  "Trust only envelopes signed by this owner key (PEM); repeatable");
+  cmd->add_flag("--no-unadmitted", opts->no_unadmitted,
+                "Refuse envelopes made under the unadmitted override");
+  cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
+  AddConnectionFlags(cmd, &opts->connections, 256);
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeBroker(*opts, ctx); });
+}
+
 }  // namespace
 
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
@@ -746,6 +927,7 @@ void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
   RegisterServeLog(serve, ctx);
   RegisterServeWitness(serve, ctx);
   RegisterServeRoot(serve, ctx);
+  RegisterServeBroker(serve, ctx);
 }
 
 }  // namespace vouch::cli

@@ -62,4 +62,23 @@ StatusOr<std::vector<tlog::WitnessLog>> ParseWitnessLogFlags(
   return logs;
 }
 
+void AddSelfCheckFlags(CLI::App* cmd, SelfCheckFlags& flags, const std::string& collateral_help) {
+  cmd->add_option("--log", flags.log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
+  AddPolicyOption(cmd, flags.trust,
+                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
+  cmd->add_option("--root-set-pin", flags.pin,
+                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  cmd->add_option("--trust-root", flags.trust_roots,
+                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
+  cmd->add_option("--sim-root", flags.sim_roots,
+                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
+  cmd->add_option("--collateral", flags.collateral, collateral_help);
+  cmd->add_option("--max-checkpoint-age", flags.max_checkpoint_age,
+                  "How old the witnesses' checkpoint may be (default PT5M)");
+  cmd->add_option("--max-clock-skew", flags.max_clock_skew,
+                  "Clock skew allowed against witness and issue times (default PT5M)");
+  cmd->add_option("--recheck-interval", flags.recheck_interval,
+                  "How often the self-check runs again (default PT1M)");
+}
+
 }  // namespace vouch::cli

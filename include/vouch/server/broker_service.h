@@ -56,6 +56,11 @@ inline constexpr char kBrokerInternal[] = "internal";
 inline constexpr char kSgxDcapQuoteEvidence[] = "sgx-dcap-quote";
 inline constexpr char kBrokerIdentityFormat[] = "vouch-broker-identity/v1";
 
+// The files of `vouch serve broker` in its data directory: the sealed HPKE and signing keys
+// (BrokerKeys::LoadOrCreate) and the sealed high-water mark (BrokerOptions::high_water_mark_path).
+inline constexpr char kBrokerKeysFileName[] = "broker-keys.sealed";
+inline constexpr char kBrokerHighWaterMarkFileName[] = "high-water-mark.sealed";
+
 // Body limits (spec/provisioning.md §3.3).
 inline constexpr size_t kMaxChallengeBody = 1024;
 inline constexpr size_t kMaxReleaseBody = 512 * 1024;

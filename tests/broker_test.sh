@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end test of `vouch serve broker` (docs/broker.md, spec/provisioning.md §3): real
+# processes on loopback ports the kernel picks, each enclave a `vouch enclave run` of a bundle
+# holding this vouch binary on its own simulated machine. A log publishes at a 2-of-3 witness
+# quorum; two builders publish provenance of the root bundle and of the broker bundle; two roots
+# bootstrap root set 1 and admit the broker bundle's measurement for role broker. The broker then
+# starts, serves GET /identity (mode broker, its HPKE key) and POST /challenge, restarts with the
+# same keys (unsealed from its data directory), refuses to open its sealed keys on another
+# machine, and a broker whose measurement the ledger does not admit refuses to serve (exit 3,
+# self_not_admitted): it fails closed. Run by ctest with VOUCH=<binary>, from the repository root;
+# every wait is bounded and the EXIT trap stops the servers.
+set -uo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+export VOUCH_LOG_URL='' VOUCH_POLICY='' VOUCH_ROOT_SET_PIN=''
+cd "$TMP" || exit 1
+ORIGIN=example.com/ledger
+C1=1111111111111111111111111111111111111111
+C3=3333333333333333333333333333333333333333
+
+# Usage checks need no ledger.
+check help_example 0 'vouch enclave run broker-bundle/' -- "$VOUCH" serve broker --help
+check outside_enclave 2 '"code":"platform_unavailable"' -- \
+  "$VOUCH" serve broker --data "$TMP/never" --json
+
+# ---- the ledger: a 2-of-3 witnessed log, machines a and b for the roots, c for the broker ----
+start_witnessed_log $ORIGIN 3 2 || exit 1
+cp "$POLICY" policy
+sim_machines a b c || exit 1
+M=$(vouch_bundle root-bundle 1) || exit 1
+BM=$(vouch_bundle broker-bundle 3) || exit 1
+XM=$(vouch_bundle other-broker 4) || exit 1  # built, never admitted
+[[ "$XM" =~ ^[0-9A-F]{64}$ ]] && [ "$XM" != "$BM" ] && [ "$BM" != "$M" ] && ok || bad "measurements $M $BM $XM"
+builders || exit 1
+attest root-bundle $C1 https://builder-a.example/ci ba.pem p0.entry
+attest root-bundle $C1 https://builder-b.example/ci bb.pem p1.entry
+attest broker-bundle $C3 https://builder-a.example/ci ba.pem p2.entry
+attest broker-bundle $C3 https://builder-b.example/ci bb.pem p3.entry
+for e in p0 p1 p2 p3; do
+  "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 >/dev/null 2>&1 ||
+    bad "submit $e"
+done
+for r in a b; do
+  start_root $r --bootstrap
+  [ -n "${rport[$r]}" ] && identity $r && ok || { bad "root $r did not bootstrap"; cat root-$r.out; }
+done
+REFS="0:$(h p0.entry)+1:$(h p1.entry)"
+"$VOUCH" govern root-set --ledger $ORIGIN --issued-on "$(ago '1 minute')" --version 1 --expires "$EXPIRES" \
+  --threshold 2 --root "$(root_arg a "$REFS")" --root "$(root_arg b "$REFS")" \
+  --builder id=https://builder-a.example/ci,key=ba.pub --builder id=https://builder-b.example/ci,key=bb.pub \
+  --out set1.json >/dev/null || bad "root set 1"
+countersign set1.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "countersign root set 1"
+PIN=$("$VOUCH" statement inspect set1.json.entry --json | field statement_digest)
+admit admb.json --role broker --constraint "C:$BM SEC:INSECURE" \
+  --reproduced-by "2:$(h p2.entry)" --reproduced-by "3:$(h p3.entry)"
+countersign admb.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "admission of the broker"
+
+# ---- the broker ----
+bpid='' bport=''
+# start_broker BUNDLE DATA [MACHINE]: starts `serve broker`; sets bpid and bport (empty if it
+# did not start); its output goes to DATA.out.
+start_broker() {
+  rm -f "$2.port"
+  "$VOUCH" enclave run "$1" --sim-dir "sim-${3:-c}" -- serve broker --data "$2" \
+    --listen 127.0.0.1:0 --port-file "$2.port" --log "$LOG" --policy policy --root-set-pin "$PIN" \
+    "${trust[@]}" --collateral "coll-${3:-c}" --recheck-interval PT5S >"$2.out" 2>&1 &
+  bpid=$!
+  bport=$(wait_port "$2.port" "$bpid")
+}
+start_broker broker-bundle broker
+[ -n "$bport" ] && ok || bad "the broker did not start: $(cat broker.out)"
+curl -sf "http://127.0.0.1:$bport/identity" >identity.json || bad "GET /identity"
+KEYID=$(field keyid <identity.json)
+grep -q '"mode":"broker"' identity.json && grep -q '"format":"vouch-broker-identity/v1"' identity.json &&
+  [[ "$KEYID" =~ ^[0-9a-f]{64}$ ]] && grep -q "^broker $KEYID listening on 127.0.0.1:$bport" broker.out && ok ||
+  bad "identity: $(head -c 600 identity.json) / $(cat broker.out)"
+# The HPKE keyid is SHA-256 of the key's SPKI (spec §3.1 (a)).
+SPKI=$(grep -o '"hpke":{[^}]*"key":{[^}]*}' identity.json | field spki)
+[ "$(base64 -d <<<"$SPKI" | sha256sum | cut -c1-64)" = "$KEYID" ] && ok || bad "hpke keyid is not H(spki)"
+grep -q '"check":"ok"' identity.json && grep -q '"receipt":"' identity.json && ok ||
+  bad "identity status: $(grep -o '"status":{[^}]*}' identity.json)"
+# The keys are sealed: their file holds neither key in clear.
+[ -s broker/broker-keys.sealed ] && ! grep -qF "$(base64 -d <<<"$SPKI" | tail -c 32 | base64)" broker/broker-keys.sealed &&
+  ok || bad "no sealed keys in broker/"
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' \
+  --data '{"envelope_id":"00112233445566778899aabbccddeeff"}' "http://127.0.0.1:$bport/challenge")
+[ "$code" = 200 ] && grep -q '"nonce":"' body && ok || bad "challenge: $code $(cat body)"
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: text/plain' \
+  --data '{"envelope_id":"00112233445566778899aabbccddeeff"}' "http://127.0.0.1:$bport/challenge")
+[ "$code" = 415 ] && ok || bad "challenge content type: $code"
+
+# ---- stopped and restarted: the same keys, unsealed ----
+kill "$bpid"; wait_exit "$bpid"
+[ "$rc" -eq 0 ] && ok || bad "the broker did not stop cleanly: rc $rc"
+start_broker broker-bundle broker
+[ -n "$bport" ] && curl -sf "http://127.0.0.1:$bport/identity" >identity2.json &&
+  [ "$(field keyid <identity2.json)" = "$KEYID" ] && ok ||
+  bad "the broker did not restart with its sealed keys: $(cat broker.out)"
+kill -9 "$bpid"; wait_exit "$bpid"
+# Its keys do not open on another machine, and are not replaced there.
+cp broker/broker-keys.sealed keys.before
+start_broker broker-bundle broker a
+[ -z "$bport" ] && ok || bad "the broker's keys opened on another machine"
+wait_exit "$bpid"
+[ "$rc" -eq 1 ] && cmp -s keys.before broker/broker-keys.sealed && ok ||
+  bad "sealed keys on another machine: rc $rc $(cat broker.out)"
+
+# ---- a broker the ledger does not admit refuses to serve (fail closed) ----
+start_broker other-broker other
+[ -z "$bport" ] && ok || bad "an unadmitted broker started"
+wait_exit "$bpid"
+[ "$rc" -eq 3 ] &&
+  grep -q '^vouch serve broker: self-check failed (self_not_admitted): .*; refusing to serve$' other.out &&
+  ok || bad "unadmitted broker: rc $rc $(cat other.out)"
+
+finish
