@@ -63,8 +63,8 @@ void PublishLocked(internal::RootSignerState& state) VOUCH_REQUIRES(state.mu) {
 // Keeps `view` as the high-water mark: in memory, and sealed when it is newer than the last one.
 Status KeepViewLocked(const RootSignerOptions& options, internal::RootSignerState& state,
                       LedgerView view) VOUCH_REQUIRES(state.mu) {
-  return KeepHighWaterMark(*options.self_check.platform, options.high_water_mark_path,
-                           &state.view, std::move(view));
+  return KeepHighWaterMark(*options.self_check.platform, options.high_water_mark_path, &state.view,
+                           std::move(view));
 }
 
 Status RunCheckLocked(ledger::ReceiptFetcher& log, const RootSignerOptions& options,
