@@ -512,6 +512,74 @@ int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, boo
   return kExitOk;
 }
 
+// ---- serve root, serve broker: the start-up they share ----
+
+// What `serve root` and `serve broker` hold once StartEnclaveService passed.
+struct EnclaveServiceStart {
+  std::unique_ptr<platform::Platform> platform;
+  // The ledger view's options (policy and clock set), the recheck interval, the verifier and the
+  // service's own collateral; the attester itself is kept by the runner.
+  SelfCheckSetup setup;
+  CollateralAttester* attester = nullptr;
+  server::LogClient* log = nullptr;  // kept by the runner
+};
+
+// The start-up steps both attested services take, in this order: the platform (a root or broker
+// runs only as an enclave; checked before anything else), the self-check flags, the image
+// self-check, the address and the data directory (PrepareRunner), the log client (`log_timeout`
+// bounds each call). What the service borrows is kept by the runner, which destroys it after
+// the service. kExitOk, or the exit code reported.
+int StartEnclaveService(server::ServiceRunner& runner, const std::string& name,
+                        const std::string& start_hint, SelfCheckFlags& flags, const Clock& clock,
+                        std::chrono::seconds log_timeout, const std::string& listen, bool json,
+                        EnclaveServiceStart* out) {
+  auto platform = platform::Platform::FromEnvironment();
+  if (!platform.ok()) {
+    return ReportStatus(json, "cannot start the " + name, platform.status(), start_hint);
+  }
+  out->platform = *std::move(platform);
+  if (int rc = ResolveSelfCheckFlags(flags, name, json, &out->setup); rc != kExitOk) return rc;
+  if (int code = SelfCheck(runner, name); code != kExitOk) return code;
+  if (int code = PrepareRunner(runner, listen, json); code != kExitOk) return code;
+  auto http = std::make_shared<http::HttpClient>();
+  auto log = server::LogClient::Create(flags.log_url, *http, log_timeout);
+  if (!log.ok()) return ReportStatus(json, kExitUsage, "bad --log", log.status());
+  runner.Keep(http);
+  out->log = &runner.Keep(std::make_shared<server::LogClient>(*std::move(log)));
+  out->attester = &runner.Keep(std::shared_ptr<CollateralAttester>(std::move(out->setup.attester)));
+  out->setup.ledger.policy =
+      &runner.Keep(std::make_shared<tlog::Policy>(*std::move(out->setup.policy)));
+  out->setup.ledger.clock = &clock;
+  return kExitOk;
+}
+
+// What a service prints when the outcome of its self-check changes: "NAME: self-check passed",
+// or "NAME: self-check failed (CODE): MESSAGE; not ACTIVITY".
+std::function<void(const Status&)> SelfCheckReporter(std::string name, std::string activity) {
+  return [name = std::move(name), activity = std::move(activity)](const Status& check) {
+    std::cerr << (check.ok() ? name + ": self-check passed"
+                             : name + ": self-check failed (" + check.reason() +
+                                   "): " + check.message() + "; not " + activity)
+              << std::endl;
+  };
+}
+
+// The end both attested services share: a service that failed its self-check is not served
+// (fail closed: one line, exit 3; spec/governance.md §5.1); else it serves `routes`, announced
+// as `what`, until a signal.
+int ServeEnclaveService(server::ServiceRunner& runner, const std::string& name,
+                        const Status& created, const std::function<http::Handler()>& routes,
+                        const std::function<std::string()>& what, bool json) {
+  if (!created.ok()) {
+    std::cerr << server::FormatSelfCheckFailure(name, created) << "\n";
+    return kExitIo;
+  }
+  if (int code = ServeAndAnnounce(runner, routes(), what(), json); code != kExitOk) return code;
+  ReportSignal(runner.WaitForSignal());
+  runner.Shutdown();
+  return kExitOk;
+}
+
 // ---- serve root ----
 
 struct ServeRootOptions {
@@ -528,54 +596,30 @@ struct ServeRootOptions {
 
 int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   const Clock& clock = RealClock();
-  server::ServiceRunnerOptions runner_options =
-      RunnerOptions(ctx, "root", opts.data_dir, opts.port_file, opts.listen, opts.connections,
-                    clock, dsse::kMaxEntrySize);
-  server::ServiceRunner runner(std::move(runner_options));
-  // Before anything else (the self-check, any state): a root runs only as an enclave.
-  auto platform = platform::Platform::FromEnvironment();
-  if (!platform.ok()) {
-    return ReportStatus(opts.json, "cannot start the root", platform.status(),
-                        "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'");
-  }
-  // The ledger it reads, and what it verifies with.
-  SelfCheckSetup setup;
-  if (int rc = ResolveSelfCheckFlags(opts.check, "root", opts.json, &setup); rc != kExitOk) {
-    return rc;
+  server::ServiceRunner runner(RunnerOptions(ctx, "root", opts.data_dir, opts.port_file,
+                                             opts.listen, opts.connections, clock,
+                                             dsse::kMaxEntrySize));
+  EnclaveServiceStart start;
+  if (int code = StartEnclaveService(
+          runner, "root", "start it with 'vouch enclave run ROOT_BUNDLE -- serve root --data DIR'",
+          opts.check, clock, std::chrono::seconds(opts.timeout), opts.listen, opts.json, &start);
+      code != kExitOk) {
+    return code;
   }
   server::RootServiceOptions options;
-  options.ledger = setup.ledger;
-  options.ledger.clock = &clock;
-  options.recheck_interval = setup.recheck_interval;
-  options.verifier = &setup.attester->verifier();
-  options.collateral = setup.collateral;
-  options.attester = setup.attester.get();
+  options.ledger = start.setup.ledger;
+  options.recheck_interval = start.setup.recheck_interval;
+  options.verifier = &start.attester->verifier();
+  options.collateral = start.setup.collateral;
+  options.attester = start.attester;
   options.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
   options.bootstrap = opts.bootstrap;
   options.sign_rate = opts.sign_rate;
   options.sign_burst = std::max(1.0, 2 * opts.sign_rate);
-  options.on_check = [](const Status& check) {
-    std::cerr << (check.ok() ? std::string("root: self-check passed")
-                             : "root: self-check failed (" + check.reason() +
-                                   "): " + check.message() + "; not signing")
-              << std::endl;
-  };
-
-  if (int code = SelfCheck(runner, "root"); code != kExitOk) return code;
-  if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
-  auto http = std::make_shared<http::HttpClient>();
-  auto log =
-      server::LogClient::Create(opts.check.log_url, *http, std::chrono::seconds(opts.timeout));
-  if (!log.ok()) return ReportStatus(opts.json, kExitUsage, "bad --log", log.status());
-  auto log_client = std::make_shared<server::LogClient>(*std::move(log));
-  options.log = log_client.get();
-  // The runner keeps what the service borrows, and destroys it after the service.
-  runner.Keep(http);
-  runner.Keep(log_client);
-  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(setup.attester)));
-  options.ledger.policy = &runner.Keep(std::make_shared<tlog::Policy>(*std::move(setup.policy)));
+  options.on_check = SelfCheckReporter("root", "signing");
+  options.log = start.log;
   auto key = server::EnclaveKey::LoadOrCreate(
-      **platform, opts.data_dir + "/" + server::kRootKeyFileName, server::kRootKeyPurpose);
+      *start.platform, opts.data_dir + "/" + server::kRootKeyFileName, server::kRootKeyPurpose);
   if (!key.ok()) {
     return ReportStatus(opts.json, "cannot load the root key", key.status(),
                         "a root's sealed key opens only in the enclave and on the platform that "
@@ -583,20 +627,12 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   }
   options.high_water_mark_path = opts.data_dir + "/" + server::kRootHighWaterMarkFileName;
   auto service =
-      server::RootService::Create(*std::move(platform), *std::move(key), std::move(options));
-  if (!service.ok()) {
-    // Fail closed: one line, exit 3 (spec/governance.md §5.1).
-    std::cerr << server::FormatSelfCheckFailure("root", service.status()) << "\n";
-    return kExitIo;
-  }
-  auto& root = runner.Keep(std::shared_ptr<server::RootService>(*std::move(service)));
-  if (int code = ServeAndAnnounce(runner, root.Routes(), "root " + root.key().KeyId(), opts.json);
-      code != kExitOk) {
-    return code;
-  }
-  ReportSignal(runner.WaitForSignal());
-  runner.Shutdown();
-  return kExitOk;
+      server::RootService::Create(std::move(start.platform), *std::move(key), std::move(options));
+  server::RootService* root = nullptr;
+  if (service.ok()) root = &runner.Keep(std::shared_ptr<server::RootService>(*std::move(service)));
+  return ServeEnclaveService(
+      runner, "root", service.status(), [root] { return root->Routes(); },
+      [root] { return "root " + root->key().KeyId(); }, opts.json);
 }
 
 // ---- serve broker ----
@@ -616,70 +652,47 @@ struct ServeBrokerOptions {
 
 int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   const Clock& clock = RealClock();
-  server::ServiceRunnerOptions runner_options =
-      RunnerOptions(ctx, "broker", opts.data_dir, opts.port_file, opts.listen, opts.connections,
-                    clock, server::kMaxReleaseBody);
-  server::ServiceRunner runner(std::move(runner_options));
-  // Before anything else (the self-check, any state): a broker runs only as an enclave.
-  auto platform = platform::Platform::FromEnvironment();
-  if (!platform.ok()) {
-    return ReportStatus(
-        opts.json, "cannot start the broker", platform.status(),
-        "start it with 'vouch enclave run BROKER_BUNDLE -- serve broker --data DIR'");
-  }
-  SelfCheckSetup setup;
-  if (int rc = ResolveSelfCheckFlags(opts.check, "broker", opts.json, &setup); rc != kExitOk) {
-    return rc;
-  }
-  server::BrokerServiceOptions options;
-  options.recheck_interval = setup.recheck_interval;
-  server::BrokerOptions& broker = options.broker;
-  broker.self_check.role = govern::Role::kBroker;
-  broker.self_check.ledger = setup.ledger;
-  broker.self_check.ledger.clock = &clock;
-  broker.self_check.verifier = &setup.attester->verifier();
-  broker.self_check.collateral = setup.collateral;
-  broker.self_check.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
+  server::ServiceRunner runner(RunnerOptions(ctx, "broker", opts.data_dir, opts.port_file,
+                                             opts.listen, opts.connections, clock,
+                                             server::kMaxReleaseBody));
+  // The broker's own flags first: a usage error creates nothing.
   auto ttl = DurationArg(opts.nonce_ttl, "--nonce-ttl");
   if (!ttl.ok() || *ttl < provision::kMinNonceTtl.count() ||
       *ttl > provision::kMaxNonceTtl.count()) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage",
                          "--nonce-ttl is a duration from PT10S to PT10M (e.g. PT2M)");
   }
-  broker.nonces.ttl = std::chrono::seconds(*ttl);
   auto log_timeout = DurationArg(opts.log_timeout, "--log-timeout");
   if (!log_timeout.ok() || *log_timeout < 1) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage",
                          "--log-timeout is a duration of at least a second (e.g. PT10S)");
   }
+  server::BrokerServiceOptions options;
+  server::BrokerOptions& broker = options.broker;
   for (const std::string& path : opts.owner_keys) {
     auto key = ReadPublicKeyFile(path);
     if (!key.ok()) return ReportStatus(opts.json, kExitUsage, "bad --owner-key", key.status());
     broker.owner_allowlist.push_back(*std::move(key));
   }
+  EnclaveServiceStart start;
+  if (int code = StartEnclaveService(
+          runner, "broker",
+          "start it with 'vouch enclave run BROKER_BUNDLE -- serve broker --data DIR'", opts.check,
+          clock, std::chrono::seconds(*log_timeout), opts.listen, opts.json, &start);
+      code != kExitOk) {
+    return code;
+  }
+  options.recheck_interval = start.setup.recheck_interval;
+  options.on_check = SelfCheckReporter("broker", "releasing");
+  options.log = start.log;
+  broker.self_check.role = govern::Role::kBroker;
+  broker.self_check.ledger = start.setup.ledger;
+  broker.self_check.verifier = &start.attester->verifier();
+  broker.self_check.collateral = start.setup.collateral;
+  broker.self_check.integrity_check = [&ctx] { return VerifyOwnImage(ctx).status(); };
+  broker.nonces.ttl = std::chrono::seconds(*ttl);
   broker.no_unadmitted = opts.no_unadmitted;
-  options.on_check = [](const Status& check) {
-    std::cerr << (check.ok() ? std::string("broker: self-check passed")
-                             : "broker: self-check failed (" + check.reason() +
-                                   "): " + check.message() + "; not releasing")
-              << std::endl;
-  };
-
-  if (int code = SelfCheck(runner, "broker"); code != kExitOk) return code;
-  if (int code = PrepareRunner(runner, opts.listen, opts.json); code != kExitOk) return code;
-  auto http = std::make_shared<http::HttpClient>();
-  auto log =
-      server::LogClient::Create(opts.check.log_url, *http, std::chrono::seconds(*log_timeout));
-  if (!log.ok()) return ReportStatus(opts.json, kExitUsage, "bad --log", log.status());
-  auto log_client = std::make_shared<server::LogClient>(*std::move(log));
-  options.log = log_client.get();
-  // The runner keeps what the service borrows, and destroys it after the service.
-  runner.Keep(http);
-  runner.Keep(log_client);
-  runner.Keep(std::shared_ptr<CollateralAttester>(std::move(setup.attester)));
-  broker.self_check.ledger.policy =
-      &runner.Keep(std::make_shared<tlog::Policy>(*std::move(setup.policy)));
-  auto& own_platform = runner.Keep(std::shared_ptr<platform::Platform>(*std::move(platform)));
+  auto& own_platform = runner.Keep(std::shared_ptr<platform::Platform>(std::move(start.platform)));
   auto keys = server::BrokerKeys::LoadOrCreate(own_platform,
                                                opts.data_dir + "/" + server::kBrokerKeysFileName);
   if (!keys.ok()) {
@@ -697,27 +710,19 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   broker.self_check.report_data = *report_data;
   broker.hpke_key = &own_keys.hpke();
   broker.signing_key = &own_keys.signer();
-  broker.append = [log_client](ByteSpan entry) -> StatusOr<uint64_t> {
-    VOUCH_ASSIGN_OR_RETURN(server::AddResponse added, log_client->Add(entry));
+  broker.append = [log = start.log](ByteSpan entry) -> StatusOr<uint64_t> {
+    VOUCH_ASSIGN_OR_RETURN(server::AddResponse added, log->Add(entry));
     return added.index;
   };
   broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
   auto service = server::BrokerService::Create(std::move(options));
-  if (!service.ok()) {
-    // Fail closed: one line, exit 3 (spec/governance.md §5.1).
-    std::cerr << server::FormatSelfCheckFailure("broker", service.status()) << "\n";
-    return kExitIo;
+  server::BrokerService* served = nullptr;
+  if (service.ok()) {
+    served = &runner.Keep(std::shared_ptr<server::BrokerService>(*std::move(service)));
   }
-  auto& served = runner.Keep(std::shared_ptr<server::BrokerService>(*std::move(service)));
-  if (int code =
-          ServeAndAnnounce(runner, served.Routes(),
-                           "broker " + X25519KeyId(served.broker().hpke_public_key()), opts.json);
-      code != kExitOk) {
-    return code;
-  }
-  ReportSignal(runner.WaitForSignal());
-  runner.Shutdown();
-  return kExitOk;
+  return ServeEnclaveService(
+      runner, "broker", service.status(), [served] { return served->Routes(); },
+      [served] { return "broker " + X25519KeyId(served->broker().hpke_public_key()); }, opts.json);
 }
 
 void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "server/rechecker.h"
+#include "server/self_check_json.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/rate_limiter.h"
@@ -128,16 +129,7 @@ std::optional<std::array<uint8_t, N>> FixedBase64(const Json& j, const char* nam
 
 OrderedJson StatusJson(const BrokerStatus& st) {
   OrderedJson j;
-  j["check"] = st.check.ok() ? "ok" : st.check.reason();
-  j["message"] = st.check.message();
-  j["checked_size"] = st.checked_size;
-  j["checked_at"] = FormatRfc3339(st.checked_at);
-  if (st.admitted_by) {
-    j["admitted_by"] = {{"index", st.admitted_by->index},
-                        {"sha256", HexEncode(st.admitted_by->sha256)}};
-  } else {
-    j["admitted_by"] = nullptr;
-  }
+  internal::AddSelfCheckJson(j, st.check, st.checked_size, st.checked_at, st.admitted_by);
   return j;
 }
 
