@@ -160,6 +160,7 @@ Art30Export ExportArt30Csv(const GovernanceState& state, const Register& reg, Un
   std::vector<AdmissionSummary> admissions = state.Admissions(at);
   for (const Activity& act : Activities(records, admissions)) {
     const ProcessingRecord& r = act.record->record;
+    const ReleaseTally rel = state.ActivityReleases(r.activity_id);
     std::map<std::string, std::vector<std::string>> by_role;
     for (const ControllerRef& c : r.controllers) {
       const RegisterEntry* e = reg.Find(c.ref);
@@ -195,9 +196,9 @@ Art30Export ExportArt30Csv(const GovernanceState& state, const Register& reg, Un
          Join(r.security_measures),
          Join(covered),
          std::to_string(act.in_force),
-         "0",
-         "",
-         ""});
+         std::to_string(rel.releases),
+         rel.releases == 0 ? "" : FormatRfc3339(rel.first),
+         rel.releases == 0 ? "" : FormatRfc3339(rel.last)});
   }
   return out;
 }
@@ -265,9 +266,10 @@ Art30Export ExportArt30Json(const GovernanceState& state, const Register& reg,
                                         {"inForce", adm->in_force}});
     }
     a["admissionsInForce"] = act.in_force;
-    a["releases"] = 0;
-    a["firstRelease"] = nullptr;
-    a["lastRelease"] = nullptr;
+    const ReleaseTally rel = state.ActivityReleases(r.activity_id);
+    a["releases"] = rel.releases;
+    a["firstRelease"] = rel.releases == 0 ? OJson(nullptr) : OJson(FormatRfc3339(rel.first));
+    a["lastRelease"] = rel.releases == 0 ? OJson(nullptr) : OJson(FormatRfc3339(rel.last));
     doc["activities"].push_back(std::move(a));
   }
   out.text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -1,6 +1,7 @@
 #include "vouch/govern/replay.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -321,6 +322,8 @@ struct GovernanceState::Impl {
   std::map<std::string, RecordSummary> records;  // latest version by activity id
   // Announced broker signing keys by keyid: the first valid broker-key statement for each.
   std::unordered_map<std::string, BrokerKeyRecord> broker_keys;
+  // Valid release records by the activity they name.
+  std::map<std::string, ReleaseTally, std::less<>> releases_by_activity;
 
   // ---- lookups at a position ----
 
@@ -1236,8 +1239,14 @@ struct GovernanceState::Impl {
     } else if (std::holds_alternative<BrokerKey>(st.predicate)) {
       std::string keyid = judged.broker_key->signing_key->KeyId();
       broker_keys.emplace(std::move(keyid), std::move(*judged.broker_key));
-    } else if (std::holds_alternative<ReleaseRecord>(st.predicate)) {
-      // A release changes no governance state (art30.cc counts releases itself).
+    } else if (const auto* rel = std::get_if<ReleaseRecord>(&st.predicate)) {
+      // A release changes no governance state; it is counted for its activity (§3.6.4).
+      if (rel->activity_id) {
+        ReleaseTally& t = releases_by_activity[*rel->activity_id];
+        t.first = t.releases == 0 ? rel->issued_on : std::min(t.first, rel->issued_on);
+        t.last = t.releases == 0 ? rel->issued_on : std::max(t.last, rel->issued_on);
+        ++t.releases;
+      }
     } else {
       const auto& rec = std::get<ProcessingRecord>(st.predicate);
       auto old = records.find(rec.activity_id);
@@ -1525,6 +1534,11 @@ std::vector<RecordSummary> GovernanceState::Records() const {
   std::vector<RecordSummary> out;
   for (const auto& [id, r] : impl_->records) out.push_back(r);
   return out;
+}
+
+ReleaseTally GovernanceState::ActivityReleases(std::string_view activity_id) const {
+  auto it = impl_->releases_by_activity.find(activity_id);
+  return it == impl_->releases_by_activity.end() ? ReleaseTally{} : it->second;
 }
 
 std::optional<uint64_t> GovernanceState::BrokerKeyAnnouncement(std::string_view keyid) const {

@@ -280,6 +280,31 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   EXPECT_TRUE(v[1].valid) << v[1].code << " " << v[1].message;
   EXPECT_EQ(v[1].kind, StatementKind::kReleaseRecord);
 
+  // Valid releases are counted for the activity they name (§4.3, the Art. 30 export); a release
+  // without one, or an invalid one, is not.
+  {
+    GovernanceState state(options);
+    for (size_t i = 0; i < base; ++i) (void)state.Append(hb_->entries()[i]);
+    auto for_activity = [&](int64_t issued) {
+      ReleaseRecord r = Release(hello_m_, {adm}, issued);
+      r.activity_id = "payroll-db";
+      r.activity_version = 1;
+      r.record = adm;
+      return Statement{r};
+    };
+    EXPECT_EQ(state.ActivityReleases("payroll-db").releases, 0u);
+    EXPECT_FALSE(state.Append(Signed(for_activity(5 * kHour), {"other"})).valid);  // unannounced
+    EXPECT_TRUE(state.Append(announce).valid);
+    EXPECT_TRUE(state.Append(release).valid);
+    EXPECT_TRUE(state.Append(Signed(for_activity(5 * kHour), {"other"})).valid);
+    EXPECT_TRUE(state.Append(Signed(for_activity(4 * kHour), {"other"})).valid);
+    ReleaseTally tally = state.ActivityReleases("payroll-db");
+    EXPECT_EQ(tally.releases, 2u);
+    EXPECT_EQ(tally.first, t0_ + 4 * kHour);
+    EXPECT_EQ(tally.last, t0_ + 5 * kHour);
+    EXPECT_EQ(state.ActivityReleases("other-activity").releases, 0u);
+  }
+
   // The release before the announcement.
   v = replay({release, announce});
   EXPECT_EQ(v[0].code, kBrokerKeyUnannounced);
@@ -990,6 +1015,9 @@ TEST_F(ReplayTest, Art30ExportJoinsTheRegister) {
   EXPECT_EQ(doc["activities"][0]["controllers"][1]["name"], nullptr);
   EXPECT_EQ(doc["activities"][0]["admissionsInForce"], 1);
   EXPECT_EQ(doc["activities"][0]["coveredAdmissions"][0]["inForce"], true);
+  // The base history's release record is invalid (its key was never announced): not counted.
+  EXPECT_EQ(doc["activities"][0]["releases"], 0);
+  EXPECT_EQ(doc["activities"][0]["firstRelease"], nullptr);
 }
 
 // ---- Review: a proposal judged as the next entry, signatures aside (issue 14) ----

@@ -233,6 +233,13 @@ struct RecordSummary {
   ProcessingRecord record;  // the latest valid version of its activity
 };
 
+// The valid release records that name one activity (provisioning §4.3), any version of it.
+struct ReleaseTally {
+  uint64_t releases = 0;
+  UnixSeconds first = 0;  // the earliest and latest issuedOn; 0 when releases == 0
+  UnixSeconds last = 0;
+};
+
 class GovernanceState {
  public:
   explicit GovernanceState(ReplayOptions options);
@@ -310,6 +317,9 @@ class GovernanceState {
   std::vector<AdmissionSummary> Admissions(UnixSeconds t) const;
   std::vector<RevocationSummary> Revocations() const;
   std::vector<RecordSummary> Records() const;
+  // The releases recorded for `activity_id` so far (§3.6.4's releases, first_release,
+  // last_release).
+  ReleaseTally ActivityReleases(std::string_view activity_id) const;
   // The admission entry at `ref`, if it is a valid admission.
   const Admission* FindAdmission(const EntryRef& ref) const;
   // The index of the valid broker-key statement that announced signing key `keyid` (64 hex),
