@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "vouch/base/encoding.h"
 #include "vouch/govern/codes.h"
@@ -297,12 +300,29 @@ Status CheckRootSetSignatures(const dsse::SignerSet& signers, const dsse::KeySet
   return OkStatus();
 }
 
+// Heap records with stable addresses (other records point at them) that a copy duplicates:
+// GovernanceState's copy builds its records with this, then re-points what refers into them
+// (Impl::RepointAfterCopy).
+template <typename T>
+class DeepVector : public std::vector<std::unique_ptr<T>> {
+ public:
+  DeepVector() = default;
+  DeepVector(const DeepVector& other) : std::vector<std::unique_ptr<T>>() {
+    this->reserve(other.size());
+    for (const auto& p : other) this->push_back(std::make_unique<T>(*p));
+  }
+  DeepVector(DeepVector&&) noexcept = default;
+  DeepVector& operator=(const DeepVector&) = delete;
+  DeepVector& operator=(DeepVector&&) noexcept = default;
+  ~DeepVector() = default;
+};
+
 struct GovernanceState::Impl {
   ReplayOptions options;
   std::optional<std::string> origin;
   uint64_t size = 0;
 
-  std::vector<std::unique_ptr<RootSetRecord>> chain;
+  DeepVector<RootSetRecord> chain;
   dsse::KeySet current_trusted;  // unrevoked roots of chain.back()
 
   std::vector<ProvenanceRecord> provenance;
@@ -311,7 +331,7 @@ struct GovernanceState::Impl {
   std::unordered_map<std::string, std::vector<size_t>> pending_by_keyid;
   std::unordered_map<std::string, std::shared_ptr<const PublicKeyVerify>> known_builder_keys;
 
-  std::vector<std::unique_ptr<AdmissionRecord>> admissions;
+  DeepVector<AdmissionRecord> admissions;
   std::map<uint64_t, IndexedEntry> by_index;
 
   std::map<Sha256Hash, uint64_t> measurement_revoked;  // first revocation index
@@ -324,6 +344,24 @@ struct GovernanceState::Impl {
   std::unordered_map<std::string, BrokerKeyRecord> broker_keys;
   // Valid release records by the activity they name.
   std::map<std::string, ReleaseTally, std::less<>> releases_by_activity;
+
+  // After a copy from `from`: what pointed into `from`'s root sets points into this copy's.
+  void RepointAfterCopy(const Impl& from) {
+    std::unordered_map<const RootSetRecord*, const RootSetRecord*> sets;
+    std::unordered_map<const BuilderSet*, const BuilderSet*> builders;
+    for (size_t i = 0; i < chain.size(); ++i) {
+      sets.emplace(from.chain[i].get(), chain[i].get());
+      builders.emplace(&from.chain[i]->builders, &chain[i]->builders);
+    }
+    for (auto& set : chain) {
+      for (RootRecord& root : set->roots) {
+        if (root.repro_builders != nullptr) root.repro_builders = builders.at(root.repro_builders);
+      }
+    }
+    for (auto& a : admissions) {
+      if (a->set != nullptr) a->set = sets.at(a->set);
+    }
+  }
 
   // ---- lookups at a position ----
 
@@ -1379,6 +1417,10 @@ struct GovernanceState::Impl {
 GovernanceState::GovernanceState(ReplayOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->origin = options.origin;
   impl_->options = std::move(options);
+}
+GovernanceState::GovernanceState(const GovernanceState& other)
+    : impl_(std::make_unique<Impl>(*other.impl_)) {
+  impl_->RepointAfterCopy(*other.impl_);
 }
 GovernanceState::~GovernanceState() = default;
 GovernanceState::GovernanceState(GovernanceState&&) noexcept = default;

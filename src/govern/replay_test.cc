@@ -1124,6 +1124,29 @@ class ReviewTest : public ReplayTest {
 
 // Every statement of the base history, reviewed just before it is appended, gets the verdict
 // its signed entry gets — and the review changes nothing. Provenance is not a proposal.
+// A copy is an independent state: the copy continues the replay exactly as the original would
+// have (root-set reproduction and admissions point into the copy's own records, checked by
+// destroying the original first), and appending to it leaves the original as it was.
+TEST_F(ReviewTest, ACopyContinuesTheReplayIndependently) {
+  BuildBase();
+  const std::vector<Bytes>& entries = hb_->entries();
+  GovernanceState full({});
+  for (const Bytes& e : entries) (void)full.Append(e);
+  for (size_t split : {size_t{0}, size_t{5}, static_cast<size_t>(adm_.index) + 1,
+                       static_cast<size_t>(set2_.index), entries.size()}) {
+    SCOPED_TRACE(split);
+    auto original = std::make_unique<GovernanceState>(ReplayOptions{});
+    for (size_t i = 0; i < split; ++i) (void)original->Append(entries[i]);
+    const std::string at_split = Snapshot(*original);
+    GovernanceState copy(*original);
+    EXPECT_EQ(Snapshot(copy), at_split);
+    for (size_t i = split; i < entries.size(); ++i) (void)copy.Append(entries[i]);
+    EXPECT_EQ(Snapshot(*original), at_split);
+    original.reset();
+    EXPECT_EQ(Snapshot(copy), Snapshot(full));
+  }
+}
+
 TEST_F(ReviewTest, ReviewEqualsAppendOverTheBaseHistory) {
   BuildBase();
   for (bool pinned : {false, true}) {

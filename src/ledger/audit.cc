@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vouch/base/encoding.h"
@@ -120,7 +121,9 @@ Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
 // against the nodes it recomputes.
 class TreeRecomputation {
  public:
-  TreeRecomputation(TileFetcher& fetcher, uint64_t n) : fetcher_(fetcher), n_(n) {}
+  // Continues the tree `start` (the empty tree, or a trusted prefix) up to size n.
+  TreeRecomputation(TileFetcher& fetcher, uint64_t n, tlog::CompactRange start)
+      : fetcher_(fetcher), n_(n), range_(std::move(start)) {}
 
   // Appends one leaf; fails on the first upper tile that disagrees (or cannot be fetched).
   Status Append(const Hash& leaf) {
@@ -168,9 +171,9 @@ class TreeRecomputation {
 };
 
 // Fetches the entry bundle of level-0 tile t (width w), checks that its entries hash to
-// `leaves`, and hands them to options.on_entry.
+// `leaves`, and hands those from the `skip`-th on to options.on_entry.
 Status CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w, const std::vector<Hash>& leaves,
-                   const AuditOptions& options) {
+                   size_t skip, const AuditOptions& options) {
   const TileId id = TileId::HashTile(0, t, w);
   const TileId bundle_id = TileId::Bundle(t, w);
   VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id));
@@ -188,7 +191,7 @@ Status CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w, const std::vect
     }
   }
   if (options.on_entry) {
-    for (size_t i = 0; i < w; ++i) {
+    for (size_t i = skip; i < w; ++i) {
       VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i]));
     }
   }
@@ -206,26 +209,35 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
   const uint64_t n = cp.size();
 
   const uint64_t trusted_size = options.trusted.has_value() ? options.trusted->size() : 0;
+  if (options.resume.has_value() &&
+      (!options.trusted.has_value() || options.resume->size() != trusted_size ||
+       options.resume->Root() != options.trusted->root())) {
+    return InvalidArgumentError("AuditLog: the range to resume from is not the trusted tree");
+  }
   bool proven = false;
   if (options.trusted.has_value()) {
     VOUCH_RETURN_IF_ERROR(CheckAgainstTrusted(fetcher, *options.trusted, cp, &proven));
   }
 
-  // Full recomputation.
-  TreeRecomputation tree(fetcher, n);
+  // The recomputation: of the whole tree, or of what was appended after the trusted prefix.
+  const uint64_t start = options.resume.has_value() ? trusted_size : 0;
+  TreeRecomputation tree(fetcher, n, options.resume.value_or(tlog::CompactRange()));
   uint64_t level0_fetched = 0;
   uint64_t bundles = 0;
   const uint64_t level0_tiles = (n + kTileWidth - 1) / kTileWidth;
-  for (uint64_t t = 0; t < level0_tiles; ++t) {
+  for (uint64_t t = start / kTileWidth; t < level0_tiles; ++t) {
     const uint16_t w = tlog::HashTileWidth(0, t, n);
+    // The first tile of a resumed recomputation may begin with leaves of the trusted prefix.
+    const size_t skip = t == start / kTileWidth ? start % kTileWidth : 0;
     VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> leaves,
                            FetchHashes(fetcher, TileId::HashTile(0, t, w)));
     ++level0_fetched;
     if (options.check_entries) {
-      VOUCH_RETURN_IF_ERROR(CheckBundle(fetcher, t, w, leaves, options));
+      VOUCH_RETURN_IF_ERROR(CheckBundle(fetcher, t, w, leaves, skip, options));
       ++bundles;
     }
-    for (const Hash& leaf : leaves) {
+    for (size_t i = skip; i < leaves.size(); ++i) {
+      const Hash& leaf = leaves[i];
       VOUCH_RETURN_IF_ERROR(tree.Append(leaf));
       if (options.trusted.has_value() && tree.range().size() == trusted_size &&
           tree.range().Root() != options.trusted->root()) {
@@ -242,8 +254,13 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
                                               Base64Encode(tree.range().Root()) +
                                               ", not the checkpoint's " + Base64Encode(cp.root()));
   }
-  return AuditResult{std::move(note), cp, trusted_size, proven, level0_fetched + tree.tiles(),
-                     bundles};
+  return AuditResult{.checkpoint_note = std::move(note),
+                     .checkpoint = cp,
+                     .trusted_size = trusted_size,
+                     .consistency_proven = proven,
+                     .tiles = level0_fetched + tree.tiles(),
+                     .bundles = bundles,
+                     .range = tree.range()};
 }
 
 }  // namespace vouch::ledger

@@ -160,6 +160,65 @@ TEST_F(AuditTest, ConsistencyWithTheTrustedCheckpointIsProven) {
   EXPECT_FALSE(same->consistency_proven);
 }
 
+// Resuming from an audited tree reads only what was appended since (from the level-0 tile that
+// holds the first new entry), hands on only the new entries, and still proves that they extend
+// the trusted tree: a bundle changed in the new part, or a resume range that is not the trusted
+// tree's, is refused.
+TEST_F(AuditTest, AResumedAuditReadsOnlyWhatWasAppended) {
+  AddN(0, 1000);
+  ReaderFetcher first(*seq_, reader_);
+  auto r1 = AuditLog(first, Options());
+  ASSERT_THAT(r1, IsOk());
+  EXPECT_EQ(r1->range.size(), 1000u);
+  EXPECT_EQ(r1->range.Root(), r1->checkpoint.root());
+  AddN(1000, 1300);
+
+  ReaderFetcher fetcher(*seq_, reader_);
+  AuditOptions o = Options(r1->checkpoint);
+  o.resume = r1->range;
+  std::vector<uint64_t> handed;
+  o.on_entry = [&](uint64_t index, ByteSpan entry) {
+    EXPECT_EQ(AsStringView(entry), "e" + std::to_string(index));
+    handed.push_back(index);
+    return OkStatus();
+  };
+  auto r2 = AuditLog(fetcher, o);
+  ASSERT_THAT(r2, IsOk());
+  ASSERT_EQ(handed.size(), 300u);
+  EXPECT_EQ(handed.front(), 1000u);
+  EXPECT_EQ(handed.back(), 1299u);
+  EXPECT_EQ(r2->range.size(), 1300u);
+  EXPECT_EQ(r2->range.Root(), r2->checkpoint.root());
+  EXPECT_TRUE(r2->consistency_proven);
+  // Level-0 tiles 3 (entries 768..1023, now full) to 5; no earlier bundle.
+  EXPECT_EQ(r2->bundles, 3u);
+  EXPECT_EQ(fetcher.fetches_.count("tile/entries/000"), 0u);
+  EXPECT_EQ(fetcher.fetches_.count("tile/entries/003"), 1u);
+
+  // The same tree: nothing new, nothing handed on.
+  handed.clear();
+  o.trusted = r2->checkpoint;
+  o.resume = r2->range;
+  ASSERT_THAT(AuditLog(fetcher, o), IsOk());
+  EXPECT_TRUE(handed.empty());
+
+  // A new entry that is not what the tree holds is caught (as in a full audit).
+  AddN(1300, 1310);
+  o.on_entry = nullptr;
+  fetcher.tamper_ = [](const TileId& id, Bytes& data) {
+    if (id.is_bundle() && id.index == 5) data.back() ^= 1;  // entry 1309's last byte
+  };
+  EXPECT_THAT(AuditLog(fetcher, o), ReasonIs("tile_invalid"));
+  fetcher.tamper_ = nullptr;
+
+  // A range that is not the trusted tree's is a caller error.
+  o.resume = r1->range;
+  EXPECT_THAT(AuditLog(fetcher, o), StatusIs(StatusCode::kInvalidArgument));
+  o.trusted.reset();
+  o.resume = r2->range;
+  EXPECT_THAT(AuditLog(fetcher, o), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(AuditTest, ARollbackIsRefused) {
   AddN(0, 10);
   tlog::Checkpoint small = Current();

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,7 @@ class FakeLedger final : public ledger::ReceiptFetcher {
     return note_;
   }
   StatusOr<Bytes> FetchTile(const tlog::TileId& id) override {
+    if (id.is_bundle()) ++bundles_fetched[id.index];
     return reader_.ReadTile(id, *snapshot_);
   }
   StatusOr<std::string> FetchProof(uint64_t index) override {
@@ -71,6 +73,7 @@ class FakeLedger final : public ledger::ReceiptFetcher {
   size_t cosigners = 2;
   UnixSeconds cosign_time = 0;
   bool tamper_proof = false;
+  std::map<uint64_t, int> bundles_fetched;  // by bundle index
 
  private:
   ledger::Sequencer& seq_;

@@ -139,7 +139,8 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
                   .synced_at = now,
                   .state = nullptr,
                   .leaf_hashes = {},
-                  .first_root_set_rejection = {}};
+                  .first_root_set_rejection = {},
+                  .tree = {}};
   // Step 4: freshness, and no step back from the high-water mark.
   if (view.quorum_time < now - options.max_checkpoint_age) {
     return RejectedError(kCheckpointStale, "the newest checkpoint (size " +
@@ -176,15 +177,29 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
     view.state = previous->state;
     view.leaf_hashes = previous->leaf_hashes;
     view.first_root_set_rejection = previous->first_root_set_rejection;
+    view.tree = previous->tree;
     return view;
   }
 
-  // Step 5: the tree recomputed and every entry replayed, in one pass.
-  govern::ReplayOptions replay = options.replay;
-  replay.origin = view.checkpoint.origin();
-  auto state = std::make_shared<govern::GovernanceState>(replay);
-  PinnedFetcher pinned(log, view.checkpoint_note);
+  // Step 5: the tree recomputed and every entry replayed, in one pass — or, when the previous
+  // view has a replayed state (this process verified it), only what was appended since: the
+  // recomputation resumes from its tree, the replay from a copy of its state.
+  const bool resume = previous != nullptr && previous->state != nullptr &&
+                      previous->tree.size() == previous->checkpoint.size() &&
+                      previous->tree.Root() == previous->checkpoint.root();
+  std::shared_ptr<govern::GovernanceState> state;
   ledger::AuditOptions audit;
+  if (resume) {
+    state = std::make_shared<govern::GovernanceState>(*previous->state);
+    view.leaf_hashes = previous->leaf_hashes;
+    view.first_root_set_rejection = previous->first_root_set_rejection;
+    audit.resume = previous->tree;
+  } else {
+    govern::ReplayOptions replay = options.replay;
+    replay.origin = view.checkpoint.origin();
+    state = std::make_shared<govern::GovernanceState>(replay);
+  }
+  PinnedFetcher pinned(log, view.checkpoint_note);
   audit.policy = &policy;
   audit.trusted = trusted;
   audit.check_entries = true;
@@ -203,6 +218,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   auto tree = ledger::AuditLog(pinned, audit);
   if (!tree.ok()) return IsTransport(tree.status()) ? Unreachable(tree.status()) : tree.status();
   view.state = std::move(state);
+  view.tree = std::move(tree)->range;
   return view;
 }
 
@@ -250,7 +266,8 @@ StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platfo
                  .synced_at = 0,
                  .state = nullptr,
                  .leaf_hashes = {},
-                 .first_root_set_rejection = {}});
+                 .first_root_set_rejection = {},
+                 .tree = {}});
 }
 
 StatusOr<SelfCheckResult> RunSelfCheck(ledger::ReceiptFetcher& log, const SelfCheckOptions& options,

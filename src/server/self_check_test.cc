@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -200,6 +202,38 @@ TEST_F(SelfCheckTest, TheSameTreeReusesTheReplayedStateAndANewOneIsReplayed) {
   ASSERT_THAT(grown, IsOk());
   EXPECT_NE(grown->state, first->state);
   EXPECT_EQ(grown->state->size(), 4u);
+  EXPECT_EQ(again->state->size(), 3u);  // the earlier view is unchanged
+}
+
+// A grown log is synced incrementally: only the bundles from the first new entry on are read,
+// and the state equals that of a full replay.
+TEST_F(SelfCheckTest, AGrownLogIsSyncedFromThePreviousView) {
+  Bootstrap();
+  auto first = SyncLedgerView(*ledger_, Options().ledger, nullptr);
+  ASSERT_THAT(first, IsOk());
+  std::vector<std::future<StatusOr<ledger::AddResult>>> added;
+  for (int i = 0; i < 300; ++i) added.push_back(seq_->Submit(AsBytes("e" + std::to_string(i))));
+  for (auto& f : added) ASSERT_THAT(f.get(), IsOk());
+  auto grown = SyncLedgerView(*ledger_, Options().ledger, &*first);
+  ASSERT_THAT(grown, IsOk());
+  EXPECT_EQ(grown->tree.size(), 303u);
+  ASSERT_THAT(seq_->Submit(AsBytes("one more")).get(), IsOk());
+  ledger_->bundles_fetched.clear();
+  auto next = SyncLedgerView(*ledger_, Options().ledger, &*grown);
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(ledger_->bundles_fetched, (std::map<uint64_t, int>{{1, 1}}));
+  EXPECT_EQ(next->state->size(), 304u);
+  EXPECT_EQ(grown->state->size(), 303u);
+
+  ledger_->bundles_fetched.clear();
+  auto full = SyncLedgerView(*ledger_, Options().ledger, nullptr);
+  ASSERT_THAT(full, IsOk());
+  EXPECT_EQ(ledger_->bundles_fetched, (std::map<uint64_t, int>{{0, 1}, {1, 1}}));
+  EXPECT_EQ(next->tree, full->tree);
+  EXPECT_EQ(next->leaf_hashes, full->leaf_hashes);
+  EXPECT_EQ(next->state->RootSetChain().size(), full->state->RootSetChain().size());
+  ASSERT_EQ(next->state->RootSetChain().size(), 1u);
+  EXPECT_EQ(next->state->RootSetChain()[0].index, full->state->RootSetChain()[0].index);
 }
 
 TEST_F(SelfCheckTest, IntegrityRunsFirstAndOwnQuoteMustVerify) {

@@ -244,6 +244,11 @@ class GovernanceState {
  public:
   explicit GovernanceState(ReplayOptions options);
   ~GovernanceState();
+  // A copy is an independent state at the same position: appending to one leaves the other as
+  // it was (an incremental sync extends a copy of a state others still query). Its cost is the
+  // state's size (records, not entries); no signature is verified again.
+  GovernanceState(const GovernanceState& other);
+  GovernanceState& operator=(const GovernanceState&) = delete;
   GovernanceState(GovernanceState&&) noexcept;
   GovernanceState& operator=(GovernanceState&&) noexcept;
 

@@ -3,10 +3,12 @@
 // rollback or a different root at the same size is refused); then fetch every hash tile and
 // entry bundle and recompute the whole tree, which must give the checkpoint's root.
 //
-// The recomputation streams: level-0 tiles are read in order, each entry's leaf hash is checked
-// against its tile, the leaf hashes are appended to a compact range, and every node at a tile
-// boundary (levels 8, 16, ...) is compared with the hash the log serves for it in the tile one
-// level up. Memory is O(tile levels × tile size), whatever the size of the log.
+// An auditor that audited an earlier checkpoint may resume from it (AuditOptions::resume) and read
+// only what was appended since. The recomputation streams: level-0 tiles are read in order, each
+// entry's leaf hash is checked against its tile, the leaf hashes are appended to a compact range,
+// and every node at a tile boundary (levels 8, 16, ...) is compared with the hash the log serves
+// for it in the tile one level up. Memory is O(tile levels × tile size), whatever the size of the
+// log.
 //
 // Outcomes: OK with an AuditResult; kPermissionDenied when the log is caught misbehaving,
 // with reasons "checkpoint_rollback", "checkpoint_fork", "origin_mismatch",
@@ -29,6 +31,7 @@
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/tlog/checkpoint.h"
+#include "vouch/tlog/merkle.h"
 #include "vouch/tlog/policy.h"
 #include "vouch/tlog/tiles.h"
 
@@ -65,6 +68,13 @@ struct AuditOptions {
   // audit and is returned as is. The tree is only known to match the checkpoint's root when
   // AuditLog returns OK, so callers judge nothing final before then.
   std::function<Status(uint64_t index, ByteSpan entry)> on_entry;
+  // Continue from the trusted tree instead of recomputing it: its compact range, as an earlier
+  // AuditLog of that tree returned it (AuditResult::range). Only the entries from
+  // trusted->size() on are read and handed to on_entry; the root recomputed from this range and
+  // them must still be the checkpoint's, so the new entries are proven to extend the trusted
+  // tree. REQUIRES: `trusted` is set; the range's size and root are the trusted checkpoint's
+  // (else kInvalidArgument, nothing fetched).
+  std::optional<tlog::CompactRange> resume;
 };
 
 struct AuditResult {
@@ -74,6 +84,7 @@ struct AuditResult {
   bool consistency_proven = false;  // a consistency proof from the trusted size was verified
   uint64_t tiles = 0;               // hash tiles fetched for the recomputation
   uint64_t bundles = 0;             // entry bundles fetched
+  tlog::CompactRange range;         // the recomputed tree's, for a later resume
 };
 
 StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options);

@@ -14,9 +14,13 @@
 // fresh govern::GovernanceState with the caller's pin: the view's state is the governance state
 // at the checkpoint's size n, derived from nothing the log merely asserts. When the previous
 // view is of the same tree (origin, size and root hash), its state is reused and only the
-// checkpoint is fetched; otherwise the cost is one full read of the log (tiles of 256 entries).
-// An incremental sync from a sealed cached state is spec §5.1 step 5's alternative and not
-// built yet.
+// checkpoint is fetched. When the previous view has a state (one this process verified and
+// replayed) and the log grew, the sync is incremental (spec §5.1 step 5's alternative): only
+// the tiles from the first new entry on are read, the tree is recomputed from the previous
+// view's compact range (so the new entries are proven to extend the verified tree), and the new
+// entries are replayed on a copy of the previous state — the previous view stays valid for
+// whoever still holds it. Otherwise (the first sync, or a high-water mark read back from disk)
+// the cost is one full read of the log (tiles of 256 entries) and a replay of every entry.
 //
 // RunSelfCheck runs, in order, and stops at the first failure:
 //   1  the image integrity hook (build/integrity.h), when given;
@@ -111,6 +115,9 @@ struct LedgerView {
   // The verdict code of the first version-1 root set that was refused, if any (e.g.
   // root_set_pin_mismatch), for "no_root_set" messages.
   std::string first_root_set_rejection;
+  // The compact range of the verified tree (empty in a view without a state), from which the
+  // next sync resumes.
+  tlog::CompactRange tree;
 };
 
 // Steps 3–5. `previous`: the high-water mark, or null: the newest view this process trusted,
