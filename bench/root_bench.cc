@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_ledger.h"
 #include "bench_util.h"
 #include "govern/history_builder.h"
 #include "vouch/base/clock.h"
@@ -34,18 +35,12 @@
 #include "vouch/crypto/sha.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/http/http_server.h"
-#include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/platform/sim.h"
 #include "vouch/server/enclave_key.h"
 #include "vouch/server/log_client.h"
-#include "vouch/server/log_service.h"
 #include "vouch/server/root_client.h"
 #include "vouch/server/root_service.h"
 #include "vouch/server/self_check.h"
-#include "vouch/server/witness_client.h"
-#include "vouch/server/witness_service.h"
-#include "vouch/store/sqlite_log_store.h"
-#include "vouch/store/sqlite_witness_store.h"
 #include "vouch/tlog/checkpoint.h"
 
 namespace {
@@ -58,19 +53,11 @@ constexpr int64_t kDay = 86400;
 const std::string kBuilderA = "https://builder-a.example/vouch";
 const std::string kBuilderB = "https://builder-b.example/ci";
 
+using vouch::bench::BenchLedger;
+using vouch::bench::Die;
 using vouch::bench::Ms;
+using vouch::bench::Must;
 using vouch::bench::Percentile;
-
-[[noreturn]] void Die(const std::string& what, const Status& status) {
-  std::fprintf(stderr, "%s: %s\n", what.c_str(), status.ToString().c_str());
-  std::exit(1);
-}
-
-template <typename T>
-T Must(StatusOr<T> v, const std::string& what) {
-  if (!v.ok()) Die(what, v.status());
-  return std::move(v).value();
-}
 
 class AcceptingAttester final : public govern::EvidenceAttester {
  public:
@@ -78,27 +65,6 @@ class AcceptingAttester final : public govern::EvidenceAttester {
     return OkStatus();
   }
 };
-
-struct BenchWitness {
-  std::unique_ptr<server::WitnessService> service;
-  std::unique_ptr<http::HttpServer> server;
-  std::string vkey;
-};
-
-BenchWitness StartWitness(int n, const std::string& dir, const tlog::VerifierKey& log_key) {
-  auto signer =
-      Must(tlog::CosignatureV1Signer::Generate("w" + std::to_string(n) + ".bench"), "witness key");
-  auto keys = Must(tlog::VerifierSet::Create({Must(tlog::NewNoteVerifier(log_key), "verifier")}),
-                   "verifier set");
-  BenchWitness w;
-  w.vkey = signer.verifier_key().ToString();
-  w.service = std::make_unique<server::WitnessService>(
-      Must(tlog::Witness::Create({signer}, {{log_key.name(), keys}}), "witness"),
-      Must(store::OpenSqliteWitnessStore(dir + "/w" + std::to_string(n) + ".db"), "store"),
-      RealClock());
-  w.server = Must(http::HttpServer::Start({}, w.service->Routes()), "witness server");
-  return w;
-}
 
 // A root: its own sim installation, platform, sealed key, log client and HTTP server.
 struct BenchRoot {
@@ -129,62 +95,20 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--admissions") == 0) admissions = std::atoi(argv[i + 1]);
   }
   if (admissions < 1) return std::fprintf(stderr, "--admissions must be at least 1\n"), 2;
-  char dir_template[] = "/tmp/vouch-root-bench-XXXXXX";
-  if (mkdtemp(dir_template) == nullptr) return 3;
-  const std::string dir = dir_template;
   const Clock& clock = RealClock();
   const UnixSeconds t0 = clock.Now() - 2 * 3600;
   auto hb = Must(HistoryBuilder::Create(t0), "history builder");
   const Sha256Hash root_m = Measurement("vouch-root enclave");
 
   // The log and its witnesses (2 of 3).
-  auto log_signer = std::make_shared<tlog::Ed25519NoteSigner>(
-      Must(tlog::Ed25519NoteSigner::Generate(govern::testing::kTestOrigin), "log key"));
-  std::shared_ptr<store::LogStore> store =
-      Must(store::SqliteLogStore::Open(dir + "/log.db"), "log store");
-  auto sequencer = Must(ledger::Sequencer::Start(store, log_signer, clock), "sequencer");
-  ledger::LogReader reader(store);
-  std::vector<BenchWitness> witnesses;
-  std::string policy_text = "log " + sequencer->verifier_key().ToString() + "\n";
-  std::vector<ledger::WitnessAddress> addresses;
-  for (int n = 0; n < 3; ++n) {
-    witnesses.push_back(StartWitness(n, dir, sequencer->verifier_key()));
-    policy_text += "witness w" + std::to_string(n) + " " + witnesses.back().vkey + "\n";
-    addresses.push_back({"http://" + witnesses.back().server->address(),
-                         Must(tlog::VerifierKey::Parse(witnesses.back().vkey), "vkey")});
-  }
-  policy_text += "group g 2 w0 w1 w2\nquorum g\n";
-  const auto policy = Must(tlog::Policy::Parse(policy_text), "policy");
-  http::HttpClient witness_client;
-  server::HttpWitnessTransport transport(witness_client);
-  auto publisher = Must(ledger::CheckpointPublisher::Start(
-                            *sequencer, reader, transport, clock, policy,
-                            Must(ledger::ResolveWitnesses(policy, addresses), "w"), {}),
-                        "publisher");
-  server::LogService log_service(*sequencer, reader,
-                                 {std::chrono::seconds(30), [&] { return publisher->Latest(); }});
-  http::ServerOptions server_options;
-  server_options.max_handler_threads = 64;
-  auto log_server = Must(http::HttpServer::Start(server_options, log_service.Routes()), "log");
-  const std::string log_url = "http://" + log_server->address();
-
+  BenchLedger ledger("root-bench");
+  const std::string dir = ledger.dir();
+  const std::string log_url = ledger.url();
+  const tlog::Policy& policy = ledger.policy();
   std::vector<Bytes> entries;  // every entry appended, in order (for the reference)
-  // Appends `batch` through the sequencer and waits for a quorum checkpoint covering them.
   auto append_all = [&](const std::vector<Bytes>& batch) {
-    std::vector<std::future<StatusOr<ledger::AddResult>>> futures;
-    futures.reserve(batch.size());
-    for (const Bytes& e : batch) futures.push_back(sequencer->Submit(e));
-    std::vector<govern::EntryRef> refs;
-    uint64_t end = 0;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto added = Must(futures[i].get(), "append");
-      refs.push_back({added.index, Sha256(batch[i])});
-      end = std::max(end, added.index + 1);
-      entries.push_back(batch[i]);
-      hb->Append(batch[i]);
-    }
-    publisher->WaitForSize(end, clock.SteadyNow() + std::chrono::seconds(30));
-    return refs;
+    entries.insert(entries.end(), batch.begin(), batch.end());
+    return ledger.AppendAll(batch, hb.get());
   };
 
   // Provenance of the root's measurement by two builders.
@@ -332,8 +256,7 @@ int main(int argc, char** argv) {
         {hb->MakeAdmission(govern::Role::kWorkload, "C:" + HexEncodeUpper(m) + " SEC:STALE", issued,
                            issued + 30 * kDay, refs[static_cast<size_t>(i)])}));
     auto added = Must(log.Add(entry), "add");
-    publisher->WaitForSize(added.index + 1, clock.SteadyNow() + std::chrono::seconds(30));
-    if (publisher->Latest()->size() <= added.index) return std::fprintf(stderr, "timeout\n"), 1;
+    if (!ledger.WaitForSize(added.index + 1)) return std::fprintf(stderr, "timeout\n"), 1;
     entries.push_back(entry);
     hb->Append(entry);
     ms.push_back(Ms(clock.SteadyNow() - t));
@@ -414,10 +337,6 @@ int main(int argc, char** argv) {
 
   for (auto& r : roots) r->server->Stop();
   roots.clear();
-  log_server->Stop();
-  publisher->Stop();
-  sequencer->Stop();
-  for (auto& w : witnesses) w.server->Stop();
-  std::string cleanup = "rm -rf " + dir;
-  return std::system(cleanup.c_str()) == 0 ? 0 : 3;
+  ledger.Stop();
+  return 0;
 }
