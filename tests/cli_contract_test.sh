@@ -159,6 +159,8 @@ json_case online_audit_no_trust "vouch audit" 2 error trust_missing -- audit "$L
 REGISTER=tests/data/governance/derived/examples/art30-register.json
 json_case export_ok "vouch audit export" 0 ok -- audit export --art30 --register $REGISTER "$TMP/ledger.jsonl" --out "$TMP/art30.csv" --json
 json_case export_stdout "vouch audit export" 2 error usage -- audit export --art30 --register $REGISTER "$TMP/ledger.jsonl" --json
+json_case releases_ok "vouch audit releases" 0 ok -- audit releases "$TMP/ledger.jsonl" --json
+json_case releases_identity "vouch audit releases" 2 error usage -- audit releases "$TMP/ledger.jsonl" --identity zz --json
 # audit replay streams its object, so its verdict comes last (docs/cli.md).
 covered["vouch audit replay"]=1
 run audit replay "$TMP/ledger.jsonl" --json

@@ -1,6 +1,7 @@
-// `vouch audit replay` and `vouch audit export --art30`: replay a ledger offline from a JSON
-// Lines file of entries in log order (spec/governance.md §4.5, docs/governance.md) and export
-// its GDPR Art. 30 records (§3.6.4). Thin: read lines, feed vouch::govern::GovernanceState,
+// `vouch audit replay`, `vouch audit export --art30` and `vouch audit releases`: replay a ledger
+// offline from a JSON Lines file of entries in log order (spec/governance.md §4.5,
+// docs/governance.md), export its GDPR Art. 30 records (§3.6.4) and list its release records
+// (spec/provisioning.md §7). Thin: read lines, feed vouch::govern::GovernanceState,
 // format.
 #include <cerrno>
 #include <chrono>
@@ -56,6 +57,8 @@ struct Options {
   std::vector<std::string> trust_roots;
   std::vector<std::string> sim_roots;
   bool art30 = false;
+  std::string identity;  // releases: MRENCLAVE filter
+  std::string envelope;  // releases: envelope id filter
   bool strict = false;
   bool json = false;
 };
@@ -94,6 +97,26 @@ constexpr const char kExportFooter[] =
     "Exit codes: 0 exported; 1 exported, but a controller digest is missing from the register\n"
     "(register_entry_missing; the digest is exported); 2 bad usage or a malformed register;\n"
     "3 I/O error.";
+
+constexpr const char kReleasesHelp[] =
+    "Replays FILE (as `vouch audit replay`) and lists the secrets released through brokers: every\n"
+    "valid release record (spec/provisioning.md §4.1: signed by an announced key of a broker\n"
+    "admitted at its position), in log order, with its time, the target's MRENCLAVE and\n"
+    "constraint, the envelope, the broker and the digest of the quote it released on. Filter\n"
+    "with --identity MRENCLAVE or --envelope ID. Released secrets cannot be taken back; this is\n"
+    "the list of who got what (docs/broker.md, \"Revocation\").";
+
+constexpr const char kReleasesFooter[] =
+    "--json prints "
+    "{\"verdict\":\"ok\",\"format\":\"vouch-audit-releases/1\",\"entries\",\"releases\":[{\n"
+    "\"index\","
+    "\"entry_hash\",\"issued_on\",\"release_id\",\"envelope\":{\"id\",\"sha256\"},\"target\":{\n"
+    "\"mrenclave\",\"mrsigner\",\"isv_prod_id\",\"isv_svn\",\"mode\",\"constraint\"},\"broker\":{"
+    "\"mode\",\n"
+    "\"mrenclave\",\"signing_keyid\"},\"quote_sha256\",\"unadmitted_override\",\"activity\"}...]}."
+    "\n"
+    "Exit codes: 0 listed (also none); 2 bad usage or a FILE that is no ledger; 3 FILE cannot be\n"
+    "read.";
 
 struct ReplayResult {
   uint64_t entries = 0;
@@ -804,6 +827,88 @@ int RunExport(const Options& opts) {
   return kExitOk;
 }
 
+int RunReleases(const Options& opts) {
+  std::optional<Sha256Hash> identity;
+  if (!opts.identity.empty()) {
+    auto m = HexDecode(opts.identity);
+    if (!m.ok() || m->size() != 32) {
+      return ReportFailure(opts.json, codes::kUsage, "bad --identity", "an MRENCLAVE: 64 hex");
+    }
+    identity.emplace();
+    std::copy(m->begin(), m->end(), identity->begin());
+  }
+  std::optional<govern::ReleaseId> envelope;
+  if (!opts.envelope.empty()) {
+    auto id = HexDecode(opts.envelope);
+    if (!id.ok() || id->size() != envelope.emplace().size()) {
+      return ReportFailure(opts.json, codes::kUsage, "bad --envelope",
+                           "an envelope id: 32 hex (vouch provision inspect shows it)");
+    }
+    std::copy(id->begin(), id->end(), envelope->begin());
+  }
+  auto options = MakeReplayOptions(opts);
+  if (!options.ok()) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage", options.status().message());
+  }
+  govern::GovernanceState state(*options);
+  ReplayResult result;
+  EntryPrinter counter(false, &result, /*print=*/false);  // the list is the output
+  Status s = ReplayFile(opts.file, state, counter);
+  if (!s.ok()) {
+    return ReportStatus(opts.json, s.code() == StatusCode::kUnavailable ? kExitIo : kExitUsage,
+                        "cannot replay " + opts.file, s);
+  }
+  if (!s.ok()) return ReportStatus(opts.json, kExitUsage, "cannot replay " + opts.file, s);
+  if (result.alarms > 0) {
+    PrintError("warning: the replay raised " + std::to_string(result.alarms) +
+               " alarm(s); run `vouch audit replay` to see them");
+  }
+  Json list = Json::array();
+  size_t shown = 0;
+  for (const govern::ReleaseSummary& r : state.Releases()) {
+    if (identity && r.identity.mrenclave != *identity) continue;
+    if (envelope && r.envelope_id != *envelope) continue;
+    ++shown;
+    if (!opts.json) {
+      std::cout << r.entry.index << "  " << FormatRfc3339(r.issued_on) << "  target "
+                << HexEncodeUpper(r.identity.mrenclave) << "  envelope " << HexEncode(r.envelope_id)
+                << "  broker " << HexEncodeUpper(r.broker_mrenclave).substr(0, 16) << "…"
+                << (r.unadmitted_override ? "  UNADMITTED OVERRIDE" : "")
+                << (r.activity_id ? "  activity " + *r.activity_id : "") << "\n";
+      continue;
+    }
+    list.push_back(
+        {{"index", r.entry.index},
+         {"entry_hash", HexEncode(r.entry.sha256)},
+         {"issued_on", FormatRfc3339(r.issued_on)},
+         {"release_id", HexEncode(r.release_id)},
+         {"envelope", {{"id", HexEncode(r.envelope_id)}, {"sha256", HexEncode(r.envelope_sha256)}}},
+         {"target",
+          {{"mrenclave", HexEncodeUpper(r.identity.mrenclave)},
+           {"mrsigner", HexEncodeUpper(r.identity.mrsigner)},
+           {"isv_prod_id", r.identity.isv_prod_id},
+           {"isv_svn", r.identity.isv_svn},
+           {"mode", EnclaveModeName(r.identity.mode)},
+           {"constraint", r.constraint}}},
+         {"broker",
+          {{"mode", govern::BrokerModeName(r.broker_mode)},
+           {"mrenclave", HexEncodeUpper(r.broker_mrenclave)},
+           {"signing_keyid", r.broker_signing_keyid}}},
+         {"quote_sha256", HexEncode(r.quote_sha256)},
+         {"unadmitted_override", r.unadmitted_override},
+         {"activity", r.activity_id ? Json(*r.activity_id) : Json(nullptr)}});
+  }
+  if (opts.json) {
+    PrintJsonResult(kVerdictOk, {{"format", "vouch-audit-releases/1"},
+                                 {"entries", result.entries},
+                                 {"releases", std::move(list)}});
+  } else {
+    std::cerr << shown << " release(s) of " << state.Releases().size() << " in " << result.entries
+              << " entries\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
@@ -881,6 +986,21 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   exp->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
   exp->add_option("--at", opts->at, "Time for admissions in force (default: now)");
   exp->callback([opts, &ctx] { ctx.exit_code = RunExport(*opts); });
+
+  CLI::App* rel = audit->add_subcommand("releases", "List the secrets released through brokers");
+  SetLongDescription(rel, kReleasesHelp);
+  rel->footer(kReleasesFooter);
+  rel->add_option("FILE", opts->file, "JSON Lines file of entries in log order (- for stdin)")
+      ->required();
+  auto* by_identity =
+      rel->add_option("--identity", opts->identity, "Only releases to this MRENCLAVE (64 hex)");
+  rel->add_option("--envelope", opts->envelope, "Only releases of this envelope id (32 hex)")
+      ->excludes(by_identity);
+  rel->add_option("--root-set-pin", opts->pin,
+                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  rel->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
+  rel->add_flag("--json", opts->json, "Print one JSON object");
+  rel->callback([opts, &ctx] { ctx.exit_code = RunReleases(*opts); });
 }
 
 }  // namespace vouch::cli

@@ -98,6 +98,9 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
       {"vouch audit export",
        "  vouch audit export --art30 --register register.json --format csv ledger.jsonl "
        "--out art30.csv"},
+      {"vouch audit releases",
+       "  vouch audit releases ledger.jsonl --identity 5F2C...\n"
+       "  vouch audit releases ledger.jsonl --envelope 00112233445566778899aabbccddeeff --json"},
       {"vouch constraint",
        "  vouch constraint parse \"REVOKE:3 C:<MRENCLAVE>\"\n"
        "  vouch constraint check \"S:<MRSIGNER> PROD:1\" --eii eii.json"},

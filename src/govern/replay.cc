@@ -342,7 +342,8 @@ struct GovernanceState::Impl {
   std::map<std::string, RecordSummary> records;  // latest version by activity id
   // Announced broker signing keys by keyid: the first valid broker-key statement for each.
   std::unordered_map<std::string, BrokerKeyRecord> broker_keys;
-  // Valid release records by the activity they name.
+  // Valid release records, in log order, and by the activity they name.
+  std::vector<ReleaseSummary> releases;
   std::map<std::string, ReleaseTally, std::less<>> releases_by_activity;
 
   // After a copy from `from`: what pointed into `from`'s root sets points into this copy's.
@@ -1278,7 +1279,21 @@ struct GovernanceState::Impl {
       std::string keyid = judged.broker_key->signing_key->KeyId();
       broker_keys.emplace(std::move(keyid), std::move(*judged.broker_key));
     } else if (const auto* rel = std::get_if<ReleaseRecord>(&st.predicate)) {
-      // A release changes no governance state; it is counted for its activity (§3.6.4).
+      // A release changes no governance state; it is listed, and counted for its activity
+      // (§3.6.4).
+      releases.push_back({.entry = {i, entry.entry_hash()},
+                          .issued_on = rel->issued_on,
+                          .release_id = rel->release_id,
+                          .envelope_id = rel->envelope_id,
+                          .envelope_sha256 = rel->envelope_sha256,
+                          .broker_mode = rel->broker_mode,
+                          .broker_mrenclave = rel->broker_mrenclave,
+                          .broker_signing_keyid = rel->broker_signing_keyid,
+                          .constraint = rel->constraint,
+                          .identity = rel->identity,
+                          .quote_sha256 = rel->quote_sha256,
+                          .unadmitted_override = rel->unadmitted_override,
+                          .activity_id = rel->activity_id});
       if (rel->activity_id) {
         ReleaseTally& t = releases_by_activity[*rel->activity_id];
         t.first = t.releases == 0 ? rel->issued_on : std::min(t.first, rel->issued_on);
@@ -1577,6 +1592,8 @@ std::vector<RecordSummary> GovernanceState::Records() const {
   for (const auto& [id, r] : impl_->records) out.push_back(r);
   return out;
 }
+
+const std::vector<ReleaseSummary>& GovernanceState::Releases() const { return impl_->releases; }
 
 ReleaseTally GovernanceState::ActivityReleases(std::string_view activity_id) const {
   auto it = impl_->releases_by_activity.find(activity_id);

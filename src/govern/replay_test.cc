@@ -303,6 +303,17 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
     EXPECT_EQ(tally.first, t0_ + 4 * kHour);
     EXPECT_EQ(tally.last, t0_ + 5 * kHour);
     EXPECT_EQ(state.ActivityReleases("other-activity").releases, 0u);
+    // Listed in log order, the invalid one left out.
+    const std::vector<ReleaseSummary>& listed = state.Releases();
+    ASSERT_EQ(listed.size(), 3u);
+    EXPECT_EQ(listed[0].activity_id, std::nullopt);
+    EXPECT_EQ(listed[1].activity_id, "payroll-db");
+    EXPECT_EQ(listed[1].issued_on, t0_ + 5 * kHour);
+    EXPECT_EQ(listed[2].issued_on, t0_ + 4 * kHour);
+    EXPECT_LT(listed[1].entry.index, listed[2].entry.index);
+    EXPECT_EQ(listed[2].identity.mrenclave, hello_m_);
+    EXPECT_EQ(listed[2].broker_mrenclave, broker_m_);
+    EXPECT_EQ(listed[2].envelope_id, Release(hello_m_, {adm}, 0).envelope_id);
   }
 
   // The release before the announcement.

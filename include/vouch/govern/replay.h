@@ -233,6 +233,24 @@ struct RecordSummary {
   ProcessingRecord record;  // the latest valid version of its activity
 };
 
+// A valid release record (provisioning §4.1): who received which envelope's secret, from which
+// broker, on what evidence — what `vouch audit releases` lists (§7).
+struct ReleaseSummary {
+  EntryRef entry;
+  UnixSeconds issued_on = 0;
+  ReleaseId release_id{};
+  ReleaseId envelope_id{};
+  Sha256Digest envelope_sha256{};
+  BrokerMode broker_mode = BrokerMode::kBroker;
+  Sha256Hash broker_mrenclave{};
+  std::string broker_signing_keyid;
+  std::string constraint;
+  EnclaveIdentity identity;  // the target's
+  Sha256Digest quote_sha256{};
+  bool unadmitted_override = false;
+  std::optional<std::string> activity_id;
+};
+
 // The valid release records that name one activity (provisioning §4.3), any version of it.
 struct ReleaseTally {
   uint64_t releases = 0;
@@ -325,6 +343,8 @@ class GovernanceState {
   // The releases recorded for `activity_id` so far (§3.6.4's releases, first_release,
   // last_release).
   ReleaseTally ActivityReleases(std::string_view activity_id) const;
+  // Every valid release record so far, in log order (about 300 bytes of memory each).
+  const std::vector<ReleaseSummary>& Releases() const;
   // The admission entry at `ref`, if it is a valid admission.
   const Admission* FindAdmission(const EntryRef& ref) const;
   // The index of the valid broker-key statement that announced signing key `keyid` (64 hex),
