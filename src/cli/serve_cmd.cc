@@ -628,10 +628,11 @@ int RunServeRoot(ServeRootOptions opts, const CommandContext& ctx) {
   options.high_water_mark_path = opts.data_dir + "/" + server::kRootHighWaterMarkFileName;
   auto service =
       server::RootService::Create(std::move(start.platform), *std::move(key), std::move(options));
+  const Status created = service.status();
   server::RootService* root = nullptr;
   if (service.ok()) root = &runner.Keep(std::shared_ptr<server::RootService>(*std::move(service)));
   return ServeEnclaveService(
-      runner, "root", service.status(), [root] { return root->Routes(); },
+      runner, "root", created, [root] { return root->Routes(); },
       [root] { return "root " + root->key().KeyId(); }, opts.json);
 }
 
@@ -716,12 +717,13 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   };
   broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
   auto service = server::BrokerService::Create(std::move(options));
+  const Status created = service.status();
   server::BrokerService* served = nullptr;
   if (service.ok()) {
     served = &runner.Keep(std::shared_ptr<server::BrokerService>(*std::move(service)));
   }
   return ServeEnclaveService(
-      runner, "broker", service.status(), [served] { return served->Routes(); },
+      runner, "broker", created, [served] { return served->Routes(); },
       [served] { return "broker " + X25519KeyId(served->broker().hpke_public_key()); }, opts.json);
 }
 

@@ -122,8 +122,8 @@ Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
 class TreeRecomputation {
  public:
   // Continues the tree `start` (the empty tree, or a trusted prefix) up to size n.
-  TreeRecomputation(TileFetcher& fetcher, uint64_t n, tlog::CompactRange start)
-      : fetcher_(fetcher), n_(n), range_(std::move(start)) {}
+  TreeRecomputation(TileFetcher& fetcher, uint64_t n, const tlog::CompactRange& start)
+      : fetcher_(fetcher), n_(n), range_(start) {}
 
   // Appends one leaf; fails on the first upper tile that disagrees (or cannot be fetched).
   Status Append(const Hash& leaf) {
