@@ -14,7 +14,7 @@ grep -q '^VOUCH_WERROR:BOOL=OFF$' "$TMP/plain/CMakeCache.txt" && ok || bad "VOUC
 ! grep -q -- '-Werror' "$TMP/plain/build.ninja" && ok || bad "-Werror in a plain build"
 cmake --preset default -B "$TMP/preset" "${fast[@]}" >"$TMP/preset.log" 2>&1 && ok || { bad "preset configure"; cat "$TMP/preset.log"; }
 grep -q -- '-Werror' "$TMP/preset/build.ninja" && ok || bad "no -Werror in the default preset"
-grep -A12 '"name": "asan"' CMakePresets.json | grep -q '"VOUCH_WERROR": "ON"' && ok || bad "no VOUCH_WERROR in the asan preset"
+grep -A16 '"name": "asan"' CMakePresets.json | grep -q '"VOUCH_WERROR": "ON"' && ok || bad "no VOUCH_WERROR in the asan preset"
 
 # The commit of --version.
 info() {  # info SOURCE_DIR [COMMIT]: the commit the build-info script writes
