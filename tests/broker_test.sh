@@ -107,6 +107,23 @@ wait_exit "$bpid"
 [ "$rc" -eq 1 ] && cmp -s keys.before broker/broker-keys.sealed && ok ||
   bad "sealed keys on another machine: rc $rc $(cat broker.out)"
 
+# ---- a direct hand-off (spec §6): fresh keys never written, one release, a lifetime ----
+rm -f handoff.port
+"$VOUCH" enclave run broker-bundle --sim-dir sim-c -- provision handoff --port-file handoff.port \
+  --log "$LOG" --policy policy --root-set-pin "$PIN" "${trust[@]}" --collateral coll-c \
+  --lifetime PT10S --json >handoff.json 2>handoff.out &
+hpid=$!
+hport=$(wait_port handoff.port "$hpid")
+[ -n "$hport" ] && curl -sf "http://127.0.0.1:$hport/identity" >handoff.identity &&
+  grep -q '"mode":"handoff","max_releases":1,"expires":"' handoff.identity &&
+  [ "$(field keyid <handoff.identity)" != "$KEYID" ] && grep -q '"check":"ok"' handoff.identity &&
+  ok || bad "handoff identity: $(head -c 400 handoff.identity 2>/dev/null) $(cat handoff.out)"
+# Nothing is released within its lifetime: it ends by itself, exit 1, handoff_expired.
+wait_exit "$hpid" 30
+[ "$rc" -eq 1 ] && grep -q '"code":"handoff_expired"' handoff.json && ok ||
+  bad "handoff expiry: rc $rc $(cat handoff.json handoff.out)"
+! ls | grep -q 'broker-keys' && ok || bad "the hand-off wrote keys: $(ls)"
+
 # ---- a broker the ledger does not admit refuses to serve (fail closed) ----
 start_broker other-broker other
 [ -z "$bport" ] && ok || bad "an unadmitted broker started"

@@ -93,6 +93,10 @@ json_case serve_root_outside "vouch serve root" 2 error platform_unavailable -- 
   serve root --data "$TMP/root" --json
 json_case serve_broker_outside "vouch serve broker" 2 error platform_unavailable -- \
   serve broker --data "$TMP/broker" --json
+json_case handoff_outside "vouch provision handoff" 2 error platform_unavailable -- \
+  provision handoff --json
+json_case handoff_lifetime "vouch provision handoff" 2 error usage -- \
+  provision handoff --lifetime PT1S --json
 json_case sim_collateral_ok "vouch sim collateral" 0 ok -- sim collateral --out "$TMP/c2" --json
 json_case sim_collateral_bad_at "vouch sim collateral" 2 error invalid_time -- sim collateral --out "$TMP/c3" --at x --json
 json_case measure_ok "vouch measure" 0 ok -- measure "$TMP/app" --json

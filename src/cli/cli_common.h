@@ -179,6 +179,8 @@ void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
 void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);    // also `measure`
 void RegisterSealCommands(CLI::App& app, CommandContext& ctx);       // `seal`, `unseal`
 void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx);  // `provision`
+// `provision handoff` (serve_cmd.cc: it is a broker service), added to the `provision` family.
+void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx);
 
 }  // namespace vouch::cli
 

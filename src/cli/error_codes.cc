@@ -15,6 +15,7 @@
 #include "vouch/platform/reasons.h"
 #include "vouch/provision/envelope.h"
 #include "vouch/seal/reasons.h"
+#include "vouch/server/broker.h"
 #include "vouch/server/root_client.h"
 #include "vouch/server/self_check.h"
 #include "vouch/sgx/reasons.h"
@@ -298,6 +299,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(server::kCheckpointStale),
     Rejected(server::kCheckpointFromFuture),
     Rejected(server::kSelfNotAdmitted),
+    Rejected(server::kHandoffExpired),
     Rejected(server::kSelfRevoked),
     Io(server::kSelfIdentityUnavailable),
     Io(server::kSelfCheckFailed),

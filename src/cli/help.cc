@@ -101,6 +101,10 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
       {"vouch audit releases",
        "  vouch audit releases ledger.jsonl --identity 5F2C...\n"
        "  vouch audit releases ledger.jsonl --envelope 00112233445566778899aabbccddeeff --json"},
+      {"vouch provision handoff",
+       "  vouch enclave run handoff-bundle -- provision handoff --port-file handoff.port \\\n"
+       "      --log http://127.0.0.1:7381 --policy witness.policy --root-set-pin 5c1e... \\\n"
+       "      --sim-root sim/root_ca.der --collateral coll --lifetime PT10M"},
       {"vouch constraint",
        "  vouch constraint parse \"REVOKE:3 C:<MRENCLAVE>\"\n"
        "  vouch constraint check \"S:<MRSIGNER> PROD:1\" --eii eii.json"},

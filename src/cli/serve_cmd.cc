@@ -4,6 +4,8 @@
 // the one service runner (server/service_runner.h: integrity hook, key permissions, bind before
 // any state, data directory lock, port file, signals, ordered shutdown).
 // Thin: parse flags, build the services from the library, map failures to exit codes.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/base/mutex.h"
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/http/http_client.h"
@@ -651,12 +655,65 @@ struct ServeBrokerOptions {
   bool json = false;
 };
 
-int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
+// What `vouch provision handoff` adds to a broker (spec/provisioning.md §6).
+struct HandoffLimits {
+  uint64_t max_releases = 1;
+  std::string lifetime = "PT10M";
+};
+
+// Ends a hand-off broker's process (SIGTERM to itself, which WaitForSignal receives) once every
+// release slot went to a logged release, or at `expires`. Stops polling when destroyed.
+class HandoffWatch {
+ public:
+  HandoffWatch(const server::Broker& broker, const Clock& clock, UnixSeconds expires)
+      : thread_([this, &broker, &clock, expires] {
+          MutexLock lock(&mu_);
+          while (!stop_) {
+            if (broker.exhausted() || clock.Now() >= expires) {
+              // Let the last answer be written first; Shutdown also lets it finish.
+              cv_.WaitFor(&mu_, std::chrono::milliseconds(200));
+              if (!stop_) ::kill(::getpid(), SIGTERM);
+              return;
+            }
+            cv_.WaitFor(&mu_, std::chrono::milliseconds(50));
+          }
+        }) {}
+  ~HandoffWatch() {
+    {
+      MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    cv_.SignalAll();
+    thread_.join();
+  }
+  HandoffWatch(const HandoffWatch&) = delete;
+  HandoffWatch& operator=(const HandoffWatch&) = delete;
+
+ private:
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ VOUCH_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+// `serve broker`, or with `handoff` the one-shot broker of `provision handoff`: keys generated
+// at start and never written, no data directory, at most handoff->max_releases releases within
+// handoff->lifetime, then the process ends (exit 0, or 1 handoff_expired if it released nothing).
+int RunBroker(ServeBrokerOptions opts, const HandoffLimits* handoff, const CommandContext& ctx) {
   const Clock& clock = RealClock();
-  server::ServiceRunner runner(RunnerOptions(ctx, "broker", opts.data_dir, opts.port_file,
-                                             opts.listen, opts.connections, clock,
-                                             server::kMaxReleaseBody));
+  const std::string name = handoff != nullptr ? "handoff" : "broker";
+  server::ServiceRunner runner(RunnerOptions(ctx, name, opts.data_dir, opts.port_file, opts.listen,
+                                             opts.connections, clock, server::kMaxReleaseBody));
   // The broker's own flags first: a usage error creates nothing.
+  std::optional<int64_t> lifetime;
+  if (handoff != nullptr) {
+    auto d = DurationArg(handoff->lifetime, "--lifetime");
+    if (!d.ok() || *d < 10 || *d > 86'400) {
+      return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                           "--lifetime is a duration from PT10S to P1D (e.g. PT10M)");
+    }
+    lifetime = *d;
+  }
   auto ttl = DurationArg(opts.nonce_ttl, "--nonce-ttl");
   if (!ttl.ok() || *ttl < provision::kMinNonceTtl.count() ||
       *ttl > provision::kMaxNonceTtl.count()) {
@@ -677,14 +734,16 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   }
   EnclaveServiceStart start;
   if (int code = StartEnclaveService(
-          runner, "broker",
-          "start it with 'vouch enclave run BROKER_BUNDLE -- serve broker --data DIR'", opts.check,
-          clock, std::chrono::seconds(*log_timeout), opts.listen, opts.json, &start);
+          runner, name,
+          handoff != nullptr
+              ? "start it with 'vouch enclave run HANDOFF_BUNDLE -- provision handoff --log URL …'"
+              : "start it with 'vouch enclave run BROKER_BUNDLE -- serve broker --data DIR'",
+          opts.check, clock, std::chrono::seconds(*log_timeout), opts.listen, opts.json, &start);
       code != kExitOk) {
     return code;
   }
   options.recheck_interval = start.setup.recheck_interval;
-  options.on_check = SelfCheckReporter("broker", "releasing");
+  options.on_check = SelfCheckReporter(name, "releasing");
   options.log = start.log;
   broker.self_check.role = govern::Role::kBroker;
   broker.self_check.ledger = start.setup.ledger;
@@ -694,8 +753,10 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   broker.nonces.ttl = std::chrono::seconds(*ttl);
   broker.no_unadmitted = opts.no_unadmitted;
   auto& own_platform = runner.Keep(std::shared_ptr<platform::Platform>(std::move(start.platform)));
-  auto keys = server::BrokerKeys::LoadOrCreate(own_platform,
-                                               opts.data_dir + "/" + server::kBrokerKeysFileName);
+  auto keys = handoff != nullptr
+                  ? server::BrokerKeys::Generate()
+                  : server::BrokerKeys::LoadOrCreate(
+                        own_platform, opts.data_dir + "/" + server::kBrokerKeysFileName);
   if (!keys.ok()) {
     return ReportStatus(opts.json, "cannot load the broker keys", keys.status(),
                         "a broker's sealed keys open only in the enclave and on the platform "
@@ -715,16 +776,53 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
     VOUCH_ASSIGN_OR_RETURN(server::AddResponse added, log->Add(entry));
     return added.index;
   };
-  broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
+  if (handoff != nullptr) {
+    // Its process lives shorter than any checkpoint it could roll back to: no high-water mark.
+    broker.mode = govern::BrokerMode::kHandoff;
+    broker.max_releases = handoff->max_releases;
+    broker.expires = clock.Now() + *lifetime;
+  } else {
+    broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
+  }
   auto service = server::BrokerService::Create(std::move(options));
   const Status created = service.status();
   server::BrokerService* served = nullptr;
   if (service.ok()) {
     served = &runner.Keep(std::shared_ptr<server::BrokerService>(*std::move(service)));
   }
-  return ServeEnclaveService(
-      runner, "broker", created, [served] { return served->Routes(); },
-      [served] { return "broker " + X25519KeyId(served->broker().hpke_public_key()); }, opts.json);
+  auto announced = [served, &name] {
+    return name + " " + X25519KeyId(served->broker().hpke_public_key());
+  };
+  if (handoff == nullptr) {
+    return ServeEnclaveService(
+        runner, name, created, [served] { return served->Routes(); }, announced, opts.json);
+  }
+  if (!created.ok()) {
+    std::cerr << server::FormatSelfCheckFailure(name, created) << "\n";
+    return kExitIo;
+  }
+  if (int code = ServeAndAnnounce(runner, served->Routes(), announced(), opts.json);
+      code != kExitOk) {
+    return code;
+  }
+  const server::Broker& b = served->broker();
+  {
+    HandoffWatch watch(b, clock, *b.expires());
+    runner.WaitForSignal();
+  }
+  runner.Shutdown();
+  if (b.released() == 0) {
+    return ReportFailure(
+        opts.json, ErrorCode{server::kHandoffExpired, kExitRejected}, "the hand-off ended",
+        "it released nothing (its lifetime ends at " + FormatRfc3339(*b.expires()) + ")");
+  }
+  std::cerr << "handoff: " << b.released() << " release(s); exiting\n";
+  if (opts.json) PrintJsonResult(kVerdictOk, {{"released", b.released()}});
+  return kExitOk;
+}
+
+int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
+  return RunBroker(std::move(opts), nullptr, ctx);
 }
 
 void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
@@ -928,6 +1026,51 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
 }
 
 }  // namespace
+
+void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx) {
+  auto opts = std::make_shared<ServeBrokerOptions>();
+  auto limits = std::make_shared<HandoffLimits>();
+  opts->listen = "127.0.0.1:0";
+  CLI::App* cmd = provision->add_subcommand(
+      "handoff", "Run a one-shot broker enclave for one release (started by 'vouch enclave run')");
+  SetLongDescription(
+      cmd,
+      "Runs the direct hand-off of spec/provisioning.md §6, the one-shot provisioning enclave: a\n"
+      "broker (docs/broker.md) whose keys are generated at start and never sealed or written, so\n"
+      "they die with the process. Started by 'vouch enclave run' on the target's host, it runs\n"
+      "the broker's self-check (its measurement must be admitted for role broker; fail closed),\n"
+      "serves GET /identity (\"mode\": \"handoff\", max_releases, expires), POST /challenge and\n"
+      "POST /release exactly like 'serve broker' — the target's 'provision fetch' cannot tell the\n"
+      "difference — announces its keys in the ledger and logs a release record (mode handoff)\n"
+      "before it answers. After --max-releases logged releases it exits 0; at the end of\n"
+      "--lifetime it exits, 1 (handoff_expired) if it released nothing. The owner makes the\n"
+      "envelope while it runs ('provision envelope --broker URL'): its key exists only then.");
+  cmd->footer(
+      "Exit codes: 0 released (--json: {\"verdict\":\"ok\",\"released\":N}), or stopped by a\n"
+      "signal after a release; 1 handoff_expired: nothing released before --lifetime ended, or\n"
+      "stopped by a signal before; 2 not running as an enclave or bad usage; 3 the self-check\n"
+      "failed (one line names the code), cannot listen, or cannot write --port-file.");
+  cmd->add_option("--listen", opts->listen,
+                  "Address to listen on (default 127.0.0.1:0: a free port; see --port-file)");
+  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  AddSelfCheckFlags(cmd, opts->check,
+                    "A collateral directory: verifies the broker's own quote and the quotes of "
+                    "release requests (the request's collateral is ignored)");
+  cmd->add_option("--max-releases", limits->max_releases, "Releases before it exits (default 1)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000}));
+  cmd->add_option("--lifetime", limits->lifetime, "How long it serves, PT10S..P1D (default PT10M)");
+  cmd->add_option("--nonce-ttl", opts->nonce_ttl,
+                  "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
+  cmd->add_option("--log-timeout", opts->log_timeout,
+                  "Timeout of each call to the log (default PT10S)");
+  cmd->add_option("--owner-key", opts->owner_keys,
+                  "Trust only envelopes signed by this owner key (PEM); repeatable");
+  cmd->add_flag("--no-unadmitted", opts->no_unadmitted,
+                "Refuse envelopes made under the unadmitted override");
+  cmd->add_flag("--json", opts->json, "Report how it ended as one JSON object");
+  AddConnectionFlags(cmd, &opts->connections, 64);
+  cmd->callback([opts, limits, &ctx] { ctx.exit_code = RunBroker(*opts, limits.get(), ctx); });
+}
 
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* serve = GetOrAddSubcommand(app, "serve", "Run a Vouch service");

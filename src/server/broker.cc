@@ -32,6 +32,10 @@ struct BrokerState {
   Mutex announce_mu;
   bool announced VOUCH_GUARDED_BY(announce_mu) = false;
   std::unique_ptr<provision::NonceBook> nonces;
+  // Release slots (a hand-off broker's): taken at step 6, given back on failure before step 17.
+  mutable Mutex slots_mu;
+  uint64_t slots_taken VOUCH_GUARDED_BY(slots_mu) = 0;
+  uint64_t released VOUCH_GUARDED_BY(slots_mu) = 0;
 };
 
 }  // namespace internal
@@ -83,6 +87,13 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
   if (options.hpke_key == nullptr || options.signing_key == nullptr || !options.append ||
       options.random == nullptr || options.self_check.ledger.clock == nullptr) {
     return InvalidArgumentError("a broker needs its HPKE key, signing key, log and randomness");
+  }
+  const bool handoff = options.mode == govern::BrokerMode::kHandoff;
+  const bool valid = handoff ? options.max_releases.value_or(0) >= 1 && options.expires.has_value()
+                             : !options.max_releases.has_value() && !options.expires.has_value();
+  if (!valid) {
+    return InvalidArgumentError(
+        "a hand-off broker, and only it, has max_releases (at least 1) and expires");
   }
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
   const BrokerOptions& o = broker->options_;
@@ -139,10 +150,74 @@ BrokerStatus Broker::status() const {
 
 const X25519PublicKey& Broker::hpke_public_key() const { return options_.hpke_key->public_key(); }
 
+uint64_t Broker::released() const {
+  MutexLock lock(&state_->slots_mu);
+  return state_->released;
+}
+
+bool Broker::exhausted() const {
+  MutexLock lock(&state_->slots_mu);
+  return options_.max_releases.has_value() && state_->released >= *options_.max_releases;
+}
+
+namespace {
+
+// A hand-off broker's release slot for one request (spec §6): taken at step 6, given back when
+// the request ends before its record was logged (Commit not called).
+class ReleaseSlot {
+ public:
+  // Takes a slot, or says why none is free. For a kBroker broker: no slot is needed.
+  static StatusOr<ReleaseSlot> Take(internal::BrokerState& state, const BrokerOptions& options,
+                                    UnixSeconds now) {
+    if (!options.max_releases) return ReleaseSlot(nullptr);
+    if (now >= *options.expires) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "this hand-off broker expired at " + FormatRfc3339(*options.expires),
+                    kHandoffExpired);
+    }
+    MutexLock lock(&state.slots_mu);
+    if (state.slots_taken >= *options.max_releases) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "this hand-off broker has no release left (at most " +
+                        std::to_string(*options.max_releases) + ")",
+                    kReleaseLimitReached);
+    }
+    ++state.slots_taken;
+    return ReleaseSlot(&state);
+  }
+  ReleaseSlot(ReleaseSlot&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  ReleaseSlot& operator=(ReleaseSlot&&) = delete;
+  ReleaseSlot(const ReleaseSlot&) = delete;
+  ReleaseSlot& operator=(const ReleaseSlot&) = delete;
+  ~ReleaseSlot() {
+    if (state_ == nullptr) return;
+    MutexLock lock(&state_->slots_mu);
+    --state_->slots_taken;
+  }
+  // The record was logged: the slot is used for good.
+  void Commit() {
+    if (state_ == nullptr) return;
+    MutexLock lock(&state_->slots_mu);
+    ++state_->released;
+    state_ = nullptr;
+  }
+
+ private:
+  explicit ReleaseSlot(internal::BrokerState* state) : state_(state) {}
+  internal::BrokerState* state_;
+};
+
+}  // namespace
+
 StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& envelope_id) {
   {
     MutexLock lock(&state_->published_mu);
     if (!state_->published.check.ok()) return SelfCheckFailed(state_->published.check);
+  }
+  // A hand-off broker with no slot it could still give: no nonce either.
+  if (options_.max_releases) {
+    VOUCH_RETURN_IF_ERROR(
+        ReleaseSlot::Take(*state_, options_, options_.self_check.ledger.clock->Now()).status());
   }
   return state_->nonces->Issue(envelope_id);
 }
@@ -174,7 +249,7 @@ Status Broker::Announce(const govern::GovernanceState& ledger, const std::string
   govern::BrokerKey bk;
   bk.ledger = origin;
   bk.issued_on = now;
-  bk.mode = govern::BrokerMode::kBroker;
+  bk.mode = options_.mode;
   bk.hpke_key.key = hpke_public_key();
   VOUCH_ASSIGN_OR_RETURN(bk.signing_key.key,
                          PublicKeyFromSpki(options_.signing_key->verifier().spki_der()));
@@ -224,8 +299,10 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
         "envelope " + envelope.IdHex() + " expired at " + FormatRfc3339(*payload.not_after),
         kEnvelopeExpired);
   }
-  // 6: the nonce is burnt before anything costly or informative.
+  // 6: the nonce is burnt before anything costly or informative; a hand-off broker also takes
+  // a release slot.
   VOUCH_RETURN_IF_ERROR(state_->nonces->Consume(request.nonce, payload.id));
+  VOUCH_ASSIGN_OR_RETURN(ReleaseSlot slot, ReleaseSlot::Take(*state_, options_, now));
 
   // 7–8: the evidence, with the broker's own collateral.
   auto collateral = options_.self_check.collateral(now);
@@ -348,7 +425,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
   VOUCH_RETURN_IF_ERROR(options_.random->Fill(rr.release_id));
   rr.envelope_id = payload.id;
   rr.envelope_sha256 = envelope.payload_sha256();
-  rr.broker_mode = govern::BrokerMode::kBroker;
+  rr.broker_mode = options_.mode;
   {
     MutexLock lock(&state_->mu);
     rr.broker_mrenclave = state_->self->code_hash;
@@ -372,6 +449,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
     rr.record = record->entry;
   }
   VOUCH_ASSIGN_OR_RETURN(auto logged, SignAndAppend(govern::Statement{rr}, "the release record"));
+  slot.Commit();
   ReleaseResult result;
   result.release_id = rr.release_id;
   result.record_entry = std::move(logged.first);

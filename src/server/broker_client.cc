@@ -50,11 +50,14 @@ std::optional<std::array<uint8_t, N>> FixedBase64Member(const Json& j, const cha
 StatusOr<BrokerIdentity> ParseBrokerIdentity(std::string_view body) {
   constexpr char kWhat[] = "GET /identity";
   const Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const std::optional<std::string> mode = String(j, "mode");
   if (!j.is_object() || String(j, "format") != kBrokerIdentityFormat ||
-      String(j, "mode") != "broker") {
-    return Bad(kWhat, std::string("not a ") + kBrokerIdentityFormat + " document of a broker");
+      (mode != "broker" && mode != "handoff")) {
+    return Bad(kWhat, std::string("not a ") + kBrokerIdentityFormat +
+                          " document of a broker or a hand-off broker");
   }
   BrokerIdentity id;
+  id.mode = *mode == "handoff" ? govern::BrokerMode::kHandoff : govern::BrokerMode::kBroker;
   const Json& hpke = j.value("hpke", Json());
   if (!hpke.is_object() || hpke.value("kem_id", 0) != 32 || hpke.value("kdf_id", 0) != 1 ||
       hpke.value("aead_id", 0) != 2) {

@@ -155,6 +155,8 @@ int BrokerHttpStatus(std::string_view code) {
       {provision::kReasonNonceEnvelopeMismatch, 409},
       {provision::kReasonNonceUsed, 409},
       {kEnvelopeExpired, 410},
+      {kReleaseLimitReached, 410},
+      {kHandoffExpired, 410},
       {provision::kReasonNonceExpired, 410},
       {provision::kReasonEnvelopeWrongBroker, 422},
       {provision::kReasonEnvelopeDecryptFailed, 422},
@@ -226,9 +228,10 @@ http::HttpResponse BrokerService::GetIdentity(const http::HttpRequest& /*request
   const PublicKeyVerify& signing = broker_->signing_key().verifier();
   OrderedJson j;
   j["format"] = kBrokerIdentityFormat;
-  j["mode"] = "broker";
-  j["max_releases"] = nullptr;
-  j["expires"] = nullptr;
+  j["mode"] = govern::BrokerModeName(broker_->mode());
+  j["max_releases"] = broker_->max_releases() ? OrderedJson(*broker_->max_releases()) : nullptr;
+  j["expires"] =
+      broker_->expires() ? OrderedJson(FormatRfc3339(*broker_->expires())) : OrderedJson(nullptr);
   j["hpke"] = {{"kem_id", 32},
                {"kdf_id", 1},
                {"aead_id", 2},

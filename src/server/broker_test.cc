@@ -100,6 +100,68 @@ TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
   }
 }
 
+// Spec §6: a hand-off broker releases at most max_releases times before it expires; a request
+// that fails before its record is logged gives its slot back; its statements say "handoff".
+TEST_F(BrokerTest, AHandOffBrokerReleasesOnceAndUntilItExpires) {
+  Govern();
+  BrokerOptions bad = BrokerOpts();
+  bad.mode = govern::BrokerMode::kHandoff;
+  EXPECT_THAT(Broker::Create(*ledger_, bad), StatusIs(StatusCode::kInvalidArgument));
+  BrokerOptions plain = BrokerOpts();
+  plain.max_releases = 1;
+  EXPECT_THAT(Broker::Create(*ledger_, plain), StatusIs(StatusCode::kInvalidArgument));
+
+  BrokerOptions o = BrokerOpts();
+  o.mode = govern::BrokerMode::kHandoff;
+  o.max_releases = 1;
+  o.expires = clock_->Now() + 600;
+  auto created = Broker::Create(*ledger_, o);
+  ASSERT_THAT(created, IsOk());
+  Broker& broker = **created;
+  EXPECT_EQ(broker.mode(), govern::BrokerMode::kHandoff);
+  Bytes envelope = Envelope();
+
+  // A failed request (report data for another key) gives its slot back.
+  Attempt wrong = Prepare(broker, envelope, *app_platform_);
+  wrong.request.enclave_key = X25519PrivateKey::Generate()->public_key();
+  EXPECT_THAT(broker.Release(wrong.request), ReasonIs(kReportDataMismatch));
+  EXPECT_FALSE(broker.exhausted());
+
+  // Two nonces outstanding, one slot: the first release takes it, the second finds none.
+  Attempt a = Prepare(broker, envelope, *app_platform_);
+  Attempt b = Prepare(broker, envelope, *app_platform_);
+  auto result = broker.Release(a.request);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(Open(a, *result), kSecret);
+  EXPECT_TRUE(broker.exhausted());
+  EXPECT_EQ(broker.released(), 1u);
+  EXPECT_THAT(broker.Release(b.request), ReasonIs(kReleaseLimitReached));
+  EXPECT_THAT(broker.Challenge(IdOf(envelope)), ReasonIs(kReleaseLimitReached));
+
+  // Its key announcement and its record say "handoff", and an auditor accepts them.
+  auto entry = dsse::LedgerEntry::Parse(result->record_entry);
+  ASSERT_THAT(entry, IsOk());
+  auto statement = govern::ParseStatement(entry->payload());
+  ASSERT_THAT(statement, IsOk());
+  const auto* record = std::get_if<govern::ReleaseRecord>(&statement->predicate);
+  ASSERT_NE(record, nullptr);
+  EXPECT_EQ(record->broker_mode, govern::BrokerMode::kHandoff);
+  for (const govern::EntryVerdict& v : Audit()) {
+    EXPECT_TRUE(v.valid) << v.index << ": " << v.code << " " << v.message;
+  }
+
+  // Another hand-off broker, past its lifetime: no nonce, no release.
+  o.expires = clock_->Now() + 60;
+  auto late = Broker::Create(*ledger_, o);
+  ASSERT_THAT(late, IsOk());
+  Attempt c = Prepare(**late, envelope, *app_platform_);
+  clock_->Advance(std::chrono::seconds(61));
+  ledger_->cosign_time = clock_->Now() - 10;
+  EXPECT_THAT((*late)->Release(c.request), ReasonIs(kHandoffExpired));
+  EXPECT_THAT((*late)->Challenge(IdOf(envelope)), ReasonIs(kHandoffExpired));
+  EXPECT_FALSE((*late)->exhausted());
+}
+
 TEST_F(BrokerTest, ANonceBuysOneAttempt) {
   Govern();
   auto broker = Start();

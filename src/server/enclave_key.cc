@@ -116,6 +116,14 @@ StatusOr<std::unique_ptr<BrokerKeys>> BrokerKeys::LoadOrCreate(platform::Platfor
       new BrokerKeys(path, created, std::move(hpke), std::move(signing_key)));
 }
 
+StatusOr<std::unique_ptr<BrokerKeys>> BrokerKeys::Generate() {
+  VOUCH_ASSIGN_OR_RETURN(X25519PrivateKey hpke, X25519PrivateKey::Generate());
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LocalSigningKey> signing_key,
+                         LocalSigningKey::Generate(SignatureAlgorithm::kEd25519));
+  return std::unique_ptr<BrokerKeys>(
+      new BrokerKeys("", /*created=*/true, std::move(hpke), std::move(signing_key)));
+}
+
 StatusOr<platform::ReportData> BrokerKeys::BindingReportData() const {
   return provision::BrokerKeyReportData(hpke_.public_key(), signing_key_->verifier().spki_der());
 }

@@ -58,6 +58,7 @@ Status ServiceRunner::Bind() {
 
 Status ServiceRunner::OpenDataDir() {
   const std::string& dir = options_.data_dir;
+  if (dir.empty()) return OkStatus();  // a service without state
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return IoError("cannot create " + dir + ": " + std::strerror(errno));
   }

@@ -17,6 +17,8 @@
 //    5  now < notAfter                                    envelope_expired [410]
 //    6  the nonce is consumed (provision/nonce_book.h)    nonce_unknown, nonce_envelope_mismatch,
 //                                                         nonce_used [409], nonce_expired [410]
+//       a hand-off broker (spec §6) takes a release slot   release_limit_reached,
+//                                                         handoff_expired [410]
 //    7  collateral: the broker's own source, never the request's (§3.3: a client could pick
 //       older, still-valid TCB info)                      collateral_missing [503]
 //    8  the quote verifies at now with the broker's trust roots
@@ -92,6 +94,9 @@ inline constexpr char kIdentityRevoked[] = "identity_revoked";
 inline constexpr char kIdentityNotAdmitted[] = "identity_not_admitted";
 inline constexpr char kUnadmittedRefused[] = "unadmitted_refused";
 inline constexpr char kProcessingRecordMissing[] = "processing_record_missing";
+// A direct hand-off broker (spec §6) with no release left, or past its lifetime.
+inline constexpr char kReleaseLimitReached[] = "release_limit_reached";
+inline constexpr char kHandoffExpired[] = "handoff_expired";
 
 struct BrokerOptions {
   // Role kBroker; service_spki is the signing key's, report_data
@@ -113,6 +118,14 @@ struct BrokerOptions {
   RandomSource* random = &SystemRandom();
   // As RootSignerOptions::high_water_mark_path.
   std::string high_water_mark_path;
+  // kHandoff: the one-shot provisioning enclave of spec §6 (`vouch provision handoff`): its
+  // statements say so, and it releases at most `max_releases` times (required, ≥ 1) before
+  // `expires` (required). Step 6 also takes a release slot, given back when the request fails
+  // before step 17 logged its record; with none free the answer is release_limit_reached, and
+  // from `expires` on handoff_expired (both kFailedPrecondition, HTTP 410).
+  govern::BrokerMode mode = govern::BrokerMode::kBroker;
+  std::optional<uint64_t> max_releases;
+  std::optional<UnixSeconds> expires;
 };
 
 // What the last self-check established, for GET /identity.
@@ -163,6 +176,14 @@ class Broker {
 
   const X25519PublicKey& hpke_public_key() const;
   const PublicKeySign& signing_key() const { return *options_.signing_key; }
+  govern::BrokerMode mode() const { return options_.mode; }
+  std::optional<uint64_t> max_releases() const { return options_.max_releases; }
+  std::optional<UnixSeconds> expires() const { return options_.expires; }
+  // Releases whose record the log acknowledged, by this process.
+  uint64_t released() const;
+  // A hand-off broker whose every release slot went to a logged release: it has nothing left to
+  // do. Always false for kBroker.
+  bool exhausted() const;
 
  private:
   Broker(ledger::ReceiptFetcher& log, BrokerOptions options);

@@ -40,6 +40,7 @@ inline constexpr char kBrokerResponseMalformed[] = "broker_response_malformed";
 
 // GET /identity, parsed (unverified).
 struct BrokerIdentity {
+  govern::BrokerMode mode = govern::BrokerMode::kBroker;  // "broker" or "handoff" (spec §6)
   X25519PublicKey hpke_key{};
   std::string hpke_keyid;  // X25519KeyId(hpke_key)
   Bytes signing_spki;      // SPKI DER of the signing key
@@ -52,7 +53,7 @@ struct BrokerIdentity {
   std::string check;    // status.check: "ok" or why the broker does not release
 };
 
-// Parses a GET /identity body (format vouch-broker-identity/v1, mode broker).
+// Parses a GET /identity body (format vouch-broker-identity/v1, mode broker or handoff).
 StatusOr<BrokerIdentity> ParseBrokerIdentity(std::string_view body);
 
 class BrokerClient {

@@ -109,6 +109,9 @@ class BrokerKeys {
  public:
   static StatusOr<std::unique_ptr<BrokerKeys>> LoadOrCreate(platform::Platform& platform,
                                                             const std::string& path);
+  // Fresh keys that are never sealed or written (a hand-off broker's, spec §6: they die with
+  // the process). path() is empty.
+  static StatusOr<std::unique_ptr<BrokerKeys>> Generate();
   BrokerKeys(const BrokerKeys&) = delete;
   BrokerKeys& operator=(const BrokerKeys&) = delete;
 

@@ -50,7 +50,8 @@ namespace vouch::server {
 struct ServiceRunnerOptions {
   // The service's name, for messages ("log" in "in use by another 'vouch serve log'").
   std::string name;
-  // Where the service keeps its state.
+  // Where the service keeps its state; empty for a service without any (OpenDataDir does
+  // nothing).
   std::string data_dir;
   // The HTTP server's options (listen address, limits, clock).
   http::ServerOptions server;
