@@ -978,6 +978,22 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeRoot(*opts, ctx); });
 }
 
+// The flags `serve broker` and `provision handoff` share (after --listen).
+void AddBrokerFlags(CLI::App* cmd, ServeBrokerOptions& opts) {
+  cmd->add_option("--port-file", opts.port_file, "Write the bound port here once listening");
+  AddSelfCheckFlags(cmd, opts.check,
+                    "A collateral directory: verifies the broker's own quote and the quotes of "
+                    "release requests (the request's collateral is ignored)");
+  cmd->add_option("--nonce-ttl", opts.nonce_ttl,
+                  "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
+  cmd->add_option("--log-timeout", opts.log_timeout,
+                  "Timeout of each call to the log (default PT10S)");
+  cmd->add_option("--owner-key", opts.owner_keys,
+                  "Trust only envelopes signed by this owner key (PEM); repeatable");
+  cmd->add_flag("--no-unadmitted", opts.no_unadmitted,
+                "Refuse envelopes made under the unadmitted override");
+}
+
 void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeBrokerOptions>();
   CLI::App* cmd = serve->add_subcommand(
@@ -1008,18 +1024,7 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");
-  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
-  AddSelfCheckFlags(cmd, opts->check,
-                    "A collateral directory: verifies the broker's own quote and the quotes of "
-                    "release requests (the request's collateral is ignored)");
-  cmd->add_option("--nonce-ttl", opts->nonce_ttl,
-                  "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
-  cmd->add_option("--log-timeout", opts->log_timeout,
-                  "Timeout of each call to the log (default PT10S)");
-  cmd->add_option("--owner-key", opts->owner_keys,
-                  "Trust only envelopes signed by this owner key (PEM); repeatable");
-  cmd->add_flag("--no-unadmitted", opts->no_unadmitted,
-                "Refuse envelopes made under the unadmitted override");
+  AddBrokerFlags(cmd, *opts);
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeBroker(*opts, ctx); });
@@ -1052,21 +1057,10 @@ void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx) {
       "failed (one line names the code), cannot listen, or cannot write --port-file.");
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:0: a free port; see --port-file)");
-  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
-  AddSelfCheckFlags(cmd, opts->check,
-                    "A collateral directory: verifies the broker's own quote and the quotes of "
-                    "release requests (the request's collateral is ignored)");
+  AddBrokerFlags(cmd, *opts);
   cmd->add_option("--max-releases", limits->max_releases, "Releases before it exits (default 1)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1000}));
   cmd->add_option("--lifetime", limits->lifetime, "How long it serves, PT10S..P1D (default PT10M)");
-  cmd->add_option("--nonce-ttl", opts->nonce_ttl,
-                  "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
-  cmd->add_option("--log-timeout", opts->log_timeout,
-                  "Timeout of each call to the log (default PT10S)");
-  cmd->add_option("--owner-key", opts->owner_keys,
-                  "Trust only envelopes signed by this owner key (PEM); repeatable");
-  cmd->add_flag("--no-unadmitted", opts->no_unadmitted,
-                "Refuse envelopes made under the unadmitted override");
   cmd->add_flag("--json", opts->json, "Report how it ended as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 64);
   cmd->callback([opts, limits, &ctx] { ctx.exit_code = RunBroker(*opts, limits.get(), ctx); });

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,16 @@ class BrokerTest : public ledger_testing::BrokerLedgerTest {
     return MakeAttempt(envelope, nonce.ok() ? nonce->nonce : provision::Nonce{}, platform);
   }
 
+  // The release record in a log entry, if it is one.
+  static std::optional<govern::ReleaseRecord> RecordOf(const Bytes& entry) {
+    auto parsed = dsse::LedgerEntry::Parse(entry);
+    if (!parsed.ok()) return std::nullopt;
+    auto statement = govern::ParseStatement(parsed->payload());
+    if (!statement.ok()) return std::nullopt;
+    const auto* record = std::get_if<govern::ReleaseRecord>(&statement->predicate);
+    return record == nullptr ? std::nullopt : std::optional<govern::ReleaseRecord>(*record);
+  }
+
   // Every entry's verdict in a fresh replay of the ledger as built.
   std::vector<govern::EntryVerdict> Audit() {
     govern::ReplayOptions ro;
@@ -73,12 +84,8 @@ TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
   EXPECT_EQ(result->record_index, before + 1);
   EXPECT_EQ(hb_->entries().back(), result->record_entry);
   EXPECT_EQ(result->record_leaf_hash, tlog::HashLeaf(result->record_entry));
-  auto entry = dsse::LedgerEntry::Parse(result->record_entry);
-  ASSERT_THAT(entry, IsOk());
-  auto statement = govern::ParseStatement(entry->payload());
-  ASSERT_THAT(statement, IsOk());
-  const auto* record = std::get_if<govern::ReleaseRecord>(&statement->predicate);
-  ASSERT_NE(record, nullptr);
+  std::optional<govern::ReleaseRecord> record = RecordOf(result->record_entry);
+  ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->release_id, result->release_id);
   EXPECT_EQ(record->identity.mrenclave, app_m_);
   EXPECT_EQ(record->broker_mrenclave, broker_m_);
@@ -139,12 +146,8 @@ TEST_F(BrokerTest, AHandOffBrokerReleasesOnceAndUntilItExpires) {
   EXPECT_THAT(broker.Challenge(IdOf(envelope)), ReasonIs(kReleaseLimitReached));
 
   // Its key announcement and its record say "handoff", and an auditor accepts them.
-  auto entry = dsse::LedgerEntry::Parse(result->record_entry);
-  ASSERT_THAT(entry, IsOk());
-  auto statement = govern::ParseStatement(entry->payload());
-  ASSERT_THAT(statement, IsOk());
-  const auto* record = std::get_if<govern::ReleaseRecord>(&statement->predicate);
-  ASSERT_NE(record, nullptr);
+  std::optional<govern::ReleaseRecord> record = RecordOf(result->record_entry);
+  ASSERT_TRUE(record.has_value());
   EXPECT_EQ(record->broker_mode, govern::BrokerMode::kHandoff);
   for (const govern::EntryVerdict& v : Audit()) {
     EXPECT_TRUE(v.valid) << v.index << ": " << v.code << " " << v.message;
