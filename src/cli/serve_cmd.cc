@@ -806,18 +806,21 @@ int RunBroker(ServeBrokerOptions opts, const HandoffLimits* handoff, const Comma
     return code;
   }
   const server::Broker& b = served->broker();
+  const UnixSeconds expires = *b.expires();
   {
-    HandoffWatch watch(b, clock, *b.expires());
+    HandoffWatch watch(b, clock, expires);
     runner.WaitForSignal();
   }
-  runner.Shutdown();
-  if (b.released() == 0) {
+  runner.StopServing();  // in-flight answers finish; nothing is released after this
+  const uint64_t released = b.released();
+  runner.Shutdown();  // destroys the broker
+  if (released == 0) {
     return ReportFailure(
         opts.json, ErrorCode{server::kHandoffExpired, kExitRejected}, "the hand-off ended",
-        "it released nothing (its lifetime ends at " + FormatRfc3339(*b.expires()) + ")");
+        "it released nothing (its lifetime ends at " + FormatRfc3339(expires) + ")");
   }
-  std::cerr << "handoff: " << b.released() << " release(s); exiting\n";
-  if (opts.json) PrintJsonResult(kVerdictOk, {{"released", b.released()}});
+  std::cerr << "handoff: " << released << " release(s); exiting\n";
+  if (opts.json) PrintJsonResult(kVerdictOk, {{"released", released}});
   return kExitOk;
 }
 
