@@ -16,6 +16,7 @@
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
+#include "vouch/govern/target_admission.h"
 
 namespace vouch::govern {
 namespace {
@@ -928,6 +929,59 @@ TEST_F(ReplayTest, RevocationTargets) {
   UnixSeconds t = t0_ + 4 * kHour;
   EXPECT_TRUE(state.Admitted(Eii(hello_m_), Role::kWorkload, rel_.index + 1, t).admitted);
   EXPECT_EQ(state.Admitted(Eii(hello_m_), Role::kWorkload, state.size(), t).code, kNotAdmitted);
+}
+
+// provisioning §2.4 steps 4–5: a target constraint is admitted iff every name it lists is in an
+// admission in force for the role; a revoked name is refused first; records cover admissions.
+TEST_F(ReplayTest, TargetAdmissionRule) {
+  BuildBase();
+  GovernanceState state({});
+  for (size_t i = 0; i < rel_.index; ++i) state.Append(hb_->entries()[i]);
+  const UnixSeconds t = t0_ + 4 * kHour;
+  auto target = [](const std::string& c) { return *EnclaveConstraint::Parse(c); };
+  const std::string hello = "C:" + HexEncodeUpper(hello_m_);
+  const std::string other = "C:" + HexEncodeUpper(Measurement("other enclave"));
+
+  auto by = TargetAdmitted(state, target(hello + " SEC:SECURE"), Role::kWorkload, t);
+  ASSERT_THAT(by, IsOk());
+  EXPECT_THAT(*by, ::testing::ElementsAre(adm_));
+  // Every name must be covered; the message names what is missing.
+  EXPECT_THAT(TargetAdmitted(state, target(hello + " " + other), Role::kWorkload, t),
+              StatusIs(StatusCode::kPermissionDenied,
+                       ::testing::HasSubstr(HexEncodeUpper(Measurement("other enclave")))));
+  EXPECT_THAT(TargetAdmitted(state, target(hello), Role::kBroker, t), ReasonIs(kTargetNotAdmitted));
+  const std::string signer = "S:" + HexEncodeUpper(Measurement("signer"));
+  EXPECT_THAT(TargetAdmitted(state, target(signer + " PROD:1"), Role::kWorkload, t),
+              ReasonIs(kTargetNotAdmitted));
+  // Not in force at a time after it expired.
+  EXPECT_THAT(TargetAdmitted(state, target(hello), Role::kWorkload, t0_ + 100 * kDay),
+              ReasonIs(kTargetNotAdmitted));
+
+  auto record = LatestRecord(state, "payroll-db");
+  ASSERT_TRUE(record.has_value());
+  EXPECT_EQ(record->entry, rec_);
+  EXPECT_TRUE(RecordCovers(*record, *by));
+  EXPECT_FALSE(RecordCovers(*record, std::vector<EntryRef>{p_hello_a_}));
+  EXPECT_FALSE(LatestRecord(state, "another-activity").has_value());
+
+  // The measurement revocation: refused, also by the revocation half alone.
+  for (size_t i = rel_.index; i <= rev_.index; ++i) state.Append(hb_->entries()[i]);
+  EXPECT_THAT(TargetRevoked(state, target(hello)), ReasonIs(kTargetRevoked));
+  EXPECT_THAT(TargetAdmitted(state, target(hello), Role::kWorkload, t), ReasonIs(kTargetRevoked));
+  EXPECT_THAT(TargetRevoked(state, target(other)), IsOk());
+
+  // A signer revocation forbids the name for its product, unless it covers old SVNs only.
+  Revocation rs = Revoke(RevocationKind::kSigner, 31 * kDay);
+  rs.mrsigner = Measurement("signer");
+  rs.product_id = 1;
+  GovernanceState revoked({});
+  ASSERT_TRUE(After(rev_.index + 1, Signed(Statement{rs}, {"root-1", "root-2"}), &revoked).valid);
+  EXPECT_THAT(TargetRevoked(revoked, target(signer + " PROD:1")), ReasonIs(kTargetRevoked));
+  EXPECT_THAT(TargetRevoked(revoked, target(signer + " PROD:2")), IsOk());
+  rs.isv_svn_below = 5;
+  GovernanceState old_svns({});
+  ASSERT_TRUE(After(rev_.index + 1, Signed(Statement{rs}, {"root-1", "root-2"}), &old_svns).valid);
+  EXPECT_THAT(TargetRevoked(old_svns, target(signer + " PROD:1")), IsOk());
 }
 
 TEST_F(ReplayTest, SignerAdmissionsAreDynamicallyReproduced) {

@@ -10,6 +10,7 @@
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/codes.h"
+#include "vouch/govern/target_admission.h"
 #include "vouch/provision/envelope.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/sgx/enclave_info.h"
@@ -395,14 +396,9 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
   // 15: the activity's latest record covers an admission of step 14.
   std::optional<govern::RecordSummary> record;
   if (payload.activity) {
-    for (const govern::RecordSummary& r : auth.state->Records()) {
-      if (r.record.activity_id != *payload.activity) continue;
-      const bool covers = decision.admitted &&
-                          std::any_of(decision.by.begin(), decision.by.end(), [&](const auto& a) {
-                            const auto& c = r.record.covers;
-                            return std::find(c.begin(), c.end(), a) != c.end();
-                          });
-      if (covers) record = r;
+    record = govern::LatestRecord(*auth.state, *payload.activity);
+    if (record && !(decision.admitted && govern::RecordCovers(*record, decision.by))) {
+      record.reset();
     }
     if (!record) {
       return RejectedError(kProcessingRecordMissing,

@@ -10,6 +10,7 @@
 #include "vouch/crypto/signer.h"
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/server/broker_service.h"
+#include "vouch/sgx/enclave_info.h"
 #include "vouch/tlog/merkle.h"
 
 namespace vouch::server {
@@ -111,6 +112,63 @@ StatusOr<BrokerIdentity> ParseBrokerIdentity(std::string_view body) {
   id.receipt = *std::move(receipt);
   id.check = *std::move(check);
   return id;
+}
+
+StatusOr<TrustedBroker> CheckBrokerIdentity(const BrokerIdentity& identity, const LedgerView& view,
+                                            const BrokerCheckOptions& options) {
+  auto untrusted = [](const std::string& why) { return RejectedError(kBrokerUntrusted, why); };
+  TrustedBroker out;
+  // (b)
+  sgx::Collateral collateral;
+  if (options.collateral) {
+    collateral = *options.collateral;
+    out.owner_collateral = true;
+  } else {
+    if (identity.collateral.empty()) {
+      return untrusted(
+          "the broker's identity carries no collateral to verify its quote with; give "
+          "--collateral");
+    }
+    auto served = sgx::CollateralFromFiles(identity.collateral);
+    if (!served.ok()) {
+      return untrusted("the collateral the broker serves is unusable: " +
+                       served.status().message());
+    }
+    collateral = *std::move(served);
+  }
+  auto verified = options.verifier->Verify(identity.quote, collateral, {options.now, false});
+  if (!verified.ok()) {
+    return untrusted("the broker's key-binding quote does not verify (" +
+                     verified.status().reason() + "): " + verified.status().message());
+  }
+  // (c)
+  auto expected = provision::BrokerKeyReportData(identity.hpke_key, identity.signing_spki);
+  if (!expected.ok() || verified->enclave.report_data != *expected) {
+    return untrusted(
+        "the quote's report_data does not bind the broker's HPKE and signing keys "
+        "(SHA-256(\"vouch-broker-key/v1\" || SPKI(hpke) || SPKI(signing)) || 0^32)");
+  }
+  out.enclave = sgx::ToEnclaveInstanceInfo(*verified);
+  // (d)
+  if (identity.ledger != view.checkpoint.origin()) {
+    return untrusted("the broker reads the ledger " + identity.ledger + ", not " +
+                     view.checkpoint.origin());
+  }
+  const uint64_t n = view.checkpoint.size();
+  govern::AdmissionDecision d =
+      view.state->Admitted(out.enclave, govern::Role::kBroker, n, options.now);
+  if (!d.admitted) {
+    return untrusted("no admission for role broker admits MRENCLAVE " +
+                     HexEncode(out.enclave.code_hash) + " in " + view.checkpoint.origin() +
+                     " at size " + std::to_string(n) + " (" + d.code + "): " + d.message);
+  }
+  out.admitted_by = d.by.front();
+  // (e)
+  if (options.hpke_keyid_pin && *options.hpke_keyid_pin != identity.hpke_keyid) {
+    return untrusted("the broker's HPKE keyid " + identity.hpke_keyid + " is not the pinned " +
+                     *options.hpke_keyid_pin);
+  }
+  return out;
 }
 
 StatusOr<BrokerClient> BrokerClient::Create(std::string_view base_url, http::Client& client,

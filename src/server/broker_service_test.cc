@@ -209,6 +209,64 @@ TEST_F(BrokerServiceTest, IdentityStatesTheKeysTheirBindingAndTheLedger) {
   EXPECT_EQ(identity->collateral.size(), j["evidence"]["collateral"].size());
 }
 
+// The owner's check (spec §3.1 (b)–(e)): an admitted broker whose quote binds its keys passes,
+// with the collateral it serves or the owner's; each broken step is broker_untrusted.
+TEST_F(BrokerServiceTest, TheOwnersCheckTrustsOnlyAnAdmittedBrokerBoundToItsKeys) {
+  auto service = Start();
+  ASSERT_NE(service, nullptr);
+  auto identity = Client().Identity();
+  ASSERT_THAT(identity, IsOk());
+  auto view = SyncLedgerView(*ledger_, Options().ledger, nullptr);
+  ASSERT_THAT(view, IsOk());
+  BrokerCheckOptions o;
+  o.verifier = verifier_.get();
+  o.now = clock_->Now();
+  auto trusted = CheckBrokerIdentity(*identity, *view, o);
+  ASSERT_THAT(trusted, IsOk());
+  EXPECT_EQ(trusted->enclave.code_hash, broker_m_);
+  EXPECT_FALSE(trusted->owner_collateral);
+  o.collateral = *sim_->CollateralAt(o.now);
+  o.hpke_keyid_pin = identity->hpke_keyid;
+  trusted = CheckBrokerIdentity(*identity, *view, o);
+  ASSERT_THAT(trusted, IsOk());
+  EXPECT_TRUE(trusted->owner_collateral);
+
+  auto refused = [&](const BrokerIdentity& id, const BrokerCheckOptions& opts,
+                     const std::string& why) {
+    auto r = CheckBrokerIdentity(id, *view, opts);
+    EXPECT_THAT(r, StatusIs(StatusCode::kPermissionDenied, ::testing::HasSubstr(why)));
+    EXPECT_THAT(r, ReasonIs(kBrokerUntrusted));
+  };
+  // (b) a quote that does not verify; no collateral at all.
+  BrokerIdentity bad = *identity;
+  bad.quote[bad.quote.size() / 2] ^= 1;
+  refused(bad, o, "does not verify");
+  BrokerIdentity bare = *identity;
+  bare.collateral.clear();
+  BrokerCheckOptions no_collateral = o;
+  no_collateral.collateral.reset();
+  refused(bare, no_collateral, "no collateral");
+  // (c) a host that substitutes its own HPKE key keeps the broker's quote: not bound.
+  BrokerIdentity swapped = *identity;
+  swapped.hpke_key = X25519PrivateKey::Generate()->public_key();
+  swapped.hpke_keyid = X25519KeyId(swapped.hpke_key);
+  BrokerCheckOptions unpinned = o;
+  unpinned.hpke_keyid_pin.reset();
+  refused(swapped, unpinned, "report_data");
+  // (d) another ledger; an admission no longer in force (its validity ended).
+  BrokerIdentity elsewhere = *identity;
+  elsewhere.ledger = "other.example/log";
+  refused(elsewhere, o, "other.example/log");
+  BrokerCheckOptions later = o;
+  later.now = o.now + 60 * kDay;
+  later.collateral = *sim_->CollateralAt(later.now);
+  refused(*identity, later, "no admission for role broker");
+  // (e) another pin.
+  BrokerCheckOptions pinned = o;
+  pinned.hpke_keyid_pin = std::string(64, 'a');
+  refused(*identity, pinned, "not the pinned");
+}
+
 TEST_F(BrokerServiceTest, ChallengeAndReleaseOpenTheSecret) {
   auto service = Start();
   ASSERT_NE(service, nullptr);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <limits>
 
 #include "vouch/base/encoding.h"
@@ -468,16 +469,18 @@ StatusOr<Bytes> DecodeDerOrHex(ByteSpan data) {
 
 namespace {
 
-// Reads `dir`/`name`; a missing file is kNotFound.
-StatusOr<Bytes> ReadIn(const std::string& dir, const std::string& name) {
-  return ReadFile(dir + "/" + name);
-}
+// Where the files of a collateral come from: `read(name)` gives a file's bytes, kNotFound when
+// it is missing; `where` names the source in messages.
+struct FileSource {
+  std::string where;
+  std::function<StatusOr<Bytes>(const std::string& name)> read;
+};
 
-StatusOr<SignedJson> ReadSignedJson(const std::string& dir, const std::string& stem,
+StatusOr<SignedJson> ReadSignedJson(const FileSource& src, const std::string& stem,
                                     std::string_view member) {
-  auto json = ReadIn(dir, stem + ".json");
+  auto json = src.read(stem + ".json");
   if (json.ok()) {
-    VOUCH_ASSIGN_OR_RETURN(Bytes sig, ReadIn(dir, stem + "_signature.bin"));
+    VOUCH_ASSIGN_OR_RETURN(Bytes sig, src.read(stem + "_signature.bin"));
     if (sig.size() != 64) {
       return Malformed(stem + "_signature.bin",
                        "must hold 64 bytes r||s, has " + std::to_string(sig.size()));
@@ -488,20 +491,44 @@ StatusOr<SignedJson> ReadSignedJson(const std::string& dir, const std::string& s
     return out;
   }
   if (json.status().code() != StatusCode::kNotFound) return json.status();
-  auto response = ReadIn(dir, stem + "_response.json");
+  auto response = src.read(stem + "_response.json");
   if (!response.ok()) {
     if (response.status().code() == StatusCode::kNotFound) {
-      return NotFoundError("collateral directory " + dir + " has neither " + stem + ".json nor " +
-                           stem + "_response.json");
+      return NotFoundError(src.where + " has neither " + stem + ".json nor " + stem +
+                           "_response.json");
     }
     return response.status();
   }
   return ExtractSignedJson(AsStringView(*response), member);
 }
 
-StatusOr<std::string> ReadText(const std::string& dir, const std::string& name) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes b, ReadIn(dir, name));
+StatusOr<std::string> ReadText(const FileSource& src, const std::string& name) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes b, src.read(name));
   return std::string(b.begin(), b.end());
+}
+
+StatusOr<Collateral> ReadCollateral(const FileSource& src) {
+  Collateral c;
+  VOUCH_ASSIGN_OR_RETURN(Bytes root_crl, src.read("root_ca_crl.der"));
+  auto decoded = DecodeDerOrHex(root_crl);
+  if (!decoded.ok()) return Malformed("root_ca_crl.der", decoded.status().message());
+  c.root_ca_crl = std::move(*decoded);
+  VOUCH_ASSIGN_OR_RETURN(c.pck_crl, src.read("pck_crl.der"));
+  auto pck_crl = DecodeDerOrHex(c.pck_crl);
+  if (!pck_crl.ok()) return Malformed("pck_crl.der", pck_crl.status().message());
+  c.pck_crl = std::move(*pck_crl);
+  VOUCH_ASSIGN_OR_RETURN(c.pck_crl_issuer_chain, ReadText(src, "pck_crl_issuer_chain.pem"));
+  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, ReadSignedJson(src, "tcb_info", "tcbInfo"));
+  VOUCH_ASSIGN_OR_RETURN(c.tcb_info_issuer_chain, ReadText(src, "tcb_info_issuer_chain.pem"));
+  VOUCH_ASSIGN_OR_RETURN(c.qe_identity, ReadSignedJson(src, "qe_identity", "enclaveIdentity"));
+  VOUCH_ASSIGN_OR_RETURN(c.qe_identity_issuer_chain, ReadText(src, "qe_identity_issuer_chain.pem"));
+  auto pck_chain = ReadText(src, "pck_cert_chain.pem");
+  if (pck_chain.ok()) {
+    c.pck_cert_chain = std::move(*pck_chain);
+  } else if (pck_chain.status().code() != StatusCode::kNotFound) {
+    return pck_chain.status();
+  }
+  return c;
 }
 
 }  // namespace
@@ -516,27 +543,17 @@ StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir) {
                          "tcb_info.json, qe_identity.json, the CRLs and their issuer chains; " +
                          "docs/collateral.md)");
   }
-  Collateral c;
-  VOUCH_ASSIGN_OR_RETURN(Bytes root_crl, ReadIn(dir, "root_ca_crl.der"));
-  auto decoded = DecodeDerOrHex(root_crl);
-  if (!decoded.ok()) return Malformed("root_ca_crl.der", decoded.status().message());
-  c.root_ca_crl = std::move(*decoded);
-  VOUCH_ASSIGN_OR_RETURN(c.pck_crl, ReadIn(dir, "pck_crl.der"));
-  auto pck_crl = DecodeDerOrHex(c.pck_crl);
-  if (!pck_crl.ok()) return Malformed("pck_crl.der", pck_crl.status().message());
-  c.pck_crl = std::move(*pck_crl);
-  VOUCH_ASSIGN_OR_RETURN(c.pck_crl_issuer_chain, ReadText(dir, "pck_crl_issuer_chain.pem"));
-  VOUCH_ASSIGN_OR_RETURN(c.tcb_info, ReadSignedJson(dir, "tcb_info", "tcbInfo"));
-  VOUCH_ASSIGN_OR_RETURN(c.tcb_info_issuer_chain, ReadText(dir, "tcb_info_issuer_chain.pem"));
-  VOUCH_ASSIGN_OR_RETURN(c.qe_identity, ReadSignedJson(dir, "qe_identity", "enclaveIdentity"));
-  VOUCH_ASSIGN_OR_RETURN(c.qe_identity_issuer_chain, ReadText(dir, "qe_identity_issuer_chain.pem"));
-  auto pck_chain = ReadText(dir, "pck_cert_chain.pem");
-  if (pck_chain.ok()) {
-    c.pck_cert_chain = std::move(*pck_chain);
-  } else if (pck_chain.status().code() != StatusCode::kNotFound) {
-    return pck_chain.status();
-  }
-  return c;
+  return ReadCollateral({"collateral directory " + dir,
+                         [&dir](const std::string& name) { return ReadFile(dir + "/" + name); }});
+}
+
+StatusOr<Collateral> CollateralFromFiles(const std::vector<std::pair<std::string, Bytes>>& files) {
+  return ReadCollateral({"the collateral", [&files](const std::string& name) -> StatusOr<Bytes> {
+                           for (const auto& [n, data] : files) {
+                             if (n == name) return data;
+                           }
+                           return NotFoundError("the collateral has no file " + name);
+                         }});
 }
 
 std::vector<std::pair<std::string, Bytes>> CollateralFiles(const Collateral& c) {

@@ -111,6 +111,27 @@ TEST_P(RealVectorTest, WindowIsHalfOpen) {
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealVectorTest, ::testing::ValuesIn(kSgxVectors));
 
+// A collateral handed over as files (a broker's /identity, provisioning §3.1) reads back to the
+// same collateral and verifies the same quote; a missing file is kNotFound, a damaged one
+// collateral_malformed.
+TEST_P(RealVectorTest, CollateralFromFilesReadsWhatCollateralFilesWrote) {
+  Vector v = testing::LoadDcapVector(GetParam());
+  const auto files = CollateralFiles(v.collateral);
+  auto back = CollateralFromFiles(files);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(CollateralFiles(*back), files);
+  EXPECT_THAT(MakeVerifier(v.root, false)->Verify(v.quote, *back, {v.at(), false}), IsOk());
+
+  auto without = files;
+  std::erase_if(without, [](const auto& f) { return f.first == "pck_crl.der"; });
+  EXPECT_THAT(CollateralFromFiles(without), StatusIs(StatusCode::kNotFound));
+  auto damaged = files;
+  for (auto& [name, data] : damaged) {
+    if (name == "tcb_info_signature.bin") data.pop_back();
+  }
+  EXPECT_THAT(CollateralFromFiles(damaged), ReasonIs("collateral_malformed"));
+}
+
 // ---- Derived negatives on phala-dcap-qvl/sgx-v3-2025-06 ----
 
 class NegativeTest : public ::testing::Test {

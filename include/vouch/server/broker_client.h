@@ -21,6 +21,7 @@
 #define VOUCH_SERVER_BROKER_CLIENT_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,9 @@
 #include "vouch/provision/binding.h"
 #include "vouch/provision/nonce_book.h"
 #include "vouch/server/broker.h"
+#include "vouch/server/self_check.h"
+#include "vouch/sgx/collateral.h"
+#include "vouch/sgx/verifier.h"
 
 namespace vouch::server {
 
@@ -55,6 +59,37 @@ struct BrokerIdentity {
 
 // Parses a GET /identity body (format vouch-broker-identity/v1, mode broker or handoff).
 StatusOr<BrokerIdentity> ParseBrokerIdentity(std::string_view body);
+
+// The owner's check of a broker (spec/provisioning.md §3.1; what `vouch provision envelope` runs
+// before it seals anything to the broker's HPKE key), on an identity ParseBrokerIdentity
+// accepted (step (a): keyids are the SHA-256 of their SPKIs, the keys X25519 and Ed25519/P-256):
+//   (b) the key-binding quote verifies with the owner's verifier (trust roots) at `now`, with the
+//       owner's collateral, else the collateral the document carries;
+//   (c) its report_data is provision::BrokerKeyReportData(hpke key, signing SPKI), all 64 bytes;
+//   (d) the document names the ledger `view` is of, and the quote's enclave is
+//       Admitted(eii, broker, n, now) at the view's size n;
+//   (e) with a pin, the HPKE keyid equals it.
+// Error: kPermissionDenied, reason "broker_untrusted", the message naming the step and why.
+inline constexpr char kBrokerUntrusted[] = "broker_untrusted";
+
+struct BrokerCheckOptions {
+  // The owner's trust roots. REQUIRES: non-null; borrowed.
+  const sgx::DcapVerifier* verifier = nullptr;
+  // The owner's collateral (--collateral); nullopt: the document's.
+  std::optional<sgx::Collateral> collateral;
+  UnixSeconds now = 0;
+  // The expected HPKE keyid (64 lowercase hex), if pinned.
+  std::optional<std::string> hpke_keyid_pin;
+};
+
+struct TrustedBroker {
+  EnclaveInstanceInfo enclave;    // what the verified quote says
+  govern::EntryRef admitted_by;   // the first admission for role broker
+  bool owner_collateral = false;  // (b) used the owner's collateral, not the document's
+};
+
+StatusOr<TrustedBroker> CheckBrokerIdentity(const BrokerIdentity& identity, const LedgerView& view,
+                                            const BrokerCheckOptions& options);
 
 class BrokerClient {
  public:

@@ -176,6 +176,9 @@ struct Collateral {
 // kUnavailable/kNotFound (I/O); a file that does not parse is kInvalidArgument with reason
 // "collateral_malformed".
 StatusOr<Collateral> ReadCollateralDirectory(const std::string& dir);
+// The same from (file name, contents) pairs, e.g. a broker's /identity collateral (spec/
+// provisioning.md §3.1): a missing file is kNotFound; the first pair of a name counts.
+StatusOr<Collateral> CollateralFromFiles(const std::vector<std::pair<std::string, Bytes>>& files);
 // The files of a collateral directory in that layout (split files and PCS response bodies), as
 // (file name, contents) in a fixed order: what WriteCollateralDirectory writes.
 std::vector<std::pair<std::string, Bytes>> CollateralFiles(const Collateral& collateral);
