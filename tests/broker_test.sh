@@ -91,6 +91,60 @@ code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: text/plain' \
   --data '{"envelope_id":"00112233445566778899aabbccddeeff"}' "http://127.0.0.1:$bport/challenge")
 [ "$code" = 415 ] && ok || bad "challenge content type: $code"
 
+# ---- an owner makes envelopes (spec §2.4): the owner's check, the admission rule ----
+# The application: other-broker's bundle, reproduced by both builders, admitted for role workload.
+attest other-broker $C3 https://builder-a.example/ci ba.pem p4.entry
+attest other-broker $C3 https://builder-b.example/ci bb.pem p5.entry
+for e in p4 p5; do
+  "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 --json >$e.json 2>&1 ||
+    bad "submit $e: $(cat $e.json)"
+done
+I4=$(grep -o '"index":[0-9]*' p4.json | cut -d: -f2) I5=$(grep -o '"index":[0-9]*' p5.json | cut -d: -f2)
+admit adma.json --role workload --constraint "C:$XM SEC:INSECURE" \
+  --reproduced-by "$I4:$(h p4.entry)" --reproduced-by "$I5:$(h p5.entry)"
+countersign adma.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "admission of the application"
+openssl genpkey -algorithm ed25519 -out owner.pem 2>/dev/null && openssl pkey -in owner.pem -pubout -out owner.pub
+SECRET="db-password-$RANDOM$RANDOM-never-on-the-host"
+printf '%s' "$SECRET" >secret.txt
+env_args=(--broker "http://127.0.0.1:$bport" --in secret.txt --key owner.pem --log "$LOG" --policy policy
+  --root-set-pin "$PIN" "${trust[@]}")
+check envelope_admitted 0 '"verdict":"ok".*"admission":"admitted"' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$XM SEC:INSECURE" --out app.env --json
+"$VOUCH" provision inspect app.env --owner-pub owner.pub --json >inspect.json 2>&1 &&
+  grep -q "\"constraint\":\"C:$XM SEC:INSECURE\"" inspect.json && grep -q "\"keyid\":\"$KEYID\"" inspect.json &&
+  ! grep -qF "$SECRET" app.env && ok || bad "inspect app.env: $(head -c 600 inspect.json)"
+# The owner's collateral instead of the broker's, and the right pin: the same.
+check envelope_own_collateral 0 '"broker_keyid":"'"$KEYID"'"' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$XM SEC:INSECURE" --out app2.env \
+  --collateral coll-c --broker-pin "$KEYID" --json
+check envelope_exists 2 '"code":"file_exists"' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$XM SEC:INSECURE" --out app.env --json
+check envelope_wrong_pin 1 '"code":"broker_untrusted".*not the pinned' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$XM SEC:INSECURE" --out x.env \
+  --broker-pin "$(printf 'ab%.0s' {1..32})" --json
+# Without the simulation root the broker's quote does not verify.
+check envelope_untrusted_quote 1 '"code":"broker_untrusted".*does not verify' -- \
+  "$VOUCH" provision envelope --broker "http://127.0.0.1:$bport" --in secret.txt --key owner.pem \
+  --log "$LOG" --policy policy --root-set-pin "$PIN" --constraint "C:$XM SEC:INSECURE" --out x.env --json
+NOBODY=$(printf 'AB%.0s' {1..32})
+check envelope_not_admitted 1 '"code":"target_not_admitted".*C:'"$NOBODY" -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$NOBODY SEC:INSECURE" --out x.env --json
+check envelope_override 0 '"unadmitted_override":true' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$NOBODY SEC:INSECURE" --out over.env \
+  --allow-unadmitted --json
+"$VOUCH" provision inspect over.env 2>&1 | grep -q WARNING && ok || bad "the override is not shown"
+check envelope_no_record 1 '"code":"processing_record_missing"' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$XM SEC:INSECURE" --out x.env \
+  --activity payroll-db --json
+: >empty.txt
+check envelope_empty_secret 2 '"code":"input_too_large"' -- \
+  "$VOUCH" provision envelope "${env_args[@]/secret.txt/empty.txt}" --constraint "C:$XM SEC:INSECURE" \
+  --out x.env --json
+check envelope_bad_constraint 2 '"code":"constraint_malformed"' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:XYZ" --out x.env --json
+[ ! -e x.env ] && ok || bad "a refused envelope was written"
+
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"
 [ "$rc" -eq 0 ] && ok || bad "the broker did not stop cleanly: rc $rc"

@@ -114,6 +114,12 @@ json_case unseal_ok "vouch unseal" 0 ok -- unseal --bundle "$TMP/app" "$TMP/secr
 json_case unseal_stdout "vouch unseal" 2 error usage -- unseal --bundle "$TMP/app" "$TMP/secret.sealed" - --json
 echo tampered >>"$TMP/s2"
 json_case unseal_tampered "vouch unseal" 1 rejected sealed_blob_malformed -- unseal --bundle "$TMP/app" "$TMP/s2" "$TMP/o2" --json
+json_case envelope_bad_constraint "vouch provision envelope" 2 error constraint_malformed -- \
+  provision envelope --broker http://127.0.0.1:1 --constraint "C:XYZ" --in /dev/null \
+  --out "$TMP/x.env" --key "$TMP/none.pem" --log http://127.0.0.1:1 --json
+json_case envelope_no_log "vouch provision envelope" 2 error usage -- \
+  provision envelope --broker http://127.0.0.1:1 --constraint "C:XYZ" --in /dev/null \
+  --out "$TMP/x.env" --key "$TMP/none.pem" --json
 json_case custodian_keygen_ok "vouch provision custodian-keygen" 0 ok -- provision custodian-keygen --out "$TMP/cust.pem" --json
 json_case custodian_keygen_exists "vouch provision custodian-keygen" 2 error file_exists -- \
   provision custodian-keygen --out "$TMP/cust.pem" --json

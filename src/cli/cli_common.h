@@ -181,6 +181,8 @@ void RegisterSealCommands(CLI::App& app, CommandContext& ctx);       // `seal`, 
 void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx);  // `provision`
 // `provision handoff` (serve_cmd.cc: it is a broker service), added to the `provision` family.
 void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx);
+// `provision envelope` (provision_envelope_cmd.cc).
+void AddProvisionEnvelopeCommand(CLI::App* provision, CommandContext& ctx);
 
 }  // namespace vouch::cli
 

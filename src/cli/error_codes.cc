@@ -10,12 +10,14 @@
 #include "vouch/dsse/envelope.h"
 #include "vouch/govern/art30.h"
 #include "vouch/govern/codes.h"
+#include "vouch/govern/target_admission.h"
 #include "vouch/ledger/reasons.h"
 #include "vouch/pcs/reasons.h"
 #include "vouch/platform/reasons.h"
 #include "vouch/provision/envelope.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/server/broker.h"
+#include "vouch/server/broker_client.h"
 #include "vouch/server/root_client.h"
 #include "vouch/server/self_check.h"
 #include "vouch/sgx/reasons.h"
@@ -315,6 +317,12 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     // word as DSSE's, dsse::kEnvelopeMalformed above).
     Rejected(provision::kReasonEnvelopeUnsupported),
     Rejected(provision::kReasonEnvelopeSignatureInvalid),
+    // provision: making an envelope (`provision envelope`, spec/provisioning.md §2.4).
+    Rejected(server::kBrokerUntrusted),
+    Rejected(server::kBrokerResponseMalformed),
+    Rejected(g::kTargetNotAdmitted),
+    Rejected(g::kTargetRevoked),
+    Rejected(server::kProcessingRecordMissing),
 });
 
 ErrorCode Generic(StatusCode code) {

@@ -7,6 +7,7 @@
 #include "vouch/base/file.h"
 #include "vouch/build/attest.h"
 #include "vouch/constraint/constraint.h"
+#include "vouch/http/http_client.h"
 #include "vouch/sgx/enclave_info.h"
 
 namespace vouch::cli {
@@ -122,6 +123,49 @@ Status CollateralAttester::Attest(const govern::RootDescriptor& root, UnixSecond
   Status check = constraint->Check(sgx::ToEnclaveInstanceInfo(*result), at);
   if (!check.ok()) return RejectedError(check.reason(), "constraint not met: " + check.message());
   return OkStatus();
+}
+
+int ResolveLedgerView(Trust& trust, const std::string& pin, const std::string& max_checkpoint_age,
+                      bool json, bool verbose, std::optional<tlog::Policy>* policy,
+                      server::LedgerViewOptions* out) {
+  if (int rc = ResolveTrust(trust, /*required=*/true, json, verbose, policy); rc != kExitOk) {
+    return rc;
+  }
+  if ((*policy)->quorum() == "none") {
+    return ReportFailure(json, codes::kPolicyQuorumNone, "bad --policy",
+                         "the policy requires no witness (quorum none): the governance state is "
+                         "read from a checkpoint a witness quorum cosigned",
+                         "name a quorum of witnesses in the policy");
+  }
+  auto max_age = DurationArg(max_checkpoint_age, "--max-checkpoint-age");
+  if (!max_age.ok()) {
+    return ReportFailure(json, codes::kUsage, "bad usage", max_age.status().message());
+  }
+  auto root_set_pin = RootSetPinArg(pin);
+  if (!root_set_pin.ok()) {
+    return ReportFailure(json, codes::kUsage, "bad usage", root_set_pin.status().message());
+  }
+  out->replay.root_set_pin = *root_set_pin;
+  out->policy = &**policy;
+  out->max_checkpoint_age = *max_age;
+  out->clock = &RealClock();
+  return kExitOk;
+}
+
+int ReadLedgerView(const std::string& url, int timeout, const server::LedgerViewOptions& options,
+                   bool json, bool verbose, std::optional<server::LedgerView>* out) {
+  http::HttpClient http;
+  int rc = kExitOk;
+  auto log = Connect(url, http, timeout, json, &rc);
+  if (!log.ok()) return rc;
+  Verbose(verbose, "reading the ledger at " + log->base_url());
+  auto view = server::SyncLedgerView(*log, options, nullptr);
+  if (!view.ok()) return ReportStatus(json, "cannot read the ledger", view.status());
+  Verbose(verbose, "ledger " + view->checkpoint.origin() + " at size " +
+                       std::to_string(view->checkpoint.size()) + ", quorum at " +
+                       FormatRfc3339(view->quorum_time));
+  out->emplace(*std::move(view));
+  return kExitOk;
 }
 
 }  // namespace vouch::cli

@@ -12,10 +12,12 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/log_common.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
 #include "vouch/govern/replay.h"
 #include "vouch/govern/statement.h"
+#include "vouch/server/self_check.h"
 #include "vouch/sgx/collateral.h"
 #include "vouch/sgx/verifier.h"
 
@@ -70,6 +72,20 @@ class CollateralAttester final : public govern::EvidenceAttester {
   std::map<Sha256Digest, sgx::Collateral> by_hash_;
   const sgx::Collateral* first_ = nullptr;
 };
+
+// A command that reads a verified, replayed view of the ledger (server::SyncLedgerView), as
+// `ledger countersign` and `provision envelope` do, in two steps so that the command can check
+// its own inputs in between:
+//   ResolveLedgerView: --policy (required; its quorum must not be "none"), --root-set-pin (or
+//     $VOUCH_ROOT_SET_PIN) and --max-checkpoint-age into `out` (policy and clock set; the policy
+//     is kept in `*policy`, which must outlive `out`);
+//   ReadLedgerView: the log at `url` (each call bounded by `timeout` seconds), synced.
+// Each reports a failure and returns its exit code, else kExitOk.
+int ResolveLedgerView(Trust& trust, const std::string& pin, const std::string& max_checkpoint_age,
+                      bool json, bool verbose, std::optional<tlog::Policy>* policy,
+                      server::LedgerViewOptions* out);
+int ReadLedgerView(const std::string& url, int timeout, const server::LedgerViewOptions& options,
+                   bool json, bool verbose, std::optional<server::LedgerView>* out);
 
 // Writes `data` to `path` ("-" for stdout) atomically with `mode`.
 Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);

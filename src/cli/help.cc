@@ -209,6 +209,13 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
       {"vouch provision",
        "  vouch provision custodian-keygen --out custodian-a.pem   # and custodian-a.pub.pem\n"
        "  vouch provision inspect secret.env --owner-pub owner.pub"},
+      {"vouch provision envelope",
+       "  vouch provision envelope --broker http://127.0.0.1:7390 --constraint \"C:$MRENCLAVE\" "
+       "\\\n"
+       "      --in db-password.txt --out db.env --key owner.pem --log http://127.0.0.1:7380 \\\n"
+       "      --policy ledger.policy --root-set-pin $PIN\n"
+       "  vouch provision envelope ... --expires 2027-06-30T00:00:00Z --activity payroll-db \\\n"
+       "      --recovery c1.pub.pem --recovery c2.pub.pem --recovery c3.pub.pem --threshold 2"},
       {"vouch provision custodian-keygen",
        "  vouch provision custodian-keygen --out custodian-a.pem   # prints its keyid\n"
        "  vouch provision custodian-keygen --out keys/c1.pem --pub-out share/c1.pub.pem --json"},

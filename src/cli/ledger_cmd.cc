@@ -250,25 +250,12 @@ int RunCountersign(CountersignOptions o) {
   }
   if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "--out"); rc != kExitOk) return rc;
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, opts.verbose, &policy);
+  server::LedgerViewOptions view_options;
+  if (int rc = ResolveLedgerView(opts.trust, o.pin, o.max_checkpoint_age, opts.json, opts.verbose,
+                                 &policy, &view_options);
       rc != kExitOk) {
     return rc;
   }
-  if (policy->quorum() == "none") {
-    return ReportFailure(opts.json, codes::kPolicyQuorumNone, "bad --policy",
-                         "the policy requires no witness (quorum none): the root set in force "
-                         "is read from a checkpoint a witness quorum cosigned",
-                         "name a quorum of witnesses in the policy");
-  }
-  auto max_age = DurationArg(o.max_checkpoint_age, "--max-checkpoint-age");
-  if (!max_age.ok()) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage", max_age.status().message());
-  }
-  server::LedgerViewOptions view_options;
-  auto pin = RootSetPinArg(o.pin);
-  if (!pin.ok())
-    return ReportFailure(opts.json, codes::kUsage, "bad usage", pin.status().message());
-  view_options.replay.root_set_pin = *pin;
   // What the roots sign is the canonical (RFC 8785) form of the statement.
   Bytes text;
   if (int rc = ReadEntryFile(opts.envelope, opts.json, &text); rc != kExitOk) return rc;
@@ -302,15 +289,11 @@ int RunCountersign(CountersignOptions o) {
   int rc = kExitOk;
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
-  view_options.policy = &*policy;
-  view_options.max_checkpoint_age = *max_age;
-  view_options.clock = &RealClock();
-  Verbose(opts.verbose, "reading the ledger at " + log->base_url());
-  auto view = server::SyncLedgerView(*log, view_options, nullptr);
-  if (!view.ok()) return ReportStatus(opts.json, "cannot read the ledger", view.status());
-  Verbose(opts.verbose, "ledger " + view->checkpoint.origin() + " at size " +
-                            std::to_string(view->checkpoint.size()) + ", quorum at " +
-                            FormatRfc3339(view->quorum_time));
+  std::optional<server::LedgerView> view;
+  if (rc = ReadLedgerView(opts.url, opts.timeout, view_options, opts.json, opts.verbose, &view);
+      rc != kExitOk) {
+    return rc;
+  }
 
   // Every root at once.
   std::vector<server::RootClient> clients;

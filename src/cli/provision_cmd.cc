@@ -294,6 +294,7 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx) {
       app.add_subcommand("provision", "Provisioning envelopes and recovery custodian keys");
   provision->footer(std::string(kProvisionHelp) + "\n\n" + kExitCodesHelp);
   provision->require_subcommand(1);
+  AddProvisionEnvelopeCommand(provision, ctx);
   AddProvisionHandoffCommand(provision, ctx);
 
   auto keygen_opts = std::make_shared<KeygenOptions>();
