@@ -269,6 +269,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(g::kRecordVersionGap),
     Rejected(g::kBrokerKeyUnannounced),
     Rejected(g::kBrokerKeyMismatch),
+    Rejected(g::kReleaseRecordMismatch),
     Rejected(g::kBrokerEvidenceMalformed),
     Rejected(g::kBrokerKeyBindingMismatch),
     Rejected(g::kBrokerIdentityMismatch),

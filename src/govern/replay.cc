@@ -340,6 +340,14 @@ struct GovernanceState::Impl {
   std::map<std::string, uint64_t> root_key_revoked;
   std::vector<RevocationSummary> revocations;
   std::map<std::string, RecordSummary> records;  // latest version by activity id
+  // Every valid processing record, by index: what a release record's `record` may name (the
+  // version in force when the broker judged it may since have been superseded).
+  struct RecordVersion {
+    Sha256Digest entry_hash{};
+    std::string activity_id;
+    uint64_t version = 0;
+  };
+  std::map<uint64_t, RecordVersion> record_versions;
   // Announced broker signing keys by keyid: the first valid broker-key statement for each.
   std::unordered_map<std::string, BrokerKeyRecord> broker_keys;
   // Valid release records, in log order, and by the activity they name.
@@ -1231,7 +1239,28 @@ struct GovernanceState::Impl {
     }
     VOUCH_RETURN_IF_ERROR(
         SignedBy(e, announced.signing_key, "broker signing key " + r.broker_signing_keyid));
+    VOUCH_RETURN_IF_ERROR(JudgeReleaseRecordRef(r, i));
     return BrokerAdmitted(announced.identity, i, r.issued_on);
+  }
+
+  // A release serving an activity names the version of its processing record (governance.md
+  // §3.6.1): a valid record before it, of that activity id and version.
+  Status JudgeReleaseRecordRef(const ReleaseRecord& r, uint64_t i) const {
+    if (!r.record) return OkStatus();
+    auto it = record_versions.find(r.record->index);
+    if (r.record->index >= i || it == record_versions.end() ||
+        it->second.entry_hash != r.record->sha256) {
+      return Rejected(kReferenceNotFound, "record " + RefText(*r.record) +
+                                              " is not a valid processing record before it");
+    }
+    if (!r.activity_id || it->second.activity_id != *r.activity_id ||
+        it->second.version != r.activity_version) {
+      return Rejected(kReleaseRecordMismatch, "record " + RefText(*r.record) + " is version " +
+                                                  std::to_string(it->second.version) +
+                                                  " of activity \"" + it->second.activity_id +
+                                                  "\", not the release's activity");
+    }
+    return OkStatus();
   }
 
   Status Judge(const Candidate& e, const Statement& st, uint64_t i, EntryVerdict* v,
@@ -1306,6 +1335,7 @@ struct GovernanceState::Impl {
       if (old != records.end()) by_index.erase(old->second.entry.index);
       by_index[i] = {StatementKind::kProcessingRecord, entry.entry_hash(), 0};
       records[rec.activity_id] = {{i, entry.entry_hash()}, rec};
+      record_versions[i] = {entry.entry_hash(), rec.activity_id, rec.activity_version};
     }
   }
 

@@ -286,17 +286,29 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   {
     GovernanceState state(options);
     for (size_t i = 0; i < base; ++i) (void)state.Append(hb_->entries()[i]);
-    auto for_activity = [&](int64_t issued) {
+    const Bytes record = Signed(Statement{Record(1, {adm}, 2 * kHour + 600)}, {"root-1", "root-2"});
+    const EntryRef rec{state.size(), Sha256(record)};
+    ASSERT_TRUE(state.Append(record).valid);
+    auto for_activity = [&](int64_t issued, EntryRef ref = {}, uint64_t version = 1,
+                            const std::string& activity = "payroll-db") {
       ReleaseRecord r = Release(hello_m_, {adm}, issued);
-      r.activity_id = "payroll-db";
-      r.activity_version = 1;
-      r.record = adm;
+      r.activity_id = activity;
+      r.activity_version = version;
+      r.record = ref.sha256 == Sha256Digest{} ? rec : ref;
       return Statement{r};
     };
     EXPECT_EQ(state.ActivityReleases("payroll-db").releases, 0u);
     EXPECT_FALSE(state.Append(Signed(for_activity(5 * kHour), {"other"})).valid);  // unannounced
     EXPECT_TRUE(state.Append(announce).valid);
     EXPECT_TRUE(state.Append(release).valid);
+    // `record` names the activity's processing record, of its version (governance §3.6.1).
+    EXPECT_EQ(state.Append(Signed(for_activity(5 * kHour, adm), {"other"})).code,
+              kReferenceNotFound);
+    EXPECT_EQ(state.Append(Signed(for_activity(5 * kHour, rec, 2), {"other"})).code,
+              kReleaseRecordMismatch);
+    EXPECT_EQ(
+        state.Append(Signed(for_activity(5 * kHour, rec, 1, "other-activity"), {"other"})).code,
+        kReleaseRecordMismatch);
     EXPECT_TRUE(state.Append(Signed(for_activity(5 * kHour), {"other"})).valid);
     EXPECT_TRUE(state.Append(Signed(for_activity(4 * kHour), {"other"})).valid);
     ReleaseTally tally = state.ActivityReleases("payroll-db");

@@ -72,6 +72,10 @@ inline constexpr char kRegisterEntryMissing[] = "register_entry_missing";
 inline constexpr char kBrokerKeyUnannounced[] = "broker_key_unannounced";
 // The release names a broker MRENCLAVE or HPKE keyid other than the announcement of its key.
 inline constexpr char kBrokerKeyMismatch[] = "broker_key_mismatch";
+// The release's `record` is a valid processing record, but of another activity id or version
+// than its `activity` (governance.md §3.6.1; a `record` that is no valid processing record
+// before it is reference_not_found).
+inline constexpr char kReleaseRecordMismatch[] = "release_record_mismatch";
 // A broker-key statement's quote does not parse, does not bind its two keys in report_data, or
 // its report body is not the statement's identity (MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN).
 inline constexpr char kBrokerEvidenceMalformed[] = "broker_evidence_malformed";
