@@ -239,6 +239,7 @@ int RunEnvelope(EnvelopeOptions o) {
   auto inner = provision::Inner::Generate(*std::move(secret));
   if (!inner.ok()) return ReportStatus(json, "cannot prepare the secret", inner.status());
   std::vector<const PublicKeySign*> signers;
+  signers.reserve(owners.size());
   for (const auto& k : owners) signers.push_back(k.get());
   auto envelope = provision::MakeEnvelope(request, *inner, signers);
   if (!envelope.ok()) {

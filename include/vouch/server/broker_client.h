@@ -34,6 +34,7 @@
 #include "vouch/provision/binding.h"
 #include "vouch/provision/nonce_book.h"
 #include "vouch/server/broker.h"
+#include "vouch/server/fetch_secret.h"
 #include "vouch/server/self_check.h"
 #include "vouch/sgx/collateral.h"
 #include "vouch/sgx/verifier.h"
@@ -91,7 +92,7 @@ struct TrustedBroker {
 StatusOr<TrustedBroker> CheckBrokerIdentity(const BrokerIdentity& identity, const LedgerView& view,
                                             const BrokerCheckOptions& options);
 
-class BrokerClient {
+class BrokerClient final : public BrokerApi {
  public:
   // `base_url`: http(s)://host[:port][/prefix], no query. `client` is borrowed and must outlive
   // this object; `timeout` bounds each call.
@@ -102,9 +103,10 @@ class BrokerClient {
   // GET /identity.
   StatusOr<BrokerIdentity> Identity() const;
   // POST /challenge.
-  StatusOr<provision::IssuedNonce> Challenge(const provision::EnvelopeId& envelope_id) const;
+  StatusOr<provision::IssuedNonce> Challenge(
+      const provision::EnvelopeId& envelope_id) const override;
   // POST /release, evidence type sgx-dcap-quote, no collateral (the broker uses its own).
-  StatusOr<ReleaseResult> Release(const ReleaseRequest& request) const;
+  StatusOr<ReleaseResult> Release(const ReleaseRequest& request) const override;
 
   const std::string& base_url() const { return base_; }
 

@@ -1,0 +1,96 @@
+#include "vouch/server/fetch_secret.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+
+#include "vouch/crypto/x25519.h"
+#include "vouch/govern/statement.h"
+#include "vouch/provision/binding.h"
+#include "vouch/provision/envelope_crypto.h"
+#include "vouch/seal/seal.h"
+#include "vouch/tlog/merkle.h"
+
+namespace vouch::server {
+namespace {
+
+Status BadRecord(const std::string& why) {
+  return RejectedError(kReleaseRecordInvalid, "the broker's release record " + why);
+}
+
+// E5.
+Status CheckRecord(const ReleaseResult& r, const provision::Envelope& envelope,
+                   const provision::Nonce& nonce, const X25519PublicKey& enclave_key) {
+  if (tlog::HashLeaf(r.record_entry) != r.record_leaf_hash) {
+    return BadRecord("does not hash to the leaf hash it came with");
+  }
+  auto entry = dsse::LedgerEntry::Parse(r.record_entry);
+  if (!entry.ok()) return BadRecord("is no ledger entry: " + entry.status().message());
+  auto statement = govern::ParseStatement(entry->payload());
+  const auto* record =
+      statement.ok() ? std::get_if<govern::ReleaseRecord>(&statement->predicate) : nullptr;
+  if (record == nullptr) return BadRecord("is no release-record statement");
+  if (record->envelope_id != envelope.payload().id ||
+      record->envelope_sha256 != envelope.payload_sha256()) {
+    return BadRecord("names another envelope");
+  }
+  if (record->nonce != nonce) return BadRecord("names another nonce");
+  if (record->enclave_key != enclave_key) return BadRecord("names another enclave key");
+  return OkStatus();
+}
+
+}  // namespace
+
+Bytes ProvisionedAad(const provision::EnvelopeId& id) {
+  const std::string_view tag = kProvisionedAadTag;
+  Bytes aad(tag.size() + id.size());
+  std::copy(tag.begin(), tag.end(), aad.begin());
+  std::copy(id.begin(), id.end(), aad.begin() + static_cast<std::ptrdiff_t>(tag.size()));
+  return aad;
+}
+
+StatusOr<FetchedSecret> FetchSecret(platform::Platform& platform, const BrokerApi& broker,
+                                    const provision::Envelope& envelope,
+                                    const FetchOptions& options) {
+  const provision::EnvelopePayload& p = envelope.payload();
+  FetchedSecret out;
+  // E0.
+  if (options.owner_anchors) {
+    VOUCH_RETURN_IF_ERROR(envelope.VerifyOwners(*options.owner_anchors).status());
+  }
+  // E1–E4.
+  VOUCH_ASSIGN_OR_RETURN(provision::IssuedNonce issued, broker.Challenge(p.id));
+  VOUCH_ASSIGN_OR_RETURN(X25519PrivateKey key, X25519PrivateKey::Generate());
+  ReleaseRequest request;
+  request.envelope = ToBytes(envelope.bytes());
+  request.nonce = issued.nonce;
+  request.enclave_key = key.public_key();
+  auto quote = platform.Quote(provision::ReleaseReportData(issued.nonce, request.enclave_key));
+  if (!quote.ok()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the platform gives no quote: " + quote.status().message(), kQuoteUnavailable);
+  }
+  request.quote = *std::move(quote);
+  VOUCH_ASSIGN_OR_RETURN(ReleaseResult result, broker.Release(request));
+  // E5.
+  VOUCH_RETURN_IF_ERROR(CheckRecord(result, envelope, issued.nonce, request.enclave_key));
+  // E6.
+  provision::ResponseBinding binding{p.id, issued.nonce, request.enclave_key,
+                                     result.record_leaf_hash};
+  VOUCH_ASSIGN_OR_RETURN(provision::Inner inner,
+                         provision::OpenResponse(key, binding, result.sealed));
+  if (options.owner_anchors) {
+    VOUCH_RETURN_IF_ERROR(inner.VerifyCommitment(p.id, p.commitment));
+    out.owner_verified = true;
+  }
+  // E7.
+  out.secret = SecretBytes(inner.secret().Reveal());
+  VOUCH_ASSIGN_OR_RETURN(out.sealed, seal::Seal(platform, seal::SealPolicy::kMrEnclave, out.secret,
+                                                ProvisionedAad(p.id)));
+  out.release_id = result.release_id;
+  out.record_index = result.record_index;
+  out.record_leaf_hash = result.record_leaf_hash;
+  return out;
+}
+
+}  // namespace vouch::server
