@@ -1,7 +1,8 @@
 // Test support for the broker (broker_test.cc, broker_service_test.cc): the governed-ledger
 // fixture (ledger_fixture.h) with a broker's keys and simulated platform, an application's
 // platform, admissions for both, envelopes for the application, and the enclave side of a
-// release (a fresh key and a quote binding it to a nonce; opening the response).
+// release (server::ReleaseAttempt: a fresh key and a quote binding it to a nonce; opening the
+// response).
 #ifndef VOUCH_SERVER_BROKER_FIXTURE_H_
 #define VOUCH_SERVER_BROKER_FIXTURE_H_
 
@@ -17,6 +18,7 @@
 #include "vouch/provision/envelope.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/server/broker.h"
+#include "vouch/server/fetch_secret.h"
 
 namespace vouch::server::ledger_testing {
 
@@ -110,33 +112,32 @@ class BrokerLedgerTest : public GovernedLedgerTest {
     return provision::Envelope::Parse(envelope)->payload().id;
   }
 
-  // The enclave side of one release: a fresh key and a quote binding it to `nonce`.
+  // The enclave side of one release (server::ReleaseAttempt): a fresh key and a quote binding it
+  // to `nonce`. `request` is a copy tests may spoil; Open uses the attempt's own.
   struct Attempt {
     ReleaseRequest request;
-    std::optional<X25519PrivateKey> key;
+    std::optional<ReleaseAttempt> attempt;
   };
   static Attempt MakeAttempt(const Bytes& envelope, const provision::Nonce& nonce,
                              platform::Platform& platform) {
     Attempt a;
-    a.request.envelope = envelope;
-    a.request.nonce = nonce;
-    a.key.emplace(*X25519PrivateKey::Generate());
-    a.request.enclave_key = a.key->public_key();
-    auto quote = platform.Quote(provision::ReleaseReportData(nonce, a.request.enclave_key));
-    EXPECT_THAT(quote, IsOk());
-    if (quote.ok()) a.request.quote = *quote;
+    auto attempt = ReleaseAttempt::Create(platform, envelope, nonce);
+    EXPECT_THAT(attempt, IsOk());
+    if (!attempt.ok()) return a;
+    a.request = attempt->request();
+    a.attempt.emplace(*std::move(attempt));
     return a;
   }
 
-  // The secret the enclave opens from `result` (checked against the owner's commitment).
+  // The secret the enclave opens from `result` (ReleaseAttempt::Open: the record, the response,
+  // the owner's commitment).
   static std::string Open(const Attempt& a, const ReleaseResult& result) {
-    auto env = provision::Envelope::Parse(a.request.envelope);
-    provision::ResponseBinding binding{env->payload().id, a.request.nonce, a.request.enclave_key,
-                                       result.record_leaf_hash};
-    auto inner = provision::OpenResponse(*a.key, binding, result.sealed);
+    auto env = provision::Envelope::Parse(a.attempt->request().envelope);
+    EXPECT_THAT(env, IsOk());
+    if (!env.ok()) return "";
+    auto inner = a.attempt->Open(*env, result);
     EXPECT_THAT(inner, IsOk());
     if (!inner.ok()) return "";
-    EXPECT_THAT(inner->VerifyCommitment(env->payload().id, env->payload().commitment), IsOk());
     return std::string(AsStringView(inner->secret().Reveal()));
   }
 

@@ -4,7 +4,6 @@
 #include <string_view>
 #include <utility>
 
-#include "vouch/crypto/x25519.h"
 #include "vouch/govern/statement.h"
 #include "vouch/provision/binding.h"
 #include "vouch/provision/envelope_crypto.h"
@@ -20,7 +19,7 @@ Status BadRecord(const std::string& why) {
 
 // E5.
 Status CheckRecord(const ReleaseResult& r, const provision::Envelope& envelope,
-                   const provision::Nonce& nonce, const X25519PublicKey& enclave_key) {
+                   const ReleaseRequest& request) {
   if (tlog::HashLeaf(r.record_entry) != r.record_leaf_hash) {
     return BadRecord("does not hash to the leaf hash it came with");
   }
@@ -34,8 +33,8 @@ Status CheckRecord(const ReleaseResult& r, const provision::Envelope& envelope,
       record->envelope_sha256 != envelope.payload_sha256()) {
     return BadRecord("names another envelope");
   }
-  if (record->nonce != nonce) return BadRecord("names another nonce");
-  if (record->enclave_key != enclave_key) return BadRecord("names another enclave key");
+  if (record->nonce != request.nonce) return BadRecord("names another nonce");
+  if (record->enclave_key != request.enclave_key) return BadRecord("names another enclave key");
   return OkStatus();
 }
 
@@ -49,41 +48,63 @@ Bytes ProvisionedAad(const provision::EnvelopeId& id) {
   return aad;
 }
 
+StatusOr<ReleaseAttempt> ReleaseAttempt::Create(platform::Platform& platform, ByteSpan envelope,
+                                                const provision::Nonce& nonce) {
+  // E2.
+  VOUCH_ASSIGN_OR_RETURN(X25519PrivateKey key, X25519PrivateKey::Generate());
+  ReleaseRequest request;
+  request.envelope = ToBytes(envelope);
+  request.nonce = nonce;
+  request.enclave_key = key.public_key();
+  // E3.
+  auto quote = platform.Quote(provision::ReleaseReportData(nonce, request.enclave_key));
+  if (!quote.ok()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the platform gives no quote: " + quote.status().message(), kQuoteUnavailable);
+  }
+  request.quote = *std::move(quote);
+  return ReleaseAttempt(std::move(request), std::move(key));
+}
+
+StatusOr<provision::Inner> ReleaseAttempt::Open(const provision::Envelope& envelope,
+                                                const ReleaseResult& result) const {
+  if (!EqualBytes(envelope.bytes(), request_.envelope)) {
+    return InvalidArgumentError("the envelope is not the one this release asked for");
+  }
+  VOUCH_RETURN_IF_ERROR(CheckRecord(result, envelope, request_));
+  const provision::EnvelopePayload& p = envelope.payload();
+  provision::ResponseBinding binding{p.id, request_.nonce, request_.enclave_key,
+                                     result.record_leaf_hash};
+  VOUCH_ASSIGN_OR_RETURN(provision::Inner inner,
+                         provision::OpenResponse(key_, binding, result.sealed));
+  VOUCH_RETURN_IF_ERROR(inner.VerifyCommitment(p.id, p.commitment));
+  return inner;
+}
+
 StatusOr<FetchedSecret> FetchSecret(platform::Platform& platform, const BrokerApi& broker,
                                     const provision::Envelope& envelope,
                                     const FetchOptions& options) {
   const provision::EnvelopePayload& p = envelope.payload();
   FetchedSecret out;
   // E0.
-  if (options.owner_anchors) {
-    VOUCH_RETURN_IF_ERROR(envelope.VerifyOwners(*options.owner_anchors).status());
+  if (options.anchors != nullptr) {
+    if (options.anchors->policy()) {
+      return Status(StatusCode::kUnimplemented,
+                    "the anchors give a tlog policy; verifying the release record's tlog-proof "
+                    "inside the enclave is not supported yet (remove the policy, set it to null)",
+                    kAnchorsPolicyUnsupported);
+    }
+    VOUCH_RETURN_IF_ERROR(envelope.VerifyOwners(options.anchors->owner_keys()).status());
+    out.owner_verified = true;
   }
   // E1–E4.
   VOUCH_ASSIGN_OR_RETURN(provision::IssuedNonce issued, broker.Challenge(p.id));
-  VOUCH_ASSIGN_OR_RETURN(X25519PrivateKey key, X25519PrivateKey::Generate());
-  ReleaseRequest request;
-  request.envelope = ToBytes(envelope.bytes());
-  request.nonce = issued.nonce;
-  request.enclave_key = key.public_key();
-  auto quote = platform.Quote(provision::ReleaseReportData(issued.nonce, request.enclave_key));
-  if (!quote.ok()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "the platform gives no quote: " + quote.status().message(), kQuoteUnavailable);
-  }
-  request.quote = *std::move(quote);
-  VOUCH_ASSIGN_OR_RETURN(ReleaseResult result, broker.Release(request));
-  // E5.
-  VOUCH_RETURN_IF_ERROR(CheckRecord(result, envelope, issued.nonce, request.enclave_key));
-  // E6.
-  provision::ResponseBinding binding{p.id, issued.nonce, request.enclave_key,
-                                     result.record_leaf_hash};
-  VOUCH_ASSIGN_OR_RETURN(provision::Inner inner,
-                         provision::OpenResponse(key, binding, result.sealed));
-  if (options.owner_anchors) {
-    VOUCH_RETURN_IF_ERROR(inner.VerifyCommitment(p.id, p.commitment));
-    out.owner_verified = true;
-  }
-  // E7.
+  VOUCH_ASSIGN_OR_RETURN(ReleaseAttempt attempt,
+                         ReleaseAttempt::Create(platform, envelope.bytes(), issued.nonce));
+  VOUCH_ASSIGN_OR_RETURN(ReleaseResult result, broker.Release(attempt.request()));
+  // E5–E6.
+  VOUCH_ASSIGN_OR_RETURN(provision::Inner inner, attempt.Open(envelope, result));
+  // E7. The inner (its commit key and secret) and the attempt's key wipe themselves.
   out.secret = SecretBytes(inner.secret().Reveal());
   VOUCH_ASSIGN_OR_RETURN(out.sealed, seal::Seal(platform, seal::SealPolicy::kMrEnclave, out.secret,
                                                 ProvisionedAad(p.id)));

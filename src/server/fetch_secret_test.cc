@@ -5,11 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "server/broker_fixture.h"
 #include "testing/status_matchers.h"
+#include "vouch/govern/statement.h"
+#include "vouch/provision/anchors.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/seal/seal.h"
 
@@ -52,15 +57,19 @@ class FetchSecretTest : public ledger_testing::BrokerLedgerTest {
 
   provision::Envelope MakeEnv() { return *provision::Envelope::Parse(Envelope()); }
 
-  FetchOptions Anchored(const LocalSigningKey& owner) {
+  // Options with anchors of `owner`'s key (kept in anchors_).
+  FetchOptions Anchored(const LocalSigningKey& owner,
+                        std::optional<std::string> policy = std::nullopt) {
+    anchors_.emplace(
+        *provision::Anchors::FromKeys({*PublicKeyFromSpki(owner.verifier().spki_der())}, policy));
     FetchOptions o;
-    o.owner_anchors.emplace();
-    o.owner_anchors->Add(*PublicKeyFromSpki(owner.verifier().spki_der()));
+    o.anchors = &*anchors_;
     return o;
   }
 
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<InProcessBroker> api_;
+  std::optional<provision::Anchors> anchors_;
 };
 
 TEST_F(FetchSecretTest, ReleasesOpensAndSealsToTheEnclaveOnly) {
@@ -130,9 +139,9 @@ TEST_F(FetchSecretTest, ARecordThatIsNotThisReleasesIsRefused) {
               ReasonIs(provision::kReasonResponseDecryptFailed));
 }
 
-// A broker (or a host that made its own envelope) answers with another secret, correctly
-// sealed to the enclave: only an enclave with anchors notices.
-TEST_F(FetchSecretTest, ASubstitutedSecretIsCaughtOnlyWithAnchors) {
+// A broker answers with another secret, correctly sealed to the enclave: the envelope's
+// commitment catches it, anchors or not.
+TEST_F(FetchSecretTest, ASecretTheBrokerSubstitutedIsRefused) {
   provision::Envelope env = MakeEnv();
   api_->tamper = [&](const ReleaseRequest& request, ReleaseResult& r) {
     auto inner = provision::Inner::Generate(SecretBytes(AsBytes(std::string_view("attacker"))));
@@ -144,11 +153,102 @@ TEST_F(FetchSecretTest, ASubstitutedSecretIsCaughtOnlyWithAnchors) {
     ASSERT_THAT(sealed, IsOk());
     r.sealed = *sealed;
   };
-  auto unanchored = FetchSecret(*app_platform_, *api_, env);
-  ASSERT_THAT(unanchored, IsOk());
-  EXPECT_EQ(AsStringView(unanchored->secret.Reveal()), "attacker");
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env),
+              ReasonIs(provision::kReasonCommitmentMismatch));
   EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, Anchored(*owner_)),
-              ReasonIs("commitment_mismatch"));
+              ReasonIs(provision::kReasonCommitmentMismatch));
+}
+
+// A host that makes its own envelope (its own secret and commitment, its own owner key) for the
+// same broker and target: without anchors the enclave takes it — the documented limit — and with
+// anchors it is refused before the broker is asked.
+TEST_F(FetchSecretTest, AHostSubstitutedEnvelopeIsCaughtOnlyWithAnchors) {
+  const std::unique_ptr<LocalSigningKey> real_owner = std::move(owner_);
+  owner_ = *LocalSigningKey::Generate(SignatureAlgorithm::kEd25519);
+  provision::Envelope host_made = MakeEnv();
+  auto unanchored = FetchSecret(*app_platform_, *api_, host_made);
+  ASSERT_THAT(unanchored, IsOk());
+  EXPECT_FALSE(unanchored->owner_verified);
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, host_made, Anchored(*real_owner)),
+              ReasonIs(provision::kReasonEnvelopeSignatureInvalid));
+}
+
+// The anchors' tlog policy is not supported yet: refused, never silently ignored.
+TEST_F(FetchSecretTest, AnchorsWithAPolicyAreRefused) {
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, MakeEnv(), Anchored(*owner_, "quorum none\n")),
+              StatusIs(StatusCode::kUnimplemented, ::testing::HasSubstr("not supported")));
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, MakeEnv(), Anchored(*owner_, "quorum none\n")),
+              ReasonIs(kAnchorsPolicyUnsupported));
+  EXPECT_EQ(api_->challenges, 0);
+}
+
+TEST_F(FetchSecretTest, ARecordForAnotherEnvelopeIsRefused) {
+  provision::Envelope env = MakeEnv();
+  const Bytes other_env = Envelope();
+  auto nonce = broker_->Challenge(IdOf(other_env));
+  ASSERT_THAT(nonce, IsOk());
+  Attempt other = MakeAttempt(other_env, nonce->nonce, *app_platform_);
+  auto other_result = broker_->Release(other.request);
+  ASSERT_THAT(other_result, IsOk());
+  api_->tamper = [&](const ReleaseRequest&, ReleaseResult& r) {
+    r.record_entry = other_result->record_entry;
+    r.record_leaf_hash = other_result->record_leaf_hash;
+  };
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env),
+              StatusIs(StatusCode::kPermissionDenied, ::testing::HasSubstr("another envelope")));
+}
+
+// The broker's own record, re-signed with one field changed: each field E5 compares is checked
+// on its own.
+TEST_F(FetchSecretTest, EachRecordFieldIsCompared) {
+  provision::Envelope env = MakeEnv();
+  const std::function<void(govern::ReleaseRecord&)> edits[] = {
+      [](govern::ReleaseRecord& r) { r.nonce[5] ^= 1; },
+      [](govern::ReleaseRecord& r) { r.enclave_key[5] ^= 1; },
+      [](govern::ReleaseRecord& r) { r.envelope_id[5] ^= 1; },
+      [](govern::ReleaseRecord& r) { r.envelope_sha256[5] ^= 1; },
+  };
+  const char* const expected[] = {"another nonce", "another enclave key", "another envelope",
+                                  "another envelope"};
+  for (size_t i = 0; i < std::size(edits); ++i) {
+    api_->tamper = [&](const ReleaseRequest&, ReleaseResult& r) {
+      auto entry = dsse::LedgerEntry::Parse(r.record_entry);
+      ASSERT_THAT(entry, IsOk());
+      auto statement = govern::ParseStatement(entry->payload());
+      ASSERT_THAT(statement, IsOk());
+      edits[i](std::get<govern::ReleaseRecord>(statement->predicate));
+      auto payload = govern::EncodeStatement(*statement);
+      ASSERT_THAT(payload, IsOk());
+      auto sig = dsse::SignPayload(*signing_key_, dsse::kInTotoPayloadType, *payload);
+      ASSERT_THAT(sig, IsOk());
+      auto resigned = dsse::LedgerEntry::Create(*payload, {*sig});
+      ASSERT_THAT(resigned, IsOk());
+      r.record_entry = ToBytes(resigned->bytes());
+      r.record_leaf_hash = tlog::HashLeaf(r.record_entry);
+    };
+    EXPECT_THAT(FetchSecret(*app_platform_, *api_, env),
+                StatusIs(StatusCode::kPermissionDenied, ::testing::HasSubstr(expected[i])))
+        << i;
+  }
+  // Untampered, the same release passes.
+  api_->tamper = nullptr;
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env), IsOk());
+}
+
+// ReleaseAttempt::Open checks the envelope it is given is the one it asked for.
+TEST_F(FetchSecretTest, AnAttemptOpensOnlyForItsOwnEnvelope) {
+  provision::Envelope env = MakeEnv();
+  provision::Envelope other = MakeEnv();
+  auto nonce = broker_->Challenge(env.payload().id);
+  ASSERT_THAT(nonce, IsOk());
+  auto attempt = ReleaseAttempt::Create(*app_platform_, env.bytes(), nonce->nonce);
+  ASSERT_THAT(attempt, IsOk());
+  auto result = broker_->Release(attempt->request());
+  ASSERT_THAT(result, IsOk());
+  EXPECT_THAT(attempt->Open(other, *result), StatusIs(StatusCode::kInvalidArgument));
+  auto inner = attempt->Open(env, *result);
+  ASSERT_THAT(inner, IsOk());
+  EXPECT_EQ(AsStringView(inner->secret().Reveal()), kSecret);
 }
 
 }  // namespace
