@@ -120,6 +120,16 @@ json_case envelope_bad_constraint "vouch provision envelope" 2 error constraint_
 json_case envelope_no_log "vouch provision envelope" 2 error usage -- \
   provision envelope --broker http://127.0.0.1:1 --constraint "C:XYZ" --in /dev/null \
   --out "$TMP/x.env" --key "$TMP/none.pem" --json
+json_case fetch_outside "vouch provision fetch" 2 error platform_unavailable -- \
+  provision fetch "$TMP/none.env" --broker http://127.0.0.1:1 --seal-out "$TMP/f.sealed" --json
+json_case fetch_bad_anchors "vouch provision fetch" 2 error anchors_malformed -- \
+  provision fetch "$TMP/none.env" --broker http://127.0.0.1:1 --seal-out "$TMP/f.sealed" \
+  --anchors /dev/null --json
+json_case unseal_outside "vouch provision unseal" 2 error platform_unavailable -- \
+  provision unseal --in "$TMP/f.sealed" --envelope-id 00112233445566778899aabbccddeeff \
+  --out "$TMP/f.out" --json
+json_case unseal_bad_id "vouch provision unseal" 2 error usage -- \
+  provision unseal --in "$TMP/f.sealed" --envelope-id xyz --out "$TMP/f.out" --json
 json_case custodian_keygen_ok "vouch provision custodian-keygen" 0 ok -- provision custodian-keygen --out "$TMP/cust.pem" --json
 json_case custodian_keygen_exists "vouch provision custodian-keygen" 2 error file_exists -- \
   provision custodian-keygen --out "$TMP/cust.pem" --json

@@ -14,10 +14,14 @@
 #include "vouch/ledger/reasons.h"
 #include "vouch/pcs/reasons.h"
 #include "vouch/platform/reasons.h"
+#include "vouch/provision/anchors.h"
 #include "vouch/provision/envelope.h"
+#include "vouch/provision/envelope_crypto.h"
+#include "vouch/provision/inner.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/server/broker.h"
 #include "vouch/server/broker_client.h"
+#include "vouch/server/fetch_secret.h"
 #include "vouch/server/root_client.h"
 #include "vouch/server/self_check.h"
 #include "vouch/sgx/reasons.h"
@@ -324,6 +328,14 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(g::kTargetNotAdmitted),
     Rejected(g::kTargetRevoked),
     Rejected(server::kProcessingRecordMissing),
+    // provision: the enclave side of a release (`provision fetch`, server/fetch_secret.h).
+    Rejected(server::kReleaseRecordInvalid),
+    Rejected(provision::kReasonResponseDecryptFailed),
+    Rejected(provision::kReasonInnerMalformed),
+    Rejected(provision::kReasonCommitmentMismatch),
+    Usage(provision::kReasonAnchorsMalformed),
+    Usage(server::kAnchorsPolicyUnsupported),
+    Io(server::kQuoteUnavailable),
 });
 
 ErrorCode Generic(StatusCode code) {

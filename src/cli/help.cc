@@ -216,6 +216,14 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "      --policy ledger.policy --root-set-pin $PIN\n"
        "  vouch provision envelope ... --expires 2027-06-30T00:00:00Z --activity payroll-db \\\n"
        "      --recovery c1.pub.pem --recovery c2.pub.pem --recovery c3.pub.pem --threshold 2"},
+      {"vouch provision fetch",
+       "  vouch enclave run app/ -- provision fetch db.env --broker http://127.0.0.1:7390 \\\n"
+       "      --seal-out /data/db.sealed --anchors /app/provision-anchors.json\n"
+       "  vouch enclave run app/ -- provision fetch db.env --broker $BROKER --seal-out db.sealed "
+       "--json"},
+      {"vouch provision unseal",
+       "  vouch enclave run app/ -- provision unseal --in /data/db.sealed \\\n"
+       "      --envelope-id 00112233445566778899aabbccddeeff --out /run/app/db-password"},
       {"vouch provision custodian-keygen",
        "  vouch provision custodian-keygen --out custodian-a.pem   # prints its keyid\n"
        "  vouch provision custodian-keygen --out keys/c1.pem --pub-out share/c1.pub.pem --json"},

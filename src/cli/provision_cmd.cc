@@ -296,6 +296,7 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx) {
   provision->require_subcommand(1);
   AddProvisionEnvelopeCommand(provision, ctx);
   AddProvisionHandoffCommand(provision, ctx);
+  AddProvisionFetchCommand(provision, ctx);
 
   auto keygen_opts = std::make_shared<KeygenOptions>();
   CLI::App* keygen =
