@@ -145,6 +145,48 @@ check envelope_bad_constraint 2 '"code":"constraint_malformed"' -- \
   "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:XYZ" --out x.env --json
 [ ! -e x.env ] && ok || bad "a refused envelope was written"
 
+# ---- the enclave fetches its secret (spec §3.6): E1-E7 inside the admitted application ----
+anchors() {  # anchors PUBKEY_PEM: a provision-anchors.json of that owner key, no policy
+  local der
+  der=$(openssl pkey -pubin -in "$1" -outform DER | base64 -w0)
+  printf '{"format":"vouch-provision-anchors/v1","ownerKeys":[{"keyid":"%s","spki":"%s"}],"policy":null}' \
+    "$(base64 -d <<<"$der" | sha256sum | cut -c1-64)" "$der"
+}
+anchors owner.pub >anchors.json
+openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out stranger.pub
+anchors stranger.pub >stranger-anchors.json
+APP_ID=$(field id <inspect.json)
+fetch() {  # fetch BUNDLE ARGS...: `provision fetch` of app.env inside BUNDLE on machine c
+  local b=$1
+  shift
+  "$VOUCH" enclave run "$b" --sim-dir sim-c -- provision fetch "$PWD/app.env" \
+    --broker "http://127.0.0.1:$bport" "$@"
+}
+check fetch_anchored 0 '"verdict":"ok".*"owner_verified":true' -- \
+  fetch other-broker --seal-out "$PWD/app.sealed" --anchors "$PWD/anchors.json" --json
+[ -s app.sealed ] && ! grep -qF "$SECRET" app.sealed && [ "$(stat -c %a app.sealed)" = 600 ] && ok ||
+  bad "the sealed secret: $(ls -l app.sealed 2>&1)"
+check unseal_fetched 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision unseal --in "$PWD/app.sealed" --envelope-id "$APP_ID" --out "$PWD/app.secret" --json
+[ "$(cat app.secret 2>/dev/null)" = "$SECRET" ] && ok || bad "the unsealed secret is not the owner's"
+# Another enclave cannot open the blob, nor can the same one under another id.
+check unseal_other_enclave 1 '' -- "$VOUCH" enclave run broker-bundle --sim-dir sim-c -- \
+  provision unseal --in "$PWD/app.sealed" --envelope-id "$APP_ID" --out "$PWD/x.secret" --json
+check unseal_other_id 1 '' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision unseal --in "$PWD/app.sealed" --envelope-id 00112233445566778899aabbccddeeff \
+  --out "$PWD/x.secret" --json
+# Without anchors: the secret, its owner not verified (and a warning on stderr).
+check fetch_unanchored 0 '"owner_verified":false' -- \
+  fetch other-broker --seal-out "$PWD/app2.sealed" --json
+# Anchors of another owner: refused before the broker is asked.
+check fetch_stranger 1 '"code":"envelope_signature_invalid"' -- \
+  fetch other-broker --seal-out "$PWD/x.sealed" --anchors "$PWD/stranger-anchors.json" --json
+# An enclave the constraint does not name: the broker refuses, and says why.
+check fetch_wrong_enclave 1 '"code":"constraint_failed"' -- \
+  fetch broker-bundle --seal-out "$PWD/x.sealed" --json
+[ ! -e x.sealed ] && [ ! -e x.secret ] && ok || bad "a refused fetch or unseal wrote a file"
+check fetch_exists 2 '"code":"file_exists"' -- fetch other-broker --seal-out "$PWD/app.sealed" --json
+
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"
 [ "$rc" -eq 0 ] && ok || bad "the broker did not stop cleanly: rc $rc"
