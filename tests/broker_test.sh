@@ -146,13 +146,15 @@ check envelope_bad_constraint 2 '"code":"constraint_malformed"' -- \
 [ ! -e x.env ] && ok || bad "a refused envelope was written"
 
 # ---- the enclave fetches its secret (spec §3.6): E1-E7 inside the admitted application ----
-anchors() {  # anchors PUBKEY_PEM: a provision-anchors.json of that owner key, no policy
-  local der
+anchors() {  # anchors PUBKEY_PEM [POLICY_FILE]: a provision-anchors.json of that owner key
+  local der policy=null
   der=$(openssl pkey -pubin -in "$1" -outform DER | base64 -w0)
-  printf '{"format":"vouch-provision-anchors/v1","ownerKeys":[{"keyid":"%s","spki":"%s"}],"policy":null}' \
-    "$(base64 -d <<<"$der" | sha256sum | cut -c1-64)" "$der"
+  [ -n "${2:-}" ] && policy="\"$(awk '{printf "%s\\n", $0}' "$2")\""
+  printf '{"format":"vouch-provision-anchors/v1","ownerKeys":[{"keyid":"%s","spki":"%s"}],"policy":%s}' \
+    "$(base64 -d <<<"$der" | sha256sum | cut -c1-64)" "$der" "$policy"
 }
 anchors owner.pub >anchors.json
+anchors owner.pub policy >anchors-policy.json
 openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out stranger.pub
 anchors stranger.pub >stranger-anchors.json
 APP_ID=$(field id <inspect.json)
@@ -186,6 +188,12 @@ check fetch_wrong_enclave 1 '"code":"constraint_failed"' -- \
   fetch broker-bundle --seal-out "$PWD/x.sealed" --json
 [ ! -e x.sealed ] && [ ! -e x.secret ] && ok || bad "a refused fetch or unseal wrote a file"
 check fetch_exists 2 '"code":"file_exists"' -- fetch other-broker --seal-out "$PWD/app.sealed" --json
+# Anchors with the ledger's witness policy: the record must be proven in the log first.
+check fetch_policy_no_log 2 '"code":"anchors_log_missing"' -- \
+  fetch other-broker --seal-out "$PWD/x.sealed" --anchors "$PWD/anchors-policy.json" --json
+check fetch_policy 0 '"owner_verified":true,"record_proven":true' -- \
+  fetch other-broker --seal-out "$PWD/app3.sealed" --anchors "$PWD/anchors-policy.json" \
+  --log "$LOG" --json
 
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"

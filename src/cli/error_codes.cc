@@ -334,7 +334,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(provision::kReasonInnerMalformed),
     Rejected(provision::kReasonCommitmentMismatch),
     Usage(provision::kReasonAnchorsMalformed),
-    Usage(server::kAnchorsPolicyUnsupported),
+    Usage(server::kAnchorsLogMissing),
     Io(server::kQuoteUnavailable),
 });
 

@@ -21,6 +21,7 @@
 #include "vouch/seal/seal.h"
 #include "vouch/server/broker_client.h"
 #include "vouch/server/fetch_secret.h"
+#include "vouch/server/log_client.h"
 
 namespace vouch::cli {
 namespace {
@@ -37,6 +38,7 @@ struct FetchOptions {
   std::string broker;
   std::string seal_out;
   std::string anchors;
+  std::string log_url;
   int timeout = 30;
   bool force = false;
   bool json = false;
@@ -59,7 +61,9 @@ constexpr const char kFetchHelp[] =
     "The secret itself is never printed or written unsealed. Without --anchors the enclave gets\n"
     "confidentiality (only it can open the response) but cannot tell a secret the host\n"
     "substituted (an envelope of its own, to the same broker) from the owner's. Anchors with a\n"
-    "tlog policy are refused: verifying the record's tlog-proof here is not supported yet.";
+    "tlog policy also need --log: the release record's tlog-proof is fetched from it (the log\n"
+    "answers once a checkpoint its witness quorum cosigned covers the record; --timeout bounds\n"
+    "the wait) and verified under that policy before the secret is sealed.";
 
 constexpr const char kFetchFooter[] =
     "Exit codes: 0 fetched and sealed; 1 the envelope is malformed or unsupported, no anchor\n"
@@ -67,8 +71,9 @@ constexpr const char kFetchFooter[] =
     "constraint_failed, identity_not_admitted), or its answer failed a check\n"
     "(release_record_invalid, response_decrypt_failed, inner_malformed, commitment_mismatch);\n"
     "2 not running as an enclave (platform_unavailable), bad usage, unusable --anchors\n"
-    "(anchors_malformed, anchors_policy_unsupported), --seal-out exists (without --force);\n"
-    "3 I/O, the broker unreachable or busy, no quote (quote_unavailable), sealing failed.";
+    "(anchors_malformed), anchors with a policy but no --log (anchors_log_missing), --seal-out\n"
+    "exists (without --force); 3 I/O, the broker or the log unreachable or busy, no quote\n"
+    "(quote_unavailable), sealing failed. A record's tlog-proof that does not verify: 1.";
 
 constexpr const char kUnsealHelp[] =
     "Opens a secret 'provision fetch' sealed (--in) and writes it to --out, mode 0600. Like\n"
@@ -96,7 +101,7 @@ int RunFetch(const FetchOptions& o) {
     return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + o.seal_out,
                          "the file exists", "give --force to replace it");
   }
-  // Usage first (--anchors, --broker), then the platform, then the envelope.
+  // Usage first (--anchors, --broker, --log), then the platform, then the envelope.
   std::optional<provision::Anchors> anchors;
   if (!o.anchors.empty()) {
     auto file = ReadFile(o.anchors, kMaxAnchorsRead);
@@ -108,19 +113,22 @@ int RunFetch(const FetchOptions& o) {
     if (!parsed.ok()) {
       return ReportStatus(json, kExitUsage, "unusable --anchors", parsed.status());
     }
-    if (parsed->policy()) {
-      return ReportFailure(json, ErrorCode{server::kAnchorsPolicyUnsupported, kExitUsage},
-                           "unusable --anchors",
-                           "the anchors give a tlog policy; verifying the release record's "
-                           "tlog-proof inside the enclave is not supported yet",
-                           "set \"policy\" to null (the record is then not checked against "
-                           "the log here; an auditor finds it there)");
+    if (parsed->policy() && o.log_url.empty()) {
+      return ReportFailure(json, ErrorCode{server::kAnchorsLogMissing, kExitUsage}, "bad usage",
+                           "the anchors give a tlog policy: --log is required, to fetch the "
+                           "release record's tlog-proof");
     }
     anchors = *std::move(parsed);
   }
   http::HttpClient http;
   auto client = server::BrokerClient::Create(o.broker, http, std::chrono::seconds(o.timeout));
   if (!client.ok()) return ReportStatus(json, kExitUsage, "bad --broker", client.status());
+  std::optional<server::LogClient> log;
+  if (!o.log_url.empty()) {
+    auto created = server::LogClient::Create(o.log_url, http, std::chrono::seconds(o.timeout));
+    if (!created.ok()) return ReportStatus(json, kExitUsage, "bad --log", created.status());
+    log.emplace(*std::move(created));
+  }
   auto platform = platform::Platform::FromEnvironment();
   if (!platform.ok()) {
     return ReportStatus(json, "cannot fetch the secret", platform.status(),
@@ -143,6 +151,7 @@ int RunFetch(const FetchOptions& o) {
   Verbose(o.verbose, "asking " + client->base_url() + " for envelope " + envelope->IdHex());
   server::FetchOptions options;
   options.anchors = anchors ? &*anchors : nullptr;
+  options.log = log ? &*log : nullptr;
   auto fetched = server::FetchSecret(**platform, *client, *envelope, options);
   if (!fetched.ok()) {
     return ReportStatus(json, "cannot fetch the secret of " + envelope->IdHex(), fetched.status());
@@ -151,6 +160,7 @@ int RunFetch(const FetchOptions& o) {
   const uint64_t record_index = fetched->record_index;
   const std::string leaf_hash = HexEncode(fetched->record_leaf_hash);
   const bool owner_verified = fetched->owner_verified;
+  const bool record_proven = !fetched->record_proof.empty();
   const Bytes sealed = std::move(fetched->sealed);
   fetched->secret = SecretBytes();  // wiped: only the sealed blob leaves this function
   if (Status s = WriteOutput(o.seal_out, sealed, 0600); !s.ok()) {
@@ -163,6 +173,7 @@ int RunFetch(const FetchOptions& o) {
                                  {"record_index", record_index},
                                  {"record_leaf_hash", leaf_hash},
                                  {"owner_verified", owner_verified},
+                                 {"record_proven", record_proven},
                                  {"sealed_bytes", sealed.size()}});
   } else if (o.seal_out != "-") {
     std::cout << "secret of envelope " << envelope->IdHex() << " sealed to this enclave in "
@@ -170,6 +181,10 @@ int RunFetch(const FetchOptions& o) {
               << "release:  " << release_id << " (record " << record_index << ")\n"
               << "owner:    "
               << (owner_verified ? "verified under --anchors" : "NOT verified (no --anchors)")
+              << "\n"
+              << "record:   "
+              << (record_proven ? "in the log, proven under the anchors' policy"
+                                : "not checked against the log (no policy in the anchors)")
               << "\n";
   }
   return kExitOk;
@@ -222,7 +237,9 @@ void AddProvisionFetchCommand(CLI::App* provision, CommandContext& ctx) {
       ->required();
   cmd->add_option("--anchors", o->anchors,
                   "provision-anchors.json: the owner keys this enclave trusts");
-  cmd->add_option("--timeout", o->timeout, "Seconds for each call to the broker")
+  cmd->add_option("--log", o->log_url,
+                  "The ledger's log URL, for the record's tlog-proof (anchors with a policy)");
+  cmd->add_option("--timeout", o->timeout, "Seconds for each call to the broker or the log")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--force", o->force, "Replace an existing --seal-out");
   cmd->add_flag("--json", o->json, "Print one JSON object");

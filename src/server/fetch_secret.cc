@@ -1,6 +1,8 @@
 #include "vouch/server/fetch_secret.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -9,6 +11,8 @@
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/seal/seal.h"
 #include "vouch/tlog/merkle.h"
+#include "vouch/tlog/policy.h"
+#include "vouch/tlog/proof_file.h"
 
 namespace vouch::server {
 namespace {
@@ -87,12 +91,21 @@ StatusOr<FetchedSecret> FetchSecret(platform::Platform& platform, const BrokerAp
   const provision::EnvelopePayload& p = envelope.payload();
   FetchedSecret out;
   // E0.
+  std::optional<tlog::Policy> policy;
   if (options.anchors != nullptr) {
     if (options.anchors->policy()) {
-      return Status(StatusCode::kUnimplemented,
-                    "the anchors give a tlog policy; verifying the release record's tlog-proof "
-                    "inside the enclave is not supported yet (remove the policy, set it to null)",
-                    kAnchorsPolicyUnsupported);
+      auto parsed = tlog::Policy::Parse(*options.anchors->policy());
+      if (!parsed.ok()) {
+        return MalformedError(provision::kReasonAnchorsMalformed,
+                              "/policy: " + parsed.status().message());
+      }
+      if (options.log == nullptr) {
+        return Status(StatusCode::kFailedPrecondition,
+                      "the anchors give a tlog policy: the release record's tlog-proof must be "
+                      "fetched from the log, and no log is given",
+                      kAnchorsLogMissing);
+      }
+      policy = *std::move(parsed);
     }
     VOUCH_RETURN_IF_ERROR(envelope.VerifyOwners(options.anchors->owner_keys()).status());
     out.owner_verified = true;
@@ -104,6 +117,15 @@ StatusOr<FetchedSecret> FetchSecret(platform::Platform& platform, const BrokerAp
   VOUCH_ASSIGN_OR_RETURN(ReleaseResult result, broker.Release(attempt.request()));
   // E5–E6.
   VOUCH_ASSIGN_OR_RETURN(provision::Inner inner, attempt.Open(envelope, result));
+  if (policy) {
+    VOUCH_ASSIGN_OR_RETURN(out.record_proof, options.log->FetchProof(result.record_index));
+    VOUCH_ASSIGN_OR_RETURN(tlog::ProofFile proof, tlog::ProofFile::Parse(out.record_proof));
+    if (proof.index() != result.record_index) {
+      return BadRecord("comes with a tlog-proof of entry " + std::to_string(proof.index()) +
+                       ", not of entry " + std::to_string(result.record_index));
+    }
+    VOUCH_RETURN_IF_ERROR(proof.Verify(result.record_leaf_hash, *policy).status());
+  }
   // E7. The inner (its commit key and secret) and the attempt's key wipe themselves.
   out.secret = SecretBytes(inner.secret().Reveal());
   VOUCH_ASSIGN_OR_RETURN(out.sealed, seal::Seal(platform, seal::SealPolicy::kMrEnclave, out.secret,

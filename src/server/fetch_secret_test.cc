@@ -17,6 +17,8 @@
 #include "vouch/provision/anchors.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/seal/seal.h"
+#include "vouch/tlog/proof_file.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::server {
 namespace {
@@ -173,13 +175,61 @@ TEST_F(FetchSecretTest, AHostSubstitutedEnvelopeIsCaughtOnlyWithAnchors) {
               ReasonIs(provision::kReasonEnvelopeSignatureInvalid));
 }
 
-// The anchors' tlog policy is not supported yet: refused, never silently ignored.
-TEST_F(FetchSecretTest, AnchorsWithAPolicyAreRefused) {
-  EXPECT_THAT(FetchSecret(*app_platform_, *api_, MakeEnv(), Anchored(*owner_, "quorum none\n")),
-              StatusIs(StatusCode::kUnimplemented, ::testing::HasSubstr("not supported")));
-  EXPECT_THAT(FetchSecret(*app_platform_, *api_, MakeEnv(), Anchored(*owner_, "quorum none\n")),
-              ReasonIs(kAnchorsPolicyUnsupported));
+// The log as the enclave reads receipts from it: the fake ledger's proof under its newest
+// cosigned checkpoint (a LogClient's /proof waits for one).
+class ReceiptLog final : public ledger::ReceiptFetcher {
+ public:
+  explicit ReceiptLog(ledger_testing::FakeLedger& ledger) : ledger_(&ledger) {}
+  StatusOr<std::string> FetchCheckpoint() override { return ledger_->FetchCheckpoint(); }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return ledger_->FetchTile(id); }
+  StatusOr<std::string> FetchProof(uint64_t index) override {
+    if (!reachable) return UnavailableError("connection refused");
+    VOUCH_RETURN_IF_ERROR(ledger_->FetchCheckpoint().status());
+    return ledger_->FetchProof(index);
+  }
+
+  bool reachable = true;
+
+ private:
+  ledger_testing::FakeLedger* ledger_;
+};
+
+// Anchors with the ledger's policy: the record must be proven in a checkpoint the witness quorum
+// cosigned before the secret is used.
+TEST_F(FetchSecretTest, WithAPolicyTheRecordMustBeProvenInTheLog) {
+  provision::Envelope env = MakeEnv();
+  ReceiptLog log(*ledger_);
+  FetchOptions o = Anchored(*owner_, policy_text_);
+  // No log to ask: refused before the broker is.
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, o), ReasonIs(kAnchorsLogMissing));
   EXPECT_EQ(api_->challenges, 0);
+  o.log = &log;
+  auto fetched = FetchSecret(*app_platform_, *api_, env, o);
+  ASSERT_THAT(fetched, IsOk());
+  auto proof = tlog::ProofFile::Parse(fetched->record_proof);
+  ASSERT_THAT(proof, IsOk());
+  EXPECT_EQ(proof->index(), fetched->record_index);
+  EXPECT_THAT(proof->Verify(fetched->record_leaf_hash, *policy_), IsOk());
+  // A proof that does not lead to the root, and a checkpoint short of the quorum: refused.
+  ledger_->tamper_proof = true;
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, o),
+              ReasonIs(tlog::reasons::kInclusionProofInvalid));
+  ledger_->tamper_proof = false;
+  ledger_->cosigners = 1;
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, o),
+              ReasonIs(tlog::reasons::kPolicyQuorumNotMet));
+  ledger_->cosigners = 2;
+  // A policy that does not parse.
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, Anchored(*owner_, "quorum\n")),
+              ReasonIs(provision::kReasonAnchorsMalformed));
+  // A log that cannot be reached: no secret. Without a policy the log is not asked.
+  o = Anchored(*owner_, policy_text_);  // (Anchored replaces the anchors o pointed to)
+  o.log = &log;
+  log.reachable = false;
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, o), StatusIs(StatusCode::kUnavailable));
+  o = Anchored(*owner_);
+  o.log = &log;
+  EXPECT_THAT(FetchSecret(*app_platform_, *api_, env, o), IsOk());
 }
 
 TEST_F(FetchSecretTest, ARecordForAnotherEnvelopeIsRefused) {

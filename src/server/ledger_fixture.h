@@ -115,8 +115,8 @@ class GovernedLedgerTest : public ::testing::Test {
           *tlog::CosignatureV1Signer::FromSeed(name, Bytes(32, static_cast<uint8_t>(20 + i))));
       policy += "witness " + name + " " + witnesses_.back().verifier_key().ToString() + "\n";
     }
-    auto parsed =
-        tlog::Policy::Parse(policy + "group both all w0.example w1.example\nquorum both\n");
+    policy_text_ = policy + "group both all w0.example w1.example\nquorum both\n";
+    auto parsed = tlog::Policy::Parse(policy_text_);
     ASSERT_THAT(parsed, IsOk());
     policy_ = std::make_unique<tlog::Policy>(std::move(parsed).value());
     ledger_ = std::make_unique<FakeLedger>(*seq_, *reader_, witnesses_);
@@ -200,6 +200,7 @@ class GovernedLedgerTest : public ::testing::Test {
   std::unique_ptr<ledger::LogReader> reader_;
   std::vector<tlog::CosignatureV1Signer> witnesses_;
   std::unique_ptr<tlog::Policy> policy_;
+  std::string policy_text_;  // policy_'s c2sp.org/tlog-policy text
   std::unique_ptr<FakeLedger> ledger_;
   govern::EntryRef set1_;
 };

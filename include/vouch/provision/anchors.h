@@ -6,9 +6,9 @@
 //    "ownerKeys": [Key, …],                  1..8 Key objects {"keyid", "spki"}, Ed25519 or
 //                                            P-256, each keyid hex SHA-256 of its SPKI, no key
 //                                            twice
-//    "policy": "<tlog-policy text>" | null}  the ledger's witness policy, for the record's
-//                                            tlog-proof (server::FetchSecret refuses a policy:
-//                                            not supported yet)
+//    "policy": "<tlog-policy text>" | null}  the ledger's witness policy: the release record's
+//                                            tlog-proof must verify under it (parsed and used by
+//                                            server::FetchSecret)
 //
 // The file is read strictly: exactly these three fields, valid UTF-8 JSON without duplicate
 // keys, at most kMaxAnchorsSize bytes. With anchors an enclave verifies an owner signature on the

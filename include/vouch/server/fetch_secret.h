@@ -17,19 +17,22 @@
 //   E6 the response opens with the enclave key under the response info (nonce, key, envelope
 //      id, record leaf hash), holds a well-formed inner plaintext, and its commitment is the
 //      envelope's (so a broker cannot answer with another secret for this envelope);
+//   E6 with anchors that give a tlog policy: the record's tlog-proof, fetched from `log` (which
+//      waits for a checkpoint the witness quorum cosigned), is for the record's index and
+//      verifies for its leaf hash under that policy; no secret is used before that;
 //   E7 the secret sealed with the platform's MRENCLAVE policy, associated data
 //      "vouch-provisioned/v1" ‖ id[16] (ProvisionedAad), everything else wiped.
 //
 // Without anchors the enclave gets confidentiality — only it can open the response — but it
 // cannot tell a secret a host substituted (an envelope the host made itself, to the same broker,
 // with its own commitment) from the owner's. With anchors (provision/anchors.h) the envelope must
-// carry an anchor owner's signature, and its commitment then binds the secret to that owner. The
-// anchors' tlog policy (waiting for the record's tlog-proof) is not supported: anchors with a
-// policy are refused rather than half-honoured. The record is not checked against the log here;
-// an auditor finds it there.
+// carry an anchor owner's signature, and its commitment then binds the secret to that owner.
+// Without a policy in the anchors the record is not checked against the log here; an auditor
+// finds it there.
 //
 // Errors, each a Status whose reason is the code (docs/error-codes.md):
-//   kUnimplemented       "anchors_policy_unsupported"  anchors with a policy (before E0)
+//   kInvalidArgument     "anchors_malformed"           the anchors' policy does not parse (before
+//   E0) kFailedPrecondition  "anchors_log_missing"         the anchors give a policy, `log` is null
 //   kPermissionDenied    "envelope_signature_invalid"  E0: no anchor owner signed the envelope
 //   the broker's refusal (BrokerClient: its code as the reason, e.g. "nonce_used",
 //   "constraint_failed"; kUnavailable for "rate_limited", "busy", an unreachable broker)
@@ -38,6 +41,9 @@
 //   kPermissionDenied    "response_decrypt_failed"     E6: the response does not open
 //   kInvalidArgument     "inner_malformed"             E6: what it holds is no inner plaintext
 //   kPermissionDenied    "commitment_mismatch"         E6: the secret is not the envelope's
+//   the log client's errors (e.g. kUnavailable), tlog's proof-file and policy errors (e.g.
+//   "proof_file_malformed", "policy_quorum_not_met", "inclusion_proof_invalid"), and
+//   "release_record_invalid" for a proof of another index: E6's tlog-proof
 //   seal/'s errors (E7).
 //
 // Thread-compatible: one call uses its platform and broker from the calling thread.
@@ -45,11 +51,13 @@
 #define VOUCH_SERVER_FETCH_SECRET_H_
 
 #include <optional>
+#include <string>
 
 #include "vouch/base/bytes.h"
 #include "vouch/base/secret_bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/crypto/x25519.h"
+#include "vouch/ledger/audit.h"
 #include "vouch/platform/platform.h"
 #include "vouch/provision/anchors.h"
 #include "vouch/provision/envelope.h"
@@ -61,7 +69,7 @@ namespace vouch::server {
 
 inline constexpr char kQuoteUnavailable[] = "quote_unavailable";
 inline constexpr char kReleaseRecordInvalid[] = "release_record_invalid";
-inline constexpr char kAnchorsPolicyUnsupported[] = "anchors_policy_unsupported";
+inline constexpr char kAnchorsLogMissing[] = "anchors_log_missing";
 inline constexpr char kProvisionedAadTag[] = "vouch-provisioned/v1";
 
 // The broker as the enclave side uses it: BrokerClient over HTTP, or a Broker in-process
@@ -104,6 +112,10 @@ class ReleaseAttempt {
 struct FetchOptions {
   // The enclave's anchors (spec §3.6); nullptr: none (see above). Borrowed for the call.
   const provision::Anchors* anchors = nullptr;
+  // Where the record's tlog-proof comes from when the anchors give a policy (a LogClient: its
+  // FetchProof waits, within its timeout, for a checkpoint the witness quorum cosigned).
+  // REQUIRES: non-null then; borrowed for the call. Unused otherwise.
+  ledger::ReceiptFetcher* log = nullptr;
 };
 
 struct FetchedSecret {
@@ -113,6 +125,7 @@ struct FetchedSecret {
   uint64_t record_index = 0;
   Sha256Digest record_leaf_hash{};
   bool owner_verified = false;  // anchors given: an anchor owner signed the envelope
+  std::string record_proof;     // the verified tlog-proof of the record (policy given), else ""
 };
 
 // "vouch-provisioned/v1" ‖ id: the associated data of a provisioned secret's sealed blob.
