@@ -331,7 +331,6 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     // provision: the enclave side of a release (`provision fetch`, server/fetch_secret.h).
     Rejected(server::kReleaseRecordInvalid),
     Rejected(provision::kReasonResponseDecryptFailed),
-    Rejected(provision::kReasonInnerMalformed),
     Rejected(provision::kReasonCommitmentMismatch),
     Usage(provision::kReasonAnchorsMalformed),
     Usage(server::kAnchorsLogMissing),

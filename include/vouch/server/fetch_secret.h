@@ -7,18 +7,17 @@
 //      (not the envelope's own ownerKeys, which anyone can write) — checked first, so that a
 //      forged envelope costs the broker nothing;
 //   E1 POST /challenge with the envelope's id → a nonce;
-//   E2 a fresh X25519 key pair, generated here, inside the enclave;          (ReleaseAttempt::
-//   E3 a quote from `platform` with report_data = ReleaseReportData(nonce,     Create)
-//      public key);
+//   E2 a fresh X25519 key pair, generated here, inside the enclave (ReleaseAttempt::Create);
+//   E3 a quote from `platform` with report_data = ReleaseReportData(nonce, public key);
 //   E4 POST /release;
-//   E5 the release record: its leaf hash is SHA-256(0x00 ‖ entry); the entry (ReleaseAttempt::
-//      is a DSSE release-record statement naming this envelope (id and        Open)
-//      payload digest), this nonce and this enclave key;
+//   E5 the release record (ReleaseAttempt::Open): its leaf hash is SHA-256(0x00 ‖ entry); the
+//      entry is a DSSE release-record statement naming this envelope (id and payload digest),
+//      this nonce and this enclave key;
 //   E6 the response opens with the enclave key under the response info (nonce, key, envelope
 //      id, record leaf hash), holds a well-formed inner plaintext, and its commitment is the
 //      envelope's (so a broker cannot answer with another secret for this envelope);
-//   E6 with anchors that give a tlog policy: the record's tlog-proof, fetched from `log` (which
-//      waits for a checkpoint the witness quorum cosigned), is for the record's index and
+//      with anchors that give a tlog policy, also: the record's tlog-proof, fetched from `log`
+//      (which waits for a checkpoint the witness quorum cosigned), is for the record's index and
 //      verifies for its leaf hash under that policy; no secret is used before that;
 //   E7 the secret sealed with the platform's MRENCLAVE policy, associated data
 //      "vouch-provisioned/v1" ‖ id[16] (ProvisionedAad), everything else wiped.
@@ -31,15 +30,15 @@
 // finds it there.
 //
 // Errors, each a Status whose reason is the code (docs/error-codes.md):
-//   kInvalidArgument     "anchors_malformed"           the anchors' policy does not parse (before
-//   E0) kFailedPrecondition  "anchors_log_missing"         the anchors give a policy, `log` is null
+//   kInvalidArgument     "anchors_malformed"           E0: the anchors' policy does not parse
+//   kFailedPrecondition  "anchors_log_missing"         E0: the anchors give a policy, no `log`
 //   kPermissionDenied    "envelope_signature_invalid"  E0: no anchor owner signed the envelope
 //   the broker's refusal (BrokerClient: its code as the reason, e.g. "nonce_used",
 //   "constraint_failed"; kUnavailable for "rate_limited", "busy", an unreachable broker)
 //   kFailedPrecondition  "quote_unavailable"           E3: the platform gives no quote
 //   kPermissionDenied    "release_record_invalid"      E5: the record is not this release's
-//   kPermissionDenied    "response_decrypt_failed"     E6: the response does not open
-//   kInvalidArgument     "inner_malformed"             E6: what it holds is no inner plaintext
+//   kPermissionDenied    "response_decrypt_failed"     E6: the response does not open, or what
+//                                                      it holds is no inner plaintext
 //   kPermissionDenied    "commitment_mismatch"         E6: the secret is not the envelope's
 //   the log client's errors (e.g. kUnavailable), tlog's proof-file and policy errors (e.g.
 //   "proof_file_malformed", "policy_quorum_not_met", "inclusion_proof_invalid"), and
