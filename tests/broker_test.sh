@@ -168,6 +168,10 @@ check fetch_anchored 0 '"verdict":"ok".*"owner_verified":true' -- \
   fetch other-broker --seal-out "$PWD/app.sealed" --anchors "$PWD/anchors.json" --json
 [ -s app.sealed ] && ! grep -qF "$SECRET" app.sealed && [ "$(stat -c %a app.sealed)" = 600 ] && ok ||
   bad "the sealed secret: $(ls -l app.sealed 2>&1)"
+# The host never sees the secret: after the release, no file outside the owner's input holds it
+# (the log's and witnesses' stores, the broker's data, every process output, the sealed blob).
+hits=$(grep -rlF "$SECRET" . --exclude=secret.txt 2>/dev/null)
+[ -z "$hits" ] && ok || bad "the secret is on the host in: $hits"
 check unseal_fetched 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
   provision unseal --in "$PWD/app.sealed" --envelope-id "$APP_ID" --out "$PWD/app.secret" --json
 [ "$(cat app.secret 2>/dev/null)" = "$SECRET" ] && ok || bad "the unsealed secret is not the owner's"
