@@ -59,6 +59,12 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
   return ReportFailure(json, ErrorCode{code, exit}, what, message);
 }
 
+int RefuseOverwrite(bool json, const std::string& path, bool force) {
+  if (force || path == "-" || !FileExists(path)) return kExitOk;
+  return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + path, "the file exists",
+                       "give --force to replace it");
+}
+
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option) {
   if (!json || path != "-") return kExitOk;
   return ReportFailure(json, codes::kUsage, "bad usage",

@@ -90,6 +90,9 @@ StatusOr<UnixSeconds> AtOrNow(const std::string& text);
 int ReportBadAt(bool json, const Status& status);
 
 // With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
+// An output file that exists is refused (code file_exists, exit 2, hint --force) unless `force`;
+// "-" (standard output) never is. kExitOk otherwise.
+int RefuseOverwrite(bool json, const std::string& path, bool force);
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
 

@@ -152,14 +152,10 @@ int ResolveLedgerView(Trust& trust, const std::string& pin, const std::string& m
   return kExitOk;
 }
 
-int ReadLedgerView(const std::string& url, int timeout, const server::LedgerViewOptions& options,
-                   bool json, bool verbose, std::optional<server::LedgerView>* out) {
-  http::HttpClient http;
-  int rc = kExitOk;
-  auto log = Connect(url, http, timeout, json, &rc);
-  if (!log.ok()) return rc;
-  Verbose(verbose, "reading the ledger at " + log->base_url());
-  auto view = server::SyncLedgerView(*log, options, nullptr);
+int ReadLedgerView(server::LogClient& log, const server::LedgerViewOptions& options, bool json,
+                   bool verbose, std::optional<server::LedgerView>* out) {
+  Verbose(verbose, "reading the ledger at " + log.base_url());
+  auto view = server::SyncLedgerView(log, options, nullptr);
   if (!view.ok()) return ReportStatus(json, "cannot read the ledger", view.status());
   Verbose(verbose, "ledger " + view->checkpoint.origin() + " at size " +
                        std::to_string(view->checkpoint.size()) + ", quorum at " +

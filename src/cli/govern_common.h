@@ -79,13 +79,13 @@ class CollateralAttester final : public govern::EvidenceAttester {
 //   ResolveLedgerView: --policy (required; its quorum must not be "none"), --root-set-pin (or
 //     $VOUCH_ROOT_SET_PIN) and --max-checkpoint-age into `out` (policy and clock set; the policy
 //     is kept in `*policy`, which must outlive `out`);
-//   ReadLedgerView: the log at `url` (each call bounded by `timeout` seconds), synced.
+//   ReadLedgerView: `log` (a Connect()ed client), synced.
 // Each reports a failure and returns its exit code, else kExitOk.
 int ResolveLedgerView(Trust& trust, const std::string& pin, const std::string& max_checkpoint_age,
                       bool json, bool verbose, std::optional<tlog::Policy>* policy,
                       server::LedgerViewOptions* out);
-int ReadLedgerView(const std::string& url, int timeout, const server::LedgerViewOptions& options,
-                   bool json, bool verbose, std::optional<server::LedgerView>* out);
+int ReadLedgerView(server::LogClient& log, const server::LedgerViewOptions& options, bool json,
+                   bool verbose, std::optional<server::LedgerView>* out);
 
 // Writes `data` to `path` ("-" for stdout) atomically with `mode`.
 Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);

@@ -290,8 +290,7 @@ int RunCountersign(CountersignOptions o) {
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
   std::optional<server::LedgerView> view;
-  if (rc = ReadLedgerView(opts.url, opts.timeout, view_options, opts.json, opts.verbose, &view);
-      rc != kExitOk) {
+  if (rc = ReadLedgerView(*log, view_options, opts.json, opts.verbose, &view); rc != kExitOk) {
     return rc;
   }
 

@@ -104,10 +104,7 @@ int RunEnvelope(EnvelopeOptions o) {
     return ReportFailure(json, codes::kUsage, "bad usage", message);
   };
   if (int rc = RefuseStdoutWithJson(json, o.out, "--out"); rc != kExitOk) return rc;
-  if (!o.force && o.out != "-" && FileExists(o.out)) {
-    return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + o.out,
-                         "the file exists", "give --force to replace it");
-  }
+  if (int rc = RefuseOverwrite(json, o.out, o.force); rc != kExitOk) return rc;
   if (o.log_url.empty()) o.log_url = EnvDefault(kEnvLogUrl).value_or("");
   if (o.log_url.empty()) return usage("--log is required (or $VOUCH_LOG_URL)");
   if (o.recovery.empty() != (o.threshold == 0)) {
@@ -176,11 +173,11 @@ int RunEnvelope(EnvelopeOptions o) {
   if (!identity.ok()) {
     return ReportStatus(json, "cannot read the broker's identity", identity.status());
   }
+  int rc = kExitOk;
+  auto log = Connect(o.log_url, http, o.timeout, json, &rc);
+  if (!log.ok()) return rc;
   std::optional<server::LedgerView> view;
-  if (int rc = ReadLedgerView(o.log_url, o.timeout, view_options, json, o.verbose, &view);
-      rc != kExitOk) {
-    return rc;
-  }
+  if (rc = ReadLedgerView(*log, view_options, json, o.verbose, &view); rc != kExitOk) return rc;
   const UnixSeconds now = RealClock().Now();
   server::BrokerCheckOptions check;
   check.verifier = &(*attester)->verifier();

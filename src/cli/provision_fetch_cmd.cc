@@ -98,10 +98,7 @@ struct UnsealOptions {
 int RunFetch(const FetchOptions& o) {
   const bool json = o.json;
   if (int rc = RefuseStdoutWithJson(json, o.seal_out, "--seal-out"); rc != kExitOk) return rc;
-  if (!o.force && o.seal_out != "-" && FileExists(o.seal_out)) {
-    return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + o.seal_out,
-                         "the file exists", "give --force to replace it");
-  }
+  if (int rc = RefuseOverwrite(json, o.seal_out, o.force); rc != kExitOk) return rc;
   // Usage first (--anchors, --broker, --log), then the platform, then the envelope.
   std::optional<provision::Anchors> anchors;
   if (!o.anchors.empty()) {
@@ -194,10 +191,7 @@ int RunFetch(const FetchOptions& o) {
 int RunUnseal(const UnsealOptions& o) {
   const bool json = o.json;
   if (int rc = RefuseStdoutWithJson(json, o.out, "--out"); rc != kExitOk) return rc;
-  if (!o.force && o.out != "-" && FileExists(o.out)) {
-    return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + o.out,
-                         "the file exists", "give --force to replace it");
-  }
+  if (int rc = RefuseOverwrite(json, o.out, o.force); rc != kExitOk) return rc;
   auto id = HexDecodeArray<provision::kIdSize>(o.envelope_id);
   if (!id.ok() || o.envelope_id.size() != 2 * provision::kIdSize) {
     return ReportFailure(json, codes::kUsage, "bad usage",
