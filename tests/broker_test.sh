@@ -7,8 +7,11 @@
 # starts, serves GET /identity (mode broker, its HPKE key) and POST /challenge, restarts with the
 # same keys (unsealed from its data directory), refuses to open its sealed keys on another
 # machine, and a broker whose measurement the ledger does not admit refuses to serve (exit 3,
-# self_not_admitted): it fails closed. Run by ctest with VOUCH=<binary>, from the repository root;
-# every wait is bounded and the EXIT trap stops the servers.
+# self_not_admitted): it fails closed. Owners make envelopes (the owner's check, the admission
+# rule), the application fetches and seals its secret, and custodians recover an envelope made for
+# the wrong measurement and re-wrap it for the application (the re-wrap logged first). Run by
+# ctest with VOUCH=<binary>, from the repository root; every wait is bounded and the EXIT trap
+# stops the servers.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -198,6 +201,48 @@ check fetch_policy_no_log 2 '"code":"anchors_log_missing"' -- \
 check fetch_policy 0 '"owner_verified":true,"record_proven":true' -- \
   fetch other-broker --seal-out "$PWD/app3.sealed" --anchors "$PWD/anchors-policy.json" \
   --log "$LOG" --json
+
+# ---- recovery (spec §5.3): custodians re-open an envelope for a target that never came ----
+for c in c1 c2 c3 c4; do
+  "$VOUCH" provision custodian-keygen --out $c.pem >/dev/null 2>&1 || bad "custodian-keygen $c"
+done
+# The owner sealed to the wrong measurement (NOBODY), 2 of 3 custodians to recover.
+check envelope_recoverable 0 '"recovery":{"threshold":2,"custodians":3}' -- \
+  "$VOUCH" provision envelope "${env_args[@]}" --constraint "C:$NOBODY SEC:INSECURE" --out wrong.env \
+  --allow-unadmitted --recovery c1.pub.pem --recovery c2.pub.pem --recovery c3.pub.pem --threshold 2 --json
+rec_args=(--owner-pub owner.pub --to-constraint "C:$XM SEC:INSECURE" --reason wrong_measurement
+  --broker "http://127.0.0.1:$bport" --key owner.pem --log "$LOG" --policy policy --root-set-pin "$PIN"
+  "${trust[@]}")
+# One custodian is below the threshold: nothing is opened, nothing logged, nothing written.
+check recover_one_share 1 '"code":"recovery_insufficient_shares"' -- \
+  "$VOUCH" provision recover wrong.env "${rec_args[@]}" --custodian-key c1.pem --out fixed.env --json
+check recover_not_custodian 2 '"code":"recovery_custodian_unknown"' -- \
+  "$VOUCH" provision recover wrong.env "${rec_args[@]}" --custodian-key c1.pem --custodian-key c4.pem \
+  --out fixed.env --json
+# Only the original owner's keys count, not the keys the envelope names itself.
+openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout -out stranger-r.pub
+check recover_other_owner 1 '"code":"envelope_signature_invalid"' -- \
+  "$VOUCH" provision recover wrong.env "${rec_args[@]/owner.pub/stranger-r.pub}" \
+  --custodian-key c1.pem --custodian-key c2.pem --out fixed.env --json
+[ ! -e fixed.env ] && ok || bad "a refused recovery wrote --out"
+# Two of three: the secret re-wrapped for the admitted application, the re-wrap logged first.
+run provision recover wrong.env "${rec_args[@]}" --custodian-key c3.pem --custodian-key c1.pem \
+  --out fixed.env --json
+RI=$(grep -o '"rewrap":{"index":[0-9]*' <<<"$out" | grep -o '[0-9]*$')
+[ "$rc" -eq 0 ] && grep -q '"verdict":"ok"' <<<"$out" && grep -q '"admission":"admitted"' <<<"$out" &&
+  grep -q "\"constraint\":\"C:$XM SEC:INSECURE\"" <<<"$out" && grep -q '"reason":"wrong_measurement"' <<<"$out" &&
+  [ -n "$RI" ] && [ -s fixed.env ] && ! grep -qF "$SECRET" fixed.env && ok || bad_run "recover with two shares"
+"$VOUCH" audit "$LOG" --policy policy --root-set-pin "$PIN" "${trust[@]}" --json >audit.json 2>&1
+grep -q "\"index\":$RI,\"entry_hash\":\"[0-9a-f]*\",\"class\":\"rewrap\",\"valid\":true" audit.json && ok ||
+  bad "the re-wrap is not a valid ledger entry: $(grep -o "\"index\":$RI,[^}]*" audit.json)"
+# The application fetches the recovered secret through the broker: the owner's secret.
+check fetch_recovered 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/fixed.env" --broker "http://127.0.0.1:$bport" --seal-out "$PWD/fixed.sealed" \
+  --anchors "$PWD/anchors.json" --json
+FIXED_ID=$("$VOUCH" provision inspect fixed.env --json | field id)
+"$VOUCH" enclave run other-broker --sim-dir sim-c -- provision unseal --in "$PWD/fixed.sealed" \
+  --envelope-id "$FIXED_ID" --out "$PWD/fixed.secret" >/dev/null 2>&1
+[ "$(cat fixed.secret 2>/dev/null)" = "$SECRET" ] && ok || bad "the recovered secret is not the owner's"
 
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"

@@ -120,6 +120,10 @@ json_case envelope_bad_constraint "vouch provision envelope" 2 error constraint_
 json_case envelope_no_log "vouch provision envelope" 2 error usage -- \
   provision envelope --broker http://127.0.0.1:1 --constraint "C:XYZ" --in /dev/null \
   --out "$TMP/x.env" --key "$TMP/none.pem" --json
+json_case recover_bad_reason "vouch provision recover" 2 error usage -- \
+  provision recover "$TMP/none.env" --owner-pub "$TMP/none.pub" --custodian-key "$TMP/none.pem" \
+  --to-constraint "C:XYZ" --reason oops --broker http://127.0.0.1:1 --key "$TMP/none.pem" \
+  --out "$TMP/r.env" --json
 json_case fetch_outside "vouch provision fetch" 2 error platform_unavailable -- \
   provision fetch "$TMP/none.env" --broker http://127.0.0.1:1 --seal-out "$TMP/f.sealed" --json
 json_case fetch_bad_anchors "vouch provision fetch" 2 error anchors_malformed -- \

@@ -186,6 +186,8 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx);  // `provisi
 void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx);
 // `provision envelope` (provision_envelope_cmd.cc).
 void AddProvisionEnvelopeCommand(CLI::App* provision, CommandContext& ctx);
+// `provision recover` (provision_recover_cmd.cc).
+void AddProvisionRecoverCommand(CLI::App* provision, CommandContext& ctx);
 // `provision fetch` and `provision unseal` (provision_fetch_cmd.cc): the enclave side of a
 // release.
 void AddProvisionFetchCommand(CLI::App* provision, CommandContext& ctx);

@@ -18,6 +18,7 @@
 #include "vouch/provision/envelope.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/provision/inner.h"
+#include "vouch/provision/recovery.h"
 #include "vouch/seal/reasons.h"
 #include "vouch/server/broker.h"
 #include "vouch/server/broker_client.h"
@@ -234,7 +235,6 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Rejected(g::kSubjectInvalid),
     Rejected(g::kSubjectMismatch),
     Rejected(g::kPredicateTypeUnknown),
-    Rejected(g::kPredicateTypeUnsupported),
     Rejected(g::kPredicateMalformed),
     Rejected(g::kPersonalDataSuspected),
     Rejected(g::kConstraintNotCanonical),
@@ -335,6 +335,11 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Usage(provision::kReasonAnchorsMalformed),
     Usage(server::kAnchorsLogMissing),
     Io(server::kQuoteUnavailable),
+    // provision: recovery with the custodians (`provision recover`, spec/provisioning.md §5.3).
+    Usage(provision::kReasonRecoveryInvalid),
+    Usage(provision::kReasonRecoveryCustodianUnknown),
+    Rejected(provision::kReasonRecoveryInsufficientShares),
+    Rejected(provision::kReasonRecoveryFailed),
 });
 
 ErrorCode Generic(StatusCode code) {

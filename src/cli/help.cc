@@ -216,6 +216,11 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "      --policy ledger.policy --root-set-pin $PIN\n"
        "  vouch provision envelope ... --expires 2027-06-30T00:00:00Z --activity payroll-db \\\n"
        "      --recovery c1.pub.pem --recovery c2.pub.pem --recovery c3.pub.pem --threshold 2"},
+      {"vouch provision recover",
+       "  vouch provision recover db.env --owner-pub owner.pub --custodian-key c1.pem \\\n"
+       "      --custodian-key c2.pem --to-constraint \"C:$NEW_MRENCLAVE\" --reason "
+       "wrong_measurement \\\n"
+       "      --broker http://127.0.0.1:7390 --key owner.pem --out db2.env"},
       {"vouch provision fetch",
        "  vouch enclave run app/ -- provision fetch db.env --broker http://127.0.0.1:7390 \\\n"
        "      --seal-out /data/db.sealed --anchors /app/provision-anchors.json\n"

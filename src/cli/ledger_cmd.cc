@@ -94,9 +94,7 @@ int RunSubmit(SubmitOptions opts) {
   }
   govern::ParseDiagnostics diag;
   auto statement = govern::ParseStatement(entry->payload(), &diag);
-  const bool unsupported =
-      !statement.ok() && statement.status().reason() == govern::kPredicateTypeUnsupported;
-  if (!statement.ok() && !unsupported) {
+  if (!statement.ok()) {
     Json fields = Json::object();
     if (!diag.path.empty()) fields["path"] = diag.path;
     Failure f = ErrorCodeFor(statement.status());
@@ -104,10 +102,6 @@ int RunSubmit(SubmitOptions opts) {
                          ErrorCode{f.code, f.exit_code == kExitIo ? kExitIo : kExitUsage},
                          "refusing to submit " + opts.envelope, statement.status().message(),
                          "fix the statement and sign it again", fields);
-  }
-  if (unsupported) {
-    PrintError("warning: " + statement.status().message() +
-               "; the ledger holds it, but no rule judges it yet");
   }
   const std::string kind =
       diag.kind ? std::string(govern::StatementKindName(*diag.kind)) : std::string("unknown");

@@ -295,6 +295,7 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx) {
   provision->footer(std::string(kProvisionHelp) + "\n\n" + kExitCodesHelp);
   provision->require_subcommand(1);
   AddProvisionEnvelopeCommand(provision, ctx);
+  AddProvisionRecoverCommand(provision, ctx);
   AddProvisionHandoffCommand(provision, ctx);
   AddProvisionFetchCommand(provision, ctx);
 

@@ -13,6 +13,7 @@
 #include "cli/error_codes.h"
 #include "cli/govern_common.h"
 #include "cli/log_common.h"
+#include "cli/provision_envelope.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/base/time.h"
@@ -33,28 +34,9 @@ namespace {
 constexpr size_t kMaxSecret = 32768;
 
 struct EnvelopeOptions {
-  std::string broker;
+  TargetOptions target;
   std::string constraint;
   std::string input;
-  std::string out;
-  std::vector<std::string> keys;
-  std::string log_url;
-  Trust trust;
-  std::string pin;
-  std::vector<std::string> trust_roots;
-  std::vector<std::string> sim_roots;
-  std::string collateral;
-  std::string max_checkpoint_age = "PT5M";
-  std::string expires;
-  std::string activity;
-  bool allow_unadmitted = false;
-  std::vector<std::string> recovery;
-  size_t threshold = 0;
-  std::string broker_pin;
-  int timeout = 30;
-  bool force = false;
-  bool json = false;
-  bool verbose = false;
 };
 
 constexpr const char kEnvelopeHelp[] =
@@ -98,27 +80,29 @@ StatusOr<SecretBytes> ReadSecret(const std::string& path) {
   return secret;
 }
 
-int RunEnvelope(EnvelopeOptions o) {
+}  // namespace
+
+int MakeTargetEnvelope(const TargetOptions& o, const std::string& constraint_text,
+                       const PrepareInner& prepare, http::HttpClient& http,
+                       std::optional<MadeEnvelope>* made) {
   const bool json = o.json;
   auto usage = [json](const std::string& message) {
     return ReportFailure(json, codes::kUsage, "bad usage", message);
   };
-  if (int rc = RefuseStdoutWithJson(json, o.out, "--out"); rc != kExitOk) return rc;
-  if (int rc = RefuseOverwrite(json, o.out, o.force); rc != kExitOk) return rc;
-  if (o.log_url.empty()) o.log_url = EnvDefault(kEnvLogUrl).value_or("");
-  if (o.log_url.empty()) return usage("--log is required (or $VOUCH_LOG_URL)");
+  std::string log_url = o.log_url.empty() ? EnvDefault(kEnvLogUrl).value_or("") : o.log_url;
+  if (log_url.empty()) return usage("--log is required (or $VOUCH_LOG_URL)");
   if (o.recovery.empty() != (o.threshold == 0)) {
     return usage("--recovery and --threshold go together");
   }
 
   // 1. The constraint, canonical.
-  auto constraint = EnclaveConstraint::Parse(o.constraint);
+  auto constraint = EnclaveConstraint::Parse(constraint_text);
   if (!constraint.ok()) {
-    return ReportStatus(json, kExitUsage, "bad --constraint", constraint.status());
+    return ReportStatus(json, kExitUsage, "bad constraint", constraint.status());
   }
   const std::string canonical = constraint->ToString();
   if (canonical.size() > provision::kMaxConstraintSize) {
-    return usage("--constraint is longer than 4,096 bytes");
+    return usage("the constraint is longer than 4,096 bytes");
   }
   if (constraint->min_security_level() == SecuritySummary::kInsecure) {
     PrintError(
@@ -145,14 +129,12 @@ int RunEnvelope(EnvelopeOptions o) {
     if (!key.ok()) return ReportStatus(json, kExitUsage, "unusable --recovery " + c, key.status());
     custodians.push_back(*key);
   }
-  auto secret = ReadSecret(o.input);
-  if (!secret.ok()) {
-    return ReportFailure(json, ReadErrorCode(secret.status()), "cannot read the secret",
-                         secret.status().message(), "a secret is 1 to 32,768 bytes");
-  }
+  std::optional<provision::Inner> inner;
+  if (int rc = prepare(&inner); rc != kExitOk) return rc;
+  Trust trust = o.trust;
   std::optional<tlog::Policy> policy;
   server::LedgerViewOptions view_options;
-  if (int rc = ResolveLedgerView(o.trust, o.pin, o.max_checkpoint_age, json, o.verbose, &policy,
+  if (int rc = ResolveLedgerView(trust, o.pin, o.max_checkpoint_age, json, o.verbose, &policy,
                                  &view_options);
       rc != kExitOk) {
     return rc;
@@ -165,7 +147,6 @@ int RunEnvelope(EnvelopeOptions o) {
   }
 
   // 2–3. The broker's identity and the ledger, then the owner's check.
-  http::HttpClient http;
   auto client = server::BrokerClient::Create(o.broker, http, std::chrono::seconds(o.timeout));
   if (!client.ok()) return ReportStatus(json, kExitUsage, "bad --broker", client.status());
   Verbose(o.verbose, "asking " + client->base_url() + " for its identity");
@@ -174,7 +155,7 @@ int RunEnvelope(EnvelopeOptions o) {
     return ReportStatus(json, "cannot read the broker's identity", identity.status());
   }
   int rc = kExitOk;
-  auto log = Connect(o.log_url, http, o.timeout, json, &rc);
+  auto log = Connect(log_url, http, o.timeout, json, &rc);
   if (!log.ok()) return rc;
   std::optional<server::LedgerView> view;
   if (rc = ReadLedgerView(*log, view_options, json, o.verbose, &view); rc != kExitOk) return rc;
@@ -233,8 +214,6 @@ int RunEnvelope(EnvelopeOptions o) {
   request.broker_url = client->base_url();
   request.custodians = custodians;
   request.threshold = o.threshold;
-  auto inner = provision::Inner::Generate(*std::move(secret));
-  if (!inner.ok()) return ReportStatus(json, "cannot prepare the secret", inner.status());
   std::vector<const PublicKeySign*> signers;
   signers.reserve(owners.size());
   for (const auto& k : owners) signers.push_back(k.get());
@@ -242,64 +221,98 @@ int RunEnvelope(EnvelopeOptions o) {
   if (!envelope.ok()) {
     return ReportStatus(json, kExitUsage, "cannot make the envelope", envelope.status());
   }
-  if (Status s = WriteOutput(o.out, envelope->bytes(), 0644); !s.ok()) {
+  made->emplace(MadeEnvelope{.envelope = *std::move(envelope),
+                             .owners = std::move(owners),
+                             .broker_keyid = identity->hpke_keyid,
+                             .broker_mrenclave = broker->enclave.code_hash,
+                             .ledger_origin = view->checkpoint.origin(),
+                             .ledger_size = view->checkpoint.size(),
+                             .custodians = custodians.size(),
+                             .log = *std::move(log)});
+  return kExitOk;
+}
+
+int WriteMadeEnvelope(const TargetOptions& o, const MadeEnvelope& made, const Json& extra,
+                      const std::string& extra_text) {
+  const bool json = o.json;
+  const provision::Envelope& envelope = made.envelope;
+  if (Status s = WriteOutput(o.out, envelope.bytes(), 0644); !s.ok()) {
     return ReportStatus(json, "cannot write " + o.out, s);
   }
-
-  const provision::EnvelopePayload& p = envelope->payload();
+  const provision::EnvelopePayload& p = envelope.payload();
+  const std::string mrenclave = HexEncode(made.broker_mrenclave);
   Json admitted_by = Json::array();
   for (const govern::EntryRef& r : p.admitted_by) {
     admitted_by.push_back({{"index", r.index}, {"sha256", HexEncode(r.sha256)}});
   }
   if (json) {
-    Json fields = {{"id", envelope->IdHex()},
-                   {"out", o.out},
-                   {"constraint", p.constraint},
-                   {"broker_keyid", identity->hpke_keyid},
-                   {"broker_mrenclave", HexEncode(broker->enclave.code_hash)},
-                   {"admission", p.unadmitted_override ? "override" : "admitted"},
-                   {"admitted_by", admitted_by},
-                   {"unadmitted_override", p.unadmitted_override},
-                   {"ledger_size", view->checkpoint.size()},
-                   {"expires", not_after ? Json(FormatRfc3339(*not_after)) : Json()},
-                   {"activity", p.activity ? Json(*p.activity) : Json()},
-                   {"recovery", p.recovery ? Json({{"threshold", o.threshold},
-                                                   {"custodians", custodians.size()}})
-                                           : Json()},
-                   {"payload_sha256", HexEncode(envelope->payload_sha256())}};
+    Json fields = {
+        {"id", envelope.IdHex()},
+        {"out", o.out},
+        {"constraint", p.constraint},
+        {"broker_keyid", made.broker_keyid},
+        {"broker_mrenclave", mrenclave},
+        {"admission", p.unadmitted_override ? "override" : "admitted"},
+        {"admitted_by", admitted_by},
+        {"unadmitted_override", p.unadmitted_override},
+        {"ledger_size", made.ledger_size},
+        {"expires", p.not_after ? Json(FormatRfc3339(*p.not_after)) : Json()},
+        {"activity", p.activity ? Json(*p.activity) : Json()},
+        {"recovery",
+         p.recovery ? Json({{"threshold", o.threshold}, {"custodians", made.custodians}}) : Json()},
+        {"payload_sha256", HexEncode(envelope.payload_sha256())}};
+    fields.update(extra);
     PrintJsonResult(kVerdictOk, fields);
   } else if (o.out != "-") {
-    std::cout << "envelope " << envelope->IdHex() << " written to " << o.out << "\n"
+    std::cout << "envelope " << envelope.IdHex() << " written to " << o.out << "\n"
               << "target:    " << p.constraint << "\n"
               << "admission: "
               << (p.unadmitted_override
                       ? std::string("OVERRIDE (not admitted when made)")
                       : "admitted by " + std::to_string(p.admitted_by.size()) +
-                            " admission(s), ledger size " + std::to_string(view->checkpoint.size()))
+                            " admission(s), ledger size " + std::to_string(made.ledger_size))
               << "\n"
-              << "broker:    " << identity->hpke_keyid << " (MRENCLAVE "
-              << HexEncode(broker->enclave.code_hash) << ")\n";
-    if (not_after) std::cout << "expires:   " << FormatRfc3339(*not_after) << "\n";
+              << "broker:    " << made.broker_keyid << " (MRENCLAVE " << mrenclave << ")\n";
+    if (p.not_after) std::cout << "expires:   " << FormatRfc3339(*p.not_after) << "\n";
     if (p.recovery) {
-      std::cout << "recovery:  " << o.threshold << " of " << custodians.size() << " custodians\n";
+      std::cout << "recovery:  " << o.threshold << " of " << made.custodians << " custodians\n";
     }
+    std::cout << extra_text;
   }
   return kExitOk;
 }
 
+namespace {
+
+int RunEnvelope(const EnvelopeOptions& o) {
+  const bool json = o.target.json;
+  if (int rc = RefuseStdoutWithJson(json, o.target.out, "--out"); rc != kExitOk) return rc;
+  if (int rc = RefuseOverwrite(json, o.target.out, o.target.force); rc != kExitOk) return rc;
+  auto prepare = [&o, json](std::optional<provision::Inner>* inner) -> int {
+    auto secret = ReadSecret(o.input);
+    if (!secret.ok()) {
+      return ReportFailure(json, ReadErrorCode(secret.status()), "cannot read the secret",
+                           secret.status().message(), "a secret is 1 to 32,768 bytes");
+    }
+    auto generated = provision::Inner::Generate(*std::move(secret));
+    if (!generated.ok()) {
+      return ReportStatus(json, "cannot prepare the secret", generated.status());
+    }
+    inner->emplace(*std::move(generated));
+    return kExitOk;
+  };
+  http::HttpClient http;
+  std::optional<MadeEnvelope> made;
+  if (int rc = MakeTargetEnvelope(o.target, o.constraint, prepare, http, &made); rc != kExitOk) {
+    return rc;
+  }
+  return WriteMadeEnvelope(o.target, *made, Json::object(), "");
+}
+
 }  // namespace
 
-void AddProvisionEnvelopeCommand(CLI::App* provision, CommandContext& ctx) {
-  auto o = std::make_shared<EnvelopeOptions>();
-  CLI::App* cmd = provision->add_subcommand(
-      "envelope", "Seal a secret to an attested broker for enclaves that meet a constraint");
-  SetLongDescription(cmd, kEnvelopeHelp);
-  cmd->footer(kEnvelopeFooter);
+void AddTargetOptions(CLI::App* cmd, TargetOptions* o) {
   cmd->add_option("--broker", o->broker, "The broker's URL")->required();
-  cmd->add_option("--constraint", o->constraint, "The target's constraint (C:… or S:… PROD:…)")
-      ->required();
-  cmd->add_option("--in", o->input, "The secret (a file, - for stdin; 1..32,768 bytes)")
-      ->required();
   cmd->add_option("--out", o->out, "The envelope file to write (- for stdout)")->required();
   cmd->add_option("--key", o->keys, "An owner's signing key (PEM, Ed25519 or P-256); repeatable")
       ->required();
@@ -331,6 +344,19 @@ void AddProvisionEnvelopeCommand(CLI::App* provision, CommandContext& ctx) {
   cmd->add_flag("--force", o->force, "Replace an existing --out");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_flag("-v,--verbose", o->verbose, "Say what is read and checked, on stderr");
+}
+
+void AddProvisionEnvelopeCommand(CLI::App* provision, CommandContext& ctx) {
+  auto o = std::make_shared<EnvelopeOptions>();
+  CLI::App* cmd = provision->add_subcommand(
+      "envelope", "Seal a secret to an attested broker for enclaves that meet a constraint");
+  SetLongDescription(cmd, kEnvelopeHelp);
+  cmd->footer(kEnvelopeFooter);
+  cmd->add_option("--constraint", o->constraint, "The target's constraint (C:… or S:… PROD:…)")
+      ->required();
+  cmd->add_option("--in", o->input, "The secret (a file, - for stdin; 1..32,768 bytes)")
+      ->required();
+  AddTargetOptions(cmd, &o->target);
   cmd->callback([o, &ctx] { ctx.exit_code = RunEnvelope(*o); });
 }
 

@@ -1270,6 +1270,9 @@ struct GovernanceState::Impl {
       return JudgeBrokerKey(e, *b, i, judged);
     }
     if (const auto* r = std::get_if<ReleaseRecord>(&st.predicate)) return JudgeRelease(e, *r, i);
+    // Provisioning §5.3: a re-wrap is signed by the envelope's owners, whose keys the ledger does
+    // not hold; it is judged for its ledger and listed, with no effect on the state.
+    if (const auto* w = std::get_if<Rewrap>(&st.predicate)) return CheckOrigin(w->ledger);
     if (const auto* rs = std::get_if<RootSet>(&st.predicate)) {
       return JudgeRootSet(e, *rs, i, v, judged);
     }
@@ -1307,6 +1310,8 @@ struct GovernanceState::Impl {
     } else if (std::holds_alternative<BrokerKey>(st.predicate)) {
       std::string keyid = judged.broker_key->signing_key->KeyId();
       broker_keys.emplace(std::move(keyid), std::move(*judged.broker_key));
+    } else if (std::holds_alternative<Rewrap>(st.predicate)) {
+      // No state: the entry's verdict (valid, kind rewrap) is what the audit lists.
     } else if (const auto* rel = std::get_if<ReleaseRecord>(&st.predicate)) {
       // A release changes no governance state; it is listed, and counted for its activity
       // (§3.6.4).

@@ -250,6 +250,37 @@ class ReplayTest : public ::testing::Test {
 
 // Provisioning §3.7: a release record is valid only when signed by a broker key that a valid
 // broker-key statement announced earlier, by a broker admitted at the release's position.
+// Provisioning §5.3: a re-wrap is judged for its ledger only (its signers are the envelope
+// owner's, unknown to the ledger), listed as class rewrap, and changes no state.
+TEST_F(ReplayTest, RewrapsAreJudgedForTheirLedgerAndChangeNoState) {
+  EntryRef pa = hb_->Append(Prov("builder-a", kBuilderA, root_m_, kCommit1, "vouch-root", 0));
+  EntryRef pb = hb_->Append(Prov("builder-b", kBuilderB, root_m_, kCommit1, "vouch-root", 60));
+  hb_->Append(Signed(Statement{Set1({pa, pb})}, {"root-1", "root-2"}));
+  ReplayOptions options;
+  options.origin = testing::kTestOrigin;
+  GovernanceState state(options);
+  for (const Bytes& e : hb_->entries()) ASSERT_TRUE(state.Append(e).valid);
+  Rewrap w;
+  w.ledger = testing::kTestOrigin;
+  w.issued_on = t0_ + 2 * kHour;
+  w.reason = "wrong_measurement";
+  w.from = {ReleaseId{1}, Sha256(AsBytes("old envelope")), ConstraintFor(hello_m_)};
+  w.to = {ReleaseId{2}, Sha256(AsBytes("new envelope")), ConstraintFor(broker_m_)};
+  w.to_broker_keyid = std::string(64, 'd');
+  w.threshold = 2;
+  w.custodians = {std::string(64, 'a'), std::string(64, 'b')};
+  const size_t before = state.size();
+  EntryVerdict v = state.Append(Signed(Statement{w}, {"other"}));
+  EXPECT_TRUE(v.valid) << v.code << " " << v.message;
+  EXPECT_EQ(v.kind, StatementKind::kRewrap);
+  EXPECT_EQ(state.size(), before + 1);
+  EXPECT_TRUE(state.Releases().empty());
+  w.ledger = "another.example/log";
+  v = state.Append(Signed(Statement{w}, {"other"}));
+  EXPECT_FALSE(v.valid);
+  EXPECT_EQ(v.code, kLedgerMismatch);
+}
+
 TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   EntryRef pa = hb_->Append(Prov("builder-a", kBuilderA, root_m_, kCommit1, "vouch-root", 0));
   EntryRef pb = hb_->Append(Prov("builder-b", kBuilderB, root_m_, kCommit1, "vouch-root", 60));

@@ -168,6 +168,23 @@ Json ReleaseRecordJson(const ReleaseRecord& p) {
   return o;
 }
 
+Json RewrapJson(const Rewrap& p) {
+  auto side = [](const RewrapEnvelope& e) {
+    return Json{
+        {"id", HexEncode(e.id)}, {"sha256", HexEncode(e.sha256)}, {"constraint", e.constraint}};
+  };
+  Json to = side(p.to);
+  to["brokerKeyid"] = p.to_broker_keyid;
+  to["unadmittedOverride"] = p.to_unadmitted_override;
+  return {{"ledger", p.ledger},
+          {"issuedOn", FormatRfc3339(p.issued_on)},
+          {"reason", p.reason},
+          {"from", side(p.from)},
+          {"to", to},
+          {"threshold", p.threshold},
+          {"custodians", p.custodians}};
+}
+
 // ---- subjects derived from predicates ----
 
 Json DerivedSubjects(const Statement& st) {
@@ -221,6 +238,9 @@ Json DerivedSubjects(const Statement& st) {
               {{"name", "envelope"}, {"digest", {{"sha256", HexEncode(p.envelope_sha256)}}}});
           subjects.push_back({{"name", "target"},
                               {"digest", {{"sgxMrenclave", HexEncode(p.identity.mrenclave)}}}});
+        } else if constexpr (std::is_same_v<T, Rewrap>) {
+          subjects.push_back(
+              {{"name", "envelope"}, {"digest", {{"sha256", HexEncode(p.to.sha256)}}}});
         } else {
           static_assert(std::is_same_v<T, BrokerKey>);
           subjects.push_back({{"name", "broker"},
@@ -349,6 +369,8 @@ Json PredicateJson(const Statement& st) {
           return o;
         } else if constexpr (std::is_same_v<T, ReleaseRecord>) {
           return ReleaseRecordJson(p);
+        } else if constexpr (std::is_same_v<T, Rewrap>) {
+          return RewrapJson(p);
         } else if constexpr (std::is_same_v<T, BrokerKey>) {
           return {
               {"ledger", p.ledger},
@@ -1202,6 +1224,68 @@ bool ParseReleaseRecord(Checker& c, const Json& p, ReleaseRecord* out) {
   return true;
 }
 
+// An envelope of a re-wrap: {"id", "sha256", "constraint"} plus `extra` required fields.
+bool ParseRewrapEnvelope(Checker& c, const Json& v, const std::string& path,
+                         std::initializer_list<std::string_view> fields, RewrapEnvelope* out) {
+  EnclaveConstraint constraint;
+  if (!c.Object(v, path, fields, {}) || !c.HexArray(v["id"], path + "/id", &out->id) ||
+      !c.Digest32(v["sha256"], path + "/sha256", &out->sha256)) {
+    return false;
+  }
+  if (v["constraint"].is_string() &&
+      v["constraint"].get_ref<const std::string&>().size() > kMaxReleaseConstraintSize) {
+    return c.Fail(kPredicateMalformed, path + "/constraint", "must be at most 4096 bytes");
+  }
+  return c.Constraint(v["constraint"], path + "/constraint", &out->constraint, &constraint);
+}
+
+bool ParseRewrap(Checker& c, const Json& p, Rewrap* out) {
+  const std::string base = "/predicate";
+  if (!c.Object(p, base, {"ledger", "issuedOn", "reason", "from", "to", "threshold", "custodians"},
+                {}) ||
+      !ParseGovernanceCommon(c, p, &out->ledger, &out->issued_on) ||
+      !c.String(p["reason"], base + "/reason", &out->reason)) {
+    return false;
+  }
+  if (std::find(std::begin(kRewrapReasons), std::end(kRewrapReasons), out->reason) ==
+      std::end(kRewrapReasons)) {
+    return c.Fail(kPredicateMalformed, base + "/reason",
+                  "must be \"wrong_measurement\", \"broker_key_lost\" or \"other\"");
+  }
+  const Json& to = p["to"];
+  if (!ParseRewrapEnvelope(c, p["from"], base + "/from", {"id", "sha256", "constraint"},
+                           &out->from) ||
+      !ParseRewrapEnvelope(c, to, base + "/to",
+                           {"id", "sha256", "constraint", "brokerKeyid", "unadmittedOverride"},
+                           &out->to) ||
+      !c.Hex(to["brokerKeyid"], base + "/to/brokerKeyid", 64, &out->to_broker_keyid) ||
+      !c.Bool(to["unadmittedOverride"], base + "/to/unadmittedOverride",
+              &out->to_unadmitted_override)) {
+    return false;
+  }
+  if (out->to.id == out->from.id) {
+    return c.Fail(kPredicateMalformed, base + "/to/id",
+                  "a re-wrap makes an envelope with a new id");
+  }
+  int64_t threshold = 0;
+  if (!c.Int(p["threshold"], base + "/threshold", 2, kMaxRewrapCustodians, &threshold)) {
+    return false;
+  }
+  out->threshold = static_cast<uint8_t>(threshold);
+  const Json& cu = p["custodians"];
+  const std::string cp = base + "/custodians";
+  if (!c.Array(cu, cp, out->threshold, kMaxRewrapCustodians)) return false;
+  for (size_t i = 0; i < cu.size(); ++i) {
+    std::string keyid;
+    if (!c.Hex(cu[i], Child(cp, i), 64, &keyid)) return false;
+    if (!out->custodians.empty() && keyid <= out->custodians.back()) {
+      return c.Fail(kPredicateMalformed, Child(cp, i), "custodians' keyids are strictly ascending");
+    }
+    out->custodians.push_back(std::move(keyid));
+  }
+  return true;
+}
+
 bool ParseBrokerKey(Checker& c, const Json& p, BrokerKey* out) {
   const std::string base = "/predicate";
   if (!c.Object(p, base,
@@ -1356,16 +1440,17 @@ std::optional<RevocationKind> RevocationKindFromName(std::string_view name) {
 
 StatementKind Statement::kind() const {
   static constexpr StatementKind kKinds[] = {
-      StatementKind::kProvenance, StatementKind::kRootSet,          StatementKind::kAdmission,
-      StatementKind::kRevocation, StatementKind::kProcessingRecord, StatementKind::kReleaseRecord,
-      StatementKind::kBrokerKey};
+      StatementKind::kProvenance,       StatementKind::kRootSet,
+      StatementKind::kAdmission,        StatementKind::kRevocation,
+      StatementKind::kProcessingRecord, StatementKind::kReleaseRecord,
+      StatementKind::kBrokerKey,        StatementKind::kRewrap};
   return kKinds[predicate.index()];
 }
 
 const std::string& Statement::predicate_type() const {
   static const std::string kTypes[] = {
       kSlsaProvenanceType,   kRootSetType,       kAdmissionType, kRevocationType,
-      kProcessingRecordType, kReleaseRecordType, kBrokerKeyType};
+      kProcessingRecordType, kReleaseRecordType, kBrokerKeyType, kRewrapType};
   return kTypes[predicate.index()];
 }
 
@@ -1604,13 +1689,6 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
   diag.kind = known->kind;
   // S3.
   if (!c.Object(st, "", {"_type", "subject", "predicateType", "predicate"}, {})) return fail();
-  if (known->kind == StatementKind::kRewrap) {
-    c.Fail(kPredicateTypeUnsupported, "/predicateType",
-           "\"" + type +
-               "\" is a Vouch predicate whose rules this version does not implement "
-               "(provisioning); it has no effect");
-    return fail();
-  }
   const Json& p = st["predicate"];
   if (!p.is_object()) {
     c.Fail(kPredicateMalformed, "/predicate", "must be an object");
@@ -1661,8 +1739,12 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
       out.predicate = std::move(b);
       break;
     }
-    case StatementKind::kRewrap:
-      break;  // refused above
+    case StatementKind::kRewrap: {
+      Rewrap w;
+      ok = ParseRewrap(c, p, &w);
+      out.predicate = std::move(w);
+      break;
+    }
   }
   if (!ok) return fail();
   if (out.kind() != StatementKind::kProvenance &&

@@ -14,9 +14,6 @@ inline constexpr char kStatementTypeInvalid[] = "statement_type_invalid";
 inline constexpr char kSubjectInvalid[] = "subject_invalid";
 inline constexpr char kSubjectMismatch[] = "subject_mismatch";
 inline constexpr char kPredicateTypeUnknown[] = "predicate_type_unknown";
-// A Vouch predicate type whose rules are not implemented (re-wraps, provisioning §5.3):
-// recognised, classified, no effect on the state (docs/governance.md).
-inline constexpr char kPredicateTypeUnsupported[] = "predicate_type_unsupported";
 inline constexpr char kPredicateMalformed[] = "predicate_malformed";
 inline constexpr char kPersonalDataSuspected[] = "personal_data_suspected";
 inline constexpr char kConstraintMalformed[] = "constraint_malformed";

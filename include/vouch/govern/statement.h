@@ -9,9 +9,9 @@
 //   processing record  https://vouch.invalid/predicates/processing-record/v1 (GDPR Art. 30(1))
 //   release record     https://vouch.invalid/predicates/release-record/v1 (provisioning §4.1)
 //   broker key         https://vouch.invalid/predicates/broker-key/v1 (provisioning §3.7)
+//   re-wrap            https://vouch.invalid/predicates/rewrap/v1 (provisioning §5.3)
 //
-// Re-wraps (provisioning spec §5.3) are recognised but their rules are not implemented: they
-// parse to "predicate_type_unsupported". Anything else is "predicate_type_unknown".
+// Anything else is "predicate_type_unknown".
 //
 // ParseStatement runs checks S1–S3 of §4.2 in order and stops at the first failure: the payload
 // is strict JSON and its own canonical form (S1); `_type`, `subject` and `predicateType` (S2);
@@ -331,9 +331,35 @@ struct BrokerKey {
   Bytes quote;               // evidence.quote; evidence.quoteSha256 = hex H(quote)
 };
 
+// ---- provisioning §5.3: a recovery re-wrap ----
+
+inline constexpr size_t kMaxRewrapCustodians = 16;
+// Why the owner re-wrapped: "wrong_measurement", "broker_key_lost" or "other".
+inline constexpr const char* kRewrapReasons[] = {"wrong_measurement", "broker_key_lost", "other"};
+
+// An envelope as a re-wrap names it.
+struct RewrapEnvelope {
+  ReleaseId id{};          // the envelope's id
+  Sha256Digest sha256{};   // H(its payload bytes)
+  std::string constraint;  // its target, canonical, ≤ 4096 bytes
+  friend bool operator==(const RewrapEnvelope&, const RewrapEnvelope&) = default;
+};
+
+struct Rewrap {
+  std::string ledger;
+  UnixSeconds issued_on = 0;
+  std::string reason;  // one of kRewrapReasons
+  RewrapEnvelope from;
+  RewrapEnvelope to;            // subject "envelope" is to.sha256
+  std::string to_broker_keyid;  // 64 hex: the broker the new envelope is sealed to
+  bool to_unadmitted_override = false;
+  uint8_t threshold = 0;                // the old envelope's recovery threshold, 2..16
+  std::vector<std::string> custodians;  // keyids of the shares used: threshold..16, ascending
+};
+
 struct Statement {
   std::variant<Provenance, RootSet, Admission, Revocation, ProcessingRecord, ReleaseRecord,
-               BrokerKey>
+               BrokerKey, Rewrap>
       predicate;
 
   StatementKind kind() const;
