@@ -243,6 +243,8 @@ FIXED_ID=$("$VOUCH" provision inspect fixed.env --json | field id)
 "$VOUCH" enclave run other-broker --sim-dir sim-c -- provision unseal --in "$PWD/fixed.sealed" \
   --envelope-id "$FIXED_ID" --out "$PWD/fixed.secret" >/dev/null 2>&1
 [ "$(cat fixed.secret 2>/dev/null)" = "$SECRET" ] && ok || bad "the recovered secret is not the owner's"
+# The operator's records (spec §3.7) are beside the sealed keys, and hold no secret.
+[ -s broker/broker.db ] && ! grep -qF "$SECRET" broker/broker.db* && ok || bad "no broker/broker.db"
 
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"

@@ -45,6 +45,7 @@
 #include "vouch/server/witness_service.h"
 #include "vouch/store/open_store.h"
 #include "vouch/store/reasons.h"
+#include "vouch/store/sqlite_broker_store.h"
 #include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/note.h"
 
@@ -652,6 +653,7 @@ struct ServeBrokerOptions {
   std::string log_timeout = "PT10S";
   std::vector<std::string> owner_keys;
   bool no_unadmitted = false;
+  std::string evidence_retention = "P30D";
   bool json = false;
 };
 
@@ -783,6 +785,17 @@ int RunBroker(ServeBrokerOptions opts, const HandoffLimits* handoff, const Comma
     broker.expires = clock.Now() + *lifetime;
   } else {
     broker.high_water_mark_path = opts.data_dir + "/" + server::kBrokerHighWaterMarkFileName;
+    auto retention = DurationArg(opts.evidence_retention, "--evidence-retention");
+    if (!retention.ok() || *retention < 1) {
+      return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                           "--evidence-retention is a duration of at least a second (e.g. P30D)");
+    }
+    auto journal = store::OpenSqliteBrokerStore(opts.data_dir + "/" + server::kBrokerStoreFileName);
+    if (!journal.ok()) {
+      return ReportStatus(opts.json, kExitIo, "cannot open the broker's store", journal.status());
+    }
+    options.journal = &runner.Keep(std::shared_ptr<store::BrokerStore>(*std::move(journal)));
+    options.evidence_retention = *retention;
   }
   auto service = server::BrokerService::Create(std::move(options));
   const Status created = service.status();
@@ -1015,7 +1028,9 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
       "(keys, binding quote, collateral, the receipt of its admission), POST /challenge and POST\n"
       "/release (docs/broker.md, \"HTTP API\"): a secret is released only to an admitted enclave\n"
       "and only after its release record is in the log. The check runs again every\n"
-      "--recheck-interval; a failing one stops releases until one passes.");
+      "--recheck-interval; a failing one stops releases until one passes. DATA/broker.db keeps\n"
+      "the operator's records: every release (with its quote, for --evidence-retention) and the\n"
+      "refusals of the last 7 days (at most 100,000; docs/broker.md, \"State\").");
   cmd->footer(
       "Exit codes: 0 stopped by a signal; 1 the sealed keys in --data do not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
@@ -1028,6 +1043,8 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");
   AddBrokerFlags(cmd, *opts);
+  cmd->add_option("--evidence-retention", opts->evidence_retention,
+                  "How long the quotes of releases are kept in DATA/broker.db (default P30D)");
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeBroker(*opts, ctx); });

@@ -265,7 +265,8 @@ Status Broker::Announce(const govern::GovernanceState& ledger, const std::string
   return OkStatus();
 }
 
-StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
+StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
+                                        std::optional<provision::EnvelopeId>* envelope_id) {
   const Clock& clock = *options_.self_check.ledger.clock;
   const UnixSeconds now = clock.Now();
 
@@ -273,6 +274,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
   VOUCH_ASSIGN_OR_RETURN(provision::Envelope envelope,
                          provision::Envelope::Parse(request.envelope));
   const provision::EnvelopePayload& payload = envelope.payload();
+  if (envelope_id != nullptr) *envelope_id = payload.id;
   if (payload.broker_keyid != X25519KeyIdDigest(hpke_public_key())) {
     return MalformedError(provision::kReasonEnvelopeWrongBroker,
                           "envelope " + envelope.IdHex() + " is for broker key " +
@@ -448,6 +450,9 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request) {
   slot.Commit();
   ReleaseResult result;
   result.release_id = rr.release_id;
+  result.envelope_id = payload.id;
+  result.mrenclave = rr.identity.mrenclave;
+  result.time = rr.issued_on;
   result.record_entry = std::move(logged.first);
   result.record_index = logged.second;
   result.record_leaf_hash = tlog::HashLeaf(result.record_entry);

@@ -262,6 +262,40 @@ http::HttpResponse BrokerService::GetIdentity(const http::HttpRequest& /*request
 }
 
 http::HttpResponse BrokerService::PostChallenge(const http::HttpRequest& request) {
+  std::optional<provision::EnvelopeId> envelope_id;
+  http::HttpResponse response = Challenge(request, &envelope_id);
+  NoteRefusal(request, response, envelope_id);
+  return response;
+}
+
+http::HttpResponse BrokerService::PostRelease(const http::HttpRequest& request) {
+  std::optional<provision::EnvelopeId> envelope_id;
+  http::HttpResponse response = Release(request, &envelope_id);
+  NoteRefusal(request, response, envelope_id);
+  return response;
+}
+
+void BrokerService::NoteRefusal(const http::HttpRequest& request,
+                                const http::HttpResponse& response,
+                                const std::optional<provision::EnvelopeId>& envelope_id) {
+  if (options_.journal == nullptr || response.status == 200) return;
+  const Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object() ||
+      !body["error"].contains("code") || !body["error"]["code"].is_string()) {
+    return;
+  }
+  const std::string code = body["error"]["code"].get<std::string>();
+  if (code == provision::kReasonRateLimited || code == provision::kReasonBusy) return;
+  store::BrokerRefusal refusal;
+  refusal.time = options_.broker.self_check.ledger.clock->Now();
+  refusal.code = code.substr(0, store::kMaxRefusalCode);
+  refusal.envelope_id = envelope_id;
+  refusal.remote_address = AddressKey(request.remote_address).substr(0, store::kMaxRemoteAddress);
+  (void)options_.journal->AddRefusal(refusal);  // best effort (spec §3.7)
+}
+
+http::HttpResponse BrokerService::Challenge(const http::HttpRequest& request,
+                                            std::optional<provision::EnvelopeId>* envelope_id) {
   const Admission admitted = state_->challenge_limiter->Admit(AddressKey(request.remote_address));
   if (!admitted.admitted) {
     return TooMany(provision::kReasonRateLimited, "too many challenges; retry later",
@@ -275,6 +309,7 @@ http::HttpResponse BrokerService::PostChallenge(const http::HttpRequest& request
   }
   auto id = HexDecodeArray<provision::EnvelopeId{}.size()>(j["envelope_id"].get<std::string>());
   if (!id.ok()) return Malformed("envelope_id is not hex");
+  *envelope_id = *id;
   auto nonce = broker_->Challenge(*id);
   if (!nonce.ok()) {
     if (nonce.status().reason() == provision::kReasonRateLimited) {
@@ -292,7 +327,8 @@ http::HttpResponse BrokerService::PostChallenge(const http::HttpRequest& request
   return Ok(out);
 }
 
-http::HttpResponse BrokerService::PostRelease(const http::HttpRequest& request) {
+http::HttpResponse BrokerService::Release(const http::HttpRequest& request,
+                                          std::optional<provision::EnvelopeId>* envelope_id) {
   const Admission admitted = state_->release_limiter->Admit(AddressKey(request.remote_address));
   if (!admitted.admitted) {
     return TooMany(provision::kReasonRateLimited, "too many releases; retry later",
@@ -337,9 +373,22 @@ http::HttpResponse BrokerService::PostRelease(const http::HttpRequest& request) 
     return TooMany(provision::kReasonBusy, "too many releases in progress; retry later",
                    std::chrono::seconds(1));
   }
-  auto released = broker_->Release(r);
+  auto released = broker_->Release(r, envelope_id);
   state_->releases_in_flight.fetch_sub(1);
   if (!released.ok()) return BrokerErrorResponse(released.status());
+  if (options_.journal != nullptr) {
+    store::BrokerRelease row{.release_id = released->release_id,
+                             .envelope_id = released->envelope_id,
+                             .time = released->time,
+                             .log_index = released->record_index,
+                             .leaf_hash = released->record_leaf_hash,
+                             .mrenclave = released->mrenclave,
+                             .quote = r.quote.size() <= store::kMaxStoredQuote ? r.quote : Bytes()};
+    if (Status stored = options_.journal->AddRelease(row); !stored.ok()) {
+      return BrokerErrorResponse(stored);
+    }
+    (void)options_.journal->DropEvidenceBefore(released->time - options_.evidence_retention);
+  }
   OrderedJson out;
   out["release_id"] = HexEncode(released->release_id);
   out["enc"] = Base64Encode(released->sealed.enc);

@@ -16,6 +16,7 @@
 #include "http/in_process_client.h"
 #include "server/broker_fixture.h"
 #include "testing/status_matchers.h"
+#include "testing/test_data.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/govern/codes.h"
@@ -23,6 +24,7 @@
 #include "vouch/provision/envelope.h"
 #include "vouch/provision/envelope_crypto.h"
 #include "vouch/server/broker_client.h"
+#include "vouch/store/sqlite_broker_store.h"
 #include "vouch/tlog/reasons.h"
 
 namespace vouch::server {
@@ -399,6 +401,49 @@ TEST_F(BrokerServiceTest, RefusalsCarryTheirStatus) {
   auto unreachable = client.Release(e.request);
   EXPECT_THAT(unreachable, ReasonIs(kLogUnreachable));
   EXPECT_EQ(unreachable.status().code(), StatusCode::kUnavailable);
+}
+
+// Spec §3.7: the operator's records. A release is stored with its quote before its 200; a
+// refusal with its code, the envelope when the request named one, and the address's host.
+TEST_F(BrokerServiceTest, TheJournalKeepsReleasesAndRefusals) {
+  auto journal = store::OpenSqliteBrokerStore(vouch::testing::MakeTempDir("journal") + "/b.db");
+  ASSERT_THAT(journal, IsOk());
+  BrokerServiceOptions o = ServiceOptions();
+  o.journal = journal->get();
+  auto service = Start(std::move(o));
+  ASSERT_NE(service, nullptr);
+  BrokerClient client = Client();
+  Bytes envelope = Envelope();
+  Attempt a = Prepare(client, envelope, *app_platform_);
+  http::HttpResponse r = Call(*service, "/release", ReleaseBody(a).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json j = Json::parse(r.body);
+  auto releases = (*journal)->Releases(10);
+  ASSERT_THAT(releases, IsOk());
+  ASSERT_EQ(releases->size(), 1u);
+  const store::BrokerRelease& row = (*releases)[0];
+  EXPECT_EQ(HexEncode(row.release_id), j["release_id"]);
+  EXPECT_EQ(row.envelope_id, IdOf(envelope));
+  EXPECT_EQ(row.log_index, j["record"]["index"]);
+  EXPECT_EQ(Base64Encode(row.leaf_hash), j["record"]["leaf_hash"]);
+  EXPECT_EQ(row.mrenclave, app_m_);
+  EXPECT_EQ(row.quote, a.request.quote);
+  EXPECT_TRUE((*journal)->Refusals(10)->empty());
+
+  // Replayed from another address: refused, and recorded as such.
+  r = Call(*service, "/release", ReleaseBody(a).dump(), "application/json", "198.51.100.7:5555");
+  EXPECT_EQ(r.status, 409);
+  r = Call(*service, "/release", "{}");
+  EXPECT_EQ(r.status, 400);
+  auto refusals = (*journal)->Refusals(10);
+  ASSERT_THAT(refusals, IsOk());
+  ASSERT_EQ(refusals->size(), 2u);
+  EXPECT_EQ((*refusals)[1].code, provision::kReasonNonceUsed);
+  EXPECT_EQ((*refusals)[1].envelope_id, IdOf(envelope));
+  EXPECT_EQ((*refusals)[1].remote_address, "198.51.100.7");
+  EXPECT_EQ((*refusals)[0].code, "request_malformed");
+  EXPECT_EQ((*refusals)[0].envelope_id, std::nullopt);
+  EXPECT_EQ((*journal)->Releases(10)->size(), 1u);
 }
 
 TEST_F(BrokerServiceTest, RateLimitedPerAddress) {

@@ -148,6 +148,9 @@ struct ReleaseRequest {
 
 struct ReleaseResult {
   govern::ReleaseId release_id{};
+  provision::EnvelopeId envelope_id{};
+  Sha256Hash mrenclave{};   // the target enclave's (the record's identity)
+  UnixSeconds time = 0;     // the record's issuedOn
   hpke::Ciphertext sealed;  // the inner plaintext for the enclave key
   Bytes record_entry;       // the exact log entry of the release record
   uint64_t record_index = 0;
@@ -171,8 +174,10 @@ class Broker {
   // POST /challenge: a nonce bound to `envelope_id` (the nonce book's errors). While the last
   // self-check failed: kUnavailable "self_check_failed".
   StatusOr<provision::IssuedNonce> Challenge(const provision::EnvelopeId& envelope_id);
-  // POST /release: the checks above.
-  StatusOr<ReleaseResult> Release(const ReleaseRequest& request);
+  // POST /release: the checks above. `envelope_id` (optional) is set as soon as step 2 parsed
+  // the envelope, for the caller's record of a refusal.
+  StatusOr<ReleaseResult> Release(const ReleaseRequest& request,
+                                  std::optional<provision::EnvelopeId>* envelope_id = nullptr);
 
   const X25519PublicKey& hpke_public_key() const;
   const PublicKeySign& signing_key() const { return *options_.signing_key; }

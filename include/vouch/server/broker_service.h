@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,7 @@
 #include "vouch/http/http.h"
 #include "vouch/ledger/reasons.h"
 #include "vouch/server/broker.h"
+#include "vouch/store/broker_store.h"
 
 namespace vouch::server {
 
@@ -60,6 +62,8 @@ inline constexpr char kBrokerIdentityFormat[] = "vouch-broker-identity/v1";
 // (BrokerKeys::LoadOrCreate) and the sealed high-water mark (BrokerOptions::high_water_mark_path).
 inline constexpr char kBrokerKeysFileName[] = "broker-keys.sealed";
 inline constexpr char kBrokerHighWaterMarkFileName[] = "high-water-mark.sealed";
+// The operator's records (store/broker_store.h: releases, refusals, quotes), not sealed.
+inline constexpr char kBrokerStoreFileName[] = "broker.db";
 
 // Body limits (spec/provisioning.md §3.3).
 inline constexpr size_t kMaxChallengeBody = 1024;
@@ -100,6 +104,14 @@ struct BrokerServiceOptions {
   size_t max_concurrent_releases = 64;
   // Told every self-check outcome that differs from the previous one (for the service's log).
   std::function<void(const Status&)> on_check;
+  // The broker's bookkeeping (store/broker_store.h), or null for none. Borrowed. With it, every
+  // release is stored (with its quote) before its 200 — a failure to store is the answer, 503
+  // or 500 with the store's code, although the record is already in the log — and every refusal
+  // but rate_limited and busy is stored best effort (time, code, envelope id when known, the
+  // remote address's host). Quotes older than `evidence_retention` seconds are dropped as
+  // releases are stored.
+  store::BrokerStore* journal = nullptr;
+  int64_t evidence_retention = 30 * 86'400;
 };
 
 namespace internal {
@@ -128,6 +140,14 @@ class BrokerService {
 
  private:
   explicit BrokerService(BrokerServiceOptions options);
+  http::HttpResponse Challenge(const http::HttpRequest& request,
+                               std::optional<provision::EnvelopeId>* envelope_id);
+  http::HttpResponse Release(const http::HttpRequest& request,
+                             std::optional<provision::EnvelopeId>* envelope_id);
+  // Stores `response`'s refusal in the journal (best effort), unless it is a 200, rate_limited
+  // or busy.
+  void NoteRefusal(const http::HttpRequest& request, const http::HttpResponse& response,
+                   const std::optional<provision::EnvelopeId>& envelope_id);
 
   const BrokerServiceOptions options_;
   std::unique_ptr<Broker> broker_;
