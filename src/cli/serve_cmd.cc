@@ -45,7 +45,6 @@
 #include "vouch/server/witness_service.h"
 #include "vouch/store/open_store.h"
 #include "vouch/store/reasons.h"
-#include "vouch/store/sqlite_broker_store.h"
 #include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/note.h"
 
@@ -654,6 +653,7 @@ struct ServeBrokerOptions {
   std::vector<std::string> owner_keys;
   bool no_unadmitted = false;
   std::string evidence_retention = "P30D";
+  std::string store;  // the operator's records; empty: DATA/broker.db
   bool json = false;
 };
 
@@ -790,7 +790,7 @@ int RunBroker(ServeBrokerOptions opts, const HandoffLimits* handoff, const Comma
       return ReportFailure(opts.json, codes::kUsage, "bad usage",
                            "--evidence-retention is a duration of at least a second (e.g. P30D)");
     }
-    auto journal = store::OpenSqliteBrokerStore(opts.data_dir + "/" + server::kBrokerStoreFileName);
+    auto journal = store::OpenBrokerStore(opts.store.empty() ? opts.data_dir : opts.store);
     if (!journal.ok()) {
       return ReportStatus(opts.json, kExitIo, "cannot open the broker's store", journal.status());
     }
@@ -1044,7 +1044,11 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
                   "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");
   AddBrokerFlags(cmd, *opts);
   cmd->add_option("--evidence-retention", opts->evidence_retention,
-                  "How long the quotes of releases are kept in DATA/broker.db (default P30D)");
+                  "How long the quotes of releases are kept in the records (default P30D)");
+  cmd->add_option("--store", opts->store,
+                  "Where the operator's records go: postgres://USER:PASSWORD@HOST/DB, sqlite:PATH "
+                  "or a directory (default: --data, i.e. DATA/broker.db)")
+      ->envname("VOUCH_STORE");
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeBroker(*opts, ctx); });

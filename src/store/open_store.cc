@@ -5,7 +5,9 @@
 #include <string>
 
 #include "store/postgres/pg_conn.h"
+#include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/postgres_witness_store.h"
+#include "vouch/store/sqlite_broker_store.h"
 #include "vouch/store/sqlite_witness_store.h"
 
 namespace vouch::store {
@@ -93,6 +95,15 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
     return OpenPostgresWitnessState(parsed.location, anchor);
   }
   return OpenSqliteWitnessState(parsed.location, sqlite);
+}
+
+StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerStore(std::string_view uri,
+                                                       const BrokerStoreOptions& options) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "broker.db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    return OpenPostgresBrokerStore(parsed.location, options);
+  }
+  return OpenSqliteBrokerStore(parsed.location, options);
 }
 
 }  // namespace vouch::store

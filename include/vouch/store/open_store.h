@@ -3,11 +3,12 @@
 //
 //   sqlite:PATH                   the SQLite database file PATH (its directory must exist)
 //   DIR                           a plain path: the default backend, SQLite, in the directory DIR
-//                                 (DIR/log.db for a log, DIR/witness.db for a witness)
+//                                 (DIR/log.db for a log, DIR/witness.db for a witness,
+//                                 DIR/broker.db for a broker's records)
 //   postgres://… postgresql://…   PostgreSQL (libpq connection URI; docs/postgres.md): the
-//                                 witness state (its anchor in a local directory, below); the
-//                                 log is refused with kUnimplemented until its PostgreSQL store
-//                                 exists
+//                                 witness state (its anchor in a local directory, below) and the
+//                                 broker's records; the log is refused with kUnimplemented here
+//                                 until the log service runs on it
 //
 // Any other "scheme:" prefix is kInvalidArgument (a directory whose name looks like one is
 // written "./name"). Backends each have their own CMake target; this factory (target
@@ -22,6 +23,7 @@
 #include <string_view>
 
 #include "vouch/base/statusor.h"
+#include "vouch/store/broker_store.h"
 #include "vouch/store/log_store.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/witness_store.h"
@@ -64,6 +66,11 @@ StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
                                                          const SqliteOptions& sqlite = {},
                                                          std::string_view anchor_dir = {});
+
+// A broker's bookkeeping (broker_store.h; default file broker.db), created when missing: records
+// for the operator, no state anchor.
+StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerStore(std::string_view uri,
+                                                       const BrokerStoreOptions& options = {});
 
 }  // namespace vouch::store
 

@@ -10,12 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "store/broker_store_conformance.h"
 #include "store/log_store_conformance.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_test_server.h"
 #include "store/witness_store_conformance.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
+#include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/postgres_log_store.h"
 #include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/state_anchor.h"
@@ -25,6 +27,7 @@ namespace vouch::store {
 namespace {
 
 using testing::BatchBuilder;
+using testing::BrokerStoreConformanceTest;
 using testing::LogStoreConformanceTest;
 using testing::PgTestServer;
 using testing::SharedPgTestServer;
@@ -50,6 +53,26 @@ INSTANTIATE_TEST_SUITE_P(Postgres, WitnessStoreConformanceTest,
                          ::testing::Values(testing::WitnessStoreBackend{"postgres", OpenInDir,
                                                                         true}),
                          testing::WitnessStoreBackendName);
+
+// The broker store of each conformance test's directory: a fresh database, the same one when
+// the directory is opened again.
+StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerInDir(const std::string& dir,
+                                                       const BrokerStoreOptions& options) {
+  static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
+  PgTestServer* server = SharedPgTestServer();
+  if (server == nullptr) return UnavailableError("no PostgreSQL server");
+  auto it = databases->find(dir);
+  if (it == databases->end()) {
+    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
+    it = databases->emplace(dir, uri).first;
+  }
+  return OpenPostgresBrokerStore(it->second, options);
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, BrokerStoreConformanceTest,
+                         ::testing::Values(testing::BrokerStoreBackend{"postgres",
+                                                                       OpenBrokerInDir}),
+                         testing::BrokerStoreBackendName);
 
 // The log store of each conformance test's directory: a fresh database on the shared server,
 // created on first open; reopening the directory opens the same database.

@@ -1,0 +1,205 @@
+// The broker's bookkeeping on PostgreSQL (postgres_broker_store.h).
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/pg_conn.h"
+#include "vouch/base/mutex.h"
+#include "vouch/store/postgres_broker_store.h"
+#include "vouch/store/reasons.h"
+
+namespace vouch::store {
+namespace {
+
+using internal::PgBytea;
+using internal::PgConnection;
+using internal::PgParam;
+using internal::PgRows;
+using internal::PgSchema;
+
+constexpr int kSchemaVersion = 1;
+constexpr const char* kCreateSchema =
+    "CREATE SCHEMA vouch_broker;"
+    "CREATE TABLE vouch_broker.schema_version (version integer NOT NULL);"
+    "INSERT INTO vouch_broker.schema_version VALUES (1);"
+    "CREATE TABLE vouch_broker.releases (release_id bytea PRIMARY KEY, seq bigserial NOT NULL, "
+    "envelope_id bytea NOT NULL, time bigint NOT NULL, log_index bigint NOT NULL, "
+    "leaf_hash bytea NOT NULL, mrenclave bytea NOT NULL, quote bytea);"
+    "CREATE INDEX releases_time ON vouch_broker.releases (time);"
+    "CREATE INDEX releases_evidence ON vouch_broker.releases (time) WHERE quote IS NOT NULL;"
+    "CREATE TABLE vouch_broker.refusals (id bigserial PRIMARY KEY, time bigint NOT NULL, "
+    "code text NOT NULL, envelope_id bytea, remote_address text NOT NULL);"
+    "CREATE INDEX refusals_time ON vouch_broker.refusals (time);";
+constexpr const char* kExpectedColumns[][3] = {
+    {"refusals", "code", "text"},        {"refusals", "envelope_id", "bytea"},
+    {"refusals", "id", "bigint"},        {"refusals", "remote_address", "text"},
+    {"refusals", "time", "bigint"},      {"releases", "envelope_id", "bytea"},
+    {"releases", "leaf_hash", "bytea"},  {"releases", "log_index", "bigint"},
+    {"releases", "mrenclave", "bytea"},  {"releases", "quote", "bytea"},
+    {"releases", "release_id", "bytea"}, {"releases", "seq", "bigint"},
+    {"releases", "time", "bigint"},      {"schema_version", "version", "integer"},
+};
+constexpr PgSchema kSchema{"vouch_broker", "broker", kSchemaVersion, kExpectedColumns,
+                           "docs/broker.md, \"State\""};
+
+constexpr const char* kInsertRelease =
+    "INSERT INTO vouch_broker.releases (release_id, envelope_id, time, log_index, leaf_hash, "
+    "mrenclave, quote) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (release_id) DO NOTHING";
+constexpr const char* kInsertRefusal =
+    "INSERT INTO vouch_broker.refusals (time, code, envelope_id, remote_address) "
+    "VALUES ($1, $2, $3, $4)";
+constexpr const char* kPruneRefusalsByAge = "DELETE FROM vouch_broker.refusals WHERE time < $1";
+constexpr const char* kPruneRefusalsByCount =
+    "DELETE FROM vouch_broker.refusals WHERE id <= (SELECT max(id) FROM vouch_broker.refusals) - "
+    "$1";
+constexpr const char* kDropEvidence =
+    "UPDATE vouch_broker.releases SET quote = NULL WHERE time < $1 AND quote IS NOT NULL";
+constexpr const char* kSelectReleases =
+    "SELECT release_id, envelope_id, time, log_index, leaf_hash, mrenclave, quote "
+    "FROM vouch_broker.releases ORDER BY time DESC, seq DESC LIMIT $1";
+constexpr const char* kSelectRefusals =
+    "SELECT time, code, envelope_id, remote_address FROM vouch_broker.refusals "
+    "ORDER BY time DESC, id DESC LIMIT $1";
+
+template <size_t N>
+StatusOr<std::array<uint8_t, N>> ArrayAt(const PgRows& rows, int row, int column) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes b, rows.Bytea(row, column));
+  if (b.size() != N) {
+    return Status(StatusCode::kDataLoss, "broker store: a column has the wrong size",
+                  reasons::kStoreCorrupt);
+  }
+  std::array<uint8_t, N> out{};
+  std::memcpy(out.data(), b.data(), N);
+  return out;
+}
+
+std::string Limit(size_t limit) {
+  return std::to_string(std::min<size_t>(limit, static_cast<size_t>(INT64_MAX)));
+}
+
+class PostgresBrokerStore final : public BrokerStore {
+ public:
+  PostgresBrokerStore(std::unique_ptr<PgConnection> db, BrokerStoreOptions options)
+      : db_(std::move(db)), options_(options) {}
+
+  Status AddRelease(const BrokerRelease& r) override VOUCH_EXCLUDES(mu_) {
+    if (r.quote.size() > kMaxStoredQuote) {
+      return InvalidArgumentError("broker store: a quote of more than 64 KiB");
+    }
+    MutexLock lock(&mu_);
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows added,
+        db_->Query(kInsertRelease,
+                   {PgBytea(r.release_id), PgBytea(r.envelope_id), std::to_string(r.time),
+                    std::to_string(r.log_index), PgBytea(r.leaf_hash), PgBytea(r.mrenclave),
+                    r.quote.empty() ? PgParam() : PgParam(PgBytea(r.quote))},
+                   "broker store: add a release"));
+    if (added.affected() == 0) {
+      return Status(StatusCode::kAlreadyExists, "broker store: the release id is stored already",
+                    "store_constraint");
+    }
+    return OkStatus();
+  }
+
+  Status AddRefusal(const BrokerRefusal& r) override VOUCH_EXCLUDES(mu_) {
+    if (r.code.empty() || r.code.size() > kMaxRefusalCode ||
+        r.remote_address.size() > kMaxRemoteAddress) {
+      return InvalidArgumentError("broker store: a refusal's code or address is too long");
+    }
+    MutexLock lock(&mu_);
+    return db_->Transaction([&]() -> Status {
+      mu_.AssertHeld();
+      VOUCH_RETURN_IF_ERROR(
+          db_->Exec("SET LOCAL synchronous_commit = off", "broker store: best-effort commit"));
+      VOUCH_RETURN_IF_ERROR(
+          db_->Query(
+                 kInsertRefusal,
+                 {std::to_string(r.time), r.code,
+                  r.envelope_id ? PgParam(PgBytea(*r.envelope_id)) : PgParam(), r.remote_address},
+                 "broker store: add a refusal")
+              .status());
+      VOUCH_RETURN_IF_ERROR(db_->Query(kPruneRefusalsByAge,
+                                       {std::to_string(r.time - options_.refusal_retention)},
+                                       "broker store: prune refusals")
+                                .status());
+      return db_
+          ->Query(kPruneRefusalsByCount, {std::to_string(options_.max_refusals)},
+                  "broker store: prune refusals")
+          .status();
+    });
+  }
+
+  StatusOr<uint64_t> DropEvidenceBefore(UnixSeconds before) override VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    VOUCH_ASSIGN_OR_RETURN(PgRows dropped, db_->Query(kDropEvidence, {std::to_string(before)},
+                                                      "broker store: drop evidence"));
+    return dropped.affected();
+  }
+
+  StatusOr<std::vector<BrokerRelease>> Releases(size_t limit) override VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    VOUCH_ASSIGN_OR_RETURN(PgRows rows,
+                           db_->Query(kSelectReleases, {Limit(limit)}, "broker store: read"));
+    std::vector<BrokerRelease> out;
+    for (int i = 0; i < rows.rows(); ++i) {
+      BrokerRelease r;
+      VOUCH_ASSIGN_OR_RETURN(r.release_id, (ArrayAt<16>(rows, i, 0)));
+      VOUCH_ASSIGN_OR_RETURN(r.envelope_id, (ArrayAt<16>(rows, i, 1)));
+      VOUCH_ASSIGN_OR_RETURN(r.time, rows.Int(i, 2));
+      VOUCH_ASSIGN_OR_RETURN(int64_t index, rows.Int(i, 3));
+      r.log_index = static_cast<uint64_t>(index);
+      VOUCH_ASSIGN_OR_RETURN(r.leaf_hash, (ArrayAt<32>(rows, i, 4)));
+      VOUCH_ASSIGN_OR_RETURN(r.mrenclave, (ArrayAt<32>(rows, i, 5)));
+      if (!rows.IsNull(i, 6)) {
+        VOUCH_ASSIGN_OR_RETURN(r.quote, rows.Bytea(i, 6));
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  StatusOr<std::vector<BrokerRefusal>> Refusals(size_t limit) override VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    VOUCH_ASSIGN_OR_RETURN(PgRows rows,
+                           db_->Query(kSelectRefusals, {Limit(limit)}, "broker store: read"));
+    std::vector<BrokerRefusal> out;
+    for (int i = 0; i < rows.rows(); ++i) {
+      BrokerRefusal r;
+      VOUCH_ASSIGN_OR_RETURN(r.time, rows.Int(i, 0));
+      r.code = rows.Text(i, 1);
+      if (!rows.IsNull(i, 2)) {
+        VOUCH_ASSIGN_OR_RETURN(r.envelope_id, (ArrayAt<16>(rows, i, 2)));
+      }
+      r.remote_address = rows.Text(i, 3);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+ private:
+  Mutex mu_;
+  std::unique_ptr<PgConnection> db_ VOUCH_PT_GUARDED_BY(mu_);
+  const BrokerStoreOptions options_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string& uri,
+                                                               const BrokerStoreOptions& options) {
+  if (options.max_refusals == 0 || options.refusal_retention <= 0) {
+    return InvalidArgumentError("broker store: max_refusals and refusal_retention must be > 0");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kSchema));
+  if (exists) {
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kSchema));
+  } else {
+    VOUCH_RETURN_IF_ERROR(db->Transaction(
+        [&] { return db->Exec(kCreateSchema, "broker store: create the schema"); }));
+  }
+  return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
+}
+
+}  // namespace vouch::store
