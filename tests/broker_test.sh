@@ -9,9 +9,12 @@
 # machine, and a broker whose measurement the ledger does not admit refuses to serve (exit 3,
 # self_not_admitted): it fails closed. Owners make envelopes (the owner's check, the admission
 # rule), the application fetches and seals its secret, and custodians recover an envelope made for
-# the wrong measurement and re-wrap it for the application (the re-wrap logged first). Run by
-# ctest with VOUCH=<binary>, from the repository root; every wait is bounded and the EXIT trap
-# stops the servers.
+# the wrong measurement and re-wrap it for the application (the re-wrap logged first). At the
+# end: a release through a one-shot hand-off, a nonce issued before a restart refused after it
+# (nonce_unknown, over raw HTTP), two rounds of kill -9 under staggered concurrent fetches (every
+# secret handed out had its record proven in the log first, no release id twice, the audit
+# valid), and a revocation that stops the next fetch. Run by ctest with VOUCH=<binary>, from the
+# repository root; every wait is bounded and the EXIT trap stops the servers.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -286,5 +289,102 @@ wait_exit "$bpid"
 [ "$rc" -eq 3 ] &&
   grep -q '^vouch serve broker: self-check failed (self_not_admitted): .*; refusing to serve$' other.out &&
   ok || bad "unadmitted broker: rc $rc $(cat other.out)"
+
+# ---- a release through a hand-off (spec §6): one release, then it exits 0 ----
+rm -f handoff2.port
+"$VOUCH" enclave run broker-bundle --sim-dir sim-c -- provision handoff --port-file handoff2.port \
+  --log "$LOG" --policy policy --root-set-pin "$PIN" "${trust[@]}" --collateral coll-c \
+  --lifetime PT60S --json >handoff2.json 2>handoff2.out &
+hpid=$!
+hport=$(wait_port handoff2.port "$hpid")
+[ -n "$hport" ] && ok || bad "the hand-off did not start: $(cat handoff2.out)"
+check handoff_envelope 0 '"verdict":"ok"' -- "$VOUCH" provision envelope \
+  --broker "http://127.0.0.1:$hport" --in secret.txt --key owner.pem --log "$LOG" --policy policy \
+  --root-set-pin "$PIN" "${trust[@]}" --constraint "C:$XM SEC:INSECURE" --out handoff.env --json
+check handoff_fetch 0 '"verdict":"ok".*"record_proven":true' -- "$VOUCH" enclave run other-broker \
+  --sim-dir sim-c -- provision fetch "$PWD/handoff.env" --broker "http://127.0.0.1:$hport" \
+  --seal-out "$PWD/handoff.sealed" --anchors "$PWD/anchors-policy.json" --log "$LOG" --json
+wait_exit "$hpid" 20
+[ "$rc" -eq 0 ] && ok || bad "the hand-off did not end after its release: rc $rc $(cat handoff2.out)"
+check handoff_gone 3 '' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- provision fetch \
+  "$PWD/handoff.env" --broker "http://127.0.0.1:$hport" --seal-out "$PWD/x.sealed" --json
+
+# ---- nonces live in memory (spec §3.5): one issued before a restart is unknown after it ----
+start_broker broker-bundle broker
+[ -n "$bport" ] && ok || bad "the broker did not start again: $(cat broker.out)"
+nonce=$(curl -sf -H 'Content-Type: application/json' --data "{\"envelope_id\":\"$APP_ID\"}" \
+  "http://127.0.0.1:$bport/challenge" | field nonce)
+kill "$bpid"; wait_exit "$bpid"
+start_broker broker-bundle broker
+printf '{"envelope":"%s","nonce":"%s","enclave_key":"%s","evidence":{"type":"sgx-dcap-quote","quote":"%s"}}' \
+  "$(sed 's/"/\\"/g' app.env)" "$nonce" "$(head -c 32 /dev/zero | base64)" "$(printf 'no quote' | base64)" \
+  >release.json
+code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' --data @release.json \
+  "http://127.0.0.1:$bport/release")
+[ -n "$nonce" ] && [ "$code" = 409 ] && grep -q '"code":"nonce_unknown"' body && ok ||
+  bad "a nonce from before the restart: $code $(head -c 300 body)"
+
+# ---- kill -9 under concurrent releases: every secret handed out has its record in the log ----
+for round in 1 2; do
+  # Fetches start 0.15 s apart; the broker is killed as soon as the first secret is out, with the
+  # next ones in flight and the rest not yet started.
+  fpids=()
+  for i in 1 2 3 4 5 6 7 8; do
+    "$VOUCH" enclave run other-broker --sim-dir sim-c -- provision fetch "$PWD/app.env" \
+      --broker "http://127.0.0.1:$bport" --seal-out "$PWD/k$round-$i.sealed" \
+      --anchors "$PWD/anchors-policy.json" --log "$LOG" --timeout 20 --json >k$round-$i.json 2>&1 &
+    fpids+=($!)
+    for _ in 1 2 3; do
+      grep -qs '"verdict":"ok"' k$round-?.json && break 2
+      sleep 0.05
+    done
+  done
+  for _ in $(seq 300); do
+    grep -qs '"verdict":"ok"' k$round-?.json && break
+    sleep 0.05
+  done
+  kill -9 "$bpid"; wait_exit "$bpid"
+  for p in "${fpids[@]}"; do wait_exit "$p" 40; done
+  start_broker broker-bundle broker
+  [ -n "$bport" ] && ok || bad "round $round: the broker did not restart after kill -9: $(cat broker.out)"
+done
+# A fetch that got its secret proved its record under the witness quorum (record_proven) before
+# using it; those that did not got no secret (no sealed blob). No release id twice.
+got=0
+for f in k?-?.json; do
+  if grep -q '"verdict":"ok"' "$f"; then
+    got=$((got + 1))
+    grep -q '"record_proven":true' "$f" && [ -s "${f%.json}.sealed" ] || bad "$f: ok without a proven record"
+  else
+    [ ! -e "${f%.json}.sealed" ] || bad "$f: failed but wrote a sealed blob: $(head -c 300 "$f")"
+  fi
+done
+dups=$(cat k?-?.json | grep -o '"release_id":"[0-9a-f]*"' | sort | uniq -d)
+[ -z "$dups" ] && ok || bad "a release id twice: $dups"
+started=$(ls k?-?.json | wc -l)
+echo "kill -9 rounds: $got of $started fetches got their secret"
+# And the broker serves after the kills.
+check fetch_after_kill 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/app.env" --broker "http://127.0.0.1:$bport" --seal-out "$PWD/after.sealed" --json
+# The audit agrees: every entry valid, at least one release per secret handed out.
+"$VOUCH" audit "$LOG" --policy policy --root-set-pin "$PIN" "${trust[@]}" --json >audit2.json 2>&1
+releases=$(grep -o '"class":"release","valid":true' audit2.json | wc -l)
+! grep -q '"valid":false' audit2.json && [ "$releases" -ge $((got + 1)) ] && ok ||
+  bad "audit after the kills: $releases valid releases for $got secrets; $(grep -o '"valid":false[^}]*' audit2.json | head -3)"
+
+# ---- revocation stops the next fetch (spec §7) ----
+"$VOUCH" govern revoke --ledger $ORIGIN --issued-on "$(ago '1 minute')" --kind measurement --mrenclave "$XM" \
+  --reason vulnerability --out rev.json >/dev/null 2>&1 || bad "govern revoke"
+countersign rev.json a b
+[ "$rc" -eq 0 ] && ok || bad_run "countersign the revocation"
+revoked=''
+for _ in $(seq 40); do
+  out=$("$VOUCH" enclave run other-broker --sim-dir sim-c -- provision fetch "$PWD/app.env" \
+    --broker "http://127.0.0.1:$bport" --seal-out "$PWD/rev.sealed" --json 2>&1)
+  if grep -q '"code":"identity_revoked"' <<<"$out"; then revoked=1; break; fi
+  rm -f rev.sealed
+  sleep 0.5
+done
+[ -n "$revoked" ] && [ ! -e rev.sealed ] && ok || bad "the revoked application still gets its secret: $out"
 
 finish
