@@ -19,6 +19,7 @@ set -uo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export VOUCH_LOG_URL='' VOUCH_POLICY='' VOUCH_ROOT_SET_PIN=''
+REPO=$PWD
 cd "$TMP" || exit 1
 ORIGIN=example.com/ledger
 C1=1111111111111111111111111111111111111111
@@ -248,6 +249,44 @@ FIXED_ID=$("$VOUCH" provision inspect fixed.env --json | field id)
 [ "$(cat fixed.secret 2>/dev/null)" = "$SECRET" ] && ok || bad "the recovered secret is not the owner's"
 # The operator's records (spec §3.7) are beside the sealed keys, and hold no secret.
 [ -s broker/broker.db ] && ! grep -qF "$SECRET" broker/broker.db* && ok || bad "no broker/broker.db"
+
+# ---- examples/provisioned_enclave: fetch at first start, unseal later with no broker ----
+if [ -x "${PROVISIONED_ENCLAVE:-}" ]; then
+  mkdir -p pe-bundle/bin pe-state
+  cp "$PROVISIONED_ENCLAVE" pe-bundle/bin/provisioned_enclave
+  cp "$REPO/examples/provisioned_enclave/vouch-enclave.json" pe-bundle/
+  "$VOUCH" enclave sign pe-bundle --key signer.pem >/dev/null || bad "sign pe-bundle"
+  PM=$("$VOUCH" measure pe-bundle --json | field mr_enclave | upper)
+  attest pe-bundle $C3 https://builder-a.example/ci ba.pem p6.entry
+  attest pe-bundle $C3 https://builder-b.example/ci bb.pem p7.entry
+  for e in p6 p7; do
+    "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 --json >$e.json 2>&1 ||
+      bad "submit $e: $(cat $e.json)"
+  done
+  I6=$(grep -o '"index":[0-9]*' p6.json | cut -d: -f2) I7=$(grep -o '"index":[0-9]*' p7.json | cut -d: -f2)
+  admit admpe.json --role workload --constraint "C:$PM SEC:INSECURE" \
+    --reproduced-by "$I6:$(h p6.entry)" --reproduced-by "$I7:$(h p7.entry)"
+  countersign admpe.json a b
+  [ "$rc" -eq 0 ] && ok || bad_run "admission of the example enclave"
+  # The owner makes the envelope before the enclave ever ran.
+  check pe_envelope 0 '"verdict":"ok"' -- "$VOUCH" provision envelope "${env_args[@]}" \
+    --constraint "C:$PM SEC:INSECURE" --out pe.env --json
+  DIGEST=$(printf '%s' "$SECRET" | sha256sum | cut -c1-16)
+  check pe_first_start 0 "first start: database password ready \\(${#SECRET} bytes, sha256 $DIGEST" -- \
+    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state" \
+    --broker "http://127.0.0.1:$bport" --anchors "$PWD/anchors.json"
+  [ -s pe-state/db-password.sealed ] && ! grep -rqF "$SECRET" pe-state && ok || bad "no sealed password"
+  # Later starts need no broker (none is given, and a dead one would not be asked).
+  check pe_later_start 0 "later start: database password ready \\(${#SECRET} bytes, sha256 $DIGEST" -- \
+    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+  # Another enclave (another measurement) cannot open its sealed password.
+  printf '\0' >>pe-bundle/bin/provisioned_enclave
+  "$VOUCH" enclave sign pe-bundle --key signer.pem >/dev/null || bad "re-sign pe-bundle"
+  check pe_other_enclave 1 'cannot unseal' -- \
+    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+else
+  bad "PROVISIONED_ENCLAVE is not set to the example's binary"
+fi
 
 # ---- stopped and restarted: the same keys, unsealed ----
 kill "$bpid"; wait_exit "$bpid"
