@@ -13,7 +13,8 @@
 # end: a release through a one-shot hand-off, a nonce issued before a restart refused after it
 # (nonce_unknown, over raw HTTP), two rounds of kill -9 under staggered concurrent fetches (every
 # secret handed out had its record proven in the log first, no release id twice, the audit
-# valid), and a revocation that stops the next fetch. Run by ctest with VOUCH=<binary>, from the
+# valid), the operator's records in a throwaway PostgreSQL (--store), and a revocation that stops
+# the next fetch. Run by ctest with VOUCH=<binary>, from the
 # repository root; every wait is bounded and the EXIT trap stops the servers.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
@@ -66,13 +67,13 @@ countersign admb.json a b
 
 # ---- the broker ----
 bpid='' bport=''
-# start_broker BUNDLE DATA [MACHINE]: starts `serve broker`; sets bpid and bport (empty if it
-# did not start); its output goes to DATA.out.
+# start_broker BUNDLE DATA [MACHINE [FLAGS...]]: starts `serve broker`; sets bpid and bport
+# (empty if it did not start); its output goes to DATA.out.
 start_broker() {
   rm -f "$2.port"
   "$VOUCH" enclave run "$1" --sim-dir "sim-${3:-c}" -- serve broker --data "$2" \
     --listen 127.0.0.1:0 --port-file "$2.port" --log "$LOG" --policy policy --root-set-pin "$PIN" \
-    "${trust[@]}" --collateral "coll-${3:-c}" --recheck-interval PT5S >"$2.out" 2>&1 &
+    "${trust[@]}" --collateral "coll-${3:-c}" --recheck-interval PT5S "${@:4}" >"$2.out" 2>&1 &
   bpid=$!
   bport=$(wait_port "$2.port" "$bpid")
 }
@@ -410,6 +411,23 @@ check fetch_after_kill 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker -
 releases=$(grep -o '"class":"release","valid":true' audit2.json | wc -l)
 ! grep -q '"valid":false' audit2.json && [ "$releases" -ge $((got + 1)) ] && ok ||
   bad "audit after the kills: $releases valid releases for $got secrets; $(grep -o '"valid":false[^}]*' audit2.json | head -3)"
+
+# ---- the operator's records on PostgreSQL: serve broker --store postgres://… ----
+# shellcheck source=tests/pg_lib.sh
+source "$REPO/tests/pg_lib.sh"
+pg_start
+PGDB=$(pg_createdb broker)
+kill "$bpid"; wait_exit "$bpid"
+start_broker broker-bundle broker c --store "$PGDB"
+[ -n "$bport" ] && ok || bad "the broker did not start with --store: $(cat broker.out)"
+check fetch_pg_records 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/app.env" --broker "http://127.0.0.1:$bport" --seal-out "$PWD/pg.sealed" --json
+curl -s -o /dev/null -H 'Content-Type: application/json' --data '{"envelope_id":"zz"}' \
+  "http://127.0.0.1:$bport/challenge"
+[ "$(psql -tA "$PGDB" -c 'SELECT count(*) FROM vouch_broker.releases WHERE quote IS NOT NULL')" = 1 ] &&
+  [ "$(psql -tA "$PGDB" -c "SELECT code FROM vouch_broker.refusals")" = request_malformed ] && ok ||
+  bad "the records in PostgreSQL: $(psql -tA "$PGDB" -c 'SELECT count(*) FROM vouch_broker.releases' 2>&1)"
+! grep -qF "$PG_PW" broker.out && ok || bad "the database password is in the broker's output"
 
 # ---- revocation stops the next fetch (spec §7) ----
 "$VOUCH" govern revoke --ledger $ORIGIN --issued-on "$(ago '1 minute')" --kind measurement --mrenclave "$XM" \
