@@ -110,7 +110,7 @@ int RunSubmit(SubmitOptions opts) {
   int rc = kExitOk;
   auto log = Connect(opts.url, http, opts.timeout, opts.json, &rc);
   if (!log.ok()) return rc;
-  if (statement.ok() && statement->ledger() != nullptr) {
+  if (statement->ledger() != nullptr) {
     auto origin = LogOrigin(policy ? &*policy : nullptr, *log);
     if (origin && *origin != *statement->ledger()) {
       return ReportFailure(opts.json, ErrorCode{govern::kLedgerMismatch, kExitUsage},
