@@ -32,10 +32,17 @@ struct BrokerServiceState {
   std::unique_ptr<Rechecker> rechecks;
 };
 
+// An endpoint's answer and, for a refusal, its error code (what the journal keeps).
+struct BrokerAnswer {
+  http::HttpResponse response;
+  std::string code;  // empty for a 200
+};
+
 }  // namespace internal
 
 namespace {
 
+using internal::BrokerAnswer;
 using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
@@ -46,14 +53,15 @@ http::HttpResponse NoStore(http::HttpResponse r) {
   return r;
 }
 
-http::HttpResponse Error(int status, std::string_view code, std::string_view message) {
+BrokerAnswer Error(int status, std::string_view code, std::string_view message) {
   OrderedJson j;
   j["error"] = {{"code", std::string(code)}, {"message", std::string(message)}};
-  return NoStore(http::HttpResponse::Json(
-      status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
+  return {NoStore(http::HttpResponse::Json(
+              status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")),
+          std::string(code)};
 }
 
-http::HttpResponse Malformed(std::string_view message) {
+BrokerAnswer Malformed(std::string_view message) {
   return Error(400, ledger::reasons::kRequestMalformed, message);
 }
 
@@ -62,15 +70,15 @@ http::HttpResponse Ok(const OrderedJson& j) {
       200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
 }
 
-http::HttpResponse TooMany(std::string_view code, std::string_view message,
-                           std::chrono::seconds retry_after) {
-  http::HttpResponse r = Error(BrokerHttpStatus(code), code, message);
-  r.headers.Set("Retry-After", std::to_string(retry_after.count()));
+BrokerAnswer TooMany(std::string_view code, std::string_view message,
+                     std::chrono::seconds retry_after) {
+  BrokerAnswer r = Error(BrokerHttpStatus(code), code, message);
+  r.response.headers.Set("Retry-After", std::to_string(retry_after.count()));
   return r;
 }
 
 // 415 or 413 for a body the endpoint does not take, else nullopt.
-std::optional<http::HttpResponse> CheckBody(const http::HttpRequest& request, size_t limit) {
+std::optional<BrokerAnswer> CheckBody(const http::HttpRequest& request, size_t limit) {
   const std::string type(request.headers.Get("Content-Type").value_or(""));
   std::string media = type.substr(0, type.find(';'));
   while (!media.empty() && media.back() == ' ') media.pop_back();
@@ -174,7 +182,9 @@ int BrokerHttpStatus(std::string_view code) {
   return it == kStatus->end() ? 500 : it->second;
 }
 
-http::HttpResponse BrokerErrorResponse(const Status& error) {
+namespace {
+
+BrokerAnswer Refusal(const Status& error) {
   const std::string& code = error.reason();
   const int status = BrokerHttpStatus(code);
   if (status != 500) return Error(status, code, error.message());
@@ -184,6 +194,10 @@ http::HttpResponse BrokerErrorResponse(const Status& error) {
   }
   return Error(500, kBrokerInternal, error.message());
 }
+
+}  // namespace
+
+http::HttpResponse BrokerErrorResponse(const Status& error) { return Refusal(error).response; }
 
 BrokerService::BrokerService(BrokerServiceOptions options)
     : options_(std::move(options)), state_(std::make_unique<internal::BrokerServiceState>()) {}
@@ -216,8 +230,16 @@ StatusOr<std::unique_ptr<BrokerService>> BrokerService::Create(BrokerServiceOpti
   if (o.on_check) o.on_check(service->broker_->status().check);
 
   Broker* broker = service->broker_.get();
+  store::BrokerStore* journal = o.journal;
+  const int64_t retention = o.evidence_retention;
   st.rechecks = std::make_unique<internal::Rechecker>(
-      clock, o.recheck_interval, broker->status().check, [broker] { return broker->Recheck(); },
+      clock, o.recheck_interval, broker->status().check,
+      [broker, journal, retention, &clock] {
+        // Old quotes are dropped here, off the releases' path (best effort: the next recheck
+        // tries again).
+        if (journal != nullptr) (void)journal->DropEvidenceBefore(clock.Now() - retention);
+        return broker->Recheck();
+      },
       o.on_check);
   return service;
 }
@@ -263,39 +285,34 @@ http::HttpResponse BrokerService::GetIdentity(const http::HttpRequest& /*request
 
 http::HttpResponse BrokerService::PostChallenge(const http::HttpRequest& request) {
   std::optional<provision::EnvelopeId> envelope_id;
-  http::HttpResponse response = Challenge(request, &envelope_id);
-  NoteRefusal(request, response, envelope_id);
-  return response;
+  BrokerAnswer answer = Challenge(request, &envelope_id);
+  NoteRefusal(request, answer.code, envelope_id);
+  return std::move(answer.response);
 }
 
 http::HttpResponse BrokerService::PostRelease(const http::HttpRequest& request) {
   std::optional<provision::EnvelopeId> envelope_id;
-  http::HttpResponse response = Release(request, &envelope_id);
-  NoteRefusal(request, response, envelope_id);
-  return response;
+  BrokerAnswer answer = Release(request, &envelope_id);
+  NoteRefusal(request, answer.code, envelope_id);
+  return std::move(answer.response);
 }
 
-void BrokerService::NoteRefusal(const http::HttpRequest& request,
-                                const http::HttpResponse& response,
+void BrokerService::NoteRefusal(const http::HttpRequest& request, std::string_view code,
                                 const std::optional<provision::EnvelopeId>& envelope_id) {
-  if (options_.journal == nullptr || response.status == 200) return;
-  const Json body = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object() || !body.contains("error") || !body["error"].is_object() ||
-      !body["error"].contains("code") || !body["error"]["code"].is_string()) {
+  if (options_.journal == nullptr || code.empty() || code == provision::kReasonRateLimited ||
+      code == provision::kReasonBusy) {
     return;
   }
-  const std::string code = body["error"]["code"].get<std::string>();
-  if (code == provision::kReasonRateLimited || code == provision::kReasonBusy) return;
   store::BrokerRefusal refusal;
   refusal.time = options_.broker.self_check.ledger.clock->Now();
-  refusal.code = code.substr(0, store::kMaxRefusalCode);
+  refusal.code = std::string(code.substr(0, store::kMaxRefusalCode));
   refusal.envelope_id = envelope_id;
   refusal.remote_address = AddressKey(request.remote_address).substr(0, store::kMaxRemoteAddress);
   (void)options_.journal->AddRefusal(refusal);  // best effort (spec §3.7)
 }
 
-http::HttpResponse BrokerService::Challenge(const http::HttpRequest& request,
-                                            std::optional<provision::EnvelopeId>* envelope_id) {
+BrokerAnswer BrokerService::Challenge(const http::HttpRequest& request,
+                                      std::optional<provision::EnvelopeId>* envelope_id) {
   const Admission admitted = state_->challenge_limiter->Admit(AddressKey(request.remote_address));
   if (!admitted.admitted) {
     return TooMany(provision::kReasonRateLimited, "too many challenges; retry later",
@@ -319,16 +336,16 @@ http::HttpResponse BrokerService::Challenge(const http::HttpRequest& request,
     if (nonce.status().reason() == provision::kReasonBusy) {
       return TooMany(provision::kReasonBusy, nonce.status().message(), std::chrono::seconds(1));
     }
-    return BrokerErrorResponse(nonce.status());
+    return Refusal(nonce.status());
   }
   OrderedJson out;
   out["nonce"] = Base64Encode(nonce->nonce);
   out["expires"] = FormatRfc3339(nonce->expires);
-  return Ok(out);
+  return {Ok(out), {}};
 }
 
-http::HttpResponse BrokerService::Release(const http::HttpRequest& request,
-                                          std::optional<provision::EnvelopeId>* envelope_id) {
+BrokerAnswer BrokerService::Release(const http::HttpRequest& request,
+                                    std::optional<provision::EnvelopeId>* envelope_id) {
   const Admission admitted = state_->release_limiter->Admit(AddressKey(request.remote_address));
   if (!admitted.admitted) {
     return TooMany(provision::kReasonRateLimited, "too many releases; retry later",
@@ -375,7 +392,7 @@ http::HttpResponse BrokerService::Release(const http::HttpRequest& request,
   }
   auto released = broker_->Release(r, envelope_id);
   state_->releases_in_flight.fetch_sub(1);
-  if (!released.ok()) return BrokerErrorResponse(released.status());
+  if (!released.ok()) return Refusal(released.status());
   if (options_.journal != nullptr) {
     store::BrokerRelease row{.release_id = released->release_id,
                              .envelope_id = released->envelope_id,
@@ -385,9 +402,8 @@ http::HttpResponse BrokerService::Release(const http::HttpRequest& request,
                              .mrenclave = released->mrenclave,
                              .quote = r.quote.size() <= store::kMaxStoredQuote ? r.quote : Bytes()};
     if (Status stored = options_.journal->AddRelease(row); !stored.ok()) {
-      return BrokerErrorResponse(stored);
+      return Refusal(stored);
     }
-    (void)options_.journal->DropEvidenceBefore(released->time - options_.evidence_retention);
   }
   OrderedJson out;
   out["release_id"] = HexEncode(released->release_id);
@@ -396,7 +412,7 @@ http::HttpResponse BrokerService::Release(const http::HttpRequest& request,
   out["record"] = {{"entry", Base64Encode(released->record_entry)},
                    {"index", released->record_index},
                    {"leaf_hash", Base64Encode(released->record_leaf_hash)}};
-  return Ok(out);
+  return {Ok(out), {}};
 }
 
 http::Router BrokerService::Routes() {

@@ -32,7 +32,6 @@ namespace {
 
 using Json = nlohmann::json;
 using ledger_testing::kDay;
-using ledger_testing::kHour;
 using ledger_testing::Measurement;
 
 constexpr const char* kSecret = ledger_testing::kBrokerTestSecret;
@@ -444,6 +443,39 @@ TEST_F(BrokerServiceTest, TheJournalKeepsReleasesAndRefusals) {
   EXPECT_EQ((*refusals)[0].code, "request_malformed");
   EXPECT_EQ((*refusals)[0].envelope_id, std::nullopt);
   EXPECT_EQ((*journal)->Releases(10)->size(), 1u);
+}
+
+// Quotes older than evidence_retention go at the next recheck; the release rows stay.
+TEST_F(BrokerServiceTest, OldQuotesAreDroppedAtTheRechecks) {
+  auto journal = store::OpenSqliteBrokerStore(vouch::testing::MakeTempDir("retention") + "/b.db");
+  ASSERT_THAT(journal, IsOk());
+  BrokerServiceOptions o = ServiceOptions();
+  o.journal = journal->get();
+  o.evidence_retention = kDay;
+  auto service = Start(std::move(o));
+  ASSERT_NE(service, nullptr);
+  BrokerClient client = Client();
+  Bytes envelope = Envelope();
+  Attempt a = Prepare(client, envelope, *app_platform_);
+  ASSERT_THAT(client.Release(a.request), IsOk());
+  auto quote_kept = [&] {
+    auto releases = (*journal)->Releases(10);
+    EXPECT_THAT(releases, IsOk());
+    EXPECT_EQ(releases.ok() ? releases->size() : 0, 1u);
+    return releases.ok() && !releases->empty() && !(*releases)[0].quote.empty();
+  };
+  EXPECT_TRUE(quote_kept());
+  // A recheck within the retention keeps it.
+  clock_->Advance(std::chrono::hours(2));
+  for (int i = 0; i < 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(quote_kept());
+  // Past it, the next recheck drops it (the thread runs on its own; bounded wait).
+  clock_->Advance(std::chrono::hours(23));
+  bool kept = true;
+  for (int i = 0; i < 1000 && (kept = quote_kept()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_FALSE(kept) << "the quote outlived evidence_retention";
 }
 
 TEST_F(BrokerServiceTest, RateLimitedPerAddress) {

@@ -108,14 +108,15 @@ struct BrokerServiceOptions {
   // release is stored (with its quote) before its 200 — a failure to store is the answer, 503
   // or 500 with the store's code, although the record is already in the log — and every refusal
   // but rate_limited and busy is stored best effort (time, code, envelope id when known, the
-  // remote address's host). Quotes older than `evidence_retention` seconds are dropped as
-  // releases are stored.
+  // remote address's host). Quotes older than `evidence_retention` seconds are dropped at every
+  // recheck (recheck_interval).
   store::BrokerStore* journal = nullptr;
   int64_t evidence_retention = 30 * 86'400;
 };
 
 namespace internal {
 struct BrokerServiceState;
+struct BrokerAnswer;
 }  // namespace internal
 
 class BrokerService {
@@ -140,13 +141,14 @@ class BrokerService {
 
  private:
   explicit BrokerService(BrokerServiceOptions options);
-  http::HttpResponse Challenge(const http::HttpRequest& request,
-                               std::optional<provision::EnvelopeId>* envelope_id);
-  http::HttpResponse Release(const http::HttpRequest& request,
-                             std::optional<provision::EnvelopeId>* envelope_id);
-  // Stores `response`'s refusal in the journal (best effort), unless it is a 200, rate_limited
-  // or busy.
-  void NoteRefusal(const http::HttpRequest& request, const http::HttpResponse& response,
+  // The endpoints' work; `envelope_id` is set once the request names one.
+  internal::BrokerAnswer Challenge(const http::HttpRequest& request,
+                                   std::optional<provision::EnvelopeId>* envelope_id);
+  internal::BrokerAnswer Release(const http::HttpRequest& request,
+                                 std::optional<provision::EnvelopeId>* envelope_id);
+  // Stores a refusal with error code `code` in the journal (best effort), unless `code` is empty
+  // (a 200), rate_limited or busy.
+  void NoteRefusal(const http::HttpRequest& request, std::string_view code,
                    const std::optional<provision::EnvelopeId>& envelope_id);
 
   const BrokerServiceOptions options_;
