@@ -33,20 +33,28 @@ using testing::PgTestServer;
 using testing::SharedPgTestServer;
 using testing::WitnessStoreConformanceTest;
 
-// The database of each conformance test's directory (created on first open; reopening the
-// directory opens the same database and anchor).
-StatusOr<std::unique_ptr<WitnessStore>> OpenInDir(const std::string& dir) {
+// The database of a conformance test's directory: created on the shared server at the
+// directory's first open (`created`), the same one when the directory is opened again.
+struct DirDatabase {
+  std::string uri;
+  bool created = false;
+};
+StatusOr<DirDatabase> DatabaseOfDir(const std::string& dir) {
   static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
   PgTestServer* server = SharedPgTestServer();
   if (server == nullptr) return UnavailableError("no PostgreSQL server");
-  const std::string anchor = dir + "/witness.anchor";
   auto it = databases->find(dir);
-  if (it == databases->end()) {
-    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
-    databases->emplace(dir, uri);
-    return CreatePostgresWitnessState(uri, anchor);
-  }
-  return OpenPostgresWitnessState(it->second, anchor);
+  if (it != databases->end()) return DirDatabase{it->second, false};
+  VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
+  databases->emplace(dir, uri);
+  return DirDatabase{std::move(uri), true};
+}
+
+StatusOr<std::unique_ptr<WitnessStore>> OpenInDir(const std::string& dir) {
+  VOUCH_ASSIGN_OR_RETURN(DirDatabase db, DatabaseOfDir(dir));
+  const std::string anchor = dir + "/witness.anchor";
+  return db.created ? CreatePostgresWitnessState(db.uri, anchor)
+                    : OpenPostgresWitnessState(db.uri, anchor);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, WitnessStoreConformanceTest,
@@ -54,19 +62,10 @@ INSTANTIATE_TEST_SUITE_P(Postgres, WitnessStoreConformanceTest,
                                                                         true}),
                          testing::WitnessStoreBackendName);
 
-// The broker store of each conformance test's directory: a fresh database, the same one when
-// the directory is opened again.
 StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerInDir(const std::string& dir,
                                                        const BrokerStoreOptions& options) {
-  static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
-  PgTestServer* server = SharedPgTestServer();
-  if (server == nullptr) return UnavailableError("no PostgreSQL server");
-  auto it = databases->find(dir);
-  if (it == databases->end()) {
-    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
-    it = databases->emplace(dir, uri).first;
-  }
-  return OpenPostgresBrokerStore(it->second, options);
+  VOUCH_ASSIGN_OR_RETURN(DirDatabase db, DatabaseOfDir(dir));
+  return OpenPostgresBrokerStore(db.uri, options);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, BrokerStoreConformanceTest,
@@ -74,18 +73,9 @@ INSTANTIATE_TEST_SUITE_P(Postgres, BrokerStoreConformanceTest,
                                                                        OpenBrokerInDir}),
                          testing::BrokerStoreBackendName);
 
-// The log store of each conformance test's directory: a fresh database on the shared server,
-// created on first open; reopening the directory opens the same database.
 StatusOr<std::shared_ptr<LogStore>> OpenLogInDir(const std::string& dir) {
-  static std::map<std::string, std::string>* databases = new std::map<std::string, std::string>;
-  PgTestServer* server = SharedPgTestServer();
-  if (server == nullptr) return UnavailableError("no PostgreSQL server");
-  auto it = databases->find(dir);
-  if (it == databases->end()) {
-    VOUCH_ASSIGN_OR_RETURN(std::string uri, server->CreateDatabase());
-    it = databases->emplace(dir, uri).first;
-  }
-  VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogStore(it->second));
+  VOUCH_ASSIGN_OR_RETURN(DirDatabase db, DatabaseOfDir(dir));
+  VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogStore(db.uri));
   return std::shared_ptr<LogStore>(std::move(store));
 }
 
