@@ -100,18 +100,23 @@ code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: text/plain' \
 [ "$code" = 415 ] && ok || bad "challenge content type: $code"
 
 # ---- an owner makes envelopes (spec §2.4): the owner's check, the admission rule ----
+# admit_workload BUNDLE MEASUREMENT NAME: BUNDLE reproduced by both builders (NAME-a.entry and
+# NAME-b.entry in the log) and admitted for role workload as C:MEASUREMENT (NAME.json).
+admit_workload() {
+  local b=$1 m=$2 n=$3 e i refs=()
+  for e in a b; do
+    attest "$b" $C3 "https://builder-$e.example/ci" "b$e.pem" "$n-$e.entry"
+    "$VOUCH" ledger submit "$LOG" "$n-$e.entry" --policy policy --out "$n-$e.proof" --timeout 20 \
+      --json >"$n-$e.json" 2>&1 || bad "submit $n-$e: $(cat "$n-$e.json")"
+    i=$(grep -o '"index":[0-9]*' "$n-$e.json" | cut -d: -f2)
+    refs+=(--reproduced-by "$i:$(h "$n-$e.entry")")
+  done
+  admit "$n.json" --role workload --constraint "C:$m SEC:INSECURE" "${refs[@]}"
+  countersign "$n.json" a b
+  [ "$rc" -eq 0 ] && ok || bad_run "admission of $b"
+}
 # The application: other-broker's bundle, reproduced by both builders, admitted for role workload.
-attest other-broker $C3 https://builder-a.example/ci ba.pem p4.entry
-attest other-broker $C3 https://builder-b.example/ci bb.pem p5.entry
-for e in p4 p5; do
-  "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 --json >$e.json 2>&1 ||
-    bad "submit $e: $(cat $e.json)"
-done
-I4=$(grep -o '"index":[0-9]*' p4.json | cut -d: -f2) I5=$(grep -o '"index":[0-9]*' p5.json | cut -d: -f2)
-admit adma.json --role workload --constraint "C:$XM SEC:INSECURE" \
-  --reproduced-by "$I4:$(h p4.entry)" --reproduced-by "$I5:$(h p5.entry)"
-countersign adma.json a b
-[ "$rc" -eq 0 ] && ok || bad_run "admission of the application"
+admit_workload other-broker "$XM" adma
 openssl genpkey -algorithm ed25519 -out owner.pem 2>/dev/null && openssl pkey -in owner.pem -pubout -out owner.pub
 SECRET="db-password-$RANDOM$RANDOM-never-on-the-host"
 printf '%s' "$SECRET" >secret.txt
@@ -258,33 +263,48 @@ if [ -x "${PROVISIONED_ENCLAVE:-}" ]; then
   cp "$REPO/examples/provisioned_enclave/vouch-enclave.json" pe-bundle/
   "$VOUCH" enclave sign pe-bundle --key signer.pem >/dev/null || bad "sign pe-bundle"
   PM=$("$VOUCH" measure pe-bundle --json | field mr_enclave | upper)
-  attest pe-bundle $C3 https://builder-a.example/ci ba.pem p6.entry
-  attest pe-bundle $C3 https://builder-b.example/ci bb.pem p7.entry
-  for e in p6 p7; do
-    "$VOUCH" ledger submit "$LOG" $e.entry --policy policy --out $e.proof --timeout 20 --json >$e.json 2>&1 ||
-      bad "submit $e: $(cat $e.json)"
-  done
-  I6=$(grep -o '"index":[0-9]*' p6.json | cut -d: -f2) I7=$(grep -o '"index":[0-9]*' p7.json | cut -d: -f2)
-  admit admpe.json --role workload --constraint "C:$PM SEC:INSECURE" \
-    --reproduced-by "$I6:$(h p6.entry)" --reproduced-by "$I7:$(h p7.entry)"
-  countersign admpe.json a b
-  [ "$rc" -eq 0 ] && ok || bad_run "admission of the example enclave"
+  admit_workload pe-bundle "$PM" admpe
   # The owner makes the envelope before the enclave ever ran.
   check pe_envelope 0 '"verdict":"ok"' -- "$VOUCH" provision envelope "${env_args[@]}" \
     --constraint "C:$PM SEC:INSECURE" --out pe.env --json
+  pe() {  # pe MACHINE ARGS...: the example in pe-bundle on machine MACHINE
+    local m=$1
+    shift
+    "$VOUCH" enclave run pe-bundle --sim-dir "sim-$m" -- "$@"
+  }
+  DEAD=http://127.0.0.1:1  # nothing listens there
+  # Refused before anything is written: bad usage (2), no envelope, no broker to reach (3), and a
+  # first start with no --broker (2).
+  check pe_usage 2 'are required' -- pe c --state "$PWD/pe-state"
+  check pe_no_envelope 3 'cannot read .*none.env' -- \
+    pe c --envelope "$PWD/none.env" --state "$PWD/pe-state" --broker "http://127.0.0.1:$bport"
+  check pe_broker_unreachable 3 'the broker did not release the password' -- \
+    pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state" --broker $DEAD
+  check pe_no_broker 2 'the first start needs --broker' -- \
+    pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+  [ -z "$(ls -A pe-state)" ] && ok || bad "a refused first start wrote: $(ls -A pe-state)"
   DIGEST=$(printf '%s' "$SECRET" | sha256sum | cut -c1-16)
   check pe_first_start 0 "first start: database password ready \\(${#SECRET} bytes, sha256 $DIGEST" -- \
-    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state" \
-    --broker "http://127.0.0.1:$bport" --anchors "$PWD/anchors.json"
-  [ -s pe-state/db-password.sealed ] && ! grep -rqF "$SECRET" pe-state && ok || bad "no sealed password"
-  # Later starts need no broker (none is given, and a dead one would not be asked).
+    pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state" --broker "http://127.0.0.1:$bport" \
+    --anchors "$PWD/anchors.json"
+  # Its only file, 0600, sealed: the secret is on no host file (but the owner's own).
+  [ "$(ls -A pe-state)" = db-password.sealed ] && [ "$(stat -c %a pe-state/db-password.sealed)" = 600 ] &&
+    ok || bad "the example's state: $(ls -la pe-state)"
+  hits=$(grep -rlF "$SECRET" . --exclude=secret.txt --exclude='*.secret' 2>/dev/null)
+  [ -z "$hits" ] && ok || bad "the secret is on the host in: $hits"
+  cp pe-state/db-password.sealed first.sealed
+  # Later starts need no broker: none given, or a dead one (never asked).
   check pe_later_start 0 "later start: database password ready \\(${#SECRET} bytes, sha256 $DIGEST" -- \
-    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state"
-  # Another enclave (another measurement) cannot open its sealed password.
+    pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+  check pe_later_dead_broker 0 "later start: database password ready" -- \
+    pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state" --broker $DEAD
+  # Another machine, or another enclave (another measurement), cannot open the sealed password,
+  # and changes nothing.
+  check pe_other_machine 1 'cannot unseal' -- pe a --envelope "$PWD/pe.env" --state "$PWD/pe-state"
   printf '\0' >>pe-bundle/bin/provisioned_enclave
   "$VOUCH" enclave sign pe-bundle --key signer.pem >/dev/null || bad "re-sign pe-bundle"
-  check pe_other_enclave 1 'cannot unseal' -- \
-    "$VOUCH" enclave run pe-bundle --sim-dir sim-c -- --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+  check pe_other_enclave 1 'cannot unseal' -- pe c --envelope "$PWD/pe.env" --state "$PWD/pe-state"
+  cmp -s first.sealed pe-state/db-password.sealed && ok || bad "a refused start changed the blob"
 else
   bad "PROVISIONED_ENCLAVE is not set to the example's binary"
 fi
