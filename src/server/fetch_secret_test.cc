@@ -62,8 +62,8 @@ class FetchSecretTest : public ledger_testing::BrokerLedgerTest {
   // Options with anchors of `owner`'s key (kept in anchors_).
   FetchOptions Anchored(const LocalSigningKey& owner,
                         std::optional<std::string> policy = std::nullopt) {
-    anchors_.emplace(
-        *provision::Anchors::FromKeys({*PublicKeyFromSpki(owner.verifier().spki_der())}, policy));
+    anchors_.emplace(*provision::Anchors::FromKeys(
+        {*PublicKeyFromSpki(owner.verifier().spki_der())}, std::move(policy)));
     FetchOptions o;
     o.anchors = &*anchors_;
     return o;
