@@ -372,15 +372,24 @@ check handoff_gone 3 '' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- 
 # ---- nonces live in memory (spec §3.5): one issued before a restart is unknown after it ----
 start_broker broker-bundle broker
 [ -n "$bport" ] && ok || bad "the broker did not start again: $(cat broker.out)"
-nonce=$(curl -sf -H 'Content-Type: application/json' --data "{\"envelope_id\":\"$APP_ID\"}" \
-  "http://127.0.0.1:$bport/challenge" | field nonce)
+# challenge PORT: a nonce for app.env's envelope from the broker at PORT.
+challenge() {
+  curl -sf -H 'Content-Type: application/json' --data "{\"envelope_id\":\"$APP_ID\"}" \
+    "http://127.0.0.1:$1/challenge" | field nonce
+}
+# release PORT NONCE: POST /release of app.env with NONCE and no real quote; sets code and body
+# (the nonce is judged at step 6, the evidence only after it).
+release() {
+  printf '{"envelope":"%s","nonce":"%s","enclave_key":"%s","evidence":{"type":"sgx-dcap-quote","quote":"%s"}}' \
+    "$(sed 's/"/\\"/g' app.env)" "$2" "$(head -c 32 /dev/zero | base64)" "$(printf 'no quote' | base64)" \
+    >release.json
+  code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' --data @release.json \
+    "http://127.0.0.1:$1/release")
+}
+nonce=$(challenge "$bport")
 kill "$bpid"; wait_exit "$bpid"
 start_broker broker-bundle broker
-printf '{"envelope":"%s","nonce":"%s","enclave_key":"%s","evidence":{"type":"sgx-dcap-quote","quote":"%s"}}' \
-  "$(sed 's/"/\\"/g' app.env)" "$nonce" "$(head -c 32 /dev/zero | base64)" "$(printf 'no quote' | base64)" \
-  >release.json
-code=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' --data @release.json \
-  "http://127.0.0.1:$bport/release")
+release "$bport" "$nonce"
 [ -n "$nonce" ] && [ "$code" = 409 ] && grep -q '"code":"nonce_unknown"' body && ok ||
   bad "a nonce from before the restart: $code $(head -c 300 body)"
 
@@ -448,6 +457,46 @@ curl -s -o /dev/null -H 'Content-Type: application/json' --data '{"envelope_id":
   [ "$(psql -tA "$PGDB" -c "SELECT code FROM vouch_broker.refusals")" = request_malformed ] && ok ||
   bad "the records in PostgreSQL: $(psql -tA "$PGDB" -c 'SELECT count(*) FROM vouch_broker.releases' 2>&1)"
 ! grep -qF "$PG_PW" broker.out && ok || bad "the database password is in the broker's output"
+
+# ---- two front-ends of one broker share their nonces (spec §8.4): --shared-nonces ----
+kill "$bpid"; wait_exit "$bpid"
+start_broker broker-bundle broker c --shared-nonces
+wait_exit "$bpid"
+[ -z "$bport" ] && [ "$rc" -eq 2 ] && grep -q 'shared-nonces needs --store postgres' broker.out && ok ||
+  bad "--shared-nonces without a PostgreSQL store: rc $rc $(cat broker.out)"
+# Front-end B: a copy of the sealed keys on the same platform, the same database.
+mkdir -m 700 broker-b && cp -p broker/broker-keys.sealed broker-b/
+start_broker broker-bundle broker-b c --store "$PGDB" --shared-nonces
+bpid_b=$bpid bport_b=$bport
+start_broker broker-bundle broker c --store "$PGDB" --shared-nonces
+[ -n "$bport" ] && [ -n "$bport_b" ] &&
+  [ "$(curl -sf "http://127.0.0.1:$bport_b/identity" | field keyid)" = "$KEYID" ] && ok ||
+  bad "two front-ends: $(cat broker.out broker-b.out)"
+# A nonce from A is burnt by B (the evidence is judged after it), then used at A and B.
+nonce=$(challenge "$bport")
+release "$bport_b" "$nonce"
+[ -n "$nonce" ] && [ "$code" = 403 ] && grep -q '"code":"evidence_rejected"' body && ok ||
+  bad "A's nonce at B: $code $(head -c 300 body)"
+for p in "$bport" "$bport_b"; do
+  release "$p" "$nonce"
+  [ "$code" = 409 ] && grep -q '"code":"nonce_used"' body && ok || bad "replayed at $p: $code $(head -c 300 body)"
+done
+release "$bport_b" "$(head -c 32 /dev/urandom | base64)"
+[ "$code" = 409 ] && grep -q '"code":"nonce_unknown"' body && ok || bad "a nonce never issued: $code $(head -c 300 body)"
+# Shared nonces are rows: one from B outlives a restart of A and is released there.
+nonce=$(challenge "$bport_b")
+kill "$bpid"; wait_exit "$bpid"
+start_broker broker-bundle broker c --store "$PGDB" --shared-nonces
+release "$bport" "$nonce"
+[ "$code" = 403 ] && grep -q '"code":"evidence_rejected"' body && ok ||
+  bad "B's nonce at A after A's restart: $code $(head -c 300 body)"
+# A real release through B; every nonce it burnt is in the shared table.
+check fetch_front_end_b 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/app.env" --broker "http://127.0.0.1:$bport_b" --seal-out "$PWD/b.sealed" --json
+[ "$(psql -tA "$PGDB" -c 'SELECT count(*) FROM vouch_nonces.nonces WHERE consumed IS NOT NULL')" = 3 ] && ok ||
+  bad "consumed shared nonces: $(psql -tA "$PGDB" -c 'SELECT count(*) FROM vouch_nonces.nonces' 2>&1)"
+kill "$bpid_b"; wait_exit "$bpid_b"
+[ "$rc" -eq 0 ] && ok || bad "front-end B did not stop cleanly: rc $rc"
 
 # ---- revocation stops the next fetch (spec §7) ----
 "$VOUCH" govern revoke --ledger $ORIGIN --issued-on "$(ago '1 minute')" --kind measurement --mrenclave "$XM" \

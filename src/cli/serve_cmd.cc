@@ -653,7 +653,8 @@ struct ServeBrokerOptions {
   std::vector<std::string> owner_keys;
   bool no_unadmitted = false;
   std::string evidence_retention = "P30D";
-  std::string store;  // the operator's records; empty: DATA/broker.db
+  std::string store;           // the operator's records; empty: DATA/broker.db
+  bool shared_nonces = false;  // nonces in --store, shared with other front-ends
   bool json = false;
 };
 
@@ -796,6 +797,22 @@ int RunBroker(ServeBrokerOptions opts, const HandoffLimits* handoff, const Comma
     }
     options.journal = &runner.Keep(std::shared_ptr<store::BrokerStore>(*std::move(journal)));
     options.evidence_retention = *retention;
+    if (opts.shared_nonces) {
+      auto nonces =
+          store::OpenSharedNonces(opts.store, {.ttl = broker.nonces.ttl.count(),
+                                               .max_per_envelope = broker.nonces.max_per_envelope,
+                                               .max_outstanding = broker.nonces.max_outstanding});
+      if (!nonces.ok() && nonces.status().code() == StatusCode::kInvalidArgument) {
+        return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                             "--shared-nonces needs --store postgres://… (the database the "
+                             "front-ends share): " +
+                                 nonces.status().message());
+      }
+      if (!nonces.ok()) {
+        return ReportStatus(opts.json, kExitIo, "cannot open the shared nonces", nonces.status());
+      }
+      broker.shared_nonces = &runner.Keep(std::shared_ptr<store::SharedNonces>(*std::move(nonces)));
+    }
   }
   auto service = server::BrokerService::Create(std::move(options));
   const Status created = service.status();
@@ -1030,12 +1047,16 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
       "and only after its release record is in the log. The check runs again every\n"
       "--recheck-interval; a failing one stops releases until one passes. DATA/broker.db keeps\n"
       "the operator's records: every release (with its quote, for --evidence-retention) and the\n"
-      "refusals of the last 7 days (at most 100,000; docs/broker.md, \"State\").");
+      "refusals of the last 7 days (at most 100,000; docs/broker.md, \"State\"). Several\n"
+      "front-ends of one broker (copies of its sealed keys on the same platform) share their\n"
+      "nonces with --shared-nonces and a PostgreSQL --store (docs/broker.md, \"Several\n"
+      "front-ends\").");
   cmd->footer(
       "Exit codes: 0 stopped by a signal; 1 the sealed keys in --data do not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
       "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --owner-key,\n"
-      "durations), or sealed keys others may read; 3 the self-check failed (one line names the\n"
+      "durations, --shared-nonces without a PostgreSQL --store), or sealed keys others may read; 3 "
+      "the self-check failed (one line names the\n"
       "code: integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
       "log_unreachable, ...), cannot create, lock or read --data, cannot listen, or cannot write\n"
       "--port-file.");
@@ -1049,6 +1070,10 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
                   "Where the operator's records go: postgres://USER:PASSWORD@HOST/DB, sqlite:PATH "
                   "or a directory (default: --data, i.e. DATA/broker.db)")
       ->envname("VOUCH_STORE");
+  cmd->add_flag("--shared-nonces", opts->shared_nonces,
+                "Keep the challenge nonces in the PostgreSQL --store, shared with the other "
+                "front-ends of this broker (same sealed keys, same database): a nonce issued by "
+                "one is released by any, once");
   cmd->add_flag("--json", opts->json, "Report a failure to start as one JSON object");
   AddConnectionFlags(cmd, &opts->connections, 256);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeBroker(*opts, ctx); });

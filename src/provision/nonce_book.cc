@@ -118,6 +118,30 @@ NonceBook::NonceBook(const NonceBookOptions& options, const Clock& clock, Random
 
 NonceBook::~NonceBook() = default;
 
+Status NonceEnvelopeFull(size_t outstanding) {
+  return Status(StatusCode::kResourceExhausted,
+                std::to_string(outstanding) +
+                    " nonces are outstanding for this envelope; use or let one expire first",
+                kReasonRateLimited);
+}
+
+Status NonceBookFull(size_t outstanding) {
+  return Status(StatusCode::kUnavailable,
+                std::to_string(outstanding) + " nonces are outstanding; retry later", kReasonBusy);
+}
+
+Status NonceRefused(std::string_view reason) {
+  std::string_view message = "this nonce was already used";
+  if (reason == kReasonNonceUnknown) {
+    message = "this nonce was not issued by this broker, or is long expired";
+  } else if (reason == kReasonNonceEnvelopeMismatch) {
+    message = "this nonce was issued for another envelope";
+  } else if (reason == kReasonNonceExpired) {
+    message = "this nonce has expired; ask for a new one";
+  }
+  return Status(StatusCode::kFailedPrecondition, std::string(message), std::string(reason));
+}
+
 StatusOr<IssuedNonce> NonceBook::Issue(const EnvelopeId& id) {
   const UnixSeconds now = clock_.Now();
   internal::NonceBookState& s = *state_;
@@ -125,15 +149,10 @@ StatusOr<IssuedNonce> NonceBook::Issue(const EnvelopeId& id) {
   s.Collect(now);
   auto counted = s.per_envelope.find(id);
   if (counted != s.per_envelope.end() && counted->second >= options_.max_per_envelope) {
-    return Status(StatusCode::kResourceExhausted,
-                  std::to_string(counted->second) +
-                      " nonces are outstanding for this envelope; use or let one expire first",
-                  kReasonRateLimited);
+    return NonceEnvelopeFull(counted->second);
   }
   if (s.outstanding.size() >= options_.max_outstanding) {
-    return Status(StatusCode::kUnavailable,
-                  std::to_string(s.outstanding.size()) + " nonces are outstanding; retry later",
-                  kReasonBusy);
+    return NonceBookFull(s.outstanding.size());
   }
   IssuedNonce issued;
   if (Status drawn = random_.Fill(issued.nonce); !drawn.ok()) {
@@ -157,21 +176,17 @@ Status NonceBook::Consume(const Nonce& nonce, const EnvelopeId& id) {
   s.Collect(now);
   auto found = s.entries.find(nonce);
   if (found == s.entries.end()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  "this nonce was not issued by this broker, or is long expired",
-                  kReasonNonceUnknown);
+    return NonceRefused(kReasonNonceUnknown);
   }
   internal::Entry& entry = found->second;
   if (entry.id != id) {
-    return Status(StatusCode::kFailedPrecondition, "this nonce was issued for another envelope",
-                  kReasonNonceEnvelopeMismatch);
+    return NonceRefused(kReasonNonceEnvelopeMismatch);
   }
   if (now >= entry.expires) {
-    return Status(StatusCode::kFailedPrecondition, "this nonce has expired; ask for a new one",
-                  kReasonNonceExpired);
+    return NonceRefused(kReasonNonceExpired);
   }
   if (entry.used) {
-    return Status(StatusCode::kFailedPrecondition, "this nonce was already used", kReasonNonceUsed);
+    return NonceRefused(kReasonNonceUsed);
   }
   entry.used = true;
   if (entry.state == internal::EntryState::kOutstanding) {

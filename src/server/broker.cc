@@ -98,9 +98,11 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
   }
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
   const BrokerOptions& o = broker->options_;
-  VOUCH_ASSIGN_OR_RETURN(
-      broker->state_->nonces,
-      provision::NonceBook::Create(o.nonces, *o.self_check.ledger.clock, *o.random));
+  if (o.shared_nonces == nullptr) {
+    VOUCH_ASSIGN_OR_RETURN(
+        broker->state_->nonces,
+        provision::NonceBook::Create(o.nonces, *o.self_check.ledger.clock, *o.random));
+  }
   if (!o.high_water_mark_path.empty()) {
     VOUCH_ASSIGN_OR_RETURN(
         std::optional<LedgerView> mark,
@@ -220,7 +222,45 @@ StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& 
     VOUCH_RETURN_IF_ERROR(
         ReleaseSlot::Take(*state_, options_, options_.self_check.ledger.clock->Now()).status());
   }
-  return state_->nonces->Issue(envelope_id);
+  if (options_.shared_nonces == nullptr) return state_->nonces->Issue(envelope_id);
+  // The shared book: the in-memory book's rules, in the database (store/shared_nonces.h).
+  const UnixSeconds now = options_.self_check.ledger.clock->Now();
+  provision::IssuedNonce issued;
+  if (Status drawn = options_.random->Fill(issued.nonce); !drawn.ok()) {
+    return drawn.WithContext("cannot draw a nonce");
+  }
+  issued.expires = now + options_.nonces.ttl.count();
+  VOUCH_ASSIGN_OR_RETURN(store::NonceIssue kept,
+                         options_.shared_nonces->Issue(issued.nonce, envelope_id, now));
+  switch (kept) {
+    case store::NonceIssue::kKept:
+      return issued;
+    case store::NonceIssue::kEnvelopeFull:
+      return provision::NonceEnvelopeFull(options_.nonces.max_per_envelope);
+    case store::NonceIssue::kBookFull:
+      break;
+  }
+  return provision::NonceBookFull(options_.nonces.max_outstanding);
+}
+
+Status Broker::ConsumeNonce(const provision::Nonce& nonce, const provision::EnvelopeId& id,
+                            UnixSeconds now) {
+  if (options_.shared_nonces == nullptr) return state_->nonces->Consume(nonce, id);
+  VOUCH_ASSIGN_OR_RETURN(store::NonceConsume burnt,
+                         options_.shared_nonces->Consume(nonce, id, now));
+  switch (burnt) {
+    case store::NonceConsume::kConsumed:
+      return OkStatus();
+    case store::NonceConsume::kUnknown:
+      return provision::NonceRefused(provision::kReasonNonceUnknown);
+    case store::NonceConsume::kEnvelopeMismatch:
+      return provision::NonceRefused(provision::kReasonNonceEnvelopeMismatch);
+    case store::NonceConsume::kExpired:
+      return provision::NonceRefused(provision::kReasonNonceExpired);
+    case store::NonceConsume::kUsed:
+      break;
+  }
+  return provision::NonceRefused(provision::kReasonNonceUsed);
 }
 
 StatusOr<std::pair<Bytes, uint64_t>> Broker::SignAndAppend(const govern::Statement& statement,
@@ -304,7 +344,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
   }
   // 6: the nonce is burnt before anything costly or informative; a hand-off broker also takes
   // a release slot.
-  VOUCH_RETURN_IF_ERROR(state_->nonces->Consume(request.nonce, payload.id));
+  VOUCH_RETURN_IF_ERROR(ConsumeNonce(request.nonce, payload.id, now));
   VOUCH_ASSIGN_OR_RETURN(ReleaseSlot slot, ReleaseSlot::Take(*state_, options_, now));
 
   // 7–8: the evidence, with the broker's own collateral.

@@ -106,4 +106,15 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerStore(std::string_view uri,
   return OpenSqliteBrokerStore(parsed.location, options);
 }
 
+StatusOr<std::unique_ptr<SharedNonces>> OpenSharedNonces(std::string_view uri,
+                                                         const SharedNonceOptions& options) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "broker.db"));
+  if (parsed.backend != StoreUri::Backend::kPostgres) {
+    return InvalidArgumentError("store " + std::string(uri) +
+                                ": nonces are shared through a PostgreSQL store only "
+                                "(postgres://…, the database every front-end uses)");
+  }
+  return OpenPostgresSharedNonces(parsed.location, options);
+}
+
 }  // namespace vouch::store

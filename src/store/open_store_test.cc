@@ -66,5 +66,15 @@ TEST(OpenStoreTest, OpensTheDefaultFilesOfADirectory) {
   std::filesystem::remove_all(dir);
 }
 
+// Shared nonces are for several front-ends, which share a PostgreSQL database only.
+TEST(OpenStoreTest, SharedNoncesNeedPostgres) {
+  std::string dir = ::vouch::testing::MakeTempDir("open_store_nonces");
+  for (const std::string& uri : {dir, "sqlite:" + dir + "/n.db", std::string()}) {
+    EXPECT_THAT(OpenSharedNonces(uri, {}), StatusIs(StatusCode::kInvalidArgument)) << uri;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace vouch::store

@@ -40,6 +40,16 @@ MATCHER_P2(StatusIs, code, message_matcher,
          ::testing::Matches(::testing::Matcher<const std::string&>(message_matcher))(s.message());
 }
 
+// A StatusOr that is OK and holds a value equal to `value`.
+MATCHER_P(IsOkAndHolds, value, "is OK and holds " + ::testing::PrintToString(value)) {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status().ToString();
+    return false;
+  }
+  *result_listener << "holds " << ::testing::PrintToString(*arg);
+  return *arg == value;
+}
+
 MATCHER_P(ReasonIs, reason, "has reason " + std::string(reason)) {
   const Status& s = GetStatus(arg);
   *result_listener << "status is " << s.ToString();
@@ -53,6 +63,7 @@ MATCHER_P(ReasonIs, reason, "has reason " + std::string(reason)) {
 namespace vouch {
 using ::testing::HasSubstr;
 using testing::IsOk;
+using testing::IsOkAndHolds;
 using testing::ReasonIs;
 using testing::StatusIs;
 }  // namespace vouch

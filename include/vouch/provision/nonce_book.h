@@ -56,6 +56,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string_view>
 
 #include "vouch/base/clock.h"
 #include "vouch/base/statusor.h"
@@ -77,6 +78,14 @@ inline constexpr char kReasonNonceBookOptions[] = "nonce_book_options";
 // The bounds of `--nonce-ttl` (§3.3).
 inline constexpr std::chrono::seconds kMinNonceTtl{10};
 inline constexpr std::chrono::seconds kMaxNonceTtl{600};
+
+// The book's refusals, for a book kept elsewhere under the same rules (nonces shared by several
+// broker front-ends, store/shared_nonces.h): Issue's "rate_limited" (kResourceExhausted) and
+// "busy" (kUnavailable) with the number of nonces outstanding, and Consume's kFailedPrecondition
+// for `reason` (nonce_unknown, nonce_envelope_mismatch, nonce_expired or nonce_used).
+Status NonceEnvelopeFull(size_t outstanding);
+Status NonceBookFull(size_t outstanding);
+Status NonceRefused(std::string_view reason);
 
 struct NonceBookOptions {
   // How long a nonce is valid (`--nonce-ttl`); kMinNonceTtl..kMaxNonceTtl.

@@ -75,6 +75,7 @@
 #include "vouch/provision/binding.h"
 #include "vouch/provision/nonce_book.h"
 #include "vouch/server/self_check.h"
+#include "vouch/store/shared_nonces.h"
 
 namespace vouch::server {
 
@@ -114,6 +115,9 @@ struct BrokerOptions {
   // Step 14: refuse envelopes made under the unadmitted override (--no-unadmitted).
   bool no_unadmitted = false;
   provision::NonceBookOptions nonces;
+  // Nonces shared with the other front-ends of this broker (spec §8.4; store/shared_nonces.h),
+  // or null for the in-memory book. Borrowed; opened with `nonces`' ttl and limits.
+  store::SharedNonces* shared_nonces = nullptr;
   // Draws nonces, release ids and the response's ephemeral keys. Borrowed; thread-safe.
   RandomSource* random = &SystemRandom();
   // As RootSignerOptions::high_water_mark_path.
@@ -193,6 +197,9 @@ class Broker {
  private:
   Broker(ledger::ReceiptFetcher& log, BrokerOptions options);
   Status RunCheck();
+  // Step 6: burns `nonce` for envelope `id` in the shared book or the in-memory one.
+  Status ConsumeNonce(const provision::Nonce& nonce, const provision::EnvelopeId& id,
+                      UnixSeconds now);
   // Signs `statement` with the signing key and appends it; the entry and its index, or
   // log_unreachable naming `what`.
   StatusOr<std::pair<Bytes, uint64_t>> SignAndAppend(const govern::Statement& statement,

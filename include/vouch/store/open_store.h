@@ -25,6 +25,7 @@
 #include "vouch/base/statusor.h"
 #include "vouch/store/broker_store.h"
 #include "vouch/store/log_store.h"
+#include "vouch/store/shared_nonces.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/witness_store.h"
 
@@ -71,6 +72,11 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
 // for the operator, no state anchor.
 StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerStore(std::string_view uri,
                                                        const BrokerStoreOptions& options = {});
+
+// Nonces shared by several front-ends of one broker (shared_nonces.h): PostgreSQL only, since
+// the front-ends share the database; another store is kInvalidArgument.
+StatusOr<std::unique_ptr<SharedNonces>> OpenSharedNonces(std::string_view uri,
+                                                         const SharedNonceOptions& options);
 
 }  // namespace vouch::store
 

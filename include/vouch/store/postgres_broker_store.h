@@ -19,11 +19,18 @@
 
 #include "vouch/base/statusor.h"
 #include "vouch/store/broker_store.h"
+#include "vouch/store/shared_nonces.h"
 
 namespace vouch::store {
 
 StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(
     const std::string& uri, const BrokerStoreOptions& options = {});
+
+// Nonces shared by several broker front-ends (shared_nonces.h) in the schema `vouch_nonces`
+// (schema_version 1, nonces) of the same kind of database, created on first open with the same
+// version rules. kInvalidArgument for options out of range.
+StatusOr<std::unique_ptr<SharedNonces>> OpenPostgresSharedNonces(const std::string& uri,
+                                                                 const SharedNonceOptions& options);
 
 }  // namespace vouch::store
 

@@ -9,6 +9,7 @@
 #include "vouch/base/mutex.h"
 #include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/reasons.h"
+#include "vouch/store/shared_nonces.h"
 
 namespace vouch::store {
 namespace {
@@ -184,6 +185,108 @@ class PostgresBrokerStore final : public BrokerStore {
   const BrokerStoreOptions options_;
 };
 
+// ---- nonces shared by several front-ends (shared_nonces.h), in their own schema ----
+
+constexpr int kNoncesSchemaVersion = 1;
+constexpr const char* kCreateNoncesSchema =
+    "CREATE SCHEMA vouch_nonces;"
+    "CREATE TABLE vouch_nonces.schema_version (version integer NOT NULL);"
+    "INSERT INTO vouch_nonces.schema_version VALUES (1);"
+    "CREATE TABLE vouch_nonces.nonces (nonce bytea PRIMARY KEY, envelope_id bytea NOT NULL, "
+    "expires bigint NOT NULL, consumed bigint);"
+    "CREATE INDEX nonces_outstanding ON vouch_nonces.nonces (expires, envelope_id) "
+    "WHERE consumed IS NULL;"
+    "CREATE INDEX nonces_expires ON vouch_nonces.nonces (expires);";
+constexpr const char* kExpectedNonceColumns[][3] = {
+    {"nonces", "consumed", "bigint"},         {"nonces", "envelope_id", "bytea"},
+    {"nonces", "expires", "bigint"},          {"nonces", "nonce", "bytea"},
+    {"schema_version", "version", "integer"},
+};
+constexpr PgSchema kNoncesSchema{"vouch_nonces", "shared nonces", kNoncesSchemaVersion,
+                                 kExpectedNonceColumns, "docs/broker.md, \"Several front-ends\""};
+
+// $1 nonce, $2 envelope id, $3 now, $4 expires, $5 max per envelope, $6 max outstanding: one
+// row when kept; none when a limit is reached or the nonce is kept already.
+constexpr const char* kIssueNonce =
+    "WITH o AS (SELECT count(*) FILTER (WHERE envelope_id = $2) AS mine, count(*) AS total "
+    "FROM vouch_nonces.nonces WHERE consumed IS NULL AND expires > $3) "
+    "INSERT INTO vouch_nonces.nonces (nonce, envelope_id, expires) "
+    "SELECT $1, $2, $4 FROM o WHERE o.mine < $5 AND o.total < $6 "
+    "ON CONFLICT (nonce) DO NOTHING RETURNING 1";
+constexpr const char* kWhyNotIssued =
+    "SELECT (SELECT count(*) FROM vouch_nonces.nonces WHERE nonce = $1), "
+    "count(*) FILTER (WHERE envelope_id = $2) FROM vouch_nonces.nonces "
+    "WHERE consumed IS NULL AND expires > $3";
+constexpr const char* kForgetNonces = "DELETE FROM vouch_nonces.nonces WHERE expires <= $1";
+// $1 nonce, $2 envelope id, $3 now.
+constexpr const char* kConsumeNonce =
+    "UPDATE vouch_nonces.nonces SET consumed = $3 WHERE nonce = $1 AND envelope_id = $2 "
+    "AND consumed IS NULL AND expires > $3 RETURNING 1";
+constexpr const char* kWhyNotConsumed =
+    "SELECT envelope_id, expires, consumed IS NOT NULL FROM vouch_nonces.nonces WHERE nonce = $1";
+
+class PostgresSharedNonces final : public SharedNonces {
+ public:
+  PostgresSharedNonces(std::unique_ptr<PgConnection> db, SharedNonceOptions options)
+      : db_(std::move(db)), options_(options) {}
+
+  StatusOr<NonceIssue> Issue(const Digest32& nonce, const Id16& envelope_id,
+                             UnixSeconds now) override VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    // Entries past the retention horizon go, at most once a second from each front-end.
+    if (now != last_forget_) {
+      VOUCH_RETURN_IF_ERROR(db_->Query(kForgetNonces, {std::to_string(now - options_.ttl)},
+                                       "shared nonces: forget expired nonces")
+                                .status());
+      last_forget_ = now;
+    }
+    const std::string at = std::to_string(now);
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows kept,
+        db_->Query(kIssueNonce,
+                   {PgBytea(nonce), PgBytea(envelope_id), at, std::to_string(now + options_.ttl),
+                    Limit(options_.max_per_envelope), Limit(options_.max_outstanding)},
+                   "shared nonces: issue"));
+    if (kept.rows() == 1) return NonceIssue::kKept;
+    VOUCH_ASSIGN_OR_RETURN(PgRows why,
+                           db_->Query(kWhyNotIssued, {PgBytea(nonce), PgBytea(envelope_id), at},
+                                      "shared nonces: issue"));
+    VOUCH_ASSIGN_OR_RETURN(const int64_t known, why.Int(0, 0));
+    VOUCH_ASSIGN_OR_RETURN(const int64_t mine, why.Int(0, 1));
+    if (known != 0) {
+      return InternalError("shared nonces: the random source repeated a nonce still kept");
+    }
+    return static_cast<size_t>(mine) >= options_.max_per_envelope ? NonceIssue::kEnvelopeFull
+                                                                  : NonceIssue::kBookFull;
+  }
+
+  StatusOr<NonceConsume> Consume(const Digest32& nonce, const Id16& envelope_id,
+                                 UnixSeconds now) override VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    VOUCH_ASSIGN_OR_RETURN(
+        PgRows burnt,
+        db_->Query(kConsumeNonce, {PgBytea(nonce), PgBytea(envelope_id), std::to_string(now)},
+                   "shared nonces: consume"));
+    if (burnt.rows() == 1) return NonceConsume::kConsumed;
+    VOUCH_ASSIGN_OR_RETURN(PgRows why,
+                           db_->Query(kWhyNotConsumed, {PgBytea(nonce)}, "shared nonces: consume"));
+    if (why.rows() == 0) return NonceConsume::kUnknown;
+    VOUCH_ASSIGN_OR_RETURN(const Id16 issued_for, (ArrayAt<16>(why, 0, 0)));
+    VOUCH_ASSIGN_OR_RETURN(const int64_t expires, why.Int(0, 1));
+    // As the in-memory book: forgotten one ttl after its expiry, even if not deleted yet.
+    if (now >= expires + options_.ttl) return NonceConsume::kUnknown;
+    if (issued_for != envelope_id) return NonceConsume::kEnvelopeMismatch;
+    if (now >= expires) return NonceConsume::kExpired;
+    return NonceConsume::kUsed;
+  }
+
+ private:
+  Mutex mu_;
+  std::unique_ptr<PgConnection> db_ VOUCH_PT_GUARDED_BY(mu_);
+  UnixSeconds last_forget_ VOUCH_GUARDED_BY(mu_) = 0;
+  const SharedNonceOptions options_;
+};
+
 }  // namespace
 
 StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string& uri,
@@ -200,6 +303,25 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string
         [&] { return db->Exec(kCreateSchema, "broker store: create the schema"); }));
   }
   return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
+}
+
+StatusOr<std::unique_ptr<SharedNonces>> OpenPostgresSharedNonces(
+    const std::string& uri, const SharedNonceOptions& options) {
+  if (options.ttl <= 0 || options.max_per_envelope == 0 ||
+      options.max_outstanding < options.max_per_envelope) {
+    return InvalidArgumentError(
+        "shared nonces: ttl and max_per_envelope must be > 0, max_outstanding >= "
+        "max_per_envelope");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kNoncesSchema));
+  if (exists) {
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kNoncesSchema));
+  } else {
+    VOUCH_RETURN_IF_ERROR(db->Transaction(
+        [&] { return db->Exec(kCreateNoncesSchema, "shared nonces: create the schema"); }));
+  }
+  return std::unique_ptr<SharedNonces>(new PostgresSharedNonces(std::move(db), options));
 }
 
 }  // namespace vouch::store

@@ -20,6 +20,7 @@
 #include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/postgres_log_store.h"
 #include "vouch/store/postgres_witness_store.h"
+#include "vouch/store/shared_nonces.h"
 #include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
 
@@ -453,6 +454,127 @@ TEST_F(PostgresStateTest, ABrokenConnectionIsReestablished) {
   EXPECT_EQ((*second)->size, 2u);
   // Updates work again too.
   EXPECT_THAT((*store)->Update("o", Store(3, 1)), IsOk());
+}
+
+// ---- nonces shared by several broker front-ends (shared_nonces.h) ----
+
+class PostgresSharedNoncesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PgTestServer* server = SharedPgTestServer();
+    ASSERT_NE(server, nullptr);
+    auto uri = server->CreateDatabase();
+    ASSERT_THAT(uri, IsOk());
+    uri_ = *uri;
+  }
+  // A front-end: its own connection to the shared database.
+  std::unique_ptr<SharedNonces> FrontEnd(const SharedNonceOptions& options) {
+    auto nonces = OpenPostgresSharedNonces(uri_, options);
+    EXPECT_THAT(nonces, IsOk());
+    return nonces.ok() ? *std::move(nonces) : nullptr;
+  }
+  static Digest32 N(uint8_t b) { return Digest32{b, 0x4e}; }
+  static Id16 E(uint8_t b) { return Id16{b, 0xe0}; }
+
+  std::string uri_;
+  SharedNonceOptions options_{.ttl = 60, .max_per_envelope = 2, .max_outstanding = 3};
+};
+
+TEST_F(PostgresSharedNoncesTest, ANonceIsBurntOnceAcrossFrontEnds) {
+  auto a = FrontEnd(options_);
+  auto b = FrontEnd(options_);
+  ASSERT_TRUE(a && b);
+  EXPECT_THAT(a->Issue(N(1), E(1), 1000), IsOkAndHolds(NonceIssue::kKept));
+  // Presented with another envelope: refused, and still usable for its own.
+  EXPECT_THAT(b->Consume(N(1), E(2), 1001), IsOkAndHolds(NonceConsume::kEnvelopeMismatch));
+  EXPECT_THAT(b->Consume(N(1), E(1), 1001), IsOkAndHolds(NonceConsume::kConsumed));
+  EXPECT_THAT(a->Consume(N(1), E(1), 1002), IsOkAndHolds(NonceConsume::kUsed));
+  EXPECT_THAT(b->Consume(N(1), E(1), 1002), IsOkAndHolds(NonceConsume::kUsed));
+  EXPECT_THAT(b->Consume(N(9), E(1), 1002), IsOkAndHolds(NonceConsume::kUnknown));
+  // A repeated nonce is the random source's failure, never a second life.
+  EXPECT_EQ(a->Issue(N(1), E(1), 1003).status().code(), StatusCode::kInternal);
+  // A front-end restarted: the nonces are rows, still there.
+  EXPECT_THAT(a->Issue(N(2), E(1), 1004), IsOkAndHolds(NonceIssue::kKept));
+  a.reset();
+  a = FrontEnd(options_);
+  ASSERT_TRUE(a);
+  EXPECT_THAT(a->Consume(N(2), E(1), 1005), IsOkAndHolds(NonceConsume::kConsumed));
+}
+
+TEST_F(PostgresSharedNoncesTest, ExpiredThenForgotten) {
+  auto a = FrontEnd(options_);
+  ASSERT_TRUE(a);
+  ASSERT_THAT(a->Issue(N(1), E(1), 1000), IsOkAndHolds(NonceIssue::kKept));
+  ASSERT_THAT(a->Issue(N(2), E(2), 1000), IsOkAndHolds(NonceIssue::kKept));
+  ASSERT_THAT(a->Consume(N(2), E(2), 1001), IsOkAndHolds(NonceConsume::kConsumed));
+  EXPECT_THAT(a->Consume(N(1), E(1), 1059), IsOkAndHolds(NonceConsume::kConsumed));
+  ASSERT_THAT(a->Issue(N(3), E(1), 1000), IsOkAndHolds(NonceIssue::kKept));
+  // From its expiry (1060) for one ttl: expired, used or not; then unknown.
+  EXPECT_THAT(a->Consume(N(3), E(1), 1060), IsOkAndHolds(NonceConsume::kExpired));
+  EXPECT_THAT(a->Consume(N(2), E(2), 1119), IsOkAndHolds(NonceConsume::kExpired));
+  EXPECT_THAT(a->Consume(N(3), E(1), 1120), IsOkAndHolds(NonceConsume::kUnknown));
+  // The next Issue deletes them: asked at a time when it would still be valid, it is gone.
+  ASSERT_THAT(a->Issue(N(4), E(1), 1120), IsOkAndHolds(NonceIssue::kKept));
+  EXPECT_THAT(a->Consume(N(3), E(1), 1001), IsOkAndHolds(NonceConsume::kUnknown));
+}
+
+TEST_F(PostgresSharedNoncesTest, TheLimitsCountOutstandingNoncesOfEveryFrontEnd) {
+  auto a = FrontEnd(options_);
+  auto b = FrontEnd(options_);
+  ASSERT_TRUE(a && b);
+  EXPECT_THAT(a->Issue(N(1), E(1), 1000), IsOkAndHolds(NonceIssue::kKept));
+  EXPECT_THAT(b->Issue(N(2), E(1), 1000), IsOkAndHolds(NonceIssue::kKept));
+  EXPECT_THAT(a->Issue(N(3), E(1), 1000), IsOkAndHolds(NonceIssue::kEnvelopeFull));
+  EXPECT_THAT(b->Issue(N(4), E(2), 1000), IsOkAndHolds(NonceIssue::kKept));
+  EXPECT_THAT(a->Issue(N(5), E(3), 1000), IsOkAndHolds(NonceIssue::kBookFull));
+  // A used nonce is no longer outstanding; nor is an expired one.
+  ASSERT_THAT(b->Consume(N(1), E(1), 1001), IsOkAndHolds(NonceConsume::kConsumed));
+  EXPECT_THAT(a->Issue(N(3), E(1), 1001), IsOkAndHolds(NonceIssue::kKept));
+  EXPECT_THAT(a->Issue(N(5), E(3), 1001), IsOkAndHolds(NonceIssue::kBookFull));
+  EXPECT_THAT(a->Issue(N(5), E(3), 1060), IsOkAndHolds(NonceIssue::kKept));
+}
+
+TEST_F(PostgresSharedNoncesTest, ConcurrentConsumersBurnItOnce) {
+  auto issuer = FrontEnd(options_);
+  ASSERT_TRUE(issuer);
+  ASSERT_THAT(issuer->Issue(N(7), E(7), 1000), IsOkAndHolds(NonceIssue::kKept));
+  constexpr int kFrontEnds = 6;
+  std::vector<std::unique_ptr<SharedNonces>> fronts;
+  for (int i = 0; i < kFrontEnds; ++i) fronts.push_back(FrontEnd(options_));
+  std::vector<StatusOr<NonceConsume>> outcomes(kFrontEnds, InternalError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kFrontEnds; ++i) {
+    threads.emplace_back([&, i] {
+      if (fronts[i]) outcomes[i] = fronts[i]->Consume(N(7), E(7), 1001);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int consumed = 0, used = 0;
+  for (const auto& o : outcomes) {
+    ASSERT_THAT(o, IsOk());
+    consumed += *o == NonceConsume::kConsumed;
+    used += *o == NonceConsume::kUsed;
+  }
+  EXPECT_EQ(consumed, 1);
+  EXPECT_EQ(used, kFrontEnds - 1);
+}
+
+TEST_F(PostgresSharedNoncesTest, OptionsAndSchemaAreChecked) {
+  EXPECT_EQ(OpenPostgresSharedNonces(uri_, {.ttl = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      OpenPostgresSharedNonces(uri_, {.max_per_envelope = 4, .max_outstanding = 3}).status().code(),
+      StatusCode::kInvalidArgument);
+  ASSERT_TRUE(FrontEnd(options_));
+  auto db = internal::PgConnection::Open(uri_);
+  ASSERT_THAT(db, IsOk());
+  ASSERT_THAT((*db)->Exec("UPDATE vouch_nonces.schema_version SET version = 2", "test"), IsOk());
+  EXPECT_THAT(OpenPostgresSharedNonces(uri_, options_), ReasonIs("store_version_newer"));
+  ASSERT_THAT((*db)->Exec("UPDATE vouch_nonces.schema_version SET version = 1;"
+                          "ALTER TABLE vouch_nonces.nonces DROP COLUMN consumed",
+                          "test"),
+              IsOk());
+  EXPECT_THAT(OpenPostgresSharedNonces(uri_, options_), ReasonIs("store_schema"));
 }
 
 TEST(PostgresConnectionTest, PasswordsAreRedacted) {
