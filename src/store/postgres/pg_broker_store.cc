@@ -287,6 +287,21 @@ class PostgresSharedNonces final : public SharedNonces {
   const SharedNonceOptions options_;
 };
 
+// A connection to `uri` whose database has `schema`: created with `create` on first open, checked
+// (CheckSchema) on every later one.
+StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
+                                                       const PgSchema& schema, const char* create) {
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, schema));
+  if (exists) {
+    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, schema));
+  } else {
+    VOUCH_RETURN_IF_ERROR(db->Transaction(
+        [&] { return db->Exec(create, "create the " + std::string(schema.what) + " schema"); }));
+  }
+  return db;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string& uri,
@@ -294,14 +309,8 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string
   if (options.max_refusals == 0 || options.refusal_retention <= 0) {
     return InvalidArgumentError("broker store: max_refusals and refusal_retention must be > 0");
   }
-  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kSchema));
-  if (exists) {
-    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kSchema));
-  } else {
-    VOUCH_RETURN_IF_ERROR(db->Transaction(
-        [&] { return db->Exec(kCreateSchema, "broker store: create the schema"); }));
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
+                         OpenWithSchema(uri, kSchema, kCreateSchema));
   return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
 }
 
@@ -313,14 +322,8 @@ StatusOr<std::unique_ptr<SharedNonces>> OpenPostgresSharedNonces(
         "shared nonces: ttl and max_per_envelope must be > 0, max_outstanding >= "
         "max_per_envelope");
   }
-  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kNoncesSchema));
-  if (exists) {
-    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kNoncesSchema));
-  } else {
-    VOUCH_RETURN_IF_ERROR(db->Transaction(
-        [&] { return db->Exec(kCreateNoncesSchema, "shared nonces: create the schema"); }));
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
+                         OpenWithSchema(uri, kNoncesSchema, kCreateNoncesSchema));
   return std::unique_ptr<SharedNonces>(new PostgresSharedNonces(std::move(db), options));
 }
 
