@@ -16,7 +16,9 @@
 //                            one ttl), kEnvelopeMismatch, kExpired, kUsed; a refusal changes
 //                            nothing.
 // Unlike the in-memory book the nonces survive a restart of a front-end (they are rows), so a
-// nonce issued before it is still usable after it, within its ttl.
+// nonce issued before it is still usable after it, within its ttl. A consumption is durable when
+// Consume returns; an issue need not be (a nonce lost with a crash of the database is unknown
+// afterwards, as every nonce is after a restart of a single broker).
 //
 // The limits are checked and the nonce inserted in one statement, but concurrent Issues from
 // several front-ends may together pass a limit by at most the number of concurrent callers

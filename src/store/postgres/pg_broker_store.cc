@@ -241,13 +241,24 @@ class PostgresSharedNonces final : public SharedNonces {
       last_forget_ = now;
     }
     const std::string at = std::to_string(now);
-    VOUCH_ASSIGN_OR_RETURN(
-        PgRows kept,
-        db_->Query(kIssueNonce,
-                   {PgBytea(nonce), PgBytea(envelope_id), at, std::to_string(now + options_.ttl),
-                    Limit(options_.max_per_envelope), Limit(options_.max_outstanding)},
-                   "shared nonces: issue"));
-    if (kept.rows() == 1) return NonceIssue::kKept;
+    // Not synced at commit: a nonce lost with a crash of the database is only unknown, as every
+    // nonce is after a restart of a single broker; the consumption (below) is synced.
+    bool issued = false;
+    const Status stored = db_->Transaction([&]() -> Status {
+      mu_.AssertHeld();
+      VOUCH_RETURN_IF_ERROR(
+          db_->Exec("SET LOCAL synchronous_commit = off", "shared nonces: unsynced commit"));
+      VOUCH_ASSIGN_OR_RETURN(
+          PgRows kept,
+          db_->Query(kIssueNonce,
+                     {PgBytea(nonce), PgBytea(envelope_id), at, std::to_string(now + options_.ttl),
+                      Limit(options_.max_per_envelope), Limit(options_.max_outstanding)},
+                     "shared nonces: issue"));
+      issued = kept.rows() == 1;
+      return OkStatus();
+    });
+    VOUCH_RETURN_IF_ERROR(stored);
+    if (issued) return NonceIssue::kKept;
     VOUCH_ASSIGN_OR_RETURN(PgRows why,
                            db_->Query(kWhyNotIssued, {PgBytea(nonce), PgBytea(envelope_id), at},
                                       "shared nonces: issue"));
