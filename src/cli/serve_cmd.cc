@@ -1055,11 +1055,10 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
       "Exit codes: 0 stopped by a signal; 1 the sealed keys in --data do not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
       "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --owner-key,\n"
-      "durations, --shared-nonces without a PostgreSQL --store), or sealed keys others may read; 3 "
-      "the self-check failed (one line names the\n"
-      "code: integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
-      "log_unreachable, ...), cannot create, lock or read --data, cannot listen, or cannot write\n"
-      "--port-file.");
+      "durations, --shared-nonces without a PostgreSQL --store), or sealed keys others may\n"
+      "read; 3 the self-check failed (one line names the code: integrity_*, self_not_admitted,\n"
+      "self_revoked, no_root_set, checkpoint_stale, log_unreachable, ...), cannot create, lock\n"
+      "or read --data, cannot listen, or cannot write --port-file.");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");

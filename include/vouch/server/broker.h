@@ -175,7 +175,8 @@ class Broker {
   Status Recheck();
   BrokerStatus status() const;
 
-  // POST /challenge: a nonce bound to `envelope_id` (the nonce book's errors). While the last
+  // POST /challenge: a nonce bound to `envelope_id` (the nonce book's errors; with
+  // shared_nonces, also the store's, e.g. kUnavailable "store_unreachable"). While the last
   // self-check failed: kUnavailable "self_check_failed".
   StatusOr<provision::IssuedNonce> Challenge(const provision::EnvelopeId& envelope_id);
   // POST /release: the checks above. `envelope_id` (optional) is set as soon as step 2 parsed
