@@ -120,28 +120,51 @@ StatusOr<std::string> ReadFileToString(const std::string& path, size_t max_size)
   return std::string(bytes.begin(), bytes.end());
 }
 
-Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode) {
+StatusOr<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(const std::string& path,
+                                                                   mode_t mode) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus("cannot create", tmp, errno);
+  auto writer = std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(path, std::move(tmp), fd));
   // open() honours the umask; make the mode exact (0600 must be 0600).
-  Status status = ::fchmod(fd, mode) == 0 ? OkStatus() : ErrnoStatus("cannot chmod", tmp, errno);
-  if (status.ok()) status = WriteAll(fd, data, tmp);
-  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus("cannot fsync", tmp, errno);
-  ::close(fd);
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    status = ErrnoStatus("cannot rename onto", path, errno);
+  if (::fchmod(fd, mode) != 0) return ErrnoStatus("cannot chmod", writer->tmp_, errno);
+  return writer;
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(tmp_.c_str());
+}
+
+Status AtomicFileWriter::Append(ByteSpan data) {
+  if (fd_ < 0) return FailedPreconditionError("cannot write " + tmp_ + ": closed");
+  return WriteAll(fd_, data, tmp_);
+}
+
+Status AtomicFileWriter::Commit() {
+  if (fd_ < 0) return FailedPreconditionError("cannot commit " + tmp_ + ": closed");
+  const bool synced = ::fsync(fd_) == 0;
+  const int err = errno;
+  ::close(fd_);
+  fd_ = -1;
+  if (!synced) return ErrnoStatus("cannot fsync", tmp_, err);
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    return ErrnoStatus("cannot rename onto", path_, errno);
   }
-  if (!status.ok()) {
-    ::unlink(tmp.c_str());
-    return status;
-  }
-  int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  committed_ = true;
+  const int dir = ::open(DirName(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
   }
   return OkStatus();
+}
+
+Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode) {
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFileWriter> writer,
+                         AtomicFileWriter::Open(path, mode));
+  VOUCH_RETURN_IF_ERROR(writer->Append(data));
+  return writer->Commit();
 }
 
 Status StreamFile(const std::string& path, uint64_t expected_size, std::span<uint8_t> buffer,

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,34 @@ TEST(FileTest, AtomicWriteThenRead) {
   EXPECT_EQ(*ReadFileToString(path), "secret");
   ASSERT_THAT(WriteFileAtomic(path, AsBytes("new"), 0600), IsOk());
   EXPECT_EQ(*ReadFileToString(path), "new");
+}
+
+// Piece by piece: nothing at PATH until Commit; abandoned, PATH is as it was and no temp is left.
+TEST(FileTest, AtomicFileWriterCommitsOrLeavesNothing) {
+  const std::string dir = vouch::testing::MakeTempDir("vouch-file-");
+  const std::string path = dir + "/entries.jsonl";
+  ASSERT_THAT(WriteFileAtomic(path, AsBytes("old\n")), IsOk());
+  {
+    auto writer = AtomicFileWriter::Open(path, 0600);
+    ASSERT_THAT(writer, IsOk());
+    ASSERT_THAT((*writer)->Append(AsBytes("a\n")), IsOk());
+    ASSERT_THAT((*writer)->Append(AsBytes("b\n")), IsOk());
+    EXPECT_EQ(*ReadFileToString(path), "old\n");
+  }  // abandoned
+  EXPECT_EQ(*ReadFileToString(path), "old\n");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+  auto writer = AtomicFileWriter::Open(path, 0600);
+  ASSERT_THAT(writer, IsOk());
+  ASSERT_THAT((*writer)->Append(AsBytes("a\n")), IsOk());
+  ASSERT_THAT((*writer)->Append(AsBytes("b\n")), IsOk());
+  ASSERT_THAT((*writer)->Commit(), IsOk());
+  EXPECT_EQ(*ReadFileToString(path), "a\nb\n");
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+  EXPECT_THAT((*writer)->Append(AsBytes("c")), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(AtomicFileWriter::Open(dir + "/missing/f"), StatusIs(StatusCode::kNotFound));
 }
 
 TEST(FileTest, MissingFileIsNotFoundAndLimitIsEnforced) {

@@ -515,6 +515,7 @@ struct OnlineOptions {
   std::string url;
   Trust trust;
   std::string state;
+  std::string save_entries;  // the verified entries as JSON Lines, for `audit replay|releases`
   std::string max_issue_lag;
   std::string max_skew = "PT5M";
   int timeout = 30;
@@ -700,6 +701,28 @@ int RunOnlineAudit(OnlineOptions opts) {
   times.Add(cp.size(), quorum_time);
   options->origin = cp.origin();
 
+  // --save-entries: written as the tiles deliver the entries, kept only once the tree verified.
+  std::unique_ptr<AtomicFileWriter> saved_entries;
+  std::string pending;  // entries not yet handed to the writer
+  if (!opts.save_entries.empty()) {
+    auto writer = AtomicFileWriter::Open(opts.save_entries, 0644);
+    if (!writer.ok()) {
+      return ReportStatus(json, kExitIo, "cannot write --save-entries", writer.status());
+    }
+    saved_entries = *std::move(writer);
+  }
+  auto save_entry = [&](uint64_t index, ByteSpan entry) -> Status {
+    if (std::find(entry.begin(), entry.end(), '\n') != entry.end()) {
+      return InvalidArgumentError("entry " + std::to_string(index) +
+                                  " holds a line break: --save-entries cannot write it as a line");
+    }
+    pending.append(AsStringView(entry)).push_back('\n');
+    if (pending.size() < (size_t{1} << 20)) return OkStatus();
+    Status s = saved_entries->Append(AsBytes(pending));
+    pending.clear();
+    return s;
+  };
+
   // Tree audit and replay, in one pass over the tiles.
   govern::GovernanceState state(*options);
   ReplayResult result;
@@ -711,7 +734,8 @@ int RunOnlineAudit(OnlineOptions opts) {
   audit.policy = &*policy;
   audit.trusted = trusted;
   audit.check_entries = true;
-  audit.on_entry = [&](uint64_t, ByteSpan entry) {
+  audit.on_entry = [&](uint64_t index, ByteSpan entry) -> Status {
+    if (saved_entries) VOUCH_RETURN_IF_ERROR(save_entry(index, entry));
     govern::EntryVerdict v = state.Append(entry);
     if (v.valid && v.issued_on) {
       if (auto f =
@@ -729,6 +753,14 @@ int RunOnlineAudit(OnlineOptions opts) {
                         "tree audit: " + tree.status().message());
   }
   Verbose(opts.verbose, "audited in " + Elapsed(start));
+  if (saved_entries) {
+    Status s = saved_entries->Append(AsBytes(pending));
+    if (s.ok()) s = saved_entries->Commit();
+    if (!s.ok()) {
+      return printer.Fail({std::string(codes::kIoError.code), kExitIo},
+                          "cannot write --save-entries", s.message());
+    }
+  }
   rc = Conclude(state, options->root_set_pin.has_value(), opts.replay.strict, &result);
 
   // The state moves on only when everything verified.
@@ -752,13 +784,15 @@ int RunOnlineAudit(OnlineOptions opts) {
   report.checkpoint = {{"origin", cp.origin()},
                        {"witnesses", witnesses},
                        {"quorum_time", FormatRfc3339(quorum_time)}};
-  report.log = {{"url", log->base_url()},
-                {"trusted_size", tree->trusted_size},
-                {"consistency_proven", tree->consistency_proven},
-                {"tiles", tree->tiles},
-                {"bundles", tree->bundles},
-                {"state", opts.state.empty() ? Json(nullptr) : Json(opts.state)},
-                {"state_updated", state_updated}};
+  report.log = {
+      {"url", log->base_url()},
+      {"trusted_size", tree->trusted_size},
+      {"consistency_proven", tree->consistency_proven},
+      {"tiles", tree->tiles},
+      {"bundles", tree->bundles},
+      {"state", opts.state.empty() ? Json(nullptr) : Json(opts.state)},
+      {"state_updated", state_updated},
+      {"saved_entries", opts.save_entries.empty() ? Json(nullptr) : Json(opts.save_entries)}};
   report.lines.push_back("log:         " + log->base_url() + ", checkpoint cosigned by " +
                          witness_list + " (quorum at " + FormatRfc3339(quorum_time) +
                          "); tree recomputed from " + std::to_string(tree->tiles) +
@@ -767,6 +801,10 @@ int RunOnlineAudit(OnlineOptions opts) {
     report.lines.push_back("             consistent with the trusted checkpoint of size " +
                            std::to_string(tree->trusted_size) +
                            (tree->consistency_proven ? " (consistency proof verified)" : ""));
+  }
+  if (!opts.save_entries.empty()) {
+    report.lines.push_back("entries:     " + std::to_string(cp.size()) + " saved to " +
+                           opts.save_entries + " (JSON Lines, as the tree verified them)");
   }
   if (!opts.state.empty()) {
     report.lines.push_back(
@@ -929,6 +967,12 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   audit->add_option("--state", online->state,
                     "File with the trusted checkpoint and the quorum times seen (created if "
                     "missing; written only when the audit is accepted)");
+  audit
+      ->add_option("--save-entries", online->save_entries,
+                   "Also write the log's entries, as the tree audit verified them, to this file "
+                   "in JSON Lines (for 'vouch audit replay' or 'audit releases'); written only "
+                   "when the tree verifies")
+      ->type_name("FILE");
   audit->add_option("--max-issue-lag", online->max_issue_lag,
                     "Bound between a statement's issue time and the witness times (default: the "
                     "root set's maxIssueLag, PT1H unless it says otherwise)");

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -28,6 +29,35 @@ StatusOr<std::string> ReadFileToString(const std::string& path,
 // Atomically replaces `path` with `data`, created with permissions `mode` (e.g. 0600 for keys).
 Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode = 0644);
 bool FileExists(const std::string& path);
+
+// WriteFileAtomic for content written piece by piece (a file of any size, never held whole in
+// memory): Open creates PATH.tmp.PID with exactly `mode`; Append writes to it; Commit fsyncs it,
+// renames it onto PATH and fsyncs the directory. A writer destroyed without a successful Commit
+// removes its temporary file and leaves PATH as it was. Errors are WriteFileAtomic's (the
+// system's naming the file: kNotFound for a missing directory, else kUnavailable).
+// Thread-compatible.
+class AtomicFileWriter {
+ public:
+  static StatusOr<std::unique_ptr<AtomicFileWriter>> Open(const std::string& path,
+                                                          mode_t mode = 0644);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  // REQUIRES: not committed. After a failure the writer can only be destroyed.
+  Status Append(ByteSpan data);
+  // REQUIRES: not committed.
+  Status Commit();
+
+ private:
+  AtomicFileWriter(std::string path, std::string tmp, int fd)
+      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
+
+  const std::string path_;
+  const std::string tmp_;
+  int fd_;  // -1 once closed
+  bool committed_ = false;
+};
 
 // Hands the bytes of file `path` (opened without following a final symlink) to `sink` in
 // chunks of at most buffer.size() bytes, and checks that the file holds exactly `expected_size`
