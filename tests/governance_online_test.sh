@@ -118,7 +118,7 @@ if [ "$rc" -eq 0 ] && [[ "$out" == '{"format":"vouch-audit-replay/1","entries":[
   grep -q '"alarms":0,"warnings":3}' <<<"$out" &&
   grep -q '"index":4,"severity":"warning","code":"issue_time_unverified"' <<<"$out" &&
   grep -q '"checkpoint":{"size":6,"rootHash":"[A-Za-z0-9+/=]*","origin":"example.com/ledger","witnesses":\["w1","w2"\],"quorum_time":"20' <<<"$out" &&
-  grep -q '"log":{"url":"'"$LOG"'","trusted_size":0,"consistency_proven":false,"tiles":[0-9]*,"bundles":1,"state":"st.json","state_updated":true}' <<<"$out" &&
+  grep -q '"log":{"url":"'"$LOG"'","trusted_size":0,"consistency_proven":false,"tiles":[0-9]*,"bundles":1,"state":"st.json","state_updated":true,"saved_entries":null}' <<<"$out" &&
   grep -q '"admissions":\[{"index":5,.*"in_force":true' <<<"$out"; then
   ok
 else
