@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   o.self_check.report_data =
       Must(provision::BrokerKeyReportData(hpke.public_key(), spki), "report data");
   o.self_check.verifier = verifier.get();
-  o.self_check.collateral = [&collateral](UnixSeconds) {
+  o.self_check.collateral = [&collateral](ByteSpan, UnixSeconds) {
     return StatusOr<sgx::Collateral>(collateral);
   };
   o.self_check.ledger.policy = &ledger.policy();

@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
     o.ledger.policy = &policy;
     o.ledger.clock = &clock;
     o.verifier = r->verifier.get();
-    o.collateral = [sim = r->sim](UnixSeconds at) { return sim->CollateralAt(at); };
+    o.collateral = [sim = r->sim](ByteSpan, UnixSeconds at) { return sim->CollateralAt(at); };
     o.attester = &attester;
     o.bootstrap = true;
     o.recheck_interval = std::chrono::milliseconds(100);
@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
   check.service_spki.assign(spki.begin(), spki.end());
   check.report_data = govern::RootKeyReportData(check.service_spki);
   check.verifier = r0.verifier.get();
-  check.collateral = [sim = r0.sim](UnixSeconds at) { return sim->CollateralAt(at); };
+  check.collateral = [sim = r0.sim](ByteSpan, UnixSeconds at) { return sim->CollateralAt(at); };
   check.ledger.policy = &policy;
   check.ledger.clock = &clock;
   check.ledger.replay.attester = &attester;

@@ -462,6 +462,32 @@ done
 [ "$(grep -o '"broker":{"mode":"handoff"' releases.json | wc -l)" = 1 ] && ok ||
   bad "the hand-off's release: $(grep -o '"broker":{[^}]*}' releases.json | sort | uniq -c)"
 
+# ---- the broker's collateral from a PCCS (spec §3.3): --pccs, per platform, fetched and kept ----
+"$VOUCH" sim info --dir sim-c --json >sim-c.json 2>&1
+"$PCCS_STAND_IN" --collateral coll-c --fmspc "$(field fmspc <sim-c.json)" \
+  --ca "$(field pck_ca <sim-c.json | tr 'A-Z' 'a-z')" --port-file pccs.port &
+pccs_pid=$!
+pport=$(wait_port pccs.port "$pccs_pid")
+[ -n "$pport" ] && ok || bad "the PCCS stand-in did not start: $(cat sim-c.json)"
+kill "$bpid"; wait_exit "$bpid"
+start_broker broker-bundle broker c --pccs 'not a url'
+wait_exit "$bpid"
+[ -z "$bport" ] && [ "$rc" -eq 2 ] && grep -q 'bad --pccs' broker.out && ok || bad "--pccs 'not a url': rc $rc $(cat broker.out)"
+# With --pccs the broker's own quote is verified with what the PCCS serves, not --collateral: an
+# unreachable PCCS fails the self-check closed.
+start_broker broker-bundle broker c --pccs "http://127.0.0.1:1"
+wait_exit "$bpid"
+[ -z "$bport" ] && [ "$rc" -eq 3 ] && grep -q 'self-check failed (self_identity_unavailable): .*127.0.0.1:1' broker.out &&
+  ok || bad "an unreachable --pccs: rc $rc $(cat broker.out)"
+start_broker broker-bundle broker c --pccs "http://127.0.0.1:$pport"
+[ -n "$bport" ] && ok || bad "the broker did not start with --pccs: $(cat broker.out)"
+check fetch_pccs 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/app.env" --broker "http://127.0.0.1:$bport" --seal-out "$PWD/pccs.sealed" --json
+# The PCCS gone, the collateral kept for the platform still verifies the next release.
+kill "$pccs_pid"; wait_exit "$pccs_pid"
+check fetch_pccs_kept 0 '"verdict":"ok"' -- "$VOUCH" enclave run other-broker --sim-dir sim-c -- \
+  provision fetch "$PWD/app.env" --broker "http://127.0.0.1:$bport" --seal-out "$PWD/pccs2.sealed" --json
+
 # ---- the operator's records on PostgreSQL: serve broker --store postgres://… ----
 # shellcheck source=tests/pg_lib.sh
 source "$REPO/tests/pg_lib.sh"

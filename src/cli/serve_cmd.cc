@@ -33,6 +33,7 @@
 #include "vouch/ledger/checkpoint_publisher.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
+#include "vouch/pcs/collateral_cache.h"
 #include "vouch/platform/platform.h"
 #include "vouch/server/broker_service.h"
 #include "vouch/server/enclave_key.h"
@@ -458,9 +459,32 @@ struct SelfCheckSetup {
   server::LedgerViewOptions ledger;
   std::chrono::seconds recheck_interval{60};
   std::unique_ptr<CollateralAttester> attester;
-  // The collateral of the first --collateral, for the service's own quote.
-  std::function<StatusOr<sgx::Collateral>(UnixSeconds)> collateral;
+  // For the service's own quote (and a broker's requests): --pccs, else the first --collateral.
+  server::CollateralSource collateral;
 };
+
+// --pccs and --pccs-refresh: a collateral source that fetches from the PCCS per platform and keeps
+// what it fetched (pcs::CollateralCache); the source owns the cache and its HTTP client.
+int ResolvePccs(const SelfCheckFlags& flags, bool json, server::CollateralSource* out) {
+  if (auto url = http::Url::Parse(flags.pccs); !url.ok()) {
+    return ReportFailure(json, codes::kUrlMalformed, "bad --pccs", url.status().message(),
+                         "give the server's http(s) URL, e.g. https://pccs.example:8081");
+  }
+  auto refresh = DurationArg(flags.pccs_refresh, "--pccs-refresh");
+  if (!refresh.ok() || *refresh < 1) {
+    return ReportFailure(json, codes::kUsage, "bad usage",
+                         "--pccs-refresh is a duration of at least a second (e.g. PT1H)");
+  }
+  auto http = std::make_shared<http::HttpClient>();
+  pcs::CollateralCacheOptions options;
+  options.base_url = flags.pccs;
+  options.refresh = std::chrono::seconds(*refresh);
+  auto cache = pcs::CollateralCache::Create(*http, options);
+  if (!cache.ok()) return ReportStatus(json, kExitUsage, "bad --pccs", cache.status());
+  *out = [http, cache = std::shared_ptr<pcs::CollateralCache>(*std::move(cache))](
+             ByteSpan quote, UnixSeconds now) { return cache->Get(quote, now); };
+  return kExitOk;
+}
 
 // Resolves `flags` (after $VOUCH_LOG_URL, $VOUCH_POLICY, $VOUCH_ROOT_SET_PIN); reports a bad flag
 // and returns its exit code, else kExitOk.
@@ -504,15 +528,16 @@ int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, boo
   if (!attester.ok()) {
     return ReportStatus(json, kExitUsage, "bad --collateral or trust root", attester.status());
   }
-  if ((*attester)->first() == nullptr) {
+  out->attester = *std::move(attester);
+  if (!flags.pccs.empty()) return ResolvePccs(flags, json, &out->collateral);
+  if (out->attester->first() == nullptr) {
     return ReportFailure(
         json, codes::kUsage, "bad usage",
-        "--collateral is required: the first verifies the " + service + "'s own quote");
+        "--collateral or --pccs is required: it verifies the " + service + "'s own quote");
   }
-  out->collateral = [first = *(*attester)->first()](UnixSeconds) {
+  out->collateral = [first = *out->attester->first()](ByteSpan, UnixSeconds) {
     return StatusOr<sgx::Collateral>(first);
   };
-  out->attester = *std::move(attester);
   return kExitOk;
 }
 
@@ -973,8 +998,8 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
       "DATA/root-key.sealed (sealed to its MRENCLAVE; created there on the first start; a key\n"
       "that does not unseal is never replaced) and checks itself before it serves (docs/\n"
       "self-check.md): its image's integrity digest; its own quote over the key's binding,\n"
-      "verified with --trust-root/--sim-root and the first --collateral; the ledger at --log\n"
-      "(the checkpoint cosigned by the --policy's witness quorum, fresher than\n"
+      "verified with --trust-root/--sim-root and the first --collateral (or --pccs); the ledger\n"
+      "at --log (the checkpoint cosigned by the --policy's witness quorum, fresher than\n"
       "--max-checkpoint-age, every entry replayed with --root-set-pin); and that the root set in\n"
       "force lists its key and admits its identity. On failure it prints one line, 'vouch serve\n"
       "root: self-check failed (<code>): ...; refusing to serve', and exits 3. With --bootstrap\n"
@@ -987,9 +1012,9 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   cmd->footer(
       "Exit codes: 0 stopped by a signal; 1 the sealed key in --data does not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
-      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, durations),\n"
-      "or a sealed key others may read; 3 the self-check failed (one line names the code:\n"
-      "integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
+      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --pccs,\n"
+      "durations), or a sealed key others may read; 3 the self-check failed (one line names the\n"
+      "code: integrity_*, self_not_admitted, self_revoked, no_root_set, checkpoint_stale,\n"
       "log_unreachable, ...), cannot create, lock or read --data, cannot listen, or cannot write\n"
       "--port-file.");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
@@ -1016,7 +1041,8 @@ void AddBrokerFlags(CLI::App* cmd, ServeBrokerOptions& opts) {
   cmd->add_option("--port-file", opts.port_file, "Write the bound port here once listening");
   AddSelfCheckFlags(cmd, opts.check,
                     "A collateral directory: verifies the broker's own quote and the quotes of "
-                    "release requests (the request's collateral is ignored)");
+                    "release requests unless --pccs is given (the request's collateral is "
+                    "ignored)");
   cmd->add_option("--nonce-ttl", opts.nonce_ttl,
                   "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
   cmd->add_option("--log-timeout", opts.log_timeout,
@@ -1037,7 +1063,8 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
       "X25519 HPKE key and Ed25519 signing key from DATA/broker-keys.sealed (sealed to its\n"
       "MRENCLAVE; created there on the first start; keys that do not unseal are never replaced)\n"
       "and checks itself before it serves (docs/self-check.md): its image's integrity digest; its\n"
-      "own quote over both keys, verified with --trust-root/--sim-root and --collateral; the\n"
+      "own quote over both keys, verified with --trust-root/--sim-root and --collateral (or\n"
+      "--pccs: the collateral of each quote's platform, fetched and kept per platform); the\n"
       "ledger at --log (the checkpoint cosigned by the --policy's witness quorum, fresher than\n"
       "--max-checkpoint-age, every entry replayed with --root-set-pin); and that the ledger\n"
       "admits its identity for role broker. On failure it prints one line, 'vouch serve broker:\n"
@@ -1054,11 +1081,11 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
   cmd->footer(
       "Exit codes: 0 stopped by a signal; 1 the sealed keys in --data do not unseal in this\n"
       "enclave (sealed by another measurement or platform, or damaged); 2 not running as an\n"
-      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --owner-key,\n"
-      "durations, --shared-nonces without a PostgreSQL --store), or sealed keys others may\n"
-      "read; 3 the self-check failed (one line names the code: integrity_*, self_not_admitted,\n"
-      "self_revoked, no_root_set, checkpoint_stale, log_unreachable, ...), cannot create, lock\n"
-      "or read --data, cannot listen, or cannot write --port-file.");
+      "enclave, bad usage (--log, --policy without a witness quorum, --collateral, --pccs,\n"
+      "--owner-key, durations, --shared-nonces without a PostgreSQL --store), or sealed keys\n"
+      "others may read; 3 the self-check failed (one line names the code: integrity_*,\n"
+      "self_not_admitted, self_revoked, no_root_set, checkpoint_stale, log_unreachable, ...),\n"
+      "cannot create, lock or read --data, cannot listen, or cannot write --port-file.");
   cmd->add_option("--data", opts->data_dir, "Data directory (created 0700 if missing)")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7383; port 0 picks a free port)");

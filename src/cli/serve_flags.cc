@@ -73,6 +73,13 @@ void AddSelfCheckFlags(CLI::App* cmd, SelfCheckFlags& flags, const std::string& 
   cmd->add_option("--sim-root", flags.sim_roots,
                   "A simulation root CA (vouch sim init's root_ca.der); repeatable");
   cmd->add_option("--collateral", flags.collateral, collateral_help);
+  cmd->add_option("--pccs", flags.pccs,
+                  "An Intel PCS or PCCS URL: the collateral for this service's own quote (and a "
+                  "broker's requests), per platform, fetched and kept; instead of the first "
+                  "--collateral for them");
+  cmd->add_option("--pccs-refresh", flags.pccs_refresh,
+                  "How long a platform's collateral from --pccs is kept before it is fetched "
+                  "again (default PT1H)");
   cmd->add_option("--max-checkpoint-age", flags.max_checkpoint_age,
                   "How old the witnesses' checkpoint may be (default PT5M)");
   cmd->add_option("--max-clock-skew", flags.max_clock_skew,

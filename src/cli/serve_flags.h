@@ -36,6 +36,8 @@ struct SelfCheckFlags {
   std::vector<std::string> trust_roots;
   std::vector<std::string> sim_roots;
   std::vector<std::string> collateral;
+  std::string pccs;  // a PCS or PCCS URL; empty: the first --collateral
+  std::string pccs_refresh = "PT1H";
   std::string max_checkpoint_age = "PT5M";
   std::string max_clock_skew = "PT5M";
   std::string recheck_interval = "PT1M";

@@ -348,7 +348,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
   VOUCH_ASSIGN_OR_RETURN(ReleaseSlot slot, ReleaseSlot::Take(*state_, options_, now));
 
   // 7–8: the evidence, with the broker's own collateral.
-  auto collateral = options_.self_check.collateral(now);
+  auto collateral = options_.self_check.collateral(request.quote, now);
   if (!collateral.ok()) {
     return Status(
         StatusCode::kUnavailable,

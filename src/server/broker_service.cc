@@ -267,7 +267,7 @@ http::HttpResponse BrokerService::GetIdentity(const http::HttpRequest& /*request
   // that an owner can check the quote with them; the trust root is never the broker's to give.
   const BrokerOptions& bo = options_.broker;
   if (bo.self_check.collateral) {
-    auto collateral = bo.self_check.collateral(bo.self_check.ledger.clock->Now());
+    auto collateral = bo.self_check.collateral(st.quote, bo.self_check.ledger.clock->Now());
     if (collateral.ok()) {
       OrderedJson files = OrderedJson::object();
       for (const auto& [name, data] : sgx::CollateralFiles(*collateral)) {

@@ -182,7 +182,7 @@ class GovernedLedgerTest : public ::testing::Test {
     o.service_spki.assign(spki.begin(), spki.end());
     o.report_data = govern::RootKeyReportData(o.service_spki);
     o.verifier = verifier_.get();
-    o.collateral = [this](UnixSeconds at) { return sim_->CollateralAt(at); };
+    o.collateral = [this](ByteSpan, UnixSeconds at) { return sim_->CollateralAt(at); };
     o.ledger.policy = policy_.get();
     o.ledger.clock = clock_.get();
     return o;

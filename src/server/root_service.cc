@@ -49,9 +49,10 @@ std::string_view EvidenceFormatName(platform::EvidenceFormat format) {
 }
 
 // The collateral the root verifies its own quote with (self-check step 2), if it has some now.
-std::optional<sgx::Collateral> CollateralNow(const RootServiceOptions& options) {
+std::optional<sgx::Collateral> CollateralNow(const RootServiceOptions& options,
+                                             const Bytes& quote) {
   if (!options.collateral || options.ledger.clock == nullptr) return std::nullopt;
-  auto collateral = options.collateral(options.ledger.clock->Now());
+  auto collateral = options.collateral(quote, options.ledger.clock->Now());
   if (!collateral.ok()) return std::nullopt;
   return *std::move(collateral);
 }
@@ -90,7 +91,7 @@ RootService::RootService(std::unique_ptr<platform::Platform> platform,
     : platform_(std::move(platform)),
       key_(std::move(key)),
       quote_(std::move(quote)),
-      identity_json_(IdentityJson(*platform_, *key_, quote_, CollateralNow(options))),
+      identity_json_(IdentityJson(*platform_, *key_, quote_, CollateralNow(options, quote_))),
       options_(std::move(options)),
       state_(std::make_unique<internal::RootServiceState>()) {}
 

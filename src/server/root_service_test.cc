@@ -48,7 +48,7 @@ class RootServiceTest : public ledger_testing::GovernedLedgerTest {
     o.log = ledger_.get();
     o.ledger = Options().ledger;
     o.verifier = verifier_.get();
-    o.collateral = [this](UnixSeconds at) { return sim_->CollateralAt(at); };
+    o.collateral = [this](ByteSpan, UnixSeconds at) { return sim_->CollateralAt(at); };
     o.attester = &attester_;
     o.bootstrap = bootstrap;
     o.recheck_interval = std::chrono::hours(1);

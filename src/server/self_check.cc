@@ -56,7 +56,7 @@ StatusOr<std::pair<Bytes, EnclaveInstanceInfo>> CheckOwnIdentity(const SelfCheck
                   "the platform gives no quote: " + quote.status().message(),
                   kSelfIdentityUnavailable);
   }
-  auto collateral = o.collateral(now);
+  auto collateral = o.collateral(*quote, now);
   if (!collateral.ok()) {
     return Status(
         StatusCode::kFailedPrecondition,

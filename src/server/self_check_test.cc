@@ -248,7 +248,7 @@ TEST_F(SelfCheckTest, IntegrityRunsFirstAndOwnQuoteMustVerify) {
                                                t0_, false);
   ASSERT_THAT(other, IsOk());
   auto foreign = std::make_shared<platform::SimInstallation>(std::move(*other));
-  o.collateral = [foreign](UnixSeconds at) { return foreign->CollateralAt(at); };
+  o.collateral = [foreign](ByteSpan, UnixSeconds at) { return foreign->CollateralAt(at); };
   auto r = RunSelfCheck(*ledger_, o, nullptr);
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.status().reason(), "");

@@ -57,7 +57,7 @@ struct RootServiceOptions {
   // Verifies the root's own quote with the collateral `collateral` gives (self-check step 2).
   // REQUIRES: non-null; borrowed.
   const sgx::DcapVerifier* verifier = nullptr;
-  std::function<StatusOr<sgx::Collateral>(UnixSeconds)> collateral;
+  CollateralSource collateral;
   // Attests the evidence of a proposed root set's roots (RootSignerOptions). Borrowed.
   govern::EvidenceAttester* attester = nullptr;
   // Self-check step 1 at every recheck (the service runner ran it before the start).

@@ -150,6 +150,10 @@ StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platfo
 Status KeepHighWaterMark(platform::Platform& platform, const std::string& path,
                          std::optional<LedgerView>* kept, LedgerView view);
 
+// The collateral that verifies `quote` at `now`: a collateral directory's (whatever the quote),
+// a PCCS's for the quote's platform (pcs::CollateralCache), the simulated platform's.
+using CollateralSource = std::function<StatusOr<sgx::Collateral>(ByteSpan quote, UnixSeconds now)>;
+
 struct SelfCheckOptions {
   // govern::Role::kRoot or govern::Role::kBroker.
   govern::Role role = govern::Role::kRoot;
@@ -161,9 +165,8 @@ struct SelfCheckOptions {
   std::array<uint8_t, 64> report_data{};
   // Verifies the service's own quote. REQUIRES: non-null; borrowed.
   const sgx::DcapVerifier* verifier = nullptr;
-  // The collateral valid at a time (a PCCS, a collateral directory, the simulated platform).
-  // REQUIRES: non-null.
-  std::function<StatusOr<sgx::Collateral>(UnixSeconds)> collateral;
+  // The collateral for the service's own quote at a time. REQUIRES: non-null.
+  CollateralSource collateral;
   // Step 1; null: skipped (the caller ran it already).
   std::function<Status()> integrity_check;
   LedgerViewOptions ledger;
