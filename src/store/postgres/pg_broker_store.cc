@@ -206,17 +206,16 @@ constexpr PgSchema kNoncesSchema{"vouch_nonces", "shared nonces", kNoncesSchemaV
                                  kExpectedNonceColumns, "docs/broker.md, \"Several front-ends\""};
 
 // $1 nonce, $2 envelope id, $3 now, $4 expires, $5 max per envelope, $6 max outstanding: one
-// row when kept; none when a limit is reached or the nonce is kept already.
+// row (kept 1 or 0, the envelope's outstanding nonces, whether the nonce is kept already), the
+// counts those the decision was made on.
 constexpr const char* kIssueNonce =
-    "WITH o AS (SELECT count(*) FILTER (WHERE envelope_id = $2) AS mine, count(*) AS total "
-    "FROM vouch_nonces.nonces WHERE consumed IS NULL AND expires > $3) "
-    "INSERT INTO vouch_nonces.nonces (nonce, envelope_id, expires) "
+    "WITH o AS (SELECT count(*) FILTER (WHERE envelope_id = $2) AS mine, count(*) AS total, "
+    "(SELECT count(*) FROM vouch_nonces.nonces WHERE nonce = $1) AS known "
+    "FROM vouch_nonces.nonces WHERE consumed IS NULL AND expires > $3), "
+    "kept AS (INSERT INTO vouch_nonces.nonces (nonce, envelope_id, expires) "
     "SELECT $1, $2, $4 FROM o WHERE o.mine < $5 AND o.total < $6 "
-    "ON CONFLICT (nonce) DO NOTHING RETURNING 1";
-constexpr const char* kWhyNotIssued =
-    "SELECT (SELECT count(*) FROM vouch_nonces.nonces WHERE nonce = $1), "
-    "count(*) FILTER (WHERE envelope_id = $2) FROM vouch_nonces.nonces "
-    "WHERE consumed IS NULL AND expires > $3";
+    "ON CONFLICT (nonce) DO NOTHING RETURNING 1) "
+    "SELECT (SELECT count(*) FROM kept), o.mine, o.known FROM o";
 constexpr const char* kForgetNonces = "DELETE FROM vouch_nonces.nonces WHERE expires <= $1";
 // $1 nonce, $2 envelope id, $3 now.
 constexpr const char* kConsumeNonce =
@@ -243,7 +242,7 @@ class PostgresSharedNonces final : public SharedNonces {
     const std::string at = std::to_string(now);
     // Not synced at commit: a nonce lost with a crash of the database is only unknown, as every
     // nonce is after a restart of a single broker; the consumption (below) is synced.
-    bool issued = false;
+    int64_t issued = 0, mine = 0, known = 0;
     const Status stored = db_->Transaction([&]() -> Status {
       mu_.AssertHeld();
       VOUCH_RETURN_IF_ERROR(
@@ -254,16 +253,13 @@ class PostgresSharedNonces final : public SharedNonces {
                      {PgBytea(nonce), PgBytea(envelope_id), at, std::to_string(now + options_.ttl),
                       Limit(options_.max_per_envelope), Limit(options_.max_outstanding)},
                      "shared nonces: issue"));
-      issued = kept.rows() == 1;
+      VOUCH_ASSIGN_OR_RETURN(issued, kept.Int(0, 0));
+      VOUCH_ASSIGN_OR_RETURN(mine, kept.Int(0, 1));
+      VOUCH_ASSIGN_OR_RETURN(known, kept.Int(0, 2));
       return OkStatus();
     });
     VOUCH_RETURN_IF_ERROR(stored);
-    if (issued) return NonceIssue::kKept;
-    VOUCH_ASSIGN_OR_RETURN(PgRows why,
-                           db_->Query(kWhyNotIssued, {PgBytea(nonce), PgBytea(envelope_id), at},
-                                      "shared nonces: issue"));
-    VOUCH_ASSIGN_OR_RETURN(const int64_t known, why.Int(0, 0));
-    VOUCH_ASSIGN_OR_RETURN(const int64_t mine, why.Int(0, 1));
+    if (issued == 1) return NonceIssue::kKept;
     if (known != 0) {
       return InternalError("shared nonces: the random source repeated a nonce still kept");
     }
