@@ -138,11 +138,25 @@ AtomicFileWriter::~AtomicFileWriter() {
 
 Status AtomicFileWriter::Append(ByteSpan data) {
   if (fd_ < 0) return FailedPreconditionError("cannot write " + tmp_ + ": closed");
-  return WriteAll(fd_, data, tmp_);
+  if (pending_.size() + data.size() <= kGatherBytes) {
+    pending_.insert(pending_.end(), data.begin(), data.end());
+    return OkStatus();
+  }
+  VOUCH_RETURN_IF_ERROR(Flush());
+  if (data.size() >= kGatherBytes) return WriteAll(fd_, data, tmp_);
+  pending_.assign(data.begin(), data.end());
+  return OkStatus();
+}
+
+Status AtomicFileWriter::Flush() {
+  Status written = WriteAll(fd_, pending_, tmp_);
+  pending_.clear();
+  return written;
 }
 
 Status AtomicFileWriter::Commit() {
   if (fd_ < 0) return FailedPreconditionError("cannot commit " + tmp_ + ": closed");
+  VOUCH_RETURN_IF_ERROR(Flush());
   const bool synced = ::fsync(fd_) == 0;
   const int err = errno;
   ::close(fd_);

@@ -55,6 +55,23 @@ TEST(FileTest, AtomicFileWriterCommitsOrLeavesNothing) {
   EXPECT_THAT(AtomicFileWriter::Open(dir + "/missing/f"), StatusIs(StatusCode::kNotFound));
 }
 
+// Small pieces are gathered, pieces larger than the gathering buffer written through: whatever
+// the mix, the file holds exactly the pieces in order.
+TEST(FileTest, AtomicFileWriterKeepsEveryPieceInOrder) {
+  const std::string path = vouch::testing::MakeTempDir("vouch-file-") + "/big";
+  auto writer = AtomicFileWriter::Open(path);
+  ASSERT_THAT(writer, IsOk());
+  std::string expected;
+  for (size_t size : {size_t{3}, size_t{700'000}, size_t{500'000}, size_t{5}, size_t{3'000'000},
+                      size_t{1} << 20, size_t{1}}) {
+    std::string piece(size, static_cast<char>('a' + expected.size() % 26));
+    ASSERT_THAT((*writer)->Append(AsBytes(piece)), IsOk());
+    expected += piece;
+  }
+  ASSERT_THAT((*writer)->Commit(), IsOk());
+  EXPECT_EQ(*ReadFileToString(path, expected.size()), expected);
+}
+
 TEST(FileTest, MissingFileIsNotFoundAndLimitIsEnforced) {
   EXPECT_THAT(ReadFile("/nonexistent/vouch"), StatusIs(StatusCode::kNotFound));
   std::string dir = vouch::testing::MakeTempDir("vouch-file-");

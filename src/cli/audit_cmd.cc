@@ -704,7 +704,6 @@ int RunOnlineAudit(OnlineOptions opts) {
 
   // --save-entries: written as the tiles deliver the entries, kept only once the tree verified.
   std::unique_ptr<AtomicFileWriter> saved_entries;
-  std::string pending;  // entries not yet handed to the writer
   if (!opts.save_entries.empty()) {
     auto writer = AtomicFileWriter::Open(opts.save_entries, 0644);
     if (!writer.ok()) {
@@ -717,11 +716,8 @@ int RunOnlineAudit(OnlineOptions opts) {
       return InvalidArgumentError("entry " + std::to_string(index) +
                                   " holds a line break: --save-entries cannot write it as a line");
     }
-    pending.append(AsStringView(entry)).push_back('\n');
-    if (pending.size() < (size_t{1} << 20)) return OkStatus();
-    Status s = saved_entries->Append(AsBytes(pending));
-    pending.clear();
-    return s;
+    VOUCH_RETURN_IF_ERROR(saved_entries->Append(entry));
+    return saved_entries->Append(AsBytes("\n"));
   };
 
   // Tree audit and replay, in one pass over the tiles.
@@ -755,9 +751,7 @@ int RunOnlineAudit(OnlineOptions opts) {
   }
   Verbose(opts.verbose, "audited in " + Elapsed(start));
   if (saved_entries) {
-    Status s = saved_entries->Append(AsBytes(pending));
-    if (s.ok()) s = saved_entries->Commit();
-    if (!s.ok()) {
+    if (Status s = saved_entries->Commit(); !s.ok()) {
       return printer.Fail({std::string(codes::kIoError.code), kExitIo},
                           "cannot write --save-entries", s.message());
     }

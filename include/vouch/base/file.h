@@ -31,8 +31,9 @@ Status WriteFileAtomic(const std::string& path, ByteSpan data, mode_t mode = 064
 bool FileExists(const std::string& path);
 
 // WriteFileAtomic for content written piece by piece (a file of any size, never held whole in
-// memory): Open creates PATH.tmp.PID with exactly `mode`; Append writes to it; Commit fsyncs it,
-// renames it onto PATH and fsyncs the directory. A writer destroyed without a successful Commit
+// memory): Open creates PATH.tmp.PID with exactly `mode`; Append writes to it (small pieces are
+// gathered into writes of up to 1 MiB); Commit writes what is gathered, fsyncs the file, renames
+// it onto PATH and fsyncs the directory. A writer destroyed without a successful Commit
 // removes its temporary file and leaves PATH as it was. Errors are WriteFileAtomic's (the
 // system's naming the file: kNotFound for a missing directory, else kUnavailable).
 // Thread-compatible.
@@ -52,10 +53,14 @@ class AtomicFileWriter {
  private:
   AtomicFileWriter(std::string path, std::string tmp, int fd)
       : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
+  // Writes and empties `pending_`.
+  Status Flush();
 
+  static constexpr size_t kGatherBytes = size_t{1} << 20;
   const std::string path_;
   const std::string tmp_;
-  int fd_;  // -1 once closed
+  int fd_;         // -1 once closed
+  Bytes pending_;  // appended, not yet written; at most kGatherBytes
   bool committed_ = false;
 };
 
