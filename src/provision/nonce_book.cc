@@ -142,8 +142,7 @@ Status NonceRefused(std::string_view reason) {
   return Status(StatusCode::kFailedPrecondition, std::string(message), std::string(reason));
 }
 
-StatusOr<IssuedNonce> NonceBook::Issue(const EnvelopeId& id) {
-  const UnixSeconds now = clock_.Now();
+StatusOr<IssuedNonce> NonceBook::Issue(const EnvelopeId& id, UnixSeconds now) {
   internal::NonceBookState& s = *state_;
   MutexLock lock(&s.mu);
   s.Collect(now);
@@ -169,8 +168,7 @@ StatusOr<IssuedNonce> NonceBook::Issue(const EnvelopeId& id) {
   return issued;
 }
 
-Status NonceBook::Consume(const Nonce& nonce, const EnvelopeId& id) {
-  const UnixSeconds now = clock_.Now();
+Status NonceBook::Consume(const Nonce& nonce, const EnvelopeId& id, UnixSeconds now) {
   internal::NonceBookState& s = *state_;
   MutexLock lock(&s.mu);
   s.Collect(now);

@@ -32,7 +32,7 @@ struct BrokerState {
   // Whether this process has seen its broker-key statement in the log or appended one.
   Mutex announce_mu;
   bool announced VOUCH_GUARDED_BY(announce_mu) = false;
-  std::unique_ptr<provision::NonceBook> nonces;
+  std::unique_ptr<provision::Nonces> nonces;
   // Release slots (a hand-off broker's): taken at step 6, given back on failure before step 17.
   mutable Mutex slots_mu;
   uint64_t slots_taken VOUCH_GUARDED_BY(slots_mu) = 0;
@@ -42,6 +42,57 @@ struct BrokerState {
 }  // namespace internal
 
 namespace {
+
+// The in-memory book's rules kept by store::SharedNonces, for every front-end of one broker
+// (spec §8.4): this process draws the nonce, the database keeps it and burns it once, and the
+// outcomes become the book's errors.
+class SharedNonceBook final : public provision::Nonces {
+ public:
+  SharedNonceBook(store::SharedNonces& shared, const BrokerOptions& options, RandomSource& random)
+      : shared_(shared), options_(options.nonces), random_(random) {}
+
+  StatusOr<provision::IssuedNonce> Issue(const provision::EnvelopeId& id,
+                                         UnixSeconds now) override {
+    provision::IssuedNonce issued;
+    if (Status drawn = random_.Fill(issued.nonce); !drawn.ok()) {
+      return drawn.WithContext("cannot draw a nonce");
+    }
+    issued.expires = now + options_.ttl.count();
+    VOUCH_ASSIGN_OR_RETURN(store::NonceIssue kept, shared_.Issue(issued.nonce, id, now));
+    switch (kept) {
+      case store::NonceIssue::kKept:
+        return issued;
+      case store::NonceIssue::kEnvelopeFull:
+        return provision::NonceEnvelopeFull(options_.max_per_envelope);
+      case store::NonceIssue::kBookFull:
+        break;
+    }
+    return provision::NonceBookFull(options_.max_outstanding);
+  }
+
+  Status Consume(const provision::Nonce& nonce, const provision::EnvelopeId& id,
+                 UnixSeconds now) override {
+    VOUCH_ASSIGN_OR_RETURN(store::NonceConsume burnt, shared_.Consume(nonce, id, now));
+    switch (burnt) {
+      case store::NonceConsume::kConsumed:
+        return OkStatus();
+      case store::NonceConsume::kUnknown:
+        return provision::NonceRefused(provision::kReasonNonceUnknown);
+      case store::NonceConsume::kEnvelopeMismatch:
+        return provision::NonceRefused(provision::kReasonNonceEnvelopeMismatch);
+      case store::NonceConsume::kExpired:
+        return provision::NonceRefused(provision::kReasonNonceExpired);
+      case store::NonceConsume::kUsed:
+        break;
+    }
+    return provision::NonceRefused(provision::kReasonNonceUsed);
+  }
+
+ private:
+  store::SharedNonces& shared_;
+  const provision::NonceBookOptions options_;
+  RandomSource& random_;
+};
 
 Status SelfCheckFailed(const Status& check) {
   return Status(StatusCode::kUnavailable,
@@ -98,7 +149,9 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
   }
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
   const BrokerOptions& o = broker->options_;
-  if (o.shared_nonces == nullptr) {
+  if (o.shared_nonces != nullptr) {
+    broker->state_->nonces = std::make_unique<SharedNonceBook>(*o.shared_nonces, o, *o.random);
+  } else {
     VOUCH_ASSIGN_OR_RETURN(
         broker->state_->nonces,
         provision::NonceBook::Create(o.nonces, *o.self_check.ledger.clock, *o.random));
@@ -217,50 +270,12 @@ StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& 
     MutexLock lock(&state_->published_mu);
     if (!state_->published.check.ok()) return SelfCheckFailed(state_->published.check);
   }
+  const UnixSeconds now = options_.self_check.ledger.clock->Now();
   // A hand-off broker with no slot it could still give: no nonce either.
   if (options_.max_releases) {
-    VOUCH_RETURN_IF_ERROR(
-        ReleaseSlot::Take(*state_, options_, options_.self_check.ledger.clock->Now()).status());
+    VOUCH_RETURN_IF_ERROR(ReleaseSlot::Take(*state_, options_, now).status());
   }
-  if (options_.shared_nonces == nullptr) return state_->nonces->Issue(envelope_id);
-  // The shared book: the in-memory book's rules, in the database (store/shared_nonces.h).
-  const UnixSeconds now = options_.self_check.ledger.clock->Now();
-  provision::IssuedNonce issued;
-  if (Status drawn = options_.random->Fill(issued.nonce); !drawn.ok()) {
-    return drawn.WithContext("cannot draw a nonce");
-  }
-  issued.expires = now + options_.nonces.ttl.count();
-  VOUCH_ASSIGN_OR_RETURN(store::NonceIssue kept,
-                         options_.shared_nonces->Issue(issued.nonce, envelope_id, now));
-  switch (kept) {
-    case store::NonceIssue::kKept:
-      return issued;
-    case store::NonceIssue::kEnvelopeFull:
-      return provision::NonceEnvelopeFull(options_.nonces.max_per_envelope);
-    case store::NonceIssue::kBookFull:
-      break;
-  }
-  return provision::NonceBookFull(options_.nonces.max_outstanding);
-}
-
-Status Broker::ConsumeNonce(const provision::Nonce& nonce, const provision::EnvelopeId& id,
-                            UnixSeconds now) {
-  if (options_.shared_nonces == nullptr) return state_->nonces->Consume(nonce, id);
-  VOUCH_ASSIGN_OR_RETURN(store::NonceConsume burnt,
-                         options_.shared_nonces->Consume(nonce, id, now));
-  switch (burnt) {
-    case store::NonceConsume::kConsumed:
-      return OkStatus();
-    case store::NonceConsume::kUnknown:
-      return provision::NonceRefused(provision::kReasonNonceUnknown);
-    case store::NonceConsume::kEnvelopeMismatch:
-      return provision::NonceRefused(provision::kReasonNonceEnvelopeMismatch);
-    case store::NonceConsume::kExpired:
-      return provision::NonceRefused(provision::kReasonNonceExpired);
-    case store::NonceConsume::kUsed:
-      break;
-  }
-  return provision::NonceRefused(provision::kReasonNonceUsed);
+  return state_->nonces->Issue(envelope_id, now);
 }
 
 StatusOr<std::pair<Bytes, uint64_t>> Broker::SignAndAppend(const govern::Statement& statement,
@@ -344,7 +359,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
   }
   // 6: the nonce is burnt before anything costly or informative; a hand-off broker also takes
   // a release slot.
-  VOUCH_RETURN_IF_ERROR(ConsumeNonce(request.nonce, payload.id, now));
+  VOUCH_RETURN_IF_ERROR(state_->nonces->Consume(request.nonce, payload.id, now));
   VOUCH_ASSIGN_OR_RETURN(ReleaseSlot slot, ReleaseSlot::Take(*state_, options_, now));
 
   // 7–8: the evidence, with the broker's own collateral.

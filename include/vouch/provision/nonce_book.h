@@ -33,9 +33,10 @@
 // issued before it, replayed or not, is "nonce_unknown" afterwards (§3.5: no per-nonce disk write,
 // and no reliance on sealed storage, which SGX cannot protect against rollback).
 //
-// Time is the Clock's wall time (Now(), Unix seconds), read once per call; `expires` is what
-// POST /challenge returns. A wall clock that steps back never revives an expired entry's count
-// against the limits, and Consume still requires now < expires.
+// Time is the caller's `now` (Unix seconds), or the Clock's wall time read once per call by the
+// overloads without it; `expires` is what POST /challenge returns. A wall clock that steps back
+// never revives an expired entry's count against the limits, and Consume still requires now <
+// expires.
 //
 // Errors (reason constants below; the HTTP status is the broker's, §3.3–§3.4):
 //   Issue    kResourceExhausted "rate_limited" (429): `max_per_envelope` nonces are
@@ -103,11 +104,22 @@ struct IssuedNonce {
   UnixSeconds expires = 0;  // the first second at which it is expired
 };
 
+// A book of nonces under the rules above, as the broker uses it: the in-memory NonceBook, or the
+// same rules kept in a database for every front-end of one broker (server/broker.cc over
+// store::SharedNonces, spec §8.4). `now` is the caller's time, read once per request (§3.4).
+// Issue draws the nonce; the errors of both are the banner's.
+class Nonces {
+ public:
+  virtual ~Nonces() = default;
+  virtual StatusOr<IssuedNonce> Issue(const EnvelopeId& id, UnixSeconds now) = 0;
+  virtual Status Consume(const Nonce& nonce, const EnvelopeId& id, UnixSeconds now) = 0;
+};
+
 namespace internal {
 class NonceBookState;
 }  // namespace internal
 
-class NonceBook {
+class NonceBook final : public Nonces {
  public:
   // A book with `options`, reading time from `clock` and drawing nonces from `random`.
   // kInvalidArgument ("nonce_book_options") for options out of range.
@@ -115,16 +127,20 @@ class NonceBook {
   // holds its lock, so `random` need not be thread-safe itself.
   static StatusOr<std::unique_ptr<NonceBook>> Create(const NonceBookOptions& options,
                                                      const Clock& clock, RandomSource& random);
-  ~NonceBook();
+  ~NonceBook() override;
   NonceBook(const NonceBook&) = delete;
   NonceBook& operator=(const NonceBook&) = delete;
 
   // Draws a fresh nonce for envelope `id`, valid until now + ttl. Errors: see the banner.
-  StatusOr<IssuedNonce> Issue(const EnvelopeId& id);
-
+  StatusOr<IssuedNonce> Issue(const EnvelopeId& id, UnixSeconds now) override;
   // Burns `nonce` for envelope `id` (§3.4 step 6): OK only if it is known, was issued for `id`,
   // now < its expiry and it is unused; it is then used for good. Errors: see the banner.
-  Status Consume(const Nonce& nonce, const EnvelopeId& id);
+  Status Consume(const Nonce& nonce, const EnvelopeId& id, UnixSeconds now) override;
+  // The same at the clock's time.
+  StatusOr<IssuedNonce> Issue(const EnvelopeId& id) { return Issue(id, clock_.Now()); }
+  Status Consume(const Nonce& nonce, const EnvelopeId& id) {
+    return Consume(nonce, id, clock_.Now());
+  }
 
   // Nonces issued, unused and unexpired (as of the last Issue or Consume), in all.
   size_t outstanding() const;

@@ -198,9 +198,6 @@ class Broker {
  private:
   Broker(ledger::ReceiptFetcher& log, BrokerOptions options);
   Status RunCheck();
-  // Step 6: burns `nonce` for envelope `id` in the shared book or the in-memory one.
-  Status ConsumeNonce(const provision::Nonce& nonce, const provision::EnvelopeId& id,
-                      UnixSeconds now);
   // Signs `statement` with the signing key and appends it; the entry and its index, or
   // log_unreachable naming `what`.
   StatusOr<std::pair<Bytes, uint64_t>> SignAndAppend(const govern::Statement& statement,
