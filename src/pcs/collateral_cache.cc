@@ -1,11 +1,52 @@
 #include "vouch/pcs/collateral_cache.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
 #include <utility>
 
+#include "vouch/base/mutex.h"
 #include "vouch/pcs/reasons.h"
 
 namespace vouch::pcs {
+namespace internal {
+
+class CollateralCacheState {
+ public:
+  using Key = std::tuple<std::array<uint8_t, 6>, std::string, bool>;  // fmspc, ca, tdx
+  struct Entry {
+    std::shared_ptr<const sgx::Collateral> collateral;  // null until a fetch succeeded
+    UnixSeconds fetched = 0;
+    UnixSeconds valid_until = 0;  // min(TCB Info, QE Identity) nextUpdate
+    UnixSeconds failed = 0;       // the last failed fetch; 0: none since the last success
+    Status last_error;
+  };
+
+  explicit CollateralCacheState(const CollateralCacheOptions& options) : options_(options) {}
+
+  // The answer the kept entry gives at `now` without a fetch (fresh, or inside retry_after of
+  // a failed fetch); nullopt: fetch.
+  std::optional<StatusOr<sgx::Collateral>> FromKept(const Key& key, UnixSeconds now)
+      VOUCH_REQUIRES(mu);
+  // The entry for `key`, made (evicting the entry fetched longest ago when full) if missing.
+  Entry& EntryFor(const Key& key) VOUCH_REQUIRES(mu);
+
+  // Held across a fetch: one at a time.
+  Mutex fetch_mu;
+  mutable Mutex mu VOUCH_ACQUIRED_AFTER(fetch_mu);
+  std::map<Key, Entry> entries VOUCH_GUARDED_BY(mu);
+  CollateralCache::Counters counters VOUCH_GUARDED_BY(mu);
+
+ private:
+  const CollateralCacheOptions& options_;
+};
+
+}  // namespace internal
+
+using internal::CollateralCacheState;
 
 StatusOr<std::unique_ptr<CollateralCache>> CollateralCache::Create(http::Client& client,
                                                                    CollateralCacheOptions options) {
@@ -18,33 +59,40 @@ StatusOr<std::unique_ptr<CollateralCache>> CollateralCache::Create(http::Client&
   return std::unique_ptr<CollateralCache>(new CollateralCache(client, std::move(options)));
 }
 
-std::optional<StatusOr<sgx::Collateral>> CollateralCache::FromKept(const Key& key,
-                                                                   UnixSeconds now) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
+CollateralCache::CollateralCache(http::Client& client, CollateralCacheOptions options)
+    : client_(client),
+      options_(std::move(options)),
+      state_(std::make_unique<CollateralCacheState>(options_)) {}
+
+CollateralCache::~CollateralCache() = default;
+
+std::optional<StatusOr<sgx::Collateral>> CollateralCacheState::FromKept(const Key& key,
+                                                                        UnixSeconds now) {
+  auto it = entries.find(key);
+  if (it == entries.end()) return std::nullopt;
   const Entry& e = it->second;
   bool usable = e.collateral != nullptr && now < e.valid_until;
   if (usable && e.failed == 0 && now < e.fetched + options_.refresh.count()) {
-    ++counters_.hits;
+    ++counters.hits;
     return StatusOr<sgx::Collateral>(*e.collateral);
   }
   if (e.failed != 0 && now >= e.failed && now < e.failed + options_.retry_after.count()) {
     if (!usable) return StatusOr<sgx::Collateral>(e.last_error);
-    ++counters_.fallbacks;
+    ++counters.fallbacks;
     return StatusOr<sgx::Collateral>(*e.collateral);
   }
   return std::nullopt;
 }
 
-CollateralCache::Entry& CollateralCache::EntryFor(const Key& key) {
-  if (auto it = entries_.find(key); it != entries_.end()) return it->second;
-  if (entries_.size() >= options_.max_platforms) {
+CollateralCacheState::Entry& CollateralCacheState::EntryFor(const Key& key) {
+  if (auto it = entries.find(key); it != entries.end()) return it->second;
+  if (entries.size() >= options_.max_platforms) {
     auto oldest = std::min_element(
-        entries_.begin(), entries_.end(),
+        entries.begin(), entries.end(),
         [](const auto& a, const auto& b) { return a.second.fetched < b.second.fetched; });
-    entries_.erase(oldest);
+    entries.erase(oldest);
   }
-  return entries_[key];
+  return entries[key];
 }
 
 namespace {
@@ -66,42 +114,43 @@ StatusOr<UnixSeconds> ValidUntil(const sgx::Collateral& c) {
 
 StatusOr<sgx::Collateral> CollateralCache::Get(ByteSpan quote, UnixSeconds now) {
   VOUCH_ASSIGN_OR_RETURN(PlatformSelector platform, SelectorFromQuote(quote, std::nullopt));
-  const Key key{platform.fmspc, platform.ca, platform.tdx};
+  const CollateralCacheState::Key key{platform.fmspc, platform.ca, platform.tdx};
+  CollateralCacheState& s = *state_;
   {
-    MutexLock l(&mu_);
-    if (auto kept = FromKept(key, now)) return *std::move(kept);
+    MutexLock l(&s.mu);
+    if (auto kept = s.FromKept(key, now)) return *std::move(kept);
   }
-  MutexLock fetching(&fetch_mu_);
+  MutexLock fetching(&s.fetch_mu);
   {
     // Another caller may have fetched (or failed to fetch) this platform while this one waited.
-    MutexLock l(&mu_);
-    if (auto kept = FromKept(key, now)) return *std::move(kept);
+    MutexLock l(&s.mu);
+    if (auto kept = s.FromKept(key, now)) return *std::move(kept);
   }
   StatusOr<sgx::Collateral> fetched =
       FetchCollateral(client_, options_.base_url, platform, options_.timeout);
   StatusOr<UnixSeconds> valid_until =
       fetched.ok() ? ValidUntil(*fetched) : StatusOr<UnixSeconds>(fetched.status());
-  MutexLock l(&mu_);
-  Entry& e = EntryFor(key);
+  MutexLock l(&s.mu);
+  CollateralCacheState::Entry& e = s.EntryFor(key);
   if (valid_until.ok()) {
-    ++counters_.fetches;
-    e = Entry{std::make_shared<const sgx::Collateral>(*std::move(fetched)), now, *valid_until, 0,
-              Status()};
+    ++s.counters.fetches;
+    e = CollateralCacheState::Entry{std::make_shared<const sgx::Collateral>(*std::move(fetched)),
+                                    now, *valid_until, 0, Status()};
     return *e.collateral;
   }
-  ++counters_.failures;
+  ++s.counters.failures;
   e.failed = now;
   e.last_error = valid_until.status();
   if (e.collateral != nullptr && now < e.valid_until) {
-    ++counters_.fallbacks;
+    ++s.counters.fallbacks;
     return *e.collateral;
   }
   return e.last_error;
 }
 
 CollateralCache::Counters CollateralCache::counters() const {
-  MutexLock l(&mu_);
-  return counters_;
+  MutexLock l(&state_->mu);
+  return state_->counters;
 }
 
 }  // namespace vouch::pcs

@@ -25,17 +25,13 @@
 #ifndef VOUCH_PCS_COLLATERAL_CACHE_H_
 #define VOUCH_PCS_COLLATERAL_CACHE_H_
 
-#include <array>
 #include <chrono>
 #include <cstddef>
-#include <map>
+#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <tuple>
 
 #include "vouch/base/bytes.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
 #include "vouch/http/http_client.h"
@@ -53,49 +49,36 @@ struct CollateralCacheOptions {
   size_t max_platforms = 64;
 };
 
+namespace internal {
+class CollateralCacheState;
+}  // namespace internal
+
 class CollateralCache {
  public:
-  // kInvalidArgument for an empty base_url, a zero refresh or max_platforms.
+  // kInvalidArgument for an empty base_url, a zero refresh, timeout or max_platforms.
   static StatusOr<std::unique_ptr<CollateralCache>> Create(http::Client& client,
                                                            CollateralCacheOptions options);
+  ~CollateralCache();
+  CollateralCache(const CollateralCache&) = delete;
+  CollateralCache& operator=(const CollateralCache&) = delete;
 
-  StatusOr<sgx::Collateral> Get(ByteSpan quote, UnixSeconds now) VOUCH_EXCLUDES(mu_, fetch_mu_);
+  StatusOr<sgx::Collateral> Get(ByteSpan quote, UnixSeconds now);
 
-  // What the cache did, for `serve broker --json` and tests.
+  // What the cache did, for tests and reports.
   struct Counters {
     uint64_t hits = 0;       // answered from a fresh entry
     uint64_t fetches = 0;    // fetches that succeeded
     uint64_t failures = 0;   // fetches that failed
     uint64_t fallbacks = 0;  // answered from a kept entry after a failed or skipped fetch
   };
-  Counters counters() const VOUCH_EXCLUDES(mu_);
+  Counters counters() const;
 
  private:
-  using Key = std::tuple<std::array<uint8_t, 6>, std::string, bool>;  // fmspc, ca, tdx
-  struct Entry {
-    std::shared_ptr<const sgx::Collateral> collateral;  // null until a fetch succeeded
-    UnixSeconds fetched = 0;
-    UnixSeconds valid_until = 0;  // min(TCB Info, QE Identity) nextUpdate
-    UnixSeconds failed = 0;       // the last failed fetch; 0: none since the last success
-    Status last_error;
-  };
-
-  CollateralCache(http::Client& client, CollateralCacheOptions options)
-      : client_(client), options_(std::move(options)) {}
-
-  // The answer the kept entry gives at `now` without a fetch (fresh, or inside retry_after of
-  // a failed fetch); nullopt: fetch.
-  std::optional<StatusOr<sgx::Collateral>> FromKept(const Key& key, UnixSeconds now)
-      VOUCH_REQUIRES(mu_);
-  // The entry for `key`, made (evicting the entry fetched longest ago when full) if missing.
-  Entry& EntryFor(const Key& key) VOUCH_REQUIRES(mu_);
+  CollateralCache(http::Client& client, CollateralCacheOptions options);
 
   http::Client& client_;
   const CollateralCacheOptions options_;
-  Mutex fetch_mu_;
-  mutable Mutex mu_ VOUCH_ACQUIRED_AFTER(fetch_mu_);
-  std::map<Key, Entry> entries_ VOUCH_GUARDED_BY(mu_);
-  Counters counters_ VOUCH_GUARDED_BY(mu_);
+  std::unique_ptr<internal::CollateralCacheState> state_;
 };
 
 }  // namespace vouch::pcs
