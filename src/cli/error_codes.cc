@@ -98,6 +98,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     Io(st::kStoreUnreachable),
     Io(st::kStoreNotDurable),
     Io(st::kStoreVersionNewer),
+    Io(st::kStoreInUse),
     // base: the one rule for private key files (base/file.h).
     Usage(kKeyFileInsecure),
     // sgx: evidence that does not parse is evidence examined and rejected (exit 1).

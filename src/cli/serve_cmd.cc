@@ -161,7 +161,8 @@ int StateFailure(const std::string& what, const Status& s) {
   // The store's messages say what was found and how to recover (docs/log.md, "Recovery").
   if (reason == store::reasons::kStateMissing || reason == store::reasons::kStateNotAnchored ||
       reason == store::reasons::kStoreUnreachable || reason == store::reasons::kStoreNotDurable ||
-      reason == store::reasons::kStoreVersionNewer || s.code() == StatusCode::kDataLoss) {
+      reason == store::reasons::kStoreVersionNewer || reason == store::reasons::kStoreInUse ||
+      s.code() == StatusCode::kDataLoss) {
     return ReportFailure(false,
                          ErrorCode{reason.empty() ? codes::kStoreFailed.code : reason, kExitIo},
                          what, s.message());
@@ -190,6 +191,7 @@ struct ServeLogOptions {
   std::string policy_file;
   double witness_timeout = 5;
   double recosign_interval = 10;
+  std::string store;  // empty: the SQLite state in data_dir
   bool init = false;
 };
 
@@ -326,8 +328,10 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   }
   if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
 
-  auto opened =
-      opts.init ? store::CreateLogState(opts.data_dir) : store::OpenLogState(opts.data_dir);
+  // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data).
+  const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
+  auto opened = opts.init ? store::CreateLogState(uri, {}, opts.data_dir)
+                          : store::OpenLogState(uri, {}, opts.data_dir);
   if (!opened.ok()) {
     return StateFailure(opts.init ? "cannot create the log state" : "cannot open the log state",
                         opened.status());
@@ -367,8 +371,7 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
       runner.Keep(std::make_unique<server::LogService>(sequencer, reader, service_options));
 
   std::cerr << "vouch: log " << sequencer.origin() << ", " << sequencer.Latest()->size()
-            << " entries, database " << store::StoreUri::Parse(opts.data_dir, "log.db")->location
-            << "\n";
+            << " entries, database " << store::StoreUri::Parse(uri, "log.db")->Display() << "\n";
   if (publisher != nullptr) {
     std::cerr << "vouch: checkpoints are published once cosigned by the --policy quorum of "
               << publisher->witnesses().size() << " witness(es)\n";
@@ -890,7 +893,9 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
       std::string(
           "Runs a C2SP-compatible transparency log signed with --key (its origin is the key's "
           "name),\n"
-          "stored durably in DIR/log.db (SQLite, WAL, synchronous=FULL). HTTP API (docs/log.md):\n"
+          "stored durably in DIR/log.db (SQLite, WAL, synchronous=FULL) or in PostgreSQL "
+          "(--store,\n"
+          "one front-end; docs/postgres.md). HTTP API (docs/log.md):\n"
           "  POST /add                        an entry (1..65,535 bytes); answers once it is "
           "durably\n"
           "                                   sequenced: "
@@ -911,8 +916,8 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
       "Exit codes: 0 stopped by a signal; 2 bad usage, bad --key (or one others may read),\n"
       "--policy, --witness or --listen, --data holds another log, or --init where a state exists;\n"
       "3 no state in --data (start once with --init), a database lost, rolled back or damaged\n"
-      "(docs/log.md, \"Recovery\"), cannot open, lock or create --data, cannot listen, or cannot\n"
-      "write --port-file.\n"
+      "(docs/log.md, \"Recovery\"), a --store database another 'serve log' serves, cannot open,\n"
+      "lock or create --data, cannot listen, or cannot write --port-file.\n"
       "\n"
       "Example (a new log, then every later start without --init):\n"
       "  vouch log keygen --origin log.example/prod --out log.key\n"
@@ -921,6 +926,10 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_flag("--init", opts->init,
                 "Create the log's state in --data (once; every later start checks the state "
                 "against its anchor)");
+  cmd->add_option("--store", opts->store,
+                  "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
+                  "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
+      ->envname("VOUCH_STORE");
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7381; port 0 picks a free port)");

@@ -6,6 +6,7 @@
 
 #include "store/postgres/pg_conn.h"
 #include "vouch/store/postgres_broker_store.h"
+#include "vouch/store/postgres_log_store.h"
 #include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/sqlite_broker_store.h"
 #include "vouch/store/sqlite_witness_store.h"
@@ -13,19 +14,13 @@
 namespace vouch::store {
 namespace {
 
-Status NoPostgresLog(const std::string& uri) {
-  return UnimplementedError("store " + internal::RedactPgUri(uri) +
-                            ": the log has no PostgreSQL store yet (only the witness has; "
-                            "docs/postgres.md); use a data directory or sqlite:PATH");
-}
-
-// The anchor of a PostgreSQL witness state.
-StatusOr<std::string> PostgresAnchor(std::string_view anchor_dir) {
+// The anchor of a PostgreSQL state of `what` ("log", "witness"): anchor_dir/WHAT.anchor.
+StatusOr<std::string> PostgresAnchor(std::string_view anchor_dir, std::string_view what) {
   if (anchor_dir.empty()) {
-    return InvalidArgumentError(
-        "a PostgreSQL witness state needs a local directory for its anchor");
+    return InvalidArgumentError("a PostgreSQL " + std::string(what) +
+                                " state needs a local directory for its anchor");
   }
-  return std::string(anchor_dir) + "/witness.anchor";
+  return std::string(anchor_dir) + "/" + std::string(what) + ".anchor";
 }
 
 }  // namespace
@@ -59,18 +54,31 @@ StatusOr<StoreUri> StoreUri::Parse(std::string_view uri, std::string_view defaul
                               ":\" (use a directory, sqlite:PATH or postgres://...)");
 }
 
+std::string StoreUri::Display() const {
+  return backend == Backend::kPostgres ? internal::RedactPgUri(location) : location;
+}
+
 StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
-                                                   const SqliteOptions& sqlite) {
+                                                   const SqliteOptions& sqlite,
+                                                   std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgresLog(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "log"));
+    VOUCH_ASSIGN_OR_RETURN(auto store, CreatePostgresLogState(parsed.location, anchor));
+    return std::shared_ptr<LogStore>(std::move(store));
+  }
   VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::CreateState(parsed.location, sqlite));
   return std::shared_ptr<LogStore>(std::move(store));
 }
 
-StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
-                                                 const SqliteOptions& sqlite) {
+StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri, const SqliteOptions& sqlite,
+                                                 std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) return NoPostgresLog(parsed.location);
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "log"));
+    VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogState(parsed.location, anchor));
+    return std::shared_ptr<LogStore>(std::move(store));
+  }
   VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::OpenState(parsed.location, sqlite));
   return std::shared_ptr<LogStore>(std::move(store));
 }
@@ -80,7 +88,7 @@ StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
                                                            std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
   if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir));
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "witness"));
     return CreatePostgresWitnessState(parsed.location, anchor);
   }
   return CreateSqliteWitnessState(parsed.location, sqlite);
@@ -91,7 +99,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
                                                          std::string_view anchor_dir) {
   VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
   if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir));
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "witness"));
     return OpenPostgresWitnessState(parsed.location, anchor);
   }
   return OpenSqliteWitnessState(parsed.location, sqlite);

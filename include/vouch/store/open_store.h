@@ -5,10 +5,9 @@
 //   DIR                           a plain path: the default backend, SQLite, in the directory DIR
 //                                 (DIR/log.db for a log, DIR/witness.db for a witness,
 //                                 DIR/broker.db for a broker's records)
-//   postgres://… postgresql://…   PostgreSQL (libpq connection URI; docs/postgres.md): the
-//                                 witness state (its anchor in a local directory, below) and the
-//                                 broker's records; the log is refused with kUnimplemented here
-//                                 until the log service runs on it
+//   postgres://… postgresql://…   PostgreSQL (libpq connection URI; docs/postgres.md): the log
+//                                 and witness states (each with its anchor in a local
+//                                 directory, below), the broker's records and shared nonces
 //
 // Any other "scheme:" prefix is kInvalidArgument (a directory whose name looks like one is
 // written "./name"). Backends each have their own CMake target; this factory (target
@@ -41,6 +40,8 @@ struct StoreUri {
   // Parses `uri`; a plain directory resolves to `default_file` in it (e.g. "log.db").
   // kInvalidArgument for an empty URI, an unknown scheme or an empty path.
   static StatusOr<StoreUri> Parse(std::string_view uri, std::string_view default_file);
+  // `location` for messages and logs: a PostgreSQL URI without its password.
+  std::string Display() const;
 };
 
 // Creating a state is an explicit step (`vouch serve log --init`, `vouch serve witness --init`):
@@ -54,10 +55,16 @@ struct StoreUri {
 //   otherwise:    OpenLogState(uri)        kFailedPrecondition state_missing/state_not_anchored
 //                                          → tell the operator to run with --init (exit 3);
 //                                          kDataLoss → refuse to start (exit 3)
+//
+// A PostgreSQL state keeps its anchor in `anchor_dir` (anchor_dir/log.anchor; the service's
+// --data), which it requires (kInvalidArgument when empty); the other backends ignore it. Its
+// errors: postgres_log_store.h.
 StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
-                                                   const SqliteOptions& sqlite = {});
+                                                   const SqliteOptions& sqlite = {},
+                                                   std::string_view anchor_dir = {});
 StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
-                                                 const SqliteOptions& sqlite = {});
+                                                 const SqliteOptions& sqlite = {},
+                                                 std::string_view anchor_dir = {});
 // The same for a witness (default file witness.db, anchor witness.anchor). A PostgreSQL state
 // keeps its anchor in `anchor_dir` (anchor_dir/witness.anchor; the service's --data), which it
 // requires (kInvalidArgument when empty); the other backends ignore it.

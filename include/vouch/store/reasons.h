@@ -27,6 +27,9 @@ inline constexpr char kStateAnchorWrite[] = "state_anchor_write";
 inline constexpr char kStoreUnreachable[] = "store_unreachable";
 inline constexpr char kStoreNotDurable[] = "store_not_durable";
 inline constexpr char kStoreVersionNewer[] = "store_version_newer";
+// Another log service holds the database's sequencing lock (a PostgreSQL log state is served by
+// one process at a time; kFailedPrecondition).
+inline constexpr char kStoreInUse[] = "store_in_use";
 
 }  // namespace vouch::store::reasons
 

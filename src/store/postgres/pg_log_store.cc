@@ -54,6 +54,9 @@ constexpr const char* kExpectedColumns[][3] = {
 };
 
 // Statements, by name. bytea travels as text in hex form (pg_conn.h); arrays as array literals.
+// A session-level advisory lock (key: the bytes of "vouchlog" as a big-endian int64) that the
+// anchored, serving store holds on its writing connection.
+constexpr const char* kTakeSequencingLock = "SELECT pg_try_advisory_lock(8534168888704528231)";
 constexpr const char* kLockTreeSize = "SELECT size FROM vouch_log.tree WHERE id = 1 FOR UPDATE";
 constexpr const char* kSelectTree =
     "SELECT size, compact_range, checkpoint FROM vouch_log.tree WHERE id = 1";
@@ -613,6 +616,17 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                        "the state anchor " + anchor_path + " is not a log's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
+  // One service per state: the writing connection holds the sequencing lock for its life (the
+  // server drops it with the session, so a killed service frees it as its connection closes).
+  VOUCH_ASSIGN_OR_RETURN(PgRows locked,
+                         writer->Query(kTakeSequencingLock, {}, "log store: take the lock"));
+  if (locked.Text(0, 0) != "t") {
+    return Status(StatusCode::kFailedPrecondition,
+                  display +
+                      " is in use by another log service (it holds the sequencing lock); "
+                      "stop it first: one process serves a log state at a time",
+                  reasons::kStoreInUse);
+  }
   VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer, kSchema));
   if (create) {
     if (exists) {

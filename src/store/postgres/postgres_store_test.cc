@@ -224,6 +224,20 @@ AppendBatch SignedBatch(BatchBuilder& builder, const std::vector<std::string>& e
   return batch;
 }
 
+// One service per state: a second anchored open (another process with a copy of the anchor)
+// is refused while the first holds the sequencing lock, and succeeds once it is gone.
+TEST_F(PostgresLogStoreTest, OneServiceAtATimeHoldsTheState) {
+  const std::string dir = ::vouch::testing::MakeTempDir("pg_log_lock");
+  auto first = CreatePostgresLogState(uri_, dir + "/log.anchor");
+  ASSERT_THAT(first, IsOk());
+  std::filesystem::copy_file(dir + "/log.anchor", dir + "/copy.anchor");
+  auto second = OpenPostgresLogState(uri_, dir + "/copy.anchor");
+  EXPECT_THAT(second, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("in use")));
+  EXPECT_EQ(second.status().reason(), "store_in_use");
+  first->reset();
+  EXPECT_THAT(OpenPostgresLogState(uri_, dir + "/copy.anchor"), IsOk());
+}
+
 TEST_F(PostgresLogStoreTest, TheAnchoredStateIsCreatedOnceAndChecked) {
   const std::string dir = ::vouch::testing::MakeTempDir("pg_log_state");
   const std::string anchor = dir + "/log.anchor";

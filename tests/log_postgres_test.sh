@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `vouch serve log --store postgres://…` against a real, throwaway PostgreSQL server
+# (tests/pg_lib.sh): the state is created explicitly with its anchor in --data, one process
+# serves it at a time (a second is refused, store_in_use, until the first is gone), it survives
+# restarts and kill -9 under concurrent appends (every acknowledged entry at its index
+# afterwards, the tree only grown), and a wiped database is refused; the password never appears
+# in output. Run by ctest with VOUCH=<binary>.
+set -uo pipefail
+# shellcheck source=tests/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/pg_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pg_lib.sh"
+pg_start
+DB=$(pg_createdb log1)
+"$VOUCH" log keygen --origin example.com/pglog --out "$TMP/log.key" >/dev/null || exit 1
+
+# serve_log DATA [ARGS...]: starts the log on $DB with its anchor in DATA; sets $pid and $URL
+# (URL empty if it did not start); its output goes to $TMP/out and $TMP/err.
+serve_log() {
+  local data=$1
+  shift
+  rm -f "$TMP/port"
+  "$VOUCH" serve log --data "$data" --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+    --port-file "$TMP/port" --batch-interval 1 "$@" >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  local port
+  port=$(wait_port "$TMP/port" "$pid")
+  URL=${port:+http://127.0.0.1:$port}
+}
+# size: the tree size of the log's checkpoint at $URL.
+size() { curl -sf "$URL/checkpoint" | sed -n 2p; }
+
+# Without --init there is no state.
+check state_missing 3 'no log state anchored.*--init' -- "$VOUCH" serve log --data "$TMP/data" \
+  --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0
+serve_log "$TMP/data" --init
+[ -n "$URL" ] && ok || bad "serve log --store did not start: $(cat "$TMP/err")"
+for e in one two three; do
+  printf '%s' "$e" >"$TMP/$e"
+  "$VOUCH" log add "$URL" "$TMP/$e" --json >"$TMP/add.json" 2>&1 || bad "add $e: $(cat "$TMP/add.json")"
+done
+[ "$(size)" = 3 ] && ok || bad "size after three adds: $(size)"
+[ -s "$TMP/data/log.anchor" ] && [ ! -e "$TMP/data/log.db" ] && ok || bad "anchor in --data, no SQLite there: $(ls "$TMP/data")"
+[ "$(psql -tA "$DB" -c 'SELECT size FROM vouch_log.tree')" = 3 ] && ok || bad "the tree is not in PostgreSQL"
+grep -q 'entries, database postgresql://' "$TMP/err" && ! grep -qF "$PG_PW" "$TMP/err" && ok ||
+  bad "the database line: $(cat "$TMP/err")"
+
+# One process serves the state: a second (a copy of the anchor) is refused while it runs.
+mkdir -m 700 "$TMP/data2" && cp -p "$TMP/data/log.anchor" "$TMP/data2/"
+check second_service 3 'in use by another log service' -- "$VOUCH" serve log --data "$TMP/data2" --store "$DB" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0
+kill "$pid"; wait_exit "$pid"
+[ "$rc" -eq 0 ] && ok || bad "serve log did not stop cleanly: rc $rc"
+check init_twice 2 'exists already' -- "$VOUCH" serve log --data "$TMP/data" --store "$DB" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0 --init
+
+# kill -9 under concurrent appends, twice: every acknowledged entry is at its index afterwards.
+: >"$TMP/acked"
+for round in 1 2; do
+  serve_log "$TMP/data"
+  [ -n "$URL" ] || { bad "restart $round: $(cat "$TMP/err")"; break; }
+  for w in 1 2 3 4; do
+    (for i in $(seq 40); do
+      e="r$round-w$w-$i-$RANDOM"
+      body=$(curl -s -m 5 --data-binary "$e" "$URL/add") || continue
+      idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
+      [ -n "$idx" ] && echo "$idx $e" >>"$TMP/acked"
+    done) &
+  done
+  sleep 0.4
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null
+  wait
+done
+serve_log "$TMP/data"
+[ -n "$URL" ] && ok || bad "restart after kill -9: $(cat "$TMP/err")"
+n=$(wc -l <"$TMP/acked")
+[ "$n" -gt 0 ] && [ "$(size)" -ge $((n + 3)) ] && ok || bad "$n acknowledged, tree size $(size)"
+lost=0
+while read -r idx e; do
+  body=$(curl -s --data-binary "$e" "$URL/add")
+  grep -q "\"index\":$idx,.*\"duplicate\":true" <<<"$body" || { lost=$((lost + 1)); echo "  $e at $idx: $body"; }
+done <"$TMP/acked"
+[ "$lost" -eq 0 ] && ok || bad "$lost of $n acknowledged entries not at their index"
+echo "kill -9 rounds: $n acknowledged entries, all at their index"
+kill "$pid"; wait_exit "$pid"
+
+# A wiped database is never a fresh start.
+psql -q "$DB" -c 'DROP SCHEMA vouch_log CASCADE' >/dev/null
+check wiped 3 'state_lost|holds no log state' -- "$VOUCH" serve log --data "$TMP/data" --store "$DB" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0
+! grep -rqF "$PG_PW" "$TMP"/out "$TMP"/err "$TMP"/*.json 2>/dev/null && ok || bad "the password is in the output"
+
+finish
