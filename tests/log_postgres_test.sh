@@ -3,8 +3,9 @@
 # (tests/pg_lib.sh): the state is created explicitly with its anchor in --data, one process
 # serves it at a time (a second is refused, store_in_use, until the first is gone), it survives
 # restarts and kill -9 under concurrent appends (every acknowledged entry at its index
-# afterwards, the tree only grown), and a wiped database is refused; the password never appears
-# in output. Run by ctest with VOUCH=<binary>.
+# afterwards, the tree only grown), a --standby takes over after kill -9 of the serving process
+# (the failover time printed), and a wiped database is refused; the password never appears in
+# output. Run by ctest with VOUCH=<binary>.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -83,7 +84,51 @@ while read -r idx e; do
 done <"$TMP/acked"
 [ "$lost" -eq 0 ] && ok || bad "$lost of $n acknowledged entries not at their index"
 echo "kill -9 rounds: $n acknowledged entries, all at their index"
-kill "$pid"; wait_exit "$pid"
+
+# ---- a standby takes over when the serving process is killed (--standby) ----
+check standby_sqlite 2 'standby needs --store postgres' -- "$VOUCH" serve log --data "$TMP/sq" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0 --standby
+# start_standby NAME: a standby with its own --data (a copy of the anchor); sets spid; its
+# output goes to $TMP/NAME.err, its port to $TMP/NAME.port once it serves.
+start_standby() {
+  [ -d "$TMP/$1" ] || { mkdir -m 700 "$TMP/$1" && cp -p "$TMP/data/log.anchor" "$TMP/$1/"; }
+  "$VOUCH" serve log --data "$TMP/$1" --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0 \
+    --port-file "$TMP/$1.port" --batch-interval 1 --standby >/dev/null 2>"$TMP/$1.err" &
+  spid=$!
+  for _ in $(seq 100); do grep -q 'standing by' "$TMP/$1.err" && break; sleep 0.05; done
+}
+start_standby s1
+s1pid=$spid
+grep -q 'standing by' "$TMP/s1.err" && [ ! -e "$TMP/s1.port" ] && ok ||
+  bad "the standby: $(cat "$TMP/s1.err")"
+# A standby stops on SIGTERM while it waits.
+start_standby s2
+kill "$spid"; wait_exit "$spid" 5
+[ "$rc" -eq 0 ] && ok || bad "a waiting standby did not stop on SIGTERM: rc $rc"
+for i in 1 2 3; do
+  body=$(curl -s --data-binary "before-failover-$i" "$URL/add")
+  idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
+  [ -n "$idx" ] && echo "$idx before-failover-$i" >>"$TMP/acked"
+done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+t0=$(date +%s%N)
+sport=$(wait_port "$TMP/s1.port" "$s1pid")
+URL=${sport:+http://127.0.0.1:$sport}
+body=''
+for _ in $(seq 100); do
+  body=$(curl -s -m 5 --data-binary "after-failover" "$URL/add") && grep -q '"index"' <<<"$body" && break
+  sleep 0.05
+done
+t1=$(date +%s%N)
+[ -n "$sport" ] && grep -q '"index"' <<<"$body" && ok || bad "the standby did not take over: $(cat "$TMP/s1.err")"
+echo "failover: kill -9 to the next acknowledged append at the standby: $(((t1 - t0) / 1000000)) ms"
+lost=0
+while read -r idx e; do
+  curl -s --data-binary "$e" "$URL/add" | grep -q "\"index\":$idx,.*\"duplicate\":true" || lost=$((lost + 1))
+done <"$TMP/acked"
+[ "$lost" -eq 0 ] && ok || bad "$lost acknowledged entries not at their index after the failover"
+kill "$s1pid"; wait_exit "$s1pid"
+[ "$rc" -eq 0 ] && ok || bad "the new serving process did not stop cleanly: rc $rc"
 
 # A wiped database is never a fresh start.
 psql -q "$DB" -c 'DROP SCHEMA vouch_log CASCADE' >/dev/null

@@ -152,6 +152,9 @@ int ServeAndAnnounce(server::ServiceRunner& runner, http::Handler handler, const
 // a missing or never-anchored state asks for --init, --init on an existing one asks for a start
 // without it, and a state that contradicts its anchor or is damaged is never started (exit 3;
 // docs/log.md, "Recovery").
+// How often a `serve log --standby` tries to take the state over.
+constexpr std::chrono::milliseconds kStandbyRetry{250};
+
 int StateFailure(const std::string& what, const Status& s) {
   const std::string& reason = s.reason();
   if (reason == store::reasons::kStateExists) {
@@ -193,6 +196,7 @@ struct ServeLogOptions {
   double recosign_interval = 10;
   std::string store;  // empty: the SQLite state in data_dir
   bool init = false;
+  bool standby = false;  // wait for the PostgreSQL state's sequencing lock
 };
 
 // The log's key (a Go note private key, "PRIVATE+KEY+..."), read under the key-file rule.
@@ -274,6 +278,14 @@ int CheckServeLogOptions(const ServeLogOptions& opts) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
                          "--witness needs --policy (the quorum that publishes a checkpoint)");
   }
+  if (opts.standby) {
+    auto uri = store::StoreUri::Parse(opts.store.empty() ? opts.data_dir : opts.store, "log.db");
+    if (opts.init || !uri.ok() || uri->backend != store::StoreUri::Backend::kPostgres) {
+      return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
+                           "--standby needs --store postgres://… (the database several log "
+                           "services share) and no --init");
+    }
+  }
   return kExitOk;
 }
 
@@ -328,10 +340,24 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   }
   if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
 
-  // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data).
+  // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data). A
+  // standby tries again while another service holds the state, and takes over when it stops.
   const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
   auto opened = opts.init ? store::CreateLogState(uri, {}, opts.data_dir)
                           : store::OpenLogState(uri, {}, opts.data_dir);
+  for (bool said = false;
+       opts.standby && !opened.ok() && opened.status().reason() == store::reasons::kStoreInUse;) {
+    if (!said) {
+      std::cerr << "vouch: standing by: another log service holds the state; taking over when "
+                   "it stops\n";
+      said = true;
+    }
+    if (runner.WaitForSignalFor(kStandbyRetry) != 0) {
+      runner.Shutdown();
+      return kExitOk;
+    }
+    opened = store::OpenLogState(uri, {}, opts.data_dir);
+  }
   if (!opened.ok()) {
     return StateFailure(opts.init ? "cannot create the log state" : "cannot open the log state",
                         opened.status());
@@ -894,8 +920,10 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
           "Runs a C2SP-compatible transparency log signed with --key (its origin is the key's "
           "name),\n"
           "stored durably in DIR/log.db (SQLite, WAL, synchronous=FULL) or in PostgreSQL "
-          "(--store,\n"
-          "one front-end; docs/postgres.md). HTTP API (docs/log.md):\n"
+          "(--store:\n"
+          "one process serves it, --standby ones wait and take over; docs/postgres.md). HTTP "
+          "API\n"
+          "(docs/log.md):\n"
           "  POST /add                        an entry (1..65,535 bytes); answers once it is "
           "durably\n"
           "                                   sequenced: "
@@ -930,6 +958,9 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
                   "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
                   "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
       ->envname("VOUCH_STORE");
+  cmd->add_flag("--standby", opts->standby,
+                "With a PostgreSQL --store: wait while another log service holds the state, and "
+                "take over when it stops (docs/postgres.md)");
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7381; port 0 picks a free port)");

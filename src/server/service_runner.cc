@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <utility>
 
@@ -107,6 +108,15 @@ int ServiceRunner::WaitForSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
+}
+
+int ServiceRunner::WaitForSignalFor(std::chrono::milliseconds timeout) {
+  sigset_t set = TerminationSignals();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const timespec ts{static_cast<time_t>(seconds.count()),
+                    static_cast<long>((timeout - seconds).count() * 1'000'000)};
+  const int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig > 0 ? sig : 0;
 }
 
 void ServiceRunner::StopServing() {

@@ -243,6 +243,10 @@ TEST_F(ServiceRunnerTest, WaitForSignalReturnsTheBlockedSignal) {
   EXPECT_EQ(runner.WaitForSignal(), SIGTERM);
   ASSERT_EQ(pthread_kill(pthread_self(), SIGINT), 0);
   EXPECT_EQ(runner.WaitForSignal(), SIGINT);
+  // Bounded: 0 when none came in time, else the signal.
+  EXPECT_EQ(runner.WaitForSignalFor(std::chrono::milliseconds(20)), 0);
+  ASSERT_EQ(pthread_kill(pthread_self(), SIGTERM), 0);
+  EXPECT_EQ(runner.WaitForSignalFor(std::chrono::milliseconds(1500)), SIGTERM);
 }
 
 }  // namespace

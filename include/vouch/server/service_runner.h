@@ -34,6 +34,7 @@
 #ifndef VOUCH_SERVER_SERVICE_RUNNER_H_
 #define VOUCH_SERVER_SERVICE_RUNNER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -101,6 +102,9 @@ class ServiceRunner {
   Status Announce(const std::string& what);
   // Waits for SIGTERM or SIGINT; returns the signal number.
   int WaitForSignal();
+  // The same for at most `timeout`: the signal number, or 0 when none came (a service that
+  // waits for something before it serves, e.g. `serve log --standby`, stays stoppable).
+  int WaitForSignalFor(std::chrono::milliseconds timeout);
   // Stops the HTTP server: stops accepting and lets in-flight requests finish. Idempotent.
   void StopServing();
   // Stops everything in order (see the banner). Idempotent.

@@ -596,6 +596,20 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
   return OkStatus();
 }
 
+// One service per state: the writing connection holds the sequencing lock for its life (the
+// server drops it with the session, so a killed service frees it as its connection closes).
+Status TakeSequencingLock(PgConnection& writer) {
+  VOUCH_ASSIGN_OR_RETURN(PgRows locked,
+                         writer.Query(kTakeSequencingLock, {}, "log store: take the lock"));
+  if (locked.Text(0, 0) == "t") return OkStatus();
+  return Status(StatusCode::kFailedPrecondition,
+                writer.display() +
+                    " is in use by another log service (it holds the sequencing lock); stop it "
+                    "first, or start this one with --standby: one process serves a log state "
+                    "at a time",
+                reasons::kStoreInUse);
+}
+
 StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                                                  const std::string& anchor_path, bool create) {
   VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
@@ -616,17 +630,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                        "the state anchor " + anchor_path + " is not a log's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
-  // One service per state: the writing connection holds the sequencing lock for its life (the
-  // server drops it with the session, so a killed service frees it as its connection closes).
-  VOUCH_ASSIGN_OR_RETURN(PgRows locked,
-                         writer->Query(kTakeSequencingLock, {}, "log store: take the lock"));
-  if (locked.Text(0, 0) != "t") {
-    return Status(StatusCode::kFailedPrecondition,
-                  display +
-                      " is in use by another log service (it holds the sequencing lock); "
-                      "stop it first: one process serves a log state at a time",
-                  reasons::kStoreInUse);
-  }
+  if (create) VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
   VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*writer, kSchema));
   if (create) {
     if (exists) {
@@ -662,7 +666,12 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   }
   VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> origin, ReadMeta(*writer, "origin"));
-  if (!create) VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
+  if (!create) {
+    // Compared (and the anchor advanced to the database) before the lock is tried, so that a
+    // standby that tries again and again keeps its anchor as fresh as its last try.
+    VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
+    VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
+  }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
   return std::unique_ptr<LogStore>(new PostgresLogStore(
       std::move(writer), std::move(reader), anchor_path, *std::move(anchor), std::move(origin)));
