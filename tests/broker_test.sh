@@ -471,12 +471,12 @@ pport=$(wait_port pccs.port "$pccs_pid")
 [ -n "$pport" ] && ok || bad "the PCCS stand-in did not start: $(cat sim-c.json)"
 kill "$bpid"; wait_exit "$bpid"
 start_broker broker-bundle broker c --pccs 'not a url'
-wait_exit "$bpid"
+wait_exit "$bpid" 60
 [ -z "$bport" ] && [ "$rc" -eq 2 ] && grep -q 'bad --pccs' broker.out && ok || bad "--pccs 'not a url': rc $rc $(cat broker.out)"
 # With --pccs the broker's own quote is verified with what the PCCS serves, not --collateral: an
 # unreachable PCCS fails the self-check closed.
 start_broker broker-bundle broker c --pccs "http://127.0.0.1:1"
-wait_exit "$bpid"
+wait_exit "$bpid" 60
 [ -z "$bport" ] && [ "$rc" -eq 3 ] && grep -q 'self-check failed (self_identity_unavailable): .*127.0.0.1:1' broker.out &&
   ok || bad "an unreachable --pccs: rc $rc $(cat broker.out)"
 start_broker broker-bundle broker c --pccs "http://127.0.0.1:$pport"

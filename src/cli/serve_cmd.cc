@@ -148,13 +148,13 @@ int ServeAndAnnounce(server::ServiceRunner& runner, http::Handler handler, const
   return kExitOk;
 }
 
+// How often a `serve log --standby` tries to take the state over.
+constexpr std::chrono::milliseconds kStandbyRetry{250};
+
 // The exit code and --json code of a state that cannot be created or opened (open_store.h):
 // a missing or never-anchored state asks for --init, --init on an existing one asks for a start
 // without it, and a state that contradicts its anchor or is damaged is never started (exit 3;
 // docs/log.md, "Recovery").
-// How often a `serve log --standby` tries to take the state over.
-constexpr std::chrono::milliseconds kStandbyRetry{250};
-
 int StateFailure(const std::string& what, const Status& s) {
   const std::string& reason = s.reason();
   if (reason == store::reasons::kStateExists) {
@@ -912,6 +912,14 @@ int RunServeBroker(ServeBrokerOptions opts, const CommandContext& ctx) {
   return RunBroker(std::move(opts), nullptr, ctx);
 }
 
+// --store (or $VOUCH_STORE) of `serve log` and `serve witness`: where their anchored state lives.
+void AddStateStoreFlag(CLI::App* cmd, std::string* store) {
+  cmd->add_option("--store", *store,
+                  "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
+                  "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
+      ->envname("VOUCH_STORE");
+}
+
 void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeLogOptions>();
   CLI::App* cmd = serve->add_subcommand("log", "Run a transparency log");
@@ -954,10 +962,7 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_flag("--init", opts->init,
                 "Create the log's state in --data (once; every later start checks the state "
                 "against its anchor)");
-  cmd->add_option("--store", opts->store,
-                  "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
-                  "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
-      ->envname("VOUCH_STORE");
+  AddStateStoreFlag(cmd, &opts->store);
   cmd->add_flag("--standby", opts->standby,
                 "With a PostgreSQL --store: wait while another log service holds the state, and "
                 "take over when it stops (docs/postgres.md)");
@@ -1020,10 +1025,7 @@ void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--listen", opts->listen,
                   "Address (default 127.0.0.1:7380; port 0 picks a free port)");
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
-  cmd->add_option("--store", opts->store,
-                  "Where the state lives: postgres://USER:PASSWORD@HOST/DB (its anchor stays in "
-                  "--data; docs/postgres.md), sqlite:PATH, or a directory (default: --data)")
-      ->envname("VOUCH_STORE");
+  AddStateStoreFlag(cmd, &opts->store);
   AddConnectionFlags(cmd, &opts->connections, 512);
   cmd->callback([opts, &ctx] { ctx.exit_code = RunServeWitness(ctx, *opts); });
 }

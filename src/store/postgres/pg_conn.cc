@@ -137,18 +137,25 @@ Status PgConnection::Error(PGresult* result, std::string_view what) const {
 }
 
 Status PgConnection::EnsureConnected() {
-  if (PQstatus(conn_) == CONNECTION_OK) return OkStatus();
-  PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    return Status(StatusCode::kUnavailable,
-                  "cannot reconnect to " + display_ + ": " + Trimmed(PQerrorMessage(conn_)),
-                  reasons::kStoreUnreachable);
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      return Status(StatusCode::kUnavailable,
+                    "cannot reconnect to " + display_ + ": " + Trimmed(PQerrorMessage(conn_)),
+                    reasons::kStoreUnreachable);
+    }
+    PGresult* result = PQexec(conn_, kSessionSettings);
+    const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
+    Status error = ok ? OkStatus() : Error(result, "set up the session");
+    PQclear(result);
+    VOUCH_RETURN_IF_ERROR(error);
+    hook_pending_ = reconnect_hook_ != nullptr;
   }
-  PGresult* result = PQexec(conn_, kSessionSettings);
-  const bool ok = result != nullptr && PQresultStatus(result) == PGRES_COMMAND_OK;
-  Status error = ok ? OkStatus() : Error(result, "set up the session");
-  PQclear(result);
-  return error;
+  if (!hook_pending_) return OkStatus();
+  hook_pending_ = false;  // the hook's own statements run on this connection
+  Status hooked = reconnect_hook_();
+  hook_pending_ = !hooked.ok();
+  return hooked;
 }
 
 Status PgConnection::Exec(std::string_view sql, std::string_view what) {

@@ -68,9 +68,14 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
   ~PgConnection();
 
-  // Reconnects when the connection broke (then sets the session settings again); Exec and Query
-  // call it first, so a server that restarted is reached again by the next statement.
+  // Reconnects when the connection broke (then sets the session settings again and runs the
+  // reconnect hook); Exec and Query call it first, so a server that restarted is reached again
+  // by the next statement.
   Status EnsureConnected();
+  // What a new session must do before it is used, after every reconnect (e.g. take again the
+  // session lock the broken session held). Until it succeeds every statement fails with its
+  // error and it is tried again.
+  void set_reconnect_hook(std::function<Status()> hook) { reconnect_hook_ = std::move(hook); }
   // Runs `sql` (one or more statements, no parameters).
   Status Exec(std::string_view sql, std::string_view what);
   // Runs one statement with text parameters $1, $2, ...
@@ -89,6 +94,8 @@ class PgConnection {
 
   PGconn* const conn_;
   const std::string display_;
+  std::function<Status()> reconnect_hook_;
+  bool hook_pending_ = false;  // reconnected, the hook not yet run successfully
 };
 
 // One service's schema in the database (docs/postgres.md): `name` ("vouch_log"), named as

@@ -672,6 +672,9 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
     VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
   }
+  // A broken session lost the lock with it: a reconnected one serves only once it holds it again
+  // (else every append fails, store_in_use, while a standby may have taken over).
+  writer->set_reconnect_hook([w = writer.get()] { return TakeSequencingLock(*w); });
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
   return std::unique_ptr<LogStore>(new PostgresLogStore(
       std::move(writer), std::move(reader), anchor_path, *std::move(anchor), std::move(origin)));

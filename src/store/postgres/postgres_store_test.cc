@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -224,6 +225,18 @@ AppendBatch SignedBatch(BatchBuilder& builder, const std::vector<std::string>& e
   return batch;
 }
 
+// OpenPostgresLogState, tried again for up to 5 s while the lock is held: the server ends the
+// backend of a closed or terminated session a moment after, and only then frees its lock.
+StatusOr<std::unique_ptr<LogStore>> OpenOnceFree(const std::string& uri,
+                                                 const std::string& anchor) {
+  auto opened = OpenPostgresLogState(uri, anchor);
+  for (int i = 0; i < 100 && opened.status().reason() == "store_in_use"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    opened = OpenPostgresLogState(uri, anchor);
+  }
+  return opened;
+}
+
 // One service per state: a second anchored open (another process with a copy of the anchor)
 // is refused while the first holds the sequencing lock, and succeeds once it is gone.
 TEST_F(PostgresLogStoreTest, OneServiceAtATimeHoldsTheState) {
@@ -235,7 +248,36 @@ TEST_F(PostgresLogStoreTest, OneServiceAtATimeHoldsTheState) {
   EXPECT_THAT(second, StatusIs(StatusCode::kFailedPrecondition, HasSubstr("in use")));
   EXPECT_EQ(second.status().reason(), "store_in_use");
   first->reset();
-  EXPECT_THAT(OpenPostgresLogState(uri_, dir + "/copy.anchor"), IsOk());
+  EXPECT_THAT(OpenOnceFree(uri_, dir + "/copy.anchor"), IsOk());
+}
+
+// A session the server ended (a restart, a network cut) loses the lock with it: the store
+// reconnects, but appends only once it holds the lock again; meanwhile another service may.
+TEST_F(PostgresLogStoreTest, AReconnectedServiceAppendsOnlyWithTheLockAgain) {
+  const std::string dir = ::vouch::testing::MakeTempDir("pg_log_relock");
+  auto a = CreatePostgresLogState(uri_, dir + "/log.anchor");
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT((*a)->Bind({"log.example", "log.example+01+AA"}), IsOk());
+  BatchBuilder builder;
+  ASSERT_THAT((*a)->Append(SignedBatch(builder, {"a", "b"})), IsOk());
+  std::filesystem::copy_file(dir + "/log.anchor", dir + "/copy.anchor");
+  Sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  auto b = OpenOnceFree(uri_, dir + "/copy.anchor");
+  ASSERT_THAT(b, IsOk());
+  const AppendBatch c = SignedBatch(builder, {"c"});
+  // The first statement finds the session gone; the reconnected one cannot take the lock.
+  Status appended = (*a)->Append(c);
+  if (appended.reason() == "store_unreachable") appended = (*a)->Append(c);
+  EXPECT_EQ(appended.reason(), "store_in_use") << appended;
+  EXPECT_EQ(appended.reason(), (*a)->Append(c).reason());  // tried again, still refused
+  b->reset();
+  appended = (*a)->Append(c);
+  for (int i = 0; i < 100 && appended.reason() == "store_in_use"; ++i) {  // as OpenOnceFree
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    appended = (*a)->Append(c);
+  }
+  EXPECT_THAT(appended, IsOk());  // the lock is free: taken again, and it appends
 }
 
 TEST_F(PostgresLogStoreTest, TheAnchoredStateIsCreatedOnceAndChecked) {
