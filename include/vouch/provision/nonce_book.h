@@ -107,7 +107,8 @@ struct IssuedNonce {
 // A book of nonces under the rules above, as the broker uses it: the in-memory NonceBook, or the
 // same rules kept in a database for every front-end of one broker (server/broker.cc over
 // store::SharedNonces, spec §8.4). `now` is the caller's time, read once per request (§3.4).
-// Issue draws the nonce; the errors of both are the banner's.
+// Issue draws the nonce; the errors of both are the banner's. Implementations are thread-safe,
+// and of several concurrent Consume calls for one nonce at most one succeeds.
 class Nonces {
  public:
   virtual ~Nonces() = default;
