@@ -4,8 +4,9 @@
 # serves it at a time (a second is refused, store_in_use, until the first is gone), it survives
 # restarts and kill -9 under concurrent appends (every acknowledged entry at its index
 # afterwards, the tree only grown), a --standby takes over after kill -9 of the serving process
-# (the failover time printed), and a wiped database is refused; the password never appears in
-# output. Run by ctest with VOUCH=<binary>.
+# (the failover time printed), the database restarted under load (no false acknowledgement, the
+# service recovers), two standbys race for the lock (one wins), and a wiped database is refused;
+# the password never appears in output. Run by ctest with VOUCH=<binary>.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,6 +31,42 @@ serve_log() {
 }
 # size: the tree size of the log's checkpoint at $URL.
 size() { curl -sf "$URL/checkpoint" | sed -n 2p; }
+# appenders N COUNT PREFIX FILE [PAUSE]: N clients in the background, each posting COUNT entries
+# (PREFIX-wW-I-random) to $URL/add and recording "INDEX ENTRY" in FILE for each acknowledgement;
+# their pids in the array clients.
+appenders() {
+  clients=()
+  local w
+  for w in $(seq "$1"); do
+    (for i in $(seq "$2"); do
+      e="$3-w$w-$i-$RANDOM"
+      body=$(curl -s -m 5 --data-binary "$e" "$URL/add") || continue
+      idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
+      [ -n "$idx" ] && echo "$idx $e" >>"$4"
+      sleep "${5:-0}"
+    done) &
+    clients+=($!)
+  done
+}
+# not_at_index FILE: how many acknowledged entries of FILE are not at their index at $URL (each
+# posted again must answer duplicate at the same index).
+not_at_index() {
+  local idx e lost=0
+  while read -r idx e; do
+    curl -s --data-binary "$e" "$URL/add" | grep -q "\"index\":$idx,.*\"duplicate\":true" ||
+      lost=$((lost + 1))
+  done <"$1"
+  echo "$lost"
+}
+# add_once_serving ENTRY: posts ENTRY until it is acknowledged (at most 10 s); the answer in body.
+add_once_serving() {
+  body=''
+  for _ in $(seq 100); do
+    body=$(curl -s -m 5 --data-binary "$1" "$URL/add") && grep -q '"index"' <<<"$body" && return 0
+    sleep 0.1
+  done
+  return 1
+}
 
 # Without --init there is no state.
 check state_missing 3 'no log state anchored.*--init' -- "$VOUCH" serve log --data "$TMP/data" \
@@ -60,28 +97,17 @@ check init_twice 2 'exists already' -- "$VOUCH" serve log --data "$TMP/data" --s
 for round in 1 2; do
   serve_log "$TMP/data"
   [ -n "$URL" ] || { bad "restart $round: $(cat "$TMP/err")"; break; }
-  for w in 1 2 3 4; do
-    (for i in $(seq 40); do
-      e="r$round-w$w-$i-$RANDOM"
-      body=$(curl -s -m 5 --data-binary "$e" "$URL/add") || continue
-      idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
-      [ -n "$idx" ] && echo "$idx $e" >>"$TMP/acked"
-    done) &
-  done
+  appenders 4 40 "r$round" "$TMP/acked"
   sleep 0.4
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
-  wait
+  wait "${clients[@]}"
 done
 serve_log "$TMP/data"
 [ -n "$URL" ] && ok || bad "restart after kill -9: $(cat "$TMP/err")"
 n=$(wc -l <"$TMP/acked")
 [ "$n" -gt 0 ] && [ "$(size)" -ge $((n + 3)) ] && ok || bad "$n acknowledged, tree size $(size)"
-lost=0
-while read -r idx e; do
-  body=$(curl -s --data-binary "$e" "$URL/add")
-  grep -q "\"index\":$idx,.*\"duplicate\":true" <<<"$body" || { lost=$((lost + 1)); echo "  $e at $idx: $body"; }
-done <"$TMP/acked"
+lost=$(not_at_index "$TMP/acked")
 [ "$lost" -eq 0 ] && ok || bad "$lost of $n acknowledged entries not at their index"
 echo "kill -9 rounds: $n acknowledged entries, all at their index"
 
@@ -114,21 +140,40 @@ kill -9 "$pid"; wait "$pid" 2>/dev/null
 t0=$(date +%s%N)
 sport=$(wait_port "$TMP/s1.port" "$s1pid")
 URL=${sport:+http://127.0.0.1:$sport}
-body=''
-for _ in $(seq 100); do
-  body=$(curl -s -m 5 --data-binary "after-failover" "$URL/add") && grep -q '"index"' <<<"$body" && break
-  sleep 0.05
-done
+add_once_serving after-failover
 t1=$(date +%s%N)
 [ -n "$sport" ] && grep -q '"index"' <<<"$body" && ok || bad "the standby did not take over: $(cat "$TMP/s1.err")"
 echo "failover: kill -9 to the next acknowledged append at the standby: $(((t1 - t0) / 1000000)) ms"
-lost=0
-while read -r idx e; do
-  curl -s --data-binary "$e" "$URL/add" | grep -q "\"index\":$idx,.*\"duplicate\":true" || lost=$((lost + 1))
-done <"$TMP/acked"
+lost=$(not_at_index "$TMP/acked")
 [ "$lost" -eq 0 ] && ok || bad "$lost acknowledged entries not at their index after the failover"
-kill "$s1pid"; wait_exit "$s1pid"
-[ "$rc" -eq 0 ] && ok || bad "the new serving process did not stop cleanly: rc $rc"
+
+# The database restarted under load: the clients get errors, never a false acknowledgement, and
+# the serving process (its sessions gone, the lock taken again on reconnecting) recovers.
+: >"$TMP/acked2"
+appenders 2 60 restart "$TMP/acked2" 0.02
+sleep 0.3
+pg_restart || bad "pg_ctl restart"
+wait "${clients[@]}"
+add_once_serving after-restart && ok || bad "no append after the database restarted: $body $(tail -3 "$TMP/s1.err")"
+lost=$(not_at_index "$TMP/acked2")
+[ -s "$TMP/acked2" ] && [ "$lost" -eq 0 ] && ok ||
+  bad "database restart: $lost of $(wc -l <"$TMP/acked2") acknowledged entries not at their index"
+
+# Two standbys racing for the lock: exactly one takes over, the other keeps standing by.
+start_standby s3
+s3pid=$spid
+start_standby s4
+s4pid=$spid
+kill -9 "$s1pid"; wait "$s1pid" 2>/dev/null
+for _ in $(seq 200); do [ -s "$TMP/s3.port" ] || [ -s "$TMP/s4.port" ] && break; sleep 0.05; done
+sleep 1
+won=0
+for s in s3 s4; do [ -s "$TMP/$s.port" ] && won=$((won + 1)); done
+[ "$won" -eq 1 ] && kill -0 "$s3pid" && kill -0 "$s4pid" && ok || bad "two standbys: $won took over"
+for p in "$s3pid" "$s4pid"; do
+  kill "$p"; wait_exit "$p"
+  [ "$rc" -eq 0 ] && ok || bad "a front-end did not stop cleanly: rc $rc"
+done
 
 # A wiped database is never a fresh start.
 psql -q "$DB" -c 'DROP SCHEMA vouch_log CASCADE' >/dev/null

@@ -3,6 +3,7 @@
 #   pg_start        initdb in /tmp/vouch-pg.XXXXXX (a random password, scram-sha-256), pg_ctl start on
 #                   127.0.0.1 and a free port, fsync and synchronous_commit on; sets $PG_ADMIN
 #                   (the URI of database postgres) and stops the server when the script exits
+#   pg_restart      restarts it (fast: every session ends), same settings
 #   pg_createdb N   creates database N; prints its URI
 #   pg_sql URI SQL  runs SQL with psql
 # As root the server runs as the postgres user (initdb refuses root).
@@ -44,6 +45,12 @@ pg_stop() {
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -m fast -w stop > /dev/null 2>&1
   rm -rf "$PG_TOP"
   PG_TOP=
+}
+
+# pg_restart: a fast restart with the same settings (every session ends).
+pg_restart() {
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -l "$PG_TOP/server.log" -m fast -w -t 30 \
+    restart > /dev/null 2>&1
 }
 
 pg_createdb() {
