@@ -58,10 +58,10 @@ not_at_index() {
   done <"$1"
   echo "$lost"
 }
-# add_once_serving ENTRY: posts ENTRY until it is acknowledged (at most 10 s); the answer in body.
+# add_once_serving ENTRY: posts ENTRY until it is acknowledged (at most 30 s); the answer in body.
 add_once_serving() {
   body=''
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     body=$(curl -s -m 5 --data-binary "$1" "$URL/add") && grep -q '"index"' <<<"$body" && return 0
     sleep 0.1
   done
@@ -98,7 +98,9 @@ for round in 1 2; do
   serve_log "$TMP/data"
   [ -n "$URL" ] || { bad "restart $round: $(cat "$TMP/err")"; break; }
   appenders 4 40 "r$round" "$TMP/acked"
-  sleep 0.4
+  # Killed mid-flight, once some entries of this round were acknowledged (at most 10 s).
+  for _ in $(seq 200); do grep -q "r$round-" "$TMP/acked" && break; sleep 0.05; done
+  sleep 0.2
   kill -9 "$pid"
   wait "$pid" 2>/dev/null
   wait "${clients[@]}"
@@ -121,7 +123,7 @@ start_standby() {
   "$VOUCH" serve log --data "$TMP/$1" --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0 \
     --port-file "$TMP/$1.port" --batch-interval 1 --standby >/dev/null 2>"$TMP/$1.err" &
   spid=$!
-  for _ in $(seq 100); do grep -q 'standing by' "$TMP/$1.err" && break; sleep 0.05; done
+  for _ in $(seq 600); do grep -q 'standing by' "$TMP/$1.err" && break; sleep 0.05; done
 }
 start_standby s1
 s1pid=$spid
@@ -129,7 +131,7 @@ grep -q 'standing by' "$TMP/s1.err" && [ ! -e "$TMP/s1.port" ] && ok ||
   bad "the standby: $(cat "$TMP/s1.err")"
 # A standby stops on SIGTERM while it waits.
 start_standby s2
-kill "$spid"; wait_exit "$spid" 5
+kill "$spid"; wait_exit "$spid" 30
 [ "$rc" -eq 0 ] && ok || bad "a waiting standby did not stop on SIGTERM: rc $rc"
 for i in 1 2 3; do
   body=$(curl -s --data-binary "before-failover-$i" "$URL/add")
@@ -138,7 +140,8 @@ for i in 1 2 3; do
 done
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 t0=$(date +%s%N)
-sport=$(wait_port "$TMP/s1.port" "$s1pid")
+for _ in $(seq 600); do [ -s "$TMP/s1.port" ] && break; sleep 0.05; done  # at most 30 s
+sport=$(cat "$TMP/s1.port" 2>/dev/null)
 URL=${sport:+http://127.0.0.1:$sport}
 add_once_serving after-failover
 t1=$(date +%s%N)
@@ -165,7 +168,7 @@ s3pid=$spid
 start_standby s4
 s4pid=$spid
 kill -9 "$s1pid"; wait "$s1pid" 2>/dev/null
-for _ in $(seq 200); do [ -s "$TMP/s3.port" ] || [ -s "$TMP/s4.port" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s "$TMP/s3.port" ] || [ -s "$TMP/s4.port" ] && break; sleep 0.05; done
 sleep 1
 won=0
 for s in s3 s4; do [ -s "$TMP/$s.port" ] && won=$((won + 1)); done

@@ -40,6 +40,14 @@
 // before it returns (failure: kUnavailable, kCommittedNotAcknowledged). OpenPostgresLogStore
 // opens without an anchor: for tests of the store itself, never for a service.
 //
+// One service per state: the anchored store holds a session-level advisory lock on its writing
+// connection for its life (CreatePostgresLogState takes it before it creates the schema,
+// OpenPostgresLogState after it compared the database with the anchor and advanced the anchor to
+// it); while another holds it, the open fails with kFailedPrecondition "store_in_use" (`serve
+// log --standby` tries again). The server drops the lock with the session; a reconnected writing
+// connection takes it again before its first statement, and until it has it every append fails
+// "store_in_use".
+//
 // Errors: pg_conn.h's table ("store_unreachable", "store_full", "store_not_durable", ...) and
 // log_store.h's codes.
 //

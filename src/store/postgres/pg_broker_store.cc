@@ -206,8 +206,8 @@ constexpr PgSchema kNoncesSchema{"vouch_nonces", "shared nonces", kNoncesSchemaV
                                  kExpectedNonceColumns, "docs/broker.md, \"Several front-ends\""};
 
 // $1 nonce, $2 envelope id, $3 now, $4 expires, $5 max per envelope, $6 max outstanding: one
-// row (kept 1 or 0, the envelope's outstanding nonces, whether the nonce is kept already), the
-// counts those the decision was made on.
+// row: kept (1 or 0), the envelope's outstanding nonces and whether the nonce is kept already —
+// the counts the decision was made on.
 constexpr const char* kIssueNonce =
     "WITH o AS (SELECT count(*) FILTER (WHERE envelope_id = $2) AS mine, count(*) AS total, "
     "(SELECT count(*) FROM vouch_nonces.nonces WHERE nonce = $1) AS known "
