@@ -8,8 +8,12 @@
 //         goes through ValidateRecovery, OpenRecoveryShare for each custodian and Recover;
 //   odd:  the rest is XORed into the two real opened shares, which go to Recover.
 // Properties (any violation aborts): every failure carries one of recovery.h's reasons and none
-// is kInternal; in the odd mode Recover succeeds exactly when no share byte changed, and then
-// returns the original secret.
+// is kInternal; in the odd mode Recover succeeds when no share byte changed, and whenever it
+// succeeds it returns the original secret. (Changed shares may still succeed: with exactly the
+// threshold of shares, changes that keep the interpolated value at x = 0 — per byte, errors
+// e0, e1 with L0·e0 = L1·e1 in GF(2^8) — give back the real seed, so the wrap opens and the
+// commitment confirms the real secret. Shamir shares are not authenticated one by one; the
+// commitment is what makes a wrong result impossible.)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -90,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     auto recovered = provision::Recover(f.id, f.recovery, shares, f.commitment);
     CheckFailure(recovered.status());
-    if (recovered.ok() == changed) std::abort();
+    if (!changed && !recovered.ok()) std::abort();
     if (recovered.ok() && AsStringView(recovered->secret().Reveal()) != "fuzz secret") std::abort();
     return 0;
   }
