@@ -18,7 +18,7 @@ class CollateralCacheState {
  public:
   using Key = std::tuple<std::array<uint8_t, 6>, std::string, bool>;  // fmspc, ca, tdx
   struct Entry {
-    std::shared_ptr<const sgx::Collateral> collateral;  // null until a fetch succeeded
+    std::optional<sgx::Collateral> collateral;  // none until a fetch succeeded
     UnixSeconds fetched = 0;
     UnixSeconds valid_until = 0;  // min(TCB Info, QE Identity) nextUpdate
     UnixSeconds failed = 0;       // the last failed fetch; 0: none since the last success
@@ -26,6 +26,11 @@ class CollateralCacheState {
   };
 
   explicit CollateralCacheState(const CollateralCacheOptions& options) : options_(options) {}
+
+  // The entry holds collateral that is still valid at `now`.
+  static bool Usable(const Entry& e, UnixSeconds now) {
+    return e.collateral.has_value() && now < e.valid_until;
+  }
 
   // The answer the kept entry gives at `now` without a fetch (fresh, or inside retry_after of
   // a failed fetch); nullopt: fetch.
@@ -71,7 +76,7 @@ std::optional<StatusOr<sgx::Collateral>> CollateralCacheState::FromKept(const Ke
   auto it = entries.find(key);
   if (it == entries.end()) return std::nullopt;
   const Entry& e = it->second;
-  bool usable = e.collateral != nullptr && now < e.valid_until;
+  const bool usable = Usable(e, now);
   if (usable && e.failed == 0 && now < e.fetched + options_.refresh.count()) {
     ++counters.hits;
     return StatusOr<sgx::Collateral>(*e.collateral);
@@ -134,14 +139,13 @@ StatusOr<sgx::Collateral> CollateralCache::Get(ByteSpan quote, UnixSeconds now) 
   CollateralCacheState::Entry& e = s.EntryFor(key);
   if (valid_until.ok()) {
     ++s.counters.fetches;
-    e = CollateralCacheState::Entry{std::make_shared<const sgx::Collateral>(*std::move(fetched)),
-                                    now, *valid_until, 0, Status()};
+    e = CollateralCacheState::Entry{*std::move(fetched), now, *valid_until, 0, Status()};
     return *e.collateral;
   }
   ++s.counters.failures;
   e.failed = now;
   e.last_error = valid_until.status();
-  if (e.collateral != nullptr && now < e.valid_until) {
+  if (CollateralCacheState::Usable(e, now)) {
     ++s.counters.fallbacks;
     return *e.collateral;
   }
