@@ -16,6 +16,7 @@ PACKAGES=(
   libboost-dev                      # Beast/Asio HTTP
   libgtest-dev libgmock-dev libbenchmark-dev
   curl ca-certificates
+  chromium                          # the explorer's browser test (driven by puppeteer-core)
 )
 
 missing=()
@@ -25,8 +26,14 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm for the browser test's driver (tests/browser): Debian's, unless a node with its
+# npm is already installed (e.g. NodeSource's, whose nodejs conflicts with Debian's npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  echo "install-deps: all ${#PACKAGES[@]} packages present, and node with npm"
   exit 0
 fi
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Quickstart, step 1: install what is missing, build Vouch, and run its main job on the bundled
-# examples: verify real Intel SGX DCAP quotes offline, at the time their collateral was valid,
-# against example Conclave-style constraints.
+# Quickstart, step 1: install what is missing, build Vouch, and run its main job on embedded
+# defaults: verify the bundled real Intel SGX DCAP quotes offline, at the time their collateral
+# was valid, against example Conclave-style constraints; then `vouch demo`, the whole story on
+# this machine (docs/demo.md): a witnessed log, reproducible builds, root enclaves, admissions,
+# a secret provisioned through the broker to an enclave that did not exist yet, a revocation,
+# a root rotation and the audit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,5 +43,9 @@ run automata-dcap-rs/sgx-v3-debug-2024-08 2024-08-29T20:20:00Z \
 # The same quote a day after its collateral expired: rejected.
 run phala-dcap-qvl/sgx-v3-2025-06 2025-07-20T10:01:17Z \
   "S:815F42F11CF64430C30BAB7816BA596A1DA0130C3B028B673133A66CF9A3E0E6 PROD:0"
+echo
+echo "== vouch demo: the whole story on this machine (docs/demo.md)"
+echo
+"$VOUCH" demo
 echo
 echo "Done. See README.md for the commands, and 'scripts/test.sh' for the test suite."

@@ -36,6 +36,9 @@ git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
 echo "== boundaries (public headers, internal headers, clocks and locks; docs/architecture.md)"
 bash scripts/check-boundaries.sh
 
+echo "== the browser test's driver (puppeteer-core from npm, for Debian's chromium; tests/browser)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== normal build (gcc)"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$JOBS"

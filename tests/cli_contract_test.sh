@@ -197,6 +197,16 @@ check env_root_set_pin 1 'root_set_pin_mismatch' -- env VOUCH_ROOT_SET_PIN=$PIN 
 check root_set_pin_flag_wins 2 'root-set-pin' -- env VOUCH_ROOT_SET_PIN=$PIN "$VOUCH" audit replay "$TMP/ledger.jsonl" --root-set-pin zz
 check replay_sim_root_as_trust_root 2 'trust_root_is_simulation' -- "$VOUCH" audit replay "$TMP/ledger.jsonl" \
   --collateral "$TMP/coll" --trust-root "$TMP/coll/root_ca.der" --json
+json_case statement_keygen_ok "vouch statement keygen" 0 ok -- statement keygen --out "$TMP/sk.pem" --json
+json_case statement_keygen_exists "vouch statement keygen" 2 error file_exists -- \
+  statement keygen --out "$TMP/sk2.pem" --pub-out "$TMP/sk.pub.pem" --json
+json_case statement_keygen_same "vouch statement keygen" 2 error usage -- \
+  statement keygen --out "$TMP/sk3.pem" --pub-out "$TMP/sk3.pem" --json
+[ ! -e "$TMP/sk2.pem" ] && [ ! -e "$TMP/sk3.pem" ] && [ "$(stat -c %a "$TMP/sk.pem")" = 600 ] &&
+  "$VOUCH" statement sign "$TMP/rev.json" --key "$TMP/sk.pem" --out "$TMP/sk.entry" >/dev/null &&
+  "$VOUCH" statement verify "$TMP/sk.entry" --key "$TMP/sk.pub.pem" >/dev/null && ok ||
+  bad "statement keygen: the key does not sign, or a refused keygen wrote a file"
+json_case demo_dir_not_empty "vouch demo" 2 error file_exists -- demo --dir "$TMP/coll" --json
 json_case version "vouch version" 0 ok -- version --json
 json_case version_integrity "vouch version" 0 accepted -- version --verify-integrity --json
 
@@ -222,7 +232,7 @@ leaves() {
 n=0
 while read -r path; do
   n=$((n + 1))
-  case "$path" in "vouch serve log" | "vouch serve witness" | "vouch enclave run" | "vouch help") continue ;; esac
+  case "$path" in "vouch serve log" | "vouch serve witness" | "vouch serve explorer" | "vouch enclave run" | "vouch help") continue ;; esac
   [ -n "${covered[$path]:-}" ] && ok || bad "no --json case for '$path'"
 done < <(leaves "")
 [ "$n" -ge 24 ] && ok || bad "only $n commands found in the help pages"

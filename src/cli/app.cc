@@ -76,6 +76,7 @@ std::unique_ptr<CLI::App> BuildApp(CommandContext& ctx) {
   RegisterAuditCommands(*app, ctx);
   RegisterLedgerCommands(*app, ctx);
   RegisterProvisionCommands(*app, ctx);
+  RegisterDemoCommand(*app, ctx);
   RegisterVersionCommand(*app, ctx);
   RegisterHelpCommand(*app, ctx);
   if (CLI::App* serve = FindSubcommand(app.get(), "serve")) {

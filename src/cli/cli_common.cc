@@ -59,6 +59,14 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
   return ReportFailure(json, ErrorCode{code, exit}, what, message);
 }
 
+std::string DefaultPublicKeyPath(const std::string& out) {
+  constexpr std::string_view kPem = ".pem";
+  if (out.size() > kPem.size() && out.ends_with(kPem)) {
+    return out.substr(0, out.size() - kPem.size()) + ".pub.pem";
+  }
+  return out + ".pub.pem";
+}
+
 int RefuseOverwrite(bool json, const std::string& path, bool force) {
   if (force || path == "-" || !FileExists(path)) return kExitOk;
   return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + path, "the file exists",

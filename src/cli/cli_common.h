@@ -96,6 +96,10 @@ int RefuseOverwrite(bool json, const std::string& path, bool force);
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
 
+// The default public-key file of a key generated into `out`: K.pem -> K.pub.pem; any other
+// name gets ".pub.pem" appended.
+std::string DefaultPublicKeyPath(const std::string& out);
+
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
@@ -178,6 +182,7 @@ void RegisterWitnessCommands(CLI::App& app, CommandContext& ctx);
 void RegisterLogCommands(CLI::App& app, CommandContext& ctx);
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx);   // `serve log`, `serve witness`
 void RegisterVersionCommand(CLI::App& app, CommandContext& ctx);  // `version`
+void RegisterDemoCommand(CLI::App& app, CommandContext& ctx);     // `demo`
 void RegisterSimCommands(CLI::App& app, CommandContext& ctx);
 void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx);    // also `measure`
 void RegisterSealCommands(CLI::App& app, CommandContext& ctx);       // `seal`, `unseal`

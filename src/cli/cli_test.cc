@@ -20,7 +20,8 @@ using ::testing::Not;
 
 // Commands without --json: services, `enclave run` (it becomes the enclave's program) and help.
 const std::set<std::string> kWithoutJson = {"vouch serve log", "vouch serve witness",
-                                            "vouch enclave run", "vouch help"};
+                                            "vouch serve explorer", "vouch enclave run",
+                                            "vouch help"};
 
 class CommandTreeTest : public ::testing::Test {
  protected:

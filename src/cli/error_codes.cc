@@ -84,6 +84,7 @@ constexpr auto kTable = std::to_array<ErrorCode>({
     codes::kDataDirInUse,
     codes::kStoreFailed,
     codes::kListenFailed,
+    codes::kDemoStepFailed,
     // store: creating and opening a log's or witness's state (serve log / serve witness).
     Usage(st::kStateExists),
     Io(st::kStateMissing),

@@ -75,6 +75,8 @@ inline constexpr ErrorCode kLogMalformed{"log_malformed", kExitUsage};
 inline constexpr ErrorCode kDataDirInUse{"data_dir_in_use", kExitIo};
 inline constexpr ErrorCode kStoreFailed{"store_failed", kExitIo};
 inline constexpr ErrorCode kListenFailed{"listen_failed", kExitIo};
+// demo.
+inline constexpr ErrorCode kDemoStepFailed{"demo_step_failed", kExitIo};
 }  // namespace codes
 
 // Every code: the command layer's and the library's, each once.

@@ -15,9 +15,14 @@ namespace vouch::cli {
 const std::map<std::string_view, std::string_view>& ExampleTable() {
   static const auto* table = new std::map<std::string_view, std::string_view>{
       {"vouch",
+       "  vouch demo                        # the whole story on this machine, in seconds\n"
        "  vouch sgx verify quote.bin --collateral coll/ --constraint \"S:<MRSIGNER> PROD:0\"\n"
        "  vouch help log                    # the transparency-log commands\n"
        "  vouch log add --help              # one command's options and examples"},
+      {"vouch demo",
+       "  vouch demo                      # the whole story in a temporary directory (~20 s)\n"
+       "  vouch demo --dir demo --verbose # every command shown; the files kept in demo/\n"
+       "  vouch demo --keep               # the services keep running until Ctrl-C"},
       {"vouch version",
        "  vouch version\n"
        "  vouch version --verify-integrity          # integrity: ok <digest>"},
@@ -26,8 +31,12 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "  vouch help --man /tmp/man && man -l /tmp/man/vouch-sgx.1\n"
        "  vouch help --completion bash > ~/.local/share/bash-completion/completions/vouch"},
       {"vouch statement",
+       "  vouch statement keygen --out root-a.pem\n"
        "  vouch statement sign adm.json --key root-a.pem --out adm.entry\n"
        "  vouch statement verify adm.entry --entry --key root-a.pub --key root-b.pub"},
+      {"vouch statement keygen",
+       "  vouch statement keygen --out builder-a.pem      # and builder-a.pub.pem\n"
+       "  vouch statement keygen --out owner.pem --pub-out owner.pub --json"},
       {"vouch statement sign",
        "  vouch govern admit ... --out adm.json\n"
        "  vouch statement sign adm.json --key root-a.pem --out adm.entry\n"
@@ -178,6 +187,10 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
        "      --policy witness.policy --root-set-pin DIGEST --sim-root root_ca.der \\\n"
        "      --collateral sim-coll/ --port-file /run/vouch-broker.port\n"
        "  curl -s http://127.0.0.1:7383/identity   # keys, binding quote, admission receipt"},
+      {"vouch serve explorer",
+       "  vouch serve explorer --log http://127.0.0.1:7381 --policy witness.policy \\\n"
+       "      --root-set-pin DIGEST --listen 127.0.0.1:7390   # open http://127.0.0.1:7390/\n"
+       "  vouch serve explorer --log https://log.example --vkey \"$(cat log.vkey)\""},
       {"vouch serve root",
        "  vouch enclave run root-bundle/ --sim-dir /var/lib/vouch-sim -- \\\n"
        "      serve root --data /var/lib/vouch-root --port-file /run/vouch-root.port\n"

@@ -67,17 +67,8 @@ struct KeygenOptions {
   bool json = false;
 };
 
-// K.pem -> K.pub.pem; any other name gets ".pub.pem" appended.
-std::string DefaultPublicPath(const std::string& out) {
-  constexpr std::string_view kPem = ".pem";
-  if (out.size() > kPem.size() && out.ends_with(kPem)) {
-    return out.substr(0, out.size() - kPem.size()) + ".pub.pem";
-  }
-  return out + ".pub.pem";
-}
-
 int RunKeygen(const KeygenOptions& opts) {
-  const std::string pub_out = opts.pub_out.empty() ? DefaultPublicPath(opts.out) : opts.pub_out;
+  const std::string pub_out = opts.pub_out.empty() ? DefaultPublicKeyPath(opts.out) : opts.pub_out;
   if (opts.out == "-" || pub_out == "-") {
     return ReportFailure(opts.json, codes::kUsage, "bad usage",
                          "key files are written to files, not to standard output");

@@ -37,6 +37,7 @@
 #include "vouch/platform/platform.h"
 #include "vouch/server/broker_service.h"
 #include "vouch/server/enclave_key.h"
+#include "vouch/server/explorer_service.h"
 #include "vouch/server/log_client.h"
 #include "vouch/server/log_service.h"
 #include "vouch/server/root_service.h"
@@ -471,6 +472,75 @@ int RunServeWitness(const CommandContext& ctx, const ServeWitnessOptions& opts) 
       std::make_unique<server::WitnessService>(*std::move(witness), *std::move(state), clock));
   if (int code = ServeAndAnnounce(runner, service.Routes(),
                                   "witness " + signer->verifier_key().ToString());
+      code != kExitOk) {
+    return code;
+  }
+  runner.WaitForSignal();
+  runner.Shutdown();
+  return kExitOk;
+}
+
+// ---- serve explorer ----
+
+struct ServeExplorerOptions {
+  std::string log_url;
+  Trust trust;
+  std::string pin;
+  std::string listen = "127.0.0.1:7390";
+  std::string port_file;
+  std::string refresh = "PT2S";
+  double timeout = 30;
+  ConnectionFlags connections;
+};
+
+int RunServeExplorer(const CommandContext& ctx, ServeExplorerOptions opts) {
+  const Clock& clock = RealClock();
+  if (opts.log_url.empty()) opts.log_url = EnvDefault(kEnvLogUrl).value_or("");
+  if (opts.log_url.empty()) {
+    return ReportFailure(false, codes::kUsage, "bad usage",
+                         "--log is required (or $VOUCH_LOG_URL)");
+  }
+  std::optional<tlog::Policy> policy;
+  if (int rc = ResolveTrust(opts.trust, /*required=*/true, false, false, &policy); rc != kExitOk) {
+    return rc;
+  }
+  std::string policy_text = "log " + opts.trust.vkey + "\nquorum none\n";
+  if (!opts.trust.policy_file.empty()) {
+    auto text = ReadFileToString(opts.trust.policy_file, tlog::kMaxPolicySize);
+    if (!text.ok()) return ReportStatus(false, "cannot read --policy", text.status());
+    policy_text = *std::move(text);
+  }
+  auto pin = RootSetPinArg(opts.pin.empty() ? EnvDefault(kEnvRootSetPin).value_or("") : opts.pin);
+  if (!pin.ok()) return ReportFailure(false, codes::kUsage, "bad usage", pin.status().message());
+  auto refresh = DurationArg(opts.refresh, "--refresh");
+  if (!refresh.ok() || *refresh < 1 || *refresh > 3600) {
+    return ReportFailure(false, codes::kUsage, "bad usage", "--refresh must be PT1S to PT1H");
+  }
+  http::HttpClient http;
+  auto log = server::LogClient::Create(
+      opts.log_url, http, std::chrono::milliseconds(static_cast<int64_t>(opts.timeout * 1000)));
+  if (!log.ok()) {
+    return ReportFailure(false, codes::kUrlMalformed, "bad --log", log.status().message());
+  }
+  server::ServiceRunner runner(
+      RunnerOptions(ctx, "explorer", "", opts.port_file, opts.listen, opts.connections, clock, 0));
+  if (int code = SelfCheck(runner, "explorer"); code != kExitOk) return code;
+  if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
+  server::ExplorerOptions options;
+  options.policy_text = std::move(policy_text);
+  options.replay.root_set_pin = *pin;
+  options.refresh = std::chrono::seconds(*refresh);
+  options.clock = &clock;
+  auto& service = runner.Keep(
+      std::make_unique<server::ExplorerService>(*std::move(policy), std::move(options), *log));
+  // The first view before announcing: a log that cannot be read or audited is said at once (the
+  // explorer still starts, and shows the failure until a refresh succeeds).
+  if (Status s = service.Refresh(); !s.ok()) {
+    std::cerr << "vouch serve explorer: cannot audit " << opts.log_url << " yet ("
+              << (s.reason().empty() ? "log_unreachable" : s.reason()) << "): " << s.message()
+              << "\n";
+  }
+  if (int code = ServeAndAnnounce(runner, service.Routes(), "explorer of " + opts.log_url);
       code != kExitOk) {
     return code;
   }
@@ -1183,12 +1253,45 @@ void AddProvisionHandoffCommand(CLI::App* provision, CommandContext& ctx) {
   cmd->callback([opts, limits, &ctx] { ctx.exit_code = RunBroker(*opts, limits.get(), ctx); });
 }
 
+void RegisterServeExplorer(CLI::App* serve, CommandContext& ctx) {
+  auto opts = std::make_shared<ServeExplorerOptions>();
+  CLI::App* cmd = serve->add_subcommand("explorer", "Serve a web page about a Vouch log");
+  SetLongDescription(
+      cmd,
+      "Serves the ledger explorer (docs/explorer.md): a web page about any Vouch log, read only\n"
+      "through the log's public API (checkpoint, tiles, receipts) and replayed as 'vouch audit'\n"
+      "replays it: the latest checkpoint verified against --policy (or --vkey) and its\n"
+      "cosignatures, entries decoded by type with their verdicts and signers, the root-set\n"
+      "history, what is admitted now, search by measurement or entry hash, and a check in the\n"
+      "browser itself (WebCrypto) of an entry's inclusion proof and the checkpoint's signatures.\n"
+      "Re-reads the log at most every --refresh, only what was appended. Prints 'explorer of\n"
+      "<log> listening on ADDR' once ready; stops on SIGTERM or SIGINT.");
+  cmd->footer(
+      "Exit codes: 0 stopped by a signal; 2 bad usage (--log, --policy/--vkey, --root-set-pin,\n"
+      "--refresh, --listen); 3 cannot listen or write --port-file. A log that cannot be read or\n"
+      "audited does not stop it: the page shows why until a refresh succeeds.");
+  cmd->add_option("--log", opts->log_url, "The log's URL (default: $VOUCH_LOG_URL)");
+  AddTrustOptions(cmd, opts->trust);
+  cmd->add_option("--root-set-pin", opts->pin,
+                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN; none: "
+                  "the first is trusted on first use)");
+  cmd->add_option("--refresh", opts->refresh, "Re-read the log at most this often (default PT2S)");
+  cmd->add_option("--timeout", opts->timeout, "Seconds for each request to the log (default 30)")
+      ->check(CLI::Range(0.1, 600.0));
+  cmd->add_option("--listen", opts->listen,
+                  "Address (default 127.0.0.1:7390; port 0 picks a free port)");
+  cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
+  AddConnectionFlags(cmd, &opts->connections, 256);
+  cmd->callback([opts, &ctx] { ctx.exit_code = RunServeExplorer(ctx, *opts); });
+}
+
 void RegisterServeCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* serve = GetOrAddSubcommand(app, "serve", "Run a Vouch service");
   RegisterServeLog(serve, ctx);
   RegisterServeWitness(serve, ctx);
   RegisterServeRoot(serve, ctx);
   RegisterServeBroker(serve, ctx);
+  RegisterServeExplorer(serve, ctx);
 }
 
 }  // namespace vouch::cli

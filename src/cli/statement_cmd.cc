@@ -60,6 +60,16 @@ constexpr const char kVerifyFooter[] =
     "Exit codes: 0 accepted; 1 rejected (too few signers, a bad signature, an envelope or entry\n"
     "that does not parse); 2 bad usage or an unusable key file; 3 I/O error.";
 
+constexpr const char kKeygenHelp[] =
+    "Generates a signing key for statements (a builder's, an owner's, an approver's) from the OS\n"
+    "random generator: the private key to --out as unencrypted PKCS#8 PEM, mode 0600 (what\n"
+    "`openssl genpkey -algorithm ed25519` writes), the public key to --pub-out as SPKI PEM\n"
+    "(default: --out with '.pem' replaced by '.pub.pem'). Prints the keyid, hex SHA-256 of the\n"
+    "SPKI DER, which signatures name the key by.";
+
+constexpr const char kKeygenFooter[] =
+    "Exit codes: 0 created; 2 bad usage, or a file exists (without --force); 3 cannot write.";
+
 constexpr const char kInspectHelp[] =
     "Prints a DSSE envelope (or Sigstore bundle): payload type, signatures, the statement's\n"
     "type, subjects and predicate, and whether it is a valid ledger entry (checks E1-S3).\n"
@@ -93,6 +103,53 @@ Json SignerList(const dsse::SignerSet& signers) {
   Json out = Json::array();
   for (const Sha256Digest& d : signers) out.push_back(HexEncode(d));
   return out;
+}
+
+// ---- keygen ----
+
+struct KeygenOptions {
+  std::string out;
+  std::string pub_out;
+  std::string algorithm = "ed25519";
+  bool force = false;
+  bool json = false;
+};
+
+int RunKeygen(const KeygenOptions& opts) {
+  const std::string pub_out = opts.pub_out.empty() ? DefaultPublicKeyPath(opts.out) : opts.pub_out;
+  if (opts.out == "-" || pub_out == "-" || pub_out == opts.out) {
+    return ReportFailure(opts.json, codes::kUsage, "bad usage",
+                         "--out and --pub-out must be two different files");
+  }
+  for (const std::string& path : {opts.out, pub_out}) {
+    if (const int rc = RefuseOverwrite(opts.json, path, opts.force); rc != kExitOk) return rc;
+  }
+  const SignatureAlgorithm algorithm = opts.algorithm == "p256"
+                                           ? SignatureAlgorithm::kEcdsaP256Sha256
+                                           : SignatureAlgorithm::kEd25519;
+  auto key = LocalSigningKey::Generate(algorithm);
+  if (!key.ok()) return ReportStatus(opts.json, "key generation failed", key.status());
+  auto pem = (*key)->ToPkcs8Pem();
+  if (!pem.ok()) return ReportStatus(opts.json, "key generation failed", pem.status());
+  Status written = WriteFileAtomic(opts.out, pem->Reveal(), 0600);
+  if (written.ok()) {
+    written = WriteFileAtomic(pub_out, AsBytes(PublicKeyToPem((*key)->verifier())), 0644);
+  }
+  if (!written.ok())
+    return ReportFailure(opts.json, codes::kIoError, "cannot write key", written.message());
+  const std::string keyid = (*key)->verifier().KeyId();
+  if (opts.json) {
+    PrintJsonResult(kVerdictOk, {{"key", opts.out},
+                                 {"public_key", pub_out},
+                                 {"algorithm", opts.algorithm},
+                                 {"keyid", keyid}});
+  } else {
+    std::cout << "key:        " << opts.out << " (" << opts.algorithm
+              << ", PKCS#8 PEM, mode 0600)\n"
+              << "public key: " << pub_out << " (SPKI PEM)\n"
+              << "keyid:      " << keyid << "\n";
+  }
+  return kExitOk;
 }
 
 // ---- sign ----
@@ -336,8 +393,9 @@ int RunInspect(const Options& opts) {
 
 void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<Options>();
-  CLI::App* statement =
-      app.add_subcommand("statement", "DSSE envelopes and ledger entries: sign, verify, inspect");
+  CLI::App* statement = app.add_subcommand(
+      "statement",
+      "Statement keys, DSSE envelopes and ledger entries");
   statement->require_subcommand(1);
   statement->footer(
       "Statements and their formats: docs/formats/statements.md, docs/governance.md.\n\n" +
@@ -352,6 +410,19 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
   sign->add_option("--out", opts->out, "Entry file to write (- for stdout)")->required();
   sign->add_flag("--json", opts->json, "Print one JSON object");
   sign->callback([opts, &ctx] { ctx.exit_code = RunSign(*opts); });
+
+  auto keygen_opts = std::make_shared<KeygenOptions>();
+  CLI::App* keygen = statement->add_subcommand("keygen", "Create a statement signing key");
+  SetLongDescription(keygen, kKeygenHelp);
+  keygen->footer(kKeygenFooter);
+  keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
+  keygen->add_option("--pub-out", keygen_opts->pub_out,
+                     "Public key file to create (default: K.pub.pem for --out K.pem)");
+  keygen->add_option("--algorithm", keygen_opts->algorithm, "ed25519 (default) or p256")
+      ->check(CLI::IsMember({"ed25519", "p256"}));
+  keygen->add_flag("--force", keygen_opts->force, "Replace existing --out and --pub-out files");
+  keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
+  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunKeygen(*keygen_opts); });
 
   CLI::App* verify = statement->add_subcommand("verify", "Verify an envelope against public keys");
   SetLongDescription(verify, kVerifyHelp);
