@@ -75,9 +75,9 @@ class BenchLedger {
                           Must(ledger::ResolveWitnesses(*policy_, addresses), "witnesses"), {}),
                       "publisher");
     log_service_ = std::make_unique<server::LogService>(
-        *sequencer_, *reader_, server::LogServiceOptions{std::chrono::seconds(30), [this] {
-                                                           return publisher_->Latest();
-                                                         }});
+        *sequencer_, *reader_,
+        server::LogServiceOptions{std::chrono::seconds(30), [this] { return publisher_->Latest(); },
+                                  ""});
     http::ServerOptions server_options;
     server_options.max_handler_threads = 64;
     log_server_ =

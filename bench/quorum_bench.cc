@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
       *ledger::CheckpointPublisher::Start(*sequencer, reader, transport, RealClock(), policy,
                                           *ledger::ResolveWitnesses(policy, addresses), {});
   server::LogService service(*sequencer, reader,
-                             {std::chrono::seconds(30), [&] { return publisher->Latest(); }});
+                             {std::chrono::seconds(30), [&] { return publisher->Latest(); }, ""});
   http::ServerOptions server_options;
   server_options.max_handler_threads = 64;
   auto server = *http::HttpServer::Start(server_options, service.Routes());

@@ -33,6 +33,19 @@ check bad_refresh 2 'refresh' -- "$VOUCH" serve explorer --log http://127.0.0.1:
 check bad_pin 2 'bad usage' -- "$VOUCH" serve explorer --log http://127.0.0.1:1 \
   --policy examples/ledger/witness.policy --root-set-pin zz
 
+# ---- `serve log --explorer URL` names its explorer at GET / ----
+"$VOUCH" log keygen --origin log.example/explorer --out "$TMP/l.key" >/dev/null
+check log_bad_explorer 2 'bad --explorer' -- "$VOUCH" serve log --data "$TMP/l0" --key "$TMP/l.key" --init \
+  --explorer 'not a url'
+"$VOUCH" serve log --data "$TMP/l" --key "$TMP/l.key" --init --listen 127.0.0.1:0 --port-file "$TMP/l.port" \
+  --explorer https://explorer.example/ >/dev/null 2>&1 &
+lpid=$!
+lport=$(wait_port "$TMP/l.port" $lpid)
+curl -sf -D "$TMP/lh" "http://127.0.0.1:$lport/" | grep -q '^Its explorer: https://explorer.example/$' &&
+  grep -qi '^link: <https://explorer.example/>; rel="alternate"' "$TMP/lh" && ok || bad "serve log does not link its explorer"
+kill $lpid
+wait_exit $lpid
+
 # ---- a log that does not answer: the explorer starts and shows why ----
 "$VOUCH" serve explorer --log http://127.0.0.1:1 --policy examples/ledger/witness.policy \
   --listen 127.0.0.1:0 --port-file "$TMP/x.port" >"$TMP/x.out" 2>&1 &

@@ -176,8 +176,8 @@ class Runner {
     const std::string base = NextLog(name);
     VOUCH_ASSIGN_OR_RETURN(pid_t pid, Spawn(args, base));
     services_.push_back({name, pid});
-    const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
+    const auto deadline = SteadyNow() + kStartTimeout;
+    while (SteadyNow() < deadline) {
       auto port = ReadFileToString(port_file);
       if (port.ok() && !port->empty() && port->back() == '\n') {
         port->pop_back();
@@ -269,10 +269,10 @@ class Runner {
 
   static void Terminate(pid_t pid) {
     ::kill(pid, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
+    const auto deadline = SteadyNow() + kStopTimeout;
     int status = 0;
     while (::waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
+      if (SteadyNow() > deadline) {
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         return;

@@ -198,6 +198,7 @@ struct ServeLogOptions {
   std::string store;  // empty: the SQLite state in data_dir
   bool init = false;
   bool standby = false;  // wait for the PostgreSQL state's sequencing lock
+  std::string explorer_url;
 };
 
 // The log's key (a Go note private key, "PRIVATE+KEY+..."), read under the key-file rule.
@@ -320,6 +321,12 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
 
 int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
+  if (!opts.explorer_url.empty()) {
+    if (auto url = http::Url::Parse(opts.explorer_url); !url.ok()) {
+      return ReportFailure(false, codes::kUrlMalformed, "bad --explorer", url.status().message(),
+                           "give the explorer's http(s) URL, e.g. https://explorer.example/");
+    }
+  }
   server::ServiceRunnerOptions runner_options =
       RunnerOptions(ctx, "log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     tlog::kMaxEntrySize);
@@ -387,6 +394,7 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   auto& reader = runner.Keep(std::make_unique<ledger::LogReader>(log_store, opts.cache_mib << 20));
   server::LogServiceOptions service_options;
   service_options.add_timeout = std::chrono::seconds(opts.add_timeout);
+  service_options.explorer_url = opts.explorer_url;
   ledger::CheckpointPublisher* publisher = nullptr;
   if (witness_config) {
     publisher = StartPublisher(runner, sequencer, reader, opts, *std::move(witness_config), clock,
@@ -1033,6 +1041,8 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
                 "Create the log's state in --data (once; every later start checks the state "
                 "against its anchor)");
   AddStateStoreFlag(cmd, &opts->store);
+  cmd->add_option("--explorer", opts->explorer_url,
+                  "URL of this log's explorer ('vouch serve explorer'), named by GET /");
   cmd->add_flag("--standby", opts->standby,
                 "With a PostgreSQL --store: wait while another log service holds the state, and "
                 "take over when it stops (docs/postgres.md)");

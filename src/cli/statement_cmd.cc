@@ -393,9 +393,8 @@ int RunInspect(const Options& opts) {
 
 void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<Options>();
-  CLI::App* statement = app.add_subcommand(
-      "statement",
-      "Statement keys, DSSE envelopes and ledger entries");
+  CLI::App* statement =
+      app.add_subcommand("statement", "Statement keys, DSSE envelopes and ledger entries");
   statement->require_subcommand(1);
   statement->footer(
       "Statements and their formats: docs/formats/statements.md, docs/governance.md.\n\n" +

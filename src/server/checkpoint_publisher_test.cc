@@ -281,8 +281,9 @@ TEST_F(CheckpointPublisherTest, WithoutQuorumNothingIsPublishedUntilWitnessesRet
   EXPECT_THAT(Events(), ::testing::Contains(HasSubstr("w1.example")));
   EXPECT_THAT(Events(), ::testing::Contains(HasSubstr("not published")));
   // The service says why (503 + Retry-After, which a client waits on as told).
-  server::LogService service(*sequencer_, *reader_,
-                             {std::chrono::seconds(1), [this] { return publisher_->Latest(); }});
+  server::LogService service(
+      *sequencer_, *reader_,
+      {std::chrono::seconds(1), [this] { return publisher_->Latest(); }, ""});
   http::HttpRequest get;
   get.method = "GET";
   get.path = get.target = "/checkpoint";

@@ -274,6 +274,19 @@ http::Router LogService::Routes() const {
   router.Handle("GET", "/checkpoint", [this](const HttpRequest& r) { return Checkpoint(r); });
   router.HandlePrefix("GET", "/tile/", [this](const HttpRequest& r) { return Tile(r); });
   router.HandlePrefix("GET", "/proof/", [this](const HttpRequest& r) { return Proof(r); });
+  router.Handle("GET", "/", [this](const HttpRequest&) {
+    std::string text =
+        "A Vouch transparency log (docs/log.md): GET /checkpoint, GET /tile/..., "
+        "GET /proof/<index>, POST /add, POST /add-batch.\n";
+    if (!options_.explorer_url.empty()) text += "Its explorer: " + options_.explorer_url + "\n";
+    HttpResponse r = HttpResponse::Text(200, std::move(text));
+    if (!options_.explorer_url.empty()) {
+      r.headers.Set("Link",
+                    "<" + options_.explorer_url + ">; rel=\"alternate\"; type=\"text/html\"");
+    }
+    r.headers.Set("Cache-Control", "no-cache");
+    return r;
+  });
   return router;
 }
 

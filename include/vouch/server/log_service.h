@@ -19,6 +19,8 @@
 //   GET  /tile/entries/<N>[.p/<W>] entry bundle; the same caching
 //   GET  /proof/<index>            c2sp.org/tlog-proof@v1 receipt for entry <index> against the
 //                                  latest checkpoint (text/plain; no-cache)
+//   GET  /                         what this is (text/plain): the API above and, when set, the
+//                                  ledger explorer's URL (also as a Link header, rel=alternate)
 //
 // A malformed request gets 400, an entry over 65,535 bytes 413, a resource the published tree
 // does not justify 404, each with a one-line reason; none of them touches the log. Pushback,
@@ -60,6 +62,9 @@ struct LogServiceOptions {
   // witnesses (CheckpointPublisher::Latest); null from it: nothing published yet (503). Unset:
   // the sequencer's latest.
   std::function<std::shared_ptr<const ledger::LogSnapshot>()> published;
+  // The URL of a ledger explorer of this log (`vouch serve explorer`), named by GET /; empty:
+  // none. REQUIRES: a valid header field value (no control characters).
+  std::string explorer_url;
 };
 
 // The body of a successful POST /add.
