@@ -53,11 +53,7 @@ ok
 mkdir -p "$TMP/t"
 TMPDIR="$TMP/t" "$VOUCH" demo --keep >"$TMP/keep.txt" 2>&1 &
 kpid=$!
-for _ in $(seq 1200); do
-  grep -q 'Ctrl-C stops them' "$TMP/keep.txt" && break
-  kill -0 $kpid 2>/dev/null || break
-  sleep 0.1
-done
+wait_line "$TMP/keep.txt" 'Ctrl-C stops them' $kpid
 LOG=$(grep -o '^  log  http://127.0.0.1:[0-9]*' "$TMP/keep.txt" | awk '{print $2}')
 grep -q '^\[12/12\] the full audit and the Art. 30 export ok' "$TMP/keep.txt" &&
   grep -q 'The whole story ran in .*: 15 ledger entries' "$TMP/keep.txt" && [ -n "$LOG" ] &&

@@ -70,11 +70,7 @@ wait_exit $xpid
 D=$TMP/demo
 "$VOUCH" demo --dir "$D" --keep >"$TMP/demo.out" 2>&1 &
 dpid=$!
-for _ in $(seq 1200); do
-  grep -q 'Ctrl-C stops them' "$TMP/demo.out" && break
-  kill -0 $dpid 2>/dev/null || break
-  sleep 0.1
-done
+wait_line "$TMP/demo.out" 'Ctrl-C stops them' $dpid
 EXPLORER=$(grep -o 'The ledger explorer: http://127.0.0.1:[0-9]*/' "$TMP/demo.out" | cut -d' ' -f4)
 LOG=$(grep -o '^  log  http://127.0.0.1:[0-9]*' "$TMP/demo.out" | awk '{print $2}')
 PIN=$(grep -o 'root-set-pin [0-9a-f]*' "$TMP/demo.out" | awk '{print $2}')

@@ -16,6 +16,8 @@
 #                                    $err on stderr
 #   wait_port FILE [PID]             waits (at most 10 s; less once process PID has exited) for a
 #                                    server to write its port to FILE; prints the port
+#   wait_line FILE PATTERN PID [SECS] waits (at most SECS, default 120; less once process PID has
+#                                    exited) for a line matching the basic regex PATTERN in FILE
 #   wait_exit PID [SECONDS]          waits (at most SECONDS, default 10) for background process PID
 #                                    to exit and sets $rc to its exit code; if it is still running
 #                                    then, kills it (-9) and sets rc=124
@@ -110,6 +112,16 @@ wait_port() {
     sleep 0.05
   done
   [ -s "$1" ] && cat "$1"
+}
+
+wait_line() {
+  local _
+  for _ in $(seq $((${4:-120} * 10))); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q -- "$2" "$1" 2>/dev/null
 }
 
 wait_exit() {

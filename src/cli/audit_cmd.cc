@@ -598,20 +598,6 @@ std::string SerializeAuditState(const AuditStateFile& state) {
   return j.dump(1) + "\n";
 }
 
-// The log's tiles under the one checkpoint this audit verified beforehand, so that the tree
-// audit and the witness times are about the same checkpoint.
-class PinnedCheckpointFetcher final : public ledger::TileFetcher {
- public:
-  PinnedCheckpointFetcher(server::LogClient& log, std::string note)
-      : log_(log), note_(std::move(note)) {}
-  StatusOr<std::string> FetchCheckpoint() override { return note_; }
-  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
-
- private:
-  server::LogClient& log_;
-  std::string note_;
-};
-
 int RunOnlineAudit(OnlineOptions opts) {
   const bool json = opts.replay.json;
   if (int rc = ResolveUrl(&opts.url, nullptr, "", json, opts.verbose); rc != kExitOk) return rc;
@@ -726,7 +712,7 @@ int RunOnlineAudit(OnlineOptions opts) {
   EntryPrinter printer(json, &result);
   printer.set_total(cp.size());
   printer.Begin();
-  PinnedCheckpointFetcher fetcher(*log, *note);
+  ledger::PinnedCheckpointFetcher fetcher(*log, *note);
   ledger::AuditOptions audit;
   audit.policy = &*policy;
   audit.trusted = trusted;

@@ -56,7 +56,8 @@ constexpr const char kDemoHelp[] =
     "rotation to a 2-of-3 root set; the full audit and the Art. 30 export. Prints a report and\n"
     "stops everything it started. Works in --dir (created; must be empty), or in a temporary\n"
     "directory removed at the end unless a step fails or --keep is given. With --keep the\n"
-    "services keep running until Ctrl-C. Each command's output is in DIR/logs/.";
+    "services keep running, with a ledger explorer of the demo's log, until Ctrl-C. Each\n"
+    "command's output is in DIR/logs/.";
 
 constexpr const char kDemoFooter[] =
     "Exit codes: 0 the whole story ran; 2 bad usage or --dir not empty (file_exists);\n"
@@ -64,9 +65,10 @@ constexpr const char kDemoFooter[] =
 
 constexpr const char kOrigin[] = "demo.vouch.example/ledger";
 constexpr const char kActivity[] = "demo-db";
-constexpr int kRoleRootProduct = 1;
+constexpr int kRootProduct = 1;
 constexpr int kBrokerProduct = 3;
 constexpr int kAppProduct = 4;
+constexpr int kSteps = 12;  // Story()
 constexpr auto kStartTimeout = std::chrono::seconds(60);
 constexpr auto kStopTimeout = std::chrono::seconds(10);
 
@@ -78,7 +80,17 @@ struct DemoOptions {
 };
 
 // The last line of `text` that is a JSON object, or null.
-Json LastJsonLine(const std::string& text);
+Json LastJsonLine(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  Json found;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("{")) continue;
+    Json j = Json::parse(line, nullptr, false);
+    if (!j.is_discarded()) found = std::move(j);
+  }
+  return found;
+}
 
 // A command's outcome: exit code and standard output.
 struct CommandResult {
@@ -104,19 +116,6 @@ std::string Shown(const std::vector<std::string>& args) {
   std::string line = "vouch";
   for (const std::string& a : args) line += " " + Quoted(a);
   return line;
-}
-
-// The last line of `text` that is a JSON object, or null.
-Json LastJsonLine(const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  Json found;
-  while (std::getline(in, line)) {
-    if (!line.starts_with("{")) continue;
-    Json j = Json::parse(line, nullptr, false);
-    if (!j.is_discarded()) found = std::move(j);
-  }
-  return found;
 }
 
 // The file's contents, or "" when it cannot be read (a command's output, for a report).
@@ -342,7 +341,8 @@ class Demo {
     const auto start = SteadyNow();
     ++step_;
     if (!opts_.json) {
-      std::cout << "[" << (step_ < 10 ? " " : "") << step_ << "/12] " << title << std::flush;
+      std::cout << "[" << (step_ < 10 ? " " : "") << step_ << "/" << kSteps << "] " << title
+                << std::flush;
       if (opts_.verbose) std::cout << "\n";
     }
     Status s = (this->*step)();
@@ -398,21 +398,9 @@ class Demo {
                                                                  kOrigin, "--out", "log.key"}));
     const std::string log_vkey = key.out.substr(0, key.out.find('\n'));
     std::string policy = "log " + log_vkey + "\n";
-    std::vector<std::string> log_args = {"serve",
-                                         "log",
-                                         "--data",
-                                         "log",
-                                         "--key",
-                                         "log.key",
-                                         "--init",
-                                         "--listen",
-                                         "127.0.0.1:0",
-                                         "--port-file",
-                                         "log.port",
-                                         "--policy",
-                                         "policy",
-                                         "--witness-timeout",
-                                         "2"};
+    std::vector<std::string> log_args = {"serve", "log", "--data", "log", "--key", "log.key"};
+    log_args.insert(log_args.end(), {"--init", "--listen", "127.0.0.1:0", "--port-file", "log.port",
+                                     "--policy", "policy", "--witness-timeout", "2"});
     for (int i = 1; i <= 3; ++i) {
       const std::string w = "w" + std::to_string(i);
       VOUCH_ASSIGN_OR_RETURN(CommandResult wk,
@@ -517,7 +505,7 @@ class Demo {
             std::string(VOUCH_BUILD_VERSION) + "\",\"uri\":\"pkg:generic/vouch@" +
             std::string(VOUCH_BUILD_VERSION) + "\",\"digest\":{\"sha256\":\"" + self_digest +
             "\"}}]}\n"));
-    VOUCH_ASSIGN_OR_RETURN(root_bundle_, BuildTwice("root-bundle", kRoleRootProduct));
+    VOUCH_ASSIGN_OR_RETURN(root_bundle_, BuildTwice("root-bundle", kRootProduct));
     VOUCH_ASSIGN_OR_RETURN(broker_bundle_, BuildTwice("broker-bundle", kBrokerProduct));
     VOUCH_ASSIGN_OR_RETURN(app_bundle_, BuildTwice("app-bundle", kAppProduct));
     Say("root bundle   MRENCLAVE " + root_bundle_.mr_enclave);
@@ -836,8 +824,7 @@ class Demo {
   Status Rotate() {
     VOUCH_ASSIGN_OR_RETURN(Root c, StartRoot("root-c", /*bootstrap=*/true));
     Say("root-c " + c.url + " keyid " + c.keyid);
-    Built as_root = root_bundle_;
-    VOUCH_RETURN_IF_ERROR(Admit("admit-root-c.json", "root", as_root).status());
+    VOUCH_RETURN_IF_ERROR(Admit("admit-root-c.json", "root", root_bundle_).status());
     VOUCH_RETURN_IF_ERROR(RootSet(2, {"root-a", "root-b", "root-c"}).status());
     Say("root-c admitted for role root; root set 2 (2-of-3) signed by set 1 and by itself");
     return OkStatus();

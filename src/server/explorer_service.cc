@@ -97,18 +97,6 @@ Json RowJson(const Row& r) {
   return j;
 }
 
-// The log's tiles under the one checkpoint note this refresh verified.
-class PinnedFetcher final : public ledger::TileFetcher {
- public:
-  PinnedFetcher(ledger::TileFetcher& log, std::string note) : log_(log), note_(std::move(note)) {}
-  StatusOr<std::string> FetchCheckpoint() override { return note_; }
-  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
-
- private:
-  ledger::TileFetcher& log_;
-  std::string note_;
-};
-
 http::HttpResponse JsonResponse(int status, const Json& body) {
   http::HttpResponse r = http::HttpResponse::Json(status, body.dump());
   r.headers.Set("Cache-Control", kNoStore);
@@ -337,7 +325,7 @@ Status ExplorerService::Refresh() {
       if (!replay.origin) replay.origin = cp.origin();
       next = std::make_shared<govern::GovernanceState>(std::move(replay));
     }
-    PinnedFetcher fetcher(s.log, *note);
+    ledger::PinnedCheckpointFetcher fetcher(s.log, *note);
     ledger::AuditOptions audit;
     audit.policy = &s.policy;
     audit.trusted = trusted;

@@ -25,18 +25,6 @@ std::string Where(const LedgerView& view) {
          (view.witnesses.size() == 1 ? "" : "es") + " at " + FormatRfc3339(view.quorum_time) + ")";
 }
 
-// A fetcher that serves one checkpoint note already fetched (and verified) and the log's tiles.
-class PinnedFetcher final : public ledger::TileFetcher {
- public:
-  PinnedFetcher(ledger::TileFetcher& log, std::string note) : log_(log), note_(std::move(note)) {}
-  StatusOr<std::string> FetchCheckpoint() override { return note_; }
-  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
-
- private:
-  ledger::TileFetcher& log_;
-  std::string note_;
-};
-
 Status Unreachable(const Status& s) {
   return Status(StatusCode::kUnavailable, "the log cannot be reached: " + s.message(),
                 kLogUnreachable);
@@ -199,7 +187,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
     replay.origin = view.checkpoint.origin();
     state = std::make_shared<govern::GovernanceState>(replay);
   }
-  PinnedFetcher pinned(log, view.checkpoint_note);
+  ledger::PinnedCheckpointFetcher pinned(log, view.checkpoint_note);
   audit.policy = &policy;
   audit.trusted = trusted;
   audit.check_entries = true;

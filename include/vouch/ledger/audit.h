@@ -27,6 +27,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
@@ -52,6 +53,19 @@ class ReceiptFetcher : public TileFetcher {
  public:
   // The receipt (c2sp.org/tlog-proof@v1 text, unverified) of entry `index`.
   virtual StatusOr<std::string> FetchProof(uint64_t index) = 0;
+};
+
+// A TileFetcher that answers one checkpoint note the caller already fetched (and verified) and
+// reads tiles from `log` (borrowed), so that an audit is about exactly that checkpoint.
+class PinnedCheckpointFetcher final : public TileFetcher {
+ public:
+  PinnedCheckpointFetcher(TileFetcher& log, std::string note) : log_(log), note_(std::move(note)) {}
+  StatusOr<std::string> FetchCheckpoint() override { return note_; }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
+
+ private:
+  TileFetcher& log_;
+  std::string note_;
 };
 
 struct AuditOptions {
