@@ -86,6 +86,35 @@ if [ -n "$EXPLORER" ]; then
   done
 fi
 
+# ---- a plain log of 300 entries (two bundles), trusted by its key alone: pages and checks ----
+"$VOUCH" log keygen --origin log.example/plain --out "$TMP/p.key" >"$TMP/p.vkey"
+"$VOUCH" serve log --data "$TMP/plain" --key "$TMP/p.key" --init --listen 127.0.0.1:0 \
+  --port-file "$TMP/p.port" >/dev/null 2>&1 &
+ppid_=$!
+pport=$(wait_port "$TMP/p.port" $ppid_)
+batch() {  # batch FIRST LAST: entries "plain entry N" framed as an entry bundle, POST /add-batch
+  local i e
+  for i in $(seq "$1" "$2"); do
+    e="plain entry $i"
+    printf "\\x00\\x$(printf %02x ${#e})%s" "$e"
+  done >"$TMP/batch"
+  curl -sf -H 'Content-Type: application/octet-stream' --data-binary @"$TMP/batch" \
+    "http://127.0.0.1:$pport/add-batch" | grep -c '"index"'
+}
+[ "$(batch 0 255)" = 256 ] && [ "$(batch 256 299)" = 44 ] && ok || bad "300 entries in the plain log"
+"$VOUCH" serve explorer --log "http://127.0.0.1:$pport" --vkey "$(cat "$TMP/p.vkey")" --listen 127.0.0.1:0 \
+  --port-file "$TMP/pe.port" >"$TMP/pe.out" 2>&1 &
+pepid=$!
+peport=$(wait_port "$TMP/pe.port" $pepid)
+(cd "$REPO/tests/browser" && CHROMIUM=$CHROMIUM node explorer.mjs --plain "http://127.0.0.1:$peport/" "$ARTIFACTS" 300) \
+  >"$TMP/plain.out" 2>&1
+prc=$?
+cat "$TMP/plain.out"
+[ "$prc" -eq 0 ] && [ "$(grep -c '^ok ' "$TMP/plain.out")" -ge 6 ] && ok || bad "the plain log in the browser (exit $prc)"
+kill $pepid $ppid_
+wait_exit $pepid
+wait_exit $ppid_
+
 # ---- a second explorer follows the log as it grows ----
 "$VOUCH" serve explorer --log "$LOG" --policy "$D/policy" --root-set-pin "$PIN" --refresh PT1S \
   --listen 127.0.0.1:0 --port-file "$TMP/e2.port" >"$TMP/e2.out" 2>&1 &

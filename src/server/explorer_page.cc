@@ -87,6 +87,9 @@ footer { margin-top: 2rem; font-size: 0.85rem; }
 @media (max-width: 40rem) {
   body { font-size: 14px; padding: 0.5rem; }
   th, td { padding: 0.25rem; }
+  /* Wide tables scroll sideways in their own box rather than squeeze their columns. */
+  table#entries { min-width: 46rem; }
+  table#rootsets, table#admitted { min-width: 34rem; }
 }
 )CSS";
 
@@ -234,6 +237,7 @@ function parseReceipt(text) {
   return {index, proof, note: lines.slice(k + 1).join('\n')};
 }
 function quorumText(check) {
+  if (!check.cosigners.length) return 'the log';
   return 'the log and ' + check.cosigners.length + ' witness' + (check.cosigners.length === 1 ? '' : 'es') +
       ' (' + check.cosigners.map((c) => c.name).join(', ') + ')';
 }

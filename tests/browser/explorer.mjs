@@ -7,7 +7,11 @@
 // its measurement; and fits a phone's width. Prints one line per check; exits 1 if any failed.
 import puppeteer from 'puppeteer-core';
 
-const [url, shots, entriesArg, appMeasurement] = process.argv.slice(2);
+//   node explorer.mjs --plain EXPLORER_URL SCREENSHOT_DIR ENTRIES
+// checks instead a plain log of more than one entry bundle (no witnesses, no statements): the
+// pages, and the check of entries in a full and in a partial bundle.
+const plain = process.argv[2] === '--plain';
+const [url, shots, entriesArg, appMeasurement] = process.argv.slice(plain ? 3 : 2);
 const expected = Number(entriesArg);
 let failed = 0;
 function check(name, ok, detail) {
@@ -21,11 +25,38 @@ const browser = await puppeteer.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
 });
 const timer = setTimeout(() => { console.log('FAIL timeout'); process.exit(1); }, 120000);
-try {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setViewport({width: 1280, height: 900});
+async function plainLog(page) {
+  const text = (sel) => page.$eval(sel, (e) => e.textContent);
+  await page.goto(url, {waitUntil: 'networkidle0'});
+  await page.waitForFunction(() => /^Entries/.test(document.querySelector('#page-info').textContent));
+  check('entries', (await text('#summary-entries')) === `${expected} (0 valid)`, await text('#summary-entries'));
+  check('newest page', (await text('#page-info')) === `Entries ${expected - 25} to ${expected - 1} of ${expected}`,
+        await text('#page-info'));
+  await page.click('#older');
+  await page.waitForFunction((n) => document.querySelector('#page-info').textContent.startsWith('Entries ' + n), {},
+                             expected - 50);
+  check('older page', (await page.$$('#entries tbody tr')).length === 25, 'rows');
+  await page.click('#newer');
+  await page.waitForFunction((n) => document.querySelector('#page-info').textContent.startsWith('Entries ' + n), {},
+                             expected - 25);
+  const result = async (i) => {
+    await page.click(`.verify[data-index="${i}"]`);
+    await page.waitForFunction((t) => document.querySelector(t).dataset.result, {}, `#result-${i}`);
+    return page.$eval(`#result-${i}`, (e) => [e.dataset.result, e.textContent]);
+  };
+  const [r, t] = await result(expected - 1);
+  check('entry in a partial bundle verified', r === 'verified' && /signed by the log$/.test(t), t);
+  await page.type('#query', '');
+  const first = await page.evaluate(async () => (await (await fetch('/api/entries?start=3&count=1')).json()).rows[0]);
+  await page.type('#query', first.entry_hash.slice(0, 12));
+  await page.click('#search button[type="submit"]');
+  await page.waitForFunction(() => /match/.test(document.querySelector('#page-info').textContent));
+  const [r3, t3] = await result(3);
+  check('entry in a full bundle verified', r3 === 'verified', t3);
+  await page.screenshot({path: `${shots}/explorer-plain.png`, fullPage: true});
+}
+
+async function governedLog(page) {
   await page.goto(url, {waitUntil: 'networkidle0'});
   await page.waitForFunction(() => document.querySelector('#summary-size').textContent !== '–');
   await page.waitForFunction((n) => document.querySelectorAll('#entries tbody tr').length === n, {}, expected);
@@ -115,6 +146,14 @@ try {
   const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   check('fits a phone', widths[0] <= widths[1] + 1, widths.join(' > '));
   await page.screenshot({path: `${shots}/explorer-phone.png`, fullPage: true});
+}
+
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewport({width: 1280, height: 900});
+  await (plain ? plainLog(page) : governedLog(page));
   check('no script errors', errors.length === 0, errors.join('; '));
 } catch (e) {
   check('browser session', false, e.stack);
