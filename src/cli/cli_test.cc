@@ -84,6 +84,16 @@ TEST_F(CommandTreeTest, FamiliesHaveOneLineSummaries) {
   }
 }
 
+// The summary a family's help lists its commands by is one line; the long text is the command's
+// own help page (SetLongDescription).
+TEST_F(CommandTreeTest, EveryCommandHasAOneLineSummary) {
+  ForEach([&](const CLI::App* app) {
+    if (app->get_parent() == nullptr) return;  // `vouch` itself: its help page's banner
+    EXPECT_THAT(app->get_description(), Not(HasSubstr("\n"))) << CommandPath(app);
+    EXPECT_LE(app->get_description().size(), 90u) << CommandPath(app);
+  });
+}
+
 TEST_F(CommandTreeTest, EveryCommandThatPrintsResultsTakesJson) {
   ForEach([&](const CLI::App* app) {
     if (!Subcommands(app).empty()) return;

@@ -1076,7 +1076,8 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
 void RegisterServeWitness(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeWitnessOptions>();
   CLI::App* cmd = serve->add_subcommand("witness", "Run a tlog-witness");
-  cmd->description(
+  SetLongDescription(
+      cmd,
       "Serves C2SP tlog-witness: POST /add-checkpoint cosigns a checkpoint of a configured log\n"
       "when it consistently extends the last checkpoint this witness cosigned for it (state kept\n"
       "durably in DATA/witness.db, updated atomically before answering), and\n"
@@ -1114,7 +1115,8 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeRootOptions>();
   CLI::App* cmd =
       serve->add_subcommand("root", "Run a root enclave (started by 'vouch enclave run')");
-  cmd->description(
+  SetLongDescription(
+      cmd,
       "Runs a governance root as an enclave (docs/root.md): started by 'vouch enclave run', it\n"
       "reads its platform and identity from the environment, unseals its Ed25519 key from\n"
       "DATA/root-key.sealed (sealed to its MRENCLAVE; created there on the first start; a key\n"
@@ -1179,7 +1181,8 @@ void RegisterServeBroker(CLI::App* serve, CommandContext& ctx) {
   auto opts = std::make_shared<ServeBrokerOptions>();
   CLI::App* cmd = serve->add_subcommand(
       "broker", "Run the secret broker enclave (started by 'vouch enclave run')");
-  cmd->description(
+  SetLongDescription(
+      cmd,
       "Runs the secret broker as an enclave (docs/broker.md, spec/provisioning.md §3): started by\n"
       "'vouch enclave run', it reads its platform and identity from the environment, unseals its\n"
       "X25519 HPKE key and Ed25519 signing key from DATA/broker-keys.sealed (sealed to its\n"
