@@ -212,12 +212,24 @@ function tileIndexPath(n) {
   return parts.map((p, i) => (i < parts.length - 1 ? 'x' : '') + p).join('/');
 }
 // The entry bytes of index i, from the log's entry bundle (tile/entries).
-async function fetchEntry(i, size) {
-  const n = i / 256n, width = size - n * 256n;
+// The bytes of entry bundle n of a tree of `size` entries (tile/entries; partial when last).
+async function fetchBundle(n, size) {
+  const width = size - n * 256n;
   const path = tileIndexPath(n) + (width < 256n ? '.p/' + width : '');
   const r = await fetch('/log/tile/entries/' + path, {cache: 'no-store'});
   if (!r.ok) throw new Error('entry bundle: HTTP ' + r.status);
-  const bundle = new Uint8Array(await r.arrayBuffer());
+  return new Uint8Array(await r.arrayBuffer());
+}
+// The entry bytes of index i, from its bundle; `bundles` (optional) keeps each bundle's fetch, so
+// that a page of entries reads each bundle once.
+async function fetchEntry(i, size, bundles) {
+  const n = i / 256n;
+  let pending = bundles && bundles.get(n);
+  if (!pending) {
+    pending = fetchBundle(n, size);
+    if (bundles) bundles.set(n, pending);
+  }
+  const bundle = await pending;
   let off = 0;
   for (let j = 0n; off + 2 <= bundle.length; j++) {
     const len = (bundle[off] << 8) | bundle[off + 1];
@@ -306,12 +318,13 @@ function describe(cls, st) {
 }
 async function fillSummaries(rows, tbody) {
   const size = BigInt(summary.checkpoint.size);
+  const bundles = new Map();
   for (const r of rows) {
     const i = BigInt(r.index);
     const cell = tbody.querySelector('[data-what="' + r.index + '"]');
     if (!cell || i >= size) continue;
     try {
-      const entry = await fetchEntry(i, size);
+      const entry = await fetchEntry(i, size, bundles);
       cell.textContent = describe(r.class, decodeStatement(entry));
     } catch (e) { cell.textContent = ''; }
   }
