@@ -178,6 +178,27 @@ for p in "$s3pid" "$s4pid"; do
   [ "$rc" -eq 0 ] && ok || bad "a front-end did not stop cleanly: rc $rc"
 done
 
+# A standby started while the database is down waits for it (where a service that is not a
+# standby stops with store_unreachable), and takes over once the database is back.
+pg_halt || bad "pg_ctl stop"
+check down_not_standby 3 'cannot open the log state: cannot connect' -- "$VOUCH" serve log --data "$TMP/data" \
+  --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0
+start_standby s5
+s5pid=$spid
+grep -q 'standing by: the database cannot be reached' "$TMP/s5.err" && [ ! -e "$TMP/s5.port" ] &&
+  ok || bad "a standby with the database down: $(cat "$TMP/s5.err")"
+sleep 0.6  # a few more attempts, and the outage is said once
+[ "$(grep -c 'cannot be reached' "$TMP/s5.err")" -eq 1 ] && kill -0 "$s5pid" && ok ||
+  bad "the standby during the outage: $(cat "$TMP/s5.err")"
+pg_resume || bad "pg_ctl start"
+for _ in $(seq 600); do [ -s "$TMP/s5.port" ] && break; sleep 0.05; done  # at most 30 s
+sport=$(cat "$TMP/s5.port" 2>/dev/null)
+URL=${sport:+http://127.0.0.1:$sport}
+[ -n "$sport" ] && add_once_serving after-outage && ok ||
+  bad "the standby did not take over after the outage: $(cat "$TMP/s5.err")"
+kill "$s5pid"; wait_exit "$s5pid"
+[ "$rc" -eq 0 ] && ok || bad "the standby did not stop cleanly: rc $rc"
+
 # A wiped database is never a fresh start.
 psql -q "$DB" -c 'DROP SCHEMA vouch_log CASCADE' >/dev/null
 check wiped 3 'state_lost|holds no log state' -- "$VOUCH" serve log --data "$TMP/data" --store "$DB" \

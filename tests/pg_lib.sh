@@ -4,6 +4,7 @@
 #                   127.0.0.1 and a free port, fsync and synchronous_commit on; sets $PG_ADMIN
 #                   (the URI of database postgres) and stops the server when the script exits
 #   pg_restart      restarts it (fast: every session ends), same settings
+#   pg_halt         stops it, keeping its data (an outage); pg_resume starts it again, same port
 #   pg_createdb N   creates database N; prints its URI
 #   pg_sql URI SQL  runs SQL with psql
 # As root the server runs as the postgres user (initdb refuses root).
@@ -27,9 +28,7 @@ pg_start() {
   local attempt
   for attempt in 1 2 3 4 5; do
     PG_PORT=$((20000 + RANDOM % 40000))  # a port in use is retried below
-    if "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -l "$PG_TOP/server.log" -w -t 30 \
-      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_TOP/sock -c fsync=on -c synchronous_commit=on" \
-      start > /dev/null 2>&1; then
+    if pg_resume; then
       PG_ADMIN="postgresql://vouch:$PG_PW@127.0.0.1:$PG_PORT/postgres"
       trap 'pg_stop; cleanup' EXIT
       return 0
@@ -45,6 +44,18 @@ pg_stop() {
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -m fast -w stop > /dev/null 2>&1
   rm -rf "$PG_TOP"
   PG_TOP=
+}
+
+# pg_resume: starts the server of pg_start on $PG_PORT (after pg_halt).
+pg_resume() {
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -l "$PG_TOP/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_TOP/sock -c fsync=on -c synchronous_commit=on" \
+    start > /dev/null 2>&1
+}
+
+# pg_halt: a fast stop that keeps the data directory (every session ends).
+pg_halt() {
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -m fast -w -t 30 stop > /dev/null 2>&1
 }
 
 # pg_restart: a fast restart with the same settings (every session ends).

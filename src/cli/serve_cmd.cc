@@ -36,6 +36,7 @@
 #include "vouch/pcs/collateral_cache.h"
 #include "vouch/platform/platform.h"
 #include "vouch/server/broker_service.h"
+#include "vouch/server/collateral_directory.h"
 #include "vouch/server/enclave_key.h"
 #include "vouch/server/explorer_service.h"
 #include "vouch/server/log_client.h"
@@ -349,16 +350,27 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
 
   // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data). A
-  // standby tries again while another service holds the state, and takes over when it stops.
+  // standby tries again while another service holds the state, and takes over when it stops; it
+  // also waits out a database it cannot reach (said once per outage), where a service that is
+  // not a standby stops with store_unreachable.
   const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
   auto opened = opts.init ? store::CreateLogState(uri, {}, opts.data_dir)
                           : store::OpenLogState(uri, {}, opts.data_dir);
-  for (bool said = false;
-       opts.standby && !opened.ok() && opened.status().reason() == store::reasons::kStoreInUse;) {
-    if (!said) {
-      std::cerr << "vouch: standing by: another log service holds the state; taking over when "
-                   "it stops\n";
-      said = true;
+  const auto standby_waits = [&opts](const Status& s) {
+    return opts.standby && (s.reason() == store::reasons::kStoreInUse ||
+                            s.reason() == store::reasons::kStoreUnreachable);
+  };
+  for (std::string said; !opened.ok() && standby_waits(opened.status());) {
+    if (opened.status().reason() != said) {
+      said = opened.status().reason();
+      if (said == store::reasons::kStoreInUse) {
+        std::cerr << "vouch: standing by: another log service holds the state; taking over "
+                     "when it stops\n";
+      } else {
+        std::cerr << "vouch: standing by: the database cannot be reached ("
+                  << opened.status().message() << "); trying again every " << kStandbyRetry.count()
+                  << " ms\n";
+      }
     }
     if (runner.WaitForSignalFor(kStandbyRetry) != 0) {
       runner.Shutdown();
@@ -642,9 +654,12 @@ int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, boo
         json, codes::kUsage, "bad usage",
         "--collateral or --pccs is required: it verifies the " + service + "'s own quote");
   }
-  out->collateral = [first = *out->attester->first()](ByteSpan, UnixSeconds) {
-    return StatusOr<sgx::Collateral>(first);
-  };
+  // The first --collateral, read again when the operator rewrites it (checked every 10 s).
+  server::CollateralDirectoryOptions options;
+  options.on_event = [](const std::string& event) { PrintError(event); };
+  auto watched = server::WatchCollateralDirectory(flags.collateral.front(), RealClock(), options);
+  if (!watched.ok()) return ReportStatus(json, kExitUsage, "bad --collateral", watched.status());
+  out->collateral = *std::move(watched);
   return kExitOk;
 }
 
@@ -1044,8 +1059,8 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--explorer", opts->explorer_url,
                   "URL of this log's explorer ('vouch serve explorer'), named by GET /");
   cmd->add_flag("--standby", opts->standby,
-                "With a PostgreSQL --store: wait while another log service holds the state, and "
-                "take over when it stops (docs/postgres.md)");
+                "With a PostgreSQL --store: wait while another log service holds the state (or "
+                "the database is down), and take over when it stops (docs/postgres.md)");
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7381; port 0 picks a free port)");
@@ -1146,8 +1161,9 @@ void RegisterServeRoot(CLI::App* serve, CommandContext& ctx) {
                   "Address to listen on (default 127.0.0.1:7382; port 0 picks a free port)");
   cmd->add_option("--port-file", opts->port_file, "Write the bound port here once listening");
   AddSelfCheckFlags(cmd, opts->check,
-                    "A collateral directory: the first verifies this root's own quote; each "
-                    "attests the roots of a proposed root set naming its dirHash; repeatable");
+                    "A collateral directory: the first verifies this root's own quote (read "
+                    "again when rewritten); each attests the roots of a proposed root set naming "
+                    "its dirHash; repeatable");
   cmd->add_option("--sign-rate", opts->sign_rate,
                   "Proposals a second POST /sign accepts on average (default 10)")
       ->check(CLI::Range(0.1, 10000.0));
@@ -1166,7 +1182,7 @@ void AddBrokerFlags(CLI::App* cmd, ServeBrokerOptions& opts) {
   AddSelfCheckFlags(cmd, opts.check,
                     "A collateral directory: verifies the broker's own quote and the quotes of "
                     "release requests unless --pccs is given (the request's collateral is "
-                    "ignored)");
+                    "ignored); read again when rewritten");
   cmd->add_option("--nonce-ttl", opts.nonce_ttl,
                   "How long a challenge nonce is valid, PT10S..PT10M (default PT2M)");
   cmd->add_option("--log-timeout", opts.log_timeout,
