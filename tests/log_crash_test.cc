@@ -1,5 +1,7 @@
 // Crash safety of `vouch serve log` (docs/log.md, "Durability"): the real binary is killed with
-// SIGKILL, repeatedly, while several clients append concurrently. After every restart:
+// SIGKILL, repeatedly, while several clients append concurrently — once on each backend: the
+// SQLite state in --data, and a PostgreSQL --store on a throwaway server the test starts itself
+// (store/postgres/pg_test_server.h; issue 16, "including the crash tests"). After every restart:
 //   * every acknowledged entry is in the log at its acknowledged index (read back from the
 //     entry bundles of an audited tree);
 //   * every checkpoint the log ever served (polled throughout) is consistent with the current
@@ -24,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/postgres/pg_test_server.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
@@ -44,14 +47,17 @@ namespace {
 constexpr int kRounds = 10;
 constexpr int kWriters = 8;
 
+// `vouch serve log` on `data` (with a PostgreSQL state: its anchor) and, unless empty, `store`.
 class Server {
  public:
-  Server(const std::string& dir, const std::string& data, const std::string& key, int round)
+  Server(const std::string& dir, const std::string& data, const std::string& store,
+         const std::string& key, int round)
       : port_file_(dir + "/port." + std::to_string(round)) {
     std::vector<std::string> args = {
         VOUCH_BINARY, "serve",    "log",         "--data",      data,       "--key",
         key,          "--listen", "127.0.0.1:0", "--port-file", port_file_, "--batch-interval",
         "2"};
+    if (!store.empty()) args.insert(args.end(), {"--store", store});
     if (round == 0) args.push_back("--init");  // the first start creates the log's state
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -90,9 +96,17 @@ class Server {
   pid_t pid_ = -1;
 };
 
-class LogCrashTest : public ::testing::Test {
+// The backend under test: "sqlite" (the state in --data) or "postgres" (in --store).
+class LogCrashTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    if (GetParam() == "postgres") {
+      store::testing::PgTestServer* server = store::testing::SharedPgTestServer();
+      ASSERT_NE(server, nullptr);
+      auto uri = server->CreateDatabase();
+      ASSERT_THAT(uri, IsOk());
+      store_ = *uri;
+    }
     dir_ = ::vouch::testing::MakeTempDir("log_crash_test");
     auto signer = tlog::Ed25519NoteSigner::Generate("crash.test/log");
     ASSERT_THAT(signer, IsOk());
@@ -209,6 +223,7 @@ class LogCrashTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::string store_;  // the --store URI, or empty for the SQLite state in --data
   std::string key_;
   std::unique_ptr<tlog::Policy> policy_;
   Mutex mu_;
@@ -219,11 +234,11 @@ class LogCrashTest : public ::testing::Test {
   uint64_t final_size_ = 0;
 };
 
-TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
+TEST_P(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
   const std::string data = dir_ + "/data";
   std::mt19937 rng(12345);
   for (int round = 0; round < kRounds; ++round) {
-    Server server(dir_, data, key_, round);
+    Server server(dir_, data, store_, key_, round);
     ASSERT_FALSE(server.url().empty());
     Verify(server.url(), round);
     if (HasFatalFailure()) return;
@@ -250,7 +265,7 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
     EXPECT_GT(acked_this_round_, 0u) << "round " << round << " acknowledged nothing";
   }
   // The last restart: everything is there; then a clean stop.
-  Server server(dir_, data, key_, kRounds);
+  Server server(dir_, data, store_, key_, kRounds);
   ASSERT_FALSE(server.url().empty());
   Verify(server.url(), kRounds);
   int status = server.Kill(SIGTERM);
@@ -263,10 +278,13 @@ TEST_F(LogCrashTest, AcknowledgedEntriesAndServedCheckpointsSurviveKillNine) {
   RecordProperty("acknowledged_entries", static_cast<int>(verified_entries_));
   RecordProperty("final_size", static_cast<int>(final_size_));
   RecordProperty("served_checkpoints", static_cast<int>(served));
-  std::cout << "crash test: " << kRounds << " kill -9 rounds, " << verified_entries_
-            << " acknowledged entries verified at their indices, " << served
+  std::cout << "crash test (" << GetParam() << "): " << kRounds << " kill -9 rounds, "
+            << verified_entries_ << " acknowledged entries verified at their indices, " << served
             << " served checkpoints consistent with the final tree of size " << final_size_ << "\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, LogCrashTest, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace vouch
