@@ -8,8 +8,11 @@
 //      default tile cache, and a full audit (every tile and bundle fetched, tree recomputed);
 //   4. peak memory (getrusage ru_maxrss) after each phase.
 //
+//   5. with --postgres, 2. again on a PostgreSQL log (a throwaway server on loopback, started by
+//      the bench as the tests start theirs), with its ratios to SQLite's.
+//
 //   build/default/bench/ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] [--append-only]
-//   [--reads-only] [--no-anchor]
+//   [--reads-only] [--no-anchor] [--postgres]
 #include <sys/resource.h>
 
 #include <atomic>
@@ -39,6 +42,10 @@
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/policy.h"
 #include "vouch/tlog/proof.h"
+#ifdef VOUCH_BENCH_POSTGRES  // bench/CMakeLists.txt: the tests' throwaway server is built
+#include "store/postgres/pg_test_server.h"
+#include "vouch/store/postgres_log_store.h"
+#endif
 
 namespace vouch::ledger {
 namespace {
@@ -94,16 +101,10 @@ struct Log {
 // anchor's rewrite after every commit costs.
 bool g_no_anchor = false;
 
-Log OpenLog(const std::string& path) {
-  auto store = g_no_anchor || FileExists(store::StateAnchorPathFor(path))
-                   ? store::SqliteLogStore::Open(path)
-                   : store::SqliteLogStore::CreateState(path);
-  if (!store.ok()) {
-    std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), store.status().ToString().c_str());
-    std::exit(3);
-  }
+// Starts a sequencer (default batching) on `store`.
+Log StartLog(std::shared_ptr<store::LogStore> store) {
   Log log;
-  log.store = std::shared_ptr<store::LogStore>(std::move(store).value());
+  log.store = std::move(store);
   Bytes seed(32, 0x5a);
   auto signer = std::make_shared<tlog::Ed25519NoteSigner>(
       *tlog::Ed25519NoteSigner::FromSeed("bench.vouch.example/log", seed));
@@ -114,6 +115,17 @@ Log OpenLog(const std::string& path) {
   }
   log.seq = std::move(seq).value();
   return log;
+}
+
+Log OpenLog(const std::string& path) {
+  auto store = g_no_anchor || FileExists(store::StateAnchorPathFor(path))
+                   ? store::SqliteLogStore::Open(path)
+                   : store::SqliteLogStore::CreateState(path);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), store.status().ToString().c_str());
+    std::exit(3);
+  }
+  return StartLog(std::shared_ptr<store::LogStore>(std::move(store).value()));
 }
 
 // Appends entries [from, to) from `threads` submitters, each keeping `window` unacknowledged
@@ -314,6 +326,82 @@ void BenchReads(Log& log, const char* label) {
   std::printf("%s: peak RSS after audit: %.0f MiB\n", label, PeakRssMiB());
 }
 
+// Durable appends from the sequencer's own API (8 submitters x 4096 in flight, default batching)
+// for `seconds`, then through HTTP with 64 and 512 clients; `backend` names the store.
+struct AppendRates {
+  double store = 0;
+  double add64 = 0;    // POST /add, 64 clients
+  double batch64 = 0;  // POST /add-batch of 64 entries, 64 clients
+  double add512 = 0;
+  double batch512 = 0;
+};
+AppendRates BenchAppends(Log& log, int seconds, const char* backend) {
+  AppendRates rates;
+  const uint64_t start_size = log.seq->Latest()->size();
+  const auto start = RealClock().SteadyNow();
+  const uint64_t acked = Append(*log.seq, start_size, UINT64_MAX, 8, 4096,
+                                RealClock().SteadyNow() + std::chrono::seconds(seconds));
+  const double secs = Seconds(RealClock().SteadyNow() - start);
+  const auto stats = log.seq->stats();
+  rates.store = static_cast<double>(acked) / secs;
+  std::printf(
+      "durable appends (%s; 256-byte entries; 8 submitters x 4096 in flight; default batching): "
+      "%.0f entries/s (%llu in %.1f s, %llu commits, %.0f entries/commit)\n",
+      backend, rates.store, static_cast<unsigned long long>(acked), secs,
+      static_cast<unsigned long long>(stats.batches),
+      static_cast<double>(stats.entries) /
+          static_cast<double>(std::max<uint64_t>(1, stats.batches)));
+  std::printf(
+      "  sequencer time: duplicate lookup %.2f s, integration and signing %.2f s, commit %.2f s\n",
+      Seconds(stats.lookup_time), Seconds(stats.integrate_time), Seconds(stats.commit_time));
+  std::printf("peak RSS after appends: %.0f MiB\n", PeakRssMiB());
+  rates.add64 = BenchHttpAppends(log, 5, 64, 1);
+  rates.batch64 = BenchHttpAppends(log, 5, 64, 64);
+  rates.add512 = BenchHttpAppends(log, 5, 512, 1);
+  rates.batch512 = BenchHttpAppends(log, 5, 512, 64);
+  std::printf("  POST /add-batch of 64 against POST /add, 64 clients: %.1fx; 512 clients: %.1fx\n",
+              rates.batch64 / rates.add64, rates.batch512 / rates.add512);
+  return rates;
+}
+
+// --postgres: the same measurements on the PostgreSQL backend, a throwaway server on loopback
+// (fsync=on, synchronous_commit=on; store/postgres/pg_test_server.h) sharing the machine's
+// cores, next to SQLite's from the same run (issue 16, "Speed").
+void BenchPostgres(int seconds, const AppendRates& sqlite, const std::string& dir) {
+#ifndef VOUCH_BENCH_POSTGRES
+  (void)seconds, (void)sqlite, (void)dir;
+  std::fprintf(stderr,
+               "--postgres: this build has no PostgreSQL test server (VOUCH_BUILD_TESTS)\n");
+  std::exit(2);
+#else
+  auto server = store::testing::PgTestServer::Start();
+  if (!server.ok()) {
+    std::fprintf(stderr, "no PostgreSQL server: %s\n", server.status().ToString().c_str());
+    std::exit(3);
+  }
+  auto uri = (*server)->CreateDatabase();
+  if (!uri.ok()) {
+    std::fprintf(stderr, "cannot create a database: %s\n", uri.status().ToString().c_str());
+    std::exit(3);
+  }
+  auto store = store::CreatePostgresLogState(*uri, dir + "/pg-log.anchor");
+  if (!store.ok()) {
+    std::fprintf(stderr, "cannot create the log state: %s\n", store.status().ToString().c_str());
+    std::exit(3);
+  }
+  Log log = StartLog(std::shared_ptr<store::LogStore>(std::move(store).value()));
+  const AppendRates pg =
+      BenchAppends(log, seconds, "PostgreSQL on loopback, synchronous_commit=on");
+  std::printf(
+      "PostgreSQL against SQLite (same entries, same batching): store %.2fx; POST /add 64 "
+      "clients %.2fx, 512 clients %.2fx; POST /add-batch of 64, 64 clients %.2fx, 512 clients "
+      "%.2fx\n",
+      pg.store / sqlite.store, pg.add64 / sqlite.add64, pg.add512 / sqlite.add512,
+      pg.batch64 / sqlite.batch64, pg.batch512 / sqlite.batch512);
+  log.seq->Stop();
+#endif
+}
+
 int Main(int argc, char** argv) {
   std::string dir;
   int seconds = 10;
@@ -321,6 +409,7 @@ int Main(int argc, char** argv) {
   bool keep = false;
   bool append_only = false;
   bool reads_only = false;
+  bool postgres = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--dir" && i + 1 < argc) {
@@ -337,10 +426,12 @@ int Main(int argc, char** argv) {
       reads_only = true;
     } else if (a == "--no-anchor") {
       g_no_anchor = true;
+    } else if (a == "--postgres") {
+      postgres = true;
     } else {
       std::fprintf(stderr,
                    "usage: ledger_bench [--dir DIR] [--seconds N] [--large] [--keep] "
-                   "[--append-only] [--reads-only] [--no-anchor]\n"
+                   "[--append-only] [--reads-only] [--no-anchor] [--postgres]\n"
                    "  --dir      where to create the SQLite logs (default: a new directory under "
                    "the current one)\n"
                    "  --seconds  length of the append measurement (default 10)\n"
@@ -348,7 +439,9 @@ int Main(int argc, char** argv) {
                    "  --keep     keep the database afterwards\n"
                    "  --append-only  only measure appends\n"
                    "  --reads-only   only measure proofs and the audit of the log in --dir\n"
-                   "  --no-anchor    no state anchor (measures the anchor's cost)\n");
+                   "  --no-anchor    no state anchor (measures the anchor's cost)\n"
+                   "  --postgres     also measure the appends on PostgreSQL (a throwaway server "
+                   "the bench starts)\n");
       return 2;
     }
   }
@@ -367,30 +460,8 @@ int Main(int argc, char** argv) {
     BenchReads(log, label.c_str());
     return 0;
   }
-  uint64_t start_size = log.seq->Latest()->size();
-  auto start = RealClock().SteadyNow();
-  uint64_t acked = Append(*log.seq, start_size, UINT64_MAX, 8, 4096,
-                          RealClock().SteadyNow() + std::chrono::seconds(seconds));
-  double secs = Seconds(RealClock().SteadyNow() - start);
-  auto stats = log.seq->stats();
-  std::printf(
-      "durable appends (SQLite WAL, synchronous=FULL; 256-byte entries; 8 submitters x 4096 in "
-      "flight; default batching): %.0f entries/s (%llu in %.1f s, %llu commits, %.0f "
-      "entries/commit)\n",
-      static_cast<double>(acked) / secs, static_cast<unsigned long long>(acked), secs,
-      static_cast<unsigned long long>(stats.batches),
-      static_cast<double>(stats.entries) /
-          static_cast<double>(std::max<uint64_t>(1, stats.batches)));
-  std::printf(
-      "  sequencer time: duplicate lookup %.2f s, integration and signing %.2f s, commit %.2f s\n",
-      Seconds(stats.lookup_time), Seconds(stats.integrate_time), Seconds(stats.commit_time));
-  std::printf("peak RSS after appends: %.0f MiB\n", PeakRssMiB());
-  const double single = BenchHttpAppends(log, 5, 64, 1);
-  const double batched = BenchHttpAppends(log, 5, 64, 64);
-  BenchHttpAppends(log, 5, 512, 1);
-  const double batched512 = BenchHttpAppends(log, 5, 512, 64);
-  std::printf("  POST /add-batch of 64 against POST /add, 64 clients: %.1fx; 512 clients: %.1fx\n",
-              batched / single, batched512 / single);
+  const AppendRates sqlite = BenchAppends(log, seconds, "SQLite WAL, synchronous=FULL");
+  if (postgres) BenchPostgres(seconds, sqlite, dir);
 
   if (!append_only) {
     GrowTo(log, 1'000'000);
