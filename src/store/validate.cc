@@ -47,6 +47,24 @@ Status ValidateRange(uint64_t begin, uint64_t end) {
   return OkStatus();
 }
 
+tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range) {
+  if (range.empty()) return tlog::EmptyRoot();
+  tlog::Hash root = range.back();
+  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
+  return root;
+}
+
+StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note) {
+  const size_t blank = note.find("\n\n");
+  return tlog::Checkpoint::ParseText(blank == std::string::npos
+                                         ? std::string_view(note)
+                                         : std::string_view(note).substr(0, blank + 1));
+}
+
+Status AnchorError(StatusCode code, const char* reason, std::string message) {
+  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
+}
+
 }  // namespace vouch::store::internal
 
 namespace vouch::store {

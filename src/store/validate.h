@@ -1,12 +1,17 @@
-// Checks shared by every LogStore implementation: a batch must be self-consistent before any of
-// it is written.
+// Checks shared by every LogStore implementation (a batch must be self-consistent before any of
+// it is written), and what the anchored log stores (SQLite, PostgreSQL) compute alike.
 #ifndef VOUCH_SRC_STORE_VALIDATE_H_
 #define VOUCH_SRC_STORE_VALIDATE_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "vouch/base/status.h"
+#include "vouch/base/statusor.h"
 #include "vouch/store/log_store.h"
+#include "vouch/tlog/checkpoint.h"
+#include "vouch/tlog/merkle.h"
 
 namespace vouch::store::internal {
 
@@ -29,6 +34,16 @@ inline int64_t TileKey(uint8_t level, uint64_t index) {
 
 // REQUIRES: begin <= end and a sane range length, else kInvalidArgument.
 Status ValidateRange(uint64_t begin, uint64_t end);
+
+// The root of the tree whose compact range is `range` (largest subtree first).
+tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range);
+
+// The checkpoint body of a signed checkpoint note (the text before the blank line).
+StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note);
+
+// A refusal to open a state that disagrees with its anchor: `message` with a pointer to the
+// operators' recovery notes, `code` and `reason`.
+Status AnchorError(StatusCode code, const char* reason, std::string message);
 
 }  // namespace vouch::store::internal
 

@@ -123,26 +123,6 @@ Status CheckTileId(uint8_t level, uint64_t index) {
   return OkStatus();
 }
 
-// The root of the tree whose compact range is `range` (largest subtree first).
-tlog::Hash RootOfRange(const std::vector<tlog::Hash>& range) {
-  if (range.empty()) return tlog::EmptyRoot();
-  tlog::Hash root = range.back();
-  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
-  return root;
-}
-
-// The body (the text up to the blank line) of a signed checkpoint note.
-StatusOr<tlog::Checkpoint> CheckpointBody(const std::string& note) {
-  const size_t blank = note.find("\n\n");
-  return tlog::Checkpoint::ParseText(blank == std::string::npos
-                                         ? std::string_view(note)
-                                         : std::string_view(note).substr(0, blank + 1));
-}
-
-Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
-}
-
 class PostgresLogStore final : public LogStore {
  public:
   PostgresLogStore(std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> reader)
@@ -309,8 +289,8 @@ class PostgresLogStore final : public LogStore {
     if (!bound_origin_.has_value()) {
       return FailedPreconditionError("an anchored log store appends only after Bind");
     }
-    const tlog::Hash root = RootOfRange(state.range);
-    auto body = CheckpointBody(state.checkpoint);
+    const tlog::Hash root = internal::RangeRoot(state.range);
+    auto body = internal::ParseCheckpointBody(state.checkpoint);
     if (!body.ok() || body->origin() != *bound_origin_ || body->size() != state.size ||
         body->root() != root) {
       return InvalidArgumentError(
@@ -537,12 +517,12 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
   const std::string display = db.display();
   VOUCH_ASSIGN_OR_RETURN(auto id, ReadMeta(db, "state_id"));
   if (id != anchor.state_id) {
-    return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                       "the log database " + display + " belongs to another state (state id " +
-                           id.value_or("none") + ", the anchor " + anchor_path + " has " +
-                           anchor.state_id +
-                           "): restore this log's database from backup, or start a new log "
-                           "with a new key");
+    return internal::AnchorError(
+        StatusCode::kDataLoss, reasons::kStateLost,
+        "the log database " + display + " belongs to another state (state id " +
+            id.value_or("none") + ", the anchor " + anchor_path + " has " + anchor.state_id +
+            "): restore this log's database from backup, or start a new log "
+            "with a new key");
   }
   VOUCH_ASSIGN_OR_RETURN(PgRows tree, db.Query(kSelectTree, {}, "log store: read state"));
   if (tree.rows() != 1) return Damaged("the tree state row is missing");
@@ -555,30 +535,32 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
   const uint64_t size = static_cast<uint64_t>(stored_size);
   for (const auto& [anchored_origin, anchored] : anchor.trees) {
     if (origin != anchored_origin) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the log database " + display + " holds the log \"" + origin.value_or("") +
-                             "\", but its anchor is for \"" + anchored_origin + "\"");
+      return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
+                                   "the log database " + display + " holds the log \"" +
+                                       origin.value_or("") + "\", but its anchor is for \"" +
+                                       anchored_origin + "\"");
     }
     if (size < anchored.size) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
-                         "the log database " + display + " has " + std::to_string(size) +
-                             " entries but this log signed a checkpoint for " +
-                             std::to_string(anchored.size) +
-                             ": the database is behind what was signed (lost or rolled back); "
-                             "restore it from backup, or start a new log with a new key");
+      return internal::AnchorError(
+          StatusCode::kDataLoss, reasons::kStateBehind,
+          "the log database " + display + " has " + std::to_string(size) +
+              " entries but this log signed a checkpoint for " + std::to_string(anchored.size) +
+              ": the database is behind what was signed (lost or rolled back); "
+              "restore it from backup, or start a new log with a new key");
     }
     VOUCH_ASSIGN_OR_RETURN(PgRows note, db.Query(kSelectCheckpoint, {std::to_string(anchored.size)},
                                                  "log store: read checkpoint"));
     StatusOr<tlog::Checkpoint> body =
-        note.rows() == 1 ? CheckpointBody(note.Text(0, 0))
+        note.rows() == 1 ? internal::ParseCheckpointBody(note.Text(0, 0))
                          : StatusOr<tlog::Checkpoint>(NotFoundError("no checkpoint"));
     if (!body.ok() || body->size() != anchored.size || body->root() != anchored.root) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateBehind,
-                         "the log database " + display + " (" + std::to_string(size) +
-                             " entries) does not extend the checkpoint this log signed for " +
-                             std::to_string(anchored.size) +
-                             " entries; restore the database from backup, or start a new log "
-                             "with a new key");
+      return internal::AnchorError(
+          StatusCode::kDataLoss, reasons::kStateBehind,
+          "the log database " + display + " (" + std::to_string(size) +
+              " entries) does not extend the checkpoint this log signed for " +
+              std::to_string(anchored.size) +
+              " entries; restore the database from backup, or start a new log "
+              "with a new key");
     }
   }
   if (origin.has_value() && !newest.empty()) {
@@ -589,7 +571,7 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
         std::memcpy(range[i].data(), range_bytes.data() + i * tlog::kHashSize, tlog::kHashSize);
       }
       anchor.trees.clear();
-      anchor.trees.emplace(*origin, AnchoredTree{size, RootOfRange(range)});
+      anchor.trees.emplace(*origin, AnchoredTree{size, internal::RangeRoot(range)});
       VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, anchor));
     }
   }
@@ -621,13 +603,14 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
                   reasons::kStateExists);
   }
   if (!create && !anchor.has_value()) {
-    return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateMissing,
-                       "there is no log state anchored at " + anchor_path +
-                           ": create one with `vouch serve log --init --store " + display + "`");
+    return internal::AnchorError(StatusCode::kFailedPrecondition, reasons::kStateMissing,
+                                 "there is no log state anchored at " + anchor_path +
+                                     ": create one with `vouch serve log --init --store " +
+                                     display + "`");
   }
   if (anchor.has_value() && anchor->kind != StateKind::kLog) {
-    return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                       "the state anchor " + anchor_path + " is not a log's");
+    return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
+                                 "the state anchor " + anchor_path + " is not a log's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> writer, PgConnection::Open(uri));
   if (create) VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
@@ -655,13 +638,14 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     anchor = std::move(created);
   } else {
     if (!exists) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         display +
-                             " holds no log state (schema vouch_log), but this log has "
-                             "state (anchor " +
-                             anchor_path +
-                             "): restore the database from backup, or start a new log with a "
-                             "new key");
+      return internal::AnchorError(
+          StatusCode::kDataLoss, reasons::kStateLost,
+          display +
+              " holds no log state (schema vouch_log), but this log has "
+              "state (anchor " +
+              anchor_path +
+              "): restore the database from backup, or start a new log with a "
+              "new key");
     }
     VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   }

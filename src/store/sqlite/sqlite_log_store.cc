@@ -123,26 +123,6 @@ int64_t FileSizeOf(const std::string& path) {
   return static_cast<int64_t>(st.st_size);
 }
 
-// The root of the tree whose compact range is `range` (largest subtree first).
-tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range) {
-  if (range.empty()) return tlog::EmptyRoot();
-  tlog::Hash root = range.back();
-  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
-  return root;
-}
-
-// The checkpoint body of a signed checkpoint note (the text before the blank line).
-StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note) {
-  const size_t blank = note.find("\n\n");
-  return tlog::Checkpoint::ParseText(blank == std::string::npos
-                                         ? std::string_view(note)
-                                         : std::string_view(note).substr(0, blank + 1));
-}
-
-Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
-}
-
 }  // namespace
 
 enum class StateMode {
@@ -170,28 +150,29 @@ class SqliteLogStoreImpl {
     }
     if (mode == StateMode::kOpen && !anchor_.has_value()) {
       if (db_present) {
-        return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
-                           "the log database " + path_ + " has no state anchor (" + anchor_path_ +
-                               "): a database from an older vouch, or one whose anchor was "
-                               "deleted, is refused until it is adopted once, explicitly, with "
-                               "--init");
+        return internal::AnchorError(
+            StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
+            "the log database " + path_ + " has no state anchor (" + anchor_path_ +
+                "): a database from an older vouch, or one whose anchor was "
+                "deleted, is refused until it is adopted once, explicitly, with "
+                "--init");
       }
-      return AnchorError(
+      return internal::AnchorError(
           StatusCode::kFailedPrecondition, reasons::kStateMissing,
           "there is no log state at " + path_ + ": create one with `vouch serve log --init`");
     }
     if (anchor_.has_value()) {
       mode = StateMode::kOpen;
       if (anchor_->kind != StateKind::kLog) {
-        return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                           "the state anchor " + anchor_path_ + " is not a log's");
+        return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
+                                     "the state anchor " + anchor_path_ + " is not a log's");
       }
       if (!db_present) {
-        return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                           "the log database " + path_ + " is missing or empty, but this log " +
-                               SignedSummary() +
-                               ": restore the database from backup, or start a new log with a "
-                               "new key");
+        return internal::AnchorError(
+            StatusCode::kDataLoss, reasons::kStateLost,
+            "the log database " + path_ + " is missing or empty, but this log " + SignedSummary() +
+                ": restore the database from backup, or start a new log with a "
+                "new key");
       }
     }
     VOUCH_ASSIGN_OR_RETURN(
@@ -212,11 +193,11 @@ class SqliteLogStoreImpl {
     }
     VOUCH_ASSIGN_OR_RETURN(const bool empty, SchemaIsEmpty(*writer_));
     if (empty && mode == StateMode::kOpen) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the log database " + path_ + " is empty, but this log " +
-                             SignedSummary() +
-                             ": restore the database from backup, or start a new log with a new "
-                             "key");
+      return internal::AnchorError(
+          StatusCode::kDataLoss, reasons::kStateLost,
+          "the log database " + path_ + " is empty, but this log " + SignedSummary() +
+              ": restore the database from backup, or start a new log with a new "
+              "key");
     }
     VOUCH_RETURN_IF_ERROR(writer_->Transaction([&] {
       writer_mu_.AssertHeld();
@@ -580,7 +561,8 @@ class SqliteLogStoreImpl {
     }
     VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
     if (bound_origin_.has_value() && !state.checkpoint.empty()) {
-      anchor.trees.emplace(*bound_origin_, AnchoredTree{state.size, RangeRoot(state.range)});
+      anchor.trees.emplace(*bound_origin_,
+                           AnchoredTree{state.size, internal::RangeRoot(state.range)});
     }
     VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, anchor));
     anchor_ = std::move(anchor);
@@ -591,23 +573,23 @@ class SqliteLogStoreImpl {
   Status CompareWithAnchorLocked() VOUCH_REQUIRES(writer_mu_) {
     VOUCH_ASSIGN_OR_RETURN(auto id, ReadMetaLocked("state_id"));
     if (id != anchor_->state_id) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the log database " + path_ + " belongs to another state (state id " +
-                             id.value_or("none") + ", the anchor " + anchor_path_ + " has " +
-                             anchor_->state_id +
-                             "): it was replaced by an unrelated database; restore this log's "
-                             "database from backup, or start a new log with a new key");
+      return internal::AnchorError(
+          StatusCode::kDataLoss, reasons::kStateLost,
+          "the log database " + path_ + " belongs to another state (state id " +
+              id.value_or("none") + ", the anchor " + anchor_path_ + " has " + anchor_->state_id +
+              "): it was replaced by an unrelated database; restore this log's "
+              "database from backup, or start a new log with a new key");
     }
     for (const auto& [origin, tree] : anchor_->trees) {
       if (bound_origin_ != origin) {
-        return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                           "the log database " + path_ + " holds the log \"" +
-                               bound_origin_.value_or("") + "\", but its anchor is for \"" +
-                               origin + "\"");
+        return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
+                                     "the log database " + path_ + " holds the log \"" +
+                                         bound_origin_.value_or("") +
+                                         "\", but its anchor is for \"" + origin + "\"");
       }
       VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
       if (state.size < tree.size) {
-        return AnchorError(
+        return internal::AnchorError(
             StatusCode::kDataLoss, reasons::kStateBehind,
             "the log database " + path_ + " has " + Grouped(state.size) +
                 " entries but this log signed a checkpoint for " + Grouped(tree.size) +
@@ -615,10 +597,10 @@ class SqliteLogStoreImpl {
                 "deleted); restore it from backup, or start a new log with a new key");
       }
       auto note = ReadCheckpoint(tree.size);
-      StatusOr<tlog::Checkpoint> body =
-          note.ok() ? ParseCheckpointBody(*note) : StatusOr<tlog::Checkpoint>(note.status());
+      StatusOr<tlog::Checkpoint> body = note.ok() ? internal::ParseCheckpointBody(*note)
+                                                  : StatusOr<tlog::Checkpoint>(note.status());
       if (!body.ok() || body->size() != tree.size || body->root() != tree.root) {
-        return AnchorError(
+        return internal::AnchorError(
             StatusCode::kDataLoss, reasons::kStateBehind,
             "the log database " + path_ + " (" + Grouped(state.size) +
                 " entries) does not extend the checkpoint this log signed for " +
@@ -636,7 +618,8 @@ class SqliteLogStoreImpl {
       if (!state.checkpoint.empty() &&
           (it == anchor_->trees.end() || it->second.size < state.size)) {
         anchor_->trees.clear();
-        anchor_->trees.emplace(*bound_origin_, AnchoredTree{state.size, RangeRoot(state.range)});
+        anchor_->trees.emplace(*bound_origin_,
+                               AnchoredTree{state.size, internal::RangeRoot(state.range)});
         VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, *anchor_));
       }
     }
@@ -649,8 +632,8 @@ class SqliteLogStoreImpl {
     if (!bound_origin_.has_value()) {
       return FailedPreconditionError("an anchored log store appends only after Bind");
     }
-    const tlog::Hash root = RangeRoot(state.range);
-    auto body = ParseCheckpointBody(state.checkpoint);
+    const tlog::Hash root = internal::RangeRoot(state.range);
+    auto body = internal::ParseCheckpointBody(state.checkpoint);
     if (!body.ok() || body->origin() != *bound_origin_ || body->size() != state.size ||
         body->root() != root) {
       return InvalidArgumentError(
