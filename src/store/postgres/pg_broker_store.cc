@@ -295,17 +295,26 @@ class PostgresSharedNonces final : public SharedNonces {
 };
 
 // A connection to `uri` whose database has `schema`: created with `create` on first open, checked
-// (CheckSchema) on every later one.
+// (CheckSchema) on every later one. Front-ends that start together on a new database create it
+// once: the creating transaction holds a transaction-scoped advisory lock on the schema's name
+// and looks again under it, so the others wait for the first and then find its schema (under
+// READ COMMITTED each statement sees what committed before it).
 StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
                                                        const PgSchema& schema, const char* create) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, schema));
-  if (exists) {
-    VOUCH_RETURN_IF_ERROR(CheckSchema(*db, schema));
-  } else {
-    VOUCH_RETURN_IF_ERROR(db->Transaction(
-        [&] { return db->Exec(create, "create the " + std::string(schema.what) + " schema"); }));
+  VOUCH_ASSIGN_OR_RETURN(bool exists, HasSchema(*db, schema));
+  if (!exists) {
+    const std::string what = "create the " + std::string(schema.what) + " schema";
+    const Status made = db->Transaction([&]() -> Status {
+      auto locked =
+          db->Query("SELECT pg_advisory_xact_lock(hashtext($1))", {std::string(schema.name)}, what);
+      if (!locked.ok()) return locked.status();
+      VOUCH_ASSIGN_OR_RETURN(exists, HasSchema(*db, schema));
+      return exists ? OkStatus() : db->Exec(create, what);
+    });
+    VOUCH_RETURN_IF_ERROR(made);
   }
+  if (exists) VOUCH_RETURN_IF_ERROR(CheckSchema(*db, schema));
   return db;
 }
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -613,6 +614,28 @@ TEST_F(PostgresSharedNoncesTest, ConcurrentConsumersBurnItOnce) {
   }
   EXPECT_EQ(consumed, 1);
   EXPECT_EQ(used, kFrontEnds - 1);
+}
+
+// Front-ends started together on a new database: one creates each schema, none fails on the
+// others' CREATE SCHEMA (the broker's records and the shared nonces alike).
+TEST_F(PostgresSharedNoncesTest, FrontEndsStartingTogetherCreateTheSchemasOnce) {
+  constexpr int kFrontEnds = 6;
+  std::vector<Status> nonces(kFrontEnds), records(kFrontEnds);
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (int i = 0; i < kFrontEnds; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      nonces[i] = OpenPostgresSharedNonces(uri_, options_).status();
+      records[i] = OpenPostgresBrokerStore(uri_, {}).status();
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kFrontEnds; ++i) {
+    EXPECT_THAT(nonces[i], IsOk()) << "front-end " << i;
+    EXPECT_THAT(records[i], IsOk()) << "front-end " << i;
+  }
 }
 
 TEST_F(PostgresSharedNoncesTest, OptionsAndSchemaAreChecked) {
