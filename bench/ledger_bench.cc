@@ -6,8 +6,7 @@
 //      with default batching, each acknowledged only once committed (fsynced);
 //   3. at 1M entries (and 10M with --large): inclusion-proof generation from storage with the
 //      default tile cache, and a full audit (every tile and bundle fetched, tree recomputed);
-//   4. peak memory (getrusage ru_maxrss) after each phase.
-//
+//   4. peak memory (getrusage ru_maxrss) after each phase;
 //   5. with --postgres, 2. again on a PostgreSQL log (a throwaway server on loopback, started by
 //      the bench as the tests start theirs), with its ratios to SQLite's.
 //
