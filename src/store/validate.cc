@@ -61,6 +61,21 @@ StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note) {
                                          : std::string_view(note).substr(0, blank + 1));
 }
 
+StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_origin,
+                                    const LogTreeState& state) {
+  if (!bound_origin.has_value()) {
+    return FailedPreconditionError("an anchored log store appends only after Bind");
+  }
+  const tlog::Hash root = RangeRoot(state.range);
+  auto body = ParseCheckpointBody(state.checkpoint);
+  if (!body.ok() || body->origin() != *bound_origin || body->size() != state.size ||
+      body->root() != root) {
+    return InvalidArgumentError(
+        "append batch: the checkpoint is not this log's checkpoint for the new tree");
+  }
+  return root;
+}
+
 Status AnchorError(StatusCode code, const char* reason, std::string message) {
   return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
 }

@@ -4,6 +4,7 @@
 #define VOUCH_SRC_STORE_VALIDATE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,12 @@ tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range);
 
 // The checkpoint body of a signed checkpoint note (the text before the blank line).
 StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note);
+
+// What an anchored log store's Append records: the root of `state`, after checking that its
+// checkpoint is the log `bound_origin`'s for that size and root (so an anchor never records what
+// was not signed). kFailedPrecondition before Bind (no origin), kInvalidArgument otherwise.
+StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_origin,
+                                    const LogTreeState& state);
 
 // A refusal to open a state that disagrees with its anchor: `message` with a pointer to the
 // operators' recovery notes, `code` and `reason`.

@@ -283,20 +283,9 @@ class PostgresLogStore final : public LogStore {
     return result;
   }
 
-  // What an anchored Append records: the root of `state`, after checking that its checkpoint
-  // is this log's, for that size and root (the anchor never records what was not signed).
+  // What an anchored Append records (internal::AnchorableRoot).
   StatusOr<tlog::Hash> CheckAnchorableLocked(const LogTreeState& state) VOUCH_REQUIRES(writer_mu_) {
-    if (!bound_origin_.has_value()) {
-      return FailedPreconditionError("an anchored log store appends only after Bind");
-    }
-    const tlog::Hash root = internal::RangeRoot(state.range);
-    auto body = internal::ParseCheckpointBody(state.checkpoint);
-    if (!body.ok() || body->origin() != *bound_origin_ || body->size() != state.size ||
-        body->root() != root) {
-      return InvalidArgumentError(
-          "append batch: the checkpoint is not this log's checkpoint for the new tree");
-    }
-    return root;
+    return internal::AnchorableRoot(bound_origin_, state);
   }
 
   StatusOr<LogTreeState> ReadStateLocked() const VOUCH_REQUIRES(reader_mu_) {
