@@ -24,6 +24,17 @@
 namespace vouch::cli {
 namespace {
 
+// A statement that does not parse, refused: its code (an I/O failure keeps exit 3, anything else
+// is the input's fault, exit 2), message and, when the parser knows it, the JSON path.
+int RefuseStatement(bool json, const std::string& what, const Status& status,
+                    const govern::ParseDiagnostics& diag, const std::string& hint) {
+  Json fields = Json::object();
+  if (!diag.path.empty()) fields["path"] = diag.path;
+  const Failure f = ErrorCodeFor(status);
+  return ReportFailure(json, ErrorCode{f.code, f.exit_code == kExitIo ? kExitIo : kExitUsage}, what,
+                       status.message(), hint, fields);
+}
+
 struct SubmitOptions {
   std::string url;
   std::string envelope;
@@ -95,13 +106,8 @@ int RunSubmit(SubmitOptions opts) {
   govern::ParseDiagnostics diag;
   auto statement = govern::ParseStatement(entry->payload(), &diag);
   if (!statement.ok()) {
-    Json fields = Json::object();
-    if (!diag.path.empty()) fields["path"] = diag.path;
-    Failure f = ErrorCodeFor(statement.status());
-    return ReportFailure(opts.json,
-                         ErrorCode{f.code, f.exit_code == kExitIo ? kExitIo : kExitUsage},
-                         "refusing to submit " + opts.envelope, statement.status().message(),
-                         "fix the statement and sign it again", fields);
+    return RefuseStatement(opts.json, "refusing to submit " + opts.envelope, statement.status(),
+                           diag, "fix the statement and sign it again");
   }
   const std::string kind =
       diag.kind ? std::string(govern::StatementKindName(*diag.kind)) : std::string("unknown");
@@ -263,13 +269,8 @@ int RunCountersign(CountersignOptions o) {
   govern::ParseDiagnostics diag;
   auto statement = govern::ParseStatement(payload, &diag);
   if (!statement.ok()) {
-    Json fields = Json::object();
-    if (!diag.path.empty()) fields["path"] = diag.path;
-    Failure f = ErrorCodeFor(statement.status());
-    return ReportFailure(opts.json,
-                         ErrorCode{f.code, f.exit_code == kExitIo ? kExitIo : kExitUsage},
-                         "refusing to send " + opts.envelope, statement.status().message(),
-                         "write it with `vouch govern`", fields);
+    return RefuseStatement(opts.json, "refusing to send " + opts.envelope, statement.status(), diag,
+                           "write it with `vouch govern`");
   }
   if (statement->kind() == govern::StatementKind::kProvenance) {
     return ReportFailure(opts.json, codes::kUsage, "refusing to send " + opts.envelope,
