@@ -175,6 +175,12 @@ json_case inspect_ok "vouch statement inspect" 0 ok -- statement inspect "$TMP/r
 json_case inspect_garbage "vouch statement inspect" 1 rejected -- statement inspect examples/eii.json --json
 json_case submit_ok "vouch ledger submit" 0 ok -- ledger submit "$LOG" "$TMP/rev.entry" --out "$TMP/rev.proof" --json
 json_case submit_not_envelope "vouch ledger submit" 2 error -- ledger submit "$LOG" examples/eii.json --out "$TMP/x.proof" --json
+# An envelope whose payload is no statement: refused before anything is sent.
+printf '{"payload":"%s","payloadType":"application/vnd.in-toto+json","signatures":[{"keyid":"%s","sig":"AAAA"}]}' \
+  "$(printf '{"_type":"https://in-toto.io/Statement/v1"}' | base64 -w0)" "$(printf 'a%.0s' $(seq 64))" \
+  >"$TMP/no-statement.entry"
+json_case submit_not_statement "vouch ledger submit" 2 error subject_invalid -- ledger submit http://127.0.0.1:1 \
+  "$TMP/no-statement.entry" --out "$TMP/x.proof" --json
 json_case countersign_no_trust "vouch ledger countersign" 2 error trust_missing -- ledger countersign "$LOG" "$TMP/rev.json" \
   --root http://127.0.0.1:1 --out "$TMP/c.proof" --json
 # The online audit fails before it streams: one object, verdict first.
