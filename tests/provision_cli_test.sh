@@ -34,7 +34,7 @@ check refuses_overwrite 2 '"code":"file_exists"' -- \
   "$VOUCH" provision custodian-keygen --out "$TMP/c1.pem" --json
 check refuses_overwrite_text 2 'hint: .*--force' -- "$VOUCH" provision custodian-keygen --out "$TMP/c1.pem"
 check refused_key_unchanged 0 '' -- cmp "$TMP/c1.pem" "$TMP/c1.before"
-check refuses_overwrite_pub 2 'c1.pub.pem exists' -- \
+check refuses_overwrite_pub 2 'refusing to overwrite .*c1.pub.pem' -- \
   "$VOUCH" provision custodian-keygen --out "$TMP/other.pem" --pub-out "$TMP/c1.pub.pem"
 check refused_writes_nothing 1 '' -- test -e "$TMP/other.pem"
 check force_replaces 0 '"verdict":"ok"' -- \
@@ -47,7 +47,7 @@ keyid=$(field keyid <<<"$out")
   ok || bad_run "custodian-keygen --pub-out --json"
 want=$(openssl pkey -pubin -in "$TMP/c2-public.pem" -outform DER | sha256sum | cut -c1-64)
 [ "$keyid" = "$want" ] && ok || bad "--pub-out keyid $keyid is not $want"
-check same_out_and_pub 2 'must differ' -- \
+check same_out_and_pub 2 'must be two different files' -- \
   "$VOUCH" provision custodian-keygen --out "$TMP/c3.pem" --pub-out "$TMP/c3.pem"
 check keygen_unwritable 3 '"code":"io_error"' -- \
   "$VOUCH" provision custodian-keygen --out "$TMP/no/such/dir/c.pem" --json

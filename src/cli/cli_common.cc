@@ -67,10 +67,23 @@ std::string DefaultPublicKeyPath(const std::string& out) {
   return out + ".pub.pem";
 }
 
-int RefuseOverwrite(bool json, const std::string& path, bool force) {
+int RefuseOverwrite(bool json, const std::string& path, bool force, const std::string& hint) {
   if (force || path == "-" || !FileExists(path)) return kExitOk;
   return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + path, "the file exists",
-                       "give --force to replace it");
+                       hint);
+}
+
+int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
+                        bool force, const std::string& overwrite_hint, std::string* pub_out) {
+  *pub_out = pub_out_flag.empty() ? DefaultPublicKeyPath(out) : pub_out_flag;
+  if (out == "-" || *pub_out == "-" || *pub_out == out) {
+    return ReportFailure(json, codes::kUsage, "bad usage",
+                         "--out and --pub-out must be two different files (not standard output)");
+  }
+  for (const std::string& path : {out, *pub_out}) {
+    if (const int rc = RefuseOverwrite(json, path, force, overwrite_hint); rc != kExitOk) return rc;
+  }
+  return kExitOk;
 }
 
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option) {

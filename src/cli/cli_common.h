@@ -89,16 +89,24 @@ int ReportFailure(bool json, int exit_code, const std::string& code, const std::
 StatusOr<UnixSeconds> AtOrNow(const std::string& text);
 int ReportBadAt(bool json, const Status& status);
 
-// With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
-// An output file that exists is refused (code file_exists, exit 2, hint --force) unless `force`;
+// An output file that exists is refused (code file_exists, exit 2, with `hint`) unless `force`;
 // "-" (standard output) never is. kExitOk otherwise.
-int RefuseOverwrite(bool json, const std::string& path, bool force);
+int RefuseOverwrite(bool json, const std::string& path, bool force,
+                    const std::string& hint = "give --force to replace it");
+// With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
 
 // The default public-key file of a key generated into `out`: K.pem -> K.pub.pem; any other
 // name gets ".pub.pem" appended.
 std::string DefaultPublicKeyPath(const std::string& out);
+
+// The two files a keygen command writes: `out` and the public key, `pub_out_flag` or else
+// DefaultPublicKeyPath(out). They must be two different files, neither "-" (code usage, exit 2),
+// and neither may exist unless `force` (RefuseOverwrite with `overwrite_hint`). kExitOk with
+// `*pub_out` set, else the exit code reported.
+int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
+                        bool force, const std::string& overwrite_hint, std::string* pub_out);
 
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).

@@ -68,22 +68,14 @@ struct KeygenOptions {
 };
 
 int RunKeygen(const KeygenOptions& opts) {
-  const std::string pub_out = opts.pub_out.empty() ? DefaultPublicKeyPath(opts.out) : opts.pub_out;
-  if (opts.out == "-" || pub_out == "-") {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "key files are written to files, not to standard output");
-  }
-  if (pub_out == opts.out) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "--pub-out must differ from --out (" + opts.out + ")");
-  }
-  for (const std::string& path : {opts.out, pub_out}) {
-    if (FileExists(path) && !opts.force) {
-      return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite", path + " exists",
-                           "give another --out/--pub-out, or --force to replace the key (the "
-                           "shares of envelopes made for the old key then open only with the "
-                           "old key)");
-    }
+  std::string pub_out;
+  if (const int rc = ResolveKeyPairPaths(
+          opts.json, opts.out, opts.pub_out, opts.force,
+          "give another --out/--pub-out, or --force to replace the key (the shares of envelopes "
+          "made for the old key then open only with the old key)",
+          &pub_out);
+      rc != kExitOk) {
+    return rc;
   }
   auto key = X25519PrivateKey::Generate();
   if (!key.ok()) return ReportStatus(opts.json, "key generation failed", key.status());

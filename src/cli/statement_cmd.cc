@@ -116,13 +116,14 @@ struct KeygenOptions {
 };
 
 int RunKeygen(const KeygenOptions& opts) {
-  const std::string pub_out = opts.pub_out.empty() ? DefaultPublicKeyPath(opts.out) : opts.pub_out;
-  if (opts.out == "-" || pub_out == "-" || pub_out == opts.out) {
-    return ReportFailure(opts.json, codes::kUsage, "bad usage",
-                         "--out and --pub-out must be two different files");
-  }
-  for (const std::string& path : {opts.out, pub_out}) {
-    if (const int rc = RefuseOverwrite(opts.json, path, opts.force); rc != kExitOk) return rc;
+  std::string pub_out;
+  if (const int rc = ResolveKeyPairPaths(
+          opts.json, opts.out, opts.pub_out, opts.force,
+          "give another --out/--pub-out, or --force to replace the key (what it signed then "
+          "verifies only with the old public key)",
+          &pub_out);
+      rc != kExitOk) {
+    return rc;
   }
   const SignatureAlgorithm algorithm = opts.algorithm == "p256"
                                            ? SignatureAlgorithm::kEcdsaP256Sha256
