@@ -3,9 +3,11 @@
 # (tests/pg_lib.sh): the state is created explicitly with its anchor in --data, one process
 # serves it at a time (a second is refused, store_in_use, until the first is gone), it survives
 # restarts and kill -9 under concurrent appends (every acknowledged entry at its index
-# afterwards, the tree only grown), a --standby takes over after kill -9 of the serving process
-# (the failover time printed), the database restarted under load (no false acknowledgement, the
-# service recovers), two standbys race for the lock (one wins), and a wiped database is refused;
+# afterwards, the tree only grown), a --standby serves the database's reads and forwards
+# submissions while it waits, and takes over after kill -9 of the serving process (the failover
+# time printed), the database restarted under load (no false acknowledgement, the service
+# recovers), two standbys race for the lock (one wins, the other forwards to it), and a wiped
+# database is refused;
 # the password never appears in output. Run by ctest with VOUCH=<binary>.
 set -uo pipefail
 # shellcheck source=tests/lib.sh
@@ -117,7 +119,8 @@ echo "kill -9 rounds: $n acknowledged entries, all at their index"
 check standby_sqlite 2 'standby needs --store postgres' -- "$VOUCH" serve log --data "$TMP/sq" \
   --key "$TMP/log.key" --listen 127.0.0.1:0 --standby
 # start_standby NAME: a standby with its own --data (a copy of the anchor); sets spid; its
-# output goes to $TMP/NAME.err, its port to $TMP/NAME.port once it serves.
+# output goes to $TMP/NAME.err, its port to $TMP/NAME.port once it serves (reads and forwarded
+# submissions while another holds the state).
 start_standby() {
   [ -d "$TMP/$1" ] || { mkdir -m 700 "$TMP/$1" && cp -p "$TMP/data/log.anchor" "$TMP/$1/"; }
   "$VOUCH" serve log --data "$TMP/$1" --store "$DB" --key "$TMP/log.key" --listen 127.0.0.1:0 \
@@ -125,10 +128,21 @@ start_standby() {
   spid=$!
   for _ in $(seq 600); do grep -q 'standing by' "$TMP/$1.err" && break; sleep 0.05; done
 }
+# wait_sequencing NAME...: waits (at most 30 s) until one of the standbys NAME holds the state.
+wait_sequencing() {
+  local s
+  for _ in $(seq 600); do
+    for s in "$@"; do grep -q 'holds the log state now' "$TMP/$s.err" && return 0; done
+    sleep 0.05
+  done
+  return 1
+}
 start_standby s1
 s1pid=$spid
-grep -q 'standing by' "$TMP/s1.err" && [ ! -e "$TMP/s1.port" ] && ok ||
-  bad "the standby: $(cat "$TMP/s1.err")"
+sport=$(wait_port "$TMP/s1.port" "$s1pid")
+SURL=${sport:+http://127.0.0.1:$sport}
+grep -q 'serving the log.s reads' "$TMP/s1.err" && ! grep -q 'holds the log state now' "$TMP/s1.err" &&
+  [ -n "$sport" ] && ok || bad "the standby: $(cat "$TMP/s1.err")"
 # A standby stops on SIGTERM while it waits.
 start_standby s2
 kill "$spid"; wait_exit "$spid" 30
@@ -138,14 +152,31 @@ for i in 1 2 3; do
   idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
   [ -n "$idx" ] && echo "$idx before-failover-$i" >>"$TMP/acked"
 done
+# While it waits, the standby serves what the database holds: the same checkpoint (once it has
+# read the tree again, within a few hundred ms), tiles, receipts; and a submission to it is
+# forwarded to the sequencing service and acknowledged at its index.
+for _ in $(seq 100); do [ "$(curl -s "$SURL/checkpoint")" = "$(curl -s "$URL/checkpoint")" ] && break; sleep 0.05; done
+[ "$(curl -s "$SURL/checkpoint")" = "$(curl -s "$URL/checkpoint")" ] && ok ||
+  bad "the standby's checkpoint: $(curl -s "$SURL/checkpoint")"
+n=$(size)
+[ "$(curl -s "$SURL/tile/entries/000.p/$n" | md5sum)" = "$(curl -s "$URL/tile/entries/000.p/$n" | md5sum)" ] &&
+  [ "$(curl -s "$SURL/proof/1")" = "$(curl -s "$URL/proof/1")" ] && ok || bad "the standby's tiles and receipts"
+body=$(curl -s --data-binary "via-standby" "$SURL/add")
+idx=$(grep -o '"index":[0-9]*' <<<"$body" | cut -d: -f2)
+[ -n "$idx" ] && curl -s --data-binary "via-standby" "$URL/add" | grep -q "\"index\":$idx,.*\"duplicate\":true" &&
+  ok || bad "a submission to the standby: $body"
+echo "$idx via-standby" >>"$TMP/acked"
+printf '\x00\x0bbatch-one-s\x00\x0bbatch-two-s' >"$TMP/bundle"  # an entry bundle of two
+body=$(curl -s --data-binary @"$TMP/bundle" "$SURL/add-batch")
+[ "$(grep -c '"index"' <<<"$body")" -eq 2 ] && ok || bad "a batch to the standby: $body"
+check standby_empty 22 '' -- curl -sf --data-binary '' "$SURL/add"
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 t0=$(date +%s%N)
-for _ in $(seq 600); do [ -s "$TMP/s1.port" ] && break; sleep 0.05; done  # at most 30 s
-sport=$(cat "$TMP/s1.port" 2>/dev/null)
-URL=${sport:+http://127.0.0.1:$sport}
+wait_sequencing s1
+URL=$SURL
 add_once_serving after-failover
 t1=$(date +%s%N)
-[ -n "$sport" ] && grep -q '"index"' <<<"$body" && ok || bad "the standby did not take over: $(cat "$TMP/s1.err")"
+grep -q '"index"' <<<"$body" && ok || bad "the standby did not take over: $(cat "$TMP/s1.err")"
 echo "failover: kill -9 to the next acknowledged append at the standby: $(((t1 - t0) / 1000000)) ms"
 lost=$(not_at_index "$TMP/acked")
 [ "$lost" -eq 0 ] && ok || bad "$lost acknowledged entries not at their index after the failover"
@@ -162,17 +193,24 @@ lost=$(not_at_index "$TMP/acked2")
 [ -s "$TMP/acked2" ] && [ "$lost" -eq 0 ] && ok ||
   bad "database restart: $lost of $(wc -l <"$TMP/acked2") acknowledged entries not at their index"
 
-# Two standbys racing for the lock: exactly one takes over, the other keeps standing by.
+# Two standbys racing for the lock: exactly one takes over, the other keeps standing by (and
+# forwards to the new holder, which advertised itself).
 start_standby s3
 s3pid=$spid
 start_standby s4
 s4pid=$spid
+wait_port "$TMP/s3.port" "$s3pid" >/dev/null
+wait_port "$TMP/s4.port" "$s4pid" >/dev/null
 kill -9 "$s1pid"; wait "$s1pid" 2>/dev/null
-for _ in $(seq 600); do [ -s "$TMP/s3.port" ] || [ -s "$TMP/s4.port" ] && break; sleep 0.05; done
+wait_sequencing s3 s4
 sleep 1
 won=0
-for s in s3 s4; do [ -s "$TMP/$s.port" ] && won=$((won + 1)); done
+for s in s3 s4; do grep -q 'holds the log state now' "$TMP/$s.err" && won=$((won + 1)); done
 [ "$won" -eq 1 ] && kill -0 "$s3pid" && kill -0 "$s4pid" && ok || bad "two standbys: $won took over"
+for s in s3 s4; do
+  URL=http://127.0.0.1:$(cat "$TMP/$s.port")
+  add_once_serving "after-race-via-$s" && ok || bad "an append at $s after the race: $body"
+done
 for p in "$s3pid" "$s4pid"; do
   kill "$p"; wait_exit "$p"
   [ "$rc" -eq 0 ] && ok || bad "a front-end did not stop cleanly: rc $rc"

@@ -31,6 +31,7 @@
 #include "vouch/http/http_client.h"
 #include "vouch/http/http_server.h"
 #include "vouch/ledger/checkpoint_publisher.h"
+#include "vouch/ledger/log_follower.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/ledger/sequencer.h"
 #include "vouch/pcs/collateral_cache.h"
@@ -40,6 +41,7 @@
 #include "vouch/server/enclave_key.h"
 #include "vouch/server/explorer_service.h"
 #include "vouch/server/log_client.h"
+#include "vouch/server/log_forwarder.h"
 #include "vouch/server/log_service.h"
 #include "vouch/server/root_service.h"
 #include "vouch/server/self_check.h"
@@ -198,7 +200,8 @@ struct ServeLogOptions {
   double recosign_interval = 10;
   std::string store;  // empty: the SQLite state in data_dir
   bool init = false;
-  bool standby = false;  // wait for the PostgreSQL state's sequencing lock
+  bool standby = false;   // wait for the PostgreSQL state's sequencing lock
+  std::string advertise;  // the URL standbys forward to; empty: http://<the bound address>
   std::string explorer_url;
 };
 
@@ -281,12 +284,22 @@ int CheckServeLogOptions(const ServeLogOptions& opts) {
     return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
                          "--witness needs --policy (the quorum that publishes a checkpoint)");
   }
-  if (opts.standby) {
-    auto uri = store::StoreUri::Parse(opts.store.empty() ? opts.data_dir : opts.store, "log.db");
-    if (opts.init || !uri.ok() || uri->backend != store::StoreUri::Backend::kPostgres) {
+  auto uri = store::StoreUri::Parse(opts.store.empty() ? opts.data_dir : opts.store, "log.db");
+  const bool shared = uri.ok() && uri->backend == store::StoreUri::Backend::kPostgres;
+  if (opts.standby && (opts.init || !shared)) {
+    return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
+                         "--standby needs --store postgres://… (the database several log "
+                         "services share) and no --init");
+  }
+  if (!opts.advertise.empty()) {
+    if (!shared) {
       return ReportFailure(false, kExitUsage, "config_invalid", "bad usage",
-                           "--standby needs --store postgres://… (the database several log "
-                           "services share) and no --init");
+                           "--advertise needs --store postgres://… (standbys of the shared state "
+                           "forward submissions to that URL)");
+    }
+    if (auto url = http::Url::Parse(opts.advertise); !url.ok()) {
+      return ReportFailure(false, codes::kUrlMalformed, "bad --advertise", url.status().message(),
+                           "give this service's http(s) base URL as its standbys reach it");
     }
   }
   return kExitOk;
@@ -320,6 +333,92 @@ ledger::CheckpointPublisher* StartPublisher(server::ServiceRunner& runner,
   return &runner.Keep(*std::move(started));
 }
 
+// The routes a log service serves, switched when a standby takes over (a request in flight
+// finishes on the routes it started with).
+class SwitchedRoutes {
+ public:
+  void Set(http::Router routes) VOUCH_EXCLUDES(mu_) {
+    auto next = std::make_shared<const http::Router>(std::move(routes));
+    MutexLock lock(&mu_);
+    routes_ = std::move(next);
+  }
+  // REQUIRES: Set() was called before the handler's first request; this object outlives it.
+  http::Handler AsHandler() {
+    return [this](const http::HttpRequest& request) {
+      std::shared_ptr<const http::Router> routes;
+      {
+        MutexLock lock(&mu_);
+        routes = routes_;
+      }
+      return routes->Dispatch(request);
+    };
+  }
+
+ private:
+  Mutex mu_;
+  std::shared_ptr<const http::Router> routes_ VOUCH_GUARDED_BY(mu_);
+};
+
+// A standby's front-end while another service sequences the shared state (docs/postgres.md,
+// "Several front-ends"): reads of the tree it follows in the database, submissions forwarded to
+// the sequencing service (with --policy, the cosigned checkpoint and receipts too: only that
+// service has the cosignatures). Starts serving `routes` with them; the runner keeps what it
+// made. False (said once per distinct reason in `*said`) when the state cannot be followed yet.
+bool ServeAsStandby(server::ServiceRunner& runner, const ServeLogOptions& opts,
+                    const tlog::VerifierKey& vkey, bool witnessed, const Clock& clock,
+                    SwitchedRoutes& routes, std::string* said) {
+  const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
+  auto say = [said](const Status& s) {
+    if (s.message() == *said) return;
+    *said = s.message();
+    std::cerr << "vouch: standing by, not serving yet: cannot follow the log state (" << *said
+              << ")\n";
+  };
+  auto followed = store::OpenLogFollower(uri, opts.data_dir);
+  if (!followed.ok()) {
+    say(followed.status());
+    return false;
+  }
+  std::shared_ptr<const store::LogStore> log_store = *std::move(followed);
+  ledger::LogFollowerOptions follow_options;
+  follow_options.on_event = [](const std::string& event) { PrintError(event); };
+  auto follower = ledger::LogFollower::Open(log_store, vkey, clock, follow_options);
+  if (!follower.ok()) {
+    say(follower.status());
+    return false;
+  }
+  auto& reader = runner.Keep(std::make_unique<ledger::LogReader>(log_store, opts.cache_mib << 20));
+  auto& client = runner.Keep(std::make_unique<http::HttpClient>());
+  auto& forwarder = runner.Keep(std::make_unique<server::LogForwarder>(log_store, client, clock));
+  const ledger::LogFollower& tree = runner.Keep(*std::move(follower));
+  server::LogServiceOptions service_options;
+  service_options.add_timeout = std::chrono::seconds(opts.add_timeout);
+  service_options.explorer_url = opts.explorer_url;
+  auto& service = runner.Keep(std::make_unique<server::LogService>(
+      forwarder, [&tree] { return tree.Latest(); }, reader, service_options));
+  http::Router router = service.Routes();
+  if (witnessed) {
+    auto forward = [&forwarder](const http::HttpRequest& r) { return forwarder.ForwardGet(r); };
+    router.Handle("GET", "/checkpoint", forward);
+    router.HandlePrefix("GET", "/proof/", forward);
+  }
+  routes.Set(std::move(router));
+  const auto latest = tree.Latest();
+  std::cerr << "vouch: standing by: serving the log's reads (" << (latest ? latest->size() : 0)
+            << " entries, from the database) and forwarding submissions to the service that "
+               "sequences it\n";
+  return true;
+}
+
+// Where standbys forward submissions to this service: --advertise, or http://<bound address>
+// when that is one they can reach (not a wildcard); empty: none.
+std::string AdvertisedUrl(const ServeLogOptions& opts, const server::ServiceRunner& runner) {
+  if (!opts.advertise.empty()) return opts.advertise;
+  const std::string address = runner.address();
+  if (address.rfind("0.0.0.0:", 0) == 0 || address.rfind("[::]:", 0) == 0) return {};
+  return "http://" + address;
+}
+
 int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   const Clock& clock = RealClock();
   if (!opts.explorer_url.empty()) {
@@ -350,17 +449,20 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   if (int code = PrepareRunner(runner, opts.listen); code != kExitOk) return code;
 
   // The state: in --data, or in --store (a PostgreSQL state keeps its anchor in --data). A
-  // standby tries again while another service holds the state, and takes over when it stops; it
-  // also waits out a database it cannot reach (said once per outage), where a service that is
-  // not a standby stops with store_unreachable.
+  // standby tries again while another service holds the state, and takes over when it stops;
+  // meanwhile it serves reads and forwards submissions (ServeAsStandby). It also waits out a
+  // database it cannot reach (said once per outage), where a service that is not a standby stops
+  // with store_unreachable.
   const std::string& uri = opts.store.empty() ? opts.data_dir : opts.store;
+  auto& routes = runner.Keep(std::make_unique<SwitchedRoutes>());
+  bool serving = false;
   auto opened = opts.init ? store::CreateLogState(uri, {}, opts.data_dir)
                           : store::OpenLogState(uri, {}, opts.data_dir);
   const auto standby_waits = [&opts](const Status& s) {
     return opts.standby && (s.reason() == store::reasons::kStoreInUse ||
                             s.reason() == store::reasons::kStoreUnreachable);
   };
-  for (std::string said; !opened.ok() && standby_waits(opened.status());) {
+  for (std::string said, follow_said; !opened.ok() && standby_waits(opened.status());) {
     if (opened.status().reason() != said) {
       said = opened.status().reason();
       if (said == store::reasons::kStoreInUse) {
@@ -370,6 +472,16 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
         std::cerr << "vouch: standing by: the database cannot be reached ("
                   << opened.status().message() << "); trying again every " << kStandbyRetry.count()
                   << " ms\n";
+      }
+    }
+    if (!serving && said == store::reasons::kStoreInUse &&
+        ServeAsStandby(runner, opts, signer->verifier_key(), witness_config.has_value(), clock,
+                       routes, &follow_said)) {
+      serving = true;
+      if (int code = ServeAndAnnounce(runner, routes.AsHandler(),
+                                      "log " + signer->verifier_key().ToString() + " (standby)");
+          code != kExitOk) {
+        return code;
       }
     }
     if (runner.WaitForSignalFor(kStandbyRetry) != 0) {
@@ -416,6 +528,7 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   }
   auto& service =
       runner.Keep(std::make_unique<server::LogService>(sequencer, reader, service_options));
+  routes.Set(service.Routes());
 
   std::cerr << "vouch: log " << sequencer.origin() << ", " << sequencer.Latest()->size()
             << " entries, database " << store::StoreUri::Parse(uri, "log.db")->Display() << "\n";
@@ -423,10 +536,24 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
     std::cerr << "vouch: checkpoints are published once cosigned by the --policy quorum of "
               << publisher->witnesses().size() << " witness(es)\n";
   }
-  if (int code =
-          ServeAndAnnounce(runner, service.Routes(), "log " + sequencer.verifier_key().ToString());
-      code != kExitOk) {
-    return code;
+  if (opts.standby) std::cerr << "vouch: sequencing: this standby holds the log state now\n";
+  if (!serving) {
+    if (int code = ServeAndAnnounce(runner, routes.AsHandler(),
+                                    "log " + sequencer.verifier_key().ToString());
+        code != kExitOk) {
+      return code;
+    }
+  }
+  // Standbys of a shared state forward submissions to the URL this service advertises.
+  if (store::StoreUri::Parse(uri, "log.db")->backend == store::StoreUri::Backend::kPostgres) {
+    const std::string advertised = AdvertisedUrl(opts, runner);
+    Status s = advertised.empty()
+                   ? InvalidArgumentError("it listens on a wildcard address: give --advertise")
+                   : log_store->AdvertiseSequencer(advertised);
+    if (!s.ok()) {
+      std::cerr << "vouch: warning: standbys cannot forward submissions to this service: "
+                << s.message() << "\n";
+    }
   }
   ReportSignal(runner.WaitForSignal());
   runner.StopServing();
@@ -1022,9 +1149,8 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
           "name),\n"
           "stored durably in DIR/log.db (SQLite, WAL, synchronous=FULL) or in PostgreSQL "
           "(--store:\n"
-          "one process serves it, --standby ones wait and take over; docs/postgres.md). HTTP "
-          "API\n"
-          "(docs/log.md):\n"
+          "one process sequences, --standby ones serve reads, forward submissions and take "
+          "over;\ndocs/postgres.md). HTTP API (docs/log.md):\n"
           "  POST /add                        an entry (1..65,535 bytes); answers once it is "
           "durably\n"
           "                                   sequenced: "
@@ -1059,8 +1185,12 @@ void RegisterServeLog(CLI::App* serve, CommandContext& ctx) {
   cmd->add_option("--explorer", opts->explorer_url,
                   "URL of this log's explorer ('vouch serve explorer'), named by GET /");
   cmd->add_flag("--standby", opts->standby,
-                "With a PostgreSQL --store: wait while another log service holds the state (or "
-                "the database is down), and take over when it stops (docs/postgres.md)");
+                "With a PostgreSQL --store: while another log service holds the state, serve "
+                "reads and forward submissions to it, and take over when it stops (also waits "
+                "out a database that is down; docs/postgres.md)");
+  cmd->add_option("--advertise", opts->advertise,
+                  "With a PostgreSQL --store: the base URL standbys forward submissions to "
+                  "(default: http://<the bound address>, when it is not a wildcard)");
   cmd->add_option("--key", opts->key_file, "Private key from 'vouch log keygen'")->required();
   cmd->add_option("--listen", opts->listen,
                   "Address to listen on (default 127.0.0.1:7381; port 0 picks a free port)");

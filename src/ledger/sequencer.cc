@@ -11,46 +11,14 @@
 
 #include "ledger/stored_tile.h"
 #include "vouch/base/mutex.h"
+#include "vouch/ledger/log_follower.h"
 #include "vouch/tlog/checkpoint.h"
 
 namespace vouch::ledger {
 namespace {
 
-using internal::DecodeStoredFullTile;
-using internal::kStoredFullTileSize;
-
 using tlog::Hash;
 using tlog::HashTile;
-using tlog::TileId;
-
-// Hash tiles from the store, for TileIntegrator::Resume.
-class StoreTileSource final : public tlog::TileSource {
- public:
-  explicit StoreTileSource(const store::LogStore& store) : store_(store) {}
-
-  StatusOr<std::shared_ptr<const HashTile>> ReadHashTile(uint8_t level, uint64_t index,
-                                                         uint16_t width) const override {
-    VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_.ReadTile(level, index));
-    if (t.width < width) {
-      return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index, width)) +
-                           " has only " + std::to_string(t.width) + " hashes");
-    }
-    Bytes data = std::move(t.data);
-    if (t.width == tlog::kTileWidth) {
-      if (data.size() != kStoredFullTileSize) {
-        return DataLossError("stored full tile " + tlog::TilePath(TileId::HashTile(level, index)) +
-                             " has the wrong size");
-      }
-      data = DecodeStoredFullTile(data);
-    }
-    VOUCH_ASSIGN_OR_RETURN(HashTile tile,
-                           HashTile::Parse(TileId::HashTile(level, index, t.width), data));
-    return std::make_shared<const HashTile>(std::move(tile));
-  }
-
- private:
-  const store::LogStore& store_;
-};
 
 }  // namespace
 
@@ -304,31 +272,9 @@ Status SequencerImpl::Recover() {
                          " does not match the stored tiles");
   }
   // The stored checkpoint must be ours, for this tree.
-  auto signed_cp = tlog::SignedCheckpoint::Parse(state.checkpoint);
-  if (!signed_cp.ok()) {
-    return DataLossError("the stored checkpoint does not parse: " + signed_cp.status().message());
-  }
-  const tlog::Checkpoint& cp = signed_cp->checkpoint();
-  if (cp.origin() != origin_ || cp.size() != state.size || cp.root() != resumed->Root()) {
-    return DataLossError(
-        "the stored checkpoint (" + cp.origin() + ", size " + std::to_string(cp.size()) +
-        ") does not describe the stored tree of size " + std::to_string(state.size));
-  }
-  VOUCH_ASSIGN_OR_RETURN(auto verifier, tlog::NewNoteVerifier(vkey_));
-  VOUCH_ASSIGN_OR_RETURN(auto keys, tlog::VerifierSet::Create({verifier}));
-  if (Status s = signed_cp->Verify(keys).status(); !s.ok()) {
-    // The store's identity (Bind) already matched this key: a signature that does not verify is
-    // damage, not another log's store.
-    return DataLossError("the stored checkpoint is not signed by " + vkey_.ToString() + ": " +
-                         s.message());
-  }
-  std::array<std::shared_ptr<const HashTile>, 8> partials{};
-  for (const TileId& id : tlog::PartialHashTilesForSize(state.size)) {
-    VOUCH_ASSIGN_OR_RETURN(auto tile, source.ReadHashTile(id.level, id.index, id.width));
-    VOUCH_ASSIGN_OR_RETURN(HashTile exact,
-                           HashTile::FromHashes(id, tile->hashes().first(id.width)));
-    partials[id.level] = std::make_shared<const HashTile>(std::move(exact));
-  }
+  VOUCH_RETURN_IF_ERROR(
+      internal::CheckStoredCheckpoint(state.checkpoint, vkey_, state.size, resumed->Root()));
+  VOUCH_ASSIGN_OR_RETURN(auto partials, internal::ReadPartialTiles(source, state.size));
   integrator_ = std::move(resumed).value();
   partial_tiles_ = partials;
   Publish(

@@ -2,6 +2,8 @@
 #include "ledger/stored_tile.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 namespace vouch::ledger::internal {
 
@@ -25,6 +27,39 @@ Bytes DecodeStoredFullTile(ByteSpan stored) {
                     stored.subspan(StoredTileNodeOffset(0, j) * tlog::kHashSize, tlog::kHashSize));
   }
   return out;
+}
+
+StatusOr<std::shared_ptr<const tlog::HashTile>> StoreTileSource::ReadHashTile(
+    uint8_t level, uint64_t index, uint16_t width) const {
+  using tlog::TileId;
+  VOUCH_ASSIGN_OR_RETURN(store::StoredTile t, store_.ReadTile(level, index));
+  if (t.width < width) {
+    return DataLossError("stored tile " + tlog::TilePath(TileId::HashTile(level, index, width)) +
+                         " has only " + std::to_string(t.width) + " hashes");
+  }
+  Bytes data = std::move(t.data);
+  if (t.width == tlog::kTileWidth) {
+    if (data.size() != kStoredFullTileSize) {
+      return DataLossError("stored full tile " + tlog::TilePath(TileId::HashTile(level, index)) +
+                           " has the wrong size");
+    }
+    data = DecodeStoredFullTile(data);
+  }
+  VOUCH_ASSIGN_OR_RETURN(tlog::HashTile tile,
+                         tlog::HashTile::Parse(TileId::HashTile(level, index, t.width), data));
+  return std::make_shared<const tlog::HashTile>(std::move(tile));
+}
+
+StatusOr<std::array<std::shared_ptr<const tlog::HashTile>, 8>> ReadPartialTiles(
+    const tlog::TileSource& source, uint64_t size) {
+  std::array<std::shared_ptr<const tlog::HashTile>, 8> partials{};
+  for (const tlog::TileId& id : tlog::PartialHashTilesForSize(size)) {
+    VOUCH_ASSIGN_OR_RETURN(auto tile, source.ReadHashTile(id.level, id.index, id.width));
+    VOUCH_ASSIGN_OR_RETURN(tlog::HashTile exact,
+                           tlog::HashTile::FromHashes(id, tile->hashes().first(id.width)));
+    partials[id.level] = std::make_shared<const tlog::HashTile>(std::move(exact));
+  }
+  return partials;
 }
 
 }  // namespace vouch::ledger::internal

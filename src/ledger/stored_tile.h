@@ -5,10 +5,14 @@
 #ifndef VOUCH_LEDGER_STORED_TILE_H_
 #define VOUCH_LEDGER_STORED_TILE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "vouch/base/bytes.h"
+#include "vouch/base/statusor.h"
+#include "vouch/store/log_store.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/tiles.h"
 
@@ -43,6 +47,27 @@ Bytes EncodeStoredFullTile(const tlog::HashTile& tile);
 // The 256 tile hashes (as served) of a full tile in stored form. REQUIRES: stored.size() ==
 // kStoredFullTileSize.
 Bytes DecodeStoredFullTile(ByteSpan stored);
+
+// Hash tiles as served, read from a log store (full ones decoded from their stored form), for
+// TileIntegrator::Resume and the partial tiles of a snapshot. kDataLoss for a stored tile
+// narrower than asked or of the wrong size; the store's errors.
+class StoreTileSource final : public tlog::TileSource {
+ public:
+  // `store` is borrowed and must outlive this object.
+  explicit StoreTileSource(const store::LogStore& store) : store_(store) {}
+  StatusOr<std::shared_ptr<const tlog::HashTile>> ReadHashTile(uint8_t level, uint64_t index,
+                                                               uint16_t width) const override;
+
+ private:
+  const store::LogStore& store_;
+};
+
+// The partial hash tiles of the tree of size `size` (LogSnapshot's), read from `source`: the
+// tile of level l, or null when that level has none. The store keeps the widest version of a
+// tile, whose first W hashes are the partial tile of width W, so a tree that grew since is no
+// obstacle.
+StatusOr<std::array<std::shared_ptr<const tlog::HashTile>, 8>> ReadPartialTiles(
+    const tlog::TileSource& source, uint64_t size);
 
 }  // namespace vouch::ledger::internal
 

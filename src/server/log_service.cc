@@ -36,7 +36,40 @@ std::optional<uint64_t> ParseCanonicalDecimal(std::string_view s) {
   return v;
 }
 
+// The Sequencer as an EntrySink.
+class SequencerSink final : public EntrySink {
+ public:
+  explicit SequencerSink(ledger::Sequencer& sequencer) : sequencer_(sequencer) {}
+  StatusOr<ledger::AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) override {
+    return sequencer_.Add(entry, timeout);
+  }
+  std::vector<StatusOr<ledger::AddResult>> AddAll(std::span<const ByteSpan> entries,
+                                                  std::chrono::milliseconds timeout) override {
+    return sequencer_.AddAll(entries, timeout);
+  }
+
+ private:
+  ledger::Sequencer& sequencer_;
+};
+
 }  // namespace
+
+LogService::LogService(ledger::Sequencer& sequencer, const ledger::LogReader& reader,
+                       LogServiceOptions options)
+    : own_sink_(std::make_unique<SequencerSink>(sequencer)),
+      sink_(*own_sink_),
+      committed_([&sequencer] { return sequencer.Latest(); }),
+      reader_(reader),
+      options_(std::move(options)) {}
+
+LogService::LogService(EntrySink& sink, CommittedTree committed, const ledger::LogReader& reader,
+                       LogServiceOptions options)
+    : sink_(sink),
+      committed_(std::move(committed)),
+      reader_(reader),
+      options_(std::move(options)) {}
+
+LogService::~LogService() = default;
 
 std::string FormatAddResponse(const AddResponse& response) {
   nlohmann::ordered_json j;
@@ -142,7 +175,7 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
     return Error(413, "the entry is " + std::to_string(request.body.size()) +
                           " bytes; entries are at most 65,535 bytes");
   }
-  auto result = sequencer_.Add(request.BodyBytes(), options_.add_timeout);
+  auto result = sink_.Add(request.BodyBytes(), options_.add_timeout);
   if (!result.ok()) {
     switch (result.status().code()) {
       case StatusCode::kInvalidArgument:
@@ -176,8 +209,7 @@ HttpResponse LogService::AddBatch(const HttpRequest& request) const {
       return Error(400, "entry " + std::to_string(i) + " of the batch is empty");
     }
   }
-  std::vector<StatusOr<ledger::AddResult>> results =
-      sequencer_.AddAll(*entries, options_.add_timeout);
+  std::vector<StatusOr<ledger::AddResult>> results = sink_.AddAll(*entries, options_.add_timeout);
   std::string body;
   size_t sequenced = 0;
   const Status* first_failure = nullptr;
@@ -217,7 +249,7 @@ HttpResponse LogService::AddBatch(const HttpRequest& request) const {
 }
 
 std::shared_ptr<const ledger::LogSnapshot> LogService::Published() const {
-  return options_.published ? options_.published() : sequencer_.Latest();
+  return options_.published ? options_.published() : committed_();
 }
 
 HttpResponse LogService::Checkpoint(const HttpRequest& /*request*/) const {
@@ -235,7 +267,8 @@ HttpResponse LogService::Tile(const HttpRequest& request) const {
   if (!path.empty() && path[0] == '/') path.remove_prefix(1);
   auto id = tlog::ParseTilePath(path);
   if (!id.ok()) return Error(400, id.status().message());
-  auto snapshot = sequencer_.Latest();
+  auto snapshot = committed_();
+  if (snapshot == nullptr) return Error(404, tlog::TilePath(*id) + " does not exist yet");
   auto data = reader_.ReadTile(*id, *snapshot);
   if (!data.ok()) {
     if (data.status().code() == StatusCode::kNotFound) return Error(404, data.status().message());
@@ -251,7 +284,8 @@ HttpResponse LogService::Proof(const HttpRequest& request) const {
   if (!index.ok()) return Error(400, index.status().message());
   auto snapshot = Published();
   const uint64_t published_size = snapshot == nullptr ? 0 : snapshot->size();
-  if (*index >= published_size && *index < sequencer_.Latest()->size()) {
+  auto committed = committed_();
+  if (*index >= published_size && committed != nullptr && *index < committed->size()) {
     return Unavailable("entry " + std::to_string(*index) +
                        " is sequenced but not yet covered by a witness-cosigned checkpoint");
   }

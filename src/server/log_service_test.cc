@@ -15,7 +15,9 @@
 #include "vouch/http/http_client.h"
 #include "vouch/http/http_server.h"
 #include "vouch/ledger/audit.h"
+#include "vouch/ledger/log_follower.h"
 #include "vouch/server/log_client.h"
+#include "vouch/server/log_forwarder.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/proof_file.h"
 #include "vouch/tlog/tiles.h"
@@ -363,6 +365,69 @@ TEST(AddResponseTest, RoundTripsAndRejectsGarbage) {
         "\"duplicate\":false,\"tree_size\":2,\"x\":1}"}) {
     EXPECT_THAT(ParseAddResponse(bad), ReasonIs("add_response_malformed")) << bad;
   }
+}
+
+// A standby (docs/postgres.md, "Several front-ends"): the same API over the tree it follows in
+// the store, submissions forwarded to the service that advertised itself there, the checkpoint
+// forwarded too when it asks for that (a witnessed log).
+TEST_F(LogServiceTest, AStandbyServesTheTreeAndForwardsSubmissions) {
+  ledger::LogFollowerOptions follow;
+  follow.max_age = std::chrono::milliseconds(0);
+  auto follower = ledger::LogFollower::Open(store_, seq_->verifier_key(), RealClock(), follow);
+  ASSERT_THAT(follower, IsOk());
+  LogForwarder forwarder(store_, client_, RealClock());
+  EXPECT_THAT(forwarder.Add(AsBytes("early"), std::chrono::seconds(5)),
+              StatusIs(StatusCode::kUnavailable, ::testing::HasSubstr("none has advertised")));
+  ASSERT_THAT(store_->AdvertiseSequencer(base_ + "/"), IsOk());
+
+  LogService standby(
+      forwarder, [&follower] { return (*follower)->Latest(); }, *reader_);
+  http::Router routes = standby.Routes();
+  routes.Handle("GET", "/checkpoint",
+                [&forwarder](const http::HttpRequest& r) { return forwarder.ForwardGet(r); });
+  http::ServerOptions so;
+  so.max_body_bytes = tlog::kMaxEntrySize;
+  auto server = http::HttpServer::Start(so, routes);
+  ASSERT_THAT(server, IsOk());
+  const std::string standby_base = "http://" + (*server)->address();
+  auto via_standby = LogClient::Create(standby_base, client_);
+  ASSERT_THAT(via_standby, IsOk());
+
+  auto added = via_standby->Add(AsBytes("forwarded"));
+  ASSERT_THAT(added, IsOk());
+  EXPECT_EQ(added->index, 0u);
+  auto again = log_->Add(AsBytes("forwarded"));  // at the holder: the same entry, deduplicated
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->index, 0u);
+  std::vector<ByteSpan> batch = {AsBytes("b1"), AsBytes("b2"), AsBytes("forwarded")};
+  auto batched = via_standby->AddBatch(batch);
+  ASSERT_THAT(batched, IsOk());
+  ASSERT_EQ(batched->size(), 3u);
+  EXPECT_TRUE((*batched)[2].ok() && (*batched)[2]->duplicate && (*batched)[2]->index == 0);
+
+  // Reads: the tree read from the store, identical to the holder's.
+  EXPECT_EQ(via_standby->FetchCheckpoint().value(), log_->FetchCheckpoint().value());
+  auto tile = tlog::TileId::Bundle(0, 3);
+  EXPECT_EQ(via_standby->FetchTile(tile).value(), log_->FetchTile(tile).value());
+  EXPECT_EQ(via_standby->FetchProof(2).value(), log_->FetchProof(2).value());
+  auto empty = client_.Post(standby_base + "/add", "", "application/octet-stream");
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_EQ(empty->status, 400);
+
+  // The holder gone from the advertised URL: 503 to try again, and the URL read again next time.
+  ASSERT_THAT(store_->AdvertiseSequencer("http://127.0.0.1:1"), IsOk());
+  LogForwarder stale(store_, client_, RealClock());
+  EXPECT_THAT(stale.Add(AsBytes("lost"), std::chrono::seconds(5)),
+              StatusIs(StatusCode::kUnavailable));
+  http::HttpRequest get;
+  get.method = "GET";
+  get.target = get.path = "/checkpoint";
+  EXPECT_EQ(stale.ForwardGet(get).status, 503);
+  ASSERT_THAT(store_->AdvertiseSequencer(base_), IsOk());
+  EXPECT_THAT(stale.Add(AsBytes("found"), std::chrono::seconds(5)), IsOk());
+  EXPECT_EQ(stale.ForwardGet(get).body, log_->FetchCheckpoint().value());
+  (*server)->Stop();
 }
 
 }  // namespace

@@ -14,6 +14,17 @@ size_t MemoryLogStore::HashKey::operator()(const tlog::Hash& h) const {
   return v;
 }
 
+Status MemoryLogStore::AdvertiseSequencer(const std::string& url) {
+  MutexLock lock(&mu_);
+  sequencer_url_ = url;
+  return OkStatus();
+}
+
+StatusOr<std::string> MemoryLogStore::ReadSequencerUrl() const {
+  MutexLock lock(&mu_);
+  return sequencer_url_;
+}
+
 Status MemoryLogStore::Bind(const LogIdentity& identity) {
   MutexLock lock(&mu_);
   if (!identity_.has_value()) {

@@ -32,6 +32,9 @@ class MemoryLogStore final : public LogStore {
   StatusOr<std::vector<tlog::Hash>> ReadLeafHashes(uint64_t begin, uint64_t end) const override;
   StatusOr<StoredTile> ReadTile(uint8_t level, uint64_t index) const override;
   StatusOr<std::string> ReadCheckpoint(uint64_t size) const override;
+  // As a shared state does (for tests of standbys): the URL is kept in memory.
+  Status AdvertiseSequencer(const std::string& url) override;
+  StatusOr<std::string> ReadSequencerUrl() const override;
 
   // Fault injection. The next `count` Appends fail with `status`. When `after_commit` is true
   // they apply the batch first and then report the failure (as a database whose commit reached
@@ -58,6 +61,7 @@ class MemoryLogStore final : public LogStore {
   Status fail_status_ VOUCH_GUARDED_BY(mu_);
   bool fail_after_commit_ VOUCH_GUARDED_BY(mu_) = false;
   int append_count_ VOUCH_GUARDED_BY(mu_) = 0;
+  std::string sequencer_url_ VOUCH_GUARDED_BY(mu_);
 };
 
 }  // namespace vouch::store

@@ -83,6 +83,18 @@ StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri, const Sql
   return std::shared_ptr<LogStore>(std::move(store));
 }
 
+StatusOr<std::shared_ptr<LogStore>> OpenLogFollower(std::string_view uri,
+                                                    std::string_view anchor_dir) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
+  if (parsed.backend != StoreUri::Backend::kPostgres) {
+    return InvalidArgumentError("only a PostgreSQL log state is shared by several services; " +
+                                parsed.Display() + " is served by one");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "log"));
+  VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogFollower(parsed.location, anchor));
+  return std::shared_ptr<LogStore>(std::move(store));
+}
+
 StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
                                                            const SqliteOptions& sqlite,
                                                            std::string_view anchor_dir) {

@@ -84,6 +84,14 @@ Status AnchorError(StatusCode code, const char* reason, std::string message) {
 
 namespace vouch::store {
 
+Status LogStore::AdvertiseSequencer(const std::string& /*url*/) {
+  return UnimplementedError("this store is served by one process: it records no sequencer URL");
+}
+
+StatusOr<std::string> LogStore::ReadSequencerUrl() const {
+  return UnimplementedError("this store is served by one process: it records no sequencer URL");
+}
+
 Status LogStore::ReadTileHashes(uint8_t level, uint64_t index, std::span<const uint32_t> slots,
                                 std::span<tlog::Hash> out) const {
   if (slots.size() != out.size()) return InternalError("ReadTileHashes: output size mismatch");

@@ -54,6 +54,8 @@ class VOUCH_CAPABILITY("mutex") Mutex {
 
   void Lock() VOUCH_ACQUIRE() { mu_.lock(); }
   void Unlock() VOUCH_RELEASE() { mu_.unlock(); }
+  // Locks when nobody holds the mutex, without waiting: true when it did.
+  bool TryLock() VOUCH_THREAD_ANNOTATION_(try_acquire_capability(true)) { return mu_.try_lock(); }
   // Tells the analysis that the calling thread holds this mutex (no run-time check).
   void AssertHeld() const VOUCH_THREAD_ANNOTATION_(assert_capability(this)) {}
 

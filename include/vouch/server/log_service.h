@@ -30,6 +30,10 @@
 // not yet covered by the published checkpoint. Tiles are served for the committed tree, which
 // covers every published checkpoint.
 //
+// A standby of a PostgreSQL state shared by several front-ends serves the same API over the
+// tree it reads from the database and forwards submissions (docs/postgres.md, "Several
+// front-ends"; the constructor with an EntrySink).
+//
 // Thread-safety: thread-safe (handlers run concurrently).
 #ifndef VOUCH_SERVER_LOG_SERVICE_H_
 #define VOUCH_SERVER_LOG_SERVICE_H_
@@ -38,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,16 +100,37 @@ std::string FormatAddError(std::string_view code, std::string_view message);
 StatusOr<std::vector<StatusOr<AddResponse>>> ParseAddBatchResponse(std::string_view body,
                                                                    size_t count);
 
+// Where LogService sends submissions: the log's Sequencer in the service that sequences it, or,
+// in a standby, a LogForwarder to that service (log_forwarder.h). Add and AddAll have the
+// Sequencer's contract (sequencer.h): kInvalidArgument for an entry refused, kResourceExhausted,
+// kUnavailable or kDeadlineExceeded for one to submit again later.
+class EntrySink {
+ public:
+  virtual ~EntrySink() = default;
+  virtual StatusOr<ledger::AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) = 0;
+  virtual std::vector<StatusOr<ledger::AddResult>> AddAll(std::span<const ByteSpan> entries,
+                                                          std::chrono::milliseconds timeout) = 0;
+};
+
 // Parses the index of a "/proof/<index>" path: decimal, no sign or leading zeros, < 2^63.
 // kInvalidArgument otherwise.
 StatusOr<uint64_t> ParseProofPath(std::string_view path);
 
 class LogService {
  public:
-  // `sequencer` and `reader` are borrowed and must outlive the service and its routes.
+  // The tree the service reads from: the newest committed one, or null when there is none yet
+  // (then tiles are 404 and checkpoints and proofs 503).
+  using CommittedTree = std::function<std::shared_ptr<const ledger::LogSnapshot>()>;
+
+  // The service of the process that sequences the log. `sequencer` and `reader` are borrowed and
+  // must outlive the service and its routes.
   LogService(ledger::Sequencer& sequencer, const ledger::LogReader& reader,
-             LogServiceOptions options = {})
-      : sequencer_(sequencer), reader_(reader), options_(options) {}
+             LogServiceOptions options = {});
+  // Any other: submissions go to `sink`, reads are of `committed` (e.g. a standby: a
+  // LogForwarder and a LogFollower's Latest). `sink` and `reader` are borrowed likewise.
+  LogService(EntrySink& sink, CommittedTree committed, const ledger::LogReader& reader,
+             LogServiceOptions options = {});
+  ~LogService();
 
   http::HttpResponse Add(const http::HttpRequest& request) const;
   http::HttpResponse AddBatch(const http::HttpRequest& request) const;
@@ -115,7 +141,10 @@ class LogService {
   http::Router Routes() const;
 
  private:
-  ledger::Sequencer& sequencer_;
+  // The Sequencer as an EntrySink (first constructor), or null.
+  const std::unique_ptr<EntrySink> own_sink_;
+  EntrySink& sink_;
+  const CommittedTree committed_;
   const ledger::LogReader& reader_;
   // The snapshot checkpoints and proofs are served for (options_.published), or null.
   std::shared_ptr<const ledger::LogSnapshot> Published() const;

@@ -127,6 +127,14 @@ class LogStore {
   // OK while the store accepts appends; kDataLoss (reason "store_damaged") once it has seen
   // damage and stopped them (fail closed: see sqlite_log_store.h). For health reports.
   virtual Status Health() const { return OkStatus(); }
+
+  // Several services on one state (PostgreSQL; docs/postgres.md, "Several front-ends"): the one
+  // that sequences records the base URL at which it takes submissions, and the others, which
+  // forward submissions to it, read it. The URL is what was given, unchecked; empty when none
+  // is recorded. A backend that one process serves (SQLite) has no such record:
+  // kUnimplemented.
+  virtual Status AdvertiseSequencer(const std::string& url);
+  virtual StatusOr<std::string> ReadSequencerUrl() const;
 };
 
 }  // namespace vouch::store

@@ -65,6 +65,11 @@ StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
 StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri,
                                                  const SqliteOptions& sqlite = {},
                                                  std::string_view anchor_dir = {});
+// A PostgreSQL log state opened to follow it while another service sequences it (`serve log
+// --standby`; OpenPostgresLogFollower): read-only, with its anchor in `anchor_dir`. Another
+// backend is kInvalidArgument (one process serves it).
+StatusOr<std::shared_ptr<LogStore>> OpenLogFollower(std::string_view uri,
+                                                    std::string_view anchor_dir);
 // The same for a witness (default file witness.db, anchor witness.anchor). A PostgreSQL state
 // keeps its anchor in `anchor_dir` (anchor_dir/witness.anchor; the service's --data), which it
 // requires (kInvalidArgument when empty); the other backends ignore it.

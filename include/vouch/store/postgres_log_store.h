@@ -3,7 +3,7 @@
 // tables live in the schema `vouch_log`:
 //
 //   schema_version(version integer)                     one row: 1
-//   meta(key text PRIMARY KEY, value text)              state_id, origin, vkey
+//   meta(key text PRIMARY KEY, value text)              state_id, origin, vkey, sequencer_url
 //   entries(idx bigint PRIMARY KEY,                     the entries; UNIQUE (leaf_hash) is the
 //           leaf_hash bytea UNIQUE, data bytea)         deduplication index
 //   tiles(level smallint, idx bigint, width integer,    one version per tile, the widest given;
@@ -48,6 +48,9 @@
 // connection takes it again before its first statement, and until it has it every append fails
 // "store_in_use".
 //
+// The service that holds the lock records the URL at which it takes submissions in meta
+// ("sequencer_url"; LogStore::AdvertiseSequencer), where standbys read it.
+//
 // Errors: pg_conn.h's table ("store_unreachable", "store_full", "store_not_durable", ...) and
 // log_store.h's codes.
 //
@@ -72,6 +75,12 @@ StatusOr<std::unique_ptr<LogStore>> CreatePostgresLogState(const std::string& ur
 // Opens the existing state; kFailedPrecondition ("state_missing") without an anchor.
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogState(const std::string& uri,
                                                          const std::string& anchor_path);
+// Opens the existing state to follow it while another service sequences it (`serve log
+// --standby`): checked against the anchor (and the anchor advanced) as OpenPostgresLogState
+// does, but without the sequencing lock; its reads answer, its writes (Bind, Append,
+// AdvertiseSequencer) fail with kFailedPrecondition "store_in_use".
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogFollower(const std::string& uri,
+                                                            const std::string& anchor_path);
 // For tests of the store itself: opens the log store in the database `uri` without an anchor,
 // creating the schema vouch_log when the database has none, checking it otherwise.
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri);

@@ -93,6 +93,11 @@ constexpr const char* kSelectTileSlots =
 constexpr const char* kSelectCheckpoint = "SELECT note FROM vouch_log.checkpoints WHERE size = $1";
 constexpr const char* kSelectMeta = "SELECT value FROM vouch_log.meta WHERE key = $1";
 constexpr const char* kInsertMeta = "INSERT INTO vouch_log.meta (key, value) VALUES ($1, $2)";
+constexpr const char* kUpsertMeta =
+    "INSERT INTO vouch_log.meta (key, value) VALUES ($1, $2) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+// The meta key of the sequencing service's advertised URL (LogStore::AdvertiseSequencer).
+constexpr const char* kSequencerUrlKey = "sequencer_url";
 
 // A PostgreSQL array literal of bytea values: {"\\x00ff",...} (the backslash escaped inside
 // the quoted element).
@@ -129,16 +134,19 @@ class PostgresLogStore final : public LogStore {
       : writer_(std::move(writer)), reader_(std::move(reader)) {}
   // An anchored store: every Append records its checkpoint's tree in the anchor at
   // `anchor_path` before it returns.
+  // A follower's store (OpenPostgresLogFollower) is read-only: its writes fail store_in_use.
   PostgresLogStore(std::unique_ptr<PgConnection> writer, std::unique_ptr<PgConnection> reader,
                    std::string anchor_path, StateAnchor anchor,
-                   std::optional<std::string> bound_origin)
+                   std::optional<std::string> bound_origin, bool follower)
       : writer_(std::move(writer)),
         reader_(std::move(reader)),
+        follower_(follower),
         anchor_path_(std::move(anchor_path)),
         anchor_(std::move(anchor)),
         bound_origin_(std::move(bound_origin)) {}
 
   Status Bind(const LogIdentity& identity) override VOUCH_EXCLUDES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(RefuseWriteOfFollower());
     MutexLock lock(&writer_mu_);
     Status bound = writer_->Transaction([&]() -> Status {
       writer_mu_.AssertHeld();
@@ -171,6 +179,7 @@ class PostgresLogStore final : public LogStore {
   }
 
   Status Append(const AppendBatch& batch) override VOUCH_EXCLUDES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(RefuseWriteOfFollower());
     VOUCH_RETURN_IF_ERROR(internal::ValidateBatch(batch));
     MutexLock lock(&writer_mu_);
     // Fail closed: nothing is appended to a store that has shown damage.
@@ -470,6 +479,28 @@ class PostgresLogStore final : public LogStore {
     return OkStatus();
   }
 
+  Status AdvertiseSequencer(const std::string& url) override VOUCH_EXCLUDES(writer_mu_) {
+    VOUCH_RETURN_IF_ERROR(RefuseWriteOfFollower());
+    MutexLock lock(&writer_mu_);
+    return Observe(
+        writer_->Query(kUpsertMeta, {kSequencerUrlKey, url}, "log store: advertise").status());
+  }
+
+  StatusOr<std::string> ReadSequencerUrl() const override VOUCH_EXCLUDES(reader_mu_) {
+    MutexLock lock(&reader_mu_);
+    auto rows = reader_->Query(kSelectMeta, {kSequencerUrlKey}, "log store: read meta");
+    if (!rows.ok()) return Observe(rows.status());
+    return rows->rows() == 0 ? std::string() : rows->Text(0, 0);
+  }
+
+  Status RefuseWriteOfFollower() const {
+    if (!follower_) return OkStatus();
+    return Status(StatusCode::kFailedPrecondition,
+                  "this store follows a log state that another service sequences: it is "
+                  "read-only",
+                  reasons::kStoreInUse);
+  }
+
   StatusOr<std::optional<std::string>> ReadMetaLocked(const std::string& key)
       VOUCH_REQUIRES(writer_mu_) {
     VOUCH_ASSIGN_OR_RETURN(PgRows rows, writer_->Query(kSelectMeta, {key}, "log store: read meta"));
@@ -481,6 +512,7 @@ class PostgresLogStore final : public LogStore {
   const std::unique_ptr<PgConnection> writer_ VOUCH_PT_GUARDED_BY(writer_mu_);
   mutable Mutex reader_mu_;
   const std::unique_ptr<PgConnection> reader_ VOUCH_PT_GUARDED_BY(reader_mu_);
+  const bool follower_ = false;
   mutable Mutex damage_mu_;
   mutable Status damage_ VOUCH_GUARDED_BY(damage_mu_);
   // The anchor (none for a store opened by OpenPostgresLogStore) and the bound origin.
@@ -581,8 +613,11 @@ Status TakeSequencingLock(PgConnection& writer) {
                 reasons::kStoreInUse);
 }
 
+enum class OpenMode { kCreate, kOpen, kFollow };
+
 StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
-                                                 const std::string& anchor_path, bool create) {
+                                                 const std::string& anchor_path, OpenMode mode) {
+  const bool create = mode == OpenMode::kCreate;
   VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
   const std::string display = internal::RedactPgUri(uri);
   if (create && anchor.has_value()) {
@@ -643,14 +678,17 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     // Compared (and the anchor advanced to the database) before the lock is tried, so that a
     // standby that tries again and again keeps its anchor as fresh as its last try.
     VOUCH_RETURN_IF_ERROR(CompareWithAnchor(*writer, anchor_path, *anchor, origin));
-    VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
+    if (mode == OpenMode::kOpen) VOUCH_RETURN_IF_ERROR(TakeSequencingLock(*writer));
   }
-  // A broken session lost the lock with it: a reconnected one serves only once it holds it again
-  // (else every append fails, store_in_use, while a standby may have taken over).
-  writer->set_reconnect_hook([w = writer.get()] { return TakeSequencingLock(*w); });
+  if (mode != OpenMode::kFollow) {
+    // A broken session lost the lock with it: a reconnected one serves only once it holds it
+    // again (else every append fails, store_in_use, while a standby may have taken over).
+    writer->set_reconnect_hook([w = writer.get()] { return TakeSequencingLock(*w); });
+  }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
-  return std::unique_ptr<LogStore>(new PostgresLogStore(
-      std::move(writer), std::move(reader), anchor_path, *std::move(anchor), std::move(origin)));
+  return std::unique_ptr<LogStore>(
+      new PostgresLogStore(std::move(writer), std::move(reader), anchor_path, *std::move(anchor),
+                           std::move(origin), mode == OpenMode::kFollow));
 }
 
 }  // namespace
@@ -678,12 +716,17 @@ namespace vouch::store {
 
 StatusOr<std::unique_ptr<LogStore>> CreatePostgresLogState(const std::string& uri,
                                                            const std::string& anchor_path) {
-  return OpenAnchored(uri, anchor_path, /*create=*/true);
+  return OpenAnchored(uri, anchor_path, OpenMode::kCreate);
 }
 
 StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogState(const std::string& uri,
                                                          const std::string& anchor_path) {
-  return OpenAnchored(uri, anchor_path, /*create=*/false);
+  return OpenAnchored(uri, anchor_path, OpenMode::kOpen);
+}
+
+StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogFollower(const std::string& uri,
+                                                            const std::string& anchor_path) {
+  return OpenAnchored(uri, anchor_path, OpenMode::kFollow);
 }
 
 }  // namespace vouch::store

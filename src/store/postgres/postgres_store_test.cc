@@ -252,6 +252,39 @@ TEST_F(PostgresLogStoreTest, OneServiceAtATimeHoldsTheState) {
   EXPECT_THAT(OpenOnceFree(uri_, dir + "/copy.anchor"), IsOk());
 }
 
+// A standby follows the state while another service holds it: it reads what was committed and
+// where the holder advertised itself, checked against its own anchor, and writes nothing.
+TEST_F(PostgresLogStoreTest, AFollowerReadsTheHeldStateAndWritesNothing) {
+  const std::string dir = ::vouch::testing::MakeTempDir("pg_log_follow");
+  auto holder = CreatePostgresLogState(uri_, dir + "/log.anchor");
+  ASSERT_THAT(holder, IsOk());
+  ASSERT_THAT((*holder)->Bind({"log.example", "log.example+01+AA"}), IsOk());
+  BatchBuilder builder;
+  ASSERT_THAT((*holder)->Append(SignedBatch(builder, {"a", "b"})), IsOk());
+  std::filesystem::copy_file(dir + "/log.anchor", dir + "/copy.anchor");
+  EXPECT_THAT(OpenPostgresLogFollower(uri_, dir + "/none.anchor"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("--init")));
+
+  auto follower = OpenPostgresLogFollower(uri_, dir + "/copy.anchor");
+  ASSERT_THAT(follower, IsOk());
+  EXPECT_THAT((*follower)->ReadSequencerUrl(), IsOkAndHolds(""));
+  ASSERT_THAT((*holder)->AdvertiseSequencer("http://127.0.0.1:7381"), IsOk());
+  ASSERT_THAT((*holder)->AdvertiseSequencer("http://10.0.0.2:7381"), IsOk());  // replaced
+  EXPECT_THAT((*follower)->ReadSequencerUrl(), IsOkAndHolds("http://10.0.0.2:7381"));
+  ASSERT_THAT((*holder)->Append(SignedBatch(builder, {"c"})), IsOk());
+  auto state = (*follower)->ReadState();
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(state->size, 3u);
+
+  for (const Status& write : {(*follower)->Bind({"log.example", "log.example+01+AA"}),
+                              (*follower)->Append(SignedBatch(builder, {"d"})),
+                              (*follower)->AdvertiseSequencer("http://127.0.0.1:1")}) {
+    EXPECT_EQ(write.reason(), "store_in_use") << write;
+  }
+  EXPECT_THAT((*holder)->ReadSequencerUrl(), IsOkAndHolds("http://10.0.0.2:7381"));
+  EXPECT_EQ((*holder)->ReadState()->size, 3u);
+}
+
 // A session the server ended (a restart, a network cut) loses the lock with it: the store
 // reconnects, but appends only once it holds the lock again; meanwhile another service may.
 TEST_F(PostgresLogStoreTest, AReconnectedServiceAppendsOnlyWithTheLockAgain) {

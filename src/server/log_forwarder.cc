@@ -1,0 +1,127 @@
+// A standby's forwarding to the service that sequences the log (log_forwarder.h).
+#include "vouch/server/log_forwarder.h"
+
+#include <string>
+#include <utility>
+
+#include "vouch/server/log_client.h"
+
+namespace vouch::server {
+namespace {
+
+ledger::AddResult ToResult(const AddResponse& r) {
+  ledger::AddResult result;
+  result.index = r.index;
+  result.leaf_hash = r.leaf_hash;
+  result.duplicate = r.duplicate;
+  result.tree_size = r.tree_size;
+  return result;
+}
+
+// LogClient's errors in the Sequencer's terms (the banner).
+Status AsSinkError(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kPermissionDenied:  // entry_rejected: the holder refused it
+      return Status(StatusCode::kInvalidArgument, s.message(), s.reason());
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kUnavailable:
+      return s;
+    default:
+      return Status(StatusCode::kUnavailable,
+                    "the log service that sequences this log: " + s.message(), s.reason());
+  }
+}
+
+// Whether `s` says the holder could not be reached (rather than answered).
+bool Unreached(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDeadlineExceeded;
+}
+
+}  // namespace
+
+StatusOr<std::string> LogForwarder::SequencerUrl() {
+  {
+    MutexLock lock(&mu_);
+    if (!url_.empty()) return url_;
+  }
+  auto url = store_->ReadSequencerUrl();
+  if (!url.ok()) {
+    return UnavailableError("cannot read where the log service that sequences this log is: " +
+                            url.status().message());
+  }
+  if (url->empty()) {
+    return UnavailableError(
+        "no log service sequences this log now (none has advertised its URL): try again");
+  }
+  MutexLock lock(&mu_);
+  url_ = http::WithoutTrailingSlashes(*url);
+  return url_;
+}
+
+void LogForwarder::Forget(const Status& status) {
+  if (!Unreached(status)) return;
+  MutexLock lock(&mu_);
+  url_.clear();
+}
+
+StatusOr<ledger::AddResult> LogForwarder::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
+  VOUCH_ASSIGN_OR_RETURN(std::string url, SequencerUrl());
+  auto log = LogClient::Create(url, client_, timeout, clock_);
+  if (!log.ok()) return AsSinkError(log.status());
+  auto added = log->Add(entry);
+  if (!added.ok()) {
+    Forget(added.status());
+    return AsSinkError(added.status());
+  }
+  return ToResult(*added);
+}
+
+std::vector<StatusOr<ledger::AddResult>> LogForwarder::AddAll(std::span<const ByteSpan> entries,
+                                                              std::chrono::milliseconds timeout) {
+  auto all_fail = [&entries](const Status& s) {
+    return std::vector<StatusOr<ledger::AddResult>>(entries.size(), AsSinkError(s));
+  };
+  auto url = SequencerUrl();
+  if (!url.ok()) return all_fail(url.status());
+  auto log = LogClient::Create(*url, client_, timeout, clock_);
+  if (!log.ok()) return all_fail(log.status());
+  auto added = log->AddBatch(entries);
+  if (!added.ok()) {
+    Forget(added.status());
+    return all_fail(added.status());
+  }
+  std::vector<StatusOr<ledger::AddResult>> results;
+  results.reserve(added->size());
+  for (const StatusOr<AddResponse>& one : *added) {
+    results.push_back(one.ok() ? StatusOr<ledger::AddResult>(ToResult(*one))
+                               : StatusOr<ledger::AddResult>(AsSinkError(one.status())));
+  }
+  return results;
+}
+
+http::HttpResponse LogForwarder::ForwardGet(const http::HttpRequest& request) {
+  auto unavailable = [](const std::string& message) {
+    http::HttpResponse r = http::HttpResponse::Text(503, message + "\n");
+    r.headers.Set("Cache-Control", std::string(kCacheNone));
+    r.headers.Set("Retry-After", "1");
+    return r;
+  };
+  auto url = SequencerUrl();
+  if (!url.ok()) return unavailable(url.status().message());
+  auto got = client_.Get(*url + request.target);
+  if (!got.ok()) {
+    Forget(got.status());
+    return unavailable("the log service that sequences this log cannot be reached at " + *url +
+                       ": " + got.status().message());
+  }
+  http::HttpResponse r;
+  r.status = got->status;
+  r.body = std::move(got->body);
+  for (const char* name : {"Content-Type", "Cache-Control", "Retry-After"}) {
+    if (auto value = got->headers.Get(name)) r.headers.Set(name, std::string(*value));
+  }
+  return r;
+}
+
+}  // namespace vouch::server
