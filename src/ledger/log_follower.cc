@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "ledger/stored_tile.h"
+#include "vouch/base/mutex.h"
 #include "vouch/tlog/checkpoint.h"
 
 namespace vouch::ledger {
@@ -52,6 +53,26 @@ StatusOr<std::shared_ptr<const LogSnapshot>> ReadCommittedSnapshot(const store::
   return std::make_shared<const LogSnapshot>(*range, std::move(state.checkpoint), partials);
 }
 
+struct LogFollower::State {
+  // Held by the one caller that reads the store; never waited for (TryLock).
+  Mutex refresh_mu;
+  std::string last_event VOUCH_GUARDED_BY(refresh_mu);
+  Mutex mu;
+  std::shared_ptr<const LogSnapshot> snapshot VOUCH_GUARDED_BY(mu);
+  Clock::SteadyTime read_at VOUCH_GUARDED_BY(mu);
+};
+
+LogFollower::LogFollower(std::shared_ptr<const store::LogStore> store,
+                         const tlog::VerifierKey& vkey, const Clock& clock,
+                         LogFollowerOptions options)
+    : store_(std::move(store)),
+      vkey_(vkey),
+      clock_(clock),
+      options_(std::move(options)),
+      state_(std::make_unique<State>()) {}
+
+LogFollower::~LogFollower() = default;
+
 StatusOr<std::unique_ptr<LogFollower>> LogFollower::Open(
     std::shared_ptr<const store::LogStore> store, const tlog::VerifierKey& vkey, const Clock& clock,
     LogFollowerOptions options) {
@@ -59,32 +80,36 @@ StatusOr<std::unique_ptr<LogFollower>> LogFollower::Open(
   if (!first.ok() && first.status().code() != StatusCode::kNotFound) return first.status();
   std::unique_ptr<LogFollower> follower(
       new LogFollower(std::move(store), vkey, clock, std::move(options)));
-  MutexLock lock(&follower->mu_);
-  if (first.ok()) follower->snapshot_ = *std::move(first);
-  follower->read_at_ = clock.SteadyNow();
+  State& state = *follower->state_;
+  MutexLock lock(&state.mu);
+  if (first.ok()) state.snapshot = *std::move(first);
+  state.read_at = clock.SteadyNow();
   return follower;
 }
 
 std::shared_ptr<const LogSnapshot> LogFollower::Latest() const {
+  State& state = *state_;
   {
-    MutexLock lock(&mu_);
-    if (clock_.SteadyNow() - read_at_ < options_.max_age) return snapshot_;
+    MutexLock lock(&state.mu);
+    if (clock_.SteadyNow() - state.read_at < options_.max_age) return state.snapshot;
   }
-  if (refresh_mu_.TryLock()) {
+  if (state.refresh_mu.TryLock()) {
     Refresh();
-    refresh_mu_.Unlock();
+    state.refresh_mu.Unlock();
   }
-  MutexLock lock(&mu_);
-  return snapshot_;
+  MutexLock lock(&state.mu);
+  return state.snapshot;
 }
 
 void LogFollower::Refresh() const {
+  State& state = *state_;
+  state.refresh_mu.AssertHeld();
   auto read = ReadCommittedSnapshot(*store_, vkey_);
   std::shared_ptr<const LogSnapshot> current;
   {
-    MutexLock lock(&mu_);
-    read_at_ = clock_.SteadyNow();
-    current = snapshot_;
+    MutexLock lock(&state.mu);
+    state.read_at = clock_.SteadyNow();
+    current = state.snapshot;
   }
   std::string event;
   if (!read.ok()) {
@@ -99,11 +124,11 @@ void LogFollower::Refresh() const {
             std::to_string((*read)->size()) +
             " entries, or holds another tree of that size; serving the tree read before";
   } else {
-    MutexLock lock(&mu_);
-    snapshot_ = *std::move(read);
+    MutexLock lock(&state.mu);
+    state.snapshot = *std::move(read);
   }
-  if (event != last_event_) {
-    last_event_ = event;
+  if (event != state.last_event) {
+    state.last_event = event;
     if (!event.empty() && options_.on_event) options_.on_event(event);
   }
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "vouch/base/mutex.h"
 #include "vouch/server/log_client.h"
 
 namespace vouch::server {
@@ -40,10 +41,21 @@ bool Unreached(const Status& s) {
 
 }  // namespace
 
+struct LogForwarder::Cache {
+  Mutex mu;
+  std::string url VOUCH_GUARDED_BY(mu);
+};
+
+LogForwarder::LogForwarder(std::shared_ptr<const store::LogStore> store, http::Client& client,
+                           const Clock& clock)
+    : store_(std::move(store)), client_(client), clock_(clock), cache_(std::make_unique<Cache>()) {}
+
+LogForwarder::~LogForwarder() = default;
+
 StatusOr<std::string> LogForwarder::SequencerUrl() {
   {
-    MutexLock lock(&mu_);
-    if (!url_.empty()) return url_;
+    MutexLock lock(&cache_->mu);
+    if (!cache_->url.empty()) return cache_->url;
   }
   auto url = store_->ReadSequencerUrl();
   if (!url.ok()) {
@@ -54,15 +66,15 @@ StatusOr<std::string> LogForwarder::SequencerUrl() {
     return UnavailableError(
         "no log service sequences this log now (none has advertised its URL): try again");
   }
-  MutexLock lock(&mu_);
-  url_ = http::WithoutTrailingSlashes(*url);
-  return url_;
+  MutexLock lock(&cache_->mu);
+  cache_->url = http::WithoutTrailingSlashes(*url);
+  return cache_->url;
 }
 
 void LogForwarder::Forget(const Status& status) {
   if (!Unreached(status)) return;
-  MutexLock lock(&mu_);
-  url_.clear();
+  MutexLock lock(&cache_->mu);
+  cache_->url.clear();
 }
 
 StatusOr<ledger::AddResult> LogForwarder::Add(ByteSpan entry, std::chrono::milliseconds timeout) {

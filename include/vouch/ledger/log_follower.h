@@ -27,7 +27,6 @@
 #include <string>
 
 #include "vouch/base/clock.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/ledger/sequencer.h"
 #include "vouch/store/log_store.h"
@@ -62,23 +61,23 @@ class LogFollower {
 
   const std::shared_ptr<const store::LogStore>& store() const { return store_; }
 
+  ~LogFollower();
+  LogFollower(const LogFollower&) = delete;
+  LogFollower& operator=(const LogFollower&) = delete;
+
  private:
+  struct State;  // the snapshot and its locks (log_follower.cc)
   LogFollower(std::shared_ptr<const store::LogStore> store, const tlog::VerifierKey& vkey,
-              const Clock& clock, LogFollowerOptions options)
-      : store_(std::move(store)), vkey_(vkey), clock_(clock), options_(std::move(options)) {}
-  // Reads the store and adopts what it finds when it is good and not smaller.
-  void Refresh() const VOUCH_REQUIRES(refresh_mu_);
+              const Clock& clock, LogFollowerOptions options);
+  // Reads the store and adopts what it finds when it is good and not smaller. REQUIRES: the
+  // caller is the one reader (State::refresh_mu).
+  void Refresh() const;
 
   const std::shared_ptr<const store::LogStore> store_;
   const tlog::VerifierKey vkey_;
   const Clock& clock_;
   const LogFollowerOptions options_;
-  // Held by the one caller that reads the store; never waited for (TryLock).
-  mutable Mutex refresh_mu_;
-  mutable std::string last_event_ VOUCH_GUARDED_BY(refresh_mu_);
-  mutable Mutex mu_;
-  mutable std::shared_ptr<const LogSnapshot> snapshot_ VOUCH_GUARDED_BY(mu_);
-  mutable Clock::SteadyTime read_at_ VOUCH_GUARDED_BY(mu_);
+  const std::unique_ptr<State> state_;
 };
 
 namespace internal {

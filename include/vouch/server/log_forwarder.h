@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "vouch/base/clock.h"
-#include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
 #include "vouch/http/http.h"
 #include "vouch/http/http_client.h"
@@ -35,8 +34,10 @@ class LogForwarder final : public EntrySink {
  public:
   // `client` and `clock` are borrowed and must outlive the forwarder.
   LogForwarder(std::shared_ptr<const store::LogStore> store, http::Client& client,
-               const Clock& clock)
-      : store_(std::move(store)), client_(client), clock_(clock) {}
+               const Clock& clock);
+  ~LogForwarder() override;
+  LogForwarder(const LogForwarder&) = delete;
+  LogForwarder& operator=(const LogForwarder&) = delete;
 
   // POST /add and POST /add-batch at the sequencing service, each within `timeout`.
   StatusOr<ledger::AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) override;
@@ -48,15 +49,15 @@ class LogForwarder final : public EntrySink {
 
  private:
   // The advertised URL (cached); kUnavailable when none is, or the store cannot be read.
-  StatusOr<std::string> SequencerUrl() VOUCH_EXCLUDES(mu_);
+  StatusOr<std::string> SequencerUrl();
   // Forgets the cached URL after `status`, when it says the holder could not be reached.
-  void Forget(const Status& status) VOUCH_EXCLUDES(mu_);
+  void Forget(const Status& status);
 
+  struct Cache;  // the URL and its lock (log_forwarder.cc)
   const std::shared_ptr<const store::LogStore> store_;
   http::Client& client_;
   const Clock& clock_;
-  Mutex mu_;
-  std::string url_ VOUCH_GUARDED_BY(mu_);
+  const std::unique_ptr<Cache> cache_;
 };
 
 }  // namespace vouch::server
