@@ -47,11 +47,13 @@ Status ValidateRange(uint64_t begin, uint64_t end) {
   return OkStatus();
 }
 
-tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range) {
-  if (range.empty()) return tlog::EmptyRoot();
-  tlog::Hash root = range.back();
-  for (size_t i = range.size() - 1; i-- > 0;) root = tlog::HashChildren(range[i], root);
-  return root;
+StatusOr<tlog::Hash> RangeRoot(uint64_t size, const std::vector<tlog::Hash>& range) {
+  auto compact = tlog::CompactRange::Create(size, range);
+  if (!compact.ok()) {
+    return DataLossError("the compact range of a tree of " + std::to_string(size) +
+                         " entries is malformed: " + compact.status().message());
+  }
+  return compact->Root();
 }
 
 StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note) {
@@ -66,14 +68,15 @@ StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_orig
   if (!bound_origin.has_value()) {
     return FailedPreconditionError("an anchored log store appends only after Bind");
   }
-  const tlog::Hash root = RangeRoot(state.range);
+  auto root = RangeRoot(state.size, state.range);
+  if (!root.ok()) return InvalidArgumentError("append batch: " + root.status().message());
   auto body = ParseCheckpointBody(state.checkpoint);
   if (!body.ok() || body->origin() != *bound_origin || body->size() != state.size ||
-      body->root() != root) {
+      body->root() != *root) {
     return InvalidArgumentError(
         "append batch: the checkpoint is not this log's checkpoint for the new tree");
   }
-  return root;
+  return *root;
 }
 
 Status AnchorError(StatusCode code, const char* reason, std::string message) {

@@ -36,8 +36,9 @@ inline int64_t TileKey(uint8_t level, uint64_t index) {
 // REQUIRES: begin <= end and a sane range length, else kInvalidArgument.
 Status ValidateRange(uint64_t begin, uint64_t end);
 
-// The root of the tree whose compact range is `range` (largest subtree first).
-tlog::Hash RangeRoot(const std::vector<tlog::Hash>& range);
+// The root of the tree of `size` entries whose compact range is `range` (largest subtree first;
+// tlog::CompactRange). kDataLoss when the range does not fit the size.
+StatusOr<tlog::Hash> RangeRoot(uint64_t size, const std::vector<tlog::Hash>& range);
 
 // The checkpoint body of a signed checkpoint note (the text before the blank line).
 StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note);

@@ -591,8 +591,9 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
       for (size_t i = 0; i < range.size(); ++i) {
         std::memcpy(range[i].data(), range_bytes.data() + i * tlog::kHashSize, tlog::kHashSize);
       }
+      VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(size, range));
       anchor.trees.clear();
-      anchor.trees.emplace(*origin, AnchoredTree{size, internal::RangeRoot(range)});
+      anchor.trees.emplace(*origin, AnchoredTree{size, root});
       VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, anchor));
     }
   }

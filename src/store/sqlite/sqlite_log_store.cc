@@ -561,8 +561,8 @@ class SqliteLogStoreImpl {
     }
     VOUCH_ASSIGN_OR_RETURN(LogTreeState state, ReadState());
     if (bound_origin_.has_value() && !state.checkpoint.empty()) {
-      anchor.trees.emplace(*bound_origin_,
-                           AnchoredTree{state.size, internal::RangeRoot(state.range)});
+      VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(state.size, state.range));
+      anchor.trees.emplace(*bound_origin_, AnchoredTree{state.size, root});
     }
     VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, anchor));
     anchor_ = std::move(anchor);
@@ -617,9 +617,9 @@ class SqliteLogStoreImpl {
       auto it = anchor_->trees.find(*bound_origin_);
       if (!state.checkpoint.empty() &&
           (it == anchor_->trees.end() || it->second.size < state.size)) {
+        VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(state.size, state.range));
         anchor_->trees.clear();
-        anchor_->trees.emplace(*bound_origin_,
-                               AnchoredTree{state.size, internal::RangeRoot(state.range)});
+        anchor_->trees.emplace(*bound_origin_, AnchoredTree{state.size, root});
         VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, *anchor_));
       }
     }
