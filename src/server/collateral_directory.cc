@@ -47,33 +47,43 @@ class Watched {
   Status Load() {
     Listing listing = List(dir_);
     VOUCH_ASSIGN_OR_RETURN(sgx::Collateral collateral, sgx::ReadCollateralDirectory(dir_));
-    MutexLock lock(&mu_);
+    MutexLock look(&look_mu_);
     listing_ = std::move(listing);
+    MutexLock lock(&mu_);
     collateral_ = std::make_shared<const sgx::Collateral>(std::move(collateral));
     next_look_ = clock_.SteadyNow() + options_.check_interval;
     return OkStatus();
   }
 
+  // The directory is looked at outside mu_, by the one caller whose turn it is (the others
+  // answer with the collateral they have meanwhile, never waiting for the file system).
   StatusOr<sgx::Collateral> Get() {
-    std::optional<std::string> event;
-    std::shared_ptr<const sgx::Collateral> current;
+    bool look = false;
     {
       MutexLock lock(&mu_);
       const Clock::SteadyTime now = clock_.SteadyNow();
       if (now >= next_look_) {
         next_look_ = now + options_.check_interval;
-        event = Look();
+        look = true;
       }
+    }
+    if (look && look_mu_.TryLock()) {
+      std::optional<std::string> event = Look();
+      look_mu_.Unlock();
+      if (event && options_.on_event) options_.on_event(*event);
+    }
+    std::shared_ptr<const sgx::Collateral> current;
+    {
+      MutexLock lock(&mu_);
       current = collateral_;
     }
-    if (event && options_.on_event) options_.on_event(*event);
     return *current;
   }
 
  private:
   // Reads the directory again when its listing differs from the last good read's (a failed
   // read is tried again at every look, and told once until it changes); what to tell, if any.
-  std::optional<std::string> Look() VOUCH_REQUIRES(mu_) {
+  std::optional<std::string> Look() VOUCH_REQUIRES(look_mu_) {
     Listing listing = List(dir_);
     if (listing == listing_) return std::nullopt;
     auto read = sgx::ReadCollateralDirectory(dir_);
@@ -86,16 +96,20 @@ class Watched {
     }
     listing_ = std::move(listing);
     last_failure_.clear();
-    collateral_ = std::make_shared<const sgx::Collateral>(*std::move(read));
+    auto collateral = std::make_shared<const sgx::Collateral>(*std::move(read));
+    MutexLock lock(&mu_);
+    collateral_ = std::move(collateral);
     return "collateral: " + dir_ + " read again";
   }
 
   const std::string dir_;
   const Clock& clock_;
   const CollateralDirectoryOptions options_;
+  // Held by the one caller that looks at the directory (TryLock: never waited for).
+  Mutex look_mu_;
+  Listing listing_ VOUCH_GUARDED_BY(look_mu_);  // of the last good read
+  std::string last_failure_ VOUCH_GUARDED_BY(look_mu_);
   Mutex mu_;
-  Listing listing_ VOUCH_GUARDED_BY(mu_);  // of the last good read
-  std::string last_failure_ VOUCH_GUARDED_BY(mu_);
   std::shared_ptr<const sgx::Collateral> collateral_ VOUCH_GUARDED_BY(mu_);
   Clock::SteadyTime next_look_ VOUCH_GUARDED_BY(mu_){};
 };

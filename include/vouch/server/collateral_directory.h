@@ -9,8 +9,9 @@
 //   if (!source.ok()) ...;                  // the directory as read at start is unusable
 //   StatusOr<sgx::Collateral> c = (*source)(quote, now);   // the newest good read
 //
-// Change detection: each call looks at the directory (the name, inode, size and modification
-// time of every regular file in it) at most once per `check_interval` of `clock`'s steady time;
+// Change detection: a call looks at the directory (the name, inode, size and modification
+// time of every regular file in it) at most once per `check_interval` of `clock`'s steady time
+// (one call at a time, without blocking the others, which answer with the collateral they have);
 // when that differs from the last read, the directory is read again (sgx::ReadCollateralDirectory).
 // A read that fails — an update half written, a file removed — keeps the collateral of the last
 // good read and is tried again at every look (told once per distinct failure): an operator's update
