@@ -5,6 +5,7 @@
 
 #include "ledger/stored_tile.h"
 #include "ledger/tile_cache.h"
+#include "vouch/base/mutex.h"
 #include "vouch/tlog/proof.h"
 #include "vouch/tlog/proof_file.h"
 
@@ -23,6 +24,56 @@ using tlog::kTileHeight;
 using tlog::kTileWidth;
 using tlog::NodeId;
 using tlog::TileId;
+
+namespace internal {
+
+// The newest entry bundle read — the tip of the log, usually partial, which every client that
+// follows the log fetches again as it grows — kept encoded, with where each entry's encoding
+// ends: a request for its first W entries is a copy of a prefix, and a wider one reads from the
+// store only the entries it does not have yet. Entries never change once sequenced, so what it
+// holds stays right. At most one bundle (256 entries of at most 65,537 encoded bytes).
+class BundleTail {
+ public:
+  // The first `width` entries of bundle `index`, encoded. REQUIRES: they are committed.
+  StatusOr<Bytes> Read(const store::LogStore& store, uint64_t index, uint16_t width) const
+      VOUCH_EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    if (index < index_) return ReadFromStore(store, index, width);  // an older one: not kept
+    if (index > index_) {
+      index_ = index;
+      encoded_.clear();
+      ends_.clear();
+    }
+    if (ends_.size() < width) {
+      const uint64_t begin = index * kTileWidth;
+      VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> entries,
+                             store.ReadEntries(begin + ends_.size(), begin + width));
+      for (const Bytes& entry : entries) {
+        const ByteSpan one[] = {entry};
+        VOUCH_ASSIGN_OR_RETURN(Bytes framed, tlog::EncodeEntryBundle(one));
+        ::vouch::Append(encoded_, framed);
+        ends_.push_back(encoded_.size());
+      }
+    }
+    return Bytes(encoded_.begin(), encoded_.begin() + static_cast<ptrdiff_t>(ends_[width - 1]));
+  }
+
+  static StatusOr<Bytes> ReadFromStore(const store::LogStore& store, uint64_t index,
+                                       uint16_t width) {
+    const uint64_t begin = index * kTileWidth;
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> entries, store.ReadEntries(begin, begin + width));
+    std::vector<ByteSpan> spans(entries.begin(), entries.end());
+    return tlog::EncodeEntryBundle(spans);
+  }
+
+ private:
+  mutable Mutex mu_;
+  mutable uint64_t index_ VOUCH_GUARDED_BY(mu_) = 0;
+  mutable Bytes encoded_ VOUCH_GUARDED_BY(mu_);
+  mutable std::vector<size_t> ends_ VOUCH_GUARDED_BY(mu_);
+};
+
+}  // namespace internal
 
 namespace {
 
@@ -148,7 +199,9 @@ class SnapshotHashReader final : public tlog::HashReader {
 }  // namespace
 
 LogReader::LogReader(std::shared_ptr<const store::LogStore> store, size_t cache_bytes)
-    : store_(std::move(store)), cache_(std::make_unique<const TileCache>(cache_bytes)) {}
+    : store_(std::move(store)),
+      cache_(std::make_unique<const TileCache>(cache_bytes)),
+      tail_(std::make_unique<const internal::BundleTail>()) {}
 
 LogReader::~LogReader() = default;
 
@@ -172,11 +225,12 @@ StatusOr<Bytes> LogReader::ReadTile(const TileId& id, const LogSnapshot& snapsho
   if (exists == 0 || exists < id.width) return NotInTree(id, size);
 
   if (id.is_bundle()) {
-    const uint64_t begin = id.index * kTileWidth;
-    VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> entries,
-                           store_->ReadEntries(begin, begin + id.width));
-    std::vector<ByteSpan> spans(entries.begin(), entries.end());
-    return tlog::EncodeEntryBundle(spans);
+    // The tip bundle from memory; older (full) ones, read rarely and once by each follower,
+    // from the store.
+    if (id.index == size / kTileWidth || id.index + 1 == size / kTileWidth) {
+      return tail_->Read(*store_, id.index, id.width);
+    }
+    return internal::BundleTail::ReadFromStore(*store_, id.index, id.width);
   }
   const size_t bytes = size_t{id.width} * kHashSize;
   if (exists == kTileWidth) {

@@ -341,6 +341,39 @@ TEST_F(SequencerTest, ListenersHearEveryPublicationUntilTheyUnsubscribe) {
 
 // Builds a log of `n` entries (in uneven batches) and checks every served tile, bundle and a
 // sample of proofs against an in-memory tree.
+// The tip bundle, kept in memory as it grows (LogReader's banner), is served exactly as the
+// store holds it at every width: after each append, for the current snapshot and for older
+// (narrower) ones, across the boundary where it fills and the next one starts.
+TEST_F(SequencerTest, TheTipBundleIsRightAtEveryWidthAsItGrows) {
+  Start();
+  auto expect_bundle = [this](const LogSnapshot& snap, uint64_t index, uint16_t width) {
+    auto data = reader_->ReadTile(TileId::Bundle(index, width), snap);
+    ASSERT_THAT(data, IsOk()) << index << "/" << width;
+    auto entries = tlog::ParseEntryBundle(*data, width);
+    ASSERT_THAT(entries, IsOk());
+    for (size_t i = 0; i < entries->size(); ++i) {
+      EXPECT_EQ(AsStringView((*entries)[i]), Entry(static_cast<int>(index * 256 + i)));
+    }
+  };
+  std::vector<std::shared_ptr<const LogSnapshot>> snapshots;
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_THAT(Add(Entry(i)), IsOk());
+    auto snap = seq_->Latest();
+    snapshots.push_back(snap);
+    const uint64_t size = snap->size();
+    if (size % 256 != 0) expect_bundle(*snap, size / 256, static_cast<uint16_t>(size % 256));
+    if (size >= 256) expect_bundle(*snap, 0, 256);
+    if (i % 37 == 0) {  // an older snapshot's narrower tip, after the tip grew
+      for (size_t j : {size_t{0}, snapshots.size() / 2}) {
+        const uint64_t old = snapshots[j]->size();
+        if (old % 256 != 0) {
+          expect_bundle(*snapshots[j], old / 256, static_cast<uint16_t>(old % 256));
+        }
+      }
+    }
+  }
+}
+
 TEST_F(SequencerTest, TilesBundlesAndProofsMatchAnInMemoryTree) {
   SequencerOptions o;
   o.batch_size = 5000;

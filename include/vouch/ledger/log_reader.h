@@ -15,7 +15,9 @@
 // tile that is not cached (LogStore::ReadTileHashes: its block below height 4) instead of
 // churning the cache, with the tile's top block (heights 4..8, 1 KiB) kept in a second LRU
 // cache — so a log much larger than the cache costs about one 1 KiB store read per proof. Half
-// of `cache_bytes` goes to each cache.
+// of `cache_bytes` goes to each cache. The newest entry bundle (the one at the tip, which
+// followers fetch again and again as it grows) is kept in memory besides: a request reads from
+// the store only the entries of it that no earlier request read.
 //
 // Thread-safety: thread-safe (the store is, and the cache is locked).
 #ifndef VOUCH_LEDGER_LOG_READER_H_
@@ -38,6 +40,7 @@ namespace vouch::ledger {
 
 namespace internal {
 class TileCache;
+class BundleTail;
 }  // namespace internal
 
 class LogReader {
@@ -68,6 +71,7 @@ class LogReader {
  private:
   const std::shared_ptr<const store::LogStore> store_;
   const std::unique_ptr<const internal::TileCache> cache_;
+  const std::unique_ptr<const internal::BundleTail> tail_;
 };
 
 }  // namespace vouch::ledger
