@@ -124,7 +124,8 @@ struct LedgerView {
 // or one that LoadHighWaterMark gave (no state). The new checkpoint must not be smaller, must
 // be consistent with it (a consistency proof, AuditLog) and its t_q not earlier
 // ("checkpoint_rollback"). When `previous` has a state and the tree is the same, that state is
-// reused; otherwise every entry is replayed.
+// reused, and when the note is byte for byte the previous view's, so is its verification;
+// otherwise every entry is replayed. REQUIRES: `previous` was made with the same options.
 StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOptions& options,
                                     const LedgerView* previous);
 
