@@ -204,7 +204,9 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
   if (options.policy == nullptr) return InvalidArgumentError("AuditLog: no policy");
   VOUCH_ASSIGN_OR_RETURN(std::string note, fetcher.FetchCheckpoint());
   VOUCH_ASSIGN_OR_RETURN(tlog::SignedCheckpoint signed_cp, tlog::SignedCheckpoint::Parse(note));
-  VOUCH_RETURN_IF_ERROR(options.policy->VerifyCheckpoint(signed_cp).status());
+  if (options.verified_note == nullptr || *options.verified_note != note) {
+    VOUCH_RETURN_IF_ERROR(options.policy->VerifyCheckpoint(signed_cp).status());
+  }
   const tlog::Checkpoint& cp = signed_cp.checkpoint();
   const uint64_t n = cp.size();
 

@@ -330,6 +330,23 @@ TEST_F(AuditTest, ACheckpointByAnotherKeyIsRejected) {
   EXPECT_THAT(r, StatusIs(StatusCode::kPermissionDenied));
 }
 
+// A note the caller verified is not verified again — only when the fetched one is byte for byte
+// that note; any other (here: another key's) is verified and refused.
+TEST_F(AuditTest, OnlyTheNoteTheCallerVerifiedSkipsVerification) {
+  AddN(0, 5);
+  auto other = Signer(0x01);
+  const tlog::NoteSigner* signers[] = {&other};
+  ReaderFetcher fetcher(*seq_, reader_);
+  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(Current(), signers);
+  AuditOptions o = Options();
+  const std::string vouched = fetcher.checkpoint_override_;
+  o.verified_note = &vouched;
+  EXPECT_THAT(AuditLog(fetcher, o), IsOk());  // the caller answers for it
+  const std::string different = vouched + " ";
+  o.verified_note = &different;
+  EXPECT_THAT(AuditLog(fetcher, o), StatusIs(StatusCode::kPermissionDenied));
+}
+
 TEST_F(AuditTest, MissingTilesAreRejected) {
   AddN(0, 600);
   ReaderFetcher fetcher(*seq_, reader_);

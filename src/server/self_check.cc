@@ -200,6 +200,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   }
   ledger::PinnedCheckpointFetcher pinned(log, view.checkpoint_note);
   audit.policy = &policy;
+  audit.verified_note = &view.checkpoint_note;  // verified above (or for the previous view)
   audit.trusted = trusted;
   audit.check_entries = true;
   audit.on_entry = [&](uint64_t index, ByteSpan entry) {

@@ -71,6 +71,10 @@ class PinnedCheckpointFetcher final : public TileFetcher {
 struct AuditOptions {
   // Which logs (and witness quorum) the checkpoint must satisfy. REQUIRES: non-null.
   const tlog::Policy* policy = nullptr;
+  // A checkpoint note the caller has just verified against `policy`, or null: a fetched note
+  // byte for byte equal to it is not verified again (e.g. one pinned by
+  // PinnedCheckpointFetcher). Borrowed for the call.
+  const std::string* verified_note = nullptr;
   // The last checkpoint this auditor trusted (from its state file), if any.
   std::optional<tlog::Checkpoint> trusted;
   // Also fetch every entry bundle and check it against its level-0 tile.
