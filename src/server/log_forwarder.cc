@@ -10,15 +10,6 @@
 namespace vouch::server {
 namespace {
 
-ledger::AddResult ToResult(const AddResponse& r) {
-  ledger::AddResult result;
-  result.index = r.index;
-  result.leaf_hash = r.leaf_hash;
-  result.duplicate = r.duplicate;
-  result.tree_size = r.tree_size;
-  return result;
-}
-
 // LogClient's errors in the Sequencer's terms (the banner).
 Status AsSinkError(const Status& s) {
   switch (s.code()) {
@@ -86,7 +77,7 @@ StatusOr<ledger::AddResult> LogForwarder::Add(ByteSpan entry, std::chrono::milli
     Forget(added.status());
     return AsSinkError(added.status());
   }
-  return ToResult(*added);
+  return *std::move(added);
 }
 
 std::vector<StatusOr<ledger::AddResult>> LogForwarder::AddAll(std::span<const ByteSpan> entries,
@@ -103,13 +94,10 @@ std::vector<StatusOr<ledger::AddResult>> LogForwarder::AddAll(std::span<const By
     Forget(added.status());
     return all_fail(added.status());
   }
-  std::vector<StatusOr<ledger::AddResult>> results;
-  results.reserve(added->size());
-  for (const StatusOr<AddResponse>& one : *added) {
-    results.push_back(one.ok() ? StatusOr<ledger::AddResult>(ToResult(*one))
-                               : StatusOr<ledger::AddResult>(AsSinkError(one.status())));
+  for (StatusOr<ledger::AddResult>& one : *added) {
+    if (!one.ok()) one = AsSinkError(one.status());
   }
-  return results;
+  return *std::move(added);
 }
 
 http::HttpResponse LogForwarder::ForwardGet(const http::HttpRequest& request) {

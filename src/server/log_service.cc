@@ -188,9 +188,7 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
         return Error(500, "internal error: " + result.status().message());
     }
   }
-  HttpResponse r = HttpResponse::Json(
-      200,
-      FormatAddResponse({result->index, result->leaf_hash, result->duplicate, result->tree_size}));
+  HttpResponse r = HttpResponse::Json(200, FormatAddResponse(*result));
   r.headers.Set("Cache-Control", std::string(kCacheNone));
   return r;
 }
@@ -216,8 +214,7 @@ HttpResponse LogService::AddBatch(const HttpRequest& request) const {
   for (const StatusOr<ledger::AddResult>& result : results) {
     if (result.ok()) {
       ++sequenced;
-      body += FormatAddResponse(
-          {result->index, result->leaf_hash, result->duplicate, result->tree_size});
+      body += FormatAddResponse(*result);
       continue;
     }
     if (first_failure == nullptr) first_failure = &result.status();

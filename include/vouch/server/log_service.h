@@ -72,13 +72,8 @@ struct LogServiceOptions {
   std::string explorer_url;
 };
 
-// The body of a successful POST /add.
-struct AddResponse {
-  uint64_t index = 0;
-  tlog::Hash leaf_hash{};
-  bool duplicate = false;
-  uint64_t tree_size = 0;
-};
+// The body of a successful POST /add: the sequencer's result, as JSON.
+using AddResponse = ledger::AddResult;
 std::string FormatAddResponse(const AddResponse& response);
 // Parses (strictly) a POST /add response body. kInvalidArgument when it is not one.
 StatusOr<AddResponse> ParseAddResponse(std::string_view body);
