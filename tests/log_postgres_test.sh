@@ -118,6 +118,10 @@ echo "kill -9 rounds: $n acknowledged entries, all at their index"
 # ---- a standby takes over when the serving process is killed (--standby) ----
 check standby_sqlite 2 'standby needs --store postgres' -- "$VOUCH" serve log --data "$TMP/sq" \
   --key "$TMP/log.key" --listen 127.0.0.1:0 --standby
+check advertise_sqlite 2 'advertise needs --store postgres' -- "$VOUCH" serve log --data "$TMP/sq" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0 --advertise http://127.0.0.1:7381
+check advertise_bad 2 'bad --advertise' -- "$VOUCH" serve log --data "$TMP/data" --store "$DB" \
+  --key "$TMP/log.key" --listen 127.0.0.1:0 --advertise 'ftp://x'
 # start_standby NAME: a standby with its own --data (a copy of the anchor); sets spid; its
 # output goes to $TMP/NAME.err, its port to $TMP/NAME.port once it serves (reads and forwarded
 # submissions while another holds the state).
