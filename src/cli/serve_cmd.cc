@@ -430,7 +430,8 @@ int RunServeLog(const CommandContext& ctx, const ServeLogOptions& opts) {
   server::ServiceRunnerOptions runner_options =
       RunnerOptions(ctx, "log", opts.data_dir, opts.port_file, opts.listen, opts.connections, clock,
                     tlog::kMaxEntrySize);
-  // Submitters wait (a few ms) for their batch: let many wait at once.
+  // POST /add waits for its batch without a thread (DeferredResponse); POST /add-batch and a
+  // standby's forwarded submissions wait on theirs (a few ms): let many wait at once.
   runner_options.server.max_handler_threads = 512;
   runner_options.server.stop_grace =
       std::chrono::milliseconds(2000) + std::chrono::seconds(opts.add_timeout);

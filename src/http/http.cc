@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "vouch/base/mutex.h"
+
 namespace vouch::http {
 namespace {
 
@@ -137,6 +139,65 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
     if (k == name) return v;
   }
   return std::nullopt;
+}
+
+HttpResponse HttpResponse::Later(std::shared_ptr<DeferredResponse> deferred) {
+  HttpResponse r;
+  r.deferred = std::move(deferred);
+  return r;
+}
+
+struct DeferredResponse::State {
+  Mutex mu;
+  bool done VOUCH_GUARDED_BY(mu) = false;  // completed or abandoned
+  std::function<void(HttpResponse)> sink VOUCH_GUARDED_BY(mu);
+  std::optional<HttpResponse> early VOUCH_GUARDED_BY(mu);  // completed before the sink came
+};
+
+DeferredResponse::DeferredResponse(std::chrono::milliseconds timeout, HttpResponse fallback)
+    : timeout_(timeout), fallback_(std::move(fallback)), state_(std::make_unique<State>()) {}
+
+DeferredResponse::~DeferredResponse() = default;
+
+void DeferredResponse::Complete(HttpResponse response) {
+  std::function<void(HttpResponse)> sink;
+  {
+    MutexLock lock(&state_->mu);
+    if (state_->done) return;
+    state_->done = true;
+    if (!state_->sink) {
+      state_->early = std::move(response);
+      return;
+    }
+    sink = std::move(state_->sink);
+    state_->sink = nullptr;
+  }
+  sink(std::move(response));
+}
+
+void DeferredResponse::OnComplete(std::function<void(HttpResponse)> sink) {
+  std::optional<HttpResponse> early;
+  {
+    MutexLock lock(&state_->mu);
+    if (!state_->done) {
+      state_->sink = std::move(sink);
+      return;
+    }
+    early = std::move(state_->early);
+    state_->early.reset();
+  }
+  // Completed before: its response; used up or abandoned before (a handler that returned one
+  // deferred twice): the fallback, so that the request is answered all the same.
+  sink(early.has_value() ? *std::move(early) : fallback_);
+}
+
+void DeferredResponse::Abandon() {
+  std::function<void(HttpResponse)> dropped;
+  MutexLock lock(&state_->mu);
+  state_->done = true;
+  state_->early.reset();
+  dropped = std::move(state_->sink);  // destroyed after the lock is released
+  state_->sink = nullptr;
 }
 
 HttpResponse HttpResponse::Text(int status, std::string body) {

@@ -415,6 +415,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // The handler runs on the pool; its response comes back to this connection's strand.
     server_->Submit([self = shared_from_this(), req = std::move(*request)]() {
       HttpResponse response = self->server_->InvokeHandler(req);
+      if (response.deferred != nullptr) return self->Defer(response.deferred);
       try {
         net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
           self->SendResponse(std::move(response), /*force_close=*/false);
@@ -423,6 +424,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
         // Allocation failure: the connection is dropped when `self` goes.
       }
     });
+  }
+
+  // The handler answers later (DeferredResponse): no thread waits. The response comes to this
+  // strand through the deferred's sink; the timer answers its fallback if it does not come in
+  // time; a connection closed meanwhile (the peer, a forced stop) abandons it.
+  void Defer(const std::shared_ptr<DeferredResponse>& deferred) {
+    try {
+      net::post(stream_.get_executor(), [self = shared_from_this(), deferred]() {
+        if (self->state_ == State::kClosed) return deferred->Abandon();
+        self->deferred_ = deferred;
+        self->defer_timer_.expires_after(deferred->timeout());
+        self->defer_timer_.async_wait([self, deferred](beast::error_code ec) {
+          if (!ec) deferred->Complete(deferred->fallback());
+        });
+        deferred->OnComplete([self](HttpResponse response) {
+          try {
+            net::post(self->stream_.get_executor(),
+                      [self, response = std::move(response)]() mutable {
+                        self->defer_timer_.cancel();
+                        self->deferred_.reset();
+                        self->SendResponse(std::move(response), /*force_close=*/false);
+                      });
+          } catch (...) {
+            // Allocation failure: the connection is dropped when `self` goes.
+          }
+        });
+      });
+    } catch (...) {
+      deferred->Abandon();
+    }
   }
 
   void SendError(const HttpError& error) {
@@ -512,6 +543,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void CloseNow() {
     state_ = State::kClosed;
+    if (deferred_ != nullptr) {  // nobody to answer any more
+      deferred_->Abandon();
+      deferred_.reset();
+      defer_timer_.cancel();
+    }
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
@@ -519,6 +555,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ServerImpl* const server_;  // outlives every connection (Stop() waits for them)
   beast::tcp_stream stream_;
+  net::steady_timer defer_timer_{stream_.get_executor()};  // a deferred response's timeout
+  std::shared_ptr<DeferredResponse> deferred_;             // the one awaited, if any
   beast::flat_buffer buffer_;
   std::optional<BeastRequestParser> parser_;
   bhttp::response<bhttp::string_body> response_;

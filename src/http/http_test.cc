@@ -17,6 +17,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -560,6 +561,98 @@ TEST(HttpClientTest, MalformedResponseIsUnavailable) {
               StatusIs(StatusCode::kUnavailable, HasSubstr(url)));
   fake.join();
   ::close(listener);
+}
+
+// A deferred response holds no handler thread while it waits: with one handler thread, twenty
+// requests wait at once and another is served meanwhile; each gets the answer completed for it
+// (from another thread), one completed before its handler returned too, one that nobody
+// completes its fallback once its timeout passes, and one pending when the server stops is
+// abandoned (completing it afterwards does nothing).
+TEST(HttpServerTest, DeferredResponsesHoldNoThreadWhileTheyWait) {
+  std::mutex mu;
+  std::vector<std::shared_ptr<DeferredResponse>> waiting;
+  Router router;
+  router.Handle("GET", "/later", [&](const HttpRequest&) {
+    auto d = std::make_shared<DeferredResponse>(milliseconds(10'000),
+                                                HttpResponse::Text(503, "fallback"));
+    std::lock_guard<std::mutex> lock(mu);
+    waiting.push_back(d);
+    return HttpResponse::Later(d);
+  });
+  router.Handle("GET", "/early", [](const HttpRequest&) {
+    auto d = std::make_shared<DeferredResponse>(milliseconds(10'000),
+                                                HttpResponse::Text(503, "fallback"));
+    d->Complete(HttpResponse::Text(200, "early"));
+    return HttpResponse::Later(d);
+  });
+  router.Handle("GET", "/never", [](const HttpRequest&) {
+    return HttpResponse::Later(
+        std::make_shared<DeferredResponse>(milliseconds(200), HttpResponse::Text(503, "fallback")));
+  });
+  ServerOptions options;
+  options.max_handler_threads = 1;
+  options.stop_grace = milliseconds(300);
+  auto server = StartServer(router, options);
+  ASSERT_NE(server, nullptr);
+  constexpr int kWaiting = 20;
+  std::vector<std::thread> clients;
+  std::vector<std::string> bodies(kWaiting);
+  for (int i = 0; i < kWaiting; ++i) {
+    clients.emplace_back([&, i] {
+      HttpClient client;
+      auto r = client.Get(BaseUrl(*server) + "/later", {}, milliseconds(10'000));
+      if (r.ok()) bodies[i] = std::to_string(r->status) + " " + r->body;
+    });
+  }
+  const Clock::time_point until = Clock::now() + milliseconds(5000);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (waiting.size() == kWaiting || Clock::now() > until) break;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  HttpClient client;
+  auto early = client.Get(BaseUrl(*server) + "/early");
+  ASSERT_THAT(early, IsOk());
+  EXPECT_EQ(early->body, "early");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ASSERT_EQ(waiting.size(), size_t{kWaiting}) << "the handler thread was held";
+    std::thread completer([&] {
+      for (size_t i = 0; i < waiting.size(); ++i) {
+        waiting[i]->Complete(HttpResponse::Text(200, "done"));
+        waiting[i]->Complete(HttpResponse::Text(500, "twice"));  // ignored
+      }
+    });
+    completer.join();
+  }
+  for (std::thread& t : clients) t.join();
+  for (const std::string& body : bodies) EXPECT_EQ(body, "200 done");
+
+  auto never = client.Get(BaseUrl(*server) + "/never");
+  ASSERT_THAT(never, IsOk());
+  EXPECT_EQ(never->status, 503);
+  EXPECT_EQ(never->body, "fallback");
+
+  // Pending when the server stops: abandoned within the grace period.
+  waiting.clear();
+  std::thread pending([&] {
+    HttpClient c;
+    (void)c.Get(BaseUrl(*server) + "/later", {}, milliseconds(10'000));
+  });
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!waiting.empty()) break;
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  const Clock::time_point start = Clock::now();
+  server->Stop();
+  EXPECT_LT(ElapsedMs(start), 5000);
+  pending.join();
+  waiting[0]->Complete(HttpResponse::Text(200, "too late"));  // nobody to answer: nothing
 }
 
 TEST(HttpServerTest, StopFinishesRequestsInFlight) {

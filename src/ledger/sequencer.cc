@@ -39,6 +39,7 @@ class SequencerImpl {
   Status Start();
 
   std::future<StatusOr<AddResult>> Submit(ByteSpan entry) VOUCH_EXCLUDES(mu_);
+  void SubmitThen(ByteSpan entry, Sequencer::Callback done) VOUCH_EXCLUDES(mu_);
   StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
   std::vector<StatusOr<AddResult>> AddAll(std::span<const ByteSpan> entries,
                                           std::chrono::milliseconds timeout) VOUCH_EXCLUDES(mu_);
@@ -68,6 +69,7 @@ class SequencerImpl {
     std::promise<StatusOr<AddResult>> done;
     Clock::SteadyTime queued;
     std::shared_ptr<Completion> completion;  // Add's, or null
+    Sequencer::Callback callback;            // SubmitThen's (then `done` is not used), or null
   };
   struct HashHasher {
     size_t operator()(const tlog::Hash& h) const;
@@ -84,8 +86,10 @@ class SequencerImpl {
     std::chrono::nanoseconds integrate_time{0};
   };
 
-  // Queues `entry`; `completion` (may be null) is told when the future is ready.
-  std::future<StatusOr<AddResult>> Enqueue(ByteSpan entry, std::shared_ptr<Completion> completion)
+  // Queues `entry`; `completion` (may be null) is told when the future is ready; with a
+  // `callback`, it gets the result instead of the future.
+  std::future<StatusOr<AddResult>> Enqueue(ByteSpan entry, std::shared_ptr<Completion> completion,
+                                           Sequencer::Callback callback = nullptr)
       VOUCH_EXCLUDES(mu_);
   // Answers a submitter.
   static void Resolve(Pending& pending, StatusOr<AddResult> result);
@@ -283,6 +287,12 @@ Status SequencerImpl::Recover() {
 }
 
 void SequencerImpl::Resolve(Pending& pending, StatusOr<AddResult> result) {
+  if (pending.callback) {
+    Sequencer::Callback callback = std::move(pending.callback);
+    pending.callback = nullptr;
+    callback(std::move(result));
+    return;
+  }
   pending.done.set_value(std::move(result));
   if (pending.completion != nullptr) {
     MutexLock lock(&pending.completion->mu);
@@ -295,9 +305,14 @@ std::future<StatusOr<AddResult>> SequencerImpl::Submit(ByteSpan entry) {
   return Enqueue(entry, nullptr);
 }
 
+void SequencerImpl::SubmitThen(ByteSpan entry, Sequencer::Callback done) {
+  (void)Enqueue(entry, nullptr, std::move(done));
+}
+
 std::future<StatusOr<AddResult>> SequencerImpl::Enqueue(ByteSpan entry,
-                                                        std::shared_ptr<Completion> completion) {
-  Pending p{{}, {}, {}, clock_.SteadyNow(), std::move(completion)};
+                                                        std::shared_ptr<Completion> completion,
+                                                        Sequencer::Callback callback) {
+  Pending p{{}, {}, {}, clock_.SteadyNow(), std::move(completion), std::move(callback)};
   std::future<StatusOr<AddResult>> future = p.done.get_future();
   if (entry.size() > tlog::kMaxEntrySize) {
     Resolve(p, InvalidArgumentError("the entry is " + std::to_string(entry.size()) +
@@ -629,6 +644,10 @@ Sequencer::Sequencer(std::unique_ptr<internal::SequencerImpl> impl) : impl_(std:
 Sequencer::~Sequencer() = default;  // the impl's destructor stops it
 
 std::future<StatusOr<AddResult>> Sequencer::Submit(ByteSpan entry) { return impl_->Submit(entry); }
+
+void Sequencer::SubmitThen(ByteSpan entry, Callback done) {
+  impl_->SubmitThen(entry, std::move(done));
+}
 StatusOr<AddResult> Sequencer::Add(ByteSpan entry, std::chrono::milliseconds timeout) {
   return impl_->Add(entry, timeout);
 }

@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -344,6 +346,44 @@ TEST_F(SequencerTest, ListenersHearEveryPublicationUntilTheyUnsubscribe) {
 // The tip bundle, kept in memory as it grows (LogReader's banner), is served exactly as the
 // store holds it at every width: after each append, for the current snapshot and for older
 // (narrower) ones, across the boundary where it fills and the next one starts.
+// SubmitThen: the outcome comes to the callback, once per entry — sequenced (in order, a
+// duplicate at its first index), refused at once on the calling thread (too big, stopped).
+TEST_F(SequencerTest, SubmitThenHandsEachOutcomeToItsCallback) {
+  Start();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<StatusOr<AddResult>> results(4, Status(StatusCode::kInternal, "not called"));
+  int calls = 0;
+  auto record = [&](size_t i) {
+    return [&, i](StatusOr<AddResult> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      results[i] = std::move(r);
+      ++calls;
+      cv.notify_all();
+    };
+  };
+  seq_->SubmitThen(AsBytes(Entry(0)), record(0));
+  seq_->SubmitThen(AsBytes(Entry(1)), record(1));
+  seq_->SubmitThen(AsBytes(Entry(0)), record(2));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, kWait, [&] { return calls == 3; }));
+  }
+  ASSERT_THAT(results[0], IsOk());
+  ASSERT_THAT(results[1], IsOk());
+  ASSERT_THAT(results[2], IsOk());
+  EXPECT_EQ(results[0]->index + 1, results[1]->index);
+  EXPECT_TRUE(results[2]->duplicate);
+  EXPECT_EQ(results[2]->index, results[0]->index);
+  seq_->SubmitThen(Bytes(tlog::kMaxEntrySize + 1, 'x'), record(3));  // refused before it returns
+  EXPECT_EQ(calls, 4);
+  EXPECT_THAT(results[3], StatusIs(StatusCode::kInvalidArgument));
+  seq_->Stop();
+  StatusOr<AddResult> after_stop = Status(StatusCode::kInternal, "not called");
+  seq_->SubmitThen(AsBytes(Entry(9)), [&](StatusOr<AddResult> r) { after_stop = std::move(r); });
+  EXPECT_THAT(after_stop, StatusIs(StatusCode::kUnavailable));
+}
+
 TEST_F(SequencerTest, TheTipBundleIsRightAtEveryWidthAsItGrows) {
   Start();
   auto expect_bundle = [this](const LogSnapshot& snap, uint64_t index, uint16_t width) {

@@ -47,6 +47,10 @@ class SequencerSink final : public EntrySink {
                                                   std::chrono::milliseconds timeout) override {
     return sequencer_.AddAll(entries, timeout);
   }
+  bool AddThen(ByteSpan entry, std::function<void(StatusOr<ledger::AddResult>)> done) override {
+    sequencer_.SubmitThen(entry, std::move(done));
+    return true;
+  }
 
  private:
   ledger::Sequencer& sequencer_;
@@ -169,13 +173,10 @@ StatusOr<std::vector<StatusOr<AddResponse>>> ParseAddBatchResponse(std::string_v
   return out;
 }
 
-HttpResponse LogService::Add(const HttpRequest& request) const {
-  if (request.body.empty()) return Error(400, "empty entry: the request body is the entry");
-  if (request.body.size() > tlog::kMaxEntrySize) {
-    return Error(413, "the entry is " + std::to_string(request.body.size()) +
-                          " bytes; entries are at most 65,535 bytes");
-  }
-  auto result = sink_.Add(request.BodyBytes(), options_.add_timeout);
+namespace {
+
+// The answer to POST /add for the sink's outcome.
+HttpResponse AddAnswer(const StatusOr<ledger::AddResult>& result) {
   if (!result.ok()) {
     switch (result.status().code()) {
       case StatusCode::kInvalidArgument:
@@ -191,6 +192,28 @@ HttpResponse LogService::Add(const HttpRequest& request) const {
   HttpResponse r = HttpResponse::Json(200, FormatAddResponse(*result));
   r.headers.Set("Cache-Control", std::string(kCacheNone));
   return r;
+}
+
+}  // namespace
+
+HttpResponse LogService::Add(const HttpRequest& request) const {
+  if (request.body.empty()) return Error(400, "empty entry: the request body is the entry");
+  if (request.body.size() > tlog::kMaxEntrySize) {
+    return Error(413, "the entry is " + std::to_string(request.body.size()) +
+                          " bytes; entries are at most 65,535 bytes");
+  }
+  // Waiting for the batch holds no thread when the sink can answer later.
+  auto deferred = std::make_shared<http::DeferredResponse>(
+      options_.add_timeout,
+      Unavailable("the entry was not sequenced within " +
+                  std::to_string(options_.add_timeout.count()) +
+                  " ms; it may still be: submit it again to learn its index"));
+  if (sink_.AddThen(request.BodyBytes(), [deferred](const StatusOr<ledger::AddResult>& result) {
+        deferred->Complete(AddAnswer(result));
+      })) {
+    return HttpResponse::Later(std::move(deferred));
+  }
+  return AddAnswer(sink_.Add(request.BodyBytes(), options_.add_timeout));
 }
 
 HttpResponse LogService::AddBatch(const HttpRequest& request) const {

@@ -9,8 +9,10 @@
 #ifndef VOUCH_HTTP_HTTP_H_
 #define VOUCH_HTTP_HTTP_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,12 +85,19 @@ struct HttpRequest {
   ByteSpan BodyBytes() const { return AsBytes(body); }
 };
 
+class DeferredResponse;
+
 // A response: the status, its header fields and the whole body. The server sets
 // Content-Length, Connection and framing itself; handlers set everything else.
 struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set (HttpResponse::Later): the answer comes later, through this; the rest is ignored.
+  std::shared_ptr<DeferredResponse> deferred;
+
+  // A response given later (DeferredResponse), without holding the handler's thread.
+  static HttpResponse Later(std::shared_ptr<DeferredResponse> deferred);
 
   ByteSpan BodyBytes() const { return AsBytes(body); }
 
@@ -101,6 +110,38 @@ struct HttpResponse {
                             std::string content_type = "application/octet-stream");
   static HttpResponse Bytes(int status, std::string body,
                             std::string content_type = "application/octet-stream");
+};
+
+// An answer a handler gives later without holding its thread — e.g. once a submission is
+// durably sequenced: the handler returns HttpResponse::Later(deferred), and whoever finishes the
+// work calls Complete(response) once, from any thread (later calls do nothing). The server
+// answers `fallback` instead when Complete has not come within `timeout` of the handler's
+// return, and abandons the request when it stops or the connection closes (Complete then does
+// nothing). Complete must not block: it hands the response to the connection's I/O thread.
+//
+// Thread-safety: thread-safe.
+class DeferredResponse {
+ public:
+  DeferredResponse(std::chrono::milliseconds timeout, HttpResponse fallback);
+  ~DeferredResponse();
+  DeferredResponse(const DeferredResponse&) = delete;
+  DeferredResponse& operator=(const DeferredResponse&) = delete;
+
+  void Complete(HttpResponse response);
+
+  // For the server. `sink` receives the response once (at once, on this thread, when Complete
+  // came first; the fallback when this deferred was used up or abandoned before); Abandon()
+  // drops the sink (and what it holds) and makes Complete do nothing.
+  void OnComplete(std::function<void(HttpResponse)> sink);
+  void Abandon();
+  std::chrono::milliseconds timeout() const { return timeout_; }
+  const HttpResponse& fallback() const { return fallback_; }
+
+ private:
+  struct State;  // the sink or the early response, and their lock (http.cc)
+  const std::chrono::milliseconds timeout_;
+  const HttpResponse fallback_;
+  const std::unique_ptr<State> state_;
 };
 
 // The reason phrase of a status code ("Not Found"), or "Unknown".

@@ -9,6 +9,11 @@
 //     busy, further requests wait in a FIFO queue (at most one per connection, since a
 //     connection reads its next request only after its response is written). A handler thread
 //     that has had no request for `handler_idle_timeout` exits: the pool shrinks after a burst.
+//   * A handler that would wait for a long time (a submission waiting for its batch) can return
+//     HttpResponse::Later(deferred) instead (http.h, DeferredResponse): its thread goes back to
+//     the pool at once, the response is written when someone completes the deferred (or its
+//     fallback when its timeout passes), and a connection closed or a server stopped meanwhile
+//     abandons it. Waiting requests then cost a connection each, not a thread.
 //   * Handlers run concurrently with each other and must be thread-safe.
 //
 // Hostile input: a malformed request (including an HTTP version other than 1.0/1.1) is answered

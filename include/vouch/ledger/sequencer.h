@@ -152,6 +152,12 @@ class Sequencer {
   // with an error: kInvalidArgument (over 65,535 bytes), kResourceExhausted (pushback: too much
   // is waiting), kUnavailable (stopped, or the store failed to commit the batch).
   std::future<StatusOr<AddResult>> Submit(ByteSpan entry);
+  // Submit without a future: `done` gets the outcome, once — on this thread when the entry is
+  // refused at once, else on a sequencer thread, possibly with the sequencer's locks held: it
+  // must be fast and must not call the sequencer. For a submitter that must not hold a thread
+  // while it waits (the log's POST /add).
+  using Callback = std::function<void(StatusOr<AddResult>)>;
+  void SubmitThen(ByteSpan entry, Callback done);
   // Submit and wait at most `timeout`: kDeadlineExceeded when the entry is not sequenced by
   // then (it may still be later; submitting it again returns its index once it is).
   StatusOr<AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout);

@@ -1,9 +1,10 @@
 // The log's HTTP API (docs/log.md, "HTTP API"): submissions, the C2SP tlog-tiles read API
 // (spec/transparency-log.md §8) and tlog-proof receipts (§9), over a Sequencer and a LogReader.
 //
-//   POST /add                      body: the entry (1..65,535 bytes). Waits until the entry is
-//                                  durably sequenced and its log-signed checkpoint committed
-//                                  (with witnesses, the cosigned one follows), then 200
+//   POST /add                      body: the entry (1..65,535 bytes). Waits (without a thread:
+//                                  http::DeferredResponse, when the EntrySink can) until the
+//                                  entry is durably sequenced and its log-signed checkpoint
+//                                  committed (with witnesses, the cosigned one follows), then 200
 //                                  {"index":N,"leaf_hash":"<base64>","duplicate":false,
 //                                   "tree_size":S}
 //   POST /add-batch                body: 1 to 256 entries framed as a tlog-tiles entry bundle
@@ -105,6 +106,13 @@ class EntrySink {
   virtual StatusOr<ledger::AddResult> Add(ByteSpan entry, std::chrono::milliseconds timeout) = 0;
   virtual std::vector<StatusOr<ledger::AddResult>> AddAll(std::span<const ByteSpan> entries,
                                                           std::chrono::milliseconds timeout) = 0;
+  // Submits `entry` and hands the outcome to `done` (once, from any thread; it must be fast)
+  // without holding the calling thread while it waits, when this sink can: true. False (the
+  // default): nothing was submitted, call Add.
+  virtual bool AddThen(ByteSpan /*entry*/,
+                       std::function<void(StatusOr<ledger::AddResult>)> /*done*/) {
+    return false;
+  }
 };
 
 // Parses the index of a "/proof/<index>" path: decimal, no sign or leading zeros, < 2^63.
