@@ -4,7 +4,6 @@
 // and verification rates measured in the same run (a cosignature costs one of each). Not a test.
 //
 //   build/default/bench/witness_bench [--seconds N] [--clients N] [--no-anchor]
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -81,13 +80,6 @@ int RunLoad(char** argv) {
   std::printf("%llu %llu %f %f %f\n", static_cast<unsigned long long>(r.done),
               static_cast<unsigned long long>(r.failed), r.elapsed, r.p50_us, r.p99_us);
   return 0;
-}
-
-double CpuSeconds() {
-  struct rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
@@ -174,7 +166,7 @@ int main(int argc, char** argv) {
     if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return;
     const std::string command = std::string(self) + " --load " + url + " " + body_file + " " +
                                 std::to_string(n_clients) + " " + std::to_string(seconds / 3);
-    const double cpu0 = CpuSeconds();
+    const double cpu0 = bench::CpuSeconds();
     FILE* child = ::popen(command.c_str(), "r");
     LoadResult r;
     unsigned long long done = 0, failed = 0;
@@ -185,7 +177,7 @@ int main(int argc, char** argv) {
       return;
     }
     ::pclose(child);
-    const double server_cpu = CpuSeconds() - cpu0;
+    const double server_cpu = bench::CpuSeconds() - cpu0;
     const double rate = static_cast<double>(done) / r.elapsed;
     const double cpu_us = 1e6 * server_cpu / static_cast<double>(done);
     std::printf(

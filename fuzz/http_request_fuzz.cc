@@ -1,6 +1,7 @@
 // Fuzzes the server's request parsing: raw bytes go through the same Beast parser, limits and
-// checks as a socket's bytes (internal::ParseRawRequest), then through a Router; the same
-// bytes also go through the URL and query helpers.
+// checks as a socket's bytes (internal::ParseRawRequest), then through a Router and the
+// byte-range answer (RangedBytes); the same bytes also go through the URL, query and range
+// helpers.
 //
 // Input: byte 0 chooses how the rest trickles into the parser (1..64-byte pieces, or all at
 // once); bytes 1.. are the request.
@@ -58,11 +59,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (response.status != 200 && response.status != 404 && response.status != 405) {
       __builtin_trap();
     }
+    // A parsed Range header, served over the body: 206 stays inside it, and the answer's
+    // Content-Range reads back as the bytes sent.
+    HttpResponse ranged = vouch::http::RangedBytes(request, request.BodyBytes());
+    if (ranged.status == 206) {
+      auto range = vouch::http::ParseContentRange(ranged.headers.GetOr("Content-Range", ""));
+      if (!range || range->second >= request.body.size() ||
+          ranged.body != request.body.substr(range->first, range->second - range->first + 1)) {
+        __builtin_trap();
+      }
+    } else if (ranged.status != 200 && ranged.status != 416) {
+      __builtin_trap();
+    }
   }
 
   const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
   (void)vouch::http::Url::Parse(text);
   (void)vouch::http::ParseQuery(text);
+  (void)vouch::http::ParseRangeHeader(text);
+  (void)vouch::http::ParseContentRange(text);
   vouch::StatusOr<std::string> decoded = vouch::http::PercentDecode(text);
   if (decoded.ok()) {
     // Encoding then decoding is the identity.

@@ -312,6 +312,30 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
   EXPECT_TRUE(v[1].valid) << v[1].code << " " << v[1].message;
   EXPECT_EQ(v[1].kind, StatementKind::kReleaseRecord);
 
+  // Entries this process signed itself (dsse/self_signed.h) are not verified again: shown by a
+  // record whose signature is broken, taken as signed only while it is recorded under the key
+  // it names (a process records only what it signed, so no verdict changes).
+  {
+    auto parsed = dsse::LedgerEntry::Parse(release);
+    ASSERT_THAT(parsed, IsOk());
+    dsse::Signature bad = parsed->signatures()[0];
+    bad.sig[0] ^= 1;
+    auto broken = dsse::LedgerEntry::Create(parsed->payload(), {bad});
+    ASSERT_THAT(broken, IsOk());
+    const Bytes broken_bytes = ToBytes(broken->bytes());
+    EXPECT_FALSE(replay({announce, broken_bytes})[1].valid);
+    auto self_signed = std::make_shared<dsse::SelfSignedEntries>();
+    self_signed->Add(hb_->key("other").verifier(), *broken);
+    options.self_signed = self_signed;
+    v = replay({announce, broken_bytes});
+    EXPECT_TRUE(v[1].valid) << v[1].code << " " << v[1].message;
+    auto under_another_key = std::make_shared<dsse::SelfSignedEntries>();
+    under_another_key->Add(hb_->key("root-1").verifier(), *broken);
+    options.self_signed = under_another_key;
+    EXPECT_FALSE(replay({announce, broken_bytes})[1].valid);
+    options.self_signed = nullptr;
+  }
+
   // Valid releases are counted for the activity they name (§4.3, the Art. 30 export); a release
   // without one, or an invalid one, is not.
   {

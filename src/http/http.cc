@@ -2,7 +2,11 @@
 #include "vouch/http/http.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <set>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "vouch/base/mutex.h"
@@ -226,6 +230,78 @@ HttpResponse HttpResponse::Bytes(int status, std::string body, std::string conte
   r.headers.Set("Content-Type", std::move(content_type));
   r.body = std::move(body);
   return r;
+}
+
+namespace {
+
+// A run of decimal digits (no sign, no space) that fits in 64 bits.
+std::optional<uint64_t> ParseDigits(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<ByteRange> ParseRangeHeader(std::string_view value) {
+  constexpr std::string_view kUnit = "bytes=";
+  if (value.size() < kUnit.size() || !EqualsIgnoreCase(value.substr(0, kUnit.size()), kUnit)) {
+    return std::nullopt;
+  }
+  value.remove_prefix(kUnit.size());
+  const size_t dash = value.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto first = ParseDigits(value.substr(0, dash));
+  if (!first) return std::nullopt;  // also a suffix range "-N"
+  const std::string_view rest = value.substr(dash + 1);
+  if (rest.empty()) return ByteRange{.first = *first, .last = std::nullopt};
+  auto last = ParseDigits(rest);  // refuses "," (several ranges) too
+  if (!last || *last < *first) return std::nullopt;
+  return ByteRange{.first = *first, .last = *last};
+}
+
+HttpResponse RangedBytes(const HttpRequest& request, ByteSpan body) {
+  auto header = request.headers.Get("Range");
+  std::optional<ByteRange> range;
+  if (header) range = ParseRangeHeader(*header);
+  if (!range) return HttpResponse::Bytes(200, body);
+  const std::string length = std::to_string(body.size());
+  if (range->first >= body.size()) {
+    HttpResponse r =
+        HttpResponse::Text(416, "the range starts at or after the end (" + length + " bytes)\n");
+    r.headers.Set("Content-Range", "bytes */" + length);
+    return r;
+  }
+  const uint64_t last = std::min<uint64_t>(range->last.value_or(UINT64_MAX), body.size() - 1);
+  HttpResponse r =
+      HttpResponse::Bytes(206, body.subspan(static_cast<size_t>(range->first),
+                                            static_cast<size_t>(last - range->first + 1)));
+  r.headers.Set("Content-Range", "bytes " + std::to_string(range->first) + "-" +
+                                     std::to_string(last) + "/" + length);
+  return r;
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> ParseContentRange(std::string_view value) {
+  constexpr std::string_view kUnit = "bytes ";
+  if (value.size() < kUnit.size() || !EqualsIgnoreCase(value.substr(0, kUnit.size()), kUnit)) {
+    return std::nullopt;
+  }
+  value.remove_prefix(kUnit.size());
+  const size_t dash = value.find('-');
+  const size_t slash = value.find('/');
+  if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash) {
+    return std::nullopt;
+  }
+  auto first = ParseDigits(value.substr(0, dash));
+  auto last = ParseDigits(value.substr(dash + 1, slash - dash - 1));
+  const std::string_view length = value.substr(slash + 1);
+  if (!first || !last || *last < *first) return std::nullopt;
+  if (length != "*") {
+    auto n = ParseDigits(length);
+    if (!n || *last >= *n) return std::nullopt;
+  }
+  return std::make_pair(*first, *last);
 }
 
 std::string_view StatusReason(int status) {

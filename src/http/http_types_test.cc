@@ -296,5 +296,59 @@ TEST(ParseRawRequestTest, IncompleteAndConnectionHeaders) {
   EXPECT_TRUE(r.expects_continue);
 }
 
+TEST(ByteRangeTest, ParsesOneRangeAndIgnoresTheRest) {
+  auto r = ParseRangeHeader("bytes=10-");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->first, 10u);
+  EXPECT_FALSE(r->last.has_value());
+  r = ParseRangeHeader("Bytes=0-0");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->first, 0u);
+  EXPECT_EQ(r->last, 0u);
+  for (const char* ignored :
+       {"", "bytes=", "bytes=-5", "bytes=5", "bytes=5-4", "bytes=1-2,4-5", "bytes= 1-", "bytes=+1-",
+        "bytes=1-+2", "items=1-", "bytes=0x1-", "bytes=18446744073709551616-", "bytes=1--"}) {
+    EXPECT_FALSE(ParseRangeHeader(ignored).has_value()) << ignored;
+  }
+}
+
+TEST(ByteRangeTest, RangedBytesAnswers206Or416Or200) {
+  const std::string body = "0123456789";
+  HttpRequest request;
+  auto answer = [&](const char* range) {
+    request.headers.Set("Range", range);
+    return RangedBytes(request, AsBytes(body));
+  };
+  HttpResponse r = answer("bytes=3-");
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "3456789");
+  EXPECT_EQ(r.headers.GetOr("Content-Range", ""), "bytes 3-9/10");
+  r = answer("bytes=3-4");
+  EXPECT_EQ(r.body, "34");
+  EXPECT_EQ(r.headers.GetOr("Content-Range", ""), "bytes 3-4/10");
+  r = answer("bytes=8-100");  // capped at the end
+  EXPECT_EQ(r.body, "89");
+  EXPECT_EQ(r.headers.GetOr("Content-Range", ""), "bytes 8-9/10");
+  r = answer("bytes=10-");
+  EXPECT_EQ(r.status, 416);
+  EXPECT_EQ(r.headers.GetOr("Content-Range", ""), "bytes */10");
+  r = answer("bytes=-3");  // suffix ranges are not served: the whole body
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, body);
+  request.headers.Remove("Range");
+  r = RangedBytes(request, AsBytes(body));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.headers.Has("Content-Range"));
+}
+
+TEST(ByteRangeTest, ParsesContentRange) {
+  EXPECT_EQ(ParseContentRange("bytes 3-9/10"), std::make_pair(uint64_t{3}, uint64_t{9}));
+  EXPECT_EQ(ParseContentRange("bytes 3-9/*"), std::make_pair(uint64_t{3}, uint64_t{9}));
+  for (const char* bad : {"", "bytes */10", "bytes 3-9", "bytes 9-3/10", "bytes 3-10/10",
+                          "bytes 3-9/x", "items 3-9/10", "bytes3-9/10", "bytes -9/10"}) {
+    EXPECT_FALSE(ParseContentRange(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::http

@@ -21,13 +21,18 @@ using tlog::kTileHeight;
 using tlog::kTileWidth;
 using tlog::TileId;
 
-// Fetches `id`, mapping "not served" to a rejection.
-StatusOr<Bytes> Fetch(TileFetcher& fetcher, const TileId& id) {
-  auto data = fetcher.FetchTile(id);
+// Fetches `id` (from byte `offset` on, when not 0), mapping "not served" to a rejection.
+StatusOr<Bytes> Fetch(TileFetcher& fetcher, const TileId& id, uint64_t offset = 0) {
+  auto data = offset == 0 ? fetcher.FetchTile(id) : fetcher.FetchTileFrom(id, offset);
   if (!data.ok() && data.status().code() == StatusCode::kNotFound) {
     return RejectedError("tile_missing",
                          "the log does not serve " + tlog::TilePath(id) +
                              ", which its checkpoint requires: " + data.status().message());
+  }
+  if (!data.ok() && data.status().code() == StatusCode::kOutOfRange) {
+    return RejectedError("tile_invalid",
+                         tlog::TilePath(id) + " is not longer than the " + std::to_string(offset) +
+                             " bytes of it read before: " + data.status().message());
   }
   return data;
 }
@@ -76,6 +81,15 @@ struct UpperTile {
 };
 
 }  // namespace
+
+StatusOr<Bytes> TileFetcher::FetchTileFrom(const TileId& id, uint64_t offset) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, FetchTile(id));
+  if (data.size() <= offset) {
+    return OutOfRangeError(tlog::TilePath(id) + " is " + std::to_string(data.size()) + " bytes");
+  }
+  data.erase(data.begin(), data.begin() + static_cast<ptrdiff_t>(offset));
+  return data;
+}
 
 namespace {
 
@@ -170,20 +184,31 @@ class TreeRecomputation {
   uint64_t tiles_ = 0;
 };
 
-// Fetches the entry bundle of level-0 tile t (width w), checks that its entries hash to
-// `leaves`, and hands those from the `skip`-th on to options.on_entry.
-Status CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w, const std::vector<Hash>& leaves,
-                   size_t skip, const AuditOptions& options) {
+// Fetches the entry bundle of level-0 tile t (width w), checks that its entries from the
+// `skip`-th on hash to their `leaves`, and hands those to options.on_entry. The first `skip`
+// belong to the trusted prefix of a resumed audit, which neither uses nor vouches for them:
+// when their byte length `prefix_bytes` is known, only the entries after them are fetched.
+// Returns the bundle's byte length.
+StatusOr<uint64_t> CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w,
+                               const std::vector<Hash>& leaves, size_t skip, uint64_t prefix_bytes,
+                               const AuditOptions& options) {
   const TileId id = TileId::HashTile(0, t, w);
   const TileId bundle_id = TileId::Bundle(t, w);
-  VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id));
-  auto entries = tlog::ParseEntryBundle(bundle, w);
+  const bool tail_only = skip > 0 && prefix_bytes > 0;
+  if (tail_only && skip == w) return prefix_bytes;  // nothing new in this tile
+  VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id, tail_only ? prefix_bytes : 0));
+  // entries[i - first] is entry i of the tile.
+  const size_t first = tail_only ? skip : 0;
+  auto entries = tlog::ParseEntryBundle(bundle, w - first);
   if (!entries.ok()) {
-    return RejectedError("tile_invalid",
-                         tlog::TilePath(bundle_id) + ": " + entries.status().message());
+    return RejectedError(
+        "tile_invalid",
+        tlog::TilePath(bundle_id) +
+            (tail_only ? " (its entries from " + std::to_string(skip) + " on): " : ": ") +
+            entries.status().message());
   }
-  for (size_t i = 0; i < w; ++i) {
-    if (tlog::HashLeaf((*entries)[i]) != leaves[i]) {
+  for (size_t i = skip; i < w; ++i) {
+    if (tlog::HashLeaf((*entries)[i - first]) != leaves[i]) {
       return RejectedError("tile_invalid", "entry " + std::to_string(t * kTileWidth + i) + " in " +
                                                tlog::TilePath(bundle_id) +
                                                " does not hash to its leaf in " +
@@ -192,10 +217,10 @@ Status CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w, const std::vect
   }
   if (options.on_entry) {
     for (size_t i = skip; i < w; ++i) {
-      VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i]));
+      VOUCH_RETURN_IF_ERROR(options.on_entry(t * kTileWidth + i, (*entries)[i - first]));
     }
   }
-  return OkStatus();
+  return (tail_only ? prefix_bytes : 0) + bundle.size();
 }
 
 }  // namespace
@@ -226,6 +251,7 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
   TreeRecomputation tree(fetcher, n, options.resume.value_or(tlog::CompactRange()));
   uint64_t level0_fetched = 0;
   uint64_t bundles = 0;
+  uint64_t tip_bundle_bytes = 0;
   const uint64_t level0_tiles = (n + kTileWidth - 1) / kTileWidth;
   for (uint64_t t = start / kTileWidth; t < level0_tiles; ++t) {
     const uint16_t w = tlog::HashTileWidth(0, t, n);
@@ -235,7 +261,10 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
                            FetchHashes(fetcher, TileId::HashTile(0, t, w)));
     ++level0_fetched;
     if (options.check_entries) {
-      VOUCH_RETURN_IF_ERROR(CheckBundle(fetcher, t, w, leaves, skip, options));
+      const uint64_t prefix_bytes = skip > 0 ? options.resume_bundle_bytes : 0;
+      VOUCH_ASSIGN_OR_RETURN(uint64_t bytes,
+                             CheckBundle(fetcher, t, w, leaves, skip, prefix_bytes, options));
+      tip_bundle_bytes = w < kTileWidth ? bytes : 0;
       ++bundles;
     }
     for (size_t i = skip; i < leaves.size(); ++i) {
@@ -262,7 +291,8 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
                      .consistency_proven = proven,
                      .tiles = level0_fetched + tree.tiles(),
                      .bundles = bundles,
-                     .range = tree.range()};
+                     .range = tree.range(),
+                     .tip_bundle_bytes = tip_bundle_bytes};
 }
 
 }  // namespace vouch::ledger

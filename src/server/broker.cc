@@ -9,6 +9,7 @@
 #include "vouch/constraint/constraint.h"
 #include "vouch/crypto/x25519_keys.h"
 #include "vouch/dsse/envelope.h"
+#include "vouch/dsse/self_signed.h"
 #include "vouch/govern/codes.h"
 #include "vouch/govern/target_admission.h"
 #include "vouch/provision/envelope.h"
@@ -33,6 +34,9 @@ struct BrokerState {
   Mutex announce_mu;
   bool announced VOUCH_GUARDED_BY(announce_mu) = false;
   std::unique_ptr<provision::Nonces> nonces;
+  // The entries this broker signed (its records and broker-key statement), which its replay
+  // of the ledger need not verify again (BrokerOptions' replay options point to it).
+  std::shared_ptr<dsse::SelfSignedEntries> self_signed;
   // Release slots (a hand-off broker's): taken at step 6, given back on failure before step 17.
   mutable Mutex slots_mu;
   uint64_t slots_taken VOUCH_GUARDED_BY(slots_mu) = 0;
@@ -147,7 +151,10 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
     return InvalidArgumentError(
         "a hand-off broker, and only it, has max_releases (at least 1) and expires");
   }
+  auto self_signed = std::make_shared<dsse::SelfSignedEntries>();
+  options.self_check.ledger.replay.self_signed = self_signed;
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
+  broker->state_->self_signed = std::move(self_signed);
   const BrokerOptions& o = broker->options_;
   if (o.shared_nonces != nullptr) {
     broker->state_->nonces = std::make_unique<SharedNonceBook>(*o.shared_nonces, o, *o.random);
@@ -284,6 +291,7 @@ StatusOr<std::pair<Bytes, uint64_t>> Broker::SignAndAppend(const govern::Stateme
   VOUCH_ASSIGN_OR_RETURN(dsse::Signature sig, dsse::SignPayload(*options_.signing_key,
                                                                 dsse::kInTotoPayloadType, payload));
   VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(payload, {sig}));
+  state_->self_signed->Add(options_.signing_key->verifier(), entry);
   auto index = options_.append(entry.bytes());
   if (!index.ok()) {
     return Status(

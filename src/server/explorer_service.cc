@@ -147,6 +147,7 @@ struct ExplorerState {
   std::shared_ptr<const govern::GovernanceState> governance VOUCH_GUARDED_BY(mu);
   std::optional<tlog::Checkpoint> checkpoint VOUCH_GUARDED_BY(mu);
   std::optional<tlog::CompactRange> range VOUCH_GUARDED_BY(mu);
+  uint64_t tip_bundle_bytes VOUCH_GUARDED_BY(mu) = 0;  // AuditResult's, for the next resume
   std::string note VOUCH_GUARDED_BY(mu);
   tlog::PolicyVerification verification VOUCH_GUARDED_BY(mu);
   std::optional<UnixSeconds> refreshed_at VOUCH_GUARDED_BY(mu);
@@ -291,11 +292,13 @@ Status ExplorerService::Refresh() {
   MutexLock refreshing(&s.refresh_mu);
   std::optional<tlog::Checkpoint> trusted;
   std::optional<tlog::CompactRange> range;
+  uint64_t tip_bundle_bytes = 0;
   std::shared_ptr<const govern::GovernanceState> governance;
   {
     MutexLock lock(&s.mu);
     trusted = s.checkpoint;
     range = s.range;
+    tip_bundle_bytes = s.tip_bundle_bytes;
     governance = s.governance;
   }
   auto note = s.log.FetchCheckpoint();
@@ -330,6 +333,7 @@ Status ExplorerService::Refresh() {
     audit.policy = &s.policy;
     audit.trusted = trusted;
     audit.resume = range;
+    audit.resume_bundle_bytes = tip_bundle_bytes;
     audit.check_entries = true;
     audit.on_entry = [&](uint64_t, ByteSpan entry) -> Status {
       fresh.push_back(RowOf(next->Append(entry), entry));
@@ -341,6 +345,7 @@ Status ExplorerService::Refresh() {
       return result.status();
     }
     next_range = result->range;
+    tip_bundle_bytes = result->tip_bundle_bytes;
   }
   MutexLock lock(&s.mu);
   s.rows.insert(s.rows.end(), std::make_move_iterator(fresh.begin()),
@@ -348,6 +353,7 @@ Status ExplorerService::Refresh() {
   if (next) s.governance = std::move(next);
   s.checkpoint = cp;
   s.range = next_range;
+  s.tip_bundle_bytes = tip_bundle_bytes;
   s.note = *std::move(note);
   s.verification = *std::move(verified);
   s.refreshed_at = s.options.clock->Now();

@@ -52,14 +52,14 @@ StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::Client& c
 
 // A 503 with Retry-After is transient (pushback, or an entry not yet in a witness-cosigned
 // checkpoint): wait as told, at most a second at a time, while the timeout allows.
-StatusOr<http::HttpResponse> LogClient::Get(const std::string& path) {
+StatusOr<http::HttpResponse> LogClient::Get(const std::string& path, const http::Headers& headers) {
   const Clock::SteadyTime deadline = clock_->SteadyNow() + timeout_;
   for (;;) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_->SteadyNow());
     VOUCH_ASSIGN_OR_RETURN(
         http::HttpResponse r,
-        client_->Get(base_ + path, {}, std::max(left, std::chrono::milliseconds(1))));
+        client_->Get(base_ + path, headers, std::max(left, std::chrono::milliseconds(1))));
     const auto wait = RetryAfter(r);
     if (!wait || clock_->SteadyNow() + *wait >= deadline) return r;
     clock_->SleepFor(*wait);
@@ -107,6 +107,28 @@ StatusOr<Bytes> LogClient::FetchTile(const tlog::TileId& id) {
   VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r, Get(path));
   if (r.status != 200) return StatusFromResponse("GET " + base_ + path, r);
   return ToBytes(r.body);
+}
+
+StatusOr<Bytes> LogClient::FetchTileFrom(const tlog::TileId& id, uint64_t offset) {
+  const std::string path = "/" + tlog::TilePath(id);
+  VOUCH_ASSIGN_OR_RETURN(http::HttpResponse r,
+                         Get(path, {{"Range", "bytes=" + std::to_string(offset) + "-"}}));
+  const std::string what = "GET " + base_ + path + " from byte " + std::to_string(offset);
+  if (r.status == 206) {
+    auto range = http::ParseContentRange(r.headers.GetOr("Content-Range", ""));
+    if (!range || range->first != offset || range->second - range->first + 1 != r.body.size()) {
+      return UnavailableError(what + ": the log's 206 answer (Content-Range \"" +
+                              r.headers.GetOr("Content-Range", "") + "\", " +
+                              std::to_string(r.body.size()) + " bytes) is not that range");
+    }
+    return ToBytes(r.body);
+  }
+  if (r.status == 416) return OutOfRangeError(what + ": the log answered 416 (" + Reason(r) + ")");
+  if (r.status != 200) return StatusFromResponse(what, r);
+  if (r.body.size() <= offset) {
+    return OutOfRangeError(what + ": it is " + std::to_string(r.body.size()) + " bytes");
+  }
+  return ToBytes(AsBytes(r.body).subspan(static_cast<size_t>(offset)));
 }
 
 StatusOr<std::string> LogClient::FetchProof(uint64_t index) {

@@ -294,7 +294,8 @@ HttpResponse LogService::Tile(const HttpRequest& request) const {
     if (data.status().code() == StatusCode::kNotFound) return Error(404, data.status().message());
     return Error(500, "cannot read " + tlog::TilePath(*id) + ": " + data.status().message());
   }
-  HttpResponse r = HttpResponse::Bytes(200, *data);
+  HttpResponse r = http::RangedBytes(request, *data);  // a follower's "the new entries only"
+  if (r.status == 416) return r;
   r.headers.Set("Cache-Control", std::string(id->partial() ? kCachePartial : kCacheImmutable));
   return r;
 }

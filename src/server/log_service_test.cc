@@ -262,6 +262,38 @@ TEST_F(LogServiceTest, TilesAndBundlesWithTheirCachingHeaders) {
   EXPECT_EQ(head->status, 200);
 }
 
+TEST_F(LogServiceTest, ARangeOfATileIsServedAsAsked) {
+  for (int i = 0; i < 300; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  const std::string whole = Get("/tile/entries/001.p/44").body;
+  auto ranged = [&](const std::string& range) {
+    auto r = client_.Get(base_ + "/tile/entries/001.p/44", {{"Range", range}});
+    EXPECT_THAT(r, IsOk());
+    return r.ok() ? *r : http::HttpResponse{};
+  };
+  http::HttpResponse tail = ranged("bytes=10-");
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, whole.substr(10));
+  EXPECT_THAT(tail.headers.Get("Content-Range"),
+              Optional("bytes 10-" + std::to_string(whole.size() - 1) + "/" +
+                       std::to_string(whole.size())));
+  EXPECT_THAT(tail.headers.Get("Cache-Control"), Optional(kCachePartial));
+  http::HttpResponse past = ranged("bytes=" + std::to_string(whole.size()) + "-");
+  EXPECT_EQ(past.status, 416);
+  EXPECT_THAT(past.headers.Get("Content-Range"),
+              Optional("bytes */" + std::to_string(whole.size())));
+  EXPECT_EQ(ranged("bytes=0-1,5-6").body, whole);  // ignored: the whole tile
+
+  // The client: the new entries of a partial bundle, from the length read before.
+  const size_t first_43 = whole.size() - 6;  // entry 299, "e299", is 2 + 4 bytes
+  auto from = log_->FetchTileFrom(tlog::TileId::Bundle(1, 44), first_43);
+  ASSERT_THAT(from, IsOk());
+  auto last = tlog::ParseEntryBundle(*from, 1);
+  ASSERT_THAT(last, IsOk());
+  EXPECT_EQ(AsStringView((*last)[0]), "e299");
+  EXPECT_THAT(log_->FetchTileFrom(tlog::TileId::Bundle(1, 44), whole.size()),
+              StatusIs(StatusCode::kOutOfRange));
+}
+
 TEST_F(LogServiceTest, GarbageAndUnjustifiedTilePathsAreRefused) {
   for (int i = 0; i < 10; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
   struct Case {
@@ -325,6 +357,22 @@ TEST_F(LogServiceTest, AnAuditThroughTheClientPasses) {
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->checkpoint.size(), 600u);
   EXPECT_EQ(r->bundles, 3u);
+
+  // Resumed over HTTP, reading only the partial bundle's new entries.
+  std::vector<uint64_t> handed;
+  for (int i = 600; i < 610; ++i) ASSERT_THAT(log_->Add(AsBytes("e" + std::to_string(i))), IsOk());
+  o.trusted = r->checkpoint;
+  o.resume = r->range;
+  o.resume_bundle_bytes = r->tip_bundle_bytes;
+  o.on_entry = [&](uint64_t index, ByteSpan entry) {
+    EXPECT_EQ(AsStringView(entry), "e" + std::to_string(index));
+    handed.push_back(index);
+    return OkStatus();
+  };
+  auto resumed = AuditLog(*log_, o);
+  ASSERT_THAT(resumed, IsOk());
+  EXPECT_EQ(handed.size(), 10u);
+  EXPECT_EQ(resumed->tip_bundle_bytes, Get("/tile/entries/002.p/98").body.size());
 }
 
 TEST_F(LogServiceTest, AnUnreachableLogIsUnavailable) {

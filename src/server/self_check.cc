@@ -139,7 +139,8 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
                   .state = nullptr,
                   .leaf_hashes = {},
                   .first_root_set_rejection = {},
-                  .tree = {}};
+                  .tree = {},
+                  .tip_bundle_bytes = 0};
   // Step 4: freshness, and no step back from the high-water mark.
   if (view.quorum_time < now - options.max_checkpoint_age) {
     return RejectedError(kCheckpointStale, "the newest checkpoint (size " +
@@ -177,6 +178,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
     view.leaf_hashes = previous->leaf_hashes;
     view.first_root_set_rejection = previous->first_root_set_rejection;
     view.tree = previous->tree;
+    view.tip_bundle_bytes = previous->tip_bundle_bytes;
     return view;
   }
 
@@ -193,6 +195,7 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
     view.leaf_hashes = previous->leaf_hashes;
     view.first_root_set_rejection = previous->first_root_set_rejection;
     audit.resume = previous->tree;
+    audit.resume_bundle_bytes = previous->tip_bundle_bytes;
   } else {
     govern::ReplayOptions replay = options.replay;
     replay.origin = view.checkpoint.origin();
@@ -218,7 +221,8 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   auto tree = ledger::AuditLog(pinned, audit);
   if (!tree.ok()) return IsTransport(tree.status()) ? Unreachable(tree.status()) : tree.status();
   view.state = std::move(state);
-  view.tree = std::move(tree)->range;
+  view.tree = tree->range;
+  view.tip_bundle_bytes = tree->tip_bundle_bytes;
   return view;
 }
 

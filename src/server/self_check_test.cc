@@ -223,6 +223,9 @@ TEST_F(SelfCheckTest, AGrownLogIsSyncedFromThePreviousView) {
   ASSERT_THAT(next, IsOk());
   EXPECT_EQ(ledger_->bundles_fetched, (std::map<uint64_t, int>{{1, 1}}));
   EXPECT_EQ(next->state->size(), 304u);
+  // The partial bundle's length is kept, so that a sync reads only its new entries.
+  EXPECT_GT(grown->tip_bundle_bytes, 0u);
+  EXPECT_EQ(next->tip_bundle_bytes, grown->tip_bundle_bytes + 2 + std::string("one more").size());
   EXPECT_EQ(grown->state->size(), 303u);
 
   ledger_->bundles_fetched.clear();

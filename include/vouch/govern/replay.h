@@ -55,6 +55,7 @@
 #include "vouch/constraint/enclave_instance_info.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/dsse/envelope.h"
+#include "vouch/dsse/self_signed.h"
 #include "vouch/govern/statement.h"
 
 namespace vouch::govern {
@@ -79,6 +80,10 @@ struct ReplayOptions {
   std::optional<Sha256Digest> root_set_pin;
   // Optional; borrowed, must outlive the state.
   EvidenceAttester* attester = nullptr;
+  // Optional: entries this process signed itself (a broker's release records and broker-key
+  // statement), whose one signature by the key they name is taken as verified when they come
+  // back byte for byte (dsse/self_signed.h). Verdicts are the same with or without it.
+  std::shared_ptr<const dsse::SelfSignedEntries> self_signed;
 };
 
 enum class Severity : uint8_t { kAlarm, kWarning };

@@ -112,6 +112,30 @@ struct HttpResponse {
                             std::string content_type = "application/octet-stream");
 };
 
+// One byte range of a representation (RFC 9110 §14.1.2): bytes first..last, inclusive; no
+// `last` means to the end.
+struct ByteRange {
+  uint64_t first = 0;
+  std::optional<uint64_t> last;
+};
+
+// The range a request's Range value asks for when it is one range "bytes=FIRST-" or
+// "bytes=FIRST-LAST" (digits only, LAST >= FIRST); nullopt for anything else — another unit,
+// several ranges, a suffix range "bytes=-N", a malformed value — which a server ignores
+// (RFC 9110 §14.2 lets it) by sending the whole representation.
+std::optional<ByteRange> ParseRangeHeader(std::string_view value);
+
+// The answer to a GET of `body` (Content-Type application/octet-stream) that honours the
+// request's Range header as ParseRangeHeader reads it: 206 with the bytes asked for (LAST
+// capped at the end) and "Content-Range: bytes FIRST-LAST/LENGTH"; 416 with
+// "Content-Range: bytes */LENGTH" when FIRST is not before the end; otherwise 200 with all of
+// `body`.
+HttpResponse RangedBytes(const HttpRequest& request, ByteSpan body);
+
+// The first and last byte of a 206 answer's Content-Range value "bytes FIRST-LAST/LENGTH"
+// (LENGTH may be "*"); nullopt when it is not of that form or LAST < FIRST.
+std::optional<std::pair<uint64_t, uint64_t>> ParseContentRange(std::string_view value);
+
 // An answer a handler gives later without holding its thread — e.g. once a submission is
 // durably sequenced: the handler returns HttpResponse::Later(deferred), and whoever finishes the
 // work calls Complete(response) once, from any thread (later calls do nothing). The server

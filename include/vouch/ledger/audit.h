@@ -46,6 +46,11 @@ class TileFetcher {
   virtual StatusOr<std::string> FetchCheckpoint() = 0;
   // The bytes of tile or bundle `id`; kNotFound when the log does not serve it.
   virtual StatusOr<Bytes> FetchTile(const tlog::TileId& id) = 0;
+  // Its bytes from byte `offset` on — the new entries of a partial bundle whose first `offset`
+  // bytes the caller read before (a wider partial bundle begins with the narrower one's
+  // bytes). This default fetches the whole tile and drops the prefix (kOutOfRange when it is
+  // not longer than `offset`); an HTTP client asks the log for the range only.
+  virtual StatusOr<Bytes> FetchTileFrom(const tlog::TileId& id, uint64_t offset);
 };
 
 // A TileFetcher that also serves receipts (server::LogClient; the self-check's step 7).
@@ -62,6 +67,9 @@ class PinnedCheckpointFetcher final : public TileFetcher {
   PinnedCheckpointFetcher(TileFetcher& log, std::string note) : log_(log), note_(std::move(note)) {}
   StatusOr<std::string> FetchCheckpoint() override { return note_; }
   StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return log_.FetchTile(id); }
+  StatusOr<Bytes> FetchTileFrom(const tlog::TileId& id, uint64_t offset) override {
+    return log_.FetchTileFrom(id, offset);
+  }
 
  private:
   TileFetcher& log_;
@@ -93,6 +101,12 @@ struct AuditOptions {
   // tree. REQUIRES: `trusted` is set; the range's size and root are the trusted checkpoint's
   // (else kInvalidArgument, nothing fetched).
   std::optional<tlog::CompactRange> resume;
+  // With `resume` and a trusted size that is not a multiple of 256: the byte length of the
+  // entry bundle of the trusted tree's last, partial tile (AuditResult::tip_bundle_bytes of the
+  // audit that returned the range), or 0 when unknown. When set, only that bundle's new entries
+  // are fetched (TileFetcher::FetchTileFrom); a log that answers other bytes fails the audit
+  // as a tile that does not match, never passes it.
+  uint64_t resume_bundle_bytes = 0;
 };
 
 struct AuditResult {
@@ -103,6 +117,10 @@ struct AuditResult {
   uint64_t tiles = 0;               // hash tiles fetched for the recomputation
   uint64_t bundles = 0;             // entry bundles fetched
   tlog::CompactRange range;         // the recomputed tree's, for a later resume
+  // The byte length of the entry bundle of the tree's last tile when that tile is partial and
+  // its bundle was read (check_entries), else 0: AuditOptions::resume_bundle_bytes of a later
+  // resume.
+  uint64_t tip_bundle_bytes = 0;
 };
 
 StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options);

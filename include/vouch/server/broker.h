@@ -101,7 +101,8 @@ inline constexpr char kHandoffExpired[] = "handoff_expired";
 
 struct BrokerOptions {
   // Role kBroker; service_spki is the signing key's, report_data
-  // provision::BrokerKeyReportData(hpke public key, signing SPKI).
+  // provision::BrokerKeyReportData(hpke public key, signing SPKI). Create sets
+  // ledger.replay.self_signed to the entries the broker signs (not verified again on replay).
   SelfCheckOptions self_check;
   // The broker's HPKE key pair and signing key, generated and sealed inside the enclave.
   // REQUIRES: non-null; borrowed.

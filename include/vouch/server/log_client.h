@@ -51,6 +51,9 @@ class LogClient final : public ledger::ReceiptFetcher {
   StatusOr<std::string> FetchCheckpoint() override;
   // GET /tile/... (unverified bytes).
   StatusOr<Bytes> FetchTile(const tlog::TileId& id) override;
+  // GET with "Range: bytes=OFFSET-" (docs/log.md): a 206 answer must state exactly that range;
+  // a log that ignores the header (200) has the prefix dropped here; 416 is kOutOfRange.
+  StatusOr<Bytes> FetchTileFrom(const tlog::TileId& id, uint64_t offset) override;
   // GET /proof/<index> (the receipt text, unverified).
   StatusOr<std::string> FetchProof(uint64_t index) override;
 
@@ -60,7 +63,7 @@ class LogClient final : public ledger::ReceiptFetcher {
   LogClient(std::string base, http::Client& client, std::chrono::milliseconds timeout,
             const Clock& clock)
       : base_(std::move(base)), client_(&client), timeout_(timeout), clock_(&clock) {}
-  StatusOr<http::HttpResponse> Get(const std::string& path);
+  StatusOr<http::HttpResponse> Get(const std::string& path, const http::Headers& headers = {});
 
   std::string base_;
   http::Client* client_;

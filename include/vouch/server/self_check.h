@@ -118,6 +118,9 @@ struct LedgerView {
   // The compact range of the verified tree (empty in a view without a state), from which the
   // next sync resumes.
   tlog::CompactRange tree;
+  // The byte length of the entry bundle of the tree's last tile when it is partial (else 0),
+  // so that the next sync fetches only the entries appended to it since.
+  uint64_t tip_bundle_bytes = 0;
 };
 
 // Steps 3–5. `previous`: the high-water mark, or null: the newest view this process trusted,
