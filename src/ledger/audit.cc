@@ -195,7 +195,6 @@ StatusOr<uint64_t> CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w,
   const TileId id = TileId::HashTile(0, t, w);
   const TileId bundle_id = TileId::Bundle(t, w);
   const bool tail_only = skip > 0 && prefix_bytes > 0;
-  if (tail_only && skip == w) return prefix_bytes;  // nothing new in this tile
   VOUCH_ASSIGN_OR_RETURN(Bytes bundle, Fetch(fetcher, bundle_id, tail_only ? prefix_bytes : 0));
   // entries[i - first] is entry i of the tile.
   const size_t first = tail_only ? skip : 0;
@@ -257,6 +256,10 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
     const uint16_t w = tlog::HashTileWidth(0, t, n);
     // The first tile of a resumed recomputation may begin with leaves of the trusted prefix.
     const size_t skip = t == start / kTileWidth ? start % kTileWidth : 0;
+    if (skip == w) {  // a resumed audit of a tree that has not grown: nothing new to read
+      tip_bundle_bytes = options.resume_bundle_bytes;
+      continue;
+    }
     VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> leaves,
                            FetchHashes(fetcher, TileId::HashTile(0, t, w)));
     ++level0_fetched;

@@ -118,8 +118,8 @@ struct AuditResult {
   uint64_t bundles = 0;             // entry bundles fetched
   tlog::CompactRange range;         // the recomputed tree's, for a later resume
   // The byte length of the entry bundle of the tree's last tile when that tile is partial and
-  // its bundle was read (check_entries), else 0: AuditOptions::resume_bundle_bytes of a later
-  // resume.
+  // its bundle was read (check_entries; for a resumed audit of a tree that has not grown,
+  // AuditOptions::resume_bundle_bytes), else 0: resume_bundle_bytes of a later resume.
   uint64_t tip_bundle_bytes = 0;
 };
 
