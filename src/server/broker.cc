@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "vouch/base/bounded_memo.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/mutex.h"
 #include "vouch/constraint/constraint.h"
@@ -19,6 +20,11 @@
 
 namespace vouch::server {
 namespace internal {
+
+struct CheckedEnvelope {
+  provision::Envelope envelope;
+  dsse::SignerSet owners;
+};
 
 struct BrokerState {
   // Held while a check runs or a release reads the ledger (steps 12–13).
@@ -37,6 +43,11 @@ struct BrokerState {
   // The entries this broker signed (its records and broker-key statement), which its replay
   // of the ledger need not verify again (BrokerOptions' replay options point to it).
   std::shared_ptr<dsse::SelfSignedEntries> self_signed;
+  // Envelopes that passed steps 2–4, by the SHA-256 of their bytes: the same bytes pass them
+  // again with the same owners (the owner keys are in the bytes, the allowlist is fixed), so a
+  // release of an envelope seen before skips parsing and verifying it. No secret is kept: the
+  // envelope's secret is opened per release (step 15).
+  BoundedMemo<Sha256Digest, std::shared_ptr<const CheckedEnvelope>> checked_envelopes{1024};
   // Release slots (a hand-off broker's): taken at step 6, given back on failure before step 17.
   mutable Mutex slots_mu;
   uint64_t slots_taken VOUCH_GUARDED_BY(slots_mu) = 0;
@@ -328,14 +339,15 @@ Status Broker::Announce(const govern::GovernanceState& ledger, const std::string
   return OkStatus();
 }
 
-StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
-                                        std::optional<provision::EnvelopeId>* envelope_id) {
-  const Clock& clock = *options_.self_check.ledger.clock;
-  const UnixSeconds now = clock.Now();
-
+StatusOr<std::shared_ptr<const internal::CheckedEnvelope>> Broker::CheckEnvelope(
+    ByteSpan bytes, std::optional<provision::EnvelopeId>* envelope_id) const {
+  const Sha256Digest digest = Sha256(bytes);
+  if (auto seen = state_->checked_envelopes.Get(digest)) {
+    if (envelope_id != nullptr) *envelope_id = (*seen)->envelope.payload().id;
+    return *std::move(seen);
+  }
   // 2–3: the envelope, for this broker.
-  VOUCH_ASSIGN_OR_RETURN(provision::Envelope envelope,
-                         provision::Envelope::Parse(request.envelope));
+  VOUCH_ASSIGN_OR_RETURN(provision::Envelope envelope, provision::Envelope::Parse(bytes));
   const provision::EnvelopePayload& payload = envelope.payload();
   if (envelope_id != nullptr) *envelope_id = payload.id;
   if (payload.broker_keyid != X25519KeyIdDigest(hpke_public_key())) {
@@ -358,6 +370,23 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
                                                " is on this broker's owner allowlist");
   }
   VOUCH_ASSIGN_OR_RETURN(dsse::SignerSet owners, envelope.VerifyOwners(trusted));
+  auto checked = std::make_shared<const internal::CheckedEnvelope>(
+      internal::CheckedEnvelope{std::move(envelope), std::move(owners)});
+  state_->checked_envelopes.Put(digest, checked);
+  return checked;
+}
+
+StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
+                                        std::optional<provision::EnvelopeId>* envelope_id) {
+  const Clock& clock = *options_.self_check.ledger.clock;
+  const UnixSeconds now = clock.Now();
+
+  // 2–4: the envelope, for this broker, signed by an owner.
+  VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const internal::CheckedEnvelope> checked,
+                         CheckEnvelope(request.envelope, envelope_id));
+  const provision::Envelope& envelope = checked->envelope;
+  const provision::EnvelopePayload& payload = envelope.payload();
+  const dsse::SignerSet& owners = checked->owners;
   // 5
   if (payload.not_after && now >= *payload.not_after) {
     return Status(

@@ -98,9 +98,12 @@ TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
   // The record carries no secret.
   EXPECT_EQ(AsStringView(result->record_entry).find("hunter2"), std::string_view::npos);
 
-  // A second release announces nothing new; an auditor accepts every entry.
+  // A second release announces nothing new (and takes the envelope as checked the first
+  // time, naming it all the same); an auditor accepts every entry.
   Attempt b = Prepare(*broker, envelope, *app_platform_);
-  ASSERT_THAT(broker->Release(b.request), IsOk());
+  std::optional<provision::EnvelopeId> id;
+  ASSERT_THAT(broker->Release(b.request, &id), IsOk());
+  EXPECT_EQ(id, provision::Envelope::Parse(envelope)->payload().id);
   EXPECT_EQ(hb_->entries().size(), before + 3);
   for (const govern::EntryVerdict& v : Audit()) {
     EXPECT_TRUE(v.valid) << v.index << ": " << v.code << " " << v.message;
@@ -229,6 +232,8 @@ TEST_F(BrokerTest, RefusesEnvelopesItMustNotOpen) {
   std::swap(*hpke_key_, other);
   Attempt a = Prepare(*broker, foreign, *app_platform_);
   EXPECT_THAT(broker->Release(a.request), ReasonIs(provision::kReasonEnvelopeWrongBroker));
+  a = Prepare(*broker, foreign, *app_platform_);  // a refusal is not remembered as a pass
+  EXPECT_THAT(broker->Release(a.request), ReasonIs(provision::kReasonEnvelopeWrongBroker));
   // Expired.
   Bytes short_lived = Envelope(false, clock_->Now() + 30);
   Attempt b = Prepare(*broker, short_lived, *app_platform_);
@@ -252,6 +257,8 @@ TEST_F(BrokerTest, RefusesEnvelopesItMustNotOpen) {
   auto resigned = provision::Envelope::Sign(changed, owners);
   ASSERT_THAT(resigned, IsOk());
   Attempt d = Prepare(*broker, ToBytes(resigned->bytes()), *app_platform_);
+  EXPECT_THAT(broker->Release(d.request), ReasonIs(provision::kReasonEnvelopeDecryptFailed));
+  d = Prepare(*broker, ToBytes(resigned->bytes()), *app_platform_);  // checked, still sealed
   EXPECT_THAT(broker->Release(d.request), ReasonIs(provision::kReasonEnvelopeDecryptFailed));
   // An owner not on the allowlist.
   BrokerOptions o = BrokerOpts();

@@ -81,6 +81,7 @@ namespace vouch::server {
 
 namespace internal {
 struct BrokerState;
+struct CheckedEnvelope;
 }  // namespace internal
 
 // Release refusals (spec/provisioning.md §3.4) besides the envelope's, the nonce book's and the
@@ -199,6 +200,11 @@ class Broker {
  private:
   Broker(ledger::ReceiptFetcher& log, BrokerOptions options);
   Status RunCheck();
+  // Steps 2–4: the envelope `bytes` parsed, for this broker, with the owners whose signatures
+  // verified (remembered by its digest, so that the same bytes are checked once). Sets
+  // *envelope_id (if non-null) once the envelope parsed.
+  StatusOr<std::shared_ptr<const internal::CheckedEnvelope>> CheckEnvelope(
+      ByteSpan bytes, std::optional<provision::EnvelopeId>* envelope_id) const;
   // Signs `statement` with the signing key and appends it; the entry and its index, or
   // log_unreachable naming `what`.
   StatusOr<std::pair<Bytes, uint64_t>> SignAndAppend(const govern::Statement& statement,
