@@ -97,6 +97,12 @@ class AuditTest : public ::testing::Test {
     };
     return o;
   }
+  // `cp` as a note signed by a key of the same name that is not the log's.
+  static std::string SignedByAnotherKey(const tlog::Checkpoint& cp) {
+    auto other = Signer(0x01);
+    const tlog::NoteSigner* signers[] = {&other};
+    return *tlog::SignCheckpoint(cp, signers);
+  }
   tlog::Checkpoint Current() {
     return tlog::SignedCheckpoint::Parse(seq_->Latest()->checkpoint())->checkpoint();
   }
@@ -418,10 +424,8 @@ TEST_F(AuditTest, ACheckpointWithAnotherRootIsCaught) {
 
 TEST_F(AuditTest, ACheckpointByAnotherKeyIsRejected) {
   AddN(0, 5);
-  auto other = Signer(0x01);
-  const tlog::NoteSigner* signers[] = {&other};
   ReaderFetcher fetcher(*seq_, reader_);
-  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(Current(), signers);
+  fetcher.checkpoint_override_ = SignedByAnotherKey(Current());
   auto r = AuditLog(fetcher, Options());
   EXPECT_THAT(r, StatusIs(StatusCode::kPermissionDenied));
 }
@@ -430,10 +434,8 @@ TEST_F(AuditTest, ACheckpointByAnotherKeyIsRejected) {
 // that note; any other (here: another key's) is verified and refused.
 TEST_F(AuditTest, OnlyTheNoteTheCallerVerifiedSkipsVerification) {
   AddN(0, 5);
-  auto other = Signer(0x01);
-  const tlog::NoteSigner* signers[] = {&other};
   ReaderFetcher fetcher(*seq_, reader_);
-  fetcher.checkpoint_override_ = *tlog::SignCheckpoint(Current(), signers);
+  fetcher.checkpoint_override_ = SignedByAnotherKey(Current());
   AuditOptions o = Options();
   const std::string vouched = fetcher.checkpoint_override_;
   o.verified_note = &vouched;
