@@ -316,20 +316,27 @@ int main(int argc, char** argv) {
       "reference (one thread): 1 ECDSA P-256 verification + 2 X25519 = %.0f /s; releases per "
       "CPU-second of the broker = %.1f%% of it (goal >= 50%%), of the whole process = %.1f%%\n",
       ref, 100 * broker_per_cpu_second / ref, 100 * per_cpu_second / ref);
-  // What no release can do without, on one thread: the quote's two ECDSA verifications (the
-  // attestation key's and the QE report's PCK signature), three X25519 operations (the
-  // envelope's secret opened; a fresh key agreed with the enclave's) and the record's signature
-  // (this broker's key, Ed25519) — the most a release could reach if nothing else cost.
+  // What no release can do without, on one thread: the quote's ECDSA verifications (the
+  // attestation key's signature; the QE report's PCK signature only when the verifier has not
+  // verified that very QE report before, as the quotes of one platform share it), three X25519
+  // operations (the envelope's secret opened; a fresh key agreed with the enclave's) and the
+  // record's signature (this broker's key, Ed25519): the most a release could reach if nothing
+  // else cost.
+  const sgx::DcapVerifier::CacheStats qe = verifier->cache_stats();
+  const bool qe_verified_each_time = qe.qe_report_misses >= static_cast<uint64_t>(releases);
   const double floor = bench::Rate(2.0, 10, 10, [&] {
     return p256->verifier().Verify(message, sig).ok() &&
-           p256->verifier().Verify(message, sig).ok() && a.Agree(b.public_key()).ok() &&
-           b.Agree(a.public_key()).ok() && a.Agree(b.public_key()).ok() &&
-           signing->Sign(message).ok();
+           (!qe_verified_each_time || p256->verifier().Verify(message, sig).ok()) &&
+           a.Agree(b.public_key()).ok() && b.Agree(a.public_key()).ok() &&
+           a.Agree(b.public_key()).ok() && signing->Sign(message).ok();
   });
   std::printf(
-      "a release's own cryptography (one thread): 2 ECDSA P-256 verifications + 3 X25519 + 1 "
-      "Ed25519 signature = %.0f /s = %.1f%% of the reference (no release can do better)\n",
-      floor, 100 * floor / ref);
+      "a release's own cryptography (one thread): %d ECDSA P-256 verification%s (QE reports "
+      "verified: %llu, remembered: %llu) + 3 X25519 + 1 Ed25519 signature = %.0f /s = %.1f%% of "
+      "the reference (no release can do better)\n",
+      qe_verified_each_time ? 2 : 1, qe_verified_each_time ? "s" : "",
+      static_cast<unsigned long long>(qe.qe_report_misses),
+      static_cast<unsigned long long>(qe.qe_report_hits), floor, 100 * floor / ref);
   std::printf("ledger after: %llu entries\n",
               static_cast<unsigned long long>(ledger.publisher().Latest()->size()));
   broker.reset();

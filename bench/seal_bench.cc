@@ -125,9 +125,9 @@ int main(int argc, char** argv) {
                 100 * o_vouch / o_ref, one_shot);
   }
 
-  // Quote generation on the simulated platform (fresh attestation key, QE report signed by the
-  // PCK key, ISV report signed by the attestation key: one P-256 key generation and two
-  // signatures per quote, as a real Quoting Enclave does).
+  // Quote generation on the simulated platform: the ISV report signed by the QE's attestation
+  // key, one P-256 signature per quote (the key and its PCK-signed QE report are made once, as
+  // a real Quoting Enclave does).
   std::string dir = std::filesystem::temp_directory_path().string() + "/vouch-bench-XXXXXX";
   if (::mkdtemp(dir.data()) == nullptr) return 3;
   auto installation = platform::SimInstallation::Init(dir + "/sim", 1760000000, false);

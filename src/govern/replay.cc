@@ -1140,6 +1140,14 @@ struct GovernanceState::Impl {
   // statement once it parses, and `*judged` what judging it found.
   Status JudgePayload(const Candidate& e, ByteSpan payload, uint64_t i, EntryVerdict* v,
                       std::optional<Statement>* st, Judged* judged) const {
+    if (options.parsed != nullptr) {
+      if (auto known = options.parsed->Get(e.statement_digest)) {
+        v->kind = (*known)->kind();
+        v->issued_on = (*known)->issued_on();
+        *st = **known;
+        return Judge(e, **st, i, v, judged);
+      }
+    }
     ParseDiagnostics diag;
     auto parsed = ParseStatement(payload, &diag);
     v->kind = diag.kind;

@@ -336,6 +336,39 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
     options.self_signed = nullptr;
   }
 
+  // Statements parsed before (ReplayOptions::parsed: what EncodeStatement parsed back) are
+  // taken by their payload's digest instead of parsing the payload again: shown by a record
+  // whose payload is not canonical, refused when parsed, taken while a statement is
+  // remembered under that payload's digest (EncodeStatement remembers only what parsed, so no
+  // verdict changes).
+  {
+    auto parsed = dsse::LedgerEntry::Parse(release);
+    ASSERT_THAT(parsed, IsOk());
+    std::string spaced(AsStringView(parsed->payload()));
+    spaced.insert(1, " ");  // the same JSON, not in canonical form
+    const Bytes payload = ToBytes(spaced);
+    auto sig = dsse::SignPayload(hb_->key("other"), dsse::kInTotoPayloadType, payload);
+    ASSERT_THAT(sig, IsOk());
+    auto entry = dsse::LedgerEntry::Create(payload, {*sig});
+    ASSERT_THAT(entry, IsOk());
+    const Bytes spaced_entry = ToBytes(entry->bytes());
+    EXPECT_EQ(replay({announce, spaced_entry})[1].code, kPayloadNotCanonical);
+    auto statement = ParseStatement(parsed->payload());
+    ASSERT_THAT(statement, IsOk());
+    auto memo = std::make_shared<ParsedStatements>(4);
+    memo->Put(Sha256(payload), std::make_shared<const Statement>(*statement));
+    options.parsed = memo;
+    v = replay({announce, spaced_entry});
+    EXPECT_TRUE(v[1].valid) << v[1].code << " " << v[1].message;
+    EXPECT_EQ(v[1].kind, StatementKind::kReleaseRecord);
+    auto under_another_digest = std::make_shared<ParsedStatements>(4);
+    under_another_digest->Put(Sha256(parsed->payload()),
+                              std::make_shared<const Statement>(*statement));
+    options.parsed = under_another_digest;
+    EXPECT_EQ(replay({announce, spaced_entry})[1].code, kPayloadNotCanonical);
+    options.parsed = nullptr;
+  }
+
   // Valid releases are counted for the activity they name (§4.3, the Art. 30 export); a release
   // without one, or an invalid one, is not.
   {

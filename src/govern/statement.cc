@@ -1754,7 +1754,7 @@ StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnosti
   return out;
 }
 
-StatusOr<Bytes> EncodeStatement(const Statement& statement) {
+StatusOr<Bytes> EncodeStatement(const Statement& statement, ParsedStatements* parsed) {
   Json st = {{"_type", kStatementType},
              {"subject", DerivedSubjects(statement)},
              {"predicateType", statement.predicate_type()},
@@ -1765,6 +1765,9 @@ StatusOr<Bytes> EncodeStatement(const Statement& statement) {
   ParseDiagnostics diag;
   auto back = ParseStatement(payload, &diag);
   if (!back.ok()) return back.status();
+  if (parsed != nullptr) {
+    parsed->Put(Sha256(payload), std::make_shared<const Statement>(*std::move(back)));
+  }
   return payload;
 }
 

@@ -80,6 +80,26 @@ TEST(StatementTest, ExamplesParseAndEncodeBackByteForByte) {
   }
 }
 
+// EncodeStatement remembers what it parsed back under the payload's SHA-256.
+TEST(StatementTest, EncodeRemembersTheStatementItParsedBack) {
+  ParsedStatements memo(8);
+  for (const char* name : kExamples) {
+    SCOPED_TRACE(name);
+    auto st = ParseStatement(ExamplePayload(name));
+    ASSERT_THAT(st, IsOk());
+    auto encoded = EncodeStatement(*st, &memo);
+    ASSERT_THAT(encoded, IsOk());
+    auto remembered = memo.Get(Sha256(*encoded));
+    ASSERT_TRUE(remembered.has_value());
+    EXPECT_EQ((*remembered)->kind(), st->kind());
+    EXPECT_EQ(AsStringView(*EncodeStatement(**remembered)), AsStringView(*encoded));
+  }
+  auto st = ParseStatement(ExamplePayload("admission"));
+  ASSERT_THAT(st, IsOk());
+  std::get<Admission>(st->predicate).constraint = "C:not-a-measurement";
+  EXPECT_FALSE(EncodeStatement(*st, &memo).ok());
+}
+
 TEST(StatementTest, ProvenanceFields) {
   auto st = ParseStatement(ExamplePayload("provenance-builder-a"));
   ASSERT_THAT(st, IsOk());

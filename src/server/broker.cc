@@ -2,6 +2,7 @@
 #include "vouch/server/broker.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "vouch/base/bounded_memo.h"
@@ -32,6 +33,13 @@ struct BrokerState {
   BrokerStatus status VOUCH_GUARDED_BY(mu);
   std::optional<LedgerView> view VOUCH_GUARDED_BY(mu);
   std::optional<EnclaveInstanceInfo> self VOUCH_GUARDED_BY(mu);
+  // Reads of the ledger (a check's or a release's), numbered as they start, and the number of
+  // the read that made `view` (0: none of this process's, e.g. the high-water mark). A read is
+  // numbered while `mu` is held, before it fetches anything, so a read numbered above what a
+  // release saw after burning its nonce fetched its checkpoint after that: the release may
+  // take its view instead of reading again (steps 12–13), and concurrent releases share one.
+  std::atomic<uint64_t> reads_started{0};
+  uint64_t view_read VOUCH_GUARDED_BY(mu) = 0;
   // A copy of `status` for status(), which must not wait for a ledger read. Lock order: mu,
   // then published_mu.
   mutable Mutex published_mu;
@@ -43,6 +51,9 @@ struct BrokerState {
   // The entries this broker signed (its records and broker-key statement), which its replay
   // of the ledger need not verify again (BrokerOptions' replay options point to it).
   std::shared_ptr<dsse::SelfSignedEntries> self_signed;
+  // The statements of those entries as the encoder parsed them back, which the replay takes
+  // instead of parsing them again (ReplayOptions::parsed).
+  std::shared_ptr<govern::ParsedStatements> parsed;
   // Envelopes that passed steps 2–4, by the SHA-256 of their bytes: the same bytes pass them
   // again with the same owners (the owner keys are in the bytes, the allowlist is fixed), so a
   // release of an envelope seen before skips parsing and verifying it. No secret is kept: the
@@ -163,9 +174,12 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
         "a hand-off broker, and only it, has max_releases (at least 1) and expires");
   }
   auto self_signed = std::make_shared<dsse::SelfSignedEntries>();
+  auto parsed = std::make_shared<govern::ParsedStatements>(4096);
   options.self_check.ledger.replay.self_signed = self_signed;
+  options.self_check.ledger.replay.parsed = parsed;
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
   broker->state_->self_signed = std::move(self_signed);
+  broker->state_->parsed = std::move(parsed);
   const BrokerOptions& o = broker->options_;
   if (o.shared_nonces != nullptr) {
     broker->state_->nonces = std::make_unique<SharedNonceBook>(*o.shared_nonces, o, *o.random);
@@ -191,12 +205,17 @@ Status Broker::RunCheck() {
   internal::BrokerState& state = *state_;
   MutexLock lock(&state.mu);
   const UnixSeconds now = options_.self_check.ledger.clock->Now();
+  const uint64_t read = state.reads_started.fetch_add(1) + 1;
   const LedgerView* previous = state.view ? &*state.view : nullptr;
   auto result = RunSelfCheck(log_, options_.self_check, previous);
   if (result.ok()) {
     Status kept = KeepHighWaterMark(*options_.self_check.platform, options_.high_water_mark_path,
                                     &state.view, result->view);
-    if (!kept.ok()) result = kept;
+    if (!kept.ok()) {
+      result = kept;
+    } else {
+      state.view_read = read;
+    }
   }
   BrokerStatus& st = state.status;
   st.checked_at = now;
@@ -298,7 +317,7 @@ StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& 
 
 StatusOr<std::pair<Bytes, uint64_t>> Broker::SignAndAppend(const govern::Statement& statement,
                                                            std::string_view what) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes payload, govern::EncodeStatement(statement));
+  VOUCH_ASSIGN_OR_RETURN(Bytes payload, govern::EncodeStatement(statement, state_->parsed.get()));
   VOUCH_ASSIGN_OR_RETURN(dsse::Signature sig, dsse::SignPayload(*options_.signing_key,
                                                                 dsse::kInTotoPayloadType, payload));
   VOUCH_ASSIGN_OR_RETURN(dsse::LedgerEntry entry, dsse::LedgerEntry::Create(payload, {sig}));
@@ -397,6 +416,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
   // 6: the nonce is burnt before anything costly or informative; a hand-off broker also takes
   // a release slot.
   VOUCH_RETURN_IF_ERROR(state_->nonces->Consume(request.nonce, payload.id, now));
+  const uint64_t reads_before = state_->reads_started.load();
   VOUCH_ASSIGN_OR_RETURN(ReleaseSlot slot, ReleaseSlot::Take(*state_, options_, now));
 
   // 7–8: the evidence, with the broker's own collateral.
@@ -431,22 +451,18 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
     return RejectedError(kConstraintFailed, met.message());
   }
 
-  // 12–13: a view fetched after step 6; the broker itself still admitted in it.
+  // 12–13: a view fetched after step 6 (this release's read, or one that started after step 6
+  // while this release waited for it); the broker itself still admitted in it.
   Authorization auth;
   {
     MutexLock lock(&state_->mu);
-    const LedgerView* previous = state_->view ? &*state_->view : nullptr;
-    auto synced = SyncLedgerView(log_, options_.self_check.ledger, previous);
-    if (!synced.ok()) {
-      return Status(StatusCode::kUnavailable,
-                    "this broker cannot read the ledger (" + synced.status().reason() +
-                        "): " + synced.status().message(),
-                    synced.status().reason());
+    if (!state_->view || state_->view_read <= reads_before) {
+      const uint64_t read = state_->reads_started.fetch_add(1) + 1;
+      VOUCH_RETURN_IF_ERROR(
+          RefreshLedgerView(log_, options_.self_check.ledger, *options_.self_check.platform,
+                            options_.high_water_mark_path, "broker", &state_->view));
+      state_->view_read = read;
     }
-    VOUCH_RETURN_IF_ERROR(KeepHighWaterMark(*options_.self_check.platform,
-                                            options_.high_water_mark_path, &state_->view,
-                                            std::move(synced).value())
-                              .WithContext("this broker cannot keep its high-water mark"));
     const LedgerView& view = *state_->view;
     if (!state_->self) return SelfCheckFailed(state_->status.check);
     auto admitted = CheckAdmitted(view, govern::Role::kBroker, *state_->self,

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +56,17 @@ class BrokerTest : public ledger_testing::BrokerLedgerTest {
     if (!statement.ok()) return std::nullopt;
     const auto* record = std::get_if<govern::ReleaseRecord>(&statement->predicate);
     return record == nullptr ? std::nullopt : std::optional<govern::ReleaseRecord>(*record);
+  }
+
+  // Logs root-1's revocation of measurement `m`, issued 30 s ago.
+  void RevokeMeasurement(const Sha256Hash& m, const std::string& reason) {
+    govern::Revocation rev;
+    rev.ledger = ledger_testing::kTestOrigin;
+    rev.issued_on = clock_->Now() - 30;
+    rev.kind = govern::RevocationKind::kMeasurement;
+    rev.mrenclave = m;
+    rev.reason = reason;
+    Add(hb_->Sign({rev}, {"root-1"}));
   }
 
   // Every entry's verdict in a fresh replay of the ledger as built.
@@ -296,13 +310,7 @@ TEST_F(BrokerTest, TheLedgerDecidesWhoIsAdmittedAtReleaseTime) {
   Attempt d = Prepare(*broker, envelope, *app_platform_);
   ASSERT_THAT(broker->Release(d.request), IsOk());
   // Revoked: refused from the next checkpoint on, override or not.
-  govern::Revocation rev;
-  rev.ledger = ledger_testing::kTestOrigin;
-  rev.issued_on = clock_->Now() - 30;
-  rev.kind = govern::RevocationKind::kMeasurement;
-  rev.mrenclave = app_m_;
-  rev.reason = "vulnerability";
-  Add(hb_->Sign({rev}, {"root-1"}));
+  RevokeMeasurement(app_m_, "vulnerability");
   Attempt e = Prepare(*broker, envelope, *app_platform_);
   EXPECT_THAT(broker->Release(e.request), ReasonIs(kIdentityRevoked));
   Attempt f = Prepare(*broker, Envelope(true), *app_platform_);
@@ -310,6 +318,64 @@ TEST_F(BrokerTest, TheLedgerDecidesWhoIsAdmittedAtReleaseTime) {
   for (const govern::EntryVerdict& v : Audit()) {
     EXPECT_TRUE(v.valid) << v.index << ": " << v.code << " " << v.message;
   }
+}
+
+// The fixture's ledger, whose next checkpoint fetch, once held, waits after fetching until
+// the test lets it go on: a broker's ledger read stopped half-way.
+class HeldLedger final : public ledger::ReceiptFetcher {
+ public:
+  explicit HeldLedger(ledger::ReceiptFetcher& inner) : inner_(inner) {}
+
+  void HoldNext() { hold_ = true; }
+  // False when no fetch was held within 30 s.
+  bool WaitUntilHeld() {
+    return held_.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+  }
+  void Release() { go_.set_value(); }
+
+  StatusOr<std::string> FetchCheckpoint() override {
+    auto note = inner_.FetchCheckpoint();
+    if (hold_.exchange(false)) {
+      held_.set_value();
+      go_.get_future().wait();
+    }
+    return note;
+  }
+  StatusOr<Bytes> FetchTile(const tlog::TileId& id) override { return inner_.FetchTile(id); }
+  StatusOr<std::string> FetchProof(uint64_t index) override { return inner_.FetchProof(index); }
+
+ private:
+  ledger::ReceiptFetcher& inner_;
+  std::atomic<bool> hold_{false};
+  std::promise<void> held_;
+  std::promise<void> go_;
+};
+
+// Concurrent releases share a ledger read only when it started after their nonce was burnt:
+// a release that burns its nonce while another's read is under way, after a revocation was
+// logged, reads the ledger itself and is refused, whatever the order in which the two then
+// run.
+TEST_F(BrokerTest, AReleaseDoesNotTakeAViewReadBeforeItsNonceWasBurnt) {
+  Govern();
+  HeldLedger held(*ledger_);
+  auto created = Broker::Create(held, BrokerOpts());
+  ASSERT_THAT(created, IsOk());
+  Broker& broker = **created;
+  const Bytes envelope = Envelope();
+  Attempt a = Prepare(broker, envelope, *app_platform_);
+  held.HoldNext();
+  auto first = std::async(std::launch::async, [&] { return broker.Release(a.request); });
+  // The first release reads the ledger itself and has its checkpoint, before the revocation.
+  if (!held.WaitUntilHeld()) {
+    held.Release();
+    FAIL() << "the first release did not read the ledger";
+  }
+  RevokeMeasurement(app_m_, "vulnerability");
+  Attempt b = Prepare(broker, envelope, *app_platform_);
+  auto second = std::async(std::launch::async, [&] { return broker.Release(b.request); });
+  held.Release();
+  EXPECT_THAT(first.get(), IsOk());
+  EXPECT_THAT(second.get(), ReasonIs(kIdentityRevoked));
 }
 
 TEST_F(BrokerTest, AnUnadmittedBrokerDoesNotStartAndARevokedOneStopsReleasing) {
@@ -323,13 +389,7 @@ TEST_F(BrokerTest, AnUnadmittedBrokerDoesNotStartAndARevokedOneStopsReleasing) {
   ASSERT_NE(broker, nullptr);
   Bytes envelope = Envelope();
   Attempt a = Prepare(*broker, envelope, *app_platform_);
-  govern::Revocation rev;
-  rev.ledger = ledger_testing::kTestOrigin;
-  rev.issued_on = clock_->Now() - 30;
-  rev.kind = govern::RevocationKind::kMeasurement;
-  rev.mrenclave = broker_m_;
-  rev.reason = "key_compromise";
-  Add(hb_->Sign({rev}, {"root-1"}));
+  RevokeMeasurement(broker_m_, "key_compromise");
   EXPECT_THAT(broker->Release(a.request), ReasonIs(kSelfCheckFailed));
   EXPECT_THAT(broker->status().check, ReasonIs(kSelfRevoked));
   EXPECT_THAT(broker->Challenge(provision::EnvelopeId{}), ReasonIs(kSelfCheckFailed));

@@ -143,16 +143,9 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
   if (!st.check.ok() && !st.bootstrap) return SelfCheckFailed(st.check);
 
   // A fresh view; the last one is the high-water mark.
-  const LedgerView* previous = state_->view ? &*state_->view : nullptr;
-  auto synced = SyncLedgerView(log_, options_.self_check.ledger, previous);
-  if (!synced.ok()) {
-    return Status(StatusCode::kUnavailable,
-                  "this root cannot read the ledger (" + synced.status().reason() +
-                      "): " + synced.status().message(),
-                  synced.status().reason());
-  }
-  VOUCH_RETURN_IF_ERROR(KeepViewLocked(options_, *state_, std::move(synced).value())
-                            .WithContext("this root cannot keep its high-water mark"));
+  VOUCH_RETURN_IF_ERROR(RefreshLedgerView(log_, options_.self_check.ledger,
+                                          *options_.self_check.platform,
+                                          options_.high_water_mark_path, "root", &state_->view));
   const LedgerView& view = *state_->view;
 
   govern::ParseDiagnostics diag;

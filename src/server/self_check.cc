@@ -244,6 +244,20 @@ Status KeepHighWaterMark(platform::Platform& platform, const std::string& path,
   return OkStatus();
 }
 
+Status RefreshLedgerView(ledger::TileFetcher& log, const LedgerViewOptions& options,
+                         platform::Platform& platform, const std::string& path,
+                         std::string_view service, std::optional<LedgerView>* kept) {
+  auto synced = SyncLedgerView(log, options, *kept ? &**kept : nullptr);
+  if (!synced.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "this " + std::string(service) + " cannot read the ledger (" +
+                      synced.status().reason() + "): " + synced.status().message(),
+                  synced.status().reason());
+  }
+  return KeepHighWaterMark(platform, path, kept, *std::move(synced))
+      .WithContext("this " + std::string(service) + " cannot keep its high-water mark");
+}
+
 StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platform,
                                                       const std::string& path,
                                                       const LedgerViewOptions& options) {

@@ -1,12 +1,17 @@
 #include "vouch/sgx/simulated_pki.h"
 
+#include <algorithm>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "sgx/simulated_json.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/byte_writer.h"
 #include "vouch/base/der_writer.h"
 #include "vouch/base/encoding.h"
+#include "vouch/base/mutex.h"
 #include "vouch/crypto/random.h"
 #include "vouch/crypto/sha.h"
 
@@ -224,6 +229,72 @@ StatusOr<Collateral> SimulatedPki::MakeCollateral() const {
   return c;
 }
 
+// A real QE generates its attestation key once and has its QE report, whose report data binds
+// that key, signed with the PCK key once; every quote until the QE restarts carries both. One
+// Key per QE report that options would give without the key (QuoteOptions' auth data and
+// ISVPRODID, the platform's CPUSVN, the QE's MRSIGNER and ISVSVN): what a QE whose TCB or
+// identity changed would generate again.
+struct SimulatedPki::QuotingEnclave {
+  struct Key {
+    EcdsaP256PrivateKey attestation_key;
+    Bytes auth_data;
+    Bytes qe_report;  // ReportBody, report data SHA-256(attestation key x ‖ y ‖ auth data)
+    Bytes qe_report_signature;  // by the PCK key, raw r ‖ s
+  };
+
+  StatusOr<std::shared_ptr<const Key>> KeyFor(const SimulatedPkiOptions& pki,
+                                              const QuoteOptions& options,
+                                              const EcdsaP256PrivateKey& pck_key) {
+    Bytes auth = options.qe_auth_data;
+    if (auth == Bytes(32, 0)) {
+      for (size_t i = 0; i < auth.size(); ++i) auth[i] = static_cast<uint8_t>(i);
+    }
+    ReportBody qe;
+    qe.cpu_svn = pki.platform.cpu_svn;
+    qe.attributes[0] = 0x11;  // INIT | PROVISIONKEY, not DEBUG
+    qe.attributes[8] = 0xe7;
+    qe.mr_signer = pki.qe_mr_signer;
+    qe.mr_enclave = Sha256(AsBytes("vouch simulated quoting enclave"));
+    qe.isv_prod_id = options.qe_isv_prod_id;
+    qe.isv_svn = pki.qe_isv_svn;
+    // The QE report without its report data, then the auth data: the Key's name.
+    Bytes name = EncodeReportBody(qe);
+    name.insert(name.end(), auth.begin(), auth.end());
+    MutexLock lock(&mu);
+    if (auto it = keys.find(name); it != keys.end()) return it->second;
+
+    VOUCH_ASSIGN_OR_RETURN(EcdsaP256PrivateKey attestation_key, EcdsaP256PrivateKey::Generate());
+    Sha256Hasher h;
+    h.Update(ByteSpan(attestation_key.public_key().point()).subspan(1));
+    h.Update(auth);
+    const Sha256Digest binding = h.Finish();
+    std::copy(binding.begin(), binding.end(), qe.report_data.begin());
+    Bytes report = EncodeReportBody(qe);
+    VOUCH_ASSIGN_OR_RETURN(Bytes signature, pck_key.SignRaw(report));
+    auto key = std::make_shared<const Key>(
+        Key{std::move(attestation_key), std::move(auth), std::move(report), std::move(signature)});
+    return keys.emplace(std::move(name), std::move(key)).first->second;
+  }
+
+  Mutex mu;
+  std::map<Bytes, std::shared_ptr<const Key>> keys VOUCH_GUARDED_BY(mu);
+};
+
+SimulatedPki::SimulatedPki(SimulatedPkiOptions options, EcdsaP256PrivateKey root_key,
+                           Certificate root, EcdsaP256PrivateKey pck_ca_key, Certificate pck_ca,
+                           EcdsaP256PrivateKey pck_key, Certificate pck,
+                           EcdsaP256PrivateKey tcb_key, Certificate tcb_signing)
+    : options_(std::move(options)),
+      root_key_(std::move(root_key)),
+      root_(std::move(root)),
+      pck_ca_key_(std::move(pck_ca_key)),
+      pck_ca_(std::move(pck_ca)),
+      pck_key_(std::move(pck_key)),
+      pck_(std::move(pck)),
+      tcb_key_(std::move(tcb_key)),
+      tcb_signing_(std::move(tcb_signing)),
+      qe_(std::make_shared<QuotingEnclave>()) {}
+
 StatusOr<Bytes> SimulatedPki::MakeQuote(const ReportBody& enclave,
                                         const QuoteOptions& options) const {
   if (options.version != 3 && options.version != 4) {
@@ -245,29 +316,12 @@ StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options
   if (options.version < 3 || options.version > 5) {
     return InvalidArgumentError("simulated quotes are version 3, 4 or 5");
   }
-  VOUCH_ASSIGN_OR_RETURN(auto attestation_key, EcdsaP256PrivateKey::Generate());
-  ByteSpan att_xy = ByteSpan(attestation_key.public_key().point()).subspan(1);
-  Bytes auth = options.qe_auth_data;
-  if (auth == Bytes(32, 0)) {
-    for (size_t i = 0; i < auth.size(); ++i) auth[i] = static_cast<uint8_t>(i);
-  }
-
-  // The QE's report: its identity, and SHA-256(attestation key ‖ auth data) as report data.
-  ReportBody qe;
-  qe.cpu_svn = options_.platform.cpu_svn;
-  qe.attributes[0] = 0x11;  // INIT | PROVISIONKEY, not DEBUG
-  qe.attributes[8] = 0xe7;
-  qe.mr_signer = options_.qe_mr_signer;
-  qe.mr_enclave = Sha256(AsBytes("vouch simulated quoting enclave"));
-  qe.isv_prod_id = options.qe_isv_prod_id;
-  qe.isv_svn = options_.qe_isv_svn;
-  Sha256Hasher h;
-  h.Update(att_xy);
-  h.Update(auth);
-  Sha256Digest binding = h.Finish();
-  std::copy(binding.begin(), binding.end(), qe.report_data.begin());
-  Bytes qe_bytes = EncodeReportBody(qe);
-  VOUCH_ASSIGN_OR_RETURN(Bytes qe_sig, pck_key_.SignRaw(qe_bytes));
+  VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const QuotingEnclave::Key> qe_key,
+                         qe_->KeyFor(options_, options, pck_key_));
+  const EcdsaP256PrivateKey& attestation_key = qe_key->attestation_key;
+  const Bytes& qe_bytes = qe_key->qe_report;
+  const Bytes& qe_sig = qe_key->qe_report_signature;
+  const Bytes& auth = qe_key->auth_data;
 
   ByteWriter cert_data;
   if (options.certification_type == CertificationDataType::kPckCertChain) {
@@ -297,7 +351,7 @@ StatusOr<Bytes> SimulatedPki::SignQuote(Bytes quote, const QuoteOptions& options
 
   ByteWriter sig_data;
   sig_data.WriteBytes(isv_sig);
-  sig_data.WriteBytes(att_xy);
+  sig_data.WriteBytes(ByteSpan(attestation_key.public_key().point()).subspan(1));
   if (options.version >= 4) {
     sig_data.WriteU16Le(static_cast<uint16_t>(CertificationDataType::kQeReportCertificationData));
     sig_data.WriteU32Le(static_cast<uint32_t>(qe_block.size()));

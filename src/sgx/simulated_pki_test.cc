@@ -69,6 +69,42 @@ TEST_F(SimulatedPkiTest, EncodersInvertTheParsers) {
   EXPECT_EQ(ext->fmspc, pki_.options().platform.fmspc);
 }
 
+// Like a real QE, the simulated one keeps its attestation key and PCK-signed QE report: quotes
+// of one platform share them (a verifier checks that QE report once), until what the QE report
+// states changes (auth data, ISVPRODID, CPUSVN, QE ISVSVN), as after a QE's TCB recovery.
+TEST_F(SimulatedPkiTest, QuotesShareTheQesAttestationKeyUntilItsReportWouldChange) {
+  auto key_of = [](const Bytes& bytes) {
+    auto q = Quote::Parse(bytes);
+    EXPECT_THAT(q, IsOk());
+    return q.ok() ? std::make_pair(
+                        ToBytes(q->attestation_key()),
+                        Bytes(q->qe_report_signature().begin(), q->qe_report_signature().end()))
+                  : std::pair<Bytes, Bytes>{};
+  };
+  ReportBody other = ExampleEnclave();
+  other.report_data[0] = 0x43;
+  const auto first = key_of(*pki_.MakeQuote(ExampleEnclave()));
+  EXPECT_EQ(key_of(*pki_.MakeQuote(other)), first);
+  EXPECT_EQ(key_of(*pki_.MakeQuote(other, {.version = 4})), first);
+
+  auto cached = *DcapVerifier::Create({{pki_.root(), TrustRootKind::kProduction}});
+  const Collateral collateral = *pki_.MakeCollateral();
+  ASSERT_THAT(cached->Verify(*pki_.MakeQuote(ExampleEnclave()), collateral, {kNow, false}), IsOk());
+  ASSERT_THAT(cached->Verify(*pki_.MakeQuote(other), collateral, {kNow, false}), IsOk());
+  EXPECT_EQ(cached->cache_stats().qe_report_misses, 1u);
+  EXPECT_EQ(cached->cache_stats().qe_report_hits, 1u);
+
+  SimulatedPki::QuoteOptions auth;
+  auth.qe_auth_data = Bytes(32, 7);
+  const auto with_auth = key_of(*pki_.MakeQuote(other, auth));
+  EXPECT_NE(with_auth.first, first.first);
+  EXPECT_EQ(key_of(*pki_.MakeQuote(ExampleEnclave(), auth)), with_auth);
+  pki_.mutable_options().qe_isv_svn += 1;
+  EXPECT_NE(key_of(*pki_.MakeQuote(other)).first, first.first);
+  pki_.mutable_options().qe_isv_svn -= 1;
+  EXPECT_EQ(key_of(*pki_.MakeQuote(other)), first);
+}
+
 TEST_F(SimulatedPkiTest, V3QuoteVerifiesUpToDate) {
   auto r = VerifyDefault();
   ASSERT_THAT(r, IsOk());

@@ -84,6 +84,10 @@ struct ReplayOptions {
   // statement), whose one signature by the key they name is taken as verified when they come
   // back byte for byte (dsse/self_signed.h). Verdicts are the same with or without it.
   std::shared_ptr<const dsse::SelfSignedEntries> self_signed;
+  // Optional: statements this process parsed already (EncodeStatement's parse-back), taken
+  // instead of parsing a payload with the same SHA-256 again. Verdicts are the same with or
+  // without it.
+  std::shared_ptr<const ParsedStatements> parsed;
 };
 
 enum class Severity : uint8_t { kAlarm, kWarning };

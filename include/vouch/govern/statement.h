@@ -36,6 +36,7 @@
 #include <variant>
 #include <vector>
 
+#include "vouch/base/bounded_memo.h"
 #include "vouch/base/bytes.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
@@ -380,10 +381,18 @@ struct ParseDiagnostics {
 // Checks S1–S3 (above). `diagnostics` (optional) receives the kind and the error path.
 StatusOr<Statement> ParseStatement(ByteSpan payload, ParseDiagnostics* diagnostics = nullptr);
 
+// Statements already parsed, by the SHA-256 of their payload (the statement digest):
+// ParseStatement is a function of the payload alone, so a remembered statement is what parsing
+// its payload again would give. A writer that keeps what EncodeStatement parsed back spares
+// its own replay the parse (a broker's release records; ReplayOptions::parsed). Thread-safe;
+// holds the last `capacity` statements.
+using ParsedStatements = BoundedMemo<Sha256Digest, std::shared_ptr<const Statement>>;
+
 // The canonical payload of `statement`, subjects derived from the predicate. Fails
 // (kInvalidArgument, with ParseStatement's reasons) when the result would not parse back:
-// writers validate before anything is signed.
-StatusOr<Bytes> EncodeStatement(const Statement& statement);
+// writers validate before anything is signed. `parsed` (optional) remembers the statement
+// parsed back.
+StatusOr<Bytes> EncodeStatement(const Statement& statement, ParsedStatements* parsed = nullptr);
 
 // A Name: ^[a-z0-9][a-z0-9._-]{0,63}$ (targets, activities, roots, SBOM and toolchain names).
 bool IsName(std::string_view text);

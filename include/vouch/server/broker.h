@@ -28,8 +28,9 @@
 //                                                         report_data_mismatch [403]
 //   10  Encap to the enclave key                          enclave_key_invalid [400]
 //   11  the EII meets the envelope's constraint at now    constraint_failed [403]
-//   12  a ledger view obtained after step 6 (SyncLedgerView with the last view as high-water
-//       mark)                                             log_unreachable, checkpoint_stale, …
+//   12  a ledger view read after step 6 (SyncLedgerView with the last view as high-water mark;
+//       a read that started after step 6 for another release serves this one too)
+//                                                         log_unreachable, checkpoint_stale, …
 //       [503]
 //   13  the broker itself is admitted at that view        self_check_failed [503]
 //   14  Admitted(eii, workload, n, now): revoked always refuses; not admitted refuses unless
@@ -103,7 +104,8 @@ inline constexpr char kHandoffExpired[] = "handoff_expired";
 struct BrokerOptions {
   // Role kBroker; service_spki is the signing key's, report_data
   // provision::BrokerKeyReportData(hpke public key, signing SPKI). Create sets
-  // ledger.replay.self_signed to the entries the broker signs (not verified again on replay).
+  // ledger.replay.self_signed and .parsed to the entries the broker signs and their statements
+  // (neither verified nor parsed again on replay).
   SelfCheckOptions self_check;
   // The broker's HPKE key pair and signing key, generated and sealed inside the enclave.
   // REQUIRES: non-null; borrowed.

@@ -154,6 +154,13 @@ StatusOr<std::optional<LedgerView>> LoadHighWaterMark(platform::Platform& platfo
 Status KeepHighWaterMark(platform::Platform& platform, const std::string& path,
                          std::optional<LedgerView>* kept, LedgerView view);
 
+// A service's fresh view: SyncLedgerView from `*kept` (its high-water mark), then
+// KeepHighWaterMark. A read that fails is kUnavailable "this `service` cannot read the ledger
+// (REASON): …" with the read's reason; a mark that cannot be kept is its error, with context.
+Status RefreshLedgerView(ledger::TileFetcher& log, const LedgerViewOptions& options,
+                         platform::Platform& platform, const std::string& path,
+                         std::string_view service, std::optional<LedgerView>* kept);
+
 // The collateral that verifies `quote` at `now`: a collateral directory's (whatever the quote),
 // a PCCS's for the quote's platform (pcs::CollateralCache), the simulated platform's.
 using CollateralSource = std::function<StatusOr<sgx::Collateral>(ByteSpan quote, UnixSeconds now)>;

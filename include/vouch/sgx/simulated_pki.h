@@ -10,6 +10,7 @@
 #define VOUCH_SGX_SIMULATED_PKI_H_
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -121,11 +122,15 @@ class SimulatedPki {
     Bytes qe_auth_data = Bytes(32, 0);  // filled with 00 01 02 … when left at its default
     uint16_t qe_isv_prod_id = 1;        // the QE report's ISVPRODID (Intel's TD QE has 2)
   };
-  // A quote over `enclave`, signed by a fresh attestation key that the QE report vouches for.
+  // A quote over `enclave`, signed by the QE's attestation key, which its QE report (signed
+  // with the PCK key) vouches for. As a real QE does, the key is generated once and kept, with
+  // its signed QE report, for as long as the QE report would be the same (same auth data,
+  // ISVPRODID, CPUSVN, QE MRSIGNER and ISVSVN): quotes of one platform share them, and a
+  // verifier's QE-report memo works as it would in production.
   StatusOr<Bytes> MakeQuote(const ReportBody& enclave, const QuoteOptions& options) const;
   StatusOr<Bytes> MakeQuote(const ReportBody& enclave) const { return MakeQuote(enclave, {}); }
   // Completes a quote whose signed region (header [‖ v5 body descriptor] ‖ body) the caller
-  // built, e.g. a TD quote in test code: signs it with a fresh attestation key and appends the
+  // built, e.g. a TD quote in test code: signs it with the QE's attestation key and appends the
   // signature data of a version-`options.version` quote, the QE report wrapped in
   // certification data type 6 for versions 4 and 5.
   StatusOr<Bytes> SignQuote(Bytes signed_region, const QuoteOptions& options) const;
@@ -136,16 +141,10 @@ class SimulatedPki {
  private:
   SimulatedPki(SimulatedPkiOptions options, EcdsaP256PrivateKey root_key, Certificate root,
                EcdsaP256PrivateKey pck_ca_key, Certificate pck_ca, EcdsaP256PrivateKey pck_key,
-               Certificate pck, EcdsaP256PrivateKey tcb_key, Certificate tcb_signing)
-      : options_(std::move(options)),
-        root_key_(std::move(root_key)),
-        root_(std::move(root)),
-        pck_ca_key_(std::move(pck_ca_key)),
-        pck_ca_(std::move(pck_ca)),
-        pck_key_(std::move(pck_key)),
-        pck_(std::move(pck)),
-        tcb_key_(std::move(tcb_key)),
-        tcb_signing_(std::move(tcb_signing)) {}
+               Certificate pck, EcdsaP256PrivateKey tcb_key, Certificate tcb_signing);
+
+  // The quoting enclave's attestation keys and their PCK-signed QE reports (simulated_pki.cc).
+  struct QuotingEnclave;
 
   SimulatedPkiOptions options_;
   EcdsaP256PrivateKey root_key_;
@@ -156,6 +155,7 @@ class SimulatedPki {
   Certificate pck_;
   EcdsaP256PrivateKey tcb_key_;
   Certificate tcb_signing_;
+  std::shared_ptr<QuotingEnclave> qe_;  // shared by copies, as by processes of one platform
 };
 
 }  // namespace vouch::sgx
