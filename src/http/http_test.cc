@@ -17,7 +17,6 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <set>
 #include <string>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "testing/status_matchers.h"
+#include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/http/http_client.h"
 #include "vouch/http/http_server.h"
@@ -32,9 +32,8 @@
 namespace vouch::http {
 namespace {
 
-using ::testing::StartsWith;
-using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+using ::testing::StartsWith;
 
 std::unique_ptr<HttpServer> StartServer(Handler handler, ServerOptions options = {}) {
   StatusOr<std::unique_ptr<HttpServer>> server =
@@ -45,8 +44,9 @@ std::unique_ptr<HttpServer> StartServer(Handler handler, ServerOptions options =
 
 std::string BaseUrl(const HttpServer& server) { return "http://" + server.address(); }
 
-long ElapsedMs(Clock::time_point start) {
-  return static_cast<long>(std::chrono::duration_cast<milliseconds>(Clock::now() - start).count());
+long ElapsedMs(Clock::SteadyTime start) {
+  return static_cast<long>(
+      std::chrono::duration_cast<milliseconds>(RealClock().SteadyNow() - start).count());
 }
 
 // ---- raw sockets ----
@@ -90,9 +90,9 @@ class RawSocket {
   std::string Read(milliseconds timeout,
                    const std::function<bool(const std::string&)>& done = nullptr) {
     std::string received;
-    const Clock::time_point deadline = Clock::now() + timeout;
+    const Clock::SteadyTime deadline = RealClock().SteadyNow() + timeout;
     closed_ = false;
-    while (Clock::now() < deadline) {
+    while (RealClock().SteadyNow() < deadline) {
       timeval tv{0, 20'000};
       ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
       char buf[65536];
@@ -201,7 +201,7 @@ class Gate {
     MutexLock lock(&mu_);
     ++entered_;
     cv_.SignalAll();
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(20);
+    const Clock::SteadyTime deadline = RealClock().SteadyNow() + std::chrono::seconds(20);
     while (!released_ && cv_.WaitUntil(&mu_, deadline)) {
     }
     return HttpResponse::Text(200, "released");
@@ -209,7 +209,7 @@ class Gate {
   // Waits (up to 10 s) until `n` requests are inside; returns whether they are.
   bool WaitForEntered(int n) VOUCH_EXCLUDES(mu_) {
     MutexLock lock(&mu_);
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+    const Clock::SteadyTime deadline = RealClock().SteadyNow() + std::chrono::seconds(10);
     while (entered_ < n && cv_.WaitUntil(&mu_, deadline)) {
     }
     return entered_ >= n;
@@ -484,7 +484,7 @@ TEST(HttpServerTest, SlowHandlerDoesNotBlockFastOne) {
     });
   }
   std::this_thread::sleep_for(milliseconds(100));  // let the slow ones reach their handlers
-  Clock::time_point start = Clock::now();
+  Clock::SteadyTime start = RealClock().SteadyNow();
   StatusOr<HttpResponse> r = client.Get(BaseUrl(*server) + "/fast");
   long fast_ms = ElapsedMs(start);
   ASSERT_THAT(r, IsOk());
@@ -504,7 +504,7 @@ TEST(HttpClientTest, TimeoutIsDeadlineExceededNamingTheUrl) {
   ASSERT_NE(server, nullptr);
   HttpClient client;
   const std::string url = BaseUrl(*server) + "/sleep";
-  Clock::time_point start = Clock::now();
+  Clock::SteadyTime start = RealClock().SteadyNow();
   StatusOr<HttpResponse> r = client.Get(url, {}, milliseconds(200));
   EXPECT_THAT(r, StatusIs(StatusCode::kDeadlineExceeded, HasSubstr(url)));
   EXPECT_LT(ElapsedMs(start), 1000);
@@ -569,13 +569,13 @@ TEST(HttpClientTest, MalformedResponseIsUnavailable) {
 // completes its fallback once its timeout passes, and one pending when the server stops is
 // abandoned (completing it afterwards does nothing).
 TEST(HttpServerTest, DeferredResponsesHoldNoThreadWhileTheyWait) {
-  std::mutex mu;
+  Mutex mu;
   std::vector<std::shared_ptr<DeferredResponse>> waiting;
   Router router;
   router.Handle("GET", "/later", [&](const HttpRequest&) {
     auto d = std::make_shared<DeferredResponse>(milliseconds(10'000),
                                                 HttpResponse::Text(503, "fallback"));
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     waiting.push_back(d);
     return HttpResponse::Later(d);
   });
@@ -604,11 +604,11 @@ TEST(HttpServerTest, DeferredResponsesHoldNoThreadWhileTheyWait) {
       if (r.ok()) bodies[i] = std::to_string(r->status) + " " + r->body;
     });
   }
-  const Clock::time_point until = Clock::now() + milliseconds(5000);
+  const Clock::SteadyTime until = RealClock().SteadyNow() + milliseconds(5000);
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu);
-      if (waiting.size() == kWaiting || Clock::now() > until) break;
+      MutexLock lock(&mu);
+      if (waiting.size() == kWaiting || RealClock().SteadyNow() > until) break;
     }
     std::this_thread::sleep_for(milliseconds(10));
   }
@@ -617,7 +617,7 @@ TEST(HttpServerTest, DeferredResponsesHoldNoThreadWhileTheyWait) {
   ASSERT_THAT(early, IsOk());
   EXPECT_EQ(early->body, "early");
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     ASSERT_EQ(waiting.size(), size_t{kWaiting}) << "the handler thread was held";
     std::thread completer([&] {
       for (size_t i = 0; i < waiting.size(); ++i) {
@@ -643,12 +643,12 @@ TEST(HttpServerTest, DeferredResponsesHoldNoThreadWhileTheyWait) {
   });
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(&mu);
       if (!waiting.empty()) break;
     }
     std::this_thread::sleep_for(milliseconds(10));
   }
-  const Clock::time_point start = Clock::now();
+  const Clock::SteadyTime start = RealClock().SteadyNow();
   server->Stop();
   EXPECT_LT(ElapsedMs(start), 5000);
   pending.join();
@@ -677,11 +677,11 @@ TEST(HttpServerTest, StopFinishesRequestsInFlight) {
   }
   // Also an idle keep-alive connection, which Stop() closes at once.
   RawSocket idle(server->port());
-  const Clock::time_point wait_until = Clock::now() + milliseconds(3000);
-  while (started.load() < 4 && Clock::now() < wait_until) {
+  const Clock::SteadyTime wait_until = RealClock().SteadyNow() + milliseconds(3000);
+  while (started.load() < 4 && RealClock().SteadyNow() < wait_until) {
     std::this_thread::sleep_for(milliseconds(10));
   }
-  Clock::time_point start = Clock::now();
+  Clock::SteadyTime start = RealClock().SteadyNow();
   server->Stop();
   EXPECT_LT(ElapsedMs(start), 2000);
   for (std::thread& t : threads) t.join();
@@ -769,7 +769,7 @@ TEST(HttpServerTest, SlowlorisAndIdleConnectionsAreCutOff) {
 
   // A header trickling in one byte every 50 ms is cut off at the read deadline.
   RawSocket slow(server->port());
-  Clock::time_point start = Clock::now();
+  Clock::SteadyTime start = RealClock().SteadyNow();
   const std::string header = "GET /hello HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(200, 'a');
   for (char c : header) {
     if (!slow.Send(std::string(1, c))) break;
@@ -782,7 +782,7 @@ TEST(HttpServerTest, SlowlorisAndIdleConnectionsAreCutOff) {
 
   // A connection that never sends is closed after the idle timeout.
   RawSocket idle(server->port());
-  start = Clock::now();
+  start = RealClock().SteadyNow();
   idle.Read(milliseconds(3000));
   EXPECT_TRUE(idle.closed());
   EXPECT_LT(ElapsedMs(start), 2000);
@@ -964,8 +964,8 @@ TEST(HttpServerTest, IdleHandlerThreadsExit) {
   for (auto& c : clients) {
     EXPECT_THAT(c->Read(milliseconds(3000), HasFullResponse), StartsWith("HTTP/1.1 200"));
   }
-  const Clock::time_point deadline = Clock::now() + milliseconds(10'000);
-  while (ProcStatus("Threads") > baseline && Clock::now() < deadline) {
+  const Clock::SteadyTime deadline = RealClock().SteadyNow() + milliseconds(10'000);
+  while (ProcStatus("Threads") > baseline && RealClock().SteadyNow() < deadline) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   EXPECT_LE(ProcStatus("Threads"), baseline);

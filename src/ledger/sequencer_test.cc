@@ -7,9 +7,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -20,6 +18,8 @@
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "tlog/test_util.h"
+#include "vouch/base/clock.h"
+#include "vouch/base/mutex.h"
 #include "vouch/ledger/log_reader.h"
 #include "vouch/store/sqlite_log_store.h"
 #include "vouch/store/state_anchor.h"
@@ -350,24 +350,25 @@ TEST_F(SequencerTest, ListenersHearEveryPublicationUntilTheyUnsubscribe) {
 // duplicate at its first index), refused at once on the calling thread (too big, stopped).
 TEST_F(SequencerTest, SubmitThenHandsEachOutcomeToItsCallback) {
   Start();
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   std::vector<StatusOr<AddResult>> results(4, Status(StatusCode::kInternal, "not called"));
   int calls = 0;
   auto record = [&](size_t i) {
     return [&, i](StatusOr<AddResult> r) {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(&mu);
       results[i] = std::move(r);
       ++calls;
-      cv.notify_all();
+      cv.SignalAll();
     };
   };
   seq_->SubmitThen(AsBytes(Entry(0)), record(0));
   seq_->SubmitThen(AsBytes(Entry(1)), record(1));
   seq_->SubmitThen(AsBytes(Entry(0)), record(2));
   {
-    std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, kWait, [&] { return calls == 3; }));
+    MutexLock lock(&mu);
+    const Clock::SteadyTime deadline = RealClock().SteadyNow() + kWait;
+    while (calls != 3) ASSERT_TRUE(cv.WaitUntil(&mu, deadline)) << calls << " calls";
   }
   ASSERT_THAT(results[0], IsOk());
   ASSERT_THAT(results[1], IsOk());
