@@ -13,13 +13,14 @@
 #include <functional>
 #include <vector>
 
+#include "vouch/base/clock.h"
+
 namespace vouch::bench {
 
 // Runs `fn` repeatedly for about `seconds` and returns calls per second: first `warmup` calls,
 // each of which must return true (otherwise the program exits with status 1), then batches of
 // `batch` calls, so that clock reads do not dominate, until `seconds` have passed.
 inline double Rate(double seconds, int warmup, int batch, const std::function<bool()>& fn) {
-  using Clock = std::chrono::steady_clock;
   for (int i = 0; i < warmup; ++i) {
     if (!fn()) {
       std::fprintf(stderr, "benchmark body failed\n");
@@ -27,12 +28,13 @@ inline double Rate(double seconds, int warmup, int batch, const std::function<bo
     }
   }
   uint64_t n = 0;
-  auto start = Clock::now();
+  const Clock& clock = RealClock();
+  auto start = clock.SteadyNow();
   double elapsed = 0;
   while (elapsed < seconds) {
     for (int i = 0; i < batch; ++i) fn();
     n += static_cast<uint64_t>(batch);
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    elapsed = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   }
   return static_cast<double>(n) / elapsed;
 }

@@ -61,7 +61,7 @@ int Run(int pairs, int front_ends) {
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::vector<double>> latencies(static_cast<size_t>(front_ends));
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = RealClock().SteadyNow();
   std::vector<std::thread> threads;
   for (int f = 0; f < front_ends; ++f) {
     threads.emplace_back([&, f] {
@@ -69,7 +69,7 @@ int Run(int pairs, int front_ends) {
       while (next.fetch_add(1) < pairs && !failed) {
         store::Digest32 nonce{};
         if (!SystemRandom().Fill(nonce).ok()) failed = true;
-        const auto t0 = std::chrono::steady_clock::now();
+        const auto t0 = RealClock().SteadyNow();
         const UnixSeconds now = RealClock().Now();
         auto kept = fronts[f]->Issue(nonce, id, now);
         // Released by the next front-end, as behind a load balancer.
@@ -78,13 +78,12 @@ int Run(int pairs, int front_ends) {
             *burnt != store::NonceConsume::kConsumed) {
           failed = true;
         }
-        latencies[f].push_back(bench::Ms(std::chrono::steady_clock::now() - t0));
+        latencies[f].push_back(bench::Ms(RealClock().SteadyNow() - t0));
       }
     });
   }
   for (std::thread& t : threads) t.join();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(RealClock().SteadyNow() - start).count();
   if (failed) {
     std::fprintf(stderr, "nonce_bench: a pair failed\n");
     return 1;
