@@ -52,7 +52,8 @@ struct BrokerState {
   // of the ledger need not verify again (BrokerOptions' replay options point to it).
   std::shared_ptr<dsse::SelfSignedEntries> self_signed;
   // The statements of those entries as the encoder parsed them back, which the replay takes
-  // instead of parsing them again (ReplayOptions::parsed).
+  // instead of parsing them again (ReplayOptions::parsed); the last 1,024, as a record comes
+  // back at the next read.
   std::shared_ptr<govern::ParsedStatements> parsed;
   // Envelopes that passed steps 2–4, by the SHA-256 of their bytes: the same bytes pass them
   // again with the same owners (the owner keys are in the bytes, the allowlist is fixed), so a
@@ -174,7 +175,7 @@ StatusOr<std::unique_ptr<Broker>> Broker::Create(ledger::ReceiptFetcher& log,
         "a hand-off broker, and only it, has max_releases (at least 1) and expires");
   }
   auto self_signed = std::make_shared<dsse::SelfSignedEntries>();
-  auto parsed = std::make_shared<govern::ParsedStatements>(4096);
+  auto parsed = std::make_shared<govern::ParsedStatements>(1024);
   options.self_check.ledger.replay.self_signed = self_signed;
   options.self_check.ledger.replay.parsed = parsed;
   auto broker = std::unique_ptr<Broker>(new Broker(log, std::move(options)));
