@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
     if (::readlink("/proc/self/exe", self, sizeof self - 1) <= 0) return;
     const std::string command = std::string(self) + " --load " + url + " " + body_file + " " +
                                 std::to_string(n_clients) + " " + std::to_string(seconds / 3);
-    const double cpu0 = bench::CpuSeconds();
+    const double cpu0 = ProcessCpuSeconds();
     FILE* child = ::popen(command.c_str(), "r");
     LoadResult r;
     unsigned long long done = 0, failed = 0;
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
       return;
     }
     ::pclose(child);
-    const double server_cpu = bench::CpuSeconds() - cpu0;
+    const double server_cpu = ProcessCpuSeconds() - cpu0;
     const double rate = static_cast<double>(done) / r.elapsed;
     const double cpu_us = 1e6 * server_cpu / static_cast<double>(done);
     std::printf(

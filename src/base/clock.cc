@@ -1,5 +1,9 @@
-// The real clock (clock.h): the only place that reads the system's clocks.
+// The real clock and the CPU-time readings (clock.h): the only place that reads the system's
+// clocks.
 #include "vouch/base/clock.h"
+
+#include <sys/resource.h>
+#include <time.h>
 
 #include <thread>
 
@@ -26,6 +30,19 @@ class SystemClock final : public Clock {
 const Clock& RealClock() {
   static const SystemClock* const kClock = new SystemClock();
   return *kClock;
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 }  // namespace vouch

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace vouch {
 namespace {
 
@@ -22,6 +24,18 @@ TEST(RealClockTest, TellsTheTimeAndWaits) {
   while (clock.WaitUntil(&cv, &mu, soon)) {
   }
   EXPECT_GE(clock.SteadyNow(), soon);
+}
+
+// CPU time advances while this thread works, and never goes back.
+TEST(CpuTimeTest, AdvancesWithWork) {
+  const double thread0 = ThreadCpuSeconds();
+  const double process0 = ProcessCpuSeconds();
+  EXPECT_GT(thread0, 0);
+  EXPECT_GT(process0, 0);
+  volatile uint64_t spins = 0;
+  while (ThreadCpuSeconds() <= thread0) spins = spins + 1;
+  EXPECT_GT(ThreadCpuSeconds(), thread0);
+  EXPECT_GE(ProcessCpuSeconds(), process0);
 }
 
 }  // namespace

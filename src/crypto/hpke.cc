@@ -1,7 +1,5 @@
 #include "vouch/crypto/hpke.h"
 
-#include <openssl/core_names.h>
-
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -88,41 +86,14 @@ StatusOr<SecretBytes> LabeledExpand(ByteSpan suite_id, const SecretBytes& prk,
   return vouch::internal::HkdfSha256Expand(prk.Reveal(), labeled.view(), length);
 }
 
-// X25519(sk, peer) with the explicit all-zero check of RFC 9180 §7.1.4. The key is handed to
-// OpenSSL with its public half, so that OpenSSL does not recompute it (a second scalar
-// multiplication per agreement, which X25519PrivateKey::Agree pays).
+// X25519(sk, peer), refusing a low-order peer key (the all-zero check of RFC 9180 §7.1.4).
 StatusOr<SecretBytes> Dh(const X25519PrivateKey& sk, ByteSpan peer) {
   if (peer.size() != kPublicKeySize) {
     return Malformed("an X25519 public key must be 32 bytes, got " + std::to_string(peer.size()));
   }
-  auto* priv = const_cast<uint8_t*>(sk.private_bytes().Reveal().data());  // NOLINT: read only
-  auto* pub = const_cast<uint8_t*>(sk.public_key().data());               // NOLINT: read only
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, kPrivateKeySize),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, kPublicKeySize),
-      OSSL_PARAM_construct_end()};
-  vouch::internal::EvpPkeyCtxPtr from(EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!from || EVP_PKEY_fromdata_init(from.get()) != 1 ||
-      EVP_PKEY_fromdata(from.get(), &raw, EVP_PKEY_KEYPAIR, params) != 1) {
-    return vouch::internal::OsslError("cannot load the X25519 private key");
-  }
-  vouch::internal::EvpPkeyPtr self(raw);
-  vouch::internal::EvpPkeyPtr peer_key(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer.data(), peer.size()));
-  vouch::internal::EvpPkeyCtxPtr ctx(
-      peer_key ? EVP_PKEY_CTX_new_from_pkey(nullptr, self.get(), nullptr) : nullptr);
-  SecretBytes shared(kSharedSecretSize);
-  size_t len = shared.size();
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
-      EVP_PKEY_derive_set_peer(ctx.get(), peer_key.get()) != 1 ||
-      EVP_PKEY_derive(ctx.get(), shared.mutable_data(), &len) != 1 || len != kSharedSecretSize) {
-    vouch::internal::ClearOsslErrors();
-    return InvalidKey("X25519 refused the public key (a low-order point gives no shared secret)");
-  }
-  static constexpr uint8_t kZero[kSharedSecretSize] = {};
-  if (ConstantTimeEquals(shared.Reveal(), kZero)) {
-    return InvalidKey("X25519 output is all zero: the public key is a low-order point");
+  auto shared = sk.Agree(peer);
+  if (shared.status().code() == StatusCode::kInvalidArgument) {
+    return InvalidKey("X25519 refused the public key: " + shared.status().message());
   }
   return shared;
 }

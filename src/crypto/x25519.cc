@@ -5,6 +5,10 @@
 
 namespace vouch {
 
+struct X25519PrivateKey::Impl {
+  internal::EvpPkeyPtr pkey;
+};
+
 StatusOr<X25519PrivateKey> X25519PrivateKey::Generate() {
   VOUCH_ASSIGN_OR_RETURN(SecretBytes raw, RandomSecret(32));
   return FromBytes(raw.Reveal());
@@ -19,26 +23,28 @@ StatusOr<X25519PrivateKey> X25519PrivateKey::FromBytes(ByteSpan raw32) {
   if (!pkey || EVP_PKEY_get_raw_public_key(pkey.get(), pub.data(), &len) != 1) {
     return internal::OsslError("cannot load X25519 key");
   }
-  return X25519PrivateKey(SecretBytes(raw32), pub);
+  auto impl = std::make_shared<Impl>();
+  impl->pkey = std::move(pkey);
+  return X25519PrivateKey(std::move(impl), SecretBytes(raw32), pub);
 }
 
 StatusOr<SecretBytes> X25519PrivateKey::Agree(ByteSpan peer_public) const {
   if (peer_public.size() != 32) return InvalidArgumentError("X25519 public key must be 32 bytes");
-  internal::EvpPkeyPtr self(EVP_PKEY_new_raw_private_key(
-      EVP_PKEY_X25519, nullptr, private_.Reveal().data(), private_.size()));
   internal::EvpPkeyPtr peer(
       EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(), 32));
-  if (!self || !peer) return internal::OsslError("cannot load X25519 keys");
-  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(self.get(), nullptr));
+  if (!peer) return internal::OsslError("cannot load the X25519 peer key");
+  internal::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->pkey.get(), nullptr));
+  if (!ctx) return internal::OsslError("cannot make an X25519 context");
   SecretBytes shared(32);
   size_t len = shared.size();
-  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+  if (EVP_PKEY_derive_init(ctx.get()) != 1 ||
       EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1 ||
       EVP_PKEY_derive(ctx.get(), shared.mutable_data(), &len) != 1 || len != 32) {
     internal::ClearOsslErrors();
     return InvalidArgumentError("X25519 agreement failed (low-order or invalid peer key)");
   }
-  if (ConstantTimeEquals(shared.Reveal(), Bytes(32, 0))) {
+  static constexpr uint8_t kZero[32] = {};
+  if (ConstantTimeEquals(shared.Reveal(), kZero)) {
     return InvalidArgumentError("X25519 agreement produced the all-zero secret");
   }
   return shared;

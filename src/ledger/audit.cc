@@ -94,10 +94,10 @@ StatusOr<Bytes> TileFetcher::FetchTileFrom(const TileId& id, uint64_t offset) {
 namespace {
 
 // Checks the log's checkpoint `cp` against the one trusted before: same origin, no rollback, no
-// fork at the same size, and (when it grew) a valid consistency proof, read from the tiles.
-// Sets `*proven` when a proof was verified.
+// fork at the same size, and (when it grew and `prove`) a valid consistency proof, read from the
+// tiles. Sets `*proven` when a proof was verified.
 Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
-                           const tlog::Checkpoint& cp, bool* proven) {
+                           const tlog::Checkpoint& cp, bool prove, bool* proven) {
   const uint64_t n = cp.size();
   if (old.origin() != cp.origin()) {
     return RejectedError("origin_mismatch", "the log's checkpoint is for origin \"" + cp.origin() +
@@ -115,7 +115,7 @@ Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
                                                 ", but it showed root " + Base64Encode(old.root()) +
                                                 " for that size before");
   }
-  if (old.size() > 0 && old.size() < n) {
+  if (prove && old.size() > 0 && old.size() < n) {
     FetcherTileSource source(fetcher);
     tlog::TileHashReader reader(n, source);
     VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof, tlog::ConsistencyProof(old.size(), n, reader));
@@ -222,30 +222,19 @@ StatusOr<uint64_t> CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w,
   return (tail_only ? prefix_bytes : 0) + bundle.size();
 }
 
-}  // namespace
+// What Recompute established.
+struct Recomputed {
+  tlog::CompactRange range;
+  uint64_t tiles = 0;  // hash tiles fetched, of every level
+  uint64_t bundles = 0;
+  uint64_t tip_bundle_bytes = 0;
+};
 
-StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options) {
-  if (options.policy == nullptr) return InvalidArgumentError("AuditLog: no policy");
-  VOUCH_ASSIGN_OR_RETURN(std::string note, fetcher.FetchCheckpoint());
-  VOUCH_ASSIGN_OR_RETURN(tlog::SignedCheckpoint signed_cp, tlog::SignedCheckpoint::Parse(note));
-  if (options.verified_note == nullptr || *options.verified_note != note) {
-    VOUCH_RETURN_IF_ERROR(options.policy->VerifyCheckpoint(signed_cp).status());
-  }
-  const tlog::Checkpoint& cp = signed_cp.checkpoint();
+// Recomputes the tree of checkpoint `cp` from the log's tiles: the whole tree, or (resume) what
+// was appended after the trusted prefix; its root must be the checkpoint's.
+StatusOr<Recomputed> Recompute(TileFetcher& fetcher, const AuditOptions& options,
+                               const tlog::Checkpoint& cp, uint64_t trusted_size) {
   const uint64_t n = cp.size();
-
-  const uint64_t trusted_size = options.trusted.has_value() ? options.trusted->size() : 0;
-  if (options.resume.has_value() &&
-      (!options.trusted.has_value() || options.resume->size() != trusted_size ||
-       options.resume->Root() != options.trusted->root())) {
-    return InvalidArgumentError("AuditLog: the range to resume from is not the trusted tree");
-  }
-  bool proven = false;
-  if (options.trusted.has_value()) {
-    VOUCH_RETURN_IF_ERROR(CheckAgainstTrusted(fetcher, *options.trusted, cp, &proven));
-  }
-
-  // The recomputation: of the whole tree, or of what was appended after the trusted prefix.
   const uint64_t start = options.resume.has_value() ? trusted_size : 0;
   TreeRecomputation tree(fetcher, n, options.resume.value_or(tlog::CompactRange()));
   uint64_t level0_fetched = 0;
@@ -288,14 +277,54 @@ StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options
                                               Base64Encode(tree.range().Root()) +
                                               ", not the checkpoint's " + Base64Encode(cp.root()));
   }
+  return Recomputed{.range = tree.range(),
+                    .tiles = level0_fetched + tree.tiles(),
+                    .bundles = bundles,
+                    .tip_bundle_bytes = tip_bundle_bytes};
+}
+
+}  // namespace
+
+StatusOr<AuditResult> AuditLog(TileFetcher& fetcher, const AuditOptions& options) {
+  if (options.policy == nullptr) return InvalidArgumentError("AuditLog: no policy");
+  VOUCH_ASSIGN_OR_RETURN(std::string note, fetcher.FetchCheckpoint());
+  VOUCH_ASSIGN_OR_RETURN(tlog::SignedCheckpoint signed_cp, tlog::SignedCheckpoint::Parse(note));
+  if (options.verified_note == nullptr || *options.verified_note != note) {
+    VOUCH_RETURN_IF_ERROR(options.policy->VerifyCheckpoint(signed_cp).status());
+  }
+  const tlog::Checkpoint& cp = signed_cp.checkpoint();
+  const uint64_t n = cp.size();
+
+  const uint64_t trusted_size = options.trusted.has_value() ? options.trusted->size() : 0;
+  if (options.resume.has_value() &&
+      (!options.trusted.has_value() || options.resume->size() != trusted_size ||
+       options.resume->Root() != options.trusted->root())) {
+    return InvalidArgumentError("AuditLog: the range to resume from is not the trusted tree");
+  }
+  // A resumed audit proves that the checkpoint extends the trusted one by recomputing its root
+  // from the trusted tree's range and the new leaves, so it reads no consistency proof; only when
+  // the recomputation fails does the proof tell a fork (consistency_proof_invalid) from tiles
+  // that do not match.
+  const bool resumed = options.resume.has_value();
+  bool proven = false;
+  if (options.trusted.has_value()) {
+    VOUCH_RETURN_IF_ERROR(CheckAgainstTrusted(fetcher, *options.trusted, cp, !resumed, &proven));
+  }
+  auto tree = Recompute(fetcher, options, cp, trusted_size);
+  if (!tree.ok() && resumed) {
+    Status fork = CheckAgainstTrusted(fetcher, *options.trusted, cp, /*prove=*/true, &proven);
+    if (fork.reason() == "consistency_proof_invalid") return fork;
+  }
+  VOUCH_RETURN_IF_ERROR(tree.status());
+  if (resumed) proven = trusted_size > 0 && trusted_size < n;
   return AuditResult{.checkpoint_note = std::move(note),
                      .checkpoint = cp,
                      .trusted_size = trusted_size,
                      .consistency_proven = proven,
-                     .tiles = level0_fetched + tree.tiles(),
-                     .bundles = bundles,
-                     .range = tree.range(),
-                     .tip_bundle_bytes = tip_bundle_bytes};
+                     .tiles = tree->tiles,
+                     .bundles = tree->bundles,
+                     .range = tree->range,
+                     .tip_bundle_bytes = tree->tip_bundle_bytes};
 }
 
 }  // namespace vouch::ledger

@@ -218,6 +218,8 @@ TEST_F(AuditTest, AResumedAuditReadsOnlyWhatWasAppended) {
   EXPECT_EQ(r2->bundles, 3u);
   EXPECT_EQ(fetcher.fetches_.count("tile/entries/000"), 0u);
   EXPECT_EQ(fetcher.fetches_.count("tile/entries/003"), 1u);
+  // No consistency proof is read: the recomputation proves it, each tile read once.
+  for (const auto& [path, count] : fetcher.fetches_) EXPECT_EQ(count, 1) << path;
 
   // The same tree: nothing new, nothing handed on.
   handed.clear();
@@ -363,6 +365,14 @@ TEST_F(AuditTest, ASplitViewIsRefused) {
   for (int i = 300; i < 400; ++i) f.push_back(other->Submit(AsBytes("x" + std::to_string(i))));
   for (auto& x : f) ASSERT_THAT(x.get(), IsOk());
   EXPECT_THAT(AuditLog(fetcher, Options(mine)), ReasonIs("consistency_proof_invalid"));
+  // So does a resumed audit, which reads the proof only once its recomputation failed.
+  ReaderFetcher honest(*seq_, reader_);
+  auto trusted = AuditLog(honest, Options());
+  ASSERT_THAT(trusted, IsOk());
+  ASSERT_EQ(trusted->checkpoint.root(), mine.root());
+  AuditOptions resumed = Options(mine);
+  resumed.resume = trusted->range;
+  EXPECT_THAT(AuditLog(fetcher, resumed), ReasonIs("consistency_proof_invalid"));
 }
 
 TEST_F(AuditTest, TamperedTilesAndBundlesAreCaught) {

@@ -57,9 +57,14 @@ struct BrokerState {
   std::shared_ptr<govern::ParsedStatements> parsed;
   // Envelopes that passed steps 2–4, by the SHA-256 of their bytes: the same bytes pass them
   // again with the same owners (the owner keys are in the bytes, the allowlist is fixed), so a
-  // release of an envelope seen before skips parsing and verifying it. No secret is kept: the
-  // envelope's secret is opened per release (step 15).
+  // release of an envelope seen before skips parsing and verifying it.
   BoundedMemo<Sha256Digest, std::shared_ptr<const CheckedEnvelope>> checked_envelopes{1024};
+  // The secrets of the last 64 envelopes opened at step 16, by the SHA-256 of the envelope's
+  // payload (which holds the sealed secret and everything bound to it): a later release of the
+  // same envelope reaches step 16 through every check again and takes the secret opened before
+  // instead of paying for an HPKE open. They stay in this enclave's memory, beside the key that
+  // opens them anyway, and are wiped when forgotten (SecretBytes).
+  BoundedMemo<Sha256Digest, std::shared_ptr<const provision::Inner>> opened_secrets{64};
   // Release slots (a hand-off broker's): taken at step 6, given back on failure before step 17.
   mutable Mutex slots_mu;
   uint64_t slots_taken VOUCH_GUARDED_BY(slots_mu) = 0;
@@ -519,10 +524,17 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
     }
   }
 
-  // 16: only now is the envelope opened.
-  VOUCH_ASSIGN_OR_RETURN(
-      provision::Inner inner,
-      provision::OpenEnvelopeSecret(*options_.hpke_key, payload.Binding(), payload.sealed));
+  // 16: only now is the envelope opened (or its secret, opened by an earlier release, taken).
+  std::shared_ptr<const provision::Inner> inner;
+  if (auto opened = state_->opened_secrets.Get(envelope.payload_sha256())) {
+    inner = *std::move(opened);
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(
+        provision::Inner fresh,
+        provision::OpenEnvelopeSecret(*options_.hpke_key, payload.Binding(), payload.sealed));
+    inner = std::make_shared<const provision::Inner>(std::move(fresh));
+    state_->opened_secrets.Put(envelope.payload_sha256(), inner);
+  }
 
   // 17: the record, durably logged before anything is answered.
   VOUCH_RETURN_IF_ERROR(Announce(*auth.state, auth.origin, now));
@@ -568,7 +580,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
   // 18
   provision::ResponseBinding binding{payload.id, request.nonce, request.enclave_key,
                                      result.record_leaf_hash};
-  VOUCH_ASSIGN_OR_RETURN(result.sealed, provision::SealResponse(encap, binding, inner));
+  VOUCH_ASSIGN_OR_RETURN(result.sealed, provision::SealResponse(encap, binding, *inner));
   return result;
 }
 

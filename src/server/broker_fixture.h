@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/ledger_fixture.h"
@@ -85,10 +86,10 @@ class BrokerLedgerTest : public GovernedLedgerTest {
     return o;
   }
 
-  // An envelope for the application (admitted unless `override_admission`), sealed to the
-  // broker's key and signed by the owner.
+  // An envelope of `secret` for the application (admitted unless `override_admission`), sealed
+  // to the broker's key and signed by the owner.
   Bytes Envelope(bool override_admission = false, std::optional<UnixSeconds> not_after = {},
-                 const std::string& constraint = "") {
+                 const std::string& constraint = "", std::string_view secret = kBrokerTestSecret) {
     provision::EnvelopeRequest r;
     EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
     r.created = clock_->Now();
@@ -100,7 +101,7 @@ class BrokerLedgerTest : public GovernedLedgerTest {
       r.checkpoint = provision::CheckpointRef{std::string(kTestOrigin), 1, Sha256Digest{}};
     }
     r.broker_key = hpke_key_->public_key();
-    auto inner = provision::Inner::Generate(SecretBytes(AsBytes(kBrokerTestSecret)));
+    auto inner = provision::Inner::Generate(SecretBytes(AsBytes(secret)));
     EXPECT_THAT(inner, IsOk());
     const PublicKeySign* owners[] = {owner_.get()};
     auto env = provision::MakeEnvelope(r, *inner, owners);

@@ -124,6 +124,26 @@ TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
   }
 }
 
+// A release of an envelope released before takes the secret the broker opened then: each
+// envelope's own, whatever the order.
+TEST_F(BrokerTest, AnEnvelopeReleasedAgainGivesItsOwnSecret) {
+  Govern();
+  auto broker = Start();
+  ASSERT_NE(broker, nullptr);
+  const Bytes first = Envelope();
+  const Bytes second = Envelope(false, {}, "", "postgres://app:correct-horse@db/app");
+  for (int round = 0; round < 2; ++round) {
+    Attempt a = Prepare(*broker, first, *app_platform_);
+    auto ra = broker->Release(a.request);
+    ASSERT_THAT(ra, IsOk());
+    EXPECT_EQ(Open(a, *ra), kSecret) << round;
+    Attempt b = Prepare(*broker, second, *app_platform_);
+    auto rb = broker->Release(b.request);
+    ASSERT_THAT(rb, IsOk());
+    EXPECT_EQ(Open(b, *rb), "postgres://app:correct-horse@db/app") << round;
+  }
+}
+
 // Spec §6: a hand-off broker releases at most max_releases times before it expires; a request
 // that fails before its record is logged gives its slot back; its statements say "handoff".
 TEST_F(BrokerTest, AHandOffBrokerReleasesOnceAndUntilItExpires) {

@@ -50,6 +50,12 @@ class Clock {
 // The system's clocks: std::chrono::system_clock and steady_clock. Lives for the whole process.
 const Clock& RealClock();
 
+// CPU time used so far (user + system), in seconds, for measurements such as the benchmarks':
+// of this process (all its threads), and of the calling thread. Not a Clock: nothing waits on
+// it, and no fake stands in for it.
+double ProcessCpuSeconds();
+double ThreadCpuSeconds();
+
 }  // namespace vouch
 
 #endif  // VOUCH_BASE_CLOCK_H_

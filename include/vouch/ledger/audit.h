@@ -112,11 +112,14 @@ struct AuditOptions {
 struct AuditResult {
   std::string checkpoint_note;  // the verified checkpoint, verbatim
   tlog::Checkpoint checkpoint;
-  uint64_t trusted_size = 0;        // size of the trusted checkpoint (0 if none)
-  bool consistency_proven = false;  // a consistency proof from the trusted size was verified
-  uint64_t tiles = 0;               // hash tiles fetched for the recomputation
-  uint64_t bundles = 0;             // entry bundles fetched
-  tlog::CompactRange range;         // the recomputed tree's, for a later resume
+  uint64_t trusted_size = 0;  // size of the trusted checkpoint (0 if none)
+  // The checkpoint was proven to extend the trusted one of a smaller size: by a consistency
+  // proof read from the tiles or, for a resumed audit, by the root recomputed from the trusted
+  // tree's range (which needs no proof; one is read only to name a fork when that fails).
+  bool consistency_proven = false;
+  uint64_t tiles = 0;        // hash tiles fetched for the recomputation
+  uint64_t bundles = 0;      // entry bundles fetched
+  tlog::CompactRange range;  // the recomputed tree's, for a later resume
   // The byte length of the entry bundle of the tree's last tile when that tile is partial and
   // its bundle was read (check_entries; for a resumed audit of a tree that has not grown,
   // AuditOptions::resume_bundle_bytes), else 0: resume_bundle_bytes of a later resume.
