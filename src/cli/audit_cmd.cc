@@ -45,7 +45,7 @@ using Json = nlohmann::ordered_json;
 // A line longer than this is an I/O problem, not an entry (entries are at most 65,535 bytes).
 constexpr size_t kMaxLine = size_t{16} << 20;
 
-struct Options {
+struct LedgerAuditOptions {
   std::string file;
   std::string pin;
   std::string origin;
@@ -270,7 +270,7 @@ Status ReplayFile(const std::string& path, govern::GovernanceState& state, Entry
   return status;
 }
 
-StatusOr<govern::ReplayOptions> MakeReplayOptions(const Options& opts) {
+StatusOr<govern::ReplayOptions> MakeReplayOptions(const LedgerAuditOptions& opts) {
   govern::ReplayOptions o;
   VOUCH_ASSIGN_OR_RETURN(o.root_set_pin, RootSetPinArg(opts.pin));
   if (!opts.origin.empty()) o.origin = opts.origin;
@@ -478,7 +478,7 @@ void PrintTail(bool json, int rc, const govern::GovernanceState& state, const Re
   }
 }
 
-int RunReplay(const Options& opts) {
+int RunReplay(const LedgerAuditOptions& opts) {
   auto options = MakeReplayOptions(opts);
   if (!options.ok())
     return ReportFailure(opts.json, kExitUsage, "usage", "bad usage", options.status().message());
@@ -511,7 +511,8 @@ int RunReplay(const Options& opts) {
 // ---- vouch audit LOG_URL: the tree audit and the replay over the log's own entries ----
 
 struct OnlineOptions {
-  Options replay;  // --root-set-pin, --at, --collateral, --trust-root, --sim-root, --strict, --json
+  LedgerAuditOptions
+      replay;  // --root-set-pin, --at, --collateral, --trust-root, --sim-root, --strict, --json
   std::string url;
   Trust trust;
   std::string state;
@@ -796,7 +797,7 @@ int RunOnlineAudit(OnlineOptions opts) {
   return rc;
 }
 
-int RunExport(const Options& opts) {
+int RunExport(const LedgerAuditOptions& opts) {
   if (!opts.art30) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage", "only --art30 exports exist");
   }
@@ -846,7 +847,7 @@ int RunExport(const Options& opts) {
   return kExitOk;
 }
 
-int RunReleases(const Options& opts) {
+int RunReleases(const LedgerAuditOptions& opts) {
   std::optional<Sha256Hash> identity;
   if (!opts.identity.empty()) {
     auto m = HexDecode(opts.identity);
@@ -931,7 +932,7 @@ int RunReleases(const Options& opts) {
 }  // namespace
 
 void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<LedgerAuditOptions>();
   CLI::App* audit = GetOrAddSubcommand(app, "audit", "Replay and audit the governance ledger");
   // `vouch audit LOG_URL` audits the log itself; `replay` and `export` work on files.
   audit->require_subcommand(0, 1);

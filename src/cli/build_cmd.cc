@@ -17,7 +17,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-struct Options {
+struct BuildOptions {
   std::string artifact;
   std::string source;
   std::string ref;
@@ -55,7 +55,7 @@ std::string Basename(std::string path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-int RunAttest(const Options& opts) {
+int RunAttest(const BuildOptions& opts) {
   if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "--out"); rc != kExitOk) return rc;
   auto source = build::ParseSource(opts.source);
   if (!source.ok()) return ReportStatus(opts.json, kExitUsage, "bad --source", source.status());
@@ -127,7 +127,7 @@ int RunAttest(const Options& opts) {
 }  // namespace
 
 void RegisterBuildCommands(CLI::App& app, CommandContext& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<BuildOptions>();
   CLI::App* build = app.add_subcommand("build", "Build provenance for enclave bundles");
   build->require_subcommand(1);
   build->footer(kExitCodesHelp);

@@ -172,6 +172,22 @@ int ReportBadAt(bool json, const Status& status) {
 
 std::chrono::steady_clock::time_point SteadyNow() { return RealClock().SteadyNow(); }
 
+std::string JoinOrNone(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode) {
+  if (path == "-") {
+    std::cout.write(reinterpret_cast<const char*>(data.data()),
+                    static_cast<std::streamsize>(data.size()));
+    std::cout.flush();
+    return std::cout ? OkStatus() : UnavailableError("cannot write to standard output");
+  }
+  return WriteFileAtomic(path, data, mode);
+}
+
 std::string Elapsed(std::chrono::steady_clock::time_point start) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyNow() - start).count();
   if (ms < 1000) return std::to_string(ms) + " ms";

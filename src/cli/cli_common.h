@@ -5,6 +5,8 @@
 #ifndef VOUCH_CLI_CLI_COMMON_H_
 #define VOUCH_CLI_CLI_COMMON_H_
 
+#include <sys/types.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
@@ -13,8 +15,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "cli/error_codes.h"
+#include "vouch/base/bytes.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/status.h"
 #include "vouch/base/statusor.h"
@@ -137,6 +141,12 @@ std::optional<std::string> EnvDefault(const char* name);
 
 // Prints "vouch: <line>" on stderr when `on`.
 void Verbose(bool on, const std::string& line);
+
+// The items as "a, b, c", or "none" for no items.
+std::string JoinOrNone(const std::vector<std::string>& items);
+
+// Writes `data` to `path` ("-" for stdout) atomically with `mode`.
+Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);
 
 // The monotonic time that progress, --verbose timings and waits are measured with: the one
 // place the command layer reads it.

@@ -44,7 +44,7 @@ constexpr const char kEnclaveHelp[] =
     "then run it as a simulated enclave, or make quotes for it, on this installation's\n"
     "simulated platform (`vouch sim init`). Simulation gives no isolation (docs/platform.md).";
 
-constexpr const char kSignFooter[] =
+constexpr const char kEnclaveSignFooter[] =
     "Exit codes: 0 signed; 1 the signature just written does not check (report it: a bug);\n"
     "2 bad usage, a key that is not an RSA-3072 exponent-3 PEM key, a malformed manifest or\n"
     "bundle; 3 I/O error.";
@@ -59,7 +59,7 @@ constexpr const char kQuoteFooter[] =
     "usage (bad --report-data), malformed manifest, unsigned bundle, no simulated platform or\n"
     "expired simulated certificates; 3 I/O error.";
 
-struct Options {
+struct EnclaveOptions {
   std::string bundle;
   std::string sigstruct;
   std::string key;
@@ -89,7 +89,7 @@ std::string Hex32(uint32_t v) {
   return buf;
 }
 
-int MeasureSigstruct(const Options& opts) {
+int MeasureSigstruct(const EnclaveOptions& opts) {
   auto bytes = ReadFile(opts.sigstruct, 64 * 1024);
   if (!bytes.ok()) return ReportStatus(opts.json, "cannot read SIGSTRUCT", bytes.status());
   auto sig = sgx::Sigstruct::Parse(*bytes);
@@ -126,7 +126,7 @@ int MeasureSigstruct(const Options& opts) {
   return kExitOk;
 }
 
-int MeasureBundle(const Options& opts) {
+int MeasureBundle(const EnclaveOptions& opts) {
   auto bundle = platform::Bundle::Load(opts.bundle);
   if (!bundle.ok()) return ReportStatus(opts.json, "cannot load bundle", bundle.status());
   auto m = bundle->Measure();
@@ -175,7 +175,7 @@ int MeasureBundle(const Options& opts) {
   return failure.exit_code;
 }
 
-int RunMeasure(const Options& opts) {
+int RunMeasure(const EnclaveOptions& opts) {
   if (opts.bundle.empty() == opts.sigstruct.empty()) {
     return ReportFailure(opts.json, codes::kUsage, "bad usage",
                          "give either a BUNDLE directory or --sigstruct FILE");
@@ -183,7 +183,7 @@ int RunMeasure(const Options& opts) {
   return opts.sigstruct.empty() ? MeasureBundle(opts) : MeasureSigstruct(opts);
 }
 
-int RunKeygen(const Options& opts) {
+int RunEnclaveKeygen(const EnclaveOptions& opts) {
   if (FileExists(opts.out) && !opts.force) {
     return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite",
                          opts.out + " exists",
@@ -217,7 +217,7 @@ StatusOr<uint32_t> ParseDate(const std::string& text) {
   return sgx::SigstructDate(static_cast<int>(d.year), d.month, d.day);
 }
 
-int RunSign(const Options& opts) {
+int RunEnclaveSign(const EnclaveOptions& opts) {
   auto date = ParseDate(opts.date);
   if (!date.ok()) {
     return ReportFailure(opts.json, codes::kUsage, "bad --date", date.status().message());
@@ -260,7 +260,7 @@ int RunSign(const Options& opts) {
   return kExitOk;
 }
 
-int RunRun(const Options& opts) {
+int RunRun(const EnclaveOptions& opts) {
   auto bundle = LoadSignedBundle(opts.bundle);
   if (!bundle.ok()) return ReportStatus(false, "cannot start enclave", bundle.status());
   std::string sim_dir = AbsolutePath(ResolveSimDir(opts.sim_dir));
@@ -286,7 +286,7 @@ int RunRun(const Options& opts) {
   return ReportFailure(false, codes::kIoError, "cannot start " + program, std::strerror(errno));
 }
 
-int RunQuote(const Options& opts) {
+int RunQuote(const EnclaveOptions& opts) {
   auto rd_bytes = HexDecode(opts.report_data);
   if (!rd_bytes.ok()) {
     return ReportFailure(
@@ -328,7 +328,7 @@ int RunQuote(const Options& opts) {
 }  // namespace
 
 void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<EnclaveOptions>();
 
   CLI::App* measure = app.add_subcommand("measure", "MRENCLAVE/MRSIGNER of a bundle or SIGSTRUCT");
   SetLongDescription(measure, kMeasureHelp);
@@ -352,7 +352,7 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
   keygen->add_option("--out", opts->out, "Key file to write")->required();
   keygen->add_flag("--force", opts->force, "Overwrite an existing file");
   keygen->add_flag("--json", opts->json, "Print one JSON object");
-  keygen->callback([opts, &ctx] { ctx.exit_code = RunKeygen(*opts); });
+  keygen->callback([opts, &ctx] { ctx.exit_code = RunEnclaveKeygen(*opts); });
 
   CLI::App* sign = enclave->add_subcommand("sign", "Sign a bundle (writes vouch-enclave.sig)");
   SetLongDescription(
@@ -362,12 +362,12 @@ void RegisterEnclaveCommands(CLI::App& app, CommandContext& ctx) {
       "signed with the RSA-3072 exponent-3 key (PKCS#1 v1.5, SHA-256, with Q1/Q2). MRSIGNER is\n"
       "SHA-256 of the key's modulus as stored little-endian, as SGX computes it. Signing is\n"
       "deterministic; re-sign after any change to the bundle.");
-  sign->footer(kSignFooter);
+  sign->footer(kEnclaveSignFooter);
   sign->add_option("BUNDLE", opts->bundle, "Enclave bundle directory")->required();
   sign->add_option("--key", opts->key, "RSA-3072 exponent-3 private key (PEM)")->required();
   sign->add_option("--date", opts->date, "SIGSTRUCT DATE as YYYY-MM-DD (default: today, UTC)");
   sign->add_flag("--json", opts->json, "Print one JSON object");
-  sign->callback([opts, &ctx] { ctx.exit_code = RunSign(*opts); });
+  sign->callback([opts, &ctx] { ctx.exit_code = RunEnclaveSign(*opts); });
 
   CLI::App* run = enclave->add_subcommand("run", "Run a signed bundle as a simulated enclave");
   SetLongDescription(

@@ -24,7 +24,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-struct Options {
+struct GovernOptions {
   // common
   std::string ledger;
   std::string issued_on;
@@ -128,7 +128,7 @@ StatusOr<govern::Key> KeyArg(const std::string& path) {
 }
 
 // Encodes, validates and writes `st`; prints a summary.
-int Write(const Options& opts, const govern::Statement& st) {
+int Write(const GovernOptions& opts, const govern::Statement& st) {
   if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "--out"); rc != kExitOk) return rc;
   auto payload = govern::EncodeStatement(st);
   if (!payload.ok())
@@ -151,7 +151,7 @@ int Write(const Options& opts, const govern::Statement& st) {
 }
 
 // Fills the common fields; returns false after reporting.
-bool Common(const Options& opts, std::string* ledger, UnixSeconds* issued, int* rc) {
+bool Common(const GovernOptions& opts, std::string* ledger, UnixSeconds* issued, int* rc) {
   auto t = TimeArgOrNow(opts.issued_on);
   if (!t.ok()) {
     *rc = ReportFailure(opts.json, kExitUsage, "invalid_time", "bad --issued-on",
@@ -163,11 +163,11 @@ bool Common(const Options& opts, std::string* ledger, UnixSeconds* issued, int* 
   return true;
 }
 
-int Usage(const Options& opts, const std::string& what, const Status& s) {
+int Usage(const GovernOptions& opts, const std::string& what, const Status& s) {
   return ReportStatus(opts.json, kExitUsage, what, s);
 }
 
-int RunRootSet(const Options& opts) {
+int RunRootSet(const GovernOptions& opts) {
   govern::RootSet rs;
   int rc = 0;
   if (!Common(opts, &rs.ledger, &rs.issued_on, &rc)) return rc;
@@ -247,7 +247,7 @@ int RunRootSet(const Options& opts) {
   return Write(opts, govern::Statement{std::move(rs)});
 }
 
-int RunAdmit(const Options& opts) {
+int RunAdmit(const GovernOptions& opts) {
   govern::Admission a;
   int rc = 0;
   if (!Common(opts, &a.ledger, &a.issued_on, &rc)) return rc;
@@ -277,7 +277,7 @@ int RunAdmit(const Options& opts) {
   return Write(opts, govern::Statement{std::move(a)});
 }
 
-int RunRevoke(const Options& opts) {
+int RunRevoke(const GovernOptions& opts) {
   govern::Revocation r;
   int rc = 0;
   if (!Common(opts, &r.ledger, &r.issued_on, &rc)) return rc;
@@ -338,7 +338,7 @@ int RunRevoke(const Options& opts) {
   return Write(opts, govern::Statement{std::move(r)});
 }
 
-int RunRecord(const Options& opts) {
+int RunRecord(const GovernOptions& opts) {
   govern::ProcessingRecord r;
   int rc = 0;
   if (!Common(opts, &r.ledger, &r.issued_on, &rc)) return rc;
@@ -409,7 +409,7 @@ int RunRecord(const Options& opts) {
   return Write(opts, govern::Statement{std::move(r)});
 }
 
-int RunKeyBinding(const Options& opts) {
+int RunKeyBinding(const GovernOptions& opts) {
   auto key = ReadPublicKeyFile(opts.key);
   if (!key.ok()) return Usage(opts, "bad key", key.status());
   std::string rd = HexEncode(govern::RootKeyReportData((*key)->spki_der()));
@@ -424,7 +424,7 @@ int RunKeyBinding(const Options& opts) {
   return kExitOk;
 }
 
-void AddCommon(CLI::App* cmd, Options* o) {
+void AddCommon(CLI::App* cmd, GovernOptions* o) {
   cmd->add_option("--ledger", o->ledger, "The ledger's checkpoint origin")->required();
   cmd->add_option("--issued-on", o->issued_on, "Issue time (default: now)");
   cmd->add_option("--out", o->out, "Statement file to write (default: stdout)");
@@ -434,7 +434,7 @@ void AddCommon(CLI::App* cmd, Options* o) {
 }  // namespace
 
 void RegisterGovernCommands(CLI::App& app, CommandContext& ctx) {
-  auto o = std::make_shared<Options>();
+  auto o = std::make_shared<GovernOptions>();
   CLI::App* govern = app.add_subcommand("govern", "Write governance statements (unsigned)");
   govern->footer(std::string(kGovernHelp) + "\n\n" + kExitCodesHelp);
   govern->require_subcommand(1);

@@ -46,14 +46,10 @@ int ReportStatus(bool json, int exit_code, const std::string& what, const Status
   return ReportFailure(json, rc, failure.code, what, status.message());
 }
 
-Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode) {
-  if (path == "-") {
-    std::cout.write(reinterpret_cast<const char*>(data.data()),
-                    static_cast<std::streamsize>(data.size()));
-    std::cout.flush();
-    return std::cout ? OkStatus() : UnavailableError("cannot write to standard output");
-  }
-  return WriteFileAtomic(path, data, mode);
+Json SignerList(const dsse::SignerSet& signers) {
+  Json out = Json::array();
+  for (const Sha256Digest& d : signers) out.push_back(HexEncode(d));
+  return out;
 }
 
 StatusOr<int64_t> DurationArg(const std::string& text, const char* option) {

@@ -15,6 +15,7 @@
 #include "cli/log_common.h"
 #include "vouch/base/statusor.h"
 #include "vouch/base/time.h"
+#include "vouch/dsse/envelope.h"
 #include "vouch/govern/replay.h"
 #include "vouch/govern/statement.h"
 #include "vouch/server/self_check.h"
@@ -87,8 +88,8 @@ int ResolveLedgerView(Trust& trust, const std::string& pin, const std::string& m
 int ReadLedgerView(server::LogClient& log, const server::LedgerViewOptions& options, bool json,
                    bool verbose, std::optional<server::LedgerView>* out);
 
-// Writes `data` to `path` ("-" for stdout) atomically with `mode`.
-Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);
+// The signers' key ids as a JSON array of hex strings.
+Json SignerList(const dsse::SignerSet& signers);
 
 }  // namespace vouch::cli
 

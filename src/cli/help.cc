@@ -261,8 +261,8 @@ const std::map<std::string_view, std::string_view>& ExampleTable() {
 
 namespace {
 
-std::string Join(const std::vector<std::string>& words, const std::string& quote,
-                 const std::string& last = " or ") {
+std::string JoinQuoted(const std::vector<std::string>& words, const std::string& quote,
+                       const std::string& last = " or ") {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {
     if (i > 0) out += i + 1 == words.size() ? last : ", ";
@@ -282,15 +282,15 @@ UsageProblem UnknownCommand(const CLI::App* app, const std::string& word) {
   std::vector<std::string_view> views(names.begin(), names.end());
   std::vector<std::string> near = NearestWords(word, views);
   std::string path = CommandPath(app);
-  std::string hint = near.empty() ? "" : "did you mean " + Join(near, "'") + "? ";
-  hint += "The commands of '" + path + "' are " + Join(names, "", " and ") + "; see '" + path +
-          " --help'.";
+  std::string hint = near.empty() ? "" : "did you mean " + JoinQuoted(near, "'") + "? ";
+  hint += "The commands of '" + path + "' are " + JoinQuoted(names, "", " and ") + "; see '" +
+          path + " --help'.";
   return {"'" + word + "' is not a command of '" + path + "'", hint};
 }
 
 UsageProblem MissingCommand(const CLI::App* app) {
   std::string path = CommandPath(app);
-  return {"'" + path + "' needs a command: " + Join(Names(app), ""),
+  return {"'" + path + "' needs a command: " + JoinQuoted(Names(app), ""),
           "see '" + path + " --help' for what each does, with examples"};
 }
 
@@ -305,7 +305,7 @@ std::optional<UsageProblem> UnknownOption(const CLI::App* app, const std::string
   std::vector<std::string_view> views(options.begin(), options.end());
   std::vector<std::string> near = NearestWords(name, views);
   std::string path = CommandPath(app);
-  std::string hint = near.empty() ? "" : "did you mean " + Join(near, "") + "? ";
+  std::string hint = near.empty() ? "" : "did you mean " + JoinQuoted(near, "") + "? ";
   hint += "See '" + path + " --help' for its options.";
   return UsageProblem{"'" + path + "' has no option " + name, hint};
 }

@@ -49,14 +49,14 @@ constexpr const char kKeyHelp[] =
 
 // ---- keygen ----
 
-struct KeygenOptions {
+struct LogKeygenOptions {
   std::string origin;
   std::string out;
   bool force = false;
   bool json = false;
 };
 
-int RunKeygen(const KeygenOptions& opts) {
+int RunLogKeygen(const LogKeygenOptions& opts) {
   if (!tlog::IsValidKeyName(opts.origin)) {
     return ReportFailure(opts.json, codes::kInvalidOrigin, "bad --origin",
                          "an origin is non-empty and has no white space, control character or "
@@ -421,7 +421,7 @@ void RegisterLogCommands(CLI::App& app, CommandContext& ctx) {
       std::string(kExitCodesHelp));
   log->require_subcommand(1);
 
-  auto keygen_opts = std::make_shared<KeygenOptions>();
+  auto keygen_opts = std::make_shared<LogKeygenOptions>();
   CLI::App* keygen = log->add_subcommand("keygen", "Create a log signing key");
   keygen->footer(
       std::string(std::string("Creates an Ed25519 key for a log whose checkpoint origin is\n"
@@ -436,7 +436,7 @@ void RegisterLogCommands(CLI::App& app, CommandContext& ctx) {
   keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
   keygen->add_flag("--force", keygen_opts->force, "Replace an existing --out");
   keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
-  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunKeygen(*keygen_opts); });
+  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunLogKeygen(*keygen_opts); });
 
   auto add_opts = std::make_shared<AddOptions>();
   CLI::App* add = log->add_subcommand("add", "Add an entry to a log");

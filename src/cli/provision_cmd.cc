@@ -32,7 +32,7 @@ constexpr const char kProvisionHelp[] =
     "constraint, in a signed envelope file (docs/formats/envelope.md); recovery custodians hold\n"
     "X25519 keys that can together re-open it (spec/provisioning.md §5).";
 
-constexpr const char kKeygenHelp[] =
+constexpr const char kProvisionKeygenHelp[] =
     "Generates a recovery custodian's X25519 key pair from the OS random generator. Writes the\n"
     "private key to --out as unencrypted PKCS#8 PEM, mode 0600 (what `openssl genpkey\n"
     "-algorithm X25519` writes), and the public key to --pub-out as SPKI PEM (default: --out with\n"
@@ -40,10 +40,10 @@ constexpr const char kKeygenHelp[] =
     "SHA-256 of the SPKI DER, which envelopes name the custodian by (check: `openssl pkey -in\n"
     "K.pem -pubout -outform DER | sha256sum`).";
 
-constexpr const char kKeygenFooter[] =
+constexpr const char kProvisionKeygenFooter[] =
     "Exit codes: 0 created; 2 bad usage, or a file exists (without --force); 3 cannot write.";
 
-constexpr const char kInspectHelp[] =
+constexpr const char kProvisionInspectHelp[] =
     "Checks a provisioning envelope file as every reader does (spec/provisioning.md §2.5) and\n"
     "prints it: id, times and whether it is expired at --at, the target, the admission (with a\n"
     "WARNING for an override), owner, broker and custodian keyids, the HPKE suite and the secret\n"
@@ -53,21 +53,21 @@ constexpr const char kInspectHelp[] =
     "decide trust. With --owner-pub only the given keys count, and at least one of them must\n"
     "have signed. Nothing is decrypted.";
 
-constexpr const char kInspectFooter[] =
+constexpr const char kProvisionInspectFooter[] =
     "Exit codes: 0 printed and a signature verified; 1 the envelope is malformed or unsupported,\n"
     "or no trusted owner key signed it (envelope_signature_invalid); 2 bad usage or an unusable\n"
     "--owner-pub; 3 I/O error.";
 
 // ---- custodian-keygen ----
 
-struct KeygenOptions {
+struct ProvisionKeygenOptions {
   std::string out;
   std::string pub_out;
   bool force = false;
   bool json = false;
 };
 
-int RunKeygen(const KeygenOptions& opts) {
+int RunProvisionKeygen(const ProvisionKeygenOptions& opts) {
   std::string pub_out;
   if (const int rc = ResolveKeyPairPaths(
           opts.json, opts.out, opts.pub_out, opts.force,
@@ -205,12 +205,6 @@ void PrintSummary(const Json& j) {
   }
 }
 
-Json SignerList(const dsse::SignerSet& signers) {
-  Json out = Json::array();
-  for (const Sha256Digest& d : signers) out.push_back(HexEncode(d));
-  return out;
-}
-
 int RunInspect(const InspectOptions& opts) {
   auto at = AtOrNow(opts.at);
   if (!at.ok()) return ReportBadAt(opts.json, at.status());
@@ -282,22 +276,22 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx) {
   AddProvisionHandoffCommand(provision, ctx);
   AddProvisionFetchCommand(provision, ctx);
 
-  auto keygen_opts = std::make_shared<KeygenOptions>();
+  auto keygen_opts = std::make_shared<ProvisionKeygenOptions>();
   CLI::App* keygen =
       provision->add_subcommand("custodian-keygen", "Create a recovery custodian's X25519 key");
-  SetLongDescription(keygen, kKeygenHelp);
-  keygen->footer(kKeygenFooter);
+  SetLongDescription(keygen, kProvisionKeygenHelp);
+  keygen->footer(kProvisionKeygenFooter);
   keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
   keygen->add_option("--pub-out", keygen_opts->pub_out,
                      "Public key file to create (default: K.pub.pem for --out K.pem)");
   keygen->add_flag("--force", keygen_opts->force, "Replace existing --out and --pub-out files");
   keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
-  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunKeygen(*keygen_opts); });
+  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunProvisionKeygen(*keygen_opts); });
 
   auto inspect_opts = std::make_shared<InspectOptions>();
   CLI::App* inspect = provision->add_subcommand("inspect", "Check and print an envelope file");
-  SetLongDescription(inspect, kInspectHelp);
-  inspect->footer(kInspectFooter);
+  SetLongDescription(inspect, kProvisionInspectHelp);
+  inspect->footer(kProvisionInspectFooter);
   inspect->add_option("ENV", inspect_opts->input, "Envelope file")->required();
   inspect->add_option("--owner-pub", inspect_opts->owner_pubs,
                       "A pinned owner public key (PEM; Ed25519 or P-256); repeatable");

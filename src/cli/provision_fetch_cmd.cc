@@ -33,7 +33,7 @@ constexpr size_t kMaxAnchorsRead = size_t{1} << 20;
 // A sealed provisioned secret: at most 32,768 bytes of secret plus the blob's header and tag.
 constexpr size_t kMaxSealedRead = size_t{1} << 20;
 
-struct FetchOptions {
+struct ProvisionFetchOptions {
   std::string envelope;
   std::string broker;
   std::string seal_out;
@@ -45,7 +45,7 @@ struct FetchOptions {
   bool verbose = false;
 };
 
-constexpr const char kFetchHelp[] =
+constexpr const char kProvisionFetchHelp[] =
     "Fetches the secret of the envelope file ENV from the broker at --broker and seals it to this\n"
     "enclave (spec/provisioning.md §3.6). It runs inside the target enclave, started by 'vouch\n"
     "enclave run BUNDLE -- provision fetch ...', and reads its platform from the environment.\n"
@@ -65,7 +65,7 @@ constexpr const char kFetchHelp[] =
     "answers once a checkpoint its witness quorum cosigned covers the record; --timeout bounds\n"
     "the wait) and verified under that policy before the secret is sealed.";
 
-constexpr const char kFetchFooter[] =
+constexpr const char kProvisionFetchFooter[] =
     "Exit codes: 0 fetched and sealed; 1 the envelope is malformed or unsupported, no anchor\n"
     "owner signed it (envelope_signature_invalid), the broker refused (its code, e.g. nonce_used,\n"
     "constraint_failed, identity_not_admitted), or its answer failed a check\n"
@@ -95,7 +95,7 @@ struct UnsealOptions {
   bool json = false;
 };
 
-int RunFetch(const FetchOptions& o) {
+int RunProvisionFetch(const ProvisionFetchOptions& o) {
   const bool json = o.json;
   if (int rc = RefuseStdoutWithJson(json, o.seal_out, "--seal-out"); rc != kExitOk) return rc;
   if (int rc = RefuseOverwrite(json, o.seal_out, o.force); rc != kExitOk) return rc;
@@ -220,11 +220,11 @@ int RunUnseal(const UnsealOptions& o) {
 }  // namespace
 
 void AddProvisionFetchCommand(CLI::App* provision, CommandContext& ctx) {
-  auto o = std::make_shared<FetchOptions>();
+  auto o = std::make_shared<ProvisionFetchOptions>();
   CLI::App* cmd = provision->add_subcommand(
       "fetch", "Fetch an envelope's secret from the broker and seal it (inside the enclave)");
-  SetLongDescription(cmd, kFetchHelp);
-  cmd->footer(kFetchFooter);
+  SetLongDescription(cmd, kProvisionFetchHelp);
+  cmd->footer(kProvisionFetchFooter);
   cmd->add_option("ENV", o->envelope, "The envelope file")->required();
   cmd->add_option("--broker", o->broker, "The broker's URL")->required();
   cmd->add_option("--seal-out", o->seal_out,
@@ -239,7 +239,7 @@ void AddProvisionFetchCommand(CLI::App* provision, CommandContext& ctx) {
   cmd->add_flag("--force", o->force, "Replace an existing --seal-out");
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_flag("-v,--verbose", o->verbose, "Say what is asked, on stderr");
-  cmd->callback([o, &ctx] { ctx.exit_code = RunFetch(*o); });
+  cmd->callback([o, &ctx] { ctx.exit_code = RunProvisionFetch(*o); });
 
   // Its counterpart, registered with it.
   auto u = std::make_shared<UnsealOptions>();

@@ -36,20 +36,6 @@ struct SealOptions {
   bool json = false;
 };
 
-Status WriteOutput(const std::string& path, ByteSpan data) {
-  if (path != "-") return WriteFileAtomic(path, data, 0600);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(STDOUT_FILENO, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return UnavailableError("cannot write standard output");
-    }
-    done += static_cast<size_t>(n);
-  }
-  return OkStatus();
-}
-
 int Run(const SealOptions& opts, bool sealing) {
   if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "OUT"); rc != kExitOk) return rc;
   std::optional<platform::SealPolicy> policy;
@@ -80,7 +66,7 @@ int Run(const SealOptions& opts, bool sealing) {
     SecureWipe(input->data(), input->size());
     auto blob = sealer->Seal(*policy, plaintext.Reveal(), AsBytes(opts.aad));
     if (!blob.ok()) return ReportStatus(opts.json, "cannot seal", blob.status());
-    Status written = WriteOutput(opts.out, *blob);
+    Status written = WriteOutput(opts.out, *blob, 0600);
     if (!written.ok()) return ReportStatus(opts.json, "cannot write", written);
     j["sealed"] = opts.out;
     j["policy"] = platform::SealPolicyName(*policy);
@@ -90,7 +76,7 @@ int Run(const SealOptions& opts, bool sealing) {
     if (!plaintext.ok()) {
       return ReportStatus(opts.json, "cannot unseal " + opts.in, plaintext.status());
     }
-    Status written = WriteOutput(opts.out, plaintext->Reveal());
+    Status written = WriteOutput(opts.out, plaintext->Reveal(), 0600);
     if (!written.ok()) return ReportStatus(opts.json, "cannot write", written);
     auto header = seal::SealedBlobHeader::Parse(*input);
     used = header->policy;

@@ -64,12 +64,6 @@ struct VerifyOptions {
   bool json = false;
 };
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "none" : out;
-}
-
 void PrintHuman(const sgx::VerificationResult* r, const EnclaveInstanceInfo* eii,
                 const std::string& verdict, const std::string& code, const std::string& message,
                 const std::string& constraint_line) {
@@ -79,8 +73,8 @@ void PrintHuman(const sgx::VerificationResult* r, const EnclaveInstanceInfo* eii
     std::cout << "tcb status:   " << sgx::TcbStatusName(r->tcb_status) << " (platform "
               << sgx::TcbStatusName(r->platform_tcb_status) << ", QE "
               << sgx::TcbStatusName(r->qe_tcb_status) << ")\n"
-              << "advisories:   " << Join(r->advisory_ids) << " (QE: " << Join(r->qe_advisory_ids)
-              << ")\n";
+              << "advisories:   " << JoinOrNone(r->advisory_ids)
+              << " (QE: " << JoinOrNone(r->qe_advisory_ids) << ")\n";
     PrintPlatformLines(*r);
   }
   if (eii != nullptr) {

@@ -15,12 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "none" : out;
-}
-
 std::string_view BodyName(sgx::QuoteBodyType type) {
   return type == sgx::QuoteBodyType::kTdReport15 ? "TD report 1.5" : "TD report 1.0";
 }
@@ -44,9 +38,9 @@ Json ResultJson(const sgx::TdVerificationResult& r) {
   return out;
 }
 
-void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
-                const std::string& verdict, const Status& error,
-                const std::string& constraint_line) {
+void PrintTdHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
+                  const std::string& verdict, const Status& error,
+                  const std::string& constraint_line) {
   std::cout << "verdict:      " << verdict << "\n";
   if (!error.ok())
     std::cout << "error:        " << error.reason() << ": " << error.message() << "\n";
@@ -59,9 +53,9 @@ void PrintHuman(const sgx::TdVerificationResult* r, const TdInstanceInfo* td,
               << sgx::TcbStatusName(r->tdx_module_tcb_status) << ", QE "
               << sgx::TcbStatusName(r->qe_tcb_status) << ")"
               << (r->td_relaunch_advised ? "; TD relaunch advised" : "") << "\n"
-              << "advisories:   " << Join(r->advisory_ids)
-              << " (TDX module: " << Join(r->tdx_module_advisory_ids)
-              << "; QE: " << Join(r->qe_advisory_ids) << ")\n";
+              << "advisories:   " << JoinOrNone(r->advisory_ids)
+              << " (TDX module: " << JoinOrNone(r->tdx_module_advisory_ids)
+              << "; QE: " << JoinOrNone(r->qe_advisory_ids) << ")\n";
     PrintPlatformLines(*r);
   }
   if (td != nullptr) {
@@ -123,7 +117,7 @@ int RunVerifyTd(const sgx::DcapVerifier& verifier, ByteSpan quote,
   auto reject = [&](const Status& error, const sgx::TdVerificationResult* r,
                     const TdInstanceInfo* td, const std::string& constraint_line) {
     if (json) return ReportStatus(true, "rejected", error, "", out);
-    PrintHuman(r, td, "rejected", error, constraint_line);
+    PrintTdHuman(r, td, "rejected", error, constraint_line);
     return static_cast<int>(ErrorCodeFor(error).exit_code);
   };
   auto result = verifier.VerifyTd(quote, collateral, options);
@@ -153,7 +147,7 @@ int RunVerifyTd(const sgx::DcapVerifier& verifier, ByteSpan quote,
   if (json) {
     PrintJsonResult(kVerdictAccepted, out);
   } else {
-    PrintHuman(&r, &td, "accepted", OkStatus(), constraint_line);
+    PrintTdHuman(&r, &td, "accepted", OkStatus(), constraint_line);
   }
   return kExitOk;
 }

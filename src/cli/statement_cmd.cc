@@ -24,7 +24,7 @@ using Json = nlohmann::ordered_json;
 
 constexpr size_t kMaxStatementFile = size_t{1} << 20;
 
-struct Options {
+struct StatementOptions {
   std::string input;
   std::vector<std::string> keys;
   std::string out;
@@ -33,18 +33,18 @@ struct Options {
   bool json = false;
 };
 
-constexpr const char kSignHelp[] =
+constexpr const char kStatementSignHelp[] =
     "Signs a statement into a canonical ledger entry, or countersigns an entry.\n"
     "INPUT is either an unsigned in-toto statement (JSON, any formatting: it is checked against\n"
     "docs/formats/statements.md and signed in its RFC 8785 canonical form) or an existing entry,\n"
     "to which each --key adds its signature (the entry stays canonical: signatures sorted by\n"
     "keyid). Keys are PEM files as `openssl genpkey -algorithm ed25519` (or EC P-256) writes them.";
 
-constexpr const char kSignFooter[] =
+constexpr const char kStatementSignFooter[] =
     "Exit codes: 0 written; 1 the entry to countersign is rejected (E1-S3); 2 the statement is\n"
     "invalid, a key is unusable or already signed; 3 I/O error.";
 
-constexpr const char kVerifyHelp[] =
+constexpr const char kStatementVerifyHelp[] =
     "Verifies a DSSE envelope (or the envelope inside a Sigstore bundle) against the given\n"
     "public keys: accepted when at least --threshold distinct given keys signed it (default: all\n"
     "of them). Each key counts once, whatever keyids or signatures it appears under. As DSSE\n"
@@ -53,29 +53,29 @@ constexpr const char kVerifyHelp[] =
     "names a given key must verify. With --entry the file must be a canonical ledger entry\n"
     "holding a valid statement (checks E1-S3 of docs/governance.md), and keyids are mandatory.";
 
-constexpr const char kVerifyFooter[] =
+constexpr const char kStatementVerifyFooter[] =
     "--json prints "
     "{\"verdict\":\"accepted\"|\"rejected\"|\"error\",\"signers\":[keyid...],\"threshold\":N,\n"
     "\"keys\":K,\"error\":{\"code\",\"message\"}}.\n"
     "Exit codes: 0 accepted; 1 rejected (too few signers, a bad signature, an envelope or entry\n"
     "that does not parse); 2 bad usage or an unusable key file; 3 I/O error.";
 
-constexpr const char kKeygenHelp[] =
+constexpr const char kStatementKeygenHelp[] =
     "Generates a signing key for statements (a builder's, an owner's, an approver's) from the OS\n"
     "random generator: the private key to --out as unencrypted PKCS#8 PEM, mode 0600 (what\n"
     "`openssl genpkey -algorithm ed25519` writes), the public key to --pub-out as SPKI PEM\n"
     "(default: --out with '.pem' replaced by '.pub.pem'). Prints the keyid, hex SHA-256 of the\n"
     "SPKI DER, which signatures name the key by.";
 
-constexpr const char kKeygenFooter[] =
+constexpr const char kStatementKeygenFooter[] =
     "Exit codes: 0 created; 2 bad usage, or a file exists (without --force); 3 cannot write.";
 
-constexpr const char kInspectHelp[] =
+constexpr const char kStatementInspectHelp[] =
     "Prints a DSSE envelope (or Sigstore bundle): payload type, signatures, the statement's\n"
     "type, subjects and predicate, and whether it is a valid ledger entry (checks E1-S3).\n"
     "Nothing is verified against keys: use `vouch statement verify` for that.";
 
-constexpr const char kInspectFooter[] =
+constexpr const char kStatementInspectFooter[] =
     "Exit codes: 0 printed (whatever the ledger verdict); 1 not a DSSE envelope; 3 I/O error.";
 
 std::string TrimTrailingNewlines(std::string s) {
@@ -99,15 +99,9 @@ int KeyFailure(bool json, const std::string& what, const Status& s) {
   return ReportStatus(json, kExitUsage, what, s);
 }
 
-Json SignerList(const dsse::SignerSet& signers) {
-  Json out = Json::array();
-  for (const Sha256Digest& d : signers) out.push_back(HexEncode(d));
-  return out;
-}
-
 // ---- keygen ----
 
-struct KeygenOptions {
+struct StatementKeygenOptions {
   std::string out;
   std::string pub_out;
   std::string algorithm = "ed25519";
@@ -115,7 +109,7 @@ struct KeygenOptions {
   bool json = false;
 };
 
-int RunKeygen(const KeygenOptions& opts) {
+int RunStatementKeygen(const StatementKeygenOptions& opts) {
   std::string pub_out;
   if (const int rc = ResolveKeyPairPaths(
           opts.json, opts.out, opts.pub_out, opts.force,
@@ -155,7 +149,7 @@ int RunKeygen(const KeygenOptions& opts) {
 
 // ---- sign ----
 
-int RunSign(const Options& opts) {
+int RunStatementSign(const StatementOptions& opts) {
   if (int rc = RefuseStdoutWithJson(opts.json, opts.out, "--out"); rc != kExitOk) return rc;
   auto text = ReadFileToString(opts.input, kMaxStatementFile);
   if (!text.ok())
@@ -241,7 +235,7 @@ int RunSign(const Options& opts) {
 
 // ---- verify ----
 
-int RunVerify(const Options& opts) {
+int RunStatementVerify(const StatementOptions& opts) {
   auto keys = ReadKeys(opts.keys);
   if (!keys.ok()) return KeyFailure(opts.json, "unusable --key", keys.status());
   size_t threshold = opts.threshold == 0 ? keys->size() : opts.threshold;
@@ -300,7 +294,7 @@ int RunVerify(const Options& opts) {
 
 // ---- inspect ----
 
-int RunInspect(const Options& opts) {
+int RunStatementInspect(const StatementOptions& opts) {
   auto text = ReadFileToString(opts.input, dsse::kMaxGenericEnvelopeSize + 1);
   if (!text.ok()) {
     return ReportStatus(opts.json, ExitCodeForReadError(text.status()), "cannot read " + opts.input,
@@ -393,7 +387,7 @@ int RunInspect(const Options& opts) {
 }  // namespace
 
 void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
-  auto opts = std::make_shared<Options>();
+  auto opts = std::make_shared<StatementOptions>();
   CLI::App* statement =
       app.add_subcommand("statement", "Statement keys, DSSE envelopes and ledger entries");
   statement->require_subcommand(1);
@@ -402,19 +396,19 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
       std::string(kExitCodesHelp));
 
   CLI::App* sign = statement->add_subcommand("sign", "Sign or countersign a statement");
-  SetLongDescription(sign, kSignHelp);
-  sign->footer(kSignFooter);
+  SetLongDescription(sign, kStatementSignHelp);
+  sign->footer(kStatementSignFooter);
   sign->add_option("INPUT", opts->input, "Unsigned statement (JSON) or ledger entry")->required();
   sign->add_option("--key", opts->keys, "Private key (PKCS#8 PEM); repeat to sign with several")
       ->required();
   sign->add_option("--out", opts->out, "Entry file to write (- for stdout)")->required();
   sign->add_flag("--json", opts->json, "Print one JSON object");
-  sign->callback([opts, &ctx] { ctx.exit_code = RunSign(*opts); });
+  sign->callback([opts, &ctx] { ctx.exit_code = RunStatementSign(*opts); });
 
-  auto keygen_opts = std::make_shared<KeygenOptions>();
+  auto keygen_opts = std::make_shared<StatementKeygenOptions>();
   CLI::App* keygen = statement->add_subcommand("keygen", "Create a statement signing key");
-  SetLongDescription(keygen, kKeygenHelp);
-  keygen->footer(kKeygenFooter);
+  SetLongDescription(keygen, kStatementKeygenHelp);
+  keygen->footer(kStatementKeygenFooter);
   keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
   keygen->add_option("--pub-out", keygen_opts->pub_out,
                      "Public key file to create (default: K.pub.pem for --out K.pem)");
@@ -422,11 +416,11 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"ed25519", "p256"}));
   keygen->add_flag("--force", keygen_opts->force, "Replace existing --out and --pub-out files");
   keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
-  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunKeygen(*keygen_opts); });
+  keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunStatementKeygen(*keygen_opts); });
 
   CLI::App* verify = statement->add_subcommand("verify", "Verify an envelope against public keys");
-  SetLongDescription(verify, kVerifyHelp);
-  verify->footer(kVerifyFooter);
+  SetLongDescription(verify, kStatementVerifyHelp);
+  verify->footer(kStatementVerifyFooter);
   verify->add_option("ENVELOPE", opts->input, "DSSE envelope, Sigstore bundle or ledger entry")
       ->required();
   verify->add_option("--key", opts->keys, "Public key (SPKI PEM); repeatable")->required();
@@ -434,15 +428,15 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::PositiveNumber);
   verify->add_flag("--entry", opts->entry, "Require a canonical ledger entry (E1-S3)");
   verify->add_flag("--json", opts->json, "Print one JSON object");
-  verify->callback([opts, &ctx] { ctx.exit_code = RunVerify(*opts); });
+  verify->callback([opts, &ctx] { ctx.exit_code = RunStatementVerify(*opts); });
 
   CLI::App* inspect = statement->add_subcommand("inspect", "Print an envelope and its statement");
-  SetLongDescription(inspect, kInspectHelp);
-  inspect->footer(kInspectFooter);
+  SetLongDescription(inspect, kStatementInspectHelp);
+  inspect->footer(kStatementInspectFooter);
   inspect->add_option("ENVELOPE", opts->input, "DSSE envelope, Sigstore bundle or ledger entry")
       ->required();
   inspect->add_flag("--json", opts->json, "Print one JSON object");
-  inspect->callback([opts, &ctx] { ctx.exit_code = RunInspect(*opts); });
+  inspect->callback([opts, &ctx] { ctx.exit_code = RunStatementInspect(*opts); });
 }
 
 }  // namespace vouch::cli
