@@ -1,5 +1,8 @@
 #include "cli/cli_common.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <iostream>
 
 #include "vouch/base/clock.h"
@@ -179,13 +182,20 @@ std::string JoinOrNone(const std::vector<std::string>& items) {
 }
 
 Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode) {
-  if (path == "-") {
-    std::cout.write(reinterpret_cast<const char*>(data.data()),
-                    static_cast<std::streamsize>(data.size()));
-    std::cout.flush();
-    return std::cout ? OkStatus() : UnavailableError("cannot write to standard output");
+  if (path != "-") return WriteFileAtomic(path, data, mode);
+  // Straight to the descriptor, so that no stdio buffer keeps a copy (`vouch unseal -` writes a
+  // secret here); what std::cout holds goes first.
+  std::cout.flush();
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(STDOUT_FILENO, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return UnavailableError("cannot write to standard output");
+    }
+    done += static_cast<size_t>(n);
   }
-  return WriteFileAtomic(path, data, mode);
+  return OkStatus();
 }
 
 std::string Elapsed(std::chrono::steady_clock::time_point start) {

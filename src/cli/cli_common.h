@@ -145,7 +145,7 @@ void Verbose(bool on, const std::string& line);
 // The items as "a, b, c", or "none" for no items.
 std::string JoinOrNone(const std::vector<std::string>& items);
 
-// Writes `data` to `path` ("-" for stdout) atomically with `mode`.
+// Writes `data` to `path` atomically with `mode`, or to standard output (unbuffered) for "-".
 Status WriteOutput(const std::string& path, ByteSpan data, mode_t mode = 0644);
 
 // The monotonic time that progress, --verbose timings and waits are measured with: the one

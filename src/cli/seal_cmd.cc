@@ -1,7 +1,5 @@
 // `vouch seal` and `vouch unseal`: seal data to a signed bundle's identity on the simulated
 // platform, and open it again (docs/sealing.md). Thin: parse arguments, call vouch::seal.
-#include <unistd.h>
-
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
