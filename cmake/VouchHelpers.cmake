@@ -52,13 +52,35 @@ function(vouch_apply_flags target)
   endif()
 endfunction()
 
+# Unity translation units (VOUCH_UNITY_BUILD, on by default; docs/architecture.md): a module's
+# library, and each test program, compiles as ONE translation unit that includes its sources in
+# turn. Most of a file's compile time is the headers it shares with its neighbours (the standard
+# library, OpenSSL's, nlohmann/json, Boost.Beast, gtest) and their inline code; as one unit they
+# are parsed and compiled once, and clang-tidy checks the unit in one pass (scripts/test.sh). The
+# price: the files share one anonymous namespace, so a helper, constant, type or alias in one
+# file's anonymous namespace must not be defined, nor overloaded, in another of the target's
+# files (a clash fails the build; a new overload would not, so name helpers after their file's
+# subject), and a file must not leave a macro or a using-directive behind. GCC's
+# -Wsubobject-linkage is off in unity units: it warns when a class in a header holds a type from
+# an anonymous namespace (two translation units would see two different types), and in a unity
+# unit every source counts as a header although each is included exactly once.
+# NO_UNITY compiles a target file by file (modules whose files have not been made to fit).
+function(vouch_unity target)
+  if(VOUCH_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
+  endif()
+endfunction()
+
 # vouch_cc_library(NAME base SRCS a.cc b.cc DEPS vouch::x OpenSSL::Crypto
 #                  PRIVATE_DEPS nlohmann_json::nlohmann_json)
 # DEPS are what the module's public headers need (they reach every consumer); PRIVATE_DEPS are
 # what only its sources and internal headers use (nlohmann, simdjson), so they stay out of the
 # interface a program linking libvouch sees.
 function(vouch_cc_library)
-  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_UNITY" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target vouch_${ARG_NAME})
   add_library(${target} STATIC ${ARG_SRCS})
   add_library(vouch::${ARG_NAME} ALIAS ${target})
@@ -67,34 +89,35 @@ function(vouch_cc_library)
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   vouch_apply_flags(${target})
+  if(NOT ARG_NO_UNITY)
+    vouch_unity(${target})
+  endif()
 endfunction()
 
-# vouch_cc_test(NAME base_test SRCS x_test.cc DEPS vouch::base)
+# vouch_cc_test(NAME base_test SRCS x_test.cc DEPS vouch::base [TEST_PROPERTIES name value ...])
+# TEST_PROPERTIES are set on each of the program's tests (e.g. a fixture they require).
 # Tests run with the source tree's root as working directory, so `tests/data/...` resolves.
 # A test's own sources compile at -O0 (the code under test keeps the build type's optimisation,
 # it lives in the libraries): they are glue around gtest's macros, where the optimiser spends
 # half of the build's time (-O2 -> -O0 halves a test file's compile with gcc; under ASan at -O1,
 # clang takes 3.6x as long) and buys nothing that the tests measure.
-# UNITY compiles the test files as one translation unit (with VOUCH_UNITY_BUILD, the default):
-# gtest's headers and the module's are then parsed once, not once per file. The files then share
-# one anonymous namespace: a helper, constant or fixture in one file's anonymous namespace must
-# not be defined, nor overloaded, in another of the target's files (a clash fails the build).
+# The test files compile as one unity unit (vouch_unity above) unless NO_UNITY is given.
 function(vouch_cc_test)
   if(NOT VOUCH_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "UNITY" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_UNITY" "NAME" "SRCS;DEPS;TEST_PROPERTIES" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} vouch::testing GTest::gmock GTest::gtest_main)
   target_compile_definitions(${ARG_NAME} PRIVATE VOUCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   vouch_apply_flags(${ARG_NAME})
   target_compile_options(${ARG_NAME} PRIVATE -O0)
-  if(ARG_UNITY AND VOUCH_UNITY_BUILD)
-    set_target_properties(${ARG_NAME} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
+  if(NOT ARG_NO_UNITY)
+    vouch_unity(${ARG_NAME})
   endif()
   gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    TEST_PREFIX "${ARG_NAME}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+    TEST_PREFIX "${ARG_NAME}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit ${ARG_TEST_PROPERTIES})
 endfunction()
 
 # vouch_fuzz_target(NAME constraint_parse SRCS constraint_parse_fuzz.cc DEPS vouch::constraint)

@@ -39,9 +39,10 @@ pg_start() {
   exit 1
 }
 
+# pg_stop: an immediate stop (no shutdown checkpoint: the data is deleted next).
 pg_stop() {
   [ -n "${PG_TOP:-}" ] || return 0
-  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -m fast -w stop > /dev/null 2>&1
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TOP/data" -m immediate -w stop > /dev/null 2>&1
   rm -rf "$PG_TOP"
   PG_TOP=
 }

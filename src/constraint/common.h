@@ -16,6 +16,10 @@
 
 namespace vouch::constraint_internal {
 
+// The keys of an SGX enclave constraint (spec/constraint-dsl.md §3), in the spec's order: what
+// the parser accepts and what the hints suggest.
+inline constexpr std::string_view kEnclaveKeys[] = {"C", "S", "PROD", "REVOKE", "SEC", "EXPIRE"};
+
 // The descriptor split on U+0020 only (empty pieces dropped), each piece split at its one ':'
 // into (key, value), viewing `descriptor`. kInvalidArgument, reason constraint_malformed
 // ("Invalid token: …"), for a piece with no ':' or more than one.

@@ -24,10 +24,9 @@ Status Invalid(std::string message) {
 }
 
 // The six keys, in the order their values are parsed (§4 step 4).
-constexpr std::string_view kKeys[] = {"C", "S", "PROD", "REVOKE", "SEC", "EXPIRE"};
 
 bool IsKnownKey(std::string_view key) {
-  for (std::string_view k : kKeys) {
+  for (std::string_view k : constraint_internal::kEnclaveKeys) {
     if (k == key) return true;
   }
   return false;

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "constraint/common.h"
 #include "vouch/base/encoding.h"
 #include "vouch/constraint/reasons.h"
 
 namespace vouch {
 namespace {
 
-constexpr std::string_view kKeys[] = {"C", "S", "PROD", "REVOKE", "SEC", "EXPIRE"};
 constexpr std::string_view kLevels[] = {"SECURE", "STALE", "INSECURE"};
 constexpr char kKeyList[] = "keys are C, S, PROD, REVOKE, SEC and EXPIRE, upper case";
 // A valid code hash, to complete one-token constraints.
@@ -171,11 +171,13 @@ std::string ConstraintParseHint(std::string_view descriptor) {
            "PROD:<product id>";
   }
   for (const auto& [key, value] : tokens) {
-    if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys)) continue;
+    if (std::ranges::find(constraint_internal::kEnclaveKeys, key) !=
+        std::end(constraint_internal::kEnclaveKeys))
+      continue;
     return "unknown key " + (key.empty() ? std::string("\"\"") : std::string(key)) +
-           DidYouMean(key, kKeys) + "; " + kKeyList;
+           DidYouMean(key, constraint_internal::kEnclaveKeys) + "; " + kKeyList;
   }
-  for (std::string_view key : kKeys) {
+  for (std::string_view key : constraint_internal::kEnclaveKeys) {
     // As Parse(): a second PROD, REVOKE, SEC or EXPIRE is reported before either value.
     auto count =
         std::count_if(tokens.begin(), tokens.end(), [&](const auto& t) { return t.first == key; });

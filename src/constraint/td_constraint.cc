@@ -11,18 +11,18 @@
 namespace vouch {
 namespace {
 
-constexpr const char* kMalformed = constraint::reasons::kConstraintMalformed;
+constexpr const char* kTdMalformed = constraint::reasons::kConstraintMalformed;
 
-Status Malformed(std::string message) { return MalformedError(kMalformed, std::move(message)); }
+Status TdMalformed(std::string message) { return MalformedError(kTdMalformed, std::move(message)); }
 
 constexpr std::string_view kRtmrKeys[] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
-constexpr std::string_view kKeys[] = {
+constexpr std::string_view kTdKeys[] = {
     "TEE",     "MRTD",          "MRSEAM",      "RTMR0",  "RTMR1", "RTMR2", "RTMR3", "MRCONFIGID",
     "MROWNER", "MROWNERCONFIG", "MRSERVICETD", "TDATTR", "XFAM",  "SEC",   "EXPIRE"};
 // Keys that may repeat.
 bool Repeatable(std::string_view key) { return key == "MRTD" || key == "MRSEAM"; }
 bool IsKey(std::string_view key) {
-  for (std::string_view k : kKeys) {
+  for (std::string_view k : kTdKeys) {
     if (k == key) return true;
   }
   return false;
@@ -35,12 +35,12 @@ template <size_t N>
 StatusOr<std::array<uint8_t, N>> ParseHexValue(std::string_view key, std::string_view value,
                                                const char* what) {
   if (value.size() != 2 * N) {
-    return Malformed(std::string(key) + " must be " + std::to_string(2 * N) + " hex digits (" +
-                     what + "), got " + std::to_string(value.size()) + ": " + std::string(value));
+    return TdMalformed(std::string(key) + " must be " + std::to_string(2 * N) + " hex digits (" +
+                       what + "), got " + std::to_string(value.size()) + ": " + std::string(value));
   }
   auto bytes = HexDecodeArray<N>(value);
   if (!bytes.ok()) {
-    return Malformed(std::string(key) + " is not hexadecimal: " + std::string(value));
+    return TdMalformed(std::string(key) + " is not hexadecimal: " + std::string(value));
   }
   return std::move(bytes).value();
 }
@@ -81,17 +81,17 @@ StatusOr<TdConstraint> TdConstraint::Parse(std::string_view descriptor) {
     conclave = conclave || IsConclaveKey(key);
   }
   if (!unknown.empty()) {
-    return Malformed("Unknown keys [" + unknown + "]" +
-                     (conclave ? " (C, S, PROD and REVOKE name SGX enclaves in Conclave "
-                                 "constraints; a TDX constraint names a TD by MRTD, RTMR0..3 "
-                                 "and the other TD measurements)"
-                               : ""));
+    return TdMalformed("Unknown keys [" + unknown + "]" +
+                       (conclave ? " (C, S, PROD and REVOKE name SGX enclaves in Conclave "
+                                   "constraints; a TDX constraint names a TD by MRTD, RTMR0..3 "
+                                   "and the other TD measurements)"
+                                 : ""));
   }
   std::vector<std::string_view> seen;
   for (const auto& [key, value] : tokens) {
     if (Repeatable(key)) continue;
     for (std::string_view s : seen) {
-      if (s == key) return Malformed("More than one " + std::string(key) + " defined");
+      if (s == key) return TdMalformed("More than one " + std::string(key) + " defined");
     }
     seen.push_back(key);
   }
@@ -101,9 +101,9 @@ StatusOr<TdConstraint> TdConstraint::Parse(std::string_view descriptor) {
   for (const auto& [key, value] : tokens) {
     if (key == "TEE") {
       if (value != "TDX") {
-        return Malformed("TEE:" + std::string(value) +
-                         " is not supported: TEE:TDX names an Intel TDX trust domain; SGX "
-                         "enclaves are named by Conclave constraints, which have no TEE term");
+        return TdMalformed("TEE:" + std::string(value) +
+                           " is not supported: TEE:TDX names an Intel TDX trust domain; SGX "
+                           "enclaves are named by Conclave constraints, which have no TEE term");
       }
       tee = true;
     } else if (key == "MRTD" || key == "MRSEAM") {
@@ -127,16 +127,16 @@ StatusOr<TdConstraint> TdConstraint::Parse(std::string_view descriptor) {
     } else if (key == "SEC") {
       std::optional<SecuritySummary> level = SecuritySummaryFromName(value);
       if (!level) {
-        return Malformed("SEC must be INSECURE, STALE or SECURE, got " + std::string(value));
+        return TdMalformed("SEC must be INSECURE, STALE or SECURE, got " + std::string(value));
       }
       c.min_security_level_ = *level;
     } else if (key == "EXPIRE") {
       auto period = Period::Parse(value);
-      if (!period.ok()) return Malformed(period.status().message());
+      if (!period.ok()) return TdMalformed(period.status().message());
       c.max_attestation_age_ = *period;
     }
   }
-  if (!tee) return Malformed("a TDX constraint starts with TEE:TDX");
+  if (!tee) return TdMalformed("a TDX constraint starts with TEE:TDX");
   VOUCH_RETURN_IF_ERROR(c.Validate());
   return c;
 }

@@ -13,7 +13,7 @@
 namespace vouch {
 namespace {
 
-constexpr UnixSeconds kNow = 1752919234;  // 2025-07-19T10:00:34Z
+constexpr UnixSeconds kTdNow = 1752919234;  // 2025-07-19T10:00:34Z
 
 Sha384Hash Fill(uint8_t b) {
   Sha384Hash h;
@@ -34,7 +34,7 @@ TdInstanceInfo SampleTd() {
   td.xfam = {0xe7, 0x02, 0x06, 0, 0, 0, 0, 0};
   td.tee_tcb_svn = {6, 1, 3};
   td.mode = EnclaveMode::kRelease;
-  td.security = {SecuritySummary::kSecure, "up to date", kNow - 86400};
+  td.security = {SecuritySummary::kSecure, "up to date", kTdNow - 86400};
   td.report_data.fill(0x5a);
   return td;
 }
@@ -43,7 +43,7 @@ EnclaveInstanceInfo SampleEnclave() {
   EnclaveInstanceInfo e;
   e.code_hash.fill(0x11);
   e.code_signer.fill(0x22);
-  e.security = {SecuritySummary::kSecure, "up to date", kNow - 86400};
+  e.security = {SecuritySummary::kSecure, "up to date", kTdNow - 86400};
   return e;
 }
 
@@ -106,7 +106,7 @@ TEST(TdConstraintTest, ChecksEveryTermInOrder) {
   auto check = [&](const std::string& terms, const TdInstanceInfo& info = SampleTd()) {
     auto c = TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11) + " " + terms);
     EXPECT_THAT(c, IsOk()) << terms;
-    return c.ok() ? c->Check(info, kNow) : c.status();
+    return c.ok() ? c->Check(info, kTdNow) : c.status();
   };
   EXPECT_THAT(check(""), IsOk());
   EXPECT_THAT(check("MRSEAM:" + Hex(0x40) + " RTMR0:" + Hex(0x20) + " RTMR1:" + Hex(0x21) +
@@ -115,12 +115,12 @@ TEST(TdConstraintTest, ChecksEveryTermInOrder) {
                     " TDATTR:0000001000000000 XFAM:E702060000000000 SEC:SECURE EXPIRE:P2D"),
               IsOk());
   auto wrong_mrtd = TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x12) + " MRTD:" + Hex(0x13));
-  EXPECT_THAT(wrong_mrtd->Check(td, kNow),
+  EXPECT_THAT(wrong_mrtd->Check(td, kTdNow),
               StatusIs(StatusCode::kPermissionDenied,
                        "TD MRTD " + HexEncodeUpper(Fill(0x11)) +
                            " does not match any of the acceptable MRTDs (" +
                            HexEncodeUpper(Fill(0x12)) + ", " + HexEncodeUpper(Fill(0x13)) + ")."));
-  EXPECT_THAT(wrong_mrtd->Check(td, kNow), ReasonIs("mrtd_mismatch"));
+  EXPECT_THAT(wrong_mrtd->Check(td, kTdNow), ReasonIs("mrtd_mismatch"));
   EXPECT_THAT(check("MRSEAM:" + Hex(0x41)), ReasonIs("mrseam_mismatch"));
   EXPECT_THAT(check("RTMR3:" + Hex(0x22)),
               StatusIs(StatusCode::kPermissionDenied, "TD RTMR3 " + HexEncodeUpper(Fill(0x23)) +
@@ -134,7 +134,7 @@ TEST(TdConstraintTest, ChecksEveryTermInOrder) {
   EXPECT_THAT(check("XFAM:E700060000000000"), ReasonIs("xfam_mismatch"));
   // First failure wins: MRTD before everything else.
   EXPECT_THAT(
-      TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x12) + " RTMR0:" + Hex(0))->Check(td, kNow),
+      TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x12) + " RTMR0:" + Hex(0))->Check(td, kTdNow),
       ReasonIs("mrtd_mismatch"));
   EXPECT_THAT(check("EXPIRE:P1D"),
               StatusIs(StatusCode::kPermissionDenied,
@@ -146,14 +146,14 @@ TEST(TdConstraintTest, ServiceTdsMustBeNamed) {
   auto plain = *TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11));
   td.tee_tcb_svn2 = td.tee_tcb_svn;
   td.mr_servicetd = Sha384Hash{};  // TD 1.5 without a service TD
-  EXPECT_THAT(plain.Check(td, kNow), IsOk());
+  EXPECT_THAT(plain.Check(td, kTdNow), IsOk());
   td.mr_servicetd = Fill(0x77);
-  EXPECT_THAT(plain.Check(td, kNow), ReasonIs("servicetd_mismatch"));
+  EXPECT_THAT(plain.Check(td, kTdNow), ReasonIs("servicetd_mismatch"));
   auto named = *TdConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11) + " MRSERVICETD:" + Hex(0x77));
-  EXPECT_THAT(named.Check(td, kNow), IsOk());
+  EXPECT_THAT(named.Check(td, kTdNow), IsOk());
   td.mr_servicetd = Fill(0x78);
-  EXPECT_THAT(named.Check(td, kNow), ReasonIs("servicetd_mismatch"));
-  EXPECT_THAT(named.Check(SampleTd(), kNow), ReasonIs("servicetd_mismatch"));  // TD 1.0
+  EXPECT_THAT(named.Check(td, kTdNow), ReasonIs("servicetd_mismatch"));
+  EXPECT_THAT(named.Check(SampleTd(), kTdNow), ReasonIs("servicetd_mismatch"));  // TD 1.0
 }
 
 TEST(TdConstraintTest, DebugTdsAreRefusedUnlessInsecure) {
@@ -162,20 +162,20 @@ TEST(TdConstraintTest, DebugTdsAreRefusedUnlessInsecure) {
   debug.mode = EnclaveMode::kDebug;
   debug.security.summary = SecuritySummary::kInsecure;
   const std::string m = "TEE:TDX MRTD:" + Hex(0x11);
-  EXPECT_THAT(TdConstraint::Parse(m)->Check(debug, kNow),
+  EXPECT_THAT(TdConstraint::Parse(m)->Check(debug, kTdNow),
               StatusIs(StatusCode::kPermissionDenied,
                        "TD has a security level of INSECURE which is lower than the required "
                        "level of STALE."));
-  EXPECT_THAT(TdConstraint::Parse(m + " SEC:SECURE")->Check(debug, kNow),
+  EXPECT_THAT(TdConstraint::Parse(m + " SEC:SECURE")->Check(debug, kTdNow),
               ReasonIs("security_level_too_low"));
-  EXPECT_THAT(TdConstraint::Parse(m + " SEC:INSECURE")->Check(debug, kNow), IsOk());
+  EXPECT_THAT(TdConstraint::Parse(m + " SEC:INSECURE")->Check(debug, kTdNow), IsOk());
   // SEC:INSECURE is exact, as in Conclave: it refuses a production TD.
-  EXPECT_THAT(TdConstraint::Parse(m + " SEC:INSECURE")->Check(SampleTd(), kNow),
+  EXPECT_THAT(TdConstraint::Parse(m + " SEC:INSECURE")->Check(SampleTd(), kTdNow),
               ReasonIs("security_level_mismatch"));
   TdInstanceInfo stale = SampleTd();
   stale.security.summary = SecuritySummary::kStale;
-  EXPECT_THAT(TdConstraint::Parse(m)->Check(stale, kNow), IsOk());
-  EXPECT_THAT(TdConstraint::Parse(m + " SEC:SECURE")->Check(stale, kNow),
+  EXPECT_THAT(TdConstraint::Parse(m)->Check(stale, kTdNow), IsOk());
+  EXPECT_THAT(TdConstraint::Parse(m + " SEC:SECURE")->Check(stale, kTdNow),
               ReasonIs("security_level_too_low"));
 }
 
@@ -192,22 +192,22 @@ TEST(TeeConstraintTest, ConclaveStringsNeverMatchTdsAndTdxStringsNeverMatchEncla
        {SecuritySummary::kInsecure, SecuritySummary::kStale, SecuritySummary::kSecure}) {
     TdInstanceInfo t = td;
     t.security.summary = s;
-    EXPECT_THAT(conclave->Check(t, kNow), ReasonIs("constraint_tee_mismatch"));
+    EXPECT_THAT(conclave->Check(t, kTdNow), ReasonIs("constraint_tee_mismatch"));
   }
   auto tdx = TeeConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11) + " SEC:INSECURE");
   ASSERT_THAT(tdx, IsOk());
   EXPECT_EQ(tdx->tee(), Tee::kTdx);
-  EXPECT_THAT(tdx->Check(enclave, kNow),
+  EXPECT_THAT(tdx->Check(enclave, kTdNow),
               StatusIs(StatusCode::kPermissionDenied,
                        HasSubstr("names an Intel TDX trust domain (TEE:TDX) but the evidence is "
                                  "an SGX enclave")));
-  EXPECT_THAT(tdx->Check(enclave, kNow), ReasonIs("constraint_tee_mismatch"));
+  EXPECT_THAT(tdx->Check(enclave, kTdNow), ReasonIs("constraint_tee_mismatch"));
   EXPECT_EQ(TeeOf(td), Tee::kTdx);
   EXPECT_EQ(TeeOf(enclave), Tee::kSgx);
   // Each matches its own kind.
-  EXPECT_THAT(TeeConstraint::Parse("C:" + HexEncode(enclave.code_hash))->Check(enclave, kNow),
+  EXPECT_THAT(TeeConstraint::Parse("C:" + HexEncode(enclave.code_hash))->Check(enclave, kTdNow),
               IsOk());
-  EXPECT_THAT(TeeConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11))->Check(td, kNow), IsOk());
+  EXPECT_THAT(TeeConstraint::Parse("TEE:TDX MRTD:" + Hex(0x11))->Check(td, kTdNow), IsOk());
 }
 
 TEST(TeeConstraintTest, ConclaveStringsKeepTheirExactMeaningAndMessages) {

@@ -13,7 +13,7 @@
 namespace vouch {
 namespace {
 
-constexpr int kMaxJsonDepth = 32;
+constexpr int kMaxTdJsonDepth = 32;
 constexpr internal::JsonDocument kTdInfo{constraint::reasons::kTdInfoMalformed, "TD info JSON"};
 
 using Json = nlohmann::json;
@@ -110,7 +110,7 @@ std::string TdInstanceInfo::ToJson(int indent) const {
 }
 
 StatusOr<TdInstanceInfo> TdInstanceInfo::FromJson(std::string_view json) {
-  auto value = internal::ParseStrictJson(json, kMaxJsonDepth);
+  auto value = internal::ParseStrictJson(json, kMaxTdJsonDepth);
   if (!value.ok()) return kTdInfo.Error(value.status().message());
   try {
     return FromValue(*value);

@@ -15,7 +15,7 @@ struct Aes256GcmKey::Impl {
 namespace {
 
 // EVP lengths are int; feed large inputs in chunks.
-constexpr size_t kChunk = size_t{1} << 30;
+constexpr size_t kUpdateChunk = size_t{1} << 30;
 
 bool Overlaps(ByteSpan a, std::span<uint8_t> b) {
   if (a.empty() || b.empty()) return false;
@@ -28,8 +28,8 @@ bool Overlaps(ByteSpan a, std::span<uint8_t> b) {
 bool Update(EVP_CIPHER_CTX* ctx, ByteSpan in, uint8_t* out) {
   int len = 0;
   size_t written = 0;
-  for (size_t off = 0; off < in.size(); off += kChunk) {
-    size_t n = std::min(kChunk, in.size() - off);
+  for (size_t off = 0; off < in.size(); off += kUpdateChunk) {
+    size_t n = std::min(kUpdateChunk, in.size() - off);
     if (EVP_CipherUpdate(ctx, out == nullptr ? nullptr : out + written, &len, in.data() + off,
                          static_cast<int>(n)) != 1) {
       return false;

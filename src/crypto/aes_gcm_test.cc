@@ -19,7 +19,7 @@ struct GcmVector {
 };
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 13, 14 and 16 (AES-256).
-constexpr GcmVector kVectors[] = {
+constexpr GcmVector kGcmVectors[] = {
     {"0000000000000000000000000000000000000000000000000000000000000000", "000000000000000000000000",
      "", "", "", "530f8afbc74536b9a963b4f1c4cb738b"},
     {"0000000000000000000000000000000000000000000000000000000000000000", "000000000000000000000000",
@@ -65,7 +65,7 @@ TEST_P(AesGcmVectorTest, AnyChangeFailsToOpen) {
   EXPECT_THAT(Aes256GcmOpen(key, Hex(v.iv), truncated, Hex(v.aad)), ReasonIs("aead_open_failed"));
 }
 
-INSTANTIATE_TEST_SUITE_P(GcmSpec, AesGcmVectorTest, ::testing::ValuesIn(kVectors));
+INSTANTIATE_TEST_SUITE_P(GcmSpec, AesGcmVectorTest, ::testing::ValuesIn(kGcmVectors));
 
 TEST(AesGcmTest, RejectsBadKeyAndNonceSizes) {
   EXPECT_FALSE(Aes256GcmSeal(SecretBytes(Bytes(16)), Bytes(12), {}, {}).ok());

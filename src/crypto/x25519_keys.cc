@@ -19,7 +19,7 @@ constexpr uint8_t kPkcs8Prefix[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x
 static_assert(sizeof(kSpkiPrefix) + 32 == kX25519SpkiSize);
 static_assert(sizeof(kPkcs8Prefix) + 32 == kX25519Pkcs8Size);
 
-constexpr size_t kMaxKeyFileSize = 64 * 1024;
+constexpr size_t kMaxPemFileSize = 64 * 1024;
 constexpr size_t kPemLineLength = 64;
 
 Status Malformed(std::string message) {
@@ -79,7 +79,7 @@ std::vector<std::string_view> Lines(std::string_view text) {
 
 // The DER inside a single strict PEM block labelled `label` (RFC 7468 §3), as a secret: the
 // caller may be reading a private key. Intermediate copies are wiped.
-StatusOr<SecretBytes> DecodePem(std::string_view text, std::string_view label) {
+StatusOr<SecretBytes> DecodeSecretPem(std::string_view text, std::string_view label) {
   std::vector<std::string_view> lines = Lines(text);
   const std::string begin = "-----BEGIN " + std::string(label) + "-----";
   const std::string end = "-----END " + std::string(label) + "-----";
@@ -135,7 +135,7 @@ StatusOr<SecretBytes> DecodePem(std::string_view text, std::string_view label) {
 }
 
 StatusOr<SecretBytes> ReadSecretFile(const std::string& path) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, kMaxKeyFileSize));
+  VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, kMaxPemFileSize));
   SecretBytes out(raw);
   SecureWipe(raw.data(), raw.size());
   return out;
@@ -174,7 +174,7 @@ std::string X25519PublicKeyToPem(const X25519PublicKey& public_key) {
 }
 
 StatusOr<X25519PublicKey> X25519PublicKeyFromPem(std::string_view pem) {
-  VOUCH_ASSIGN_OR_RETURN(SecretBytes der, DecodePem(pem, "PUBLIC KEY"));
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes der, DecodeSecretPem(pem, "PUBLIC KEY"));
   return X25519PublicKeyFromSpki(der.Reveal());
 }
 
@@ -186,7 +186,7 @@ SecretBytes X25519PrivateKeyToPem(const X25519PrivateKey& key) {
 }
 
 StatusOr<X25519PrivateKey> X25519PrivateKeyFromPem(ByteSpan pem) {
-  VOUCH_ASSIGN_OR_RETURN(SecretBytes der, DecodePem(AsStringView(pem), "PRIVATE KEY"));
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes der, DecodeSecretPem(AsStringView(pem), "PRIVATE KEY"));
   ByteSpan d = der.Reveal();
   if (d.size() != kX25519Pkcs8Size ||
       !std::equal(std::begin(kPkcs8Prefix), std::end(kPkcs8Prefix), d.begin())) {
@@ -213,7 +213,7 @@ StatusOr<X25519PrivateKey> ReadX25519PrivateKeyFile(const std::string& path) {
 }
 
 StatusOr<X25519PublicKey> ReadX25519PublicKeyFile(const std::string& path) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes text, ReadFile(path, kMaxKeyFileSize));
+  VOUCH_ASSIGN_OR_RETURN(Bytes text, ReadFile(path, kMaxPemFileSize));
   auto pk = X25519PublicKeyFromPem(AsStringView(text));
   if (!pk.ok()) return pk.status().WithContext(path);
   return pk;

@@ -157,7 +157,7 @@ TEST(X25519KeysTest, FilesHaveTheRightModes) {
 // Interoperability with the real `openssl` command line: keys it makes load in Vouch, keys
 // Vouch makes load in openssl, both write identical bytes, and both agree on the keyid and on
 // the X25519 shared secret.
-class OpensslInteropTest : public ::testing::Test {
+class X25519OpensslInteropTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (std::system("openssl version >/dev/null 2>&1") != 0) {
@@ -181,7 +181,7 @@ class OpensslInteropTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(OpensslInteropTest, KeysFromOpensslLoadInVouch) {
+TEST_F(X25519OpensslInteropTest, KeysFromOpensslLoadInVouch) {
   Openssl("genpkey -algorithm X25519 -out o.pem");
   Openssl("pkey -in o.pem -pubout -out o.pub.pem");
   Openssl("pkey -pubin -in o.pub.pem -outform DER -out o.pub.der");
@@ -199,7 +199,7 @@ TEST_F(OpensslInteropTest, KeysFromOpensslLoadInVouch) {
   EXPECT_EQ(Read("o.keyid").substr(0, 64), X25519KeyId(*pk));
 }
 
-TEST_F(OpensslInteropTest, KeysFromVouchLoadInOpenssl) {
+TEST_F(X25519OpensslInteropTest, KeysFromVouchLoadInOpenssl) {
   auto key = X25519PrivateKey::Generate();
   ASSERT_THAT(key, IsOk());
   ASSERT_THAT(WriteX25519PrivateKeyFile(dir_ + "/v.pem", *key), IsOk());
@@ -221,7 +221,7 @@ TEST_F(OpensslInteropTest, KeysFromVouchLoadInOpenssl) {
   EXPECT_EQ(HexEncode(AsBytes(Read("shared.bin"))), HexEncode(ours->Reveal()));
 }
 
-TEST_F(OpensslInteropTest, OtherAlgorithmsAreNamedInTheError) {
+TEST_F(X25519OpensslInteropTest, OtherAlgorithmsAreNamedInTheError) {
   Openssl("genpkey -algorithm ED25519 -out ed.pem");
   Openssl("pkey -in ed.pem -pubout -out ed.pub.pem");
   Openssl("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.pem");

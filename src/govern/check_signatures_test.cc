@@ -18,8 +18,8 @@ using testing::ConstraintFor;
 using testing::HistoryBuilder;
 using testing::Measurement;
 
-constexpr int64_t kHour = 3600;
-constexpr int64_t kDay = 86400;
+constexpr int64_t kOneHour = 3600;
+constexpr int64_t kOneDay = 86400;
 
 class CheckSignaturesTest : public ::testing::Test {
  protected:
@@ -42,13 +42,13 @@ class CheckSignaturesTest : public ::testing::Test {
     return *hb_->MakeRoot(name, key, root_m_, std::move(refs));
   }
   RootSet Set1() const {
-    return hb_->MakeRootSet(1, t0_ + kHour, t0_ + 100 * kDay, 2,
+    return hb_->MakeRootSet(1, t0_ + kOneHour, t0_ + 100 * kOneDay, 2,
                             {Root("root-a", "root-1", refs_), Root("root-b", "root-2", refs_)},
                             Builders());
   }
   RootSet Set2() const {
     return hb_->MakeRootSet(
-        2, t0_ + 2 * kHour, t0_ + 100 * kDay, 2,
+        2, t0_ + 2 * kOneHour, t0_ + 100 * kOneDay, 2,
         {Root("root-a", "root-1", {}), Root("root-b", "root-2", {}), Root("root-c", "root-3", {})},
         Builders());
   }
@@ -63,7 +63,7 @@ class CheckSignaturesTest : public ::testing::Test {
   }
   Statement Admit() const {
     return {hb_->MakeAdmission(Role::kWorkload, ConstraintFor(Measurement("hello")),
-                               t0_ + 3 * kHour, t0_ + 30 * kDay, refs_)};
+                               t0_ + 3 * kOneHour, t0_ + 30 * kOneDay, refs_)};
   }
 
   const UnixSeconds t0_ = 1'796'115'600;

@@ -75,8 +75,8 @@ struct TufRoot {
 };
 
 TufRoot LoadRoot(int version) {
-  Json doc = Json::parse(testing::ReadTestDataString("governance/sigstore-root-signing/" +
-                                                     std::to_string(version) + ".root.json"));
+  Json doc = Json::parse(vouch::testing::ReadTestDataString(
+      "governance/sigstore-root-signing/" + std::to_string(version) + ".root.json"));
   TufRoot r;
   const Json& s = doc["signed"];
   r.version = s["version"].get<uint64_t>();
@@ -145,7 +145,7 @@ Status Judge(const TufRoot* trusted, const TufRoot& candidate, size_t* old_count
 
 TEST(TufAdapterTest, SigstoreRootChainIsValidCountingKeysNotKeyids) {
   Json expected =
-      Json::parse(testing::ReadTestDataString("governance/derived/tuf-root-chain.json"));
+      Json::parse(vouch::testing::ReadTestDataString("governance/derived/tuf-root-chain.json"));
   std::vector<TufRoot> roots;
   for (int v = 1; v <= 15; ++v) roots.push_back(LoadRoot(v));
   size_t self = 0;
@@ -171,7 +171,7 @@ TEST(TufAdapterTest, NegativeCases) {
   EXPECT_THAT(Judge(&roots[0], roots[2]), ReasonIs(kRootSetVersionGap));
   EXPECT_THAT(Judge(&roots[3], roots[3]), ReasonIs(kRootSetVersionReplayed));
   Json expected =
-      Json::parse(testing::ReadTestDataString("governance/derived/tuf-root-chain.json"));
+      Json::parse(vouch::testing::ReadTestDataString("governance/derived/tuf-root-chain.json"));
   for (const Json& neg : expected["negative"]) {
     if (!neg.contains("candidate_from")) continue;
     SCOPED_TRACE(neg["id"].get<std::string>());

@@ -20,9 +20,9 @@ namespace {
 
 using tlog::TileId;
 
-constexpr auto kWait = std::chrono::seconds(30);
+constexpr auto kAuditWait = std::chrono::seconds(30);
 
-tlog::Ed25519NoteSigner Signer(uint8_t seed_byte = 0x42) {
+tlog::Ed25519NoteSigner AuditSigner(uint8_t seed_byte = 0x42) {
   Bytes seed(32, seed_byte);
   return *tlog::Ed25519NoteSigner::FromSeed("example.com/audit-test", seed);
 }
@@ -68,9 +68,10 @@ class AuditTest : public ::testing::Test {
     SequencerOptions o;
     o.batch_size = 100'000;
     o.batch_interval = std::chrono::microseconds(0);
-    seq_ = std::move(Sequencer::Start(store_, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
-                                      RealClock(), o))
-               .value();
+    seq_ =
+        std::move(Sequencer::Start(store_, std::make_shared<tlog::Ed25519NoteSigner>(AuditSigner()),
+                                   RealClock(), o))
+            .value();
     policy_ = std::make_unique<tlog::Policy>(
         *tlog::Policy::Parse("log " + seq_->verifier_key().ToString() + "\nquorum none\n"));
   }
@@ -99,7 +100,7 @@ class AuditTest : public ::testing::Test {
   }
   // `cp` as a note signed by a key of the same name that is not the log's.
   static std::string SignedByAnotherKey(const tlog::Checkpoint& cp) {
-    auto other = Signer(0x01);
+    auto other = AuditSigner(0x01);
     const tlog::NoteSigner* signers[] = {&other};
     return *tlog::SignCheckpoint(cp, signers);
   }
@@ -330,12 +331,12 @@ TEST_F(AuditTest, ARollbackIsRefused) {
   tlog::Checkpoint big = Current();
   // A second log with the same key that only got as far as 10 entries: a restored old backup.
   auto other_store = std::make_shared<store::MemoryLogStore>();
-  auto other =
-      std::move(Sequencer::Start(other_store, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
-                                 RealClock(), SequencerOptions{}))
-          .value();
+  auto other = std::move(Sequencer::Start(other_store,
+                                          std::make_shared<tlog::Ed25519NoteSigner>(AuditSigner()),
+                                          RealClock(), SequencerOptions{}))
+                   .value();
   for (int i = 0; i < 10; ++i)
-    ASSERT_THAT(other->Add(AsBytes("e" + std::to_string(i)), kWait), IsOk());
+    ASSERT_THAT(other->Add(AsBytes("e" + std::to_string(i)), kAuditWait), IsOk());
   LogReader other_reader(other_store);
   ReaderFetcher fetcher(*other, other_reader);
   EXPECT_THAT(AuditLog(fetcher, Options(big)), ReasonIs("checkpoint_rollback"));
@@ -350,10 +351,10 @@ TEST_F(AuditTest, ASplitViewIsRefused) {
   SequencerOptions o;
   o.batch_size = 1000;
   o.batch_interval = std::chrono::microseconds(0);
-  auto other =
-      std::move(Sequencer::Start(other_store, std::make_shared<tlog::Ed25519NoteSigner>(Signer()),
-                                 RealClock(), o))
-          .value();
+  auto other = std::move(Sequencer::Start(other_store,
+                                          std::make_shared<tlog::Ed25519NoteSigner>(AuditSigner()),
+                                          RealClock(), o))
+                   .value();
   std::vector<std::future<StatusOr<AddResult>>> f;
   for (int i = 0; i < 300; ++i) f.push_back(other->Submit(AsBytes("x" + std::to_string(i))));
   for (auto& x : f) ASSERT_THAT(x.get(), IsOk());
@@ -424,7 +425,7 @@ TEST_F(AuditTest, TamperedTilesAndBundlesAreCaught) {
 TEST_F(AuditTest, ACheckpointWithAnotherRootIsCaught) {
   AddN(0, 500);
   // A validly signed checkpoint whose root is not the tree's.
-  auto signer = Signer();
+  auto signer = AuditSigner();
   const tlog::NoteSigner* signers[] = {&signer};
   auto cp = *tlog::Checkpoint::Create("example.com/audit-test", 500, tlog::HashLeaf(AsBytes("x")));
   ReaderFetcher fetcher(*seq_, reader_);
@@ -459,7 +460,7 @@ TEST_F(AuditTest, MissingTilesAreRejected) {
   AddN(0, 600);
   ReaderFetcher fetcher(*seq_, reader_);
   // Pretend the log has more entries than it serves tiles for.
-  auto signer = Signer();
+  auto signer = AuditSigner();
   const tlog::NoteSigner* signers[] = {&signer};
   auto cp = *tlog::Checkpoint::Create("example.com/audit-test", 900, tlog::HashLeaf(AsBytes("x")));
   fetcher.checkpoint_override_ = *tlog::SignCheckpoint(cp, signers);

@@ -20,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::vouch::testing::StatusIs;
 
-constexpr auto kWait = std::chrono::seconds(30);
+constexpr auto kFollowWait = std::chrono::seconds(30);
 
 std::shared_ptr<const tlog::NoteSigner> Signer(uint8_t seed_byte = 0x42) {
   Bytes seed(32, seed_byte);
@@ -38,7 +38,7 @@ std::shared_ptr<store::MemoryLogStore> LogOf(int n, uint8_t seed_byte = 0x42) {
   std::vector<Bytes> entries;
   for (int i = 0; i < n; ++i) entries.push_back(ToBytes("entry " + std::to_string(i)));
   std::vector<ByteSpan> spans(entries.begin(), entries.end());
-  for (const auto& r : (*seq)->AddAll(spans, kWait)) EXPECT_THAT(r, IsOk());
+  for (const auto& r : (*seq)->AddAll(spans, kFollowWait)) EXPECT_THAT(r, IsOk());
   return store;
 }
 
@@ -88,7 +88,7 @@ TEST(LogFollowerTest, ServesWhatTheSequencerServesOnceStale) {
   std::vector<Bytes> entries;
   for (int i = 0; i < 600; ++i) entries.push_back(ToBytes("entry " + std::to_string(i)));
   std::vector<ByteSpan> spans(entries.begin(), entries.end());
-  for (const auto& r : (*seq)->AddAll(spans, kWait)) ASSERT_THAT(r, IsOk());
+  for (const auto& r : (*seq)->AddAll(spans, kFollowWait)) ASSERT_THAT(r, IsOk());
   auto expected = (*seq)->Latest();
   ASSERT_EQ(expected->size(), 600u);
 

@@ -11,13 +11,14 @@
 namespace vouch::pcs {
 namespace {
 
-constexpr char kCase[] = "sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06";
-constexpr UnixSeconds kAt = 1752919277;
+constexpr char kClientCase[] = "sgx-dcap/phala-dcap-qvl/sgx-v3-2025-06";
+constexpr UnixSeconds kClientAt = 1752919277;
 
 class PcsClientTest : public ::testing::Test {
  protected:
-  sgx::Collateral expected_ = *sgx::ReadCollateralDirectory(vouch::testing::TestDataPath(kCase));
-  Bytes quote_ = vouch::testing::ReadTestData(std::string(kCase) + "/quote.bin");
+  sgx::Collateral expected_ =
+      *sgx::ReadCollateralDirectory(vouch::testing::TestDataPath(kClientCase));
+  Bytes quote_ = vouch::testing::ReadTestData(std::string(kClientCase) + "/quote.bin");
   http::HttpClient client_;
 
   std::unique_ptr<http::HttpServer> Start(const PccsStandInOptions& options = {}) {
@@ -60,7 +61,7 @@ TEST_F(PcsClientTest, FetchesExactlyWhatThePccsServesAndItVerifies) {
     EXPECT_EQ(fetched->pck_crl_issuer_chain, expected_.pck_crl_issuer_chain);
     auto verifier =
         *sgx::DcapVerifier::Create({{sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction}});
-    EXPECT_THAT(verifier->Verify(quote_, *fetched, {kAt, false}), IsOk());
+    EXPECT_THAT(verifier->Verify(quote_, *fetched, {kClientAt, false}), IsOk());
   }
 }
 

@@ -15,7 +15,7 @@
 namespace vouch::platform {
 namespace {
 
-constexpr char kSealSalt[] = "vouch/gramine/seal";
+constexpr char kGramineSealSalt[] = "vouch/gramine/seal";
 constexpr size_t kSgxReportSize = 432;  // sgx_report_t: body 384 ‖ key_id 32 ‖ mac 16
 constexpr size_t kGramineKeySize = 16;
 constexpr size_t kMaxQuoteSize = 64 * 1024;
@@ -98,7 +98,7 @@ class GraminePlatform final : public Platform {
     if (key.size() != kGramineKeySize) {
       return Malformed(path + " must hold a 16-byte key, got " + std::to_string(key.size()));
     }
-    return internal::DeriveSealKey(key.Reveal(), kSealSalt, identity_, request);
+    return internal::DeriveSealKey(key.Reveal(), kGramineSealSalt, identity_, request);
   }
 
   static StatusOr<sgx::ReportBody> ReadReport(const std::string& dir) {

@@ -7,7 +7,7 @@
 namespace vouch::platform {
 namespace {
 
-constexpr char kSealSalt[] = "vouch/mock/seal";
+constexpr char kMockSealSalt[] = "vouch/mock/seal";
 
 class MockPlatform final : public Platform {
  public:
@@ -44,7 +44,7 @@ class MockPlatform final : public Platform {
     return ToBytes(std::string_view(eii.ToJson()));
   }
   StatusOr<SecretBytes> SealKey(const SealKeyRequest& request) const override {
-    return internal::DeriveSealKey(secret_.Reveal(), kSealSalt, identity_, request);
+    return internal::DeriveSealKey(secret_.Reveal(), kMockSealSalt, identity_, request);
   }
 
  private:

@@ -22,7 +22,7 @@ namespace {
 constexpr char kStateFormat[] = "vouch-sim/1";
 constexpr char kStateFile[] = "platform.json";
 constexpr char kSecretFile[] = "platform_secret";
-constexpr char kSealSalt[] = "vouch/sim/seal";
+constexpr char kSimSealSalt[] = "vouch/sim/seal";
 constexpr size_t kSecretSize = 32;
 
 struct PartFiles {
@@ -200,8 +200,8 @@ class SimPlatform final : public Platform {
     return installation_->pki().MakeQuote(Body(report_data));
   }
   StatusOr<SecretBytes> SealKey(const SealKeyRequest& request) const override {
-    return internal::DeriveSealKey(installation_->platform_secret().Reveal(), kSealSalt, identity_,
-                                   request);
+    return internal::DeriveSealKey(installation_->platform_secret().Reveal(), kSimSealSalt,
+                                   identity_, request);
   }
 
  private:

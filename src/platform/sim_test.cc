@@ -17,9 +17,9 @@
 namespace vouch::platform {
 namespace {
 
-constexpr UnixSeconds kNow = 1760000000;
+constexpr UnixSeconds kSimNow = 1760000000;
 
-EnclaveIdentity ExampleIdentity() {
+EnclaveIdentity SimExampleIdentity() {
   EnclaveIdentity id;
   id.mr_enclave = Sha256(AsBytes("enclave"));
   id.mr_signer = Sha256(AsBytes("signer"));
@@ -39,7 +39,7 @@ class SimTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::MakeTempDir("sim") + "/state";
-    auto made = SimInstallation::Init(dir_, kNow, false);
+    auto made = SimInstallation::Init(dir_, kSimNow, false);
     ASSERT_THAT(made, IsOk());
     installation_ = std::make_shared<SimInstallation>(std::move(*made));
   }
@@ -74,13 +74,13 @@ TEST_F(SimTest, ReopensTheSameInstallation) {
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->pki().root(), installation_->pki().root());
   EXPECT_EQ(again->platform_secret(), installation_->platform_secret());
-  EXPECT_EQ(again->created(), kNow);
+  EXPECT_EQ(again->created(), kSimNow);
   EXPECT_EQ(again->pki().options().platform.ppid, installation_->pki().options().platform.ppid);
 }
 
 TEST_F(SimTest, InitRefusesToOverwriteWithoutForce) {
-  EXPECT_THAT(SimInstallation::Init(dir_, kNow, false), ReasonIs("sim_exists"));
-  auto replaced = SimInstallation::Init(dir_, kNow, true);
+  EXPECT_THAT(SimInstallation::Init(dir_, kSimNow, false), ReasonIs("sim_exists"));
+  auto replaced = SimInstallation::Init(dir_, kSimNow, true);
   ASSERT_THAT(replaced, IsOk());
   EXPECT_NE(replaced->pki().root(), installation_->pki().root());
   EXPECT_FALSE(replaced->platform_secret() == installation_->platform_secret());
@@ -96,7 +96,7 @@ TEST_F(SimTest, OpenChecksTheState) {
   ASSERT_THAT(SimInstallation::Open(dir_), IsOk());
   // A key from another installation.
   std::string other = testing::MakeTempDir("sim-other") + "/s";
-  ASSERT_THAT(SimInstallation::Init(other, kNow, false), IsOk());
+  ASSERT_THAT(SimInstallation::Init(other, kSimNow, false), IsOk());
   ASSERT_THAT(WriteFileAtomic(dir_ + "/pck.key", *ReadFile(other + "/pck.key"), 0600), IsOk());
   EXPECT_THAT(SimInstallation::Open(dir_), ReasonIs("sim_state_malformed"));
   // A malformed description.
@@ -104,74 +104,76 @@ TEST_F(SimTest, OpenChecksTheState) {
   EXPECT_THAT(SimInstallation::Open(other), ReasonIs("sim_state_malformed"));
   // A short secret.
   std::string third = testing::MakeTempDir("sim-third") + "/s";
-  ASSERT_THAT(SimInstallation::Init(third, kNow, false), IsOk());
+  ASSERT_THAT(SimInstallation::Init(third, kSimNow, false), IsOk());
   ASSERT_THAT(WriteFileAtomic(third + "/platform_secret", Bytes(31), 0600), IsOk());
   EXPECT_THAT(SimInstallation::Open(third), ReasonIs("sim_state_malformed"));
 }
 
 TEST_F(SimTest, QuoteVerifiesAsSimulationEvidence) {
-  auto platform = NewSimPlatform(installation_, ExampleIdentity());
+  auto platform = NewSimPlatform(installation_, SimExampleIdentity());
   EXPECT_EQ(platform->mode(), EnclaveMode::kSimulation);
   ReportData rd{};
   rd[0] = 0xab;
   rd[63] = 0xcd;
   auto quote = platform->Quote(rd);
   ASSERT_THAT(quote, IsOk());
-  auto result = Verify(*quote, kNow, sgx::TrustRootKind::kSimulation);
+  auto result = Verify(*quote, kSimNow, sgx::TrustRootKind::kSimulation);
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->root_kind, sgx::TrustRootKind::kSimulation);
   EXPECT_EQ(result->tcb_status, sgx::TcbStatus::kUpToDate);
   EnclaveInstanceInfo eii = sgx::ToEnclaveInstanceInfo(*result);
   EXPECT_EQ(eii.mode, EnclaveMode::kSimulation);
   EXPECT_EQ(eii.security.summary, SecuritySummary::kInsecure);
-  EXPECT_EQ(eii.code_hash, ExampleIdentity().mr_enclave);
-  EXPECT_EQ(eii.code_signer, ExampleIdentity().mr_signer);
+  EXPECT_EQ(eii.code_hash, SimExampleIdentity().mr_enclave);
+  EXPECT_EQ(eii.code_signer, SimExampleIdentity().mr_signer);
   EXPECT_EQ(eii.product_id, 7);
   EXPECT_EQ(eii.isv_svn, 3);
   EXPECT_EQ(eii.report_data, rd);
   // The report body states the same.
   auto report = sgx::ReportBody::Parse(*platform->Report(rd));
   ASSERT_THAT(report, IsOk());
-  EXPECT_EQ(report->mr_enclave, ExampleIdentity().mr_enclave);
+  EXPECT_EQ(report->mr_enclave, SimExampleIdentity().mr_enclave);
   EXPECT_EQ(report->report_data, rd);
 }
 
 TEST_F(SimTest, QuoteIsRejectedWithIntelRootOnly) {
-  auto platform = NewSimPlatform(installation_, ExampleIdentity());
+  auto platform = NewSimPlatform(installation_, SimExampleIdentity());
   Bytes quote = *platform->Quote(ReportData{});
   auto verifier =
       *sgx::DcapVerifier::Create({{sgx::IntelSgxRootCa(), sgx::TrustRootKind::kProduction}});
-  auto result = verifier->Verify(quote, *installation_->CollateralAt(kNow), {kNow, false});
+  auto result = verifier->Verify(quote, *installation_->CollateralAt(kSimNow), {kSimNow, false});
   EXPECT_THAT(result, ReasonIs("untrusted_root"));
 }
 
 TEST_F(SimTest, CollateralIsResignedForTheTimeAsked) {
-  auto platform = NewSimPlatform(installation_, ExampleIdentity());
+  auto platform = NewSimPlatform(installation_, SimExampleIdentity());
   Bytes quote = *platform->Quote(ReportData{});
-  UnixSeconds later = kNow + 400 * 86400;  // long after a 30-day collateral would expire
+  UnixSeconds later = kSimNow + 400 * 86400;  // long after a 30-day collateral would expire
   auto result = Verify(quote, later, sgx::TrustRootKind::kSimulation);
   ASSERT_THAT(result, IsOk());
   EXPECT_LE(result->collateral_valid_from, later);
   EXPECT_GT(result->collateral_valid_until, later);
-  EXPECT_THAT(installation_->CollateralAt(kNow - 2 * 86400), ReasonIs("sim_certificates_expired"));
-  EXPECT_THAT(installation_->CollateralAt(kNow + kSimCertificateLifetime),
+  EXPECT_THAT(installation_->CollateralAt(kSimNow - 2 * 86400),
+              ReasonIs("sim_certificates_expired"));
+  EXPECT_THAT(installation_->CollateralAt(kSimNow + kSimCertificateLifetime),
               ReasonIs("sim_certificates_expired"));
 }
 
 TEST_F(SimTest, WritesACollateralDirectory) {
   std::string out = testing::MakeTempDir("sim-coll") + "/a/b";
-  ASSERT_THAT(installation_->WriteCollateral(out, kNow), IsOk());
+  ASSERT_THAT(installation_->WriteCollateral(out, kSimNow), IsOk());
   auto collateral = sgx::ReadCollateralDirectory(out);
   ASSERT_THAT(collateral, IsOk());
   EXPECT_EQ(*ReadFile(out + "/root_ca.der"), installation_->pki().root().der());
-  auto platform = NewSimPlatform(installation_, ExampleIdentity());
+  auto platform = NewSimPlatform(installation_, SimExampleIdentity());
   auto verifier =
       *sgx::DcapVerifier::Create({{installation_->pki().root(), sgx::TrustRootKind::kSimulation}});
-  EXPECT_THAT(verifier->Verify(*platform->Quote(ReportData{}), *collateral, {kNow, false}), IsOk());
+  EXPECT_THAT(verifier->Verify(*platform->Quote(ReportData{}), *collateral, {kSimNow, false}),
+              IsOk());
 }
 
 TEST_F(SimTest, SealKeysAreBoundToPlatformPolicyAndSvn) {
-  EnclaveIdentity id = ExampleIdentity();
+  EnclaveIdentity id = SimExampleIdentity();
   auto platform = NewSimPlatform(installation_, id);
   SealKeyRequest r{SealPolicy::kMrEnclave, 3, {}};
   SecretBytes k1 = *platform->SealKey(r);
@@ -179,7 +181,7 @@ TEST_F(SimTest, SealKeysAreBoundToPlatformPolicyAndSvn) {
   EXPECT_TRUE(k1 == *platform->SealKey(r));
   // Another installation.
   std::string other_dir = testing::MakeTempDir("sim-other") + "/s";
-  auto other = std::make_shared<SimInstallation>(*SimInstallation::Init(other_dir, kNow, false));
+  auto other = std::make_shared<SimInstallation>(*SimInstallation::Init(other_dir, kSimNow, false));
   EXPECT_FALSE(k1 == *NewSimPlatform(other, id)->SealKey(r));
   // Another key id, policy or SVN.
   SealKeyRequest r2 = r;

@@ -23,7 +23,7 @@ constexpr uint16_t kKdfId = 1;
 constexpr uint16_t kAeadId = 2;
 constexpr size_t kMinSealedSize = kInnerHeaderSize + kMinSecretSize + hpke::kTagSize;
 
-Status Malformed(std::string message) {
+Status EnvelopeMalformed(std::string message) {
   return MalformedError(kReasonEnvelopeMalformed, std::move(message));
 }
 Status Unsupported(std::string message) {
@@ -303,19 +303,19 @@ EnvelopeBinding EnvelopePayload::Binding() const {
 
 StatusOr<EnvelopePayload> ParseEnvelopePayload(ByteSpan payload) {
   if (payload.size() > kMaxEnvelopePayloadSize) {
-    return Malformed("payload is " + std::to_string(payload.size()) + " bytes; at most " +
-                     std::to_string(kMaxEnvelopePayloadSize) + " are allowed");
+    return EnvelopeMalformed("payload is " + std::to_string(payload.size()) + " bytes; at most " +
+                             std::to_string(kMaxEnvelopePayloadSize) + " are allowed");
   }
   auto doc = vouch::internal::ParseJson(AsStringView(payload));
-  if (!doc.ok()) return Malformed("payload is not strict JSON: " + doc.status().message());
+  if (!doc.ok()) return EnvelopeMalformed("payload is not strict JSON: " + doc.status().message());
   auto canonical = vouch::internal::CanonicalJson(*doc);
   if (!canonical.ok() || *canonical != AsStringView(payload)) {
-    return Malformed("payload is not in its canonical (RFC 8785) form");
+    return EnvelopeMalformed("payload is not in its canonical (RFC 8785) form");
   }
-  if (!doc->is_object()) return Malformed("payload is not a JSON object");
+  if (!doc->is_object()) return EnvelopeMalformed("payload is not a JSON object");
   auto format = doc->find("format");
   if (format == doc->end() || !format->is_string()) {
-    return Malformed("/format: required string is missing");
+    return EnvelopeMalformed("/format: required string is missing");
   }
   if (*format != kEnvelopeFormat) {
     return Unsupported("/format: \"" + format->get<std::string>() + "\" is not \"" +
@@ -325,14 +325,14 @@ StatusOr<EnvelopePayload> ParseEnvelopePayload(ByteSpan payload) {
   EnvelopePayload out;
   if (!ParseFields(c, *doc, &out)) {
     const Status& st = c.status();
-    return st.reason() == kReasonEnvelopeUnsupported ? st : Malformed(st.message());
+    return st.reason() == kReasonEnvelopeUnsupported ? st : EnvelopeMalformed(st.message());
   }
   return out;
 }
 
 StatusOr<Bytes> EncodeEnvelopePayload(const EnvelopePayload& payload) {
   auto text = vouch::internal::CanonicalJson(PayloadJson(payload));
-  if (!text.ok()) return Malformed(text.status().message());
+  if (!text.ok()) return EnvelopeMalformed(text.status().message());
   Bytes bytes = ToBytes(*text);
   // What Parse would refuse is never written.
   VOUCH_RETURN_IF_ERROR(ParseEnvelopePayload(bytes).status());
@@ -345,7 +345,7 @@ StatusOr<Envelope> Envelope::Parse(ByteSpan file) {
     if (entry.status().reason() == dsse::kPayloadTypeUnsupported) {
       return Unsupported(entry.status().message());
     }
-    return Malformed("not a canonical envelope file: " + entry.status().message());
+    return EnvelopeMalformed("not a canonical envelope file: " + entry.status().message());
   }
   VOUCH_ASSIGN_OR_RETURN(EnvelopePayload payload, ParseEnvelopePayload(entry->payload()));
   return Envelope(std::move(entry).value(), std::move(payload));
@@ -358,7 +358,7 @@ StatusOr<Envelope> Envelope::Sign(const EnvelopePayload& payload,
   std::set<Sha256Digest> signing;
   for (const PublicKeySign* o : owners) signing.insert(o->verifier().key_digest());
   if (listed != signing || signing.size() != owners.size()) {
-    return Malformed("the signing keys must be exactly the payload's ownerKeys, each once");
+    return EnvelopeMalformed("the signing keys must be exactly the payload's ownerKeys, each once");
   }
   VOUCH_ASSIGN_OR_RETURN(Bytes bytes, EncodeEnvelopePayload(payload));
   std::vector<dsse::Signature> signatures;
@@ -367,7 +367,7 @@ StatusOr<Envelope> Envelope::Sign(const EnvelopePayload& payload,
     signatures.push_back(std::move(s));
   }
   auto entry = dsse::LedgerEntry::Create(bytes, std::move(signatures), kEnvelopeRules);
-  if (!entry.ok()) return Malformed(entry.status().message());
+  if (!entry.ok()) return EnvelopeMalformed(entry.status().message());
   return Envelope(std::move(entry).value(), payload);
 }
 

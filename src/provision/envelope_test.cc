@@ -30,14 +30,14 @@ using ::testing::StartsWith;
 using ::vouch::testing::ScriptedRandom;
 using Json = nlohmann::json;
 
-Bytes Hex(const Json& j) { return *HexDecode(j.get<std::string>()); }
+Bytes VectorHex(const Json& j) { return *HexDecode(j.get<std::string>()); }
 Sha256Digest Root32(const std::string& b64) {
   Bytes b = *Base64Decode(b64);
   Sha256Digest d{};
   std::copy(b.begin(), b.end(), d.begin());
   return d;
 }
-Bytes IkmE(const Json& label) {
+Bytes VectorIkmE(const Json& label) {
   Sha256Digest d = Sha256(AsBytes(label.get<std::string>()));
   return Bytes(d.begin(), d.end());
 }
@@ -47,15 +47,16 @@ class EnvelopeTest : public ::testing::Test {
   void SetUp() override {
     v_ = Json::parse(
         vouch::testing::ReadTestDataString("provisioning/derived/vouch-provisioning-vectors.json"));
-    owner_ = *LocalSigningKey::FromEd25519Seed(Hex(v_["keys"]["owner_signing_ed25519"]["seed"]));
-    broker_.emplace(*X25519PrivateKey::FromBytes(Hex(v_["keys"]["broker_hpke"]["sk"])));
+    owner_ =
+        *LocalSigningKey::FromEd25519Seed(VectorHex(v_["keys"]["owner_signing_ed25519"]["seed"]));
+    broker_.emplace(*X25519PrivateKey::FromBytes(VectorHex(v_["keys"]["broker_hpke"]["sk"])));
     file_ = v_["envelope"]["file"].get<std::string>();
     payload_ = Json::parse(v_["envelope"]["payload_jcs"].get<std::string>());
   }
 
   Inner VectorInner() const {
     const Json& in = v_["envelope"]["inputs"];
-    return *Inner::Create(SecretBytes(Hex(in["commit_key"])),
+    return *Inner::Create(SecretBytes(VectorHex(in["commit_key"])),
                           SecretBytes(AsBytes(in["secret_ascii"].get<std::string>())));
   }
 
@@ -93,17 +94,17 @@ TEST_F(EnvelopeTest, MakeEnvelopeWritesTheVectorFileByteForByte) {
   r.broker_key = broker_->public_key();
   r.broker_url = "http://127.0.0.1:7390";
   for (const Json& c : v_["keys"]["custodians"]) {
-    r.custodians.push_back(X25519PrivateKey::FromBytes(Hex(c["sk"]))->public_key());
+    r.custodians.push_back(X25519PrivateKey::FromBytes(VectorHex(c["sk"]))->public_key());
   }
   r.threshold = 2;
 
   const Json& rec = v_["recovery"];
-  ScriptedRandom rng(IkmE(in["ikmE_label"]));
-  rng.Add(Hex(rec["rk_seed"]));
-  rng.Add(IkmE(rec["ikmE_label"]));
+  ScriptedRandom rng(VectorIkmE(in["ikmE_label"]));
+  rng.Add(VectorHex(rec["rk_seed"]));
+  rng.Add(VectorIkmE(rec["ikmE_label"]));
   for (const Json& x : rec["x"]) rng.Add(Bytes{x.get<uint8_t>()});
-  rng.Add(Hex(rec["coefficients_a1"]));
-  for (const Json& s : rec["share_seals"]) rng.Add(IkmE(s["ikmE_label"]));
+  rng.Add(VectorHex(rec["coefficients_a1"]));
+  for (const Json& s : rec["share_seals"]) rng.Add(VectorIkmE(s["ikmE_label"]));
 
   const PublicKeySign* owners[] = {owner_.get()};
   auto env = MakeEnvelope(r, VectorInner(), owners, rng);

@@ -14,17 +14,18 @@ namespace {
 constexpr std::string_view kMagic(kInnerMagic, 4);
 constexpr std::string_view kCommitmentLabel = "vouch-secret-commitment/v1";
 
-Status Malformed(std::string message) {
+Status InnerMalformed(std::string message) {
   return MalformedError(kReasonInnerMalformed, std::move(message));
 }
 
 Status CheckSizes(size_t commit_key_size, size_t secret_size) {
   if (commit_key_size != kCommitKeySize) {
-    return Malformed("the commitment key must be 32 bytes, got " + std::to_string(commit_key_size));
+    return InnerMalformed("the commitment key must be 32 bytes, got " +
+                          std::to_string(commit_key_size));
   }
   if (secret_size < kMinSecretSize || secret_size > kMaxSecretSize) {
-    return Malformed("a provisioned secret must be 1..32768 bytes, got " +
-                     std::to_string(secret_size));
+    return InnerMalformed("a provisioned secret must be 1..32768 bytes, got " +
+                          std::to_string(secret_size));
   }
   return OkStatus();
 }
@@ -44,20 +45,21 @@ StatusOr<Inner> Inner::Generate(SecretBytes secret, RandomSource& rng) {
 
 StatusOr<Inner> Inner::Parse(ByteSpan plaintext) {
   if (plaintext.size() < kInnerHeaderSize) {
-    return Malformed("inner plaintext of " + std::to_string(plaintext.size()) +
-                     " bytes is shorter than its 40-byte header");
+    return InnerMalformed("inner plaintext of " + std::to_string(plaintext.size()) +
+                          " bytes is shorter than its 40-byte header");
   }
   if (!EqualBytes(plaintext.first(4), AsBytes(kMagic))) {
-    return Malformed("inner plaintext does not start with \"VPS1\"");
+    return InnerMalformed("inner plaintext does not start with \"VPS1\"");
   }
   const uint32_t length = LoadU32Be(plaintext.data() + 4 + kCommitKeySize);
   if (length < kMinSecretSize || length > kMaxSecretSize) {
-    return Malformed("inner plaintext declares a secret of " + std::to_string(length) +
-                     " bytes (allowed: 1..32768)");
+    return InnerMalformed("inner plaintext declares a secret of " + std::to_string(length) +
+                          " bytes (allowed: 1..32768)");
   }
   if (plaintext.size() - kInnerHeaderSize != length) {
-    return Malformed("inner plaintext declares " + std::to_string(length) + " secret bytes but " +
-                     std::to_string(plaintext.size() - kInnerHeaderSize) + " follow");
+    return InnerMalformed("inner plaintext declares " + std::to_string(length) +
+                          " secret bytes but " +
+                          std::to_string(plaintext.size() - kInnerHeaderSize) + " follow");
   }
   return Inner(SecretBytes(plaintext.subspan(4, kCommitKeySize)),
                SecretBytes(plaintext.subspan(kInnerHeaderSize)));

@@ -9,7 +9,7 @@
 namespace vouch::provision {
 namespace {
 
-Status Invalid(std::string message) {
+Status RecoveryInvalid(std::string message) {
   return MalformedError(kReasonRecoveryInvalid, std::move(message));
 }
 Status Failed(std::string message) {
@@ -25,14 +25,14 @@ StatusOr<RecoveryWrap> MakeRecovery(const EnvelopeId& id, const Inner& inner,
                                     RandomSource& rng) {
   if (threshold < kMinRecoveryThreshold || threshold > custodians.size() ||
       custodians.size() > kMaxCustodians) {
-    return Invalid("recovery needs 2 <= threshold <= custodians <= 16, got threshold " +
-                   std::to_string(threshold) + " of " + std::to_string(custodians.size()));
+    return RecoveryInvalid("recovery needs 2 <= threshold <= custodians <= 16, got threshold " +
+                           std::to_string(threshold) + " of " + std::to_string(custodians.size()));
   }
   std::vector<KeyId> keyids;
   for (const X25519PublicKey& custodian : custodians) {
     KeyId keyid = X25519KeyIdDigest(custodian);
     if (std::find(keyids.begin(), keyids.end(), keyid) != keyids.end()) {
-      return Invalid("custodian key " + X25519KeyId(custodian) + " is listed twice");
+      return RecoveryInvalid("custodian key " + X25519KeyId(custodian) + " is listed twice");
     }
     keyids.push_back(keyid);
   }
@@ -65,27 +65,27 @@ StatusOr<RecoveryWrap> MakeRecovery(const EnvelopeId& id, const Inner& inner,
 Status ValidateRecovery(const RecoveryWrap& recovery) {
   const size_t n = recovery.shares.size();
   if (recovery.threshold < kMinRecoveryThreshold || recovery.threshold > n || n > kMaxCustodians) {
-    return Invalid("recovery needs 2 <= threshold <= shares <= 16, got threshold " +
-                   std::to_string(recovery.threshold) + " of " + std::to_string(n));
+    return RecoveryInvalid("recovery needs 2 <= threshold <= shares <= 16, got threshold " +
+                           std::to_string(recovery.threshold) + " of " + std::to_string(n));
   }
   if (recovery.wrap.ct.size() < kInnerHeaderSize + kMinSecretSize + hpke::kTagSize) {
-    return Invalid("the recovery wrap's ciphertext is too short to hold a secret");
+    return RecoveryInvalid("the recovery wrap's ciphertext is too short to hold a secret");
   }
   for (size_t i = 0; i < n; ++i) {
     const SealedShare& s = recovery.shares[i];
-    if (s.x == 0) return Invalid("recovery share " + std::to_string(i + 1) + " has x = 0");
+    if (s.x == 0) return RecoveryInvalid("recovery share " + std::to_string(i + 1) + " has x = 0");
     if (s.sealed.ct.size() != kSealedShareSize) {
-      return Invalid("recovery share " + std::to_string(i + 1) + " ciphertext is " +
-                     std::to_string(s.sealed.ct.size()) + " bytes, not 49");
+      return RecoveryInvalid("recovery share " + std::to_string(i + 1) + " ciphertext is " +
+                             std::to_string(s.sealed.ct.size()) + " bytes, not 49");
     }
     for (size_t j = 0; j < i; ++j) {
       if (recovery.shares[j].custodian == s.custodian) {
-        return Invalid("recovery shares " + std::to_string(j + 1) + " and " +
-                       std::to_string(i + 1) + " name the same custodian");
+        return RecoveryInvalid("recovery shares " + std::to_string(j + 1) + " and " +
+                               std::to_string(i + 1) + " name the same custodian");
       }
       if (recovery.shares[j].x == s.x) {
-        return Invalid("recovery shares " + std::to_string(j + 1) + " and " +
-                       std::to_string(i + 1) + " have the same x = " + std::to_string(s.x));
+        return RecoveryInvalid("recovery shares " + std::to_string(j + 1) + " and " +
+                               std::to_string(i + 1) + " have the same x = " + std::to_string(s.x));
       }
     }
   }

@@ -11,7 +11,7 @@
 namespace vouch::provision {
 namespace {
 
-X25519PrivateKey KeyFrom(const std::string& label) {
+X25519PrivateKey RecoveryKeyFrom(const std::string& label) {
   Sha256Digest ikm = Sha256(AsBytes(label));
   return *hpke::DeriveKeyPair(ikm);
 }
@@ -21,7 +21,7 @@ class RecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < 5; ++i) {
-      keys_.push_back(KeyFrom("custodian " + std::to_string(i)));
+      keys_.push_back(RecoveryKeyFrom("custodian " + std::to_string(i)));
       publics_.push_back(keys_.back().public_key());
     }
     id_[0] = 0x11;
@@ -92,7 +92,7 @@ TEST_F(RecoveryTest, AWrongShareFailsAuthentication) {
 }
 
 TEST_F(RecoveryTest, SharesAreBoundToTheirCustodianAndPlace) {
-  EXPECT_THAT(OpenRecoveryShare(id_, recovery_, KeyFrom("stranger")),
+  EXPECT_THAT(OpenRecoveryShare(id_, recovery_, RecoveryKeyFrom("stranger")),
               ReasonIs(kReasonRecoveryCustodianUnknown));
   RecoveryWrap swapped = recovery_;
   std::swap(swapped.shares[0].sealed, swapped.shares[1].sealed);
@@ -135,7 +135,8 @@ TEST_F(RecoveryTest, ValidateRecoveryEnforcesTheRules) {
 TEST(MakeRecoveryTest, RefusesBadArguments) {
   Inner inner = *Inner::Generate(SecretBytes(AsBytes("s")));
   std::vector<X25519PublicKey> three;
-  for (int i = 0; i < 3; ++i) three.push_back(KeyFrom("c" + std::to_string(i)).public_key());
+  for (int i = 0; i < 3; ++i)
+    three.push_back(RecoveryKeyFrom("c" + std::to_string(i)).public_key());
   EnvelopeId id{};
   EXPECT_THAT(MakeRecovery(id, inner, three, 1), ReasonIs(kReasonRecoveryInvalid));
   EXPECT_THAT(MakeRecovery(id, inner, three, 4), ReasonIs(kReasonRecoveryInvalid));
@@ -143,7 +144,8 @@ TEST(MakeRecoveryTest, RefusesBadArguments) {
   EXPECT_THAT(MakeRecovery(id, inner, repeated, 2),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("listed twice")));
   std::vector<X25519PublicKey> many;
-  for (int i = 0; i < 17; ++i) many.push_back(KeyFrom("m" + std::to_string(i)).public_key());
+  for (int i = 0; i < 17; ++i)
+    many.push_back(RecoveryKeyFrom("m" + std::to_string(i)).public_key());
   EXPECT_THAT(MakeRecovery(id, inner, many, 2), ReasonIs(kReasonRecoveryInvalid));
   many.pop_back();
   EXPECT_THAT(MakeRecovery(id, inner, many, 16), IsOk());

@@ -126,7 +126,7 @@ class SharedNonceBook final : public provision::Nonces {
   RandomSource& random_;
 };
 
-Status SelfCheckFailed(const Status& check) {
+Status BrokerSelfCheckFailed(const Status& check) {
   return Status(StatusCode::kUnavailable,
                 "this broker does not release while its self-check fails (" + check.reason() +
                     "): " + check.message(),
@@ -311,7 +311,7 @@ class ReleaseSlot {
 StatusOr<provision::IssuedNonce> Broker::Challenge(const provision::EnvelopeId& envelope_id) {
   {
     MutexLock lock(&state_->published_mu);
-    if (!state_->published.check.ok()) return SelfCheckFailed(state_->published.check);
+    if (!state_->published.check.ok()) return BrokerSelfCheckFailed(state_->published.check);
   }
   const UnixSeconds now = options_.self_check.ledger.clock->Now();
   // A hand-off broker with no slot it could still give: no nonce either.
@@ -355,7 +355,7 @@ Status Broker::Announce(const govern::GovernanceState& ledger, const std::string
                          PublicKeyFromSpki(options_.signing_key->verifier().spki_der()));
   {
     MutexLock state_lock(&state_->mu);
-    if (!state_->self) return SelfCheckFailed(state_->status.check);
+    if (!state_->self) return BrokerSelfCheckFailed(state_->status.check);
     bk.identity = IdentityOf(*state_->self);
     bk.quote = state_->status.quote;
   }
@@ -470,7 +470,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
       state_->view_read = read;
     }
     const LedgerView& view = *state_->view;
-    if (!state_->self) return SelfCheckFailed(state_->status.check);
+    if (!state_->self) return BrokerSelfCheckFailed(state_->status.check);
     auto admitted = CheckAdmitted(view, govern::Role::kBroker, *state_->self,
                                   options_.signing_key->verifier().spki_der(), now);
     if (!admitted.ok()) {
@@ -478,7 +478,7 @@ StatusOr<ReleaseResult> Broker::Release(const ReleaseRequest& request,
       state_->status.admitted_by.reset();
       state_->status.receipt.clear();
       PublishLocked(*state_);
-      return SelfCheckFailed(admitted.status());
+      return BrokerSelfCheckFailed(admitted.status());
     }
     auth.size = view.checkpoint.size();
     auth.root_hash = view.checkpoint.root();

@@ -34,7 +34,7 @@ using Json = nlohmann::json;
 using ledger_testing::kDay;
 using ledger_testing::Measurement;
 
-constexpr const char* kSecret = ledger_testing::kBrokerTestSecret;
+constexpr const char* kServiceSecret = ledger_testing::kBrokerTestSecret;
 constexpr char kUrl[] = "http://broker.test";
 
 class BrokerServiceTest : public ledger_testing::BrokerLedgerTest {
@@ -276,7 +276,7 @@ TEST_F(BrokerServiceTest, ChallengeAndReleaseOpenTheSecret) {
   Attempt a = Prepare(client, envelope, *app_platform_);
   auto result = client.Release(a.request);
   ASSERT_THAT(result, IsOk());
-  EXPECT_EQ(Open(a, *result), kSecret);
+  EXPECT_EQ(Open(a, *result), kServiceSecret);
   EXPECT_EQ(hb_->entries().back(), result->record_entry);
   EXPECT_EQ(result->record_index, hb_->entries().size() - 1);
 
@@ -540,7 +540,7 @@ TEST_F(BrokerServiceTest, BusyBeyondTheReleasesInFlight) {
   open.set_value();
   t.join();
   ASSERT_THAT(first, IsOk());
-  EXPECT_EQ(Open(a, *first), kSecret);
+  EXPECT_EQ(Open(a, *first), kServiceSecret);
   // b's nonce was not consumed: it is released now.
   r = Call(*service, "/release", ReleaseBody(b).dump());
   EXPECT_EQ(r.status, 200) << r.body;

@@ -21,7 +21,7 @@
 
 namespace vouch::server {
 
-using Json = nlohmann::ordered_json;
+using ExplorerJson = nlohmann::ordered_json;
 
 namespace {
 
@@ -86,24 +86,25 @@ Row RowOf(const govern::EntryVerdict& v, ByteSpan entry) {
   return r;
 }
 
-Json RowJson(const Row& r) {
-  Json j = {{"index", r.index},
-            {"entry_hash", HexEncode(r.hash)},
-            {"class", r.cls},
-            {"valid", r.valid},
-            {"signers", r.signers},
-            {"issued_on", r.issued_on ? Json(FormatRfc3339(*r.issued_on)) : Json(nullptr)}};
+ExplorerJson RowJson(const Row& r) {
+  ExplorerJson j = {{"index", r.index},
+                    {"entry_hash", HexEncode(r.hash)},
+                    {"class", r.cls},
+                    {"valid", r.valid},
+                    {"signers", r.signers},
+                    {"issued_on", r.issued_on ? ExplorerJson(FormatRfc3339(*r.issued_on))
+                                              : ExplorerJson(nullptr)}};
   if (!r.valid) j["error"] = {{"code", r.code}, {"message", r.message}};
   return j;
 }
 
-http::HttpResponse JsonResponse(int status, const Json& body) {
+http::HttpResponse JsonResponse(int status, const ExplorerJson& body) {
   http::HttpResponse r = http::HttpResponse::Json(status, body.dump());
   r.headers.Set("Cache-Control", kNoStore);
   return r;
 }
 
-http::HttpResponse ErrorResponse(int status, std::string_view code, const std::string& message) {
+http::HttpResponse ExplorerError(int status, std::string_view code, const std::string& message) {
   return JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
@@ -165,22 +166,24 @@ struct ExplorerState {
     return !refreshed_steady || options.clock->SteadyNow() - *refreshed_steady >= options.refresh;
   }
 
-  Json Summary() const;
-  Json Entries(uint64_t start, uint64_t count) const;
-  Json Search(std::string query) const;
+  ExplorerJson Summary() const;
+  ExplorerJson Entries(uint64_t start, uint64_t count) const;
+  ExplorerJson Search(std::string query) const;
 };
 
-Json ExplorerState::Summary() const {
+ExplorerJson ExplorerState::Summary() const {
   MutexLock lock(&mu);
-  Json j = Json::object();
+  ExplorerJson j = ExplorerJson::object();
   j["policy"] = options.policy_text;
   j["pinned"] = options.replay.root_set_pin.has_value();
-  j["refreshed_at"] = refreshed_at ? Json(FormatRfc3339(*refreshed_at)) : Json(nullptr);
-  j["error"] = last_error.ok()
-                   ? Json(nullptr)
-                   : Json({{"code", last_error.reason().empty() ? std::string("log_unreachable")
-                                                                : last_error.reason()},
-                           {"message", last_error.message()}});
+  j["refreshed_at"] =
+      refreshed_at ? ExplorerJson(FormatRfc3339(*refreshed_at)) : ExplorerJson(nullptr);
+  j["error"] =
+      last_error.ok()
+          ? ExplorerJson(nullptr)
+          : ExplorerJson({{"code", last_error.reason().empty() ? std::string("log_unreachable")
+                                                               : last_error.reason()},
+                          {"message", last_error.message()}});
   if (!checkpoint) {
     j["checkpoint"] = nullptr;
     return j;
@@ -190,7 +193,7 @@ Json ExplorerState::Summary() const {
   j["checkpoint"] = {{"size", checkpoint->size()},
                      {"root_hash", Base64Encode(checkpoint->root())},
                      {"note", note}};
-  Json witnesses = Json::array();
+  ExplorerJson witnesses = ExplorerJson::array();
   for (const auto& [name, t] : verification.witness_times) {
     witnesses.push_back({{"name", name},
                          {"time", FormatRfc3339(static_cast<UnixSeconds>(t))},
@@ -200,9 +203,10 @@ Json ExplorerState::Summary() const {
       {"log", verification.log},
       {"quorum", policy.quorum()},
       {"witnesses", witnesses},
-      {"quorum_time", verification.quorum_time
-                          ? Json(FormatRfc3339(static_cast<UnixSeconds>(*verification.quorum_time)))
-                          : Json(nullptr)}};
+      {"quorum_time",
+       verification.quorum_time
+           ? ExplorerJson(FormatRfc3339(static_cast<UnixSeconds>(*verification.quorum_time)))
+           : ExplorerJson(nullptr)}};
   std::map<std::string, uint64_t> classes;
   uint64_t valid = 0;
   for (const Row& r : rows) {
@@ -212,18 +216,18 @@ Json ExplorerState::Summary() const {
   j["entries"] = rows.size();
   j["valid"] = valid;
   j["classes"] = classes;
-  Json sets = Json::array();
-  Json admitted = Json::array();
+  ExplorerJson sets = ExplorerJson::array();
+  ExplorerJson admitted = ExplorerJson::array();
   if (governance) {
     for (const auto& s : governance->RootSetChain()) {
-      Json set = {{"version", s.version},
-                  {"index", s.index},
-                  {"statement_digest", HexEncode(s.statement_digest)},
-                  {"issued_on", FormatRfc3339(s.issued_on)},
-                  {"expires", FormatRfc3339(s.expires)},
-                  {"threshold", s.threshold},
-                  {"roots", Json::array()},
-                  {"builders", Json::array()}};
+      ExplorerJson set = {{"version", s.version},
+                          {"index", s.index},
+                          {"statement_digest", HexEncode(s.statement_digest)},
+                          {"issued_on", FormatRfc3339(s.issued_on)},
+                          {"expires", FormatRfc3339(s.expires)},
+                          {"threshold", s.threshold},
+                          {"roots", ExplorerJson::array()},
+                          {"builders", ExplorerJson::array()}};
       for (const auto& r : s.roots) {
         set["roots"].push_back({{"name", r.name},
                                 {"keyid", r.keyid},
@@ -248,19 +252,19 @@ Json ExplorerState::Summary() const {
   return j;
 }
 
-Json ExplorerState::Entries(uint64_t start, uint64_t count) const {
+ExplorerJson ExplorerState::Entries(uint64_t start, uint64_t count) const {
   MutexLock lock(&mu);
-  Json out = {{"start", start}, {"total", rows.size()}, {"rows", Json::array()}};
+  ExplorerJson out = {{"start", start}, {"total", rows.size()}, {"rows", ExplorerJson::array()}};
   for (uint64_t i = start; i < rows.size() && i < start + count; ++i) {
     out["rows"].push_back(RowJson(rows[i]));
   }
   return out;
 }
 
-Json ExplorerState::Search(std::string query) const {
+ExplorerJson ExplorerState::Search(std::string query) const {
   std::transform(query.begin(), query.end(), query.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  Json out = {{"query", query}, {"rows", Json::array()}};
+  ExplorerJson out = {{"query", query}, {"rows", ExplorerJson::array()}};
   MutexLock lock(&mu);
   std::optional<Sha256Digest> value;
   if (query.size() == 64) {
@@ -385,7 +389,7 @@ http::Router ExplorerService::Routes() {
     auto start = UintParam(req, "start", 0);
     auto count = UintParam(req, "count", kDefaultPage);
     if (!start || !count || *count == 0 || *count > kMaxPage) {
-      return ErrorResponse(400, "bad_request", "start must be a number, count 1 to 100");
+      return ExplorerError(400, "bad_request", "start must be a number, count 1 to 100");
     }
     fresh();
     return JsonResponse(200, s->Entries(*start, *count));
@@ -393,7 +397,7 @@ http::Router ExplorerService::Routes() {
   router.Handle("GET", "/api/search", [s, fresh](const http::HttpRequest& req) {
     std::string q = req.QueryParam("q").value_or("");
     if (q.size() < 8 || q.size() > 64 || !std::all_of(q.begin(), q.end(), IsHex)) {
-      return ErrorResponse(400, "bad_request",
+      return ExplorerError(400, "bad_request",
                            "search for 8 to 64 hex digits: an entry hash (or its start), or a "
                            "measurement or digest a statement names (64 digits)");
     }

@@ -23,7 +23,7 @@
 namespace vouch::server {
 namespace {
 
-constexpr const char* kSecret = ledger_testing::kBrokerTestSecret;
+constexpr const char* kFetchSecret = ledger_testing::kBrokerTestSecret;
 
 // A Broker in-process as a BrokerApi; `tamper` may rewrite a release's answer.
 class InProcessBroker final : public BrokerApi {
@@ -78,16 +78,16 @@ TEST_F(FetchSecretTest, ReleasesOpensAndSealsToTheEnclaveOnly) {
   provision::Envelope env = MakeEnv();
   auto fetched = FetchSecret(*app_platform_, *api_, env, Anchored(*owner_));
   ASSERT_THAT(fetched, IsOk());
-  EXPECT_EQ(AsStringView(fetched->secret.Reveal()), kSecret);
+  EXPECT_EQ(AsStringView(fetched->secret.Reveal()), kFetchSecret);
   EXPECT_TRUE(fetched->owner_verified);
   EXPECT_GT(fetched->record_index, 0u);
   // The blob holds no plaintext, opens here with the envelope's associated data only, and
   // nowhere else.
   const std::string blob(AsStringView(fetched->sealed));
-  EXPECT_EQ(blob.find(kSecret), std::string::npos);
+  EXPECT_EQ(blob.find(kFetchSecret), std::string::npos);
   auto unsealed = seal::Unseal(*app_platform_, fetched->sealed, ProvisionedAad(env.payload().id));
   ASSERT_THAT(unsealed, IsOk());
-  EXPECT_EQ(AsStringView(unsealed->Reveal()), kSecret);
+  EXPECT_EQ(AsStringView(unsealed->Reveal()), kFetchSecret);
   provision::EnvelopeId other = env.payload().id;
   other[0] ^= 1;
   EXPECT_FALSE(seal::Unseal(*app_platform_, fetched->sealed, ProvisionedAad(other)).ok());
@@ -97,7 +97,7 @@ TEST_F(FetchSecretTest, ReleasesOpensAndSealsToTheEnclaveOnly) {
   auto plain = FetchSecret(*app_platform_, *api_, env);
   ASSERT_THAT(plain, IsOk());
   EXPECT_FALSE(plain->owner_verified);
-  EXPECT_EQ(AsStringView(plain->secret.Reveal()), kSecret);
+  EXPECT_EQ(AsStringView(plain->secret.Reveal()), kFetchSecret);
 }
 
 TEST_F(FetchSecretTest, TheBrokersRefusalIsTheAnswer) {
@@ -298,7 +298,7 @@ TEST_F(FetchSecretTest, AnAttemptOpensOnlyForItsOwnEnvelope) {
   EXPECT_THAT(attempt->Open(other, *result), StatusIs(StatusCode::kInvalidArgument));
   auto inner = attempt->Open(env, *result);
   ASSERT_THAT(inner, IsOk());
-  EXPECT_EQ(AsStringView(inner->secret().Reveal()), kSecret);
+  EXPECT_EQ(AsStringView(inner->secret().Reveal()), kFetchSecret);
 }
 
 }  // namespace

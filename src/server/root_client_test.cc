@@ -14,7 +14,7 @@
 namespace vouch::server {
 namespace {
 
-http::HttpResponse Json(int status, std::string body) {
+http::HttpResponse JsonReply(int status, std::string body) {
   http::HttpResponse r;
   r.status = status;
   r.headers.Set("Content-Type", "application/json");
@@ -32,16 +32,16 @@ class RootClientTest : public ::testing::Test {
       EXPECT_EQ(req.path, "/sign");
       EXPECT_EQ(req.headers.Get("Content-Type").value_or(""), dsse::kInTotoPayloadType);
       auto sig = dsse::SignPayload(*key_, dsse::kInTotoPayloadType, AsBytes(req.body));
-      return Json(200, FormatSignResponse(*sig));
+      return JsonReply(200, FormatSignResponse(*sig));
     });
     client_.Route("http://b.test", [](const http::HttpRequest&) {
-      return Json(422, R"({"error":"not_reproduced","message":"no reference reproduces it"})");
+      return JsonReply(422, R"({"error":"not_reproduced","message":"no reference reproduces it"})");
     });
     client_.Route("http://c.test", [](const http::HttpRequest&) {
-      return Json(503, R"({"error":"self_check_failed","message":"self_revoked: revoked"})");
+      return JsonReply(503, R"({"error":"self_check_failed","message":"self_revoked: revoked"})");
     });
     client_.Route("http://d.test",
-                  [](const http::HttpRequest&) { return Json(200, R"({"keyid":"ab"})"); });
+                  [](const http::HttpRequest&) { return JsonReply(200, R"({"keyid":"ab"})"); });
   }
 
   RootClient Root(const std::string& url) { return *RootClient::Create(url, client_); }

@@ -30,7 +30,7 @@ struct RootSignerState {
 
 namespace {
 
-Status SelfCheckFailed(const Status& check) {
+Status RootSelfCheckFailed(const Status& check) {
   return Status(StatusCode::kUnavailable,
                 "this root does not sign while its self-check fails (" + check.reason() +
                     "): " + check.message(),
@@ -140,7 +140,7 @@ RootStatus RootSigner::status() const {
 StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
   MutexLock lock(&state_->mu);
   RootStatus& st = state_->status;
-  if (!st.check.ok() && !st.bootstrap) return SelfCheckFailed(st.check);
+  if (!st.check.ok() && !st.bootstrap) return RootSelfCheckFailed(st.check);
 
   // A fresh view; the last one is the high-water mark.
   VOUCH_RETURN_IF_ERROR(RefreshLedgerView(log_, options_.self_check.ledger,
@@ -172,7 +172,7 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
                                key().verifier().KeyId() + ")");
     }
   } else if (view.state->RootSetChain().empty()) {
-    return SelfCheckFailed(st.check);
+    return RootSelfCheckFailed(st.check);
   } else {
     // Removed or revoked since the last check: stop now, not at the next one.
     const UnixSeconds at = options_.self_check.ledger.clock->Now();
@@ -183,7 +183,7 @@ StatusOr<dsse::Signature> RootSigner::Sign(ByteSpan statement) {
       st.admitted_by.reset();
       st.receipt.clear();
       PublishLocked(*state_);
-      return SelfCheckFailed(st.check);
+      return RootSelfCheckFailed(st.check);
     }
   }
 

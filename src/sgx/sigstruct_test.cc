@@ -18,7 +18,7 @@ constexpr char kSigner1MrSigner[] =
 
 RsaPrivateKey TestKey(int n) {
   return *RsaPrivateKey::FromPem(
-      testing::ReadTestDataString("enclave/test_signer_" + std::to_string(n) + ".pem"));
+      vouch::testing::ReadTestDataString("enclave/test_signer_" + std::to_string(n) + ".pem"));
 }
 
 SigstructBody ExampleBody() {

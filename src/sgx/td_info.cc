@@ -6,7 +6,7 @@
 namespace vouch::sgx {
 namespace {
 
-std::string StatusReason(TcbStatus status) {
+std::string TdStatusReason(TcbStatus status) {
   const std::string verified = "The signature of the TD quote has been verified correctly";
   const std::string not_revoked =
       " The platform has not been identified as compromised and thus it is not revoked.";
@@ -43,7 +43,7 @@ std::string StatusReason(TcbStatus status) {
 }
 
 std::string HardwareReason(const TdVerificationResult& r) {
-  std::string reason = StatusReason(r.tcb_status);
+  std::string reason = TdStatusReason(r.tcb_status);
   if (r.td_relaunch_advised) {
     reason += " Relaunching the TD is advised: the platform now runs an up-to-date TDX module.";
   }

@@ -10,21 +10,21 @@ namespace vouch::tlog {
 
 namespace {
 
-Status Malformed(std::string message) {
+Status CheckpointMalformed(std::string message) {
   return MalformedError("checkpoint_malformed", "malformed checkpoint: " + std::move(message));
 }
 
 Status CheckLine(std::string_view line, std::string_view what) {
   if (line.empty()) {
-    return Malformed(std::string(what) + " is empty");
+    return CheckpointMalformed(std::string(what) + " is empty");
   }
   for (char c : line) {
     if (static_cast<uint8_t>(c) < 0x20) {
-      return Malformed(std::string(what) + " contains a control character");
+      return CheckpointMalformed(std::string(what) + " contains a control character");
     }
   }
   if (!internal::IsValidUtf8(line)) {
-    return Malformed(std::string(what) + " is not valid UTF-8");
+    return CheckpointMalformed(std::string(what) + " is not valid UTF-8");
   }
   return OkStatus();
 }
@@ -42,22 +42,22 @@ StatusOr<Checkpoint> Checkpoint::Create(std::string origin, uint64_t size, const
 
 StatusOr<Checkpoint> Checkpoint::ParseText(std::string_view text) {
   if (text.empty() || text.back() != '\n') {
-    return Malformed("the text must end in a newline");
+    return CheckpointMalformed("the text must end in a newline");
   }
   std::vector<std::string_view> lines = internal::SplitLines(text);
   if (lines.size() < 3) {
-    return Malformed("expected at least 3 lines (origin, size, root hash), got " +
-                     std::to_string(lines.size()));
+    return CheckpointMalformed("expected at least 3 lines (origin, size, root hash), got " +
+                               std::to_string(lines.size()));
   }
   VOUCH_RETURN_IF_ERROR(CheckLine(lines[0], "the origin line"));
   auto size = internal::ParseDecimal(lines[1]);
   if (!size) {
-    return Malformed("the size line " + internal::Quote(lines[1]) +
-                     " is not a decimal number without sign or leading zeros");
+    return CheckpointMalformed("the size line " + internal::Quote(lines[1]) +
+                               " is not a decimal number without sign or leading zeros");
   }
   auto root = HashFromBase64(lines[2], "the root hash");
   if (!root.ok()) {
-    return Malformed(root.status().message());
+    return CheckpointMalformed(root.status().message());
   }
   std::vector<std::string> extensions;
   for (size_t i = 3; i < lines.size(); ++i) {

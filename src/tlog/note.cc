@@ -21,7 +21,7 @@ using internal::Quote;
 
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014, space)
 
-Status Malformed(std::string message) {
+Status NoteMalformed(std::string message) {
   return MalformedError("note_malformed", "malformed note: " + std::move(message));
 }
 
@@ -62,12 +62,12 @@ Status CheckNoteCharacters(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<uint8_t>(s[i]);
     if (c < 0x20 && c != '\n') {
-      return Malformed("control character 0x" + HexEncode(ByteSpan(&c, 1)) + " at byte " +
-                       std::to_string(i));
+      return NoteMalformed("control character 0x" + HexEncode(ByteSpan(&c, 1)) + " at byte " +
+                           std::to_string(i));
     }
   }
   if (!internal::IsValidUtf8(s)) {
-    return Malformed("not valid UTF-8");
+    return NoteMalformed("not valid UTF-8");
   }
   return OkStatus();
 }
@@ -316,48 +316,48 @@ std::string FormatSignatureLine(std::string_view key_name, uint32_t key_id, Byte
 
 StatusOr<Note> Note::Parse(std::string_view note) {
   if (note.size() > kMaxNoteSize) {
-    return Malformed("larger than " + std::to_string(kMaxNoteSize) + " bytes");
+    return NoteMalformed("larger than " + std::to_string(kMaxNoteSize) + " bytes");
   }
   VOUCH_RETURN_IF_ERROR(CheckNoteCharacters(note));
   size_t split = note.rfind("\n\n");
   if (split == std::string_view::npos) {
-    return Malformed("no blank line between the text and the signatures");
+    return NoteMalformed("no blank line between the text and the signatures");
   }
   std::string_view text = note.substr(0, split + 1);
   std::string_view sigs = note.substr(split + 2);
   if (sigs.empty()) {
-    return Malformed("no signature lines after the blank line");
+    return NoteMalformed("no signature lines after the blank line");
   }
   if (sigs.back() != '\n') {
-    return Malformed("the last signature line does not end in a newline");
+    return NoteMalformed("the last signature line does not end in a newline");
   }
   std::vector<NoteSignature> signatures;
   size_t line_no = 0;
   for (std::string_view line : internal::SplitLines(sigs)) {
     ++line_no;
     if (signatures.size() == kMaxNoteSignatures) {
-      return Malformed("more than " + std::to_string(kMaxNoteSignatures) + " signatures");
+      return NoteMalformed("more than " + std::to_string(kMaxNoteSignatures) + " signatures");
     }
     if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
-      return Malformed("signature line " + std::to_string(line_no) + " " + Quote(line) +
-                       " does not start with \"\xE2\x80\x94 \"");
+      return NoteMalformed("signature line " + std::to_string(line_no) + " " + Quote(line) +
+                           " does not start with \"\xE2\x80\x94 \"");
     }
     line.remove_prefix(kSigPrefix.size());
     size_t space = line.find(' ');
     if (space == std::string_view::npos) {
-      return Malformed("signature line " + std::to_string(line_no) +
-                       " has no space between the key name and the signature");
+      return NoteMalformed("signature line " + std::to_string(line_no) +
+                           " has no space between the key name and the signature");
     }
     NoteSignature sig;
     sig.key_name = std::string(line.substr(0, space));
     sig.base64 = std::string(line.substr(space + 1));
     if (!IsValidKeyName(sig.key_name)) {
-      return Malformed("signature line " + std::to_string(line_no) + " has an invalid key name " +
-                       Quote(sig.key_name));
+      return NoteMalformed("signature line " + std::to_string(line_no) +
+                           " has an invalid key name " + Quote(sig.key_name));
     }
     if (sig.base64.empty() || sig.base64.find(' ') != std::string::npos) {
-      return Malformed("signature line " + std::to_string(line_no) +
-                       " must be \"\xE2\x80\x94 <name> <base64>\"");
+      return NoteMalformed("signature line " + std::to_string(line_no) +
+                           " must be \"\xE2\x80\x94 <name> <base64>\"");
     }
     auto blob = Base64Decode(sig.base64);
     if (blob.ok() && blob->size() >= 5) {

@@ -13,7 +13,7 @@ namespace {
 
 constexpr size_t kMaxInclusionProofLines = 64;
 
-Status Malformed(std::string message) {
+Status ProofFileMalformed(std::string message) {
   return MalformedError("proof_file_malformed", "malformed tlog-proof file: " + std::move(message));
 }
 
@@ -32,61 +32,62 @@ std::optional<std::string_view> NextLine(std::string_view text, size_t* pos) {
 
 StatusOr<ProofFile> ProofFile::Parse(std::string_view text) {
   if (text.size() > kMaxProofFileSize) {
-    return Malformed("larger than 1 MiB");
+    return ProofFileMalformed("larger than 1 MiB");
   }
   size_t pos = 0;
   auto line = NextLine(text, &pos);
   if (!line || *line != kProofFileHeader) {
-    return Malformed("missing expected header line \"c2sp.org/tlog-proof@v1\"");
+    return ProofFileMalformed("missing expected header line \"c2sp.org/tlog-proof@v1\"");
   }
   line = NextLine(text, &pos);
   std::optional<Bytes> extra;
   if (line && line->substr(0, 6) == "extra ") {
     auto decoded = Base64Decode(line->substr(6));
     if (!decoded.ok()) {
-      return Malformed("extra data not base64 encoded");
+      return ProofFileMalformed("extra data not base64 encoded");
     }
     extra = std::move(*decoded);
     line = NextLine(text, &pos);
   }
   if (!line || line->substr(0, 6) != "index ") {
-    return Malformed("missing required index line");
+    return ProofFileMalformed("missing required index line");
   }
   auto index = internal::ParseDecimal(line->substr(6));
   if (!index) {
-    return Malformed("index " + internal::Quote(line->substr(6)) +
-                     " is not a valid uint64 decimal without leading zeros");
+    return ProofFileMalformed("index " + internal::Quote(line->substr(6)) +
+                              " is not a valid uint64 decimal without leading zeros");
   }
   std::vector<Hash> proof;
   while (true) {
     line = NextLine(text, &pos);
     if (!line) {
-      return Malformed("no empty line before the checkpoint");
+      return ProofFileMalformed("no empty line before the checkpoint");
     }
     if (line->empty()) {
       break;
     }
     if (proof.size() == kMaxInclusionProofLines) {
-      return Malformed("more than 64 inclusion proof hashes");
+      return ProofFileMalformed("more than 64 inclusion proof hashes");
     }
     auto bytes = Base64Decode(*line);
     if (!bytes.ok()) {
-      return Malformed("inclusion proof hash not base64 encoded (proof line " +
-                       std::to_string(proof.size() + 1) + ")");
+      return ProofFileMalformed("inclusion proof hash not base64 encoded (proof line " +
+                                std::to_string(proof.size() + 1) + ")");
     }
     if (bytes->size() != kHashSize) {
-      return Malformed("inclusion proof hash " + std::to_string(proof.size() + 1) +
-                       " has hash length " + std::to_string(bytes->size()) + ", want 32");
+      return ProofFileMalformed("inclusion proof hash " + std::to_string(proof.size() + 1) +
+                                " has hash length " + std::to_string(bytes->size()) + ", want 32");
     }
     proof.push_back(*HashFromBytes(*bytes));
   }
   auto checkpoint = SignedCheckpoint::Parse(text.substr(pos));
   if (!checkpoint.ok()) {
-    return Malformed(checkpoint.status().message());
+    return ProofFileMalformed(checkpoint.status().message());
   }
   if (*index >= checkpoint->checkpoint().size()) {
-    return Malformed("index " + std::to_string(*index) + " is not below the checkpoint size " +
-                     std::to_string(checkpoint->checkpoint().size()));
+    return ProofFileMalformed("index " + std::to_string(*index) +
+                              " is not below the checkpoint size " +
+                              std::to_string(checkpoint->checkpoint().size()));
   }
   return ProofFile(*index, std::move(proof), std::move(*checkpoint), std::move(extra));
 }

@@ -13,7 +13,7 @@ namespace vouch::tlog {
 
 namespace {
 
-Status Malformed(std::string message) {
+Status RequestMalformed(std::string message) {
   return MalformedError("witness_request_malformed",
                         "malformed add-checkpoint request: " + std::move(message));
 }
@@ -31,27 +31,29 @@ WitnessResponse Reply(int status, std::string reason, std::string message) {
 
 StatusOr<AddCheckpointRequest> AddCheckpointRequest::Parse(std::string_view body) {
   if (body.size() > kMaxAddCheckpointBodySize) {
-    return Malformed("body larger than " + std::to_string(kMaxAddCheckpointBodySize) + " bytes");
+    return RequestMalformed("body larger than " + std::to_string(kMaxAddCheckpointBodySize) +
+                            " bytes");
   }
   size_t nl = body.find('\n');
   if (nl == std::string_view::npos) {
-    return Malformed("no \"old <size>\" line");
+    return RequestMalformed("no \"old <size>\" line");
   }
   std::string_view old_line = body.substr(0, nl);
   if (old_line.substr(0, 4) != "old ") {
-    return Malformed("the first line must be \"old <size>\", got " + internal::Quote(old_line));
+    return RequestMalformed("the first line must be \"old <size>\", got " +
+                            internal::Quote(old_line));
   }
   auto old_size = internal::ParseDecimal(old_line.substr(4));
   if (!old_size) {
-    return Malformed("the old size " + internal::Quote(old_line.substr(4)) +
-                     " is not a decimal number without sign or leading zeros");
+    return RequestMalformed("the old size " + internal::Quote(old_line.substr(4)) +
+                            " is not a decimal number without sign or leading zeros");
   }
   size_t pos = nl + 1;
   std::vector<Hash> proof;
   while (true) {
     nl = body.find('\n', pos);
     if (nl == std::string_view::npos) {
-      return Malformed("no empty line between the consistency proof and the checkpoint");
+      return RequestMalformed("no empty line between the consistency proof and the checkpoint");
     }
     std::string_view line = body.substr(pos, nl - pos);
     pos = nl + 1;
@@ -59,18 +61,18 @@ StatusOr<AddCheckpointRequest> AddCheckpointRequest::Parse(std::string_view body
       break;
     }
     if (proof.size() == kMaxConsistencyProofLines) {
-      return Malformed("more than " + std::to_string(kMaxConsistencyProofLines) +
-                       " consistency proof lines");
+      return RequestMalformed("more than " + std::to_string(kMaxConsistencyProofLines) +
+                              " consistency proof lines");
     }
     auto h = HashFromBase64(line, "consistency proof line " + std::to_string(proof.size() + 1));
     if (!h.ok()) {
-      return Malformed(h.status().message());
+      return RequestMalformed(h.status().message());
     }
     proof.push_back(*h);
   }
   auto checkpoint = SignedCheckpoint::Parse(body.substr(pos));
   if (!checkpoint.ok()) {
-    return Malformed(checkpoint.status().message());
+    return RequestMalformed(checkpoint.status().message());
   }
   return AddCheckpointRequest(*old_size, std::move(proof), std::move(*checkpoint));
 }

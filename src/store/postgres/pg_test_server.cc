@@ -126,7 +126,7 @@ StatusOr<std::unique_ptr<PgTestServer>> PgTestServer::Start(const std::string& s
         "/sock -c fsync=on -c synchronous_commit=on -c max_connections=200 " + settings;
     if (Run(as + "'" + bin + "/pg_ctl' -D '" + top + "/data' -l '" + top +
             "/server.log' -w -t 30 -o '" + options + "' start > /dev/null 2>&1") == 0) {
-      return std::unique_ptr<PgTestServer>(new PgTestServer(top, bin, password, port));
+      return std::unique_ptr<PgTestServer>(new PgTestServer(top, bin, password, port, true));
     }
     if (Tail(top + "/server.log").find("could not bind") == std::string::npos) break;
   }
@@ -135,9 +135,38 @@ StatusOr<std::unique_ptr<PgTestServer>> PgTestServer::Start(const std::string& s
   return UnavailableError("pg_ctl start failed: " + log);
 }
 
+StatusOr<std::unique_ptr<PgTestServer>> PgTestServer::Attach(const std::string& path, bool owner) {
+  std::ifstream in(path);
+  std::string top, bin, password;
+  int port = 0;
+  if (!std::getline(in, top) || !std::getline(in, bin) || !std::getline(in, password) ||
+      !(in >> port) || port <= 0 || port > 65535 || !top.starts_with("/tmp/vouch-pg.")) {
+    return UnavailableError("cannot read a PostgreSQL test server from " + path +
+                            " (written by `pg_test_server_fixture start`)");
+  }
+  return std::unique_ptr<PgTestServer>(
+      new PgTestServer(top, bin, password, static_cast<uint16_t>(port), owner));
+}
+
+Status PgTestServer::Export(const std::string& path) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    ::chmod(temp.c_str(), 0600);
+    out << top_ << "\n" << bin_ << "\n" << password_ << "\n" << port_ << "\n";
+    if (!out.flush()) return UnavailableError("cannot write " + temp);
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) return UnavailableError("cannot rename " + temp + " to " + path + ": " + ec.message());
+  owner_ = false;
+  return OkStatus();
+}
+
 PgTestServer::~PgTestServer() {
+  if (!owner_) return;
   Run(AsServerUser() + "'" + bin_ + "/pg_ctl' -D '" + top_ +
-      "/data' -m fast -w stop > /dev/null 2>&1");
+      "/data' -m immediate -w stop > /dev/null 2>&1");
   std::error_code ec;
   fs::remove_all(top_, ec);
 }
@@ -148,14 +177,22 @@ std::string PgTestServer::Uri(const std::string& name) const {
 
 StatusOr<std::string> PgTestServer::CreateDatabase() {
   VOUCH_ASSIGN_OR_RETURN(auto admin, internal::PgConnection::Open(Uri("postgres")));
-  const std::string name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(++databases_);
+  // The process id and a random tag: processes sharing the fixture's server never collide, even
+  // when one reuses an earlier process's id.
+  VOUCH_ASSIGN_OR_RETURN(std::string tag, RandomHex(4));
+  const std::string name =
+      "t_" + std::to_string(::getpid()) + "_" + tag + "_" + std::to_string(++databases_);
   VOUCH_RETURN_IF_ERROR(admin->Exec("CREATE DATABASE " + name, "create a test database"));
   return Uri(name);
 }
 
 PgTestServer* SharedPgTestServer() {
-  static StatusOr<std::unique_ptr<PgTestServer>>* server =
-      new StatusOr<std::unique_ptr<PgTestServer>>(PgTestServer::Start());
+  static StatusOr<std::unique_ptr<PgTestServer>>* server = [] {
+    const char* file = std::getenv(kPgTestServerEnv);
+    return new StatusOr<std::unique_ptr<PgTestServer>>(
+        file != nullptr && *file != '\0' ? PgTestServer::Attach(file, /*owner=*/false)
+                                         : PgTestServer::Start());
+  }();
   static const bool stop_at_exit = [] {
     std::atexit([] {
       if (server->ok()) server->value().reset();
@@ -164,7 +201,7 @@ PgTestServer* SharedPgTestServer() {
   }();
   (void)stop_at_exit;
   if (!server->ok()) {
-    ADD_FAILURE() << "cannot start a PostgreSQL server: " << server->status().message();
+    ADD_FAILURE() << "no PostgreSQL test server: " << server->status().message();
     return nullptr;
   }
   return server->value().get();
