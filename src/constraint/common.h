@@ -5,6 +5,8 @@
 #ifndef VOUCH_CONSTRAINT_COMMON_H_
 #define VOUCH_CONSTRAINT_COMMON_H_
 
+#include <algorithm>
+#include <iterator>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -16,9 +18,12 @@
 
 namespace vouch::constraint_internal {
 
-// The keys of an SGX enclave constraint (spec/constraint-dsl.md §3), in the spec's order: what
-// the parser accepts and what the hints suggest.
+// The six keys of an SGX enclave constraint, in the order their values are parsed
+// (spec/constraint-dsl.md §4 step 4): what the parser accepts and what the hints suggest.
 inline constexpr std::string_view kEnclaveKeys[] = {"C", "S", "PROD", "REVOKE", "SEC", "EXPIRE"};
+inline bool IsEnclaveKey(std::string_view key) {
+  return std::ranges::find(kEnclaveKeys, key) != std::end(kEnclaveKeys);
+}
 
 // The descriptor split on U+0020 only (empty pieces dropped), each piece split at its one ':'
 // into (key, value), viewing `descriptor`. kInvalidArgument, reason constraint_malformed

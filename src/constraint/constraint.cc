@@ -23,15 +23,6 @@ Status Invalid(std::string message) {
   return Status(StatusCode::kFailedPrecondition, std::move(message), kInvalid);
 }
 
-// The six keys, in the order their values are parsed (§4 step 4).
-
-bool IsKnownKey(std::string_view key) {
-  for (std::string_view k : constraint_internal::kEnclaveKeys) {
-    if (k == key) return true;
-  }
-  return false;
-}
-
 // Values of one key, in string order.
 struct KeyValues {
   std::string_view key;
@@ -188,7 +179,7 @@ StatusOr<EnclaveConstraint> EnclaveConstraint::Parse(std::string_view descriptor
   std::string unknown;
   bool any_unknown = false;
   for (const KeyValues& g : groups) {
-    if (IsKnownKey(g.key)) continue;
+    if (constraint_internal::IsEnclaveKey(g.key)) continue;
     if (any_unknown) unknown += ", ";
     unknown += g.key;
     any_unknown = true;

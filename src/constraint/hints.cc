@@ -171,9 +171,7 @@ std::string ConstraintParseHint(std::string_view descriptor) {
            "PROD:<product id>";
   }
   for (const auto& [key, value] : tokens) {
-    if (std::ranges::find(constraint_internal::kEnclaveKeys, key) !=
-        std::end(constraint_internal::kEnclaveKeys))
-      continue;
+    if (constraint_internal::IsEnclaveKey(key)) continue;
     return "unknown key " + (key.empty() ? std::string("\"\"") : std::string(key)) +
            DidYouMean(key, constraint_internal::kEnclaveKeys) + "; " + kKeyList;
   }
