@@ -64,7 +64,6 @@ endfunction()
 # -Wsubobject-linkage is off in unity units: it warns when a class in a header holds a type from
 # an anonymous namespace (two translation units would see two different types), and in a unity
 # unit every source counts as a header although each is included exactly once.
-# NO_UNITY compiles a target file by file (modules whose files have not been made to fit).
 function(vouch_unity target)
   if(VOUCH_UNITY_BUILD)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
@@ -80,7 +79,7 @@ endfunction()
 # what only its sources and internal headers use (nlohmann, simdjson), so they stay out of the
 # interface a program linking libvouch sees.
 function(vouch_cc_library)
-  cmake_parse_arguments(ARG "NO_UNITY" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target vouch_${ARG_NAME})
   add_library(${target} STATIC ${ARG_SRCS})
   add_library(vouch::${ARG_NAME} ALIAS ${target})
@@ -89,9 +88,7 @@ function(vouch_cc_library)
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   vouch_apply_flags(${target})
-  if(NOT ARG_NO_UNITY)
-    vouch_unity(${target})
-  endif()
+  vouch_unity(${target})
 endfunction()
 
 # vouch_cc_test(NAME base_test SRCS x_test.cc DEPS vouch::base [TEST_PROPERTIES name value ...])
@@ -101,21 +98,19 @@ endfunction()
 # it lives in the libraries): they are glue around gtest's macros, where the optimiser spends
 # half of the build's time (-O2 -> -O0 halves a test file's compile with gcc; under ASan at -O1,
 # clang takes 3.6x as long) and buys nothing that the tests measure.
-# The test files compile as one unity unit (vouch_unity above) unless NO_UNITY is given.
+# The test files compile as one unity unit (vouch_unity above).
 function(vouch_cc_test)
   if(NOT VOUCH_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "NO_UNITY" "NAME" "SRCS;DEPS;TEST_PROPERTIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;TEST_PROPERTIES" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} vouch::testing GTest::gmock GTest::gtest_main)
   target_compile_definitions(${ARG_NAME} PRIVATE VOUCH_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   vouch_apply_flags(${ARG_NAME})
   target_compile_options(${ARG_NAME} PRIVATE -O0)
-  if(NOT ARG_NO_UNITY)
-    vouch_unity(${ARG_NAME})
-  endif()
+  vouch_unity(${ARG_NAME})
   gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     TEST_PREFIX "${ARG_NAME}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit ${ARG_TEST_PROPERTIES})
 endfunction()

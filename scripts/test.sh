@@ -56,11 +56,11 @@ ctest --preset default --label-exclude fuzz
 
 echo
 phase "clang-tidy (.clang-tidy) on the library and command sources"
-# A source compiled inside a unity file (every library but the stores: vouch_unity,
-# cmake/VouchHelpers.cmake) has no entry in the compilation database of its own: its unity file is
-# checked instead, with the sources it includes reported as its own (--header-filter) and the check
-# that flags an #include of a .cc file off; clang does not know GCC's -Wno-subobject-linkage, which
-# the unity files' compile commands carry.
+# A source compiled inside a unity file (every library: vouch_unity, cmake/VouchHelpers.cmake)
+# has no entry in the compilation database of its own: its unity file is checked instead, with
+# the sources it includes reported as its own (--header-filter) and the check that flags an
+# #include of a .cc file off; clang does not know GCC's -Wno-subobject-linkage, which the unity
+# files' compile commands carry.
 tidy_log=build/default/clang-tidy.log
 tidy_db=build/default/compile_commands.json
 tidy_failed=0

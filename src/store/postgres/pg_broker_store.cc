@@ -20,8 +20,8 @@ using internal::PgParam;
 using internal::PgRows;
 using internal::PgSchema;
 
-constexpr int kSchemaVersion = 1;
-constexpr const char* kCreateSchema =
+constexpr int kBrokerSchemaVersion = 1;
+constexpr const char* kBrokerCreateSchema =
     "CREATE SCHEMA vouch_broker;"
     "CREATE TABLE vouch_broker.schema_version (version integer NOT NULL);"
     "INSERT INTO vouch_broker.schema_version VALUES (1);"
@@ -33,7 +33,7 @@ constexpr const char* kCreateSchema =
     "CREATE TABLE vouch_broker.refusals (id bigserial PRIMARY KEY, time bigint NOT NULL, "
     "code text NOT NULL, envelope_id bytea, remote_address text NOT NULL);"
     "CREATE INDEX refusals_time ON vouch_broker.refusals (time);";
-constexpr const char* kExpectedColumns[][3] = {
+constexpr const char* kBrokerExpectedColumns[][3] = {
     {"refusals", "code", "text"},        {"refusals", "envelope_id", "bytea"},
     {"refusals", "id", "bigint"},        {"refusals", "remote_address", "text"},
     {"refusals", "time", "bigint"},      {"releases", "envelope_id", "bytea"},
@@ -42,8 +42,8 @@ constexpr const char* kExpectedColumns[][3] = {
     {"releases", "release_id", "bytea"}, {"releases", "seq", "bigint"},
     {"releases", "time", "bigint"},      {"schema_version", "version", "integer"},
 };
-constexpr PgSchema kSchema{"vouch_broker", "broker", kSchemaVersion, kExpectedColumns,
-                           "docs/broker.md, \"State\""};
+constexpr PgSchema kBrokerSchema{"vouch_broker", "broker", kBrokerSchemaVersion,
+                                 kBrokerExpectedColumns, "docs/broker.md, \"State\""};
 
 constexpr const char* kInsertRelease =
     "INSERT INTO vouch_broker.releases (release_id, envelope_id, time, log_index, leaf_hash, "
@@ -326,7 +326,7 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string
     return InvalidArgumentError("broker store: max_refusals and refusal_retention must be > 0");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
-                         OpenWithSchema(uri, kSchema, kCreateSchema));
+                         OpenWithSchema(uri, kBrokerSchema, kBrokerCreateSchema));
   return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
 }
 

@@ -20,8 +20,8 @@ using internal::PgConnection;
 using internal::PgRows;
 using internal::PgSchema;
 
-constexpr int kSchemaVersion = 1;
-constexpr const char* kCreateSchema =
+constexpr int kWitnessSchemaVersion = 1;
+constexpr const char* kWitnessCreateSchema =
     "CREATE SCHEMA vouch_witness;"
     "CREATE TABLE vouch_witness.schema_version (version integer NOT NULL);"
     "INSERT INTO vouch_witness.schema_version VALUES (1);"
@@ -29,7 +29,7 @@ constexpr const char* kCreateSchema =
     "CREATE TABLE vouch_witness.witness_state (origin text PRIMARY KEY, "
     "size bigint NOT NULL CHECK (size >= 0), root bytea NOT NULL, checkpoint text NOT NULL);";
 // The columns of schema version 1, as information_schema lists them (table, column, type).
-constexpr const char* kExpectedColumns[][3] = {
+constexpr const char* kWitnessExpectedColumns[][3] = {
     {"meta", "key", "text"},
     {"meta", "value", "text"},
     {"schema_version", "version", "integer"},
@@ -176,8 +176,8 @@ class PostgresWitnessStore final : public WitnessStore {
   Status damage_ VOUCH_GUARDED_BY(mu_);
 };
 
-constexpr PgSchema kSchema{"vouch_witness", "witness", kSchemaVersion, kExpectedColumns,
-                           "docs/witness.md, \"Recovery\""};
+constexpr PgSchema kWitnessSchema{"vouch_witness", "witness", kWitnessSchemaVersion,
+                                  kWitnessExpectedColumns, "docs/witness.md, \"Recovery\""};
 
 StatusOr<std::map<std::string, AnchoredTree>> ReadAll(PgConnection& db) {
   VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectAll, {}, "witness store: read"));
@@ -218,7 +218,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
                        "the state anchor " + anchor_path + " is not a witness's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
-  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kSchema));
+  VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kWitnessSchema));
   if (create) {
     if (exists) {
       return Status(StatusCode::kAlreadyExists,
@@ -233,7 +233,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
     created.kind = StateKind::kWitness;
     VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
     const Status schema_created = db->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(db->Exec(kCreateSchema, "witness store: create the schema"));
+      VOUCH_RETURN_IF_ERROR(db->Exec(kWitnessCreateSchema, "witness store: create the schema"));
       return db
           ->Query("INSERT INTO vouch_witness.meta (key, value) VALUES ('state_id', $1)",
                   {created.state_id}, "witness store: write meta")
@@ -252,7 +252,7 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
                            anchor_path + ", " + std::to_string(anchor->trees.size()) +
                            " logs cosigned): restore the database from backup");
   }
-  VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kSchema));
+  VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kWitnessSchema));
   VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> id, ReadStateId(*db));
   VOUCH_ASSIGN_OR_RETURN(auto stored, ReadAll(*db));
   VOUCH_RETURN_IF_ERROR(CheckWitnessAgainstAnchor("the witness database " + display, id, stored,

@@ -23,7 +23,7 @@ using internal::StepDone;
 using internal::StmtReset;
 
 constexpr int kCacheKib = 2 * 1024;
-constexpr const char* kSchema =
+constexpr const char* kBrokerSchema =
     "CREATE TABLE releases (release_id BLOB PRIMARY KEY, envelope_id BLOB NOT NULL, "
     "time INTEGER NOT NULL, log_index INTEGER NOT NULL, leaf_hash BLOB NOT NULL, "
     "mrenclave BLOB NOT NULL, quote BLOB);"
@@ -199,10 +199,10 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenSqliteBrokerStore(const std::string& 
   VOUCH_RETURN_IF_ERROR(durable->EnableDurableWal(path));
   VOUCH_ASSIGN_OR_RETURN(const bool empty, internal::SchemaIsEmpty(*durable));
   if (empty) {
-    VOUCH_RETURN_IF_ERROR(durable->Transaction([&] { return durable->Exec(kSchema); }));
+    VOUCH_RETURN_IF_ERROR(durable->Transaction([&] { return durable->Exec(kBrokerSchema); }));
     VOUCH_RETURN_IF_ERROR(internal::FsyncDirectoryOf(path));
   } else {
-    VOUCH_RETURN_IF_ERROR(internal::CheckSchema(*durable, path, kSchema));
+    VOUCH_RETURN_IF_ERROR(internal::CheckSchema(*durable, path, kBrokerSchema));
   }
   VOUCH_ASSIGN_OR_RETURN(
       auto lazy, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite, kCacheKib));
