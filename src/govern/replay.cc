@@ -1325,21 +1325,23 @@ struct GovernanceState::Impl {
     } else if (std::holds_alternative<Rewrap>(st.predicate)) {
       // No state: the entry's verdict (valid, kind rewrap) is what the audit lists.
     } else if (const auto* rel = std::get_if<ReleaseRecord>(&st.predicate)) {
-      // A release changes no governance state; it is listed, and counted for its activity
-      // (§3.6.4).
-      releases.push_back({.entry = {i, entry.entry_hash()},
-                          .issued_on = rel->issued_on,
-                          .release_id = rel->release_id,
-                          .envelope_id = rel->envelope_id,
-                          .envelope_sha256 = rel->envelope_sha256,
-                          .broker_mode = rel->broker_mode,
-                          .broker_mrenclave = rel->broker_mrenclave,
-                          .broker_signing_keyid = rel->broker_signing_keyid,
-                          .constraint = rel->constraint,
-                          .identity = rel->identity,
-                          .quote_sha256 = rel->quote_sha256,
-                          .unadmitted_override = rel->unadmitted_override,
-                          .activity_id = rel->activity_id});
+      // A release changes no governance state; it is listed (unless the options say not to),
+      // and counted for its activity (§3.6.4).
+      if (options.list_releases) {
+        releases.push_back({.entry = {i, entry.entry_hash()},
+                            .issued_on = rel->issued_on,
+                            .release_id = rel->release_id,
+                            .envelope_id = rel->envelope_id,
+                            .envelope_sha256 = rel->envelope_sha256,
+                            .broker_mode = rel->broker_mode,
+                            .broker_mrenclave = rel->broker_mrenclave,
+                            .broker_signing_keyid = rel->broker_signing_keyid,
+                            .constraint = rel->constraint,
+                            .identity = rel->identity,
+                            .quote_sha256 = rel->quote_sha256,
+                            .unadmitted_override = rel->unadmitted_override,
+                            .activity_id = rel->activity_id});
+      }
       if (rel->activity_id) {
         ReleaseTally& t = releases_by_activity[*rel->activity_id];
         t.first = t.releases == 0 ? rel->issued_on : std::min(t.first, rel->issued_on);

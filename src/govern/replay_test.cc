@@ -415,6 +415,23 @@ TEST_F(ReplayTest, ReleaseRecordsNeedAnAnnouncedKeyOfAnAdmittedBroker) {
     EXPECT_EQ(listed[2].identity.mrenclave, hello_m_);
     EXPECT_EQ(listed[2].broker_mrenclave, broker_m_);
     EXPECT_EQ(listed[2].envelope_id, Release(hello_m_, {adm}, 0).envelope_id);
+
+    // Replayed without the list (a service's view): the same verdicts and tallies, nothing
+    // listed, so nothing that grows with every release.
+    ReplayOptions unlisted = options;
+    unlisted.list_releases = false;
+    GovernanceState decided(unlisted);
+    for (size_t i = 0; i < base; ++i) (void)decided.Append(hb_->entries()[i]);
+    EXPECT_TRUE(decided.Append(record).valid);
+    EXPECT_TRUE(decided.Append(announce).valid);
+    EXPECT_TRUE(decided.Append(release).valid);
+    EXPECT_TRUE(decided.Append(Signed(for_activity(5 * kHour), {"other"})).valid);
+    EXPECT_TRUE(decided.Append(Signed(for_activity(4 * kHour), {"other"})).valid);
+    EXPECT_TRUE(decided.Releases().empty());
+    tally = decided.ActivityReleases("payroll-db");
+    EXPECT_EQ(tally.releases, 2u);
+    EXPECT_EQ(tally.first, t0_ + 4 * kHour);
+    EXPECT_EQ(tally.last, t0_ + 5 * kHour);
   }
 
   // The release before the announcement.

@@ -122,6 +122,12 @@ TEST_F(BrokerTest, ReleasesToAdmittedEvidenceAfterTheLogAcknowledgedTheRecord) {
   for (const govern::EntryVerdict& v : Audit()) {
     EXPECT_TRUE(v.valid) << v.index << ": " << v.code << " " << v.message;
   }
+  // A service's view of the ledger keeps no list of the release records it replayed: its
+  // memory, and each new view's copy of the state, do not grow with them.
+  auto view = SyncLedgerView(*ledger_, Options().ledger, nullptr);
+  ASSERT_THAT(view, IsOk());
+  EXPECT_EQ(view->checkpoint.size(), hb_->entries().size());
+  EXPECT_TRUE(view->state->Releases().empty());
 }
 
 // A release of an envelope released before takes the secret the broker opened then: each

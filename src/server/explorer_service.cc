@@ -330,6 +330,9 @@ Status ExplorerService::Refresh() {
     } else {
       govern::ReplayOptions replay = s.options.replay;
       if (!replay.origin) replay.origin = cp.origin();
+      // The page shows entries and governance, not the release list (which, copied with the
+      // state at every refresh, would cost more with every release recorded).
+      replay.list_releases = false;
       next = std::make_shared<govern::GovernanceState>(std::move(replay));
     }
     ledger::PinnedCheckpointFetcher fetcher(s.log, *note);

@@ -199,6 +199,8 @@ StatusOr<LedgerView> SyncLedgerView(ledger::TileFetcher& log, const LedgerViewOp
   } else {
     govern::ReplayOptions replay = options.replay;
     replay.origin = view.checkpoint.origin();
+    // A view decides; it lists no releases, and so does not grow with them.
+    replay.list_releases = false;
     state = std::make_shared<govern::GovernanceState>(replay);
   }
   ledger::PinnedCheckpointFetcher pinned(log, view.checkpoint_note);

@@ -88,6 +88,11 @@ struct ReplayOptions {
   // instead of parsing a payload with the same SHA-256 again. Verdicts are the same with or
   // without it.
   std::shared_ptr<const ParsedStatements> parsed;
+  // Whether Releases() lists every valid release record (about 300 bytes each, for as long as
+  // the state lives). A service that only decides on the state (a root's or a broker's view)
+  // turns it off, so that its memory does not grow with every release the ledger records.
+  // Verdicts and ActivityReleases are the same either way.
+  bool list_releases = true;
 };
 
 enum class Severity : uint8_t { kAlarm, kWarning };
@@ -352,7 +357,8 @@ class GovernanceState {
   // The releases recorded for `activity_id` so far (§3.6.4's releases, first_release,
   // last_release).
   ReleaseTally ActivityReleases(std::string_view activity_id) const;
-  // Every valid release record so far, in log order (about 300 bytes of memory each).
+  // Every valid release record so far, in log order (about 300 bytes of memory each); empty
+  // when ReplayOptions::list_releases is off.
   const std::vector<ReleaseSummary>& Releases() const;
   // The admission entry at `ref`, if it is a valid admission.
   const Admission* FindAdmission(const EntryRef& ref) const;

@@ -107,7 +107,9 @@ struct LedgerView {
   UnixSeconds quorum_time = 0;      // t_q
   std::set<std::string> witnesses;  // the policy names of the witnesses that cosigned
   UnixSeconds synced_at = 0;        // the clock's time when the view was verified
-  // The governance state at checkpoint.size(). Never null in a returned view.
+  // The governance state at checkpoint.size(). Never null in a returned view. Replayed with
+  // ReplayOptions::list_releases off: its Releases() is empty (a service's memory would
+  // otherwise grow with every release recorded).
   std::shared_ptr<const govern::GovernanceState> state;
   // The RFC 6962 leaf hashes of the valid root-set and admission entries, by index (what a
   // receipt is checked against).
