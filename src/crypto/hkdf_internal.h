@@ -1,7 +1,8 @@
-// Internal: the two halves of HKDF-SHA256 (RFC 5869 §2.2, §2.3) as separate calls, through
-// OpenSSL 3.0's EVP_KDF "HKDF" in EXTRACT_ONLY and EXPAND_ONLY modes. RFC 9180 (HPKE) needs
-// them apart: its LabeledExtract and LabeledExpand feed different inputs to each half.
-// hkdf.h's HkdfSha256 stays the one-call form for everyone else.
+// Internal: the two halves of HKDF-SHA256 (RFC 5869 §2.2, §2.3) as separate calls, each an
+// HMAC-SHA256 (OpenSSL's EVP_MAC, set up once and duplicated per use). RFC 9180 (HPKE) needs
+// them apart: its LabeledExtract and LabeledExpand feed different inputs to each half, ten of
+// them in a seal. hkdf.h's HkdfSha256 stays the one-call form, OpenSSL's own HKDF, for everyone
+// else (and is what the tests check these against).
 //
 // Thread-safe free functions.
 #ifndef VOUCH_CRYPTO_HKDF_INTERNAL_H_

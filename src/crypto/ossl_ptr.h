@@ -36,6 +36,7 @@ using EcdsaSigPtr = OsslPtr<ECDSA_SIG, ECDSA_SIG_free>;
 using EvpCipherCtxPtr = OsslPtr<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
 using EvpKdfCtxPtr = OsslPtr<EVP_KDF_CTX, EVP_KDF_CTX_free>;
 using EvpKdfPtr = OsslPtr<EVP_KDF, EVP_KDF_free>;
+using EvpMacCtxPtr = OsslPtr<EVP_MAC_CTX, EVP_MAC_CTX_free>;
 using EvpMdCtxPtr = OsslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
 using EvpPkeyCtxPtr = OsslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
 using EvpPkeyPtr = OsslPtr<EVP_PKEY, EVP_PKEY_free>;
