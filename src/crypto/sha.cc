@@ -1,41 +1,59 @@
 #include "vouch/crypto/sha.h"
 
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "crypto/ossl_ptr.h"
 
 namespace vouch {
+namespace {
 
-// The one-shot functions use OpenSSL's fixed-function SHA API: EVP fetches cost more than
-// hashing a Merkle node, and these run on every tree operation.
+// The algorithms, fetched once. OpenSSL 3.0's one-shot SHA256() and an EVP_DigestInit with
+// EVP_sha256() look the algorithm up by name on every call (a lock and a search of the provider
+// store): three times the cost of hashing a Merkle node, and these run on every tree operation.
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kMd;
+}
+const EVP_MD* Sha512Algorithm() {
+  static const EVP_MD* const kMd = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  return kMd;
+}
+
+// Hashes prefix ‖ parts[0] ‖ … into `out` on this thread's context, which keeps its provider
+// state from one hash to the next (no allocation per hash). Failure means memory exhaustion or
+// a broken OpenSSL; there is no useful recovery.
+void Digest(const EVP_MD* md, ByteSpan prefix, std::initializer_list<ByteSpan> parts,
+            uint8_t* out) {
+  thread_local const internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  bool ok = md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+            EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1;
+  for (ByteSpan part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+  }
+  unsigned int len = 0;
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), out, &len) != 1) std::abort();
+}
+
+}  // namespace
+
 Sha256Digest Sha256(ByteSpan data) {
   Sha256Digest out;
-  SHA256(data.data(), data.size(), out.data());
+  Digest(Sha256Algorithm(), data, {}, out.data());
   return out;
 }
 
 Sha512Digest Sha512(ByteSpan data) {
   Sha512Digest out;
-  SHA512(data.data(), data.size(), out.data());
+  Digest(Sha512Algorithm(), data, {}, out.data());
   return out;
 }
 
 Sha256Digest Sha256WithPrefix(ByteSpan prefix, std::initializer_list<ByteSpan> parts) {
-  size_t total = prefix.size();
-  for (ByteSpan part : parts) total += part.size();
-  if (total <= kSha256StackInputMax) {
-    std::array<uint8_t, kSha256StackInputMax> buf;
-    uint8_t* p = std::copy(prefix.begin(), prefix.end(), buf.data());
-    for (ByteSpan part : parts) p = std::copy(part.begin(), part.end(), p);
-    return Sha256(ByteSpan(buf.data(), total));
-  }
-  Sha256Hasher hasher;
-  hasher.Update(prefix);
-  for (ByteSpan part : parts) hasher.Update(part);
-  return hasher.Finish();
+  Sha256Digest out;
+  Digest(Sha256Algorithm(), prefix, parts, out.data());
+  return out;
 }
 
 struct Sha256Hasher::State {
@@ -44,7 +62,7 @@ struct Sha256Hasher::State {
 
 Sha256Hasher::Sha256Hasher() : state_(std::make_unique<State>()) {
   // Failure here means memory exhaustion; there is no useful recovery.
-  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr) != 1) {
+  if (!state_->ctx || EVP_DigestInit_ex2(state_->ctx.get(), Sha256Algorithm(), nullptr) != 1) {
     std::abort();
   }
 }
@@ -58,7 +76,7 @@ Sha256Digest Sha256Hasher::Finish() {
   Sha256Digest out;
   unsigned int len = 0;
   EVP_DigestFinal_ex(state_->ctx.get(), out.data(), &len);
-  EVP_DigestInit_ex(state_->ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex2(state_->ctx.get(), Sha256Algorithm(), nullptr);
   return out;
 }
 

@@ -18,7 +18,6 @@ constexpr uint8_t kNodePrefix[] = {0x01};
 
 }  // namespace
 
-// Entries up to 4 KiB are hashed from a stack buffer (kSha256StackInputMax), as before.
 Hash HashLeaf(ByteSpan entry) { return Sha256WithPrefix(kLeafPrefix, {entry}); }
 
 // The hot path (every tree operation): a fixed-size buffer, no loop over parts.

@@ -27,11 +27,7 @@ Sha512Digest Sha512(ByteSpan data);
 // lengths or separators between them: where more than one part varies in length, the caller
 // makes the concatenation unambiguous (fixed-size fields, at most one variable part last).
 //
-// Inputs of at most kSha256StackInputMax bytes in all (prefix included) are copied to a stack
-// buffer and hashed with the one-shot function — no allocation and no EVP context, so the
-// RFC 6962 hashes of entries up to 4 KiB and of tree nodes stay on that path; larger inputs
-// are streamed through a Sha256Hasher.
-inline constexpr size_t kSha256StackInputMax = 4096 + 64;
+// The pieces are streamed, not copied together: like Sha256, on a context this thread keeps.
 Sha256Digest Sha256WithPrefix(ByteSpan prefix, std::initializer_list<ByteSpan> parts);
 
 // Incremental SHA-256, for hashing several pieces without concatenating them.
