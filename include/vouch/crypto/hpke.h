@@ -1,6 +1,6 @@
 // HPKE, Hybrid Public Key Encryption (RFC 9180), base mode, built from OpenSSL 3.0 primitives
-// (3.0 has no HPKE API): X25519 through EVP_PKEY_derive, HKDF-SHA256 through EVP_KDF in
-// EXTRACT_ONLY / EXPAND_ONLY mode, AES-GCM through EVP_CIPHER (spec/provisioning.md §1,
+// (3.0 has no HPKE API): X25519 through EVP_PKEY_derive, HKDF-SHA256's two halves through
+// HMAC-SHA256 (EVP_MAC), AES-GCM through EVP_CIPHER (spec/provisioning.md §1,
 // docs/formats/provisioning-crypto.md).
 //
 // One KEM and one KDF: DHKEM(X25519, HKDF-SHA256) (0x0020) and HKDF-SHA256 (0x0001). AEADs:
