@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include "vouch/base/clock.h"
@@ -34,6 +35,16 @@ inline double Rate(double seconds, int warmup, int batch, const std::function<bo
     elapsed = std::chrono::duration<double>(clock.SteadyNow() - start).count();
   }
   return static_cast<double>(n) / elapsed;
+}
+
+// The number after the last `name` among the program's arguments (`--seconds 3`), or
+// `fallback` where there is none. The benchmark mains take only such simple flags; a value that
+// is not a number reads as 0, as atof has it.
+inline double FlagValue(int argc, char** argv, std::string_view name, double fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == name) fallback = std::atof(argv[i + 1]);
+  }
+  return fallback;
 }
 
 // A duration in milliseconds.

@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <functional>
 
 #include "bench_util.h"
@@ -58,10 +56,7 @@ struct OpensslX25519 {
 
 int main(int argc, char** argv) {
   using namespace vouch;  // NOLINT(google-build-using-namespace): benchmark main
-  double seconds = 6;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
-  }
+  const double seconds = bench::FlagValue(argc, argv, "--seconds", 6);
   auto key = *hpke::DeriveKeyPair(Sha256(AsBytes("hpke bench recipient")));
   const Bytes info(300, 0x69);      // about the size of an envelope's info
   const Bytes plaintext(72, 0x70);  // an inner plaintext with a 32-byte secret

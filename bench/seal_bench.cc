@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -70,10 +69,7 @@ struct OpensslGcm {
 
 int main(int argc, char** argv) {
   using namespace vouch;  // NOLINT(google-build-using-namespace): benchmark main
-  double seconds = 6;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
-  }
+  const double seconds = bench::FlagValue(argc, argv, "--seconds", 6);
 
   platform::MockPlatformOptions mo;
   mo.code_hash = Sha256(AsBytes("bench"));

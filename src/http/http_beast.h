@@ -16,17 +16,22 @@
 
 namespace vouch::http::internal {
 
-using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using BeastRequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+// The short names every Beast-using file in src/http writes Boost's namespaces with.
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastRequestParser = bhttp::request_parser<bhttp::string_body>;
 
 // Configures `parser` with `limits`.
 void ApplyLimits(BeastRequestParser& parser, const RequestLimits& limits);
 
 // True for errors that mean the peer went away or time ran out (nothing to answer).
-bool IsDisconnect(const boost::beast::error_code& ec);
+bool IsDisconnect(const beast::error_code& ec);
 
 // The status with which the server answers a parse error `ec` (400, 413 or 431).
-HttpError ParseErrorToHttpError(const boost::beast::error_code& ec);
+HttpError ParseErrorToHttpError(const beast::error_code& ec);
 
 // Checks a request whose header section is complete: HTTP version (505), Host (400),
 // Transfer-Encoding (400/501) and Expect (417). Returns the refusal, or nullopt when the

@@ -39,9 +39,6 @@ namespace vouch::http {
 namespace internal {
 namespace {
 
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using ClientRequest = bhttp::request<bhttp::string_body>;

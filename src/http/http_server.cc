@@ -35,9 +35,6 @@ namespace vouch::http {
 namespace internal {
 namespace {
 
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 // After a response that closes the connection, unread request bytes are drained (and
