@@ -205,19 +205,11 @@ void DeferredResponse::Abandon() {
 }
 
 HttpResponse HttpResponse::Text(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.Set("Content-Type", "text/plain; charset=utf-8");
-  r.body = std::move(body);
-  return r;
+  return Bytes(status, std::move(body), "text/plain; charset=utf-8");
 }
 
 HttpResponse HttpResponse::Json(int status, std::string json) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.Set("Content-Type", "application/json");
-  r.body = std::move(json);
-  return r;
+  return Bytes(status, std::move(json), "application/json");
 }
 
 HttpResponse HttpResponse::Bytes(int status, ByteSpan body, std::string content_type) {
