@@ -504,6 +504,16 @@ std::string WithoutTrailingSlashes(std::string_view base) {
   return std::string(base);
 }
 
+StatusOr<std::string> ServiceBaseUrl(std::string_view base_url, std::string_view service) {
+  std::string base = WithoutTrailingSlashes(base_url);
+  VOUCH_ASSIGN_OR_RETURN(Url url, Url::Parse(base));
+  if (url.target.find('?') != std::string::npos) {
+    return InvalidArgumentError("the " + std::string(service) + " URL " + base +
+                                " must not have a query");
+  }
+  return base;
+}
+
 StatusOr<Url> Url::Parse(std::string_view text) {
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);

@@ -99,6 +99,18 @@ TEST(UrlTest, RejectsMalformed) {
   }
 }
 
+TEST(UrlTest, ServiceBaseUrlDropsTrailingSlashesAndRefusesAQuery) {
+  EXPECT_THAT(ServiceBaseUrl("http://127.0.0.1:8080/ledger//", "log"),
+              IsOkAndHolds("http://127.0.0.1:8080/ledger"));
+  EXPECT_THAT(ServiceBaseUrl("https://broker.example", "broker"),
+              IsOkAndHolds("https://broker.example"));
+  EXPECT_THAT(ServiceBaseUrl("http://h/x?y=1", "root"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "the root URL http://h/x?y=1 must not have a query"));
+  // Url::Parse's own refusal passes through.
+  EXPECT_EQ(ServiceBaseUrl("ftp://h/", "log").status(), Url::Parse("ftp://h").status());
+}
+
 TEST(HeadersTest, CaseInsensitiveLookupKeepsOrderAndRepeats) {
   Headers h;
   h.Add("Content-Type", "text/plain");

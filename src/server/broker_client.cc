@@ -173,11 +173,7 @@ StatusOr<TrustedBroker> CheckBrokerIdentity(const BrokerIdentity& identity, cons
 
 StatusOr<BrokerClient> BrokerClient::Create(std::string_view base_url, http::Client& client,
                                             std::chrono::milliseconds timeout) {
-  std::string base = http::WithoutTrailingSlashes(base_url);
-  VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
-  if (url.target.find('?') != std::string::npos) {
-    return InvalidArgumentError("the broker URL " + base + " must not have a query");
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::string base, http::ServiceBaseUrl(base_url, "broker"));
   return BrokerClient(std::move(base), client, timeout);
 }
 

@@ -42,11 +42,7 @@ Status StatusFromResponse(const std::string& what, const http::HttpResponse& r) 
 
 StatusOr<LogClient> LogClient::Create(std::string_view base_url, http::Client& client,
                                       std::chrono::milliseconds timeout, const Clock& clock) {
-  std::string base = http::WithoutTrailingSlashes(base_url);
-  VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
-  if (url.target.find('?') != std::string::npos) {
-    return InvalidArgumentError("the log URL " + base + " must not have a query");
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::string base, http::ServiceBaseUrl(base_url, "log"));
   return LogClient(std::move(base), client, timeout, clock);
 }
 

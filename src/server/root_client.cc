@@ -58,11 +58,7 @@ StatusOr<dsse::Signature> ParseSignResponse(std::string_view body) {
 
 StatusOr<RootClient> RootClient::Create(std::string_view base_url, http::Client& client,
                                         std::chrono::milliseconds timeout) {
-  std::string base = http::WithoutTrailingSlashes(base_url);
-  VOUCH_ASSIGN_OR_RETURN(http::Url url, http::Url::Parse(base));
-  if (url.target.find('?') != std::string::npos) {
-    return InvalidArgumentError("the root URL " + base + " must not have a query");
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::string base, http::ServiceBaseUrl(base_url, "root"));
   return RootClient(std::move(base), client, timeout);
 }
 

@@ -223,6 +223,11 @@ std::string BuildQuery(const QueryParams& params);
 // appended.
 std::string WithoutTrailingSlashes(std::string_view base);
 
+// The base URL of one of Vouch's services, as its client keeps it: `base_url` without trailing
+// '/' characters, which must parse as a Url (that error is returned as is) and must not have a
+// query (kInvalidArgument: "the <service> URL … must not have a query").
+StatusOr<std::string> ServiceBaseUrl(std::string_view base_url, std::string_view service);
+
 // An absolute http or https URL: scheme://host[:port][/path][?query][#fragment].
 struct Url {
   std::string scheme;  // "http" or "https" (lower-cased)
