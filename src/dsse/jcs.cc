@@ -116,19 +116,46 @@ class Reader {
     }
   }
 
-  bool ReadObject(int depth, Json* out) {
+  // Consumes `c` when it is next.
+  bool TryConsume(char c) {
+    if (pos_ >= s_.size() || s_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  // Steps over the opening bracket of an object or array at nesting `depth`.
+  bool Open(int depth) {
     if (depth > opt_.max_depth) {
       return Fail("nested deeper than " + std::to_string(opt_.max_depth) + " levels");
     }
-    ++pos_;  // '{'
+    ++pos_;
+    return true;
+  }
+
+  // The rest of an object or array after its opening bracket: none, or items read by
+  // `read_item` (which starts at the item) separated by ',', then `close`.
+  template <typename ReadItem>
+  bool ReadItems(char close, std::string_view container, ReadItem read_item) {
+    SkipSpace();
+    if (TryConsume(close)) return true;
+    while (true) {
+      if (!read_item()) return false;
+      SkipSpace();
+      if (pos_ >= s_.size()) return Fail("unterminated " + std::string(container));
+      if (TryConsume(',')) {
+        SkipSpace();
+        continue;
+      }
+      if (TryConsume(close)) return true;
+      return Fail(std::string("expected ',' or '") + close + "'");
+    }
+  }
+
+  bool ReadObject(int depth, Json* out) {
+    if (!Open(depth)) return false;
     *out = Json::object();
     auto& obj = out->get_ref<Json::object_t&>();
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == '}') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
+    return ReadItems('}', "object", [&] {
       if (pos_ >= s_.size() || s_[pos_] != '"') return Fail("expected a string key");
       size_t key_pos = pos_;
       std::string key;
@@ -142,8 +169,7 @@ class Reader {
         }
       }
       SkipSpace();
-      if (pos_ >= s_.size() || s_[pos_] != ':') return Fail("expected ':'");
-      ++pos_;
+      if (!TryConsume(':')) return Fail("expected ':'");
       SkipSpace();
       Json value;
       if (!ReadValue(depth, &value)) return false;
@@ -151,50 +177,20 @@ class Reader {
         pos_ = key_pos;
         return Fail("duplicate key \"" + key + "\"");
       }
-      SkipSpace();
-      if (pos_ >= s_.size()) return Fail("unterminated object");
-      if (s_[pos_] == ',') {
-        ++pos_;
-        SkipSpace();
-        continue;
-      }
-      if (s_[pos_] == '}') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or '}'");
-    }
+      return true;
+    });
   }
 
   bool ReadArray(int depth, Json* out) {
-    if (depth > opt_.max_depth) {
-      return Fail("nested deeper than " + std::to_string(opt_.max_depth) + " levels");
-    }
-    ++pos_;  // '['
+    if (!Open(depth)) return false;
     *out = Json::array();
     auto& arr = out->get_ref<Json::array_t&>();
-    SkipSpace();
-    if (pos_ < s_.size() && s_[pos_] == ']') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
+    return ReadItems(']', "array", [&] {
       Json value;
       if (!ReadValue(depth, &value)) return false;
       arr.push_back(std::move(value));
-      SkipSpace();
-      if (pos_ >= s_.size()) return Fail("unterminated array");
-      if (s_[pos_] == ',') {
-        ++pos_;
-        SkipSpace();
-        continue;
-      }
-      if (s_[pos_] == ']') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or ']'");
-    }
+      return true;
+    });
   }
 
   bool ReadHex4(uint32_t* out) {
