@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "vouch/base/encoding.h"
+#include "vouch/ledger/reasons.h"
 #include "vouch/tlog/merkle.h"
 #include "vouch/tlog/proof.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::ledger {
 namespace {
@@ -25,12 +27,12 @@ using tlog::TileId;
 StatusOr<Bytes> Fetch(TileFetcher& fetcher, const TileId& id, uint64_t offset = 0) {
   auto data = offset == 0 ? fetcher.FetchTile(id) : fetcher.FetchTileFrom(id, offset);
   if (!data.ok() && data.status().code() == StatusCode::kNotFound) {
-    return RejectedError("tile_missing",
+    return RejectedError(reasons::kTileMissing,
                          "the log does not serve " + tlog::TilePath(id) +
                              ", which its checkpoint requires: " + data.status().message());
   }
   if (!data.ok() && data.status().code() == StatusCode::kOutOfRange) {
-    return RejectedError("tile_invalid",
+    return RejectedError(reasons::kTileInvalid,
                          tlog::TilePath(id) + " is not longer than the " + std::to_string(offset) +
                              " bytes of it read before: " + data.status().message());
   }
@@ -40,9 +42,9 @@ StatusOr<Bytes> Fetch(TileFetcher& fetcher, const TileId& id, uint64_t offset = 
 StatusOr<std::vector<Hash>> FetchHashes(TileFetcher& fetcher, const TileId& id) {
   VOUCH_ASSIGN_OR_RETURN(Bytes data, Fetch(fetcher, id));
   if (data.size() != size_t{id.width} * kHashSize) {
-    return RejectedError("tile_invalid", tlog::TilePath(id) + " is " + std::to_string(data.size()) +
-                                             " bytes, not " +
-                                             std::to_string(size_t{id.width} * kHashSize));
+    return RejectedError(reasons::kTileInvalid, tlog::TilePath(id) + " is " +
+                                                    std::to_string(data.size()) + " bytes, not " +
+                                                    std::to_string(size_t{id.width} * kHashSize));
   }
   std::vector<Hash> hashes(id.width);
   for (size_t i = 0; i < id.width; ++i) {
@@ -100,20 +102,21 @@ Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
                            const tlog::Checkpoint& cp, bool prove, bool* proven) {
   const uint64_t n = cp.size();
   if (old.origin() != cp.origin()) {
-    return RejectedError("origin_mismatch", "the log's checkpoint is for origin \"" + cp.origin() +
-                                                "\", the trusted one for \"" + old.origin() + "\"");
+    return RejectedError(reasons::kOriginMismatch, "the log's checkpoint is for origin \"" +
+                                                       cp.origin() + "\", the trusted one for \"" +
+                                                       old.origin() + "\"");
   }
   if (old.size() > n) {
-    return RejectedError("checkpoint_rollback", "rollback: the log's checkpoint has size " +
-                                                    std::to_string(n) + ", smaller than the size " +
-                                                    std::to_string(old.size()) +
-                                                    " it showed before");
+    return RejectedError(reasons::kCheckpointRollback,
+                         "rollback: the log's checkpoint has size " + std::to_string(n) +
+                             ", smaller than the size " + std::to_string(old.size()) +
+                             " it showed before");
   }
   if (old.size() == n && old.root() != cp.root()) {
-    return RejectedError("checkpoint_fork", "split view: the log shows size " + std::to_string(n) +
-                                                " with root " + Base64Encode(cp.root()) +
-                                                ", but it showed root " + Base64Encode(old.root()) +
-                                                " for that size before");
+    return RejectedError(reasons::kCheckpointFork,
+                         "split view: the log shows size " + std::to_string(n) + " with root " +
+                             Base64Encode(cp.root()) + ", but it showed root " +
+                             Base64Encode(old.root()) + " for that size before");
   }
   if (prove && old.size() > 0 && old.size() < n) {
     FetcherTileSource source(fetcher);
@@ -121,7 +124,7 @@ Status CheckAgainstTrusted(TileFetcher& fetcher, const tlog::Checkpoint& old,
     VOUCH_ASSIGN_OR_RETURN(std::vector<Hash> proof, tlog::ConsistencyProof(old.size(), n, reader));
     Status s = tlog::VerifyConsistency(old.size(), n, proof, old.root(), cp.root());
     if (!s.ok()) {
-      return RejectedError("consistency_proof_invalid",
+      return RejectedError(tlog::reasons::kConsistencyProofInvalid,
                            "the checkpoint of size " + std::to_string(n) +
                                " is not consistent with the trusted one of size " +
                                std::to_string(old.size()) + ": " + s.message());
@@ -168,7 +171,7 @@ class TreeRecomputation {
       up.hashes = std::move(hashes).value();
     }
     if (up.hashes[index % kTileWidth] != hash) {
-      mismatch_ = RejectedError("tile_invalid",
+      mismatch_ = RejectedError(reasons::kTileInvalid,
                                 "hash " + std::to_string(index % kTileWidth) + " of " +
                                     tlog::TilePath(TileId::HashTile(
                                         tl, tile_index, static_cast<uint16_t>(up.hashes.size()))) +
@@ -201,17 +204,17 @@ StatusOr<uint64_t> CheckBundle(TileFetcher& fetcher, uint64_t t, uint16_t w,
   auto entries = tlog::ParseEntryBundle(bundle, w - first);
   if (!entries.ok()) {
     return RejectedError(
-        "tile_invalid",
+        reasons::kTileInvalid,
         tlog::TilePath(bundle_id) +
             (tail_only ? " (its entries from " + std::to_string(skip) + " on): " : ": ") +
             entries.status().message());
   }
   for (size_t i = skip; i < w; ++i) {
     if (tlog::HashLeaf((*entries)[i - first]) != leaves[i]) {
-      return RejectedError("tile_invalid", "entry " + std::to_string(t * kTileWidth + i) + " in " +
-                                               tlog::TilePath(bundle_id) +
-                                               " does not hash to its leaf in " +
-                                               tlog::TilePath(id));
+      return RejectedError(reasons::kTileInvalid, "entry " + std::to_string(t * kTileWidth + i) +
+                                                      " in " + tlog::TilePath(bundle_id) +
+                                                      " does not hash to its leaf in " +
+                                                      tlog::TilePath(id));
     }
   }
   if (options.on_entry) {
@@ -264,7 +267,7 @@ StatusOr<Recomputed> Recompute(TileFetcher& fetcher, const AuditOptions& options
       VOUCH_RETURN_IF_ERROR(tree.Append(leaf));
       if (options.trusted.has_value() && tree.range().size() == trusted_size &&
           tree.range().Root() != options.trusted->root()) {
-        return RejectedError("checkpoint_fork",
+        return RejectedError(reasons::kCheckpointFork,
                              "the tree recomputed from the tiles has root " +
                                  Base64Encode(tree.range().Root()) + " at the trusted size " +
                                  std::to_string(trusted_size) + ", not the trusted root");
@@ -273,9 +276,10 @@ StatusOr<Recomputed> Recompute(TileFetcher& fetcher, const AuditOptions& options
     if (options.progress) options.progress(tree.range().size(), n);
   }
   if (tree.range().Root() != cp.root()) {
-    return RejectedError("root_mismatch", "the tree recomputed from the tiles has root " +
-                                              Base64Encode(tree.range().Root()) +
-                                              ", not the checkpoint's " + Base64Encode(cp.root()));
+    return RejectedError(reasons::kRootMismatch, "the tree recomputed from the tiles has root " +
+                                                     Base64Encode(tree.range().Root()) +
+                                                     ", not the checkpoint's " +
+                                                     Base64Encode(cp.root()));
   }
   return Recomputed{.range = tree.range(),
                     .tiles = level0_fetched + tree.tiles(),

@@ -18,11 +18,8 @@
 namespace vouch::ledger {
 namespace {
 
-// Reason of the errors that mean "this witness has seen another history of the log".
-constexpr char kSplitViewReason[] = "witness_split_view";
-
 Status ConfigError(std::string message) {
-  return Status(StatusCode::kInvalidArgument, std::move(message), "config_invalid");
+  return Status(StatusCode::kInvalidArgument, std::move(message), reasons::kConfigInvalid);
 }
 
 bool SameKey(const tlog::Policy::Witness& witness, const tlog::VerifierKey& key) {
@@ -418,7 +415,7 @@ void PublisherImpl::Serve(Witness& witness) {
     } else {
       ++progress.failures;
       const std::string& message = lines.status().message();
-      progress.alarmed = lines.status().reason() == kSplitViewReason;
+      progress.alarmed = lines.status().reason() == reasons::kWitnessSplitView;
       if (options_.on_event && (message != progress.last_error || progress.alarmed)) {
         options_.on_event((progress.alarmed ? "ALARM: witness " : "witness ") + progress.name +
                           ": " + message);
@@ -438,7 +435,7 @@ StatusOr<std::string> PublisherImpl::AskWitness(Witness& witness, const LogSnaps
                     "it has cosigned size " + std::to_string(old_size) + ", beyond this log's " +
                         std::to_string(size) +
                         ": it saw a longer history (a rollback or a split view); no longer asked",
-                    kSplitViewReason);
+                    reasons::kWitnessSplitView);
     }
     std::vector<tlog::Hash> proof;
     if (old_size > 0 && old_size < size) {
@@ -471,7 +468,7 @@ StatusOr<std::string> PublisherImpl::AskWitness(Witness& witness, const LogSnaps
                       "refused checkpoint " + std::to_string(size) +
                           " as inconsistent with the history it cosigned (422: " + reason +
                           "): a split view or a rollback of this log; no longer asked",
-                      kSplitViewReason);
+                      reasons::kWitnessSplitView);
       default:
         return UnavailableError("answered " + std::to_string(response->status) + ": " + reason);
     }

@@ -137,7 +137,7 @@ StatusOr<std::unique_ptr<Platform>> NewGraminePlatform(const std::string& dir) {
   if (!type.ok()) {
     return Status(StatusCode::kFailedPrecondition,
                   dir + " is not a Gramine attestation directory: " + type.status().message(),
-                  "platform_unavailable");
+                  reasons::kPlatformUnavailable);
   }
   std::string t = *type;
   while (!t.empty() && (t.back() == '\n' || t.back() == '\0')) t.pop_back();

@@ -112,7 +112,8 @@ TcbStatus Converge(TcbStatus platform, TcbStatus other) {
 
 StatusOr<TdxModuleMatch> CheckTdxModule(const TcbInfo& info, const TdReport& td) {
   if (!info.tdx_module()) {
-    return RejectedError("tcb_info_wrong_tee", "the TCB Info is not TDX TCB Info (no tdxModule)");
+    return RejectedError(reasons::kTcbInfoWrongTee,
+                         "the TCB Info is not TDX TCB Info (no tdxModule)");
   }
   TdxModuleMatch match;
   const TdxModule* module = &*info.tdx_module();

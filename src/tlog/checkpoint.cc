@@ -5,13 +5,15 @@
 
 #include "tlog/text.h"
 #include "vouch/base/encoding.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
 namespace {
 
 Status CheckpointMalformed(std::string message) {
-  return MalformedError("checkpoint_malformed", "malformed checkpoint: " + std::move(message));
+  return MalformedError(reasons::kCheckpointMalformed,
+                        "malformed checkpoint: " + std::move(message));
 }
 
 Status CheckLine(std::string_view line, std::string_view what) {

@@ -7,6 +7,7 @@
 #include "vouch/base/byte_writer.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/secret_bytes.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
@@ -18,7 +19,7 @@ std::string CosignatureV1Message(std::string_view checkpoint_text, uint64_t time
 
 StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
   if (bytes.size() != kCosignatureV1Size) {
-    return MalformedError("cosignature_malformed",
+    return MalformedError(reasons::kCosignatureMalformed,
                           "a cosignature/v1 signature is 72 bytes (timestamp and Ed25519 "
                           "signature), got " +
                               std::to_string(bytes.size()));
@@ -26,7 +27,8 @@ StatusOr<CosignatureV1> CosignatureV1::Decode(ByteSpan bytes) {
   CosignatureV1 c;
   c.timestamp = LoadU64Be(bytes.data());
   if (c.timestamp > kMaxCosignatureTimestamp) {
-    return MalformedError("cosignature_malformed", "cosignature timestamp is above 2^63 - 1");
+    return MalformedError(reasons::kCosignatureMalformed,
+                          "cosignature timestamp is above 2^63 - 1");
   }
   std::copy(bytes.begin() + 8, bytes.end(), c.signature.begin());
   return c;
@@ -76,12 +78,12 @@ StatusOr<uint64_t> CosignatureV1Verifier::VerifyTimestamped(ByteSpan text,
                                                             ByteSpan signature) const {
   auto cosig = CosignatureV1::Decode(signature);
   if (!cosig.ok()) {
-    return RejectedError("note_signature_invalid",
+    return RejectedError(reasons::kNoteSignatureInvalid,
                          "cosignature by " + Describe() + ": " + cosig.status().message());
   }
   std::string msg = CosignatureV1Message(AsStringView(text), cosig->timestamp);
   if (!key_.Verify(AsBytes(msg), cosig->signature).ok()) {
-    return RejectedError("note_signature_invalid",
+    return RejectedError(reasons::kNoteSignatureInvalid,
                          "cosignature by " + Describe() + " does not verify");
   }
   return cosig->timestamp;

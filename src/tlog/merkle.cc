@@ -7,6 +7,7 @@
 
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
@@ -40,8 +41,8 @@ const Hash& EmptyRoot() {
 
 StatusOr<Hash> HashFromBytes(ByteSpan bytes, std::string_view what) {
   if (bytes.size() != kHashSize) {
-    return MalformedError("hash_size_invalid", std::string(what) + " must be 32 bytes, got " +
-                                                   std::to_string(bytes.size()));
+    return MalformedError(reasons::kHashSizeInvalid, std::string(what) + " must be 32 bytes, got " +
+                                                         std::to_string(bytes.size()));
   }
   Hash h;
   std::copy(bytes.begin(), bytes.end(), h.begin());
@@ -51,8 +52,9 @@ StatusOr<Hash> HashFromBytes(ByteSpan bytes, std::string_view what) {
 StatusOr<Hash> HashFromBase64(std::string_view text, std::string_view what) {
   auto bytes = Base64Decode(text);
   if (!bytes.ok()) {
-    return MalformedError("hash_encoding_invalid", std::string(what) + " is not valid base64 (" +
-                                                       bytes.status().message() + ")");
+    return MalformedError(
+        reasons::kHashEncodingInvalid,
+        std::string(what) + " is not valid base64 (" + bytes.status().message() + ")");
   }
   return HashFromBytes(*bytes, what);
 }

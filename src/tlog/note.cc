@@ -12,6 +12,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/tlog/cosignature.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
@@ -22,7 +23,7 @@ using internal::Quote;
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // "— " (U+2014, space)
 
 Status NoteMalformed(std::string message) {
-  return MalformedError("note_malformed", "malformed note: " + std::move(message));
+  return MalformedError(reasons::kNoteMalformed, "malformed note: " + std::move(message));
 }
 
 // Expected key length for the signature types whose key ID is the SHA-256 form; 0 if unknown.
@@ -123,7 +124,8 @@ StatusOr<VerifierKey> VerifierKey::Create(std::string_view name, uint8_t type,
 
 StatusOr<VerifierKey> VerifierKey::Parse(std::string_view vkey) {
   auto bad = [&](const std::string& why) {
-    return MalformedError("vkey_malformed", "invalid verifier key " + Quote(vkey) + ": " + why);
+    return MalformedError(reasons::kVkeyMalformed,
+                          "invalid verifier key " + Quote(vkey) + ": " + why);
   };
   size_t p1 = vkey.find('+');
   if (p1 == std::string_view::npos) {
@@ -187,13 +189,13 @@ StatusOr<std::shared_ptr<const Ed25519NoteVerifier>> Ed25519NoteVerifier::Create
 
 Status Ed25519NoteVerifier::Verify(ByteSpan text, ByteSpan signature) const {
   if (signature.size() != 64) {
-    return RejectedError("note_signature_invalid", "signature by " + Describe() + " is " +
-                                                       std::to_string(signature.size()) +
-                                                       " bytes, an Ed25519 signature is 64");
+    return RejectedError(reasons::kNoteSignatureInvalid, "signature by " + Describe() + " is " +
+                                                             std::to_string(signature.size()) +
+                                                             " bytes, an Ed25519 signature is 64");
   }
   Status s = key_.Verify(text, signature);
   if (!s.ok()) {
-    return RejectedError("note_signature_invalid",
+    return RejectedError(reasons::kNoteSignatureInvalid,
                          "signature by " + Describe() + " does not verify");
   }
   return OkStatus();
@@ -239,7 +241,7 @@ StatusOr<Ed25519NoteSigner> Ed25519NoteSigner::Generate(std::string_view name) {
 StatusOr<Ed25519NoteSigner> Ed25519NoteSigner::ParseGoPrivateKey(std::string_view skey) {
   // Messages never quote the key: it is secret.
   auto bad = [](const std::string& why) {
-    return MalformedError("skey_malformed", "invalid note private key: " + why);
+    return MalformedError(reasons::kSkeyMalformed, "invalid note private key: " + why);
   };
   constexpr std::string_view kPrefix = "PRIVATE+KEY+";
   if (skey.substr(0, kPrefix.size()) != kPrefix) {
@@ -394,7 +396,8 @@ StatusOr<VerifierSet> VerifierSet::Create(
     }
     if (!seen.emplace(v->name(), v->key_id()).second) {
       return Status(StatusCode::kInvalidArgument,
-                    "ambiguous key " + v->Describe() + ": listed twice", "note_key_ambiguous");
+                    "ambiguous key " + v->Describe() + ": listed twice",
+                    reasons::kNoteKeyAmbiguous);
     }
   }
   return VerifierSet(std::move(verifiers));
@@ -413,7 +416,7 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
     if (!sig.decoded) {
       for (const auto& v : verifiers) {
         if (v->ClaimsName(sig.key_name)) {
-          return RejectedError("note_signature_invalid",
+          return RejectedError(reasons::kNoteSignatureInvalid,
                                "signature line by trusted key " + Quote(sig.key_name) +
                                    " is not valid base64 of a key ID and a signature");
         }
@@ -427,8 +430,9 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
         continue;
       }
       if (match != verifiers.size()) {
-        return RejectedError("note_key_ambiguous", "signature line by " + Quote(sig.key_name) +
-                                                       " matches two trusted keys");
+        return RejectedError(
+            reasons::kNoteKeyAmbiguous,
+            "signature line by " + Quote(sig.key_name) + " matches two trusted keys");
       }
       match = i;
     }
@@ -439,7 +443,7 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
     Status s = verifiers[match]->Verify(text, sig.signature);
     if (!s.ok()) {
       if (s.code() == StatusCode::kPermissionDenied) {
-        return RejectedError("note_signature_invalid", s.message());
+        return RejectedError(reasons::kNoteSignatureInvalid, s.message());
       }
       return s;
     }
@@ -452,7 +456,7 @@ StatusOr<NoteVerification> VerifyNote(const Note& note, const VerifierSet& keys)
     for (const auto& v : verifiers) {
       names += (names.empty() ? "" : ", ") + v->Describe();
     }
-    return RejectedError("note_unverified",
+    return RejectedError(reasons::kNoteUnverified,
                          "the note has no verifiable signature by a trusted key (trusted: " +
                              (names.empty() ? std::string("none") : names) + ")");
   }

@@ -11,6 +11,7 @@
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/tlog/cosignature.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
@@ -64,7 +65,7 @@ class Policy::Parser {
 
   StatusOr<Policy> Parse(std::string_view text) {
     if (text.size() > kMaxPolicySize) {
-      return MalformedError("policy_malformed", variant_ + " larger than 1 MiB");
+      return MalformedError(reasons::kPolicyMalformed, variant_ + " larger than 1 MiB");
     }
     if (!text.empty() && text.back() != '\n') {
       line_no_ = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
@@ -75,7 +76,7 @@ class Policy::Parser {
       VOUCH_RETURN_IF_ERROR(Line(line));
     }
     if (!have_quorum_) {
-      return MalformedError("policy_malformed", variant_ + " has no quorum line");
+      return MalformedError(reasons::kPolicyMalformed, variant_ + " has no quorum line");
     }
     return std::move(p_);
   }
@@ -84,7 +85,7 @@ class Policy::Parser {
   using Tokens = std::vector<std::string_view>;
 
   Status Bad(const std::string& why) const {
-    return MalformedError("policy_malformed",
+    return MalformedError(reasons::kPolicyMalformed,
                           variant_ + " line " + std::to_string(line_no_) + ": " + why);
   }
 
@@ -353,7 +354,7 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   }
   const size_t log_count = verifiers.size();
   if (log_count == 0) {
-    return RejectedError("policy_unknown_log",
+    return RejectedError(reasons::kPolicyUnknownLog,
                          "no log in the policy has origin " + internal::Quote(origin));
   }
   std::vector<const Witness*> witness_of;  // parallel to verifiers[log_count..]
@@ -367,8 +368,8 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
   VOUCH_ASSIGN_OR_RETURN(VerifierSet set, VerifierSet::Create(verifiers));
   auto v = VerifyNote(checkpoint.note(), set);
   if (!v.ok()) {
-    if (v.status().reason() == "note_unverified") {
-      return RejectedError("policy_log_signature_missing",
+    if (v.status().reason() == reasons::kNoteUnverified) {
+      return RejectedError(reasons::kPolicyLogSignatureMissing,
                            "checkpoint of " + internal::Quote(origin) +
                                " has no valid signature by a log key in the policy");
     }
@@ -385,12 +386,12 @@ StatusOr<PolicyVerification> Policy::VerifyCheckpoint(const SignedCheckpoint& ch
     }
   }
   if (result.log.empty()) {
-    return RejectedError("policy_log_signature_missing",
+    return RejectedError(reasons::kPolicyLogSignatureMissing,
                          "checkpoint of " + internal::Quote(origin) +
                              " has no valid signature by a log key in the policy");
   }
   if (!QuorumSatisfied(result.witnesses)) {
-    return RejectedError("policy_quorum_not_met", ExplainQuorum(result.witnesses));
+    return RejectedError(reasons::kPolicyQuorumNotMet, ExplainQuorum(result.witnesses));
   }
   // Every line by a listed key verified above, so its timestamp can be read off the line.
   for (size_t i : v->verified) {

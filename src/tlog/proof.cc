@@ -7,6 +7,8 @@
 #include <bit>
 #include <string>
 
+#include "vouch/tlog/reasons.h"
+
 namespace vouch::tlog {
 
 namespace {
@@ -26,7 +28,7 @@ constexpr size_t kMaxNodes = kMaxElements + 2 * kMaxRangeNodes;
 uint64_t SplitPoint(uint64_t n) { return uint64_t{1} << (std::bit_width(n - 1) - 1); }
 
 Status RequestInvalid(std::string message) {
-  return MalformedError("proof_request_invalid", std::move(message));
+  return MalformedError(reasons::kProofRequestInvalid, std::move(message));
 }
 
 // RFC 6962 PATH(m, D[0:n]) as ranges, leaf sibling first. REQUIRES: m < n.
@@ -264,7 +266,7 @@ StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan le
   VOUCH_ASSIGN_OR_RETURN(Hash r, LeafHash(leaf_hash));
   size_t want = InclusionProofLength(index, size);
   if (proof.size() != want) {
-    return RejectedError("inclusion_proof_invalid",
+    return RejectedError(reasons::kInclusionProofInvalid,
                          "inclusion proof for leaf " + std::to_string(index) +
                              " in a tree of size " + std::to_string(size) + " must have " +
                              std::to_string(want) + " hashes, got " + std::to_string(proof.size()));
@@ -274,7 +276,7 @@ StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan le
   uint64_t sn = size - 1;
   for (const Hash& p : proof) {
     if (sn == 0) {
-      return RejectedError("inclusion_proof_invalid", "inclusion proof is too long");
+      return RejectedError(reasons::kInclusionProofInvalid, "inclusion proof is too long");
     }
     if ((fn & 1) == 1 || fn == sn) {
       r = HashChildren(p, r);
@@ -289,7 +291,7 @@ StatusOr<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, ByteSpan le
     sn >>= 1;
   }
   if (sn != 0) {
-    return RejectedError("inclusion_proof_invalid", "inclusion proof is too short");
+    return RejectedError(reasons::kInclusionProofInvalid, "inclusion proof is too short");
   }
   return r;
 }
@@ -299,7 +301,7 @@ Status VerifyInclusion(uint64_t index, uint64_t size, ByteSpan leaf_hash,
   VOUCH_ASSIGN_OR_RETURN(Hash computed, RootFromInclusionProof(index, size, leaf_hash, proof));
   if (!Equal(root, computed)) {
     return RejectedError(
-        "inclusion_proof_invalid",
+        reasons::kInclusionProofInvalid,
         "inclusion proof for leaf " + std::to_string(index) + " leads to root " + ToHex(computed) +
             ", which is not the expected root of the tree of size " + std::to_string(size));
   }
@@ -310,9 +312,9 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::span<const Hash> p
                          ByteSpan root1, ByteSpan root2) {
   VOUCH_RETURN_IF_ERROR(CheckConsistencyRequest(size1, size2));
   auto fail = [&](const std::string& why) {
-    return RejectedError("consistency_proof_invalid", "consistency proof from size " +
-                                                          std::to_string(size1) + " to " +
-                                                          std::to_string(size2) + ": " + why);
+    return RejectedError(reasons::kConsistencyProofInvalid, "consistency proof from size " +
+                                                                std::to_string(size1) + " to " +
+                                                                std::to_string(size2) + ": " + why);
   };
   if (size1 == size2) {
     if (!proof.empty()) {
@@ -413,7 +415,7 @@ Status VerifySubtreeInclusion(uint64_t index, uint64_t start, uint64_t end, Byte
   }
   Status s = VerifyInclusion(index - start, end - start, leaf_hash, proof, subtree_hash);
   if (s.code() == StatusCode::kPermissionDenied) {
-    return RejectedError("subtree_inclusion_proof_invalid", "subtree " + s.message());
+    return RejectedError(reasons::kSubtreeInclusionProofInvalid, "subtree " + s.message());
   }
   return s;
 }
@@ -421,7 +423,7 @@ Status VerifySubtreeInclusion(uint64_t index, uint64_t start, uint64_t end, Byte
 Status VerifySubtreeConsistency(uint64_t start, uint64_t end, uint64_t size,
                                 std::span<const Hash> proof, ByteSpan subtree_hash, ByteSpan root) {
   auto fail = [&](const std::string& why) {
-    return RejectedError("subtree_consistency_proof_invalid",
+    return RejectedError(reasons::kSubtreeConsistencyProofInvalid,
                          "subtree [" + std::to_string(start) + ", " + std::to_string(end) +
                              ") of the tree of size " + std::to_string(size) + ": " + why);
   };

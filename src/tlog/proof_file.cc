@@ -6,6 +6,7 @@
 #include "tlog/text.h"
 #include "vouch/base/encoding.h"
 #include "vouch/tlog/proof.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
@@ -14,7 +15,8 @@ namespace {
 constexpr size_t kMaxInclusionProofLines = 64;
 
 Status ProofFileMalformed(std::string message) {
-  return MalformedError("proof_file_malformed", "malformed tlog-proof file: " + std::move(message));
+  return MalformedError(reasons::kProofFileMalformed,
+                        "malformed tlog-proof file: " + std::move(message));
 }
 
 // The next line of `text` from `*pos` (without its newline); nullopt if none is terminated.

@@ -7,18 +7,19 @@
 #include "tlog/text.h"
 #include "vouch/base/byte_reader.h"
 #include "vouch/base/byte_writer.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
 namespace {
 
 Status BadPath(std::string_view path, const std::string& why) {
-  return MalformedError("tile_path_invalid",
+  return MalformedError(reasons::kTilePathInvalid,
                         "invalid tile path " + internal::Quote(path) + ": " + why);
 }
 
 Status BadBundle(const std::string& why) {
-  return MalformedError("entry_bundle_malformed", "malformed entry bundle: " + why);
+  return MalformedError(reasons::kEntryBundleMalformed, "malformed entry bundle: " + why);
 }
 
 // One entry of a bundle: its length as a big-endian u16, then its bytes.
@@ -206,9 +207,9 @@ StatusOr<HashTile> HashTile::FromHashes(const TileId& id, std::span<const Hash> 
     return InvalidArgumentError("not a hash tile id");
   }
   if (hashes.size() != id.width) {
-    return MalformedError("tile_malformed", "tile " + TilePath(id) + " must have " +
-                                                std::to_string(id.width) + " hashes, got " +
-                                                std::to_string(hashes.size()));
+    return MalformedError(reasons::kTileMalformed, "tile " + TilePath(id) + " must have " +
+                                                       std::to_string(id.width) + " hashes, got " +
+                                                       std::to_string(hashes.size()));
   }
   std::vector<Hash> nodes(hashes.begin(), hashes.end());
   nodes.reserve(size_t{2} * id.width);
@@ -230,9 +231,10 @@ StatusOr<HashTile> HashTile::Parse(const TileId& id, ByteSpan data) {
     return InvalidArgumentError("an entry bundle is not a hash tile");
   }
   if (data.size() != size_t{id.width} * kHashSize) {
-    return MalformedError("tile_malformed", "tile " + TilePath(id) + " must be " +
-                                                std::to_string(size_t{id.width} * kHashSize) +
-                                                " bytes, got " + std::to_string(data.size()));
+    return MalformedError(reasons::kTileMalformed,
+                          "tile " + TilePath(id) + " must be " +
+                              std::to_string(size_t{id.width} * kHashSize) + " bytes, got " +
+                              std::to_string(data.size()));
   }
   std::vector<Hash> hashes(id.width);
   for (size_t i = 0; i < id.width; ++i) {

@@ -8,13 +8,14 @@
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/sha.h"
 #include "vouch/tlog/proof.h"
+#include "vouch/tlog/reasons.h"
 
 namespace vouch::tlog {
 
 namespace {
 
 Status RequestMalformed(std::string message) {
-  return MalformedError("witness_request_malformed",
+  return MalformedError(reasons::kWitnessRequestMalformed,
                         "malformed add-checkpoint request: " + std::move(message));
 }
 
@@ -217,12 +218,12 @@ WitnessResponse Witness::Decide(const PreparedCheckpoint& prepared,
     // 7. Consistency from the stored (old, root) to the new checkpoint.
     Status s = VerifyConsistency(old_size, cp.size(), request.proof(), stored->root, cp.root());
     if (!s.ok()) {
-      return Reply(422, "consistency_proof_invalid", s.message());
+      return Reply(422, reasons::kConsistencyProofInvalid, s.message());
     }
   } else if (old_size == cp.size()) {
     // 8. Same size: the same root, and an empty proof.
     if (!request.proof().empty()) {
-      return Reply(422, "consistency_proof_invalid",
+      return Reply(422, reasons::kConsistencyProofInvalid,
                    "the consistency proof between equal sizes must be empty");
     }
     if (stored && stored->root != cp.root()) {

@@ -2,9 +2,6 @@
 // output prints as error.code. Their meanings and exit codes are in docs/error-codes.md; the
 // `vouch` command's table (src/cli/error_codes.cc) refers to these names, and a test checks that
 // table against the document. Stable: renaming one is an incompatible change.
-//
-// The module's sources still spell most of these as literals; they move to these names with the
-// ledger refactoring of issue 10 (kept apart here to keep that change conflict-free).
 #ifndef VOUCH_LEDGER_REASONS_H_
 #define VOUCH_LEDGER_REASONS_H_
 
