@@ -21,6 +21,8 @@
 #   wait_exit PID [SECONDS]          waits (at most SECONDS, default 10) for background process PID
 #                                    to exit and sets $rc to its exit code; if it is still running
 #                                    then, kills it (-9) and sets rc=124
+#   verify_quote DIR ARGS...         `vouch sgx verify` of DIR/quote.bin against the collateral in
+#                                    DIR, with ARGS
 #   start_witnessed_log ORIGIN N K   starts N `vouch serve witness` and a `vouch serve log` that
 #                                    publishes checkpoints cosigned by K of them, in $TMP/wlog;
 #                                    sets LOG (its URL), LOG_VKEY and POLICY (the witness policy
@@ -90,6 +92,12 @@ check() {
     bad "$name: output lacks /$pattern/"; echo "$out" | head -5; return
   fi
   ok
+}
+
+verify_quote() {
+  local dir=$1
+  shift
+  "$VOUCH" sgx verify "$dir/quote.bin" --collateral "$dir" "$@"
 }
 
 # run ARGS...: runs vouch, leaving stdout, stderr and the exit code in $out, $err, $rc.
