@@ -35,6 +35,7 @@
 #include "bench_ledger.h"
 #include "bench_util.h"
 #include "govern/history_builder.h"
+#include "platform/test_identity.h"
 #include "vouch/base/encoding.h"
 #include "vouch/crypto/signer.h"
 #include "vouch/crypto/x25519.h"
@@ -61,13 +62,7 @@ const std::string kBuilderB = "https://builder-b.example/ci";
 constexpr char kSecret[] = "postgres://app:hunter2@db/app";
 
 platform::EnclaveIdentity Identity(const Sha256Hash& m) {
-  platform::EnclaveIdentity id;
-  id.mr_enclave = m;
-  id.mr_signer = Measurement("bench signer");
-  id.product_id = 1;
-  id.isv_svn = 1;
-  id.attributes = platform::EnclaveIdentity::DefaultAttributes(false);
-  return id;
+  return vouch::testing::TestIdentity(m, Measurement("bench signer"));
 }
 
 std::string Constraint(const Sha256Hash& m) { return "C:" + HexEncodeUpper(m) + " SEC:INSECURE"; }

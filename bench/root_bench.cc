@@ -29,6 +29,7 @@
 #include "bench_ledger.h"
 #include "bench_util.h"
 #include "govern/history_builder.h"
+#include "platform/test_identity.h"
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/time.h"
@@ -78,13 +79,7 @@ struct BenchRoot {
 };
 
 platform::EnclaveIdentity RootIdentity(const Sha256Hash& m) {
-  platform::EnclaveIdentity id;
-  id.mr_enclave = m;
-  id.mr_signer = Measurement("root signer");
-  id.product_id = 1;
-  id.isv_svn = 1;
-  id.attributes = platform::EnclaveIdentity::DefaultAttributes(false);
-  return id;
+  return vouch::testing::TestIdentity(m, Measurement("root signer"));
 }
 
 }  // namespace

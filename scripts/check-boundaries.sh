@@ -30,9 +30,9 @@ cd "${1:-$(dirname "$0")/..}" || exit 2
 #   constraint/td_info_json.h  the same for TD info
 shared_internals='^(base/json\.h|dsse/jcs\.h|govern/checker\.h|constraint/eii_json\.h|constraint/td_info_json\.h)$'
 # Test support: headers only tests, fuzz targets, benchmarks and other test support include.
-test_support='^(testing/.*|store/memory_log_store\.h|store/memory_witness_store\.h|store/log_store_conformance\.h|store/witness_store_conformance\.h|http/in_process_client\.h|tlog/test_util\.h|sgx/dcap_test_vectors\.h|server/ledger_fixture\.h|server/broker_fixture\.h|govern/history_builder\.h)$'
+test_support='^(testing/.*|store/memory_log_store\.h|store/memory_witness_store\.h|store/log_store_conformance\.h|store/witness_store_conformance\.h|http/in_process_client\.h|tlog/test_util\.h|sgx/dcap_test_vectors\.h|server/ledger_fixture\.h|server/broker_fixture\.h|govern/history_builder\.h|platform/test_identity\.h)$'
 # Files that are test support themselves (they may include test support).
-is_test_support_file='^src/(testing/|store/(memory_|[a-z_]+_conformance)|http/in_process_client|tlog/test_util|sgx/dcap_test_vectors|server/ledger_fixture|server/broker_fixture|govern/history_builder)'
+is_test_support_file='^src/(testing/|store/(memory_|[a-z_]+_conformance)|http/in_process_client|tlog/test_util|sgx/dcap_test_vectors|server/ledger_fixture|server/broker_fixture|govern/history_builder|platform/test_identity)'
 
 violations=0
 report() {

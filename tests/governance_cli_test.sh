@@ -15,28 +15,14 @@ ORIGIN=log.example/vouch
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
 
-# A signed bundle.
-bundle() {
-  mkdir -p "$1"
-  printf '#!/bin/sh\necho %s\n' "$1" >"$1/run.sh"
-  printf '{"format":"vouch-enclave/1","entry":"run.sh","product_id":1,"isv_svn":1,"debug":false,"memory_size":65536}\n' \
-    >"$1/vouch-enclave.json"
-  "$VOUCH" enclave sign "$1" --key signer.pem >/dev/null || { echo "cannot sign $1"; exit 1; }
-}
-
 "$VOUCH" sim init >/dev/null || exit 1
 "$VOUCH" enclave keygen --out signer.pem >/dev/null || exit 1
-bundle vouch-root
-bundle hello
-for k in ba bb ra rb rc; do
-  openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || exit 1
-  openssl pkey -in $k.pem -pubout -out $k.pub || exit 1
-done
+script_bundle vouch-root || exit 1
+script_bundle hello || exit 1
+ed25519_keys ba bb ra rb rc || exit 1
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem 2>/dev/null || exit 1
 openssl pkey -in ec.pem -pubout -out ec.pub || exit 1
-cat >tc.json <<'EOF'
-{"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
-EOF
+toolchain_manifest
 echo '{"spdxVersion":"SPDX-2.3","name":"vouch-root"}' >sbom.spdx.json
 echo '{"bomFormat":"CycloneDX","specVersion":"1.6"}' >sbom.cdx.json
 

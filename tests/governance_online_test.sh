@@ -48,22 +48,10 @@ LOG="http://127.0.0.1:$LOG_PORT"
 # ---- statements: as in governance_cli_test.sh, issued now (the root set three hours ago) ----
 "$VOUCH" sim init >/dev/null || exit 1
 "$VOUCH" enclave keygen --out signer.pem >/dev/null || exit 1
-bundle() {
-  mkdir -p "$1"
-  printf '#!/bin/sh\necho %s\n' "$1" >"$1/run.sh"
-  printf '{"format":"vouch-enclave/1","entry":"run.sh","product_id":1,"isv_svn":1,"debug":false,"memory_size":65536}\n' \
-    >"$1/vouch-enclave.json"
-  "$VOUCH" enclave sign "$1" --key signer.pem >/dev/null || { echo "cannot sign $1"; exit 1; }
-}
-bundle vouch-root
-bundle hello
-for k in ba bb ra rb; do
-  openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || exit 1
-  openssl pkey -in $k.pem -pubout -out $k.pub || exit 1
-done
-cat >tc.json <<'EOF'
-{"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
-EOF
+script_bundle vouch-root || exit 1
+script_bundle hello || exit 1
+ed25519_keys ba bb ra rb || exit 1
+toolchain_manifest
 attest() {  # BUNDLE COMMIT BUILDER KEY OUT
   "$VOUCH" build attest "$1" --source "https://git.example/vouch.git@$2" --toolchain tc.json \
     --builder-id "$3" --key "$4" --out "$5" --finished-on "$(ago '2 minutes')" >/dev/null || bad "attest $5"

@@ -21,6 +21,8 @@
 #   wait_exit PID [SECONDS]          waits (at most SECONDS, default 10) for background process PID
 #                                    to exit and sets $rc to its exit code; if it is still running
 #                                    then, kills it (-9) and sets rc=124
+#   verify_quote DIR ARGS...         `vouch sgx verify` of DIR/quote.bin against the collateral in
+#                                    DIR, with ARGS
 #   start_witnessed_log ORIGIN N K   starts N `vouch serve witness` and a `vouch serve log` that
 #                                    publishes checkpoints cosigned by K of them, in $TMP/wlog;
 #                                    sets LOG (its URL), LOG_VKEY and POLICY (the witness policy
@@ -37,6 +39,10 @@
 #                                    --collateral to the array colls
 #   vouch_bundle DIR PRODUCT_ID      a bundle DIR of this vouch binary, signed with signer.pem
 #                                    (made once); prints its MRENCLAVE in upper case
+#   script_bundle DIR                a bundle DIR of a script that echoes DIR, signed with signer.pem
+#                                    (made once)
+#   ed25519_keys NAME...             an Ed25519 key NAME.pem and its public key NAME.pub per NAME
+#   toolchain_manifest               the toolchain manifest tc.json (gcc 12.2.0-14)
 #   builders                         two builders' Ed25519 keys ba.pem, bb.pem (and .pub) and the
 #                                    toolchain manifest tc.json
 #   attest BUNDLE COMMIT BUILDER KEY OUT   provenance of BUNDLE by BUILDER, in OUT
@@ -86,6 +92,12 @@ check() {
     bad "$name: output lacks /$pattern/"; echo "$out" | head -5; return
   fi
   ok
+}
+
+verify_quote() {
+  local dir=$1
+  shift
+  "$VOUCH" sgx verify "$dir/quote.bin" --collateral "$dir" "$@"
 }
 
 # run ARGS...: runs vouch, leaving stdout, stderr and the exit code in $out, $err, $rc.
@@ -194,16 +206,30 @@ vouch_bundle() {
   "$VOUCH" measure "$1" --json | field mr_enclave | upper
 }
 
-builders() {
+script_bundle() {
+  [ -s signer.pem ] || "$VOUCH" enclave keygen --out signer.pem >/dev/null || return 1
+  mkdir -p "$1"
+  printf '#!/bin/sh\necho %s\n' "$1" >"$1/run.sh"
+  printf '{"format":"vouch-enclave/1","entry":"run.sh","product_id":1,"isv_svn":1,"debug":false,"memory_size":65536}\n' \
+    >"$1/vouch-enclave.json"
+  "$VOUCH" enclave sign "$1" --key signer.pem >/dev/null || { echo "cannot sign $1"; return 1; }
+}
+
+ed25519_keys() {
   local k
-  for k in ba bb; do
-    openssl genpkey -algorithm ed25519 -out $k.pem 2>/dev/null || return 1
-    openssl pkey -in $k.pem -pubout -out $k.pub || return 1
+  for k in "$@"; do
+    openssl genpkey -algorithm ed25519 -out "$k.pem" 2>/dev/null || return 1
+    openssl pkey -in "$k.pem" -pubout -out "$k.pub" || return 1
   done
+}
+
+toolchain_manifest() {
   cat >tc.json <<'EOF'
 {"format":"vouch-toolchain/1","components":[{"name":"gcc","version":"12.2.0-14","uri":"pkg:deb/debian/gcc-12@12.2.0-14?arch=amd64","digest":{"sha256":"b782f07cf5bdca47deea5b7f8d5b5f863bafc35910adafda4f52f6537d9ed3dd"}}]}
 EOF
 }
+
+builders() { ed25519_keys ba bb && toolchain_manifest; }
 
 attest() {
   "$VOUCH" build attest "$1" --source "https://git.example/vouch.git@$2" --toolchain tc.json \

@@ -7,33 +7,33 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 D=tests/data/sgx-dcap
 PHALA=$D/phala-dcap-qvl/sgx-v3-2025-06
 T=1752919277
-check accepted 0 'verdict: +accepted' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T
+check accepted 0 'verdict: +accepted' -- verify_quote $PHALA --at $T
 check accepted_rfc3339 0 'ConfigurationAndSWHardeningNeeded' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 2025-07-19T10:01:17Z
+  verify_quote $PHALA --at 2025-07-19T10:01:17Z
 check json_fields 0 '"verdict":"accepted","tcb_status":"ConfigurationAndSWHardeningNeeded"' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+  verify_quote $PHALA --at $T --json
 check json_advisories 0 '"advisory_ids":\["INTEL-SA-00289","INTEL-SA-00615"\]' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+  verify_quote $PHALA --at $T --json
 check json_eii 0 '"enclave":\{"code_hash":"33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb","code_signer":"815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6","product_id":0,"isv_svn":0,"revocation_level":0,"mode":"RELEASE","security":\{"summary":"STALE"' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
+  verify_quote $PHALA --at $T --json
 check eii_timestamp 0 '"timestamp":"2025-06-19T10:56:11Z"' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json
-check constraint_pass 0 'constraint: +PASS' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T \
+  verify_quote $PHALA --at $T --json
+check constraint_pass 0 'constraint: +PASS' -- verify_quote $PHALA --at $T \
   --constraint "S:815F42F11CF64430C30BAB7816BA596A1DA0130C3B028B673133A66CF9A3E0E6 PROD:0"
 check constraint_fail 1 '"code":"constraint_failed".*lower than the required level of SECURE' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --json --constraint \
+  verify_quote $PHALA --at $T --json --constraint \
   "C:33D8736DB756ED4997E04BA358D27833188F1932FF7B1D156904D3F560452FBB SEC:SECURE"
 check constraint_expire 1 'out of date with an age that exceeds P1D' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --constraint \
+  verify_quote $PHALA --at $T --constraint \
   "C:33D8736DB756ED4997E04BA358D27833188F1932FF7B1D156904D3F560452FBB EXPIRE:P1D"
 check constraint_malformed 2 'malformed constraint' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --constraint "C:zz"
+  verify_quote $PHALA --at $T --constraint "C:zz"
 check expired 1 '"code":"collateral_expired"' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1752919278 --json
+  verify_quote $PHALA --at 1752919278 --json
 check allow_expired 0 '"collateral_expired":true' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1752919278 --json --allow-expired-collateral
+  verify_quote $PHALA --at 1752919278 --json --allow-expired-collateral
 check not_yet_valid 1 'collateral_not_yet_valid' -- \
-  "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at 1750330570 --allow-expired-collateral
+  verify_quote $PHALA --at 1750330570 --allow-expired-collateral
 check debug_enclave 0 '"mode":"DEBUG","security":\{"summary":"INSECURE"' -- \
   "$VOUCH" sgx verify $D/automata-dcap-rs/sgx-v3-debug-2024-08/quote.bin \
   --collateral $D/automata-dcap-rs/sgx-v3-debug-2024-08 --at 1724962800 --json
@@ -42,11 +42,11 @@ check tcbinfo_v2 0 '"tcb_status":"OutOfDate"' -- \
   --collateral $D/teepot/sgx-v3-outofdate-tcbinfo-v2-2023-05 --at 1684165303 --json
 SYN=$D/intel-qvl-sample/sgx-v3-synthetic-certtype1
 check untrusted_root 1 '"code":"untrusted_root"' -- \
-  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json
+  verify_quote $SYN --at 1735689600 --json
 check trust_root 0 '"tcb_status":"UpToDate".*"trust_root":"production".*"mode":"RELEASE"' -- \
-  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json --trust-root $SYN/root_ca.der
+  verify_quote $SYN --at 1735689600 --json --trust-root $SYN/root_ca.der
 check sim_root 0 '"trust_root":"simulation".*"mode":"SIMULATION","security":\{"summary":"INSECURE","reason":"Enclave is running in simulation mode."' -- \
-  "$VOUCH" sgx verify $SYN/quote.bin --collateral $SYN --at 1735689600 --json --sim-root $SYN/root_ca.der
+  verify_quote $SYN --at 1735689600 --json --sim-root $SYN/root_ca.der
 
 # Tampering and bad input.
 cp $PHALA/quote.bin "$TMP/q.bin"
@@ -64,8 +64,8 @@ check response_json_alternative 0 'verdict: +accepted' -- "$VOUCH" sgx verify $P
 rm "$TMP/coll/qe_identity_response.json"
 check missing_collateral_file 3 'qe_identity' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral "$TMP/coll" --at $T
 check missing_quote 3 'cannot read quote' -- "$VOUCH" sgx verify /nonexistent --collateral $PHALA --at $T
-check bad_time 2 'bad --at' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at yesterday
-check bad_root 2 'root' -- "$VOUCH" sgx verify $PHALA/quote.bin --collateral $PHALA --at $T --trust-root $PHALA/tcb_info.json
+check bad_time 2 'bad --at' -- verify_quote $PHALA --at yesterday
+check bad_root 2 'root' -- verify_quote $PHALA --at $T --trust-root $PHALA/tcb_info.json
 check no_args 2 '' -- "$VOUCH" sgx verify
 check stdin_quote 0 'accepted' -- sh -c "\"$VOUCH\" sgx verify - --collateral $PHALA --at $T < $PHALA/quote.bin"
 check help 0 'Exit codes' -- "$VOUCH" sgx verify --help

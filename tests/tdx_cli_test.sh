@@ -13,40 +13,40 @@ MRTD=91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f
 RTMR0=44c0197b39157fdd7a4dcc44767f9d6b0bb3977c7a8e347b8492f827fe9d9e5c48aca29b220b80b6a540cf994b9bc9c0
 SGX=$D/phala-dcap-qvl/sgx-v3-2025-06
 
-check accepted 0 'verdict: +accepted' -- "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T
-check human_td 0 "MRTD +$MRTD" -- "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T
+check accepted 0 'verdict: +accepted' -- verify_quote $TD --at $T
+check human_td 0 "MRTD +$MRTD" -- verify_quote $TD --at $T
 check human_tee 0 'tee: +Intel TDX, quote v4, TD report 1.0' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T
+  verify_quote $TD --at $T
 check json_fields 0 '"verdict":"accepted","tee":"TDX","tcb_status":"UpToDate".*"intel_qv_result":"SGX_QL_QV_RESULT_OK"' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --json
+  verify_quote $TD --at $T --json
 check json_td 0 "\"td\":\\{\"tee\":\"TDX\",\"mr_td\":\"$MRTD\",\"rtmr0\":\"$RTMR0\"" -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --json
+  verify_quote $TD --at $T --json
 check json_mode 0 '"debug":false,"mode":"RELEASE","security":\{"summary":"SECURE"' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --json
+  verify_quote $TD --at $T --json
 check teepot_trailing_bytes 0 '"tcb_status":"UpToDate"' -- \
-  "$VOUCH" sgx verify $D/teepot/tdx-v4-2024-12/quote.bin --collateral $D/teepot/tdx-v4-2024-12 \
+  verify_quote $D/teepot/tdx-v4-2024-12 \
   --at 1733406935 --json
 V5=$D/phala-dcap-qvl/tdx-v5-no-matching-tcb-level-2026-02
 check v5_no_level 1 '"tee":"TDX","error":\{"code":"tcb_level_not_found"' -- \
-  "$VOUCH" sgx verify $V5/quote.bin --collateral $V5 --at 1774003274 --json
+  verify_quote $V5 --at 1774003274 --json
 
 # Constraints: TDX terms for a TD; a Conclave string never accepts a TD, nor the reverse.
 check tdx_constraint_pass 0 'constraint: +PASS \(TEE:TDX MRTD:91EB' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T \
+  verify_quote $TD --at $T \
   --constraint "TEE:TDX MRTD:$MRTD RTMR0:$RTMR0 SEC:SECURE"
 check tdx_constraint_fail 1 '"code":"constraint_failed".*TD RTMR0 44C0' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --json \
+  verify_quote $TD --at $T --json \
   --constraint "TEE:TDX MRTD:$MRTD RTMR0:$MRTD"
 check conclave_on_td 1 'names an SGX enclave \(a Conclave constraint\) but the evidence is an Intel TDX' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T \
+  verify_quote $TD --at $T \
   --constraint "C:${MRTD:0:64} SEC:INSECURE"
 check tdx_on_sgx 1 'names an Intel TDX trust domain \(TEE:TDX\) but the evidence is an SGX enclave' -- \
-  "$VOUCH" sgx verify $SGX/quote.bin --collateral $SGX --at 1752919277 \
+  verify_quote $SGX --at 1752919277 \
   --constraint "TEE:TDX MRTD:$MRTD SEC:INSECURE"
 check tdx_constraint_malformed 2 'malformed constraint' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --constraint "TEE:TDX MRTD:abc"
+  verify_quote $TD --at $T --constraint "TEE:TDX MRTD:abc"
 check tdx_constraint_invalid 2 'invalid constraint' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at $T --constraint "TEE:TDX RTMR0:$RTMR0"
+  verify_quote $TD --at $T --constraint "TEE:TDX RTMR0:$RTMR0"
 
 # Collateral for the wrong TEE, time, tampering, truncation.
 check sgx_collateral_for_td 1 '"code":"tcb_info_wrong_tee"' -- \
@@ -54,7 +54,7 @@ check sgx_collateral_for_td 1 '"code":"tcb_info_wrong_tee"' -- \
 check tdx_collateral_for_sgx 1 '"code":"tcb_info_wrong_tee"' -- \
   "$VOUCH" sgx verify $SGX/quote.bin --collateral $TD --at 1752919277 --json
 check expired 1 '"code":"collateral_expired"' -- \
-  "$VOUCH" sgx verify $TD/quote.bin --collateral $TD --at 1752919235 --json
+  verify_quote $TD --at 1752919235 --json
 cp $TD/quote.bin "$TMP/q.bin"
 printf '\x01' | dd of="$TMP/q.bin" bs=1 seek=300 conv=notrunc status=none
 check tampered_td 1 'quote_signature_invalid' -- "$VOUCH" sgx verify "$TMP/q.bin" --collateral $TD --at $T

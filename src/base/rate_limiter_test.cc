@@ -5,11 +5,10 @@
 
 #include <atomic>
 #include <cmath>
-#include <latch>
 #include <limits>
-#include <thread>
 #include <vector>
 
+#include "testing/concurrently.h"
 #include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 
@@ -19,6 +18,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::vouch::testing::FakeClock;
+using ::vouch::testing::RunConcurrently;
 
 class RateLimiterTest : public ::testing::Test {
  protected:
@@ -131,17 +131,9 @@ TEST_F(RateLimiterTest, CyclingAddressesNeitherGrowsMemoryNorResetsABucket) {
 TEST_F(RateLimiterTest, ConcurrentAdmitsNeverExceedTheBurst) {
   auto limiter = Make(0.001, 100);
   std::atomic<int> admitted{0};
-  constexpr int kThreads = 4;
-  std::latch start(kThreads);
-  std::vector<std::thread> threads;
-  threads.reserve(kThreads);
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      start.arrive_and_wait();
-      for (int i = 0; i < 100; ++i) admitted += limiter->Admit("k").admitted ? 1 : 0;
-    });
-  }
-  for (std::thread& t : threads) t.join();
+  RunConcurrently(4, [&] {
+    for (int i = 0; i < 100; ++i) admitted += limiter->Admit("k").admitted ? 1 : 0;
+  });
   EXPECT_EQ(admitted.load(), 100);
 }
 

@@ -6,6 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
+#include <string>
+#include <vector>
+
 #include "testing/status_matchers.h"
 
 namespace vouch {
@@ -39,71 +43,93 @@ TEST(NearestWordsTest, SuggestsTyposOnly) {
   EXPECT_THAT(NearestWords("EXIPRE", kKeys), ElementsAre("EXPIRE"));
 }
 
-TEST(ConstraintParseHintTest, SecurityLevel) {
-  std::string hint =
-      HintFor("C:" + kHash + " SEC:SECRUE",
-              "No enum constant com.r3.conclave.common.EnclaveSecurityInfo.Summary.SECRUE");
-  EXPECT_THAT(hint, HasSubstr("SEC must be SECURE, STALE or INSECURE"));
-  EXPECT_THAT(hint, HasSubstr("did you mean SECURE?"));
-  EXPECT_THAT(HintFor("C:" + kHash + " SEC:secure",
-                      "No enum constant com.r3.conclave.common.EnclaveSecurityInfo.Summary.secure"),
-              HasSubstr("upper case (did you mean SECURE?)"));
+// A constraint Parse() rejects with Conclave's `message`, and what its hint says.
+struct ParseHintCase {
+  const char* id;
+  std::string descriptor;
+  std::string message;
+  std::vector<std::string> hints;  // each a part of the hint
+};
+
+void PrintTo(const ParseHintCase& c, std::ostream* os) { *os << c.id; }
+
+class ConstraintParseHintTest : public ::testing::TestWithParam<ParseHintCase> {};
+
+TEST_P(ConstraintParseHintTest, HintsBesideConclavesMessage) {
+  const ParseHintCase& c = GetParam();
+  std::string hint = HintFor(c.descriptor, c.message);
+  for (const std::string& part : c.hints) EXPECT_THAT(hint, HasSubstr(part));
 }
 
-TEST(ConstraintParseHintTest, TrailingNewline) {
-  std::string hint =
-      HintFor("C:" + kHash + " SEC:SECURE\n",
-              "No enum constant com.r3.conclave.common.EnclaveSecurityInfo.Summary.SECURE\n");
-  EXPECT_THAT(hint, HasSubstr("line break"));
-  EXPECT_THAT(hint, HasSubstr("only spaces separate"));
-}
+constexpr char kSummary[] = "No enum constant com.r3.conclave.common.EnclaveSecurityInfo.Summary.";
+constexpr char kPeriod[] = "Text cannot be parsed to a Period";
+// kHash with a non-hex digit at [10].
+std::string BadHash() { return std::string(10, 'A') + "G" + std::string(53, 'A'); }
 
-TEST(ConstraintParseHintTest, UnknownKey) {
-  std::string hint = HintFor("S:" + kHash + " PORD:1", "Unknown keys [PORD]");
-  EXPECT_THAT(hint, HasSubstr("unknown key PORD (did you mean PROD?)"));
-  EXPECT_THAT(HintFor("c:" + kHash, "Unknown keys [c]"), HasSubstr("did you mean C?"));
-}
+INSTANTIATE_TEST_SUITE_P(
+    Hints, ConstraintParseHintTest,
+    ::testing::Values(
+        ParseHintCase{"SecurityLevel",
+                      "C:" + kHash + " SEC:SECRUE",
+                      std::string(kSummary) + "SECRUE",
+                      {"SEC must be SECURE, STALE or INSECURE", "did you mean SECURE?"}},
+        ParseHintCase{"SecurityLevelLowerCase",
+                      "C:" + kHash + " SEC:secure",
+                      std::string(kSummary) + "secure",
+                      {"upper case (did you mean SECURE?)"}},
+        ParseHintCase{"TrailingNewline",
+                      "C:" + kHash + " SEC:SECURE\n",
+                      std::string(kSummary) + "SECURE\n",
+                      {"line break", "only spaces separate"}},
+        ParseHintCase{"UnknownKey",
+                      "S:" + kHash + " PORD:1",
+                      "Unknown keys [PORD]",
+                      {"unknown key PORD (did you mean PROD?)"}},
+        ParseHintCase{"UnknownKeyLowerCase", "c:" + kHash, "Unknown keys [c]", {"did you mean C?"}},
+        ParseHintCase{"PeriodExample", "C:" + kHash + " EXPIRE:30D", kPeriod, {"e.g. EXPIRE:P30D"}},
+        ParseHintCase{"PeriodDays", "C:" + kHash + " EXPIRE:30D", kPeriod, {"did you mean P30D?"}},
+        ParseHintCase{"PeriodNoUnit", "C:" + kHash + " EXPIRE:30", kPeriod, {"did you mean P30D?"}},
+        ParseHintCase{"PeriodTime", "C:" + kHash + " EXPIRE:PT1H", kPeriod, {"no times"}},
+        ParseHintCase{"NumbersProductIdHuge",
+                      "S:" + kHash + " PROD:9999999999999",
+                      "For input string: \"9999999999999\"",
+                      {"PROD is the product ID (ISVPRODID): a decimal number from 0 to 65535"}},
+        ParseHintCase{"NumbersProductIdNot16Bit",
+                      "S:" + kHash + " PROD:70000",
+                      "Product ID is not a 16-bit number.",
+                      {"from 0 to 65535"}},
+        ParseHintCase{"NumbersRevocationLevel",
+                      "C:" + kHash + " REVOKE:x",
+                      "For input string: \"x\"",
+                      {"REVOKE is the minimum revocation level"}},
+        ParseHintCase{"HashesLength",
+                      "C:ABC",
+                      "Provided string is neither a SHA-256 or a SHA-512 string: ABC",
+                      {"64 hex digits"}},
+        ParseHintCase{"HashesNonHex",
+                      "S:" + BadHash() + " PROD:1",
+                      "contains illegal character for hexBinary: " + BadHash(),
+                      {"'G' is not a hex digit"}},
+        ParseHintCase{"TokenWithEquals", "PROD=1", "Invalid token: PROD=1", {"(write PROD:1)"}},
+        ParseHintCase{"CriteriaSignerNeedsProductId",
+                      "S:" + kHash,
+                      "A product ID must be provided with a code signer.",
+                      {"S needs PROD"}},
+        ParseHintCase{"CriteriaHashOrSigner",
+                      "PROD:1",
+                      "Either a code hash or a code signer must be provided.",
+                      {"C:<MRENCLAVE>"}},
+        ParseHintCase{"CriteriaProductIdTwice",
+                      "C:" + kHash + " PROD:1 PROD:1",
+                      "More than one PROD defined",
+                      {"only once"}},
+        ParseHintCase{"CriteriaProductIdNeedsSigner",
+                      "C:" + kHash + " PROD:1",
+                      "A code signer must be provided with a product ID.",
+                      {"PROD applies to S"}}),
+    [](const auto& p) { return std::string(p.param.id); });
 
-TEST(ConstraintParseHintTest, Period) {
-  EXPECT_THAT(HintFor("C:" + kHash + " EXPIRE:30D", "Text cannot be parsed to a Period"),
-              HasSubstr("e.g. EXPIRE:P30D"));
-  EXPECT_THAT(HintFor("C:" + kHash + " EXPIRE:30D", "Text cannot be parsed to a Period"),
-              HasSubstr("did you mean P30D?"));
-  EXPECT_THAT(HintFor("C:" + kHash + " EXPIRE:30", "Text cannot be parsed to a Period"),
-              HasSubstr("did you mean P30D?"));
-  EXPECT_THAT(HintFor("C:" + kHash + " EXPIRE:PT1H", "Text cannot be parsed to a Period"),
-              HasSubstr("no times"));
-}
-
-TEST(ConstraintParseHintTest, Numbers) {
-  EXPECT_THAT(HintFor("S:" + kHash + " PROD:9999999999999", "For input string: \"9999999999999\""),
-              HasSubstr("PROD is the product ID (ISVPRODID): a decimal number from 0 to 65535"));
-  EXPECT_THAT(HintFor("S:" + kHash + " PROD:70000", "Product ID is not a 16-bit number."),
-              HasSubstr("from 0 to 65535"));
-  EXPECT_THAT(HintFor("C:" + kHash + " REVOKE:x", "For input string: \"x\""),
-              HasSubstr("REVOKE is the minimum revocation level"));
-}
-
-TEST(ConstraintParseHintTest, Hashes) {
-  EXPECT_THAT(HintFor("C:ABC", "Provided string is neither a SHA-256 or a SHA-512 string: ABC"),
-              HasSubstr("64 hex digits"));
-  std::string bad = kHash;
-  bad[10] = 'G';
-  EXPECT_THAT(HintFor("S:" + bad + " PROD:1", "contains illegal character for hexBinary: " + bad),
-              HasSubstr("'G' is not a hex digit"));
-}
-
-TEST(ConstraintParseHintTest, TokensAndCriteria) {
-  EXPECT_THAT(HintFor("PROD=1", "Invalid token: PROD=1"), HasSubstr("(write PROD:1)"));
-  EXPECT_THAT(HintFor("S:" + kHash, "A product ID must be provided with a code signer."),
-              HasSubstr("S needs PROD"));
-  EXPECT_THAT(HintFor("PROD:1", "Either a code hash or a code signer must be provided."),
-              HasSubstr("C:<MRENCLAVE>"));
-  EXPECT_THAT(HintFor("C:" + kHash + " PROD:1 PROD:1", "More than one PROD defined"),
-              HasSubstr("only once"));
-  EXPECT_THAT(
-      HintFor("C:" + kHash + " PROD:1", "A code signer must be provided with a product ID."),
-      HasSubstr("PROD applies to S"));
+TEST(ConstraintParseHintValidTest, NoHintForAValidConstraint) {
   EXPECT_EQ(ConstraintParseHint("C:" + kHash), "");
 }
 

@@ -44,6 +44,16 @@ std::unique_ptr<HttpServer> StartServer(Handler handler, ServerOptions options =
 
 std::string BaseUrl(const HttpServer& server) { return "http://" + server.address(); }
 
+// A handler that answers text `body` with `status` and the header `name`: `value`.
+Handler TextWithHeader(int status, const std::string& body, const std::string& name,
+                       const std::string& value) {
+  return [=](const HttpRequest&) {
+    HttpResponse r = HttpResponse::Text(status, body);
+    r.headers.Set(name, value);
+    return r;
+  };
+}
+
 long ElapsedMs(Clock::SteadyTime start) {
   return static_cast<long>(
       std::chrono::duration_cast<milliseconds>(RealClock().SteadyNow() - start).count());
@@ -451,11 +461,7 @@ TEST(HttpServerTest, ConnectionCloseIsHonoured) {
 
   // A handler can close the connection.
   Router router;
-  router.Handle("GET", "/bye", [](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(200, "bye");
-    r.headers.Set("Connection", "close");
-    return r;
-  });
+  router.Handle("GET", "/bye", TextWithHeader(200, "bye", "Connection", "close"));
   auto server2 = StartServer(router);
   RawSocket raw2(server2->port());
   raw2.Send("GET /bye HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -981,11 +987,7 @@ TEST(HttpServerTest, HandlerFailuresBecome500) {
     throw std::runtime_error("secret detail");
   });
   router.Handle("GET", "/throw-int", [](const HttpRequest&) -> HttpResponse { throw 42; });
-  router.Handle("GET", "/bad-header", [](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(200, "x");
-    r.headers.Set("X-Split", "a\r\nSet-Cookie: evil");
-    return r;
-  });
+  router.Handle("GET", "/bad-header", TextWithHeader(200, "x", "X-Split", "a\r\nSet-Cookie: evil"));
   router.Handle("GET", "/bad-status",
                 [](const HttpRequest&) { return HttpResponse::Text(1000, "x"); });
   router.Handle("GET", "/no-content",
@@ -1031,11 +1033,7 @@ TEST(HttpServerTest, ChunkedBodiesAndExpectContinue) {
 
 TEST(HttpClientTest, RedirectsAreReturnedNotFollowed) {
   Router router;
-  router.Handle("GET", "/old", [](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(302, "moved");
-    r.headers.Set("Location", "/new");
-    return r;
-  });
+  router.Handle("GET", "/old", TextWithHeader(302, "moved", "Location", "/new"));
   auto server = StartServer(router);
   ASSERT_NE(server, nullptr);
   HttpClient client;

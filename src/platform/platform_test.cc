@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "platform/test_identity.h"
 #include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
@@ -17,13 +18,8 @@ namespace vouch::platform {
 namespace {
 
 EnclaveIdentity ExampleIdentity() {
-  EnclaveIdentity id;
-  id.mr_enclave = Sha256(AsBytes("enclave"));
-  id.mr_signer = Sha256(AsBytes("signer"));
-  id.product_id = 7;
-  id.isv_svn = 3;
-  id.attributes = EnclaveIdentity::DefaultAttributes(true);
-  return id;
+  return testing::TestIdentity(Sha256(AsBytes("enclave")), Sha256(AsBytes("signer")), 7, 3,
+                               /*debug=*/true);
 }
 
 EnvironmentOptions Env(std::map<std::string, std::string> vars) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "platform/test_identity.h"
 #include "testing/status_matchers.h"
 #include "testing/test_data.h"
 #include "vouch/base/file.h"
@@ -20,13 +21,7 @@ namespace {
 constexpr UnixSeconds kSimNow = 1760000000;
 
 EnclaveIdentity SimExampleIdentity() {
-  EnclaveIdentity id;
-  id.mr_enclave = Sha256(AsBytes("enclave"));
-  id.mr_signer = Sha256(AsBytes("signer"));
-  id.product_id = 7;
-  id.isv_svn = 3;
-  id.attributes = EnclaveIdentity::DefaultAttributes(false);
-  return id;
+  return testing::TestIdentity(Sha256(AsBytes("enclave")), Sha256(AsBytes("signer")), 7, 3);
 }
 
 mode_t ModeOf(const std::string& path) {

@@ -4,10 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <latch>
-#include <thread>
 #include <vector>
 
+#include "testing/concurrently.h"
 #include "testing/fake_clock.h"
 #include "testing/scripted_random.h"
 #include "testing/status_matchers.h"
@@ -17,6 +16,7 @@ namespace {
 
 using std::chrono::seconds;
 using ::vouch::testing::FakeClock;
+using ::vouch::testing::RunConcurrently;
 using ::vouch::testing::ScriptedRandom;
 
 // Distinct, reproducible "random" nonces: a counter in the first eight bytes.
@@ -126,9 +126,7 @@ TEST_F(NonceBookTest, ExpiresExactlyAtExpires) {
 }
 
 TEST_F(NonceBookTest, ExpiredNonceIsReportedExpiredForOneMoreTtlThenForgotten) {
-  NonceBookOptions options;
-  options.ttl = seconds(30);
-  auto book = Make(options);
+  auto book = Make({.ttl = seconds(30)});
   IssuedNonce n = MustIssue(*book, Id(1));
   clock_.SetNow(n.expires + 29);
   EXPECT_THAT(book->Consume(n.nonce, Id(1)), ReasonIs(kReasonNonceExpired));
@@ -175,11 +173,7 @@ TEST_F(NonceBookTest, PerEnvelopeLimitIsRateLimited) {
 }
 
 TEST_F(NonceBookTest, GlobalLimitIsBusy) {
-  NonceBookOptions options;
-  options.max_per_envelope = 2;
-  options.max_outstanding = 5;
-  options.max_retained = 6;
-  auto book = Make(options);
+  auto book = Make({.max_per_envelope = 2, .max_outstanding = 5, .max_retained = 6});
   std::vector<IssuedNonce> issued;
   for (uint32_t i = 0; i < 5; ++i) issued.push_back(MustIssue(*book, Id(i)));
   auto refused = book->Issue(Id(9));
@@ -192,11 +186,7 @@ TEST_F(NonceBookTest, GlobalLimitIsBusy) {
 }
 
 TEST_F(NonceBookTest, PerEnvelopeLimitIsCheckedBeforeGlobalLimit) {
-  NonceBookOptions options;
-  options.max_per_envelope = 2;
-  options.max_outstanding = 2;
-  options.max_retained = 3;
-  auto book = Make(options);
+  auto book = Make({.max_per_envelope = 2, .max_outstanding = 2, .max_retained = 3});
   MustIssue(*book, Id(0));
   MustIssue(*book, Id(0));
   EXPECT_THAT(book->Issue(Id(0)).status(), ReasonIs(kReasonRateLimited));
@@ -261,9 +251,7 @@ TEST_F(NonceBookTest, RepeatedNonceFromRandomSourceIsRefused) {
 // A steady stream of challenges, some used and some abandoned: the book holds at most what was
 // issued in the last two TTLs (outstanding or tombstone for one, expired for the next).
 TEST_F(NonceBookTest, ExpiredEntriesAreCollectedSoMemoryStaysBounded) {
-  NonceBookOptions options;
-  options.ttl = seconds(10);
-  auto book = Make(options);
+  auto book = Make({.ttl = seconds(10)});
   constexpr size_t kPerSecond = 40;
   uint32_t next_id = 0;
   for (int t = 0; t < 300; ++t) {
@@ -288,11 +276,7 @@ TEST_F(NonceBookTest, ExpiredEntriesAreCollectedSoMemoryStaysBounded) {
 // Issue-and-use cycles leave tombstones that the outstanding limit does not count: max_retained
 // bounds them, and the oldest are forgotten first. Outstanding nonces are never forgotten.
 TEST_F(NonceBookTest, RetainedEntriesAreHardBoundedAndOutstandingOnesKept) {
-  NonceBookOptions options;
-  options.max_per_envelope = 4;
-  options.max_outstanding = 5;
-  options.max_retained = 10;
-  auto book = Make(options);
+  auto book = Make({.max_per_envelope = 4, .max_outstanding = 5, .max_retained = 10});
   std::vector<IssuedNonce> kept;
   kept.reserve(4);
   for (int i = 0; i < 4; ++i) kept.push_back(MustIssue(*book, Id(1)));
@@ -313,11 +297,7 @@ TEST_F(NonceBookTest, RetainedEntriesAreHardBoundedAndOutstandingOnesKept) {
 }
 
 TEST_F(NonceBookTest, ExpiredEntriesAreForgottenBeforeTombstones) {
-  NonceBookOptions options;
-  options.max_per_envelope = 4;
-  options.max_outstanding = 4;
-  options.max_retained = 5;
-  auto book = Make(options);
+  auto book = Make({.max_per_envelope = 4, .max_outstanding = 4, .max_retained = 5});
   IssuedNonce old_a = MustIssue(*book, Id(1));
   IssuedNonce old_b = MustIssue(*book, Id(1));
   clock_.Advance(seconds(60));
@@ -342,21 +322,14 @@ TEST_F(NonceBookTest, ConcurrentConsumeOfOneNonceSucceedsExactlyOnce) {
     IssuedNonce n = MustIssue(*book, Id(static_cast<uint32_t>(round)));
     std::atomic<int> ok{0};
     std::atomic<int> used{0};
-    std::latch start(kThreads);
-    std::vector<std::thread> threads;
-    threads.reserve(kThreads);
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&] {
-        start.arrive_and_wait();
-        Status s = book->Consume(n.nonce, Id(static_cast<uint32_t>(round)));
-        if (s.ok()) {
-          ++ok;
-        } else if (s.reason() == kReasonNonceUsed) {
-          ++used;
-        }
-      });
-    }
-    for (std::thread& t : threads) t.join();
+    RunConcurrently(kThreads, [&] {
+      Status s = book->Consume(n.nonce, Id(static_cast<uint32_t>(round)));
+      if (s.ok()) {
+        ++ok;
+      } else if (s.reason() == kReasonNonceUsed) {
+        ++used;
+      }
+    });
     ASSERT_EQ(ok.load(), 1) << "round " << round;
     ASSERT_EQ(used.load(), kThreads - 1) << "round " << round;
   }

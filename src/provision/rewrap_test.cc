@@ -32,12 +32,7 @@ class RewrapTest : public ::testing::Test {
   // An envelope of kSecret for `constraint`, 2-of-3 recoverable by custodians_ (none if
   // `recoverable` is false).
   Envelope Make(const std::string& constraint, bool recoverable = true) {
-    EnvelopeRequest r;
-    EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
-    r.created = 1'800'000'000;
-    r.constraint = constraint;
-    r.unadmitted_override = true;
-    r.broker_key = broker_->public_key();
+    EnvelopeRequest r = Request(constraint, 1'800'000'000);
     if (recoverable) {
       for (const X25519PrivateKey& c : custodians_) r.custodians.push_back(c.public_key());
       r.threshold = 2;
@@ -48,6 +43,18 @@ class RewrapTest : public ::testing::Test {
     auto env = MakeEnvelope(r, *inner, signers);
     EXPECT_THAT(env, IsOk());
     return *std::move(env);
+  }
+
+  // A request for an envelope under a fresh id, for `constraint`, to broker_, made at `created`
+  // (no custodians).
+  EnvelopeRequest Request(const std::string& constraint, UnixSeconds created) const {
+    EnvelopeRequest r;
+    EXPECT_THAT(SystemRandom().Fill(r.id), IsOk());
+    r.created = created;
+    r.constraint = constraint;
+    r.unadmitted_override = true;
+    r.broker_key = broker_->public_key();
+    return r;
   }
 
   std::vector<X25519PrivateKey> Keys(std::initializer_list<size_t> which) const {
@@ -105,14 +112,8 @@ TEST_F(RewrapTest, TheStatementNamesBothEnvelopes) {
   Envelope from = Make(c1_);
   auto recovered = RecoverEnvelope(from, Keys({0, 2}));
   ASSERT_THAT(recovered, IsOk());
-  EnvelopeRequest r;
-  ASSERT_THAT(SystemRandom().Fill(r.id), IsOk());
-  r.created = 1'800'000'100;
-  r.constraint = c2_;
-  r.unadmitted_override = true;
-  r.broker_key = broker_->public_key();
   const PublicKeySign* signers[] = {owner_.get()};
-  auto to = MakeEnvelope(r, recovered->inner, signers);
+  auto to = MakeEnvelope(Request(c2_, 1'800'000'100), recovered->inner, signers);
   ASSERT_THAT(to, IsOk());
   // The new envelope carries the same secret under a new id, hence a new commitment.
   EXPECT_NE(to->payload().commitment, from.payload().commitment);

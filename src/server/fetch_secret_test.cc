@@ -69,6 +69,20 @@ class FetchSecretTest : public ledger_testing::BrokerLedgerTest {
     return o;
   }
 
+  // Answers every release with the record of another release, of `envelope` by the broker
+  // (its own nonce and enclave key, its own leaf hash).
+  void AnswerWithTheRecordOfAnotherRelease(const Bytes& envelope) {
+    auto nonce = broker_->Challenge(IdOf(envelope));
+    ASSERT_THAT(nonce, IsOk());
+    Attempt other = MakeAttempt(envelope, nonce->nonce, *app_platform_);
+    auto other_result = broker_->Release(other.request);
+    ASSERT_THAT(other_result, IsOk());
+    api_->tamper = [record = *std::move(other_result)](const ReleaseRequest&, ReleaseResult& r) {
+      r.record_entry = record.record_entry;
+      r.record_leaf_hash = record.record_leaf_hash;
+    };
+  }
+
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<InProcessBroker> api_;
   std::optional<provision::Anchors> anchors_;
@@ -115,15 +129,7 @@ TEST_F(FetchSecretTest, AnEnvelopeNoAnchorSignedCostsTheBrokerNothing) {
 TEST_F(FetchSecretTest, ARecordThatIsNotThisReleasesIsRefused) {
   provision::Envelope env = MakeEnv();
   // Another release's record (another nonce and enclave key), with its own leaf hash.
-  auto first = broker_->Challenge(env.payload().id);
-  ASSERT_THAT(first, IsOk());
-  Attempt other = MakeAttempt(ToBytes(env.bytes()), first->nonce, *app_platform_);
-  auto other_result = broker_->Release(other.request);
-  ASSERT_THAT(other_result, IsOk());
-  api_->tamper = [&](const ReleaseRequest&, ReleaseResult& r) {
-    r.record_entry = other_result->record_entry;
-    r.record_leaf_hash = other_result->record_leaf_hash;
-  };
+  ASSERT_NO_FATAL_FAILURE(AnswerWithTheRecordOfAnotherRelease(ToBytes(env.bytes())));
   EXPECT_THAT(FetchSecret(*app_platform_, *api_, env),
               StatusIs(StatusCode::kPermissionDenied, ::testing::HasSubstr("another nonce")));
   // A leaf hash that is not the entry's.
@@ -234,16 +240,7 @@ TEST_F(FetchSecretTest, WithAPolicyTheRecordMustBeProvenInTheLog) {
 
 TEST_F(FetchSecretTest, ARecordForAnotherEnvelopeIsRefused) {
   provision::Envelope env = MakeEnv();
-  const Bytes other_env = Envelope();
-  auto nonce = broker_->Challenge(IdOf(other_env));
-  ASSERT_THAT(nonce, IsOk());
-  Attempt other = MakeAttempt(other_env, nonce->nonce, *app_platform_);
-  auto other_result = broker_->Release(other.request);
-  ASSERT_THAT(other_result, IsOk());
-  api_->tamper = [&](const ReleaseRequest&, ReleaseResult& r) {
-    r.record_entry = other_result->record_entry;
-    r.record_leaf_hash = other_result->record_leaf_hash;
-  };
+  ASSERT_NO_FATAL_FAILURE(AnswerWithTheRecordOfAnotherRelease(Envelope()));
   EXPECT_THAT(FetchSecret(*app_platform_, *api_, env),
               StatusIs(StatusCode::kPermissionDenied, ::testing::HasSubstr("another envelope")));
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "govern/history_builder.h"
+#include "platform/test_identity.h"
 #include "store/memory_log_store.h"
 #include "testing/fake_clock.h"
 #include "testing/status_matchers.h"
@@ -124,13 +125,8 @@ class GovernedLedgerTest : public ::testing::Test {
   }
 
   std::unique_ptr<platform::Platform> PlatformFor(const Sha256Hash& m) {
-    platform::EnclaveIdentity id;
-    id.mr_enclave = m;
-    id.mr_signer = Measurement("root signer");
-    id.product_id = 1;
-    id.isv_svn = 1;
-    id.attributes = platform::EnclaveIdentity::DefaultAttributes(false);
-    return platform::NewSimPlatform(sim_, id);
+    return platform::NewSimPlatform(sim_,
+                                    vouch::testing::TestIdentity(m, Measurement("root signer")));
   }
 
   void Add(const StatusOr<Bytes>& entry) {

@@ -80,6 +80,18 @@ class LogServiceTest : public ::testing::Test {
   std::unique_ptr<tlog::Policy> policy_;
 };
 
+// `response` answers with `content_type` that `entry`, new, is at `index` in a tree of
+// `tree_size`.
+void ExpectAdded(const http::HttpResponse& response, std::string_view content_type, uint64_t index,
+                 std::string_view entry, uint64_t tree_size) {
+  EXPECT_EQ(response.status, 200);
+  EXPECT_THAT(response.headers.Get("Content-Type"), Optional(content_type));
+  EXPECT_EQ(response.body, "{\"index\":" + std::to_string(index) + ",\"leaf_hash\":\"" +
+                               Base64Encode(tlog::HashLeaf(AsBytes(entry))) +
+                               "\",\"duplicate\":false,\"tree_size\":" + std::to_string(tree_size) +
+                               "}\n");
+}
+
 TEST_F(LogServiceTest, AddReturnsIndexAndLeafHash) {
   auto a = log_->Add(AsBytes("first"));
   ASSERT_THAT(a, IsOk());
@@ -95,12 +107,7 @@ TEST_F(LogServiceTest, AddReturnsIndexAndLeafHash) {
   EXPECT_EQ(again->index, 0u);
   EXPECT_TRUE(again->duplicate);
 
-  http::HttpResponse raw = Post("/add", "third");
-  EXPECT_EQ(raw.status, 200);
-  EXPECT_THAT(raw.headers.Get("Content-Type"), Optional(std::string_view("application/json")));
-  EXPECT_EQ(raw.body, "{\"index\":2,\"leaf_hash\":\"" +
-                          Base64Encode(tlog::HashLeaf(AsBytes("third"))) +
-                          "\",\"duplicate\":false,\"tree_size\":3}\n");
+  ExpectAdded(Post("/add", "third"), "application/json", 2, "third", 3);
 }
 
 TEST_F(LogServiceTest, ABatchIsSequencedEntryByEntryInOrder) {
@@ -126,12 +133,8 @@ TEST_F(LogServiceTest, ABatchIsSequencedEntryByEntryInOrder) {
   // On the wire: an entry bundle in, one /add object per line out.
   std::vector<ByteSpan> one = {AsBytes("b4")};
   Bytes bundle = *tlog::EncodeEntryBundle(one);
-  http::HttpResponse raw = Post("/add-batch", std::string(AsStringView(bundle)));
-  EXPECT_EQ(raw.status, 200);
-  EXPECT_THAT(raw.headers.Get("Content-Type"), Optional(std::string_view("application/x-ndjson")));
-  EXPECT_EQ(raw.body, "{\"index\":3,\"leaf_hash\":\"" +
-                          Base64Encode(tlog::HashLeaf(AsBytes("b4"))) +
-                          "\",\"duplicate\":false,\"tree_size\":4}\n");
+  ExpectAdded(Post("/add-batch", std::string(AsStringView(bundle))), "application/x-ndjson", 3,
+              "b4", 4);
 }
 
 TEST_F(LogServiceTest, BadBatchesAreRefusedWithAReasonAndChangeNothing) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "testing/status_matchers.h"
 #include "tlog/test_util.h"
@@ -32,82 +35,78 @@ bool DecodeProof(const nlohmann::json& j, std::vector<Hash>* out) {
 
 // ---- The published transparency-dev/merkle vectors (518 files). ----
 
-class InclusionVectorTest : public ::testing::TestWithParam<std::string> {};
+// The published vectors of one kind ("inclusion", "consistency", ...).
+std::vector<std::string> Vectors(const std::string& kind) {
+  return testing::JsonFilesUnder("tlog/transparency-dev-merkle/testdata/" + kind);
+}
 
-TEST_P(InclusionVectorTest, MatchesExpectedOutcome) {
-  auto v = testing::ReadJson(GetParam());
+// A vector's proof (when its elements decode) verified by `verify` fails exactly when the vector
+// wants an error.
+void ExpectVectorOutcome(
+    const std::string& file,
+    const std::function<Status(const nlohmann::json& v, const std::vector<Hash>& proof)>& verify) {
+  auto v = testing::ReadJson(file);
   std::vector<Hash> proof;
-  bool decoded = DecodeProof(v["proof"], &proof);
-  Status s = decoded ? VerifyInclusion(v["leafIdx"].get<uint64_t>(), v["treeSize"].get<uint64_t>(),
-                                       B64(v["leafHash"]), proof, B64(v["root"]))
-                     : InvalidArgumentError("proof element is not a hash");
+  Status s = DecodeProof(v["proof"], &proof) ? verify(v, proof)
+                                             : InvalidArgumentError("proof element is not a hash");
   EXPECT_EQ(s.ok(), !v["wantErr"].get<bool>()) << v["desc"] << ": " << s;
 }
 
+class InclusionVectorTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InclusionVectorTest, MatchesExpectedOutcome) {
+  ExpectVectorOutcome(GetParam(), [](const nlohmann::json& v, const std::vector<Hash>& proof) {
+    return VerifyInclusion(v["leafIdx"].get<uint64_t>(), v["treeSize"].get<uint64_t>(),
+                           B64(v["leafHash"]), proof, B64(v["root"]));
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(TransparencyDevMerkle, InclusionVectorTest,
-                         ::testing::ValuesIn(testing::JsonFilesUnder(
-                             "tlog/transparency-dev-merkle/testdata/inclusion")));
+                         ::testing::ValuesIn(Vectors("inclusion")));
 
 class ConsistencyVectorTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConsistencyVectorTest, MatchesExpectedOutcome) {
-  auto v = testing::ReadJson(GetParam());
-  std::vector<Hash> proof;
-  bool decoded = DecodeProof(v["proof"], &proof);
-  Status s = decoded ? VerifyConsistency(v["size1"].get<uint64_t>(), v["size2"].get<uint64_t>(),
-                                         proof, B64(v["root1"]), B64(v["root2"]))
-                     : InvalidArgumentError("proof element is not a hash");
-  EXPECT_EQ(s.ok(), !v["wantErr"].get<bool>()) << v["desc"] << ": " << s;
+  ExpectVectorOutcome(GetParam(), [](const nlohmann::json& v, const std::vector<Hash>& proof) {
+    return VerifyConsistency(v["size1"].get<uint64_t>(), v["size2"].get<uint64_t>(), proof,
+                             B64(v["root1"]), B64(v["root2"]));
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(TransparencyDevMerkle, ConsistencyVectorTest,
-                         ::testing::ValuesIn(testing::JsonFilesUnder(
-                             "tlog/transparency-dev-merkle/testdata/consistency")));
+                         ::testing::ValuesIn(Vectors("consistency")));
 
 class SubtreeInclusionVectorTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SubtreeInclusionVectorTest, MatchesExpectedOutcome) {
-  auto v = testing::ReadJson(GetParam());
-  std::vector<Hash> proof;
-  bool decoded = DecodeProof(v["proof"], &proof);
-  Status s = decoded ? VerifySubtreeInclusion(v["leafIdx"].get<uint64_t>(),
-                                              v["start"].get<uint64_t>(), v["end"].get<uint64_t>(),
-                                              B64(v["leafHash"]), proof, B64(v["root"]))
-                     : InvalidArgumentError("proof element is not a hash");
-  EXPECT_EQ(s.ok(), !v["wantErr"].get<bool>()) << v["desc"] << ": " << s;
+  ExpectVectorOutcome(GetParam(), [](const nlohmann::json& v, const std::vector<Hash>& proof) {
+    return VerifySubtreeInclusion(v["leafIdx"].get<uint64_t>(), v["start"].get<uint64_t>(),
+                                  v["end"].get<uint64_t>(), B64(v["leafHash"]), proof,
+                                  B64(v["root"]));
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(TransparencyDevMerkle, SubtreeInclusionVectorTest,
-                         ::testing::ValuesIn(testing::JsonFilesUnder(
-                             "tlog/transparency-dev-merkle/testdata/subtreeinclusion")));
+                         ::testing::ValuesIn(Vectors("subtreeinclusion")));
 
 class SubtreeConsistencyVectorTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SubtreeConsistencyVectorTest, MatchesExpectedOutcome) {
-  auto v = testing::ReadJson(GetParam());
-  std::vector<Hash> proof;
-  bool decoded = DecodeProof(v["proof"], &proof);
-  Status s = decoded ? VerifySubtreeConsistency(v["start"].get<uint64_t>(),
-                                                v["end"].get<uint64_t>(), v["size"].get<uint64_t>(),
-                                                proof, B64(v["root1"]), B64(v["root2"]))
-                     : InvalidArgumentError("proof element is not a hash");
-  EXPECT_EQ(s.ok(), !v["wantErr"].get<bool>()) << v["desc"] << ": " << s;
+  ExpectVectorOutcome(GetParam(), [](const nlohmann::json& v, const std::vector<Hash>& proof) {
+    return VerifySubtreeConsistency(v["start"].get<uint64_t>(), v["end"].get<uint64_t>(),
+                                    v["size"].get<uint64_t>(), proof, B64(v["root1"]),
+                                    B64(v["root2"]));
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(TransparencyDevMerkle, SubtreeConsistencyVectorTest,
-                         ::testing::ValuesIn(testing::JsonFilesUnder(
-                             "tlog/transparency-dev-merkle/testdata/subtreeconsistency")));
+                         ::testing::ValuesIn(Vectors("subtreeconsistency")));
 
 TEST(ProofVectorsTest, AllPublishedVectorsArePresent) {
-  EXPECT_EQ(testing::JsonFilesUnder("tlog/transparency-dev-merkle/testdata/inclusion").size(), 98u);
-  EXPECT_EQ(testing::JsonFilesUnder("tlog/transparency-dev-merkle/testdata/consistency").size(),
-            98u);
-  EXPECT_EQ(
-      testing::JsonFilesUnder("tlog/transparency-dev-merkle/testdata/subtreeinclusion").size(),
-      204u);
-  EXPECT_EQ(
-      testing::JsonFilesUnder("tlog/transparency-dev-merkle/testdata/subtreeconsistency").size(),
-      118u);
+  EXPECT_EQ(Vectors("inclusion").size(), 98u);
+  EXPECT_EQ(Vectors("consistency").size(), 98u);
+  EXPECT_EQ(Vectors("subtreeinclusion").size(), 204u);
+  EXPECT_EQ(Vectors("subtreeconsistency").size(), 118u);
 }
 
 // ---- Generation reproduces the published happy paths and the derived Tessera proofs. ----
