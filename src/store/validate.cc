@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <string>
+#include <utility>
 
 #include "vouch/tlog/tiles.h"
 
@@ -77,6 +78,27 @@ StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_orig
         "append batch: the checkpoint is not this log's checkpoint for the new tree");
   }
   return *root;
+}
+
+Status AdvanceLogAnchor(const std::string& anchor_path, const std::string& origin,
+                        AnchoredTree tree, StateAnchor& anchor) {
+  anchor.trees.clear();
+  anchor.trees.emplace(origin, tree);
+  return WriteStateAnchor(anchor_path, anchor);
+}
+
+Status AnchorCommittedBatch(const std::string& anchor_path, const std::string& origin,
+                            const LogTreeState& state, const tlog::Hash& root,
+                            StateAnchor& anchor) {
+  Status written = AdvanceLogAnchor(anchor_path, origin, AnchoredTree{state.size, root}, anchor);
+  if (!written.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "the batch is committed but the state anchor could not be updated, so it is "
+                  "not acknowledged: " +
+                      written.message(),
+                  kCommittedNotAcknowledged);
+  }
+  return OkStatus();
 }
 
 Status AnchorError(StatusCode code, const char* reason, std::string message) {

@@ -11,6 +11,7 @@
 #include "vouch/base/status.h"
 #include "vouch/base/statusor.h"
 #include "vouch/store/log_store.h"
+#include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
 #include "vouch/tlog/merkle.h"
 
@@ -48,6 +49,19 @@ StatusOr<tlog::Checkpoint> ParseCheckpointBody(const std::string& note);
 // was not signed). kFailedPrecondition before Bind (no origin), kInvalidArgument otherwise.
 StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_origin,
                                     const LogTreeState& state);
+
+// Records `tree` as the newest signed tree of the log `origin` in `anchor` (a log's anchor holds
+// one tree, so any other is dropped) and rewrites the anchor file at `anchor_path`
+// (WriteStateAnchor, whose error it returns).
+Status AdvanceLogAnchor(const std::string& anchor_path, const std::string& origin,
+                        AnchoredTree tree, StateAnchor& anchor);
+
+// The last step of an anchored Append, after its commit: AdvanceLogAnchor to the batch's tree
+// (`state`, whose root AnchorableRoot returned). When the anchor cannot be rewritten,
+// kUnavailable with reason kCommittedNotAcknowledged: the batch is committed but must not be
+// acknowledged.
+Status AnchorCommittedBatch(const std::string& anchor_path, const std::string& origin,
+                            const LogTreeState& state, const tlog::Hash& root, StateAnchor& anchor);
 
 // A refusal to open a state that disagrees with its anchor: `message` with a pointer to the
 // operators' recovery notes, `code` and `reason`.

@@ -197,16 +197,8 @@ class PostgresLogStore final : public LogStore {
     // The anchor records the newly signed tree before the batch is acknowledged; a crash in
     // between leaves the database ahead of the anchor, which the next open accepts.
     if (anchor_.has_value()) {
-      anchor_->trees.clear();
-      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        return Status(StatusCode::kUnavailable,
-                      "the batch is committed but the state anchor could not be updated, so it "
-                      "is not acknowledged: " +
-                          written.message(),
-                      kCommittedNotAcknowledged);
-      }
+      VOUCH_RETURN_IF_ERROR(internal::AnchorCommittedBatch(anchor_path_, *bound_origin_,
+                                                           batch.new_state, root, *anchor_));
     }
     return OkStatus();
   }
@@ -592,9 +584,8 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
         std::memcpy(range[i].data(), range_bytes.data() + i * tlog::kHashSize, tlog::kHashSize);
       }
       VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(size, range));
-      anchor.trees.clear();
-      anchor.trees.emplace(*origin, AnchoredTree{size, root});
-      VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, anchor));
+      VOUCH_RETURN_IF_ERROR(
+          internal::AdvanceLogAnchor(anchor_path, *origin, AnchoredTree{size, root}, anchor));
     }
   }
   return OkStatus();

@@ -293,16 +293,8 @@ class SqliteLogStoreImpl {
     // The anchor records the newly signed tree before the batch is acknowledged (Append
     // returns); a crash in between leaves the database ahead of the anchor, which is accepted.
     if (anchor_.has_value()) {
-      anchor_->trees.clear();
-      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        return Status(StatusCode::kUnavailable,
-                      "the batch is committed but the state anchor could not be updated, so it "
-                      "is not acknowledged: " +
-                          written.message(),
-                      kCommittedNotAcknowledged);
-      }
+      VOUCH_RETURN_IF_ERROR(internal::AnchorCommittedBatch(anchor_path_, *bound_origin_,
+                                                           batch.new_state, root, *anchor_));
     }
     // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
     // here (waiting for readers). A failure only postpones this; the batch is committed.
@@ -618,9 +610,8 @@ class SqliteLogStoreImpl {
       if (!state.checkpoint.empty() &&
           (it == anchor_->trees.end() || it->second.size < state.size)) {
         VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(state.size, state.range));
-        anchor_->trees.clear();
-        anchor_->trees.emplace(*bound_origin_, AnchoredTree{state.size, root});
-        VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, *anchor_));
+        VOUCH_RETURN_IF_ERROR(internal::AdvanceLogAnchor(anchor_path_, *bound_origin_,
+                                                         AnchoredTree{state.size, root}, *anchor_));
       }
     }
     return OkStatus();
