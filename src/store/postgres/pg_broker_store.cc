@@ -21,10 +21,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kBrokerSchemaVersion = 1;
-constexpr const char* kBrokerCreateSchema =
-    "CREATE SCHEMA vouch_broker;"
-    "CREATE TABLE vouch_broker.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_broker.schema_version VALUES (1);"
+constexpr const char* kBrokerTables =
     "CREATE TABLE vouch_broker.releases (release_id bytea PRIMARY KEY, seq bigserial NOT NULL, "
     "envelope_id bytea NOT NULL, time bigint NOT NULL, log_index bigint NOT NULL, "
     "leaf_hash bytea NOT NULL, mrenclave bytea NOT NULL, quote bytea);"
@@ -188,10 +185,7 @@ class PostgresBrokerStore final : public BrokerStore {
 // ---- nonces shared by several front-ends (shared_nonces.h), in their own schema ----
 
 constexpr int kNoncesSchemaVersion = 1;
-constexpr const char* kCreateNoncesSchema =
-    "CREATE SCHEMA vouch_nonces;"
-    "CREATE TABLE vouch_nonces.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_nonces.schema_version VALUES (1);"
+constexpr const char* kNoncesTables =
     "CREATE TABLE vouch_nonces.nonces (nonce bytea PRIMARY KEY, envelope_id bytea NOT NULL, "
     "expires bigint NOT NULL, consumed bigint);"
     "CREATE INDEX nonces_outstanding ON vouch_nonces.nonces (expires, envelope_id) "
@@ -294,13 +288,14 @@ class PostgresSharedNonces final : public SharedNonces {
   const SharedNonceOptions options_;
 };
 
-// A connection to `uri` whose database has `schema`: created with `create` on first open, checked
+// A connection to `uri` whose database has `schema`: created with `tables` on first open, checked
 // (CheckSchema) on every later one. Front-ends that start together on a new database create it
 // once: the creating transaction holds a transaction-scoped advisory lock on the schema's name
 // and looks again under it, so the others wait for the first and then find its schema (under
 // READ COMMITTED each statement sees what committed before it).
 StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
-                                                       const PgSchema& schema, const char* create) {
+                                                       const PgSchema& schema,
+                                                       std::string_view tables) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
   VOUCH_ASSIGN_OR_RETURN(bool exists, HasSchema(*db, schema));
   if (!exists) {
@@ -310,7 +305,7 @@ StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
           db->Query("SELECT pg_advisory_xact_lock(hashtext($1))", {std::string(schema.name)}, what);
       if (!locked.ok()) return locked.status();
       VOUCH_ASSIGN_OR_RETURN(exists, HasSchema(*db, schema));
-      return exists ? OkStatus() : db->Exec(create, what);
+      return exists ? OkStatus() : CreateSchema(*db, schema, tables, what);
     });
     VOUCH_RETURN_IF_ERROR(made);
   }
@@ -326,7 +321,7 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string
     return InvalidArgumentError("broker store: max_refusals and refusal_retention must be > 0");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
-                         OpenWithSchema(uri, kBrokerSchema, kBrokerCreateSchema));
+                         OpenWithSchema(uri, kBrokerSchema, kBrokerTables));
   return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
 }
 
@@ -339,7 +334,7 @@ StatusOr<std::unique_ptr<SharedNonces>> OpenPostgresSharedNonces(
         "max_per_envelope");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
-                         OpenWithSchema(uri, kNoncesSchema, kCreateNoncesSchema));
+                         OpenWithSchema(uri, kNoncesSchema, kNoncesTables));
   return std::unique_ptr<SharedNonces>(new PostgresSharedNonces(std::move(db), options));
 }
 

@@ -26,10 +26,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kSchemaVersion = 1;
-constexpr const char* kCreateSchema =
-    "CREATE SCHEMA vouch_log;"
-    "CREATE TABLE vouch_log.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_log.schema_version VALUES (1);"
+constexpr const char* kTables =
     "CREATE TABLE vouch_log.meta (key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE vouch_log.entries (idx bigint PRIMARY KEY CHECK (idx >= 0), "
     "leaf_hash bytea NOT NULL UNIQUE, data bytea NOT NULL);"
@@ -516,6 +513,14 @@ class PostgresLogStore final : public LogStore {
 constexpr PgSchema kSchema{"vouch_log", "log", kSchemaVersion, kExpectedColumns,
                            "docs/postgres.md"};
 
+// The schema vouch_log of a new state, with its state id, in one transaction.
+Status CreateLogSchema(PgConnection& db, const std::string& state_id) {
+  return db.Transaction([&] {
+    VOUCH_RETURN_IF_ERROR(CreateSchema(db, kSchema, kTables, "log store: create the schema"));
+    return db.Query(kInsertMeta, {"state_id", state_id}, "log store: write meta").status();
+  });
+}
+
 StatusOr<std::optional<std::string>> ReadMeta(PgConnection& db, const std::string& key) {
   VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectMeta, {key}, "log store: read meta"));
   if (rows.rows() == 0) return std::optional<std::string>();
@@ -644,12 +649,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     StateAnchor created;
     created.kind = StateKind::kLog;
     VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
-    const Status schema_created = writer->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
-      return writer->Query(kInsertMeta, {"state_id", created.state_id}, "log store: write meta")
-          .status();
-    });
-    VOUCH_RETURN_IF_ERROR(schema_created);
+    VOUCH_RETURN_IF_ERROR(CreateLogSchema(*writer, created.state_id));
     VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, created));
     anchor = std::move(created);
   } else {
@@ -692,11 +692,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri)
     VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   } else {
     VOUCH_ASSIGN_OR_RETURN(std::string state_id, NewStateId());
-    const Status created = writer->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
-      return writer->Query(kInsertMeta, {"state_id", state_id}, "log store: write meta").status();
-    });
-    VOUCH_RETURN_IF_ERROR(created);
+    VOUCH_RETURN_IF_ERROR(CreateLogSchema(*writer, state_id));
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
   return std::unique_ptr<LogStore>(new PostgresLogStore(std::move(writer), std::move(reader)));

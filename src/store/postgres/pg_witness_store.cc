@@ -21,10 +21,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kWitnessSchemaVersion = 1;
-constexpr const char* kWitnessCreateSchema =
-    "CREATE SCHEMA vouch_witness;"
-    "CREATE TABLE vouch_witness.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_witness.schema_version VALUES (1);"
+constexpr const char* kWitnessTables =
     "CREATE TABLE vouch_witness.meta (key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE vouch_witness.witness_state (origin text PRIMARY KEY, "
     "size bigint NOT NULL CHECK (size >= 0), root bytea NOT NULL, checkpoint text NOT NULL);";
@@ -233,7 +230,8 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
     created.kind = StateKind::kWitness;
     VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
     const Status schema_created = db->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(db->Exec(kWitnessCreateSchema, "witness store: create the schema"));
+      VOUCH_RETURN_IF_ERROR(
+          CreateSchema(*db, kWitnessSchema, kWitnessTables, "witness store: create the schema"));
       return db
           ->Query("INSERT INTO vouch_witness.meta (key, value) VALUES ('state_id', $1)",
                   {created.state_id}, "witness store: write meta")
