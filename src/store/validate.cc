@@ -40,6 +40,21 @@ Status ValidateBatch(const AppendBatch& batch) {
   return OkStatus();
 }
 
+Status ValidateRelease(const BrokerRelease& release) {
+  if (release.quote.size() > kMaxStoredQuote) {
+    return InvalidArgumentError("broker store: a quote of more than 64 KiB");
+  }
+  return OkStatus();
+}
+
+Status ValidateRefusal(const BrokerRefusal& refusal) {
+  if (refusal.code.empty() || refusal.code.size() > kMaxRefusalCode ||
+      refusal.remote_address.size() > kMaxRemoteAddress) {
+    return InvalidArgumentError("broker store: a refusal's code or address is too long");
+  }
+  return OkStatus();
+}
+
 Status ValidateRange(uint64_t begin, uint64_t end) {
   if (begin > end || end - begin > 65536 || end > INT64_MAX) {
     return InvalidArgumentError("invalid entry range [" + std::to_string(begin) + ", " +

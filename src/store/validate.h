@@ -1,5 +1,6 @@
 // Checks shared by every LogStore implementation (a batch must be self-consistent before any of
-// it is written), and what the anchored log stores (SQLite, PostgreSQL) compute alike.
+// it is written) and by every BrokerStore's, and what the anchored log stores (SQLite, PostgreSQL)
+// compute alike.
 #ifndef VOUCH_SRC_STORE_VALIDATE_H_
 #define VOUCH_SRC_STORE_VALIDATE_H_
 
@@ -10,6 +11,7 @@
 
 #include "vouch/base/status.h"
 #include "vouch/base/statusor.h"
+#include "vouch/store/broker_store.h"
 #include "vouch/store/log_store.h"
 #include "vouch/store/state_anchor.h"
 #include "vouch/tlog/checkpoint.h"
@@ -28,6 +30,14 @@ inline constexpr size_t kMaxStoredTileSize = 32 * 1024;
 // range has popcount(size) hashes, the checkpoint is non-empty, tile ids and widths are valid.
 // Does not look at stored data. kInvalidArgument otherwise.
 Status ValidateBatch(const AppendBatch& batch);
+
+// OK when a BrokerStore may record `release`: its quote is at most kMaxStoredQuote bytes.
+// kInvalidArgument otherwise.
+Status ValidateRelease(const BrokerRelease& release);
+
+// OK when a BrokerStore may record `refusal`: a code of 1 to kMaxRefusalCode bytes and an address
+// of at most kMaxRemoteAddress. kInvalidArgument otherwise.
+Status ValidateRefusal(const BrokerRefusal& refusal);
 
 // The tiles table key: level << 56 | index. REQUIRES: level <= 7, index < 2^56.
 inline int64_t TileKey(uint8_t level, uint64_t index) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/postgres/pg_conn.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/reasons.h"
@@ -83,9 +84,7 @@ class PostgresBrokerStore final : public BrokerStore {
       : db_(std::move(db)), options_(options) {}
 
   Status AddRelease(const BrokerRelease& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.quote.size() > kMaxStoredQuote) {
-      return InvalidArgumentError("broker store: a quote of more than 64 KiB");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRelease(r));
     MutexLock lock(&mu_);
     VOUCH_ASSIGN_OR_RETURN(
         PgRows added,
@@ -102,10 +101,7 @@ class PostgresBrokerStore final : public BrokerStore {
   }
 
   Status AddRefusal(const BrokerRefusal& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.code.empty() || r.code.size() > kMaxRefusalCode ||
-        r.remote_address.size() > kMaxRemoteAddress) {
-      return InvalidArgumentError("broker store: a refusal's code or address is too long");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRefusal(r));
     MutexLock lock(&mu_);
     return db_->Transaction([&]() -> Status {
       mu_.AssertHeld();

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 
 namespace vouch::store {
@@ -70,9 +71,7 @@ class SqliteBrokerStore final : public BrokerStore {
       : durable_(std::move(durable)), lazy_(std::move(lazy)), options_(options) {}
 
   Status AddRelease(const BrokerRelease& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.quote.size() > kMaxStoredQuote) {
-      return InvalidArgumentError("broker store: a quote of more than 64 KiB");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRelease(r));
     MutexLock lock(&mu_);
     VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, durable_->Prepare(kInsertRelease));
     StmtReset reset(stmt);
@@ -91,10 +90,7 @@ class SqliteBrokerStore final : public BrokerStore {
   }
 
   Status AddRefusal(const BrokerRefusal& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.code.empty() || r.code.size() > kMaxRefusalCode ||
-        r.remote_address.size() > kMaxRemoteAddress) {
-      return InvalidArgumentError("broker store: a refusal's code or address is too long");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRefusal(r));
     MutexLock lock(&mu_);
     return lazy_->Transaction([&]() -> Status {
       mu_.AssertHeld();
