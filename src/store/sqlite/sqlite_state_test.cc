@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/log_store_conformance.h"
@@ -42,12 +43,25 @@ void ExecSql(const std::string& path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK);
 }
 
-// Removes the database `path` with its WAL and shared-memory files.
-void RemoveDatabaseFiles(const std::string& path) {
-  fs::remove(path);
-  fs::remove(path + "-wal");
-  fs::remove(path + "-shm");
-}
+// A test of one state (`kind`: "log" or "witness") in a directory of its own: the database
+// DIR/kind.db and its anchor DIR/kind.anchor.
+class StateDirTest : public ::testing::Test {
+ protected:
+  explicit StateDirTest(std::string kind) : kind_(std::move(kind)) {}
+  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir(kind_ + "_state_test"); }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string db() const { return dir_ + "/" + kind_ + ".db"; }
+  std::string anchor() const { return dir_ + "/" + kind_ + ".anchor"; }
+  // Removes the database with its WAL and shared-memory files.
+  void RemoveDatabase() {
+    fs::remove(db());
+    fs::remove(db() + "-wal");
+    fs::remove(db() + "-shm");
+  }
+
+  const std::string kind_;
+  std::string dir_;
+};
 
 // Batches whose checkpoints are this log's checkpoint bodies (an anchored store checks them).
 class LogWriter {
@@ -79,12 +93,9 @@ class LogWriter {
   std::vector<tlog::Hash> leaves_;
 };
 
-class LogStateTest : public ::testing::Test {
+class LogStateTest : public StateDirTest {
  protected:
-  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("log_state_test"); }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string db() const { return dir_ + "/log.db"; }
-  std::string anchor() const { return dir_ + "/log.anchor"; }
+  LogStateTest() : StateDirTest("log") {}
 
   // A new state with `batches` batches of `entries` entries of `bytes` bytes, closed.
   void MakeLog(int batches, size_t entries = 3, size_t bytes = 16) {
@@ -93,9 +104,7 @@ class LogStateTest : public ::testing::Test {
     ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
     for (int i = 0; i < batches; ++i) ASSERT_THAT(writer_.Append(**store, entries, bytes), IsOk());
   }
-  void RemoveDatabase() { RemoveDatabaseFiles(db()); }
 
-  std::string dir_;
   LogWriter writer_;
 };
 
@@ -392,12 +401,9 @@ TEST(DamageTrackerTest, FirstDataLossStopsWrites) {
   EXPECT_TRUE(t.damaged());
 }
 
-class WitnessStateTest : public ::testing::Test {
+class WitnessStateTest : public StateDirTest {
  protected:
-  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("witness_state_test"); }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string db() const { return dir_ + "/witness.db"; }
-  std::string anchor() const { return dir_ + "/witness.anchor"; }
+  WitnessStateTest() : StateDirTest("witness") {}
   static tlog::Hash Root(uint64_t size) {
     tlog::Hash h{};
     h[0] = static_cast<uint8_t>(size);
@@ -415,8 +421,6 @@ class WitnessStateTest : public ::testing::Test {
                 })
         .status();
   }
-  void RemoveDatabase() { RemoveDatabaseFiles(db()); }
-  std::string dir_;
 };
 
 TEST_F(WitnessStateTest, CreatesAnchorsAndReopens) {
