@@ -125,12 +125,6 @@ int64_t FileSizeOf(const std::string& path) {
 
 }  // namespace
 
-enum class StateMode {
-  kLegacy,  // Open: anchored when the anchor exists, else open-or-create without anchor
-  kCreate,  // CreateState: create or adopt, write the anchor
-  kOpen,    // OpenState: the anchor must exist and match
-};
-
 class SqliteLogStoreImpl {
  public:
   SqliteLogStoreImpl(std::string path, SqliteOptions options)
@@ -142,31 +136,10 @@ class SqliteLogStoreImpl {
     MutexLock lock(&writer_mu_);
     VOUCH_ASSIGN_OR_RETURN(anchor_, ReadStateAnchor(anchor_path_));
     const bool db_present = FileSizeOf(path_) > 0;
-    if (mode == StateMode::kCreate && anchor_.has_value()) {
-      return Status(StatusCode::kAlreadyExists,
-                    "the log state at " + path_ + " exists already (its anchor " + anchor_path_ +
-                        " exists); open it without init",
-                    reasons::kStateExists);
-    }
-    if (mode == StateMode::kOpen && !anchor_.has_value()) {
-      if (db_present) {
-        return internal::AnchorError(
-            StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
-            "the log database " + path_ + " has no state anchor (" + anchor_path_ +
-                "): a database from an older vouch, or one whose anchor was "
-                "deleted, is refused until it is adopted once, explicitly, with "
-                "--init");
-      }
-      return internal::AnchorError(
-          StatusCode::kFailedPrecondition, reasons::kStateMissing,
-          "there is no log state at " + path_ + ": create one with `vouch serve log --init`");
-    }
+    VOUCH_RETURN_IF_ERROR(
+        CheckStateBeforeOpen(StateKind::kLog, mode, path_, anchor_path_, anchor_, db_present));
     if (anchor_.has_value()) {
       mode = StateMode::kOpen;
-      if (anchor_->kind != StateKind::kLog) {
-        return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                                     "the state anchor " + anchor_path_ + " is not a log's");
-      }
       if (!db_present) {
         return internal::AnchorError(
             StatusCode::kDataLoss, reasons::kStateLost,

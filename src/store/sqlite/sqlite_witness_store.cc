@@ -19,6 +19,7 @@ namespace {
 
 using internal::SqliteConnection;
 using internal::SqliteError;
+using internal::StateMode;
 using internal::StmtReset;
 
 // Added for the state anchor; a database of an older vouch gets it when opened by Open (legacy)
@@ -183,8 +184,6 @@ class SqliteWitnessStore final : public WitnessStore {
   bool leader_active_ VOUCH_GUARDED_BY(queue_mu_) = false;
 };
 
-enum class StateMode { kLegacy, kCreate, kOpen };
-
 StatusOr<std::optional<std::string>> ReadMeta(SqliteConnection& db, const std::string& key) {
   VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, db.Prepare(kSelectMeta));
   StmtReset reset(stmt);
@@ -239,30 +238,10 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
   struct stat st {};
   const bool db_present = ::stat(path.c_str(), &st) == 0 && st.st_size > 0;
-  if (mode == StateMode::kCreate && anchor.has_value()) {
-    return Status(StatusCode::kAlreadyExists,
-                  "the witness state at " + path + " exists already (its anchor " + anchor_path +
-                      " exists); open it without init",
-                  reasons::kStateExists);
-  }
-  if (mode == StateMode::kOpen && !anchor.has_value()) {
-    if (db_present) {
-      return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
-                         "the witness database " + path + " has no state anchor (" + anchor_path +
-                             "): a database from an older vouch, or one whose anchor was "
-                             "deleted, is refused until it is adopted once, explicitly, with "
-                             "--init");
-    }
-    return AnchorError(
-        StatusCode::kFailedPrecondition, reasons::kStateMissing,
-        "there is no witness state at " + path + ": create one with `vouch serve witness --init`");
-  }
+  VOUCH_RETURN_IF_ERROR(internal::CheckStateBeforeOpen(StateKind::kWitness, mode, path, anchor_path,
+                                                       anchor, db_present));
   if (anchor.has_value()) {
     mode = StateMode::kOpen;
-    if (anchor->kind != StateKind::kWitness) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                         "the state anchor " + anchor_path + " is not a witness's");
-    }
     if (!db_present) {
       return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
                          "the witness database " + path + " is missing or empty, but this " +
