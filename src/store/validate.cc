@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "vouch/store/reasons.h"
 #include "vouch/tlog/tiles.h"
 
 namespace vouch::store::internal {
@@ -116,8 +117,27 @@ Status AnchorCommittedBatch(const std::string& anchor_path, const std::string& o
   return OkStatus();
 }
 
+Status AnchorError(StateKind kind, StatusCode code, const char* reason, std::string message) {
+  return Status(
+      code,
+      std::move(message) + " (docs/" + std::string(StateKindName(kind)) + ".md, \"Recovery\")",
+      reason);
+}
+
 Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
+  return AnchorError(StateKind::kLog, code, reason, std::move(message));
+}
+
+Status WriteWitnessAnchor(const std::string& anchor_path, const StateAnchor& anchor) {
+  Status written = WriteStateAnchor(anchor_path, anchor);
+  if (!written.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "witness store: the state is committed but the state anchor could not be "
+                  "updated, so nothing is cosigned: " +
+                      written.message(),
+                  reasons::kStateAnchorWrite);
+  }
+  return OkStatus();
 }
 
 }  // namespace vouch::store::internal

@@ -1,6 +1,6 @@
 // Checks shared by every LogStore implementation (a batch must be self-consistent before any of
-// it is written) and by every BrokerStore's, and what the anchored log stores (SQLite, PostgreSQL)
-// compute alike.
+// it is written) and by every BrokerStore's, and what the anchored stores (SQLite, PostgreSQL; log
+// and witness) compute alike.
 #ifndef VOUCH_SRC_STORE_VALIDATE_H_
 #define VOUCH_SRC_STORE_VALIDATE_H_
 
@@ -73,9 +73,16 @@ Status AdvanceLogAnchor(const std::string& anchor_path, const std::string& origi
 Status AnchorCommittedBatch(const std::string& anchor_path, const std::string& origin,
                             const LogTreeState& state, const tlog::Hash& root, StateAnchor& anchor);
 
-// A refusal to open a state that disagrees with its anchor: `message` with a pointer to the
-// operators' recovery notes, `code` and `reason`.
+// A refusal to open a `kind` state that disagrees with its anchor: `message` with a pointer to the
+// operators' recovery notes (docs/KIND.md, "Recovery"), `code` and `reason`.
+Status AnchorError(StateKind kind, StatusCode code, const char* reason, std::string message);
+// The same for a log state.
 Status AnchorError(StatusCode code, const char* reason, std::string message);
+
+// What a witness store does once a commit cosigned newer trees: rewrite its anchor (`anchor`, at
+// `anchor_path`) before any response is given. When it cannot, kUnavailable (reason
+// "state_anchor_write"): the state is committed, but nothing is cosigned.
+Status WriteWitnessAnchor(const std::string& anchor_path, const StateAnchor& anchor);
 
 }  // namespace vouch::store::internal
 

@@ -8,8 +8,10 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "store/validate.h"
 #include "vouch/store/reasons.h"
 
 namespace vouch::store::internal {
@@ -280,8 +282,8 @@ Status CheckStateBeforeOpen(StateKind kind, StateMode mode, const std::string& p
                             const std::string& anchor_path,
                             const std::optional<StateAnchor>& anchor, bool db_present) {
   const std::string name(StateKindName(kind));
-  const auto refuse = [&](StatusCode code, const char* reason, const std::string& message) {
-    return Status(code, message + " (docs/" + name + ".md, \"Recovery\")", reason);
+  const auto refuse = [&](StatusCode code, const char* reason, std::string message) {
+    return AnchorError(kind, code, reason, std::move(message));
   };
   if (mode == StateMode::kCreate && anchor.has_value()) {
     return Status(StatusCode::kAlreadyExists,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
@@ -37,10 +38,6 @@ constexpr const char* kUpsertState =
     "INSERT INTO witness_state (origin, size, root, note) VALUES (?, ?, ?, ?) "
     "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
     "note = excluded.note";
-
-Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/witness.md, \"Recovery\")", reason);
-}
 
 class SqliteWitnessStore final : public WitnessStore {
  public:
@@ -128,14 +125,7 @@ class SqliteWitnessStore final : public WitnessStore {
     if (status.ok() && anchor_.has_value() && !changed.empty()) {
       // The anchor records every newly cosigned tree before any response is given.
       for (auto& [origin, tree] : changed) anchor_->trees[origin] = tree;
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        status = Status(StatusCode::kUnavailable,
-                        "witness store: the state is committed but the state anchor could not "
-                        "be updated, so nothing is cosigned: " +
-                            written.message(),
-                        reasons::kStateAnchorWrite);
-      }
+      status = internal::WriteWitnessAnchor(anchor_path_, *anchor_);
     }
     if (!status.ok()) responses.assign(batch.size(), status);
     return responses;
@@ -243,11 +233,12 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   if (anchor.has_value()) {
     mode = StateMode::kOpen;
     if (!db_present) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the witness database " + path + " is missing or empty, but this " +
-                             "witness has state (anchor " + anchor_path + ", " +
-                             std::to_string(anchor->trees.size()) +
-                             " logs cosigned): restore the database from backup");
+      return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reasons::kStateLost,
+                                   "the witness database " + path +
+                                       " is missing or empty, but this " +
+                                       "witness has state (anchor " + anchor_path + ", " +
+                                       std::to_string(anchor->trees.size()) +
+                                       " logs cosigned): restore the database from backup");
     }
   }
   VOUCH_ASSIGN_OR_RETURN(
@@ -264,11 +255,11 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(const bool empty, internal::SchemaIsEmpty(*db));
   if (empty) {
     if (mode == StateMode::kOpen) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the witness database " + path +
-                             " is empty, but this witness has "
-                             "state (anchor " +
-                             anchor_path + "): restore it from backup");
+      return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reasons::kStateLost,
+                                   "the witness database " + path +
+                                       " is empty, but this witness has "
+                                       "state (anchor " +
+                                       anchor_path + "): restore it from backup");
     }
     VOUCH_ASSIGN_OR_RETURN(std::string id, NewStateId());
     Status created = db->Transaction([&] {
