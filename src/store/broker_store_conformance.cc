@@ -11,27 +11,6 @@
 
 namespace vouch::store::testing {
 
-std::string BrokerStoreBackendName(const ::testing::TestParamInfo<BrokerStoreBackend>& info) {
-  return info.param.name;
-}
-
-void BrokerStoreConformanceTest::SetUp() {
-  dir_ = ::vouch::testing::MakeTempDir("broker_store_conformance");
-  Reopen();
-}
-
-void BrokerStoreConformanceTest::TearDown() {
-  store_.reset();
-  std::filesystem::remove_all(dir_);
-}
-
-void BrokerStoreConformanceTest::Reopen(const BrokerStoreOptions& options) {
-  store_.reset();
-  auto store = GetParam().open(dir_, options);
-  ASSERT_THAT(store, ::vouch::testing::IsOk());
-  store_ = *std::move(store);
-}
-
 namespace {
 
 using ::vouch::testing::IsOk;

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 
+#include "store/store_conformance.h"
 #include "vouch/store/broker_store.h"
 
 namespace vouch::store::testing {
@@ -29,17 +30,18 @@ struct BrokerStoreBackend {
 
 inline void PrintTo(const BrokerStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
-std::string BrokerStoreBackendName(const ::testing::TestParamInfo<BrokerStoreBackend>& info);
+inline std::string BrokerStoreBackendName(
+    const ::testing::TestParamInfo<BrokerStoreBackend>& info) {
+  return BackendName(info);
+}
 
-class BrokerStoreConformanceTest : public ::testing::TestWithParam<BrokerStoreBackend> {
+class BrokerStoreConformanceTest
+    : public StoreConformanceTest<BrokerStoreBackend, std::unique_ptr<BrokerStore>> {
  protected:
-  void SetUp() override;
-  void TearDown() override;
-  // Closes the store and opens `dir_` again with `options`.
-  void Reopen(const BrokerStoreOptions& options = {});
-
-  std::string dir_;
-  std::unique_ptr<BrokerStore> store_;
+  BrokerStoreConformanceTest() : StoreConformanceTest("broker_store_conformance") {}
+  // Closes the store and opens `dir_` again with the default options, or with `options`.
+  void Reopen() override { OpenAgain(BrokerStoreOptions{}); }
+  void Reopen(const BrokerStoreOptions& options) { OpenAgain(options); }
 };
 
 }  // namespace vouch::store::testing

@@ -21,10 +21,6 @@ LogIdentity Identity() { return {"example.com/log", "example.com/log+01234567+AA
 
 }  // namespace
 
-std::string LogStoreBackendName(const ::testing::TestParamInfo<LogStoreBackend>& info) {
-  return info.param.name;
-}
-
 AppendBatch BatchBuilder::Build(const std::vector<std::string>& entries,
                                 std::vector<StoredTile> tiles) {
   kept_ = entries;
@@ -40,25 +36,6 @@ AppendBatch BatchBuilder::Build(const std::vector<std::string>& entries,
   b.new_state.range.assign(range.hashes().begin(), range.hashes().end());
   b.new_state.checkpoint = "checkpoint " + std::to_string(range.size()) + "\n";
   return b;
-}
-
-void LogStoreConformanceTest::SetUp() {
-  dir_ = ::vouch::testing::MakeTempDir("log_store_conformance");
-  auto store = GetParam().open(dir_);
-  ASSERT_THAT(store, IsOk());
-  store_ = *std::move(store);
-}
-
-void LogStoreConformanceTest::TearDown() {
-  store_.reset();
-  std::filesystem::remove_all(dir_);
-}
-
-void LogStoreConformanceTest::Reopen() {
-  store_.reset();
-  auto store = GetParam().open(dir_);
-  ASSERT_THAT(store, IsOk());
-  store_ = *std::move(store);
 }
 
 namespace {

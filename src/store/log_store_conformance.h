@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "store/store_conformance.h"
 #include "vouch/store/log_store.h"
 #include "vouch/tlog/merkle.h"
 
@@ -34,7 +35,9 @@ struct LogStoreBackend {
 // Names the backend in test names and messages.
 inline void PrintTo(const LogStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
-std::string LogStoreBackendName(const ::testing::TestParamInfo<LogStoreBackend>& info);
+inline std::string LogStoreBackendName(const ::testing::TestParamInfo<LogStoreBackend>& info) {
+  return BackendName(info);
+}
 
 // Builds batches that extend a tree entry by entry (with a placeholder checkpoint: a store does
 // not interpret it beyond its shape).
@@ -48,15 +51,12 @@ struct BatchBuilder {
   std::vector<std::string> kept_;  // the entries of the last batch
 };
 
-class LogStoreConformanceTest : public ::testing::TestWithParam<LogStoreBackend> {
+class LogStoreConformanceTest
+    : public StoreConformanceTest<LogStoreBackend, std::shared_ptr<LogStore>> {
  protected:
-  void SetUp() override;
-  void TearDown() override;
+  LogStoreConformanceTest() : StoreConformanceTest("log_store_conformance") {}
   // Closes and reopens the store (durable backends only).
-  void Reopen();
-
-  std::string dir_;
-  std::shared_ptr<LogStore> store_;
+  void Reopen() override { OpenAgain(); }
 };
 
 }  // namespace vouch::store::testing

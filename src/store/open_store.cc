@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <string>
+#include <utility>
 
 #include "store/postgres/pg_conn.h"
 #include "vouch/store/postgres_broker_store.h"
@@ -21,6 +22,22 @@ StatusOr<std::string> PostgresAnchor(std::string_view anchor_dir, std::string_vi
                                 " state needs a local directory for its anchor");
   }
   return std::string(anchor_dir) + "/" + std::string(what) + ".anchor";
+}
+
+// The store of a `what` state ("log", "witness") at `uri` (a directory's default file WHAT.db):
+// `postgres(location, anchor)` on PostgreSQL (PostgresAnchor), `sqlite(path)` otherwise.
+template <typename Store, typename Postgres, typename Sqlite>
+StatusOr<Store> StateStoreAt(std::string_view uri, std::string_view what,
+                             std::string_view anchor_dir, const Postgres& postgres,
+                             const Sqlite& sqlite) {
+  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, std::string(what) + ".db"));
+  if (parsed.backend == StoreUri::Backend::kPostgres) {
+    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, what));
+    VOUCH_ASSIGN_OR_RETURN(auto store, postgres(parsed.location, anchor));
+    return Store(std::move(store));
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto store, sqlite(parsed.location));
+  return Store(std::move(store));
 }
 
 }  // namespace
@@ -61,26 +78,16 @@ std::string StoreUri::Display() const {
 StatusOr<std::shared_ptr<LogStore>> CreateLogState(std::string_view uri,
                                                    const SqliteOptions& sqlite,
                                                    std::string_view anchor_dir) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "log"));
-    VOUCH_ASSIGN_OR_RETURN(auto store, CreatePostgresLogState(parsed.location, anchor));
-    return std::shared_ptr<LogStore>(std::move(store));
-  }
-  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::CreateState(parsed.location, sqlite));
-  return std::shared_ptr<LogStore>(std::move(store));
+  return StateStoreAt<std::shared_ptr<LogStore>>(
+      uri, "log", anchor_dir, CreatePostgresLogState,
+      [&](const std::string& path) { return SqliteLogStore::CreateState(path, sqlite); });
 }
 
 StatusOr<std::shared_ptr<LogStore>> OpenLogState(std::string_view uri, const SqliteOptions& sqlite,
                                                  std::string_view anchor_dir) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "log.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "log"));
-    VOUCH_ASSIGN_OR_RETURN(auto store, OpenPostgresLogState(parsed.location, anchor));
-    return std::shared_ptr<LogStore>(std::move(store));
-  }
-  VOUCH_ASSIGN_OR_RETURN(auto store, SqliteLogStore::OpenState(parsed.location, sqlite));
-  return std::shared_ptr<LogStore>(std::move(store));
+  return StateStoreAt<std::shared_ptr<LogStore>>(
+      uri, "log", anchor_dir, OpenPostgresLogState,
+      [&](const std::string& path) { return SqliteLogStore::OpenState(path, sqlite); });
 }
 
 StatusOr<std::shared_ptr<LogStore>> OpenLogFollower(std::string_view uri,
@@ -98,23 +105,17 @@ StatusOr<std::shared_ptr<LogStore>> OpenLogFollower(std::string_view uri,
 StatusOr<std::unique_ptr<WitnessStore>> CreateWitnessState(std::string_view uri,
                                                            const SqliteOptions& sqlite,
                                                            std::string_view anchor_dir) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "witness"));
-    return CreatePostgresWitnessState(parsed.location, anchor);
-  }
-  return CreateSqliteWitnessState(parsed.location, sqlite);
+  return StateStoreAt<std::unique_ptr<WitnessStore>>(
+      uri, "witness", anchor_dir, CreatePostgresWitnessState,
+      [&](const std::string& path) { return CreateSqliteWitnessState(path, sqlite); });
 }
 
 StatusOr<std::unique_ptr<WitnessStore>> OpenWitnessState(std::string_view uri,
                                                          const SqliteOptions& sqlite,
                                                          std::string_view anchor_dir) {
-  VOUCH_ASSIGN_OR_RETURN(StoreUri parsed, StoreUri::Parse(uri, "witness.db"));
-  if (parsed.backend == StoreUri::Backend::kPostgres) {
-    VOUCH_ASSIGN_OR_RETURN(std::string anchor, PostgresAnchor(anchor_dir, "witness"));
-    return OpenPostgresWitnessState(parsed.location, anchor);
-  }
-  return OpenSqliteWitnessState(parsed.location, sqlite);
+  return StateStoreAt<std::unique_ptr<WitnessStore>>(
+      uri, "witness", anchor_dir, OpenPostgresWitnessState,
+      [&](const std::string& path) { return OpenSqliteWitnessState(path, sqlite); });
 }
 
 StatusOr<std::unique_ptr<BrokerStore>> OpenBrokerStore(std::string_view uri,

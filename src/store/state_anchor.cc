@@ -6,8 +6,10 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
+#include "store/validate.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
 #include "vouch/store/reasons.h"
@@ -177,8 +179,9 @@ Status CheckWitnessAgainstAnchor(const std::string& database,
                                  const std::optional<std::string>& state_id,
                                  const std::map<std::string, AnchoredTree>& stored,
                                  const std::string& anchor_path, const StateAnchor& anchor) {
-  auto error = [](const char* reason, const std::string& message) {
-    return Status(StatusCode::kDataLoss, message + " (docs/witness.md, \"Recovery\")", reason);
+  auto error = [](const char* reason, std::string message) {
+    return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reason,
+                                 std::move(message));
   };
   if (state_id != anchor.state_id) {
     return error(reasons::kStateLost,

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <string>
+#include <utility>
 
+#include "vouch/store/reasons.h"
 #include "vouch/tlog/tiles.h"
 
 namespace vouch::store::internal {
@@ -35,6 +37,21 @@ Status ValidateBatch(const AppendBatch& batch) {
                                   ", index " + std::to_string(t.index) + ", width " +
                                   std::to_string(t.width) + ")");
     }
+  }
+  return OkStatus();
+}
+
+Status ValidateRelease(const BrokerRelease& release) {
+  if (release.quote.size() > kMaxStoredQuote) {
+    return InvalidArgumentError("broker store: a quote of more than 64 KiB");
+  }
+  return OkStatus();
+}
+
+Status ValidateRefusal(const BrokerRefusal& refusal) {
+  if (refusal.code.empty() || refusal.code.size() > kMaxRefusalCode ||
+      refusal.remote_address.size() > kMaxRemoteAddress) {
+    return InvalidArgumentError("broker store: a refusal's code or address is too long");
   }
   return OkStatus();
 }
@@ -79,8 +96,48 @@ StatusOr<tlog::Hash> AnchorableRoot(const std::optional<std::string>& bound_orig
   return *root;
 }
 
+Status AdvanceLogAnchor(const std::string& anchor_path, const std::string& origin,
+                        AnchoredTree tree, StateAnchor& anchor) {
+  anchor.trees.clear();
+  anchor.trees.emplace(origin, tree);
+  return WriteStateAnchor(anchor_path, anchor);
+}
+
+Status AnchorCommittedBatch(const std::string& anchor_path, const std::string& origin,
+                            const LogTreeState& state, const tlog::Hash& root,
+                            StateAnchor& anchor) {
+  Status written = AdvanceLogAnchor(anchor_path, origin, AnchoredTree{state.size, root}, anchor);
+  if (!written.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "the batch is committed but the state anchor could not be updated, so it is "
+                  "not acknowledged: " +
+                      written.message(),
+                  kCommittedNotAcknowledged);
+  }
+  return OkStatus();
+}
+
+Status AnchorError(StateKind kind, StatusCode code, const char* reason, std::string message) {
+  return Status(
+      code,
+      std::move(message) + " (docs/" + std::string(StateKindName(kind)) + ".md, \"Recovery\")",
+      reason);
+}
+
 Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/log.md, \"Recovery\")", reason);
+  return AnchorError(StateKind::kLog, code, reason, std::move(message));
+}
+
+Status WriteWitnessAnchor(const std::string& anchor_path, const StateAnchor& anchor) {
+  Status written = WriteStateAnchor(anchor_path, anchor);
+  if (!written.ok()) {
+    return Status(StatusCode::kUnavailable,
+                  "witness store: the state is committed but the state anchor could not be "
+                  "updated, so nothing is cosigned: " +
+                      written.message(),
+                  reasons::kStateAnchorWrite);
+  }
+  return OkStatus();
 }
 
 }  // namespace vouch::store::internal

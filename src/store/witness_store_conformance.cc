@@ -13,29 +13,6 @@
 
 namespace vouch::store::testing {
 
-std::string WitnessStoreBackendName(const ::testing::TestParamInfo<WitnessStoreBackend>& info) {
-  return info.param.name;
-}
-
-void WitnessStoreConformanceTest::SetUp() {
-  dir_ = ::vouch::testing::MakeTempDir("witness_store_conformance");
-  auto store = GetParam().open(dir_);
-  ASSERT_THAT(store, ::vouch::testing::IsOk());
-  store_ = *std::move(store);
-}
-
-void WitnessStoreConformanceTest::TearDown() {
-  store_.reset();
-  std::filesystem::remove_all(dir_);
-}
-
-void WitnessStoreConformanceTest::Reopen() {
-  store_.reset();
-  auto store = GetParam().open(dir_);
-  ASSERT_THAT(store, ::vouch::testing::IsOk());
-  store_ = *std::move(store);
-}
-
 namespace {
 
 // A decision that stores `state` (status 200).

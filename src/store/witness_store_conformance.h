@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 
+#include "store/store_conformance.h"
 #include "vouch/store/witness_store.h"
 
 namespace vouch::store::testing {
@@ -29,17 +30,17 @@ struct WitnessStoreBackend {
 // Names the backend in test names and messages.
 inline void PrintTo(const WitnessStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
-std::string WitnessStoreBackendName(const ::testing::TestParamInfo<WitnessStoreBackend>& info);
+inline std::string WitnessStoreBackendName(
+    const ::testing::TestParamInfo<WitnessStoreBackend>& info) {
+  return BackendName(info);
+}
 
-class WitnessStoreConformanceTest : public ::testing::TestWithParam<WitnessStoreBackend> {
+class WitnessStoreConformanceTest
+    : public StoreConformanceTest<WitnessStoreBackend, std::unique_ptr<WitnessStore>> {
  protected:
-  void SetUp() override;
-  void TearDown() override;
+  WitnessStoreConformanceTest() : StoreConformanceTest("witness_store_conformance") {}
   // Closes and reopens the store (durable backends only).
-  void Reopen();
-
-  std::string dir_;
-  std::unique_ptr<WitnessStore> store_;
+  void Reopen() override { OpenAgain(); }
 };
 
 }  // namespace vouch::store::testing

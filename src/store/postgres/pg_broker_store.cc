@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/postgres/pg_conn.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/postgres_broker_store.h"
 #include "vouch/store/reasons.h"
@@ -21,10 +22,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kBrokerSchemaVersion = 1;
-constexpr const char* kBrokerCreateSchema =
-    "CREATE SCHEMA vouch_broker;"
-    "CREATE TABLE vouch_broker.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_broker.schema_version VALUES (1);"
+constexpr const char* kBrokerTables =
     "CREATE TABLE vouch_broker.releases (release_id bytea PRIMARY KEY, seq bigserial NOT NULL, "
     "envelope_id bytea NOT NULL, time bigint NOT NULL, log_index bigint NOT NULL, "
     "leaf_hash bytea NOT NULL, mrenclave bytea NOT NULL, quote bytea);"
@@ -86,9 +84,7 @@ class PostgresBrokerStore final : public BrokerStore {
       : db_(std::move(db)), options_(options) {}
 
   Status AddRelease(const BrokerRelease& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.quote.size() > kMaxStoredQuote) {
-      return InvalidArgumentError("broker store: a quote of more than 64 KiB");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRelease(r));
     MutexLock lock(&mu_);
     VOUCH_ASSIGN_OR_RETURN(
         PgRows added,
@@ -105,10 +101,7 @@ class PostgresBrokerStore final : public BrokerStore {
   }
 
   Status AddRefusal(const BrokerRefusal& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.code.empty() || r.code.size() > kMaxRefusalCode ||
-        r.remote_address.size() > kMaxRemoteAddress) {
-      return InvalidArgumentError("broker store: a refusal's code or address is too long");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRefusal(r));
     MutexLock lock(&mu_);
     return db_->Transaction([&]() -> Status {
       mu_.AssertHeld();
@@ -188,10 +181,7 @@ class PostgresBrokerStore final : public BrokerStore {
 // ---- nonces shared by several front-ends (shared_nonces.h), in their own schema ----
 
 constexpr int kNoncesSchemaVersion = 1;
-constexpr const char* kCreateNoncesSchema =
-    "CREATE SCHEMA vouch_nonces;"
-    "CREATE TABLE vouch_nonces.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_nonces.schema_version VALUES (1);"
+constexpr const char* kNoncesTables =
     "CREATE TABLE vouch_nonces.nonces (nonce bytea PRIMARY KEY, envelope_id bytea NOT NULL, "
     "expires bigint NOT NULL, consumed bigint);"
     "CREATE INDEX nonces_outstanding ON vouch_nonces.nonces (expires, envelope_id) "
@@ -294,13 +284,14 @@ class PostgresSharedNonces final : public SharedNonces {
   const SharedNonceOptions options_;
 };
 
-// A connection to `uri` whose database has `schema`: created with `create` on first open, checked
+// A connection to `uri` whose database has `schema`: created with `tables` on first open, checked
 // (CheckSchema) on every later one. Front-ends that start together on a new database create it
 // once: the creating transaction holds a transaction-scoped advisory lock on the schema's name
 // and looks again under it, so the others wait for the first and then find its schema (under
 // READ COMMITTED each statement sees what committed before it).
 StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
-                                                       const PgSchema& schema, const char* create) {
+                                                       const PgSchema& schema,
+                                                       std::string_view tables) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
   VOUCH_ASSIGN_OR_RETURN(bool exists, HasSchema(*db, schema));
   if (!exists) {
@@ -310,7 +301,7 @@ StatusOr<std::unique_ptr<PgConnection>> OpenWithSchema(const std::string& uri,
           db->Query("SELECT pg_advisory_xact_lock(hashtext($1))", {std::string(schema.name)}, what);
       if (!locked.ok()) return locked.status();
       VOUCH_ASSIGN_OR_RETURN(exists, HasSchema(*db, schema));
-      return exists ? OkStatus() : db->Exec(create, what);
+      return exists ? OkStatus() : CreateSchema(*db, schema, tables, what);
     });
     VOUCH_RETURN_IF_ERROR(made);
   }
@@ -326,7 +317,7 @@ StatusOr<std::unique_ptr<BrokerStore>> OpenPostgresBrokerStore(const std::string
     return InvalidArgumentError("broker store: max_refusals and refusal_retention must be > 0");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
-                         OpenWithSchema(uri, kBrokerSchema, kBrokerCreateSchema));
+                         OpenWithSchema(uri, kBrokerSchema, kBrokerTables));
   return std::unique_ptr<BrokerStore>(new PostgresBrokerStore(std::move(db), options));
 }
 
@@ -339,7 +330,7 @@ StatusOr<std::unique_ptr<SharedNonces>> OpenPostgresSharedNonces(
         "max_per_envelope");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db,
-                         OpenWithSchema(uri, kNoncesSchema, kCreateNoncesSchema));
+                         OpenWithSchema(uri, kNoncesSchema, kNoncesTables));
   return std::unique_ptr<SharedNonces>(new PostgresSharedNonces(std::move(db), options));
 }
 

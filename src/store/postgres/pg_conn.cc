@@ -206,6 +206,16 @@ StatusOr<bool> HasSchema(PgConnection& db, const PgSchema& schema) {
   return n > 0;
 }
 
+Status CreateSchema(PgConnection& db, const PgSchema& schema, std::string_view tables,
+                    std::string_view what) {
+  const std::string name(schema.name);
+  return db.Exec("CREATE SCHEMA " + name + ";CREATE TABLE " + name +
+                     ".schema_version (version integer NOT NULL);INSERT INTO " + name +
+                     ".schema_version VALUES (" + std::to_string(schema.version) + ");" +
+                     std::string(tables),
+                 what);
+}
+
 Status CheckSchema(PgConnection& db, const PgSchema& schema) {
   const std::string what = std::string(schema.what) + " store: read schema";
   VOUCH_ASSIGN_OR_RETURN(

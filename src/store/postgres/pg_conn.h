@@ -111,6 +111,11 @@ struct PgSchema {
 };
 // Whether the database has the schema `schema.name`.
 StatusOr<bool> HasSchema(PgConnection& db, const PgSchema& schema);
+// Creates the schema `schema.name` with its table schema_version holding `schema.version`, then
+// runs `tables`: statements that create the schema's other tables, named within it ("CREATE
+// TABLE vouch_log.meta ..."). `what` names the step in errors. Run it in a transaction.
+Status CreateSchema(PgConnection& db, const PgSchema& schema, std::string_view tables,
+                    std::string_view what);
 // OK when the schema is `schema.version`, whole. kFailedPrecondition "store_version_newer" for
 // a newer version (checked first); kDataLoss "store_schema" when a table, column or the version
 // row is missing or changed. Never repairs anything.

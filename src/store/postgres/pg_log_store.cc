@@ -26,10 +26,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kSchemaVersion = 1;
-constexpr const char* kCreateSchema =
-    "CREATE SCHEMA vouch_log;"
-    "CREATE TABLE vouch_log.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_log.schema_version VALUES (1);"
+constexpr const char* kTables =
     "CREATE TABLE vouch_log.meta (key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE vouch_log.entries (idx bigint PRIMARY KEY CHECK (idx >= 0), "
     "leaf_hash bytea NOT NULL UNIQUE, data bytea NOT NULL);"
@@ -197,16 +194,8 @@ class PostgresLogStore final : public LogStore {
     // The anchor records the newly signed tree before the batch is acknowledged; a crash in
     // between leaves the database ahead of the anchor, which the next open accepts.
     if (anchor_.has_value()) {
-      anchor_->trees.clear();
-      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        return Status(StatusCode::kUnavailable,
-                      "the batch is committed but the state anchor could not be updated, so it "
-                      "is not acknowledged: " +
-                          written.message(),
-                      kCommittedNotAcknowledged);
-      }
+      VOUCH_RETURN_IF_ERROR(internal::AnchorCommittedBatch(anchor_path_, *bound_origin_,
+                                                           batch.new_state, root, *anchor_));
     }
     return OkStatus();
   }
@@ -524,6 +513,14 @@ class PostgresLogStore final : public LogStore {
 constexpr PgSchema kSchema{"vouch_log", "log", kSchemaVersion, kExpectedColumns,
                            "docs/postgres.md"};
 
+// The schema vouch_log of a new state, with its state id, in one transaction.
+Status CreateLogSchema(PgConnection& db, const std::string& state_id) {
+  return db.Transaction([&] {
+    VOUCH_RETURN_IF_ERROR(CreateSchema(db, kSchema, kTables, "log store: create the schema"));
+    return db.Query(kInsertMeta, {"state_id", state_id}, "log store: write meta").status();
+  });
+}
+
 StatusOr<std::optional<std::string>> ReadMeta(PgConnection& db, const std::string& key) {
   VOUCH_ASSIGN_OR_RETURN(PgRows rows, db.Query(kSelectMeta, {key}, "log store: read meta"));
   if (rows.rows() == 0) return std::optional<std::string>();
@@ -592,9 +589,8 @@ Status CompareWithAnchor(PgConnection& db, const std::string& anchor_path, State
         std::memcpy(range[i].data(), range_bytes.data() + i * tlog::kHashSize, tlog::kHashSize);
       }
       VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(size, range));
-      anchor.trees.clear();
-      anchor.trees.emplace(*origin, AnchoredTree{size, root});
-      VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, anchor));
+      VOUCH_RETURN_IF_ERROR(
+          internal::AdvanceLogAnchor(anchor_path, *origin, AnchoredTree{size, root}, anchor));
     }
   }
   return OkStatus();
@@ -653,12 +649,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenAnchored(const std::string& uri,
     StateAnchor created;
     created.kind = StateKind::kLog;
     VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
-    const Status schema_created = writer->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
-      return writer->Query(kInsertMeta, {"state_id", created.state_id}, "log store: write meta")
-          .status();
-    });
-    VOUCH_RETURN_IF_ERROR(schema_created);
+    VOUCH_RETURN_IF_ERROR(CreateLogSchema(*writer, created.state_id));
     VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path, created));
     anchor = std::move(created);
   } else {
@@ -701,11 +692,7 @@ StatusOr<std::unique_ptr<LogStore>> OpenPostgresLogStore(const std::string& uri)
     VOUCH_RETURN_IF_ERROR(CheckSchema(*writer, kSchema));
   } else {
     VOUCH_ASSIGN_OR_RETURN(std::string state_id, NewStateId());
-    const Status created = writer->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(writer->Exec(kCreateSchema, "log store: create the schema"));
-      return writer->Query(kInsertMeta, {"state_id", state_id}, "log store: write meta").status();
-    });
-    VOUCH_RETURN_IF_ERROR(created);
+    VOUCH_RETURN_IF_ERROR(CreateLogSchema(*writer, state_id));
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> reader, PgConnection::Open(uri));
   return std::unique_ptr<LogStore>(new PostgresLogStore(std::move(writer), std::move(reader)));

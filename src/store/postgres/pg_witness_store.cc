@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/postgres/pg_conn.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/postgres_witness_store.h"
 #include "vouch/store/reasons.h"
@@ -21,10 +22,7 @@ using internal::PgRows;
 using internal::PgSchema;
 
 constexpr int kWitnessSchemaVersion = 1;
-constexpr const char* kWitnessCreateSchema =
-    "CREATE SCHEMA vouch_witness;"
-    "CREATE TABLE vouch_witness.schema_version (version integer NOT NULL);"
-    "INSERT INTO vouch_witness.schema_version VALUES (1);"
+constexpr const char* kWitnessTables =
     "CREATE TABLE vouch_witness.meta (key text PRIMARY KEY, value text NOT NULL);"
     "CREATE TABLE vouch_witness.witness_state (origin text PRIMARY KEY, "
     "size bigint NOT NULL CHECK (size >= 0), root bytea NOT NULL, checkpoint text NOT NULL);";
@@ -49,10 +47,6 @@ constexpr const char* kInsertState =
     "VALUES ($1, $2, $3, $4) ON CONFLICT (origin) DO NOTHING";
 // How often an update re-reads and decides again when other processes keep changing the row.
 constexpr int kMaxAttempts = 16;
-
-Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/witness.md, \"Recovery\")", reason);
-}
 
 Status Corrupt(const std::string& what) {
   return Status(StatusCode::kDataLoss, "witness store: corrupt state " + what,
@@ -147,15 +141,7 @@ class PostgresWitnessStore final : public WitnessStore {
     // Re-cosigning the stored checkpoint changes nothing the anchor records.
     if (anchored != anchor_.trees.end() && anchored->second == tree) return OkStatus();
     anchor_.trees[origin] = tree;
-    Status written = WriteStateAnchor(anchor_path_, anchor_);
-    if (!written.ok()) {
-      return Status(StatusCode::kUnavailable,
-                    "witness store: the state is committed but the state anchor could not be "
-                    "updated, so nothing is cosigned: " +
-                        written.message(),
-                    reasons::kStateAnchorWrite);
-    }
-    return OkStatus();
+    return internal::WriteWitnessAnchor(anchor_path_, anchor_);
   }
 
   // Remembers damage (kDataLoss): from then on, updates are refused.
@@ -208,14 +194,15 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
                   reasons::kStateExists);
   }
   if (!create && !anchor.has_value()) {
-    return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateMissing,
-                       "there is no witness state anchored at " + anchor_path +
-                           ": create one with `vouch serve witness --init --store " + display +
-                           "`");
+    return internal::AnchorError(
+        StateKind::kWitness, StatusCode::kFailedPrecondition, reasons::kStateMissing,
+        "there is no witness state anchored at " + anchor_path +
+            ": create one with `vouch serve witness --init --store " + display + "`");
   }
   if (anchor.has_value() && anchor->kind != StateKind::kWitness) {
-    return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                       "the state anchor " + anchor_path + " is not a witness's");
+    return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss,
+                                 reasons::kStateAnchorInvalid,
+                                 "the state anchor " + anchor_path + " is not a witness's");
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> db, PgConnection::Open(uri));
   VOUCH_ASSIGN_OR_RETURN(const bool exists, HasSchema(*db, kWitnessSchema));
@@ -233,7 +220,8 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
     created.kind = StateKind::kWitness;
     VOUCH_ASSIGN_OR_RETURN(created.state_id, NewStateId());
     const Status schema_created = db->Transaction([&] {
-      VOUCH_RETURN_IF_ERROR(db->Exec(kWitnessCreateSchema, "witness store: create the schema"));
+      VOUCH_RETURN_IF_ERROR(
+          CreateSchema(*db, kWitnessSchema, kWitnessTables, "witness store: create the schema"));
       return db
           ->Query("INSERT INTO vouch_witness.meta (key, value) VALUES ('state_id', $1)",
                   {created.state_id}, "witness store: write meta")
@@ -245,12 +233,12 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenState(const std::string& uri,
         new PostgresWitnessStore(std::move(db), anchor_path, std::move(created)));
   }
   if (!exists) {
-    return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                       display +
-                           " holds no witness state (schema vouch_witness), but this "
-                           "witness has state (anchor " +
-                           anchor_path + ", " + std::to_string(anchor->trees.size()) +
-                           " logs cosigned): restore the database from backup");
+    return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reasons::kStateLost,
+                                 display +
+                                     " holds no witness state (schema vouch_witness), but this "
+                                     "witness has state (anchor " +
+                                     anchor_path + ", " + std::to_string(anchor->trees.size()) +
+                                     " logs cosigned): restore the database from backup");
   }
   VOUCH_RETURN_IF_ERROR(CheckSchema(*db, kWitnessSchema));
   VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> id, ReadStateId(*db));

@@ -87,9 +87,8 @@ INSTANTIATE_TEST_SUITE_P(Postgres, LogStoreConformanceTest,
                                                                     true}),
                          testing::LogStoreBackendName);
 
-// ---- the log store ----
-
-class PostgresLogStoreTest : public ::testing::Test {
+// A test on a database of its own (`uri_`), created on the shared server.
+class PgDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     PgTestServer* server = SharedPgTestServer();
@@ -98,11 +97,7 @@ class PostgresLogStoreTest : public ::testing::Test {
     ASSERT_THAT(uri, IsOk());
     uri_ = *uri;
   }
-  std::unique_ptr<LogStore> Open() {
-    auto store = OpenPostgresLogStore(uri_);
-    EXPECT_THAT(store, IsOk());
-    return store.ok() ? *std::move(store) : nullptr;
-  }
+  // Runs `sql` on a connection of its own.
   void Sql(const std::string& sql) {
     auto db = internal::PgConnection::Open(uri_);
     ASSERT_THAT(db, IsOk());
@@ -110,6 +105,25 @@ class PostgresLogStoreTest : public ::testing::Test {
   }
 
   std::string uri_;
+};
+
+// The anchor at `path` records a tree of `size` for `origin`.
+void ExpectAnchoredSize(const std::string& path, const std::string& origin, uint64_t size) {
+  auto anchor = ReadStateAnchor(path);
+  ASSERT_THAT(anchor, IsOk());
+  ASSERT_TRUE(anchor->has_value());
+  EXPECT_EQ((*anchor)->trees.at(origin).size, size);
+}
+
+// ---- the log store ----
+
+class PostgresLogStoreTest : public PgDatabaseTest {
+ protected:
+  std::unique_ptr<LogStore> Open() {
+    auto store = OpenPostgresLogStore(uri_);
+    EXPECT_THAT(store, IsOk());
+    return store.ok() ? *std::move(store) : nullptr;
+  }
 };
 
 TEST_F(PostgresLogStoreTest, TwoSequencersOnOneDatabaseCannotBothAppend) {
@@ -329,10 +343,7 @@ TEST_F(PostgresLogStoreTest, TheAnchoredStateIsCreatedOnceAndChecked) {
     EXPECT_THAT((*store)->Append(other.Build({"x"})), StatusIs(StatusCode::kInvalidArgument));
     ASSERT_THAT((*store)->Append(SignedBatch(builder, {"a", "b", "c"})), IsOk());
   }
-  auto anchored = ReadStateAnchor(anchor);
-  ASSERT_THAT(anchored, IsOk());
-  ASSERT_TRUE(anchored->has_value());
-  EXPECT_EQ((*anchored)->trees.at("log.example").size, 3u);
+  ASSERT_NO_FATAL_FAILURE(ExpectAnchoredSize(anchor, "log.example", 3));
   EXPECT_THAT(CreatePostgresLogState(uri_, anchor), StatusIs(StatusCode::kAlreadyExists));
   EXPECT_THAT(CreatePostgresLogState(uri_, dir + "/other.anchor"),
               StatusIs(StatusCode::kAlreadyExists, HasSubstr("not anchored")));
@@ -398,16 +409,13 @@ WitnessStore::Decision Store(uint64_t size, uint8_t fill) {
   };
 }
 
-class PostgresStateTest : public ::testing::Test {
+class PostgresStateTest : public PgDatabaseTest {
  protected:
   void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(PgDatabaseTest::SetUp());
     server_ = SharedPgTestServer();
-    ASSERT_NE(server_, nullptr);
     dir_ = ::vouch::testing::MakeTempDir("postgres_state_test");
     anchor_ = dir_ + "/witness.anchor";
-    auto uri = server_->CreateDatabase();
-    ASSERT_THAT(uri, IsOk());
-    uri_ = *uri;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -417,26 +425,17 @@ class PostgresStateTest : public ::testing::Test {
     ASSERT_THAT(store, IsOk());
     ASSERT_THAT((*store)->Update("o", Store(size, 7)), IsOk());
   }
-  void Sql(const std::string& sql) {
-    auto db = internal::PgConnection::Open(uri_);
-    ASSERT_THAT(db, IsOk());
-    ASSERT_THAT((*db)->Exec(sql, "test"), IsOk());
-  }
 
   PgTestServer* server_ = nullptr;
   std::string dir_;
   std::string anchor_;
-  std::string uri_;
 };
 
 TEST_F(PostgresStateTest, CreatingIsExplicitAndHappensOnce) {
   EXPECT_THAT(OpenPostgresWitnessState(uri_, anchor_),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("--init")));
   CreateWithTree(5);
-  auto anchor = ReadStateAnchor(anchor_);
-  ASSERT_THAT(anchor, IsOk());
-  ASSERT_TRUE(anchor->has_value());
-  EXPECT_EQ((*anchor)->trees.at("o").size, 5u);
+  ASSERT_NO_FATAL_FAILURE(ExpectAnchoredSize(anchor_, "o", 5));
   EXPECT_THAT(CreatePostgresWitnessState(uri_, anchor_), StatusIs(StatusCode::kAlreadyExists));
   // Another anchor directory cannot adopt a database that holds a state.
   EXPECT_THAT(CreatePostgresWitnessState(uri_, dir_ + "/other.anchor"),
@@ -548,15 +547,8 @@ TEST_F(PostgresStateTest, ABrokenConnectionIsReestablished) {
 
 // ---- nonces shared by several broker front-ends (shared_nonces.h) ----
 
-class PostgresSharedNoncesTest : public ::testing::Test {
+class PostgresSharedNoncesTest : public PgDatabaseTest {
  protected:
-  void SetUp() override {
-    PgTestServer* server = SharedPgTestServer();
-    ASSERT_NE(server, nullptr);
-    auto uri = server->CreateDatabase();
-    ASSERT_THAT(uri, IsOk());
-    uri_ = *uri;
-  }
   // A front-end: its own connection to the shared database.
   std::unique_ptr<SharedNonces> FrontEnd(const SharedNonceOptions& options) {
     auto nonces = OpenPostgresSharedNonces(uri_, options);
@@ -566,7 +558,6 @@ class PostgresSharedNoncesTest : public ::testing::Test {
   static Digest32 N(uint8_t b) { return Digest32{b, 0x4e}; }
   static Id16 E(uint8_t b) { return Id16{b, 0xe0}; }
 
-  std::string uri_;
   SharedNonceOptions options_{.ttl = 60, .max_per_envelope = 2, .max_outstanding = 3};
 };
 

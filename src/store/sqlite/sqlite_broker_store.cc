@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 
 namespace vouch::store {
@@ -63,6 +64,52 @@ Status Damaged(const char* table) {
                 "store_corrupt");
 }
 
+// The rows of `sql` on `c`, its one parameter the most rows to read (`limit`), each read by
+// `read_row` (a StatusOr<Row> from the statement at that row). `what` names the read in errors.
+template <typename Row, typename ReadRow>
+StatusOr<std::vector<Row>> ReadRows(SqliteConnection& c, const char* sql, size_t limit,
+                                    std::string_view what, const ReadRow& read_row) {
+  VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, c.Prepare(sql));
+  StmtReset reset(stmt);
+  sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<Row> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    VOUCH_ASSIGN_OR_RETURN(Row row, read_row(stmt));
+    out.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) return SqliteError(rc, c.db(), what);
+  return out;
+}
+
+// A row of kSelectReleases.
+StatusOr<BrokerRelease> ReleaseAt(sqlite3_stmt* stmt) {
+  BrokerRelease r;
+  if (!ColumnArray(stmt, 0, &r.release_id) || !ColumnArray(stmt, 1, &r.envelope_id) ||
+      !ColumnArray(stmt, 4, &r.leaf_hash) || !ColumnArray(stmt, 5, &r.mrenclave)) {
+    return Damaged("releases");
+  }
+  r.time = sqlite3_column_int64(stmt, 2);
+  r.log_index = static_cast<uint64_t>(sqlite3_column_int64(stmt, 3));
+  ByteSpan quote = ColumnBlob(stmt, 6);
+  r.quote.assign(quote.begin(), quote.end());
+  return r;
+}
+
+// A row of kSelectRefusals.
+StatusOr<BrokerRefusal> RefusalAt(sqlite3_stmt* stmt) {
+  BrokerRefusal r;
+  r.time = sqlite3_column_int64(stmt, 0);
+  r.code = ColumnText(stmt, 1);
+  if (sqlite3_column_type(stmt, 2) != SQLITE_NULL) {
+    Id16 id{};
+    if (!ColumnArray(stmt, 2, &id)) return Damaged("refusals");
+    r.envelope_id = id;
+  }
+  r.remote_address = ColumnText(stmt, 3);
+  return r;
+}
+
 class SqliteBrokerStore final : public BrokerStore {
  public:
   SqliteBrokerStore(std::unique_ptr<SqliteConnection> durable,
@@ -70,9 +117,7 @@ class SqliteBrokerStore final : public BrokerStore {
       : durable_(std::move(durable)), lazy_(std::move(lazy)), options_(options) {}
 
   Status AddRelease(const BrokerRelease& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.quote.size() > kMaxStoredQuote) {
-      return InvalidArgumentError("broker store: a quote of more than 64 KiB");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRelease(r));
     MutexLock lock(&mu_);
     VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, durable_->Prepare(kInsertRelease));
     StmtReset reset(stmt);
@@ -91,10 +136,7 @@ class SqliteBrokerStore final : public BrokerStore {
   }
 
   Status AddRefusal(const BrokerRefusal& r) override VOUCH_EXCLUDES(mu_) {
-    if (r.code.empty() || r.code.size() > kMaxRefusalCode ||
-        r.remote_address.size() > kMaxRemoteAddress) {
-      return InvalidArgumentError("broker store: a refusal's code or address is too long");
-    }
+    VOUCH_RETURN_IF_ERROR(internal::ValidateRefusal(r));
     MutexLock lock(&mu_);
     return lazy_->Transaction([&]() -> Status {
       mu_.AssertHeld();
@@ -135,48 +177,14 @@ class SqliteBrokerStore final : public BrokerStore {
 
   StatusOr<std::vector<BrokerRelease>> Releases(size_t limit) override VOUCH_EXCLUDES(mu_) {
     MutexLock lock(&mu_);
-    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, durable_->Prepare(kSelectReleases));
-    StmtReset reset(stmt);
-    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-    std::vector<BrokerRelease> out;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      BrokerRelease r;
-      if (!ColumnArray(stmt, 0, &r.release_id) || !ColumnArray(stmt, 1, &r.envelope_id) ||
-          !ColumnArray(stmt, 4, &r.leaf_hash) || !ColumnArray(stmt, 5, &r.mrenclave)) {
-        return Damaged("releases");
-      }
-      r.time = sqlite3_column_int64(stmt, 2);
-      r.log_index = static_cast<uint64_t>(sqlite3_column_int64(stmt, 3));
-      ByteSpan quote = ColumnBlob(stmt, 6);
-      r.quote.assign(quote.begin(), quote.end());
-      out.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) return SqliteError(rc, durable_->db(), "broker store: read releases");
-    return out;
+    return ReadRows<BrokerRelease>(*durable_, kSelectReleases, limit, "broker store: read releases",
+                                   ReleaseAt);
   }
 
   StatusOr<std::vector<BrokerRefusal>> Refusals(size_t limit) override VOUCH_EXCLUDES(mu_) {
     MutexLock lock(&mu_);
-    VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, lazy_->Prepare(kSelectRefusals));
-    StmtReset reset(stmt);
-    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-    std::vector<BrokerRefusal> out;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      BrokerRefusal r;
-      r.time = sqlite3_column_int64(stmt, 0);
-      r.code = ColumnText(stmt, 1);
-      if (sqlite3_column_type(stmt, 2) != SQLITE_NULL) {
-        Id16 id{};
-        if (!ColumnArray(stmt, 2, &id)) return Damaged("refusals");
-        r.envelope_id = id;
-      }
-      r.remote_address = ColumnText(stmt, 3);
-      out.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) return SqliteError(rc, lazy_->db(), "broker store: read refusals");
-    return out;
+    return ReadRows<BrokerRefusal>(*lazy_, kSelectRefusals, limit, "broker store: read refusals",
+                                   RefusalAt);
   }
 
  private:

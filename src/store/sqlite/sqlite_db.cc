@@ -8,7 +8,11 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "store/validate.h"
+#include "vouch/store/reasons.h"
 
 namespace vouch::store::internal {
 
@@ -270,6 +274,37 @@ Status CheckSchema(SqliteConnection& c, const std::string& path, const char* sch
   }
   for (const auto& [name, description] : actual) {
     if (!expected.contains(name)) return refuse("unexpected \"" + name + "\"");
+  }
+  return OkStatus();
+}
+
+Status CheckStateBeforeOpen(StateKind kind, StateMode mode, const std::string& path,
+                            const std::string& anchor_path,
+                            const std::optional<StateAnchor>& anchor, bool db_present) {
+  const std::string name(StateKindName(kind));
+  const auto refuse = [&](StatusCode code, const char* reason, std::string message) {
+    return AnchorError(kind, code, reason, std::move(message));
+  };
+  if (mode == StateMode::kCreate && anchor.has_value()) {
+    return Status(StatusCode::kAlreadyExists,
+                  "the " + name + " state at " + path + " exists already (its anchor " +
+                      anchor_path + " exists); open it without init",
+                  reasons::kStateExists);
+  }
+  if (mode == StateMode::kOpen && !anchor.has_value()) {
+    if (db_present) {
+      return refuse(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
+                    "the " + name + " database " + path + " has no state anchor (" + anchor_path +
+                        "): a database from an older vouch, or one whose anchor was deleted, is "
+                        "refused until it is adopted once, explicitly, with --init");
+    }
+    return refuse(StatusCode::kFailedPrecondition, reasons::kStateMissing,
+                  "there is no " + name + " state at " + path + ": create one with `vouch serve " +
+                      name + " --init`");
+  }
+  if (anchor.has_value() && anchor->kind != kind) {
+    return refuse(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
+                  "the state anchor " + anchor_path + " is not a " + name + "'s");
   }
   return OkStatus();
 }

@@ -1,7 +1,8 @@
 // Internal: the SQLite layer shared by the SQLite stores (sqlite_log_store.cc,
 // sqlite_witness_store.cc): one connection with its cached prepared statements, binding and
-// column helpers, durable WAL set-up, transactions, and one mapping of SQLite result codes to
-// Status codes, so that every SQLite store reports a failure the same way:
+// column helpers, durable WAL set-up, transactions, the checks a state store makes before it
+// opens its database, and one mapping of SQLite result codes to Status codes, so that every
+// SQLite store reports a failure the same way:
 //
 //   SQLite result code (primary)       StatusCode          reason
 //   BUSY, LOCKED                       kUnavailable        store_busy       (another writer)
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +35,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/mutex.h"
 #include "vouch/base/statusor.h"
+#include "vouch/store/state_anchor.h"
 
 namespace vouch::store::internal {
 
@@ -157,6 +160,23 @@ StatusOr<bool> SchemaIsEmpty(SqliteConnection& c);
 // an empty database. kDataLoss (reason "store_schema") naming the first table or index that is
 // missing, unexpected or different: a damaged schema is refused, never recreated.
 Status CheckSchema(SqliteConnection& c, const std::string& path, const char* schema_sql);
+
+// How a SQLite state store (log or witness) is opened.
+enum class StateMode {
+  kLegacy,  // Open: anchored when the anchor exists, else open-or-create without anchor
+  kCreate,  // CreateState: create or adopt, write the anchor
+  kOpen,    // OpenState: the anchor must exist and match
+};
+
+// What every SQLite state store refuses before it opens the database `path` of a `kind` state,
+// given the anchor read from `anchor_path` (nullopt: none) and whether the database file holds
+// data (`db_present`): CreateState when the anchor exists (kAlreadyExists, "state_exists");
+// OpenState without one (kFailedPrecondition, "state_not_anchored" beside a database, else
+// "state_missing"); an anchor of another kind (kDataLoss, "state_anchor_invalid"). The errors an
+// operator recovers from point to docs/KIND.md, "Recovery".
+Status CheckStateBeforeOpen(StateKind kind, StateMode mode, const std::string& path,
+                            const std::string& anchor_path,
+                            const std::optional<StateAnchor>& anchor, bool db_present);
 
 // Fsyncs the directory that holds `path`, so that a newly created file's directory entry is
 // durable too (SQLite syncs the directory for the WAL it creates, not for the main file).

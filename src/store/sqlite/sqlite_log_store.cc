@@ -125,12 +125,6 @@ int64_t FileSizeOf(const std::string& path) {
 
 }  // namespace
 
-enum class StateMode {
-  kLegacy,  // Open: anchored when the anchor exists, else open-or-create without anchor
-  kCreate,  // CreateState: create or adopt, write the anchor
-  kOpen,    // OpenState: the anchor must exist and match
-};
-
 class SqliteLogStoreImpl {
  public:
   SqliteLogStoreImpl(std::string path, SqliteOptions options)
@@ -142,31 +136,10 @@ class SqliteLogStoreImpl {
     MutexLock lock(&writer_mu_);
     VOUCH_ASSIGN_OR_RETURN(anchor_, ReadStateAnchor(anchor_path_));
     const bool db_present = FileSizeOf(path_) > 0;
-    if (mode == StateMode::kCreate && anchor_.has_value()) {
-      return Status(StatusCode::kAlreadyExists,
-                    "the log state at " + path_ + " exists already (its anchor " + anchor_path_ +
-                        " exists); open it without init",
-                    reasons::kStateExists);
-    }
-    if (mode == StateMode::kOpen && !anchor_.has_value()) {
-      if (db_present) {
-        return internal::AnchorError(
-            StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
-            "the log database " + path_ + " has no state anchor (" + anchor_path_ +
-                "): a database from an older vouch, or one whose anchor was "
-                "deleted, is refused until it is adopted once, explicitly, with "
-                "--init");
-      }
-      return internal::AnchorError(
-          StatusCode::kFailedPrecondition, reasons::kStateMissing,
-          "there is no log state at " + path_ + ": create one with `vouch serve log --init`");
-    }
+    VOUCH_RETURN_IF_ERROR(
+        CheckStateBeforeOpen(StateKind::kLog, mode, path_, anchor_path_, anchor_, db_present));
     if (anchor_.has_value()) {
       mode = StateMode::kOpen;
-      if (anchor_->kind != StateKind::kLog) {
-        return internal::AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                                     "the state anchor " + anchor_path_ + " is not a log's");
-      }
       if (!db_present) {
         return internal::AnchorError(
             StatusCode::kDataLoss, reasons::kStateLost,
@@ -293,16 +266,8 @@ class SqliteLogStoreImpl {
     // The anchor records the newly signed tree before the batch is acknowledged (Append
     // returns); a crash in between leaves the database ahead of the anchor, which is accepted.
     if (anchor_.has_value()) {
-      anchor_->trees.clear();
-      anchor_->trees.emplace(*bound_origin_, AnchoredTree{batch.new_state.size, root});
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        return Status(StatusCode::kUnavailable,
-                      "the batch is committed but the state anchor could not be updated, so it "
-                      "is not acknowledged: " +
-                          written.message(),
-                      kCommittedNotAcknowledged);
-      }
+      VOUCH_RETURN_IF_ERROR(internal::AnchorCommittedBatch(anchor_path_, *bound_origin_,
+                                                           batch.new_state, root, *anchor_));
     }
     // Bound the WAL if the background checkpointer cannot keep up: checkpoint and restart it
     // here (waiting for readers). A failure only postpones this; the batch is committed.
@@ -618,9 +583,8 @@ class SqliteLogStoreImpl {
       if (!state.checkpoint.empty() &&
           (it == anchor_->trees.end() || it->second.size < state.size)) {
         VOUCH_ASSIGN_OR_RETURN(tlog::Hash root, internal::RangeRoot(state.size, state.range));
-        anchor_->trees.clear();
-        anchor_->trees.emplace(*bound_origin_, AnchoredTree{state.size, root});
-        VOUCH_RETURN_IF_ERROR(WriteStateAnchor(anchor_path_, *anchor_));
+        VOUCH_RETURN_IF_ERROR(internal::AdvanceLogAnchor(anchor_path_, *bound_origin_,
+                                                         AnchoredTree{state.size, root}, *anchor_));
       }
     }
     return OkStatus();

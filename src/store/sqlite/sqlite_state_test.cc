@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/log_store_conformance.h"
@@ -31,6 +32,36 @@ using ::testing::AllOf;
 using testing::BatchBuilder;
 
 const LogIdentity kIdentity{"example.com/log", "example.com/log+01234567+AAAA"};
+
+// Runs `sql` on the database `path` through a connection of its own, as a tool outside vouch
+// would.
+void ExecSql(const std::string& path, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  ASSERT_EQ(rc, SQLITE_OK);
+}
+
+// A test of one state (`kind`: "log" or "witness") in a directory of its own: the database
+// DIR/kind.db and its anchor DIR/kind.anchor.
+class StateDirTest : public ::testing::Test {
+ protected:
+  explicit StateDirTest(std::string kind) : kind_(std::move(kind)) {}
+  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir(kind_ + "_state_test"); }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string db() const { return dir_ + "/" + kind_ + ".db"; }
+  std::string anchor() const { return dir_ + "/" + kind_ + ".anchor"; }
+  // Removes the database with its WAL and shared-memory files.
+  void RemoveDatabase() {
+    fs::remove(db());
+    fs::remove(db() + "-wal");
+    fs::remove(db() + "-shm");
+  }
+
+  const std::string kind_;
+  std::string dir_;
+};
 
 // Batches whose checkpoints are this log's checkpoint bodies (an anchored store checks them).
 class LogWriter {
@@ -62,27 +93,18 @@ class LogWriter {
   std::vector<tlog::Hash> leaves_;
 };
 
-class LogStateTest : public ::testing::Test {
+class LogStateTest : public StateDirTest {
  protected:
-  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("log_state_test"); }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string db() const { return dir_ + "/log.db"; }
-  std::string anchor() const { return dir_ + "/log.anchor"; }
+  LogStateTest() : StateDirTest("log") {}
 
-  // A new state with `batches` batches of 3 entries, closed.
-  void MakeLog(int batches) {
+  // A new state with `batches` batches of `entries` entries of `bytes` bytes, closed.
+  void MakeLog(int batches, size_t entries = 3, size_t bytes = 16) {
     auto store = SqliteLogStore::CreateState(db());
     ASSERT_THAT(store, IsOk());
     ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
-    for (int i = 0; i < batches; ++i) ASSERT_THAT(writer_.Append(**store, 3), IsOk());
-  }
-  void RemoveDatabase() {
-    fs::remove(db());
-    fs::remove(db() + "-wal");
-    fs::remove(db() + "-shm");
+    for (int i = 0; i < batches; ++i) ASSERT_THAT(writer_.Append(**store, entries, bytes), IsOk());
   }
 
-  std::string dir_;
   LogWriter writer_;
 };
 
@@ -211,26 +233,16 @@ TEST_F(LogStateTest, ForkedDatabaseIsRefused) {
   MakeLog(2);
   // Another history of the same size under the same state id: the checkpoint at the anchored
   // size has another root.
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-    const std::string other = tlog::Checkpoint::Create(kIdentity.origin, 6, tlog::Hash{})->ToText();
-    const std::string sql = "UPDATE checkpoints SET note = '" + other + "' WHERE size = 6";
-    ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  const std::string other = tlog::Checkpoint::Create(kIdentity.origin, 6, tlog::Hash{})->ToText();
+  ASSERT_NO_FATAL_FAILURE(
+      ExecSql(db(), "UPDATE checkpoints SET note = '" + other + "' WHERE size = 6"));
   EXPECT_THAT(SqliteLogStore::OpenState(db()),
               AllOf(StatusIs(StatusCode::kDataLoss, HasSubstr("does not extend")),
                     ReasonIs("state_behind")));
 }
 
 TEST_F(LogStateTest, TruncatedDatabaseIsRefused) {
-  {
-    auto store = SqliteLogStore::CreateState(db());
-    ASSERT_THAT(store, IsOk());
-    ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
-    for (int i = 0; i < 10; ++i) ASSERT_THAT(writer_.Append(**store, 200, 200), IsOk());
-  }
+  ASSERT_NO_FATAL_FAILURE(MakeLog(10, 200, 200));
   const auto size = fs::file_size(db());
   ASSERT_GT(size, 100u * 4096);
   fs::resize_file(db(), size / 2);
@@ -260,12 +272,7 @@ TEST_F(LogStateTest, DeletedWalIsRefused) {
 
 TEST_F(LogStateTest, DroppedTableIsRefusedNeverRecreated) {
   MakeLog(2);
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE leaf_index", nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExecSql(db(), "DROP TABLE leaf_index"));
   EXPECT_THAT(SqliteLogStore::OpenState(db()),
               AllOf(StatusIs(StatusCode::kDataLoss, HasSubstr("\"leaf_index\" is missing")),
                     ReasonIs("store_schema")));
@@ -276,14 +283,7 @@ TEST_F(LogStateTest, DroppedTableIsRefusedNeverRecreated) {
 
 TEST_F(LogStateTest, ChangedColumnIsRefused) {
   MakeLog(1);
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE checkpoints ADD COLUMN extra TEXT", nullptr, nullptr,
-                           nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExecSql(db(), "ALTER TABLE checkpoints ADD COLUMN extra TEXT"));
   EXPECT_THAT(SqliteLogStore::OpenState(db()),
               AllOf(StatusIs(StatusCode::kDataLoss, HasSubstr("\"checkpoints\"")),
                     ReasonIs("store_schema")));
@@ -292,12 +292,7 @@ TEST_F(LogStateTest, ChangedColumnIsRefused) {
 // A random 4 KiB page overwritten: the open refuses it, or the first read that touches it
 // fails and from then on nothing is appended; a page nobody reads changes nothing readable.
 TEST_F(LogStateTest, DamagedPageIsRefusedOrStopsAppends) {
-  {
-    auto store = SqliteLogStore::CreateState(db());
-    ASSERT_THAT(store, IsOk());
-    ASSERT_THAT((*store)->Bind(kIdentity), IsOk());
-    for (int i = 0; i < 8; ++i) ASSERT_THAT(writer_.Append(**store, 250, 120), IsOk());
-  }
+  ASSERT_NO_FATAL_FAILURE(MakeLog(8, 250, 120));
   const std::string pristine = dir_ + "/pristine.db";
   fs::copy_file(db(), pristine);
   const uint64_t pages = fs::file_size(pristine) / 4096;
@@ -406,12 +401,9 @@ TEST(DamageTrackerTest, FirstDataLossStopsWrites) {
   EXPECT_TRUE(t.damaged());
 }
 
-class WitnessStateTest : public ::testing::Test {
+class WitnessStateTest : public StateDirTest {
  protected:
-  void SetUp() override { dir_ = ::vouch::testing::MakeTempDir("witness_state_test"); }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string db() const { return dir_ + "/witness.db"; }
-  std::string anchor() const { return dir_ + "/witness.anchor"; }
+  WitnessStateTest() : StateDirTest("witness") {}
   static tlog::Hash Root(uint64_t size) {
     tlog::Hash h{};
     h[0] = static_cast<uint8_t>(size);
@@ -429,12 +421,6 @@ class WitnessStateTest : public ::testing::Test {
                 })
         .status();
   }
-  void RemoveDatabase() {
-    fs::remove(db());
-    fs::remove(db() + "-wal");
-    fs::remove(db() + "-shm");
-  }
-  std::string dir_;
 };
 
 TEST_F(WitnessStateTest, CreatesAnchorsAndReopens) {
@@ -513,18 +499,12 @@ TEST_F(WitnessStateTest, RolledBackDatabaseIsRefused) {
 }
 
 TEST_F(WitnessStateTest, OlderDatabaseIsAdoptedExplicitly) {
-  {
-    // A database as an older vouch left it: witness_state only.
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw,
-                           "CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, "
-                           "size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);"
-                           "INSERT INTO witness_state VALUES ('a', 3, zeroblob(32), 'n')",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  // A database as an older vouch left it: witness_state only.
+  ASSERT_NO_FATAL_FAILURE(
+      ExecSql(db(),
+              "CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, "
+              "size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL);"
+              "INSERT INTO witness_state VALUES ('a', 3, zeroblob(32), 'n')"));
   EXPECT_THAT(OpenSqliteWitnessState(db()), ReasonIs("state_not_anchored"));
   ASSERT_THAT(CreateSqliteWitnessState(db()), IsOk());
   EXPECT_EQ(ReadStateAnchor(anchor())->value().trees.at("a"), (AnchoredTree{3, tlog::Hash{}}));
@@ -533,12 +513,7 @@ TEST_F(WitnessStateTest, OlderDatabaseIsAdoptedExplicitly) {
 
 TEST_F(WitnessStateTest, DroppedTableIsRefused) {
   ASSERT_THAT(CreateSqliteWitnessState(db()), IsOk());
-  {
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE witness_state", nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  ASSERT_NO_FATAL_FAILURE(ExecSql(db(), "DROP TABLE witness_state"));
   EXPECT_THAT(OpenSqliteWitnessState(db()), ReasonIs("store_schema"));
 }
 

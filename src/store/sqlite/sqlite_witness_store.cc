@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/validate.h"
 #include "vouch/base/mutex.h"
 #include "vouch/store/reasons.h"
 #include "vouch/store/state_anchor.h"
@@ -19,6 +20,7 @@ namespace {
 
 using internal::SqliteConnection;
 using internal::SqliteError;
+using internal::StateMode;
 using internal::StmtReset;
 
 // Added for the state anchor; a database of an older vouch gets it when opened by Open (legacy)
@@ -36,10 +38,6 @@ constexpr const char* kUpsertState =
     "INSERT INTO witness_state (origin, size, root, note) VALUES (?, ?, ?, ?) "
     "ON CONFLICT(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
     "note = excluded.note";
-
-Status AnchorError(StatusCode code, const char* reason, std::string message) {
-  return Status(code, std::move(message) + " (docs/witness.md, \"Recovery\")", reason);
-}
 
 class SqliteWitnessStore final : public WitnessStore {
  public:
@@ -127,14 +125,7 @@ class SqliteWitnessStore final : public WitnessStore {
     if (status.ok() && anchor_.has_value() && !changed.empty()) {
       // The anchor records every newly cosigned tree before any response is given.
       for (auto& [origin, tree] : changed) anchor_->trees[origin] = tree;
-      Status written = WriteStateAnchor(anchor_path_, *anchor_);
-      if (!written.ok()) {
-        status = Status(StatusCode::kUnavailable,
-                        "witness store: the state is committed but the state anchor could not "
-                        "be updated, so nothing is cosigned: " +
-                            written.message(),
-                        reasons::kStateAnchorWrite);
-      }
+      status = internal::WriteWitnessAnchor(anchor_path_, *anchor_);
     }
     if (!status.ok()) responses.assign(batch.size(), status);
     return responses;
@@ -182,8 +173,6 @@ class SqliteWitnessStore final : public WitnessStore {
   std::vector<Pending*> queue_ VOUCH_GUARDED_BY(queue_mu_);
   bool leader_active_ VOUCH_GUARDED_BY(queue_mu_) = false;
 };
-
-enum class StateMode { kLegacy, kCreate, kOpen };
 
 StatusOr<std::optional<std::string>> ReadMeta(SqliteConnection& db, const std::string& key) {
   VOUCH_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, db.Prepare(kSelectMeta));
@@ -239,36 +228,17 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(std::optional<StateAnchor> anchor, ReadStateAnchor(anchor_path));
   struct stat st {};
   const bool db_present = ::stat(path.c_str(), &st) == 0 && st.st_size > 0;
-  if (mode == StateMode::kCreate && anchor.has_value()) {
-    return Status(StatusCode::kAlreadyExists,
-                  "the witness state at " + path + " exists already (its anchor " + anchor_path +
-                      " exists); open it without init",
-                  reasons::kStateExists);
-  }
-  if (mode == StateMode::kOpen && !anchor.has_value()) {
-    if (db_present) {
-      return AnchorError(StatusCode::kFailedPrecondition, reasons::kStateNotAnchored,
-                         "the witness database " + path + " has no state anchor (" + anchor_path +
-                             "): a database from an older vouch, or one whose anchor was "
-                             "deleted, is refused until it is adopted once, explicitly, with "
-                             "--init");
-    }
-    return AnchorError(
-        StatusCode::kFailedPrecondition, reasons::kStateMissing,
-        "there is no witness state at " + path + ": create one with `vouch serve witness --init`");
-  }
+  VOUCH_RETURN_IF_ERROR(internal::CheckStateBeforeOpen(StateKind::kWitness, mode, path, anchor_path,
+                                                       anchor, db_present));
   if (anchor.has_value()) {
     mode = StateMode::kOpen;
-    if (anchor->kind != StateKind::kWitness) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateAnchorInvalid,
-                         "the state anchor " + anchor_path + " is not a witness's");
-    }
     if (!db_present) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the witness database " + path + " is missing or empty, but this " +
-                             "witness has state (anchor " + anchor_path + ", " +
-                             std::to_string(anchor->trees.size()) +
-                             " logs cosigned): restore the database from backup");
+      return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reasons::kStateLost,
+                                   "the witness database " + path +
+                                       " is missing or empty, but this " +
+                                       "witness has state (anchor " + anchor_path + ", " +
+                                       std::to_string(anchor->trees.size()) +
+                                       " logs cosigned): restore the database from backup");
     }
   }
   VOUCH_ASSIGN_OR_RETURN(
@@ -285,11 +255,11 @@ StatusOr<std::unique_ptr<WitnessStore>> OpenWitness(const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(const bool empty, internal::SchemaIsEmpty(*db));
   if (empty) {
     if (mode == StateMode::kOpen) {
-      return AnchorError(StatusCode::kDataLoss, reasons::kStateLost,
-                         "the witness database " + path +
-                             " is empty, but this witness has "
-                             "state (anchor " +
-                             anchor_path + "): restore it from backup");
+      return internal::AnchorError(StateKind::kWitness, StatusCode::kDataLoss, reasons::kStateLost,
+                                   "the witness database " + path +
+                                       " is empty, but this witness has "
+                                       "state (anchor " +
+                                       anchor_path + "): restore it from backup");
     }
     VOUCH_ASSIGN_OR_RETURN(std::string id, NewStateId());
     Status created = db->Transaction([&] {
