@@ -10,6 +10,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/validate.h"
 #include "vouch/base/mutex.h"
+#include "vouch/store/reasons.h"
 
 namespace vouch::store {
 namespace {
@@ -61,7 +62,7 @@ bool ColumnArray(sqlite3_stmt* stmt, int i, std::array<uint8_t, N>* out) {
 Status Damaged(const char* table) {
   return Status(StatusCode::kDataLoss,
                 std::string("broker store: a row of ") + table + " has a wrong-sized column",
-                "store_corrupt");
+                reasons::kStoreCorrupt);
 }
 
 // The rows of `sql` on `c`, its one parameter the most rows to read (`limit`), each read by

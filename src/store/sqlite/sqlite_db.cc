@@ -38,7 +38,7 @@ Status SqliteError(int rc, sqlite3* db, std::string_view what) {
       return Status(StatusCode::kResourceExhausted, std::move(message), "store_out_of_memory");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return Status(StatusCode::kDataLoss, std::move(message), "store_corrupt");
+      return Status(StatusCode::kDataLoss, std::move(message), reasons::kStoreCorrupt);
     case SQLITE_CONSTRAINT:
       return Status(StatusCode::kAlreadyExists, std::move(message), "store_constraint");
     default:
@@ -155,7 +155,7 @@ Status DamageTracker::Health() const {
   return Status(
       StatusCode::kDataLoss,
       "store damaged: appends stopped (" + first_error_ + "); see docs/log.md, \"Recovery\"",
-      "store_damaged");
+      reasons::kStoreDamaged);
 }
 
 namespace {
@@ -208,7 +208,7 @@ Status QuickCheck(SqliteConnection& c, const std::string& path, std::chrono::mil
       message += problems[i];
     }
     if (problems.size() > 3) message += "; ...";
-    return Status(StatusCode::kDataLoss, std::move(message), "store_corrupt");
+    return Status(StatusCode::kDataLoss, std::move(message), reasons::kStoreCorrupt);
   }
   return OkStatus();
 }
@@ -263,7 +263,7 @@ Status CheckSchema(SqliteConnection& c, const std::string& path, const char* sch
     return Status(StatusCode::kDataLoss,
                   "sqlite: the schema of " + path + " is damaged: " + what +
                       "; it is refused, never recreated (docs/log.md, \"Recovery\")",
-                  "store_schema");
+                  reasons::kStoreSchema);
   };
   for (const auto& [name, description] : expected) {
     auto it = actual.find(name);
