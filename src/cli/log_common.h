@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/cli_common.h"
 #include "vouch/base/bytes.h"
@@ -42,7 +43,25 @@ struct Trust {
 // --vkey and --policy (mutually exclusive).
 void AddTrustOptions(CLI::App* cmd, Trust& trust);
 // --policy only: commands that need a witness quorum.
-void AddPolicyOption(CLI::App* cmd, Trust& trust, const std::string& help);
+void AddPolicyOption(CLI::App* cmd, Trust& trust);
+// --root-set-pin: the statement_digest of root set version 1 that a ledger replay trusts.
+void AddRootSetPinOption(CLI::App* cmd, std::string* pin);
+// --max-checkpoint-age: how old the witnesses' checkpoint of the ledger may be.
+void AddMaxCheckpointAgeOption(CLI::App* cmd, std::string* max_checkpoint_age);
+
+// What a command that checks a service against the governance ledger trusts (`provision
+// envelope`, the self-check of `serve root` and `serve broker`): the ledger (--log, --policy with
+// a witness quorum, --root-set-pin) and the roots of the service's quote (--trust-root,
+// --sim-root).
+struct LedgerTrust {
+  std::string log_url;
+  Trust trust;
+  std::string pin;
+  std::vector<std::string> trust_roots;
+  std::vector<std::string> sim_roots;
+};
+// Adds the flags above to `cmd`, in that order. `ledger` must outlive `cmd`.
+void AddLedgerTrustOptions(CLI::App* cmd, LedgerTrust* ledger);
 
 // Resolves `trust` (after $VOUCH_POLICY) into the policy a client command verifies with, in
 // `*policy`. Without any, `*policy` stays empty, or, when the command needs one (`required`),
