@@ -601,9 +601,9 @@ std::string SerializeAuditState(const AuditStateFile& state) {
 
 int RunOnlineAudit(OnlineOptions opts) {
   const bool json = opts.replay.json;
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", json, opts.verbose); rc != kExitOk) return rc;
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, json, opts.verbose, &policy);
+  if (int rc =
+          ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/true, json, opts.verbose, &policy);
       rc != kExitOk) {
     return rc;
   }

@@ -136,11 +136,9 @@ struct CheckpointOptions {
 };
 
 int RunCheckpoint(CheckpointOptions opts) {
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", opts.json, opts.verbose); rc != kExitOk) {
-    return rc;
-  }
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/false, opts.json, opts.verbose, &policy);
+  if (int rc = ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/false, opts.json,
+                                  opts.verbose, &policy);
       rc != kExitOk) {
     return rc;
   }
@@ -316,11 +314,9 @@ struct AuditOptions {
 constexpr uint64_t kProgressThreshold = 100'000;  // entries
 
 int RunAudit(AuditOptions opts) {
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", opts.json, opts.verbose); rc != kExitOk) {
-    return rc;
-  }
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, opts.verbose, &policy);
+  if (int rc = ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/true, opts.json, opts.verbose,
+                                  &policy);
       rc != kExitOk) {
     return rc;
   }

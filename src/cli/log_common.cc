@@ -180,6 +180,12 @@ int ResolveUrl(std::string* url, std::string* second, const char* second_name, b
   return kExitOk;
 }
 
+int ResolveUrlAndTrust(std::string* url, Trust& trust, bool required, bool json, bool verbose,
+                       std::optional<tlog::Policy>* policy) {
+  if (int rc = ResolveUrl(url, nullptr, "", json, verbose); rc != kExitOk) return rc;
+  return ResolveTrust(trust, required, json, verbose, policy);
+}
+
 Failure ClientFailureCode(const Status& status) {
   switch (status.code()) {
     case StatusCode::kPermissionDenied:

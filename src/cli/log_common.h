@@ -79,6 +79,11 @@ Status TrustRejection(const Trust& trust, const tlog::Checkpoint& cp, const Stat
 int ResolveUrl(std::string* url, std::string* second, const char* second_name, bool json,
                bool verbose);
 
+// ResolveUrl for a command whose only positional is the URL, then ResolveTrust: the start of
+// `log checkpoint`, `log audit` and the online `audit`.
+int ResolveUrlAndTrust(std::string* url, Trust& trust, bool required, bool json, bool verbose,
+                       std::optional<tlog::Policy>* policy);
+
 // The error code for a failure talking to the log (or of what it sent): the library's reason
 // for a rejection, log_response_malformed, not_found, or log_unreachable (exit 3).
 Failure ClientFailureCode(const Status& status);
