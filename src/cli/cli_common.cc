@@ -8,6 +8,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/base/secret_bytes.h"
 #include "vouch/sgx/simulated_pki.h"
 #include "vouch/tlog/reasons.h"
 
@@ -74,6 +75,29 @@ int RefuseOverwrite(bool json, const std::string& path, bool force, const std::s
   if (force || path == "-" || !FileExists(path)) return kExitOk;
   return ReportFailure(json, codes::kFileExists, "refusing to overwrite " + path, "the file exists",
                        hint);
+}
+
+int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std::string& hint) {
+  if (force || !FileExists(path)) return kExitOk;
+  return ReportFailure(json, codes::kFileExists, "refusing to overwrite", path + " exists", hint);
+}
+
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key, const Json& named,
+                     const std::string& vkey) {
+  Status written = WriteFileAtomic(path, AsBytes(key), 0600);
+  SecureWipe(key.data(), key.size());
+  if (!written.ok()) {
+    return ReportFailure(json, codes::kIoError, "cannot write key", written.message());
+  }
+  if (json) {
+    Json fields = named;
+    fields["vkey"] = vkey;
+    fields["key_file"] = path;
+    PrintJsonResult(kVerdictOk, fields);
+  } else {
+    std::cout << vkey << "\n";
+  }
+  return kExitOk;
 }
 
 int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,

@@ -97,6 +97,18 @@ int ReportBadAt(bool json, const Status& status);
 // "-" (standard output) never is. kExitOk otherwise.
 int RefuseOverwrite(bool json, const std::string& path, bool force,
                     const std::string& hint = "give --force to replace it");
+// The same for a key file, as the keygen commands word it ("refusing to overwrite: <path>
+// exists", code file_exists, exit 2, with `hint`, unless `force`).
+int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std::string& hint);
+
+// The end of a keygen that makes a note signing key (`log keygen`, `witness keygen`): writes the
+// key file `key` to `path` with mode 0600 (code io_error on failure) and wipes `key`, then prints
+// the verifier key `vkey`; with --json {"verdict": "ok", <the members of `named`>, "vkey",
+// "key_file"}, where `named` is the key's name as the command calls it. kExitOk, else the exit
+// code reported.
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key, const Json& named,
+                     const std::string& vkey);
+
 // With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
