@@ -128,6 +128,18 @@ ErrorCode ReadErrorCode(const Status& status) {
   return status.code() == StatusCode::kInvalidArgument ? codes::kInputTooLarge : codes::kIoError;
 }
 
+int ReportReadFailure(bool json, const std::string& what, const Status& status,
+                      const std::string& hint) {
+  return ReportFailure(json, ReadErrorCode(status), what, status.message(), hint);
+}
+
+int ReadInputFile(bool json, const std::string& path, size_t max_size, Bytes* out) {
+  auto read = ReadFile(path, max_size);
+  if (!read.ok()) return ReportReadFailure(json, "cannot read " + path, read.status());
+  *out = *std::move(read);
+  return kExitOk;
+}
+
 StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {
   auto text = ReadFileToString(path, tlog::kMaxPolicySize);
   if (!text.ok()) {

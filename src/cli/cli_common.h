@@ -129,6 +129,13 @@ int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pu
 int ExitCodeForReadError(const Status& status);
 // io_error or input_too_large, for a failure to read an input file.
 ErrorCode ReadErrorCode(const Status& status);
+// Reports that failure of `what` (ReadErrorCode's code, the status's message) and returns its
+// exit code.
+int ReportReadFailure(bool json, const std::string& what, const Status& status,
+                      const std::string& hint = "");
+// Reads the input file `path` (at most `max_size` bytes) into `*out`; a failure is reported as
+// "cannot read <path>" (ReportReadFailure). kExitOk, else the exit code reported.
+int ReadInputFile(bool json, const std::string& path, size_t max_size, Bytes* out);
 
 // Reads and parses a c2sp.org/tlog-policy file. On failure, `*exit_code` and `*code` (the
 // --json error code) say how to report it.

@@ -218,12 +218,11 @@ int RunInspect(const InspectOptions& opts) {
                            path + ": the same owner key is given twice");
     }
   }
-  auto bytes = ReadFile(opts.input, kMaxInspectFile);
-  if (!bytes.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(bytes.status()), "cannot read " + opts.input,
-                         bytes.status().message());
+  Bytes bytes;
+  if (int rc = ReadInputFile(opts.json, opts.input, kMaxInspectFile, &bytes); rc != kExitOk) {
+    return rc;
   }
-  auto env = provision::Envelope::Parse(*bytes);
+  auto env = provision::Envelope::Parse(bytes);
   if (!env.ok()) return ReportStatus(opts.json, "rejected envelope", env.status());
   Json j = Summary(*env, *at);
 

@@ -292,8 +292,8 @@ int RunEnvelope(const EnvelopeOptions& o) {
   auto prepare = [&o, json](std::optional<provision::Inner>* inner) -> int {
     auto secret = ReadSecret(o.input);
     if (!secret.ok()) {
-      return ReportFailure(json, ReadErrorCode(secret.status()), "cannot read the secret",
-                           secret.status().message(), "a secret is 1 to 32,768 bytes");
+      return ReportReadFailure(json, "cannot read the secret", secret.status(),
+                               "a secret is 1 to 32,768 bytes");
     }
     auto generated = provision::Inner::Generate(*std::move(secret));
     if (!generated.ok()) {
