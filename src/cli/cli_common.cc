@@ -82,7 +82,8 @@ int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std
   return ReportFailure(json, codes::kFileExists, "refusing to overwrite", path + " exists", hint);
 }
 
-int WriteNoteKeyFile(bool json, const std::string& path, std::string& key, const Json& named,
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key,
+                     const std::string& name_member, const std::string& name,
                      const std::string& vkey) {
   Status written = WriteFileAtomic(path, AsBytes(key), 0600);
   SecureWipe(key.data(), key.size());
@@ -90,25 +91,30 @@ int WriteNoteKeyFile(bool json, const std::string& path, std::string& key, const
     return ReportFailure(json, codes::kIoError, "cannot write key", written.message());
   }
   if (json) {
-    Json fields = named;
-    fields["vkey"] = vkey;
-    fields["key_file"] = path;
-    PrintJsonResult(kVerdictOk, fields);
+    PrintJsonResult(kVerdictOk, {{name_member, name}, {"vkey", vkey}, {"key_file", path}});
   } else {
     std::cout << vkey << "\n";
   }
   return kExitOk;
 }
 
-int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
-                        bool force, const std::string& overwrite_hint, std::string* pub_out) {
-  *pub_out = pub_out_flag.empty() ? DefaultPublicKeyPath(out) : pub_out_flag;
-  if (out == "-" || *pub_out == "-" || *pub_out == out) {
-    return ReportFailure(json, codes::kUsage, "bad usage",
+void AddKeyPairFileOptions(CLI::App* cmd, KeyPairOptions* o) {
+  cmd->add_option("--out", o->out, "Private key file to create (0600)")->required();
+  cmd->add_option("--pub-out", o->pub_out,
+                  "Public key file to create (default: K.pub.pem for --out K.pem)");
+}
+
+int ResolveKeyPairPaths(const KeyPairOptions& o, const std::string& overwrite_hint,
+                        std::string* pub_out) {
+  *pub_out = o.pub_out.empty() ? DefaultPublicKeyPath(o.out) : o.pub_out;
+  if (o.out == "-" || *pub_out == "-" || *pub_out == o.out) {
+    return ReportFailure(o.json, codes::kUsage, "bad usage",
                          "--out and --pub-out must be two different files (not standard output)");
   }
-  for (const std::string& path : {out, *pub_out}) {
-    if (const int rc = RefuseOverwrite(json, path, force, overwrite_hint); rc != kExitOk) return rc;
+  for (const std::string& path : {o.out, *pub_out}) {
+    if (const int rc = RefuseOverwrite(o.json, path, o.force, overwrite_hint); rc != kExitOk) {
+      return rc;
+    }
   }
   return kExitOk;
 }

@@ -103,10 +103,11 @@ int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std
 
 // The end of a keygen that makes a note signing key (`log keygen`, `witness keygen`): writes the
 // key file `key` to `path` with mode 0600 (code io_error on failure) and wipes `key`, then prints
-// the verifier key `vkey`; with --json {"verdict": "ok", <the members of `named`>, "vkey",
-// "key_file"}, where `named` is the key's name as the command calls it. kExitOk, else the exit
-// code reported.
-int WriteNoteKeyFile(bool json, const std::string& path, std::string& key, const Json& named,
+// the verifier key `vkey`; with --json {"verdict": "ok", `name_member`: `name`, "vkey",
+// "key_file"}, where `name_member` is what the command calls the key's name. kExitOk, else the
+// exit code reported.
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key,
+                     const std::string& name_member, const std::string& name,
                      const std::string& vkey);
 
 // With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
@@ -117,12 +118,23 @@ int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& 
 // name gets ".pub.pem" appended.
 std::string DefaultPublicKeyPath(const std::string& out);
 
-// The two files a keygen command writes: `out` and the public key, `pub_out_flag` or else
-// DefaultPublicKeyPath(out). They must be two different files, neither "-" (code usage, exit 2),
-// and neither may exist unless `force` (RefuseOverwrite with `overwrite_hint`). kExitOk with
+// What a keygen command that writes a key pair (`statement keygen`, `provision
+// custodian-keygen`) takes: --out, --pub-out, --force and --json.
+struct KeyPairOptions {
+  std::string out;
+  std::string pub_out;
+  bool force = false;
+  bool json = false;
+};
+// --out and --pub-out (a command adds --force and --json where its help lists them).
+void AddKeyPairFileOptions(CLI::App* cmd, KeyPairOptions* o);
+
+// The two files a keygen command writes: `o.out` and the public key, `o.pub_out` or else
+// DefaultPublicKeyPath(o.out). They must be two different files, neither "-" (code usage, exit
+// 2), and neither may exist unless `o.force` (RefuseOverwrite with `overwrite_hint`). kExitOk with
 // `*pub_out` set, else the exit code reported.
-int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
-                        bool force, const std::string& overwrite_hint, std::string* pub_out);
+int ResolveKeyPairPaths(const KeyPairOptions& o, const std::string& overwrite_hint,
+                        std::string* pub_out);
 
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).

@@ -73,7 +73,7 @@ int RunLogKeygen(const LogKeygenOptions& opts) {
   SecretBytes skey = signer->GoPrivateKey();
   std::string file(skey.Reveal().begin(), skey.Reveal().end());
   file.push_back('\n');
-  return WriteNoteKeyFile(opts.json, opts.out, file, {{"origin", opts.origin}},
+  return WriteNoteKeyFile(opts.json, opts.out, file, "origin", opts.origin,
                           signer->verifier_key().ToString());
 }
 

@@ -41,7 +41,7 @@ int RunKeygen(const KeygenOptions& opts) {
     return ReportFailure(opts.json, codes::kInternalError, "keygen", "cannot derive the key");
   }
   // The cosignature verifier key (type 0x04), for the logs and clients that trust this witness.
-  return WriteNoteKeyFile(opts.json, opts.out, file, {{"name", opts.name}},
+  return WriteNoteKeyFile(opts.json, opts.out, file, "name", opts.name,
                           signer->verifier_key().ToString());
 }
 
