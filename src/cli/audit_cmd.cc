@@ -601,9 +601,9 @@ std::string SerializeAuditState(const AuditStateFile& state) {
 
 int RunOnlineAudit(OnlineOptions opts) {
   const bool json = opts.replay.json;
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", json, opts.verbose); rc != kExitOk) return rc;
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, json, opts.verbose, &policy);
+  if (int rc =
+          ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/true, json, opts.verbose, &policy);
       rc != kExitOk) {
     return rc;
   }
@@ -942,10 +942,8 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
       "\nThe tree alone: 'vouch log audit'. A ledger file offline: 'vouch audit replay'.");
   auto online = std::make_shared<OnlineOptions>();
   audit->add_option("LOG_URL", online->url, kUrlHelp);
-  AddPolicyOption(audit, online->trust,
-                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
-  audit->add_option("--root-set-pin", online->replay.pin,
-                    "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  AddPolicyOption(audit, online->trust);
+  AddRootSetPinOption(audit, &online->replay.pin);
   audit->add_option("--state", online->state,
                     "File with the trusted checkpoint and the quorum times seen (created if "
                     "missing; written only when the audit is accepted)");
@@ -981,8 +979,7 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   replay->footer(kReplayFooter);
   replay->add_option("FILE", opts->file, "JSON Lines file of entries in log order (- for stdin)")
       ->required();
-  replay->add_option("--root-set-pin", opts->pin,
-                     "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  AddRootSetPinOption(replay, &opts->pin);
   replay->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
   replay->add_option("--at", opts->at, "Time for admissions in force (default: now)");
   replay->add_option("--collateral", opts->collateral,
@@ -1007,8 +1004,7 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
   exp->add_option("--format", opts->format, "csv (default) or json");
   exp->add_option("--out", opts->out, "Output file (default: stdout; written 0600)");
   exp->add_flag("--json", opts->json, "Print one JSON object (needs --out FILE)");
-  exp->add_option("--root-set-pin", opts->pin,
-                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  AddRootSetPinOption(exp, &opts->pin);
   exp->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
   exp->add_option("--at", opts->at, "Time for admissions in force (default: now)");
   exp->callback([opts, &ctx] { ctx.exit_code = RunExport(*opts); });
@@ -1022,8 +1018,7 @@ void RegisterAuditCommands(CLI::App& app, CommandContext& ctx) {
       rel->add_option("--identity", opts->identity, "Only releases to this MRENCLAVE (64 hex)");
   rel->add_option("--envelope", opts->envelope, "Only releases of this envelope id (32 hex)")
       ->excludes(by_identity);
-  rel->add_option("--root-set-pin", opts->pin,
-                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+  AddRootSetPinOption(rel, &opts->pin);
   rel->add_option("--origin", opts->origin, "The ledger's checkpoint origin");
   rel->add_flag("--json", opts->json, "Print one JSON object");
   rel->callback([opts, &ctx] { ctx.exit_code = RunReleases(*opts); });

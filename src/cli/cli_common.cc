@@ -8,6 +8,7 @@
 #include "vouch/base/clock.h"
 #include "vouch/base/encoding.h"
 #include "vouch/base/file.h"
+#include "vouch/base/secret_bytes.h"
 #include "vouch/sgx/simulated_pki.h"
 #include "vouch/tlog/reasons.h"
 
@@ -76,15 +77,44 @@ int RefuseOverwrite(bool json, const std::string& path, bool force, const std::s
                        hint);
 }
 
-int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
-                        bool force, const std::string& overwrite_hint, std::string* pub_out) {
-  *pub_out = pub_out_flag.empty() ? DefaultPublicKeyPath(out) : pub_out_flag;
-  if (out == "-" || *pub_out == "-" || *pub_out == out) {
-    return ReportFailure(json, codes::kUsage, "bad usage",
+int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std::string& hint) {
+  if (force || !FileExists(path)) return kExitOk;
+  return ReportFailure(json, codes::kFileExists, "refusing to overwrite", path + " exists", hint);
+}
+
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key,
+                     const std::string& name_member, const std::string& name,
+                     const std::string& vkey) {
+  Status written = WriteFileAtomic(path, AsBytes(key), 0600);
+  SecureWipe(key.data(), key.size());
+  if (!written.ok()) {
+    return ReportFailure(json, codes::kIoError, "cannot write key", written.message());
+  }
+  if (json) {
+    PrintJsonResult(kVerdictOk, {{name_member, name}, {"vkey", vkey}, {"key_file", path}});
+  } else {
+    std::cout << vkey << "\n";
+  }
+  return kExitOk;
+}
+
+void AddKeyPairFileOptions(CLI::App* cmd, KeyPairOptions* o) {
+  cmd->add_option("--out", o->out, "Private key file to create (0600)")->required();
+  cmd->add_option("--pub-out", o->pub_out,
+                  "Public key file to create (default: K.pub.pem for --out K.pem)");
+}
+
+int ResolveKeyPairPaths(const KeyPairOptions& o, const std::string& overwrite_hint,
+                        std::string* pub_out) {
+  *pub_out = o.pub_out.empty() ? DefaultPublicKeyPath(o.out) : o.pub_out;
+  if (o.out == "-" || *pub_out == "-" || *pub_out == o.out) {
+    return ReportFailure(o.json, codes::kUsage, "bad usage",
                          "--out and --pub-out must be two different files (not standard output)");
   }
-  for (const std::string& path : {out, *pub_out}) {
-    if (const int rc = RefuseOverwrite(json, path, force, overwrite_hint); rc != kExitOk) return rc;
+  for (const std::string& path : {o.out, *pub_out}) {
+    if (const int rc = RefuseOverwrite(o.json, path, o.force, overwrite_hint); rc != kExitOk) {
+      return rc;
+    }
   }
   return kExitOk;
 }
@@ -102,6 +132,18 @@ int ExitCodeForReadError(const Status& status) { return ReadErrorCode(status).ex
 
 ErrorCode ReadErrorCode(const Status& status) {
   return status.code() == StatusCode::kInvalidArgument ? codes::kInputTooLarge : codes::kIoError;
+}
+
+int ReportReadFailure(bool json, const std::string& what, const Status& status,
+                      const std::string& hint) {
+  return ReportFailure(json, ReadErrorCode(status), what, status.message(), hint);
+}
+
+int ReadInputFile(bool json, const std::string& path, size_t max_size, Bytes* out) {
+  auto read = ReadFile(path, max_size);
+  if (!read.ok()) return ReportReadFailure(json, "cannot read " + path, read.status());
+  *out = *std::move(read);
+  return kExitOk;
 }
 
 StatusOr<tlog::Policy> ReadPolicyFile(const std::string& path, int* exit_code, std::string* code) {

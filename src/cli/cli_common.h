@@ -97,6 +97,19 @@ int ReportBadAt(bool json, const Status& status);
 // "-" (standard output) never is. kExitOk otherwise.
 int RefuseOverwrite(bool json, const std::string& path, bool force,
                     const std::string& hint = "give --force to replace it");
+// The same for a key file, as the keygen commands word it ("refusing to overwrite: <path>
+// exists", code file_exists, exit 2, with `hint`, unless `force`).
+int RefuseKeyOverwrite(bool json, const std::string& path, bool force, const std::string& hint);
+
+// The end of a keygen that makes a note signing key (`log keygen`, `witness keygen`): writes the
+// key file `key` to `path` with mode 0600 (code io_error on failure) and wipes `key`, then prints
+// the verifier key `vkey`; with --json {"verdict": "ok", `name_member`: `name`, "vkey",
+// "key_file"}, where `name_member` is what the command calls the key's name. kExitOk, else the
+// exit code reported.
+int WriteNoteKeyFile(bool json, const std::string& path, std::string& key,
+                     const std::string& name_member, const std::string& name,
+                     const std::string& vkey);
+
 // With --json, data never goes to standard output beside the object (docs/cli.md): `path` "-"
 // is then refused (code usage, exit 2; `option` names the argument). kExitOk otherwise.
 int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& option);
@@ -105,18 +118,36 @@ int RefuseStdoutWithJson(bool json, const std::string& path, const std::string& 
 // name gets ".pub.pem" appended.
 std::string DefaultPublicKeyPath(const std::string& out);
 
-// The two files a keygen command writes: `out` and the public key, `pub_out_flag` or else
-// DefaultPublicKeyPath(out). They must be two different files, neither "-" (code usage, exit 2),
-// and neither may exist unless `force` (RefuseOverwrite with `overwrite_hint`). kExitOk with
+// What a keygen command that writes a key pair (`statement keygen`, `provision
+// custodian-keygen`) takes: --out, --pub-out, --force and --json.
+struct KeyPairOptions {
+  std::string out;
+  std::string pub_out;
+  bool force = false;
+  bool json = false;
+};
+// --out and --pub-out (a command adds --force and --json where its help lists them).
+void AddKeyPairFileOptions(CLI::App* cmd, KeyPairOptions* o);
+
+// The two files a keygen command writes: `o.out` and the public key, `o.pub_out` or else
+// DefaultPublicKeyPath(o.out). They must be two different files, neither "-" (code usage, exit
+// 2), and neither may exist unless `o.force` (RefuseOverwrite with `overwrite_hint`). kExitOk with
 // `*pub_out` set, else the exit code reported.
-int ResolveKeyPairPaths(bool json, const std::string& out, const std::string& pub_out_flag,
-                        bool force, const std::string& overwrite_hint, std::string* pub_out);
+int ResolveKeyPairPaths(const KeyPairOptions& o, const std::string& overwrite_hint,
+                        std::string* pub_out);
 
 // Exit code for a failure to read an input file: a missing or unreadable file is I/O (3),
 // a file over the size limit is bad usage (2).
 int ExitCodeForReadError(const Status& status);
 // io_error or input_too_large, for a failure to read an input file.
 ErrorCode ReadErrorCode(const Status& status);
+// Reports that failure of `what` (ReadErrorCode's code, the status's message) and returns its
+// exit code.
+int ReportReadFailure(bool json, const std::string& what, const Status& status,
+                      const std::string& hint = "");
+// Reads the input file `path` (at most `max_size` bytes) into `*out`; a failure is reported as
+// "cannot read <path>" (ReportReadFailure). kExitOk, else the exit code reported.
+int ReadInputFile(bool json, const std::string& path, size_t max_size, Bytes* out);
 
 // Reads and parses a c2sp.org/tlog-policy file. On failure, `*exit_code` and `*code` (the
 // --json error code) say how to report it.

@@ -113,8 +113,7 @@ int RunCheck(const CheckOptions& opts) {
 
   auto text = ReadFileToString(opts.eii_path, kMaxEiiFileSize);
   if (!text.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(text.status()), "cannot read EII",
-                         text.status().message());
+    return ReportReadFailure(opts.json, "cannot read EII", text.status());
   }
   auto info = EnclaveInstanceInfo::FromJson(*text);
   if (!info.ok()) return ReportStatus(opts.json, "malformed EII", info.status(), EiiHint(*text));

@@ -184,11 +184,12 @@ int RunMeasure(const EnclaveOptions& opts) {
 }
 
 int RunEnclaveKeygen(const EnclaveOptions& opts) {
-  if (FileExists(opts.out) && !opts.force) {
-    return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite",
-                         opts.out + " exists",
-                         "give another --out, or --force to replace the key (bundles signed "
-                         "with it then need signing again, and their MRSIGNER changes)");
+  if (int rc = RefuseKeyOverwrite(opts.json, opts.out, opts.force,
+                                  "give another --out, or --force to replace the key (bundles "
+                                  "signed with it then need signing again, and their MRSIGNER "
+                                  "changes)");
+      rc != kExitOk) {
+    return rc;
   }
   auto key = RsaPrivateKey::Generate(3072, 3);
   if (!key.ok()) return ReportStatus(opts.json, "key generation failed", key.status());

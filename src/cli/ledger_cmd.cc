@@ -388,12 +388,9 @@ void RegisterLedgerCommands(CLI::App& app, CommandContext& ctx) {
   cs->add_option("LOG_URL", co->submit.url, kUrlHelp);
   cs->add_option("STATEMENT", co->submit.envelope, "The unsigned statement (- for stdin)");
   cs->add_option("--root", co->roots, "A root's URL (repeat for each root)")->required();
-  AddPolicyOption(cs, co->submit.trust,
-                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
-  cs->add_option("--root-set-pin", co->pin,
-                 "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
-  cs->add_option("--max-checkpoint-age", co->max_checkpoint_age,
-                 "How old the witnesses' checkpoint may be (default PT5M)");
+  AddPolicyOption(cs, co->submit.trust);
+  AddRootSetPinOption(cs, &co->pin);
+  AddMaxCheckpointAgeOption(cs, &co->max_checkpoint_age);
   cs->add_option("--envelope", co->envelope, "Also write the countersigned entry here");
   cs->add_option("--out", co->submit.out,
                  "Write the receipt (.tlog-proof) here; without it, it is printed");

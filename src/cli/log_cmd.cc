@@ -62,29 +62,19 @@ int RunLogKeygen(const LogKeygenOptions& opts) {
                          "an origin is non-empty and has no white space, control character or "
                          "'+' (e.g. log.example.com/vouch)");
   }
-  if (FileExists(opts.out) && !opts.force) {
-    return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite",
-                         opts.out + " exists",
-                         "give another --out, or --force to replace the key (its log's "
-                         "checkpoints then no longer verify)");
+  if (int rc = RefuseKeyOverwrite(opts.json, opts.out, opts.force,
+                                  "give another --out, or --force to replace the key (its log's "
+                                  "checkpoints then no longer verify)");
+      rc != kExitOk) {
+    return rc;
   }
   auto signer = tlog::Ed25519NoteSigner::Generate(opts.origin);
   if (!signer.ok()) return ReportStatus(opts.json, "keygen", signer.status());
   SecretBytes skey = signer->GoPrivateKey();
-  Bytes file(skey.Reveal().begin(), skey.Reveal().end());
+  std::string file(skey.Reveal().begin(), skey.Reveal().end());
   file.push_back('\n');
-  Status written = WriteFileAtomic(opts.out, file, 0600);
-  SecureWipe(file.data(), file.size());
-  if (!written.ok()) {
-    return ReportFailure(opts.json, codes::kIoError, "cannot write key", written.message());
-  }
-  const std::string vkey = signer->verifier_key().ToString();
-  if (opts.json) {
-    PrintJsonResult(kVerdictOk, {{"origin", opts.origin}, {"vkey", vkey}, {"key_file", opts.out}});
-  } else {
-    std::cout << vkey << "\n";
-  }
-  return kExitOk;
+  return WriteNoteKeyFile(opts.json, opts.out, file, "origin", opts.origin,
+                          signer->verifier_key().ToString());
 }
 
 // ---- add ----
@@ -136,11 +126,9 @@ struct CheckpointOptions {
 };
 
 int RunCheckpoint(CheckpointOptions opts) {
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", opts.json, opts.verbose); rc != kExitOk) {
-    return rc;
-  }
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/false, opts.json, opts.verbose, &policy);
+  if (int rc = ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/false, opts.json,
+                                  opts.verbose, &policy);
       rc != kExitOk) {
     return rc;
   }
@@ -316,11 +304,9 @@ struct AuditOptions {
 constexpr uint64_t kProgressThreshold = 100'000;  // entries
 
 int RunAudit(AuditOptions opts) {
-  if (int rc = ResolveUrl(&opts.url, nullptr, "", opts.json, opts.verbose); rc != kExitOk) {
-    return rc;
-  }
   std::optional<tlog::Policy> policy;
-  if (int rc = ResolveTrust(opts.trust, /*required=*/true, opts.json, opts.verbose, &policy);
+  if (int rc = ResolveUrlAndTrust(&opts.url, opts.trust, /*required=*/true, opts.json, opts.verbose,
+                                  &policy);
       rc != kExitOk) {
     return rc;
   }

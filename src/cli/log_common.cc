@@ -91,8 +91,29 @@ void AddTrustOptions(CLI::App* cmd, Trust& trust) {
   vkey->excludes(policy);
 }
 
-void AddPolicyOption(CLI::App* cmd, Trust& trust, const std::string& help) {
-  cmd->add_option("--policy", trust.policy_file, help);
+void AddPolicyOption(CLI::App* cmd, Trust& trust) {
+  cmd->add_option("--policy", trust.policy_file,
+                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
+}
+
+void AddRootSetPinOption(CLI::App* cmd, std::string* pin) {
+  cmd->add_option("--root-set-pin", *pin,
+                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
+}
+
+void AddMaxCheckpointAgeOption(CLI::App* cmd, std::string* max_checkpoint_age) {
+  cmd->add_option("--max-checkpoint-age", *max_checkpoint_age,
+                  "How old the witnesses' checkpoint may be (default PT5M)");
+}
+
+void AddLedgerTrustOptions(CLI::App* cmd, LedgerTrust* ledger) {
+  cmd->add_option("--log", ledger->log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
+  AddPolicyOption(cmd, ledger->trust);
+  AddRootSetPinOption(cmd, &ledger->pin);
+  cmd->add_option("--trust-root", ledger->trust_roots,
+                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
+  cmd->add_option("--sim-root", ledger->sim_roots,
+                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
 }
 
 int ResolveTrust(Trust& trust, bool required, bool json, bool verbose,
@@ -157,6 +178,12 @@ int ResolveUrl(std::string* url, std::string* second, const char* second_name, b
     Verbose(verbose, "log " + *url + " (from $" + kEnvLogUrl + ")");
   }
   return kExitOk;
+}
+
+int ResolveUrlAndTrust(std::string* url, Trust& trust, bool required, bool json, bool verbose,
+                       std::optional<tlog::Policy>* policy) {
+  if (int rc = ResolveUrl(url, nullptr, "", json, verbose); rc != kExitOk) return rc;
+  return ResolveTrust(trust, required, json, verbose, policy);
 }
 
 Failure ClientFailureCode(const Status& status) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/cli_common.h"
 #include "vouch/base/bytes.h"
@@ -42,7 +43,25 @@ struct Trust {
 // --vkey and --policy (mutually exclusive).
 void AddTrustOptions(CLI::App* cmd, Trust& trust);
 // --policy only: commands that need a witness quorum.
-void AddPolicyOption(CLI::App* cmd, Trust& trust, const std::string& help);
+void AddPolicyOption(CLI::App* cmd, Trust& trust);
+// --root-set-pin: the statement_digest of root set version 1 that a ledger replay trusts.
+void AddRootSetPinOption(CLI::App* cmd, std::string* pin);
+// --max-checkpoint-age: how old the witnesses' checkpoint of the ledger may be.
+void AddMaxCheckpointAgeOption(CLI::App* cmd, std::string* max_checkpoint_age);
+
+// What a command that checks a service against the governance ledger trusts (`provision
+// envelope`, the self-check of `serve root` and `serve broker`): the ledger (--log, --policy with
+// a witness quorum, --root-set-pin) and the roots of the service's quote (--trust-root,
+// --sim-root).
+struct LedgerTrust {
+  std::string log_url;
+  Trust trust;
+  std::string pin;
+  std::vector<std::string> trust_roots;
+  std::vector<std::string> sim_roots;
+};
+// Adds the flags above to `cmd`, in that order. `ledger` must outlive `cmd`.
+void AddLedgerTrustOptions(CLI::App* cmd, LedgerTrust* ledger);
 
 // Resolves `trust` (after $VOUCH_POLICY) into the policy a client command verifies with, in
 // `*policy`. Without any, `*policy` stays empty, or, when the command needs one (`required`),
@@ -59,6 +78,11 @@ Status TrustRejection(const Trust& trust, const tlog::Checkpoint& cp, const Stat
 // URL comes from the environment (`second` null: no second positional).
 int ResolveUrl(std::string* url, std::string* second, const char* second_name, bool json,
                bool verbose);
+
+// ResolveUrl for a command whose only positional is the URL, then ResolveTrust: the start of
+// `log checkpoint`, `log audit` and the online `audit`.
+int ResolveUrlAndTrust(std::string* url, Trust& trust, bool required, bool json, bool verbose,
+                       std::optional<tlog::Policy>* policy);
 
 // The error code for a failure talking to the log (or of what it sent): the library's reason
 // for a rejection, log_response_malformed, not_found, or log_unreachable (exit 3).

@@ -60,17 +60,10 @@ constexpr const char kProvisionInspectFooter[] =
 
 // ---- custodian-keygen ----
 
-struct ProvisionKeygenOptions {
-  std::string out;
-  std::string pub_out;
-  bool force = false;
-  bool json = false;
-};
-
-int RunProvisionKeygen(const ProvisionKeygenOptions& opts) {
+int RunProvisionKeygen(const KeyPairOptions& opts) {
   std::string pub_out;
   if (const int rc = ResolveKeyPairPaths(
-          opts.json, opts.out, opts.pub_out, opts.force,
+          opts,
           "give another --out/--pub-out, or --force to replace the key (the shares of envelopes "
           "made for the old key then open only with the old key)",
           &pub_out);
@@ -218,12 +211,11 @@ int RunInspect(const InspectOptions& opts) {
                            path + ": the same owner key is given twice");
     }
   }
-  auto bytes = ReadFile(opts.input, kMaxInspectFile);
-  if (!bytes.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(bytes.status()), "cannot read " + opts.input,
-                         bytes.status().message());
+  Bytes bytes;
+  if (int rc = ReadInputFile(opts.json, opts.input, kMaxInspectFile, &bytes); rc != kExitOk) {
+    return rc;
   }
-  auto env = provision::Envelope::Parse(*bytes);
+  auto env = provision::Envelope::Parse(bytes);
   if (!env.ok()) return ReportStatus(opts.json, "rejected envelope", env.status());
   Json j = Summary(*env, *at);
 
@@ -276,14 +268,12 @@ void RegisterProvisionCommands(CLI::App& app, CommandContext& ctx) {
   AddProvisionHandoffCommand(provision, ctx);
   AddProvisionFetchCommand(provision, ctx);
 
-  auto keygen_opts = std::make_shared<ProvisionKeygenOptions>();
+  auto keygen_opts = std::make_shared<KeyPairOptions>();
   CLI::App* keygen =
       provision->add_subcommand("custodian-keygen", "Create a recovery custodian's X25519 key");
   SetLongDescription(keygen, kProvisionKeygenHelp);
   keygen->footer(kProvisionKeygenFooter);
-  keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
-  keygen->add_option("--pub-out", keygen_opts->pub_out,
-                     "Public key file to create (default: K.pub.pem for --out K.pem)");
+  AddKeyPairFileOptions(keygen, keygen_opts.get());
   keygen->add_flag("--force", keygen_opts->force, "Replace existing --out and --pub-out files");
   keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
   keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunProvisionKeygen(*keygen_opts); });

@@ -27,11 +27,7 @@ struct TargetOptions {
   std::string broker;
   std::string out;
   std::vector<std::string> keys;
-  std::string log_url;
-  Trust trust;
-  std::string pin;
-  std::vector<std::string> trust_roots;
-  std::vector<std::string> sim_roots;
+  LedgerTrust ledger;
   std::string collateral;
   std::string max_checkpoint_age = "PT5M";
   std::string expires;

@@ -89,7 +89,8 @@ int MakeTargetEnvelope(const TargetOptions& o, const std::string& constraint_tex
   auto usage = [json](const std::string& message) {
     return ReportFailure(json, codes::kUsage, "bad usage", message);
   };
-  std::string log_url = o.log_url.empty() ? EnvDefault(kEnvLogUrl).value_or("") : o.log_url;
+  std::string log_url =
+      o.ledger.log_url.empty() ? EnvDefault(kEnvLogUrl).value_or("") : o.ledger.log_url;
   if (log_url.empty()) return usage("--log is required (or $VOUCH_LOG_URL)");
   if (o.recovery.empty() != (o.threshold == 0)) {
     return usage("--recovery and --threshold go together");
@@ -131,16 +132,16 @@ int MakeTargetEnvelope(const TargetOptions& o, const std::string& constraint_tex
   }
   std::optional<provision::Inner> inner;
   if (int rc = prepare(&inner); rc != kExitOk) return rc;
-  Trust trust = o.trust;
+  Trust trust = o.ledger.trust;
   std::optional<tlog::Policy> policy;
   server::LedgerViewOptions view_options;
-  if (int rc = ResolveLedgerView(trust, o.pin, o.max_checkpoint_age, json, o.verbose, &policy,
-                                 &view_options);
+  if (int rc = ResolveLedgerView(trust, o.ledger.pin, o.max_checkpoint_age, json, o.verbose,
+                                 &policy, &view_options);
       rc != kExitOk) {
     return rc;
   }
   auto attester = CollateralAttester::Create(
-      o.trust_roots, o.sim_roots,
+      o.ledger.trust_roots, o.ledger.sim_roots,
       o.collateral.empty() ? std::vector<std::string>{} : std::vector<std::string>{o.collateral});
   if (!attester.ok()) {
     return ReportStatus(json, kExitUsage, "bad --collateral or trust root", attester.status());
@@ -291,8 +292,8 @@ int RunEnvelope(const EnvelopeOptions& o) {
   auto prepare = [&o, json](std::optional<provision::Inner>* inner) -> int {
     auto secret = ReadSecret(o.input);
     if (!secret.ok()) {
-      return ReportFailure(json, ReadErrorCode(secret.status()), "cannot read the secret",
-                           secret.status().message(), "a secret is 1 to 32,768 bytes");
+      return ReportReadFailure(json, "cannot read the secret", secret.status(),
+                               "a secret is 1 to 32,768 bytes");
     }
     auto generated = provision::Inner::Generate(*std::move(secret));
     if (!generated.ok()) {
@@ -316,19 +317,10 @@ void AddTargetOptions(CLI::App* cmd, TargetOptions* o) {
   cmd->add_option("--out", o->out, "The envelope file to write (- for stdout)")->required();
   cmd->add_option("--key", o->keys, "An owner's signing key (PEM, Ed25519 or P-256); repeatable")
       ->required();
-  cmd->add_option("--log", o->log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
-  AddPolicyOption(cmd, o->trust,
-                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
-  cmd->add_option("--root-set-pin", o->pin,
-                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
-  cmd->add_option("--trust-root", o->trust_roots,
-                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
-  cmd->add_option("--sim-root", o->sim_roots,
-                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
+  AddLedgerTrustOptions(cmd, &o->ledger);
   cmd->add_option("--collateral", o->collateral,
                   "Collateral directory for the broker's quote (default: the broker's own)");
-  cmd->add_option("--max-checkpoint-age", o->max_checkpoint_age,
-                  "How old the witnesses' checkpoint may be (default PT5M)");
+  AddMaxCheckpointAgeOption(cmd, &o->max_checkpoint_age);
   cmd->add_option("--expires", o->expires,
                   "The broker refuses releases from this time on (Unix seconds or RFC 3339)");
   cmd->add_option("--activity", o->activity,

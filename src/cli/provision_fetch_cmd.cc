@@ -95,6 +95,20 @@ struct UnsealOptions {
   bool json = false;
 };
 
+// The enclave's platform (platform::Platform::FromEnvironment) in `*out`; outside an enclave,
+// `what` is reported failed, with the hint to run `provision <command>` in one.
+int EnclavePlatform(bool json, const std::string& what, const std::string& command,
+                    std::unique_ptr<platform::Platform>* out) {
+  auto platform = platform::Platform::FromEnvironment();
+  if (!platform.ok()) {
+    return ReportStatus(
+        json, what, platform.status(),
+        "run it inside the enclave: vouch enclave run BUNDLE -- provision " + command + " ...");
+  }
+  *out = *std::move(platform);
+  return kExitOk;
+}
+
 int RunProvisionFetch(const ProvisionFetchOptions& o) {
   const bool json = o.json;
   if (int rc = RefuseStdoutWithJson(json, o.seal_out, "--seal-out"); rc != kExitOk) return rc;
@@ -102,12 +116,9 @@ int RunProvisionFetch(const ProvisionFetchOptions& o) {
   // Usage first (--anchors, --broker, --log), then the platform, then the envelope.
   std::optional<provision::Anchors> anchors;
   if (!o.anchors.empty()) {
-    auto file = ReadFile(o.anchors, kMaxAnchorsRead);
-    if (!file.ok()) {
-      return ReportFailure(json, ReadErrorCode(file.status()), "cannot read " + o.anchors,
-                           file.status().message());
-    }
-    auto parsed = provision::Anchors::Parse(*file);
+    Bytes file;
+    if (int rc = ReadInputFile(json, o.anchors, kMaxAnchorsRead, &file); rc != kExitOk) return rc;
+    auto parsed = provision::Anchors::Parse(file);
     if (!parsed.ok()) {
       return ReportStatus(json, kExitUsage, "unusable --anchors", parsed.status());
     }
@@ -127,18 +138,14 @@ int RunProvisionFetch(const ProvisionFetchOptions& o) {
     if (!created.ok()) return ReportStatus(json, kExitUsage, "bad --log", created.status());
     log.emplace(*std::move(created));
   }
-  auto platform = platform::Platform::FromEnvironment();
-  if (!platform.ok()) {
-    return ReportStatus(json, "cannot fetch the secret", platform.status(),
-                        "run it inside the enclave: vouch enclave run BUNDLE -- provision fetch "
-                        "...");
+  std::unique_ptr<platform::Platform> platform;
+  if (int rc = EnclavePlatform(json, "cannot fetch the secret", "fetch", &platform);
+      rc != kExitOk) {
+    return rc;
   }
-  auto bytes = ReadFile(o.envelope, kMaxEnvelopeRead);
-  if (!bytes.ok()) {
-    return ReportFailure(json, ReadErrorCode(bytes.status()), "cannot read " + o.envelope,
-                         bytes.status().message());
-  }
-  auto envelope = provision::Envelope::Parse(*bytes);
+  Bytes bytes;
+  if (int rc = ReadInputFile(json, o.envelope, kMaxEnvelopeRead, &bytes); rc != kExitOk) return rc;
+  auto envelope = provision::Envelope::Parse(bytes);
   if (!envelope.ok()) return ReportStatus(json, "rejected envelope", envelope.status());
   if (!anchors) {
     PrintError(
@@ -150,7 +157,7 @@ int RunProvisionFetch(const ProvisionFetchOptions& o) {
   server::FetchOptions options;
   options.anchors = anchors ? &*anchors : nullptr;
   options.log = log ? &*log : nullptr;
-  auto fetched = server::FetchSecret(**platform, *client, *envelope, options);
+  auto fetched = server::FetchSecret(*platform, *client, *envelope, options);
   if (!fetched.ok()) {
     return ReportStatus(json, "cannot fetch the secret of " + envelope->IdHex(), fetched.status());
   }
@@ -197,18 +204,13 @@ int RunUnseal(const UnsealOptions& o) {
     return ReportFailure(json, codes::kUsage, "bad usage",
                          "--envelope-id is the envelope's id, 32 hex digits");
   }
-  auto platform = platform::Platform::FromEnvironment();
-  if (!platform.ok()) {
-    return ReportStatus(json, "cannot unseal", platform.status(),
-                        "run it inside the enclave: vouch enclave run BUNDLE -- provision unseal "
-                        "...");
+  std::unique_ptr<platform::Platform> platform;
+  if (int rc = EnclavePlatform(json, "cannot unseal", "unseal", &platform); rc != kExitOk) {
+    return rc;
   }
-  auto blob = ReadFile(o.in, kMaxSealedRead);
-  if (!blob.ok()) {
-    return ReportFailure(json, ReadErrorCode(blob.status()), "cannot read " + o.in,
-                         blob.status().message());
-  }
-  auto secret = seal::Unseal(**platform, *blob, server::ProvisionedAad(*id));
+  Bytes blob;
+  if (int rc = ReadInputFile(json, o.in, kMaxSealedRead, &blob); rc != kExitOk) return rc;
+  auto secret = seal::Unseal(*platform, blob, server::ProvisionedAad(*id));
   if (!secret.ok()) return ReportStatus(json, "cannot unseal " + o.in, secret.status());
   if (Status s = WriteOutput(o.out, secret->Reveal(), 0600); !s.ok()) {
     return ReportStatus(json, "cannot write " + o.out, s);

@@ -87,12 +87,12 @@ int RunRecover(const RecoverOptions& o) {
       if (!key.ok()) return ReportStatus(json, kExitUsage, "unusable --owner-pub", key.status());
       owners.Add(std::move(key).value());
     }
-    auto bytes = ReadFile(o.input, provision::kMaxEnvelopeFileSize + 1);
-    if (!bytes.ok()) {
-      return ReportFailure(json, ReadErrorCode(bytes.status()), "cannot read " + o.input,
-                           bytes.status().message());
+    Bytes bytes;
+    if (int rc = ReadInputFile(json, o.input, provision::kMaxEnvelopeFileSize + 1, &bytes);
+        rc != kExitOk) {
+      return rc;
     }
-    auto parsed = provision::Envelope::Parse(*bytes);
+    auto parsed = provision::Envelope::Parse(bytes);
     if (!parsed.ok()) return ReportStatus(json, kExitUsage, "rejected envelope", parsed.status());
     if (auto signers = parsed->VerifyOwners(owners); !signers.ok()) {
       return ReportStatus(json, "refusing to recover " + o.input, signers.status(),

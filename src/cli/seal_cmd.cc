@@ -48,11 +48,8 @@ int Run(const SealOptions& opts, bool sealing) {
   if (!bundle.ok()) return ReportStatus(opts.json, "cannot use bundle", bundle.status());
   auto p = OpenSimPlatform(ResolveSimDir(opts.sim_dir), bundle->identity);
   if (!p.ok()) return ReportStatus(opts.json, "cannot open simulated platform", p.status());
-  auto input = ReadFile(opts.in, kMaxSealInput);
-  if (!input.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(input.status()), "cannot read " + opts.in,
-                         input.status().message());
-  }
+  Bytes input;
+  if (int rc = ReadInputFile(opts.json, opts.in, kMaxSealInput, &input); rc != kExitOk) return rc;
   auto sealer = seal::Sealer::Create(**p);
   if (!sealer.ok()) return ReportStatus(opts.json, "internal error", sealer.status());
   Json j;
@@ -60,8 +57,8 @@ int Run(const SealOptions& opts, bool sealing) {
   uint16_t min_svn = bundle->identity.isv_svn;  // the lowest ISV SVN that can unseal it
   if (sealing) {
     used = *policy;
-    SecretBytes plaintext(*input);
-    SecureWipe(input->data(), input->size());
+    SecretBytes plaintext(input);
+    SecureWipe(input.data(), input.size());
     auto blob = sealer->Seal(*policy, plaintext.Reveal(), AsBytes(opts.aad));
     if (!blob.ok()) return ReportStatus(opts.json, "cannot seal", blob.status());
     Status written = WriteOutput(opts.out, *blob, 0600);
@@ -70,13 +67,13 @@ int Run(const SealOptions& opts, bool sealing) {
     j["policy"] = platform::SealPolicyName(*policy);
     j["size"] = blob->size();
   } else {
-    auto plaintext = sealer->Unseal(*input, AsBytes(opts.aad));
+    auto plaintext = sealer->Unseal(input, AsBytes(opts.aad));
     if (!plaintext.ok()) {
       return ReportStatus(opts.json, "cannot unseal " + opts.in, plaintext.status());
     }
     Status written = WriteOutput(opts.out, plaintext->Reveal(), 0600);
     if (!written.ok()) return ReportStatus(opts.json, "cannot write", written);
-    auto header = seal::SealedBlobHeader::Parse(*input);
+    auto header = seal::SealedBlobHeader::Parse(input);
     used = header->policy;
     min_svn = header->isv_svn;
     j["unsealed"] = opts.out;

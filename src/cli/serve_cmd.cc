@@ -737,13 +737,13 @@ int ResolvePccs(const SelfCheckFlags& flags, bool json, server::CollateralSource
 // and returns its exit code, else kExitOk.
 int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, bool json,
                           SelfCheckSetup* out) {
-  if (flags.log_url.empty()) flags.log_url = EnvDefault(kEnvLogUrl).value_or("");
-  if (flags.log_url.empty()) {
+  if (flags.ledger.log_url.empty()) flags.ledger.log_url = EnvDefault(kEnvLogUrl).value_or("");
+  if (flags.ledger.log_url.empty()) {
     return ReportFailure(
         json, codes::kUsage, "bad usage",
         "--log is required: the " + service + " reads the ledger before it serves");
   }
-  if (int rc = ResolveTrust(flags.trust, /*required=*/true, json, false, &out->policy);
+  if (int rc = ResolveTrust(flags.ledger.trust, /*required=*/true, json, false, &out->policy);
       rc != kExitOk) {
     return rc;
   }
@@ -754,7 +754,7 @@ int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, boo
                              "cosigned",
                          "name a quorum of witnesses in the policy");
   }
-  auto pin = RootSetPinArg(flags.pin);
+  auto pin = RootSetPinArg(flags.ledger.pin);
   if (!pin.ok()) return ReportFailure(json, codes::kUsage, "bad usage", pin.status().message());
   out->ledger.replay.root_set_pin = *pin;
   for (auto [flag, text, target] :
@@ -771,7 +771,8 @@ int ResolveSelfCheckFlags(SelfCheckFlags& flags, const std::string& service, boo
                          "--recheck-interval is a duration of at least a second (e.g. PT1M)");
   }
   out->recheck_interval = std::chrono::seconds(*recheck);
-  auto attester = CollateralAttester::Create(flags.trust_roots, flags.sim_roots, flags.collateral);
+  auto attester = CollateralAttester::Create(flags.ledger.trust_roots, flags.ledger.sim_roots,
+                                             flags.collateral);
   if (!attester.ok()) {
     return ReportStatus(json, kExitUsage, "bad --collateral or trust root", attester.status());
   }
@@ -821,7 +822,7 @@ int StartEnclaveService(server::ServiceRunner& runner, const std::string& name,
   if (int code = SelfCheck(runner, name); code != kExitOk) return code;
   if (int code = PrepareRunner(runner, listen, json); code != kExitOk) return code;
   auto http = std::make_shared<http::HttpClient>();
-  auto log = server::LogClient::Create(flags.log_url, *http, log_timeout);
+  auto log = server::LogClient::Create(flags.ledger.log_url, *http, log_timeout);
   if (!log.ok()) return ReportStatus(json, kExitUsage, "bad --log", log.status());
   runner.Keep(http);
   out->log = &runner.Keep(std::make_shared<server::LogClient>(*std::move(log)));

@@ -63,15 +63,7 @@ StatusOr<std::vector<tlog::WitnessLog>> ParseWitnessLogFlags(
 }
 
 void AddSelfCheckFlags(CLI::App* cmd, SelfCheckFlags& flags, const std::string& collateral_help) {
-  cmd->add_option("--log", flags.log_url, "The ledger's log URL (default: $VOUCH_LOG_URL)");
-  AddPolicyOption(cmd, flags.trust,
-                  "A c2sp.org/tlog-policy file with a witness quorum (default $VOUCH_POLICY)");
-  cmd->add_option("--root-set-pin", flags.pin,
-                  "statement_digest of root set version 1 (default: $VOUCH_ROOT_SET_PIN)");
-  cmd->add_option("--trust-root", flags.trust_roots,
-                  "A production root CA (DER or PEM) for quotes (default: Intel's); repeatable");
-  cmd->add_option("--sim-root", flags.sim_roots,
-                  "A simulation root CA (vouch sim init's root_ca.der); repeatable");
+  AddLedgerTrustOptions(cmd, &flags.ledger);
   cmd->add_option("--collateral", flags.collateral, collateral_help);
   cmd->add_option("--pccs", flags.pccs,
                   "An Intel PCS or PCCS URL: the collateral for this service's own quote (and a "
@@ -80,8 +72,7 @@ void AddSelfCheckFlags(CLI::App* cmd, SelfCheckFlags& flags, const std::string& 
   cmd->add_option("--pccs-refresh", flags.pccs_refresh,
                   "How long a platform's collateral from --pccs is kept before it is fetched "
                   "again (default PT1H)");
-  cmd->add_option("--max-checkpoint-age", flags.max_checkpoint_age,
-                  "How old the witnesses' checkpoint may be (default PT5M)");
+  AddMaxCheckpointAgeOption(cmd, &flags.max_checkpoint_age);
   cmd->add_option("--max-clock-skew", flags.max_clock_skew,
                   "Clock skew allowed against witness and issue times (default PT5M)");
   cmd->add_option("--recheck-interval", flags.recheck_interval,

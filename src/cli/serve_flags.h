@@ -30,11 +30,7 @@ StatusOr<std::vector<tlog::WitnessLog>> ParseWitnessLogFlags(const std::vector<s
 // broker` take them: the ledger (--log, --policy, --root-set-pin), the quote's verification
 // (--trust-root, --sim-root, --collateral), the freshness bounds and the recheck interval.
 struct SelfCheckFlags {
-  std::string log_url;
-  Trust trust;
-  std::string pin;
-  std::vector<std::string> trust_roots;
-  std::vector<std::string> sim_roots;
+  LedgerTrust ledger;
   std::vector<std::string> collateral;
   std::string pccs;  // a PCS or PCCS URL; empty: the first --collateral
   std::string pccs_refresh = "PT1H";

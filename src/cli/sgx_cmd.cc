@@ -150,8 +150,7 @@ int RunVerify(const VerifyOptions& opts) {
 
   auto quote = ReadFile(opts.quote_path, size_t{1} << 20);
   if (!quote.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(quote.status()), "cannot read quote",
-                         quote.status().message());
+    return ReportReadFailure(opts.json, "cannot read quote", quote.status());
   }
   auto collateral = sgx::ReadCollateralDirectory(opts.collateral_dir);
   if (!collateral.ok() && collateral.status().code() != StatusCode::kInvalidArgument) {
@@ -266,8 +265,7 @@ int RunFetch(const FetchOptions& opts) {
   if (!opts.pck_cert_path.empty()) {
     auto pem = ReadFileToString(opts.pck_cert_path, size_t{1} << 20);
     if (!pem.ok()) {
-      return ReportFailure(opts.json, ReadErrorCode(pem.status()), "cannot read --pck-cert",
-                           pem.status().message());
+      return ReportReadFailure(opts.json, "cannot read --pck-cert", pem.status());
     }
     if (!Certificate::ParsePemChain(*pem).ok()) {
       return ReportFailure(opts.json, codes::kPckCertMalformed, "unusable --pck-cert",
@@ -277,8 +275,7 @@ int RunFetch(const FetchOptions& opts) {
   }
   auto quote = ReadFile(opts.quote_path, size_t{1} << 20);
   if (!quote.ok()) {
-    return ReportFailure(opts.json, ReadErrorCode(quote.status()), "cannot read quote",
-                         quote.status().message());
+    return ReportReadFailure(opts.json, "cannot read quote", quote.status());
   }
   auto selector = pcs::SelectorFromQuote(*quote, pck_chain);
   if (!selector.ok()) {

@@ -102,17 +102,14 @@ int KeyFailure(bool json, const std::string& what, const Status& s) {
 // ---- keygen ----
 
 struct StatementKeygenOptions {
-  std::string out;
-  std::string pub_out;
+  KeyPairOptions files;
   std::string algorithm = "ed25519";
-  bool force = false;
-  bool json = false;
 };
 
 int RunStatementKeygen(const StatementKeygenOptions& opts) {
   std::string pub_out;
   if (const int rc = ResolveKeyPairPaths(
-          opts.json, opts.out, opts.pub_out, opts.force,
+          opts.files,
           "give another --out/--pub-out, or --force to replace the key (what it signed then "
           "verifies only with the old public key)",
           &pub_out);
@@ -123,23 +120,23 @@ int RunStatementKeygen(const StatementKeygenOptions& opts) {
                                            ? SignatureAlgorithm::kEcdsaP256Sha256
                                            : SignatureAlgorithm::kEd25519;
   auto key = LocalSigningKey::Generate(algorithm);
-  if (!key.ok()) return ReportStatus(opts.json, "key generation failed", key.status());
+  if (!key.ok()) return ReportStatus(opts.files.json, "key generation failed", key.status());
   auto pem = (*key)->ToPkcs8Pem();
-  if (!pem.ok()) return ReportStatus(opts.json, "key generation failed", pem.status());
-  Status written = WriteFileAtomic(opts.out, pem->Reveal(), 0600);
+  if (!pem.ok()) return ReportStatus(opts.files.json, "key generation failed", pem.status());
+  Status written = WriteFileAtomic(opts.files.out, pem->Reveal(), 0600);
   if (written.ok()) {
     written = WriteFileAtomic(pub_out, AsBytes(PublicKeyToPem((*key)->verifier())), 0644);
   }
   if (!written.ok())
-    return ReportFailure(opts.json, codes::kIoError, "cannot write key", written.message());
+    return ReportFailure(opts.files.json, codes::kIoError, "cannot write key", written.message());
   const std::string keyid = (*key)->verifier().KeyId();
-  if (opts.json) {
-    PrintJsonResult(kVerdictOk, {{"key", opts.out},
+  if (opts.files.json) {
+    PrintJsonResult(kVerdictOk, {{"key", opts.files.out},
                                  {"public_key", pub_out},
                                  {"algorithm", opts.algorithm},
                                  {"keyid", keyid}});
   } else {
-    std::cout << "key:        " << opts.out << " (" << opts.algorithm
+    std::cout << "key:        " << opts.files.out << " (" << opts.algorithm
               << ", PKCS#8 PEM, mode 0600)\n"
               << "public key: " << pub_out << " (SPKI PEM)\n"
               << "keyid:      " << keyid << "\n";
@@ -409,13 +406,12 @@ void RegisterStatementCommands(CLI::App& app, CommandContext& ctx) {
   CLI::App* keygen = statement->add_subcommand("keygen", "Create a statement signing key");
   SetLongDescription(keygen, kStatementKeygenHelp);
   keygen->footer(kStatementKeygenFooter);
-  keygen->add_option("--out", keygen_opts->out, "Private key file to create (0600)")->required();
-  keygen->add_option("--pub-out", keygen_opts->pub_out,
-                     "Public key file to create (default: K.pub.pem for --out K.pem)");
+  AddKeyPairFileOptions(keygen, &keygen_opts->files);
   keygen->add_option("--algorithm", keygen_opts->algorithm, "ed25519 (default) or p256")
       ->check(CLI::IsMember({"ed25519", "p256"}));
-  keygen->add_flag("--force", keygen_opts->force, "Replace existing --out and --pub-out files");
-  keygen->add_flag("--json", keygen_opts->json, "Print one JSON object");
+  keygen->add_flag("--force", keygen_opts->files.force,
+                   "Replace existing --out and --pub-out files");
+  keygen->add_flag("--json", keygen_opts->files.json, "Print one JSON object");
   keygen->callback([keygen_opts, &ctx] { ctx.exit_code = RunStatementKeygen(*keygen_opts); });
 
   CLI::App* verify = statement->add_subcommand("verify", "Verify an envelope against public keys");

@@ -2,13 +2,11 @@
 // serve_cmd.cc).
 #include <sys/stat.h>
 
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/cli_common.h"
-#include "vouch/base/file.h"
 #include "vouch/crypto/random.h"
 #include "vouch/tlog/cosignature.h"
 #include "vouch/tlog/note.h"
@@ -29,11 +27,11 @@ int RunKeygen(const KeygenOptions& opts) {
                          "a witness name is non-empty and has no '+', space or newline",
                          "e.g. --name witness.example/w1");
   }
-  if (FileExists(opts.out) && !opts.force) {
-    return ReportFailure(opts.json, codes::kFileExists, "refusing to overwrite",
-                         opts.out + " exists",
-                         "give another --out, or --force to replace the key (logs and clients "
-                         "that trust the old one then reject its cosignatures)");
+  if (int rc = RefuseKeyOverwrite(opts.json, opts.out, opts.force,
+                                  "give another --out, or --force to replace the key (logs and "
+                                  "clients that trust the old one then reject its cosignatures)");
+      rc != kExitOk) {
+    return rc;
   }
   auto seed = RandomSecret(32);
   if (!seed.ok()) return ReportStatus(opts.json, "keygen", seed.status());
@@ -42,19 +40,9 @@ int RunKeygen(const KeygenOptions& opts) {
   if (file.empty() || !signer.ok()) {
     return ReportFailure(opts.json, codes::kInternalError, "keygen", "cannot derive the key");
   }
-  Status written = WriteFileAtomic(opts.out, AsBytes(file), 0600);
-  SecureWipe(file.data(), file.size());
-  if (!written.ok()) {
-    return ReportFailure(opts.json, codes::kIoError, "cannot write key", written.message());
-  }
   // The cosignature verifier key (type 0x04), for the logs and clients that trust this witness.
-  const std::string vkey = signer->verifier_key().ToString();
-  if (opts.json) {
-    PrintJsonResult(kVerdictOk, {{"name", opts.name}, {"vkey", vkey}, {"key_file", opts.out}});
-  } else {
-    std::cout << vkey << "\n";
-  }
-  return kExitOk;
+  return WriteNoteKeyFile(opts.json, opts.out, file, "name", opts.name,
+                          signer->verifier_key().ToString());
 }
 
 }  // namespace
