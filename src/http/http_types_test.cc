@@ -104,9 +104,9 @@ TEST(UrlTest, ServiceBaseUrlDropsTrailingSlashesAndRefusesAQuery) {
               IsOkAndHolds("http://127.0.0.1:8080/ledger"));
   EXPECT_THAT(ServiceBaseUrl("https://broker.example", "broker"),
               IsOkAndHolds("https://broker.example"));
-  EXPECT_THAT(ServiceBaseUrl("http://h/x?y=1", "root"),
-              StatusIs(StatusCode::kInvalidArgument,
-                       "the root URL http://h/x?y=1 must not have a query"));
+  EXPECT_THAT(
+      ServiceBaseUrl("http://h/x?y=1", "root"),
+      StatusIs(StatusCode::kInvalidArgument, "the root URL http://h/x?y=1 must not have a query"));
   // Url::Parse's own refusal passes through.
   EXPECT_EQ(ServiceBaseUrl("ftp://h/", "log").status(), Url::Parse("ftp://h").status());
 }
